@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the system packages zonecheck needs to build on Debian 12 (run as root). Idempotent:
+# does nothing when everything is present. PROJ itself is built from source by proj-sys
+# (Debian's PROJ 9.1 is older than the 9.6 the proj crate needs) and needs cmake and sqlite3.
+set -euo pipefail
+packages=(build-essential cmake sqlite3 libsqlite3-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v cargo >/dev/null 2>&1; then
+  # A fresh machine without Rust: install the stable toolchain with rustup (needs curl).
+  command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
+fi

@@ -1,0 +1,200 @@
+//! The checks of the guidance, as pure functions from loaded layers to results and findings.
+//!
+//! Entry point: [`run_checks`]. Per zone: conflicts with each protection layer, sub-areas and
+//! clusters, expansion beyond the member zones, designation, industries, custody; across zones:
+//! overlaps; per plan: quotas and the fate of every original zone.
+
+pub mod fields;
+pub mod findings;
+pub mod plan;
+pub mod zone;
+
+use crate::io::review::ReviewFile;
+use crate::load::Dataset;
+use crate::model::{Geom, LayerRole};
+use crate::progress::{Cancelled, Progress};
+use crate::spatial::index::BoxIndex;
+use fields::Fields;
+pub use findings::{Finding, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Overlap of one zone with one protected feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeatureOverlap {
+    /// The protected feature's id (its id field, else its record number).
+    pub id: String,
+    pub area_m2: f64,
+    pub area_mu: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// The overlap polygons (working CRS).
+    #[serde(skip)]
+    pub geometry: Geom,
+}
+
+/// Conflict of one zone with one protection layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerConflict {
+    pub role: LayerRole,
+    /// Area of zone ∩ union(layer): overlapping protected features are counted once.
+    pub area_m2: f64,
+    pub area_mu: f64,
+    /// Share of the zone's area.
+    pub share: f64,
+    /// Part of `area_m2` in pieces smaller than the sliver tolerance.
+    pub sliver_area_m2: f64,
+    pub sliver_count: usize,
+    /// Area per protection class (water layer with a class field).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_class_m2: BTreeMap<String, f64>,
+    /// Per protected feature, sorted by id.
+    pub features: Vec<FeatureOverlap>,
+    #[serde(skip)]
+    pub geometry: Geom,
+}
+
+/// One sub-area (part) of a merged zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartInfo {
+    pub area_m2: f64,
+    pub area_mu: f64,
+    pub fragment: bool,
+    pub enclave: bool,
+    /// Cluster number (0-based, largest cluster first); `None` for enclaves.
+    pub cluster: Option<usize>,
+}
+
+/// Everything computed for one merged zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoneResult {
+    pub id: String,
+    pub name: Option<String>,
+    pub level: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub members: Vec<String>,
+    pub industries: Vec<String>,
+    pub area_m2: f64,
+    pub area_mu: f64,
+    pub parts: Vec<PartInfo>,
+    pub clusters: usize,
+    /// Gaps that would join the clusters (minimum spanning set), metres, ascending.
+    pub cluster_gaps_m: Vec<f64>,
+    /// `None` without an original-zones layer.
+    pub expansion_area_m2: Option<f64>,
+    pub conflicts: BTreeMap<String, LayerConflict>,
+    pub findings: Vec<Finding>,
+    pub pass: bool,
+    #[serde(skip)]
+    pub geometry: Geom,
+}
+
+/// The plan as a whole.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanResult {
+    pub zone_count: usize,
+    /// Zones per city level (市本级) and per county: (count, [min, max]).
+    pub city_level_counts: BTreeMap<String, (usize, [u32; 2])>,
+    pub county_counts: BTreeMap<String, (usize, [u32; 2])>,
+    pub findings: Vec<Finding>,
+}
+
+/// The result of a whole check.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    pub zones: Vec<ZoneResult>,
+    pub plan: PlanResult,
+}
+
+impl Analysis {
+    /// True when some zone or the plan has a blocking finding.
+    pub fn has_blocking(&self) -> bool {
+        self.zones.iter().any(|z| !z.pass)
+            || self
+                .plan
+                .findings
+                .iter()
+                .any(|f| f.severity == Severity::Blocking)
+    }
+}
+
+/// A protection layer prepared for queries.
+pub struct Prepared<'a> {
+    pub layer: &'a crate::model::Layer,
+    pub fields: Fields,
+    pub index: BoxIndex,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(layer: &'a crate::model::Layer, review: &ReviewFile) -> Prepared<'a> {
+        Prepared {
+            layer,
+            fields: Fields::resolve(layer, &review.fields),
+            index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
+        }
+    }
+
+    /// The id shown for feature `i`: its id field, else its record number.
+    pub fn feature_id(&self, i: usize) -> String {
+        let f = &self.layer.features[i];
+        self.layer
+            .attr(f, self.fields.id)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", f.index))
+    }
+}
+
+/// Runs every check of the review on a loaded dataset.
+pub fn run_checks(
+    ds: &Dataset,
+    review: &ReviewFile,
+    progress: &Progress,
+) -> Result<Analysis, Cancelled> {
+    let zones_layer = ds.layer(LayerRole::Zones).ok_or(Cancelled)?;
+    let prepared: Vec<Prepared> = ds
+        .protection_layers()
+        .map(|l| Prepared::new(l, review))
+        .collect();
+    let original = ds
+        .layer(LayerRole::Original)
+        .map(|l| Prepared::new(l, review));
+    let townships = ds
+        .layer(LayerRole::Townships)
+        .map(|l| Prepared::new(l, review));
+    let ctx = zone::Context {
+        rules: &review.rules,
+        protection: &prepared,
+        original: original.as_ref(),
+        townships: townships.as_ref(),
+        custody_cache: zone::CustodyCache::new(
+            townships.as_ref().map_or(0, |t| t.layer.features.len()),
+        ),
+    };
+    let mut zones = zone::group_zones(zones_layer, &Fields::resolve(zones_layer, &review.fields));
+    progress.stage("check zones", zones.len() as u64);
+    let results: Result<Vec<ZoneResult>, Cancelled> = {
+        use rayon::prelude::*;
+        zones
+            .par_drain(..)
+            .map(|z| {
+                progress.check()?;
+                let r = zone::check_zone(z, &ctx);
+                progress.inc(1);
+                Ok(r)
+            })
+            .collect()
+    };
+    let mut results = results?;
+    zone::check_overlaps(&mut results, review.rules.sliver_area_m2);
+    for z in &mut results {
+        z.findings
+            .sort_by(|a, b| a.severity.cmp(&b.severity).then(a.rule.cmp(&b.rule)));
+        z.pass = !z.findings.iter().any(|f| f.severity == Severity::Blocking);
+    }
+    let plan = plan::check_plan(&results, original.as_ref(), review);
+    Ok(Analysis {
+        zones: results,
+        plan,
+    })
+}

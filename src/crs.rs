@@ -1,0 +1,260 @@
+//! Coordinate reference systems: reading a CRS definition through PROJ, choosing the working
+//! CRS, and reprojecting coordinates in batches.
+
+use geo::Coord;
+use proj::Proj;
+use serde_json::Value;
+
+/// Broad kind of a CRS, enough to decide how to treat its coordinates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrsKind {
+    Geographic,
+    Projected,
+    Other,
+}
+
+/// A CRS PROJ understood.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CrsDef {
+    /// A definition PROJ accepts: "EPSG:4549" or WKT.
+    pub definition: String,
+    /// The CRS's name as PROJ reports it.
+    pub name: String,
+    pub kind: CrsKind,
+    /// The EPSG code when the definition carries one (or is an EPSG code).
+    pub epsg: Option<u32>,
+    /// Name of the unit of the first axis ("metre", "degree", "US survey foot", …).
+    pub unit: String,
+}
+
+impl CrsDef {
+    /// Parses any definition PROJ accepts: `EPSG:4549`, `urn:ogc:def:crs:EPSG::4490`, `OGC:CRS84`,
+    /// ESRI WKT1, OGC WKT1, WKT2.
+    pub fn parse(definition: &str) -> Result<CrsDef, String> {
+        let definition = definition.trim().trim_start_matches('\u{feff}').trim();
+        if definition.is_empty() {
+            return Err("empty CRS definition".into());
+        }
+        let pj =
+            Proj::new(definition).map_err(|e| format!("PROJ does not understand the CRS ({e})"))?;
+        let json = pj
+            .to_projjson(Some(false), None, None)
+            .map_err(|e| format!("PROJ could not describe the CRS ({e})"))?;
+        let value: Value =
+            serde_json::from_str(&json).map_err(|e| format!("bad PROJJSON ({e})"))?;
+        // A BoundCRS (WKT1 with TOWGS84) describes its source CRS.
+        let crs = if value["type"] == "BoundCRS" {
+            &value["source_crs"]
+        } else {
+            &value
+        };
+        let kind = match crs["type"].as_str().unwrap_or("") {
+            "GeographicCRS" | "GeodeticCRS" => CrsKind::Geographic,
+            "ProjectedCRS" => CrsKind::Projected,
+            _ => CrsKind::Other,
+        };
+        if kind == CrsKind::Other {
+            return Err(format!(
+                "not a 2D geographic or projected CRS ({})",
+                crs["type"].as_str().unwrap_or("unknown type")
+            ));
+        }
+        let name = crs["name"].as_str().unwrap_or("unnamed").to_string();
+        let epsg = epsg_of(crs).or_else(|| epsg_from_text(definition));
+        let unit = unit_of(crs);
+        Ok(CrsDef {
+            definition: definition.to_string(),
+            name,
+            kind,
+            epsg,
+            unit,
+        })
+    }
+
+    /// An EPSG CRS.
+    pub fn epsg(code: u32) -> Result<CrsDef, String> {
+        CrsDef::parse(&format!("EPSG:{code}"))
+    }
+
+    /// True when the CRS's linear unit is the metre (projected CRSs only).
+    pub fn is_metric(&self) -> bool {
+        self.kind == CrsKind::Projected && matches!(self.unit.as_str(), "metre" | "meter" | "m")
+    }
+
+    /// Short label for reports: "EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E)".
+    pub fn label(&self) -> String {
+        match self.epsg {
+            Some(code) => format!("EPSG:{code} ({})", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The CRS as ESRI WKT1, for a shapefile's `.prj`.
+    pub fn esri_wkt(&self) -> Option<String> {
+        let pj = Proj::new(&self.definition).ok()?;
+        pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Esri), None).ok()
+    }
+
+    /// True when both describe the same CRS (same EPSG code, or same definition text).
+    pub fn same_as(&self, other: &CrsDef) -> bool {
+        match (self.epsg, other.epsg) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.definition == other.definition,
+        }
+    }
+}
+
+fn epsg_of(crs: &Value) -> Option<u32> {
+    let id = if crs["id"].is_object() {
+        &crs["id"]
+    } else {
+        crs["ids"].as_array()?.first()?
+    };
+    if id["authority"].as_str()? != "EPSG" {
+        return None;
+    }
+    match &id["code"] {
+        Value::Number(n) => n.as_u64().and_then(|c| u32::try_from(c).ok()),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn epsg_from_text(definition: &str) -> Option<u32> {
+    let upper = definition.to_ascii_uppercase();
+    let rest = upper
+        .strip_prefix("EPSG:")
+        .or_else(|| upper.strip_prefix("URN:OGC:DEF:CRS:EPSG::"))
+        .or_else(|| upper.strip_prefix("URN:OGC:DEF:CRS:EPSG:"))?;
+    rest.trim().parse().ok()
+}
+
+fn unit_of(crs: &Value) -> String {
+    let axis = &crs["coordinate_system"]["axis"][0];
+    match &axis["unit"] {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => o
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("unknown")
+            .to_string(),
+        _ => "unknown".to_string(),
+    }
+}
+
+/// The CGCS2000 3-degree Gauss-Kruger CRS (EPSG:4534–4554, no zone prefix) whose central
+/// meridian is nearest `lon`.
+///
+/// ```
+/// assert_eq!(zonecheck::crs::gauss_kruger_epsg_for_lon(120.3), 4549);
+/// assert_eq!(zonecheck::crs::gauss_kruger_epsg_for_lon(118.6), 4548);
+/// ```
+pub fn gauss_kruger_epsg_for_lon(lon: f64) -> u32 {
+    let zone = ((lon - 75.0) / 3.0).round();
+    let zone = if zone.is_finite() {
+        zone.clamp(0.0, 20.0) as u32
+    } else {
+        15
+    };
+    4534 + zone
+}
+
+/// True when every coordinate lies in the lon/lat range.
+pub fn looks_like_lon_lat(bbox: Option<(Coord<f64>, Coord<f64>)>) -> bool {
+    match bbox {
+        Some((min, max)) => min.x >= -180.0 && max.x <= 180.0 && min.y >= -90.0 && max.y <= 90.0,
+        None => false,
+    }
+}
+
+/// Reprojects coordinates from one CRS to another, lon/lat and easting/northing order on both
+/// sides whatever the CRS's official axis order. Identity when both CRSs are the same.
+pub struct Reprojector {
+    proj: Option<Proj>,
+}
+
+impl Reprojector {
+    pub fn new(from: &CrsDef, to: &CrsDef) -> Result<Reprojector, String> {
+        if from.same_as(to) {
+            return Ok(Reprojector { proj: None });
+        }
+        let proj = Proj::new_known_crs(&from.definition, &to.definition, None).map_err(|e| {
+            format!(
+                "PROJ found no transformation from {} to {} ({e})",
+                from.label(),
+                to.label()
+            )
+        })?;
+        Ok(Reprojector { proj: Some(proj) })
+    }
+
+    pub fn is_identity(&self) -> bool {
+        self.proj.is_none()
+    }
+
+    /// Transforms `coords` in place. Points PROJ cannot transform become NaN (callers drop the
+    /// feature that holds them).
+    pub fn transform(&self, coords: &mut [Coord<f64>]) {
+        let Some(proj) = &self.proj else { return };
+        if coords.is_empty() {
+            return;
+        }
+        let backup: Vec<Coord<f64>> = coords.to_vec();
+        if proj.convert_array(coords).is_ok() {
+            return;
+        }
+        // Some point failed: redo point by point so the others keep their values.
+        for (out, original) in coords.iter_mut().zip(backup) {
+            *out = match proj.convert(original) {
+                Ok(c) => c,
+                Err(_) => Coord {
+                    x: f64::NAN,
+                    y: f64::NAN,
+                },
+            };
+        }
+    }
+
+    /// Transforms one point.
+    pub fn point(&self, c: Coord<f64>) -> Coord<f64> {
+        let mut one = [c];
+        self.transform(&mut one);
+        one[0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_epsg_and_kind() {
+        let gk = CrsDef::epsg(4549).unwrap();
+        assert_eq!(gk.kind, CrsKind::Projected);
+        assert_eq!(gk.epsg, Some(4549));
+        assert!(gk.is_metric());
+        let geo = CrsDef::epsg(4490).unwrap();
+        assert_eq!(geo.kind, CrsKind::Geographic);
+    }
+
+    #[test]
+    fn lon_lat_to_gauss_kruger_matches_pyproj() {
+        // pyproj: Transformer.from_crs(4490, 4549, always_xy=True).transform(120.0, 30.0)
+        // = (500000.0, 3320113.3978450196); (120.5, 30.25) -> (548122.0630623301, 3347932.8161993115).
+        let r =
+            Reprojector::new(&CrsDef::epsg(4490).unwrap(), &CrsDef::epsg(4549).unwrap()).unwrap();
+        let c = r.point(Coord { x: 120.0, y: 30.0 });
+        assert!((c.x - 500000.0).abs() < 1e-6, "{c:?}");
+        assert!((c.y - 3_320_113.397_845_02).abs() < 1e-4, "{c:?}");
+        let c = r.point(Coord { x: 120.5, y: 30.25 });
+        assert!((c.x - 548_122.063_062_33).abs() < 1e-4, "{c:?}");
+        assert!((c.y - 3_347_932.816_199_31).abs() < 1e-4, "{c:?}");
+    }
+
+    #[test]
+    fn unknown_crs_is_an_error() {
+        assert!(CrsDef::parse("EPSG:999999").is_err());
+        assert!(CrsDef::parse("nonsense").is_err());
+        assert!(CrsDef::parse("").is_err());
+    }
+}

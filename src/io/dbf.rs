@@ -1,0 +1,870 @@
+//! Reading dBASE (.dbf) attribute tables with every length checked, and choosing their text encoding.
+//!
+//! The whole file is read once; header counts are checked against the file size before anything is
+//! allocated from them. Values come back as trimmed text, never parsed, so a bad value in one
+//! column cannot fail a record, and numbers keep every digit the file holds.
+
+use super::LoadError;
+use encoding_rs::Encoding;
+use std::path::Path;
+
+/// An attribute table as read from a `.dbf`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DbfTable {
+    /// Field names, decoded with the table's encoding.
+    pub fields: Vec<String>,
+    /// One entry per record in file order; `None` for a record marked deleted (`*`).
+    /// Each value is trimmed text, `None` when empty, blank or NULL.
+    pub records: Vec<Option<Vec<Option<String>>>>,
+    /// The encoding used and why, e.g. "GBK (.cpg)" or "UTF-8 (valid UTF-8)".
+    pub encoding: String,
+    /// Problems that did not stop the table (no file name in them; the caller adds it).
+    pub warnings: Vec<String>,
+}
+
+/// Reads the `.dbf` at `path`; `cpg` is the content of the sibling `.cpg` file, if there is one.
+///
+/// Errors name `path`: an unreadable or empty file, a truncated header, or a header whose
+/// lengths and counts cannot describe this file.
+pub fn read_dbf(path: &Path, cpg: Option<&str>) -> Result<DbfTable, LoadError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| LoadError::new(format!("cannot read the .dbf file ({e})"), path))?;
+    parse_dbf(&bytes, cpg).map_err(|message| LoadError::new(message, path))
+}
+
+/// Size of the fixed part of a dBASE III header and of one field descriptor.
+const HEADER_LEN: usize = 32;
+const DESCRIPTOR_LEN: usize = 32;
+const HEADER_TERMINATOR: u8 = 0x0D;
+
+/// One field descriptor, resolved to a byte range inside a record.
+#[derive(Clone, Copy, Debug)]
+struct FieldDesc {
+    kind: u8,
+    /// Offset of the value inside the record (the deletion flag is byte 0).
+    offset: usize,
+    len: usize,
+}
+
+impl FieldDesc {
+    /// Visual FoxPro and dBASE 7 store some types as binary numbers; everything else is text.
+    fn is_binary(&self) -> bool {
+        match self.kind {
+            b'I' | b'+' | b'0' => true,
+            b'B' | b'O' | b'Y' | b'T' | b'@' => self.len == 8,
+            b'M' | b'G' | b'P' => self.len == 4,
+            _ => false,
+        }
+    }
+}
+
+fn le_u16(bytes: &[u8], at: usize) -> Option<u16> {
+    let b = bytes.get(at..at.checked_add(2)?)?;
+    Some(u16::from_le_bytes([b[0], b[1]]))
+}
+
+fn le_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Parses a whole `.dbf` held in memory. The error is a plain message without the file name.
+fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, String> {
+    let file_len = bytes.len();
+    if file_len == 0 {
+        return Err("file is empty (0 bytes)".to_string());
+    }
+    if file_len < HEADER_LEN {
+        return Err(format!(
+            "truncated header ({file_len} bytes; a DBF header needs at least {HEADER_LEN})"
+        ));
+    }
+    let mut warnings = Vec::new();
+    let version = bytes[0];
+    if version == 0x04 || version == 0x8C {
+        return Err(format!(
+            "dBASE 7 tables are not supported (version byte 0x{version:02X})"
+        ));
+    }
+    if !matches!(
+        version,
+        0x03 | 0x30 | 0x31 | 0x32 | 0x43 | 0x63 | 0x83 | 0x8B | 0xCB | 0xE5 | 0xF5 | 0xFB
+    ) {
+        warnings.push(format!(
+            "unusual DBF version byte 0x{version:02X}; read as dBASE III"
+        ));
+    }
+    let record_count = le_u32(bytes, 4).ok_or("truncated header")? as u64;
+    let header_len = le_u16(bytes, 8).ok_or("truncated header")? as usize;
+    let record_len = le_u16(bytes, 10).ok_or("truncated header")? as usize;
+    let ldid = bytes[29];
+
+    if header_len < HEADER_LEN {
+        return Err(format!(
+            "DBF header nonsense: header length {header_len} is shorter than the fixed {HEADER_LEN} bytes"
+        ));
+    }
+    if header_len > file_len {
+        return Err(format!(
+            "truncated header (the header says {header_len} bytes but the file has {file_len})"
+        ));
+    }
+
+    // Field descriptors: 32 bytes each from offset 32 until 0x0D or the end of the header.
+    // A header length that counts bytes after the terminator (Visual FoxPro's backlink, padding)
+    // is fine; a descriptor that does not fit in the header is ignored, as shapelib does.
+    struct RawDesc {
+        name: std::ops::Range<usize>,
+        kind: u8,
+        len_lo: u8,
+        len_hi: u8,
+    }
+    let mut descs = Vec::new();
+    let mut pos = HEADER_LEN;
+    while let Some(d) = bytes.get(pos..pos.saturating_add(DESCRIPTOR_LEN)) {
+        if pos + DESCRIPTOR_LEN > header_len || d[0] == HEADER_TERMINATOR {
+            break;
+        }
+        let name_len = d[..11].iter().position(|&b| b == 0).unwrap_or(11);
+        descs.push(RawDesc {
+            name: pos..pos + name_len,
+            kind: d[11].to_ascii_uppercase(),
+            len_lo: d[16],
+            len_hi: d[17],
+        });
+        pos += DESCRIPTOR_LEN;
+    }
+
+    // Field widths. Some writers (Clipper, FoxPro) store wide character fields as
+    // length + 256 × "decimal count"; use that reading only when it matches the record length.
+    let plain: usize = descs.iter().map(|d| d.len_lo as usize).sum();
+    let wide: usize = descs
+        .iter()
+        .map(|d| {
+            if d.kind == b'C' {
+                d.len_lo as usize + 256 * d.len_hi as usize
+            } else {
+                d.len_lo as usize
+            }
+        })
+        .sum();
+    let use_wide = plain + 1 != record_len && wide + 1 == record_len;
+    let mut fields_desc = Vec::with_capacity(descs.len());
+    let mut offset = 1usize;
+    for d in &descs {
+        let len = if use_wide && d.kind == b'C' {
+            d.len_lo as usize + 256 * d.len_hi as usize
+        } else {
+            d.len_lo as usize
+        };
+        fields_desc.push(FieldDesc {
+            kind: d.kind,
+            offset,
+            len,
+        });
+        offset += len;
+    }
+    let used_len = offset;
+    if record_count > 0 && record_len == 0 {
+        return Err("DBF header nonsense: record length 0".to_string());
+    }
+    if used_len > record_len && record_count > 0 {
+        return Err(format!(
+            "DBF header nonsense: the {} fields take {used_len} bytes per record but a record is {record_len} bytes",
+            fields_desc.len()
+        ));
+    }
+
+    // Records: never trust the count beyond what the file holds.
+    let data_len = (file_len - header_len) as u64;
+    let complete = if record_len == 0 {
+        0
+    } else {
+        data_len / record_len as u64
+    };
+    let n_records = if record_count > complete {
+        if complete.saturating_mul(2) >= record_count {
+            warnings.push(format!(
+                "the .dbf header says {record_count} records but the file holds only {complete} complete records (file truncated?); reading {complete}"
+            ));
+            complete
+        } else {
+            return Err(format!(
+                "DBF header nonsense: it says {record_count} records of {record_len} bytes but the file has only {data_len} bytes of records (truncated, or not a DBF file)"
+            ));
+        }
+    } else {
+        if record_len > 1 && complete > record_count {
+            let extra = complete - record_count;
+            warnings.push(format!(
+                "the .dbf holds {extra} more records after the {record_count} its header counts; they are ignored"
+            ));
+        }
+        record_count
+    };
+    // n_records ≤ data_len / record_len, so this fits in memory terms: the file is already there.
+    let n_records = usize::try_from(n_records).map_err(|_| "DBF too large".to_string())?;
+    let data = bytes.get(header_len..).unwrap_or(&[]);
+    // `chunks_exact` needs a non-zero size; with record_len 0 there are no records (checked above).
+    let live_records = || data.chunks_exact(record_len.max(1)).take(n_records);
+
+    // Encoding.
+    let names: Vec<&[u8]> = descs
+        .iter()
+        .map(|d| bytes.get(d.name.clone()).unwrap_or(&[]))
+        .collect();
+    let scan = TextScan::new(&names, &fields_desc, live_records());
+    let (encoding, encoding_label) = resolve_encoding(cpg, ldid, &scan, &mut warnings);
+
+    // Field names.
+    let mut fields = Vec::with_capacity(descs.len());
+    for (i, d) in descs.iter().enumerate() {
+        let raw = bytes.get(d.name.clone()).unwrap_or(&[]);
+        let (name, _) = encoding.decode_without_bom_handling(raw);
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            warnings.push(format!(
+                "field {} has no name; called FIELD{}",
+                i + 1,
+                i + 1
+            ));
+            fields.push(format!("FIELD{}", i + 1));
+        } else {
+            fields.push(name);
+        }
+    }
+
+    // Values.
+    let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); fields_desc.len()]; // (count, first record)
+    let mut records = Vec::with_capacity(n_records);
+    for (i, rec) in live_records().enumerate() {
+        if rec.first() == Some(&b'*') {
+            records.push(None);
+            continue;
+        }
+        let mut values = Vec::with_capacity(fields_desc.len());
+        for (f, fd) in fields_desc.iter().enumerate() {
+            let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
+            let (value, replaced) = field_value(fd, raw, encoding);
+            if replaced {
+                if let Some(slot) = bad_text.get_mut(f) {
+                    if slot.0 == 0 {
+                        slot.1 = i;
+                    }
+                    slot.0 += 1;
+                }
+            }
+            values.push(value);
+        }
+        records.push(Some(values));
+    }
+    for (f, (count, first)) in bad_text.iter().enumerate() {
+        if *count > 0 {
+            let name = fields.get(f).map(String::as_str).unwrap_or("?");
+            warnings.push(format!(
+                "field {name}: {count} values are not valid {} and contain replacement characters (first at record {first})",
+                display_name(encoding)
+            ));
+        }
+    }
+
+    Ok(DbfTable {
+        fields,
+        records,
+        encoding: format!("{} ({encoding_label})", display_name(encoding)),
+        warnings,
+    })
+}
+
+/// What the text bytes of the file look like, for choosing an encoding.
+struct TextScan {
+    all_ascii: bool,
+    valid_utf8: bool,
+}
+
+impl TextScan {
+    /// Looks at field names and every text value of every live record.
+    fn new<'a>(
+        names: &[&[u8]],
+        fields: &[FieldDesc],
+        records: impl Iterator<Item = &'a [u8]>,
+    ) -> TextScan {
+        let mut scan = TextScan {
+            all_ascii: true,
+            valid_utf8: true,
+        };
+        let mut look = |s: &[u8]| {
+            if s.is_ascii() {
+                return;
+            }
+            scan.all_ascii = false;
+            if std::str::from_utf8(s).is_err() {
+                scan.valid_utf8 = false;
+            }
+        };
+        for name in names {
+            look(name);
+        }
+        for rec in records {
+            if rec.first() == Some(&b'*') {
+                continue;
+            }
+            for fd in fields.iter().filter(|f| !f.is_binary()) {
+                look(rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]));
+            }
+        }
+        scan
+    }
+}
+
+/// Name shown to users: GB18030 (used to decode, a superset) is reported as GBK.
+fn display_name(encoding: &'static Encoding) -> &'static str {
+    if encoding == encoding_rs::GB18030 || encoding == encoding_rs::GBK {
+        "GBK"
+    } else {
+        encoding.name()
+    }
+}
+
+/// Chooses the encoding: `.cpg`, then the language driver byte, then UTF-8 if the text is valid
+/// UTF-8, else GBK. Returns the encoding and the reason.
+fn resolve_encoding(
+    cpg: Option<&str>,
+    ldid: u8,
+    scan: &TextScan,
+    warnings: &mut Vec<String>,
+) -> (&'static Encoding, String) {
+    if let Some(cpg) = cpg {
+        let label = cpg.trim_start_matches('\u{feff}').trim();
+        if label.is_empty() {
+            warnings.push("the .cpg file is empty; ignored".to_string());
+        } else if let Some(enc) = encoding_for_cpg(label) {
+            return (enc, ".cpg".to_string());
+        } else {
+            warnings.push(format!(
+                "unknown code page \"{label}\" in the .cpg file; ignored"
+            ));
+        }
+    }
+    match encoding_for_ldid(ldid) {
+        Ldid::None => {}
+        Ldid::Known(enc) => {
+            return (enc, format!("DBF language driver 0x{ldid:02X}"));
+        }
+        Ldid::Unsupported(code_page) => {
+            if !scan.all_ascii {
+                warnings.push(format!(
+                    "DBF language driver 0x{ldid:02X} (code page {code_page}) is not supported; ignored"
+                ));
+            }
+        }
+        Ldid::Unknown => {
+            if !scan.all_ascii {
+                warnings.push(format!("unknown DBF language driver 0x{ldid:02X}; ignored"));
+            }
+        }
+    }
+    if scan.valid_utf8 {
+        (encoding_rs::UTF_8, "valid UTF-8".to_string())
+    } else {
+        (
+            encoding_rs::GB18030,
+            "fallback: not valid UTF-8".to_string(),
+        )
+    }
+}
+
+/// Encoding for a `.cpg` label, matched case-insensitively; `None` when unknown.
+fn encoding_for_cpg(label: &str) -> Option<&'static Encoding> {
+    let upper = label.to_ascii_uppercase();
+    let compact: String = upper
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .collect();
+    match compact.as_str() {
+        "UTF8" | "65001" | "CP65001" => return Some(encoding_rs::UTF_8),
+        "GBK" | "936" | "CP936" | "GB2312" | "GB18030" | "ANSI936" | "WINDOWS936" | "MS936"
+        | "20936" | "54936" | "EUCCN" => return Some(encoding_rs::GB18030),
+        "LATIN1" | "ISO88591" | "1252" | "CP1252" | "ANSI1252" | "WINDOWS1252" | "28591" => {
+            return Some(encoding_rs::WINDOWS_1252)
+        }
+        _ => {}
+    }
+    // Other code pages by number ("950", "CP932", "ANSI 1251", "windows-1250").
+    let digits = compact
+        .trim_start_matches("ANSI")
+        .trim_start_matches("WINDOWS")
+        .trim_start_matches("CP");
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return digits.parse().ok().and_then(encoding_for_code_page);
+    }
+    // Any other WHATWG label encoding_rs knows ("big5", "shift_jis", "iso-8859-2", …).
+    Encoding::for_label_no_replacement(label.as_bytes()).filter(|e| {
+        *e != encoding_rs::UTF_16LE
+            && *e != encoding_rs::UTF_16BE
+            && *e != encoding_rs::X_USER_DEFINED
+    })
+}
+
+/// Encoding for a Windows code page number, among those encoding_rs supports.
+fn encoding_for_code_page(code_page: u32) -> Option<&'static Encoding> {
+    Some(match code_page {
+        65001 => encoding_rs::UTF_8,
+        936 | 20936 | 54936 => encoding_rs::GB18030,
+        950 => encoding_rs::BIG5,
+        932 => encoding_rs::SHIFT_JIS,
+        949 => encoding_rs::EUC_KR,
+        874 => encoding_rs::WINDOWS_874,
+        866 => encoding_rs::IBM866,
+        1250 => encoding_rs::WINDOWS_1250,
+        1251 => encoding_rs::WINDOWS_1251,
+        1252 | 28591 => encoding_rs::WINDOWS_1252,
+        1253 => encoding_rs::WINDOWS_1253,
+        1254 => encoding_rs::WINDOWS_1254,
+        1255 => encoding_rs::WINDOWS_1255,
+        1256 => encoding_rs::WINDOWS_1256,
+        1257 => encoding_rs::WINDOWS_1257,
+        1258 => encoding_rs::WINDOWS_1258,
+        28592 => encoding_rs::ISO_8859_2,
+        28595 => encoding_rs::ISO_8859_5,
+        28597 => encoding_rs::ISO_8859_7,
+        10000 => encoding_rs::MACINTOSH,
+        _ => return None,
+    })
+}
+
+enum Ldid {
+    /// 0x00, or 0x57 ("ANSI": whatever the writer's Windows code page was, so it says nothing).
+    None,
+    Known(&'static Encoding),
+    /// A code page encoding_rs cannot decode (437, 850, …).
+    Unsupported(u32),
+    Unknown,
+}
+
+/// Meaning of the language driver byte (offset 29), after ESRI's and GDAL's tables.
+fn encoding_for_ldid(ldid: u8) -> Ldid {
+    let code_page = match ldid {
+        0x00 | 0x57 => return Ldid::None,
+        0x01 | 0x09 | 0x0B | 0x0D | 0x0F | 0x11 | 0x15 | 0x18 | 0x19 | 0x1B => 437,
+        0x02 | 0x0A | 0x0E | 0x10 | 0x12 | 0x14 | 0x16 | 0x17 | 0x1A | 0x1D | 0x1F | 0x25
+        | 0x37 | 0x40 => 850,
+        0x03 | 0x58 | 0x59 => 1252,
+        0x04 => 10000,
+        0x08 | 0x66 => 865,
+        0x13 | 0x7B => 932,
+        0x1C => 863,
+        0x22 | 0x23 | 0x64 => 852,
+        0x24 | 0x67 => 861,
+        0x26 | 0x65 => 866,
+        0x4D | 0x7A => 936,
+        0x4E | 0x79 => 949,
+        0x4F | 0x78 => 950,
+        0x50 | 0x7C => 874,
+        0x68 => 895,
+        0x6A | 0x86 => 737,
+        0x6B | 0x88 => 857,
+        0x7D => 1255,
+        0x7E => 1256,
+        0x87 => 852,
+        0x96 => 10007,
+        0xC8 => 1250,
+        0xC9 => 1251,
+        0xCA => 1254,
+        0xCB => 1253,
+        0xCC => 1257,
+        _ => return Ldid::Unknown,
+    };
+    match code_page {
+        10007 => Ldid::Known(encoding_rs::X_MAC_CYRILLIC),
+        cp => encoding_for_code_page(cp).map_or(Ldid::Unsupported(cp), Ldid::Known),
+    }
+}
+
+/// Trims spaces and NULs from both ends of a raw value.
+fn trim_bytes(raw: &[u8]) -> &[u8] {
+    let start = raw
+        .iter()
+        .position(|&b| b != b' ' && b != 0)
+        .unwrap_or(raw.len());
+    let end = raw
+        .iter()
+        .rposition(|&b| b != b' ' && b != 0)
+        .map_or(start, |p| p + 1);
+    raw.get(start..end).unwrap_or(&[])
+}
+
+/// Decodes one value; the flag says the text had undecodable bytes (U+FFFD).
+fn field_value(fd: &FieldDesc, raw: &[u8], encoding: &'static Encoding) -> (Option<String>, bool) {
+    if fd.is_binary() {
+        return (binary_value(fd.kind, raw), false);
+    }
+    let trimmed = trim_bytes(raw);
+    if trimmed.is_empty() {
+        return (None, false);
+    }
+    match fd.kind {
+        b'D' if trimmed.iter().all(|&b| b == b'0') => return (None, false),
+        b'L' if trimmed == b"?" => return (None, false),
+        _ => {}
+    }
+    let (text, had_errors) = encoding.decode_without_bom_handling(trimmed);
+    let replaced = had_errors || text.contains('\u{FFFD}');
+    let t = text.trim();
+    if t.is_empty() {
+        (None, replaced)
+    } else if t.len() == text.len() {
+        (Some(text.into_owned()), replaced)
+    } else {
+        (Some(t.to_string()), replaced)
+    }
+}
+
+/// Visual FoxPro binary values as text; `None` for values that have no text form.
+fn binary_value(kind: u8, raw: &[u8]) -> Option<String> {
+    let b4 = |raw: &[u8]| -> Option<[u8; 4]> { raw.get(..4)?.try_into().ok() };
+    let b8 = |raw: &[u8]| -> Option<[u8; 8]> { raw.get(..8)?.try_into().ok() };
+    match kind {
+        b'I' | b'+' => Some(i32::from_le_bytes(b4(raw)?).to_string()),
+        b'M' | b'G' | b'P' => {
+            let block = i32::from_le_bytes(b4(raw)?);
+            (block != 0).then(|| block.to_string())
+        }
+        b'B' | b'O' => {
+            let v = f64::from_le_bytes(b8(raw)?);
+            v.is_finite().then(|| v.to_string())
+        }
+        b'Y' => {
+            let v = i64::from_le_bytes(b8(raw)?);
+            let sign = if v < 0 { "-" } else { "" };
+            let a = v.unsigned_abs();
+            Some(format!("{sign}{}.{:04}", a / 10000, a % 10000))
+        }
+        b'T' => {
+            let b = b8(raw)?;
+            let day = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let ms = i32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+            if day == 0 || !(0..86_400_000).contains(&ms) {
+                return None;
+            }
+            // Julian day 2440588 is 1970-01-01.
+            let (y, m, d) = civil_from_days(i64::from(day) - 2_440_588);
+            let s = ms / 1000;
+            Some(format!(
+                "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+                s / 3600,
+                s / 60 % 60,
+                s % 60
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Year, month, day of the day `days` after 1970-01-01 (proleptic Gregorian; H. Hinnant's method).
+pub(super) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// A field for `make_dbf`: name bytes, type, width, decimals.
+    type F<'a> = (&'a [u8], u8, u8, u8);
+
+    /// Builds a dBASE III file by hand (independently of our writer).
+    fn make_dbf(fields: &[F], records: &[(u8, Vec<&[u8]>)], ldid: u8) -> Vec<u8> {
+        let header_len = 32 + 32 * fields.len() + 1;
+        let record_len = 1 + fields.iter().map(|f| f.2 as usize).sum::<usize>();
+        let mut out = vec![0x03, 124, 1, 31];
+        out.extend_from_slice(&(records.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(header_len as u16).to_le_bytes());
+        out.extend_from_slice(&(record_len as u16).to_le_bytes());
+        out.extend_from_slice(&[0; 17]);
+        out.push(ldid);
+        out.extend_from_slice(&[0; 2]);
+        for (name, kind, width, decimals) in fields {
+            let mut d = [0u8; 32];
+            d[..name.len()].copy_from_slice(name);
+            d[11] = *kind;
+            d[16] = *width;
+            d[17] = *decimals;
+            out.extend_from_slice(&d);
+        }
+        out.push(0x0D);
+        for (flag, values) in records {
+            out.push(*flag);
+            for (f, v) in fields.iter().zip(values) {
+                let mut cell = v.to_vec();
+                cell.resize(f.2 as usize, b' ');
+                out.extend_from_slice(&cell);
+            }
+        }
+        out.push(0x1A);
+        out
+    }
+
+    fn gbk(s: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(s).0.into_owned()
+    }
+
+    fn zones_dbf(ldid: u8) -> Vec<u8> {
+        let name = gbk("名称");
+        let v1 = gbk("萧山经济技术开发区");
+        let v2 = gbk("杭州钱塘新区");
+        make_dbf(
+            &[(&name, b'C', 40, 0), (b"CODE", b'N', 10, 0)],
+            &[(b' ', vec![&v1, b"1"]), (b' ', vec![&v2, b"2"])],
+            ldid,
+        )
+    }
+
+    fn values(t: &DbfTable, i: usize) -> Vec<Option<String>> {
+        t.records[i].clone().unwrap()
+    }
+
+    #[test]
+    fn gbk_without_cpg_or_ldid_falls_back_to_gbk() {
+        let t = parse_dbf(&zones_dbf(0), None).unwrap();
+        assert_eq!(t.encoding, "GBK (fallback: not valid UTF-8)");
+        assert_eq!(t.fields, vec!["名称", "CODE"]);
+        assert_eq!(
+            values(&t, 0),
+            vec![
+                Some("萧山经济技术开发区".to_string()),
+                Some("1".to_string())
+            ]
+        );
+        assert_eq!(values(&t, 1)[0].as_deref(), Some("杭州钱塘新区"));
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn cpg_labels_are_matched_case_insensitively() {
+        for label in [
+            "GB2312",
+            " gbk\r\n",
+            "936",
+            "ANSI 936",
+            "cp_936",
+            "GB18030",
+            "\u{feff}GBK",
+        ] {
+            let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
+            assert_eq!(t.encoding, "GBK (.cpg)", "{label:?}");
+            assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
+        }
+        for label in ["UTF-8", "utf8", "65001"] {
+            let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
+            assert_eq!(t.encoding, "UTF-8 (.cpg)", "{label:?}");
+        }
+        for label in ["latin1", "ISO-8859-1", "1252", "CP1252"] {
+            let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
+            assert_eq!(t.encoding, "windows-1252 (.cpg)", "{label:?}");
+        }
+    }
+
+    #[test]
+    fn language_driver_byte_gives_gbk() {
+        for ldid in [0x4D, 0x7A] {
+            let t = parse_dbf(&zones_dbf(ldid), None).unwrap();
+            assert_eq!(
+                t.encoding,
+                format!("GBK (DBF language driver 0x{ldid:02X})")
+            );
+            assert_eq!(values(&t, 1)[0].as_deref(), Some("杭州钱塘新区"));
+        }
+        // 0x57 ("ANSI") names no code page: fall through to the content test.
+        let t = parse_dbf(&zones_dbf(0x57), None).unwrap();
+        assert_eq!(t.encoding, "GBK (fallback: not valid UTF-8)");
+    }
+
+    #[test]
+    fn unknown_cpg_warns_and_falls_through() {
+        let t = parse_dbf(&zones_dbf(0x4D), Some("KLINGON")).unwrap();
+        assert_eq!(t.encoding, "GBK (DBF language driver 0x4D)");
+        assert!(
+            t.warnings.iter().any(|w| w.contains("KLINGON")),
+            "{:?}",
+            t.warnings
+        );
+    }
+
+    #[test]
+    fn utf8_without_cpg_is_utf8() {
+        let name = "名称".as_bytes();
+        let v = "萧山经济技术开发区".as_bytes();
+        let bytes = make_dbf(&[(name, b'C', 40, 0)], &[(b' ', vec![v])], 0);
+        let t = parse_dbf(&bytes, None).unwrap();
+        assert_eq!(t.encoding, "UTF-8 (valid UTF-8)");
+        assert_eq!(t.fields, vec!["名称"]);
+        assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
+    }
+
+    #[test]
+    fn wrong_cpg_gives_one_replacement_warning_per_field() {
+        let t = parse_dbf(&zones_dbf(0), Some("UTF-8")).unwrap();
+        let bad: Vec<_> = t
+            .warnings
+            .iter()
+            .filter(|w| w.contains("replacement"))
+            .collect();
+        assert_eq!(bad.len(), 1, "{:?}", t.warnings);
+        assert!(bad[0].contains("2 values"), "{}", bad[0]);
+        assert!(bad[0].contains("first at record 0"), "{}", bad[0]);
+    }
+
+    #[test]
+    fn values_are_text_exactly_as_in_the_file() {
+        let bytes = make_dbf(
+            &[
+                (b"F", b'F', 19, 0),
+                (b"N", b'N', 10, 2),
+                (b"D", b'D', 8, 0),
+                (b"L", b'L', 1, 0),
+                (b"C", b'C', 5, 0),
+            ],
+            &[
+                (
+                    b' ',
+                    vec![b"16777217", b"12,50", b"00000000", b"?", b"  a  "],
+                ),
+                (b' ', vec![b"", b"  ", b"20240131", b"T", b"\0\0\0\0\0"]),
+            ],
+            0,
+        );
+        let t = parse_dbf(&bytes, None).unwrap();
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(
+            values(&t, 0),
+            vec![s("16777217"), s("12,50"), None, None, s("a")]
+        );
+        assert_eq!(values(&t, 1), vec![None, None, s("20240131"), s("T"), None]);
+    }
+
+    #[test]
+    fn deleted_records_are_none() {
+        let bytes = make_dbf(
+            &[(b"A", b'C', 3, 0)],
+            &[(b' ', vec![b"x"]), (b'*', vec![b"y"]), (b' ', vec![b"z"])],
+            0,
+        );
+        let t = parse_dbf(&bytes, None).unwrap();
+        assert_eq!(t.records.len(), 3);
+        assert!(t.records[1].is_none());
+        assert_eq!(values(&t, 2)[0].as_deref(), Some("z"));
+    }
+
+    #[test]
+    fn header_length_counting_bytes_after_terminator_is_fine() {
+        let mut bytes = make_dbf(&[(b"A", b'C', 3, 0)], &[(b' ', vec![b"x"])], 0);
+        // Insert 263 bytes (a Visual FoxPro backlink) after the 0x0D and count them.
+        let header_len = 32 + 32 + 1;
+        bytes.splice(header_len..header_len, std::iter::repeat_n(0u8, 263));
+        bytes[8..10].copy_from_slice(&((header_len + 263) as u16).to_le_bytes());
+        let t = parse_dbf(&bytes, None).unwrap();
+        assert_eq!(values(&t, 0)[0].as_deref(), Some("x"));
+        // Without the EOF marker too.
+        bytes.pop();
+        assert_eq!(parse_dbf(&bytes, None).unwrap().records.len(), 1);
+    }
+
+    #[test]
+    fn short_file_warns_and_reads_what_is_there() {
+        let mut bytes = make_dbf(
+            &[(b"A", b'C', 3, 0)],
+            &[(b' ', vec![b"x"]), (b' ', vec![b"y"]), (b' ', vec![b"z"])],
+            0,
+        );
+        bytes.truncate(bytes.len() - 3); // EOF marker and part of the last record
+        let t = parse_dbf(&bytes, None).unwrap();
+        assert_eq!(t.records.len(), 2);
+        assert!(t.warnings[0].contains("says 3 records"), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn huge_record_count_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zones.dbf");
+        let mut bytes = make_dbf(&[(b"A", b'C', 3, 0)], &[(b' ', vec![b"x"])], 0);
+        bytes[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        std::fs::write(&path, &bytes).unwrap();
+        let err = read_dbf(&path, None).unwrap_err();
+        assert!(err.message.contains("4294967295 records"), "{err}");
+        assert!(err.to_string().ends_with("zones.dbf"), "{err}");
+    }
+
+    #[test]
+    fn header_nonsense_is_an_error() {
+        let good = make_dbf(&[(b"A", b'C', 3, 0)], &[(b' ', vec![b"x"])], 0);
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (vec![], "file is empty (0 bytes)"),
+            (good[..20].to_vec(), "truncated header"),
+            (
+                {
+                    let mut b = good.clone();
+                    b[8..10].copy_from_slice(&5000u16.to_le_bytes());
+                    b
+                },
+                "truncated header",
+            ),
+            (
+                {
+                    let mut b = good.clone();
+                    b[10..12].copy_from_slice(&2u16.to_le_bytes());
+                    b
+                },
+                "fields take 4 bytes",
+            ),
+            (
+                {
+                    let mut b = good.clone();
+                    b[10..12].copy_from_slice(&0u16.to_le_bytes());
+                    b
+                },
+                "record length 0",
+            ),
+        ];
+        for (bytes, expected) in cases {
+            let err = parse_dbf(&bytes, None).unwrap_err();
+            assert!(
+                err.contains(expected),
+                "{err:?} should contain {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn binary_foxpro_values() {
+        let mut bytes = make_dbf(&[(b"I", b'I', 4, 0), (b"B", b'B', 8, 0)], &[], 0);
+        bytes.pop();
+        bytes[4..8].copy_from_slice(&1u32.to_le_bytes());
+        bytes.push(b' ');
+        bytes.extend_from_slice(&(-7i32).to_le_bytes());
+        bytes.extend_from_slice(&2.5f64.to_le_bytes());
+        let t = parse_dbf(&bytes, None).unwrap();
+        assert_eq!(
+            values(&t, 0),
+            vec![Some("-7".to_string()), Some("2.5".to_string())]
+        );
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_753), (2024, 1, 31)); // date -d 2024-01-31 +%s / 86400
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}

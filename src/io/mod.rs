@@ -1,0 +1,55 @@
+//! Reading and writing files: shapefiles, GeoJSON, the review file, atomic writes.
+
+pub mod atomic;
+pub mod dbf;
+pub mod geojson_in;
+pub mod review;
+pub mod shp;
+pub mod shp_write;
+
+use std::path::{Path, PathBuf};
+
+/// A file that could not be used: what is wrong, then the file (path last, as in every message).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}: {}", path.display())]
+pub struct LoadError {
+    pub message: String,
+    pub path: PathBuf,
+}
+
+impl LoadError {
+    pub fn new(message: impl Into<String>, path: impl AsRef<Path>) -> Self {
+        LoadError {
+            message: message.into(),
+            path: path.as_ref().to_path_buf(),
+        }
+    }
+}
+
+/// Finds a sibling of `path` with extension `ext`, matching the extension case-insensitively
+/// (`ZONES.SHP` finds `ZONES.DBF` and `ZONES.dbf`).
+pub fn sibling_file(path: &Path, ext: &str) -> Option<PathBuf> {
+    let exact = path.with_extension(ext);
+    if exact.is_file() {
+        return Some(exact);
+    }
+    let stem = path.file_stem()?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_stem() == Some(stem)
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+                && p.is_file()
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}

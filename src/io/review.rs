@@ -1,0 +1,329 @@
+//! The review file (TOML): which layers, which CRS, which fields, which rules and quotas.
+//! Paths in it are relative to the file. Unknown keys and bad values are errors naming the key.
+
+use super::LoadError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The review as written in the file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewFile {
+    /// Working projected CRS in metres, e.g. "EPSG:4549".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crs: Option<String>,
+    pub layers: LayerPaths,
+    /// CRS for a layer whose file carries none, by layer key.
+    #[serde(default)]
+    pub crs_of: BTreeMap<String, String>,
+    /// Which attribute holds what; detected when absent.
+    #[serde(default)]
+    pub fields: FieldNames,
+    #[serde(default)]
+    pub rules: Rules,
+    #[serde(default)]
+    pub quotas: Quotas,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerPaths {
+    pub zones: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redline: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub farmland: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub water: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub townships: Option<PathBuf>,
+    /// Further protection layers by name, e.g. 蓝绿空间 = "bluegreen.shp".
+    #[serde(default)]
+    pub extra: BTreeMap<String, PathBuf>,
+}
+
+/// Attribute names; each `None` is detected from the usual names, case-insensitively.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldNames {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub level: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub members: Option<String>,
+    pub industries: Option<String>,
+    pub enclave: Option<String>,
+    pub class: Option<String>,
+    pub status: Option<String>,
+}
+
+/// The thresholds the guidance leaves open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    pub contiguity_distance_m: f64,
+    pub max_clusters: u32,
+    pub min_part_area_m2: f64,
+    pub sliver_area_m2: f64,
+    pub custody_protected_share: f64,
+    pub expansion_blocks: bool,
+    pub max_industries: u32,
+    pub max_total_zones: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            contiguity_distance_m: 0.0,
+            max_clusters: 1,
+            min_part_area_m2: 10_000.0,
+            sliver_area_m2: 1.0,
+            custody_protected_share: 0.5,
+            expansion_blocks: false,
+            max_industries: 3,
+            max_total_zones: 150,
+        }
+    }
+}
+
+/// Allowed number of merged zones: `[min, max]` per city level and per county.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Quotas {
+    /// Range for a city's own (市本级) zones, by city name; `default` for cities not listed.
+    pub city_level: BTreeMap<String, [u32; 2]>,
+    /// Range for each county (县/市/区), by county name; `default` for counties not listed.
+    pub county: BTreeMap<String, [u32; 2]>,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        let mut city_level = BTreeMap::new();
+        city_level.insert("default".to_string(), [1, 2]);
+        city_level.insert("杭州市".to_string(), [2, 3]);
+        city_level.insert("宁波市".to_string(), [2, 3]);
+        let mut county = BTreeMap::new();
+        county.insert("default".to_string(), [1, 2]);
+        Quotas { city_level, county }
+    }
+}
+
+impl Quotas {
+    /// Range for a city's own zones.
+    pub fn city_range(&self, city: &str) -> [u32; 2] {
+        lookup(&self.city_level, city).unwrap_or([1, 2])
+    }
+
+    /// Range for a county's zones.
+    pub fn county_range(&self, county: &str) -> [u32; 2] {
+        lookup(&self.county, county).unwrap_or([1, 2])
+    }
+}
+
+fn lookup(map: &BTreeMap<String, [u32; 2]>, key: &str) -> Option<[u32; 2]> {
+    map.get(key)
+        .or_else(|| {
+            // "杭州" matches "杭州市" and the reverse.
+            map.iter()
+                .find(|(k, _)| {
+                    k.as_str() != "default"
+                        && (k.trim_end_matches('市') == key.trim_end_matches('市'))
+                })
+                .map(|(_, v)| v)
+        })
+        .or_else(|| map.get("default"))
+        .copied()
+}
+
+/// A review file with its location, ready to use.
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub file: ReviewFile,
+    /// The review file itself.
+    pub path: PathBuf,
+}
+
+impl Review {
+    /// Reads and validates a review file.
+    pub fn load(path: &Path) -> Result<Review, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            LoadError::new(format!("cannot read review file ({})", io_reason(&e)), path)
+        })?;
+        let review = Review::parse(&text, path)?;
+        for (key, layer) in review.layer_paths() {
+            if !layer.is_file() {
+                return Err(LoadError::new(
+                    format!("layer `{key}` names a file that does not exist"),
+                    layer,
+                ));
+            }
+        }
+        Ok(review)
+    }
+
+    /// Parses review text; `path` locates relative layer paths and names the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Review, LoadError> {
+        let file: ReviewFile =
+            toml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+                let msg = e.message().trim().to_string();
+                let place = e
+                    .span()
+                    .map(|s| {
+                        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                        format!(" (line {line})")
+                    })
+                    .unwrap_or_default();
+                LoadError::new(format!("invalid review file: {msg}{place}"), path)
+            })?;
+        validate(&file).map_err(|m| LoadError::new(m, path))?;
+        Ok(Review {
+            file,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Folder that relative paths are resolved against.
+    pub fn base_dir(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// Every layer key with its resolved path, zones first, then the fixed roles, then extras.
+    pub fn layer_paths(&self) -> Vec<(String, PathBuf)> {
+        let base = self.base_dir();
+        let l = &self.file.layers;
+        let mut out = vec![("zones".to_string(), base.join(&l.zones))];
+        for (key, p) in [
+            ("original", &l.original),
+            ("redline", &l.redline),
+            ("farmland", &l.farmland),
+            ("water", &l.water),
+            ("townships", &l.townships),
+        ] {
+            if let Some(p) = p {
+                out.push((key.to_string(), base.join(p)));
+            }
+        }
+        for (name, p) in &l.extra {
+            out.push((name.clone(), base.join(p)));
+        }
+        out
+    }
+
+    /// Serialises the review (for saving from the app).
+    pub fn to_toml(&self) -> Result<String, String> {
+        toml::to_string_pretty(&self.file).map_err(|e| e.to_string())
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "file not found".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn validate(file: &ReviewFile) -> Result<(), String> {
+    let r = &file.rules;
+    for (key, value) in [
+        ("rules.contiguity_distance_m", r.contiguity_distance_m),
+        ("rules.min_part_area_m2", r.min_part_area_m2),
+        ("rules.sliver_area_m2", r.sliver_area_m2),
+        ("rules.custody_protected_share", r.custody_protected_share),
+    ] {
+        if !value.is_finite() || value < 0.0 {
+            return Err(format!(
+                "invalid review file: `{key}` must be a number ≥ 0, got {value}"
+            ));
+        }
+    }
+    if r.custody_protected_share > 1.0 {
+        return Err(format!(
+            "invalid review file: `rules.custody_protected_share` is a share between 0 and 1, got {}",
+            r.custody_protected_share
+        ));
+    }
+    if r.max_clusters == 0 {
+        return Err("invalid review file: `rules.max_clusters` must be at least 1".into());
+    }
+    for (table, map) in [
+        ("quotas.city_level", &file.quotas.city_level),
+        ("quotas.county", &file.quotas.county),
+    ] {
+        for (key, [lo, hi]) in map {
+            if lo > hi {
+                return Err(format!(
+                    "invalid review file: `{table}.{key}` has minimum {lo} above maximum {hi}"
+                ));
+            }
+        }
+    }
+    let fixed = [
+        "zones",
+        "original",
+        "redline",
+        "farmland",
+        "water",
+        "townships",
+    ];
+    for name in file.layers.extra.keys() {
+        if fixed.contains(&name.as_str()) || name.trim().is_empty() {
+            return Err(format!(
+                "invalid review file: extra layer name `{name}` is empty or clashes with a fixed layer"
+            ));
+        }
+    }
+    let mut known: Vec<&str> = fixed.to_vec();
+    known.extend(file.layers.extra.keys().map(|k| k.as_str()));
+    for key in file.crs_of.keys() {
+        if !known.contains(&key.as_str()) {
+            return Err(format!(
+                "invalid review file: `crs_of.{key}` names no layer of this review"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Review, String> {
+        Review::parse(text, Path::new("dir/review.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn minimal_review_gets_defaults() {
+        let r = parse("[layers]\nzones = \"z.shp\"\n").unwrap();
+        assert_eq!(r.file.rules, Rules::default());
+        assert_eq!(r.layer_paths()[0].1, Path::new("dir").join("z.shp"));
+        assert_eq!(r.file.quotas.city_range("杭州市"), [2, 3]);
+        assert_eq!(r.file.quotas.city_range("宁波"), [2, 3]);
+        assert_eq!(r.file.quotas.city_range("湖州市"), [1, 2]);
+    }
+
+    #[test]
+    fn errors_name_the_key_and_file() {
+        let e = parse("[layers]\nzones = \"z.shp\"\nbogus = 1\n").unwrap_err();
+        assert!(e.contains("bogus") && e.contains("review.toml"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nmin_part_area_m2 = -5\n").unwrap_err();
+        assert!(e.contains("min_part_area_m2"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nsliver_area_m2 = nan\n").unwrap_err();
+        assert!(e.contains("sliver_area_m2"), "{e}");
+        let e =
+            parse("[layers]\nzones = \"z.shp\"\n[rules]\nmax_clusters = \"two\"\n").unwrap_err();
+        assert!(e.contains("max_clusters") || e.contains("line 4"), "{e}");
+        let e = parse("[layers]\nredline = \"r.shp\"\n").unwrap_err();
+        assert!(e.contains("zones"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[crs_of]\nfarm = \"EPSG:4490\"\n").unwrap_err();
+        assert!(e.contains("crs_of.farm"), "{e}");
+    }
+}

@@ -1,0 +1,816 @@
+//! Reading polygon shapefiles (.shp + .dbf, optional .shx, .prj, .cpg) with every length checked.
+//!
+//! The `.shp` is walked record by record from its header; no count or length in it is trusted
+//! before it is checked against the file size. Records that cannot be used become warnings
+//! naming the 0-based record number; only a file that is not a polygon shapefile is an error.
+
+use super::dbf::{read_dbf, DbfTable};
+use super::{sibling_file, LoadError};
+use crate::model::{RawLayer, RawRecord, RawRing, RawShape};
+use geo::Coord;
+use std::path::Path;
+
+const FILE_CODE: i32 = 9994;
+const VERSION: i32 = 1000;
+const SHP_HEADER_LEN: usize = 100;
+const RECORD_HEADER_LEN: usize = 8;
+
+/// Reads the polygon shapefile whose `.shp` is `path`, with its `.dbf` (required), `.shx`,
+/// `.prj` and `.cpg` found beside it whatever the case of their extensions.
+///
+/// Records are paired with `.dbf` rows by position. Null shapes, malformed records, records of
+/// another shape type and rows deleted in the `.dbf` are skipped with a warning; warnings name
+/// the record (0-based, like QGIS's FID) but not the file, which the caller adds.
+///
+/// Errors (naming the `.shp` or `.dbf`): unreadable or empty file, not a shapefile, truncated
+/// header, a layer that is not polygons, a missing `.dbf` or a `.dbf` whose header makes no sense.
+pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
+    let bytes = read_file(path)?;
+    let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
+    let dbf_path = sibling_file(path, "dbf").ok_or_else(|| {
+        LoadError::new(
+            "missing .dbf file (a shapefile needs .shp, .shx and .dbf)",
+            path,
+        )
+    })?;
+
+    let mut warnings = header.warnings.clone();
+    let walk = walk_records(&bytes, &header);
+
+    match sibling_file(path, "shx") {
+        None => warnings.push("no .shx index file; the .shp was read in order".to_string()),
+        Some(shx_path) => match std::fs::read(&shx_path) {
+            Ok(shx) => check_shx(&shx, &walk.offsets, &mut warnings),
+            Err(e) => warnings.push(format!("cannot read the .shx file ({e}); ignored")),
+        },
+    }
+
+    let crs = sibling_text(path, "prj", &mut warnings).filter(|s| !s.is_empty());
+    let cpg = sibling_text(path, "cpg", &mut warnings);
+    let table = read_dbf(&dbf_path, cpg.as_deref())?;
+
+    Ok(pair(walk, table, crs, warnings))
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|e| LoadError::new(format!("cannot read the file ({e})"), path))
+}
+
+/// Trimmed text of a sibling file (BOM removed), `None` when there is none.
+fn sibling_text(path: &Path, ext: &str, warnings: &mut Vec<String>) -> Option<String> {
+    let sibling = sibling_file(path, ext)?;
+    match std::fs::read(&sibling) {
+        Ok(b) => Some(
+            String::from_utf8_lossy(&b)
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_string(),
+        ),
+        Err(e) => {
+            warnings.push(format!("cannot read the .{ext} file ({e}); ignored"));
+            None
+        }
+    }
+}
+
+/// The checked main-file header.
+#[derive(Debug)]
+struct Header {
+    shape_type: i32,
+    warnings: Vec<String>,
+    /// Where the header says the file ends (may differ from the real size).
+    declared_len: u64,
+}
+
+fn be_i32(bytes: &[u8], at: usize) -> Option<i32> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
+    Some(i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn le_i32(bytes: &[u8], at: usize) -> Option<i32> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
+    Some(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn le_f64(bytes: &[u8], at: usize) -> Option<f64> {
+    let b = bytes.get(at..at.checked_add(8)?)?;
+    Some(f64::from_le_bytes([
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+    ]))
+}
+
+/// Name of a shape type code, `None` if the code is not one.
+fn shape_type_name(t: i32) -> Option<&'static str> {
+    Some(match t {
+        0 => "Null",
+        1 => "Point",
+        3 => "Polyline",
+        5 => "Polygon",
+        8 => "Multipoint",
+        11 => "PointZ",
+        13 => "PolylineZ",
+        15 => "PolygonZ",
+        18 => "MultipointZ",
+        21 => "PointM",
+        23 => "PolylineM",
+        25 => "PolygonM",
+        28 => "MultipointM",
+        31 => "Multipatch",
+        _ => return None,
+    })
+}
+
+fn type_label(t: i32) -> String {
+    shape_type_name(t).map_or_else(|| format!("{t} (unknown)"), str::to_string)
+}
+
+/// Checks the 100-byte header of a `.shp` (or `.shx`); the error is a message without the path.
+fn parse_header(bytes: &[u8]) -> Result<Header, String> {
+    let size = bytes.len();
+    if size == 0 {
+        return Err("file is empty (0 bytes)".to_string());
+    }
+    if let Some(code) = be_i32(bytes, 0) {
+        if code != FILE_CODE {
+            return Err(format!(
+                "not a shapefile (bad file code {code}, expected {FILE_CODE})"
+            ));
+        }
+    }
+    if size < SHP_HEADER_LEN {
+        return Err(format!(
+            "truncated header ({size} bytes; a shapefile header is {SHP_HEADER_LEN})"
+        ));
+    }
+    let mut warnings = Vec::new();
+    let length_words = be_i32(bytes, 24).ok_or("truncated header")?;
+    let version = le_i32(bytes, 28).ok_or("truncated header")?;
+    let shape_type = le_i32(bytes, 32).ok_or("truncated header")?;
+
+    let declared_len = u64::try_from(length_words).map_or(0, |w| w * 2);
+    if declared_len != size as u64 {
+        warnings.push(format!(
+            "the header gives the file length as {declared_len} bytes but the file has {size}; reading {size}"
+        ));
+    }
+    if version != VERSION {
+        warnings.push(format!(
+            "unexpected shapefile version {version} (expected {VERSION})"
+        ));
+    }
+    match shape_type {
+        0 | 5 | 15 | 25 => {}
+        t => {
+            return Err(match shape_type_name(t) {
+                Some(name) => format!("layer has {name} geometry, polygons are required"),
+                None => format!("unknown shape type {t} in the header"),
+            })
+        }
+    }
+    Ok(Header {
+        shape_type,
+        warnings,
+        declared_len,
+    })
+}
+
+/// The result of walking the `.shp`: one entry per record found.
+struct Walk {
+    /// Rings of each record, or the warning that explains why the record is skipped.
+    shapes: Vec<Result<Vec<RawRing>, String>>,
+    /// Byte offset of each record header, for checking the `.shx`.
+    offsets: Vec<u64>,
+    /// Warnings about the file after the last record (truncation, trailing bytes).
+    tail_warnings: Vec<String>,
+}
+
+/// Walks the records from offset 100 to the real end of the file.
+fn walk_records(bytes: &[u8], header: &Header) -> Walk {
+    let end = bytes.len();
+    let mut walk = Walk {
+        shapes: Vec::new(),
+        offsets: Vec::new(),
+        tail_warnings: Vec::new(),
+    };
+    let mut pos = SHP_HEADER_LEN;
+    while pos < end {
+        let index = walk.shapes.len();
+        let remaining = end - pos;
+        let beyond_declared = pos as u64 >= header.declared_len;
+        let Some(record_header) = bytes.get(pos..pos + RECORD_HEADER_LEN) else {
+            walk.tail_warnings.push(format!(
+                "{remaining} trailing bytes after record {} ignored",
+                index.saturating_sub(1)
+            ));
+            break;
+        };
+        if beyond_declared && record_header.iter().all(|&b| b == 0) {
+            walk.tail_warnings.push(format!(
+                "{remaining} bytes of padding after the last record ignored"
+            ));
+            break;
+        }
+        let Some(words) = be_i32(record_header, 4).and_then(|w| u64::try_from(w).ok()) else {
+            walk.tail_warnings.push(format!(
+                "record {index}: negative content length; the rest of the file ({remaining} bytes) is ignored"
+            ));
+            break;
+        };
+        let content_len = words * 2;
+        if RECORD_HEADER_LEN as u64 + content_len > remaining as u64 {
+            walk.tail_warnings.push(format!(
+                "file truncated at record {index} (the record needs {} bytes, {remaining} are left); the rest is ignored",
+                RECORD_HEADER_LEN as u64 + content_len
+            ));
+            break;
+        }
+        // content_len < remaining ≤ usize::MAX, so the conversion cannot fail.
+        let content_len = content_len as usize;
+        let start = pos + RECORD_HEADER_LEN;
+        let content = bytes.get(start..start + content_len).unwrap_or(&[]);
+        walk.offsets.push(pos as u64);
+        walk.shapes
+            .push(parse_polygon(content, header.shape_type, index));
+        pos = start + content_len;
+    }
+    walk
+}
+
+/// Reads one record's content as rings (one per part), checking every count against its length.
+fn parse_polygon(c: &[u8], layer_type: i32, index: usize) -> Result<Vec<RawRing>, String> {
+    let len = c.len();
+    let Some(t) = le_i32(c, 0) else {
+        return Err(format!(
+            "record {index}: content too short ({len} bytes), skipped"
+        ));
+    };
+    if t == 0 {
+        return Err(format!("record {index}: null shape skipped"));
+    }
+    if t != layer_type {
+        return Err(format!(
+            "record {index}: shape type {} inside a {} layer, skipped",
+            type_label(t),
+            type_label(layer_type)
+        ));
+    }
+    let (Some(n_parts), Some(n_points)) = (le_i32(c, 36), le_i32(c, 40)) else {
+        return Err(format!(
+            "record {index}: polygon record too short ({len} bytes), skipped"
+        ));
+    };
+    if n_parts < 1 {
+        return Err(format!(
+            "record {index}: polygon with {n_parts} parts, skipped"
+        ));
+    }
+    if n_points < 1 {
+        return Err(format!(
+            "record {index}: polygon with {n_points} points, skipped"
+        ));
+    }
+    // Both are positive i32 here; sizes in u64 cannot overflow.
+    let (n_parts, n_points) = (n_parts as usize, n_points as usize);
+    let needed = 44 + 4 * n_parts as u64 + 16 * n_points as u64;
+    if needed > len as u64 {
+        return Err(format!(
+            "record {index}: {n_parts} parts and {n_points} points need {needed} bytes but the record has {len}, skipped"
+        ));
+    }
+    let mut parts = Vec::with_capacity(n_parts);
+    for k in 0..n_parts {
+        let p = le_i32(c, 44 + 4 * k).unwrap_or(-1);
+        let ok = match parts.last() {
+            None => p == 0,
+            Some(&prev) => p > prev && (p as usize) < n_points,
+        };
+        if !ok {
+            return Err(if k == 0 {
+                format!("record {index}: first part starts at point {p}, not 0; skipped")
+            } else {
+                format!(
+                    "record {index}: part {k} starts at point {p}, which is not after part {} and below {n_points}; skipped",
+                    k - 1
+                )
+            });
+        }
+        parts.push(p);
+    }
+    let points_at = 44 + 4 * n_parts;
+    let mut rings = Vec::with_capacity(n_parts);
+    for k in 0..n_parts {
+        let from = parts.get(k).map_or(0, |&p| p as usize);
+        let to = parts.get(k + 1).map_or(n_points, |&p| p as usize);
+        let mut ring: RawRing = Vec::with_capacity(to - from);
+        for i in from..to {
+            let at = points_at + 16 * i;
+            let (Some(x), Some(y)) = (le_f64(c, at), le_f64(c, at + 8)) else {
+                return Err(format!("record {index}: point {i} out of bounds, skipped"));
+            };
+            ring.push(Coord { x, y });
+        }
+        rings.push(ring);
+    }
+    Ok(rings)
+}
+
+/// Compares the `.shx` with the walk of the `.shp`; differences are warnings only.
+fn check_shx(shx: &[u8], offsets: &[u64], warnings: &mut Vec<String>) {
+    if let Err(m) = parse_header(shx) {
+        warnings.push(format!("the .shx file is not usable ({m}); ignored"));
+        return;
+    }
+    let body = shx.get(SHP_HEADER_LEN..).unwrap_or(&[]);
+    let entries = body.len() / 8;
+    if entries != offsets.len() {
+        warnings.push(format!(
+            "the .shx lists {entries} records but the .shp has {}; the .shp was read in order",
+            offsets.len()
+        ));
+    }
+    let mismatch = body
+        .chunks_exact(8)
+        .zip(offsets)
+        .enumerate()
+        .find(|(_, (entry, &offset))| {
+            be_i32(entry, 0).and_then(|w| u64::try_from(w).ok()) != Some(offset / 2)
+        });
+    if let Some((i, (entry, offset))) = mismatch {
+        warnings.push(format!(
+            "the .shx puts record {i} at byte {} but it is at byte {offset} of the .shp; the .shp was read in order",
+            be_i32(entry, 0).map_or(-1, |w| i64::from(w) * 2)
+        ));
+    }
+}
+
+/// Pairs record i of the `.shp` with record i of the `.dbf` and builds the layer.
+fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<String>) -> RawLayer {
+    let n_shp = walk.shapes.len();
+    let n_dbf = table.records.len();
+    let n_fields = table.fields.len();
+    warnings.extend(table.warnings.iter().map(|w| format!(".dbf: {w}")));
+    if n_shp != n_dbf {
+        let detail = if n_shp > n_dbf {
+            format!(
+                "records {n_dbf} to {} have no attributes",
+                n_shp.saturating_sub(1)
+            )
+        } else {
+            format!("the last {} .dbf records are ignored", n_dbf - n_shp)
+        };
+        warnings.push(format!(
+            "the .shp has {n_shp} records but the .dbf has {n_dbf}; paired by record number, {detail}"
+        ));
+    }
+    let mut rows = table.records.into_iter();
+    let mut records = Vec::with_capacity(n_shp);
+    for (index, shape) in walk.shapes.into_iter().enumerate() {
+        let row = rows.next();
+        let rings = match shape {
+            Ok(rings) => rings,
+            Err(w) => {
+                warnings.push(w);
+                continue;
+            }
+        };
+        let attrs = match row {
+            Some(Some(values)) => values,
+            Some(None) => {
+                warnings.push(format!("record {index}: deleted in the .dbf, skipped"));
+                continue;
+            }
+            None => vec![None; n_fields],
+        };
+        records.push(RawRecord {
+            index,
+            shape: RawShape::Rings(rings),
+            attrs,
+        });
+    }
+    warnings.extend(walk.tail_warnings);
+    RawLayer {
+        fields: table.fields,
+        records,
+        crs,
+        encoding: Some(table.encoding),
+        records_in_file: n_shp,
+        warnings,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
+    use geo::{polygon, MultiPolygon};
+    use std::path::PathBuf;
+
+    /// Writes a valid 3-record layer `<dir>/<name>.shp`: record 0 a square with a hole, record 1
+    /// a two-square multipolygon, record 2 a triangle.
+    fn write_sample(dir: &Path, name: &str, n: usize) -> PathBuf {
+        let square = |x: f64| {
+            polygon!(
+                exterior: [(x: x, y: 0.0), (x: x, y: 10.0), (x: x + 10.0, y: 10.0), (x: x + 10.0, y: 0.0)],
+                interiors: [[(x: x + 2.0, y: 2.0), (x: x + 4.0, y: 2.0), (x: x + 4.0, y: 4.0), (x: x + 2.0, y: 4.0)]],
+            )
+        };
+        let all = [
+            (
+                MultiPolygon(vec![square(0.0)]),
+                vec![
+                    Some("萧山经济技术开发区".to_string()),
+                    Some("1".to_string()),
+                ],
+            ),
+            (
+                MultiPolygon(vec![square(20.0), square(40.0)]),
+                vec![Some("B".to_string()), Some("2".to_string())],
+            ),
+            (
+                MultiPolygon(vec![
+                    polygon![(x: 0.0, y: 20.0), (x: 1.0, y: 21.0), (x: 1.0, y: 20.0)],
+                ]),
+                vec![None, Some("3".to_string())],
+            ),
+        ];
+        let fields = [
+            FieldSpec {
+                name: "NAME".to_string(),
+                kind: FieldKind::Text(30),
+            },
+            FieldSpec {
+                name: "ID".to_string(),
+                kind: FieldKind::Number {
+                    width: 5,
+                    decimals: 0,
+                },
+            },
+        ];
+        let path = dir.join(format!("{name}.shp"));
+        write_polygon_shapefile(
+            &path,
+            &fields,
+            &all[..n],
+            Some("PROJCS[]"),
+            OutEncoding::Gbk,
+        )
+        .unwrap();
+        path
+    }
+
+    /// Offset of record `i`'s header in the sample .shp, from its .shx.
+    fn record_offset(shp: &Path, i: usize) -> usize {
+        let shx = std::fs::read(shp.with_extension("shx")).unwrap();
+        let at = 100 + 8 * i;
+        i32::from_be_bytes(shx[at..at + 4].try_into().unwrap()) as usize * 2
+    }
+
+    fn patch(path: &Path, at: usize, bytes: &[u8]) {
+        let mut b = std::fs::read(path).unwrap();
+        b[at..at + bytes.len()].copy_from_slice(bytes);
+        std::fs::write(path, b).unwrap();
+    }
+
+    fn assert_err(path: &Path, expected: &str, file: &str) {
+        let err = read_shapefile(path).unwrap_err();
+        assert!(
+            err.message.contains(expected),
+            "{err} should contain {expected:?}"
+        );
+        assert!(
+            err.to_string().ends_with(file),
+            "{err} should end with {file}"
+        );
+    }
+
+    fn has_warning(layer: &RawLayer, expected: &str) -> bool {
+        layer.warnings.iter().any(|w| w.contains(expected))
+    }
+
+    #[test]
+    fn valid_sample_reads_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let layer = read_shapefile(&shp).unwrap();
+        assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
+        assert_eq!(layer.records.len(), 3);
+        assert_eq!(layer.records[1].shape.rings().count(), 4);
+        assert_eq!(
+            layer.records[0].attrs[0].as_deref(),
+            Some("萧山经济技术开发区")
+        );
+        assert_eq!(layer.crs.as_deref(), Some("PROJCS[]"));
+    }
+
+    #[test]
+    fn zero_byte_shp() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        std::fs::write(&shp, b"").unwrap();
+        assert_err(&shp, "file is empty (0 bytes)", "zones.shp");
+    }
+
+    #[test]
+    fn wrong_magic_and_short_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        patch(&shp, 0, &1234i32.to_be_bytes());
+        assert_err(
+            &shp,
+            "not a shapefile (bad file code 1234, expected 9994)",
+            "zones.shp",
+        );
+        std::fs::write(&shp, 9994i32.to_be_bytes()).unwrap();
+        assert_err(&shp, "truncated header", "zones.shp");
+    }
+
+    #[test]
+    fn points_layer_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        patch(&shp, 32, &1i32.to_le_bytes());
+        assert_err(
+            &shp,
+            "layer has Point geometry, polygons are required",
+            "zones.shp",
+        );
+        patch(&shp, 32, &13i32.to_le_bytes());
+        assert_err(&shp, "layer has PolylineZ geometry", "zones.shp");
+    }
+
+    #[test]
+    fn missing_dbf() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        std::fs::remove_file(shp.with_extension("dbf")).unwrap();
+        assert_err(
+            &shp,
+            "missing .dbf file (a shapefile needs .shp, .shx and .dbf)",
+            "zones.shp",
+        );
+    }
+
+    #[test]
+    fn dbf_errors_name_the_dbf() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        patch(&shp.with_extension("dbf"), 4, &u32::MAX.to_le_bytes());
+        assert_err(&shp, "DBF header nonsense", "zones.dbf");
+    }
+
+    #[test]
+    fn uppercase_extensions_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        for ext in ["shp", "shx", "dbf", "cpg", "prj"] {
+            std::fs::rename(
+                shp.with_extension(ext),
+                dir.path().join(format!("ZONES.{}", ext.to_uppercase())),
+            )
+            .unwrap();
+        }
+        let layer = read_shapefile(&dir.path().join("ZONES.SHP")).unwrap();
+        assert_eq!(layer.records.len(), 3);
+        assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
+        assert_eq!(layer.encoding.as_deref(), Some("GBK (.cpg)"));
+    }
+
+    #[test]
+    fn truncated_record_ends_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let mut bytes = std::fs::read(&shp).unwrap();
+        bytes.truncate(bytes.len() - 10);
+        std::fs::write(&shp, &bytes).unwrap();
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(layer.records.len(), 2);
+        assert_eq!(layer.records_in_file, 2);
+        assert!(
+            has_warning(&layer, "file truncated at record 2"),
+            "{:?}",
+            layer.warnings
+        );
+        assert!(has_warning(&layer, "the header gives the file length"));
+        assert!(has_warning(
+            &layer,
+            "the .shx lists 3 records but the .shp has 2"
+        ));
+    }
+
+    #[test]
+    fn record_length_bigger_than_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let at = record_offset(&shp, 1);
+        patch(&shp, at + 4, &i32::MAX.to_be_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(layer.records.len(), 1);
+        assert!(
+            has_warning(&layer, "file truncated at record 1"),
+            "{:?}",
+            layer.warnings
+        );
+    }
+
+    #[test]
+    fn zero_parts_is_skipped_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let at = record_offset(&shp, 0) + 8;
+        patch(&shp, at + 36, &0i32.to_le_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(
+            layer.records.iter().map(|r| r.index).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        assert!(
+            has_warning(&layer, "record 0: polygon with 0 parts, skipped"),
+            "{:?}",
+            layer.warnings
+        );
+        // Attributes stay with their shapes.
+        assert_eq!(layer.records[0].attrs[1].as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn first_part_not_at_zero_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let at = record_offset(&shp, 1) + 8;
+        patch(&shp, at + 44, &1i32.to_le_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert!(
+            has_warning(&layer, "record 1: first part starts at point 1"),
+            "{:?}",
+            layer.warnings
+        );
+        assert_eq!(layer.records.len(), 2);
+        // Parts not increasing.
+        patch(&shp, at + 44, &0i32.to_le_bytes());
+        patch(&shp, at + 48, &0i32.to_le_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert!(
+            has_warning(&layer, "record 1: part 1 starts at point 0"),
+            "{:?}",
+            layer.warnings
+        );
+    }
+
+    #[test]
+    fn counts_that_do_not_fit_the_record_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let at = record_offset(&shp, 2) + 8;
+        patch(&shp, at + 40, &i32::MAX.to_le_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert!(
+            has_warning(&layer, "record 2: 1 parts and 2147483647 points need"),
+            "{:?}",
+            layer.warnings
+        );
+        assert_eq!(layer.records.len(), 2);
+    }
+
+    #[test]
+    fn other_shape_type_and_null_records_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        patch(&shp, record_offset(&shp, 0) + 8, &3i32.to_le_bytes());
+        patch(&shp, record_offset(&shp, 2) + 8, &0i32.to_le_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(
+            layer.warnings,
+            vec![
+                "record 0: shape type Polyline inside a Polygon layer, skipped".to_string(),
+                "record 2: null shape skipped".to_string(),
+            ]
+        );
+        assert_eq!(layer.records.len(), 1);
+        assert_eq!(layer.records_in_file, 3);
+    }
+
+    #[test]
+    fn deleted_dbf_record_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let dbf = shp.with_extension("dbf");
+        let header_len = 32 + 2 * 32 + 1;
+        let record_len = 1 + 30 + 5;
+        patch(&dbf, header_len + record_len, b"*");
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(
+            layer.warnings,
+            vec!["record 1: deleted in the .dbf, skipped".to_string()]
+        );
+        assert_eq!(
+            layer.records.iter().map(|r| r.index).collect::<Vec<_>>(),
+            vec![0, 2]
+        );
+        assert_eq!(layer.records[1].attrs[1].as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn dbf_with_fewer_records_than_shapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let short = write_sample(dir.path(), "short", 2);
+        std::fs::copy(short.with_extension("dbf"), shp.with_extension("dbf")).unwrap();
+        let layer = read_shapefile(&shp).unwrap();
+        assert!(
+            has_warning(&layer, "the .shp has 3 records but the .dbf has 2"),
+            "{:?}",
+            layer.warnings
+        );
+        assert_eq!(layer.records.len(), 3);
+        assert_eq!(layer.records[2].attrs, vec![None, None]);
+        assert_eq!(layer.records[1].attrs[1].as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn shx_missing_or_wrong_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        patch(&shp.with_extension("shx"), 108, &7i32.to_be_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert!(
+            has_warning(&layer, "the .shx puts record 1 at byte 14"),
+            "{:?}",
+            layer.warnings
+        );
+        std::fs::remove_file(shp.with_extension("shx")).unwrap();
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(
+            layer.warnings,
+            vec!["no .shx index file; the .shp was read in order".to_string()]
+        );
+        assert_eq!(layer.records.len(), 3);
+    }
+
+    #[test]
+    fn empty_prj_is_no_crs() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        std::fs::write(shp.with_extension("prj"), "\u{feff}  \n").unwrap();
+        assert_eq!(read_shapefile(&shp).unwrap().crs, None);
+    }
+
+    /// Deterministic mini-fuzz: thousands of mutants of a valid layer must never panic.
+    #[test]
+    fn mutants_never_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let originals: Vec<(PathBuf, Vec<u8>)> = ["shp", "shp", "shp", "dbf", "shx"]
+            .iter()
+            .map(|ext| {
+                let p = shp.with_extension(ext);
+                let b = std::fs::read(&p).unwrap();
+                (p, b)
+            })
+            .collect();
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        let extremes: [i32; 6] = [0, -1, 1, i32::MAX, i32::MIN, 0x4000_0000];
+        let (mut ok, mut err) = (0, 0);
+        for _ in 0..4000 {
+            let (path, original) = &originals[next() % originals.len()];
+            let mut bytes = original.clone();
+            match next() % 5 {
+                0 => bytes.truncate(next() % (bytes.len() + 1)),
+                1 | 2 => {
+                    for _ in 0..1 + next() % 4 {
+                        let at = next() % bytes.len();
+                        bytes[at] = next() as u8;
+                    }
+                }
+                _ => {
+                    let at = next() % bytes.len().saturating_sub(3).max(1);
+                    let v = extremes[next() % extremes.len()];
+                    let v = if next() % 2 == 0 {
+                        v.to_le_bytes()
+                    } else {
+                        v.to_be_bytes()
+                    };
+                    let end = (at + 4).min(bytes.len());
+                    bytes[at..end].copy_from_slice(&v[..end - at]);
+                }
+            }
+            std::fs::write(path, &bytes).unwrap();
+            match read_shapefile(&shp) {
+                Ok(_) => ok += 1,
+                Err(e) => {
+                    assert!(!e.message.is_empty());
+                    err += 1;
+                }
+            }
+            std::fs::write(path, original).unwrap();
+        }
+        // Both outcomes occur: the mutants reach past the header checks.
+        assert!(ok > 100 && err > 100, "ok {ok}, err {err}");
+    }
+}

@@ -1,0 +1,15 @@
+//! zonecheck: review merged development zones against protection layers.
+//!
+//! Layers, bottom up: `model` (types), `io` (files), `crs` (PROJ), `spatial` (repair, index),
+//! `analysis` (the checks), `report` (outputs), `cli` (the command line).
+
+pub mod analysis;
+pub mod cli;
+pub mod crs;
+pub mod io;
+pub mod load;
+pub mod model;
+pub mod progress;
+pub mod report;
+pub mod spatial;
+pub mod synth;

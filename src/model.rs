@@ -1,0 +1,174 @@
+//! Domain types shared by every layer of zonecheck: layers, features, roles, findings.
+//! geo-types only; nothing here knows about files, PROJ or egui.
+
+use geo::{Coord, MultiPolygon};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Geometry of one feature after loading: valid polygons in the working CRS (metres).
+pub type Geom = MultiPolygon<f64>;
+
+/// One linear ring as read from a file: not yet validated, possibly unclosed.
+pub type RawRing = Vec<Coord<f64>>;
+
+/// 1 亩 = 10000/15 m².
+pub const M2_PER_MU: f64 = 10000.0 / 15.0;
+
+/// Converts square metres to 亩.
+pub fn mu_from_m2(area_m2: f64) -> f64 {
+    area_m2 / M2_PER_MU
+}
+
+/// What a layer is for in a review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayerRole {
+    Zones,
+    Original,
+    Redline,
+    Farmland,
+    Water,
+    Townships,
+    Extra,
+}
+
+impl LayerRole {
+    /// True for the layers a merged zone must not occupy.
+    pub fn is_protection(self) -> bool {
+        matches!(
+            self,
+            LayerRole::Redline | LayerRole::Farmland | LayerRole::Water | LayerRole::Extra
+        )
+    }
+
+    /// Chinese name of the role, as used in reports.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            LayerRole::Zones => "整合后开发区",
+            LayerRole::Original => "原开发区",
+            LayerRole::Redline => "生态保护红线",
+            LayerRole::Farmland => "永久基本农田",
+            LayerRole::Water => "饮用水水源保护区",
+            LayerRole::Townships => "乡镇/街道",
+            LayerRole::Extra => "其他保护区域",
+        }
+    }
+
+    /// English name of the role, as used in reports.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            LayerRole::Zones => "merged zones",
+            LayerRole::Original => "original zones",
+            LayerRole::Redline => "ecological red line",
+            LayerRole::Farmland => "permanent basic farmland",
+            LayerRole::Water => "drinking-water-source protection",
+            LayerRole::Townships => "townships",
+            LayerRole::Extra => "other protected area",
+        }
+    }
+}
+
+/// The shape of one record as a reader found it, before reprojection and repair.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawShape {
+    /// Rings whose roles are unknown (shapefile): holes are assigned by containment.
+    Rings(Vec<RawRing>),
+    /// Polygons with explicit rings, exterior first (GeoJSON).
+    Polygons(Vec<Vec<RawRing>>),
+}
+
+impl RawShape {
+    /// Applies `f` to every coordinate slice (one call per ring), e.g. for batch reprojection.
+    pub fn rings_mut(&mut self) -> Box<dyn Iterator<Item = &mut RawRing> + '_> {
+        match self {
+            RawShape::Rings(rings) => Box::new(rings.iter_mut()),
+            RawShape::Polygons(polys) => Box::new(polys.iter_mut().flatten()),
+        }
+    }
+
+    /// Iterates over every ring.
+    pub fn rings(&self) -> Box<dyn Iterator<Item = &RawRing> + '_> {
+        match self {
+            RawShape::Rings(rings) => Box::new(rings.iter()),
+            RawShape::Polygons(polys) => Box::new(polys.iter().flatten()),
+        }
+    }
+}
+
+/// One record as a reader found it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawRecord {
+    /// 0-based record number in the file (the FID QGIS shows).
+    pub index: usize,
+    pub shape: RawShape,
+    /// One value per field of the layer; `None` for an empty or NULL value.
+    pub attrs: Vec<Option<String>>,
+}
+
+/// A layer as a reader found it: coordinates in the file's own CRS.
+#[derive(Clone, Debug, Default)]
+pub struct RawLayer {
+    pub fields: Vec<String>,
+    pub records: Vec<RawRecord>,
+    /// The CRS the file declares: WKT from a `.prj`, or an `AUTHORITY:CODE` / WKT string from GeoJSON.
+    pub crs: Option<String>,
+    /// The text encoding used to decode attributes and how it was chosen, e.g. "GBK (.cpg)".
+    pub encoding: Option<String>,
+    /// Number of records in the file, including skipped ones.
+    pub records_in_file: usize,
+    /// Problems found while reading that did not stop the layer (record number included).
+    pub warnings: Vec<String>,
+}
+
+/// One feature in the working CRS.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Feature {
+    /// 0-based record number in the source file.
+    pub index: usize,
+    pub geometry: Geom,
+    pub attrs: Vec<Option<String>>,
+}
+
+/// Where a layer came from and what loading it involved; reported in `inputs`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SourceInfo {
+    pub path: PathBuf,
+    pub sha256: String,
+    /// Human-readable description of the source CRS and how it was decided.
+    pub crs: String,
+    pub encoding: Option<String>,
+    pub features: usize,
+    pub warnings: Vec<String>,
+}
+
+/// A layer loaded into the working CRS.
+#[derive(Clone, Debug)]
+pub struct Layer {
+    /// Key in the review file: "zones", "redline", … or the name of an extra layer.
+    pub name: String,
+    pub role: LayerRole,
+    pub fields: Vec<String>,
+    pub features: Vec<Feature>,
+    pub source: SourceInfo,
+}
+
+impl Layer {
+    /// Index of a field, matched case-insensitively.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        field_index(&self.fields, name)
+    }
+
+    /// Value of field `field` of feature `feature`, trimmed; `None` when missing or empty.
+    pub fn attr<'a>(&self, feature: &'a Feature, field: Option<usize>) -> Option<&'a str> {
+        let value = feature.attrs.get(field?)?.as_deref()?.trim();
+        (!value.is_empty()).then_some(value)
+    }
+}
+
+/// Index of `name` in `fields`, compared case-insensitively (Unicode-aware).
+pub fn field_index(fields: &[String], name: &str) -> Option<usize> {
+    let wanted = name.trim().to_lowercase();
+    fields
+        .iter()
+        .position(|f| f.trim().to_lowercase() == wanted)
+}

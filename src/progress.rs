@@ -1,0 +1,65 @@
+//! Progress and cancellation shared between a running job and whoever watches it (the CLI's
+//! progress bar, the app's status bar). Lock-free counters; checking costs an atomic load.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Shared progress of one job. Wrap in an `Arc` to share.
+#[derive(Debug, Default)]
+pub struct Progress {
+    cancelled: AtomicBool,
+    done: AtomicU64,
+    total: AtomicU64,
+    stage: Mutex<String>,
+}
+
+/// Returned by work that noticed a cancel request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("cancelled")]
+pub struct Cancelled;
+
+impl Progress {
+    pub fn new() -> Progress {
+        Progress::default()
+    }
+
+    /// Starts a new stage of `total` steps.
+    pub fn stage(&self, name: &str, total: u64) {
+        if let Ok(mut s) = self.stage.lock() {
+            *s = name.to_string();
+        }
+        self.done.store(0, Ordering::Relaxed);
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    pub fn inc(&self, n: u64) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// `Err(Cancelled)` once a cancel was requested.
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// (stage name, steps done, steps in stage).
+    pub fn snapshot(&self) -> (String, u64, u64) {
+        let stage = self.stage.lock().map(|s| s.clone()).unwrap_or_default();
+        (
+            stage,
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+}

@@ -1,0 +1,61 @@
+//! Outputs of a check: report.json, findings.csv, conflicts.geojson, conflicts.shp, report.html.
+//! Deterministic: same inputs, same bytes.
+
+pub mod csv;
+pub mod geo_out;
+pub mod html;
+pub mod json;
+
+use crate::analysis::Analysis;
+use crate::io::review::Review;
+use crate::load::Dataset;
+use std::path::{Path, PathBuf};
+
+/// What a report says about the run itself.
+#[derive(Debug, Clone)]
+pub struct ReportMeta {
+    pub version: String,
+}
+
+impl Default for ReportMeta {
+    fn default() -> Self {
+        ReportMeta {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Everything a report is made from.
+pub struct ReportInput<'a> {
+    pub dataset: &'a Dataset,
+    pub review: &'a Review,
+    pub analysis: &'a Analysis,
+    pub meta: ReportMeta,
+}
+
+/// Writes every output into `dir` (created with its parents). Returns the files written.
+pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create output folder ({e}): {}", dir.display()))?;
+    let mut written = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), String> {
+        let path = dir.join(name);
+        crate::io::atomic::write_atomic(&path, &bytes)
+            .map_err(|e| format!("cannot write ({e}): {}", path.display()))?;
+        written.push(path);
+        Ok(())
+    };
+    put("report.json", json::report_json(input).into_bytes())?;
+    put("findings.csv", csv::findings_csv(input).into_bytes())?;
+    put(
+        "conflicts.geojson",
+        geo_out::conflicts_geojson(input)?.into_bytes(),
+    )?;
+    put("report.html", html::render_html(input).into_bytes())?;
+    let shp = dir.join("conflicts.shp");
+    geo_out::conflicts_shapefile(&shp, input)?;
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        written.push(shp.with_extension(ext));
+    }
+    Ok(written)
+}

@@ -1,0 +1,57 @@
+//! R-tree over feature bounding boxes, for candidate lookups by box.
+
+use crate::model::Geom;
+use geo::{BoundingRect, Rect};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+
+/// Bounding boxes of a list of geometries, bulk-loaded into an R-tree.
+pub struct BoxIndex {
+    tree: RTree<Entry>,
+}
+
+impl BoxIndex {
+    /// Indexes `geoms`; the payload of each entry is its position in the slice.
+    pub fn new<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> BoxIndex {
+        let entries: Vec<Entry> = geoms
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, g)| {
+                let r = g.bounding_rect()?;
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
+            })
+            .collect();
+        BoxIndex {
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// Positions of the geometries whose box intersects `rect` grown by `margin` on each side,
+    /// in ascending order.
+    pub fn query(&self, rect: Rect<f64>, margin: f64) -> Vec<usize> {
+        let env = AABB::from_corners(
+            [rect.min().x - margin, rect.min().y - margin],
+            [rect.max().x + margin, rect.max().y + margin],
+        );
+        let mut out: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&env)
+            .map(|e| e.data)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    pub fn len(&self) -> usize {
+        self.tree.size()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tree.size() == 0
+    }
+}

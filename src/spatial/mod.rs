@@ -1,0 +1,5 @@
+//! Geometry services: building valid polygons from raw rings, spatial indexes, overlay helpers.
+
+pub mod index;
+pub mod overlay;
+pub mod repair;

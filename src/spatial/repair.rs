@@ -1,0 +1,426 @@
+//! Turns raw rings into valid polygons: holes assigned by containment (ring order and
+//! orientation in the file are not trusted), unclosed rings closed, duplicate vertices removed,
+//! self-intersections and spikes repaired, overlapping parts merged. Every repair is noted.
+
+use crate::model::{Geom, RawRing, RawShape};
+use geo::{
+    Area, BooleanOps, BoundingRect, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon,
+    Rect, Validation,
+};
+
+/// A feature's geometry after repair, with what had to be done to it.
+#[derive(Debug, Clone)]
+pub struct Repaired {
+    pub geometry: Geom,
+    /// One line per kind of repair; empty when the input was already valid.
+    pub notes: Vec<String>,
+}
+
+/// Builds a valid geometry from what a reader found. `Err` means the feature must be dropped,
+/// with the reason.
+pub fn build_geometry(shape: &RawShape) -> Result<Repaired, String> {
+    if shape
+        .rings()
+        .flatten()
+        .any(|c| !c.x.is_finite() || !c.y.is_finite())
+    {
+        return Err("non-finite coordinate (NaN or Inf), feature dropped".into());
+    }
+    let mut notes = Notes::default();
+    let polygons = match shape {
+        RawShape::Rings(rings) => {
+            let rings: Vec<LineString<f64>> = rings
+                .iter()
+                .filter_map(|r| clean_ring(r, &mut notes))
+                .collect();
+            assign_by_containment(rings)
+        }
+        RawShape::Polygons(polys) => {
+            let mut out = Vec::new();
+            for poly in polys {
+                let mut rings = poly.iter();
+                let Some(exterior) = rings.next().and_then(|r| clean_ring(r, &mut notes)) else {
+                    continue;
+                };
+                let mut holes = Vec::new();
+                let cleaned: Vec<LineString<f64>> =
+                    rings.filter_map(|r| clean_ring(r, &mut notes)).collect();
+                for hole in cleaned {
+                    if ring_inside(&hole, &exterior) {
+                        holes.push(hole);
+                    } else {
+                        notes.add("hole outside its shell dropped");
+                    }
+                }
+                out.push(Polygon::new(exterior, holes));
+            }
+            out
+        }
+    };
+    let mut parts: Vec<Polygon<f64>> = Vec::with_capacity(polygons.len());
+    for polygon in polygons {
+        let polygon = polygon.orient(geo::orient::Direction::Default);
+        match polygon.validation_errors().first() {
+            None => parts.push(polygon),
+            Some(problem) => {
+                let text = problem.to_string();
+                let what = if text.contains("self-intersection") {
+                    "self-intersection or spike repaired".to_string()
+                } else {
+                    format!("invalid polygon repaired ({text})")
+                };
+                notes.add(&what);
+                match polygon.make_valid() {
+                    Ok(fixed) => parts.extend(
+                        fixed
+                            .0
+                            .into_iter()
+                            .map(|p| p.orient(geo::orient::Direction::Default)),
+                    ),
+                    Err(e) => return Err(format!("geometry could not be repaired ({e:?})")),
+                }
+            }
+        }
+    }
+    parts.retain(|p| p.unsigned_area() > 0.0);
+    if parts.is_empty() {
+        return Err("no area left after repair (degenerate geometry), feature dropped".into());
+    }
+    let geometry = if parts.len() > 1 && any_boxes_overlap(&parts) {
+        let before: f64 = parts.iter().map(|p| p.unsigned_area()).sum();
+        let merged = geo::unary_union(&parts);
+        let after = merged.unsigned_area();
+        if before - after > 1e-9 * before.max(1.0) {
+            notes.add("overlapping parts merged");
+        }
+        merged
+    } else {
+        MultiPolygon(parts)
+    };
+    Ok(Repaired {
+        geometry,
+        notes: notes.0,
+    })
+}
+
+#[derive(Default)]
+struct Notes(Vec<String>);
+
+impl Notes {
+    fn add(&mut self, note: &str) {
+        if !self.0.iter().any(|n| n == note) {
+            self.0.push(note.to_string());
+        }
+    }
+}
+
+/// Closes the ring, drops consecutive duplicate vertices; `None` when fewer than 3 distinct
+/// vertices remain (a ring needs 4 points with the closing one).
+fn clean_ring(ring: &RawRing, notes: &mut Notes) -> Option<LineString<f64>> {
+    let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ring.len() + 1);
+    let mut duplicates = false;
+    for &c in ring {
+        if coords.last() == Some(&c) {
+            duplicates = true;
+        } else {
+            coords.push(c);
+        }
+    }
+    let closed = coords.len() >= 2 && coords.first() == coords.last();
+    if closed {
+        coords.pop();
+    } else if ring.len() >= 2 && ring.first() != ring.last() {
+        notes.add("unclosed ring closed");
+    }
+    if duplicates {
+        notes.add("duplicate vertices removed");
+    }
+    if coords.len() < 3 {
+        notes.add("ring with fewer than 4 points dropped");
+        return None;
+    }
+    if let Some(&first) = coords.first() {
+        coords.push(first);
+    }
+    // A ring whose signed area is zero may still be a bow-tie: validation and repair decide.
+    Some(LineString::new(coords))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Inside,
+    Outside,
+    Boundary,
+}
+
+/// Position of `p` relative to closed ring `ring` (crossing number, boundary detected exactly).
+fn point_in_ring(p: Coord<f64>, ring: &[Coord<f64>]) -> Position {
+    let mut inside = false;
+    for w in ring.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        // On the segment?
+        let cross = (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+        if cross == 0.0
+            && p.x >= a.x.min(b.x)
+            && p.x <= a.x.max(b.x)
+            && p.y >= a.y.min(b.y)
+            && p.y <= a.y.max(b.y)
+        {
+            return Position::Boundary;
+        }
+        if (a.y > p.y) != (b.y > p.y) {
+            let x_at = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
+            if p.x < x_at {
+                inside = !inside;
+            }
+        }
+    }
+    if inside {
+        Position::Inside
+    } else {
+        Position::Outside
+    }
+}
+
+/// True when ring `inner` lies inside ring `outer`: the first vertex of `inner` that is not on
+/// `outer`'s boundary decides; if every vertex is on the boundary, the midpoint of an edge does.
+fn ring_inside(inner: &LineString<f64>, outer: &LineString<f64>) -> bool {
+    for &c in &inner.0 {
+        match point_in_ring(c, &outer.0) {
+            Position::Inside => return true,
+            Position::Outside => return false,
+            Position::Boundary => {}
+        }
+    }
+    for w in inner.0.windows(2) {
+        let mid = Coord {
+            x: (w[0].x + w[1].x) / 2.0,
+            y: (w[0].y + w[1].y) / 2.0,
+        };
+        match point_in_ring(mid, &outer.0) {
+            Position::Inside => return true,
+            Position::Outside => return false,
+            Position::Boundary => {}
+        }
+    }
+    false
+}
+
+/// Nesting by containment: a ring inside an even number of others is a shell, inside an odd
+/// number a hole of the smallest ring containing it.
+fn assign_by_containment(rings: Vec<LineString<f64>>) -> Vec<Polygon<f64>> {
+    if rings.len() == 1 {
+        return rings.into_iter().map(|r| Polygon::new(r, vec![])).collect();
+    }
+    let mut items: Vec<(f64, Rect<f64>, LineString<f64>)> = rings
+        .into_iter()
+        .filter_map(|r| {
+            let area = Polygon::new(r.clone(), vec![]).unsigned_area();
+            let bbox = r.bounding_rect()?;
+            Some((area, bbox, r))
+        })
+        .collect();
+    // Largest first, so a ring's container is always earlier in the list.
+    items.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let n = items.len();
+    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut depth: Vec<usize> = vec![0; n];
+    for i in 0..n {
+        // Smallest container first: walk back from the ring just larger than this one.
+        for j in (0..i).rev() {
+            if rect_contains(&items[j].1, &items[i].1) && ring_inside(&items[i].2, &items[j].2) {
+                parent[i] = Some(j);
+                depth[i] = depth[j] + 1;
+                break;
+            }
+        }
+    }
+    let mut shells: Vec<Option<Polygon<f64>>> = vec![None; n];
+    let mut holes: Vec<Vec<LineString<f64>>> = vec![Vec::new(); n];
+    for i in 0..n {
+        if depth[i] % 2 == 1 {
+            if let Some(p) = parent[i] {
+                holes[p].push(items[i].2.clone());
+            }
+        }
+    }
+    for i in 0..n {
+        if depth[i] % 2 == 0 {
+            shells[i] = Some(Polygon::new(
+                items[i].2.clone(),
+                std::mem::take(&mut holes[i]),
+            ));
+        }
+    }
+    shells.into_iter().flatten().collect()
+}
+
+fn rect_contains(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
+    outer.min().x <= inner.min().x
+        && outer.min().y <= inner.min().y
+        && outer.max().x >= inner.max().x
+        && outer.max().y >= inner.max().y
+}
+
+fn any_boxes_overlap(parts: &[Polygon<f64>]) -> bool {
+    let boxes: Vec<Rect<f64>> = parts.iter().filter_map(|p| p.bounding_rect()).collect();
+    // Parts per feature are few; a sort-and-sweep keeps this n log n anyway.
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by(|&a, &b| boxes[a].min().x.total_cmp(&boxes[b].min().x));
+    let mut active: Vec<usize> = Vec::new();
+    for &i in &order {
+        active.retain(|&j| boxes[j].max().x > boxes[i].min().x);
+        if active
+            .iter()
+            .any(|&j| boxes[j].min().y < boxes[i].max().y && boxes[i].min().y < boxes[j].max().y)
+        {
+            return true;
+        }
+        active.push(i);
+    }
+    false
+}
+
+/// Area of a geometry in square units of its CRS.
+pub fn area_of(geom: &Geom) -> f64 {
+    geom.unsigned_area()
+}
+
+/// Union of many valid, consistently oriented polygons.
+pub fn union_all(polygons: &[Polygon<f64>]) -> Geom {
+    if polygons.len() <= 1 {
+        return MultiPolygon(polygons.to_vec());
+    }
+    geo::unary_union(polygons)
+}
+
+/// Intersection of two valid geometries.
+pub fn intersection(a: &Geom, b: &Geom) -> Geom {
+    a.intersection(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring(pts: &[(f64, f64)]) -> RawRing {
+        pts.iter().map(|&(x, y)| Coord { x, y }).collect()
+    }
+
+    fn square(x0: f64, y0: f64, s: f64) -> RawRing {
+        ring(&[
+            (x0, y0),
+            (x0 + s, y0),
+            (x0 + s, y0 + s),
+            (x0, y0 + s),
+            (x0, y0),
+        ])
+    }
+
+    #[test]
+    fn hole_listed_after_another_shell_goes_to_its_container() {
+        // Shell A 0..10, shell B 20..30, then a hole 2..4 inside A (listed last, wrong orientation).
+        let shape = RawShape::Rings(vec![
+            square(0., 0., 10.),
+            square(20., 0., 10.),
+            square(2., 2., 2.),
+        ]);
+        let r = build_geometry(&shape).unwrap();
+        assert_eq!(r.geometry.0.len(), 2);
+        assert!((r.geometry.unsigned_area() - (100. - 4. + 100.)).abs() < 1e-9);
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn island_in_hole_is_a_shell() {
+        let shape = RawShape::Rings(vec![
+            square(0., 0., 10.),
+            square(2., 2., 6.),
+            square(4., 4., 2.),
+        ]);
+        let r = build_geometry(&shape).unwrap();
+        assert_eq!(r.geometry.0.len(), 2);
+        assert!((r.geometry.unsigned_area() - (100. - 36. + 4.)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn bow_tie_becomes_two_triangles() {
+        let shape = RawShape::Rings(vec![ring(&[
+            (0., 0.),
+            (10., 10.),
+            (10., 0.),
+            (0., 10.),
+            (0., 0.),
+        ])]);
+        let r = build_geometry(&shape).unwrap();
+        assert_eq!(r.geometry.0.len(), 2);
+        // Two triangles of base 10 and height 5.
+        assert!((r.geometry.unsigned_area() - 50.).abs() < 1e-9);
+        assert!(!r.notes.is_empty());
+    }
+
+    #[test]
+    fn unclosed_ring_with_duplicates_is_closed() {
+        let shape = RawShape::Rings(vec![ring(&[
+            (0., 0.),
+            (4., 0.),
+            (4., 0.),
+            (4., 3.),
+            (0., 3.),
+        ])]);
+        let r = build_geometry(&shape).unwrap();
+        assert!((r.geometry.unsigned_area() - 12.).abs() < 1e-12);
+        assert!(r.notes.iter().any(|n| n.contains("unclosed")));
+        assert!(r.notes.iter().any(|n| n.contains("duplicate")));
+    }
+
+    #[test]
+    fn nan_drops_feature_and_short_ring_is_dropped() {
+        assert!(build_geometry(&RawShape::Rings(vec![ring(&[
+            (0., 0.),
+            (f64::NAN, 1.),
+            (1., 1.),
+            (0., 0.)
+        ])]))
+        .is_err());
+        assert!(build_geometry(&RawShape::Rings(vec![ring(&[
+            (0., 0.),
+            (1., 1.),
+            (0., 0.)
+        ])]))
+        .is_err());
+    }
+
+    #[test]
+    fn spike_is_removed() {
+        // Square 0..10 with a spike out to (15,5) and back along the same line.
+        let shape = RawShape::Rings(vec![ring(&[
+            (0., 0.),
+            (10., 0.),
+            (10., 5.),
+            (15., 5.),
+            (10., 5.),
+            (10., 10.),
+            (0., 10.),
+            (0., 0.),
+        ])]);
+        let r = build_geometry(&shape).unwrap();
+        assert!((r.geometry.unsigned_area() - 100.).abs() < 1e-9);
+    }
+
+    #[test]
+    fn geojson_hole_outside_shell_is_dropped() {
+        let shape = RawShape::Polygons(vec![vec![square(0., 0., 10.), square(20., 20., 2.)]]);
+        let r = build_geometry(&shape).unwrap();
+        assert!((r.geometry.unsigned_area() - 100.).abs() < 1e-12);
+        assert!(r.notes.iter().any(|n| n.contains("outside")));
+    }
+
+    #[test]
+    fn overlapping_shells_are_merged() {
+        let shape = RawShape::Rings(vec![square(0., 0., 10.), square(5., 0., 10.)]);
+        // Overlapping shells are not nested: both shells, union area 150.
+        let r = build_geometry(&shape).unwrap();
+        assert!((r.geometry.unsigned_area() - 150.).abs() < 1e-9);
+    }
+}
