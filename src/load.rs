@@ -94,6 +94,13 @@ fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
     (min.x <= max.x).then_some((min, max))
 }
 
+/// A record after reprojection and repair: record number, geometry or reason it was dropped, attributes.
+type BuiltRecord = (
+    usize,
+    Result<crate::spatial::repair::Repaired, String>,
+    Vec<Option<String>>,
+);
+
 struct Pending {
     key: String,
     path: PathBuf,
@@ -304,16 +311,7 @@ fn finish_layer(p: Pending, working: &CrsDef, progress: &Progress) -> Result<Lay
     } = raw;
     // Reproject in chunks, one PROJ object per worker thread (PROJ objects are not shareable).
     let chunk = 4096;
-    let results: Vec<
-        Result<
-            Vec<(
-                usize,
-                Result<crate::spatial::repair::Repaired, String>,
-                Vec<Option<String>>,
-            )>,
-            String,
-        >,
-    > = records
+    let results: Vec<Result<Vec<BuiltRecord>, String>> = records
         .into_par_iter()
         .chunks(chunk)
         .map(|mut recs| {

@@ -1,6 +1,8 @@
 //! Integration tests of the checks, with answers worked out by hand (see each test's comment).
 //! Layers are written as files in a temp dir and run through the same path as the CLI.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use zonecheck::analysis::{Analysis, Severity, ZoneResult};
 use zonecheck::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};

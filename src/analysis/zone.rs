@@ -505,9 +505,7 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<f64> {
     let mut in_tree = vec![false; k];
     let mut best = vec![f64::INFINITY; k];
     in_tree[0] = true;
-    for j in 1..k {
-        best[j] = dist[0][j];
-    }
+    best[1..k].copy_from_slice(&dist[0][1..k]);
     let mut gaps = Vec::new();
     for _ in 1..k {
         let Some((next, gap)) = (0..k)

@@ -224,7 +224,7 @@ fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, String> {
         let name = name.trim().to_string();
         if name.is_empty() {
             warnings.push(format!(
-                "field {} has no name; called FIELD{}",
+                "the .dbf field {} has no name; called FIELD{}",
                 i + 1,
                 i + 1
             ));
@@ -262,7 +262,8 @@ fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, String> {
         if *count > 0 {
             let name = fields.get(f).map(String::as_str).unwrap_or("?");
             warnings.push(format!(
-                "field {name}: {count} values are not valid {} and contain replacement characters (first at record {first})",
+                "field {name}: {count} {} not valid {}; shown with replacement characters (first at record {first})",
+                if *count == 1 { "value is" } else { "values are" },
                 display_name(encoding)
             ));
         }
@@ -294,11 +295,14 @@ impl TextScan {
             valid_utf8: true,
         };
         let mut look = |s: &[u8]| {
+            let s = trim_bytes(s);
             if s.is_ascii() {
                 return;
             }
             scan.all_ascii = false;
-            if std::str::from_utf8(s).is_err() {
+            // A value cut in the middle of its last character by a careless writer still
+            // counts as UTF-8 (it decodes with one replacement character, and a warning).
+            if std::str::from_utf8(s).is_err_and(|e| e.error_len().is_some()) {
                 scan.valid_utf8 = false;
             }
         };
@@ -710,6 +714,27 @@ mod tests {
         assert_eq!(t.encoding, "UTF-8 (valid UTF-8)");
         assert_eq!(t.fields, vec!["名称"]);
         assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
+    }
+
+    #[test]
+    fn utf8_cut_mid_character_is_still_utf8() {
+        let full = "萧山经济".as_bytes(); // 12 bytes
+        let ok = "杭州".as_bytes();
+        let bytes = make_dbf(
+            &[(b"NAME", b'C', 10, 0)],
+            &[(b' ', vec![&full[..10]]), (b' ', vec![ok])],
+            0,
+        );
+        let t = parse_dbf(&bytes, None).unwrap();
+        assert_eq!(t.encoding, "UTF-8 (valid UTF-8)");
+        assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经\u{FFFD}"));
+        assert_eq!(values(&t, 1)[0].as_deref(), Some("杭州"));
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+        assert!(
+            t.warnings[0].contains("field NAME: 1 value is not valid UTF-8"),
+            "{:?}",
+            t.warnings
+        );
     }
 
     #[test]

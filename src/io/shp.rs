@@ -199,8 +199,7 @@ fn walk_records(bytes: &[u8], header: &Header) -> Walk {
         let beyond_declared = pos as u64 >= header.declared_len;
         let Some(record_header) = bytes.get(pos..pos + RECORD_HEADER_LEN) else {
             walk.tail_warnings.push(format!(
-                "{remaining} trailing bytes after record {} ignored",
-                index.saturating_sub(1)
+                "{remaining} trailing bytes after the last record ignored"
             ));
             break;
         };
@@ -348,7 +347,7 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Stri
     let n_shp = walk.shapes.len();
     let n_dbf = table.records.len();
     let n_fields = table.fields.len();
-    warnings.extend(table.warnings.iter().map(|w| format!(".dbf: {w}")));
+    warnings.extend(table.warnings);
     if n_shp != n_dbf {
         let detail = if n_shp > n_dbf {
             format!(

@@ -304,17 +304,14 @@ fn number_text(value: &str, width: usize, decimals: usize) -> Result<String, Str
     }
 }
 
-/// Today's date as (years since 1900, month, day), or from `SOURCE_DATE_EPOCH` when it is set,
-/// so that builds wanting byte-identical output can have it.
+/// The DBF "last update" date: `SOURCE_DATE_EPOCH` when set, else a fixed 2000-01-01, so that
+/// every output zonecheck writes is byte-for-byte reproducible (reports and sample data are
+/// compared across runs; no GIS tool relies on this date).
 fn dbf_date() -> [u8; 3] {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
-        });
+        .unwrap_or(946_684_800);
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     [
         u8::try_from((y - 1900).clamp(0, 255)).unwrap_or(0),
