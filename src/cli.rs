@@ -31,6 +31,7 @@ pub enum Command {
     /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS) and report.html into DIR, and prints
     /// a summary table. Exit status: 0 every zone passes; 1 a blocking finding exists;
     /// 2 bad input (one line on stderr starting with `error:`). Input files are never modified.
+    #[command(after_long_help = REVIEW_HELP)]
     Check {
         /// The review file (TOML); layer paths in it are relative to it.
         review: PathBuf,
@@ -51,6 +52,23 @@ pub enum Command {
         dir: PathBuf,
     },
 }
+
+const REVIEW_HELP: &str = "\
+The review file (TOML; paths relative to it):
+  crs = \"EPSG:4549\"            working projected CRS in metres (optional; default: the zones'
+                                projected CRS, or the nearest CGCS2000 3-degree GK zone)
+  [layers]  zones (required), original, redline, farmland, water, townships = \"file.shp|.geojson\"
+  [layers.extra]  \"蓝绿空间\" = \"bluegreen.shp\"   further protection layers by name
+  [crs_of]  farmland = \"EPSG:4528\"  CRS for a layer whose file carries none
+  [fields]  id, name, level, city, county, members, industries, enclave, class, status
+            (attribute names; detected case-insensitively when absent)
+  [rules]   contiguity_distance_m = 0, max_clusters = 1, min_part_area_m2 = 10000,
+            sliver_area_m2 = 1.0, custody_protected_share = 0.5, expansion_blocks = false,
+            max_industries = 3, max_total_zones = 150
+  [quotas]  city_level = { default = [1, 2], \"杭州市\" = [2, 3], \"宁波市\" = [2, 3] }
+            county = { default = [1, 2] }
+Unknown keys, missing files, wrong types, negative or NaN numbers are errors naming the key or file.
+See README.md for every check and output.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Lang {
