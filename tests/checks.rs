@@ -877,3 +877,28 @@ fn binary_exit_codes_and_outputs() {
         std::fs::read(c.path("out2/report.json")).unwrap().len()
     );
 }
+
+#[test]
+fn shapefile_hole_listed_after_another_shell() {
+    // Rings in the file: shell A 0..100², shell B 200..300 × 0..100, then a hole h 40..60²
+    // that lies inside A although it follows B. Assigned by containment: (10,000 − 400) + 10,000.
+    let c = Case::new();
+    write_shp(
+        &c.path("zones.shp"),
+        &[(
+            "Z",
+            "甲",
+            vec![
+                vec![rect(0., 0., 100., 100.)],
+                vec![rect(200., 0., 300., 100.), rect(40., 40., 60., 60.)],
+            ],
+        )],
+        Some(&fixture("epsg4549_esri.prj")),
+        1.0,
+        OutEncoding::Utf8,
+    );
+    let (_, a) = c.run("[layers]\nzones = \"zones.shp\"\n");
+    let z = zone(&a, "Z");
+    assert!(close(z.area_m2, 19_600.0, 1e-6), "{}", z.area_m2);
+    assert_eq!(z.parts.len(), 2);
+}
