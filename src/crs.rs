@@ -185,6 +185,26 @@ impl Reprojector {
                 to.label()
             )
         })?;
+        // Two definitions of the same CRS (an ESRI .prj and "EPSG:4549", say) give a no-op
+        // transformation: detect it on probe points and skip the work entirely.
+        let probes: &[(f64, f64)] = if from.kind == CrsKind::Geographic {
+            &[(120.0, 30.0), (100.5, 20.25), (135.0, 45.5)]
+        } else {
+            &[
+                (500_000.0, 3_300_000.0),
+                (350_123.5, 2_900_000.25),
+                (650_000.0, 4_000_321.0),
+            ]
+        };
+        let identity = probes.iter().all(|&(x, y)| {
+            proj.convert(Coord { x, y }).is_ok_and(|c: Coord<f64>| {
+                (c.x - x).abs() <= 1e-9 * x.abs().max(1.0)
+                    && (c.y - y).abs() <= 1e-9 * y.abs().max(1.0)
+            })
+        });
+        if identity {
+            return Ok(Reprojector { proj: None });
+        }
         Ok(Reprojector { proj: Some(proj) })
     }
 
@@ -256,5 +276,33 @@ mod tests {
         assert!(CrsDef::parse("EPSG:999999").is_err());
         assert!(CrsDef::parse("nonsense").is_err());
         assert!(CrsDef::parse("").is_err());
+    }
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::*;
+
+    #[test]
+    fn same_crs_written_differently_is_identity() {
+        let wkt = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/prj/epsg4549_esri.prj"
+        ))
+        .unwrap();
+        let esri = CrsDef::parse(&wkt).unwrap();
+        let epsg = CrsDef::epsg(4549).unwrap();
+        assert!(Reprojector::new(&esri, &epsg).unwrap().is_identity());
+        let feet = CrsDef::parse(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/prj/tm120_feet.prj"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        assert!(!Reprojector::new(&feet, &epsg).unwrap().is_identity());
+        let ll = CrsDef::epsg(4490).unwrap();
+        assert!(!Reprojector::new(&ll, &epsg).unwrap().is_identity());
     }
 }
