@@ -11,6 +11,8 @@ pub struct Progress {
     done: AtomicU64,
     total: AtomicU64,
     stage: Mutex<String>,
+    /// (stage, when it started), in order, for the timing breakdown.
+    history: Mutex<Vec<(String, std::time::Instant)>>,
 }
 
 /// Returned by work that noticed a cancel request.
@@ -27,6 +29,9 @@ impl Progress {
     pub fn stage(&self, name: &str, total: u64) {
         if let Ok(mut s) = self.stage.lock() {
             *s = name.to_string();
+        }
+        if let Ok(mut h) = self.history.lock() {
+            h.push((name.to_string(), std::time::Instant::now()));
         }
         self.done.store(0, Ordering::Relaxed);
         self.total.store(total, Ordering::Relaxed);
@@ -51,6 +56,21 @@ impl Progress {
         } else {
             Ok(())
         }
+    }
+
+    /// Seconds spent in each stage so far (the last one up to now), in order.
+    pub fn timings(&self) -> Vec<(String, f64)> {
+        let Ok(h) = self.history.lock() else {
+            return Vec::new();
+        };
+        let now = std::time::Instant::now();
+        h.iter()
+            .enumerate()
+            .map(|(i, (name, start))| {
+                let end = h.get(i + 1).map_or(now, |n| n.1);
+                (name.clone(), end.duration_since(*start).as_secs_f64())
+            })
+            .collect()
     }
 
     /// (stage name, steps done, steps in stage).

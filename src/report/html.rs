@@ -1,6 +1,1958 @@
-//! (being written)
+//! report.html: the printable Chinese conflict report (开发区整合方案冲突分析报告), one self-contained file with inline CSS and SVG maps, no scripts; same inputs, same bytes.
+
 use super::ReportInput;
+use crate::analysis::fields::Fields;
+use crate::analysis::zone::layer_label;
+use crate::analysis::{Finding, Severity, ZoneResult};
+use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
+use crate::spatial::index::BoxIndex;
+use geo::{Area, BoundingRect, Coord, InteriorPoint, LineString, Polygon, Rect};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+/// Size of a map's viewBox in SVG user units (≈ CSS px).
+const MAP_W_PX: f64 = 640.0;
+const MAP_H_PX: f64 = 480.0;
+/// Share of the zone's extent added on each side of the map.
+const MAP_MARGIN_SHARE: f64 = 0.10;
+/// Smallest map extent, so that a tiny zone still gets a readable map.
+const MIN_MAP_EXTENT_M: f64 = 50.0;
+/// Rings are clipped this far outside the viewBox, so clipped edges never show.
+const CLIP_MARGIN_PX: f64 = 4.0;
+/// Background features whose box is smaller than this on both sides are not drawn.
+const MIN_FEATURE_PX: f64 = 0.5;
+/// Vertices closer than this to the previous kept one are dropped (background / zone layers).
+const STEP_PX: f64 = 0.5;
+/// Finer step for conflict and expansion polygons, which are usually small.
+const FINE_STEP_PX: f64 = 0.2;
+/// Conflict pieces smaller than this also get a ring marker so they can be seen.
+const MARKER_BELOW_PX: f64 = 6.0;
+const MAX_MARKERS: usize = 500;
+/// Close-up maps per zone at most, and the least zoom (versus the overview) worth one.
+const MAX_DETAIL_MAPS: usize = 2;
+const DETAIL_MIN_ZOOM: f64 = 2.0;
+/// Part numbers written on a map at most.
+const MAX_PART_LABELS: usize = 50;
+/// Background features drawn per map at most.
+const MAX_MAP_FEATURES: usize = 3000;
+/// Rows of a long table shown at most.
+const MAX_TABLE_ROWS: usize = 200;
+/// Import warnings listed per layer at most.
+const MAX_WARNINGS: usize = 500;
+
+/// Appends formatted text to a `String` (writing to a `String` cannot fail).
+macro_rules! w {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = write!($out, $($arg)*);
+    }};
+}
+
 /// Renders report.html.
-pub fn render_html(_input: &ReportInput) -> String {
-    String::new()
+pub fn render_html(input: &ReportInput) -> String {
+    let mut out = String::with_capacity(1 << 16);
+    let maps = MapLayers::new(input);
+    page_head(&mut out);
+    out.push_str("<body>\n");
+    svg_defs(&mut out);
+    header(&mut out, input);
+    summary(&mut out, input);
+    plan_block(&mut out, input);
+    if !input.analysis.zones.is_empty() {
+        out.push_str("<h2 class=\"part-title\">分区详情</h2>\n");
+    }
+    for (i, z) in input.analysis.zones.iter().enumerate() {
+        zone_section(&mut out, input, &maps, i, z);
+    }
+    out.push_str("<footer class=\"note\">本报告由 zonecheck ");
+    out.push_str(&esc(&input.meta.version));
+    out.push_str(
+        " 生成。面积按工作坐标系平面面积计算，1 亩 = 10000/15 m²。</footer>\n</body>\n</html>\n",
+    );
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number with `decimals` decimals and thousands separators: 1234567.891 → "1,234,567.89".
+fn fmt_num(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return "—".to_string();
+    }
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = match s.find('.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s.as_str(), ""),
+    };
+    let negative = v < 0.0 && s.bytes().any(|b| b.is_ascii_digit() && b != b'0');
+    let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+    if negative {
+        out.push('-');
+    }
+    let digits = int.len();
+    for (k, ch) in int.chars().enumerate() {
+        if k > 0 && (digits - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out.push_str(frac);
+    out
+}
+
+/// A share 0–1 as a percentage with 2 decimals.
+fn fmt_pct(share: f64) -> String {
+    format!("{}%", fmt_num(share * 100.0, 2))
+}
+
+/// A plain number from a settings file: integers without decimals, others as written.
+fn fmt_setting(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        fmt_num(v, 0)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn verdict_badge(pass: bool) -> &'static str {
+    if pass {
+        "<span class=\"badge pass\">通过</span>"
+    } else {
+        "<span class=\"badge fail\">不通过</span>"
+    }
+}
+
+fn severity_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocking => "sev-blocking",
+        Severity::Warning => "sev-warning",
+        Severity::Info => "sev-info",
+    }
+}
+
+fn yes_dash(b: bool) -> &'static str {
+    if b {
+        "是"
+    } else {
+        "—"
+    }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string_lossy().into_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page frame
+
+const CSS: &str = r#"@page { size: A4; margin: 14mm 12mm; }
+* { box-sizing: border-box; }
+html { background: #fff; color: #1b1f24; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei", "SimSun", sans-serif; font-size: 10.5pt; line-height: 1.5; max-width: 186mm; margin: 0 auto; padding: 8mm 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+h1 { font-size: 20pt; text-align: center; margin: 0 0 4mm; letter-spacing: 1px; }
+h2 { font-size: 14pt; border-bottom: 2px solid #1f3a93; padding-bottom: 1mm; margin: 7mm 0 3mm; }
+h2.part-title { break-before: page; border-bottom-width: 3px; }
+h3 { font-size: 11.5pt; color: #1f3a93; margin: 4mm 0 1.5mm; break-after: avoid; }
+p { margin: 1mm 0 2mm; }
+table { border-collapse: collapse; width: 100%; margin: 1.5mm 0 3mm; font-size: 9pt; }
+th, td { border: 1px solid #b8c2d0; padding: 0.8mm 1.5mm; vertical-align: top; text-align: left; }
+th { background: #e8edf5; font-weight: 600; text-align: center; }
+table.kv th { width: 30%; text-align: left; }
+table.summary th { font-size: 8pt; padding: 0.6mm 1mm; }
+table.summary td { font-size: 8.5pt; padding: 0.6mm 1mm; }
+table.summary td.name { min-width: 22mm; }
+th.nw { white-space: nowrap; }
+td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.c { text-align: center; white-space: nowrap; }
+td.hit { color: #c62828; font-weight: 700; }
+td.zero { color: #8a94a6; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; }
+tr.sum td { font-weight: 700; background: #f3f5f9; }
+.badge { display: inline-block; padding: 0 2mm; border-radius: 1mm; color: #fff; font-size: 9pt; font-weight: 700; white-space: nowrap; vertical-align: middle; }
+.badge.pass { background: #2e7d32; }
+.badge.fail { background: #c62828; }
+h2 .badge { font-size: 10.5pt; margin-left: 2mm; }
+.ok { color: #2e7d32; font-weight: 600; }
+.bad { color: #c62828; font-weight: 700; }
+.sev-blocking { color: #c62828; font-weight: 700; white-space: nowrap; }
+.sev-warning { color: #b45f06; font-weight: 700; white-space: nowrap; }
+.sev-info { color: #3d6fb6; white-space: nowrap; }
+td.rule { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 8pt; white-space: nowrap; }
+td.clause { font-size: 8pt; color: #4a5568; }
+.note { color: #5a6270; font-size: 8.5pt; }
+.zone { break-before: page; }
+.zone:first-of-type { break-before: auto; }
+.map-wrap { break-inside: avoid; margin: 2mm 0 3mm; }
+svg.map { display: block; width: 100%; height: auto; border: 1px solid #8a94a6; background: #fcfcf9; }
+ul.legend { display: flex; flex-wrap: wrap; gap: 0.5mm 4mm; list-style: none; padding: 0; margin: 1.5mm 0 0; font-size: 8.5pt; }
+ul.legend li { white-space: nowrap; }
+ul.legend svg { width: 22px; height: 12px; vertical-align: -2px; margin-right: 1mm; }
+details summary { cursor: pointer; }
+details ul { margin: 1mm 0; padding-left: 5mm; font-size: 8pt; }
+footer { margin-top: 8mm; border-top: 1px solid #b8c2d0; padding-top: 2mm; }
+svg .rl { fill: url(#zc-hatch-rl); stroke: #1b7a35; stroke-width: 0.6; }
+svg .fl { fill: #f3d23f; fill-opacity: 0.55; stroke: #b08f00; stroke-width: 0.4; }
+svg .w1 { fill: #1c5fb8; fill-opacity: 0.55; stroke: #0d3f80; stroke-width: 0.5; }
+svg .w2 { fill: #4a90e2; fill-opacity: 0.45; stroke: #1f5fa8; stroke-width: 0.5; }
+svg .w3 { fill: #a3cdf4; fill-opacity: 0.5; stroke: #5b95cf; stroke-width: 0.5; }
+svg .wt { fill: #5b9be0; fill-opacity: 0.45; stroke: #2d6cb0; stroke-width: 0.5; }
+svg .ex { fill: #1aa39a; fill-opacity: 0.4; stroke: #0c7068; stroke-width: 0.5; }
+svg .tw { fill: none; stroke: #8c8c8c; stroke-width: 0.7; }
+svg .og { fill: none; stroke: #6a3d9a; stroke-width: 1.4; stroke-dasharray: 6 3; }
+svg .oz { fill: none; stroke: #1f3a93; stroke-width: 1; stroke-dasharray: 2 2; }
+svg .zn { fill: #1f3a93; fill-opacity: 0.07; stroke: #1f3a93; stroke-width: 2.6; stroke-linejoin: round; }
+svg .zo { fill: none; stroke: #1f3a93; stroke-width: 2.2; stroke-linejoin: round; }
+svg .xp { fill: url(#zc-hatch-xp); stroke: #e67e22; stroke-width: 1.2; }
+svg .cf { fill: #e0001b; fill-opacity: 0.85; stroke: #8b0000; stroke-width: 0.8; }
+svg .cfp { fill: none; stroke: #e0001b; stroke-width: 1.5; }
+svg .pl { font-size: 12px; font-weight: 700; fill: #1f3a93; paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
+.map-title { font-size: 9pt; font-weight: 600; color: #1f3a93; margin: 0 0 1mm; }
+svg .frame { fill: none; stroke: #8a94a6; stroke-width: 1; }
+svg .sb-box { fill: #fff; fill-opacity: 0.85; stroke: none; }
+svg .sb-b { fill: #1b1f24; }
+svg .sb-w { fill: #fff; stroke: #1b1f24; stroke-width: 0.8; }
+svg text { font-size: 11px; fill: #1b1f24; }
+svg .na { fill: #1b1f24; stroke: #fff; stroke-width: 0.8; }
+@media screen { body { padding: 8mm 4mm; } }
+@media print { body { max-width: none; padding: 0; } details:not([open]) > ul { display: none; } }
+"#;
+
+fn page_head(out: &mut String) {
+    out.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    out.push_str("<title>开发区整合方案冲突分析报告</title>\n<style>\n");
+    out.push_str(CSS);
+    out.push_str("</style>\n</head>\n");
+}
+
+/// Patterns shared by every map (one hidden SVG at the top of the body).
+fn svg_defs(out: &mut String) {
+    out.push_str(
+        "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\" focusable=\"false\"><defs>\
+<pattern id=\"zc-hatch-rl\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\" patternTransform=\"rotate(45)\">\
+<rect width=\"6\" height=\"6\" fill=\"#6cc17e\" fill-opacity=\"0.35\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#1b7a35\" stroke-width=\"1.4\" stroke-opacity=\"0.8\"/></pattern>\
+<pattern id=\"zc-hatch-xp\" patternUnits=\"userSpaceOnUse\" width=\"7\" height=\"7\" patternTransform=\"rotate(-45)\">\
+<rect width=\"7\" height=\"7\" fill=\"#f5a623\" fill-opacity=\"0.15\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"7\" stroke=\"#e67e22\" stroke-width=\"2.2\"/></pattern>\
+</defs></svg>\n",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header: review, tool, CRS, rules, inputs
+
+fn header(out: &mut String, input: &ReportInput) {
+    let ds = input.dataset;
+    let rules = &input.review.file.rules;
+    let analysis = input.analysis;
+    out.push_str("<h1>开发区整合方案冲突分析报告</h1>\n");
+    let failing = analysis.zones.iter().filter(|z| !z.pass).count();
+    let overall = !analysis.has_blocking();
+    w!(
+        out,
+        "<p style=\"text-align:center\">总体结论：{} 共 {} 个整合后开发区，{} 个通过，{} 个不通过{}</p>\n",
+        verdict_badge(overall),
+        analysis.zones.len(),
+        analysis.zones.len() - failing,
+        failing,
+        if analysis.plan.findings.iter().any(|f| f.severity == Severity::Blocking) {
+            "；方案层面存在否决项"
+        } else {
+            ""
+        }
+    );
+    out.push_str("<h2>基本信息</h2>\n<table class=\"kv\">\n");
+    w!(
+        out,
+        "<tr><th>审查文件</th><td>{}</td></tr>\n",
+        esc(&input.review.path.to_string_lossy())
+    );
+    w!(
+        out,
+        "<tr><th>生成工具</th><td>zonecheck {}</td></tr>\n",
+        esc(&input.meta.version)
+    );
+    w!(
+        out,
+        "<tr><th>工作坐标系</th><td>{}<br><span class=\"note\">{}</span></td></tr>\n",
+        esc(&ds.working_crs.label()),
+        esc(&ds.working_crs_reason)
+    );
+    out.push_str("</table>\n<h3>检查规则</h3>\n<table class=\"kv\">\n");
+    let rows: [(&str, String); 8] = [
+        (
+            "连片距离",
+            format!(
+                "{} m（分片区间距不超过此值视为连片）",
+                fmt_setting(rules.contiguity_distance_m)
+            ),
+        ),
+        ("组团数上限", format!("{} 个", rules.max_clusters)),
+        (
+            "分片区最小面积",
+            format!(
+                "{} m²（{} 亩），小于此值记为碎片",
+                fmt_setting(rules.min_part_area_m2),
+                fmt_num(mu_from_m2(rules.min_part_area_m2), 2)
+            ),
+        ),
+        (
+            "碎片容差",
+            format!(
+                "{} m²（小于此值的重叠视为绘制误差，不计为冲突）",
+                fmt_setting(rules.sliver_area_m2)
+            ),
+        ),
+        (
+            "托管乡镇保护面积占比阈值",
+            fmt_pct(rules.custody_protected_share),
+        ),
+        (
+            "扩区",
+            if rules.expansion_blocks {
+                "超出原开发区范围为否决项".to_string()
+            } else {
+                "超出原开发区范围为警告，需说明理由".to_string()
+            },
+        ),
+        ("主导产业上限", format!("{} 个", rules.max_industries)),
+        ("开发区总量上限", format!("{} 个", rules.max_total_zones)),
+    ];
+    for (k, v) in rows {
+        w!(out, "<tr><th>{}</th><td>{}</td></tr>\n", k, esc(&v));
+    }
+    out.push_str("</table>\n");
+    inputs_table(out, ds);
+}
+
+fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
+    out.push_str("<h3>输入图层</h3>\n<table>\n<thead><tr><th>图层</th><th>角色</th><th>文件</th><th>要素数</th><th>坐标系</th><th>编码</th><th>警告</th></tr></thead>\n<tbody>\n");
+    for l in &ds.layers {
+        let src = &l.source;
+        w!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td title=\"{}\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"c\">{}</td></tr>\n",
+            esc(&l.name),
+            l.role.name_zh(),
+            esc(&src.path.to_string_lossy()),
+            esc(&file_name(&src.path)),
+            fmt_num(src.features as f64, 0),
+            esc(&src.crs),
+            esc(src.encoding.as_deref().unwrap_or("—")),
+            src.warnings.len()
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    for l in ds.layers.iter().filter(|l| !l.source.warnings.is_empty()) {
+        let warnings = &l.source.warnings;
+        w!(
+            out,
+            "<details><summary>图层 {} 的导入警告（{} 条）</summary>\n<ul>\n",
+            esc(&l.name),
+            warnings.len()
+        );
+        for warning in warnings.iter().take(MAX_WARNINGS) {
+            w!(out, "<li>{}</li>\n", esc(warning));
+        }
+        if warnings.len() > MAX_WARNINGS {
+            w!(
+                out,
+                "<li>…共 {} 条，仅列出前 {} 条</li>\n",
+                warnings.len(),
+                MAX_WARNINGS
+            );
+        }
+        out.push_str("</ul>\n</details>\n");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Summary and plan
+
+fn summary(out: &mut String, input: &ReportInput) {
+    let protection: Vec<&Layer> = input.dataset.protection_layers().collect();
+    let has_original = input.dataset.layer(LayerRole::Original).is_some();
+    out.push_str("<h2>汇总</h2>\n<table class=\"summary\">\n<thead><tr><th rowspan=\"2\" class=\"nw\">编号</th><th rowspan=\"2\">名称</th><th colspan=\"2\">面积</th><th rowspan=\"2\">分片区数</th><th rowspan=\"2\">组团数</th>");
+    if !protection.is_empty() {
+        w!(
+            out,
+            "<th colspan=\"{}\">冲突面积（亩）</th>",
+            protection.len()
+        );
+    }
+    out.push_str("<th rowspan=\"2\">扩区面积（亩）</th><th rowspan=\"2\" class=\"nw\">结论</th></tr>\n<tr><th>亩</th><th>m²</th>");
+    for l in &protection {
+        w!(out, "<th>{}</th>", esc(&layer_label(l).0));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    let zones = &input.analysis.zones;
+    let mut total_m2 = 0.0;
+    let mut total_parts = 0usize;
+    let mut conflict_totals = vec![0.0; protection.len()];
+    let mut expansion_total = 0.0;
+    for (i, z) in zones.iter().enumerate() {
+        total_m2 += z.area_m2;
+        total_parts += z.parts.len();
+        w!(
+            out,
+            "<tr><td class=\"c\"><a href=\"#zone-{}\">{}</a></td><td class=\"name\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            i + 1,
+            esc(&z.id),
+            esc(z.name.as_deref().unwrap_or("")),
+            fmt_num(z.area_mu, 2),
+            fmt_num(z.area_m2, 2),
+            z.parts.len(),
+            z.clusters
+        );
+        for (k, l) in protection.iter().enumerate() {
+            match z.conflicts.get(&l.name) {
+                Some(c) => {
+                    conflict_totals[k] += c.area_m2;
+                    let class = if c.area_m2 - c.sliver_area_m2 > 0.0 {
+                        "n hit"
+                    } else {
+                        "n zero"
+                    };
+                    w!(
+                        out,
+                        "<td class=\"{}\">{}</td>",
+                        class,
+                        fmt_num(c.area_mu, 2)
+                    );
+                }
+                None => out.push_str("<td class=\"n zero\">—</td>"),
+            }
+        }
+        match z.expansion_area_m2 {
+            Some(a) => {
+                expansion_total += a;
+                w!(out, "<td class=\"n\">{}</td>", fmt_num(mu_from_m2(a), 2));
+            }
+            None => out.push_str("<td class=\"n zero\">—</td>"),
+        }
+        w!(out, "<td class=\"c\">{}</td></tr>\n", verdict_badge(z.pass));
+    }
+    if zones.len() > 1 {
+        w!(
+            out,
+            "<tr class=\"sum\"><td colspan=\"2\">合计 {} 个</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td></td>",
+            zones.len(),
+            fmt_num(mu_from_m2(total_m2), 2),
+            fmt_num(total_m2, 2),
+            total_parts
+        );
+        for t in &conflict_totals {
+            w!(out, "<td class=\"n\">{}</td>", fmt_num(mu_from_m2(*t), 2));
+        }
+        if has_original {
+            w!(
+                out,
+                "<td class=\"n\">{}</td>",
+                fmt_num(mu_from_m2(expansion_total), 2)
+            );
+        } else {
+            out.push_str("<td class=\"n zero\">—</td>");
+        }
+        w!(
+            out,
+            "<td class=\"c\">{} 个不通过</td></tr>\n",
+            zones.iter().filter(|z| !z.pass).count()
+        );
+    }
+    if zones.is_empty() {
+        w!(
+            out,
+            "<tr><td colspan=\"{}\">没有整合后开发区</td></tr>\n",
+            8 + protection.len()
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    if !has_original {
+        out.push_str("<p class=\"note\">未提供原开发区图层，未检查扩区（—）。</p>\n");
+    }
+}
+
+fn plan_block(out: &mut String, input: &ReportInput) {
+    let plan = &input.analysis.plan;
+    let max_total = input.review.file.rules.max_total_zones;
+    out.push_str("<h3>方案层面</h3>\n<table class=\"kv\">\n");
+    let ok = plan.zone_count <= max_total as usize;
+    w!(
+        out,
+        "<tr><th>整合后开发区数量</th><td><span class=\"{}\">{} 个</span>（总量上限 {} 个）</td></tr>\n</table>\n",
+        if ok { "ok" } else { "bad" },
+        plan.zone_count,
+        max_total
+    );
+    quota_table(out, "设区市本级", &plan.city_level_counts);
+    quota_table(out, "县（市、区）", &plan.county_counts);
+    out.push_str("<h3>方案层面检查结果</h3>\n");
+    findings_table(out, &plan.findings);
+}
+
+fn quota_table(
+    out: &mut String,
+    what: &str,
+    counts: &std::collections::BTreeMap<String, (usize, [u32; 2])>,
+) {
+    if counts.is_empty() {
+        return;
+    }
+    w!(
+        out,
+        "<table>\n<thead><tr><th>{}</th><th>开发区数量</th><th>允许范围</th><th>核对</th></tr></thead>\n<tbody>\n",
+        what
+    );
+    for (name, (count, [min, max])) in counts {
+        let status = if (*count as u64) < u64::from(*min) {
+            "<span class=\"bad\">少于下限</span>"
+        } else if (*count as u64) > u64::from(*max) {
+            "<span class=\"bad\">超过上限</span>"
+        } else {
+            "<span class=\"ok\">符合</span>"
+        };
+        w!(
+            out,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"c\">{}–{}</td><td class=\"c\">{}</td></tr>\n",
+            esc(name),
+            count,
+            min,
+            max,
+            status
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+fn findings_table(out: &mut String, findings: &[Finding]) {
+    if findings.is_empty() {
+        out.push_str("<p class=\"ok\">无检查发现。</p>\n");
+        return;
+    }
+    out.push_str("<table class=\"findings\">\n<thead><tr><th>级别</th><th>规则</th><th>说明</th><th>条款</th></tr></thead>\n<tbody>\n");
+    for f in findings {
+        w!(
+            out,
+            "<tr><td class=\"{}\">{}</td><td class=\"rule\">{}</td><td>{}</td><td class=\"clause\">{}</td></tr>\n",
+            severity_class(f.severity),
+            f.severity.name_zh(),
+            esc(&f.rule),
+            esc(&f.message_zh),
+            esc(&f.clause)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per zone
+
+fn zone_section(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usize, z: &ZoneResult) {
+    w!(out, "<section class=\"zone\" id=\"zone-{}\">\n", i + 1);
+    w!(
+        out,
+        "<h2>{}{}{}{}</h2>\n",
+        esc(&z.id),
+        if z.name.is_some() { " " } else { "" },
+        esc(z.name.as_deref().unwrap_or("")),
+        verdict_badge(z.pass)
+    );
+    out.push_str("<table class=\"kv\">\n");
+    let opt = |v: &Option<String>| esc(v.as_deref().unwrap_or("—"));
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            esc(&v.join("、"))
+        }
+    };
+    w!(out, "<tr><th>级别</th><td>{}</td></tr>\n", opt(&z.level));
+    w!(
+        out,
+        "<tr><th>设区市 / 县（市、区）</th><td>{} / {}</td></tr>\n",
+        opt(&z.city),
+        opt(&z.county)
+    );
+    w!(
+        out,
+        "<tr><th>整合对象</th><td>{}</td></tr>\n",
+        list(&z.members)
+    );
+    w!(
+        out,
+        "<tr><th>主导产业</th><td>{}</td></tr>\n",
+        list(&z.industries)
+    );
+    w!(
+        out,
+        "<tr><th>面积</th><td>{} 亩（{} m²）</td></tr>\n",
+        fmt_num(z.area_mu, 2),
+        fmt_num(z.area_m2, 2)
+    );
+    w!(
+        out,
+        "<tr><th>分片区 / 组团</th><td>{} 个分片区，{} 个组团</td></tr>\n",
+        z.parts.len(),
+        z.clusters
+    );
+    let expansion = match z.expansion_area_m2 {
+        Some(a) => format!("{} 亩（{} m²）", fmt_num(mu_from_m2(a), 2), fmt_num(a, 2)),
+        None => "—（未提供原开发区图层）".to_string(),
+    };
+    w!(out, "<tr><th>扩区面积</th><td>{}</td></tr>\n", expansion);
+    out.push_str("</table>\n");
+
+    zone_map(out, input, maps, i, z);
+
+    out.push_str("<h3>检查结果</h3>\n");
+    findings_table(out, &z.findings);
+    conflict_tables(out, input, z);
+    parts_table(out, z);
+    out.push_str("</section>\n");
+}
+
+fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
+    let protection: Vec<&Layer> = input.dataset.protection_layers().collect();
+    if protection.is_empty() {
+        return;
+    }
+    out.push_str("<h3>保护图层冲突</h3>\n<table>\n<thead><tr><th>保护图层</th><th>冲突面积（m²）</th><th>冲突面积（亩）</th><th>占开发区面积</th><th>图斑数</th><th>碎片（不计冲突）</th></tr></thead>\n<tbody>\n");
+    for l in &protection {
+        let label = layer_label(l).0;
+        match z.conflicts.get(&l.name) {
+            Some(c) => {
+                let hit = c.area_m2 - c.sliver_area_m2 > 0.0;
+                let class = if hit { "n hit" } else { "n" };
+                w!(
+                    out,
+                    "<tr><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                    esc(&label),
+                    class,
+                    fmt_num(c.area_m2, 2),
+                    class,
+                    fmt_num(c.area_mu, 4),
+                    fmt_pct(c.share),
+                    c.features.len(),
+                    if c.sliver_count > 0 {
+                        format!("{} 处，{} m²", c.sliver_count, fmt_num(c.sliver_area_m2, 3))
+                    } else {
+                        "—".to_string()
+                    }
+                );
+                for (class_name, a) in &c.by_class_m2 {
+                    w!(
+                        out,
+                        "<tr><td>　其中 {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td></td><td></td></tr>\n",
+                        esc(class_name),
+                        fmt_num(*a, 2),
+                        fmt_num(mu_from_m2(*a), 4),
+                        fmt_pct(if z.area_m2 > 0.0 { a / z.area_m2 } else { 0.0 })
+                    );
+                }
+            }
+            None => w!(
+                out,
+                "<tr><td>{}</td><td colspan=\"5\" class=\"zero\">未检查</td></tr>\n",
+                esc(&label)
+            ),
+        }
+    }
+    out.push_str("</tbody>\n</table>\n");
+
+    for l in &protection {
+        let Some(c) = z.conflicts.get(&l.name) else {
+            continue;
+        };
+        if c.features.is_empty() {
+            continue;
+        }
+        let label = layer_label(l).0;
+        let with_class = c.features.iter().any(|f| f.class.is_some());
+        w!(
+            out,
+            "<h3>{} 冲突图斑（{} 个）</h3>\n<table>\n<thead><tr><th>序号</th><th>图斑编号</th>",
+            esc(&label),
+            c.features.len()
+        );
+        if with_class {
+            out.push_str("<th>类别</th>");
+        }
+        out.push_str("<th>面积（m²）</th><th>面积（亩）</th></tr></thead>\n<tbody>\n");
+        for (k, f) in c.features.iter().take(MAX_TABLE_ROWS).enumerate() {
+            w!(
+                out,
+                "<tr><td class=\"c\">{}</td><td>{}</td>",
+                k + 1,
+                esc(&f.id)
+            );
+            if with_class {
+                w!(out, "<td>{}</td>", esc(f.class.as_deref().unwrap_or("—")));
+            }
+            w!(
+                out,
+                "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                fmt_num(f.area_m2, 2),
+                fmt_num(f.area_mu, 4)
+            );
+        }
+        if c.features.len() > MAX_TABLE_ROWS {
+            w!(
+                out,
+                "<tr><td colspan=\"{}\" class=\"note\">…共 {} 个图斑，仅列出前 {} 个；合计含全部图斑</td></tr>\n",
+                if with_class { 5 } else { 4 },
+                c.features.len(),
+                MAX_TABLE_ROWS
+            );
+        }
+        let sum_m2: f64 = c.features.iter().map(|f| f.area_m2).sum();
+        w!(
+            out,
+            "<tr class=\"sum\"><td colspan=\"{}\">合计（逐图斑）</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            if with_class { 3 } else { 2 },
+            fmt_num(sum_m2, 2),
+            fmt_num(mu_from_m2(sum_m2), 4)
+        );
+        out.push_str("</tbody>\n</table>\n");
+        if (sum_m2 - c.area_m2).abs() > 0.005 {
+            w!(
+                out,
+                "<p class=\"note\">图斑之间有重叠：逐图斑合计 {} m²，去重后冲突面积 {} m²。</p>\n",
+                fmt_num(sum_m2, 2),
+                fmt_num(c.area_m2, 2)
+            );
+        }
+    }
+}
+
+fn parts_table(out: &mut String, z: &ZoneResult) {
+    w!(
+        out,
+        "<h3>分片区（{} 个，{} 个组团）</h3>\n",
+        z.parts.len(),
+        z.clusters
+    );
+    if z.parts.is_empty() {
+        out.push_str("<p class=\"note\">无分片区（几何为空）。</p>\n");
+        return;
+    }
+    out.push_str("<table>\n<thead><tr><th>序号</th><th>面积（m²）</th><th>面积（亩）</th><th>碎片</th><th>飞地</th><th>组团</th></tr></thead>\n<tbody>\n");
+    for (k, p) in z.parts.iter().take(MAX_TABLE_ROWS).enumerate() {
+        let cluster = match p.cluster {
+            Some(c) => (c + 1).to_string(),
+            None => "—".to_string(),
+        };
+        w!(
+            out,
+            "<tr><td class=\"c\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"c{}\">{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>\n",
+            k + 1,
+            fmt_num(p.area_m2, 2),
+            fmt_num(p.area_mu, 4),
+            if p.fragment { " bad" } else { "" },
+            yes_dash(p.fragment),
+            yes_dash(p.enclave),
+            cluster
+        );
+    }
+    if z.parts.len() > MAX_TABLE_ROWS {
+        w!(
+            out,
+            "<tr><td colspan=\"6\" class=\"note\">…共 {} 个分片区，仅列出前 {} 个</td></tr>\n",
+            z.parts.len(),
+            MAX_TABLE_ROWS
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    if z.cluster_gaps_m.is_empty() {
+        out.push_str("<p class=\"note\">组团间距：—（只有一个组团）</p>\n");
+    } else {
+        let gaps: Vec<String> = z.cluster_gaps_m.iter().map(|g| fmt_num(*g, 1)).collect();
+        w!(
+            out,
+            "<p>组团间距（连通全部组团所需的最小间距）：{} m</p>\n",
+            gaps.join("、")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Maps
+
+/// A background layer prepared for map queries.
+struct MapLayer<'a> {
+    layer: &'a Layer,
+    index: BoxIndex,
+    fields: Fields,
+}
+
+/// Everything drawn under the zones, indexed once for all maps.
+struct MapLayers<'a> {
+    protection: Vec<MapLayer<'a>>,
+    townships: Option<MapLayer<'a>>,
+    original: Option<MapLayer<'a>>,
+    zones: BoxIndex,
+}
+
+impl<'a> MapLayers<'a> {
+    fn new(input: &ReportInput<'a>) -> MapLayers<'a> {
+        let names = &input.review.file.fields;
+        let prepare = |layer: &'a Layer| MapLayer {
+            layer,
+            index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
+            fields: Fields::resolve(layer, names),
+        };
+        if input.analysis.zones.is_empty() {
+            return MapLayers {
+                protection: Vec::new(),
+                townships: None,
+                original: None,
+                zones: BoxIndex::new(std::iter::empty()),
+            };
+        }
+        MapLayers {
+            protection: input.dataset.protection_layers().map(prepare).collect(),
+            townships: input.dataset.layer(LayerRole::Townships).map(prepare),
+            original: input.dataset.layer(LayerRole::Original).map(prepare),
+            zones: BoxIndex::new(input.analysis.zones.iter().map(|z| &z.geometry)),
+        }
+    }
+}
+
+/// Map space (working CRS, metres, y north) to SVG space (px, y down).
+#[derive(Debug, Clone, Copy)]
+struct View {
+    /// Map coordinates of the viewBox's lower-left corner.
+    x0_m: f64,
+    y0_m: f64,
+    /// Pixels per metre.
+    px_per_m: f64,
+}
+
+impl View {
+    /// A view showing `bbox` grown by [`MAP_MARGIN_SHARE`], centred, aspect preserved.
+    fn fit(bbox: Rect<f64>) -> View {
+        let w = bbox.width().max(MIN_MAP_EXTENT_M) * (1.0 + 2.0 * MAP_MARGIN_SHARE);
+        let h = bbox.height().max(MIN_MAP_EXTENT_M) * (1.0 + 2.0 * MAP_MARGIN_SHARE);
+        let px_per_m = (MAP_W_PX / w).min(MAP_H_PX / h);
+        let centre = bbox.center();
+        View {
+            x0_m: centre.x - MAP_W_PX / (2.0 * px_per_m),
+            y0_m: centre.y - MAP_H_PX / (2.0 * px_per_m),
+            px_per_m,
+        }
+    }
+
+    fn pos_in_svg(&self, pos_in_map: Coord<f64>) -> (f64, f64) {
+        (
+            (pos_in_map.x - self.x0_m) * self.px_per_m,
+            MAP_H_PX - (pos_in_map.y - self.y0_m) * self.px_per_m,
+        )
+    }
+
+    /// The map area the viewBox shows.
+    fn rect_in_map(&self) -> Rect<f64> {
+        Rect::new(
+            Coord {
+                x: self.x0_m,
+                y: self.y0_m,
+            },
+            Coord {
+                x: self.x0_m + MAP_W_PX / self.px_per_m,
+                y: self.y0_m + MAP_H_PX / self.px_per_m,
+            },
+        )
+    }
+
+    fn size_px(&self, r: &Rect<f64>) -> (f64, f64) {
+        (r.width() * self.px_per_m, r.height() * self.px_per_m)
+    }
+}
+
+/// A coordinate in SVG space, rounded to 0.1 px: "12.3", "-4", "0".
+fn fmt_px(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0 + 0.0;
+    format!("{r}")
+}
+
+/// Clips a ring (SVG space, not closed) to the rectangle `[lo, hi]` (Sutherland–Hodgman). The
+/// filled area of the result equals the ring's area inside the rectangle.
+fn clip_ring(mut pts: Vec<(f64, f64)>, lo: (f64, f64), hi: (f64, f64)) -> Vec<(f64, f64)> {
+    for edge in 0..4 {
+        let Some(&last) = pts.last() else {
+            break;
+        };
+        let inside = |p: (f64, f64)| match edge {
+            0 => p.0 >= lo.0,
+            1 => p.0 <= hi.0,
+            2 => p.1 >= lo.1,
+            _ => p.1 <= hi.1,
+        };
+        let cross = |a: (f64, f64), b: (f64, f64)| -> (f64, f64) {
+            match edge {
+                0 | 1 => {
+                    let x = if edge == 0 { lo.0 } else { hi.0 };
+                    let t = (x - a.0) / (b.0 - a.0);
+                    (x, a.1 + t * (b.1 - a.1))
+                }
+                _ => {
+                    let y = if edge == 2 { lo.1 } else { hi.1 };
+                    let t = (y - a.1) / (b.1 - a.1);
+                    (a.0 + t * (b.0 - a.0), y)
+                }
+            }
+        };
+        let mut clipped = Vec::with_capacity(pts.len() + 4);
+        let mut prev = last;
+        for &cur in &pts {
+            match (inside(prev), inside(cur)) {
+                (true, true) => clipped.push(cur),
+                (false, true) => {
+                    clipped.push(cross(prev, cur));
+                    clipped.push(cur);
+                }
+                (true, false) => clipped.push(cross(prev, cur)),
+                (false, false) => {}
+            }
+            prev = cur;
+        }
+        pts = clipped;
+    }
+    pts
+}
+
+/// One ring as an SVG subpath ("M…Z"), clipped to the viewBox and thinned to `step_px`; `None`
+/// when nothing of it is left.
+fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64) -> Option<String> {
+    let coords = &ring.0;
+    let n = match (coords.first(), coords.last()) {
+        (Some(a), Some(b)) if coords.len() > 1 && a == b => coords.len() - 1,
+        _ => coords.len(),
+    };
+    if n < 3 {
+        return None;
+    }
+    let mut pts: Vec<(f64, f64)> = coords[..n].iter().map(|c| view.pos_in_svg(*c)).collect();
+    let lo = (-CLIP_MARGIN_PX, -CLIP_MARGIN_PX);
+    let hi = (MAP_W_PX + CLIP_MARGIN_PX, MAP_H_PX + CLIP_MARGIN_PX);
+    let (mut min, mut max) = (
+        (f64::INFINITY, f64::INFINITY),
+        (f64::NEG_INFINITY, f64::NEG_INFINITY),
+    );
+    for p in &pts {
+        min = (min.0.min(p.0), min.1.min(p.1));
+        max = (max.0.max(p.0), max.1.max(p.1));
+    }
+    if max.0 < lo.0 || max.1 < lo.1 || min.0 > hi.0 || min.1 > hi.1 {
+        return None;
+    }
+    if min.0 < lo.0 || min.1 < lo.1 || max.0 > hi.0 || max.1 > hi.1 {
+        pts = clip_ring(pts, lo, hi);
+    }
+    // Thin: keep a vertex only when it moved at least `step_px` from the last kept one.
+    let mut kept: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
+    for p in pts {
+        match kept.last() {
+            Some(q) if (p.0 - q.0).abs() < step_px && (p.1 - q.1).abs() < step_px => {}
+            _ => kept.push(p),
+        }
+    }
+    while kept.len() > 3 {
+        match (kept.first(), kept.last()) {
+            (Some(a), Some(b)) if (a.0 - b.0).abs() < step_px && (a.1 - b.1).abs() < step_px => {
+                kept.pop();
+            }
+            _ => break,
+        }
+    }
+    if kept.len() < 3 {
+        return None;
+    }
+    let mut d = String::with_capacity(kept.len() * 12);
+    for (k, (x, y)) in kept.iter().enumerate() {
+        d.push_str(match k {
+            0 => "M",
+            1 => "L",
+            _ => " ",
+        });
+        d.push_str(&fmt_px(*x));
+        d.push(' ');
+        d.push_str(&fmt_px(*y));
+    }
+    d.push('Z');
+    Some(d)
+}
+
+/// One polygon, exterior and holes, as one path's `d`; `None` when its exterior vanishes.
+fn polygon_d(poly: &Polygon<f64>, view: &View, step_px: f64) -> Option<String> {
+    let mut d = ring_d(poly.exterior(), view, step_px)?;
+    for hole in poly.interiors() {
+        if let Some(h) = ring_d(hole, view, step_px) {
+            d.push_str(&h);
+        }
+    }
+    Some(d)
+}
+
+/// Appends one `<path>` per polygon of `g`; returns the number of paths written.
+fn push_paths(out: &mut String, g: &Geom, view: &View, class: &str, step_px: f64) -> usize {
+    let mut n = 0;
+    for poly in &g.0 {
+        if let Some(d) = polygon_d(poly, view, step_px) {
+            w!(out, "<path class=\"{class}\" d=\"{d}\"/>\n");
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Style class of a water feature by its protection class text.
+fn water_class(class: Option<&str>) -> &'static str {
+    let Some(c) = class.map(str::trim) else {
+        return "wt";
+    };
+    if c.contains("一级") || c == "1" || c.eq_ignore_ascii_case("I") {
+        "w1"
+    } else if c.contains("二级") || c == "2" || c.eq_ignore_ascii_case("II") {
+        "w2"
+    } else if c.contains('准') || c == "3" || c.eq_ignore_ascii_case("III") {
+        "w3"
+    } else {
+        "wt"
+    }
+}
+
+fn role_class(role: LayerRole) -> &'static str {
+    match role {
+        LayerRole::Redline => "rl",
+        LayerRole::Farmland => "fl",
+        LayerRole::Water => "wt",
+        LayerRole::Extra => "ex",
+        LayerRole::Townships => "tw",
+        LayerRole::Original => "og",
+        LayerRole::Zones => "oz",
+    }
+}
+
+/// Counts of what a map left out.
+#[derive(Default)]
+struct Skipped {
+    small: usize,
+    capped: usize,
+}
+
+/// Features of one background layer to draw on one map.
+struct Candidates<'m, 'a> {
+    ml: &'m MapLayer<'a>,
+    /// Feature positions, ascending; those whose box meets the zone's box come first when the
+    /// budget is short.
+    near: Vec<usize>,
+    far: Vec<usize>,
+}
+
+impl Candidates<'_, '_> {
+    fn len(&self) -> usize {
+        self.near.len() + self.far.len()
+    }
+}
+
+/// The features of `ml` in view that `keep` accepts and that are large enough to see.
+fn candidates<'m, 'a>(
+    ml: &'m MapLayer<'a>,
+    view: &View,
+    zone_box: &Rect<f64>,
+    skipped: &mut Skipped,
+    keep: &dyn Fn(usize) -> bool,
+) -> Candidates<'m, 'a> {
+    let mut c = Candidates {
+        ml,
+        near: Vec::new(),
+        far: Vec::new(),
+    };
+    for i in ml.index.query(view.rect_in_map(), 0.0) {
+        if !keep(i) {
+            continue;
+        }
+        let Some(b) = ml
+            .layer
+            .features
+            .get(i)
+            .and_then(|f| f.geometry.bounding_rect())
+        else {
+            continue;
+        };
+        let (w_px, h_px) = view.size_px(&b);
+        if w_px < MIN_FEATURE_PX && h_px < MIN_FEATURE_PX {
+            skipped.small += 1;
+        } else if boxes_meet(&b, zone_box) {
+            c.near.push(i);
+        } else {
+            c.far.push(i);
+        }
+    }
+    c
+}
+
+fn boxes_meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
+}
+
+/// Splits `total` between layers wanting `wants` features: small layers get all they want, the
+/// rest share equally (the earlier layer gets the odd one).
+fn share_budget(wants: &[usize], total: usize) -> Vec<usize> {
+    let mut budget = vec![0; wants.len()];
+    let mut left = total;
+    let mut open: Vec<usize> = (0..wants.len()).filter(|&k| wants[k] > 0).collect();
+    while !open.is_empty() && left > 0 {
+        let share = (left / open.len()).max(1);
+        let mut still_open = Vec::new();
+        for &k in &open {
+            let give = share.min(wants[k] - budget[k]).min(left);
+            budget[k] += give;
+            left -= give;
+            if budget[k] < wants[k] {
+                still_open.push(k);
+            }
+        }
+        open = still_open;
+    }
+    budget
+}
+
+/// Draws up to `budget` features of `c` (near ones first); collects the style classes used.
+fn draw_background(
+    out: &mut String,
+    c: &Candidates,
+    budget: usize,
+    view: &View,
+    skipped: &mut Skipped,
+    used: &mut BTreeSet<&'static str>,
+) {
+    let ml = c.ml;
+    let mut chosen: Vec<usize> = c.near.iter().chain(&c.far).copied().take(budget).collect();
+    skipped.capped += c.len() - chosen.len();
+    if chosen.is_empty() {
+        return;
+    }
+    chosen.sort_unstable();
+    w!(
+        out,
+        "<g fill-rule=\"evenodd\" data-layer=\"{}\">\n",
+        esc(&ml.layer.name)
+    );
+    for i in chosen {
+        let Some(f) = ml.layer.features.get(i) else {
+            continue;
+        };
+        let class = if ml.layer.role == LayerRole::Water {
+            water_class(ml.layer.attr(f, ml.fields.class))
+        } else {
+            role_class(ml.layer.role)
+        };
+        if push_paths(out, &f.geometry, view, class, STEP_PX) > 0 {
+            used.insert(class);
+        }
+    }
+    out.push_str("</g>\n");
+}
+
+/// The id of feature `i` of `ml` as the analysis computes it: its id field, else "#record".
+fn feature_id(ml: &MapLayer, i: usize) -> Option<String> {
+    let f = ml.layer.features.get(i)?;
+    Some(
+        ml.layer
+            .attr(f, ml.fields.id)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", f.index)),
+    )
+}
+
+/// A round scale-bar length (1, 2 or 5 × 10ⁿ m) not longer than `max_m`.
+fn nice_length_m(max_m: f64) -> f64 {
+    if !(max_m.is_finite() && max_m > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(max_m.log10().floor());
+    for m in [5.0, 2.0, 1.0] {
+        if m * p <= max_m {
+            return m * p;
+        }
+    }
+    p
+}
+
+fn fmt_length(m: f64) -> String {
+    if m >= 1000.0 {
+        format!("{} km", fmt_setting(m / 1000.0))
+    } else if m >= 1.0 {
+        format!("{} m", fmt_setting(m))
+    } else {
+        format!("{m} m")
+    }
+}
+
+fn scale_bar_and_north(out: &mut String, view: &View) {
+    let len_m = nice_length_m(MAP_W_PX * 0.25 / view.px_per_m);
+    let len_px = len_m * view.px_per_m;
+    let (x, y) = (14.0, MAP_H_PX - 18.0);
+    let half = len_px / 2.0;
+    w!(
+        out,
+        "<g class=\"scale\"><rect class=\"sb-box\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"30\" rx=\"2\"/>",
+        fmt_px(x - 8.0),
+        fmt_px(y - 20.0),
+        fmt_px(len_px + 48.0)
+    );
+    w!(
+        out,
+        "<rect class=\"sb-b\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"5\"/><rect class=\"sb-w\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"5\"/>",
+        fmt_px(x),
+        fmt_px(y),
+        fmt_px(half),
+        fmt_px(x + half),
+        fmt_px(y),
+        fmt_px(half)
+    );
+    w!(
+        out,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">0</text><text x=\"{}\" y=\"{}\">{}</text></g>\n",
+        fmt_px(x),
+        fmt_px(y - 4.0),
+        fmt_px(x + len_px - 6.0),
+        fmt_px(y - 4.0),
+        esc(&fmt_length(len_m))
+    );
+    let (nx, ny) = (MAP_W_PX - 28.0, 18.0);
+    w!(
+        out,
+        "<g class=\"north\" transform=\"translate({} {})\"><rect class=\"sb-box\" x=\"-14\" y=\"-10\" width=\"28\" height=\"46\" rx=\"2\"/><path class=\"na\" d=\"M0 0L8 26L0 20L-8 26Z\"/><text x=\"0\" y=\"34\" text-anchor=\"middle\" font-weight=\"700\">北</text></g>\n",
+        fmt_px(nx),
+        fmt_px(ny)
+    );
+}
+
+fn legend_item(out: &mut String, class: &str, label: &str) {
+    w!(
+        out,
+        "<li><svg viewBox=\"0 0 22 12\"><rect class=\"{}\" x=\"1\" y=\"1\" width=\"20\" height=\"10\"/></svg>{}</li>\n",
+        class,
+        esc(label)
+    );
+}
+
+fn zone_map(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usize, z: &ZoneResult) {
+    let Some(bbox) = z.geometry.bounding_rect() else {
+        out.push_str("<p class=\"note\">该开发区没有可绘制的几何。</p>\n");
+        return;
+    };
+    let overview = View::fit(bbox);
+    let title = if z.geometry.0.len() > 1 {
+        "位置总图（全部分片区）"
+    } else {
+        "位置图"
+    };
+    map_figure(out, input, maps, i, z, &overview, &bbox, title);
+    let (details, left_out) = detail_parts(z, &overview);
+    for part in &details {
+        let Some(part_box) = z.geometry.0.get(*part).and_then(|p| p.bounding_rect()) else {
+            continue;
+        };
+        let title = format!("局部图：分片区 {}", part + 1);
+        map_figure(
+            out,
+            input,
+            maps,
+            i,
+            z,
+            &View::fit(part_box),
+            &part_box,
+            &title,
+        );
+    }
+    if left_out > 0 {
+        w!(
+            out,
+            "<p class=\"note\">另有 {left_out} 个分片区有冲突或扩区，未单独出局部图，见总图。</p>\n"
+        );
+    }
+}
+
+/// Parts of a multi-part zone worth a close-up: those holding conflict or expansion pieces and
+/// shown at least [`DETAIL_MIN_ZOOM`] times larger than on the overview; the largest (by conflict
+/// and expansion area) first, at most [`MAX_DETAIL_MAPS`]. Also returns how many were left out.
+fn detail_parts(z: &ZoneResult, overview: &View) -> (Vec<usize>, usize) {
+    if z.geometry.0.len() < 2 {
+        return (Vec::new(), 0);
+    }
+    let pieces: Vec<(Coord<f64>, f64)> = z
+        .conflicts
+        .values()
+        .map(|c| &c.geometry)
+        .chain(
+            z.findings
+                .iter()
+                .filter(|f| f.rule == "expansion")
+                .filter_map(|f| f.geometry.as_ref()),
+        )
+        .flat_map(|g| g.0.iter())
+        .filter_map(|p| Some((p.bounding_rect()?.center(), p.unsigned_area())))
+        .collect();
+    let mut wanted: Vec<(usize, f64)> = Vec::new();
+    for (k, part) in z.geometry.0.iter().enumerate() {
+        let Some(b) = part.bounding_rect() else {
+            continue;
+        };
+        let inside = |c: &Coord<f64>| {
+            b.min().x <= c.x && c.x <= b.max().x && b.min().y <= c.y && c.y <= b.max().y
+        };
+        let area: f64 = pieces
+            .iter()
+            .filter(|(c, _)| inside(c))
+            .map(|(_, a)| a)
+            .sum();
+        if area > 0.0 && View::fit(b).px_per_m >= DETAIL_MIN_ZOOM * overview.px_per_m {
+            wanted.push((k, area));
+        }
+    }
+    wanted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let left_out = wanted.len().saturating_sub(MAX_DETAIL_MAPS);
+    let mut parts: Vec<usize> = wanted
+        .into_iter()
+        .take(MAX_DETAIL_MAPS)
+        .map(|(k, _)| k)
+        .collect();
+    parts.sort_unstable();
+    (parts, left_out)
+}
+
+/// One map of zone `z` (position `i` in the analysis) through `view`, with its legend and notes.
+#[allow(clippy::too_many_arguments)]
+fn map_figure(
+    out: &mut String,
+    input: &ReportInput,
+    maps: &MapLayers,
+    i: usize,
+    z: &ZoneResult,
+    view: &View,
+    bbox: &Rect<f64>,
+    title: &str,
+) {
+    let view = *view;
+    let bbox = *bbox;
+    let view_rect = view.rect_in_map();
+    let mut skipped = Skipped::default();
+    let mut used: BTreeSet<&'static str> = BTreeSet::new();
+    out.push_str("<div class=\"map-wrap\">\n");
+    w!(out, "<p class=\"map-title\">{}</p>\n", esc(title));
+    w!(
+        out,
+        "<svg class=\"map\" viewBox=\"0 0 {} {}\" preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-label=\"{} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+        MAP_W_PX,
+        MAP_H_PX,
+        esc(&z.id),
+        esc(title)
+    );
+
+    // Protection layers, townships, original zones: the feature budget shared between them.
+    let all = |_: usize| true;
+    let mut layers: Vec<Candidates> = Vec::new();
+    for ml in maps.protection.iter().chain(&maps.townships) {
+        layers.push(candidates(ml, &view, &bbox, &mut skipped, &all));
+    }
+    if let Some(ml) = &maps.original {
+        let members: BTreeSet<&str> = z.members.iter().map(String::as_str).collect();
+        let keep = |k: usize| {
+            members.is_empty() || feature_id(ml, k).is_some_and(|id| members.contains(id.as_str()))
+        };
+        layers.push(candidates(ml, &view, &bbox, &mut skipped, &keep));
+    }
+    let wants: Vec<usize> = layers.iter().map(Candidates::len).collect();
+    let budgets = share_budget(&wants, MAX_MAP_FEATURES);
+    for (c, budget) in layers.iter().zip(budgets) {
+        draw_background(out, c, budget, &view, &mut skipped, &mut used);
+    }
+
+    // Neighbouring merged zones, then this zone.
+    let mut neighbours = false;
+    for k in maps.zones.query(view_rect, 0.0) {
+        if k == i {
+            continue;
+        }
+        if let Some(other) = input.analysis.zones.get(k) {
+            if !neighbours {
+                out.push_str("<g fill-rule=\"evenodd\">\n");
+                neighbours = true;
+            }
+            if push_paths(out, &other.geometry, &view, "oz", STEP_PX) > 0 {
+                used.insert("oz");
+            }
+        }
+    }
+    if neighbours {
+        out.push_str("</g>\n");
+    }
+    out.push_str("<g fill-rule=\"evenodd\">\n");
+    push_paths(out, &z.geometry, &view, "zn", STEP_PX);
+
+    // Expansion, then conflicts on top.
+    for f in z.findings.iter().filter(|f| f.rule == "expansion") {
+        if let Some(g) = &f.geometry {
+            if push_paths(out, g, &view, "xp", FINE_STEP_PX) > 0 {
+                used.insert("xp");
+            }
+        }
+    }
+    let mut markers = Vec::new();
+    for c in z.conflicts.values() {
+        if push_paths(out, &c.geometry, &view, "cf", FINE_STEP_PX) > 0 {
+            used.insert("cf");
+        }
+        for poly in &c.geometry.0 {
+            let Some(b) = poly.bounding_rect() else {
+                continue;
+            };
+            let (w_px, h_px) = view.size_px(&b);
+            if w_px < MARKER_BELOW_PX && h_px < MARKER_BELOW_PX && markers.len() < MAX_MARKERS {
+                markers.push(view.pos_in_svg(b.center()));
+            }
+        }
+    }
+    push_paths(out, &z.geometry, &view, "zo", STEP_PX);
+    out.push_str("</g>\n");
+    for (x, y) in &markers {
+        w!(
+            out,
+            "<circle class=\"cfp\" cx=\"{}\" cy=\"{}\" r=\"7\"/>\n",
+            fmt_px(*x),
+            fmt_px(*y)
+        );
+    }
+    if z.geometry.0.len() > 1 {
+        part_labels(out, z, &view);
+    }
+    scale_bar_and_north(out, &view);
+    w!(
+        out,
+        "<rect class=\"frame\" x=\"0.5\" y=\"0.5\" width=\"{}\" height=\"{}\"/>\n</svg>\n",
+        MAP_W_PX - 1.0,
+        MAP_H_PX - 1.0
+    );
+
+    // Legend: only what the map shows.
+    out.push_str("<ul class=\"legend\">\n");
+    legend_item(out, "zn", "整合后开发区");
+    for ml in &maps.protection {
+        let label = layer_label(ml.layer).0;
+        match ml.layer.role {
+            LayerRole::Water => {
+                for (class, what) in [
+                    ("w1", "一级保护区"),
+                    ("w2", "二级保护区"),
+                    ("w3", "准保护区"),
+                    ("wt", ""),
+                ] {
+                    if used.contains(class) {
+                        let text = if what.is_empty() {
+                            label.clone()
+                        } else {
+                            format!("{label}（{what}）")
+                        };
+                        legend_item(out, class, &text);
+                    }
+                }
+            }
+            role => {
+                if used.contains(role_class(role)) {
+                    legend_item(out, role_class(role), &label);
+                }
+            }
+        }
+    }
+    if used.contains("tw") {
+        legend_item(out, "tw", LayerRole::Townships.name_zh());
+    }
+    if used.contains("og") {
+        legend_item(out, "og", "原开发区（整合对象）");
+    }
+    if used.contains("oz") {
+        legend_item(out, "oz", "其他整合后开发区");
+    }
+    if used.contains("xp") {
+        legend_item(out, "xp", "扩区（超出原开发区范围）");
+    }
+    if used.contains("cf") {
+        legend_item(out, "cf", "冲突范围");
+    }
+    out.push_str("</ul>\n");
+    let mut notes = Vec::new();
+    if skipped.small > 0 {
+        notes.push(format!(
+            "{} 个过小的要素（小于 {} 像素）未绘制",
+            skipped.small, MIN_FEATURE_PX
+        ));
+    }
+    if skipped.capped > 0 {
+        notes.push(format!(
+            "超过每图 {} 个要素的上限，另有 {} 个要素未绘制",
+            MAX_MAP_FEATURES, skipped.capped
+        ));
+    }
+    if !markers.is_empty() {
+        notes.push("红圈标出图上过小的冲突范围".to_string());
+    }
+    w!(
+        out,
+        "<p class=\"note\">比例约 1:{}（按 96 dpi 屏幕宽度 640 像素计）{}{}</p>\n",
+        fmt_num(nice_ratio(view.px_per_m), 0),
+        if notes.is_empty() { "" } else { "；" },
+        esc(&notes.join("；"))
+    );
+    out.push_str("</div>\n");
+}
+
+/// Numbers the parts (as in the sub-areas table) at an interior point of each part in view.
+fn part_labels(out: &mut String, z: &ZoneResult, view: &View) {
+    let mut n = 0;
+    for (k, part) in z.geometry.0.iter().enumerate() {
+        if n >= MAX_PART_LABELS {
+            break;
+        }
+        let Some(pt) = part.interior_point() else {
+            continue;
+        };
+        let (x, y) = view.pos_in_svg(pt.0);
+        if !(0.0..=MAP_W_PX).contains(&x) || !(0.0..=MAP_H_PX).contains(&y) {
+            continue;
+        }
+        w!(
+            out,
+            "<text class=\"pl\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" dominant-baseline=\"central\">{}</text>\n",
+            fmt_px(x),
+            fmt_px(y),
+            k + 1
+        );
+        n += 1;
+    }
+}
+
+/// Map scale denominator at 96 dpi (1 px = 0.2646 mm), rounded to 2 significant digits.
+fn nice_ratio(px_per_m: f64) -> f64 {
+    let ratio = 1.0 / (px_per_m * 0.0254 / 96.0);
+    if !(ratio.is_finite() && ratio > 0.0) {
+        return 0.0;
+    }
+    let p = 10f64.powf(ratio.log10().floor() - 1.0);
+    (ratio / p).round() * p
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::crs::{CrsDef, CrsKind};
+    use crate::io::review::{LayerPaths, Review, ReviewFile};
+    use crate::load::Dataset;
+    use crate::model::{Feature, SourceInfo};
+    use crate::progress::Progress;
+    use crate::report::ReportMeta;
+    use geo::{wkt, MultiPolygon};
+
+    fn layer(name: &str, role: LayerRole, fields: &[&str], feats: Vec<(Geom, Vec<&str>)>) -> Layer {
+        let features: Vec<Feature> = feats
+            .into_iter()
+            .enumerate()
+            .map(|(index, (geometry, attrs))| Feature {
+                index,
+                geometry,
+                attrs: attrs.into_iter().map(|a| Some(a.to_string())).collect(),
+            })
+            .collect();
+        Layer {
+            name: name.to_string(),
+            role,
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            source: SourceInfo {
+                path: format!("data/{name}.geojson").into(),
+                crs: "EPSG:4549".into(),
+                encoding: Some("UTF-8".into()),
+                features: features.len(),
+                warnings: vec!["record 3: ring <closed> & \"fixed\"".into()],
+                ..SourceInfo::default()
+            },
+            features,
+        }
+    }
+
+    fn fixture() -> (Dataset, Review) {
+        // Z1: 1000 m square with a 200 m hole; a farmland patch covers its south-east corner.
+        let z1: Geom = wkt!(MULTIPOLYGON(((0. 0.,1000. 0.,1000. 1000.,0. 1000.,0. 0.),(400. 400.,400. 600.,600. 600.,600. 400.,400. 400.))));
+        // Z2: far away, no conflict.
+        let z2: Geom = wkt!(MULTIPOLYGON(((5000. 0.,5500. 0.,5500. 500.,5000. 500.,5000. 0.))));
+        let farm: Geom =
+            wkt!(MULTIPOLYGON(((900. -100.,1100. -100.,1100. 100.,900. 100.,900. -100.))));
+        let far_farm: Geom =
+            wkt!(MULTIPOLYGON(((9000. 9000.,9100. 9000.,9100. 9100.,9000. 9100.,9000. 9000.))));
+        let zones = layer(
+            "zones",
+            LayerRole::Zones,
+            &["id", "name"],
+            vec![
+                (z1, vec!["Z1", "A<&>B"]),
+                (z2, vec!["Z2", "Quiet \"park\""]),
+            ],
+        );
+        let farmland = layer(
+            "farmland",
+            LayerRole::Farmland,
+            &["bsm"],
+            vec![(farm, vec!["F-7"]), (far_farm, vec!["F-9"])],
+        );
+        let ds = Dataset {
+            working_crs: CrsDef {
+                definition: "EPSG:4549".into(),
+                name: "CGCS2000 / 3-degree Gauss-Kruger CM 120E".into(),
+                kind: CrsKind::Projected,
+                epsg: Some(4549),
+                unit: "metre".into(),
+            },
+            working_crs_reason: "set by `crs` in the review file".into(),
+            layers: vec![zones, farmland],
+        };
+        let review = Review {
+            file: ReviewFile {
+                crs: Some("EPSG:4549".into()),
+                layers: LayerPaths {
+                    zones: "data/zones.geojson".into(),
+                    farmland: Some("data/farmland.geojson".into()),
+                    ..LayerPaths::default()
+                },
+                ..ReviewFile::default()
+            },
+            path: "review.toml".into(),
+        };
+        (ds, review)
+    }
+
+    fn render() -> String {
+        let (ds, review) = fixture();
+        let analysis = crate::analysis::run_checks(&ds, &review.file, &Progress::new()).unwrap();
+        let input = ReportInput {
+            dataset: &ds,
+            review: &review,
+            analysis: &analysis,
+            meta: ReportMeta {
+                version: "9.9.9-test".into(),
+            },
+        };
+        render_html(&input)
+    }
+
+    #[test]
+    fn report_has_zones_verdicts_map_and_escaped_text() {
+        let html = render();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("开发区整合方案冲突分析报告"));
+        assert!(html.contains("zonecheck 9.9.9-test"));
+        assert!(html.contains("Z1") && html.contains("Z2"));
+        assert!(html.contains("A&lt;&amp;&gt;B"));
+        assert!(!html.contains("A<&>B"));
+        assert!(html.contains("Quiet &quot;park&quot;"));
+        assert!(html.contains("ring &lt;closed&gt; &amp; &quot;fixed&quot;"));
+        assert!(html.contains("<svg class=\"map\""));
+        assert!(html.contains("fill-rule=\"evenodd\""));
+        assert!(html.contains("冲突面积（亩）</th>") && html.contains("<th>永久基本农田</th>"));
+        assert!(html.contains("F-7"));
+        // Z1 conflicts with farmland (100 m × 100 m = 10000 m² = 15 亩); Z2 passes.
+        let z1 = section(&html, 1);
+        let z2 = section(&html, 2);
+        assert!(z1.contains("不通过"), "{z1}");
+        assert!(z1.contains("10,000.00") && z1.contains("15.0000"));
+        assert!(z1.contains("class=\"cf\""));
+        assert!(z2.contains("通过") && !z2.contains("不通过"));
+        assert!(!z2.contains("class=\"cf\""));
+        // The far-away farmland patch is not in either map.
+        assert_eq!(
+            html.matches("class=\"fl\"").count(),
+            2,
+            "one patch per map plus legend"
+        );
+        assert!(!html.contains("<script"));
+    }
+
+    fn section(html: &str, n: usize) -> &str {
+        let start = html
+            .find(&format!("<section class=\"zone\" id=\"zone-{n}\">"))
+            .unwrap();
+        let end = html[start..].find("</section>").unwrap() + start;
+        &html[start..end]
+    }
+
+    fn square(x: f64, y: f64, w: f64, h: f64) -> Polygon<f64> {
+        Polygon::new(
+            LineString::from(vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)]),
+            vec![],
+        )
+    }
+
+    /// A busier case: multi-part zone with a hole, expansion, clusters, thousands of farmland
+    /// patches, red line, graded water protection, townships.
+    fn rich_fixture() -> (Dataset, Review) {
+        let (mut ds, mut review) = fixture();
+        let mut main = square(0.0, 0.0, 2000.0, 1500.0);
+        main.interiors_push(vec![
+            (300.0, 300.0),
+            (300.0, 450.0),
+            (500.0, 450.0),
+            (500.0, 300.0),
+            (300.0, 300.0),
+        ]);
+        let z1 = MultiPolygon(vec![
+            main,
+            square(2600.0, 0.0, 400.0, 400.0),
+            square(2200.0, 1400.0, 50.0, 50.0),
+        ]);
+        let z2 = MultiPolygon(vec![square(8000.0, 0.0, 600.0, 500.0)]);
+        ds.layers[0] = layer(
+            "zones",
+            LayerRole::Zones,
+            &["id", "name", "members"],
+            vec![
+                (z1, vec!["Z1", "萧山经开区<&>", "O1,O2"]),
+                (z2, vec!["Z2", "临平园区", "O3"]),
+            ],
+        );
+        let original = layer(
+            "original",
+            LayerRole::Original,
+            &["id", "name"],
+            vec![
+                (
+                    MultiPolygon(vec![square(0.0, 0.0, 1800.0, 1500.0)]),
+                    vec!["O1", "甲"],
+                ),
+                (
+                    MultiPolygon(vec![square(2600.0, 0.0, 400.0, 400.0)]),
+                    vec!["O2", "乙"],
+                ),
+                (
+                    MultiPolygon(vec![square(8000.0, 0.0, 600.0, 500.0)]),
+                    vec!["O3", "丙"],
+                ),
+            ],
+        );
+        let mut patches = Vec::new();
+        for i in 0..60 {
+            for j in 0..60 {
+                let (x, y) = (-500.0 + 45.0 * i as f64, -500.0 + 45.0 * j as f64);
+                patches.push((
+                    MultiPolygon(vec![square(x, y, 30.0, 30.0)]),
+                    format!("NT{i:02}{j:02}"),
+                ));
+            }
+        }
+        let farmland = layer(
+            "farmland",
+            LayerRole::Farmland,
+            &["bsm"],
+            patches
+                .iter()
+                .map(|(g, id)| (g.clone(), vec![id.as_str()]))
+                .collect(),
+        );
+        let circle: Vec<(f64, f64)> = (0..=720)
+            .map(|k| {
+                let a = k as f64 * std::f64::consts::PI / 360.0;
+                (2200.0 + 500.0 * a.cos(), 1600.0 + 400.0 * a.sin())
+            })
+            .collect();
+        let redline = layer(
+            "redline",
+            LayerRole::Redline,
+            &["bsm"],
+            vec![(
+                MultiPolygon(vec![Polygon::new(LineString::from(circle), vec![])]),
+                vec!["HX001"],
+            )],
+        );
+        let water = layer(
+            "water",
+            LayerRole::Water,
+            &["bsm", "bhjb"],
+            vec![
+                (
+                    MultiPolygon(vec![square(2400.0, -300.0, 300.0, 300.0)]),
+                    vec!["SY1", "一级保护区"],
+                ),
+                (
+                    MultiPolygon(vec![square(2300.0, -400.0, 900.0, 900.0)]),
+                    vec!["SY2", "二级保护区"],
+                ),
+            ],
+        );
+        let townships = layer(
+            "townships",
+            LayerRole::Townships,
+            &["name"],
+            vec![
+                (
+                    MultiPolygon(vec![square(-3000.0, -3000.0, 4000.0, 6000.0)]),
+                    vec!["瓜沥镇"],
+                ),
+                (
+                    MultiPolygon(vec![square(1000.0, -3000.0, 4000.0, 6000.0)]),
+                    vec!["党湾镇"],
+                ),
+            ],
+        );
+        ds.layers = vec![
+            ds.layers[0].clone(),
+            original,
+            redline,
+            farmland,
+            water,
+            townships,
+        ];
+        review.file.layers.original = Some("data/original.geojson".into());
+        review.file.layers.redline = Some("data/redline.geojson".into());
+        review.file.layers.water = Some("data/water.geojson".into());
+        review.file.layers.townships = Some("data/townships.geojson".into());
+        review.file.rules.contiguity_distance_m = 100.0;
+        (ds, review)
+    }
+
+    #[test]
+    fn busy_map_is_capped_and_long_tables_are_cut() {
+        let (ds, review) = rich_fixture();
+        let analysis = crate::analysis::run_checks(&ds, &review.file, &Progress::new()).unwrap();
+        let input = ReportInput {
+            dataset: &ds,
+            review: &review,
+            analysis: &analysis,
+            meta: ReportMeta::default(),
+        };
+        let html = render_html(&input);
+        if let Some(path) = std::env::var_os("ZONECHECK_HTML_PREVIEW") {
+            std::fs::write(path, &html).unwrap();
+        }
+        let z1 = section(&html, 1);
+        assert!(z1.contains("萧山经开区&lt;&amp;&gt;"));
+        assert!(z1.contains("个要素的上限"), "feature cap noted");
+        assert!(z1.contains("仅列出前 200 个"));
+        assert!(z1.contains("class=\"xp\""), "expansion drawn");
+        // Parts 2 (water conflict) and 3 (red-line sliver of a fragment) get close-ups; the
+        // main part fills the overview already.
+        assert_eq!(z1.matches("<svg class=\"map\"").count(), 3);
+        assert!(z1.contains("局部图：分片区 2") && z1.contains("局部图：分片区 3"));
+        assert!(
+            z1.contains("<text class=\"pl\""),
+            "parts numbered on the map"
+        );
+        assert!(z1.contains("class=\"w1\"") && z1.contains("class=\"w2\""));
+        assert!(
+            z1.contains("class=\"rl\"")
+                && z1.contains("class=\"og\"")
+                && z1.contains("class=\"tw\"")
+        );
+        assert!(z1.matches("<path class=\"fl\"").count() < MAX_MAP_FEATURES);
+        assert!(
+            html.len() < 3_000_000,
+            "report stays small: {} bytes",
+            html.len()
+        );
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        assert_eq!(render(), render());
+    }
+
+    #[test]
+    fn hole_is_drawn_in_the_same_path() {
+        let html = render();
+        let z1 = section(&html, 1);
+        let start = z1.find("<path class=\"zn\" d=\"").unwrap();
+        let path = &z1[start..];
+        let path = &path[..path.find("/>").unwrap()];
+        assert_eq!(
+            path.matches('M').count(),
+            2,
+            "exterior and hole in one path: {path}"
+        );
+        assert_eq!(path.matches('Z').count(), 2);
+
+        let poly: Polygon<f64> =
+            wkt!(POLYGON((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.),(4. 4.,4. 6.,6. 6.,6. 4.,4. 4.)));
+        let view = View::fit(poly.bounding_rect().unwrap());
+        let d = polygon_d(&poly, &view, STEP_PX).unwrap();
+        assert_eq!(d.matches('M').count(), 2, "{d}");
+    }
+
+    #[test]
+    fn view_flips_y_and_keeps_aspect() {
+        let r = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 100.0, y: 100.0 });
+        let v = View::fit(r);
+        let (x0, y0) = v.pos_in_svg(Coord { x: 0.0, y: 0.0 });
+        let (x1, y1) = v.pos_in_svg(Coord { x: 100.0, y: 100.0 });
+        assert!(y1 < y0, "north is up");
+        assert!(
+            ((x1 - x0) - (y0 - y1)).abs() < 1e-9,
+            "same scale on both axes"
+        );
+        assert!(((x0 + x1) / 2.0 - MAP_W_PX / 2.0).abs() < 1e-9);
+        assert!(((y0 + y1) / 2.0 - MAP_H_PX / 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn clipping_a_big_polygon_keeps_only_the_view() {
+        let huge: Polygon<f64> = wkt!(POLYGON((-1e6 -1e6,1e6 -1e6,1e6 1e6,-1e6 1e6,-1e6 -1e6)));
+        let r = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 100.0, y: 100.0 });
+        let d = polygon_d(&huge, &View::fit(r), STEP_PX).unwrap();
+        assert_eq!(d, "M-4 -4L-4 484 644 484 644 -4Z");
+    }
+
+    #[test]
+    fn feature_budget_is_shared_fairly() {
+        assert_eq!(share_budget(&[3600, 2, 1], 3000), vec![2997, 2, 1]);
+        assert_eq!(share_budget(&[5000, 5000], 3000), vec![1500, 1500]);
+        assert_eq!(share_budget(&[10, 20], 3000), vec![10, 20]);
+        assert_eq!(share_budget(&[], 3000), Vec::<usize>::new());
+        assert_eq!(share_budget(&[2, 2, 2], 5).iter().sum::<usize>(), 5);
+    }
+
+    #[test]
+    fn numbers_and_escaping() {
+        assert_eq!(fmt_num(1234567.891, 2), "1,234,567.89");
+        assert_eq!(fmt_num(999.999, 2), "1,000.00");
+        assert_eq!(fmt_num(-0.001, 2), "0.00");
+        assert_eq!(fmt_num(-1234.5, 1), "-1,234.5");
+        assert_eq!(fmt_num(12.0, 0), "12");
+        assert_eq!(fmt_px(-0.01), "0");
+        assert_eq!(fmt_px(12.34), "12.3");
+        assert_eq!(
+            esc("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
+        assert_eq!(nice_length_m(730.0), 500.0);
+        assert_eq!(nice_length_m(0.3), 0.2);
+        assert_eq!(fmt_length(2000.0), "2 km");
+    }
 }
