@@ -310,24 +310,53 @@ fn finish_layer(p: Pending, working: &CrsDef, progress: &Progress) -> Result<Lay
         ..
     } = raw;
     // Reproject in chunks, one PROJ object per worker thread (PROJ objects are not shareable).
-    let chunk = 4096;
-    let results: Vec<Result<Vec<BuiltRecord>, String>> = records
-        .into_par_iter()
-        .chunks(chunk)
-        .map(|mut recs| {
-            let reprojector = Reprojector::new(&crs, working)?;
-            let mut out = Vec::with_capacity(recs.len());
-            for rec in &mut recs {
-                if !reprojector.is_identity() {
-                    for ring in rec.shape.rings_mut() {
-                        reprojector.transform(ring);
-                    }
+    // Reproject (one PROJ object per worker: they are not shareable, and each costs a database
+    // lookup, so the work is split into one chunk per thread), then repair in parallel.
+    let reprojector = Reprojector::new(&crs, working).map_err(|e| LoadError::new(e, &path))?;
+    let mut records = records;
+    if !reprojector.is_identity() {
+        if records.len() < 20_000 {
+            // Small layers on this thread: building a transformation costs more than the work.
+            for rec in &mut records {
+                for ring in rec.shape.rings_mut() {
+                    reprojector.transform(ring);
                 }
             }
-            for rec in recs {
-                let built = build_geometry(&rec.shape);
-                out.push((rec.index, built, rec.attrs));
+        } else {
+            let per_chunk = records
+                .len()
+                .div_ceil(rayon::current_num_threads().max(1))
+                .max(1);
+            let failed: Vec<String> = records
+                .par_chunks_mut(per_chunk)
+                .filter_map(|recs| {
+                    let r = match Reprojector::new(&crs, working) {
+                        Ok(r) => r,
+                        Err(e) => return Some(e),
+                    };
+                    for rec in recs {
+                        for ring in rec.shape.rings_mut() {
+                            r.transform(ring);
+                        }
+                    }
+                    None
+                })
+                .collect();
+            if let Some(e) = failed.into_iter().next() {
+                return Err(LoadError::new(e, &path));
             }
+        }
+    }
+    let same_crs = reprojector.is_identity();
+    drop(reprojector);
+    let results: Vec<Result<Vec<BuiltRecord>, String>> = records
+        .into_par_iter()
+        .chunks(1024)
+        .map(|recs| {
+            let out: Vec<BuiltRecord> = recs
+                .into_iter()
+                .map(|rec| (rec.index, build_geometry(&rec.shape), rec.attrs))
+                .collect();
             progress.inc(out.len() as u64);
             Ok(out)
         })
@@ -359,7 +388,7 @@ fn finish_layer(p: Pending, working: &CrsDef, progress: &Progress) -> Result<Lay
             &path,
         ));
     }
-    let reproj_note = if crs.same_as(working) {
+    let reproj_note = if crs.same_as(working) || same_crs {
         crs_note
     } else {
         format!("{crs_note} → {}", working.label())

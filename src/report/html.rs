@@ -1633,6 +1633,7 @@ mod tests {
                 kind: CrsKind::Projected,
                 epsg: Some(4549),
                 unit: "metre".into(),
+                fingerprint: String::new(),
             },
             working_crs_reason: "set by `crs` in the review file".into(),
             layers: vec![zones, farmland],

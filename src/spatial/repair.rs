@@ -60,7 +60,12 @@ pub fn build_geometry(shape: &RawShape) -> Result<Repaired, String> {
     let mut parts: Vec<Polygon<f64>> = Vec::with_capacity(polygons.len());
     for polygon in polygons {
         let polygon = polygon.orient(geo::orient::Direction::Default);
-        match polygon.validation_errors().first() {
+        let problems = if is_simple_small_ring(&polygon) {
+            Vec::new()
+        } else {
+            polygon.validation_errors()
+        };
+        match problems.first() {
             None => parts.push(polygon),
             Some(problem) => {
                 let text = problem.to_string();
@@ -101,6 +106,59 @@ pub fn build_geometry(shape: &RawShape) -> Result<Repaired, String> {
         geometry,
         notes: notes.0,
     })
+}
+
+/// Fast path for the common case (a hole-free polygon with few vertices): true when its ring is
+/// simple, checked edge against edge with exact orientation predicates. `false` means "not
+/// known": the full validation decides.
+fn is_simple_small_ring(polygon: &Polygon<f64>) -> bool {
+    use geo::kernels::{Kernel, Orientation};
+    const MAX_VERTICES: usize = 128;
+    if !polygon.interiors().is_empty() {
+        return false;
+    }
+    let pts = &polygon.exterior().0;
+    let n = pts.len().saturating_sub(1); // edges; the ring is closed
+    if !(3..=MAX_VERTICES).contains(&n) {
+        return false;
+    }
+    let orient =
+        |a: Coord<f64>, b: Coord<f64>, c: Coord<f64>| <f64 as geo::GeoNum>::Ker::orient2d(a, b, c);
+    // Any collinear consecutive triple (spike or redundant vertex): let validation decide.
+    for i in 0..n {
+        let (a, b, c) = (pts[i], pts[i + 1], pts[(i + 2) % n]);
+        if orient(a, b, c) == Orientation::Collinear {
+            return false;
+        }
+    }
+    for i in 0..n {
+        let (a, b) = (pts[i], pts[i + 1]);
+        for j in (i + 2)..n {
+            if i == 0 && j == n - 1 {
+                continue; // adjacent through the closing vertex
+            }
+            let (c, d) = (pts[j], pts[j + 1]);
+            // Bounding boxes first.
+            if a.x.max(b.x) < c.x.min(d.x)
+                || c.x.max(d.x) < a.x.min(b.x)
+                || a.y.max(b.y) < c.y.min(d.y)
+                || c.y.max(d.y) < a.y.min(b.y)
+            {
+                continue;
+            }
+            let o1 = orient(a, b, c);
+            let o2 = orient(a, b, d);
+            let o3 = orient(c, d, a);
+            let o4 = orient(c, d, b);
+            // Any touch or crossing (including collinear contact) is not simple.
+            let separated = (o1 == o2 && o1 != Orientation::Collinear)
+                || (o3 == o4 && o3 != Orientation::Collinear);
+            if !separated {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 #[derive(Default)]
