@@ -8,7 +8,7 @@ use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{
-    area_m2, boxes_intersect, difference, distance_m, intersection, union_all,
+    area_m2, boxes_intersect, difference, distance_m, intersection, union_all, PreparedArea,
 };
 use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon, Polygon};
 use std::collections::BTreeMap;
@@ -194,8 +194,9 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 
     // Conflicts with each protection layer.
     let mut conflicts = BTreeMap::new();
+    let prepared_zone = PreparedArea::new(&geometry);
     for p in ctx.protection {
-        let c = conflict_with(&geometry, zone_area, p, rules.sliver_area_m2);
+        let c = conflict_with(&prepared_zone, zone_area, p, rules.sliver_area_m2);
         let (name_zh, name_en) = layer_label(p.layer);
         if c.area_m2 > 0.0 {
             let blocking = c.area_m2 - c.sliver_area_m2 > 0.0;
@@ -528,7 +529,13 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<f64> {
 }
 
 /// Overlap of the zone with one protection layer.
-fn conflict_with(zone: &Geom, zone_area: f64, p: &Prepared, sliver_m2: f64) -> LayerConflict {
+fn conflict_with(
+    prepared: &PreparedArea,
+    zone_area: f64,
+    p: &Prepared,
+    sliver_m2: f64,
+) -> LayerConflict {
+    let zone = prepared.geometry();
     let mut features = Vec::new();
     let class_field = if p.layer.role == LayerRole::Water {
         p.fields.class
@@ -545,7 +552,7 @@ fn conflict_with(zone: &Geom, zone_area: f64, p: &Prepared, sliver_m2: f64) -> L
             if !part_boxes.iter().any(|b| boxes_intersect(b, &fbox)) {
                 continue;
             }
-            let piece = intersection(zone, &f.geometry);
+            let piece = prepared.clip(&f.geometry);
             let a = area_m2(&piece);
             if a > 0.0 {
                 features.push(FeatureOverlap {
@@ -688,10 +695,11 @@ fn protected_share(i: usize, t: &Prepared, ctx: &Context) -> f64 {
         let Some(tbox) = town.bounding_rect() else {
             return 0.0;
         };
+        let prepared = PreparedArea::new(town);
         let mut pieces = Vec::new();
         for p in ctx.protection {
             for j in p.index.query(tbox, 0.0) {
-                let piece = intersection(town, &p.layer.features[j].geometry);
+                let piece = prepared.clip(&p.layer.features[j].geometry);
                 if !piece.0.is_empty() {
                     pieces.push(piece);
                 }
