@@ -60,8 +60,23 @@ pub fn render_html(input: &ReportInput) -> String {
     if !input.analysis.zones.is_empty() {
         out.push_str("<h2 class=\"part-title\">分区详情</h2>\n");
     }
-    for (i, z) in input.analysis.zones.iter().enumerate() {
-        zone_section(&mut out, input, &maps, i, z);
+    // Zone sections are independent: render them in parallel, concatenate in order.
+    let sections: Vec<String> = {
+        use rayon::prelude::*;
+        input
+            .analysis
+            .zones
+            .par_iter()
+            .enumerate()
+            .map(|(i, z)| {
+                let mut section = String::new();
+                zone_section(&mut section, input, &maps, i, z);
+                section
+            })
+            .collect()
+    };
+    for section in sections {
+        out.push_str(&section);
     }
     out.push_str("<footer class=\"note\">本报告由 zonecheck ");
     out.push_str(&esc(&input.meta.version));
@@ -799,6 +814,8 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
 struct MapLayer<'a> {
     layer: &'a Layer,
     index: BoxIndex,
+    /// Bounding box of each feature, computed once for all maps.
+    boxes: Vec<Option<Rect<f64>>>,
     fields: Fields,
 }
 
@@ -813,10 +830,18 @@ struct MapLayers<'a> {
 impl<'a> MapLayers<'a> {
     fn new(input: &ReportInput<'a>) -> MapLayers<'a> {
         let names = &input.review.file.fields;
-        let prepare = |layer: &'a Layer| MapLayer {
-            layer,
-            index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
-            fields: Fields::resolve(layer, names),
+        let prepare = |layer: &'a Layer| {
+            use rayon::prelude::*;
+            MapLayer {
+                layer,
+                index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
+                boxes: layer
+                    .features
+                    .par_iter()
+                    .map(|f| f.geometry.bounding_rect())
+                    .collect(),
+                fields: Fields::resolve(layer, names),
+            }
         };
         if input.analysis.zones.is_empty() {
             return MapLayers {
@@ -1089,12 +1114,7 @@ fn candidates<'m, 'a>(
         if !keep(i) {
             continue;
         }
-        let Some(b) = ml
-            .layer
-            .features
-            .get(i)
-            .and_then(|f| f.geometry.bounding_rect())
-        else {
+        let Some(b) = ml.boxes.get(i).copied().flatten() else {
             continue;
         };
         let (w_px, h_px) = view.size_px(&b);
