@@ -48,6 +48,11 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Open a review file in the desktop app.
+    Open {
+        /// The review file (TOML).
+        review: PathBuf,
+    },
     /// Write the bundled sample review (deterministic) into DIR.
     #[command(hide = true)]
     GenerateSample {
@@ -142,11 +147,39 @@ pub fn run(cli: Cli) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some(Command::Open { review }) => open_app(Some(review)),
         None => {
-            eprintln!("zonecheck: the desktop app is not part of this build yet; run `zonecheck check REVIEW.toml --out DIR` (see `zonecheck --help`)");
+            #[cfg(feature = "gui")]
+            let sample = crate::app::find_sample_review();
+            #[cfg(not(feature = "gui"))]
+            let sample = None;
+            open_app(sample)
+        }
+    }
+}
+
+/// Opens the desktop app (on `review` when given); one line on stderr when it cannot.
+#[cfg(feature = "gui")]
+fn open_app(review: Option<PathBuf>) -> ExitCode {
+    if !crate::app::display_available() {
+        eprintln!("zonecheck: no display to open the desktop app on (DISPLAY/WAYLAND_DISPLAY unset); use `zonecheck check REVIEW.toml --out DIR` instead");
+        return ExitCode::from(2);
+    }
+    match crate::app::run(review) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let line = e.lines().next().unwrap_or("").to_string();
+            eprintln!("error: cannot open the desktop app ({line}); use `zonecheck check REVIEW.toml --out DIR` instead");
             ExitCode::from(2)
         }
     }
+}
+
+/// Without the `gui` feature there is no desktop app.
+#[cfg(not(feature = "gui"))]
+fn open_app(_review: Option<PathBuf>) -> ExitCode {
+    eprintln!("zonecheck: this build has no desktop app (built without the `gui` feature); use `zonecheck check REVIEW.toml --out DIR`");
+    ExitCode::from(2)
 }
 
 /// Loads, checks and reports; the exit code says how it went.

@@ -4,6 +4,8 @@
 //! `analysis` (the checks), `report` (outputs), `cli` (the command line).
 
 pub mod analysis;
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod cli;
 pub mod crs;
 pub mod io;

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds assets/fonts/DroidSansFallback-zonecheck.ttf, the CJK font embedded in the desktop app.
+#
+# Source: Debian package `fonts-droid-fallback` (Droid Sans Fallback, Apache License 2.0, see
+# LICENSE and NOTICE beside this script):
+#   apt-get install -y fonts-droid-fallback
+#   pip install fonttools brotli
+# Subset: every GB2312 character (6,763 hanzi + symbols), printable ASCII, CJK and full-width
+# punctuation, and every non-ASCII character that appears in the sources (the i18n table in
+# src/app/i18n.rs, the engine's Chinese messages) and in the sample data's attribute text.
+# egui_kittest fails on a glyph the fonts lack, so a string missing from the subset shows up in
+# `cargo test`: rerun this script after adding Chinese text.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SRC=${SRC:-/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf}
+OUT=assets/fonts/DroidSansFallback-zonecheck.ttf
+CHARS=$(mktemp)
+trap 'rm -f "$CHARS"' EXIT
+python3 - "$CHARS" <<'PY'
+import glob, sys
+chars = set(chr(c) for c in range(0x20, 0x7F))
+# GB2312: rows 0xA1-0xF7, cells 0xA1-0xFE.
+for hi in range(0xA1, 0xF8):
+    for lo in range(0xA1, 0xFF):
+        try:
+            chars.update(bytes([hi, lo]).decode("gb2312"))
+        except UnicodeDecodeError:
+            pass
+# CJK symbols and punctuation, full-width forms, general punctuation, arrows, geometric shapes.
+for lo, hi in [(0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2000, 0x206F), (0x00B0, 0x00BF),
+               (0x2190, 0x21FF), (0x25A0, 0x25FF), (0x2460, 0x24FF),
+               (0x2600, 0x26FF), (0x2700, 0x27BF)]:
+    chars.update(chr(c) for c in range(lo, hi + 1))
+# Every non-ASCII character in the sources and in the sample data's text files.
+files = glob.glob("src/**/*.rs", recursive=True) + glob.glob("sample_maps/*.geojson")
+for path in files:
+    chars.update(c for c in open(path, encoding="utf-8").read() if ord(c) > 0x7F)
+for path in glob.glob("sample_maps/*.dbf"):
+    data = open(path, "rb").read()
+    for enc in ("utf-8", "gbk"):
+        chars.update(c for c in data.decode(enc, errors="ignore") if ord(c) > 0x7F)
+chars = sorted(c for c in chars if c.isprintable() or c == " ")
+open(sys.argv[1], "w", encoding="utf-8").write("".join(chars))
+PY
+pyftsubset "$SRC" --text-file="$CHARS" --output-file="$OUT" \
+  --layout-features='*' --no-hinting --desubroutinize --name-IDs='*' --notdef-outline
+ls -l "$OUT"
+
+# Symbols the UI uses that Droid Sans Fallback and egui's own fonts lack (▶ ✓ ✗ ⚠ …), from DejaVu
+# Sans (Debian package fonts-dejavu-core; Bitstream Vera / DejaVu licence, see LICENSE-DejaVu):
+#   apt-get install -y fonts-dejavu-core
+DEJAVU=${DEJAVU:-/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf}
+pyftsubset "$DEJAVU" --output-file=assets/fonts/DejaVuSans-symbols.ttf \
+  --unicodes='U+00B0-00B3,U+00B7,U+2190-21FF,U+2500-25FF,U+2600-26FF,U+2700-27BF' \
+  --layout-features='*' --no-hinting --notdef-outline
+ls -l assets/fonts/DejaVuSans-symbols.ttf

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Screenshots of the desktop app on the bundled sample review, under a virtual X server.
+# Needs: apt-get install -y xvfb xauth libgl1-mesa-dri imagemagick xdotool
+# Writes docs/overview.png (loaded), docs/checked.png (after the check, F5),
+# docs/finding.png (first finding selected, N), docs/english.png (English UI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --bin zonecheck
+BIN=target/release/zonecheck
+STATE=$(mktemp -d)   # fresh settings: Chinese UI, default layout
+trap 'rm -rf "$STATE"' EXIT
+
+xvfb-run -a -s "-screen 0 1600x1000x24" env XDG_DATA_HOME="$STATE" XDG_CONFIG_HOME="$STATE" \
+  LIBGL_ALWAYS_SOFTWARE=1 bash -c '
+set -euo pipefail
+"'"$BIN"'" open sample_maps/review.toml &
+APP=$!
+shot() { sleep "$2"; import -window root "docs/$1.png"; echo "docs/$1.png"; }
+win() { xdotool search --sync --name zonecheck | head -n1; }
+sleep 6
+W=$(win)
+xdotool windowmove "$W" 0 0 windowsize "$W" 1600 1000 windowfocus "$W" || true
+shot overview 3
+xdotool key --window "$W" F5
+shot checked 8
+xdotool key --window "$W" n
+shot finding 2
+# The language switch is the last button on the toolbar (top right).
+xdotool mousemove 1560 44 click 1
+shot english 2
+kill "$APP"
+'

@@ -1,0 +1,162 @@
+//! Every user-visible string of the app, in Chinese (default) and English: one table.
+
+use serde::{Deserialize, Serialize};
+
+/// The UI language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+macro_rules! strings {
+    ($($name:ident: $zh:literal, $en:literal;)*) => {
+        /// A user-visible string; its text comes from [`Lang::t`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum S { $($name),* }
+
+        impl S {
+            /// Every string, for tests and the font subset.
+            pub const ALL: &'static [S] = &[$(S::$name),*];
+
+            pub fn zh(self) -> &'static str {
+                match self { $(S::$name => $zh),* }
+            }
+
+            pub fn en(self) -> &'static str {
+                match self { $(S::$name => $en),* }
+            }
+        }
+    };
+}
+
+strings! {
+    AppTitle: "zonecheck 开发区整合审查", "zonecheck development-zone review";
+    MenuFile: "文件", "File";
+    MenuEdit: "编辑", "Edit";
+    MenuView: "视图", "View";
+    MenuCheck: "检查", "Check";
+    MenuExport: "导出", "Export";
+    MenuHelp: "帮助", "Help";
+    Open: "打开", "Open";
+    OpenReview: "打开审查文件…", "Open review…";
+    Recent: "最近打开", "Recent reviews";
+    NoRecent: "（无）", "(none)";
+    Save: "保存", "Save";
+    SaveReview: "保存审查", "Save review";
+    SaveAs: "另存为…", "Save as…";
+    Quit: "退出", "Quit";
+    Pan: "平移", "Pan";
+    Zoom: "缩放", "Zoom";
+    Identify: "识别", "Identify";
+    RunCheck: "运行检查 ▶", "Run check ▶";
+    ExportReport: "导出报告", "Export report";
+    ExportReportTo: "导出报告到文件夹…", "Export report to folder…";
+    ZoomFull: "缩放到全图", "Zoom to full extent";
+    ZoomSelection: "缩放到选中", "Zoom to selection";
+    NextFinding: "下一个问题", "Next finding";
+    PrevFinding: "上一个问题", "Previous finding";
+    Language: "语言", "Language";
+    Chinese: "中文", "中文 (Chinese)";
+    English: "English（英文）", "English";
+    LightTheme: "浅色主题", "Light theme";
+    DarkTheme: "深色主题", "Dark theme";
+    ShowLayers: "图层面板", "Layers panel";
+    ShowFindings: "检查结果面板", "Findings panel";
+    ShowAttributes: "属性面板", "Attributes panel";
+    About: "关于 zonecheck", "About zonecheck";
+    AboutText: "zonecheck：按《开发区（园区）整合提升》指导意见，审查整合后开发区与生态保护红线、永久基本农田、饮用水水源保护区的冲突及集中连片等规则。", "zonecheck reviews merged development zones against the ecological red line, permanent basic farmland and drinking-water-source protection, and the contiguity and plan rules of the consolidation guidance.";
+    Shortcuts: "快捷键：F5 运行检查 · N/P 下一个/上一个问题 · 方向键 平移 · +/− 缩放 · Home 全图 · Ctrl+O 打开 · Ctrl+S 保存", "Shortcuts: F5 run check · N/P next/previous finding · arrows pan · +/− zoom · Home full extent · Ctrl+O open · Ctrl+S save";
+    Layers: "图层", "Layers";
+    Legend: "图例", "Legend";
+    Findings: "检查结果", "Findings";
+    Attributes: "属性", "Attributes";
+    NoSelection: "点击地图上的要素查看属性（识别工具）。", "Click a feature on the map to see its attributes (Identify tool).";
+    Field: "字段", "Field";
+    Value: "值", "Value";
+    Layer: "图层", "Layer";
+    Record: "记录号", "Record";
+    Loading: "正在加载", "Loading";
+    Checking: "正在检查", "Checking";
+    Exporting: "正在导出", "Exporting";
+    Cancel: "取消", "Cancel";
+    Ready: "就绪", "Ready";
+    NoReview: "未打开审查文件。请通过 文件 → 打开 选择审查文件（review.toml）。", "No review open. Use File → Open to choose a review file (review.toml).";
+    NotChecked: "尚未检查：点击 运行检查 ▶（F5）。", "Not checked yet: click Run check ▶ (F5).";
+    Stale: "数据已变更，结果已过期，请重新检查。", "The data changed; results are stale, run the check again.";
+    Pass: "通过", "pass";
+    Fail: "不通过", "FAIL";
+    Plan: "整合方案（全局）", "Plan (overall)";
+    Severity: "级别", "Severity";
+    Blocking: "否决", "blocking";
+    Warning: "警告", "warning";
+    Info: "提示", "info";
+    ZonesSummary: "开发区", "zones";
+    FailingSummary: "不通过", "failing";
+    Status: "审查状态", "Review status";
+    StatusOpen: "待处理", "open";
+    StatusAccepted: "同意（说明理由）", "accepted (with reason)";
+    StatusMustFix: "须修改", "must fix";
+    Reason: "理由", "Reason";
+    Comment: "审查意见", "Comment";
+    Clause: "依据", "Clause";
+    SelectedFinding: "选中的问题", "Selected finding";
+    NoFindings: "无问题", "no findings";
+    Cancelled: "已取消", "Cancelled";
+    CheckDone: "检查完成", "Check finished";
+    ExportDone: "报告已导出到", "Report written to";
+    Saved: "已保存", "Saved";
+    Error: "错误", "Error";
+    Dismiss: "关闭", "Dismiss";
+    WorkingCrs: "工作坐标系", "Working CRS";
+    Features: "要素", "features";
+    Encoding: "编码", "encoding";
+    Warnings: "条警告", "warnings";
+    Scale: "比例尺", "Scale";
+    Conflicts: "冲突区域", "Conflicts";
+    SelectedHighlight: "选中问题", "Selected finding";
+    WaterClass1: "一级保护区", "class I";
+    WaterClass2: "二级保护区", "class II";
+    WaterClassPre: "准保护区", "preliminary";
+    Unsaved: "（未保存）", "(unsaved)";
+    ZoneLabels: "显示开发区标注", "Show zone labels";
+    Tool: "工具", "Tool";
+    LangSwitch: "English", "中文";
+}
+
+impl Lang {
+    /// The text of `s` in this language.
+    pub fn t(self, s: S) -> &'static str {
+        match self {
+            Lang::Zh => s.zh(),
+            Lang::En => s.en(),
+        }
+    }
+
+    /// Picks the Chinese or English variant of text that comes with the data (finding messages).
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    pub fn is_zh(self) -> bool {
+        self == Lang::Zh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_has_both_languages() {
+        for s in S::ALL {
+            assert!(!s.zh().is_empty() && !s.en().is_empty(), "{s:?}");
+        }
+        assert_eq!(Lang::default().t(S::MenuFile), "文件");
+        assert_eq!(Lang::En.t(S::MenuFile), "File");
+    }
+}

@@ -1,0 +1,322 @@
+//! The map: camera, tessellation cache, hit-testing and the map widget that draws the layers,
+//! conflicts, the selected finding, zone labels and a scale bar.
+
+pub mod camera;
+pub mod hit;
+pub mod tess;
+
+use super::commands::AppCommand;
+use super::i18n::S;
+use super::state::{Derived, Document, Persisted, Tool, ViewState};
+use super::theme;
+use crate::model::{Geom, LayerRole};
+use egui::{Align2, Color32, FontId, Mesh, Pos2, Rect, Sense, Shape, Stroke, Ui};
+use geo::Coord;
+
+/// Everything the map widget reads and may change for one frame.
+pub struct MapArgs<'a> {
+    pub doc: Option<&'a Document>,
+    pub derived: &'a mut Derived,
+    pub view: &'a mut ViewState,
+    pub settings: &'a Persisted,
+    pub cmds: &'a mut Vec<AppCommand>,
+}
+
+/// Pointer tolerance for identify, in UI points.
+const PICK_TOLERANCE_PT: f64 = 4.0;
+
+/// Draws the map into all of `ui`'s remaining space and handles pan, zoom and identify.
+pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
+    let MapArgs {
+        doc,
+        derived,
+        view,
+        settings,
+        cmds,
+    } = args;
+    let lang = settings.lang;
+    let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 0.0, theme::map_background(settings.dark));
+    view.map_rect = Some(rect);
+    let Some(doc) = doc else {
+        painter.text(
+            rect.center(),
+            Align2::CENTER_CENTER,
+            lang.t(S::NoReview),
+            FontId::proportional(16.0),
+            Color32::GRAY,
+        );
+        return;
+    };
+    if view.fit_pending {
+        if let Some(extent) = derived.extent {
+            view.camera.fit(extent, rect, 0.04);
+        }
+        view.fit_pending = false;
+    }
+
+    // Interaction.
+    if response.dragged() {
+        view.camera.pan_by_ui(response.drag_delta());
+    }
+    view.cursor_in_map = None;
+    if let Some(hover) = response.hover_pos() {
+        let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+        if scroll != 0.0 {
+            view.camera
+                .zoom_at((f64::from(scroll) * 0.004).exp(), hover, rect);
+        }
+        if zoom != 1.0 {
+            view.camera.zoom_at(f64::from(zoom), hover, rect);
+        }
+        view.cursor_in_map = Some(view.camera.map_from_ui(hover, rect));
+    }
+    if response.clicked() {
+        if let Some(pos) = response.interact_pointer_pos() {
+            match view.tool {
+                Tool::Zoom => view.camera.zoom_at(2.0, pos, rect),
+                Tool::Identify => {
+                    let pos_in_map = view.camera.map_from_ui(pos, rect);
+                    cmds.push(AppCommand::Identify(pos_in_map));
+                }
+                Tool::Pan => {}
+            }
+        }
+    }
+    if response.secondary_clicked() && view.tool == Tool::Zoom {
+        if let Some(pos) = response.interact_pointer_pos() {
+            view.camera.zoom_at(0.5, pos, rect);
+        }
+    }
+
+    // Drawing.
+    let cam = view.camera;
+    let visible_in_map = cam.visible_map_rect(rect);
+    let to_ui = |c: Coord<f64>| cam.ui_from_map(c, rect);
+    let ds = &doc.dataset;
+    for li in hit::draw_order(ds) {
+        let (Some(layer), Some(d)) = (ds.layers.get(li), derived.layers.get_mut(li)) else {
+            continue;
+        };
+        if !settings.layer_visible(&layer.name) {
+            continue;
+        }
+        let style = theme::role_style(layer.role);
+        let mut mesh = Mesh::default();
+        let mut lines = Vec::new();
+        for fi in d.index.query(visible_in_map, 0.0) {
+            let Some(bbox) = d.bboxes.get(fi).copied().flatten() else {
+                continue;
+            };
+            if tess::size_in_ui(&bbox, cam.points_per_m) < 1.0 {
+                continue;
+            }
+            let feature = &layer.features[fi];
+            let fill = if layer.role == LayerRole::Water {
+                theme::water_style(layer.attr(feature, d.fields.class)).fill
+            } else {
+                style.fill
+            };
+            if fill.a() > 0 {
+                if let Some(m) = d.tess.get(fi, &feature.geometry) {
+                    m.append_to(&mut mesh, cam.center, cam.points_per_m, rect.center(), fill);
+                }
+            }
+            outline_shapes(&feature.geometry, style.stroke, &to_ui, &mut lines);
+        }
+        painter.add(Shape::mesh(mesh));
+        painter.extend(lines);
+    }
+
+    // Conflicts of the current check, on top.
+    if let Some(check) = derived
+        .check
+        .as_mut()
+        .filter(|c| c.revision == doc.revision)
+    {
+        let style = theme::conflict_style();
+        let mut mesh = Mesh::default();
+        let mut lines = Vec::new();
+        let overlay = &mut check.conflicts;
+        for i in overlay.index.query(visible_in_map, 0.0) {
+            let Some(g) = overlay.geoms.get(i) else {
+                continue;
+            };
+            if let Some(m) = overlay.tess.get(i, g) {
+                m.append_to(
+                    &mut mesh,
+                    cam.center,
+                    cam.points_per_m,
+                    rect.center(),
+                    style.fill,
+                );
+            }
+            outline_shapes(g, style.stroke, &to_ui, &mut lines);
+        }
+        painter.add(Shape::mesh(mesh));
+        painter.extend(lines);
+    }
+
+    // The selected finding.
+    if let (Some(key), Some(check)) = (&view.selected_finding, &derived.check) {
+        if let Some(g) = check
+            .position_of(key)
+            .and_then(|p| check.finding_geometry(p))
+        {
+            let style = theme::highlight_style();
+            let needs = derived.highlight.as_ref().is_none_or(|(k, _)| k != key);
+            if needs {
+                derived.highlight = Some((key.clone(), tess::TriMesh::from_geom(g)));
+            }
+            if let Some((_, m)) = &derived.highlight {
+                let mut mesh = Mesh::default();
+                m.append_to(
+                    &mut mesh,
+                    cam.center,
+                    cam.points_per_m,
+                    rect.center(),
+                    style.fill,
+                );
+                painter.add(Shape::mesh(mesh));
+            }
+            let mut lines = Vec::new();
+            outline_shapes(g, style.stroke, &to_ui, &mut lines);
+            painter.extend(lines);
+        }
+    }
+
+    // The identified feature.
+    if let Some(p) = view.picked {
+        if let Some(f) = ds
+            .layers
+            .get(p.layer)
+            .and_then(|l| l.features.get(p.feature))
+        {
+            let mut lines = Vec::new();
+            outline_shapes(&f.geometry, theme::identify_stroke(), &to_ui, &mut lines);
+            painter.extend(lines);
+        }
+    }
+
+    // Zone labels.
+    if settings.show_labels {
+        if let Some((li, layer)) = ds
+            .layers
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.role == LayerRole::Zones)
+        {
+            if settings.layer_visible(&layer.name) {
+                let color = theme::label_color(settings.dark);
+                let halo = if settings.dark {
+                    Color32::from_rgba_unmultiplied(0, 0, 0, 150)
+                } else {
+                    Color32::from_rgba_unmultiplied(255, 255, 255, 190)
+                };
+                // Greedy placement: a label overlapping one already placed is left out.
+                let mut placed: Vec<Rect> = Vec::new();
+                for (text, at) in derived
+                    .layers
+                    .get(li)
+                    .map(|d| d.labels.as_slice())
+                    .unwrap_or(&[])
+                {
+                    let pos = to_ui(*at);
+                    if !rect.contains(pos) {
+                        continue;
+                    }
+                    let galley =
+                        painter.layout_no_wrap(text.clone(), FontId::proportional(13.0), color);
+                    let r = Align2::CENTER_CENTER.anchor_size(pos, galley.size());
+                    if placed.iter().any(|p| p.intersects(r.expand(3.0))) {
+                        continue;
+                    }
+                    placed.push(r);
+                    painter.rect_filled(r.expand(2.0), 3.0, halo);
+                    painter.galley(r.min, galley, color);
+                }
+            }
+        }
+    }
+
+    scale_bar(&painter, rect, cam.points_per_m, settings.dark);
+    if response.hovered() {
+        let cursor = match view.tool {
+            Tool::Pan => egui::CursorIcon::Grab,
+            Tool::Zoom => egui::CursorIcon::ZoomIn,
+            Tool::Identify => egui::CursorIcon::PointingHand,
+        };
+        ui.ctx().set_cursor_icon(if response.dragged() {
+            egui::CursorIcon::Grabbing
+        } else {
+            cursor
+        });
+    }
+}
+
+/// Identify tolerance in metres at the current zoom.
+pub fn pick_tolerance_m(points_per_m: f64) -> f64 {
+    PICK_TOLERANCE_PT / points_per_m.max(1e-12)
+}
+
+/// Closed outlines of every ring, with vertices closer than half a point merged.
+fn outline_shapes(
+    geom: &Geom,
+    stroke: Stroke,
+    to_ui: &dyn Fn(Coord<f64>) -> Pos2,
+    out: &mut Vec<Shape>,
+) {
+    if stroke.width <= 0.0 || stroke.color.a() == 0 {
+        return;
+    }
+    for poly in &geom.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let mut pts: Vec<Pos2> = Vec::with_capacity(ring.0.len());
+            for c in &ring.0 {
+                let p = to_ui(*c);
+                if pts.last().is_none_or(|q: &Pos2| q.distance_sq(p) >= 0.25) {
+                    pts.push(p);
+                }
+            }
+            if pts.len() >= 3 {
+                out.push(Shape::closed_line(pts, stroke));
+            }
+        }
+    }
+}
+
+/// A scale bar of a nice length in the lower left corner.
+fn scale_bar(painter: &egui::Painter, rect: Rect, points_per_m: f64, dark: bool) {
+    let len_m = camera::nice_length_m(120.0 / points_per_m);
+    let len_pt = (len_m * points_per_m) as f32;
+    let color = if dark { Color32::WHITE } else { Color32::BLACK };
+    let left = Pos2::new(rect.left() + 16.0, rect.bottom() - 18.0);
+    let right = left + egui::vec2(len_pt, 0.0);
+    let bg = Rect::from_min_max(left - egui::vec2(8.0, 22.0), right + egui::vec2(8.0, 8.0));
+    painter.rect_filled(
+        bg,
+        3.0,
+        if dark {
+            Color32::from_rgba_unmultiplied(0, 0, 0, 140)
+        } else {
+            Color32::from_rgba_unmultiplied(255, 255, 255, 200)
+        },
+    );
+    let stroke = Stroke::new(2.0, color);
+    painter.line_segment([left, right], stroke);
+    painter.line_segment([left, left - egui::vec2(0.0, 6.0)], stroke);
+    painter.line_segment([right, right - egui::vec2(0.0, 6.0)], stroke);
+    let text = if len_m >= 1000.0 {
+        format!("{} km", len_m / 1000.0)
+    } else {
+        format!("{len_m} m")
+    };
+    painter.text(
+        Pos2::new((left.x + right.x) / 2.0, left.y - 8.0),
+        Align2::CENTER_BOTTOM,
+        text,
+        FontId::proportional(12.0),
+        color,
+    );
+}

@@ -1,0 +1,116 @@
+//! The status bar: X/Y in the working CRS · lon/lat · scale · progress and cancel.
+
+use super::super::commands::AppCommand;
+use super::super::i18n::{Lang, S};
+use super::super::jobs::{Job, JobKind};
+use super::super::state::{Derived, Document, ViewState};
+use egui::Ui;
+
+#[allow(clippy::too_many_arguments)]
+pub fn status_bar_ui(
+    ui: &mut Ui,
+    doc: Option<&Document>,
+    derived: &Derived,
+    view: &ViewState,
+    lang: Lang,
+    job: Option<&Job>,
+    status: &super::super::StatusLine,
+    cmds: &mut Vec<AppCommand>,
+) {
+    ui.horizontal(|ui| {
+        let crs = doc
+            .map(|d| {
+                let c = &d.dataset.working_crs;
+                c.epsg
+                    .map(|e| format!("EPSG:{e}"))
+                    .unwrap_or_else(|| c.label())
+            })
+            .unwrap_or_default();
+        match view.cursor_in_map {
+            Some(c) => {
+                ui.monospace(format!("X {:.1}  Y {:.1}  ({crs})", c.x, c.y));
+                if let Some(r) = &derived.to_lon_lat {
+                    let ll = r.point(c);
+                    if ll.x.is_finite() && ll.y.is_finite() {
+                        ui.separator();
+                        ui.monospace(format!(
+                            "{:.5}°{}  {:.5}°{}",
+                            ll.x.abs(),
+                            if ll.x >= 0.0 { "E" } else { "W" },
+                            ll.y.abs(),
+                            if ll.y >= 0.0 { "N" } else { "S" }
+                        ));
+                    }
+                }
+            }
+            None => {
+                ui.monospace(format!("X –  Y –  ({crs})"));
+            }
+        }
+        if doc.is_some() {
+            ui.separator();
+            let n = view.camera.scale_denominator(ui.ctx().pixels_per_point());
+            ui.monospace(format!(
+                "{} 1:{}",
+                lang.t(S::Scale),
+                group_thousands(n.round() as u64)
+            ));
+        }
+        ui.separator();
+        match job {
+            Some(job) => {
+                let what = match job.kind {
+                    JobKind::Load => S::Loading,
+                    JobKind::Check => S::Checking,
+                    JobKind::Export => S::Exporting,
+                };
+                let (stage, done, total) = job.progress.snapshot();
+                ui.label(format!("{} · {stage} {done}/{total}", lang.t(what)));
+                ui.add(
+                    egui::ProgressBar::new(job.fraction())
+                        .desired_width(160.0)
+                        .show_percentage(),
+                );
+                if ui.button(lang.t(S::Cancel)).clicked() {
+                    cmds.push(AppCommand::CancelJob);
+                }
+            }
+            None => {
+                ui.label(status.text(lang));
+            }
+        }
+        if let Some(doc) = doc {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let mut name = doc.review.path.display().to_string();
+                if doc.dirty {
+                    name.push(' ');
+                    name.push_str(lang.t(S::Unsaved));
+                }
+                ui.label(name);
+            });
+        }
+    });
+}
+
+/// 25000 → "25,000".
+pub fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands() {
+        assert_eq!(super::group_thousands(25_000), "25,000");
+        assert_eq!(super::group_thousands(999), "999");
+        assert_eq!(super::group_thousands(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,313 @@
+//! App state: the document (what is saved), what is derived from it (indexes, check results,
+//! render caches; never saved, keyed by revision) and the view (camera, selection, layout).
+
+use super::decisions::{Decisions, FindingKey};
+use super::i18n::Lang;
+use super::map::camera::Camera;
+use super::map::tess::TessCache;
+use crate::analysis::fields::Fields;
+use crate::analysis::{Analysis, Severity};
+use crate::io::review::Review;
+use crate::load::Dataset;
+use crate::model::{Geom, LayerRole};
+use crate::spatial::index::BoxIndex;
+use geo::{BoundingRect, Coord};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What is saved: the review, its loaded layers and the reviewer's decisions.
+pub struct Document {
+    pub review: Review,
+    pub dataset: Arc<Dataset>,
+    pub decisions: Decisions,
+    /// Bumped on every change of what the checks read; check results carry the revision they
+    /// were computed from.
+    pub revision: u64,
+    /// Unsaved decisions.
+    pub dirty: bool,
+}
+
+/// Per layer, built with the layer in the loading thread.
+pub struct LayerDerived {
+    pub index: BoxIndex,
+    pub bbox: Option<geo::Rect<f64>>,
+    /// Bounding box of each feature (for the ~1 point size cut).
+    pub bboxes: Vec<Option<geo::Rect<f64>>>,
+    pub fields: Fields,
+    pub tess: TessCache,
+    /// Zones layer: one label per zone id (largest feature), "id name" at an interior point.
+    pub labels: Vec<(String, Coord<f64>)>,
+}
+
+impl LayerDerived {
+    pub fn build(layer: &crate::model::Layer, review: &Review) -> LayerDerived {
+        let fields = Fields::resolve(layer, &review.file.fields);
+        let index = BoxIndex::new(layer.features.iter().map(|f| &f.geometry));
+        let bbox = union_bbox(layer.features.iter().map(|f| &f.geometry));
+        let mut labels = Vec::new();
+        if layer.role == LayerRole::Zones {
+            use geo::{Area, InteriorPoint};
+            let mut best: BTreeMap<String, (f64, String, Coord<f64>)> = BTreeMap::new();
+            for f in &layer.features {
+                let id = layer
+                    .attr(f, fields.id)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("#{}", f.index));
+                let name = layer.attr(f, fields.name).unwrap_or("");
+                let area = f.geometry.unsigned_area();
+                let Some(p) = f.geometry.interior_point() else {
+                    continue;
+                };
+                let text = if name.is_empty() {
+                    id.clone()
+                } else {
+                    format!("{id} {name}")
+                };
+                let e = best
+                    .entry(id)
+                    .or_insert((f64::NEG_INFINITY, String::new(), p.0));
+                if area > e.0 {
+                    *e = (area, text, p.0);
+                }
+            }
+            labels = best.into_values().map(|(_, t, p)| (t, p)).collect();
+        }
+        LayerDerived {
+            index,
+            bbox,
+            bboxes: layer
+                .features
+                .iter()
+                .map(|f| f.geometry.bounding_rect())
+                .collect(),
+            fields,
+            tess: TessCache::new(layer.features.len()),
+            labels,
+        }
+    }
+}
+
+/// Bounding box of many geometries.
+pub fn union_bbox<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> Option<geo::Rect<f64>> {
+    let mut out: Option<geo::Rect<f64>> = None;
+    for r in geoms.into_iter().filter_map(|g| g.bounding_rect()) {
+        out = Some(match out {
+            None => r,
+            Some(o) => geo::Rect::new(
+                Coord {
+                    x: o.min().x.min(r.min().x),
+                    y: o.min().y.min(r.min().y),
+                },
+                Coord {
+                    x: o.max().x.max(r.max().x),
+                    y: o.max().y.max(r.max().y),
+                },
+            ),
+        });
+    }
+    out
+}
+
+/// Polygons drawn over the layers (conflicts), indexed and tessellated like a layer.
+pub struct Overlay {
+    pub geoms: Vec<Geom>,
+    pub index: BoxIndex,
+    pub tess: TessCache,
+}
+
+impl Overlay {
+    pub fn new(geoms: Vec<Geom>) -> Overlay {
+        Overlay {
+            index: BoxIndex::new(geoms.iter()),
+            tess: TessCache::new(geoms.len()),
+            geoms,
+        }
+    }
+}
+
+/// Where a finding sits in an analysis: zone index (None: plan) and finding index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingPos {
+    pub zone: Option<usize>,
+    pub index: usize,
+    pub key: FindingKey,
+}
+
+/// The latest check result.
+pub struct CheckState {
+    pub revision: u64,
+    pub analysis: Arc<Analysis>,
+    pub conflicts: Overlay,
+    /// Every finding in list order.
+    pub order: Vec<FindingPos>,
+}
+
+impl CheckState {
+    pub fn new(revision: u64, analysis: Analysis, conflicts: Overlay) -> CheckState {
+        let keys = super::decisions::finding_keys(&analysis);
+        let mut order = Vec::new();
+        for (z, zone_keys) in keys.iter().enumerate() {
+            let zone = (z < analysis.zones.len()).then_some(z);
+            for (i, key) in zone_keys.iter().enumerate() {
+                order.push(FindingPos {
+                    zone,
+                    index: i,
+                    key: key.clone(),
+                });
+            }
+        }
+        CheckState {
+            revision,
+            analysis: Arc::new(analysis),
+            conflicts,
+            order,
+        }
+    }
+
+    pub fn finding(&self, pos: &FindingPos) -> Option<&crate::analysis::Finding> {
+        match pos.zone {
+            Some(z) => self.analysis.zones.get(z)?.findings.get(pos.index),
+            None => self.analysis.plan.findings.get(pos.index),
+        }
+    }
+
+    pub fn position_of(&self, key: &FindingKey) -> Option<&FindingPos> {
+        self.order.iter().find(|p| &p.key == key)
+    }
+
+    /// Where to look for a finding: its own geometry, else its zone's.
+    pub fn finding_geometry(&self, pos: &FindingPos) -> Option<&Geom> {
+        let f = self.finding(pos)?;
+        f.geometry.as_ref().filter(|g| !g.0.is_empty()).or_else(|| {
+            pos.zone
+                .and_then(|z| self.analysis.zones.get(z))
+                .map(|z| &z.geometry)
+        })
+    }
+}
+
+/// Derived from the document; never saved.
+#[derive(Default)]
+pub struct Derived {
+    /// Parallel to `Document::dataset.layers`.
+    pub layers: Vec<LayerDerived>,
+    pub extent: Option<geo::Rect<f64>>,
+    pub check: Option<CheckState>,
+    /// Working CRS → EPSG:4490 lon/lat, for the status bar (built on the UI thread).
+    pub to_lon_lat: Option<crate::crs::Reprojector>,
+    /// Triangles of the selected finding's geometry.
+    pub highlight: Option<(FindingKey, super::map::tess::TriMesh)>,
+}
+
+/// Map tools.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tool {
+    #[default]
+    Pan,
+    Zoom,
+    Identify,
+}
+
+/// A feature picked on the map: layer index and feature index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Picked {
+    pub layer: usize,
+    pub feature: usize,
+}
+
+/// What the user looks at; the persisted part is in [`Persisted`].
+pub struct ViewState {
+    pub camera: Camera,
+    pub tool: Tool,
+    /// Fit the camera to the data at the next frame (after loading).
+    pub fit_pending: bool,
+    /// Where the map was drawn last frame.
+    pub map_rect: Option<egui::Rect>,
+    pub cursor_in_map: Option<Coord<f64>>,
+    pub selected_finding: Option<FindingKey>,
+    pub picked: Option<Picked>,
+    /// Severity filter of the findings list.
+    pub show_severity: [bool; 3],
+    /// Scroll the findings list to the selection at the next frame.
+    pub scroll_to_selection: bool,
+    /// The decision being edited for the selected finding.
+    pub draft: Option<(FindingKey, super::decisions::Decision)>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        ViewState {
+            camera: Camera::default(),
+            tool: Tool::Pan,
+            fit_pending: true,
+            map_rect: None,
+            cursor_in_map: None,
+            selected_finding: None,
+            picked: None,
+            show_severity: [true; 3],
+            scroll_to_selection: false,
+            draft: None,
+        }
+    }
+}
+
+impl ViewState {
+    pub fn shows(&self, sev: Severity) -> bool {
+        self.show_severity[sev as usize]
+    }
+}
+
+/// Remembered between runs (eframe persistence).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    pub lang: Lang,
+    pub dark: bool,
+    pub recent: Vec<PathBuf>,
+    /// Layer visibility by layer key.
+    pub hidden_layers: Vec<String>,
+    pub show_layers_panel: bool,
+    pub show_findings_panel: bool,
+    pub show_attributes_panel: bool,
+    pub show_labels: bool,
+    pub tool: Tool,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Persisted {
+            lang: Lang::Zh,
+            dark: false,
+            recent: Vec::new(),
+            hidden_layers: Vec::new(),
+            show_layers_panel: true,
+            show_findings_panel: true,
+            show_attributes_panel: true,
+            show_labels: true,
+            tool: Tool::Pan,
+        }
+    }
+}
+
+impl Persisted {
+    pub const MAX_RECENT: usize = 8;
+
+    pub fn add_recent(&mut self, path: PathBuf) {
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path);
+        self.recent.truncate(Self::MAX_RECENT);
+    }
+
+    pub fn layer_visible(&self, name: &str) -> bool {
+        !self.hidden_layers.iter().any(|n| n == name)
+    }
+
+    pub fn set_layer_visible(&mut self, name: &str, visible: bool) {
+        self.hidden_layers.retain(|n| n != name);
+        if !visible {
+            self.hidden_layers.push(name.to_string());
+            self.hidden_layers.sort();
+        }
+    }
+}
