@@ -53,6 +53,15 @@ pub enum Command {
         /// The review file (TOML).
         review: PathBuf,
     },
+    /// Write a deterministic benchmark review (see benches/README.md) into DIR.
+    #[command(hide = true)]
+    GenerateBench {
+        /// county, county-x4, county-x16 or province.
+        #[arg(long, default_value = "county")]
+        scale: crate::bench_data::Scale,
+        /// Output folder.
+        dir: PathBuf,
+    },
     /// Write the bundled sample review (deterministic) into DIR.
     #[command(hide = true)]
     GenerateSample {
@@ -137,6 +146,19 @@ pub fn run(cli: Cli) -> ExitCode {
             quiet,
             timings,
         }) => check_command(&review, &out, lang, quiet, timings),
+        Some(Command::GenerateBench { scale, dir }) => {
+            match crate::bench_data::write_bench_data(&dir, scale) {
+                Ok(summary) => {
+                    print!("{summary}");
+                    println!("benchmark review written to {}", dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some(Command::GenerateSample { dir }) => match crate::synth::write_sample_maps(&dir) {
             Ok(()) => {
                 println!("sample review written to {}", dir.display());

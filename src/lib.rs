@@ -6,6 +6,7 @@
 pub mod analysis;
 #[cfg(feature = "gui")]
 pub mod app;
+pub mod bench_data;
 pub mod cli;
 pub mod crs;
 pub mod io;
