@@ -8,7 +8,7 @@ use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{
-    area_m2, boxes_intersect, difference, distance_m, intersection, union_all, PreparedArea,
+    area_m2, boxes_intersect, difference_local, distance_m, intersection, union_local, PreparedArea,
 };
 use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon, Polygon};
 use std::collections::BTreeMap;
@@ -112,7 +112,7 @@ pub fn layer_label(layer: &Layer) -> (String, String) {
 /// Runs every per-zone check.
 pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let rules = ctx.rules;
-    let geometry = union_all(z.features.iter().map(|(g, _)| g));
+    let geometry = union_local(z.features.iter().map(|(g, _)| g.clone()).collect());
     let zone_area = area_m2(&geometry);
     let mut findings = Vec::new();
     let zid = Some(z.id.as_str());
@@ -281,8 +281,8 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
                     .refs(unknown),
             );
         }
-        let members_union = union_all(member_geoms.iter());
-        let outside = difference(&geometry, &members_union);
+        let members_union = union_local(member_geoms);
+        let outside = difference_local(&geometry, &members_union);
         let total = area_m2(&outside);
         let real: Vec<Polygon<f64>> = outside
             .0
@@ -566,7 +566,7 @@ fn conflict_with(
         }
     }
     features.sort_by(|a, b| a.id.cmp(&b.id).then(b.area_m2.total_cmp(&a.area_m2)));
-    let geometry = union_all(features.iter().map(|f| &f.geometry));
+    let geometry = union_local(features.iter().map(|f| f.geometry.clone()).collect());
     let area = area_m2(&geometry);
     let slivers: Vec<f64> = geometry
         .0
@@ -582,7 +582,10 @@ fn conflict_with(
             classes.entry(class).or_default().push(&f.geometry);
         }
         for (class, geoms) in classes {
-            by_class_m2.insert(class, area_m2(&union_all(geoms)));
+            by_class_m2.insert(
+                class,
+                area_m2(&union_local(geoms.into_iter().cloned().collect())),
+            );
         }
     }
     LayerConflict {
@@ -705,7 +708,7 @@ fn protected_share(i: usize, t: &Prepared, ctx: &Context) -> f64 {
                 }
             }
         }
-        area_m2(&union_all(pieces.iter())) / town_area
+        area_m2(&union_local(pieces)) / town_area
     })
 }
 

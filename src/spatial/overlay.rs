@@ -151,8 +151,190 @@ impl<'a> PreparedArea<'a> {
         if local.is_empty() {
             return MultiPolygon(vec![]);
         }
-        MultiPolygon(local).intersection(other)
+        // i_overlay snaps both operands to a grid over their joint extent: a 200 km river band
+        // against a 1 km zone part would be snapped at ~0.2 mm. Cut such an operand down to the
+        // window of the parts first (exact float clipping against a rectangle).
+        let window = local
+            .iter()
+            .filter_map(|p| p.bounding_rect())
+            .reduce(|a, b| {
+                Rect::new(
+                    geo::Coord {
+                        x: a.min().x.min(b.min().x),
+                        y: a.min().y.min(b.min().y),
+                    },
+                    geo::Coord {
+                        x: a.max().x.max(b.max().x),
+                        y: a.max().y.max(b.max().y),
+                    },
+                )
+            });
+        let local = MultiPolygon(local);
+        match window {
+            Some(w) if ob.width() > 2.0 * w.width() || ob.height() > 2.0 * w.height() => {
+                let margin = 1.0 + 1e-3 * w.width().max(w.height());
+                let w = Rect::new(
+                    geo::Coord {
+                        x: w.min().x - margin,
+                        y: w.min().y - margin,
+                    },
+                    geo::Coord {
+                        x: w.max().x + margin,
+                        y: w.max().y + margin,
+                    },
+                );
+                local.intersection(&clip_to_rect(other, &w))
+            }
+            _ => local.intersection(other),
+        }
     }
+}
+
+/// Clips every ring of `g` to the rectangle `r` (Sutherland–Hodgman, plain float arithmetic:
+/// no snapping). Rings become possibly degenerate along the rectangle's sides, which the
+/// overlay that follows resolves; the area inside `r` is unchanged.
+pub fn clip_to_rect(g: &Geom, r: &Rect<f64>) -> Geom {
+    let clip_ring = |ring: &geo::LineString<f64>| -> Option<geo::LineString<f64>> {
+        let mut pts: Vec<geo::Coord<f64>> = ring.0.clone();
+        if pts.len() > 1 && pts.first() == pts.last() {
+            pts.pop();
+        }
+        // (inside test, intersection with the boundary line) for the four sides.
+        for side in 0..4 {
+            if pts.is_empty() {
+                return None;
+            }
+            let inside = |c: &geo::Coord<f64>| match side {
+                0 => c.x >= r.min().x,
+                1 => c.x <= r.max().x,
+                2 => c.y >= r.min().y,
+                _ => c.y <= r.max().y,
+            };
+            let cut = |a: geo::Coord<f64>, b: geo::Coord<f64>| -> geo::Coord<f64> {
+                match side {
+                    0 | 1 => {
+                        let x = if side == 0 { r.min().x } else { r.max().x };
+                        let t = (x - a.x) / (b.x - a.x);
+                        geo::Coord {
+                            x,
+                            y: a.y + t * (b.y - a.y),
+                        }
+                    }
+                    _ => {
+                        let y = if side == 2 { r.min().y } else { r.max().y };
+                        let t = (y - a.y) / (b.y - a.y);
+                        geo::Coord {
+                            x: a.x + t * (b.x - a.x),
+                            y,
+                        }
+                    }
+                }
+            };
+            let mut out = Vec::with_capacity(pts.len() + 4);
+            for i in 0..pts.len() {
+                let cur = pts[i];
+                let prev = pts[(i + pts.len() - 1) % pts.len()];
+                match (inside(&prev), inside(&cur)) {
+                    (true, true) => out.push(cur),
+                    (true, false) => out.push(cut(prev, cur)),
+                    (false, true) => {
+                        out.push(cut(prev, cur));
+                        out.push(cur);
+                    }
+                    (false, false) => {}
+                }
+            }
+            pts = out;
+        }
+        if pts.len() < 3 {
+            return None;
+        }
+        let first = pts[0];
+        pts.push(first);
+        Some(geo::LineString::new(pts))
+    };
+    MultiPolygon(
+        g.0.iter()
+            .filter_map(|p| {
+                let ext = clip_ring(p.exterior())?;
+                let holes = p.interiors().iter().filter_map(clip_ring).collect();
+                Some(Polygon::new(ext, holes))
+            })
+            .collect(),
+    )
+}
+
+/// `a` minus `b`, part by part of `a` against only the parts of `b` near it, so each overlay
+/// runs on a local extent (a finer i_overlay grid than the extent of both).
+pub fn difference_local(a: &Geom, b: &Geom) -> Geom {
+    let b_boxes: Vec<Option<Rect<f64>>> = b.0.iter().map(|p| p.bounding_rect()).collect();
+    let mut out = Vec::new();
+    for p in &a.0 {
+        let Some(pb) = p.bounding_rect() else {
+            continue;
+        };
+        let near: Vec<Polygon<f64>> =
+            b.0.iter()
+                .zip(&b_boxes)
+                .filter(|(_, bb)| bb.is_some_and(|bb| boxes_intersect(&bb, &pb)))
+                .map(|(q, _)| q.clone())
+                .collect();
+        if near.is_empty() {
+            out.push(p.clone());
+        } else {
+            out.extend(
+                MultiPolygon(vec![p.clone()])
+                    .difference(&MultiPolygon(near))
+                    .0,
+            );
+        }
+    }
+    MultiPolygon(out)
+}
+
+/// Union of many geometries, done per group of geometries whose boxes meet: a geometry that
+/// meets no other passes through unchanged, and each group is overlaid on its own extent
+/// (a finer i_overlay grid than the extent of everything).
+pub fn union_local(geoms: Vec<Geom>) -> Geom {
+    let geoms: Vec<Geom> = geoms.into_iter().filter(|g| !g.0.is_empty()).collect();
+    if geoms.len() <= 1 {
+        return geoms.into_iter().next().unwrap_or(MultiPolygon(vec![]));
+    }
+    let index = crate::spatial::index::BoxIndex::new(geoms.iter());
+    let mut parent: Vec<usize> = (0..geoms.len()).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, g) in geoms.iter().enumerate() {
+        let Some(b) = g.bounding_rect() else { continue };
+        for j in index.query(b, 0.0) {
+            if j > i {
+                let (a, c) = (find(&mut parent, i), find(&mut parent, j));
+                if a != c {
+                    parent[a] = c;
+                }
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for i in 0..geoms.len() {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(i);
+    }
+    let mut out: Vec<Polygon<f64>> = Vec::new();
+    for members in groups.into_values() {
+        if members.len() == 1 {
+            out.extend(geoms[members[0]].0.iter().cloned());
+        } else {
+            out.extend(union_all(members.iter().map(|&i| &geoms[i])).0);
+        }
+    }
+    MultiPolygon(out)
 }
 
 /// Crossing-number test; the point is known not to be on the ring.
@@ -174,6 +356,31 @@ fn crossing_inside(p: geo::Coord<f64>, ring: &[geo::Coord<f64>]) -> bool {
 mod prepared_tests {
     use super::*;
     use geo::wkt;
+
+    #[test]
+    fn union_local_equals_union() {
+        let a: Geom = wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))));
+        let b: Geom = wkt!(MULTIPOLYGON(((5. 0.,15. 0.,15. 10.,5. 10.,5. 0.))));
+        let c: Geom = wkt!(MULTIPOLYGON(((100. 0.,110. 0.,110. 10.,100. 10.,100. 0.))));
+        let u = union_local(vec![a, b, c]);
+        // 15 × 10 + 10 × 10: the overlap of a and b counted once.
+        assert!((u.unsigned_area() - 250.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rect_clip_keeps_the_area_inside() {
+        // Square 0..100 with hole 40..60, clipped to 50..150 × −10..30: 50 × 30 = 1,500 m²
+        // (the hole does not reach y < 40).
+        let g: Geom = wkt!(MULTIPOLYGON(((0. 0.,100. 0.,100. 100.,0. 100.,0. 0.),(40. 40.,60. 40.,60. 60.,40. 60.,40. 40.))));
+        let r = Rect::new(
+            geo::Coord { x: 50., y: -10. },
+            geo::Coord { x: 150., y: 30. },
+        );
+        assert!((clip_to_rect(&g, &r).unsigned_area() - 1500.0).abs() < 1e-9);
+        // A window through the hole: 30..70 × 30..70 minus the 20 × 20 hole = 1,200 m².
+        let r = Rect::new(geo::Coord { x: 30., y: 30. }, geo::Coord { x: 70., y: 70. });
+        assert!((clip_to_rect(&g, &r).unsigned_area() - 1200.0).abs() < 1e-9);
+    }
 
     #[test]
     fn clip_matches_plain_intersection() {
