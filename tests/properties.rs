@@ -40,7 +40,12 @@ fn rel_close(a: f64, b: f64, rel: f64) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    // A fixed seed: the same 200 random cases on every run, so CI cannot flake.
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5a0e_c4ec),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn intersection_plus_difference_is_the_whole(a in polygon(), b in polygon()) {

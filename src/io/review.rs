@@ -167,18 +167,17 @@ impl Review {
 
     /// Parses review text; `path` locates relative layer paths and names the file in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Review, LoadError> {
-        let file: ReviewFile =
-            toml::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-                let msg = e.message().trim().to_string();
-                let place = e
-                    .span()
-                    .map(|s| {
-                        let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-                        format!(" (line {line})")
-                    })
-                    .unwrap_or_default();
-                LoadError::new(format!("invalid review file: {msg}{place}"), path)
-            })?;
+        // Spans from the TOML parser are byte offsets into the text it was given (BOM removed).
+        let text = text.trim_start_matches('\u{feff}');
+        let file: ReviewFile = toml::from_str(text).map_err(|e| {
+            let msg = e.message().trim().to_string();
+            let place = e
+                .span()
+                .and_then(|s| text.get(..s.start))
+                .map(|before| format!(" (line {})", before.matches('\n').count() + 1))
+                .unwrap_or_default();
+            LoadError::new(format!("invalid review file: {msg}{place}"), path)
+        })?;
         validate(&file).map_err(|m| LoadError::new(m, path))?;
         Ok(Review {
             file,
@@ -298,6 +297,16 @@ mod tests {
 
     fn parse(text: &str) -> Result<Review, String> {
         Review::parse(text, Path::new("dir/review.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn bom_and_multibyte_text_before_an_error_do_not_panic() {
+        // Found by the fuzzer: the error span used to index the text with the BOM still on it.
+        let text = "\u{feff}cers\u{e0}\u{c2} { zones = \"x\" }\n";
+        let e = parse(text).unwrap_err();
+        assert!(e.contains("review.toml"), "{e}");
+        let e = parse("\u{feff}[layers]\nzones = \"z.shp\"\n名称 = 1\n").unwrap_err();
+        assert!(e.contains("line 3"), "{e}");
     }
 
     #[test]
