@@ -98,6 +98,9 @@ pub enum Lang {
 /// Parses arguments and runs; never panics outward.
 pub fn main_with_args() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
+        if crate::spatial::guard::is_guarded() {
+            return; // expected and handled by the caller
+        }
         let what = info
             .payload()
             .downcast_ref::<&str>()

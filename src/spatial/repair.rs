@@ -19,6 +19,12 @@ pub struct Repaired {
 /// Builds a valid geometry from what a reader found. `Err` means the feature must be dropped,
 /// with the reason.
 pub fn build_geometry(shape: &RawShape) -> Result<Repaired, String> {
+    crate::spatial::guard::catch(|| build_geometry_unguarded(shape)).unwrap_or_else(|| {
+        Err("degenerate geometry the validity check cannot handle (e.g. subnormal coordinates), feature dropped".into())
+    })
+}
+
+fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, String> {
     if shape
         .rings()
         .flatten()
@@ -579,5 +585,49 @@ mod fast_valid_tests {
         // path: the full validation decides, which is the safe direction.
         let touching = wkt!(POLYGON((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.),(0. 5.,3. 4.,3. 6.,0. 5.)));
         assert!(!is_fast_valid(&touching));
+    }
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use super::*;
+
+    /// Inputs under fuzz/regressions/shapefile made geo's validation or repair panic; they must
+    /// now load (or be dropped with a reason) without a panic.
+    #[test]
+    fn fuzz_regressions_do_not_panic() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/shapefile");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let bytes = std::fs::read(e.path()).unwrap();
+            // Layout: three little-endian u16 lengths (.shp, .shx, .dbf; 0xFFFF = absent), the files, then .cpg.
+            if bytes.len() < 6 {
+                continue;
+            }
+            let tmp = tempfile::tempdir().unwrap();
+            let mut pos = 6;
+            let mut present = [false; 3];
+            for (k, ext) in ["shp", "shx", "dbf"].iter().enumerate() {
+                let len = u16::from_le_bytes([bytes[2 * k], bytes[2 * k + 1]]);
+                if len == 0xFFFF {
+                    continue;
+                }
+                let end = (pos + len as usize).min(bytes.len());
+                std::fs::write(tmp.path().join(format!("x.{ext}")), &bytes[pos..end]).unwrap();
+                present[k] = true;
+                pos = end;
+            }
+            if pos < bytes.len() {
+                std::fs::write(tmp.path().join("x.cpg"), &bytes[pos..]).unwrap();
+            }
+            if let Ok(layer) = crate::io::shp::read_shapefile(&tmp.path().join("x.shp")) {
+                for r in &layer.records {
+                    let _ = build_geometry(&r.shape);
+                }
+            }
+        }
     }
 }
