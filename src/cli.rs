@@ -97,6 +97,7 @@ pub enum Lang {
 
 /// Parses arguments and runs; never panics outward.
 pub fn main_with_args() -> ExitCode {
+    crate::crs::silence_proj_logging();
     std::panic::set_hook(Box::new(|info| {
         if crate::spatial::guard::is_guarded() {
             return; // expected and handled by the caller

@@ -5,6 +5,15 @@ use geo::Coord;
 use proj::Proj;
 use serde_json::Value;
 
+/// Stops PROJ from printing its own diagnostics on stderr (zonecheck reports every PROJ error
+/// itself, once, naming the file). PROJ reads `PROJ_DEBUG` when a context is created; call this
+/// at start-up, before any thread exists. An explicit `PROJ_DEBUG` set by the user is kept.
+pub fn silence_proj_logging() {
+    if std::env::var_os("PROJ_DEBUG").is_none() {
+        std::env::set_var("PROJ_DEBUG", "0");
+    }
+}
+
 /// Broad kind of a CRS, enough to decide how to treat its coordinates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrsKind {
