@@ -124,6 +124,8 @@ pub struct Prepared<'a> {
     pub layer: &'a crate::model::Layer,
     pub fields: Fields,
     pub index: BoxIndex,
+    /// Feature positions by id, built on first use (member lookups).
+    by_id: std::sync::OnceLock<BTreeMap<String, Vec<usize>>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -132,7 +134,20 @@ impl<'a> Prepared<'a> {
             layer,
             fields: Fields::resolve(layer, &review.fields),
             index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
+            by_id: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Positions of the features whose id is `id`.
+    pub fn features_with_id(&self, id: &str) -> &[usize] {
+        let map = self.by_id.get_or_init(|| {
+            let mut m: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for i in 0..self.layer.features.len() {
+                m.entry(self.feature_id(i)).or_default().push(i);
+            }
+            m
+        });
+        map.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The id shown for feature `i`: its id field, else its record number.

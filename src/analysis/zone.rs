@@ -624,16 +624,11 @@ fn member_geometries(z: &ZoneInput, zone: &Geom, orig: &Prepared) -> (Vec<Geom>,
     let mut geoms = Vec::new();
     let mut unknown = Vec::new();
     for m in &z.members {
-        let mut found = false;
-        for (i, f) in layer.features.iter().enumerate() {
-            if orig.feature_id(i) == *m {
-                geoms.push(f.geometry.clone());
-                found = true;
-            }
-        }
-        if !found {
+        let found = orig.features_with_id(m);
+        if found.is_empty() {
             unknown.push(m.clone());
         }
+        geoms.extend(found.iter().map(|&i| layer.features[i].geometry.clone()));
     }
     (geoms, unknown)
 }
@@ -645,11 +640,17 @@ fn designation(z: &ZoneInput, orig: &Prepared, findings: &mut Vec<Finding>) {
         return;
     };
     let mut best: Option<(u8, String, String)> = None;
-    for (i, f) in orig.layer.features.iter().enumerate() {
+    // Members' features in layer order (the first of equal levels is named).
+    let mut indices: Vec<usize> = z
+        .members
+        .iter()
+        .flat_map(|m| orig.features_with_id(m).iter().copied())
+        .collect();
+    indices.sort_unstable();
+    indices.dedup();
+    for i in indices {
+        let f = &orig.layer.features[i];
         let id = orig.feature_id(i);
-        if !z.members.contains(&id) {
-            continue;
-        }
         if let Some(l) = orig.layer.attr(f, orig.fields.level) {
             if let Some(r) = level_rank(l) {
                 if best.as_ref().is_none_or(|b| r > b.0) {
