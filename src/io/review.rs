@@ -40,7 +40,7 @@ pub struct LayerPaths {
     pub water: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub townships: Option<PathBuf>,
-    /// Further protection layers by name, e.g. 蓝绿空间 = "bluegreen.shp".
+    /// Further protection layers by name, e.g. `"蓝绿空间" = "bluegreen.shp"` (non-ASCII keys quoted).
     #[serde(default)]
     pub extra: BTreeMap<String, PathBuf>,
 }

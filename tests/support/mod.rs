@@ -373,26 +373,6 @@ impl Run {
         }
     }
 
-    /// Weaker than [`Run::assert_bad_input`]: exit code 2, no panic, and the *last* stderr line
-    /// starts with `error:`, names `file_name` and contains `phrases`; other lines may precede it.
-    /// For cases where a known bug adds noise to stderr (pair it with an ignored strict test).
-    pub fn assert_error_last(&self, file_name: &str, phrases: &[&str]) {
-        self.assert_no_panic();
-        assert_eq!(self.code, Some(2), "expected exit code 2\n{self}");
-        let line = self.stderr_lines().last().copied().unwrap_or("");
-        assert!(
-            line.starts_with("error:"),
-            "last stderr line does not start with `error:`\n{self}"
-        );
-        assert!(
-            line.contains(file_name),
-            "error does not name {file_name}\n{self}"
-        );
-        for p in phrases {
-            assert!(line.contains(p), "error does not contain {p:?}\n{self}");
-        }
-    }
-
     /// A completed check: exit code 0 (pass) or 1 (blocking finding), no `error:` line.
     pub fn assert_checked(&self) {
         self.assert_no_panic();
