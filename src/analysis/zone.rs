@@ -8,7 +8,8 @@ use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{
-    area_m2, boxes_intersect, difference_local, distance_m, intersection, union_local, PreparedArea,
+    area_m2, boxes_intersect, difference_local, distance_m, find_root, intersection, union_local,
+    PreparedArea,
 };
 use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon, Polygon};
 use std::collections::BTreeMap;
@@ -417,13 +418,6 @@ fn sub_areas(
     // Union-find over non-enclave parts within the contiguity distance.
     let d = rules.contiguity_distance_m;
     let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
     let singles: Vec<Geom> = geometry
         .0
         .iter()
@@ -439,11 +433,11 @@ fn sub_areas(
             if j <= i || enclave[j] {
                 continue;
             }
-            if find(&mut parent, i) == find(&mut parent, j) {
+            if find_root(&mut parent, i) == find_root(&mut parent, j) {
                 continue;
             }
             if distance_m(&geometry.0[i], &geometry.0[j]) <= d {
-                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                let (a, b) = (find_root(&mut parent, i), find_root(&mut parent, j));
                 parent[a] = b;
             }
         }
@@ -451,7 +445,7 @@ fn sub_areas(
     // Number clusters by total area, largest first.
     let mut cluster_area: BTreeMap<usize, f64> = BTreeMap::new();
     for i in (0..n).filter(|&i| !enclave[i]) {
-        let root = find(&mut parent, i);
+        let root = find_root(&mut parent, i);
         *cluster_area.entry(root).or_default() += geometry.0[i].unsigned_area();
     }
     let mut roots: Vec<(usize, f64)> = cluster_area.into_iter().collect();
@@ -472,7 +466,7 @@ fn sub_areas(
                 cluster: if enclave[i] {
                     None
                 } else {
-                    number.get(&find(&mut parent, i)).copied()
+                    number.get(&find_root(&mut parent, i)).copied()
                 },
             }
         })

@@ -302,18 +302,11 @@ pub fn union_local(geoms: Vec<Geom>) -> Geom {
     }
     let index = crate::spatial::index::BoxIndex::new(geoms.iter());
     let mut parent: Vec<usize> = (0..geoms.len()).collect();
-    fn find(parent: &mut [usize], mut i: usize) -> usize {
-        while parent[i] != i {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        i
-    }
     for (i, g) in geoms.iter().enumerate() {
         let Some(b) = g.bounding_rect() else { continue };
         for j in index.query(b, 0.0) {
             if j > i {
-                let (a, c) = (find(&mut parent, i), find(&mut parent, j));
+                let (a, c) = (find_root(&mut parent, i), find_root(&mut parent, j));
                 if a != c {
                     parent[a] = c;
                 }
@@ -323,7 +316,7 @@ pub fn union_local(geoms: Vec<Geom>) -> Geom {
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> =
         std::collections::BTreeMap::new();
     for i in 0..geoms.len() {
-        let root = find(&mut parent, i);
+        let root = find_root(&mut parent, i);
         groups.entry(root).or_default().push(i);
     }
     let mut out: Vec<Polygon<f64>> = Vec::new();
@@ -401,4 +394,13 @@ mod prepared_tests {
             assert!((fast - slow).abs() < 1e-9, "{c:?}: {fast} vs {slow}");
         }
     }
+}
+
+/// Root of `i` in a union-find forest stored as parent links (path halving).
+pub fn find_root(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
 }
