@@ -3,7 +3,7 @@
 
 use crate::analysis::{run_checks, Analysis};
 use crate::io::review::Review;
-use crate::load::{load_review, Dataset};
+use crate::load::{load_review_with, Dataset, LoadOptions};
 use crate::progress::Progress;
 use crate::report::{write_all, ReportInput, ReportMeta};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -251,7 +251,10 @@ pub fn check_and_report(
     progress: &Progress,
 ) -> Result<(Dataset, Analysis), String> {
     let review = Review::load(review_path).map_err(|e| e.to_string())?;
-    let ds = load_review(&review, progress).map_err(|e| e.to_string())?;
+    let options = LoadOptions {
+        near_zones: Some(crate::report::html::map_view_rect),
+    };
+    let ds = load_review_with(&review, progress, options).map_err(|e| e.to_string())?;
     let analysis = run_checks(&ds, &review.file, progress).map_err(|e| e.to_string())?;
     progress.stage("write reports", 1);
     let input = ReportInput {

@@ -5,9 +5,10 @@
 use crate::crs::{gauss_kruger_epsg_for_lon, looks_like_lon_lat, CrsDef, CrsKind, Reprojector};
 use crate::io::review::Review;
 use crate::io::{geojson_in, shp, LoadError};
-use crate::model::{Feature, Layer, LayerRole, RawLayer, SourceInfo};
+use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo};
 use crate::progress::Progress;
 use crate::spatial::repair::build_geometry;
+use crate::spatial::roi::Roi;
 use geo::Coord;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -48,13 +49,19 @@ pub fn role_of_key(key: &str) -> LayerRole {
 
 /// Reads a layer file by its extension (.shp, .geojson/.json).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
+    read_raw_with(path, None)
+}
+
+/// Like [`read_raw`], with a record filter for shapefiles (see [`shp::read_shapefile_with`]);
+/// GeoJSON is parsed whole, so its filter is applied after reprojection instead.
+pub fn read_raw_with(path: &Path, keep: Option<RecordFilter<'_>>) -> Result<RawLayer, LoadError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "shp" => shp::read_shapefile(path),
+        "shp" => shp::read_shapefile_with(path, keep),
         "geojson" | "json" => geojson_in::read_geojson(path),
         "" => Err(LoadError::new(
             "layer file has no extension (expected .shp or .geojson)",
@@ -72,6 +79,27 @@ fn sha256_of(path: &Path) -> Result<String, LoadError> {
         std::fs::read(path).map_err(|e| LoadError::new(format!("cannot read file ({e})"), path))?;
     let digest = Sha256::digest(&bytes);
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Box of the finite coordinates, `None` without any.
+fn coords_bbox<'a>(coords: impl Iterator<Item = &'a Coord<f64>>) -> Option<geo::Rect<f64>> {
+    let (mut min, mut max) = (
+        Coord {
+            x: f64::INFINITY,
+            y: f64::INFINITY,
+        },
+        Coord {
+            x: f64::NEG_INFINITY,
+            y: f64::NEG_INFINITY,
+        },
+    );
+    for c in coords.filter(|c| c.x.is_finite() && c.y.is_finite()) {
+        min.x = min.x.min(c.x);
+        min.y = min.y.min(c.y);
+        max.x = max.x.max(c.x);
+        max.y = max.y.max(c.y);
+    }
+    (min.x <= max.x).then(|| geo::Rect::new(min, max))
 }
 
 fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
@@ -110,82 +138,257 @@ struct Pending {
     warnings: Vec<String>,
 }
 
+/// What to load of a review.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions {
+    /// The check's spatial filter. When set, protection layers (red line, farmland, water,
+    /// extra) keep only the features whose box meets the neighbourhood of a zone part, where
+    /// the neighbourhood of a part is this function of the part's box (in the working CRS).
+    /// The neighbourhood must contain the part's box: a conflict needs the feature to meet the
+    /// part, so no result of the check changes. Features left out are counted in
+    /// [`SourceInfo::far_from_zones`](crate::model::SourceInfo). `None` (the app): load all.
+    pub near_zones: Option<fn(geo::Rect<f64>) -> geo::Rect<f64>>,
+}
+
 /// Loads every layer of `review`. The first file that cannot be used is the error.
 pub fn load_review(review: &Review, progress: &Progress) -> Result<Dataset, LoadError> {
+    load_review_with(review, progress, LoadOptions::default())
+}
+
+/// Loads the layers of `review` as `options` say; stops with [`LoadError::cancelled`] once
+/// `progress` is cancelled.
+pub fn load_review_with(
+    review: &Review,
+    progress: &Progress,
+    options: LoadOptions,
+) -> Result<Dataset, LoadError> {
     let paths = review.layer_paths();
+    let filtered = |key: &str| options.near_zones.is_some() && role_of_key(key).is_protection();
     progress.stage("read", paths.len() as u64);
-    // Read every file (in parallel: independent files).
-    let raws: Vec<Result<(String, PathBuf, RawLayer), LoadError>> = paths
+    // Read every file not filtered by the zones (in parallel: independent files).
+    let raws: Vec<Result<Option<Pending>, LoadError>> = paths
         .par_iter()
         .map(|(key, path)| {
+            if filtered(key) {
+                return Ok(None);
+            }
+            check_cancel(progress, path)?;
             let raw = read_raw(path)?;
             progress.inc(1);
-            Ok((key.clone(), path.clone(), raw))
+            Ok(Some(pending(review, key, path, raw)?))
         })
         .collect();
-    let mut pending = Vec::new();
+    let mut first = Vec::new();
     for r in raws {
-        let (key, path, raw) = r?;
-        let mut warnings = raw.warnings.clone();
-        let (crs, crs_note) = declared_crs(review, &key, &path, &raw, &mut warnings)?;
-        pending.push(Pending {
-            key,
-            path,
-            raw,
-            crs,
-            crs_note,
-            warnings,
-        });
+        if let Some(p) = r? {
+            first.push(p);
+        }
     }
-    if pending.first().is_some_and(|z| z.raw.records.is_empty()) {
-        let z = &pending[0];
+    let Some(zones) = first.first() else {
+        return Err(LoadError::new("review has no zones layer", &review.path));
+    };
+    if zones.raw.records.is_empty() {
         return Err(LoadError::new(
             "zones layer has no polygon features",
-            &z.path,
+            &zones.path,
         ));
     }
-    let (working, reason) = choose_working_crs(review, &pending)?;
-    // Layers without a CRS: lon/lat range → CGCS2000; otherwise the working CRS if the review sets one.
-    for p in &mut pending {
-        if p.crs.is_some() {
-            continue;
-        }
-        if looks_like_lon_lat(raw_bbox(&p.raw)) {
-            p.crs = Some(CrsDef::epsg(4490).map_err(|e| LoadError::new(e, &p.path))?);
-            p.crs_note =
-                "EPSG:4490 (assumed: no CRS in the file, coordinates in lon/lat range)".into();
-            p.warnings.push("no CRS in the file; coordinates are in lon/lat range, assumed EPSG:4490 (CGCS2000)".into());
-        } else if review.file.crs.is_some() {
-            p.crs = Some(working.clone());
-            p.crs_note = format!(
-                "{} (assumed: no CRS in the file, taken as the working CRS)",
-                working.label()
-            );
-            p.warnings.push(format!(
-                "no CRS in the file; coordinates taken as the working CRS {}",
-                working.label()
-            ));
-        } else {
-            return Err(LoadError::new(
-                format!(
-                    "layer `{}` has no CRS (no .prj) and its coordinates are not lon/lat; set `crs_of.{}` or `crs` in the review file",
-                    p.key, p.key
-                ),
-                &p.path,
-            ));
-        }
+    let (working, reason) = choose_working_crs(review, zones)?;
+    for p in &mut first {
+        assume_crs(p, review, &working)?;
     }
-    let total: u64 = pending.iter().map(|p| p.raw.records.len() as u64).sum();
+    let total: u64 = first.iter().map(|p| p.raw.records.len() as u64).sum();
     progress.stage("reproject and repair", total);
-    let mut layers = Vec::with_capacity(pending.len());
-    for p in pending {
-        layers.push(finish_layer(p, &working, progress)?);
+    let mut layers = Vec::with_capacity(paths.len());
+    for p in first {
+        check_cancel(progress, &p.path)?;
+        layers.push(finish_layer(p, &working, progress, None)?);
+    }
+
+    // Protection layers through the spatial filter, read in parallel.
+    if let Some(near) = options.near_zones {
+        let roi = zone_neighbourhoods(&layers, near);
+        progress.stage("read", paths.len() as u64);
+        let read: Vec<Result<Option<Pending>, LoadError>> = paths
+            .par_iter()
+            .map(|(key, path)| {
+                if !filtered(key) {
+                    return Ok(None);
+                }
+                check_cancel(progress, path)?;
+                let file_roi = roi_in_file_crs(review, key, path, &roi, &working);
+                let keep = |b: &geo::Rect<f64>| file_roi.as_ref().is_none_or(|r| r.meets(b));
+                let raw = read_raw_with(path, Some(&keep))?;
+                progress.inc(1);
+                Ok(Some(pending(review, key, path, raw)?))
+            })
+            .collect();
+        let mut second = Vec::new();
+        for r in read {
+            if let Some(mut p) = r? {
+                assume_crs(&mut p, review, &working)?;
+                second.push(p);
+            }
+        }
+        let total: u64 = second.iter().map(|p| p.raw.records.len() as u64).sum();
+        progress.stage("reproject and repair", total);
+        let mut by_key: Vec<(String, Layer)> = Vec::new();
+        for p in second {
+            check_cancel(progress, &p.path)?;
+            let key = p.key.clone();
+            by_key.push((key, finish_layer(p, &working, progress, Some(&roi))?));
+        }
+        // Review order, as without the filter.
+        let mut ordered = Vec::with_capacity(paths.len());
+        let mut first_layers = layers.into_iter();
+        for (key, _) in &paths {
+            if filtered(key) {
+                if let Some(k) = by_key.iter().position(|(k, _)| k == key) {
+                    ordered.push(by_key.swap_remove(k).1);
+                }
+            } else if let Some(l) = first_layers.next() {
+                ordered.push(l);
+            }
+        }
+        layers = ordered;
     }
     Ok(Dataset {
         working_crs: working,
         working_crs_reason: reason,
         layers,
     })
+}
+
+fn check_cancel(progress: &Progress, path: &Path) -> Result<(), LoadError> {
+    if progress.is_cancelled() {
+        Err(LoadError::cancelled(path))
+    } else {
+        Ok(())
+    }
+}
+
+/// A layer read, with its declared CRS decided.
+fn pending(review: &Review, key: &str, path: &Path, raw: RawLayer) -> Result<Pending, LoadError> {
+    let mut warnings = raw.warnings.clone();
+    let (crs, crs_note) = declared_crs(review, key, path, &raw, &mut warnings)?;
+    Ok(Pending {
+        key: key.to_string(),
+        path: path.to_path_buf(),
+        raw,
+        crs,
+        crs_note,
+        warnings,
+    })
+}
+
+/// Layers without a CRS: lon/lat range → CGCS2000; otherwise the working CRS if the review sets
+/// one; otherwise an error.
+fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), LoadError> {
+    if p.crs.is_some() {
+        return Ok(());
+    }
+    if looks_like_lon_lat(raw_bbox(&p.raw)) {
+        p.crs = Some(CrsDef::epsg(4490).map_err(|e| LoadError::new(e, &p.path))?);
+        p.crs_note = "EPSG:4490 (assumed: no CRS in the file, coordinates in lon/lat range)".into();
+        p.warnings.push(
+            "no CRS in the file; coordinates are in lon/lat range, assumed EPSG:4490 (CGCS2000)"
+                .into(),
+        );
+        Ok(())
+    } else if review.file.crs.is_some() {
+        p.crs = Some(working.clone());
+        p.crs_note = format!(
+            "{} (assumed: no CRS in the file, taken as the working CRS)",
+            working.label()
+        );
+        p.warnings.push(format!(
+            "no CRS in the file; coordinates taken as the working CRS {}",
+            working.label()
+        ));
+        Ok(())
+    } else {
+        Err(LoadError::new(
+            format!(
+                "layer `{}` has no CRS (no .prj) and its coordinates are not lon/lat; set `crs_of.{}` or `crs` in the review file",
+                p.key, p.key
+            ),
+            &p.path,
+        ))
+    }
+}
+
+/// The boxes protection features must meet to matter, in the working CRS: the neighbourhood of
+/// every part of every zone (the first layer), and the whole box of every township that meets a
+/// zone (the custody check needs the protected share of the whole township).
+fn zone_neighbourhoods(layers: &[Layer], near: fn(geo::Rect<f64>) -> geo::Rect<f64>) -> Roi {
+    use geo::{BoundingRect, Intersects};
+    let parts: Vec<&geo::Polygon<f64>> = layers
+        .first()
+        .map(|zones| {
+            zones
+                .features
+                .iter()
+                .flat_map(|f| f.geometry.0.iter())
+                .collect()
+        })
+        .unwrap_or_default();
+    let part_boxes: Vec<geo::Rect<f64>> = parts.iter().filter_map(|p| p.bounding_rect()).collect();
+    let mut boxes: Vec<geo::Rect<f64>> = part_boxes.iter().copied().map(near).collect();
+    if let Some(towns) = layers.iter().find(|l| l.role == LayerRole::Townships) {
+        let part_roi = Roi::new(part_boxes);
+        let meeting: Vec<geo::Rect<f64>> = towns
+            .features
+            .par_iter()
+            .filter_map(|t| {
+                let tb = t.geometry.bounding_rect()?;
+                let meets = part_roi.meets(&tb)
+                    && parts.iter().any(|p| {
+                        p.bounding_rect()
+                            .is_some_and(|pb| crate::spatial::overlay::boxes_intersect(&pb, &tb))
+                            && p.intersects(&t.geometry)
+                    });
+                meets.then_some(tb)
+            })
+            .collect();
+        boxes.extend(meeting);
+    }
+    Roi::new(boxes)
+}
+
+/// The filter in the coordinates of the file at `path`, when its CRS can be known before
+/// reading it (a shapefile's `.prj` or `crs_of`); `None` passes every record (the filter is
+/// then applied after reprojection).
+fn roi_in_file_crs(
+    review: &Review,
+    key: &str,
+    path: &Path,
+    roi: &Roi,
+    working: &CrsDef,
+) -> Option<Roi> {
+    let def = match review.file.crs_of.get(key) {
+        Some(def) => def.clone(),
+        None => {
+            let is_shp = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+            if !is_shp {
+                return None;
+            }
+            let prj = crate::io::sibling_file(path, "prj")?;
+            let text = std::fs::read(prj).ok()?;
+            String::from_utf8_lossy(&text)
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_string()
+        }
+    };
+    let crs = CrsDef::parse(&def).ok()?;
+    if crs.same_as(working) {
+        return Some(roi.clone());
+    }
+    let to_file = Reprojector::new(working, &crs).ok()?;
+    roi.mapped(|c| to_file.point(c))
 }
 
 fn declared_crs(
@@ -231,7 +434,7 @@ fn declared_crs(
     }
 }
 
-fn choose_working_crs(review: &Review, pending: &[Pending]) -> Result<(CrsDef, String), LoadError> {
+fn choose_working_crs(review: &Review, zones: &Pending) -> Result<(CrsDef, String), LoadError> {
     if let Some(def) = &review.file.crs {
         let crs = CrsDef::parse(def)
             .map_err(|e| LoadError::new(format!("`crs` = \"{def}\": {e}"), &review.path))?;
@@ -251,9 +454,6 @@ fn choose_working_crs(review: &Review, pending: &[Pending]) -> Result<(CrsDef, S
         }
         return Ok((crs, "set by `crs` in the review file".into()));
     }
-    let Some(zones) = pending.first() else {
-        return Err(LoadError::new("review has no zones layer", &review.path));
-    };
     if let Some(crs) = &zones.crs {
         if crs.is_metric() {
             return Ok((crs.clone(), "the zones layer's own projected CRS".into()));
@@ -290,7 +490,14 @@ fn choose_working_crs(review: &Review, pending: &[Pending]) -> Result<(CrsDef, S
     ))
 }
 
-fn finish_layer(p: Pending, working: &CrsDef, progress: &Progress) -> Result<Layer, LoadError> {
+/// Reprojects and repairs one layer; with `roi`, records whose box (in the working CRS) meets
+/// no neighbourhood are left out before repair.
+fn finish_layer(
+    p: Pending,
+    working: &CrsDef,
+    progress: &Progress,
+    roi: Option<&Roi>,
+) -> Result<Layer, LoadError> {
     let Pending {
         key,
         path,
@@ -302,11 +509,15 @@ fn finish_layer(p: Pending, working: &CrsDef, progress: &Progress) -> Result<Lay
     let Some(crs) = crs else {
         return Err(LoadError::new("layer has no CRS", &path));
     };
-    let sha256 = sha256_of(&path)?;
+    let sha256 = match &raw.sha256 {
+        Some(h) => h.clone(),
+        None => sha256_of(&path)?,
+    };
     let RawLayer {
         fields,
         records,
         encoding,
+        mut filtered_out,
         ..
     } = raw;
     // Reproject in chunks, one PROJ object per worker thread (PROJ objects are not shareable).
@@ -349,10 +560,21 @@ fn finish_layer(p: Pending, working: &CrsDef, progress: &Progress) -> Result<Lay
     }
     let same_crs = reprojector.is_identity();
     drop(reprojector);
+    if let Some(roi) = roi {
+        let before = records.len();
+        records.retain(|rec| match coords_bbox(rec.shape.rings().flatten()) {
+            Some(b) => roi.meets(&b),
+            None => true,
+        });
+        filtered_out += before - records.len();
+    }
     let results: Vec<Result<Vec<BuiltRecord>, String>> = records
         .into_par_iter()
         .chunks(1024)
         .map(|recs| {
+            if progress.is_cancelled() {
+                return Err(LoadError::cancelled(&path).message);
+            }
             let out: Vec<BuiltRecord> = recs
                 .into_iter()
                 .map(|rec| (rec.index, build_geometry(&rec.shape), rec.attrs))
@@ -403,6 +625,7 @@ fn finish_layer(p: Pending, working: &CrsDef, progress: &Progress) -> Result<Lay
             crs: reproj_note,
             encoding,
             features: features.len(),
+            far_from_zones: filtered_out,
             warnings,
         },
         features,

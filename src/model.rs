@@ -118,7 +118,17 @@ pub struct RawLayer {
     pub records_in_file: usize,
     /// Problems found while reading that did not stop the layer (record number included).
     pub warnings: Vec<String>,
+    /// Records left out by a [`RecordFilter`] (far from every zone): read and checked for
+    /// structure, but neither decoded nor kept.
+    pub filtered_out: usize,
+    /// SHA-256 of the main file (hex), when the reader hashed the bytes it read.
+    pub sha256: Option<String>,
 }
+
+/// Decides from a record's bounding box (in the file's own coordinates) whether the record is
+/// wanted. Records it rejects are not decoded or kept; records without a finite coordinate are
+/// always kept (so that repair reports them).
+pub type RecordFilter<'a> = &'a (dyn Fn(&geo::Rect<f64>) -> bool + Sync);
 
 /// One feature in the working CRS.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,6 +148,9 @@ pub struct SourceInfo {
     pub crs: String,
     pub encoding: Option<String>,
     pub features: usize,
+    /// Features left out because they lie far from every merged zone (the check's spatial
+    /// filter): they cannot change any result. 0 when everything was loaded.
+    pub far_from_zones: usize,
     pub warnings: Vec<String>,
 }
 

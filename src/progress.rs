@@ -58,19 +58,23 @@ impl Progress {
         }
     }
 
-    /// Seconds spent in each stage so far (the last one up to now), in order.
+    /// Seconds spent in each stage so far (the last one up to now), in order of first start; a
+    /// stage entered more than once adds up.
     pub fn timings(&self) -> Vec<(String, f64)> {
         let Ok(h) = self.history.lock() else {
             return Vec::new();
         };
         let now = std::time::Instant::now();
-        h.iter()
-            .enumerate()
-            .map(|(i, (name, start))| {
-                let end = h.get(i + 1).map_or(now, |n| n.1);
-                (name.clone(), end.duration_since(*start).as_secs_f64())
-            })
-            .collect()
+        let mut out: Vec<(String, f64)> = Vec::new();
+        for (i, (name, start)) in h.iter().enumerate() {
+            let end = h.get(i + 1).map_or(now, |n| n.1);
+            let secs = end.duration_since(*start).as_secs_f64();
+            match out.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 += secs,
+                None => out.push((name.clone(), secs)),
+            }
+        }
+        out
     }
 
     /// (stage name, steps done, steps in stage).

@@ -8,10 +8,11 @@ use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{
-    area_m2, boxes_intersect, difference_local, distance_m, find_root, intersection, union_local,
-    PreparedArea,
+    area_m2, boxes_intersect, difference_local, distance_m, find_root, intersection,
+    intersection_local, union_local, PreparedArea,
 };
 use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon, Polygon};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -764,22 +765,28 @@ fn custody(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<Fi
 /// Merged zones must not overlap each other: a blocking finding on both zones of each pair.
 pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
     let index = BoxIndex::new(zones.iter().map(|z| &z.geometry));
-    let mut found: Vec<(usize, usize, Geom, f64)> = Vec::new();
-    for i in 0..zones.len() {
-        let Some(bi) = zones[i].geometry.bounding_rect() else {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (i, z) in zones.iter().enumerate() {
+        let Some(bi) = z.geometry.bounding_rect() else {
             continue;
         };
-        for j in index.query(bi, 0.0) {
-            if j <= i {
-                continue;
-            }
-            let g = intersection(&zones[i].geometry, &zones[j].geometry);
-            let a = area_m2(&g);
-            if a >= sliver_m2 && a > 0.0 {
-                found.push((i, j, g, a));
-            }
-        }
+        pairs.extend(
+            index
+                .query(bi, 0.0)
+                .into_iter()
+                .filter(|&j| j > i)
+                .map(|j| (i, j)),
+        );
     }
+    pairs.sort_unstable();
+    let found: Vec<(usize, usize, Geom, f64)> = pairs
+        .into_par_iter()
+        .filter_map(|(i, j)| {
+            let g = intersection_local(&zones[i].geometry, &zones[j].geometry);
+            let a = area_m2(&g);
+            (a >= sliver_m2 && a > 0.0).then_some((i, j, g, a))
+        })
+        .collect();
     for (i, j, g, a) in found {
         for (me, other) in [(i, j), (j, i)] {
             let other_id = zones[other].id.clone();

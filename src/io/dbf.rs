@@ -27,9 +27,20 @@ pub struct DbfTable {
 /// Errors name `path`: an unreadable or empty file, a truncated header, or a header whose
 /// lengths and counts cannot describe this file.
 pub fn read_dbf(path: &Path, cpg: Option<&str>) -> Result<DbfTable, LoadError> {
+    read_dbf_rows(path, cpg, None)
+}
+
+/// Like [`read_dbf`], but only the rows `wanted` marks are decoded; the others come back as
+/// `Some(vec![])` (present, not deleted, values not read). Rows past the end of `wanted` are
+/// decoded.
+pub fn read_dbf_rows(
+    path: &Path,
+    cpg: Option<&str>,
+    wanted: Option<&[bool]>,
+) -> Result<DbfTable, LoadError> {
     let bytes = std::fs::read(path)
         .map_err(|e| LoadError::new(format!("cannot read the .dbf file ({e})"), path))?;
-    parse_dbf(&bytes, cpg).map_err(|message| LoadError::new(message, path))
+    parse_dbf_rows(&bytes, cpg, wanted).map_err(|message| LoadError::new(message, path))
 }
 
 /// Size of the fixed part of a dBASE III header and of one field descriptor.
@@ -69,7 +80,16 @@ fn le_u32(bytes: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Parses a whole `.dbf` held in memory. The error is a plain message without the file name.
+#[cfg(test)]
 fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, String> {
+    parse_dbf_rows(bytes, cpg, None)
+}
+
+fn parse_dbf_rows(
+    bytes: &[u8],
+    cpg: Option<&str>,
+    wanted: Option<&[bool]>,
+) -> Result<DbfTable, String> {
     let file_len = bytes.len();
     if file_len == 0 {
         return Err("file is empty (0 bytes)".to_string());
@@ -240,6 +260,10 @@ fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, String> {
     for (i, rec) in live_records().enumerate() {
         if rec.first() == Some(&b'*') {
             records.push(None);
+            continue;
+        }
+        if wanted.is_some_and(|w| w.get(i) == Some(&false)) {
+            records.push(Some(Vec::new()));
             continue;
         }
         let mut values = Vec::with_capacity(fields_desc.len());

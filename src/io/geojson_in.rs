@@ -25,7 +25,9 @@ pub fn read_geojson(path: &Path) -> Result<RawLayer, LoadError> {
     let geojson: GeoJson = text
         .parse()
         .map_err(|e| LoadError::new(format!("not valid GeoJSON ({e})"), path))?;
-    parse_geojson(geojson).map_err(|m| LoadError::new(m, path))
+    let mut layer = parse_geojson(geojson).map_err(|m| LoadError::new(m, path))?;
+    layer.sha256 = Some(super::sha256_hex(&bytes));
+    Ok(layer)
 }
 
 fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {

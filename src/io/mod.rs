@@ -24,7 +24,18 @@ impl LoadError {
             path: path.as_ref().to_path_buf(),
         }
     }
+
+    /// Loading stopped because the user cancelled it (while at `path`).
+    pub fn cancelled(path: impl AsRef<Path>) -> Self {
+        LoadError::new(CANCELLED, path)
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.message == CANCELLED
+    }
 }
+
+const CANCELLED: &str = "loading cancelled";
 
 /// Finds a sibling of `path` with extension `ext`, matching the extension case-insensitively
 /// (`ZONES.SHP` finds `ZONES.DBF` and `ZONES.dbf`).
@@ -52,4 +63,16 @@ pub fn sibling_file(path: &Path, ext: &str) -> Option<PathBuf> {
         .collect();
     found.sort();
     found.into_iter().next()
+}
+
+/// SHA-256 of `bytes` as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }

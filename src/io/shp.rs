@@ -4,10 +4,10 @@
 //! before it is checked against the file size. Records that cannot be used become warnings
 //! naming the 0-based record number; only a file that is not a polygon shapefile is an error.
 
-use super::dbf::{read_dbf, DbfTable};
+use super::dbf::{read_dbf_rows, DbfTable};
 use super::{sibling_file, LoadError};
-use crate::model::{RawLayer, RawRecord, RawRing, RawShape};
-use geo::Coord;
+use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter};
+use geo::{Coord, Rect};
 use std::path::Path;
 
 const FILE_CODE: i32 = 9994;
@@ -25,6 +25,16 @@ const RECORD_HEADER_LEN: usize = 8;
 /// Errors (naming the `.shp` or `.dbf`): unreadable or empty file, not a shapefile, truncated
 /// header, a layer that is not polygons, a missing `.dbf` or a `.dbf` whose header makes no sense.
 pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
+    read_shapefile_with(path, None)
+}
+
+/// Like [`read_shapefile`]; records whose bounding box `keep` rejects are walked and checked for
+/// structure (malformed ones still give warnings) but neither decoded nor kept, and their `.dbf`
+/// rows are not decoded. The SHA-256 of the `.shp` is computed from the bytes read, alongside.
+pub fn read_shapefile_with(
+    path: &Path,
+    keep: Option<RecordFilter<'_>>,
+) -> Result<RawLayer, LoadError> {
     let bytes = read_file(path)?;
     let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
     let dbf_path = sibling_file(path, "dbf").ok_or_else(|| {
@@ -35,7 +45,11 @@ pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
     })?;
 
     let mut warnings = header.warnings.clone();
-    let walk = walk_records(&bytes, &header);
+    let (walk, sha256) = rayon::join(
+        || walk_records(&bytes, &header, keep),
+        || crate::io::sha256_hex(&bytes),
+    );
+    drop(bytes);
 
     match sibling_file(path, "shx") {
         None => warnings.push("no .shx index file; the .shp was read in order".to_string()),
@@ -47,9 +61,17 @@ pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
 
     let crs = sibling_text(path, "prj", &mut warnings).filter(|s| !s.is_empty());
     let cpg = sibling_text(path, "cpg", &mut warnings);
-    let table = read_dbf(&dbf_path, cpg.as_deref())?;
+    let wanted: Option<Vec<bool>> = keep.map(|_| {
+        walk.shapes
+            .iter()
+            .map(|s| matches!(s, Ok(Some(_))))
+            .collect()
+    });
+    let table = read_dbf_rows(&dbf_path, cpg.as_deref(), wanted.as_deref())?;
 
-    Ok(pair(walk, table, crs, warnings))
+    let mut layer = pair(walk, table, crs, warnings);
+    layer.sha256 = Some(sha256);
+    Ok(layer)
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
@@ -176,8 +198,9 @@ fn parse_header(bytes: &[u8]) -> Result<Header, String> {
 
 /// The result of walking the `.shp`: one entry per record found.
 struct Walk {
-    /// Rings of each record, or the warning that explains why the record is skipped.
-    shapes: Vec<Result<Vec<RawRing>, String>>,
+    /// Rings of each record (`None`: left out by the filter), or the warning that explains why
+    /// the record is skipped.
+    shapes: Vec<Result<Option<Vec<RawRing>>, String>>,
     /// Byte offset of each record header, for checking the `.shx`.
     offsets: Vec<u64>,
     /// Warnings about the file after the last record (truncation, trailing bytes).
@@ -185,7 +208,7 @@ struct Walk {
 }
 
 /// Walks the records from offset 100 to the real end of the file.
-fn walk_records(bytes: &[u8], header: &Header) -> Walk {
+fn walk_records(bytes: &[u8], header: &Header, keep: Option<RecordFilter<'_>>) -> Walk {
     let end = bytes.len();
     let mut walk = Walk {
         shapes: Vec::new(),
@@ -229,14 +252,19 @@ fn walk_records(bytes: &[u8], header: &Header) -> Walk {
         let content = bytes.get(start..start + content_len).unwrap_or(&[]);
         walk.offsets.push(pos as u64);
         walk.shapes
-            .push(parse_polygon(content, header.shape_type, index));
+            .push(parse_polygon(content, header.shape_type, index, keep));
         pos = start + content_len;
     }
     walk
 }
 
 /// Reads one record's content as rings (one per part), checking every count against its length.
-fn parse_polygon(c: &[u8], layer_type: i32, index: usize) -> Result<Vec<RawRing>, String> {
+fn parse_polygon(
+    c: &[u8],
+    layer_type: i32,
+    index: usize,
+    keep: Option<RecordFilter<'_>>,
+) -> Result<Option<Vec<RawRing>>, String> {
     let len = c.len();
     let Some(t) = le_i32(c, 0) else {
         return Err(format!(
@@ -296,6 +324,15 @@ fn parse_polygon(c: &[u8], layer_type: i32, index: usize) -> Result<Vec<RawRing>
         parts.push(p);
     }
     let points_at = 44 + 4 * n_parts;
+    if let Some(keep) = keep {
+        // The box of the points themselves (the record's own box field is not trusted).
+        let points = c.get(points_at..points_at + 16 * n_points).unwrap_or(&[]);
+        if let Some(bbox) = points_bbox(points) {
+            if !keep(&bbox) {
+                return Ok(None);
+            }
+        }
+    }
     let mut rings = Vec::with_capacity(n_parts);
     for k in 0..n_parts {
         let from = parts.get(k).map_or(0, |&p| p as usize);
@@ -310,7 +347,29 @@ fn parse_polygon(c: &[u8], layer_type: i32, index: usize) -> Result<Vec<RawRing>
         }
         rings.push(ring);
     }
-    Ok(rings)
+    Ok(Some(rings))
+}
+
+/// Bounding box of the finite points of a packed little-endian `x y` array; `None` without any.
+fn points_bbox(points: &[u8]) -> Option<Rect<f64>> {
+    let (mut x0, mut y0, mut x1, mut y1) = (
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for p in points.chunks_exact(16) {
+        let (Some(x), Some(y)) = (le_f64(p, 0), le_f64(p, 8)) else {
+            continue;
+        };
+        if x.is_finite() && y.is_finite() {
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+    }
+    (x0 <= x1 && y0 <= y1).then(|| Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
 }
 
 /// Compares the `.shx` with the walk of the `.shp`; differences are warnings only.
@@ -363,10 +422,15 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Stri
     }
     let mut rows = table.records.into_iter();
     let mut records = Vec::with_capacity(n_shp);
+    let mut filtered_out = 0;
     for (index, shape) in walk.shapes.into_iter().enumerate() {
         let row = rows.next();
         let rings = match shape {
-            Ok(rings) => rings,
+            Ok(Some(rings)) => rings,
+            Ok(None) => {
+                filtered_out += 1;
+                continue;
+            }
             Err(w) => {
                 warnings.push(w);
                 continue;
@@ -394,6 +458,8 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Stri
         encoding: Some(table.encoding),
         records_in_file: n_shp,
         warnings,
+        filtered_out,
+        sha256: None,
     }
 }
 

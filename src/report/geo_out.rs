@@ -7,7 +7,7 @@ use crate::io::geojson_in::RFC7946_CRS;
 use crate::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
 use crate::model::Geom;
 use geo::{Coord, Orient};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::Path;
 
 /// One row of the conflict outputs.
@@ -56,55 +56,88 @@ fn round9(v: f64) -> f64 {
     (v * 1e9).round() / 1e9
 }
 
-fn ring_json(ring: &geo::LineString<f64>, to_ll: &Reprojector) -> Value {
-    let mut coords: Vec<Coord<f64>> = ring.0.clone();
-    to_ll.transform(&mut coords);
-    Value::Array(
-        coords
-            .iter()
-            .map(|c| json!([round9(c.x), round9(c.y)]))
-            .collect(),
-    )
+/// Appends a number as serde_json writes it (shortest round-trip text; `null` if not finite).
+fn push_num(out: &mut String, v: f64) {
+    if v.is_finite() {
+        out.push_str(zmij::Buffer::new().format_finite(v));
+    } else {
+        out.push_str("null");
+    }
 }
 
-/// conflicts.geojson text.
+/// Appends one ring as a JSON array of `[lon,lat]`, rounded to 1e-9 degree.
+fn push_ring(out: &mut String, ring: &geo::LineString<f64>, to_ll: &Reprojector) {
+    let mut coords: Vec<Coord<f64>> = ring.0.clone();
+    to_ll.transform(&mut coords);
+    out.push('[');
+    for (k, c) in coords.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        push_num(out, round9(c.x));
+        out.push(',');
+        push_num(out, round9(c.y));
+        out.push(']');
+    }
+    out.push(']');
+}
+
+/// One feature of conflicts.geojson, as compact JSON text.
+fn feature_json(r: &Row, sliver: f64, to_ll: &Reprojector) -> Result<String, String> {
+    let properties = json!({
+        "zone_id": r.zone_id,
+        "zone_name": r.zone_name,
+        "layer": r.layer,
+        "feature_id": r.feature_id,
+        "class": r.class,
+        "area_m2": (r.area_m2 * 1000.0).round() / 1000.0,
+        "area_mu": (crate::model::mu_from_m2(r.area_m2) * 10000.0).round() / 10000.0,
+        "sliver": r.area_m2 < sliver,
+    });
+    let mut out = String::from("{\"type\":\"Feature\",\"properties\":");
+    out.push_str(&serde_json::to_string(&properties).map_err(|e| e.to_string())?);
+    out.push_str(",\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[");
+    for (k, p) in r.geometry.0.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        let p = p.orient(geo::orient::Direction::Default);
+        out.push('[');
+        push_ring(&mut out, p.exterior(), to_ll);
+        for h in p.interiors() {
+            out.push(',');
+            push_ring(&mut out, h, to_ll);
+        }
+        out.push(']');
+    }
+    out.push_str("]}}");
+    Ok(out)
+}
+
+/// conflicts.geojson text (features written in parallel, in order).
 pub fn conflicts_geojson(input: &ReportInput) -> Result<String, String> {
-    let lonlat = CrsDef::parse(lonlat_crs_for(&input.dataset.working_crs))?;
-    let to_ll = Reprojector::new(&input.dataset.working_crs, &lonlat)?;
+    use rayon::prelude::*;
+    let working = &input.dataset.working_crs;
+    let lonlat = CrsDef::parse(lonlat_crs_for(working))?;
+    // Fail early (and once) when there is no transformation.
+    Reprojector::new(working, &lonlat)?;
     let sliver = input.review.file.rules.sliver_area_m2;
-    let features: Vec<Value> = rows(input)
-        .into_iter()
-        .map(|r| {
-            let polys: Vec<Value> = r
-                .geometry
-                .0
-                .iter()
-                .map(|p| {
-                    let p = p.orient(geo::orient::Direction::Default);
-                    let mut rings = vec![ring_json(p.exterior(), &to_ll)];
-                    rings.extend(p.interiors().iter().map(|h| ring_json(h, &to_ll)));
-                    Value::Array(rings)
-                })
-                .collect();
-            json!({
-                "type": "Feature",
-                "properties": {
-                    "zone_id": r.zone_id,
-                    "zone_name": r.zone_name,
-                    "layer": r.layer,
-                    "feature_id": r.feature_id,
-                    "class": r.class,
-                    "area_m2": (r.area_m2 * 1000.0).round() / 1000.0,
-                    "area_mu": (crate::model::mu_from_m2(r.area_m2) * 10000.0).round() / 10000.0,
-                    "sliver": r.area_m2 < sliver,
-                },
-                "geometry": {"type": "MultiPolygon", "coordinates": polys},
-            })
-        })
-        .collect();
-    let fc = json!({"type": "FeatureCollection", "features": features});
-    let mut text = serde_json::to_string(&fc).map_err(|e| e.to_string())?;
-    text.push('\n');
+    let rows = rows(input);
+    let features: Vec<String> = rows
+        .par_iter()
+        .map_init(
+            || Reprojector::new(working, &lonlat),
+            |to_ll, r| match to_ll {
+                Ok(to_ll) => feature_json(r, sliver, to_ll),
+                Err(e) => Err(e.clone()),
+            },
+        )
+        .collect::<Result<_, _>>()?;
+    let mut text = String::with_capacity(features.iter().map(|f| f.len() + 1).sum::<usize>() + 64);
+    text.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
+    text.push_str(&features.join(","));
+    text.push_str("]}\n");
     Ok(text)
 }
 

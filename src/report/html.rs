@@ -369,7 +369,15 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
             l.role.name_zh(),
             esc(&src.path.to_string_lossy()),
             esc(&file_name(&src.path)),
-            fmt_num(src.features as f64, 0),
+            if src.far_from_zones > 0 {
+                format!(
+                    "{}<br><span class=\"note\">另 {} 个远离各开发区，未载入</span>",
+                    fmt_num(src.features as f64, 0),
+                    fmt_num(src.far_from_zones as f64, 0)
+                )
+            } else {
+                fmt_num(src.features as f64, 0)
+            },
             esc(&src.crs),
             esc(src.encoding.as_deref().unwrap_or("—")),
             src.warnings.len()
@@ -870,6 +878,12 @@ struct View {
     px_per_m: f64,
 }
 
+/// The map area of a close-up of a zone part whose box is `part_box` (what the report's detail
+/// maps show): the check loads protection features only within these areas.
+pub fn map_view_rect(part_box: Rect<f64>) -> Rect<f64> {
+    View::fit(part_box).rect_in_map()
+}
+
 impl View {
     /// A view showing `bbox` grown by [`MAP_MARGIN_SHARE`], centred, aspect preserved.
     fn fit(bbox: Rect<f64>) -> View {
@@ -912,8 +926,31 @@ impl View {
 
 /// A coordinate in SVG space, rounded to 0.1 px: "12.3", "-4", "0".
 fn fmt_px(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0 + 0.0;
-    format!("{r}")
+    let mut s = String::new();
+    push_px(&mut s, v);
+    s
+}
+
+/// Appends [`fmt_px`]'s text of `v` to `out` with integer formatting only (no float
+/// formatting: this runs for every vertex of every map).
+fn push_px(out: &mut String, v: f64) {
+    use std::fmt::Write;
+    let tenths = (v * 10.0).round();
+    if !tenths.is_finite() || tenths.abs() >= 1e15 {
+        let r = tenths / 10.0 + 0.0;
+        let _ = write!(out, "{r}");
+        return;
+    }
+    let t = tenths as i64;
+    if t < 0 {
+        out.push('-');
+    }
+    let a = t.unsigned_abs();
+    let _ = write!(out, "{}", a / 10);
+    if a % 10 != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + (a % 10) as u8));
+    }
 }
 
 /// Clips a ring (SVG space, not closed) to the rectangle `[lo, hi]` (Sutherland–Hodgman). The
@@ -1016,9 +1053,9 @@ fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64) -> Option<String> {
             1 => "L",
             _ => " ",
         });
-        d.push_str(&fmt_px(*x));
+        push_px(&mut d, *x);
         d.push(' ');
-        d.push_str(&fmt_px(*y));
+        push_px(&mut d, *y);
     }
     d.push('Z');
     Some(d)
@@ -1595,6 +1632,29 @@ mod tests {
     use crate::progress::Progress;
     use crate::report::ReportMeta;
     use geo::{wkt, MultiPolygon};
+
+    #[test]
+    fn pixel_numbers_are_rounded_to_a_tenth_without_float_formatting() {
+        for (v, text) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (-0.04, "0"),
+            (12.34, "12.3"),
+            (-4.0, "-4"),
+            (-0.26, "-0.3"),
+            (639.96, "640"),
+            (1e20, "100000000000000000000"),
+        ] {
+            assert_eq!(fmt_px(v), text, "{v}");
+        }
+        // Same text as the shortest float formatting of the value rounded to 0.1 px.
+        let mut x = -1234.5678;
+        while x < 1234.0 {
+            let r = (x * 10.0_f64).round() / 10.0 + 0.0;
+            assert_eq!(fmt_px(x), format!("{r}"), "{x}");
+            x += 0.0137;
+        }
+    }
 
     fn layer(name: &str, role: LayerRole, fields: &[&str], feats: Vec<(Geom, Vec<&str>)>) -> Layer {
         let features: Vec<Feature> = feats

@@ -27,6 +27,7 @@ pub fn report_value(input: &ReportInput) -> Value {
                 "crs": l.source.crs,
                 "encoding": l.source.encoding,
                 "features": l.source.features,
+                "features_far_from_zones": l.source.far_from_zones,
                 "warnings": l.source.warnings,
             })
         })

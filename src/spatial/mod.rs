@@ -4,3 +4,4 @@ pub mod guard;
 pub mod index;
 pub mod overlay;
 pub mod repair;
+pub mod roi;

@@ -292,6 +292,33 @@ pub fn difference_local(a: &Geom, b: &Geom) -> Geom {
     MultiPolygon(out)
 }
 
+/// `a` ∩ `b`, part by part of `a` against only the parts of `b` whose boxes meet it: each overlay
+/// runs on a local extent (a finer i_overlay grid, and far less work for big multi-part
+/// geometries). The parts of a valid multipolygon do not overlap, so the pieces do not either.
+pub fn intersection_local(a: &Geom, b: &Geom) -> Geom {
+    let b_boxes: Vec<Option<Rect<f64>>> = b.0.iter().map(|p| p.bounding_rect()).collect();
+    let mut out = Vec::new();
+    for p in &a.0 {
+        let Some(pb) = p.bounding_rect() else {
+            continue;
+        };
+        let near: Vec<Polygon<f64>> =
+            b.0.iter()
+                .zip(&b_boxes)
+                .filter(|(_, bb)| bb.is_some_and(|bb| boxes_intersect(&bb, &pb)))
+                .map(|(q, _)| q.clone())
+                .collect();
+        if !near.is_empty() {
+            out.extend(
+                MultiPolygon(vec![p.clone()])
+                    .intersection(&MultiPolygon(near))
+                    .0,
+            );
+        }
+    }
+    MultiPolygon(out)
+}
+
 /// Union of many geometries, done per group of geometries whose boxes meet: a geometry that
 /// meets no other passes through unchanged, and each group is overlaid on its own extent
 /// (a finer i_overlay grid than the extent of everything).

@@ -1,0 +1,250 @@
+//! The check's spatial filter: which features lie near a merged zone. A grid over the
+//! neighbourhood boxes of the zones' parts answers "does this box meet one of them?" exactly, in
+//! time independent of the number of zones for the small boxes of farmland patches.
+
+use geo::{Coord, Rect};
+
+/// Boxes to test against, bucketed on a grid.
+#[derive(Debug, Clone)]
+pub struct Roi {
+    boxes: Vec<Rect<f64>>,
+    origin: Coord<f64>,
+    cell: f64,
+    nx: usize,
+    ny: usize,
+    /// Box indices per cell, row-major.
+    cells: Vec<Vec<u32>>,
+}
+
+/// Grid cells per side at most.
+const GRID: usize = 512;
+/// A query box spanning more cells than this is tested against every box instead.
+const MAX_CELLS_PER_QUERY: usize = 64;
+
+fn meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
+}
+
+impl Roi {
+    /// A filter passing boxes that meet one of `boxes` (boxes with a non-finite corner are
+    /// dropped).
+    pub fn new(boxes: Vec<Rect<f64>>) -> Roi {
+        let boxes: Vec<Rect<f64>> = boxes
+            .into_iter()
+            .filter(|b| {
+                [b.min().x, b.min().y, b.max().x, b.max().y]
+                    .iter()
+                    .all(|v| v.is_finite())
+            })
+            .collect();
+        let (mut x0, mut y0, mut x1, mut y1) = (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        );
+        for b in &boxes {
+            x0 = x0.min(b.min().x);
+            y0 = y0.min(b.min().y);
+            x1 = x1.max(b.max().x);
+            y1 = y1.max(b.max().y);
+        }
+        if boxes.is_empty() {
+            return Roi {
+                boxes,
+                origin: Coord { x: 0.0, y: 0.0 },
+                cell: 1.0,
+                nx: 0,
+                ny: 0,
+                cells: Vec::new(),
+            };
+        }
+        let extent = (x1 - x0).max(y1 - y0);
+        let cell = if extent > 0.0 {
+            extent / GRID as f64
+        } else {
+            1.0
+        };
+        let nx = (((x1 - x0) / cell) as usize + 1).min(GRID);
+        let ny = (((y1 - y0) / cell) as usize + 1).min(GRID);
+        let mut roi = Roi {
+            boxes: Vec::new(),
+            origin: Coord { x: x0, y: y0 },
+            cell,
+            nx,
+            ny,
+            cells: vec![Vec::new(); nx * ny],
+        };
+        for (k, b) in boxes.iter().enumerate() {
+            let (cx0, cy0, cx1, cy1) = roi.cell_range(b);
+            for cy in cy0..=cy1 {
+                for cx in cx0..=cx1 {
+                    if let Some(c) = roi.cells.get_mut(cy * nx + cx) {
+                        c.push(k as u32);
+                    }
+                }
+            }
+        }
+        roi.boxes = boxes;
+        roi
+    }
+
+    /// The boxes this filter tests against.
+    pub fn boxes(&self) -> &[Rect<f64>] {
+        &self.boxes
+    }
+
+    /// Cells covered by `b`, clamped to the grid.
+    fn cell_range(&self, b: &Rect<f64>) -> (usize, usize, usize, usize) {
+        let clamp = |v: f64, n: usize| -> usize {
+            if v <= 0.0 {
+                0
+            } else {
+                (v as usize).min(n.saturating_sub(1))
+            }
+        };
+        (
+            clamp((b.min().x - self.origin.x) / self.cell, self.nx),
+            clamp((b.min().y - self.origin.y) / self.cell, self.ny),
+            clamp((b.max().x - self.origin.x) / self.cell, self.nx),
+            clamp((b.max().y - self.origin.y) / self.cell, self.ny),
+        )
+    }
+
+    /// True when `b` meets (shares at least a point with) one of the boxes.
+    pub fn meets(&self, b: &Rect<f64>) -> bool {
+        if self.boxes.is_empty() {
+            return false;
+        }
+        let (cx0, cy0, cx1, cy1) = self.cell_range(b);
+        if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) > MAX_CELLS_PER_QUERY {
+            return self.boxes.iter().any(|r| meet(r, b));
+        }
+        for cy in cy0..=cy1 {
+            for cx in cx0..=cx1 {
+                let Some(ids) = self.cells.get(cy * self.nx + cx) else {
+                    continue;
+                };
+                if ids
+                    .iter()
+                    .any(|&k| self.boxes.get(k as usize).is_some_and(|r| meet(r, b)))
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The same neighbourhoods in another CRS: each box's envelope after `to` maps a 5 × 5 grid
+    /// of its points, grown by 1 % of its size (curved edges bulge between the sample points).
+    /// A box whose points cannot all be mapped makes the result pass everything (`None`).
+    pub fn mapped(&self, to: impl Fn(Coord<f64>) -> Coord<f64>) -> Option<Roi> {
+        let mut out = Vec::with_capacity(self.boxes.len());
+        for b in &self.boxes {
+            let (mut x0, mut y0, mut x1, mut y1) = (
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            );
+            for i in 0..5 {
+                for j in 0..5 {
+                    let p = to(Coord {
+                        x: b.min().x + b.width() * f64::from(i) / 4.0,
+                        y: b.min().y + b.height() * f64::from(j) / 4.0,
+                    });
+                    if !(p.x.is_finite() && p.y.is_finite()) {
+                        return None;
+                    }
+                    x0 = x0.min(p.x);
+                    y0 = y0.min(p.y);
+                    x1 = x1.max(p.x);
+                    y1 = y1.max(p.y);
+                }
+            }
+            let pad_x = (x1 - x0) * 0.01;
+            let pad_y = (y1 - y0) * 0.01;
+            out.push(Rect::new(
+                Coord {
+                    x: x0 - pad_x,
+                    y: y0 - pad_y,
+                },
+                Coord {
+                    x: x1 + pad_x,
+                    y: y1 + pad_y,
+                },
+            ));
+        }
+        Some(Roi::new(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(x0: f64, y0: f64, x1: f64, y1: f64) -> Rect<f64> {
+        Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 })
+    }
+
+    #[test]
+    fn grid_answers_like_a_scan_of_every_box() {
+        // Boxes of very different sizes, far apart; queries on a lattice, small and large.
+        let boxes = vec![
+            r(0.0, 0.0, 10.0, 10.0),
+            r(1000.0, 1000.0, 1000.5, 1000.5),
+            r(-5000.0, 300.0, -4000.0, 2000.0),
+            r(20.0, 20.0, 20.0, 20.0),
+        ];
+        let roi = Roi::new(boxes.clone());
+        let mut checked = 0;
+        for i in -60..60 {
+            for j in -10..30 {
+                for size in [0.0, 0.3, 7.0, 400.0, 3000.0] {
+                    let q = r(
+                        f64::from(i) * 100.0 + 0.25,
+                        f64::from(j) * 100.0 - 0.25,
+                        f64::from(i) * 100.0 + 0.25 + size,
+                        f64::from(j) * 100.0 - 0.25 + size,
+                    );
+                    let scan = boxes.iter().any(|b| meet(b, &q));
+                    assert_eq!(roi.meets(&q), scan, "{q:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20_000);
+        // Touching counts as meeting (a shared edge can carry a zero-area conflict, harmless).
+        assert!(roi.meets(&r(10.0, 5.0, 11.0, 6.0)));
+        assert!(!roi.meets(&r(10.001, 5.0, 11.0, 6.0)));
+        assert!(roi.meets(&r(20.0, 20.0, 21.0, 21.0)));
+    }
+
+    #[test]
+    fn empty_filter_passes_nothing_and_mapping_moves_boxes() {
+        assert!(!Roi::new(Vec::new()).meets(&r(0.0, 0.0, 1.0, 1.0)));
+        let roi = Roi::new(vec![r(0.0, 0.0, 100.0, 100.0)]);
+        let moved = roi
+            .mapped(|c| Coord {
+                x: c.x + 1000.0,
+                y: c.y * 2.0,
+            })
+            .unwrap();
+        // Envelope [1000, 1100] × [0, 200], grown by 1 %: [999, 1101] × [-2, 202].
+        let b = moved.boxes()[0];
+        assert!((b.min().x - 999.0).abs() < 1e-9 && (b.max().x - 1101.0).abs() < 1e-9);
+        assert!((b.min().y + 2.0).abs() < 1e-9 && (b.max().y - 202.0).abs() < 1e-9);
+        assert!(moved.meets(&r(1100.5, 201.0, 1200.0, 300.0)));
+        assert!(!moved.meets(&r(0.0, 0.0, 100.0, 100.0)));
+        assert!(roi
+            .mapped(|_| Coord {
+                x: f64::NAN,
+                y: 0.0
+            })
+            .is_none());
+    }
+}

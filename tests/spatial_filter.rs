@@ -1,0 +1,76 @@
+//! The check's spatial filter (protection features far from every zone are not loaded) must not
+//! change any result: the sample review is checked with and without it and every zone and plan
+//! result must be identical, while the filter really leaves features out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use zonecheck::analysis::run_checks;
+use zonecheck::io::review::Review;
+use zonecheck::load::{load_review_with, LoadOptions};
+use zonecheck::model::LayerRole;
+use zonecheck::progress::Progress;
+
+fn sample() -> Review {
+    Review::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml")).unwrap()
+}
+
+#[test]
+fn filtered_load_gives_the_same_results_with_fewer_features() {
+    let review = sample();
+    let progress = Progress::new();
+    let full = load_review_with(&review, &progress, LoadOptions::default()).unwrap();
+    let near = LoadOptions {
+        near_zones: Some(zonecheck::report::html::map_view_rect),
+    };
+    let filtered = load_review_with(&review, &progress, near).unwrap();
+
+    // Same layers in the same order; protection layers lose features, others keep all.
+    let names = |d: &zonecheck::load::Dataset| -> Vec<String> {
+        d.layers.iter().map(|l| l.name.clone()).collect()
+    };
+    assert_eq!(names(&full), names(&filtered));
+    let mut left_out = 0;
+    for (a, b) in full.layers.iter().zip(&filtered.layers) {
+        assert_eq!(a.source.far_from_zones, 0);
+        assert_eq!(
+            b.features.len() + b.source.far_from_zones,
+            a.features.len(),
+            "{}",
+            a.name
+        );
+        if a.role.is_protection() {
+            left_out += b.source.far_from_zones;
+        } else {
+            assert_eq!(b.source.far_from_zones, 0, "{}", a.name);
+        }
+        assert_eq!(a.source.sha256, b.source.sha256);
+    }
+    let farmland =
+        |d: &zonecheck::load::Dataset| d.layer(LayerRole::Farmland).unwrap().features.len();
+    assert!(
+        farmland(&filtered) < farmland(&full),
+        "the filter left no farmland patch out ({} of {})",
+        farmland(&filtered),
+        farmland(&full)
+    );
+    assert!(left_out > 0);
+
+    let a = run_checks(&full, &review.file, &progress).unwrap();
+    let b = run_checks(&filtered, &review.file, &progress).unwrap();
+    // Results are `Serialize`, not `PartialEq`: compare their JSON (numbers exactly).
+    let json = |v: &dyn erased_json::Json| v.json();
+    assert_eq!(json(&a.zones), json(&b.zones));
+    assert_eq!(json(&a.plan), json(&b.plan));
+}
+
+mod erased_json {
+    pub trait Json {
+        fn json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).unwrap()
+        }
+    }
+}
