@@ -44,32 +44,32 @@ pub fn read_shapefile_with(
         )
     })?;
 
-    let mut warnings = header.warnings.clone();
-    let (walk, sha256) = rayon::join(
-        || walk_records(&bytes, &header, keep),
+    // The hash runs beside everything else of the reading (it is the longest single task).
+    let (sha256, layer) = rayon::join(
         || crate::io::sha256_hex(&bytes),
-    );
-    drop(bytes);
-
-    match sibling_file(path, "shx") {
-        None => warnings.push("no .shx index file; the .shp was read in order".to_string()),
-        Some(shx_path) => match std::fs::read(&shx_path) {
-            Ok(shx) => check_shx(&shx, &walk.offsets, &mut warnings),
-            Err(e) => warnings.push(format!("cannot read the .shx file ({e}); ignored")),
+        || -> Result<RawLayer, LoadError> {
+            let mut warnings = header.warnings.clone();
+            let walk = walk_records(&bytes, &header, keep);
+            match sibling_file(path, "shx") {
+                None => warnings.push("no .shx index file; the .shp was read in order".to_string()),
+                Some(shx_path) => match std::fs::read(&shx_path) {
+                    Ok(shx) => check_shx(&shx, &walk.offsets, &mut warnings),
+                    Err(e) => warnings.push(format!("cannot read the .shx file ({e}); ignored")),
+                },
+            }
+            let crs = sibling_text(path, "prj", &mut warnings).filter(|s| !s.is_empty());
+            let cpg = sibling_text(path, "cpg", &mut warnings);
+            let wanted: Option<Vec<bool>> = keep.map(|_| {
+                walk.shapes
+                    .iter()
+                    .map(|s| matches!(s, Ok(Some(_))))
+                    .collect()
+            });
+            let table = read_dbf_rows(&dbf_path, cpg.as_deref(), wanted.as_deref())?;
+            Ok(pair(walk, table, crs, warnings))
         },
-    }
-
-    let crs = sibling_text(path, "prj", &mut warnings).filter(|s| !s.is_empty());
-    let cpg = sibling_text(path, "cpg", &mut warnings);
-    let wanted: Option<Vec<bool>> = keep.map(|_| {
-        walk.shapes
-            .iter()
-            .map(|s| matches!(s, Ok(Some(_))))
-            .collect()
-    });
-    let table = read_dbf_rows(&dbf_path, cpg.as_deref(), wanted.as_deref())?;
-
-    let mut layer = pair(walk, table, crs, warnings);
+    );
+    let mut layer = layer?;
     layer.sha256 = Some(sha256);
     Ok(layer)
 }

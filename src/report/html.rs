@@ -21,8 +21,11 @@ const MIN_MAP_EXTENT_M: f64 = 50.0;
 const CLIP_MARGIN_PX: f64 = 4.0;
 /// Background features whose box is smaller than this on both sides are not drawn.
 const MIN_FEATURE_PX: f64 = 0.5;
-/// Vertices closer than this to the previous kept one are dropped (background / zone layers).
+/// Vertices closer than this to the previous kept one are dropped (zone layers).
 const STEP_PX: f64 = 0.5;
+/// The same for background layers (protection, townships, original zones): 1 px is 0.3 mm on
+/// the printed A4 map, and these layers are context.
+const BACKGROUND_STEP_PX: f64 = 1.0;
 /// Finer step for conflict and expansion polygons, which are usually small.
 const FINE_STEP_PX: f64 = 0.2;
 /// Conflict pieces smaller than this also get a ring marker so they can be seen.
@@ -1225,7 +1228,7 @@ fn draw_background(
         } else {
             role_class(ml.layer.role)
         };
-        if push_paths(out, &f.geometry, view, class, STEP_PX) > 0 {
+        if push_paths(out, &f.geometry, view, class, BACKGROUND_STEP_PX) > 0 {
             used.insert(class);
         }
     }
@@ -1468,7 +1471,16 @@ fn map_figure(
         out.push_str("</g>\n");
     }
     out.push_str("<g fill-rule=\"evenodd\">\n");
-    push_paths(out, &z.geometry, &view, "zn", STEP_PX);
+    // The zone's paths, drawn twice: filled under the conflicts, outlined over them.
+    let zone_paths: Vec<String> = z
+        .geometry
+        .0
+        .iter()
+        .filter_map(|poly| polygon_d(poly, &view, STEP_PX))
+        .collect();
+    for d in &zone_paths {
+        w!(out, "<path class=\"zn\" d=\"{d}\"/>\n");
+    }
 
     // Expansion, then conflicts on top.
     for f in z.findings.iter().filter(|f| f.rule == "expansion") {
@@ -1493,7 +1505,9 @@ fn map_figure(
             }
         }
     }
-    push_paths(out, &z.geometry, &view, "zo", STEP_PX);
+    for d in &zone_paths {
+        w!(out, "<path class=\"zo\" d=\"{d}\"/>\n");
+    }
     out.push_str("</g>\n");
     for (x, y) in &markers {
         w!(

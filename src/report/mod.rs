@@ -45,15 +45,27 @@ pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, String
         written.push(path);
         Ok(())
     };
-    put("report.json", json::report_json(input).into_bytes())?;
-    put("findings.csv", csv::findings_csv(input).into_bytes())?;
-    put(
-        "conflicts.geojson",
-        geo_out::conflicts_geojson(input)?.into_bytes(),
-    )?;
-    put("report.html", html::render_html(input).into_bytes())?;
+    // Every output rendered at once (the HTML, the longest, is itself parallel per zone).
     let shp = dir.join("conflicts.shp");
-    geo_out::conflicts_shapefile(&shp, input)?;
+    let ((json, csv), ((geojson, html), shp_result)) = rayon::join(
+        || (json::report_json(input), csv::findings_csv(input)),
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || geo_out::conflicts_geojson(input),
+                        || html::render_html(input),
+                    )
+                },
+                || geo_out::conflicts_shapefile(&shp, input),
+            )
+        },
+    );
+    put("report.json", json.into_bytes())?;
+    put("findings.csv", csv.into_bytes())?;
+    put("conflicts.geojson", geojson?.into_bytes())?;
+    put("report.html", html.into_bytes())?;
+    shp_result?;
     for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
         written.push(shp.with_extension(ext));
     }
