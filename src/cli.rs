@@ -224,6 +224,11 @@ pub fn check_command(
         for (stage, secs) in progress.timings() {
             eprintln!("timing: {stage:<24} {:>9.1} ms", secs * 1000.0);
         }
+        // Parts of stages, in brackets: time summed over threads for parallel work.
+        for (part, secs) in progress.part_timings() {
+            let part = format!("[{part}]");
+            eprintln!("timing: {part:<24} {:>9.1} ms", secs * 1000.0);
+        }
     }
     match result {
         Err(message) => {

@@ -523,6 +523,7 @@ fn finish_layer(
     // Reproject in chunks, one PROJ object per worker thread (PROJ objects are not shareable).
     // Reproject (one PROJ object per worker: they are not shareable, and each costs a database
     // lookup, so the work is split into one chunk per thread), then repair in parallel.
+    let reproject_start = std::time::Instant::now();
     let reprojector = Reprojector::new(&crs, working).map_err(|e| LoadError::new(e, &path))?;
     let mut records = records;
     if !reprojector.is_identity() {
@@ -560,6 +561,8 @@ fn finish_layer(
     }
     let same_crs = reprojector.is_identity();
     drop(reprojector);
+    progress.add_time("reproject", reproject_start.elapsed().as_secs_f64());
+    let repair_start = std::time::Instant::now();
     if let Some(roi) = roi {
         let before = records.len();
         records.retain(|rec| match coords_bbox(rec.shape.rings().flatten()) {
@@ -583,6 +586,7 @@ fn finish_layer(
             Ok(out)
         })
         .collect();
+    progress.add_time("repair", repair_start.elapsed().as_secs_f64());
     let mut features = Vec::new();
     for chunk in results {
         let chunk = chunk.map_err(|e| LoadError::new(e, &path))?;

@@ -13,6 +13,8 @@ pub struct Progress {
     stage: Mutex<String>,
     /// (stage, when it started), in order, for the timing breakdown.
     history: Mutex<Vec<(String, std::time::Instant)>>,
+    /// Time inside a stage spent on one kind of work (seconds, summed over threads).
+    parts: Mutex<Vec<(&'static str, f64)>>,
 }
 
 /// Returned by work that noticed a cancel request.
@@ -75,6 +77,30 @@ impl Progress {
             }
         }
         out
+    }
+
+    /// Adds `secs` to the time spent on `what` (a part of a stage: e.g. "overlay" inside
+    /// "check zones"); parallel work adds each thread's time.
+    pub fn add_time(&self, what: &'static str, secs: f64) {
+        if let Ok(mut p) = self.parts.lock() {
+            match p.iter_mut().find(|(n, _)| *n == what) {
+                Some(slot) => slot.1 += secs,
+                None => p.push((what, secs)),
+            }
+        }
+    }
+
+    /// Runs `f` and adds its wall time to `what` (see [`Progress::add_time`]).
+    pub fn timed<T>(&self, what: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        self.add_time(what, start.elapsed().as_secs_f64());
+        out
+    }
+
+    /// The parts recorded with [`Progress::add_time`], in order of first use.
+    pub fn part_timings(&self) -> Vec<(&'static str, f64)> {
+        self.parts.lock().map(|p| p.clone()).unwrap_or_default()
     }
 
     /// (stage name, steps done, steps in stage).

@@ -167,6 +167,7 @@ pub fn run_checks(
     progress: &Progress,
 ) -> Result<Analysis, Cancelled> {
     let zones_layer = ds.layer(LayerRole::Zones).ok_or(Cancelled)?;
+    progress.stage("index", 1);
     let prepared: Vec<Prepared> = ds
         .protection_layers()
         .map(|l| Prepared::new(l, review))
@@ -185,6 +186,7 @@ pub fn run_checks(
         custody_cache: zone::CustodyCache::new(
             townships.as_ref().map_or(0, |t| t.layer.features.len()),
         ),
+        progress,
     };
     let mut zones = zone::group_zones(zones_layer, &Fields::resolve(zones_layer, &review.fields));
     progress.stage("check zones", zones.len() as u64);
@@ -201,7 +203,9 @@ pub fn run_checks(
             .collect()
     };
     let mut results = results?;
-    zone::check_overlaps(&mut results, review.rules.sliver_area_m2);
+    progress.timed("zone overlaps", || {
+        zone::check_overlaps(&mut results, review.rules.sliver_area_m2)
+    });
     for z in &mut results {
         z.findings
             .sort_by(|a, b| a.severity.cmp(&b.severity).then(a.rule.cmp(&b.rule)));

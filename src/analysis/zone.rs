@@ -97,6 +97,8 @@ pub struct Context<'a> {
     pub original: Option<&'a Prepared<'a>>,
     pub townships: Option<&'a Prepared<'a>>,
     pub custody_cache: CustodyCache,
+    /// Where the time of each kind of check is added up (for `--timings`).
+    pub progress: &'a crate::progress::Progress,
 }
 
 /// Display name of a layer: the role's name, or the extra layer's own name.
@@ -114,13 +116,17 @@ pub fn layer_label(layer: &Layer) -> (String, String) {
 /// Runs every per-zone check.
 pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let rules = ctx.rules;
-    let geometry = union_local(z.features.iter().map(|(g, _)| g.clone()).collect());
+    let geometry = ctx.progress.timed("dissolve", || {
+        union_local(z.features.iter().map(|(g, _)| g.clone()).collect())
+    });
     let zone_area = area_m2(&geometry);
     let mut findings = Vec::new();
     let zid = Some(z.id.as_str());
 
     // Sub-areas and clusters.
-    let (parts, clusters, gaps) = sub_areas(&geometry, &z.features, rules);
+    let (parts, clusters, gaps) = ctx
+        .progress
+        .timed("contiguity", || sub_areas(&geometry, &z.features, rules));
     let fragments: Vec<&Polygon<f64>> = geometry
         .0
         .iter()
@@ -196,6 +202,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 
     // Conflicts with each protection layer.
     let mut conflicts = BTreeMap::new();
+    let overlay_start = std::time::Instant::now();
     let prepared_zone = PreparedArea::new(&geometry);
     for p in ctx.protection {
         let c = conflict_with(&prepared_zone, zone_area, p, rules.sliver_area_m2);
@@ -264,6 +271,8 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         }
         conflicts.insert(p.layer.name.clone(), c);
     }
+    ctx.progress
+        .add_time("overlay", overlay_start.elapsed().as_secs_f64());
 
     // Expansion beyond the member original zones.
     let mut expansion_area_m2 = None;
@@ -392,7 +401,9 @@ fn sub_areas(
     let mut has_enclave = vec![false; n];
     let mut has_normal = vec![false; n];
     let part_boxes: Vec<_> = geometry.0.iter().map(|p| p.bounding_rect()).collect();
-    for (g, enclave) in features {
+    // Which parts are enclaves: only worth looking when some feature is one.
+    let any_enclave = features.iter().any(|(_, enclave)| *enclave);
+    for (g, enclave) in features.iter().filter(|_| any_enclave) {
         for poly in &g.0 {
             let Some(pt) = poly.interior_point() else {
                 continue;
@@ -479,10 +490,35 @@ fn sub_areas(
 
 /// Minimum spanning set of gaps between clusters (Prim over cluster-to-cluster distances).
 fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<f64> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
     if k < 2 {
         return Vec::new();
     }
-    let mut dist = vec![vec![f64::INFINITY; k]; k];
+    // Kruskal over part pairs of different clusters, with lazy distances: an edge enters the
+    // heap keyed by the distance between the parts' boxes (a lower bound) and gets its true
+    // distance only when it reaches the top. An edge popped with its true distance is then no
+    // longer than any other edge, so the edges are taken in the order of true distances.
+    #[derive(PartialEq)]
+    struct Key(f64);
+    impl Eq for Key {}
+    impl PartialOrd for Key {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Key {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.0.total_cmp(&other.0)
+        }
+    }
+    let boxes: Vec<Option<geo::Rect<f64>>> = geometry.0.iter().map(|p| p.bounding_rect()).collect();
+    let box_gap = |a: &geo::Rect<f64>, b: &geo::Rect<f64>| {
+        let dx = (a.min().x - b.max().x).max(b.min().x - a.max().x).max(0.0);
+        let dy = (a.min().y - b.max().y).max(b.min().y - a.max().y).max(0.0);
+        dx.hypot(dy)
+    };
+    let mut heap = BinaryHeap::new();
     for i in 0..parts.len() {
         for j in (i + 1)..parts.len() {
             let (Some(a), Some(b)) = (parts[i].cluster, parts[j].cluster) else {
@@ -491,32 +527,39 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<f64> {
             if a == b {
                 continue;
             }
-            let dd = distance_m(&geometry.0[i], &geometry.0[j]);
-            if dd < dist[a][b] {
-                dist[a][b] = dd;
-                dist[b][a] = dd;
-            }
+            let lower = match (
+                boxes.get(i).copied().flatten(),
+                boxes.get(j).copied().flatten(),
+            ) {
+                (Some(bi), Some(bj)) => box_gap(&bi, &bj),
+                _ => 0.0,
+            };
+            heap.push(Reverse((Key(lower), false, i, j)));
         }
     }
-    let mut in_tree = vec![false; k];
-    let mut best = vec![f64::INFINITY; k];
-    in_tree[0] = true;
-    best[1..k].copy_from_slice(&dist[0][1..k]);
+    let mut parent: Vec<usize> = (0..k).collect();
     let mut gaps = Vec::new();
-    for _ in 1..k {
-        let Some((next, gap)) = (0..k)
-            .filter(|&j| !in_tree[j])
-            .map(|j| (j, best[j]))
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-        else {
-            break;
+    while let Some(Reverse((Key(d), exact, i, j))) = heap.pop() {
+        let (Some(a), Some(b)) = (parts[i].cluster, parts[j].cluster) else {
+            continue;
         };
-        in_tree[next] = true;
-        gaps.push(gap);
-        for j in 0..k {
-            if !in_tree[j] && dist[next][j] < best[j] {
-                best[j] = dist[next][j];
-            }
+        let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
+        if ra == rb {
+            continue;
+        }
+        if !exact {
+            heap.push(Reverse((
+                Key(distance_m(&geometry.0[i], &geometry.0[j])),
+                true,
+                i,
+                j,
+            )));
+            continue;
+        }
+        parent[ra] = rb;
+        gaps.push(d);
+        if gaps.len() + 1 == k {
+            break;
         }
     }
     gaps.sort_by(f64::total_cmp);
@@ -805,6 +848,95 @@ pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
             .refs(vec![other_id])
             .geom(g.clone());
             zones[me].findings.push(f);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    /// The gaps of a minimum spanning tree over clusters, by Prim on the full matrix of
+    /// cluster-to-cluster distances (every part pair measured).
+    fn gaps_by_prim(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<f64> {
+        let mut dist = vec![vec![f64::INFINITY; k]; k];
+        for i in 0..parts.len() {
+            for j in 0..parts.len() {
+                let (Some(a), Some(b)) = (parts[i].cluster, parts[j].cluster) else {
+                    continue;
+                };
+                if a != b {
+                    let d = distance_m(&geometry.0[i], &geometry.0[j]);
+                    dist[a][b] = dist[a][b].min(d);
+                }
+            }
+        }
+        let mut in_tree = vec![false; k];
+        in_tree[0] = true;
+        let mut gaps = Vec::new();
+        for _ in 1..k {
+            let (mut best, mut at) = (f64::INFINITY, 0);
+            for a in (0..k).filter(|&a| in_tree[a]) {
+                for b in (0..k).filter(|&b| !in_tree[b]) {
+                    if dist[a][b] < best {
+                        (best, at) = (dist[a][b], b);
+                    }
+                }
+            }
+            in_tree[at] = true;
+            gaps.push(best);
+        }
+        gaps.sort_by(f64::total_cmp);
+        gaps
+    }
+
+    #[test]
+    fn lazy_kruskal_gaps_equal_prim_on_every_distance() {
+        // Pseudo-random layouts of squares and L-shapes (an L's box overlaps its neighbour's
+        // box while the shapes stay apart, so box distances really are only lower bounds).
+        let mut seed = 12345_u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for _ in 0..200 {
+            let n = 2 + (next() * 9.0) as usize;
+            let mut polys = Vec::new();
+            let mut parts = Vec::new();
+            let k = 1 + (next() * n as f64) as usize;
+            for p in 0..n {
+                let (x, y) = (next() * 1000.0, next() * 1000.0);
+                let s = 5.0 + next() * 60.0;
+                let poly = if next() < 0.5 {
+                    polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)]
+                } else {
+                    polygon![(x: x, y: y), (x: x + 3.0 * s, y: y), (x: x + 3.0 * s, y: y + s),
+                        (x: x + s, y: y + s), (x: x + s, y: y + 3.0 * s), (x: x, y: y + 3.0 * s)]
+                };
+                polys.push(poly);
+                // Every cluster gets a part; the rest are spread at random.
+                let cluster = if p < k {
+                    p
+                } else {
+                    (next() * k as f64) as usize
+                };
+                parts.push(PartInfo {
+                    area_m2: 0.0,
+                    area_mu: 0.0,
+                    fragment: false,
+                    enclave: false,
+                    cluster: Some(cluster),
+                });
+            }
+            let geometry = MultiPolygon(polys);
+            let lazy = cluster_gaps(&geometry, &parts, k);
+            let prim = gaps_by_prim(&geometry, &parts, k);
+            assert_eq!(lazy.len(), k - 1);
+            assert_eq!(lazy, prim);
         }
     }
 }
