@@ -47,6 +47,10 @@ pub enum Command {
         /// Print the time spent in each stage on stderr.
         #[arg(long)]
         timings: bool,
+        /// Load every feature of the protection layers, not only those near a zone (same
+        /// results, slower; the report's overview maps then show context everywhere).
+        #[arg(long)]
+        all_features: bool,
     },
     /// Open a review file in the desktop app.
     Open {
@@ -149,7 +153,8 @@ pub fn run(cli: Cli) -> ExitCode {
             lang,
             quiet,
             timings,
-        }) => check_command(&review, &out, lang, quiet, timings),
+            all_features,
+        }) => check_command(&review, &out, lang, quiet, timings, all_features),
         Some(Command::GenerateBench { scale, dir }) => {
             match crate::bench_data::write_bench_data(&dir, scale) {
                 Ok(summary) => {
@@ -215,10 +220,14 @@ pub fn check_command(
     lang: Lang,
     quiet: bool,
     timings: bool,
+    all_features: bool,
 ) -> ExitCode {
     let progress = Arc::new(Progress::new());
     let bar = ProgressBar::start(progress.clone(), !quiet && std::io::stderr().is_terminal());
-    let result = check_and_report(review_path, out, &progress);
+    let options = LoadOptions {
+        near_zones: (!all_features).then_some(crate::report::html::map_view_rect as _),
+    };
+    let result = check_and_report_with(review_path, out, &progress, options);
     bar.finish();
     if timings {
         for (stage, secs) in progress.timings() {
@@ -249,16 +258,26 @@ pub fn check_command(
     }
 }
 
-/// The whole batch job, for the CLI and tests.
+/// The whole batch job, for the CLI and tests, with the spatial filter of `zonecheck check`.
 pub fn check_and_report(
     review_path: &Path,
     out: &Path,
     progress: &Progress,
 ) -> Result<(Dataset, Analysis), String> {
-    let review = Review::load(review_path).map_err(|e| e.to_string())?;
     let options = LoadOptions {
         near_zones: Some(crate::report::html::map_view_rect),
     };
+    check_and_report_with(review_path, out, progress, options)
+}
+
+/// The whole batch job, loading as `options` say.
+pub fn check_and_report_with(
+    review_path: &Path,
+    out: &Path,
+    progress: &Progress,
+    options: LoadOptions,
+) -> Result<(Dataset, Analysis), String> {
+    let review = Review::load(review_path).map_err(|e| e.to_string())?;
     let ds = load_review_with(&review, progress, options).map_err(|e| e.to_string())?;
     let analysis = run_checks(&ds, &review.file, progress).map_err(|e| e.to_string())?;
     progress.stage("write reports", 1);

@@ -74,3 +74,24 @@ mod erased_json {
         }
     }
 }
+
+#[test]
+fn maps_shade_where_features_were_not_loaded_unless_all_are_loaded() {
+    let review = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let progress = Progress::new();
+    let html = |out: &str, near_zones| {
+        let out = dir.path().join(out);
+        zonecheck::cli::check_and_report_with(&review, &out, &progress, LoadOptions { near_zones })
+            .unwrap();
+        std::fs::read_to_string(out.join("report.html")).unwrap()
+    };
+    let filtered = html("filtered", Some(zonecheck::report::html::map_view_rect));
+    let all = html("all", None);
+    // The overview of the first zone (parts kilometres apart) shows areas where nothing was loaded.
+    assert!(filtered.contains("class=\"nl\""));
+    assert!(filtered.contains("未载入保护图层"));
+    assert!(filtered.contains("远离各开发区，未载入"));
+    assert!(!all.contains("class=\"nl\""));
+    assert!(!all.contains("未载入"));
+}

@@ -6,6 +6,7 @@ use crate::analysis::zone::layer_label;
 use crate::analysis::{Finding, Severity, ZoneResult};
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
+use crate::spatial::roi::Roi;
 use geo::{Area, BoundingRect, Coord, InteriorPoint, LineString, Polygon, Rect};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -228,6 +229,7 @@ details summary { cursor: pointer; }
 details ul { margin: 1mm 0; padding-left: 5mm; font-size: 8pt; }
 footer { margin-top: 8mm; border-top: 1px solid #b8c2d0; padding-top: 2mm; }
 svg .rl { fill: url(#zc-hatch-rl); stroke: #1b7a35; stroke-width: 0.6; }
+svg .nl { fill: #e6e6e6; fill-opacity: 0.8; stroke: none; }
 svg .fl { fill: #f3d23f; fill-opacity: 0.55; stroke: #b08f00; stroke-width: 0.4; }
 svg .w1 { fill: #1c5fb8; fill-opacity: 0.55; stroke: #0d3f80; stroke-width: 0.5; }
 svg .w2 { fill: #4a90e2; fill-opacity: 0.45; stroke: #1f5fa8; stroke-width: 0.5; }
@@ -836,6 +838,9 @@ struct MapLayers<'a> {
     townships: Option<MapLayer<'a>>,
     original: Option<MapLayer<'a>>,
     zones: BoxIndex,
+    /// Where protection features were loaded, when the check's spatial filter left some out:
+    /// maps shade the rest, so that no one reads "no farmland here" where it was not loaded.
+    loaded: Option<Roi>,
 }
 
 impl<'a> MapLayers<'a> {
@@ -860,6 +865,7 @@ impl<'a> MapLayers<'a> {
                 townships: None,
                 original: None,
                 zones: BoxIndex::new(std::iter::empty()),
+                loaded: None,
             };
         }
         MapLayers {
@@ -867,8 +873,62 @@ impl<'a> MapLayers<'a> {
             townships: input.dataset.layer(LayerRole::Townships).map(prepare),
             original: input.dataset.layer(LayerRole::Original).map(prepare),
             zones: BoxIndex::new(input.analysis.zones.iter().map(|z| &z.geometry)),
+            loaded: input
+                .dataset
+                .layers
+                .iter()
+                .any(|l| l.source.far_from_zones > 0)
+                .then(|| crate::load::zone_neighbourhoods(&input.dataset.layers, map_view_rect)),
         }
     }
+}
+
+/// Shades the part of the map where protection features were not loaded (outside every
+/// neighbourhood of `loaded`); returns whether anything was shaded.
+fn shade_not_loaded(out: &mut String, loaded: &Roi, view: &View) -> bool {
+    let vr = view.rect_in_map();
+    let covers = |b: &Rect<f64>| {
+        b.min().x <= vr.min().x
+            && b.min().y <= vr.min().y
+            && b.max().x >= vr.max().x
+            && b.max().y >= vr.max().y
+    };
+    if loaded.boxes().iter().any(covers) {
+        return false;
+    }
+    // A mask: white (shaded) everywhere, black (clear) over each loaded box in view.
+    let id = format!(
+        "nl{:x}",
+        view.x0_m.to_bits()
+            ^ view.y0_m.to_bits().rotate_left(21)
+            ^ view.px_per_m.to_bits().rotate_left(42)
+    );
+    w!(
+        out,
+        "<mask id=\"{id}\"><rect width=\"{MAP_W_PX}\" height=\"{MAP_H_PX}\" fill=\"white\"/>"
+    );
+    for b in loaded.boxes().iter().filter(|b| boxes_meet(b, &vr)) {
+        let (x0, y1) = view.pos_in_svg(b.min());
+        let (x1, y0) = view.pos_in_svg(b.max());
+        let (x0, y0) = (x0.max(-1.0), y0.max(-1.0));
+        let (x1, y1) = (x1.min(MAP_W_PX + 1.0), y1.min(MAP_H_PX + 1.0));
+        if x1 > x0 && y1 > y0 {
+            out.push_str("<rect x=\"");
+            push_px(out, x0);
+            out.push_str("\" y=\"");
+            push_px(out, y0);
+            out.push_str("\" width=\"");
+            push_px(out, x1 - x0);
+            out.push_str("\" height=\"");
+            push_px(out, y1 - y0);
+            out.push_str("\" fill=\"black\"/>");
+        }
+    }
+    w!(
+        out,
+        "</mask>\n<rect class=\"nl\" width=\"{MAP_W_PX}\" height=\"{MAP_H_PX}\" mask=\"url(#{id})\"/>\n"
+    );
+    true
 }
 
 /// Map space (working CRS, metres, y north) to SVG space (px, y down).
@@ -1450,6 +1510,11 @@ fn map_figure(
     for (c, budget) in layers.iter().zip(budgets) {
         draw_background(out, c, budget, &view, &mut skipped, &mut used);
     }
+    if let Some(loaded) = &maps.loaded {
+        if shade_not_loaded(out, loaded, &view) {
+            used.insert("nl");
+        }
+    }
 
     // Neighbouring merged zones, then this zone.
     let mut neighbours = false;
@@ -1572,6 +1637,9 @@ fn map_figure(
     }
     if used.contains("cf") {
         legend_item(out, "cf", "冲突范围");
+    }
+    if used.contains("nl") {
+        legend_item(out, "nl", "未载入保护图层（远离各开发区，不影响检查结果）");
     }
     out.push_str("</ul>\n");
     let mut notes = Vec::new();

@@ -12,19 +12,32 @@ pub struct BoxIndex {
     tree: RTree<Entry>,
 }
 
+fn entry(i: usize, r: Rect<f64>) -> Entry {
+    GeomWithData::new(
+        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+        i,
+    )
+}
+
 impl BoxIndex {
     /// Indexes `geoms`; the payload of each entry is its position in the slice.
     pub fn new<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> BoxIndex {
         let entries: Vec<Entry> = geoms
             .into_iter()
             .enumerate()
-            .filter_map(|(i, g)| {
-                let r = g.bounding_rect()?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i,
-                ))
-            })
+            .filter_map(|(i, g)| Some(entry(i, g.bounding_rect()?)))
+            .collect();
+        BoxIndex {
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
+    /// Indexes boxes; the payload of each entry is its position.
+    pub fn from_rects(rects: impl IntoIterator<Item = Rect<f64>>) -> BoxIndex {
+        let entries: Vec<Entry> = rects
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| entry(i, r))
             .collect();
         BoxIndex {
             tree: RTree::bulk_load(entries),
