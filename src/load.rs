@@ -207,7 +207,7 @@ pub fn load_review_with(
 
     // Protection layers through the spatial filter, read in parallel.
     if let Some(near) = options.near_zones {
-        let roi = zone_neighbourhoods(&layers, near);
+        let roi = zone_neighbourhoods(&layers, review, near);
         progress.stage("read", paths.len() as u64);
         let read: Vec<Result<Option<Pending>, LoadError>> = paths
             .par_iter()
@@ -318,27 +318,27 @@ fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), 
 }
 
 /// The boxes protection features must meet to matter, in the working CRS: the neighbourhood of
-/// every part of every zone (the first layer), and the whole box of every township that meets a
-/// zone (the custody check needs the protected share of the whole township).
-pub fn zone_neighbourhoods(layers: &[Layer], near: fn(geo::Rect<f64>) -> geo::Rect<f64>) -> Roi {
+/// every part of every merged zone (the zones layer, the first, dissolved by zone as the check
+/// does), and the whole box of every township that meets a zone (the custody check needs the
+/// protected share of the whole township).
+pub fn zone_neighbourhoods(
+    layers: &[Layer],
+    review: &Review,
+    near: fn(geo::Rect<f64>) -> geo::Rect<f64>,
+) -> Roi {
     use geo::{BoundingRect, Intersects};
-    let parts: Vec<&geo::Polygon<f64>> = layers
-        .first()
-        .map(|zones| {
-            zones
-                .features
-                .iter()
-                .flat_map(|f| f.geometry.0.iter())
-                .collect()
+    let Some(zones) = layers.first() else {
+        return Roi::new(Vec::new());
+    };
+    let fields = crate::analysis::fields::Fields::resolve(zones, &review.file.fields);
+    let parts: Vec<geo::Polygon<f64>> = crate::analysis::zone::group_zones(zones, &fields)
+        .into_par_iter()
+        .flat_map_iter(|z| {
+            crate::spatial::overlay::union_local(z.features.into_iter().map(|(g, _)| g).collect()).0
         })
-        .unwrap_or_default();
-    let part_boxes: Vec<geo::Rect<f64>> = parts.iter().filter_map(|p| p.bounding_rect()).collect();
-    // A zone part after dissolving can be several polygons of the layer sharing edges: merge the
-    // boxes that meet, so that each part's close-up lies inside one neighbourhood.
-    let mut boxes: Vec<geo::Rect<f64>> = merge_meeting_boxes(&part_boxes)
-        .into_iter()
-        .map(near)
         .collect();
+    let part_boxes: Vec<geo::Rect<f64>> = parts.iter().filter_map(|p| p.bounding_rect()).collect();
+    let mut boxes: Vec<geo::Rect<f64>> = part_boxes.iter().copied().map(near).collect();
     if let Some(towns) = layers.iter().find(|l| l.role == LayerRole::Townships) {
         let part_roi = Roi::new(part_boxes);
         let meeting: Vec<geo::Rect<f64>> = towns
@@ -358,39 +358,6 @@ pub fn zone_neighbourhoods(layers: &[Layer], near: fn(geo::Rect<f64>) -> geo::Re
         boxes.extend(meeting);
     }
     Roi::new(boxes)
-}
-
-/// Boxes of the groups of `boxes` connected by meeting (sharing at least a point).
-fn merge_meeting_boxes(boxes: &[geo::Rect<f64>]) -> Vec<geo::Rect<f64>> {
-    use crate::spatial::overlay::{boxes_intersect, find_root};
-    let mut parent: Vec<usize> = (0..boxes.len()).collect();
-    let index = crate::spatial::index::BoxIndex::from_rects(boxes.iter().copied());
-    for (i, b) in boxes.iter().enumerate() {
-        for j in index.query(*b, 0.0) {
-            if j > i && boxes_intersect(b, &boxes[j]) {
-                let (a, c) = (find_root(&mut parent, i), find_root(&mut parent, j));
-                parent[a] = c;
-            }
-        }
-    }
-    let mut merged: Vec<Option<geo::Rect<f64>>> = vec![None; boxes.len()];
-    for (i, b) in boxes.iter().enumerate() {
-        let r = find_root(&mut parent, i);
-        merged[r] = Some(match merged[r] {
-            None => *b,
-            Some(m) => geo::Rect::new(
-                Coord {
-                    x: m.min().x.min(b.min().x),
-                    y: m.min().y.min(b.min().y),
-                },
-                Coord {
-                    x: m.max().x.max(b.max().x),
-                    y: m.max().y.max(b.max().y),
-                },
-            ),
-        });
-    }
-    merged.into_iter().flatten().collect()
 }
 
 /// The filter in the coordinates of the file at `path`, when its CRS can be known before

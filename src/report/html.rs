@@ -878,7 +878,13 @@ impl<'a> MapLayers<'a> {
                 .layers
                 .iter()
                 .any(|l| l.source.far_from_zones > 0)
-                .then(|| crate::load::zone_neighbourhoods(&input.dataset.layers, map_view_rect)),
+                .then(|| {
+                    crate::load::zone_neighbourhoods(
+                        &input.dataset.layers,
+                        input.review,
+                        map_view_rect,
+                    )
+                }),
         }
     }
 }
