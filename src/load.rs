@@ -48,13 +48,18 @@ pub fn role_of_key(key: &str) -> LayerRole {
 
 /// Reads a layer file by its extension (.shp, .geojson/.json).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
+    read_raw_with_encoding(path, None)
+}
+
+/// As [`read_raw`], with a shapefile's attribute encoding set by the review (`encoding_of`).
+pub fn read_raw_with_encoding(path: &Path, encoding: Option<&str>) -> Result<RawLayer, LoadError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "shp" => shp::read_shapefile(path),
+        "shp" => shp::read_shapefile_with_encoding(path, encoding),
         "geojson" | "json" => geojson_in::read_geojson(path),
         "" => Err(LoadError::new(
             "layer file has no extension (expected .shp or .geojson)",
@@ -118,7 +123,8 @@ pub fn load_review(review: &Review, progress: &Progress) -> Result<Dataset, Load
     let raws: Vec<Result<(String, PathBuf, RawLayer), LoadError>> = paths
         .par_iter()
         .map(|(key, path)| {
-            let raw = read_raw(path)?;
+            let raw =
+                read_raw_with_encoding(path, review.file.encoding_of.get(key).map(String::as_str))?;
             progress.inc(1);
             Ok((key.clone(), path.clone(), raw))
         })

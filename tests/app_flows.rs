@@ -187,16 +187,21 @@ fn open_check_select_decide_save_reopen() {
         "{:?}",
         h.state().messages
     );
-    let sidecar = dir.path().join("review.decisions.toml");
-    let text = std::fs::read_to_string(&sidecar).unwrap();
+    // The decision is in the review file itself; the rest of the review is as it was.
+    let text = std::fs::read_to_string(&review).unwrap();
     assert!(
-        text.contains("must_fix") && text.contains(comment),
+        text.contains("[[decision]]") && text.contains("must_fix") && text.contains(comment),
         "{text}"
     );
-    // The review file itself is untouched.
-    assert_eq!(
-        std::fs::read(&review).unwrap(),
-        std::fs::read(sample_dir().join("review.toml")).unwrap()
+    assert!(!dir.path().join("review.decisions.toml").exists());
+    let original = std::fs::read_to_string(sample_dir().join("review.toml")).unwrap();
+    let saved = zonecheck::io::review::Review::parse(&text, &review).unwrap();
+    let mut before = zonecheck::io::review::Review::parse(&original, &review).unwrap();
+    before.file.decisions = saved.file.decisions.clone();
+    assert_eq!(saved.file, before.file);
+    assert!(
+        text.starts_with(original.lines().next().unwrap()),
+        "unchanged parts keep their text: {text}"
     );
     drop(h);
 
@@ -300,10 +305,26 @@ fn bad_review_file_names_the_file_and_the_app_stays_usable() {
     });
     let msg = &h.state().messages[0].text;
     assert!(msg.contains("missing.shp"), "{msg}");
-    assert!(h.state().doc.is_none());
+    // The review opens; its zones layer is listed as failed, with the reason.
+    let doc = h.state().doc.as_ref().unwrap();
+    assert!(doc.dataset.layers.is_empty());
+    assert_eq!(doc.failures.len(), 1);
+    assert_eq!(doc.failures[0].key, "zones");
+    h.get_by_label("✗ 整合后开发区 — 加载失败");
     h.get_by_label("关闭").click();
     settle(&mut h);
     assert!(h.state().messages.is_empty());
+    // A review file that is not TOML: nothing opens, the message names the file.
+    let broken = dir.path().join("不是审查.toml");
+    std::fs::write(&broken, "[layers\nzones = ").unwrap();
+    h.state_mut().open(broken);
+    wait_until(&mut h, "the error", |a| {
+        !a.is_busy() && !a.messages.is_empty()
+    });
+    let msg = &h.state().messages[0].text;
+    assert!(msg.contains("不是审查.toml"), "{msg}");
+    h.get_by_label("关闭").click();
+    settle(&mut h);
     // Still usable: open the sample afterwards.
     h.state_mut().open(sample_dir().join("review.toml"));
     wait_until(&mut h, "the sample to load", |a| {

@@ -25,6 +25,15 @@ const RECORD_HEADER_LEN: usize = 8;
 /// Errors (naming the `.shp` or `.dbf`): unreadable or empty file, not a shapefile, truncated
 /// header, a layer that is not polygons, a missing `.dbf` or a `.dbf` whose header makes no sense.
 pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
+    read_shapefile_with_encoding(path, None)
+}
+
+/// As [`read_shapefile`], with the attributes' text encoding set by the user (a label such as
+/// "GBK" or "UTF-8", the review's `encoding_of`) in place of the `.cpg` file and detection.
+pub fn read_shapefile_with_encoding(
+    path: &Path,
+    encoding: Option<&str>,
+) -> Result<RawLayer, LoadError> {
     let bytes = read_file(path)?;
     let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
     let dbf_path = sibling_file(path, "dbf").ok_or_else(|| {
@@ -46,8 +55,15 @@ pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
     }
 
     let crs = sibling_text(path, "prj", &mut warnings).filter(|s| !s.is_empty());
-    let cpg = sibling_text(path, "cpg", &mut warnings);
-    let table = read_dbf(&dbf_path, cpg.as_deref())?;
+    let cpg = match encoding {
+        Some(label) => Some(label.to_string()),
+        None => sibling_text(path, "cpg", &mut warnings),
+    };
+    let mut table = read_dbf(&dbf_path, cpg.as_deref())?;
+    if encoding.is_some() {
+        // The label came from the review, not from a .cpg file.
+        table.encoding = table.encoding.replace("(.cpg)", "(encoding_of)");
+    }
 
     Ok(pair(walk, table, crs, warnings))
 }
