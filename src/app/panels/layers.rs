@@ -227,7 +227,7 @@ fn layer_editor_ui(
         egui::Grid::new(("layer-editor", key))
             .num_columns(2)
             .show(ui, |ui| {
-                ui.label(format!("{}:", lang.t(S::Role)));
+                let label = ui.label(format!("{}:", lang.t(S::Role)));
                 let role = edit.role.unwrap_or(current);
                 egui::ComboBox::from_id_salt(("role", key))
                     .selected_text(layer_role_name(role, lang))
@@ -246,7 +246,9 @@ fn layer_editor_ui(
                                 }
                             }
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(label.id);
                 ui.end_row();
                 if role == LayerRole::Extra {
                     let l = ui.label(format!("{}:", lang.t(S::ExtraName)));
@@ -267,7 +269,7 @@ fn layer_editor_ui(
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
                 if is_shp {
-                    ui.label(format!("{}:", lang.t(S::Encoding)));
+                    let label = ui.label(format!("{}:", lang.t(S::Encoding)));
                     let shown = if edit.encoding.is_empty() {
                         lang.t(S::Detect).to_string()
                     } else {
@@ -287,7 +289,9 @@ fn layer_editor_ui(
                                     edit.encoding = e.to_string();
                                 }
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(label.id);
                     ui.end_row();
                 }
             });

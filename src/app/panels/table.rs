@@ -209,14 +209,10 @@ pub fn table_panel_ui(
     };
     table.refresh(layer, doc.revision);
     ui.horizontal(|ui| {
-        ui.strong(format!(
-            "{}: {}",
-            lang.t(S::AttributeTable),
-            layer_title(layer, lang)
-        ));
-        // Switch to another layer.
+        let label = ui.strong(format!("{}:", lang.t(S::AttributeTable)));
+        // The layer shown; pick another.
         egui::ComboBox::from_id_salt("table-layer")
-            .selected_text(lang.t(S::Layer))
+            .selected_text(layer_title(layer, lang))
             .show_ui(ui, |ui| {
                 for l in &doc.dataset.layers {
                     if ui
@@ -228,7 +224,9 @@ pub fn table_panel_ui(
                         table.filter.clear();
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.label(format!(
             "{} / {} {}",
             table.rows().len(),
