@@ -191,21 +191,7 @@ impl ZonecheckApp {
             egui::Panel::top("menu_bar").show(ui, |ui| {
                 panels::menu::menu_bar_ui(ui, doc.as_ref(), settings, busy, show_about, pending);
             });
-            let mut close_table = false;
-            if let (Some(d), Some(table)) = (doc.as_ref(), view.table.as_mut()) {
-                let picked = view.picked;
-                egui::Panel::bottom("attribute-table")
-                    .resizable(true)
-                    .default_size(280.0)
-                    .min_size(120.0)
-                    .show(ui, |ui| {
-                        close_table =
-                            !panels::table::table_panel_ui(ui, d, table, picked, lang, pending);
-                    });
-            }
-            if close_table {
-                view.table = None;
-            }
+
             egui::Panel::top("toolbar").show(ui, |ui| {
                 panels::menu::toolbar_ui(ui, doc.as_ref(), view, settings, busy, pending);
             });
@@ -221,6 +207,21 @@ impl ZonecheckApp {
                     pending,
                 );
             });
+            let mut close_table = false;
+            if let (Some(d), Some(table)) = (doc.as_ref(), view.table.as_mut()) {
+                let picked = view.picked;
+                egui::Panel::bottom("attribute-table")
+                    .resizable(true)
+                    .default_size(280.0)
+                    .min_size(120.0)
+                    .show(ui, |ui| {
+                        close_table =
+                            !panels::table::table_panel_ui(ui, d, table, picked, lang, pending);
+                    });
+            }
+            if close_table {
+                view.table = None;
+            }
             if settings.show_attributes_panel {
                 egui::Panel::bottom("attributes")
                     .resizable(true)

@@ -22,6 +22,8 @@ pub struct TableState {
     /// Feature indices in display order, for `cached_for`.
     rows: Vec<usize>,
     widths: Vec<f32>,
+    /// Per column: numbers (right-aligned).
+    numeric: Vec<bool>,
     cached_for: Option<CacheKey>,
 }
 
@@ -54,6 +56,20 @@ impl TableState {
         }
         self.rows = table_rows(layer, self.sort, &self.filter);
         self.widths = column_widths(layer);
+        self.numeric = std::iter::once(true)
+            .chain((0..layer.fields.len()).map(|i| {
+                let values = || {
+                    layer
+                        .features
+                        .iter()
+                        .take(300)
+                        .map(move |f| f.attrs.get(i).and_then(|v| v.as_deref()).unwrap_or(""))
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                };
+                values().next().is_some() && values().all(|v| v.parse::<f64>().is_ok())
+            }))
+            .collect();
         self.cached_for = Some(key);
     }
 }
@@ -245,6 +261,7 @@ pub fn table_panel_ui(
         }
     });
     let widths = table.widths.clone();
+    let numeric = table.numeric.clone();
     let row_h = ui.spacing().interact_size.y;
     let selected = picked.filter(|p| p.layer == li).map(|p| p.feature);
     egui::ScrollArea::horizontal()
@@ -275,7 +292,7 @@ pub fn table_panel_ui(
                 }
             });
             ui.separator();
-            let rows = table.rows().to_vec();
+            let rows = std::mem::take(&mut table.rows);
             egui::ScrollArea::vertical()
                 .id_salt(("table-v", &table.layer_key))
                 .auto_shrink([false, false])
@@ -294,7 +311,13 @@ pub fn table_panel_ui(
                                 } else {
                                     cell(layer, fi, col).to_string()
                                 };
-                                let b = egui::Button::selectable(is_sel, text)
+                                // Numbers right-aligned, text left-aligned.
+                                let atoms = if numeric.get(col).copied().unwrap_or(false) {
+                                    (egui::Atom::grow(), egui::Atom::from(text))
+                                } else {
+                                    (egui::Atom::from(text), egui::Atom::grow())
+                                };
+                                let b = egui::Button::selectable(is_sel, atoms)
                                     .truncate()
                                     .min_size(egui::vec2(w, row_h));
                                 if ui.add_sized([w, row_h], b).clicked() {
@@ -310,6 +333,7 @@ pub fn table_panel_ui(
                         }
                     }
                 });
+            table.rows = rows;
         });
     keep_open
 }
