@@ -592,6 +592,14 @@ fn bad_dropped_file_is_named_and_a_guessed_crs_and_encoding_are_corrected() {
 #[test]
 fn attribute_table_filter_sort_and_select_a_row() {
     let mut h = open(&sample_dir().join("review.toml"));
+    // Ctrl+T: the table of the top layer (nothing identified yet).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    settle(&mut h);
+    assert_eq!(
+        h.state().view.table.as_ref().map(|t| t.layer_key.as_str()),
+        Some("zones")
+    );
+    h.get_by_label("6 / 6 行");
     // The farmland layer's button (layers are listed top first; farmland's badge follows its name).
     below(&h, "永久基本农田", "属性表").click();
     settle(&mut h);
@@ -657,4 +665,31 @@ fn cancelled_load_keeps_the_open_review() {
     assert_eq!(h.state().doc.as_ref().unwrap().review.path, path_before);
     h.get_by_label("已取消");
     assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+}
+
+#[test]
+fn empty_review_cannot_be_checked_and_a_dropped_review_file_opens() {
+    let mut h = harness(ZonecheckApp::new(None));
+    h.state_mut().pending.push(AppCommand::NewReview(None));
+    h.step();
+    wait_until(&mut h, "the empty review", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
+    assert!(h.state().doc.as_ref().unwrap().dataset.layers.is_empty());
+    let hint = "尚无整合后开发区图层：请添加图层，并将其角色设为“整合后开发区”。";
+    h.get_by_label(hint);
+    h.key_press(egui::Key::F5);
+    settle(&mut h);
+    assert_eq!(h.state().messages.len(), 1);
+    assert_eq!(h.state().messages[0].text, hint);
+    assert!(h.state().current_check().is_none());
+    h.get_by_label("关闭").click();
+    settle(&mut h);
+    // Dropping a review file opens it (in place of the empty review).
+    let review = sample_dir().join("review.toml");
+    drop_files(&mut h, std::slice::from_ref(&review));
+    let doc = h.state().doc.as_ref().unwrap();
+    assert_eq!(doc.review.path, review);
+    assert!(!doc.untitled);
+    assert_eq!(doc.dataset.layers.len(), 7);
 }

@@ -174,10 +174,17 @@ pub fn stored_path(review_dir: &Path, file: &Path) -> PathBuf {
 }
 
 /// Adds a layer file; its role is guessed from the name. A guessed role that another layer
-/// already has, or no guess, makes it an extra protection layer named after the file.
-/// Returns the layer's key.
+/// already has, or no guess, makes it an extra protection layer named after the file. A file
+/// the review already has is not added twice. Returns the layer's key.
 pub fn add_layer(file: &mut ReviewFile, review_dir: &Path, path: &Path) -> String {
     let stored = stored_path(review_dir, path);
+    let same = |p: &PathBuf| stored_path(review_dir, &review_dir.join(p)) == stored;
+    if let Some(key) = layer_keys(file)
+        .into_iter()
+        .find(|k| layer_path(file, k).is_some_and(same))
+    {
+        return key;
+    }
     let key = match guess_role(path).and_then(key_of_role) {
         Some(k) if layer_path(file, k).is_none() => k.to_string(),
         _ => {
@@ -327,6 +334,11 @@ mod tests {
             Some(Path::new("/elsewhere/sthx.shp"))
         );
         assert_eq!(add_layer(&mut f, dir, Path::new("/x/zones.shp")), "zones");
+        // The same file again: not a second layer.
+        assert_eq!(
+            add_layer(&mut f, dir, Path::new("/elsewhere/sthx.shp")),
+            "sthx"
+        );
         assert_eq!(layer_keys(&f), ["zones", "redline", "sthx"]);
 
         set_crs(&mut f, "sthx", "4490").unwrap();

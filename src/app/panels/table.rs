@@ -320,7 +320,15 @@ pub fn table_panel_ui(
                                 let b = egui::Button::selectable(is_sel, atoms)
                                     .truncate()
                                     .min_size(egui::vec2(w, row_h));
-                                if ui.add_sized([w, row_h], b).clicked() {
+                                let empty = col > 0 && cell(layer, fi, col).is_empty();
+                                let mut r = ui.add_sized([w, row_h], b);
+                                if empty {
+                                    // An empty cell is still a named widget (field name).
+                                    if let Some(name) = layer.fields.get(col - 1) {
+                                        r = r.on_hover_text(name.as_str());
+                                    }
+                                }
+                                if r.clicked() {
                                     clicked = true;
                                 }
                             }
