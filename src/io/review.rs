@@ -279,6 +279,12 @@ impl Review {
             return Ok(fresh);
         };
         let new = &self.file;
+        let mut next_position = old_doc
+            .iter()
+            .filter_map(|(_, item)| item_position(item))
+            .max()
+            .unwrap_or(0)
+            + 1000;
         // Keys whose meaning changed are rewritten; the others keep their text (or absence).
         for key in [
             "crs",
@@ -305,7 +311,14 @@ impl Review {
             }
             match new_doc.get(key) {
                 Some(item) => {
-                    old_doc.insert(key, item.clone());
+                    // In the old table's place; a new table after everything else.
+                    let pos = old_doc.get(key).and_then(item_position).unwrap_or_else(|| {
+                        next_position += 1;
+                        next_position
+                    });
+                    let mut item = item.clone();
+                    place_item(&mut item, pos);
+                    old_doc.insert(key, item);
                 }
                 None => {
                     old_doc.remove(key);
@@ -327,6 +340,36 @@ impl Review {
         let text = self.to_toml_preserving(previous.as_deref())?;
         crate::io::atomic::write_atomic(&self.path, text.as_bytes())
             .map_err(|e| format!("cannot save review ({e}): {}", self.path.display()))
+    }
+}
+
+/// Where a top-level table (or the first of an array of tables) sits in its document.
+fn item_position(item: &toml_edit::Item) -> Option<isize> {
+    match item {
+        toml_edit::Item::Table(t) => t.position(),
+        toml_edit::Item::ArrayOfTables(a) => a.iter().next().and_then(|t| t.position()),
+        _ => None,
+    }
+}
+
+/// Moves a table taken from another document to position `pos` of this one (its sub-tables
+/// right after it), separated from what precedes it by a blank line.
+fn place_item(item: &mut toml_edit::Item, pos: isize) {
+    match item {
+        toml_edit::Item::Table(t) => {
+            t.set_position(Some(pos));
+            t.decor_mut().set_prefix("\n");
+            for (_, sub) in t.iter_mut() {
+                place_item(sub, pos);
+            }
+        }
+        toml_edit::Item::ArrayOfTables(a) => {
+            for t in a.iter_mut() {
+                t.set_position(Some(pos));
+                t.decor_mut().set_prefix("\n");
+            }
+        }
+        _ => {}
     }
 }
 
