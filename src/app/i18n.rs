@@ -149,6 +149,7 @@ strings! {
     TableShortcut: "属性表（Ctrl+T）", "Attribute table (Ctrl+T)";
     Busy: "后台任务进行中，请稍候再试。", "A background job is running; try again when it is done.";
     LayerLoadFailed: "图层加载失败", "Layer could not be loaded";
+    DropHint: "松开鼠标：.shp / .geojson / .json 添加为图层，.toml 打开审查文件", "Release to add .shp / .geojson / .json layers, or to open a .toml review";
 }
 
 impl Lang {

@@ -278,6 +278,22 @@ impl ZonecheckApp {
             });
         }
         panels::messages_ui(&ctx, &self.messages, lang, &mut self.pending);
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            // Files dragged over the window: say what dropping them does.
+            let screen = ctx.content_rect();
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop-hint"),
+            ));
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(110));
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                lang.t(S::DropHint),
+                egui::FontId::proportional(22.0),
+                egui::Color32::WHITE,
+            );
+        }
         if self.show_about {
             let mut open = true;
             egui::Window::new(lang.t(S::About))
