@@ -693,3 +693,70 @@ fn empty_review_cannot_be_checked_and_a_dropped_review_file_opens() {
     assert!(!doc.untitled);
     assert_eq!(doc.dataset.layers.len(), 7);
 }
+
+#[test]
+fn sidecar_decisions_of_earlier_versions_move_into_the_review_and_exports_show_unsaved_ones() {
+    use zonecheck::app::decisions::{Decision, FindingKey};
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let sidecar = dir.path().join("review.decisions.toml");
+    let sidecar_text = "version = 1\n[[decision]]\nzone = \"M001\"\nrule = \"clusters\"\nindex = 0\nstatus = \"must_fix\"\ncomment = \"两片须合并\"\n";
+    std::fs::write(&sidecar, sidecar_text).unwrap();
+    let mut h = open(&review);
+    let key = FindingKey {
+        zone: Some("M001".into()),
+        rule: "clusters".into(),
+        index: 0,
+    };
+    {
+        let doc = h.state().doc.as_ref().unwrap();
+        assert_eq!(doc.decisions.get(&key).unwrap().comment, "两片须合并");
+        assert!(
+            doc.dirty,
+            "read from the sidecar: not yet in the review file"
+        );
+    }
+    // A decision made now, not saved, is in the export.
+    let key2 = FindingKey {
+        zone: Some("M002".into()),
+        rule: "conflict.water".into(),
+        index: 0,
+    };
+    h.state_mut().pending.push(AppCommand::SetDecision(
+        key2.clone(),
+        Decision {
+            status: zonecheck::app::decisions::Status::Accepted,
+            reason: "准保护区可用".into(),
+            comment: String::new(),
+        },
+    ));
+    let out = tempfile::tempdir().unwrap();
+    h.state_mut()
+        .pending
+        .push(AppCommand::Export(out.path().to_path_buf()));
+    h.step();
+    wait_until(&mut h, "the export", |a| !a.is_busy());
+    let csv = std::fs::read_to_string(out.path().join("findings.csv")).unwrap();
+    let row = |zone: &str, rule: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{zone},")) && l.contains(&format!(",{rule},")))
+            .unwrap_or_else(|| panic!("no {zone} {rule} row in {csv}"))
+            .to_string()
+    };
+    assert!(row("M001", "clusters").ends_with(",must_fix,,两片须合并"));
+    assert!(row("M002", "conflict.water").ends_with(",accepted,准保护区可用,"));
+    // Save: both are in the review file; the sidecar is left as it was.
+    h.get_by_label("保存").click();
+    settle(&mut h);
+    let saved = zonecheck::io::review::Review::load(&review).unwrap();
+    let d = zonecheck::decisions::Decisions::from_rows(&saved.file.decisions);
+    assert_eq!(d.get(&key).unwrap().comment, "两片须合并");
+    assert_eq!(d.get(&key2).unwrap().reason, "准保护区可用");
+    assert_eq!(std::fs::read_to_string(&sidecar).unwrap(), sidecar_text);
+    drop(h);
+    // Reopened: from the review file, nothing unsaved.
+    let h = open(&review);
+    let doc = h.state().doc.as_ref().unwrap();
+    assert!(!doc.dirty);
+    assert_eq!(doc.decisions.map.len(), 2);
+}

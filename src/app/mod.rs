@@ -487,6 +487,11 @@ impl ZonecheckApp {
             .and_then(|ll| crate::crs::Reprojector::new(&dataset.working_crs, &ll))
             .ok();
         let had_extent = previous.is_some() && self.derived.extent.is_some();
+        if previous.is_none() {
+            // Another review: its own layers, no editor or table of the old one.
+            self.view.layer_edit = None;
+            self.view.table = None;
+        }
         self.derived = Derived {
             layers,
             extent,
@@ -499,9 +504,6 @@ impl ZonecheckApp {
             (None, Some(p)) => (p.decisions, true, p.untitled || untitled),
             (None, None) => (Default::default(), true, untitled),
         };
-        if !untitled && decisions_from_sidecar {
-            self.status = StatusLine::Ready;
-        }
         if !untitled && !dirty {
             self.settings.add_recent(review.path.clone());
         }
