@@ -760,3 +760,20 @@ fn sidecar_decisions_of_earlier_versions_move_into_the_review_and_exports_show_u
     assert!(!doc.dirty);
     assert_eq!(doc.decisions.map.len(), 2);
 }
+
+#[test]
+fn layers_dropped_on_an_empty_window_start_a_new_review() {
+    let mut h = harness(ZonecheckApp::new(None));
+    drop_files(
+        &mut h,
+        &[
+            sample_dir().join("merged_zones.shp"),
+            sample_dir().join("farmland.shp"),
+        ],
+    );
+    let doc = h.state().doc.as_ref().unwrap();
+    assert!(doc.untitled);
+    assert_eq!(layer_keys(h.state()), ["zones", "farmland"]);
+    assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+    h.get_by_label("未命名审查 （未保存）");
+}

@@ -500,7 +500,7 @@ impl ZonecheckApp {
             highlight: None,
         };
         let (decisions, dirty, untitled) = match (decisions, previous) {
-            (Some(d), _) => (d, decisions_from_sidecar, untitled),
+            (Some(d), _) => (d, decisions_from_sidecar || untitled, untitled),
             (None, Some(p)) => (p.decisions, true, p.untitled || untitled),
             (None, None) => (Default::default(), true, untitled),
         };
