@@ -499,12 +499,13 @@ impl ZonecheckApp {
             to_lon_lat,
             highlight: None,
         };
+        let opened = decisions.is_some();
         let (decisions, dirty, untitled) = match (decisions, previous) {
             (Some(d), _) => (d, decisions_from_sidecar || untitled, untitled),
             (None, Some(p)) => (p.decisions, true, p.untitled || untitled),
             (None, None) => (Default::default(), true, untitled),
         };
-        if !untitled && !dirty {
+        if opened && !untitled {
             self.settings.add_recent(review.path.clone());
         }
         let doc = Document {
