@@ -276,15 +276,15 @@ pub fn set_crs(file: &mut ReviewFile, key: &str, definition: &str) -> Result<(),
 /// Encodings offered for DBF text, as written into `encoding_of`.
 pub const ENCODINGS: [&str; 5] = ["GBK", "GB18030", "UTF-8", "Big5", "windows-1252"];
 
-/// Sets the text encoding of a layer's attributes (a WHATWG label such as GBK or UTF-8); an
-/// empty label removes the setting (detect again).
+/// Sets the text encoding of a layer's attributes (a label as a `.cpg` file has it: GBK, UTF-8,
+/// 936, a WHATWG label, …); an empty label removes the setting (detect again).
 pub fn set_encoding(file: &mut ReviewFile, key: &str, label: &str) -> Result<(), String> {
     let label = label.trim();
     if label.is_empty() {
         file.encoding_of.remove(key);
         return Ok(());
     }
-    if encoding_rs::Encoding::for_label_no_replacement(label.as_bytes()).is_none() {
+    if crate::io::dbf::encoding_for_cpg(label).is_none() {
         return Err(format!("unknown text encoding \"{label}\""));
     }
     file.encoding_of.insert(key.to_string(), label.to_string());

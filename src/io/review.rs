@@ -433,6 +433,13 @@ fn validate(file: &ReviewFile) -> Result<(), String> {
     }
     let mut known: Vec<&str> = fixed.to_vec();
     known.extend(file.layers.extra.keys().map(|k| k.as_str()));
+    for (key, label) in &file.encoding_of {
+        if super::dbf::encoding_for_cpg(label).is_none() {
+            return Err(format!(
+                "invalid review file: `encoding_of.{key}` = \"{label}\" is not a known text encoding (e.g. GBK, UTF-8)"
+            ));
+        }
+    }
     for (table, map) in [("crs_of", &file.crs_of), ("encoding_of", &file.encoding_of)] {
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
@@ -491,6 +498,13 @@ mod tests {
         // encoding_of keys must name a layer.
         let e = parse("[layers]\nzones = \"z.shp\"\n[encoding_of]\nfarm = \"GBK\"\n").unwrap_err();
         assert!(e.contains("encoding_of.farm"), "{e}");
+        let e =
+            parse("[layers]\nzones = \"z.shp\"\n[encoding_of]\nzones = \"klingon\"\n").unwrap_err();
+        assert!(
+            e.contains("encoding_of.zones") && e.contains("klingon"),
+            "{e}"
+        );
+        parse("[layers]\nzones = \"z.shp\"\n[encoding_of]\nzones = \"cp936\"\n").unwrap();
     }
 
     #[test]
