@@ -781,6 +781,15 @@ impl ZonecheckApp {
             }),
             AppCommand::EditLayer(edit) => {
                 self.view.layer_edit = None;
+                // An open table follows its layer to the new key.
+                if let Some(role) = edit.role {
+                    let new_key = review_edit::key_of_role(role)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| edit.extra_name.trim().to_string());
+                    if let Some(t) = self.view.table.as_mut().filter(|t| t.layer_key == edit.key) {
+                        *t = panels::table::TableState::new(&new_key);
+                    }
+                }
                 self.edit_review(|r| {
                     let mut key = edit.key.clone();
                     if let Some(role) = edit.role {
