@@ -454,8 +454,21 @@ fn new_review_add_layers_by_dialog_command_and_drop_then_assign_a_role() {
     h.get_by_role_and_label(egui::Role::CheckBox, "图层甲");
     assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
 
-    // Assign it the farmland role in its settings.
+    // Rename it in its settings.
     below(&h, "图层甲", "设置").click();
+    settle(&mut h);
+    h.get_by_label("名称:").click();
+    settle(&mut h);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("名称:").type_text("蓝绿空间");
+    settle(&mut h);
+    h.get_by_label("应用").click();
+    h.step();
+    wait_until(&mut h, "the reload", |a| !a.is_busy());
+    assert_eq!(layer_keys(h.state()), ["zones", "redline", "蓝绿空间"]);
+
+    // Assign it the farmland role in its settings.
+    below(&h, "蓝绿空间", "设置").click();
     settle(&mut h);
     let role = h.get_by_label("角色:");
     assert_eq!(role.value().as_deref(), Some("其他保护区域"));

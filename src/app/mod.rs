@@ -779,8 +779,15 @@ impl ZonecheckApp {
             AppCommand::SetRole { key, role, name } => self.edit_review(|r| {
                 review_edit::assign_role(&mut r.file, &key, role, &name).map(|_| ())
             }),
-            AppCommand::EditLayer(edit) => {
+            AppCommand::EditLayer(mut edit) => {
                 self.view.layer_edit = None;
+                // An extra layer whose name was edited is renamed (its role stays).
+                if edit.role.is_none()
+                    && crate::load::role_of_key(&edit.key) == crate::model::LayerRole::Extra
+                    && edit.extra_name.trim() != edit.key
+                {
+                    edit.role = Some(crate::model::LayerRole::Extra);
+                }
                 // An open table follows its layer to the new key.
                 if let Some(role) = edit.role {
                     let new_key = review_edit::key_of_role(role)
