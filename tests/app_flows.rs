@@ -298,7 +298,15 @@ fn identify_shows_attributes() {
 fn bad_review_file_names_the_file_and_the_app_stays_usable() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("broken.toml");
-    std::fs::write(&bad, "[layers]\nzones = \"missing.shp\"\n").unwrap();
+    let red = sample_dir().join("redline.shp");
+    std::fs::write(
+        &bad,
+        format!(
+            "[layers]\nzones = \"missing.shp\"\nredline = {}\n",
+            toml_string(&red)
+        ),
+    )
+    .unwrap();
     let mut app = ZonecheckApp::new(None);
     app.open(bad.clone());
     let mut h = harness(app);
@@ -309,10 +317,11 @@ fn bad_review_file_names_the_file_and_the_app_stays_usable() {
     assert!(msg.contains("missing.shp"), "{msg}");
     // The review opens; its zones layer is listed as failed, with the reason.
     let doc = h.state().doc.as_ref().unwrap();
-    assert!(doc.dataset.layers.is_empty());
+    assert_eq!(layer_keys(h.state()), ["redline"]);
     assert_eq!(doc.failures.len(), 1);
     assert_eq!(doc.failures[0].key, "zones");
     h.get_by_label("✗ 整合后开发区 — 加载失败");
+    h.get_by_role_and_label(egui::Role::CheckBox, "生态保护红线");
     h.get_by_label("关闭").click();
     settle(&mut h);
     assert!(h.state().messages.is_empty());
@@ -358,6 +367,11 @@ fn export_writes_the_cli_reports() {
             h.state().messages
         );
     }
+}
+
+/// A path as a TOML basic string.
+fn toml_string(p: &Path) -> String {
+    toml::Value::String(p.to_string_lossy().into_owned()).to_string()
 }
 
 /// A file dropped on the window, as a platform integration hands it to egui.
