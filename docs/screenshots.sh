@@ -2,11 +2,18 @@
 # Screenshots of the desktop app on the bundled sample review, under a virtual X server.
 # Needs: apt-get install -y xvfb xauth libgl1-mesa-dri imagemagick xdotool
 # Writes docs/overview.png (loaded), docs/checked.png (after the check, F5),
-# docs/finding.png (first finding selected, N), docs/english.png (English UI).
+# docs/finding.png (first finding selected, N), docs/attributes.png (attribute table, Ctrl+T),
+# docs/english.png (English UI).
+# PROFILE=dev uses the debug build (dependencies are optimised in it too) instead of --release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --bin zonecheck
-BIN=target/release/zonecheck
+if [ "${PROFILE:-release}" = dev ]; then
+  cargo build --bin zonecheck
+  BIN=target/debug/zonecheck
+else
+  cargo build --release --bin zonecheck
+  BIN=target/release/zonecheck
+fi
 STATE=$(mktemp -d)   # fresh settings: Chinese UI, default layout
 trap 'rm -rf "$STATE"' EXIT
 
@@ -25,6 +32,11 @@ xdotool key --window "$W" F5
 shot checked 8
 xdotool key --window "$W" n
 shot finding 2
+# The attribute table of the top layer (the merged zones), sorted by name (MC, third column).
+xdotool key --window "$W" ctrl+t
+sleep 1
+xdotool mousemove 215 730 click 1
+shot attributes 2
 # The language switch is the last button on the toolbar (top right).
 xdotool mousemove 1560 44 click 1
 shot english 2

@@ -9,6 +9,7 @@ pub mod app;
 pub mod bench_data;
 pub mod cli;
 pub mod crs;
+pub mod decisions;
 pub mod io;
 pub mod load;
 pub mod model;

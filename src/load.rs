@@ -49,19 +49,29 @@ pub fn role_of_key(key: &str) -> LayerRole {
 
 /// Reads a layer file by its extension (.shp, .geojson/.json).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
-    read_raw_with(path, None)
+    read_raw_with(path, None, None)
 }
 
-/// Like [`read_raw`], with a record filter for shapefiles (see [`shp::read_shapefile_with`]);
-/// GeoJSON is parsed whole, so its filter is applied after reprojection instead.
-pub fn read_raw_with(path: &Path, keep: Option<RecordFilter<'_>>) -> Result<RawLayer, LoadError> {
+/// As [`read_raw`], with a shapefile's attribute encoding set by the review (`encoding_of`).
+pub fn read_raw_with_encoding(path: &Path, encoding: Option<&str>) -> Result<RawLayer, LoadError> {
+    read_raw_with(path, None, encoding)
+}
+
+/// Like [`read_raw_with_encoding`], with a record filter for shapefiles (see
+/// [`shp::read_shapefile_with`]); GeoJSON is parsed whole, so its filter is applied after
+/// reprojection instead.
+pub fn read_raw_with(
+    path: &Path,
+    keep: Option<RecordFilter<'_>>,
+    encoding: Option<&str>,
+) -> Result<RawLayer, LoadError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "shp" => shp::read_shapefile_with(path, keep),
+        "shp" => shp::read_shapefile_with(path, keep, encoding),
         "geojson" | "json" => geojson_in::read_geojson(path),
         "" => Err(LoadError::new(
             "layer file has no extension (expected .shp or .geojson)",
@@ -164,6 +174,7 @@ pub fn load_review_with(
 ) -> Result<Dataset, LoadError> {
     let paths = review.layer_paths();
     let filtered = |key: &str| options.near_zones.is_some() && role_of_key(key).is_protection();
+    let encoding_of = |key: &str| review.file.encoding_of.get(key).map(String::as_str);
     progress.stage("read", paths.len() as u64);
     // Read every file not filtered by the zones (in parallel: independent files).
     let raws: Vec<Result<Option<Pending>, LoadError>> = paths
@@ -173,7 +184,7 @@ pub fn load_review_with(
                 return Ok(None);
             }
             check_cancel(progress, path)?;
-            let raw = read_raw(path)?;
+            let raw = read_raw_with_encoding(path, encoding_of(key))?;
             progress.inc(1);
             Ok(Some(pending(review, key, path, raw)?))
         })
@@ -218,7 +229,7 @@ pub fn load_review_with(
                 check_cancel(progress, path)?;
                 let file_roi = roi_in_file_crs(review, key, path, &roi, &working);
                 let keep = |b: &geo::Rect<f64>| file_roi.as_ref().is_none_or(|r| r.meets(b));
-                let raw = read_raw_with(path, Some(&keep))?;
+                let raw = read_raw_with(path, Some(&keep), encoding_of(key))?;
                 progress.inc(1);
                 Ok(Some(pending(review, key, path, raw)?))
             })

@@ -7,7 +7,9 @@
 use egui_kittest::kittest::Queryable as _;
 use egui_kittest::Harness;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use zonecheck::app::commands::AppCommand;
 use zonecheck::app::decisions::Status;
 use zonecheck::app::ZonecheckApp;
 
@@ -187,16 +189,21 @@ fn open_check_select_decide_save_reopen() {
         "{:?}",
         h.state().messages
     );
-    let sidecar = dir.path().join("review.decisions.toml");
-    let text = std::fs::read_to_string(&sidecar).unwrap();
+    // The decision is in the review file itself; the rest of the review is as it was.
+    let text = std::fs::read_to_string(&review).unwrap();
     assert!(
-        text.contains("must_fix") && text.contains(comment),
+        text.contains("[[decision]]") && text.contains("must_fix") && text.contains(comment),
         "{text}"
     );
-    // The review file itself is untouched.
-    assert_eq!(
-        std::fs::read(&review).unwrap(),
-        std::fs::read(sample_dir().join("review.toml")).unwrap()
+    assert!(!dir.path().join("review.decisions.toml").exists());
+    let original = std::fs::read_to_string(sample_dir().join("review.toml")).unwrap();
+    let saved = zonecheck::io::review::Review::parse(&text, &review).unwrap();
+    let mut before = zonecheck::io::review::Review::parse(&original, &review).unwrap();
+    before.file.decisions = saved.file.decisions.clone();
+    assert_eq!(saved.file, before.file);
+    assert!(
+        text.starts_with(original.lines().next().unwrap()),
+        "unchanged parts keep their text: {text}"
     );
     drop(h);
 
@@ -291,7 +298,15 @@ fn identify_shows_attributes() {
 fn bad_review_file_names_the_file_and_the_app_stays_usable() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("broken.toml");
-    std::fs::write(&bad, "[layers]\nzones = \"missing.shp\"\n").unwrap();
+    let red = sample_dir().join("redline.shp");
+    std::fs::write(
+        &bad,
+        format!(
+            "[layers]\nzones = \"missing.shp\"\nredline = {}\n",
+            toml_string(&red)
+        ),
+    )
+    .unwrap();
     let mut app = ZonecheckApp::new(None);
     app.open(bad.clone());
     let mut h = harness(app);
@@ -300,10 +315,27 @@ fn bad_review_file_names_the_file_and_the_app_stays_usable() {
     });
     let msg = &h.state().messages[0].text;
     assert!(msg.contains("missing.shp"), "{msg}");
-    assert!(h.state().doc.is_none());
+    // The review opens; its zones layer is listed as failed, with the reason.
+    let doc = h.state().doc.as_ref().unwrap();
+    assert_eq!(layer_keys(h.state()), ["redline"]);
+    assert_eq!(doc.failures.len(), 1);
+    assert_eq!(doc.failures[0].key, "zones");
+    h.get_by_label("✗ 整合后开发区 — 加载失败");
+    h.get_by_role_and_label(egui::Role::CheckBox, "生态保护红线");
     h.get_by_label("关闭").click();
     settle(&mut h);
     assert!(h.state().messages.is_empty());
+    // A review file that is not TOML: nothing opens, the message names the file.
+    let broken = dir.path().join("不是审查.toml");
+    std::fs::write(&broken, "[layers\nzones = ").unwrap();
+    h.state_mut().open(broken);
+    wait_until(&mut h, "the error", |a| {
+        !a.is_busy() && !a.messages.is_empty()
+    });
+    let msg = &h.state().messages[0].text;
+    assert!(msg.contains("不是审查.toml"), "{msg}");
+    h.get_by_label("关闭").click();
+    settle(&mut h);
     // Still usable: open the sample afterwards.
     h.state_mut().open(sample_dir().join("review.toml"));
     wait_until(&mut h, "the sample to load", |a| {
@@ -335,4 +367,440 @@ fn export_writes_the_cli_reports() {
             h.state().messages
         );
     }
+}
+
+/// A path as a TOML basic string.
+fn toml_string(p: &Path) -> String {
+    toml::Value::String(p.to_string_lossy().into_owned()).to_string()
+}
+
+/// A file dropped on the window, as a platform integration hands it to egui.
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops `paths` on the window (one frame of raw input) and waits for what that starts.
+fn drop_files(h: &mut Harness<'static, ZonecheckApp>, paths: &[PathBuf]) {
+    h.input_mut().dropped_files = paths
+        .iter()
+        .map(|p| Arc::new(DroppedPath(p.clone())) as egui::DroppedFileHandle)
+        .collect();
+    h.step();
+    wait_until(h, "the dropped files to load", |a| !a.is_busy());
+}
+
+/// Among the widgets labelled `label`, the first one below the layer checkbox labelled `anchor`.
+fn below<'a>(
+    h: &'a Harness<'static, ZonecheckApp>,
+    anchor: &str,
+    label: &'a str,
+) -> egui_kittest::Node<'a> {
+    let y = h
+        .get_by_role_and_label(egui::Role::CheckBox, anchor)
+        .rect()
+        .min
+        .y;
+    h.get_all_by_label(label)
+        .filter(|n| n.rect().min.y > y)
+        .min_by(|a, b| a.rect().min.y.total_cmp(&b.rect().min.y))
+        .unwrap_or_else(|| panic!("no `{label}` below `{anchor}`"))
+}
+
+/// Copies the shapefile `stem` of the sample into `dir` as `new_stem`, without the extensions in
+/// `skip`.
+fn copy_shapefile(dir: &Path, stem: &str, new_stem: &str, skip: &[&str]) -> PathBuf {
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        if skip.contains(&ext) {
+            continue;
+        }
+        std::fs::copy(
+            sample_dir().join(format!("{stem}.{ext}")),
+            dir.join(format!("{new_stem}.{ext}")),
+        )
+        .unwrap();
+    }
+    dir.join(format!("{new_stem}.shp"))
+}
+
+fn layer_keys(app: &ZonecheckApp) -> Vec<String> {
+    let doc = app.doc.as_ref().unwrap();
+    doc.dataset.layers.iter().map(|l| l.name.clone()).collect()
+}
+
+#[test]
+fn new_review_add_layers_by_dialog_command_and_drop_then_assign_a_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let zones = copy_shapefile(dir.path(), "merged_zones", "整合后开发区", &[]);
+    let red = copy_shapefile(dir.path(), "redline", "sthx_2023", &[]);
+    let other = copy_shapefile(dir.path(), "bluegreen", "图层甲", &[]);
+
+    let mut h = harness(ZonecheckApp::new(None));
+    h.state_mut()
+        .pending
+        .push(AppCommand::NewReview(Some(zones)));
+    h.step();
+    wait_until(&mut h, "the new review", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
+    assert!(h.state().doc.as_ref().unwrap().untitled);
+    assert_eq!(layer_keys(h.state()), ["zones"]);
+    h.get_by_role_and_label(egui::Role::CheckBox, "整合后开发区");
+
+    // What the file dialog of 添加图层… triggers: the role is guessed from the name (sthx → red line).
+    h.state_mut().pending.push(AppCommand::AddLayers(vec![red]));
+    h.step();
+    wait_until(&mut h, "the added layer", |a| !a.is_busy());
+    assert_eq!(layer_keys(h.state()), ["zones", "redline"]);
+    h.get_by_role_and_label(egui::Role::CheckBox, "生态保护红线");
+
+    // Dropped on the window: no role in the name, so an extra protection layer named after it.
+    drop_files(&mut h, std::slice::from_ref(&other));
+    assert_eq!(layer_keys(h.state()), ["zones", "redline", "图层甲"]);
+    h.get_by_role_and_label(egui::Role::CheckBox, "图层甲");
+    assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+
+    // Rename it in its settings.
+    below(&h, "图层甲", "设置").click();
+    settle(&mut h);
+    h.get_by_label("名称:").click();
+    settle(&mut h);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("名称:").type_text("蓝绿空间");
+    settle(&mut h);
+    h.get_by_label("应用").click();
+    h.step();
+    wait_until(&mut h, "the reload", |a| !a.is_busy());
+    assert_eq!(layer_keys(h.state()), ["zones", "redline", "蓝绿空间"]);
+
+    // Assign it the farmland role in its settings.
+    below(&h, "蓝绿空间", "设置").click();
+    settle(&mut h);
+    let role = h.get_by_label("角色:");
+    assert_eq!(role.value().as_deref(), Some("其他保护区域"));
+    role.click();
+    settle(&mut h);
+    h.get_by_label("永久基本农田").click();
+    settle(&mut h);
+    h.get_by_label("应用").click();
+    h.step();
+    wait_until(&mut h, "the reload", |a| !a.is_busy());
+    assert_eq!(layer_keys(h.state()), ["zones", "redline", "farmland"]);
+    h.get_by_role_and_label(egui::Role::CheckBox, "永久基本农田");
+    let doc = h.state().doc.as_ref().unwrap();
+    assert!(doc.review.file.layers.extra.is_empty());
+    assert_eq!(
+        doc.review.file.layers.farmland.as_deref(),
+        Some(Path::new("图层甲.shp"))
+    );
+    assert!(doc.dirty);
+
+    // Save as: a review the command line reads, paths relative to it.
+    let saved = dir.path().join("新审查.toml");
+    h.state_mut()
+        .pending
+        .push(AppCommand::SaveAs(saved.clone()));
+    h.step();
+    settle(&mut h);
+    assert!(!h.state().doc.as_ref().unwrap().dirty);
+    let review = zonecheck::io::review::Review::load(&saved).unwrap();
+    assert_eq!(review.file.layers.zones, Path::new("整合后开发区.shp"));
+    assert_eq!(
+        review.file.layers.redline.as_deref(),
+        Some(Path::new("sthx_2023.shp"))
+    );
+}
+
+#[test]
+fn bad_dropped_file_is_named_and_a_guessed_crs_and_encoding_are_corrected() {
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let mut h = open(&review);
+    let before = layer_keys(h.state());
+
+    // A file that is not a shapefile: the message names it, every other layer stays.
+    let bad = dir.path().join("坏文件.shp");
+    std::fs::write(&bad, b"this is not a shapefile").unwrap();
+    std::fs::copy(
+        dir.path().join("redline.dbf"),
+        dir.path().join("坏文件.dbf"),
+    )
+    .unwrap();
+    drop_files(&mut h, std::slice::from_ref(&bad));
+    assert_eq!(h.state().messages.len(), 1);
+    let msg = h.state().messages[0].text.clone();
+    assert!(msg.contains("坏文件.shp"), "{msg}");
+    assert_eq!(layer_keys(h.state()), before);
+    for layer in ["整合后开发区", "生态保护红线", "永久基本农田", "蓝绿空间"]
+    {
+        h.get_by_role_and_label(egui::Role::CheckBox, layer);
+    }
+    h.get_by_label("✗ 坏文件 — 加载失败");
+    h.get_by_label("关闭").click();
+    settle(&mut h);
+    // An unsupported type is named too.
+    let txt = dir.path().join("说明.txt");
+    std::fs::write(&txt, "x").unwrap();
+    drop_files(&mut h, std::slice::from_ref(&txt));
+    assert!(h.state().messages[0].text.contains("说明.txt"));
+    h.get_by_label("关闭").click();
+    settle(&mut h);
+
+    // A red-line copy without .prj and .cpg and with no language driver: the review sets a
+    // working CRS, so the CRS is assumed; the encoding is guessed from the bytes.
+    let red = copy_shapefile(dir.path(), "redline", "红线副本", &["prj", "cpg"]);
+    let dbf = red.with_extension("dbf");
+    let mut bytes = std::fs::read(&dbf).unwrap();
+    bytes[29] = 0;
+    std::fs::write(&dbf, bytes).unwrap();
+    drop_files(&mut h, std::slice::from_ref(&red));
+    let key = "红线副本";
+    let source = |h: &Harness<'static, ZonecheckApp>| {
+        let doc = h.state().doc.as_ref().unwrap();
+        let l = &doc.dataset.layers[doc.layer_index(key).unwrap()];
+        (
+            l.source.clone(),
+            zonecheck::app::state::union_bbox(l.features.iter().map(|f| &f.geometry)).unwrap(),
+        )
+    };
+    let (src, bbox_before) = source(&h);
+    assert!(src.crs.contains("assumed"), "{}", src.crs);
+    assert_eq!(
+        src.encoding.as_deref(),
+        Some("GBK (fallback: not valid UTF-8)")
+    );
+    h.get_by_label("⚠ 坐标系为推测");
+    h.get_by_label("⚠ 编码为推测");
+
+    // Correct both: the file's coordinates are really in EPSG:4550 (CM 123°E); text is GBK.
+    below(&h, key, "设置").click();
+    settle(&mut h);
+    h.get_by_label("坐标系:").click();
+    h.get_by_label("坐标系:").type_text("4550");
+    settle(&mut h);
+    let encoding = h.get_by_label("编码:");
+    assert_eq!(encoding.value().as_deref(), Some("自动识别"));
+    encoding.click();
+    settle(&mut h);
+    h.get_by_label("GBK").click();
+    settle(&mut h);
+    h.get_by_label("应用").click();
+    h.step();
+    wait_until(&mut h, "the reload", |a| !a.is_busy());
+    let (src, bbox_after) = source(&h);
+    assert!(src.crs.contains("crs_of"), "{}", src.crs);
+    assert_eq!(src.encoding.as_deref(), Some("GBK (encoding_of)"));
+    assert!(h.query_by_label("⚠ 坐标系为推测").is_none());
+    assert!(h.query_by_label("⚠ 编码为推测").is_none());
+    // CM 123°E vs 120°E at ~30°N: the same numbers lie ~290 km further east.
+    let shift = bbox_after.center().x - bbox_before.center().x;
+    assert!((250_000.0..330_000.0).contains(&shift), "moved {shift} m");
+    let file = &h.state().doc.as_ref().unwrap().review.file;
+    assert_eq!(file.crs_of.get(key).map(String::as_str), Some("EPSG:4550"));
+    assert_eq!(file.encoding_of.get(key).map(String::as_str), Some("GBK"));
+    // The Chinese names still decode: the first red-line record's name.
+    let doc = h.state().doc.as_ref().unwrap();
+    let l = &doc.dataset.layers[doc.layer_index(key).unwrap()];
+    let mc = l.field_index("MC").unwrap();
+    assert_eq!(
+        l.features[0].attrs[mc].as_deref(),
+        Some("湘湖—白马湖湿地生态保护红线")
+    );
+}
+
+#[test]
+fn attribute_table_filter_sort_and_select_a_row() {
+    let mut h = open(&sample_dir().join("review.toml"));
+    // Ctrl+T: the table of the top layer (nothing identified yet).
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::T);
+    settle(&mut h);
+    assert_eq!(
+        h.state().view.table.as_ref().map(|t| t.layer_key.as_str()),
+        Some("zones")
+    );
+    h.get_by_label("6 / 6 行");
+    // The farmland layer's button (layers are listed top first; farmland's badge follows its name).
+    below(&h, "永久基本农田", "属性表").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().view.table.as_ref().map(|t| t.layer_key.as_str()),
+        Some("farmland")
+    );
+    h.get_by_label("筛选:").click();
+    h.get_by_label("筛选:").type_text("DLMC=水浇地");
+    settle(&mut h);
+    // Counted from farmland.dbf with Python (GBK decoded): 311 patches are 水浇地.
+    h.get_by_label("311 / 3130 行");
+    // TBMJ twice: descending. From the .dbf, the largest 水浇地 patches are records 213
+    // (23677.92), 2255 (22474.88) and 950 (22396.36).
+    h.get_by_label("TBMJ").click();
+    settle(&mut h);
+    h.get_by_label("TBMJ ▲").click();
+    settle(&mut h);
+    h.get_by_label("TBMJ ▼");
+    let first: Vec<usize> = {
+        let app = h.state();
+        let doc = app.doc.as_ref().unwrap();
+        let l = &doc.dataset.layers[doc.layer_index("farmland").unwrap()];
+        let t = app.view.table.as_ref().unwrap();
+        t.rows()[..3].iter().map(|&i| l.features[i].index).collect()
+    };
+    assert_eq!(first, [213, 2255, 950]);
+    let camera_before = h.state().view.camera;
+    // Click the second row (its BSM cell): that feature is selected and the map moves onto it.
+    h.get_by_label("33010900003252").click();
+    settle(&mut h);
+    let app = h.state();
+    let picked = app.view.picked.expect("a selected feature");
+    let doc = app.doc.as_ref().unwrap();
+    let l = &doc.dataset.layers[picked.layer];
+    assert_eq!(l.name, "farmland");
+    assert_eq!(l.features[picked.feature].index, 2255);
+    use geo::BoundingRect;
+    let bbox = l.features[picked.feature].geometry.bounding_rect().unwrap();
+    let cam = app.view.camera;
+    assert_ne!(cam, camera_before);
+    let [cx, cy] = cam.center;
+    assert!(
+        (bbox.min().x..=bbox.max().x).contains(&cx) && (bbox.min().y..=bbox.max().y).contains(&cy),
+        "camera centre {cx},{cy} not on the feature {bbox:?}"
+    );
+    // The identify panel shows the same record.
+    h.get_by_label("图层: 永久基本农田 · 记录号: 2255");
+}
+
+#[test]
+fn cancelled_load_keeps_the_open_review() {
+    let dir = sample_copy();
+    let mut h = open(&sample_dir().join("review.toml"));
+    let path_before = h.state().doc.as_ref().unwrap().review.path.clone();
+    h.state_mut().pending.extend([
+        AppCommand::Open(dir.path().join("review.toml")),
+        AppCommand::CancelJob,
+    ]);
+    h.step();
+    wait_until(&mut h, "the cancelled load", |a| !a.is_busy());
+    assert_eq!(h.state().status, zonecheck::app::StatusLine::Cancelled);
+    assert_eq!(h.state().doc.as_ref().unwrap().review.path, path_before);
+    h.get_by_label("已取消");
+    assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+}
+
+#[test]
+fn empty_review_cannot_be_checked_and_a_dropped_review_file_opens() {
+    let mut h = harness(ZonecheckApp::new(None));
+    h.state_mut().pending.push(AppCommand::NewReview(None));
+    h.step();
+    wait_until(&mut h, "the empty review", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
+    assert!(h.state().doc.as_ref().unwrap().dataset.layers.is_empty());
+    let hint = "尚无整合后开发区图层：请添加图层，并将其角色设为“整合后开发区”。";
+    h.get_by_label(hint);
+    h.key_press(egui::Key::F5);
+    settle(&mut h);
+    assert_eq!(h.state().messages.len(), 1);
+    assert_eq!(h.state().messages[0].text, hint);
+    assert!(h.state().current_check().is_none());
+    h.get_by_label("关闭").click();
+    settle(&mut h);
+    // Dropping a review file opens it (in place of the empty review).
+    let review = sample_dir().join("review.toml");
+    drop_files(&mut h, std::slice::from_ref(&review));
+    let doc = h.state().doc.as_ref().unwrap();
+    assert_eq!(doc.review.path, review);
+    assert!(!doc.untitled);
+    assert_eq!(doc.dataset.layers.len(), 7);
+}
+
+#[test]
+fn sidecar_decisions_of_earlier_versions_move_into_the_review_and_exports_show_unsaved_ones() {
+    use zonecheck::app::decisions::{Decision, FindingKey};
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let sidecar = dir.path().join("review.decisions.toml");
+    let sidecar_text = "version = 1\n[[decision]]\nzone = \"M001\"\nrule = \"clusters\"\nindex = 0\nstatus = \"must_fix\"\ncomment = \"两片须合并\"\n";
+    std::fs::write(&sidecar, sidecar_text).unwrap();
+    let mut h = open(&review);
+    let key = FindingKey {
+        zone: Some("M001".into()),
+        rule: "clusters".into(),
+        index: 0,
+    };
+    {
+        let doc = h.state().doc.as_ref().unwrap();
+        assert_eq!(doc.decisions.get(&key).unwrap().comment, "两片须合并");
+        assert!(
+            doc.dirty,
+            "read from the sidecar: not yet in the review file"
+        );
+    }
+    // A decision made now, not saved, is in the export.
+    let key2 = FindingKey {
+        zone: Some("M002".into()),
+        rule: "conflict.water".into(),
+        index: 0,
+    };
+    h.state_mut().pending.push(AppCommand::SetDecision(
+        key2.clone(),
+        Decision {
+            status: zonecheck::app::decisions::Status::Accepted,
+            reason: "准保护区可用".into(),
+            comment: String::new(),
+        },
+    ));
+    let out = tempfile::tempdir().unwrap();
+    h.state_mut()
+        .pending
+        .push(AppCommand::Export(out.path().to_path_buf()));
+    h.step();
+    wait_until(&mut h, "the export", |a| !a.is_busy());
+    let csv = std::fs::read_to_string(out.path().join("findings.csv")).unwrap();
+    let row = |zone: &str, rule: &str| {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{zone},")) && l.contains(&format!(",{rule},")))
+            .unwrap_or_else(|| panic!("no {zone} {rule} row in {csv}"))
+            .to_string()
+    };
+    assert!(row("M001", "clusters").ends_with(",must_fix,,两片须合并"));
+    assert!(row("M002", "conflict.water").ends_with(",accepted,准保护区可用,"));
+    // Save: both are in the review file; the sidecar is left as it was.
+    h.get_by_label("保存").click();
+    settle(&mut h);
+    let saved = zonecheck::io::review::Review::load(&review).unwrap();
+    let d = zonecheck::decisions::Decisions::from_rows(&saved.file.decisions);
+    assert_eq!(d.get(&key).unwrap().comment, "两片须合并");
+    assert_eq!(d.get(&key2).unwrap().reason, "准保护区可用");
+    assert_eq!(std::fs::read_to_string(&sidecar).unwrap(), sidecar_text);
+    drop(h);
+    // Reopened: from the review file, nothing unsaved.
+    let h = open(&review);
+    let doc = h.state().doc.as_ref().unwrap();
+    assert!(!doc.dirty);
+    assert_eq!(doc.decisions.map.len(), 2);
+}
+
+#[test]
+fn layers_dropped_on_an_empty_window_start_a_new_review() {
+    let mut h = harness(ZonecheckApp::new(None));
+    drop_files(
+        &mut h,
+        &[
+            sample_dir().join("merged_zones.shp"),
+            sample_dir().join("farmland.shp"),
+        ],
+    );
+    let doc = h.state().doc.as_ref().unwrap();
+    assert!(doc.untitled);
+    assert_eq!(layer_keys(h.state()), ["zones", "farmland"]);
+    assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+    h.get_by_label("未命名审查 （未保存）");
 }

@@ -902,3 +902,78 @@ fn shapefile_hole_listed_after_another_shell() {
     assert!(close(z.area_m2, 19_600.0, 1e-6), "{}", z.area_m2);
     assert_eq!(z.parts.len(), 2);
 }
+
+#[test]
+fn decisions_in_the_review_file_appear_in_every_cli_export() {
+    // Zone Z1 (0..100 × 0..100) overlaps red line R1 (50..150 × 0..100): one conflict finding
+    // `conflict.redline`, the first of its rule in the zone (index 0).
+    let c = Case::new();
+    c.write(
+        "zones.geojson",
+        &geojson_4549(&[(
+            r#"{"ID":"Z1","MC":"甲园区"}"#,
+            vec![vec![rect(0., 0., 100., 100.)]],
+        )]),
+    );
+    c.write(
+        "red.geojson",
+        &geojson_4549(&[(r#"{"BSM":"R1"}"#, vec![vec![rect(50., 0., 150., 100.)]])]),
+    );
+    c.write(
+        "review.toml",
+        "[layers]\nzones = \"zones.geojson\"\nredline = \"red.geojson\"\n\n\
+         [[decision]]\nzone = \"Z1\"\nrule = \"conflict.redline\"\nindex = 0\n\
+         status = \"accepted\"\nreason = \"已调出红线\"\ncomment = \"见附件 3\"\n\n\
+         [[decision]]\nzone = \"Z9\"\nrule = \"clusters\"\nindex = 0\nstatus = \"must_fix\"\n",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_zonecheck"))
+        .arg("check")
+        .arg(c.path("review.toml"))
+        .arg("--out")
+        .arg(c.path("out"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(c.path("out/findings.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with("review_status,review_reason,review_comment"),
+        "{header}"
+    );
+    let row = csv
+        .lines()
+        .find(|l| l.contains("conflict.redline"))
+        .unwrap();
+    assert!(row.ends_with(",accepted,已调出红线,见附件 3"), "{row}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(c.path("out/report.json")).unwrap()).unwrap();
+    let f = json["zones"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "conflict.redline")
+        .unwrap();
+    assert_eq!(f["decision"]["status"], "accepted");
+    assert_eq!(f["decision"]["comment"], "见附件 3");
+    // Both decisions are listed, also the one whose finding does not exist.
+    assert_eq!(json["decisions"].as_array().unwrap().len(), 2);
+    let gj: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(c.path("out/conflicts.geojson")).unwrap())
+            .unwrap();
+    let p = &gj["features"][0]["properties"];
+    assert_eq!(p["review_status"], "accepted");
+    assert_eq!(p["review_comment"], "已调出红线; 见附件 3");
+    let html = std::fs::read_to_string(c.path("out/report.html")).unwrap();
+    assert!(
+        html.contains("<th>审查意见</th>") && html.contains("见附件 3"),
+        "decision missing from report.html"
+    );
+    let shp = zonecheck::io::shp::read_shapefile(&c.path("out/conflicts.shp")).unwrap();
+    let status = shp.fields.iter().position(|f| f == "STATUS").unwrap();
+    assert_eq!(shp.records[0].attrs[status].as_deref(), Some("accepted"));
+}

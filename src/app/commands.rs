@@ -2,6 +2,8 @@
 
 use super::decisions::{Decision, FindingKey};
 use super::i18n::Lang;
+use super::state::Picked;
+use crate::model::LayerRole;
 use geo::Coord;
 use std::path::PathBuf;
 
@@ -30,4 +32,32 @@ pub enum AppCommand {
     Identify(Coord<f64>),
     DismissMessage(usize),
     Quit,
+    /// Ask for a zones layer (cancel: an empty review), then start a new review.
+    NewReviewDialog,
+    /// Start a new review, with this zones layer or none.
+    NewReview(Option<PathBuf>),
+    /// Ask for layer files, then add them.
+    AddLayersDialog,
+    /// Add layer files to the review (role guessed from the name) and reload.
+    AddLayers(Vec<PathBuf>),
+    /// Files dropped on the window: a `.toml` opens that review, layer files are added.
+    Dropped(Vec<PathBuf>),
+    /// Give layer `key` a role (an extra protection layer is named `name`) and reload.
+    SetRole {
+        key: String,
+        role: LayerRole,
+        name: String,
+    },
+    /// Apply the layer settings editor: role (and extra name), CRS and encoding in one reload.
+    EditLayer(crate::app::state::LayerEdit),
+    RemoveLayer(String),
+    /// Set a layer's CRS (EPSG code or definition; empty: none) and reload.
+    SetLayerCrs(String, String),
+    /// Set a layer's attribute encoding (GBK, UTF-8, …; empty: detect) and reload.
+    SetLayerEncoding(String, String),
+    /// Open the attribute table of layer `key`.
+    OpenTable(String),
+    CloseTable,
+    /// Select a feature (as the identify tool does) and zoom to it.
+    SelectFeature(Picked),
 }

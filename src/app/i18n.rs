@@ -123,6 +123,33 @@ strings! {
     ZoneLabels: "显示开发区标注", "Show zone labels";
     Tool: "工具", "Tool";
     LangSwitch: "English", "中文";
+    // app-data
+    NewReview: "新建审查（选择开发区图层）…", "New review (choose the zones layer)…";
+    NewEmptyReview: "新建空白审查", "New empty review";
+    AddLayers: "添加图层…", "Add layers…";
+    Role: "角色", "Role";
+    ExtraName: "名称", "Name";
+    Crs: "坐标系", "CRS";
+    Apply: "应用", "Apply";
+    Detect: "自动识别", "detect";
+    RemoveLayer: "移除图层", "Remove layer";
+    LayerSettings: "设置", "Settings";
+    CrsGuessed: "坐标系为推测", "CRS assumed";
+    EncodingGuessed: "编码为推测", "encoding guessed";
+    LoadFailed: "加载失败", "failed to load";
+    AttributeTable: "属性表", "Attribute table";
+    NoLayer: "该图层未加载。", "This layer is not loaded.";
+    CloseTable: "关闭属性表", "Close table";
+    Rows: "行", "rows";
+    Filter: "筛选", "Filter";
+    FilterHint: "文字，或 字段=值", "text, or FIELD=value";
+    UnsupportedDrop: "不支持的文件类型（可拖入 .shp、.geojson、.json 图层或 .toml 审查文件）", "unsupported file type (drop .shp, .geojson, .json layers or a .toml review)";
+    NoZonesLayer: "尚无整合后开发区图层：请添加图层，并将其角色设为“整合后开发区”。", "No merged-zones layer yet: add layers and give one the role “merged zones”.";
+    Untitled: "未命名审查", "untitled review";
+    TableShortcut: "属性表（Ctrl+T）", "Attribute table (Ctrl+T)";
+    Busy: "后台任务进行中，请稍候再试。", "A background job is running; try again when it is done.";
+    LayerLoadFailed: "图层加载失败", "Layer could not be loaded";
+    DropHint: "松开鼠标：.shp / .geojson / .json 添加为图层，.toml 打开审查文件", "Release to add .shp / .geojson / .json layers, or to open a .toml review";
 }
 
 impl Lang {

@@ -11,14 +11,31 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, TryRecvError};
 use std::sync::Arc;
 
+/// A layer of the review that could not be loaded; the others are.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerFailure {
+    /// Layer key in the review file.
+    pub key: String,
+    pub path: PathBuf,
+    /// The whole message, file last.
+    pub message: String,
+}
+
 /// A loaded review, with everything built off the UI thread.
 pub struct Loaded {
     pub review: Review,
     pub dataset: Dataset,
     pub layers: Vec<LayerDerived>,
-    pub decisions: Decisions,
-    /// The decisions sidecar could not be read (the review still opens).
-    pub decisions_error: Option<String>,
+    /// Layers that could not be loaded (the rest is usable).
+    pub failures: Vec<LayerFailure>,
+    /// Decisions read with the review; `None` on a reload (the document keeps its own).
+    pub decisions: Option<Decisions>,
+    /// The decisions came from the sidecar file of an earlier version (save to move them).
+    pub decisions_from_sidecar: bool,
+    /// Problems to show that did not stop loading.
+    pub notes: Vec<String>,
+    /// A new review without a file yet.
+    pub untitled: bool,
 }
 
 /// A check result with its conflict overlay.
@@ -100,34 +117,134 @@ impl Job {
     }
 }
 
-/// Loads a review and builds indexes and labels for every layer.
+/// Opens a review file: its layers (a layer that fails is reported, the others load), its
+/// decisions (from the review, else from an earlier version's sidecar file).
 pub fn load_job(path: &Path, progress: &Progress) -> JobOutput {
     let result = (|| {
-        let review = Review::load(path).map_err(|e| e.to_string())?;
-        let dataset = load_review(&review, progress).map_err(|e| e.to_string())?;
-        progress.stage("index", dataset.layers.len() as u64);
-        let layers = dataset
-            .layers
-            .iter()
-            .map(|l| {
-                let d = LayerDerived::build(l, &review);
-                progress.inc(1);
-                d
-            })
-            .collect();
-        let (decisions, decisions_error) = match Decisions::load_for(&review.path) {
-            Ok(d) => (d, None),
-            Err(e) => (Decisions::default(), Some(e)),
-        };
-        Ok(Box::new(Loaded {
-            review,
-            dataset,
-            layers,
-            decisions,
-            decisions_error,
-        }))
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read review file ({e}): {}", path.display()))?;
+        let review = Review::parse(&text, path).map_err(|e| e.to_string())?;
+        let mut notes = Vec::new();
+        let mut decisions = Decisions::from_rows(&review.file.decisions);
+        let mut from_sidecar = false;
+        if decisions.is_empty() {
+            match crate::decisions::load_sidecar(path) {
+                Ok(Some(d)) if !d.is_empty() => {
+                    decisions = d;
+                    from_sidecar = true;
+                }
+                Ok(_) => {}
+                Err(e) => notes.push(e),
+            }
+        }
+        let mut loaded = load_layers(review, progress)?;
+        loaded.decisions = Some(decisions);
+        loaded.decisions_from_sidecar = from_sidecar;
+        loaded.notes.extend(notes);
+        Ok(Box::new(loaded))
     })();
     JobOutput::Loaded(result)
+}
+
+/// Loads the layers of an edited review again (after adding a layer, a role, CRS or encoding change).
+pub fn reload_job(review: Review, progress: &Progress) -> JobOutput {
+    JobOutput::Loaded(load_layers(review, progress).map(Box::new))
+}
+
+/// Starts a new review (no decisions, no file yet) with the layers it names.
+pub fn new_review_job(review: Review, progress: &Progress) -> JobOutput {
+    JobOutput::Loaded(load_layers(review, progress).map(|mut l| {
+        l.decisions = Some(Decisions::default());
+        l.untitled = true;
+        Box::new(l)
+    }))
+}
+
+/// Loads every layer that can be loaded: a layer whose file fails is set aside with its message
+/// and the rest loaded again without it. Errors only for a cancel or a review-level problem.
+pub fn load_layers(review: Review, progress: &Progress) -> Result<Loaded, String> {
+    use super::review_edit::{layer_keys, layer_path, remove_layer};
+    let mut sub = review.clone();
+    let mut failures = Vec::new();
+    let dataset = loop {
+        progress.check().map_err(|e| e.to_string())?;
+        if layer_keys(&sub.file).is_empty() {
+            break empty_dataset(&sub)?;
+        }
+        match load_review(&sub, progress) {
+            Ok(ds) => break ds,
+            Err(e) => {
+                progress.check().map_err(|c| c.to_string())?;
+                // Which layer: the file named by the error (or its .dbf/.prj sibling), or the
+                // layer whose crs_of setting is wrong.
+                let resolved = sub.layer_paths();
+                let same_file = |p: &Path| p.with_extension("") == e.path.with_extension("");
+                let key = resolved
+                    .iter()
+                    .find(|(_, p)| *p == e.path)
+                    .or_else(|| resolved.iter().find(|(_, p)| same_file(p)))
+                    .map(|(k, _)| k.clone())
+                    .or_else(|| {
+                        layer_keys(&sub.file)
+                            .into_iter()
+                            .find(|k| e.message.contains(&format!("`crs_of.{k}`")))
+                    });
+                let Some(key) = key else {
+                    return Err(e.to_string());
+                };
+                let path = layer_path(&sub.file, &key)
+                    .map(|p| sub.base_dir().join(p))
+                    .unwrap_or_else(|| e.path.clone());
+                failures.push(LayerFailure {
+                    key: key.clone(),
+                    path,
+                    message: e.to_string(),
+                });
+                remove_layer(&mut sub.file, &key);
+            }
+        }
+    };
+    progress.stage("index", dataset.layers.len() as u64);
+    let layers = dataset
+        .layers
+        .iter()
+        .map(|l| {
+            let d = LayerDerived::build(l, &review);
+            progress.inc(1);
+            d
+        })
+        .collect();
+    Ok(Loaded {
+        review,
+        dataset,
+        layers,
+        failures,
+        decisions: None,
+        decisions_from_sidecar: false,
+        notes: Vec::new(),
+        untitled: false,
+    })
+}
+
+/// A dataset without layers (a new review): the review's working CRS, else EPSG:4549.
+fn empty_dataset(review: &Review) -> Result<Dataset, String> {
+    let (crs, reason) = match &review.file.crs {
+        Some(def) => (
+            crate::crs::CrsDef::parse(def)
+                .map_err(|e| format!("`crs` = \"{def}\": {e}: {}", review.path.display()))?,
+            "set by `crs` in the review file".to_string(),
+        ),
+        None => (
+            crate::crs::CrsDef::epsg(4549)?,
+            "no layers yet (CGCS2000 3-degree Gauss-Kruger CM 120°E until a zones layer is added)"
+                .to_string(),
+        ),
+    };
+    Ok(Dataset {
+        working_crs: crs,
+        working_crs_reason: reason,
+        layers: Vec::new(),
+    })
 }
 
 /// Runs every check and collects the conflict polygons.

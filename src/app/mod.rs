@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod map;
 pub mod panels;
+pub mod review_edit;
 pub mod state;
 pub mod theme;
 
@@ -123,7 +124,17 @@ impl ZonecheckApp {
             || self.pending.iter().any(|c| {
                 matches!(
                     c,
-                    AppCommand::Open(_) | AppCommand::RunCheck | AppCommand::Export(_)
+                    AppCommand::Open(_)
+                        | AppCommand::RunCheck
+                        | AppCommand::Export(_)
+                        | AppCommand::NewReview(_)
+                        | AppCommand::AddLayers(_)
+                        | AppCommand::Dropped(_)
+                        | AppCommand::SetRole { .. }
+                        | AppCommand::EditLayer(_)
+                        | AppCommand::RemoveLayer(_)
+                        | AppCommand::SetLayerCrs(..)
+                        | AppCommand::SetLayerEncoding(..)
                 )
             })
     }
@@ -152,6 +163,16 @@ impl ZonecheckApp {
         self.ctx = Some(ctx.clone());
         self.poll_job();
         self.shortcuts(&ctx);
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.pending.push(AppCommand::Dropped(dropped));
+        }
 
         let lang = self.settings.lang;
         let busy = self.job.is_some();
@@ -170,6 +191,7 @@ impl ZonecheckApp {
             egui::Panel::top("menu_bar").show(ui, |ui| {
                 panels::menu::menu_bar_ui(ui, doc.as_ref(), settings, busy, show_about, pending);
             });
+
             egui::Panel::top("toolbar").show(ui, |ui| {
                 panels::menu::toolbar_ui(ui, doc.as_ref(), view, settings, busy, pending);
             });
@@ -185,6 +207,21 @@ impl ZonecheckApp {
                     pending,
                 );
             });
+            let mut close_table = false;
+            if let (Some(d), Some(table)) = (doc.as_ref(), view.table.as_mut()) {
+                let picked = view.picked;
+                egui::Panel::bottom("attribute-table")
+                    .resizable(true)
+                    .default_size(280.0)
+                    .min_size(120.0)
+                    .show(ui, |ui| {
+                        close_table =
+                            !panels::table::table_panel_ui(ui, d, table, picked, lang, pending);
+                    });
+            }
+            if close_table {
+                view.table = None;
+            }
             if settings.show_attributes_panel {
                 egui::Panel::bottom("attributes")
                     .resizable(true)
@@ -200,7 +237,15 @@ impl ZonecheckApp {
                     .default_size(240.0)
                     .min_size(160.0)
                     .show(ui, |ui| {
-                        panels::layers::layers_panel_ui(ui, doc.as_ref(), derived, settings);
+                        panels::layers::layers_panel_ui(
+                            ui,
+                            doc.as_ref(),
+                            derived,
+                            view,
+                            settings,
+                            busy,
+                            pending,
+                        );
                     });
             }
             if settings.show_findings_panel {
@@ -233,6 +278,22 @@ impl ZonecheckApp {
             });
         }
         panels::messages_ui(&ctx, &self.messages, lang, &mut self.pending);
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            // Files dragged over the window: say what dropping them does.
+            let screen = ctx.content_rect();
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop-hint"),
+            ));
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(110));
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                lang.t(S::DropHint),
+                egui::FontId::proportional(22.0),
+                egui::Color32::WHITE,
+            );
+        }
         if self.show_about {
             let mut open = true;
             egui::Window::new(lang.t(S::About))
@@ -262,12 +323,16 @@ impl ZonecheckApp {
         let mut cmds = Vec::new();
         let mut pan = egui::Vec2::ZERO;
         let mut zoom = 1.0;
+        let mut table_key = false;
         ctx.input_mut(|i| {
             if i.consume_key(Modifiers::COMMAND, Key::O) {
                 cmds.push(AppCommand::OpenDialog);
             }
             if i.consume_key(Modifiers::COMMAND, Key::S) {
                 cmds.push(AppCommand::Save);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::T) {
+                table_key = true;
             }
             if i.consume_key(Modifiers::NONE, Key::F5) {
                 cmds.push(AppCommand::RunCheck);
@@ -311,6 +376,15 @@ impl ZonecheckApp {
                 self.view.camera.zoom_at(zoom, rect.center(), rect);
             }
         }
+        if table_key {
+            // The table of the identified feature's layer, else of the top layer.
+            if let Some(doc) = &self.doc {
+                let li = self.view.picked.map(|p| p.layer).unwrap_or(0);
+                if let Some(l) = doc.dataset.layers.get(li) {
+                    cmds.push(AppCommand::OpenTable(l.name.clone()));
+                }
+            }
+        }
         self.pending.extend(cmds);
     }
 
@@ -318,9 +392,12 @@ impl ZonecheckApp {
     fn poll_job(&mut self) {
         let Some(job) = &self.job else { return };
         let Some(result) = job.poll() else { return };
+        let cancelled = job.progress.is_cancelled();
         self.job = None;
         match result {
             Err(e) => self.error(e),
+            // Cancelled while loading: whatever came back is dropped, the document stays.
+            Ok(JobOutput::Loaded(_)) if cancelled => self.status = StatusLine::Cancelled,
             Ok(JobOutput::Loaded(Err(e))) => self.error(e),
             Ok(JobOutput::Loaded(Ok(loaded))) => self.take_loaded(*loaded),
             Ok(JobOutput::Checked { revision, result }) => {
@@ -365,11 +442,32 @@ impl ZonecheckApp {
             review,
             dataset,
             layers,
+            failures,
             decisions,
-            decisions_error,
+            decisions_from_sidecar,
+            notes,
+            untitled,
         } = loaded;
-        if let Some(e) = decisions_error {
-            self.error(e);
+        for n in notes {
+            self.error(n);
+        }
+        // A reload (no decisions read) keeps the document's decisions and state.
+        let previous = if decisions.is_none() {
+            self.doc.take()
+        } else {
+            None
+        };
+        let lang = self.lang();
+        for f in &failures {
+            let known = previous.as_ref().is_some_and(|p| p.failures.contains(f));
+            if !known {
+                self.error(format!(
+                    "{} ({}): {}",
+                    lang.t(S::LayerLoadFailed),
+                    f.key,
+                    f.message
+                ));
+            }
         }
         let revision = self.next_revision;
         self.next_revision += 1;
@@ -388,7 +486,12 @@ impl ZonecheckApp {
         let to_lon_lat = crate::crs::CrsDef::epsg(4490)
             .and_then(|ll| crate::crs::Reprojector::new(&dataset.working_crs, &ll))
             .ok();
-        self.settings.add_recent(review.path.clone());
+        let had_extent = previous.is_some() && self.derived.extent.is_some();
+        if previous.is_none() {
+            // Another review: its own layers, no editor or table of the old one.
+            self.view.layer_edit = None;
+            self.view.table = None;
+        }
         self.derived = Derived {
             layers,
             extent,
@@ -396,18 +499,109 @@ impl ZonecheckApp {
             to_lon_lat,
             highlight: None,
         };
-        self.doc = Some(Document {
+        let opened = decisions.is_some();
+        let (decisions, dirty, untitled) = match (decisions, previous) {
+            (Some(d), _) => (d, decisions_from_sidecar || untitled, untitled),
+            (None, Some(p)) => (p.decisions, true, p.untitled || untitled),
+            (None, None) => (Default::default(), true, untitled),
+        };
+        if opened && !untitled {
+            self.settings.add_recent(review.path.clone());
+        }
+        let doc = Document {
             review,
             dataset: Arc::new(dataset),
+            failures,
             decisions,
+            untitled,
             revision,
-            dirty: false,
-        });
-        self.view.fit_pending = true;
+            dirty,
+        };
+        // Keep the table open on a layer that is still there.
+        if let Some(t) = &self.view.table {
+            if doc.layer_index(&t.layer_key).is_none() {
+                self.view.table = None;
+            }
+        }
+        self.doc = Some(doc);
+        if !had_extent {
+            self.view.fit_pending = true;
+        }
         self.view.selected_finding = None;
         self.view.picked = None;
         self.view.draft = None;
         self.status = StatusLine::Ready;
+    }
+
+    /// Applies an edit to a copy of the review and reloads its layers in the background; the
+    /// document changes when the load is done (and stays as it is when it is cancelled).
+    fn edit_review(
+        &mut self,
+        edit: impl FnOnce(&mut crate::io::review::Review) -> Result<(), String>,
+    ) {
+        if self.job.is_some() {
+            self.error(self.lang().t(S::Busy).to_string());
+            return;
+        }
+        let Some(doc) = &self.doc else { return };
+        let mut review = doc.review.clone();
+        if let Err(e) = edit(&mut review) {
+            self.error(e);
+            return;
+        }
+        self.spawn(JobKind::Load, move |p| jobs::reload_job(review, p));
+    }
+
+    /// Adds layer files (role guessed from each name) and reloads; starts an empty review first
+    /// when none is open.
+    fn add_layers(&mut self, paths: Vec<PathBuf>) {
+        if paths.is_empty() {
+            return;
+        }
+        if self.doc.is_none() {
+            let review = new_review(None);
+            self.spawn(JobKind::Load, move |p| {
+                let mut review = review;
+                let dir = review.base_dir();
+                for path in &paths {
+                    review_edit::add_layer(&mut review.file, &dir, path);
+                }
+                jobs::new_review_job(review, p)
+            });
+            return;
+        }
+        self.edit_review(|review| {
+            let dir = review.base_dir();
+            for path in &paths {
+                review_edit::add_layer(&mut review.file, &dir, path);
+            }
+            Ok(())
+        });
+    }
+
+    /// Files dropped on the window.
+    fn dropped(&mut self, paths: Vec<PathBuf>) {
+        let ext = |p: &Path| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_default()
+        };
+        if let Some(review) = paths.iter().find(|p| ext(p) == "toml") {
+            self.apply(AppCommand::Open(review.clone()));
+            return;
+        }
+        let mut layers = Vec::new();
+        for p in paths {
+            match ext(&p).as_str() {
+                "shp" | "geojson" | "json" => layers.push(p),
+                _ => {
+                    let msg = format!("{}: {}", self.lang().t(S::UnsupportedDrop), p.display());
+                    self.error(msg);
+                }
+            }
+        }
+        self.add_layers(layers);
     }
 
     fn error(&mut self, text: String) {
@@ -435,6 +629,7 @@ impl ZonecheckApp {
             }
             AppCommand::Open(path) => {
                 if self.job.is_some() {
+                    self.error(self.lang().t(S::Busy).to_string());
                     return;
                 }
                 self.spawn(JobKind::Load, move |p| jobs::load_job(&path, p));
@@ -458,6 +653,11 @@ impl ZonecheckApp {
                     return;
                 }
                 let Some(doc) = &self.doc else { return };
+                if doc.dataset.layer(crate::model::LayerRole::Zones).is_none() {
+                    let msg = self.lang().t(S::NoZonesLayer).to_string();
+                    self.error(msg);
+                    return;
+                }
                 let dataset = doc.dataset.clone();
                 let review = doc.review.clone();
                 let revision = doc.revision;
@@ -487,8 +687,14 @@ impl ZonecheckApp {
                 }
                 let analysis = self.current_check().map(|c| c.analysis.clone());
                 let Some(doc) = &self.doc else { return };
+                if doc.dataset.layer(crate::model::LayerRole::Zones).is_none() {
+                    let msg = self.lang().t(S::NoZonesLayer).to_string();
+                    self.error(msg);
+                    return;
+                }
                 let dataset = doc.dataset.clone();
-                let review = doc.review.clone();
+                // The exports show the decisions as they are now, saved or not.
+                let review = doc.review_with_decisions();
                 self.status = StatusLine::Exporting;
                 self.spawn(JobKind::Export, move |p| {
                     jobs::export_job(&dataset, &review, analysis, &dir, p)
@@ -542,6 +748,98 @@ impl ZonecheckApp {
             AppCommand::Quit => {
                 if let Some(ctx) = &self.ctx {
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            }
+            AppCommand::NewReviewDialog => {
+                let zones = rfd::FileDialog::new()
+                    .add_filter("shapefile / GeoJSON", &["shp", "geojson", "json"])
+                    .pick_file();
+                self.apply(AppCommand::NewReview(zones));
+            }
+            AppCommand::NewReview(zones) => {
+                if self.job.is_some() {
+                    self.error(self.lang().t(S::Busy).to_string());
+                    return;
+                }
+                let review = new_review(zones.as_deref());
+                self.spawn(JobKind::Load, move |p| jobs::new_review_job(review, p));
+            }
+            AppCommand::AddLayersDialog => {
+                let mut dialog = rfd::FileDialog::new()
+                    .add_filter("shapefile / GeoJSON", &["shp", "geojson", "json"]);
+                if let Some(doc) = &self.doc {
+                    dialog = dialog.set_directory(doc.review.base_dir());
+                }
+                if let Some(paths) = dialog.pick_files() {
+                    self.apply(AppCommand::AddLayers(paths));
+                }
+            }
+            AppCommand::AddLayers(paths) => self.add_layers(paths),
+            AppCommand::Dropped(paths) => self.dropped(paths),
+            AppCommand::SetRole { key, role, name } => self.edit_review(|r| {
+                review_edit::assign_role(&mut r.file, &key, role, &name).map(|_| ())
+            }),
+            AppCommand::EditLayer(mut edit) => {
+                self.view.layer_edit = None;
+                // An extra layer whose name was edited is renamed (its role stays).
+                if edit.role.is_none()
+                    && crate::load::role_of_key(&edit.key) == crate::model::LayerRole::Extra
+                    && edit.extra_name.trim() != edit.key
+                {
+                    edit.role = Some(crate::model::LayerRole::Extra);
+                }
+                // An open table follows its layer to the new key.
+                if let Some(role) = edit.role {
+                    let new_key = review_edit::key_of_role(role)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| edit.extra_name.trim().to_string());
+                    if let Some(t) = self.view.table.as_mut().filter(|t| t.layer_key == edit.key) {
+                        *t = panels::table::TableState::new(&new_key);
+                    }
+                }
+                self.edit_review(|r| {
+                    let mut key = edit.key.clone();
+                    if let Some(role) = edit.role {
+                        key = review_edit::assign_role(&mut r.file, &key, role, &edit.extra_name)?;
+                    }
+                    review_edit::set_crs(&mut r.file, &key, &edit.crs)
+                        .map_err(|e| format!("CRS \"{}\": {e}", edit.crs.trim()))?;
+                    review_edit::set_encoding(&mut r.file, &key, &edit.encoding)
+                })
+            }
+            AppCommand::RemoveLayer(key) => self.edit_review(|r| {
+                review_edit::remove_layer(&mut r.file, &key);
+                Ok(())
+            }),
+            AppCommand::SetLayerCrs(key, def) => self.edit_review(|r| {
+                review_edit::set_crs(&mut r.file, &key, &def)
+                    .map_err(|e| format!("CRS \"{def}\": {e}"))
+            }),
+            AppCommand::SetLayerEncoding(key, label) => {
+                self.edit_review(|r| review_edit::set_encoding(&mut r.file, &key, &label))
+            }
+            AppCommand::OpenTable(key) => {
+                if self.view.table.as_ref().is_none_or(|t| t.layer_key != key) {
+                    self.view.table = Some(panels::table::TableState::new(&key));
+                }
+            }
+            AppCommand::CloseTable => self.view.table = None,
+            AppCommand::SelectFeature(p) => {
+                let geom = self.doc.as_ref().and_then(|d| {
+                    Some(
+                        d.dataset
+                            .layers
+                            .get(p.layer)?
+                            .features
+                            .get(p.feature)?
+                            .geometry
+                            .clone(),
+                    )
+                });
+                if let Some(g) = geom {
+                    self.view.picked = Some(p);
+                    self.settings.show_attributes_panel = true;
+                    self.zoom_to(&g);
                 }
             }
         }
@@ -645,36 +943,50 @@ impl ZonecheckApp {
         }
     }
 
-    /// Saves the decisions next to the review; with `to`, first writes the review there (layer
-    /// paths rewritten relative to the new place).
+    /// Saves the review with its decisions (atomically, keeping the comments and layout of the
+    /// parts of the file that did not change); with `to`, to that file, layer paths rewritten
+    /// relative to it. A new review without a file asks where.
     fn save(&mut self, to: Option<PathBuf>) {
-        let Some(doc) = &mut self.doc else { return };
-        if let Some(path) = to {
-            let moved = rebase_review(&doc.review, &path);
-            let text = match moved.to_toml() {
-                Ok(t) => t,
-                Err(e) => {
-                    let msg = format!("cannot save review ({e}): {}", path.display());
-                    self.error(msg);
-                    return;
-                }
-            };
-            if let Err(e) = crate::io::atomic::write_atomic(&path, text.as_bytes()) {
-                let msg = format!("cannot save review ({e}): {}", path.display());
-                self.error(msg);
-                return;
-            }
-            doc.review = moved;
-            self.settings.add_recent(path);
+        let Some(doc) = &self.doc else { return };
+        if to.is_none() && doc.untitled {
+            self.apply(AppCommand::SaveAsDialog);
+            return;
         }
-        let Some(doc) = &mut self.doc else { return };
-        match doc.decisions.save_for(&doc.review.path) {
-            Ok(p) => {
-                doc.dirty = false;
-                self.status = StatusLine::Saved(p);
-            }
-            Err(e) => self.error(e),
+        let mut review = doc.review_with_decisions();
+        if let Some(path) = &to {
+            review = rebase_review(&review, path);
         }
+        if let Err(e) = review.save() {
+            self.error(e);
+            return;
+        }
+        let path = review.path.clone();
+        if let Some(doc) = &mut self.doc {
+            doc.review = review;
+            doc.dirty = false;
+            doc.untitled = false;
+        }
+        self.settings.add_recent(path.clone());
+        self.status = StatusLine::Saved(path);
+    }
+}
+
+/// A new review: with a zones layer, placed in that layer's folder; without, in the current
+/// folder. It has no file until saved.
+pub fn new_review(zones: Option<&Path>) -> crate::io::review::Review {
+    let dir = zones
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty())
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut file = crate::io::review::ReviewFile::default();
+    if let Some(z) = zones {
+        file.layers.zones = review_edit::stored_path(&dir, z);
+    }
+    crate::io::review::Review {
+        file,
+        path: dir.join("review.toml"),
     }
 }
 
@@ -702,7 +1014,9 @@ pub fn rebase_review(
     };
     let mut file = review.file.clone();
     let l = &mut file.layers;
-    l.zones = rel(&l.zones);
+    if !l.zones.as_os_str().is_empty() {
+        l.zones = rel(&l.zones);
+    }
     for p in [
         &mut l.original,
         &mut l.redline,

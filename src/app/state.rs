@@ -18,14 +18,35 @@ use std::sync::Arc;
 
 /// What is saved: the review, its loaded layers and the reviewer's decisions.
 pub struct Document {
+    /// The review as edited in the app (its `decisions` rows are refreshed from `decisions`
+    /// when saved or exported: see [`Document::review_with_decisions`]).
     pub review: Review,
     pub dataset: Arc<Dataset>,
+    /// Layers of the review that could not be loaded, with the reason.
+    pub failures: Vec<super::jobs::LayerFailure>,
     pub decisions: Decisions,
+    /// A new review that has no file yet (Save asks where).
+    pub untitled: bool,
     /// Bumped on every change of what the checks read; check results carry the revision they
     /// were computed from.
     pub revision: u64,
     /// Unsaved decisions.
     pub dirty: bool,
+}
+
+impl Document {
+    /// The review with the current decisions written into it: what Save writes and what the
+    /// exports read.
+    pub fn review_with_decisions(&self) -> Review {
+        let mut review = self.review.clone();
+        review.file.decisions = self.decisions.to_rows();
+        review
+    }
+
+    /// Index in `dataset.layers` of the layer with review key `key`.
+    pub fn layer_index(&self, key: &str) -> Option<usize> {
+        self.dataset.layers.iter().position(|l| l.name == key)
+    }
 }
 
 /// Per layer, built with the layer in the loading thread.
@@ -233,6 +254,21 @@ pub struct ViewState {
     pub scroll_to_selection: bool,
     /// The decision being edited for the selected finding.
     pub draft: Option<(FindingKey, super::decisions::Decision)>,
+    /// The attribute table, when open.
+    pub table: Option<super::panels::table::TableState>,
+    /// The layer whose settings (role, CRS, encoding) are being edited, by key, with the text
+    /// typed so far.
+    pub layer_edit: Option<LayerEdit>,
+}
+
+/// Text fields of the layer settings editor.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LayerEdit {
+    pub key: String,
+    pub role: Option<LayerRole>,
+    pub extra_name: String,
+    pub crs: String,
+    pub encoding: String,
 }
 
 impl Default for ViewState {
@@ -248,6 +284,8 @@ impl Default for ViewState {
             show_severity: [true; 3],
             scroll_to_selection: false,
             draft: None,
+            table: None,
+            layer_edit: None,
         }
     }
 }

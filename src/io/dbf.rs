@@ -403,7 +403,7 @@ fn resolve_encoding(
 }
 
 /// Encoding for a `.cpg` label, matched case-insensitively; `None` when unknown.
-fn encoding_for_cpg(label: &str) -> Option<&'static Encoding> {
+pub(crate) fn encoding_for_cpg(label: &str) -> Option<&'static Encoding> {
     let upper = label.to_ascii_uppercase();
     let compact: String = upper
         .chars()

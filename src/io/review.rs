@@ -15,15 +15,38 @@ pub struct ReviewFile {
     pub crs: Option<String>,
     pub layers: LayerPaths,
     /// CRS for a layer whose file carries none, by layer key.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub crs_of: BTreeMap<String, String>,
+    /// Text encoding of a shapefile's attributes (`GBK`, `UTF-8`, …) by layer key; overrides
+    /// the `.cpg` file and the DBF language driver. Absent: detected.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub encoding_of: BTreeMap<String, String>,
     /// Which attribute holds what; detected when absent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "FieldNames::is_unset")]
     pub fields: FieldNames,
     #[serde(default)]
     pub rules: Rules,
     #[serde(default)]
     pub quotas: Quotas,
+    /// The reviewer's decision per finding (see [`crate::decisions`]).
+    #[serde(default, rename = "decision", skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<DecisionRow>,
+}
+
+/// One `[[decision]]` table: the finding (zone, rule, n-th of that rule) and what was decided.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    pub rule: String,
+    pub index: u32,
+    #[serde(default)]
+    pub status: crate::decisions::Status,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -41,7 +64,7 @@ pub struct LayerPaths {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub townships: Option<PathBuf>,
     /// Further protection layers by name, e.g. `"蓝绿空间" = "bluegreen.shp"` (non-ASCII keys quoted).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, PathBuf>,
 }
 
@@ -59,6 +82,13 @@ pub struct FieldNames {
     pub enclave: Option<String>,
     pub class: Option<String>,
     pub status: Option<String>,
+}
+
+impl FieldNames {
+    /// True when no attribute name is set (all detected).
+    pub fn is_unset(&self) -> bool {
+        *self == FieldNames::default()
+    }
 }
 
 /// The thresholds the guidance leaves open.
@@ -154,6 +184,12 @@ impl Review {
             LoadError::new(format!("cannot read review file ({})", io_reason(&e)), path)
         })?;
         let review = Review::parse(&text, path)?;
+        if review.file.layers.zones.as_os_str().is_empty() {
+            return Err(LoadError::new(
+                "review has no zones layer (`layers.zones` is empty)",
+                path,
+            ));
+        }
         for (key, layer) in review.layer_paths() {
             if !layer.is_file() {
                 return Err(LoadError::new(
@@ -194,10 +230,14 @@ impl Review {
     }
 
     /// Every layer key with its resolved path, zones first, then the fixed roles, then extras.
+    /// An empty zones path (a review the app is still assembling) is left out.
     pub fn layer_paths(&self) -> Vec<(String, PathBuf)> {
         let base = self.base_dir();
         let l = &self.file.layers;
-        let mut out = vec![("zones".to_string(), base.join(&l.zones))];
+        let mut out = Vec::new();
+        if !l.zones.as_os_str().is_empty() {
+            out.push(("zones".to_string(), base.join(&l.zones)));
+        }
         for (key, p) in [
             ("original", &l.original),
             ("redline", &l.redline),
@@ -217,7 +257,119 @@ impl Review {
 
     /// Serialises the review (for saving from the app).
     pub fn to_toml(&self) -> Result<String, String> {
-        toml::to_string_pretty(&self.file).map_err(|e| e.to_string())
+        toml::to_string(&self.file).map_err(|e| e.to_string())
+    }
+
+    /// The review as text, keeping what `previous` (the file's current text) says in its own
+    /// words: every top-level table whose content did not change keeps its comments and layout;
+    /// changed ones are rewritten. Without usable previous text, plain [`Review::to_toml`].
+    pub fn to_toml_preserving(&self, previous: Option<&str>) -> Result<String, String> {
+        let fresh = self.to_toml()?;
+        let Some(previous) = previous else {
+            return Ok(fresh);
+        };
+        let previous = previous.trim_start_matches('\u{feff}');
+        let (Ok(mut old_doc), Ok(new_doc)) = (
+            previous.parse::<toml_edit::DocumentMut>(),
+            fresh.parse::<toml_edit::DocumentMut>(),
+        ) else {
+            return Ok(fresh);
+        };
+        let Ok(old) = toml::from_str::<ReviewFile>(previous) else {
+            return Ok(fresh);
+        };
+        let new = &self.file;
+        let mut next_position = old_doc
+            .iter()
+            .filter_map(|(_, item)| item_position(item))
+            .max()
+            .unwrap_or(0)
+            + 1000;
+        // Keys whose meaning changed are rewritten; the others keep their text (or absence).
+        for key in [
+            "crs",
+            "layers",
+            "crs_of",
+            "encoding_of",
+            "fields",
+            "rules",
+            "quotas",
+            "decision",
+        ] {
+            let changed = match key {
+                "crs" => old.crs != new.crs,
+                "layers" => old.layers != new.layers,
+                "crs_of" => old.crs_of != new.crs_of,
+                "encoding_of" => old.encoding_of != new.encoding_of,
+                "fields" => old.fields != new.fields,
+                "rules" => old.rules != new.rules,
+                "quotas" => old.quotas != new.quotas,
+                _ => old.decisions != new.decisions,
+            };
+            if !changed {
+                continue;
+            }
+            match new_doc.get(key) {
+                Some(item) => {
+                    // In the old table's place; a new table after everything else.
+                    let pos = old_doc.get(key).and_then(item_position).unwrap_or_else(|| {
+                        next_position += 1;
+                        next_position
+                    });
+                    let mut item = item.clone();
+                    place_item(&mut item, pos);
+                    old_doc.insert(key, item);
+                }
+                None => {
+                    old_doc.remove(key);
+                }
+            }
+        }
+        let text = old_doc.to_string();
+        // Never write something this program cannot read back as the same review.
+        match toml::from_str::<ReviewFile>(&text) {
+            Ok(back) if back == self.file => Ok(text),
+            _ => Ok(fresh),
+        }
+    }
+
+    /// Writes the review to `self.path` atomically, keeping the comments and layout of the
+    /// parts of the existing file that did not change.
+    pub fn save(&self) -> Result<(), String> {
+        let previous = std::fs::read_to_string(&self.path).ok();
+        let text = self.to_toml_preserving(previous.as_deref())?;
+        crate::io::atomic::write_atomic(&self.path, text.as_bytes())
+            .map_err(|e| format!("cannot save review ({e}): {}", self.path.display()))
+    }
+}
+
+/// Where a top-level table (or the first of an array of tables) sits in its document.
+fn item_position(item: &toml_edit::Item) -> Option<isize> {
+    match item {
+        toml_edit::Item::Table(t) => t.position(),
+        toml_edit::Item::ArrayOfTables(a) => a.iter().next().and_then(|t| t.position()),
+        _ => None,
+    }
+}
+
+/// Moves a table taken from another document to position `pos` of this one (its sub-tables
+/// right after it), separated from what precedes it by a blank line.
+fn place_item(item: &mut toml_edit::Item, pos: isize) {
+    match item {
+        toml_edit::Item::Table(t) => {
+            t.set_position(Some(pos));
+            t.decor_mut().set_prefix("\n");
+            for (_, sub) in t.iter_mut() {
+                place_item(sub, pos);
+            }
+        }
+        toml_edit::Item::ArrayOfTables(a) => {
+            for t in a.iter_mut() {
+                t.set_position(Some(pos));
+                t.decor_mut().set_prefix("\n");
+            }
+        }
+        _ => {}
     }
 }
 
@@ -281,11 +433,20 @@ fn validate(file: &ReviewFile) -> Result<(), String> {
     }
     let mut known: Vec<&str> = fixed.to_vec();
     known.extend(file.layers.extra.keys().map(|k| k.as_str()));
-    for key in file.crs_of.keys() {
-        if !known.contains(&key.as_str()) {
+    for (key, label) in &file.encoding_of {
+        if super::dbf::encoding_for_cpg(label).is_none() {
             return Err(format!(
-                "invalid review file: `crs_of.{key}` names no layer of this review"
+                "invalid review file: `encoding_of.{key}` = \"{label}\" is not a known text encoding (e.g. GBK, UTF-8)"
             ));
+        }
+    }
+    for (table, map) in [("crs_of", &file.crs_of), ("encoding_of", &file.encoding_of)] {
+        for key in map.keys() {
+            if !known.contains(&key.as_str()) {
+                return Err(format!(
+                    "invalid review file: `{table}.{key}` names no layer of this review"
+                ));
+            }
         }
     }
     Ok(())
@@ -307,6 +468,43 @@ mod tests {
         assert!(e.contains("review.toml"), "{e}");
         let e = parse("\u{feff}[layers]\nzones = \"z.shp\"\n名称 = 1\n").unwrap_err();
         assert!(e.contains("line 3"), "{e}");
+    }
+
+    #[test]
+    fn saving_keeps_comments_of_unchanged_tables_and_rewrites_changed_ones() {
+        let before = "# 审查：杭州市\ncrs = \"EPSG:4549\"  # working CRS\n\n[layers]\nzones = \"z.shp\"\n\n[rules]\n# 50 m, agreed with the city\ncontiguity_distance_m = 50\n";
+        let mut r = parse(before).unwrap();
+        // Unchanged: the very same text.
+        assert_eq!(r.to_toml_preserving(Some(before)).unwrap(), before);
+        r.file.layers.redline = Some("红线.shp".into());
+        r.file.encoding_of.insert("redline".into(), "GBK".into());
+        r.file.decisions.push(DecisionRow {
+            zone: Some("M001".into()),
+            rule: "clusters".into(),
+            index: 0,
+            status: crate::decisions::Status::MustFix,
+            reason: String::new(),
+            comment: "合并".into(),
+        });
+        let text = r.to_toml_preserving(Some(before)).unwrap();
+        assert!(text.starts_with("# 审查：杭州市\n"), "{text}");
+        assert!(text.contains("# 50 m, agreed with the city"), "{text}");
+        assert!(text.contains("[[decision]]"), "{text}");
+        let back = Review::parse(&text, Path::new("dir/review.toml")).unwrap();
+        assert_eq!(back.file, r.file);
+        // Unparsable previous text: a plain rewrite.
+        let text = r.to_toml_preserving(Some("not = [toml")).unwrap();
+        assert_eq!(text, r.to_toml().unwrap());
+        // encoding_of keys must name a layer.
+        let e = parse("[layers]\nzones = \"z.shp\"\n[encoding_of]\nfarm = \"GBK\"\n").unwrap_err();
+        assert!(e.contains("encoding_of.farm"), "{e}");
+        let e =
+            parse("[layers]\nzones = \"z.shp\"\n[encoding_of]\nzones = \"klingon\"\n").unwrap_err();
+        assert!(
+            e.contains("encoding_of.zones") && e.contains("klingon"),
+            "{e}"
+        );
+        parse("[layers]\nzones = \"z.shp\"\n[encoding_of]\nzones = \"cp936\"\n").unwrap();
     }
 
     #[test]

@@ -25,15 +25,26 @@ const RECORD_HEADER_LEN: usize = 8;
 /// Errors (naming the `.shp` or `.dbf`): unreadable or empty file, not a shapefile, truncated
 /// header, a layer that is not polygons, a missing `.dbf` or a `.dbf` whose header makes no sense.
 pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
-    read_shapefile_with(path, None)
+    read_shapefile_with(path, None, None)
 }
 
-/// Like [`read_shapefile`]; records whose bounding box `keep` rejects are walked and checked for
-/// structure (malformed ones still give warnings) but neither decoded nor kept, and their `.dbf`
-/// rows are not decoded. The SHA-256 of the `.shp` is computed from the bytes read, alongside.
+/// As [`read_shapefile`], with the attributes' text encoding set by the user (a label such as
+/// "GBK" or "UTF-8", the review's `encoding_of`) in place of the `.cpg` file and detection.
+pub fn read_shapefile_with_encoding(
+    path: &Path,
+    encoding: Option<&str>,
+) -> Result<RawLayer, LoadError> {
+    read_shapefile_with(path, None, encoding)
+}
+
+/// Like [`read_shapefile_with_encoding`]; records whose bounding box `keep` rejects are walked
+/// and checked for structure (malformed ones still give warnings) but neither decoded nor kept,
+/// and their `.dbf` rows are not decoded. The SHA-256 of the `.shp` is computed from the bytes
+/// read, alongside.
 pub fn read_shapefile_with(
     path: &Path,
     keep: Option<RecordFilter<'_>>,
+    encoding: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
     let bytes = read_file(path)?;
     let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
@@ -58,14 +69,21 @@ pub fn read_shapefile_with(
                 },
             }
             let crs = sibling_text(path, "prj", &mut warnings).filter(|s| !s.is_empty());
-            let cpg = sibling_text(path, "cpg", &mut warnings);
+            let cpg = match encoding {
+                Some(label) => Some(label.to_string()),
+                None => sibling_text(path, "cpg", &mut warnings),
+            };
             let wanted: Option<Vec<bool>> = keep.map(|_| {
                 walk.shapes
                     .iter()
                     .map(|s| matches!(s, Ok(Some(_))))
                     .collect()
             });
-            let table = read_dbf_rows(&dbf_path, cpg.as_deref(), wanted.as_deref())?;
+            let mut table = read_dbf_rows(&dbf_path, cpg.as_deref(), wanted.as_deref())?;
+            if encoding.is_some() {
+                // The label came from the review, not from a .cpg file.
+                table.encoding = table.encoding.replace("(.cpg)", "(encoding_of)");
+            }
             Ok(pair(walk, table, crs, warnings))
         },
     );

@@ -22,13 +22,24 @@ fn number(f: &Finding, key: &str) -> String {
 /// The CSV text, BOM first.
 pub fn findings_csv(input: &ReportInput) -> String {
     let mut out = String::from("\u{feff}");
-    out.push_str("zone_id,zone_name,severity,severity_zh,rule,message_zh,message_en,area_m2,area_mu,refs,clause\r\n");
+    out.push_str("zone_id,zone_name,severity,severity_zh,rule,message_zh,message_en,area_m2,area_mu,refs,clause,review_status,review_reason,review_comment\r\n");
+    let decisions = input.decisions();
     let zones = &input.analysis.zones;
+    let plan = &input.analysis.plan.findings;
     let rows = zones
         .iter()
-        .flat_map(|z| z.findings.iter().map(move |f| (Some(z), f)))
-        .chain(input.analysis.plan.findings.iter().map(|f| (None, f)));
-    for (zone, f) in rows {
+        .flat_map(|z| {
+            z.findings
+                .iter()
+                .enumerate()
+                .map(move |(i, f)| (Some(z), i, f))
+        })
+        .chain(plan.iter().enumerate().map(|(i, f)| (None, i, f)));
+    for (zone, i, f) in rows {
+        let d = match zone {
+            Some(z) => decisions.for_finding(Some(&z.id), &z.findings, i),
+            None => decisions.for_finding(None, plan, i),
+        };
         let cells = [
             f.zone.clone().unwrap_or_else(|| "(plan)".to_string()),
             zone.and_then(|z| z.name.clone()).unwrap_or_default(),
@@ -41,6 +52,9 @@ pub fn findings_csv(input: &ReportInput) -> String {
             number(f, "area_mu"),
             f.refs.join(" "),
             f.clause.clone(),
+            d.map(|d| d.status.id().to_string()).unwrap_or_default(),
+            d.map(|d| d.reason.clone()).unwrap_or_default(),
+            d.map(|d| d.comment.clone()).unwrap_or_default(),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
         out.push_str(&line.join(","));

@@ -19,12 +19,22 @@ struct Row<'a> {
     class: &'a str,
     area_m2: f64,
     geometry: &'a Geom,
+    /// The reviewer's decision on this zone's conflict finding for the layer.
+    status: &'static str,
+    comment: String,
 }
 
 fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
+    let decisions = input.decisions();
     let mut out = Vec::new();
     for z in &input.analysis.zones {
         for (layer, c) in &z.conflicts {
+            let rule = format!("conflict.{layer}");
+            let d = z
+                .findings
+                .iter()
+                .position(|f| f.rule == rule)
+                .and_then(|i| decisions.for_finding(Some(&z.id), &z.findings, i));
             for f in &c.features {
                 out.push(Row {
                     zone_id: &z.id,
@@ -34,6 +44,14 @@ fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
                     class: f.class.as_deref().unwrap_or(""),
                     area_m2: f.area_m2,
                     geometry: &f.geometry,
+                    status: d.map_or("", |d| d.status.id()),
+                    comment: d
+                        .map(|d| match (d.reason.trim(), d.comment.trim()) {
+                            ("", c) => c.to_string(),
+                            (r, "") => r.to_string(),
+                            (r, c) => format!("{r}; {c}"),
+                        })
+                        .unwrap_or_default(),
                 });
             }
         }
@@ -94,6 +112,8 @@ fn feature_json(r: &Row, sliver: f64, to_ll: &Reprojector) -> Result<String, Str
         "area_m2": (r.area_m2 * 1000.0).round() / 1000.0,
         "area_mu": (crate::model::mu_from_m2(r.area_m2) * 10000.0).round() / 10000.0,
         "sliver": r.area_m2 < sliver,
+        "review_status": r.status,
+        "review_comment": r.comment,
     });
     let mut out = String::from("{\"type\":\"Feature\",\"properties\":");
     out.push_str(&serde_json::to_string(&properties).map_err(|e| e.to_string())?);
@@ -178,6 +198,14 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
                 decimals: 4,
             },
         },
+        FieldSpec {
+            name: "STATUS".into(),
+            kind: FieldKind::Text(12),
+        },
+        FieldSpec {
+            name: "COMMENT".into(),
+            kind: FieldKind::Text(254),
+        },
     ];
     let features: Vec<(Geom, Vec<Option<String>>)> = rows(input)
         .into_iter()
@@ -192,6 +220,8 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
                     (!r.class.is_empty()).then(|| r.class.to_string()),
                     Some(format!("{:.3}", r.area_m2)),
                     Some(format!("{:.4}", crate::model::mu_from_m2(r.area_m2))),
+                    (!r.status.is_empty()).then(|| r.status.to_string()),
+                    (!r.comment.is_empty()).then(|| r.comment.clone()),
                 ],
             )
         })

@@ -533,7 +533,7 @@ fn plan_block(out: &mut String, input: &ReportInput) {
     quota_table(out, "设区市本级", &plan.city_level_counts);
     quota_table(out, "县（市、区）", &plan.county_counts);
     out.push_str("<h3>方案层面检查结果</h3>\n");
-    findings_table(out, &plan.findings);
+    findings_table(out, &plan.findings, None, &input.decisions());
 }
 
 fn quota_table(
@@ -570,22 +570,51 @@ fn quota_table(
     out.push_str("</tbody>\n</table>\n");
 }
 
-fn findings_table(out: &mut String, findings: &[Finding]) {
+/// The findings of a zone (or of the plan, `zone` None), with the reviewer's decision on each
+/// in a last column when the review has any.
+fn findings_table(
+    out: &mut String,
+    findings: &[Finding],
+    zone: Option<&str>,
+    decisions: &crate::decisions::Decisions,
+) {
     if findings.is_empty() {
         out.push_str("<p class=\"ok\">无检查发现。</p>\n");
         return;
     }
-    out.push_str("<table class=\"findings\">\n<thead><tr><th>级别</th><th>规则</th><th>说明</th><th>条款</th></tr></thead>\n<tbody>\n");
-    for f in findings {
+    let with_review = !decisions.is_empty();
+    out.push_str("<table class=\"findings\">\n<thead><tr><th>级别</th><th>规则</th><th>说明</th><th>条款</th>");
+    if with_review {
+        out.push_str("<th>审查意见</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for (i, f) in findings.iter().enumerate() {
         w!(
             out,
-            "<tr><td class=\"{}\">{}</td><td class=\"rule\">{}</td><td>{}</td><td class=\"clause\">{}</td></tr>\n",
+            "<tr><td class=\"{}\">{}</td><td class=\"rule\">{}</td><td>{}</td><td class=\"clause\">{}</td>",
             severity_class(f.severity),
             f.severity.name_zh(),
             esc(&f.rule),
             esc(&f.message_zh),
             esc(&f.clause)
         );
+        if with_review {
+            let text = decisions
+                .for_finding(zone, findings, i)
+                .map(|d| {
+                    let mut t = format!("<strong>{}</strong>", d.status.name_zh());
+                    for part in [&d.reason, &d.comment] {
+                        if !part.trim().is_empty() {
+                            t.push_str("<br>");
+                            t.push_str(&esc(part));
+                        }
+                    }
+                    t
+                })
+                .unwrap_or_default();
+            w!(out, "<td class=\"review\">{text}</td>");
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody>\n</table>\n");
 }
@@ -651,7 +680,7 @@ fn zone_section(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usiz
     zone_map(out, input, maps, i, z);
 
     out.push_str("<h3>检查结果</h3>\n");
-    findings_table(out, &z.findings);
+    findings_table(out, &z.findings, Some(&z.id), &input.decisions());
     conflict_tables(out, input, z);
     parts_table(out, z);
     out.push_str("</section>\n");

@@ -32,6 +32,36 @@ pub fn report_value(input: &ReportInput) -> Value {
             })
         })
         .collect();
+    let decisions = input.decisions();
+    let mut zones = serde_json::to_value(&input.analysis.zones).unwrap_or(Value::Null);
+    let mut plan = serde_json::to_value(&input.analysis.plan).unwrap_or(Value::Null);
+    // Each finding carries the reviewer's decision, when there is one.
+    let decision_json = |d: &crate::decisions::Decision| json!({"status": d.status.id(), "reason": d.reason, "comment": d.comment});
+    for (z, zone) in input.analysis.zones.iter().enumerate() {
+        for i in 0..zone.findings.len() {
+            if let (Some(d), Some(f)) = (
+                decisions.for_finding(Some(&zone.id), &zone.findings, i),
+                zones
+                    .get_mut(z)
+                    .and_then(|v| v.get_mut("findings"))
+                    .and_then(|v| v.get_mut(i))
+                    .and_then(Value::as_object_mut),
+            ) {
+                f.insert("decision".into(), decision_json(d));
+            }
+        }
+    }
+    let plan_findings = &input.analysis.plan.findings;
+    for i in 0..plan_findings.len() {
+        if let (Some(d), Some(f)) = (
+            decisions.for_finding(None, plan_findings, i),
+            plan.get_mut("findings")
+                .and_then(|v| v.get_mut(i))
+                .and_then(Value::as_object_mut),
+        ) {
+            f.insert("decision".into(), decision_json(d));
+        }
+    }
     json!({
         "version": input.meta.version,
         "review": input.review.path.to_string_lossy(),
@@ -43,7 +73,9 @@ pub fn report_value(input: &ReportInput) -> Value {
             "fields": file.fields,
         },
         "inputs": inputs,
-        "zones": serde_json::to_value(&input.analysis.zones).unwrap_or(Value::Null),
-        "plan": serde_json::to_value(&input.analysis.plan).unwrap_or(Value::Null),
+        "zones": zones,
+        "plan": plan,
+        // Every decision of the review file, also those whose finding no longer exists.
+        "decisions": serde_json::to_value(&input.review.file.decisions).unwrap_or(Value::Null),
     })
 }

@@ -33,6 +33,13 @@ pub struct ReportInput<'a> {
     pub meta: ReportMeta,
 }
 
+impl ReportInput<'_> {
+    /// The reviewer's decisions saved in the review file (shown in every output).
+    pub fn decisions(&self) -> crate::decisions::Decisions {
+        crate::decisions::Decisions::from_rows(&self.review.file.decisions)
+    }
+}
+
 /// Writes every output into `dir` (created with its parents). Returns the files written.
 pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir)

@@ -1,12 +1,16 @@
 //! The layers panel (图层): a checkbox per layer, top layer first, with its role, source, CRS and
-//! encoding on hover; and the legend (图例).
+//! encoding on hover, a warning when the CRS or encoding was guessed, buttons for its attribute
+//! table and settings (role, CRS, encoding); layers that failed to load with the reason; the
+//! legend (图例).
 
+use super::super::commands::AppCommand;
 use super::super::i18n::{Lang, S};
 use super::super::map::hit::draw_order;
-use super::super::state::{Derived, Document, Persisted};
+use super::super::review_edit::{ENCODINGS, ROLES};
+use super::super::state::{Derived, Document, LayerEdit, Persisted, ViewState};
 use super::super::theme;
 use super::swatch;
-use crate::model::{Layer, LayerRole};
+use crate::model::{Layer, LayerRole, SourceInfo};
 use egui::Ui;
 
 /// Display name of a layer: its role, or its own name for an extra protection layer.
@@ -18,14 +22,41 @@ pub fn layer_title(layer: &Layer, lang: Lang) -> String {
     }
 }
 
+/// Why a layer's CRS counts as guessed (no .prj and no `crs_of`: assumed at load).
+pub fn crs_guess(src: &SourceInfo) -> Option<&str> {
+    src.crs.contains("assumed").then_some(src.crs.as_str())
+}
+
+/// Why a layer's text encoding counts as guessed (no .cpg, no DBF language driver, no
+/// `encoding_of`: decided from the bytes).
+pub fn encoding_guess(src: &SourceInfo) -> Option<&str> {
+    src.encoding
+        .as_deref()
+        .filter(|e| e.contains("(valid UTF-8)") || e.contains("(fallback"))
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn layers_panel_ui(
     ui: &mut Ui,
     doc: Option<&Document>,
     derived: &Derived,
+    view: &mut ViewState,
     settings: &mut Persisted,
+    busy: bool,
+    cmds: &mut Vec<AppCommand>,
 ) {
     let lang = settings.lang;
-    ui.heading(lang.t(S::Layers));
+    ui.horizontal(|ui| {
+        ui.heading(lang.t(S::Layers));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .add_enabled(!busy, egui::Button::new(lang.t(S::AddLayers)))
+                .clicked()
+            {
+                cmds.push(AppCommand::AddLayersDialog);
+            }
+        });
+    });
     ui.separator();
     let Some(doc) = doc else {
         ui.weak(lang.t(S::NoReview));
@@ -35,6 +66,9 @@ pub fn layers_panel_ui(
     egui::ScrollArea::vertical()
         .id_salt("layers-scroll")
         .show(ui, |ui| {
+            if ds.layers.is_empty() && doc.failures.is_empty() {
+                ui.weak(lang.t(S::NoZonesLayer));
+            }
             for li in draw_order(ds).into_iter().rev() {
                 let Some(layer) = ds.layers.get(li) else {
                     continue;
@@ -84,6 +118,42 @@ pub fn layers_panel_ui(
                 );
                 ui.indent(("layer-badge", li), |ui| {
                     ui.small(badge).on_hover_text(hover);
+                    let warn = theme::severity_color(crate::analysis::Severity::Warning);
+                    if let Some(why) = crs_guess(src) {
+                        ui.colored_label(warn, format!("⚠ {}", lang.t(S::CrsGuessed)))
+                            .on_hover_text(why);
+                    }
+                    if let Some(why) = encoding_guess(src) {
+                        ui.colored_label(warn, format!("⚠ {}", lang.t(S::EncodingGuessed)))
+                            .on_hover_text(why);
+                    }
+                    ui.horizontal(|ui| {
+                        if ui
+                            .small_button(lang.t(S::AttributeTable))
+                            .on_hover_text(lang.t(S::TableShortcut))
+                            .clicked()
+                        {
+                            cmds.push(AppCommand::OpenTable(layer.name.clone()));
+                        }
+                        settings_button(ui, doc, &layer.name, view, lang, busy);
+                    });
+                    layer_editor_ui(ui, doc, &layer.name, &src.path, view, lang, busy, cmds);
+                });
+            }
+            for f in &doc.failures {
+                let role = crate::load::role_of_key(&f.key);
+                let title = if role == LayerRole::Extra {
+                    f.key.clone()
+                } else {
+                    layer_role_name(role, lang).to_string()
+                };
+                let red = theme::severity_color(crate::analysis::Severity::Blocking);
+                ui.colored_label(red, format!("✗ {title} — {}", lang.t(S::LoadFailed)));
+                ui.indent(("failed-layer", &f.key), |ui| {
+                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                    ui.small(egui::RichText::new(&f.message).color(red));
+                    settings_button(ui, doc, &f.key, view, lang, busy);
+                    layer_editor_ui(ui, doc, &f.key, &f.path, view, lang, busy, cmds);
                 });
             }
             ui.add_space(6.0);
@@ -97,6 +167,150 @@ pub fn layers_panel_ui(
             ui.add_space(8.0);
             legend_ui(ui, doc, derived, lang);
         });
+}
+
+/// The 设置 button: opens (or closes) the settings editor of layer `key`.
+fn settings_button(
+    ui: &mut Ui,
+    doc: &Document,
+    key: &str,
+    view: &mut ViewState,
+    lang: Lang,
+    busy: bool,
+) {
+    let open = view.layer_edit.as_ref().is_some_and(|e| e.key == key);
+    if ui
+        .add_enabled(
+            !busy,
+            egui::Button::new(lang.t(S::LayerSettings))
+                .small()
+                .selected(open),
+        )
+        .clicked()
+    {
+        view.layer_edit = if open {
+            None
+        } else {
+            let file = &doc.review.file;
+            Some(LayerEdit {
+                key: key.to_string(),
+                role: None,
+                extra_name: if crate::load::role_of_key(key) == LayerRole::Extra {
+                    key.to_string()
+                } else {
+                    String::new()
+                },
+                crs: file.crs_of.get(key).cloned().unwrap_or_default(),
+                encoding: file.encoding_of.get(key).cloned().unwrap_or_default(),
+            })
+        };
+    }
+}
+
+/// Role, CRS and encoding of one layer, applied together (one reload), and removal.
+#[allow(clippy::too_many_arguments)]
+fn layer_editor_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    key: &str,
+    path: &std::path::Path,
+    view: &mut ViewState,
+    lang: Lang,
+    busy: bool,
+    cmds: &mut Vec<AppCommand>,
+) {
+    let Some(edit) = view.layer_edit.as_mut().filter(|e| e.key == key) else {
+        return;
+    };
+    let current = crate::load::role_of_key(key);
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        egui::Grid::new(("layer-editor", key))
+            .num_columns(2)
+            .show(ui, |ui| {
+                let label = ui.label(format!("{}:", lang.t(S::Role)));
+                let role = edit.role.unwrap_or(current);
+                egui::ComboBox::from_id_salt(("role", key))
+                    .selected_text(layer_role_name(role, lang))
+                    .show_ui(ui, |ui| {
+                        for r in ROLES {
+                            if ui
+                                .selectable_label(role == r, layer_role_name(r, lang))
+                                .clicked()
+                            {
+                                edit.role = (r != current || r == LayerRole::Extra).then_some(r);
+                                if r == LayerRole::Extra && edit.extra_name.is_empty() {
+                                    edit.extra_name = path
+                                        .file_stem()
+                                        .map(|s| s.to_string_lossy().into_owned())
+                                        .unwrap_or_default();
+                                }
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+                if role == LayerRole::Extra {
+                    let l = ui.label(format!("{}:", lang.t(S::ExtraName)));
+                    ui.add(egui::TextEdit::singleline(&mut edit.extra_name).desired_width(140.0))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                }
+                let l = ui.label(format!("{}:", lang.t(S::Crs)));
+                ui.add(
+                    egui::TextEdit::singleline(&mut edit.crs)
+                        .desired_width(140.0)
+                        .hint_text("EPSG:4549"),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+                let is_shp = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+                if is_shp {
+                    let label = ui.label(format!("{}:", lang.t(S::Encoding)));
+                    let shown = if edit.encoding.is_empty() {
+                        lang.t(S::Detect).to_string()
+                    } else {
+                        edit.encoding.clone()
+                    };
+                    egui::ComboBox::from_id_salt(("encoding", key))
+                        .selected_text(shown)
+                        .show_ui(ui, |ui| {
+                            if ui
+                                .selectable_label(edit.encoding.is_empty(), lang.t(S::Detect))
+                                .clicked()
+                            {
+                                edit.encoding.clear();
+                            }
+                            for e in ENCODINGS {
+                                if ui.selectable_label(edit.encoding == e, e).clicked() {
+                                    edit.encoding = e.to_string();
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(label.id);
+                    ui.end_row();
+                }
+            });
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!busy, egui::Button::new(lang.t(S::Apply)))
+                .clicked()
+            {
+                cmds.push(AppCommand::EditLayer(edit.clone()));
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new(lang.t(S::RemoveLayer)))
+                .clicked()
+            {
+                cmds.push(AppCommand::RemoveLayer(key.to_string()));
+            }
+        });
+    });
+    let _ = doc;
 }
 
 /// The legend: one swatch per role present, water by class, conflicts and the selection.

@@ -19,6 +19,25 @@ pub fn menu_bar_ui(
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button(lang.t(S::MenuFile), |ui| {
             if ui
+                .add_enabled(!busy, egui::Button::new(lang.t(S::NewReview)))
+                .clicked()
+            {
+                cmds.push(AppCommand::NewReviewDialog);
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new(lang.t(S::NewEmptyReview)))
+                .clicked()
+            {
+                cmds.push(AppCommand::NewReview(None));
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new(lang.t(S::AddLayers)))
+                .clicked()
+            {
+                cmds.push(AppCommand::AddLayersDialog);
+            }
+            ui.separator();
+            if ui
                 .add_enabled(
                     !busy,
                     egui::Button::new(lang.t(S::OpenReview)).shortcut_text("Ctrl+O"),
@@ -93,6 +112,17 @@ pub fn menu_bar_ui(
                 lang.t(S::ShowAttributes),
             );
             ui.checkbox(&mut settings.show_labels, lang.t(S::ZoneLabels));
+            if ui
+                .add_enabled(
+                    has_doc,
+                    egui::Button::new(lang.t(S::AttributeTable)).shortcut_text("Ctrl+T"),
+                )
+                .clicked()
+            {
+                if let Some(l) = doc.and_then(|d| d.dataset.layers.first()) {
+                    cmds.push(AppCommand::OpenTable(l.name.clone()));
+                }
+            }
             ui.separator();
             ui.menu_button(lang.t(S::Language), |ui| {
                 for (l, s) in [(Lang::Zh, S::Chinese), (Lang::En, S::English)] {

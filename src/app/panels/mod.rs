@@ -6,6 +6,7 @@ pub mod findings;
 pub mod layers;
 pub mod menu;
 pub mod status;
+pub mod table;
 
 use super::commands::AppCommand;
 use super::i18n::{Lang, S};

@@ -81,7 +81,11 @@ pub fn status_bar_ui(
         }
         if let Some(doc) = doc {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let mut name = doc.review.path.display().to_string();
+                let mut name = if doc.untitled {
+                    lang.t(S::Untitled).to_string()
+                } else {
+                    doc.review.path.display().to_string()
+                };
                 if doc.dirty {
                     name.push(' ');
                     name.push_str(lang.t(S::Unsaved));
