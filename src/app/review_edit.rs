@@ -7,14 +7,7 @@ use crate::model::LayerRole;
 use std::path::{Path, PathBuf};
 
 /// The fixed layer keys of a review file, in review order.
-pub const FIXED_KEYS: [&str; 6] = [
-    "zones",
-    "original",
-    "redline",
-    "farmland",
-    "water",
-    "townships",
-];
+pub use crate::io::review::FIXED_LAYER_KEYS as FIXED_KEYS;
 
 /// Every role a layer can be given, in menu order.
 pub const ROLES: [LayerRole; 7] = [

@@ -6,6 +6,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The fixed layer keys of a review file, in review order (any other key is an extra layer).
+pub const FIXED_LAYER_KEYS: [&str; 6] = [
+    "zones",
+    "original",
+    "redline",
+    "farmland",
+    "water",
+    "townships",
+];
+
 /// The review as written in the file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -416,22 +426,14 @@ fn validate(file: &ReviewFile) -> Result<(), String> {
             }
         }
     }
-    let fixed = [
-        "zones",
-        "original",
-        "redline",
-        "farmland",
-        "water",
-        "townships",
-    ];
     for name in file.layers.extra.keys() {
-        if fixed.contains(&name.as_str()) || name.trim().is_empty() {
+        if FIXED_LAYER_KEYS.contains(&name.as_str()) || name.trim().is_empty() {
             return Err(format!(
                 "invalid review file: extra layer name `{name}` is empty or clashes with a fixed layer"
             ));
         }
     }
-    let mut known: Vec<&str> = fixed.to_vec();
+    let mut known: Vec<&str> = FIXED_LAYER_KEYS.to_vec();
     known.extend(file.layers.extra.keys().map(|k| k.as_str()));
     for (key, label) in &file.encoding_of {
         if super::dbf::encoding_for_cpg(label).is_none() {

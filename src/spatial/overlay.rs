@@ -264,21 +264,31 @@ pub fn clip_to_rect(g: &Geom, r: &Rect<f64>) -> Geom {
     )
 }
 
+/// The parts of `b` (with boxes `b_boxes`) whose boxes meet `p`'s; `None` when `p` is empty.
+fn parts_near(
+    p: &Polygon<f64>,
+    b: &Geom,
+    b_boxes: &[Option<Rect<f64>>],
+) -> Option<Vec<Polygon<f64>>> {
+    let pb = p.bounding_rect()?;
+    Some(
+        b.0.iter()
+            .zip(b_boxes)
+            .filter(|(_, bb)| bb.is_some_and(|bb| boxes_intersect(&bb, &pb)))
+            .map(|(q, _)| q.clone())
+            .collect(),
+    )
+}
+
 /// `a` minus `b`, part by part of `a` against only the parts of `b` near it, so each overlay
 /// runs on a local extent (a finer i_overlay grid than the extent of both).
 pub fn difference_local(a: &Geom, b: &Geom) -> Geom {
     let b_boxes: Vec<Option<Rect<f64>>> = b.0.iter().map(|p| p.bounding_rect()).collect();
     let mut out = Vec::new();
     for p in &a.0 {
-        let Some(pb) = p.bounding_rect() else {
+        let Some(near) = parts_near(p, b, &b_boxes) else {
             continue;
         };
-        let near: Vec<Polygon<f64>> =
-            b.0.iter()
-                .zip(&b_boxes)
-                .filter(|(_, bb)| bb.is_some_and(|bb| boxes_intersect(&bb, &pb)))
-                .map(|(q, _)| q.clone())
-                .collect();
         if near.is_empty() {
             out.push(p.clone());
         } else {
@@ -299,15 +309,9 @@ pub fn intersection_local(a: &Geom, b: &Geom) -> Geom {
     let b_boxes: Vec<Option<Rect<f64>>> = b.0.iter().map(|p| p.bounding_rect()).collect();
     let mut out = Vec::new();
     for p in &a.0 {
-        let Some(pb) = p.bounding_rect() else {
+        let Some(near) = parts_near(p, b, &b_boxes) else {
             continue;
         };
-        let near: Vec<Polygon<f64>> =
-            b.0.iter()
-                .zip(&b_boxes)
-                .filter(|(_, bb)| bb.is_some_and(|bb| boxes_intersect(&bb, &pb)))
-                .map(|(q, _)| q.clone())
-                .collect();
         if !near.is_empty() {
             out.extend(
                 MultiPolygon(vec![p.clone()])
