@@ -587,6 +587,46 @@ mod tests {
     }
 
     #[test]
+    fn record_filter_keeps_only_wanted_records_with_their_own_attributes() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        // Record 2 (the triangle at x 0..1) gets a broken part index: still reported, filtered
+        // or not. Record 0 (x 0..10) is left out by the filter; record 1 (x 20..50) is kept.
+        let at = record_offset(&shp, 2) + 8 + 44;
+        patch(&shp, at, &5_i32.to_le_bytes());
+        let keep = |b: &Rect<f64>| b.min().x >= 15.0;
+        let layer = read_shapefile_with(&shp, Some(&keep), None).unwrap();
+        assert_eq!(layer.records.len(), 1);
+        assert_eq!(layer.records[0].index, 1);
+        assert_eq!(
+            layer.records[0].attrs,
+            vec![Some("B".to_string()), Some("2".to_string())]
+        );
+        assert_eq!(layer.records[0].shape.rings().count(), 4);
+        assert_eq!(layer.filtered_out, 1);
+        assert_eq!(layer.records_in_file, 3);
+        assert!(
+            layer
+                .warnings
+                .iter()
+                .any(|w| w.contains("record 2: first part starts at point 5")),
+            "{:?}",
+            layer.warnings
+        );
+        // The hash is the file's, filter or not.
+        use sha2::{Digest, Sha256};
+        let want: String = Sha256::digest(std::fs::read(&shp).unwrap())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(layer.sha256.as_deref(), Some(want.as_str()));
+        assert_eq!(
+            read_shapefile(&shp).unwrap().sha256.as_deref(),
+            Some(want.as_str())
+        );
+    }
+
+    #[test]
     fn zero_byte_shp() {
         let dir = tempfile::tempdir().unwrap();
         let shp = write_sample(dir.path(), "zones", 3);
