@@ -469,6 +469,8 @@ fn prj_in_every_wkt_flavour_gives_the_same_answer() {
 fn crs_in_feet_is_reported_in_square_metres() {
     // Farmland in the same transverse Mercator as EPSG:4549 but in international feet
     // (x_ft = x_m / 0.3048). 50..150 × 0..100 m overlaps the zone by 5,000 m² (≈ 53,819.6 ft²).
+    // A second patch 50 km east is far from the zone: the check's spatial filter, mapped into
+    // the file's feet, leaves it out (and counts it).
     let c = Case::new();
     c.write(
         "zones.geojson",
@@ -476,15 +478,21 @@ fn crs_in_feet_is_reported_in_square_metres() {
     );
     write_shp(
         &c.path("farm.shp"),
-        &[("F", "田", vec![vec![rect(50., 0., 150., 100.)]])],
+        &[
+            ("F", "田", vec![vec![rect(50., 0., 150., 100.)]]),
+            ("G", "远", vec![vec![rect(50_000., 0., 50_100., 100.)]]),
+        ],
         Some(&fixture("tm120_feet.prj")),
         1.0 / 0.3048,
         OutEncoding::Utf8,
     );
-    let (_, a) = c
+    let (ds, a) = c
         .run("crs = \"EPSG:4549\"\n[layers]\nzones = \"zones.geojson\"\nfarmland = \"farm.shp\"\n");
     let f = &zone(&a, "Z").conflicts["farmland"];
     assert!(close(f.area_m2, 5_000.0, 1e-3), "{}", f.area_m2);
+    let farmland = ds.layers.iter().find(|l| l.name == "farmland").unwrap();
+    assert_eq!(farmland.features.len(), 1);
+    assert_eq!(farmland.source.far_from_zones, 1);
 }
 
 #[test]
