@@ -972,6 +972,30 @@ fn export_offers_to_open_the_folder_and_the_report() {
     wait_until(&mut h, "the export", |a| !a.is_busy());
     h.get_by_label("导出完成");
     h.get_by_label(&dir.display().to_string());
+    // report.json carries the plan summary's groups (sample_maps/README.md: 萧山区 has M001,
+    // M002 and M004; 杭州市本级 has M003; every zone has a county).
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let plan = &json["plan"];
+    assert_eq!(plan["zone_count"], 4);
+    assert_eq!(plan["max_total_zones"], 150);
+    assert_eq!(
+        plan["county_counts"]["萧山区"],
+        serde_json::json!([3, [1, 2]])
+    );
+    assert_eq!(
+        plan["county_zones"]["萧山区"],
+        serde_json::json!(["M001", "M002", "M004"])
+    );
+    assert_eq!(
+        plan["city_level_counts"]["杭州市"],
+        serde_json::json!([1, [2, 3]])
+    );
+    assert_eq!(
+        plan["city_level_zones"]["杭州市"],
+        serde_json::json!(["M003"])
+    );
+    assert_eq!(plan["unplaced_zones"], serde_json::json!([]));
 
     h.get_by_label("打开报告").click();
     settle(&mut h);
