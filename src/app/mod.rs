@@ -524,6 +524,7 @@ impl ZonecheckApp {
             // Another review: its own layers, no editor or table of the old one.
             self.view.layer_edit = None;
             self.view.table = None;
+            self.view.plan.group = None;
         }
         self.derived = Derived {
             layers,
