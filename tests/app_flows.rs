@@ -804,3 +804,234 @@ fn layers_dropped_on_an_empty_window_start_a_new_review() {
     assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
     h.get_by_label("未命名审查 （未保存）");
 }
+
+/// The texts of the plan summary row whose name cell is `name`, left to right: the labelled
+/// widgets on the row's line between the summary's first and last column headers.
+fn plan_row(h: &Harness<'static, ZonecheckApp>, first_header: &str, name: &str) -> Vec<String> {
+    use egui_kittest::kittest::{By, NodeT as _};
+    // As kittest matches labels: a `Label` keeps its text in the value (its text runs, which
+    // repeat it, are left out), other widgets in the label.
+    let text = |n: &egui_kittest::kittest::AccessKitNode<'_>| match n.role() {
+        egui::accesskit::Role::Label => n.value(),
+        egui::accesskit::Role::TextRun => None,
+        _ => n.label(),
+    };
+    let left = h.get_by_label(first_header).rect().min.x - 1.0;
+    let cell = h
+        .get_all_by_label(name)
+        .find(|n| n.rect().min.x >= left)
+        .unwrap_or_else(|| panic!("no plan summary row `{name}`"));
+    let row = cell.rect();
+    let last_header = h.get_by_label(if first_header == "层级" {
+        "核对"
+    } else {
+        "Result"
+    });
+    let right = last_header.rect().max.x + 200.0;
+    let mut cells: Vec<(f32, String)> = h
+        .query_all(By::new().predicate(|n| text(n).is_some_and(|l| !l.is_empty())))
+        .filter(|n| {
+            let r = n.rect();
+            r.center().y > row.min.y
+                && r.center().y < row.max.y
+                && r.min.x >= left
+                && r.max.x <= right
+        })
+        .map(|n| {
+            (
+                n.rect().min.x,
+                text(&n.accesskit_node()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    cells.into_iter().map(|(_, t)| t).collect()
+}
+
+/// Ids of the zones whose header the findings list shows.
+fn listed_zones(h: &Harness<'static, ZonecheckApp>) -> Vec<String> {
+    let check = h.state().current_check().unwrap();
+    check
+        .analysis
+        .zones
+        .iter()
+        .filter(|z| {
+            let mark = if z.pass { "✓" } else { "✗" };
+            h.query_by_label_contains(&format!("{mark} {} ", z.id))
+                .is_some()
+        })
+        .map(|z| z.id.clone())
+        .collect()
+}
+
+/// The sample's plan (sample_maps/README.md, "Plan-level findings"; review.toml sets
+/// max_total_zones = 150 and no [quotas], so the default quotas hold: 杭州市本级 2–3, counties
+/// 1–2): 4 zones in all; 杭州市本级 has M003 alone (below its minimum: a warning); 萧山区 has
+/// M001, M002 and M004 (above its maximum: blocking). Every zone has a county, so none is
+/// unplaced.
+#[test]
+fn plan_summary_counts_zones_against_the_quotas_and_narrows_the_findings() {
+    use zonecheck::app::panels::plan::ZoneGroup;
+    let mut h = open(&sample_dir().join("review.toml"));
+    // Before a check the summary says so.
+    h.key_press(egui::Key::F6);
+    settle(&mut h);
+    assert!(h.state().view.plan.open);
+    h.get_by_label("方案汇总");
+    // In the findings panel and in the summary.
+    assert_eq!(
+        h.get_all_by_label("尚未检查：点击 运行检查 ▶（F5）。")
+            .count(),
+        2
+    );
+    h.key_press(egui::Key::F6);
+    settle(&mut h);
+    assert!(h.query_by_label("方案汇总").is_none());
+
+    run_check(&mut h, "运行检查 ▶");
+    h.get_by_label("方案汇总…").click();
+    settle(&mut h);
+    h.get_by_label("方案汇总");
+    assert_eq!(
+        plan_row(&h, "层级", "层级"),
+        ["层级", "名称", "开发区数", "允许范围", "核对"]
+    );
+    assert_eq!(
+        plan_row(&h, "层级", "全省总量"),
+        ["全省总量", "—", "4", "≤ 150", "✓ 符合"]
+    );
+    assert_eq!(
+        plan_row(&h, "层级", "杭州市"),
+        ["设区市本级", "杭州市", "1", "2–3", "⚠ 少于下限"]
+    );
+    assert_eq!(
+        plan_row(&h, "层级", "萧山区"),
+        ["县（市、区）", "萧山区", "3", "1–2", "✗ 超过上限"]
+    );
+    assert!(h.query_by_label("未计入名额").is_none());
+    // No other group: one city level and one county in the level column.
+    assert_eq!(
+        h.get_all_by_label("设区市本级").count() + h.get_all_by_label("县（市、区）").count(),
+        2
+    );
+    assert_eq!(listed_zones(&h), ["M001", "M002", "M003", "M004"]);
+
+    // Click the county: the findings list shows its three zones only.
+    h.get_by_label("萧山区").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().view.plan.group,
+        Some(ZoneGroup::County("萧山区".into()))
+    );
+    h.get_by_label("仅显示: 萧山区（县（市、区）） · 3 开发区");
+    assert_eq!(listed_zones(&h), ["M001", "M002", "M004"]);
+    // The city level: M003 alone, and N walks only its findings.
+    h.get_by_label("杭州市").click();
+    settle(&mut h);
+    assert_eq!(listed_zones(&h), ["M003"]);
+    h.key_press(egui::Key::N);
+    settle(&mut h);
+    let selected = h.state().view.selected_finding.clone().unwrap();
+    assert_eq!(selected.zone.as_deref(), Some("M003"));
+    // 显示全部 lists every zone again.
+    h.get_by_label("显示全部").click();
+    settle(&mut h);
+    assert_eq!(h.state().view.plan.group, None);
+    assert_eq!(listed_zones(&h), ["M001", "M002", "M003", "M004"]);
+
+    // In English.
+    h.get_by_label("English").click();
+    settle(&mut h);
+    h.get_by_label("Plan summary");
+    assert_eq!(
+        plan_row(&h, "Level", "Province total"),
+        ["Province total", "—", "4", "≤ 150", "✓ within"]
+    );
+    assert_eq!(
+        plan_row(&h, "Level", "萧山区"),
+        ["county", "萧山区", "3", "1–2", "✗ above the maximum"]
+    );
+}
+
+#[test]
+fn export_offers_to_open_the_folder_and_the_report() {
+    use std::sync::Mutex;
+    let mut h = open(&sample_dir().join("review.toml"));
+    // Record what would be opened instead of starting a program.
+    let calls = Arc::new(Mutex::new(Vec::<PathBuf>::new()));
+    let record = calls.clone();
+    h.state_mut().launcher = Box::new(move |p: &Path| {
+        record.lock().unwrap().push(p.to_path_buf());
+        Ok(())
+    });
+    assert!(h.query_by_label("打开报告").is_none());
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("导出");
+    h.state_mut().pending.push(AppCommand::Export(dir.clone()));
+    h.step();
+    wait_until(&mut h, "the export", |a| !a.is_busy());
+    h.get_by_label("导出完成");
+    h.get_by_label(&dir.display().to_string());
+    // report.json carries the plan summary's groups (sample_maps/README.md: 萧山区 has M001,
+    // M002 and M004; 杭州市本级 has M003; every zone has a county).
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let plan = &json["plan"];
+    assert_eq!(plan["zone_count"], 4);
+    assert_eq!(plan["max_total_zones"], 150);
+    assert_eq!(
+        plan["county_counts"]["萧山区"],
+        serde_json::json!([3, [1, 2]])
+    );
+    assert_eq!(
+        plan["county_zones"]["萧山区"],
+        serde_json::json!(["M001", "M002", "M004"])
+    );
+    assert_eq!(
+        plan["city_level_counts"]["杭州市"],
+        serde_json::json!([1, [2, 3]])
+    );
+    assert_eq!(
+        plan["city_level_zones"]["杭州市"],
+        serde_json::json!(["M003"])
+    );
+    assert_eq!(plan["unplaced_zones"], serde_json::json!([]));
+
+    h.get_by_label("打开报告").click();
+    settle(&mut h);
+    assert_eq!(*calls.lock().unwrap(), [dir.join("report.html")]);
+    h.get_by_label("打开文件夹").click();
+    settle(&mut h);
+    assert_eq!(
+        *calls.lock().unwrap(),
+        [dir.join("report.html"), dir.clone()]
+    );
+    assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+
+    // The report is gone: a message naming it; nothing is launched.
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    h.get_by_label("打开报告").click();
+    settle(&mut h);
+    assert_eq!(calls.lock().unwrap().len(), 2);
+    let msg = h.state().messages[0].text.clone();
+    assert!(msg.starts_with("无法打开: 文件不存在: "), "{msg}");
+    assert!(
+        msg.ends_with(&dir.join("report.html").display().to_string()),
+        "{msg}"
+    );
+    h.get_by_label("关闭").click();
+    settle(&mut h);
+
+    // No program to open it with: the launcher's error and the path.
+    h.state_mut().launcher = Box::new(|_: &Path| Err("no default application".into()));
+    h.get_by_label("打开文件夹").click();
+    settle(&mut h);
+    let msg = h.state().messages[0].text.clone();
+    assert_eq!(
+        msg,
+        format!("无法打开 (no default application): {}", dir.display())
+    );
+    h.get_by_label("关闭").click();
+    settle(&mut h);
+    assert!(h.state().export_done.is_some());
+}

@@ -94,10 +94,93 @@ pub struct ZoneResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanResult {
     pub zone_count: usize,
+    /// The province's maximum number of merged zones (`rules.max_total_zones`).
+    pub max_total_zones: u32,
     /// Zones per city level (市本级) and per county: (count, [min, max]).
     pub city_level_counts: BTreeMap<String, (usize, [u32; 2])>,
     pub county_counts: BTreeMap<String, (usize, [u32; 2])>,
+    /// The zone ids behind each count of `city_level_counts` / `county_counts`, in zone order.
+    pub city_level_zones: BTreeMap<String, Vec<String>>,
+    pub county_zones: BTreeMap<String, Vec<String>>,
+    /// Zones with neither a city nor a county: counted in the total only.
+    pub unplaced_zones: Vec<String>,
     pub findings: Vec<Finding>,
+}
+
+/// Which quota a row of the plan summary counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaScope<'a> {
+    /// The province total (`rules.max_total_zones`).
+    Total,
+    /// A city's own (市本级) zones.
+    CityLevel(&'a str),
+    County(&'a str),
+    /// Zones without a city or county: in the total, in no other quota.
+    Unplaced,
+}
+
+/// One row of the plan summary: a group of zones, its count and its allowed range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaRow<'a> {
+    pub scope: QuotaScope<'a>,
+    pub count: usize,
+    /// `[min, max]`; the total has `[0, max_total_zones]`; `None` for the unplaced zones.
+    pub range: Option<[u32; 2]>,
+    /// The zones counted (empty for the total: every zone).
+    pub zones: &'a [String],
+    /// The severity of the finding the count raises (`None`: within the quota), as the plan
+    /// findings have it: above the maximum blocks, below the minimum warns, unplaced informs.
+    pub verdict: Option<Severity>,
+}
+
+impl PlanResult {
+    /// The plan summary: the province total, then each city level and each county (by name),
+    /// then the unplaced zones when there are any.
+    pub fn quota_rows(&self) -> Vec<QuotaRow<'_>> {
+        let total_range = [0, self.max_total_zones];
+        let mut rows = vec![QuotaRow {
+            scope: QuotaScope::Total,
+            count: self.zone_count,
+            range: Some(total_range),
+            zones: &[],
+            verdict: plan::quota_verdict(self.zone_count, total_range),
+        }];
+        rows.extend(group_rows(
+            &self.city_level_counts,
+            &self.city_level_zones,
+            QuotaScope::CityLevel,
+        ));
+        rows.extend(group_rows(
+            &self.county_counts,
+            &self.county_zones,
+            QuotaScope::County,
+        ));
+        if !self.unplaced_zones.is_empty() {
+            rows.push(QuotaRow {
+                scope: QuotaScope::Unplaced,
+                count: self.unplaced_zones.len(),
+                range: None,
+                zones: &self.unplaced_zones,
+                verdict: Some(Severity::Info),
+            });
+        }
+        rows
+    }
+}
+
+/// The rows of one kind of quota (city levels or counties), by name.
+fn group_rows<'a>(
+    counts: &'a BTreeMap<String, (usize, [u32; 2])>,
+    zones: &'a BTreeMap<String, Vec<String>>,
+    scope: fn(&'a str) -> QuotaScope<'a>,
+) -> impl Iterator<Item = QuotaRow<'a>> {
+    counts.iter().map(move |(name, &(count, range))| QuotaRow {
+        scope: scope(name),
+        count,
+        range: Some(range),
+        zones: zones.get(name).map(Vec::as_slice).unwrap_or(&[]),
+        verdict: plan::quota_verdict(count, range),
+    })
 }
 
 /// The result of a whole check.

@@ -24,6 +24,25 @@ fn is_eliminated_or_transformed(status: &str) -> bool {
         .any(|k| s.contains(k))
 }
 
+/// The severity of a quota count: above the maximum blocks, below the minimum warns, within
+/// `[min, max]` is `None`.
+///
+/// ```
+/// use zonecheck::analysis::{plan::quota_verdict, Severity};
+/// assert_eq!(quota_verdict(3, [1, 2]), Some(Severity::Blocking));
+/// assert_eq!(quota_verdict(1, [2, 3]), Some(Severity::Warning));
+/// assert_eq!(quota_verdict(2, [1, 2]), None);
+/// ```
+pub fn quota_verdict(count: usize, [lo, hi]: [u32; 2]) -> Option<Severity> {
+    if count > hi as usize {
+        Some(Severity::Blocking)
+    } else if count < lo as usize {
+        Some(Severity::Warning)
+    } else {
+        None
+    }
+}
+
 /// Runs the plan-level checks.
 pub fn check_plan(
     zones: &[ZoneResult],
@@ -34,7 +53,7 @@ pub fn check_plan(
     let quotas = &review.quotas;
     let mut findings = Vec::new();
     let zone_count = zones.len();
-    if zone_count > rules.max_total_zones as usize {
+    if quota_verdict(zone_count, [0, rules.max_total_zones]).is_some() {
         findings.push(
             Finding::new("quota.total", Severity::Blocking, None, clause::QUOTA)
                 .msg(
@@ -76,7 +95,7 @@ pub fn check_plan(
                     format!("{} zone(s) have no city/county attribute and are not counted against quotas", unplaced.len()),
                 )
                 .num("zones", unplaced.len() as f64)
-                .refs(unplaced),
+                .refs(unplaced.clone()),
         );
     }
     let mut city_level_counts = BTreeMap::new();
@@ -103,8 +122,12 @@ pub fn check_plan(
     }
     PlanResult {
         zone_count,
+        max_total_zones: rules.max_total_zones,
         city_level_counts,
         county_counts,
+        city_level_zones: city_ids,
+        county_zones: county_ids,
+        unplaced_zones: unplaced,
         findings,
     }
 }
@@ -118,20 +141,18 @@ fn quota_finding(
     findings: &mut Vec<Finding>,
 ) {
     let n = ids.len();
-    let (severity, zh, en) = if n > hi as usize {
-        (
+    let (severity, zh, en) = match quota_verdict(n, [lo, hi]) {
+        Some(Severity::Blocking) => (
             Severity::Blocking,
             format!("{name_zh}整合形成 {n} 个开发区，超过允许的 {lo}-{hi} 个"),
             format!("{name_en}: {n} merged zones, more than the allowed {lo}-{hi}"),
-        )
-    } else if n < lo as usize {
-        (
-            Severity::Warning,
+        ),
+        Some(severity) => (
+            severity,
             format!("{name_zh}整合形成 {n} 个开发区，少于允许的 {lo}-{hi} 个"),
             format!("{name_en}: {n} merged zone(s), fewer than the allowed {lo}-{hi}"),
-        )
-    } else {
-        return;
+        ),
+        None => return,
     };
     findings.push(
         Finding::new(rule, severity, None, clause::QUOTA)
@@ -203,5 +224,157 @@ fn originals(zones: &[ZoneResult], orig: &Prepared, findings: &mut Vec<Finding>)
                     .refs(std::iter::once(id.clone()).chain(targets).collect()),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{QuotaRow, QuotaScope};
+
+    fn zone(id: &str, city: Option<&str>, county: Option<&str>) -> ZoneResult {
+        ZoneResult {
+            id: id.to_string(),
+            name: None,
+            level: None,
+            city: city.map(str::to_string),
+            county: county.map(str::to_string),
+            members: Vec::new(),
+            industries: Vec::new(),
+            area_m2: 0.0,
+            area_mu: 0.0,
+            parts: Vec::new(),
+            clusters: 1,
+            cluster_gaps_m: Vec::new(),
+            expansion_area_m2: None,
+            conflicts: BTreeMap::new(),
+            findings: Vec::new(),
+            pass: true,
+            geometry: crate::model::Geom::new(Vec::new()),
+        }
+    }
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Eight zones placed by hand: 杭州市 has one zone of its own (市本级) and three in 萧山区;
+    /// 湖州市 has two of its own (no county, and the county named as the city); 安吉县 one (no
+    /// city); H has neither. Default quotas: 杭州市本级 2–3, other cities 1–2, counties 1–2; the
+    /// total is capped at 7.
+    #[test]
+    fn counts_ids_and_verdicts_per_quota() {
+        let zones = vec![
+            zone("A", Some("杭州市"), Some("市本级")),
+            zone("B", Some("杭州市"), Some("萧山区")),
+            zone("C", Some("杭州市"), Some("萧山区")),
+            zone("D", Some("杭州市"), Some("萧山区")),
+            zone("E", Some("湖州市"), None),
+            zone("F", Some("湖州市"), Some("湖州市")),
+            zone("G", None, Some("安吉县")),
+            zone("H", None, None),
+        ];
+        let mut review = ReviewFile::default();
+        review.rules.max_total_zones = 7;
+        let plan = check_plan(&zones, None, &review);
+
+        assert_eq!((plan.zone_count, plan.max_total_zones), (8, 7));
+        assert_eq!(plan.city_level_counts["杭州市"], (1, [2, 3]));
+        assert_eq!(plan.city_level_counts["湖州市"], (2, [1, 2]));
+        assert_eq!(plan.city_level_counts.len(), 2);
+        assert_eq!(plan.county_counts["萧山区"], (3, [1, 2]));
+        assert_eq!(plan.county_counts["安吉县"], (1, [1, 2]));
+        assert_eq!(plan.county_counts.len(), 2);
+        assert_eq!(plan.city_level_zones["杭州市"], ids(&["A"]));
+        assert_eq!(plan.city_level_zones["湖州市"], ids(&["E", "F"]));
+        assert_eq!(plan.county_zones["萧山区"], ids(&["B", "C", "D"]));
+        assert_eq!(plan.county_zones["安吉县"], ids(&["G"]));
+        assert_eq!(plan.unplaced_zones, ids(&["H"]));
+
+        let mut rules: Vec<&str> = plan.findings.iter().map(|f| f.rule.as_str()).collect();
+        rules.sort_unstable();
+        assert_eq!(
+            rules,
+            ["quota.city", "quota.county", "quota.total", "quota.unknown"]
+        );
+
+        let rows = plan.quota_rows();
+        let expected = [
+            (
+                QuotaScope::Total,
+                8,
+                Some([0, 7]),
+                vec![],
+                Some(Severity::Blocking),
+            ),
+            (
+                QuotaScope::CityLevel("杭州市"),
+                1,
+                Some([2, 3]),
+                ids(&["A"]),
+                Some(Severity::Warning),
+            ),
+            (
+                QuotaScope::CityLevel("湖州市"),
+                2,
+                Some([1, 2]),
+                ids(&["E", "F"]),
+                None,
+            ),
+            (
+                QuotaScope::County("安吉县"),
+                1,
+                Some([1, 2]),
+                ids(&["G"]),
+                None,
+            ),
+            (
+                QuotaScope::County("萧山区"),
+                3,
+                Some([1, 2]),
+                ids(&["B", "C", "D"]),
+                Some(Severity::Blocking),
+            ),
+            (
+                QuotaScope::Unplaced,
+                1,
+                None,
+                ids(&["H"]),
+                Some(Severity::Info),
+            ),
+        ];
+        assert_eq!(rows.len(), expected.len());
+        for (row, (scope, count, range, zones, verdict)) in rows.iter().zip(expected) {
+            let want = QuotaRow {
+                scope,
+                count,
+                range,
+                zones: &zones,
+                verdict,
+            };
+            assert_eq!(row, &want);
+        }
+    }
+
+    /// Within every quota: the summary has no verdicts and no unplaced row; the total at its
+    /// maximum passes.
+    #[test]
+    fn a_plan_within_its_quotas() {
+        let zones = vec![
+            zone("A", Some("杭州市"), Some("市本级")),
+            zone("B", Some("杭州市"), Some("杭州市本级")),
+            zone("C", Some("杭州市"), Some("萧山区")),
+        ];
+        let mut review = ReviewFile::default();
+        review.rules.max_total_zones = 3;
+        let plan = check_plan(&zones, None, &review);
+        assert!(plan.findings.is_empty(), "{:?}", plan.findings);
+        let rows = plan.quota_rows();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].count, 3);
+        assert_eq!(rows[1].scope, QuotaScope::CityLevel("杭州市"));
+        assert_eq!((rows[1].count, rows[1].range), (2, Some([2, 3])));
+        assert_eq!(rows[2].scope, QuotaScope::County("萧山区"));
+        assert!(rows.iter().all(|r| r.verdict.is_none()));
     }
 }

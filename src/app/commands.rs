@@ -60,4 +60,11 @@ pub enum AppCommand {
     CloseTable,
     /// Select a feature (as the identify tool does) and zoom to it.
     SelectFeature(Picked),
+    // app-plan
+    /// Show or hide the plan summary window.
+    TogglePlanSummary,
+    /// Show the findings panel (a plan-summary group was chosen).
+    ShowFindingsPanel,
+    /// Open a file or folder with the operating system's default program.
+    OpenExternal(PathBuf),
 }

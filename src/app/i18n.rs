@@ -150,6 +150,32 @@ strings! {
     Busy: "后台任务进行中，请稍候再试。", "A background job is running; try again when it is done.";
     LayerLoadFailed: "图层加载失败", "Layer could not be loaded";
     DropHint: "松开鼠标：.shp / .geojson / .json 添加为图层，.toml 打开审查文件", "Release to add .shp / .geojson / .json layers, or to open a .toml review";
+    // app-plan
+    PlanSummary: "方案汇总", "Plan summary";
+    PlanSummaryOpen: "方案汇总…", "Plan summary…";
+    ShortcutsPlan: "F6 方案汇总", "F6 plan summary";
+    QuotaLevel: "层级", "Level";
+    QuotaName: "名称", "Name";
+    QuotaZones: "开发区数", "Zones";
+    QuotaAllowed: "允许范围", "Allowed";
+    QuotaVerdict: "核对", "Result";
+    QuotaProvince: "全省总量", "Province total";
+    QuotaCityLevel: "设区市本级", "city level";
+    QuotaCounty: "县（市、区）", "county";
+    QuotaUnplaced: "未计入名额", "not counted";
+    QuotaNoPlace: "缺少设区市/县属性", "no city/county attribute";
+    QuotaWithin: "符合", "within";
+    QuotaAbove: "超过上限", "above the maximum";
+    QuotaBelow: "少于下限", "below the minimum";
+    QuotaTotalOnly: "仅计入总量", "in the total only";
+    QuotaHint: "点击名称，检查结果中只列该组开发区；再点一次显示全部。", "Click a name to list only that group's zones in the findings; click again to list all.";
+    ShowingOnly: "仅显示", "Showing only";
+    ShowAll: "显示全部", "Show all";
+    ExportFinished: "导出完成", "Export finished";
+    OpenFolder: "打开文件夹", "Open folder";
+    OpenReport: "打开报告", "Open report (HTML)";
+    OpenFailed: "无法打开", "Cannot open";
+    NotFound: "文件不存在", "not found";
 }
 
 impl Lang {

@@ -50,7 +50,11 @@ pub enum JobOutput {
         revision: u64,
         result: Result<Box<Checked>, Cancelled>,
     },
-    Exported(Result<Vec<PathBuf>, String>),
+    Exported {
+        /// The folder the reports were written into.
+        dir: PathBuf,
+        result: Result<Vec<PathBuf>, String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -286,7 +290,12 @@ pub fn export_job(
         Some(a) => a,
         None => match run_checks(dataset, &review.file, progress) {
             Ok(a) => Arc::new(a),
-            Err(e) => return JobOutput::Exported(Err(e.to_string())),
+            Err(e) => {
+                return JobOutput::Exported {
+                    dir: dir.to_path_buf(),
+                    result: Err(e.to_string()),
+                }
+            }
         },
     };
     progress.stage("write reports", 1);
@@ -298,5 +307,8 @@ pub fn export_job(
     };
     let result = crate::report::write_all(dir, &input);
     progress.inc(1);
-    JobOutput::Exported(result)
+    JobOutput::Exported {
+        dir: dir.to_path_buf(),
+        result,
+    }
 }

@@ -69,6 +69,24 @@ impl StatusLine {
     }
 }
 
+/// Opens a file or folder outside the app (the operating system's default program); replaced in
+/// tests.
+pub type Launcher = Box<dyn Fn(&Path) -> Result<(), String>>;
+
+/// Opens `path` with the operating system's default program (file manager for a folder, browser
+/// for an HTML file).
+pub fn open_with_system(path: &Path) -> Result<(), String> {
+    opener::open(path).map_err(|e| e.to_string())
+}
+
+/// A finished export, offered to open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportDone {
+    pub dir: PathBuf,
+    /// `report.html`, when it was written.
+    pub report: Option<PathBuf>,
+}
+
 /// The whole app.
 pub struct ZonecheckApp {
     pub doc: Option<Document>,
@@ -81,6 +99,10 @@ pub struct ZonecheckApp {
     pub messages: Vec<Message>,
     /// Last short status line (check finished, saved, …).
     pub status: StatusLine,
+    /// The last export, while its "open folder / open report" window is shown.
+    pub export_done: Option<ExportDone>,
+    /// How files and folders are opened outside the app ([`open_with_system`]).
+    pub launcher: Launcher,
     ctx: Option<egui::Context>,
     next_revision: u64,
     fonts_installed: bool,
@@ -106,6 +128,8 @@ impl ZonecheckApp {
             pending: Vec::new(),
             messages: Vec::new(),
             status: StatusLine::Ready,
+            export_done: None,
+            launcher: Box::new(open_with_system),
             ctx: None,
             next_revision: 1,
             fonts_installed: false,
@@ -278,6 +302,8 @@ impl ZonecheckApp {
             });
         }
         panels::messages_ui(&ctx, &self.messages, lang, &mut self.pending);
+        self.plan_summary_window(&ctx);
+        self.export_done_window(&ctx);
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             // Files dragged over the window: say what dropping them does.
             let screen = ctx.content_rect();
@@ -303,6 +329,7 @@ impl ZonecheckApp {
                     ui.label(lang.t(S::AboutText));
                     ui.separator();
                     ui.label(lang.t(S::Shortcuts));
+                    ui.label(lang.t(S::ShortcutsPlan));
                     ui.label(format!("zonecheck {}", env!("CARGO_PKG_VERSION")));
                 });
             self.show_about = open;
@@ -336,6 +363,9 @@ impl ZonecheckApp {
             }
             if i.consume_key(Modifiers::NONE, Key::F5) {
                 cmds.push(AppCommand::RunCheck);
+            }
+            if i.consume_key(Modifiers::NONE, Key::F6) {
+                cmds.push(AppCommand::TogglePlanSummary);
             }
             if typing {
                 return;
@@ -420,13 +450,16 @@ impl ZonecheckApp {
                     Err(_) => self.status = StatusLine::Cancelled,
                 }
             }
-            Ok(JobOutput::Exported(result)) => match result {
+            Ok(JobOutput::Exported { dir, result }) => match result {
                 Ok(files) => {
-                    let dir = files
-                        .first()
-                        .and_then(|f| f.parent())
-                        .map(Path::to_path_buf)
-                        .unwrap_or_default();
+                    let report = files
+                        .iter()
+                        .find(|f| f.file_name().is_some_and(|n| n == "report.html"))
+                        .cloned();
+                    self.export_done = Some(ExportDone {
+                        dir: dir.clone(),
+                        report,
+                    });
                     self.status = StatusLine::Exported(dir);
                 }
                 Err(e) if e == crate::progress::Cancelled.to_string() => {
@@ -491,6 +524,7 @@ impl ZonecheckApp {
             // Another review: its own layers, no editor or table of the old one.
             self.view.layer_edit = None;
             self.view.table = None;
+            self.view.plan.group = None;
         }
         self.derived = Derived {
             layers,
@@ -824,6 +858,9 @@ impl ZonecheckApp {
                 }
             }
             AppCommand::CloseTable => self.view.table = None,
+            AppCommand::TogglePlanSummary => self.view.plan.open = !self.view.plan.open,
+            AppCommand::ShowFindingsPanel => self.settings.show_findings_panel = true,
+            AppCommand::OpenExternal(path) => self.open_external(&path),
             AppCommand::SelectFeature(p) => {
                 let geom = self.doc.as_ref().and_then(|d| {
                     Some(
@@ -842,6 +879,97 @@ impl ZonecheckApp {
                     self.zoom_to(&g);
                 }
             }
+        }
+    }
+
+    /// The plan summary window (方案汇总), while it is open.
+    fn plan_summary_window(&mut self, ctx: &egui::Context) {
+        if !self.view.plan.open {
+            return;
+        }
+        let lang = self.lang();
+        let mut open = true;
+        let Self {
+            doc,
+            derived,
+            view,
+            pending,
+            ..
+        } = self;
+        egui::Window::new(lang.t(S::PlanSummary))
+            .id(egui::Id::unique("plan-summary-window"))
+            .open(&mut open)
+            .resizable(false)
+            .default_pos([280.0, 140.0])
+            .show(ctx, |ui| {
+                panels::plan::plan_summary_ui(
+                    ui,
+                    doc.as_ref(),
+                    derived.check.as_ref(),
+                    &mut view.plan.group,
+                    lang,
+                    pending,
+                );
+            });
+        self.view.plan.open &= open;
+    }
+
+    /// After an export: where it went, with buttons to open the folder and the HTML report.
+    fn export_done_window(&mut self, ctx: &egui::Context) {
+        let Some(done) = &self.export_done else {
+            return;
+        };
+        let lang = self.lang();
+        let mut open = true;
+        let mut cmds = Vec::new();
+        egui::Window::new(lang.t(S::ExportFinished))
+            .id(egui::Id::unique("export-done-window"))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.label(lang.t(S::ExportDone));
+                ui.monospace(done.dir.display().to_string());
+                ui.add_space(4.0);
+                ui.horizontal(|ui| {
+                    if ui.button(lang.t(S::OpenFolder)).clicked() {
+                        cmds.push(AppCommand::OpenExternal(done.dir.clone()));
+                    }
+                    let report = ui.add_enabled(
+                        done.report.is_some(),
+                        egui::Button::new(lang.t(S::OpenReport)),
+                    );
+                    if let (true, Some(r)) = (report.clicked(), &done.report) {
+                        cmds.push(AppCommand::OpenExternal(r.clone()));
+                    }
+                });
+            });
+        if !open {
+            self.export_done = None;
+        }
+        self.pending.extend(cmds);
+    }
+
+    /// Opens a file or folder with the launcher; a missing path or a failure is a message
+    /// naming the path.
+    fn open_external(&mut self, path: &Path) {
+        let lang = self.lang();
+        if !path.exists() {
+            self.error(format!(
+                "{}: {}: {}",
+                lang.t(S::OpenFailed),
+                lang.t(S::NotFound),
+                path.display()
+            ));
+            return;
+        }
+        if let Err(e) = (self.launcher)(path) {
+            self.error(format!(
+                "{} ({e}): {}",
+                lang.t(S::OpenFailed),
+                path.display()
+            ));
         }
     }
 
@@ -914,13 +1042,29 @@ impl ZonecheckApp {
         let Some(check) = self.current_check() else {
             return;
         };
+        // Within the plan-summary group the findings list is narrowed to (plan findings stay).
+        let group_ids = self
+            .view
+            .plan
+            .group
+            .as_ref()
+            .and_then(|g| g.zone_ids(&check.analysis.plan));
+        let in_group = |zone: Option<usize>| match (group_ids, zone) {
+            (Some(ids), Some(z)) => check
+                .analysis
+                .zones
+                .get(z)
+                .is_some_and(|zr| ids.contains(&zr.id)),
+            _ => true,
+        };
         let shown: Vec<FindingKey> = check
             .order
             .iter()
             .filter(|p| {
-                check
-                    .finding(p)
-                    .is_some_and(|f| self.view.shows(f.severity))
+                in_group(p.zone)
+                    && check
+                        .finding(p)
+                        .is_some_and(|f| self.view.shows(f.severity))
             })
             .map(|p| p.key.clone())
             .collect();

@@ -252,6 +252,8 @@ pub struct ViewState {
     pub show_severity: [bool; 3],
     /// Scroll the findings list to the selection at the next frame.
     pub scroll_to_selection: bool,
+    /// The plan summary window and the zone group the findings list is narrowed to.
+    pub plan: super::panels::plan::PlanSummaryView,
     /// The decision being edited for the selected finding.
     pub draft: Option<(FindingKey, super::decisions::Decision)>,
     /// The attribute table, when open.
@@ -283,6 +285,7 @@ impl Default for ViewState {
             picked: None,
             show_severity: [true; 3],
             scroll_to_selection: false,
+            plan: Default::default(),
             draft: None,
             table: None,
             layer_edit: None,

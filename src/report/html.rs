@@ -522,7 +522,7 @@ fn plan_block(out: &mut String, input: &ReportInput) {
     let plan = &input.analysis.plan;
     let max_total = input.review.file.rules.max_total_zones;
     out.push_str("<h3>方案层面</h3>\n<table class=\"kv\">\n");
-    let ok = plan.zone_count <= max_total as usize;
+    let ok = crate::analysis::plan::quota_verdict(plan.zone_count, [0, max_total]).is_none();
     w!(
         out,
         "<tr><th>整合后开发区数量</th><td><span class=\"{}\">{} 个</span>（总量上限 {} 个）</td></tr>\n</table>\n",
@@ -550,12 +550,10 @@ fn quota_table(
         what
     );
     for (name, (count, [min, max])) in counts {
-        let status = if (*count as u64) < u64::from(*min) {
-            "<span class=\"bad\">少于下限</span>"
-        } else if (*count as u64) > u64::from(*max) {
-            "<span class=\"bad\">超过上限</span>"
-        } else {
-            "<span class=\"ok\">符合</span>"
+        let status = match crate::analysis::plan::quota_verdict(*count, [*min, *max]) {
+            Some(crate::analysis::Severity::Blocking) => "<span class=\"bad\">超过上限</span>",
+            Some(_) => "<span class=\"bad\">少于下限</span>",
+            None => "<span class=\"ok\">符合</span>",
         };
         w!(
             out,

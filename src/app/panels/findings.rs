@@ -46,13 +46,47 @@ pub fn findings_panel_ui(
         ui.colored_label(theme::severity_color(Severity::Warning), lang.t(S::Stale));
     }
     let failing = check.analysis.zones.iter().filter(|z| !z.pass).count();
-    ui.label(format!(
-        "{} {} · {} {}",
-        check.analysis.zones.len(),
-        lang.t(S::ZonesSummary),
-        failing,
-        lang.t(S::FailingSummary)
-    ));
+    ui.horizontal(|ui| {
+        ui.label(format!(
+            "{} {} · {} {}",
+            check.analysis.zones.len(),
+            lang.t(S::ZonesSummary),
+            failing,
+            lang.t(S::FailingSummary)
+        ));
+        if ui
+            .button(lang.t(S::PlanSummaryOpen))
+            .on_hover_text("F6")
+            .clicked()
+        {
+            cmds.push(AppCommand::TogglePlanSummary);
+        }
+    });
+    // Narrowed to one group of the plan summary (a group the plan no longer has is dropped).
+    let group_ids = match &view.plan.group {
+        Some(g) => match g.zone_ids(&check.analysis.plan) {
+            Some(ids) => {
+                let title = g.title(lang);
+                ui.horizontal(|ui| {
+                    ui.label(format!(
+                        "{}: {title} · {} {}",
+                        lang.t(S::ShowingOnly),
+                        ids.len(),
+                        lang.t(S::ZonesSummary)
+                    ));
+                    if ui.button(lang.t(S::ShowAll)).clicked() {
+                        view.plan.group = None;
+                    }
+                });
+                view.plan.group.is_some().then_some(ids)
+            }
+            None => {
+                view.plan.group = None;
+                None
+            }
+        },
+        None => None,
+    };
 
     if view.selected_finding.is_some() {
         egui::Panel::bottom("finding-detail")
@@ -73,6 +107,9 @@ pub fn findings_panel_ui(
         .show(ui, |ui| {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
             for (z, zone) in check.analysis.zones.iter().enumerate() {
+                if group_ids.is_some_and(|ids| !ids.contains(&zone.id)) {
+                    continue;
+                }
                 let mark = if zone.pass { "✓" } else { "✗" };
                 let verdict = lang.t(if zone.pass { S::Pass } else { S::Fail });
                 let title = format!(

@@ -113,6 +113,12 @@ pub fn menu_bar_ui(
             );
             ui.checkbox(&mut settings.show_labels, lang.t(S::ZoneLabels));
             if ui
+                .add(egui::Button::new(lang.t(S::PlanSummaryOpen)).shortcut_text("F6"))
+                .clicked()
+            {
+                cmds.push(AppCommand::TogglePlanSummary);
+            }
+            if ui
                 .add_enabled(
                     has_doc,
                     egui::Button::new(lang.t(S::AttributeTable)).shortcut_text("Ctrl+T"),

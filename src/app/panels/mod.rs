@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod findings;
 pub mod layers;
 pub mod menu;
+pub mod plan;
 pub mod status;
 pub mod table;
 
