@@ -128,6 +128,11 @@ impl ZonecheckApp {
             })
     }
 
+    /// True while the map still builds meshes or tiles in the background for the current view.
+    pub fn map_busy(&self) -> bool {
+        false
+    }
+
     pub fn lang(&self) -> Lang {
         self.settings.lang
     }

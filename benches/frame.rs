@@ -1,0 +1,237 @@
+//! Frame-building benchmark of the desktop app's map: opens a review in the real app
+//! (`ZonecheckApp`, headless `egui::Context`), puts the camera on a few views and times whole
+//! frames (`Context::run_ui` + `Context::tessellate`), i.e. the CPU work of one frame before the
+//! GPU upload. Prints median / p95 per view and the peak resident memory.
+//!
+//! ```text
+//! cargo bench --bench frame -- bench_data/county/review.toml
+//! ```
+//! Options after the review path: `--frames N` (default 60), `--size WxH` (window in points,
+//! default 1400x900, the app's default window).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use zonecheck::app::map::camera::Camera;
+use zonecheck::app::ZonecheckApp;
+
+struct Args {
+    review: PathBuf,
+    frames: usize,
+    size: egui::Vec2,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut review = None;
+    let mut frames = 60;
+    let mut size = egui::vec2(1400.0, 900.0);
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--bench" => {}
+            "--frames" => {
+                frames = it.next().and_then(|v| v.parse().ok()).ok_or("--frames N")?;
+            }
+            "--size" => {
+                let v = it.next().ok_or("--size WxH")?;
+                let (w, h) = v.split_once('x').ok_or("--size WxH")?;
+                size = egui::vec2(
+                    w.parse().map_err(|_| "--size WxH")?,
+                    h.parse().map_err(|_| "--size WxH")?,
+                );
+            }
+            _ if review.is_none() => review = Some(PathBuf::from(a)),
+            other => return Err(format!("unexpected argument {other}")),
+        }
+    }
+    let review = review.ok_or("usage: frame REVIEW.toml [--frames N] [--size WxH]")?;
+    Ok(Args {
+        review,
+        frames,
+        size,
+    })
+}
+
+/// Peak and current resident memory in MiB, where the platform reports them (Linux /proc).
+fn memory_mib() -> (Option<f64>, Option<f64>) {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return (None, None);
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+struct Bench {
+    ctx: egui::Context,
+    app: ZonecheckApp,
+    size: egui::Vec2,
+    time: f64,
+}
+
+impl Bench {
+    /// One whole frame; returns its CPU time.
+    fn frame(&mut self) -> Duration {
+        self.time += 1.0 / 60.0;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, self.size)),
+            time: Some(self.time),
+            ..Default::default()
+        };
+        let start = Instant::now();
+        let app = &mut self.app;
+        let out = self.ctx.run_ui(input, |ui| app.ui(ui));
+        let prims = self.ctx.tessellate(out.shapes, out.pixels_per_point);
+        let t = start.elapsed();
+        std::hint::black_box(prims);
+        t
+    }
+
+    /// Frames until the map has nothing left to build in the background (at most `limit`).
+    fn settle(&mut self, limit: Duration) -> (usize, Duration) {
+        let start = Instant::now();
+        let mut n = 0;
+        loop {
+            self.frame();
+            n += 1;
+            if !self.app.map_busy() || start.elapsed() > limit {
+                return (n, start.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let mut b = Bench {
+        ctx: egui::Context::default(),
+        app: ZonecheckApp::new(None),
+        size: args.size,
+        time: 0.0,
+    };
+    b.app.open(args.review.clone());
+    let t0 = Instant::now();
+    loop {
+        b.frame();
+        if b.app.doc.is_some() && !b.app.is_busy() {
+            break;
+        }
+        if !b.app.messages.is_empty() {
+            eprintln!("{:?}", b.app.messages);
+            std::process::exit(2);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (hwm, rss) = memory_mib();
+    println!(
+        "review {} loaded in {:.1} s; peak RSS {:.0} MiB, RSS {:.0} MiB",
+        args.review.display(),
+        t0.elapsed().as_secs_f64(),
+        hwm.unwrap_or(f64::NAN),
+        rss.unwrap_or(f64::NAN)
+    );
+    let Some(extent) = b.app.derived.extent else {
+        eprintln!("the review has no extent");
+        std::process::exit(2);
+    };
+    b.frame();
+    let rect = b.app.view.map_rect.unwrap_or(egui::Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(800.0, 600.0),
+    ));
+    let ppp = b.ctx.pixels_per_point();
+    let mut full = Camera::default();
+    full.fit(extent, rect, 0.04);
+    // Places: the data centre, the first zone, a point a quarter of the way in.
+    let c = extent.center();
+    let zone = b
+        .app
+        .derived
+        .layers
+        .first()
+        .and_then(|l| l.labels.first().map(|(_, p)| *p))
+        .unwrap_or(c);
+    let quarter = geo::Coord {
+        x: extent.min().x + extent.width() * 0.25,
+        y: extent.min().y + extent.height() * 0.25,
+    };
+    let at_scale = |p: geo::Coord<f64>, denominator: f64| Camera {
+        center: [p.x, p.y],
+        // 1:N at 96 dpi: one pixel is N · 0.0254/96 m.
+        points_per_m: 1.0 / (denominator * 0.0254 / 96.0) / f64::from(ppp),
+    };
+    let views = [
+        ("full extent", full),
+        ("1:50,000 centre", at_scale(c, 50_000.0)),
+        ("1:5,000 centre", at_scale(c, 5_000.0)),
+        ("1:5,000 zone", at_scale(zone, 5_000.0)),
+        ("1:5,000 quarter", at_scale(quarter, 5_000.0)),
+    ];
+    println!(
+        "map {:.0}x{:.0} pt at {ppp} px/pt; {} frames per view; times are run_ui + tessellate",
+        rect.width(),
+        rect.height(),
+        args.frames
+    );
+    println!(
+        "{:<18} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "view", "first ms", "ready ms", "moving", "p95", "still", "p95", "RSS MiB"
+    );
+    for (name, cam) in views {
+        b.app.view.camera = cam;
+        let first = b.frame();
+        let (_, ready) = b.settle(Duration::from_secs(120));
+        // Moving: the camera pans by one point every frame, so nothing of the last frame can be
+        // reused as is.
+        let mut moving = Vec::with_capacity(args.frames);
+        for i in 0..args.frames {
+            let d = if i % 2 == 0 { 1.0 } else { -1.0 };
+            b.app.view.camera.pan_by_ui(egui::vec2(d, 0.0));
+            moving.push(ms(b.frame()));
+        }
+        b.app.view.camera = cam;
+        b.settle(Duration::from_secs(30));
+        let mut still: Vec<f64> = (0..args.frames).map(|_| ms(b.frame())).collect();
+        moving.sort_by(f64::total_cmp);
+        still.sort_by(f64::total_cmp);
+        let (_, rss) = memory_mib();
+        println!(
+            "{:<18} {:>9.1} {:>10.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.0}",
+            name,
+            ms(first),
+            ms(ready),
+            percentile(&moving, 0.5),
+            percentile(&moving, 0.95),
+            percentile(&still, 0.5),
+            percentile(&still, 0.95),
+            rss.unwrap_or(f64::NAN)
+        );
+    }
+    let (hwm, _) = memory_mib();
+    println!("peak RSS {:.0} MiB", hwm.unwrap_or(f64::NAN));
+}
