@@ -123,6 +123,14 @@ strings! {
     ZoneLabels: "显示开发区标注", "Show zone labels";
     Tool: "工具", "Tool";
     LangSwitch: "English", "中文";
+    // app-map
+    ZoomBox: "框选放大", "Zoom box";
+    Opacity: "不透明度", "Opacity";
+    MoveUp: "上移", "Up";
+    MoveDown: "下移", "Down";
+    MoveUpHint: "在地图上画在更上层", "Draw above the layer over it";
+    MoveDownHint: "在地图上画在更下层", "Draw below the layer under it";
+    ZoomToLayer: "缩放到图层", "Zoom to layer";
 }
 
 impl Lang {

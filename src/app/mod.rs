@@ -130,7 +130,7 @@ impl ZonecheckApp {
 
     /// True while the map still builds meshes or tiles in the background for the current view.
     pub fn map_busy(&self) -> bool {
-        false
+        self.derived.render_busy()
     }
 
     pub fn lang(&self) -> Lang {
@@ -205,7 +205,13 @@ impl ZonecheckApp {
                     .default_size(240.0)
                     .min_size(160.0)
                     .show(ui, |ui| {
-                        panels::layers::layers_panel_ui(ui, doc.as_ref(), derived, settings);
+                        panels::layers::layers_panel_ui(
+                            ui,
+                            doc.as_ref(),
+                            derived,
+                            settings,
+                            pending,
+                        );
                     });
             }
             if settings.show_findings_panel {
@@ -400,6 +406,7 @@ impl ZonecheckApp {
             check: None,
             to_lon_lat,
             highlight: None,
+            render_worker: None,
         };
         self.doc = Some(Document {
             review,
@@ -508,6 +515,12 @@ impl ZonecheckApp {
                     self.view.camera.fit(extent, rect, 0.04);
                 }
             }
+            AppCommand::ZoomToLayer(li) => {
+                if let Some(bbox) = self.derived.layers.get(li).and_then(|d| d.bbox) {
+                    let rect = self.map_rect();
+                    self.view.camera.fit(bbox, rect, 0.04);
+                }
+            }
             AppCommand::ZoomSelection => {
                 let geom = self.selected_geometry();
                 if let Some(g) = geom {
@@ -533,8 +546,14 @@ impl ZonecheckApp {
                         .is_some_and(|l| settings.layer_visible(&l.name))
                 };
                 let tol = map::pick_tolerance_m(self.view.camera.points_per_m);
-                self.view.picked =
-                    map::hit::hit_test(ds, &self.derived.layers, &visible, pos_in_map, tol);
+                self.view.picked = map::hit::hit_test(
+                    ds,
+                    &self.derived.layers,
+                    &settings.layer_order,
+                    &visible,
+                    pos_in_map,
+                    tol,
+                );
                 if self.view.picked.is_some() {
                     self.settings.show_attributes_panel = true;
                 }

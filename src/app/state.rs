@@ -4,6 +4,7 @@
 use super::decisions::{Decisions, FindingKey};
 use super::i18n::Lang;
 use super::map::camera::Camera;
+use super::map::render::{Classes, LayerRender, RenderWorker};
 use super::map::tess::TessCache;
 use crate::analysis::fields::Fields;
 use crate::analysis::{Analysis, Severity};
@@ -35,7 +36,8 @@ pub struct LayerDerived {
     /// Bounding box of each feature (for the ~1 point size cut).
     pub bboxes: Vec<Option<geo::Rect<f64>>>,
     pub fields: Fields,
-    pub tess: TessCache,
+    /// Meshes and tiles of the layer at each level of detail (built in the background).
+    pub render: LayerRender,
     /// Zones layer: one label per zone id (largest feature), "id name" at an interior point.
     pub labels: Vec<(String, Coord<f64>)>,
 }
@@ -73,6 +75,13 @@ impl LayerDerived {
             }
             labels = best.into_values().map(|(_, t, p)| (t, p)).collect();
         }
+        let style = super::theme::role_style(layer.role);
+        let classes = Classes::new(layer, |i| match (layer.role, layer.features.get(i)) {
+            (LayerRole::Water, Some(f)) => {
+                super::theme::water_style(layer.attr(f, fields.class)).fill
+            }
+            _ => style.fill,
+        });
         LayerDerived {
             index,
             bbox,
@@ -82,7 +91,7 @@ impl LayerDerived {
                 .map(|f| f.geometry.bounding_rect())
                 .collect(),
             fields,
-            tess: TessCache::new(layer.features.len()),
+            render: LayerRender::new(classes),
             labels,
         }
     }
@@ -198,6 +207,17 @@ pub struct Derived {
     pub to_lon_lat: Option<crate::crs::Reprojector>,
     /// Triangles of the selected finding's geometry.
     pub highlight: Option<(FindingKey, super::map::tess::TriMesh)>,
+    /// Builds layer meshes and tiles off the UI thread (started by the map on first draw).
+    pub render_worker: Option<RenderWorker>,
+}
+
+impl Derived {
+    /// True while the render thread has requests not answered yet.
+    pub fn render_busy(&self) -> bool {
+        self.render_worker
+            .as_ref()
+            .is_some_and(|w| w.outstanding > 0)
+    }
 }
 
 /// Map tools.
@@ -206,6 +226,8 @@ pub enum Tool {
     #[default]
     Pan,
     Zoom,
+    /// Drag a box to zoom onto it (框选放大).
+    ZoomBox,
     Identify,
 }
 
@@ -220,6 +242,8 @@ pub struct Picked {
 pub struct ViewState {
     pub camera: Camera,
     pub tool: Tool,
+    /// Where a zoom-box drag started (UI points), while it lasts.
+    pub zoom_box_from: Option<egui::Pos2>,
     /// Fit the camera to the data at the next frame (after loading).
     pub fit_pending: bool,
     /// Where the map was drawn last frame.
@@ -240,6 +264,7 @@ impl Default for ViewState {
         ViewState {
             camera: Camera::default(),
             tool: Tool::Pan,
+            zoom_box_from: None,
             fit_pending: true,
             map_rect: None,
             cursor_in_map: None,
@@ -272,6 +297,11 @@ pub struct Persisted {
     pub show_attributes_panel: bool,
     pub show_labels: bool,
     pub tool: Tool,
+    /// Layer opacity (0–1) by layer key; 1 when absent.
+    pub layer_opacity: BTreeMap<String, f32>,
+    /// Drawing order set by the user, bottom first, by layer key; layers not listed are drawn
+    /// above these in the default order of their roles.
+    pub layer_order: Vec<String>,
 }
 
 impl Default for Persisted {
@@ -286,6 +316,8 @@ impl Default for Persisted {
             show_attributes_panel: true,
             show_labels: true,
             tool: Tool::Pan,
+            layer_opacity: BTreeMap::new(),
+            layer_order: Vec::new(),
         }
     }
 }
@@ -301,6 +333,61 @@ impl Persisted {
 
     pub fn layer_visible(&self, name: &str) -> bool {
         !self.hidden_layers.iter().any(|n| n == name)
+    }
+
+    pub fn layer_opacity(&self, name: &str) -> f32 {
+        self.layer_opacity
+            .get(name)
+            .copied()
+            .filter(|o| o.is_finite())
+            .map_or(1.0, |o| o.clamp(0.0, 1.0))
+    }
+
+    pub fn set_layer_opacity(&mut self, name: &str, opacity: f32) {
+        let o = if opacity.is_finite() {
+            opacity.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        if o >= 1.0 {
+            self.layer_opacity.remove(name);
+        } else {
+            self.layer_opacity.insert(name.to_string(), o);
+        }
+    }
+
+    /// Moves layer `li` of `ds` one step up (towards the top) or down in the drawing order; the
+    /// whole current order is remembered from then on.
+    pub fn move_layer(&mut self, ds: &crate::load::Dataset, li: usize, up: bool) {
+        let order = super::map::hit::draw_order(ds, &self.layer_order);
+        let Some(pos) = order.iter().position(|&i| i == li) else {
+            return;
+        };
+        let other = if up {
+            pos + 1
+        } else {
+            match pos.checked_sub(1) {
+                Some(p) => p,
+                None => return,
+            }
+        };
+        if other >= order.len() {
+            return;
+        }
+        let mut names: Vec<String> = order
+            .iter()
+            .filter_map(|&i| ds.layers.get(i).map(|l| l.name.clone()))
+            .collect();
+        names.swap(pos, other);
+        // Keep what is remembered of layers absent from this review, below.
+        let mut kept: Vec<String> = self
+            .layer_order
+            .iter()
+            .filter(|n| !names.contains(n))
+            .cloned()
+            .collect();
+        kept.extend(names);
+        self.layer_order = kept;
     }
 
     pub fn set_layer_visible(&mut self, name: &str, visible: bool) {

@@ -86,6 +86,26 @@ impl Camera {
             .clamp(MIN_POINTS_PER_M, MAX_POINTS_PER_M);
     }
 
+    /// Fits the view to the map rectangle under a box dragged from `a_in_ui` to `b_in_ui`.
+    pub fn zoom_to_box(&mut self, a_in_ui: Pos2, b_in_ui: Pos2, view_in_ui: Rect) {
+        let a = self.map_from_ui(a_in_ui, view_in_ui);
+        let b = self.map_from_ui(b_in_ui, view_in_ui);
+        self.fit(geo::Rect::new(a, b), view_in_ui, 0.0);
+    }
+
+    /// A pinch frame: the fingers' centre moved by `translation_in_ui` to `center_in_ui` and
+    /// their spread changed by `zoom`: the map point that was under the centre stays under it.
+    pub fn pinch(
+        &mut self,
+        zoom: f64,
+        translation_in_ui: Vec2,
+        center_in_ui: Pos2,
+        view_in_ui: Rect,
+    ) {
+        self.pan_by_ui(translation_in_ui);
+        self.zoom_at(zoom, center_in_ui, view_in_ui);
+    }
+
     /// Map scale denominator (1:N) assuming 96 dpi screens: one point is 0.2646 mm.
     pub fn scale_denominator(&self, pixels_per_point: f32) -> f64 {
         let metres_per_pixel = 1.0 / (self.points_per_m * f64::from(pixels_per_point.max(0.1)));

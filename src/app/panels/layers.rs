@@ -1,6 +1,7 @@
 //! The layers panel (图层): a checkbox per layer, top layer first, with its role, source, CRS and
 //! encoding on hover; and the legend (图例).
 
+use super::super::commands::AppCommand;
 use super::super::i18n::{Lang, S};
 use super::super::map::hit::draw_order;
 use super::super::state::{Derived, Document, Persisted};
@@ -23,6 +24,7 @@ pub fn layers_panel_ui(
     doc: Option<&Document>,
     derived: &Derived,
     settings: &mut Persisted,
+    cmds: &mut Vec<AppCommand>,
 ) {
     let lang = settings.lang;
     ui.heading(lang.t(S::Layers));
@@ -35,7 +37,7 @@ pub fn layers_panel_ui(
     egui::ScrollArea::vertical()
         .id_salt("layers-scroll")
         .show(ui, |ui| {
-            for li in draw_order(ds).into_iter().rev() {
+            for li in draw_order(ds, &settings.layer_order).into_iter().rev() {
                 let Some(layer) = ds.layers.get(li) else {
                     continue;
                 };
@@ -85,6 +87,7 @@ pub fn layers_panel_ui(
                 ui.indent(("layer-badge", li), |ui| {
                     ui.small(badge).on_hover_text(hover);
                 });
+                super::layer_style::layer_style_ui(ui, ds, li, settings, cmds);
             }
             ui.add_space(6.0);
             ui.separator();

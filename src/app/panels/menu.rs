@@ -173,6 +173,7 @@ pub fn toolbar_ui(
         for (tool, s) in [
             (Tool::Pan, S::Pan),
             (Tool::Zoom, S::Zoom),
+            (Tool::ZoomBox, S::ZoomBox),
             (Tool::Identify, S::Identify),
         ] {
             if ui.selectable_label(view.tool == tool, lang.t(s)).clicked() {

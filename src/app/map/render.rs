@@ -1,0 +1,567 @@
+//! The layer renderer: per layer, features bucketed by size class (one R-tree each), meshes per
+//! mesh level in flat arenas, coverage tiles as textures; all of it built on a background thread
+//! ([`RenderWorker`]) and drawn when ready. Per frame only the visible tiles and the visible
+//! features big enough to be meshes are touched; a frame whose inputs did not change is reused.
+
+use super::camera::Camera;
+use super::lod::{self, FeatureMesh, MeshArena, TileKey};
+use crate::load::Dataset;
+use crate::model::Layer;
+use egui::epaint::{Vertex, WHITE_UV};
+use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke};
+use geo::BoundingRect;
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::Arc;
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+/// Outlines are drawn for features at least this big on screen (points).
+pub const OUTLINE_MIN_PT: f32 = 8.0;
+/// At most this many tiles per layer are kept (least recently drawn go first).
+const MAX_TILES: usize = 384;
+/// Features per mesh request sent to the worker.
+const MESH_BATCH: usize = 512;
+
+/// The features of a layer by size class, and their fill colours; shared with the worker.
+pub struct Classes {
+    /// (size class, R-tree of the features of that class), ascending class.
+    pub trees: Vec<(i32, RTree<Entry>)>,
+    /// Fill colour of each feature (role style, water by class).
+    pub fills: Vec<Color32>,
+    /// Origin of the layer's f32 mesh coordinates.
+    pub origin: [f64; 2],
+}
+
+impl Classes {
+    /// Buckets `layer`'s features; `fill` gives each feature's colour.
+    pub fn new(layer: &Layer, fill: impl Fn(usize) -> Color32) -> Classes {
+        let mut by_class: BTreeMap<i32, Vec<Entry>> = BTreeMap::new();
+        let mut origin = None;
+        for (i, f) in layer.features.iter().enumerate() {
+            let (Some(r), Ok(id)) = (f.geometry.bounding_rect(), u32::try_from(i)) else {
+                continue;
+            };
+            origin.get_or_insert([r.min().x, r.min().y]);
+            let class = lod::size_class(r.width().max(r.height()));
+            by_class.entry(class).or_default().push(GeomWithData::new(
+                Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                id,
+            ));
+        }
+        Classes {
+            trees: by_class
+                .into_iter()
+                .map(|(c, e)| (c, RTree::bulk_load(e)))
+                .collect(),
+            fills: (0..layer.features.len()).map(fill).collect(),
+            origin: origin.unwrap_or([0.0, 0.0]),
+        }
+    }
+
+    /// Features of the classes aggregated (`small`) or meshed (`!small`) at `level`, whose
+    /// boxes meet `rect`.
+    pub fn query(
+        &self,
+        level: i32,
+        small: bool,
+        rect: geo::Rect<f64>,
+        mut f: impl FnMut(u32, &Rectangle<[f64; 2]>),
+    ) {
+        let env = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        for (class, tree) in &self.trees {
+            if lod::aggregated(*class, level) != small {
+                continue;
+            }
+            for e in tree.locate_in_envelope_intersecting(&env) {
+                f(e.data, e.geom());
+            }
+        }
+    }
+
+    /// True when some feature is aggregated at `level`.
+    pub fn has_small(&self, level: i32) -> bool {
+        self.trees
+            .first()
+            .is_some_and(|(c, _)| lod::aggregated(*c, level))
+    }
+}
+
+/// What the worker is asked to build.
+enum Request {
+    Meshes {
+        layer: usize,
+        level: i32,
+        ids: Vec<u32>,
+    },
+    Tile {
+        layer: usize,
+        key: TileKey,
+    },
+}
+
+/// What it sends back.
+enum Response {
+    Meshes {
+        layer: usize,
+        level: i32,
+        meshes: Vec<(u32, FeatureMesh)>,
+    },
+    Tile {
+        layer: usize,
+        key: TileKey,
+        image: Option<egui::ColorImage>,
+    },
+}
+
+/// The background thread building meshes and tiles for one dataset.
+pub struct RenderWorker {
+    tx: Sender<Request>,
+    rx: Receiver<Response>,
+    /// Requests sent and not answered yet.
+    pub outstanding: usize,
+}
+
+impl RenderWorker {
+    /// Starts the thread `zonecheck-render`; it ends when the worker is dropped.
+    pub fn start(
+        dataset: Arc<Dataset>,
+        classes: Vec<Arc<Classes>>,
+        ctx: egui::Context,
+    ) -> Result<RenderWorker, String> {
+        let (tx, requests) = channel::<Request>();
+        let (responses, rx) = channel::<Response>();
+        std::thread::Builder::new()
+            .name("zonecheck-render".into())
+            .spawn(move || worker_loop(&dataset, &classes, &requests, &responses, &ctx))
+            .map_err(|e| format!("cannot start the render thread: {e}"))?;
+        Ok(RenderWorker {
+            tx,
+            rx,
+            outstanding: 0,
+        })
+    }
+
+    fn send(&mut self, r: Request) {
+        if self.tx.send(r).is_ok() {
+            self.outstanding += 1;
+        }
+    }
+}
+
+fn worker_loop(
+    ds: &Dataset,
+    classes: &[Arc<Classes>],
+    requests: &Receiver<Request>,
+    responses: &Sender<Response>,
+    ctx: &egui::Context,
+) {
+    use rayon::prelude::*;
+    while let Ok(first) = requests.recv() {
+        // Take everything queued, newest first: the latest view matters most.
+        let mut batch = vec![first];
+        batch.extend(requests.try_iter());
+        batch.reverse();
+        let out: Vec<Response> = batch
+            .into_par_iter()
+            .map(|r| match r {
+                Request::Meshes { layer, level, ids } => {
+                    let meshes = match (ds.layers.get(layer), classes.get(layer)) {
+                        (Some(l), Some(c)) => ids
+                            .iter()
+                            .filter_map(|&id| {
+                                let f = l.features.get(id as usize)?;
+                                Some((
+                                    id,
+                                    FeatureMesh::build(
+                                        &f.geometry,
+                                        c.origin,
+                                        lod::tolerance_m(level),
+                                    ),
+                                ))
+                            })
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    Response::Meshes {
+                        layer,
+                        level,
+                        meshes,
+                    }
+                }
+                Request::Tile { layer, key } => {
+                    let image = match (ds.layers.get(layer), classes.get(layer)) {
+                        (Some(l), Some(c)) => {
+                            let mut ids = Vec::new();
+                            c.query(key.level, true, key.rect(), |id, _| ids.push(id));
+                            ids.sort_unstable();
+                            lod::rasterize_tile(
+                                key,
+                                ids.iter().filter_map(|&id| {
+                                    let f = l.features.get(id as usize)?;
+                                    Some((&f.geometry, *c.fills.get(id as usize)?))
+                                }),
+                            )
+                        }
+                        _ => None,
+                    };
+                    Response::Tile { layer, key, image }
+                }
+            })
+            .collect();
+        for r in out {
+            if responses.send(r).is_err() {
+                return;
+            }
+        }
+        ctx.request_repaint();
+    }
+}
+
+/// A tile: being built, or built (empty or a texture).
+enum TileState {
+    Pending,
+    Ready(Option<egui::TextureHandle>, u64),
+}
+
+/// The inputs of a layer's last frame; the same inputs give the same shapes.
+#[derive(Clone, Copy, PartialEq)]
+struct FrameKey {
+    camera: Camera,
+    rect: Rect,
+    opacity: f32,
+    stroke: Stroke,
+    generation: u64,
+}
+
+/// Render caches of one layer.
+pub struct LayerRender {
+    pub classes: Arc<Classes>,
+    meshes: HashMap<i32, MeshArena>,
+    /// (mesh level, feature) asked of the worker and not back yet.
+    pending: HashSet<(i32, u32)>,
+    tiles: HashMap<TileKey, TileState>,
+    /// Bumped when something new arrives from the worker.
+    generation: u64,
+    frame: u64,
+    last: Option<(FrameKey, Vec<Shape>)>,
+}
+
+impl LayerRender {
+    pub fn new(classes: Classes) -> LayerRender {
+        LayerRender {
+            classes: Arc::new(classes),
+            meshes: HashMap::new(),
+            pending: HashSet::new(),
+            tiles: HashMap::new(),
+            generation: 0,
+            frame: 0,
+            last: None,
+        }
+    }
+
+    /// Forgets everything built for feature `id` (its geometry changed).
+    pub fn invalidate(&mut self, id: u32) {
+        for arena in self.meshes.values_mut() {
+            arena.slots.remove(&id);
+        }
+        self.tiles.clear();
+        self.generation += 1;
+    }
+
+    /// Number of feature meshes built, over all levels.
+    pub fn meshes_built(&self) -> usize {
+        self.meshes.values().map(|a| a.slots.len()).sum()
+    }
+
+    /// Bytes held by meshes (CPU side) and tiles (as RGBA).
+    pub fn bytes(&self) -> usize {
+        self.meshes.values().map(MeshArena::bytes).sum::<usize>()
+            + self
+                .tiles
+                .values()
+                .filter(|t| matches!(t, TileState::Ready(Some(_), _)))
+                .count()
+                * lod::TILE_CELLS
+                * lod::TILE_CELLS
+                * 4
+    }
+
+    /// The triangles of feature `id` at `mesh_level`, when built.
+    pub fn arena(&self, mesh_level: i32) -> Option<&MeshArena> {
+        self.meshes.get(&mesh_level)
+    }
+
+    /// Shapes of this layer for one frame; asks the worker for what is missing.
+    pub fn shapes(
+        &mut self,
+        li: usize,
+        worker: &mut RenderWorker,
+        camera: Camera,
+        rect: Rect,
+        opacity: f32,
+        stroke: Stroke,
+    ) -> Vec<Shape> {
+        self.frame += 1;
+        let key = FrameKey {
+            camera,
+            rect,
+            opacity,
+            stroke,
+            generation: self.generation,
+        };
+        if let Some((k, shapes)) = &self.last {
+            if *k == key {
+                let shapes = shapes.clone();
+                self.touch_tiles(camera, rect);
+                return shapes;
+            }
+        }
+        let level = lod::level_for(camera.points_per_m);
+        let visible = camera.visible_map_rect(rect);
+        let mut shapes = Vec::new();
+        let tint = Color32::from_white_alpha((opacity.clamp(0.0, 1.0) * 255.0).round() as u8);
+
+        // Aggregated small features: tiles (the parent tile while a tile is being built).
+        if self.classes.has_small(level) {
+            let keys = TileKey::covering(level, visible, 400);
+            for k in keys {
+                let (tex, uv, at) = match self.tiles.get_mut(&k) {
+                    Some(TileState::Ready(t, used)) => {
+                        *used = self.frame;
+                        (
+                            t.as_ref().map(|t| t.id()),
+                            Rect::from_min_max(Pos2::ZERO, egui::pos2(1.0, 1.0)),
+                            k,
+                        )
+                    }
+                    state => {
+                        if state.is_none() {
+                            self.tiles.insert(k, TileState::Pending);
+                            worker.send(Request::Tile { layer: li, key: k });
+                        }
+                        match k.parent().and_then(|(p, uv)| match self.tiles.get(&p) {
+                            Some(TileState::Ready(Some(t), _)) => Some((t.id(), uv)),
+                            _ => None,
+                        }) {
+                            Some((t, uv)) => (Some(t), uv, k),
+                            None => (None, Rect::NOTHING, k),
+                        }
+                    }
+                };
+                if let Some(tex) = tex {
+                    let r = at.rect();
+                    let a = camera.ui_from_map(
+                        geo::Coord {
+                            x: r.min().x,
+                            y: r.max().y,
+                        },
+                        rect,
+                    );
+                    let b = camera.ui_from_map(
+                        geo::Coord {
+                            x: r.max().x,
+                            y: r.min().y,
+                        },
+                        rect,
+                    );
+                    shapes.push(Shape::image(tex, Rect::from_min_max(a, b), uv, tint));
+                }
+            }
+        }
+
+        // Meshes of the features big enough at this level.
+        let ml = lod::mesh_level(level);
+        let mut fill = Mesh::default();
+        let mut lines = Mesh::default();
+        let mut missing = Vec::new();
+        let classes = self.classes.clone();
+        let arena = self.meshes.entry(ml).or_default();
+        let ppm = camera.points_per_m;
+        let c = rect.center();
+        // Layer origin relative to the camera centre, in points (f64, then f32).
+        let ox = ((classes.origin[0] - camera.center[0]) * ppm) as f32 + c.x;
+        let oy = c.y - ((classes.origin[1] - camera.center[1]) * ppm) as f32;
+        let s = ppm as f32;
+        let stroke_color = stroke.color.gamma_multiply(opacity);
+        let outline = stroke.width > 0.0 && stroke.color.a() > 0;
+        let pending = &mut self.pending;
+        classes.query(level, false, visible, |id, bbox| {
+            let Some(slot) = arena.get(id) else {
+                if pending.insert((ml, id)) {
+                    missing.push(id);
+                }
+                return;
+            };
+            let color = classes
+                .fills
+                .get(id as usize)
+                .map(|c| c.gamma_multiply(opacity))
+                .unwrap_or(Color32::TRANSPARENT);
+            let (v, idx, rings) = arena.parts(slot);
+            let to_ui = |p: &[f32; 2]| Pos2::new(ox + p[0] * s, oy - p[1] * s);
+            if color.a() > 0 {
+                if let Ok(base) = u32::try_from(fill.vertices.len()) {
+                    fill.vertices.extend(v.iter().map(|p| Vertex {
+                        pos: to_ui(p),
+                        uv: WHITE_UV,
+                        color,
+                    }));
+                    fill.indices.extend(idx.iter().map(|i| base + i));
+                }
+            }
+            let [w, h] = [
+                bbox.upper()[0] - bbox.lower()[0],
+                bbox.upper()[1] - bbox.lower()[1],
+            ];
+            if outline && (w.max(h) * ppm) as f32 >= OUTLINE_MIN_PT {
+                let mut start = 0usize;
+                for &n in rings {
+                    let n = n as usize;
+                    if let Some(ring) = v.get(start..start + n) {
+                        ring_quads(&mut lines, ring, &to_ui, stroke.width, stroke_color);
+                    }
+                    start += n;
+                }
+            }
+        });
+        for ids in missing.chunks(MESH_BATCH) {
+            worker.send(Request::Meshes {
+                layer: li,
+                level: ml,
+                ids: ids.to_vec(),
+            });
+        }
+        if !fill.is_empty() {
+            shapes.push(Shape::mesh(fill));
+        }
+        if !lines.is_empty() {
+            shapes.push(Shape::mesh(lines));
+        }
+        self.evict_tiles();
+        self.last = Some((key, shapes.clone()));
+        shapes
+    }
+
+    fn touch_tiles(&mut self, camera: Camera, rect: Rect) {
+        let level = lod::level_for(camera.points_per_m);
+        for k in TileKey::covering(level, camera.visible_map_rect(rect), 400) {
+            if let Some(TileState::Ready(_, used)) = self.tiles.get_mut(&k) {
+                *used = self.frame;
+            }
+            if let Some((p, _)) = k.parent() {
+                if let Some(TileState::Ready(_, used)) = self.tiles.get_mut(&p) {
+                    *used = self.frame;
+                }
+            }
+        }
+    }
+
+    /// Drops the least recently drawn tiles beyond [`MAX_TILES`].
+    fn evict_tiles(&mut self) {
+        if self.tiles.len() <= MAX_TILES {
+            return;
+        }
+        let mut ready: Vec<(u64, TileKey)> = self
+            .tiles
+            .iter()
+            .filter_map(|(k, t)| match t {
+                TileState::Ready(_, used) => Some((*used, *k)),
+                TileState::Pending => None,
+            })
+            .collect();
+        ready.sort_unstable();
+        let excess = self.tiles.len() - MAX_TILES;
+        for (_, k) in ready.into_iter().take(excess) {
+            self.tiles.remove(&k);
+        }
+    }
+}
+
+/// Takes what the worker finished into the layers' caches; true when anything arrived.
+pub fn integrate(
+    worker: &mut RenderWorker,
+    layers: &mut [super::super::state::LayerDerived],
+    ctx: &egui::Context,
+) -> bool {
+    let mut any = false;
+    while let Ok(r) = worker.rx.try_recv() {
+        worker.outstanding = worker.outstanding.saturating_sub(1);
+        any = true;
+        match r {
+            Response::Meshes {
+                layer,
+                level,
+                meshes,
+            } => {
+                let Some(lr) = layers.get_mut(layer).map(|d| &mut d.render) else {
+                    continue;
+                };
+                let arena = lr.meshes.entry(level).or_default();
+                for (id, m) in &meshes {
+                    arena.insert(*id, m);
+                    lr.pending.remove(&(level, *id));
+                }
+                lr.generation += 1;
+            }
+            Response::Tile { layer, key, image } => {
+                let Some(lr) = layers.get_mut(layer).map(|d| &mut d.render) else {
+                    continue;
+                };
+                let tex = image.map(|img| {
+                    ctx.load_texture(
+                        format!("map-tile-{layer}-{}-{}-{}", key.level, key.x, key.y),
+                        img,
+                        egui::TextureOptions::LINEAR,
+                    )
+                });
+                lr.tiles.insert(key, TileState::Ready(tex, lr.frame));
+                lr.generation += 1;
+            }
+        }
+    }
+    any
+}
+
+/// Appends a closed ring as one quad per segment (no feathering: cheap for many thin outlines).
+pub fn ring_quads(
+    out: &mut Mesh,
+    ring: &[[f32; 2]],
+    to_ui: &dyn Fn(&[f32; 2]) -> Pos2,
+    width: f32,
+    color: Color32,
+) {
+    let n = ring.len();
+    if n < 2 {
+        return;
+    }
+    let half = width.max(1.0) * 0.5;
+    for i in 0..n {
+        let a = to_ui(&ring[i]);
+        let b = to_ui(&ring[(i + 1) % n]);
+        let d = b - a;
+        let len = d.length();
+        if len < 0.5 && i + 1 < n {
+            continue;
+        }
+        let normal = if len > 0.0 {
+            egui::vec2(-d.y, d.x) * (half / len)
+        } else {
+            egui::vec2(half, 0.0)
+        };
+        let Ok(base) = u32::try_from(out.vertices.len()) else {
+            return;
+        };
+        for p in [a + normal, a - normal, b - normal, b + normal] {
+            out.vertices.push(Vertex {
+                pos: p,
+                uv: WHITE_UV,
+                color,
+            });
+        }
+        out.indices
+            .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+    }
+}
