@@ -31,10 +31,7 @@ pub struct Document {
 
 /// Per layer, built with the layer in the loading thread.
 pub struct LayerDerived {
-    pub index: BoxIndex,
     pub bbox: Option<geo::Rect<f64>>,
-    /// Bounding box of each feature (for the ~1 point size cut).
-    pub bboxes: Vec<Option<geo::Rect<f64>>>,
     pub fields: Fields,
     /// Meshes and tiles of the layer at each level of detail (built in the background).
     pub render: LayerRender,
@@ -45,7 +42,6 @@ pub struct LayerDerived {
 impl LayerDerived {
     pub fn build(layer: &crate::model::Layer, review: &Review) -> LayerDerived {
         let fields = Fields::resolve(layer, &review.file.fields);
-        let index = BoxIndex::new(layer.features.iter().map(|f| &f.geometry));
         let bbox = union_bbox(layer.features.iter().map(|f| &f.geometry));
         let mut labels = Vec::new();
         if layer.role == LayerRole::Zones {
@@ -83,13 +79,7 @@ impl LayerDerived {
             _ => style.fill,
         });
         LayerDerived {
-            index,
             bbox,
-            bboxes: layer
-                .features
-                .iter()
-                .map(|f| f.geometry.bounding_rect())
-                .collect(),
             fields,
             render: LayerRender::new(classes),
             labels,
@@ -396,5 +386,84 @@ impl Persisted {
             self.hidden_layers.push(name.to_string());
             self.hidden_layers.sort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, Layer, SourceInfo};
+    use geo::{wkt, MultiPolygon};
+
+    fn dataset() -> crate::load::Dataset {
+        let layer = |name: &str, role: LayerRole| Layer {
+            name: name.into(),
+            role,
+            fields: Vec::new(),
+            features: vec![Feature {
+                index: 0,
+                geometry: MultiPolygon(vec![
+                    wkt! { POLYGON((0.0 0.0, 1.0 0.0, 1.0 1.0, 0.0 0.0)) },
+                ]),
+                attrs: Vec::new(),
+            }],
+            source: SourceInfo::default(),
+        };
+        crate::load::Dataset {
+            working_crs: crate::crs::CrsDef::epsg(4549).unwrap(),
+            working_crs_reason: String::new(),
+            layers: vec![
+                layer("zones", LayerRole::Zones),
+                layer("farmland", LayerRole::Farmland),
+                layer("redline", LayerRole::Redline),
+            ],
+        }
+    }
+
+    #[test]
+    fn layer_order_moves_and_is_remembered_by_name() {
+        use super::super::map::hit::draw_order;
+        let ds = dataset();
+        let mut s = Persisted::default();
+        // By role, bottom first: farmland (1), red line (2), zones (0).
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![1, 2, 0]);
+        s.move_layer(&ds, 1, true);
+        assert_eq!(s.layer_order, vec!["redline", "farmland", "zones"]);
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![2, 1, 0]);
+        // The top layer cannot go up, the bottom one cannot go down.
+        s.move_layer(&ds, 0, true);
+        s.move_layer(&ds, 2, false);
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![2, 1, 0]);
+        s.move_layer(&ds, 0, false);
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![2, 0, 1]);
+        // A layer the remembered order does not name goes on top; names of layers absent
+        // from this review are kept.
+        let order = vec!["water".to_string(), "zones".to_string()];
+        assert_eq!(draw_order(&ds, &order), vec![0, 1, 2]);
+        let mut s = Persisted {
+            layer_order: order,
+            ..Persisted::default()
+        };
+        s.move_layer(&ds, 2, false);
+        assert_eq!(s.layer_order, vec!["water", "zones", "redline", "farmland"]);
+    }
+
+    #[test]
+    fn opacity_is_clamped_and_full_opacity_is_not_stored() {
+        let mut s = Persisted::default();
+        assert_eq!(s.layer_opacity("farmland"), 1.0);
+        s.set_layer_opacity("farmland", 0.35);
+        assert_eq!(s.layer_opacity("farmland"), 0.35);
+        s.set_layer_opacity("farmland", 7.0);
+        assert!(s.layer_opacity.is_empty());
+        s.set_layer_opacity("water", -1.0);
+        assert_eq!(s.layer_opacity("water"), 0.0);
+        s.set_layer_opacity("water", f32::NAN);
+        assert_eq!(s.layer_opacity("water"), 1.0);
+        // Remembered through the persisted form.
+        s.set_layer_opacity("redline", 0.5);
+        let text = serde_json::to_string(&s).unwrap();
+        let back: Persisted = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.layer_opacity("redline"), 0.5);
     }
 }

@@ -198,6 +198,51 @@ mod tests {
     }
 
     #[test]
+    fn zoom_box_fits_the_box() {
+        // View centre (500, 350); 10 m per point.
+        let mut cam = Camera {
+            center: [500_000.0, 3_300_000.0],
+            points_per_m: 0.1,
+        };
+        // (300, 150) → x 500000 − 200/0.1 = 498000, y 3300000 + 200/0.1 = 3302000;
+        // (500, 250) → x 500000, y 3300000 + 100/0.1 = 3301000. A 2000 × 1000 m box.
+        cam.zoom_to_box(Pos2::new(500.0, 250.0), Pos2::new(300.0, 150.0), view());
+        // 800 pt / 2000 m = 0.4, 600 pt / 1000 m = 0.6: the width decides.
+        assert!((cam.points_per_m - 0.4).abs() < 1e-12, "{cam:?}");
+        assert!((cam.center[0] - 499_000.0).abs() < 1e-6);
+        assert!((cam.center[1] - 3_301_500.0).abs() < 1e-6);
+        let shown = cam.visible_map_rect(view());
+        assert!((shown.min().x - 498_000.0).abs() < 1e-6);
+        assert!((shown.max().x - 500_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn pinch_keeps_the_point_under_the_fingers() {
+        let mut cam = Camera {
+            center: [500_000.0, 3_300_000.0],
+            points_per_m: 0.1,
+        };
+        // Under (600, 300): x 500000 + 100/0.1 = 501000, y 3300000 + 50/0.1 = 3300500.
+        let before = cam.map_from_ui(Pos2::new(600.0, 300.0), view());
+        assert_eq!(
+            before,
+            Coord {
+                x: 501_000.0,
+                y: 3_300_500.0
+            }
+        );
+        // The fingers move by (20, 10) to (620, 310) and spread to twice their distance.
+        cam.pinch(2.0, Vec2::new(20.0, 10.0), Pos2::new(620.0, 310.0), view());
+        assert!((cam.points_per_m - 0.2).abs() < 1e-12);
+        // (620, 310) is 120 pt right of and 40 pt above the view centre (500, 350); at 5 m per
+        // point the centre is at x 501000 − 600 = 500400, y 3300500 − 200 = 3300300.
+        assert!((cam.center[0] - 500_400.0).abs() < 1e-6, "{cam:?}");
+        assert!((cam.center[1] - 3_300_300.0).abs() < 1e-6, "{cam:?}");
+        let at = cam.ui_from_map(before, view());
+        assert!((at - Pos2::new(620.0, 310.0)).length() < 1e-3, "{at:?}");
+    }
+
+    #[test]
     fn fit_shows_the_whole_rect() {
         let mut cam = Camera::default();
         let r = geo::Rect::new(

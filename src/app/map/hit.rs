@@ -52,7 +52,7 @@ pub fn hit_test(
             continue;
         };
         // Topmost within a layer: the last drawn, i.e. the highest index.
-        for fi in d.index.query(probe, 0.0).into_iter().rev() {
+        for fi in d.render.classes.ids_in(probe, 0.0).into_iter().rev() {
             if layer.features[fi].geometry.intersects(&point) {
                 return Some(Picked {
                     layer: li,
@@ -67,7 +67,13 @@ pub fn hit_test(
             let (Some(layer), Some(d)) = (ds.layers.get(li), derived.get(li)) else {
                 continue;
             };
-            for fi in d.index.query(probe, tolerance_m).into_iter().rev() {
+            for fi in d
+                .render
+                .classes
+                .ids_in(probe, tolerance_m)
+                .into_iter()
+                .rev()
+            {
                 let g = &layer.features[fi].geometry;
                 if g.0
                     .iter()

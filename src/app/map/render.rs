@@ -81,6 +81,22 @@ impl Classes {
         }
     }
 
+    /// Every feature whose box meets `rect` grown by `margin`, ascending (for hit-testing).
+    pub fn ids_in(&self, rect: geo::Rect<f64>, margin: f64) -> Vec<usize> {
+        let env = AABB::from_corners(
+            [rect.min().x - margin, rect.min().y - margin],
+            [rect.max().x + margin, rect.max().y + margin],
+        );
+        let mut out: Vec<usize> = self
+            .trees
+            .iter()
+            .flat_map(|(_, t)| t.locate_in_envelope_intersecting(&env))
+            .map(|e| e.data as usize)
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// True when some feature is aggregated at `level`.
     pub fn has_small(&self, level: i32) -> bool {
         self.trees
@@ -563,5 +579,186 @@ pub fn ring_quads(
         }
         out.indices
             .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, LayerRole, SourceInfo};
+    use geo::{Coord, MultiPolygon, Rect as GeoRect};
+    use std::time::{Duration, Instant};
+
+    fn square(x: f64, y: f64, side: f64) -> Geom {
+        MultiPolygon(vec![GeoRect::new(
+            Coord { x, y },
+            Coord {
+                x: x + side,
+                y: y + side,
+            },
+        )
+        .to_polygon()])
+    }
+
+    use crate::model::Geom;
+
+    /// One 1000 m square and a hundred 10 m squares, at Gauss-Kruger coordinates.
+    fn layer() -> Layer {
+        let mut geoms = vec![square(500_000.0, 3_300_000.0, 1000.0)];
+        for i in 0..100 {
+            let (x, y) = ((i % 10) as f64 * 50.0, (i / 10) as f64 * 50.0);
+            geoms.push(square(501_100.0 + x, 3_300_000.0 + y, 10.0));
+        }
+        Layer {
+            name: "farmland".into(),
+            role: LayerRole::Farmland,
+            fields: Vec::new(),
+            features: geoms
+                .into_iter()
+                .enumerate()
+                .map(|(index, geometry)| Feature {
+                    index,
+                    geometry,
+                    attrs: Vec::new(),
+                })
+                .collect(),
+            source: SourceInfo::default(),
+        }
+    }
+
+    fn triangles_area(mesh: &Mesh) -> f64 {
+        mesh.indices
+            .chunks_exact(3)
+            .map(|t| {
+                let [a, b, c] = [t[0], t[1], t[2]].map(|i| mesh.vertices[i as usize].pos);
+                let [ax, ay, bx, by, cx, cy] = [a.x, a.y, b.x, b.y, c.x, c.y].map(f64::from);
+                ((bx - ax) * (cy - ay) - (cx - ax) * (by - ay)).abs() / 2.0
+            })
+            .sum()
+    }
+
+    #[test]
+    fn classes_split_small_and_big_features_by_level() {
+        let l = layer();
+        let c = Classes::new(&l, |_| Color32::RED);
+        // 10 m squares are class 3, the 1000 m one class 9.
+        let classes: Vec<i32> = c.trees.iter().map(|(k, _)| *k).collect();
+        assert_eq!(classes, vec![3, 9]);
+        let everywhere = GeoRect::new(
+            Coord {
+                x: 400_000.0,
+                y: 3_200_000.0,
+            },
+            Coord {
+                x: 600_000.0,
+                y: 3_400_000.0,
+            },
+        );
+        let count = |level: i32, small: bool| {
+            let mut n = 0;
+            c.query(level, small, everywhere, |_, _| n += 1);
+            n
+        };
+        // Level 2 (4 m cells, meshes from 32 m): 100 aggregated, 1 mesh.
+        assert_eq!((count(2, true), count(2, false)), (100, 1));
+        // Level 0 (1 m cells, meshes from 8 m): everything is a mesh.
+        assert_eq!((count(0, true), count(0, false)), (0, 101));
+        assert!(c.has_small(2) && !c.has_small(0));
+        assert_eq!(c.origin, [500_000.0, 3_300_000.0]);
+        assert_eq!(c.ids_in(everywhere, 0.0).len(), 101);
+    }
+
+    #[test]
+    fn frames_draw_what_the_worker_built_and_reuse_unchanged_frames() {
+        let l = layer();
+        let classes = Classes::new(&l, |_| Color32::from_rgb(200, 150, 0));
+        let ds = Arc::new(Dataset {
+            working_crs: crate::crs::CrsDef::epsg(4549).unwrap(),
+            working_crs_reason: String::new(),
+            layers: vec![l],
+        });
+        let review = crate::io::review::Review::parse(
+            "[layers]\nzones = \"z.shp\"\n",
+            std::path::Path::new("r.toml"),
+        )
+        .unwrap();
+        let mut derived = vec![super::super::super::state::LayerDerived::build(
+            &ds.layers[0],
+            &review,
+        )];
+        derived[0].render = LayerRender::new(classes);
+        let ctx = egui::Context::default();
+        let mut worker = RenderWorker::start(
+            ds.clone(),
+            vec![derived[0].render.classes.clone()],
+            ctx.clone(),
+        )
+        .unwrap();
+        // 4 m per point (level 2), the big square's centre in the middle of an 800 × 600 view.
+        let camera = Camera {
+            center: [500_500.0, 3_300_500.0],
+            points_per_m: 0.25,
+        };
+        let view = Rect::from_min_size(Pos2::ZERO, egui::vec2(800.0, 600.0));
+        let stroke = Stroke::new(1.0, Color32::BLACK);
+        let first = derived[0]
+            .render
+            .shapes(0, &mut worker, camera, view, 1.0, stroke);
+        // Nothing is built yet: nothing drawn, one mesh request and the tiles asked for.
+        assert!(first.is_empty());
+        assert!(worker.outstanding >= 2);
+        let start = Instant::now();
+        while worker.outstanding > 0 {
+            render_integrate(&mut worker, &mut derived, &ctx);
+            assert!(start.elapsed() < Duration::from_secs(30));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let shapes = derived[0]
+            .render
+            .shapes(0, &mut worker, camera, view, 0.5, stroke);
+        let all: Vec<&Mesh> = shapes
+            .iter()
+            .filter_map(|s| match s {
+                Shape::Mesh(m) => Some(&**m),
+                _ => None,
+            })
+            .collect();
+        // Tiles are textured quads: the small squares (y 0..460 m from the layer origin) fall
+        // in two tile rows of 1024 m (rows 3222 and 3223 from the map origin).
+        let (tiles, meshes): (Vec<&Mesh>, Vec<&Mesh>) = all
+            .into_iter()
+            .partition(|m| m.texture_id != egui::TextureId::default());
+        assert_eq!(tiles.len(), 2, "{shapes:?}");
+        assert!(tiles
+            .iter()
+            .all(|t| t.vertices[0].color == Color32::from_white_alpha(128)));
+        // Fill: the 1000 m square is 250 × 250 points; outline: 4 segments of 4 vertices.
+        assert_eq!(meshes.len(), 2);
+        assert_eq!(meshes[0].vertices.len(), 4);
+        assert!((triangles_area(meshes[0]) - 62_500.0).abs() < 1.0);
+        assert_eq!(meshes[1].vertices.len(), 16);
+        // Half opacity halves the premultiplied fill.
+        let c = meshes[0].vertices[0].color;
+        assert_eq!(c, Color32::from_rgb(200, 150, 0).gamma_multiply(0.5));
+        // The square's lower left corner is 500 m left of and below the centre: 125 points.
+        assert!(meshes[0]
+            .vertices
+            .iter()
+            .any(|v| (v.pos - egui::pos2(275.0, 425.0)).length() < 1e-3));
+        // Same inputs: the same shapes, nothing more asked.
+        let again = derived[0]
+            .render
+            .shapes(0, &mut worker, camera, view, 0.5, stroke);
+        assert_eq!(again.len(), shapes.len());
+        assert_eq!(worker.outstanding, 0);
+        assert_eq!(derived[0].render.meshes_built(), 1);
+    }
+
+    fn render_integrate(
+        worker: &mut RenderWorker,
+        layers: &mut [super::super::super::state::LayerDerived],
+        ctx: &egui::Context,
+    ) {
+        integrate(worker, layers, ctx);
     }
 }
