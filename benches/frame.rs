@@ -93,6 +93,18 @@ impl Bench {
         t
     }
 
+    /// Bytes held by the map's meshes and tiles, in MiB.
+    fn cache_mib(&self) -> f64 {
+        let bytes: usize = self
+            .app
+            .derived
+            .layers
+            .iter()
+            .map(|d| d.render.bytes())
+            .sum();
+        bytes as f64 / (1024.0 * 1024.0)
+    }
+
     /// Frames until the map has nothing left to build in the background (at most `limit`).
     fn settle(&mut self, limit: Duration) -> (usize, Duration) {
         let start = Instant::now();
@@ -187,7 +199,9 @@ fn main() {
     };
     let views = [
         ("full extent", full),
+        ("1:100,000 centre", at_scale(c, 100_000.0)),
         ("1:50,000 centre", at_scale(c, 50_000.0)),
+        ("1:20,000 centre", at_scale(c, 20_000.0)),
         ("1:5,000 centre", at_scale(c, 5_000.0)),
         ("1:5,000 zone", at_scale(zone, 5_000.0)),
         ("1:5,000 quarter", at_scale(quarter, 5_000.0)),
@@ -199,8 +213,8 @@ fn main() {
         args.frames
     );
     println!(
-        "{:<18} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "view", "first ms", "ready ms", "moving", "p95", "still", "p95", "RSS MiB"
+        "{:<18} {:>9} {:>10} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "view", "first ms", "ready ms", "moving", "p95", "still", "p95", "RSS MiB", "cache MiB"
     );
     for (name, cam) in views {
         b.app.view.camera = cam;
@@ -221,7 +235,7 @@ fn main() {
         still.sort_by(f64::total_cmp);
         let (_, rss) = memory_mib();
         println!(
-            "{:<18} {:>9.1} {:>10.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.0}",
+            "{:<18} {:>9.1} {:>10.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.0} {:>9.1}",
             name,
             ms(first),
             ms(ready),
@@ -229,9 +243,31 @@ fn main() {
             percentile(&moving, 0.95),
             percentile(&still, 0.5),
             percentile(&still, 0.95),
-            rss.unwrap_or(f64::NAN)
+            rss.unwrap_or(f64::NAN),
+            b.cache_mib()
         );
     }
+
+    // A wheel zoom from the full extent to 1:5,000 at the zone, 10 % per frame, without waiting
+    // for the background builds: what a user sees while zooming in on a cold area.
+    b.app.view.camera = full;
+    b.settle(Duration::from_secs(30));
+    let target = at_scale(zone, 5_000.0);
+    let anchor = b.app.view.camera.ui_from_map(zone, rect);
+    let mut sweep = Vec::new();
+    while b.app.view.camera.points_per_m < target.points_per_m {
+        b.app.view.camera.zoom_at(1.1, anchor, rect);
+        sweep.push(ms(b.frame()));
+    }
+    let max = sweep.iter().copied().fold(0.0, f64::max);
+    sweep.sort_by(f64::total_cmp);
+    println!(
+        "zoom sweep full extent -> 1:5,000, {} frames: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        sweep.len(),
+        percentile(&sweep, 0.5),
+        percentile(&sweep, 0.95),
+        max
+    );
     let (hwm, _) = memory_mib();
     println!("peak RSS {:.0} MiB", hwm.unwrap_or(f64::NAN));
 }

@@ -5,7 +5,8 @@
 //! Levels are powers of two: at level `k` one tile cell is `2^k` m, chosen so that a cell is
 //! between half a point and one point on screen. Features smaller than [`AGGREGATE_CELLS`]
 //! cells are aggregated into tiles of `TILE_CELLS × TILE_CELLS` cells; bigger ones are drawn as
-//! meshes simplified to half a cell.
+//! meshes simplified to half a cell, each stored in f32 relative to its own bounding-box corner
+//! (so f32 keeps millimetres whatever the coordinates).
 
 use crate::model::Geom;
 use egui::Color32;
@@ -222,7 +223,8 @@ pub fn rasterize_tile<'a>(
     Some(egui::ColorImage::new([n, n], pixels))
 }
 
-/// Triangles and ring outlines of one feature at one mesh level, f32 relative to a layer origin.
+/// Triangles and ring outlines of one feature at one mesh level, f32 relative to an origin
+/// (the feature's bounding-box corner).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FeatureMesh {
     pub vertices: Vec<[f32; 2]>,
@@ -291,44 +293,89 @@ pub struct Slot {
     pub rings: u32,
 }
 
-/// The meshes of many features of a layer at one mesh level, in three flat arrays (no heap
-/// allocation per feature); indices are local to each feature.
+/// The meshes of many features of a layer at one mesh level, in flat arrays (no heap allocation
+/// per feature); indices are local to each feature. `by_feature` maps a feature to its slot (or
+/// to "not built" / "being built"): 4 bytes per feature of the layer.
 #[derive(Debug, Default)]
 pub struct MeshArena {
     pub vertices: Vec<[f32; 2]>,
     pub indices: Vec<u32>,
     pub rings: Vec<u32>,
-    pub slots: std::collections::HashMap<u32, Slot>,
+    pub slots: Vec<Slot>,
+    by_feature: Vec<u32>,
 }
 
+const NOT_BUILT: u32 = u32::MAX;
+const PENDING: u32 = u32::MAX - 1;
+
 impl MeshArena {
+    /// An empty arena for a layer of `features` features.
+    pub fn new(features: usize) -> MeshArena {
+        MeshArena {
+            by_feature: vec![NOT_BUILT; features],
+            ..MeshArena::default()
+        }
+    }
+
     /// Stores the mesh of feature `id` (replacing an older one; its space is not reused).
     pub fn insert(&mut self, id: u32, mesh: &FeatureMesh) {
-        let (Ok(vertex), Ok(index), Ok(ring)) = (
+        let (Ok(vertex), Ok(index), Ok(ring), Ok(slot)) = (
             u32::try_from(self.vertices.len()),
             u32::try_from(self.indices.len()),
             u32::try_from(self.rings.len()),
+            u32::try_from(self.slots.len()),
         ) else {
             return;
         };
+        let Some(entry) = self.by_feature.get_mut(id as usize) else {
+            return;
+        };
+        if slot >= PENDING {
+            return;
+        }
+        *entry = slot;
         self.vertices.extend_from_slice(&mesh.vertices);
         self.indices.extend_from_slice(&mesh.indices);
         self.rings.extend_from_slice(&mesh.rings);
-        self.slots.insert(
-            id,
-            Slot {
-                vertex,
-                vertices: mesh.vertices.len() as u32,
-                index,
-                indices: mesh.indices.len() as u32,
-                ring,
-                rings: mesh.rings.len() as u32,
-            },
-        );
+        self.slots.push(Slot {
+            vertex,
+            vertices: mesh.vertices.len() as u32,
+            index,
+            indices: mesh.indices.len() as u32,
+            ring,
+            rings: mesh.rings.len() as u32,
+        });
     }
 
     pub fn get(&self, id: u32) -> Option<Slot> {
-        self.slots.get(&id).copied()
+        let k = *self.by_feature.get(id as usize)?;
+        if k >= PENDING {
+            return None;
+        }
+        self.slots.get(k as usize).copied()
+    }
+
+    /// Marks feature `id` as being built; true when it was neither built nor being built.
+    pub fn mark_pending(&mut self, id: u32) -> bool {
+        match self.by_feature.get_mut(id as usize) {
+            Some(k) if *k == NOT_BUILT => {
+                *k = PENDING;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Forgets feature `id` (its geometry changed).
+    pub fn forget(&mut self, id: u32) {
+        if let Some(k) = self.by_feature.get_mut(id as usize) {
+            *k = NOT_BUILT;
+        }
+    }
+
+    /// Number of features with a mesh here.
+    pub fn built(&self) -> usize {
+        self.by_feature.iter().filter(|&&k| k < PENDING).count()
     }
 
     /// The vertices, local indices and ring lengths of a slot.
@@ -367,7 +414,8 @@ impl MeshArena {
         self.vertices.capacity() * 8
             + self.indices.capacity() * 4
             + self.rings.capacity() * 4
-            + self.slots.capacity() * (4 + std::mem::size_of::<Slot>() + 8)
+            + self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.by_feature.capacity() * 4
     }
 }
 
@@ -446,7 +494,10 @@ mod tests {
         // Rings: 8 + 4 vertices, then 4 (closing points dropped).
         assert_eq!(mesh.rings, vec![8, 4, 4]);
         assert_eq!(mesh.vertices.len(), 16);
-        let mut arena = MeshArena::default();
+        let mut arena = MeshArena::new(10);
+        assert!(arena.mark_pending(7));
+        assert!(!arena.mark_pending(7));
+        assert!(arena.get(7).is_none());
         arena.insert(7, &FeatureMesh::default());
         arena.insert(3, &mesh);
         let slot = arena.get(3).unwrap();
@@ -462,6 +513,12 @@ mod tests {
         let simple = FeatureMesh::build(&geom, origin, 5.0);
         assert_eq!(simple.rings, vec![8, 4, 4]);
         assert!(arena.get(9).is_none());
+        assert_eq!(arena.built(), 2);
+        arena.forget(3);
+        assert!(arena.get(3).is_none());
+        // Out of range: ignored.
+        arena.insert(10, &mesh);
+        assert_eq!(arena.built(), 1);
     }
 
     #[test]

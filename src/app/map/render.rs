@@ -12,7 +12,7 @@ use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke};
 use geo::BoundingRect;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 
@@ -22,6 +22,10 @@ type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 pub const OUTLINE_MIN_PT: f32 = 8.0;
 /// At most this many tiles per layer are kept (least recently drawn go first).
 const MAX_TILES: usize = 384;
+/// Mesh levels tried, relative to the wanted one, while the wanted one is being built.
+const FALLBACK_LEVELS: [i32; 6] = [-1, 1, -2, 2, -3, 3];
+/// Time per frame spent taking the worker's results into the caches.
+const INTEGRATE_BUDGET: std::time::Duration = std::time::Duration::from_millis(3);
 /// Features per mesh request sent to the worker.
 const MESH_BATCH: usize = 512;
 
@@ -31,20 +35,16 @@ pub struct Classes {
     pub trees: Vec<(i32, RTree<Entry>)>,
     /// Fill colour of each feature (role style, water by class).
     pub fills: Vec<Color32>,
-    /// Origin of the layer's f32 mesh coordinates.
-    pub origin: [f64; 2],
 }
 
 impl Classes {
     /// Buckets `layer`'s features; `fill` gives each feature's colour.
     pub fn new(layer: &Layer, fill: impl Fn(usize) -> Color32) -> Classes {
         let mut by_class: BTreeMap<i32, Vec<Entry>> = BTreeMap::new();
-        let mut origin = None;
         for (i, f) in layer.features.iter().enumerate() {
             let (Some(r), Ok(id)) = (f.geometry.bounding_rect(), u32::try_from(i)) else {
                 continue;
             };
-            origin.get_or_insert([r.min().x, r.min().y]);
             let class = lod::size_class(r.width().max(r.height()));
             by_class.entry(class).or_default().push(GeomWithData::new(
                 Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
@@ -57,7 +57,6 @@ impl Classes {
                 .map(|(c, e)| (c, RTree::bulk_load(e)))
                 .collect(),
             fills: (0..layer.features.len()).map(fill).collect(),
-            origin: origin.unwrap_or([0.0, 0.0]),
         }
     }
 
@@ -184,22 +183,23 @@ fn worker_loop(
             .into_par_iter()
             .map(|r| match r {
                 Request::Meshes { layer, level, ids } => {
-                    let meshes = match (ds.layers.get(layer), classes.get(layer)) {
-                        (Some(l), Some(c)) => ids
+                    let meshes = match ds.layers.get(layer) {
+                        Some(l) => ids
                             .iter()
                             .filter_map(|&id| {
                                 let f = l.features.get(id as usize)?;
+                                let origin = f.geometry.bounding_rect()?.min();
                                 Some((
                                     id,
                                     FeatureMesh::build(
                                         &f.geometry,
-                                        c.origin,
+                                        [origin.x, origin.y],
                                         lod::tolerance_m(level),
                                     ),
                                 ))
                             })
                             .collect(),
-                        _ => Vec::new(),
+                        None => Vec::new(),
                     };
                     Response::Meshes {
                         layer,
@@ -255,9 +255,8 @@ struct FrameKey {
 /// Render caches of one layer.
 pub struct LayerRender {
     pub classes: Arc<Classes>,
-    meshes: HashMap<i32, MeshArena>,
-    /// (mesh level, feature) asked of the worker and not back yet.
-    pending: HashSet<(i32, u32)>,
+    /// One arena per mesh level (0 ..= LEVEL_MAX), created on first use.
+    meshes: Vec<Option<MeshArena>>,
     tiles: HashMap<TileKey, TileState>,
     /// Bumped when something new arrives from the worker.
     generation: u64,
@@ -269,8 +268,7 @@ impl LayerRender {
     pub fn new(classes: Classes) -> LayerRender {
         LayerRender {
             classes: Arc::new(classes),
-            meshes: HashMap::new(),
-            pending: HashSet::new(),
+            meshes: Vec::new(),
             tiles: HashMap::new(),
             generation: 0,
             frame: 0,
@@ -280,8 +278,8 @@ impl LayerRender {
 
     /// Forgets everything built for feature `id` (its geometry changed).
     pub fn invalidate(&mut self, id: u32) {
-        for arena in self.meshes.values_mut() {
-            arena.slots.remove(&id);
+        for arena in self.meshes.iter_mut().flatten() {
+            arena.forget(id);
         }
         self.tiles.clear();
         self.generation += 1;
@@ -289,12 +287,16 @@ impl LayerRender {
 
     /// Number of feature meshes built, over all levels.
     pub fn meshes_built(&self) -> usize {
-        self.meshes.values().map(|a| a.slots.len()).sum()
+        self.meshes.iter().flatten().map(MeshArena::built).sum()
     }
 
     /// Bytes held by meshes (CPU side) and tiles (as RGBA).
     pub fn bytes(&self) -> usize {
-        self.meshes.values().map(MeshArena::bytes).sum::<usize>()
+        self.meshes
+            .iter()
+            .flatten()
+            .map(MeshArena::bytes)
+            .sum::<usize>()
             + self
                 .tiles
                 .values()
@@ -307,7 +309,20 @@ impl LayerRender {
 
     /// The triangles of feature `id` at `mesh_level`, when built.
     pub fn arena(&self, mesh_level: i32) -> Option<&MeshArena> {
-        self.meshes.get(&mesh_level)
+        self.meshes.get(usize::try_from(mesh_level).ok()?)?.as_ref()
+    }
+
+    fn arena_mut(&mut self, mesh_level: i32) -> Option<&mut MeshArena> {
+        let i = usize::try_from(mesh_level).ok()?;
+        if self.meshes.len() <= i {
+            self.meshes.resize_with(i + 1, || None);
+        }
+        let n = self.classes.fills.len();
+        Some(
+            self.meshes
+                .get_mut(i)?
+                .get_or_insert_with(|| MeshArena::new(n)),
+        )
     }
 
     /// Shapes of this layer for one frame; asks the worker for what is missing.
@@ -394,21 +409,29 @@ impl LayerRender {
         let mut lines = Mesh::default();
         let mut missing = Vec::new();
         let classes = self.classes.clone();
-        let arena = self.meshes.entry(ml).or_default();
+        // The wanted level's arena is taken out so the others can be read meanwhile.
+        let mut wanted = self.arena_mut(ml).map(std::mem::take).unwrap_or_default();
+        let meshes = &self.meshes;
         let ppm = camera.points_per_m;
         let c = rect.center();
-        // Layer origin relative to the camera centre, in points (f64, then f32).
-        let ox = ((classes.origin[0] - camera.center[0]) * ppm) as f32 + c.x;
-        let oy = c.y - ((classes.origin[1] - camera.center[1]) * ppm) as f32;
-        let s = ppm as f32;
         let stroke_color = stroke.color.gamma_multiply(opacity);
         let outline = stroke.width > 0.0 && stroke.color.a() > 0;
-        let pending = &mut self.pending;
+        let other = |l: i32, id: u32| {
+            let a = meshes.get(usize::try_from(l).ok()?)?.as_ref()?;
+            Some((a, a.get(id)?))
+        };
         classes.query(level, false, visible, |id, bbox| {
-            let Some(slot) = arena.get(id) else {
-                if pending.insert((ml, id)) {
-                    missing.push(id);
+            let found = match wanted.get(id) {
+                Some(slot) => Some((&wanted, slot)),
+                None => {
+                    if wanted.mark_pending(id) {
+                        missing.push(id);
+                    }
+                    // Meanwhile the nearest level already built, if any.
+                    FALLBACK_LEVELS.iter().find_map(|d| other(ml + d, id))
                 }
+            };
+            let Some((arena, slot)) = found else {
                 return;
             };
             let color = classes
@@ -417,7 +440,17 @@ impl LayerRender {
                 .map(|c| c.gamma_multiply(opacity))
                 .unwrap_or(Color32::TRANSPARENT);
             let (v, idx, rings) = arena.parts(slot);
-            let to_ui = |p: &[f32; 2]| Pos2::new(ox + p[0] * s, oy - p[1] * s);
+            // The feature's origin (its box corner) relative to the camera centre, in f64.
+            let (ox, oy) = (
+                bbox.lower()[0] - camera.center[0],
+                bbox.lower()[1] - camera.center[1],
+            );
+            let to_ui = |p: &[f32; 2]| {
+                Pos2::new(
+                    c.x + ((f64::from(p[0]) + ox) * ppm) as f32,
+                    c.y - ((f64::from(p[1]) + oy) * ppm) as f32,
+                )
+            };
             if color.a() > 0 {
                 if let Ok(base) = u32::try_from(fill.vertices.len()) {
                     fill.vertices.extend(v.iter().map(|p| Vertex {
@@ -443,6 +476,9 @@ impl LayerRender {
                 }
             }
         });
+        if let Some(slot) = self.arena_mut(ml) {
+            *slot = wanted;
+        }
         for ids in missing.chunks(MESH_BATCH) {
             worker.send(Request::Meshes {
                 layer: li,
@@ -503,7 +539,16 @@ pub fn integrate(
     ctx: &egui::Context,
 ) -> bool {
     let mut any = false;
-    while let Ok(r) = worker.rx.try_recv() {
+    let start = std::time::Instant::now();
+    loop {
+        if start.elapsed() > INTEGRATE_BUDGET {
+            // The rest next frame: keep frames short while a big view is being built.
+            ctx.request_repaint();
+            break;
+        }
+        let Ok(r) = worker.rx.try_recv() else {
+            break;
+        };
         worker.outstanding = worker.outstanding.saturating_sub(1);
         any = true;
         match r {
@@ -515,10 +560,10 @@ pub fn integrate(
                 let Some(lr) = layers.get_mut(layer).map(|d| &mut d.render) else {
                     continue;
                 };
-                let arena = lr.meshes.entry(level).or_default();
-                for (id, m) in &meshes {
-                    arena.insert(*id, m);
-                    lr.pending.remove(&(level, *id));
+                if let Some(arena) = lr.arena_mut(level) {
+                    for (id, m) in &meshes {
+                        arena.insert(*id, m);
+                    }
                 }
                 lr.generation += 1;
             }
@@ -664,7 +709,6 @@ mod tests {
         // Level 0 (1 m cells, meshes from 8 m): everything is a mesh.
         assert_eq!((count(0, true), count(0, false)), (0, 101));
         assert!(c.has_small(2) && !c.has_small(0));
-        assert_eq!(c.origin, [500_000.0, 3_300_000.0]);
         assert_eq!(c.ids_in(everywhere, 0.0).len(), 101);
     }
 
