@@ -7,7 +7,8 @@
 //! cargo bench --bench frame -- bench_data/county/review.toml
 //! ```
 //! Options after the review path: `--frames N` (default 60), `--size WxH` (window in points,
-//! default 1400x900, the app's default window).
+//! default 1400x900, the app's default window), `--check` (run the check first, so the
+//! conflicts are drawn as well).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -19,16 +20,20 @@ struct Args {
     review: PathBuf,
     frames: usize,
     size: egui::Vec2,
+    /// Run the check first, so conflicts are drawn too.
+    check: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut review = None;
     let mut frames = 60;
     let mut size = egui::vec2(1400.0, 900.0);
+    let mut check = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--bench" => {}
+            "--check" => check = true,
             "--frames" => {
                 frames = it.next().and_then(|v| v.parse().ok()).ok_or("--frames N")?;
             }
@@ -44,11 +49,12 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unexpected argument {other}")),
         }
     }
-    let review = review.ok_or("usage: frame REVIEW.toml [--frames N] [--size WxH]")?;
+    let review = review.ok_or("usage: frame REVIEW.toml [--frames N] [--size WxH] [--check]")?;
     Ok(Args {
         review,
         frames,
         size,
+        check,
     })
 }
 
@@ -167,6 +173,24 @@ fn main() {
         hwm.unwrap_or(f64::NAN),
         rss.unwrap_or(f64::NAN)
     );
+    if args.check {
+        let t = Instant::now();
+        b.app
+            .pending
+            .push(zonecheck::app::commands::AppCommand::RunCheck);
+        loop {
+            b.frame();
+            if b.app.current_check().is_some() && !b.app.is_busy() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let n = b.app.current_check().map_or(0, |c| c.conflicts.geoms.len());
+        println!(
+            "checked in {:.1} s; {n} conflict polygons drawn on top",
+            t.elapsed().as_secs_f64()
+        );
+    }
     let Some(extent) = b.app.derived.extent else {
         eprintln!("the review has no extent");
         std::process::exit(2);

@@ -174,59 +174,69 @@ fn worker_loop(
     ctx: &egui::Context,
 ) {
     use rayon::prelude::*;
+    // One core stays free for the UI thread (and the check, when it runs).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get().saturating_sub(1))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("zonecheck-render-{i}"))
+        .build()
+        .ok();
     while let Ok(first) = requests.recv() {
         // Take everything queued, newest first: the latest view matters most.
         let mut batch = vec![first];
         batch.extend(requests.try_iter());
         batch.reverse();
-        let out: Vec<Response> = batch
-            .into_par_iter()
-            .map(|r| match r {
-                Request::Meshes { layer, level, ids } => {
-                    let meshes = match ds.layers.get(layer) {
-                        Some(l) => ids
-                            .iter()
-                            .filter_map(|&id| {
+        let build = |r: Request| match r {
+            Request::Meshes { layer, level, ids } => {
+                let meshes = match ds.layers.get(layer) {
+                    Some(l) => ids
+                        .iter()
+                        .filter_map(|&id| {
+                            let f = l.features.get(id as usize)?;
+                            let origin = f.geometry.bounding_rect()?.min();
+                            Some((
+                                id,
+                                FeatureMesh::build(
+                                    &f.geometry,
+                                    [origin.x, origin.y],
+                                    lod::tolerance_m(level),
+                                ),
+                            ))
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                Response::Meshes {
+                    layer,
+                    level,
+                    meshes,
+                }
+            }
+            Request::Tile { layer, key } => {
+                let image = match (ds.layers.get(layer), classes.get(layer)) {
+                    (Some(l), Some(c)) => {
+                        let mut ids = Vec::new();
+                        c.query(key.level, true, key.rect(), |id, _| ids.push(id));
+                        ids.sort_unstable();
+                        lod::rasterize_tile(
+                            key,
+                            ids.iter().filter_map(|&id| {
                                 let f = l.features.get(id as usize)?;
-                                let origin = f.geometry.bounding_rect()?.min();
-                                Some((
-                                    id,
-                                    FeatureMesh::build(
-                                        &f.geometry,
-                                        [origin.x, origin.y],
-                                        lod::tolerance_m(level),
-                                    ),
-                                ))
-                            })
-                            .collect(),
-                        None => Vec::new(),
-                    };
-                    Response::Meshes {
-                        layer,
-                        level,
-                        meshes,
+                                Some((&f.geometry, *c.fills.get(id as usize)?))
+                            }),
+                        )
                     }
-                }
-                Request::Tile { layer, key } => {
-                    let image = match (ds.layers.get(layer), classes.get(layer)) {
-                        (Some(l), Some(c)) => {
-                            let mut ids = Vec::new();
-                            c.query(key.level, true, key.rect(), |id, _| ids.push(id));
-                            ids.sort_unstable();
-                            lod::rasterize_tile(
-                                key,
-                                ids.iter().filter_map(|&id| {
-                                    let f = l.features.get(id as usize)?;
-                                    Some((&f.geometry, *c.fills.get(id as usize)?))
-                                }),
-                            )
-                        }
-                        _ => None,
-                    };
-                    Response::Tile { layer, key, image }
-                }
-            })
-            .collect();
+                    _ => None,
+                };
+                Response::Tile { layer, key, image }
+            }
+        };
+        let out: Vec<Response> = match &pool {
+            Some(pool) => pool.install(|| batch.into_par_iter().map(build).collect()),
+            None => batch.into_iter().map(build).collect(),
+        };
         for r in out {
             if responses.send(r).is_err() {
                 return;
