@@ -282,9 +282,10 @@ impl FeatureMesh {
     }
 }
 
-/// Where one feature's mesh sits in a [`MeshArena`].
+/// Where one feature's mesh sits in a [`MeshArena`]: a chunk and ranges in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot {
+    pub chunk: u32,
     pub vertex: u32,
     pub vertices: u32,
     pub index: u32,
@@ -293,14 +294,24 @@ pub struct Slot {
     pub rings: u32,
 }
 
-/// The meshes of many features of a layer at one mesh level, in flat arrays (no heap allocation
-/// per feature); indices are local to each feature. `by_feature` maps a feature to its slot (or
-/// to "not built" / "being built"): 4 bytes per feature of the layer.
+/// Vertices per arena chunk: growing an arena never copies more than one chunk.
+const CHUNK_VERTICES: usize = 1 << 16;
+
+/// A run of meshes stored together.
 #[derive(Debug, Default)]
-pub struct MeshArena {
+pub struct Chunk {
     pub vertices: Vec<[f32; 2]>,
     pub indices: Vec<u32>,
     pub rings: Vec<u32>,
+}
+
+/// The meshes of many features of a layer at one mesh level, in fixed-size chunks of flat arrays
+/// (no heap allocation per feature, and no large copy when it grows); indices are local to each
+/// feature. `by_feature` maps a feature to its slot (or to "not built" / "being built"): 4 bytes
+/// per feature of the layer.
+#[derive(Debug, Default)]
+pub struct MeshArena {
+    pub chunks: Vec<Chunk>,
     pub slots: Vec<Slot>,
     by_feature: Vec<u32>,
 }
@@ -319,32 +330,51 @@ impl MeshArena {
 
     /// Stores the mesh of feature `id` (replacing an older one; its space is not reused).
     pub fn insert(&mut self, id: u32, mesh: &FeatureMesh) {
-        let (Ok(vertex), Ok(index), Ok(ring), Ok(slot)) = (
-            u32::try_from(self.vertices.len()),
-            u32::try_from(self.indices.len()),
-            u32::try_from(self.rings.len()),
-            u32::try_from(self.slots.len()),
+        let Ok(slot) = u32::try_from(self.slots.len()) else {
+            return;
+        };
+        if slot >= PENDING || id as usize >= self.by_feature.len() {
+            return;
+        }
+        let n = mesh.vertices.len();
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.vertices.len() + n <= c.vertices.capacity());
+        if !fits {
+            self.chunks.push(Chunk {
+                vertices: Vec::with_capacity(n.max(CHUNK_VERTICES)),
+                indices: Vec::with_capacity(n.max(CHUNK_VERTICES) * 3),
+                rings: Vec::new(),
+            });
+        }
+        let chunk_no = self.chunks.len() - 1;
+        let Some(chunk) = self.chunks.last_mut() else {
+            return;
+        };
+        let (Ok(chunk_no), Ok(vertex), Ok(index), Ok(ring)) = (
+            u32::try_from(chunk_no),
+            u32::try_from(chunk.vertices.len()),
+            u32::try_from(chunk.indices.len()),
+            u32::try_from(chunk.rings.len()),
         ) else {
             return;
         };
-        let Some(entry) = self.by_feature.get_mut(id as usize) else {
-            return;
-        };
-        if slot >= PENDING {
-            return;
-        }
-        *entry = slot;
-        self.vertices.extend_from_slice(&mesh.vertices);
-        self.indices.extend_from_slice(&mesh.indices);
-        self.rings.extend_from_slice(&mesh.rings);
+        chunk.vertices.extend_from_slice(&mesh.vertices);
+        chunk.indices.extend_from_slice(&mesh.indices);
+        chunk.rings.extend_from_slice(&mesh.rings);
         self.slots.push(Slot {
+            chunk: chunk_no,
             vertex,
-            vertices: mesh.vertices.len() as u32,
+            vertices: n as u32,
             index,
             indices: mesh.indices.len() as u32,
             ring,
             rings: mesh.rings.len() as u32,
         });
+        if let Some(entry) = self.by_feature.get_mut(id as usize) {
+            *entry = slot;
+        }
     }
 
     pub fn get(&self, id: u32) -> Option<Slot> {
@@ -380,15 +410,18 @@ impl MeshArena {
 
     /// The vertices, local indices and ring lengths of a slot.
     pub fn parts(&self, s: Slot) -> (&[[f32; 2]], &[u32], &[u32]) {
-        let v = self
+        let Some(c) = self.chunks.get(s.chunk as usize) else {
+            return (&[], &[], &[]);
+        };
+        let v = c
             .vertices
             .get(s.vertex as usize..(s.vertex + s.vertices) as usize)
             .unwrap_or(&[]);
-        let i = self
+        let i = c
             .indices
             .get(s.index as usize..(s.index + s.indices) as usize)
             .unwrap_or(&[]);
-        let r = self
+        let r = c
             .rings
             .get(s.ring as usize..(s.ring + s.rings) as usize)
             .unwrap_or(&[]);
@@ -411,9 +444,10 @@ impl MeshArena {
 
     /// Bytes held (for the memory report).
     pub fn bytes(&self) -> usize {
-        self.vertices.capacity() * 8
-            + self.indices.capacity() * 4
-            + self.rings.capacity() * 4
+        self.chunks
+            .iter()
+            .map(|c| c.vertices.capacity() * 8 + c.indices.capacity() * 4 + c.rings.capacity() * 4)
+            .sum::<usize>()
             + self.slots.capacity() * std::mem::size_of::<Slot>()
             + self.by_feature.capacity() * 4
     }
@@ -519,6 +553,45 @@ mod tests {
         // Out of range: ignored.
         arena.insert(10, &mesh);
         assert_eq!(arena.built(), 1);
+    }
+
+    #[test]
+    fn arena_grows_by_chunks_and_keeps_each_mesh_in_one() {
+        let mesh = |n: usize, x: f32| FeatureMesh {
+            vertices: vec![[x, 0.0]; n],
+            indices: vec![0, 1, 2],
+            rings: vec![n as u32],
+        };
+        let mut arena = MeshArena::new(3);
+        // 40 000 + 40 000 vertices exceed one chunk of 65 536: the second mesh starts a chunk;
+        // a 70 000-vertex mesh gets a chunk of its own size.
+        arena.insert(0, &mesh(40_000, 1.0));
+        arena.insert(1, &mesh(40_000, 2.0));
+        arena.insert(2, &mesh(70_000, 3.0));
+        let slots: Vec<Slot> = (0..3).map(|i| arena.get(i).unwrap()).collect();
+        assert_eq!(
+            slots
+                .iter()
+                .map(|s| (s.chunk, s.vertex))
+                .collect::<Vec<_>>(),
+            vec![(0, 0), (1, 0), (2, 0)]
+        );
+        for (s, (n, x)) in slots
+            .iter()
+            .zip([(40_000, 1.0), (40_000, 2.0), (70_000, 3.0)])
+        {
+            let (v, i, r) = arena.parts(*s);
+            assert_eq!((v.len(), i, r), (n, &[0, 1, 2][..], &[n as u32][..]));
+            assert!(v.iter().all(|p| p[0] == x));
+        }
+        // Small meshes fill the current chunk.
+        let mut small = MeshArena::new(2);
+        small.insert(0, &mesh(10, 1.0));
+        small.insert(1, &mesh(10, 2.0));
+        assert_eq!(
+            small.get(1).map(|s| (s.chunk, s.vertex, s.index)),
+            Some((0, 10, 3))
+        );
     }
 
     #[test]

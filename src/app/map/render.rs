@@ -25,7 +25,7 @@ const MAX_TILES: usize = 384;
 /// Mesh levels tried, relative to the wanted one, while the wanted one is being built.
 const FALLBACK_LEVELS: [i32; 6] = [-1, 1, -2, 2, -3, 3];
 /// Time per frame spent taking the worker's results into the caches.
-const INTEGRATE_BUDGET: std::time::Duration = std::time::Duration::from_millis(3);
+const INTEGRATE_BUDGET: std::time::Duration = std::time::Duration::from_millis(2);
 /// Features per mesh request sent to the worker.
 const MESH_BATCH: usize = 512;
 
@@ -272,6 +272,8 @@ pub struct LayerRender {
     generation: u64,
     frame: u64,
     last: Option<(FrameKey, Vec<Shape>)>,
+    /// Vertex and index counts of the last frame's fill and outline meshes.
+    sizes: [usize; 4],
 }
 
 impl LayerRender {
@@ -283,6 +285,7 @@ impl LayerRender {
             generation: 0,
             frame: 0,
             last: None,
+            sizes: [0; 4],
         }
     }
 
@@ -417,6 +420,11 @@ impl LayerRender {
         let ml = lod::mesh_level(level);
         let mut fill = Mesh::default();
         let mut lines = Mesh::default();
+        // Sized like last frame's: no regrowing while filling.
+        fill.vertices.reserve(self.sizes[0]);
+        fill.indices.reserve(self.sizes[1]);
+        lines.vertices.reserve(self.sizes[2]);
+        lines.indices.reserve(self.sizes[3]);
         let mut missing = Vec::new();
         let classes = self.classes.clone();
         // The wanted level's arena is taken out so the others can be read meanwhile.
@@ -496,6 +504,12 @@ impl LayerRender {
                 ids: ids.to_vec(),
             });
         }
+        self.sizes = [
+            fill.vertices.len(),
+            fill.indices.len(),
+            lines.vertices.len(),
+            lines.indices.len(),
+        ];
         if !fill.is_empty() {
             shapes.push(Shape::mesh(fill));
         }
@@ -613,7 +627,8 @@ pub fn ring_quads(
         let a = to_ui(&ring[i]);
         let b = to_ui(&ring[(i + 1) % n]);
         let d = b - a;
-        let len = d.length();
+        // Not `length()`: hypot is several times slower, and overflow cannot happen here.
+        let len = (d.x * d.x + d.y * d.y).sqrt();
         if len < 0.5 && i + 1 < n {
             continue;
         }
