@@ -8,7 +8,8 @@
 //! ```
 //! Options after the review path: `--frames N` (default 60), `--size WxH` (window in points,
 //! default 1400x900, the app's default window), `--check` (run the check first, so the
-//! conflicts are drawn as well).
+//! conflicts are drawn as well), `--engine-only` (just load the data with the engine and print
+//! its memory, for comparison).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ struct Args {
     size: egui::Vec2,
     /// Run the check first, so conflicts are drawn too.
     check: bool,
+    /// Only load the review with the engine (no app) and report memory: what the data itself
+    /// takes, to compare with the app's figures.
+    engine_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -29,11 +33,13 @@ fn parse_args() -> Result<Args, String> {
     let mut frames = 60;
     let mut size = egui::vec2(1400.0, 900.0);
     let mut check = false;
+    let mut engine_only = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--bench" => {}
             "--check" => check = true,
+            "--engine-only" => engine_only = true,
             "--frames" => {
                 frames = it.next().and_then(|v| v.parse().ok()).ok_or("--frames N")?;
             }
@@ -49,12 +55,14 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unexpected argument {other}")),
         }
     }
-    let review = review.ok_or("usage: frame REVIEW.toml [--frames N] [--size WxH] [--check]")?;
+    let review = review
+        .ok_or("usage: frame REVIEW.toml [--frames N] [--size WxH] [--check] [--engine-only]")?;
     Ok(Args {
         review,
         frames,
         size,
         check,
+        engine_only,
     })
 }
 
@@ -146,6 +154,21 @@ fn main() {
             std::process::exit(2);
         }
     };
+    if args.engine_only {
+        let t0 = Instant::now();
+        let review = zonecheck::io::review::Review::load(&args.review).expect("review");
+        let ds = zonecheck::load::load_review(&review, &zonecheck::progress::Progress::new())
+            .expect("load");
+        let (hwm, rss) = memory_mib();
+        println!(
+            "engine only: {} layers loaded in {:.1} s; peak RSS {:.0} MiB, RSS {:.0} MiB",
+            ds.layers.len(),
+            t0.elapsed().as_secs_f64(),
+            hwm.unwrap_or(f64::NAN),
+            rss.unwrap_or(f64::NAN)
+        );
+        return;
+    }
     let mut b = Bench {
         ctx: egui::Context::default(),
         app: ZonecheckApp::new(None),

@@ -308,24 +308,47 @@ pub struct Chunk {
 /// The meshes of many features of a layer at one mesh level, in fixed-size chunks of flat arrays
 /// (no heap allocation per feature, and no large copy when it grows); indices are local to each
 /// feature. `by_feature` maps a feature to its slot (or to "not built" / "being built"): 4 bytes
-/// per feature of the layer.
+/// per feature, in pages of [`PAGE`] features allocated when first touched (a new level of a
+/// 10⁶-feature layer costs nothing up front).
 #[derive(Debug, Default)]
 pub struct MeshArena {
     pub chunks: Vec<Chunk>,
     pub slots: Vec<Slot>,
-    by_feature: Vec<u32>,
+    by_feature: Vec<Option<Box<[u32]>>>,
+    features: usize,
 }
 
 const NOT_BUILT: u32 = u32::MAX;
 const PENDING: u32 = u32::MAX - 1;
+/// Features per page of `MeshArena::by_feature`.
+const PAGE: usize = 4096;
 
 impl MeshArena {
     /// An empty arena for a layer of `features` features.
     pub fn new(features: usize) -> MeshArena {
         MeshArena {
-            by_feature: vec![NOT_BUILT; features],
+            by_feature: vec![None; features.div_ceil(PAGE)],
+            features,
             ..MeshArena::default()
         }
+    }
+
+    fn entry(&self, id: u32) -> u32 {
+        let id = id as usize;
+        self.by_feature
+            .get(id / PAGE)
+            .and_then(|p| p.as_ref()?.get(id % PAGE).copied())
+            .unwrap_or(NOT_BUILT)
+    }
+
+    fn entry_mut(&mut self, id: u32) -> Option<&mut u32> {
+        let id = id as usize;
+        if id >= self.features {
+            return None;
+        }
+        let page = self.by_feature.get_mut(id / PAGE)?;
+        page.get_or_insert_with(|| vec![NOT_BUILT; PAGE].into_boxed_slice())
+            .get_mut(id % PAGE)
     }
 
     /// Stores the mesh of feature `id` (replacing an older one; its space is not reused).
@@ -333,7 +356,7 @@ impl MeshArena {
         let Ok(slot) = u32::try_from(self.slots.len()) else {
             return;
         };
-        if slot >= PENDING || id as usize >= self.by_feature.len() {
+        if slot >= PENDING || id as usize >= self.features {
             return;
         }
         let n = mesh.vertices.len();
@@ -372,13 +395,13 @@ impl MeshArena {
             ring,
             rings: mesh.rings.len() as u32,
         });
-        if let Some(entry) = self.by_feature.get_mut(id as usize) {
+        if let Some(entry) = self.entry_mut(id) {
             *entry = slot;
         }
     }
 
     pub fn get(&self, id: u32) -> Option<Slot> {
-        let k = *self.by_feature.get(id as usize)?;
+        let k = self.entry(id);
         if k >= PENDING {
             return None;
         }
@@ -387,25 +410,34 @@ impl MeshArena {
 
     /// Marks feature `id` as being built; true when it was neither built nor being built.
     pub fn mark_pending(&mut self, id: u32) -> bool {
-        match self.by_feature.get_mut(id as usize) {
-            Some(k) if *k == NOT_BUILT => {
+        if self.entry(id) != NOT_BUILT {
+            return false;
+        }
+        match self.entry_mut(id) {
+            Some(k) => {
                 *k = PENDING;
                 true
             }
-            _ => false,
+            None => false,
         }
     }
 
     /// Forgets feature `id` (its geometry changed).
     pub fn forget(&mut self, id: u32) {
-        if let Some(k) = self.by_feature.get_mut(id as usize) {
-            *k = NOT_BUILT;
+        if self.entry(id) != NOT_BUILT {
+            if let Some(k) = self.entry_mut(id) {
+                *k = NOT_BUILT;
+            }
         }
     }
 
     /// Number of features with a mesh here.
     pub fn built(&self) -> usize {
-        self.by_feature.iter().filter(|&&k| k < PENDING).count()
+        self.by_feature
+            .iter()
+            .flatten()
+            .map(|p| p.iter().filter(|&&k| k < PENDING).count())
+            .sum()
     }
 
     /// The vertices, local indices and ring lengths of a slot.
@@ -449,7 +481,7 @@ impl MeshArena {
             .map(|c| c.vertices.capacity() * 8 + c.indices.capacity() * 4 + c.rings.capacity() * 4)
             .sum::<usize>()
             + self.slots.capacity() * std::mem::size_of::<Slot>()
-            + self.by_feature.capacity() * 4
+            + self.by_feature.iter().flatten().count() * PAGE * 4
     }
 }
 
@@ -584,6 +616,15 @@ mod tests {
             assert_eq!((v.len(), i, r), (n, &[0, 1, 2][..], &[n as u32][..]));
             assert!(v.iter().all(|p| p[0] == x));
         }
+        // Feature ids far into a big layer: only their page exists.
+        let mut big = MeshArena::new(10_000);
+        assert!(big.mark_pending(9_000));
+        assert!(!big.mark_pending(10_000), "out of range");
+        big.insert(9_000, &mesh(10, 4.0));
+        assert_eq!(big.get(9_000).map(|s| s.vertices), Some(10));
+        assert!(big.get(8_999).is_none() && big.get(100).is_none());
+        assert_eq!(big.built(), 1);
+        assert_eq!(big.by_feature.iter().flatten().count(), 1);
         // Small meshes fill the current chunk.
         let mut small = MeshArena::new(2);
         small.insert(0, &mesh(10, 1.0));

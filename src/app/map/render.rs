@@ -135,7 +135,9 @@ enum Response {
 pub struct RenderWorker {
     tx: Sender<Request>,
     rx: Receiver<Response>,
-    /// Requests sent and not answered yet.
+    /// A response taken in part (the frame's time was up), to finish next frame.
+    partial: Option<Response>,
+    /// Requests sent and not answered (or not wholly taken in) yet.
     pub outstanding: usize,
 }
 
@@ -155,6 +157,7 @@ impl RenderWorker {
         Ok(RenderWorker {
             tx,
             rx,
+            partial: None,
             outstanding: 0,
         })
     }
@@ -418,9 +421,26 @@ impl LayerRender {
 
         // Meshes of the features big enough at this level.
         let ml = lod::mesh_level(level);
-        let mut fill = Mesh::default();
-        let mut lines = Mesh::default();
-        // Sized like last frame's: no regrowing while filling.
+        // Last frame's fill and outline buffers, when egui is done with them (no fresh pages to
+        // fault in every frame), sized like last frame's: no regrowing while filling.
+        let mut reuse = self
+            .last
+            .take()
+            .map(|(_, shapes)| shapes)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|s| match s {
+                Shape::Mesh(m) if m.texture_id == egui::TextureId::default() => {
+                    Arc::try_unwrap(m).ok()
+                }
+                _ => None,
+            });
+        let mut fill = reuse.next().unwrap_or_default();
+        let mut lines = reuse.next().unwrap_or_default();
+        for m in [&mut fill, &mut lines] {
+            m.vertices.clear();
+            m.indices.clear();
+        }
         fill.vertices.reserve(self.sizes[0]);
         fill.indices.reserve(self.sizes[1]);
         lines.vertices.reserve(self.sizes[2]);
@@ -570,28 +590,51 @@ pub fn integrate(
             ctx.request_repaint();
             break;
         }
-        let Ok(r) = worker.rx.try_recv() else {
-            break;
+        let r = match worker.partial.take() {
+            Some(r) => r,
+            None => match worker.rx.try_recv() {
+                Ok(r) => r,
+                Err(_) => break,
+            },
         };
-        worker.outstanding = worker.outstanding.saturating_sub(1);
         any = true;
         match r {
             Response::Meshes {
                 layer,
                 level,
-                meshes,
+                mut meshes,
             } => {
                 let Some(lr) = layers.get_mut(layer).map(|d| &mut d.render) else {
+                    worker.outstanding = worker.outstanding.saturating_sub(1);
                     continue;
                 };
+                let mut done = 0;
                 if let Some(arena) = lr.arena_mut(level) {
                     for (id, m) in &meshes {
                         arena.insert(*id, m);
+                        done += 1;
+                        if done % 64 == 0 && start.elapsed() > INTEGRATE_BUDGET {
+                            break;
+                        }
                     }
+                } else {
+                    done = meshes.len();
                 }
                 lr.generation += 1;
+                if done < meshes.len() {
+                    // A batch of big meshes: the rest next frame.
+                    meshes.drain(..done);
+                    worker.partial = Some(Response::Meshes {
+                        layer,
+                        level,
+                        meshes,
+                    });
+                } else {
+                    worker.outstanding = worker.outstanding.saturating_sub(1);
+                }
             }
             Response::Tile { layer, key, image } => {
+                worker.outstanding = worker.outstanding.saturating_sub(1);
                 let Some(lr) = layers.get_mut(layer).map(|d| &mut d.render) else {
                     continue;
                 };
