@@ -5,13 +5,11 @@ use super::decisions::{Decisions, FindingKey};
 use super::i18n::Lang;
 use super::map::camera::Camera;
 use super::map::render::{Classes, LayerRender, RenderWorker};
-use super::map::tess::TessCache;
 use crate::analysis::fields::Fields;
 use crate::analysis::{Analysis, Severity};
 use crate::io::review::Review;
 use crate::load::Dataset;
 use crate::model::{Geom, LayerRole};
-use crate::spatial::index::BoxIndex;
 use geo::{BoundingRect, Coord};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -108,19 +106,26 @@ pub fn union_bbox<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> Option<geo::
     out
 }
 
-/// Polygons drawn over the layers (conflicts), indexed and tessellated like a layer.
+/// Polygons drawn over the layers (conflicts), drawn like a layer (meshes built by a render
+/// thread of their own) except that those too small for a mesh are markers, never aggregated.
 pub struct Overlay {
-    pub geoms: Vec<Geom>,
-    pub index: BoxIndex,
-    pub tess: TessCache,
+    pub geoms: Arc<Vec<Geom>>,
+    pub render: LayerRender,
+    pub worker: Option<RenderWorker>,
 }
+
+/// Side (points) of the marker of a conflict too small to show its shape.
+pub const CONFLICT_MARKER_PT: f32 = 5.0;
 
 impl Overlay {
     pub fn new(geoms: Vec<Geom>) -> Overlay {
+        let fill = super::theme::conflict_style().fill;
+        let mut render = LayerRender::new(Classes::of_geoms(geoms.iter(), |_| fill));
+        render.markers_pt = Some(CONFLICT_MARKER_PT);
         Overlay {
-            index: BoxIndex::new(geoms.iter()),
-            tess: TessCache::new(geoms.len()),
-            geoms,
+            geoms: Arc::new(geoms),
+            render,
+            worker: None,
         }
     }
 }

@@ -236,47 +236,53 @@ pub struct FeatureMesh {
 
 impl FeatureMesh {
     /// Simplifies (tolerance `tolerance_m`, 0 for none) and triangulates every polygon of
-    /// `geom`, holes left empty.
+    /// `geom`, holes left empty. Where earcut fails (it can panic on a degenerate ring, e.g. one
+    /// simplification folded) the unsimplified polygon is tried, then only its outline is kept.
     pub fn build(geom: &Geom, origin: [f64; 2], tolerance_m: f64) -> FeatureMesh {
         let mut out = FeatureMesh::default();
-        for poly in &geom.0 {
-            let simplified;
-            let poly = if tolerance_m > 0.0 {
-                simplified = poly.simplify(tolerance_m);
-                if simplified.exterior().0.len() >= 4 {
-                    &simplified
-                } else {
-                    poly
-                }
-            } else {
-                poly
+        for original in &geom.0 {
+            let simplified = (tolerance_m > 0.0)
+                .then(|| original.simplify(tolerance_m))
+                .filter(|p| p.exterior().0.len() >= 4);
+            let triangulate =
+                |p: &geo::Polygon<f64>| crate::spatial::guard::catch(|| p.earcut_triangles_raw());
+            let (poly, triangles) = match simplified
+                .as_ref()
+                .and_then(|p| Some((p, triangulate(p)?.triangle_indices)))
+            {
+                Some(done) => done,
+                None => (
+                    original,
+                    triangulate(original)
+                        .map(|r| r.triangle_indices)
+                        .unwrap_or_default(),
+                ),
             };
             let Ok(base) = u32::try_from(out.vertices.len()) else {
                 break;
             };
-            let raw = poly.earcut_triangles_raw();
-            let ring_lens: Vec<u32> = std::iter::once(poly.exterior())
-                .chain(poly.interiors())
-                .filter(|r| !r.0.is_empty())
-                .map(|r| (r.0.len() - 1) as u32)
-                .collect();
-            if ring_lens.iter().map(|&l| l as usize).sum::<usize>() != raw.vertices.len() {
-                continue; // never expected; keeps rings and vertices consistent
+            // Ring by ring without the closing point: the vertex order earcut indexes.
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                let Some(open) = ring.0.split_last().map(|(_, open)| open) else {
+                    continue;
+                };
+                out.rings.push(open.len() as u32);
+                out.vertices.extend(
+                    open.iter()
+                        .map(|c| [(c.x - origin[0]) as f32, (c.y - origin[1]) as f32]),
+                );
             }
-            out.rings.extend(ring_lens);
-            out.vertices.extend(
-                raw.vertices
-                    .iter()
-                    .map(|v| [(v[0] - origin[0]) as f32, (v[1] - origin[1]) as f32]),
-            );
-            out.indices.extend(
-                raw.triangle_indices
-                    .iter()
-                    .filter_map(|&i| u32::try_from(i).ok())
-                    .map(|i| base + i),
-            );
-            out.indices
-                .truncate(out.indices.len() - out.indices.len() % 3);
+            let n = out.vertices.len() - base as usize;
+            for t in triangles.chunks_exact(3) {
+                if let [Ok(a), Ok(b), Ok(c)] = [t[0], t[1], t[2]].map(|i| {
+                    u32::try_from(i)
+                        .ok()
+                        .filter(|&i| (i as usize) < n)
+                        .ok_or(())
+                }) {
+                    out.indices.extend([base + a, base + b, base + c]);
+                }
+            }
         }
         out
     }
@@ -680,5 +686,54 @@ mod tests {
             wkt! { POLYGON((1000.0 0.0, 1001.0 0.0, 1001.0 1.0, 1000.0 0.0)) },
         ]);
         assert!(rasterize_tile(key, [(&far, red)]).is_none());
+    }
+}
+
+#[cfg(test)]
+mod earcut_guard_tests {
+    use super::*;
+    use geo::{Coord, LineString, MultiPolygon, Polygon};
+
+    #[test]
+    fn a_ring_earcut_panics_on_keeps_its_outline() {
+        // A 100 m square with 25 vertices per side (over earcut's 80-vertex threshold, where it
+        // hashes vertices on a z-order curve) and one NaN vertex: its z-order is no integer and
+        // earcut panics (unwrap on None). The mesh keeps the outline and drops the triangles.
+        let mut ext: Vec<Coord<f64>> = Vec::new();
+        for i in 0..25 {
+            ext.push(Coord {
+                x: i as f64 * 4.0,
+                y: 0.0,
+            });
+        }
+        for i in 0..25 {
+            ext.push(Coord {
+                x: 100.0,
+                y: i as f64 * 4.0,
+            });
+        }
+        for i in 0..25 {
+            ext.push(Coord {
+                x: 100.0 - i as f64 * 4.0,
+                y: 100.0,
+            });
+        }
+        for i in 0..25 {
+            ext.push(Coord {
+                x: 0.0,
+                y: 100.0 - i as f64 * 4.0,
+            });
+        }
+        ext[60].x = f64::NAN;
+        let poly = Polygon::new(LineString::from(ext), vec![]);
+        assert!(
+            crate::spatial::guard::catch(|| poly.earcut_triangles_raw()).is_none(),
+            "this input is meant to make earcut panic"
+        );
+        let geom = MultiPolygon(vec![poly]);
+        let mesh = FeatureMesh::build(&geom, [0.0, 0.0], 0.0);
+        assert_eq!(mesh.rings, vec![100]);
+        assert_eq!(mesh.vertices.len(), 100);
+        assert!(mesh.indices.is_empty());
     }
 }

@@ -1,5 +1,5 @@
-//! The map: camera, tessellation cache, hit-testing and the map widget that draws the layers,
-//! conflicts, the selected finding, zone labels and a scale bar.
+//! The map: camera, level-of-detail render caches, hit-testing and the map widget that draws the
+//! layers, conflicts, the selected finding, zone labels and a scale bar.
 
 pub mod camera;
 pub mod hit;
@@ -66,7 +66,6 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
 
     // Layers: meshes and tiles from the render caches, built in the background.
     let cam = view.camera;
-    let visible_in_map = cam.visible_map_rect(rect);
     let to_ui = |c: Coord<f64>| cam.ui_from_map(c, rect);
     let ds = &doc.dataset;
     if derived.render_worker.is_none() {
@@ -89,7 +88,9 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         }
     }
     if let Some(worker) = derived.render_worker.as_mut() {
-        render::integrate(worker, &mut derived.layers, ui.ctx());
+        let mut renders: Vec<&mut render::LayerRender> =
+            derived.layers.iter_mut().map(|d| &mut d.render).collect();
+        render::integrate(worker, &mut renders, ui.ctx());
         for li in hit::draw_order(ds, &settings.layer_order) {
             let (Some(layer), Some(d)) = (ds.layers.get(li), derived.layers.get_mut(li)) else {
                 continue;
@@ -117,26 +118,20 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         .filter(|c| c.revision == doc.revision)
     {
         let style = theme::conflict_style();
-        let mut mesh = Mesh::default();
-        let mut lines = Vec::new();
         let overlay = &mut check.conflicts;
-        for i in overlay.index.query(visible_in_map, 0.0) {
-            let Some(g) = overlay.geoms.get(i) else {
-                continue;
-            };
-            if let Some(m) = overlay.tess.get(i, g) {
-                m.append_to(
-                    &mut mesh,
-                    cam.center,
-                    cam.points_per_m,
-                    rect.center(),
-                    style.fill,
-                );
-            }
-            outline_shapes(g, style.stroke, &to_ui, &mut lines);
+        if overlay.worker.is_none() {
+            let source: std::sync::Arc<dyn render::GeomSource> = overlay.geoms.clone();
+            let classes = vec![overlay.render.classes.clone()];
+            overlay.worker = render::RenderWorker::start(source, classes, ui.ctx().clone()).ok();
         }
-        painter.add(Shape::mesh(mesh));
-        painter.extend(lines);
+        if let Some(worker) = overlay.worker.as_mut() {
+            render::integrate(worker, &mut [&mut overlay.render], ui.ctx());
+            painter.extend(
+                overlay
+                    .render
+                    .shapes(0, worker, cam, rect, 1.0, style.stroke),
+            );
+        }
     }
 
     // The selected finding.

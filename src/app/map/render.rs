@@ -6,7 +6,7 @@
 use super::camera::Camera;
 use super::lod::{self, FeatureMesh, MeshArena, TileKey};
 use crate::load::Dataset;
-use crate::model::Layer;
+use crate::model::{Geom, Layer};
 use egui::epaint::{Vertex, WHITE_UV};
 use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke};
 use geo::BoundingRect;
@@ -40,9 +40,18 @@ pub struct Classes {
 impl Classes {
     /// Buckets `layer`'s features; `fill` gives each feature's colour.
     pub fn new(layer: &Layer, fill: impl Fn(usize) -> Color32) -> Classes {
+        Classes::of_geoms(layer.features.iter().map(|f| &f.geometry), fill)
+    }
+
+    /// Buckets geometries; `fill` gives each one's colour.
+    pub fn of_geoms<'a>(
+        geoms: impl ExactSizeIterator<Item = &'a Geom>,
+        fill: impl Fn(usize) -> Color32,
+    ) -> Classes {
+        let n = geoms.len();
         let mut by_class: BTreeMap<i32, Vec<Entry>> = BTreeMap::new();
-        for (i, f) in layer.features.iter().enumerate() {
-            let (Some(r), Ok(id)) = (f.geometry.bounding_rect(), u32::try_from(i)) else {
+        for (i, g) in geoms.enumerate() {
+            let (Some(r), Ok(id)) = (g.bounding_rect(), u32::try_from(i)) else {
                 continue;
             };
             let class = lod::size_class(r.width().max(r.height()));
@@ -56,7 +65,7 @@ impl Classes {
                 .into_iter()
                 .map(|(c, e)| (c, RTree::bulk_load(e)))
                 .collect(),
-            fills: (0..layer.features.len()).map(fill).collect(),
+            fills: (0..n).map(fill).collect(),
         }
     }
 
@@ -104,6 +113,28 @@ impl Classes {
     }
 }
 
+/// Where the worker finds the geometries: layer `layer`, feature `id`.
+pub trait GeomSource: Send + Sync + 'static {
+    fn geom(&self, layer: usize, id: u32) -> Option<&Geom>;
+}
+
+impl GeomSource for Dataset {
+    fn geom(&self, layer: usize, id: u32) -> Option<&Geom> {
+        Some(&self.layers.get(layer)?.features.get(id as usize)?.geometry)
+    }
+}
+
+/// A single layer of plain geometries (the conflicts overlay).
+impl GeomSource for Vec<Geom> {
+    fn geom(&self, layer: usize, id: u32) -> Option<&Geom> {
+        if layer == 0 {
+            self.get(id as usize)
+        } else {
+            None
+        }
+    }
+}
+
 /// What the worker is asked to build.
 enum Request {
     Meshes {
@@ -144,7 +175,7 @@ pub struct RenderWorker {
 impl RenderWorker {
     /// Starts the thread `zonecheck-render`; it ends when the worker is dropped.
     pub fn start(
-        dataset: Arc<Dataset>,
+        dataset: Arc<dyn GeomSource>,
         classes: Vec<Arc<Classes>>,
         ctx: egui::Context,
     ) -> Result<RenderWorker, String> {
@@ -152,7 +183,7 @@ impl RenderWorker {
         let (responses, rx) = channel::<Response>();
         std::thread::Builder::new()
             .name("zonecheck-render".into())
-            .spawn(move || worker_loop(&dataset, &classes, &requests, &responses, &ctx))
+            .spawn(move || worker_loop(&*dataset, &classes, &requests, &responses, &ctx))
             .map_err(|e| format!("cannot start the render thread: {e}"))?;
         Ok(RenderWorker {
             tx,
@@ -170,7 +201,7 @@ impl RenderWorker {
 }
 
 fn worker_loop(
-    ds: &Dataset,
+    ds: &dyn GeomSource,
     classes: &[Arc<Classes>],
     requests: &Receiver<Request>,
     responses: &Sender<Response>,
@@ -193,24 +224,17 @@ fn worker_loop(
         batch.reverse();
         let build = |r: Request| match r {
             Request::Meshes { layer, level, ids } => {
-                let meshes = match ds.layers.get(layer) {
-                    Some(l) => ids
-                        .iter()
-                        .filter_map(|&id| {
-                            let f = l.features.get(id as usize)?;
-                            let origin = f.geometry.bounding_rect()?.min();
-                            Some((
-                                id,
-                                FeatureMesh::build(
-                                    &f.geometry,
-                                    [origin.x, origin.y],
-                                    lod::tolerance_m(level),
-                                ),
-                            ))
-                        })
-                        .collect(),
-                    None => Vec::new(),
-                };
+                let meshes = ids
+                    .iter()
+                    .filter_map(|&id| {
+                        let g = ds.geom(layer, id)?;
+                        let origin = g.bounding_rect()?.min();
+                        Some((
+                            id,
+                            FeatureMesh::build(g, [origin.x, origin.y], lod::tolerance_m(level)),
+                        ))
+                    })
+                    .collect();
                 Response::Meshes {
                     layer,
                     level,
@@ -218,27 +242,39 @@ fn worker_loop(
                 }
             }
             Request::Tile { layer, key } => {
-                let image = match (ds.layers.get(layer), classes.get(layer)) {
-                    (Some(l), Some(c)) => {
-                        let mut ids = Vec::new();
-                        c.query(key.level, true, key.rect(), |id, _| ids.push(id));
-                        ids.sort_unstable();
-                        lod::rasterize_tile(
-                            key,
-                            ids.iter().filter_map(|&id| {
-                                let f = l.features.get(id as usize)?;
-                                Some((&f.geometry, *c.fills.get(id as usize)?))
-                            }),
-                        )
-                    }
-                    _ => None,
-                };
+                let image = classes.get(layer).and_then(|c| {
+                    let mut ids = Vec::new();
+                    c.query(key.level, true, key.rect(), |id, _| ids.push(id));
+                    ids.sort_unstable();
+                    lod::rasterize_tile(
+                        key,
+                        ids.iter().filter_map(|&id| {
+                            Some((ds.geom(layer, id)?, *c.fills.get(id as usize)?))
+                        }),
+                    )
+                });
                 Response::Tile { layer, key, image }
             }
         };
+        // A panic in geometry code answers with nothing built rather than ending the thread.
+        let guarded = |r: Request| {
+            let nothing = match &r {
+                Request::Meshes { layer, level, .. } => Response::Meshes {
+                    layer: *layer,
+                    level: *level,
+                    meshes: Vec::new(),
+                },
+                Request::Tile { layer, key } => Response::Tile {
+                    layer: *layer,
+                    key: *key,
+                    image: None,
+                },
+            };
+            crate::spatial::guard::catch(|| build(r)).unwrap_or(nothing)
+        };
         let out: Vec<Response> = match &pool {
-            Some(pool) => pool.install(|| batch.into_par_iter().map(build).collect()),
-            None => batch.into_iter().map(build).collect(),
+            Some(pool) => pool.install(|| batch.into_par_iter().map(guarded).collect()),
+            None => batch.into_iter().map(guarded).collect(),
         };
         for r in out {
             if responses.send(r).is_err() {
@@ -277,11 +313,15 @@ pub struct LayerRender {
     last: Option<(FrameKey, Vec<Shape>)>,
     /// Vertex and index counts of the last frame's fill and outline meshes.
     sizes: [usize; 4],
+    /// Draw features too small for a mesh as square markers of this size (points) instead of
+    /// aggregating them into tiles: for overlays where each feature must stay visible.
+    pub markers_pt: Option<f32>,
 }
 
 impl LayerRender {
     pub fn new(classes: Classes) -> LayerRender {
         LayerRender {
+            markers_pt: None,
             classes: Arc::new(classes),
             meshes: Vec::new(),
             tiles: HashMap::new(),
@@ -371,8 +411,29 @@ impl LayerRender {
         let mut shapes = Vec::new();
         let tint = Color32::from_white_alpha((opacity.clamp(0.0, 1.0) * 255.0).round() as u8);
 
-        // Aggregated small features: tiles (the parent tile while a tile is being built).
-        if self.classes.has_small(level) {
+        // Small features as markers (overlays), or aggregated into tiles (the parent tile while
+        // a tile is being built).
+        let mut markers = Mesh::default();
+        if let Some(size) = self.markers_pt.filter(|_| self.classes.has_small(level)) {
+            let classes = &self.classes;
+            classes.query(level, true, visible, |id, bbox| {
+                let color = classes
+                    .fills
+                    .get(id as usize)
+                    .map_or(Color32::TRANSPARENT, |c| c.gamma_multiply(opacity));
+                let l = bbox.lower();
+                let u = bbox.upper();
+                let at = camera.ui_from_map(
+                    geo::Coord {
+                        x: (l[0] + u[0]) / 2.0,
+                        y: (l[1] + u[1]) / 2.0,
+                    },
+                    rect,
+                );
+                markers
+                    .add_colored_rect(Rect::from_center_size(at, egui::Vec2::splat(size)), color);
+            });
+        } else if self.classes.has_small(level) {
             let keys = TileKey::covering(level, visible, 400);
             for k in keys {
                 let (tex, uv, at) = match self.tiles.get_mut(&k) {
@@ -533,6 +594,9 @@ impl LayerRender {
         if !fill.is_empty() {
             shapes.push(Shape::mesh(fill));
         }
+        if !markers.is_empty() {
+            shapes.push(Shape::mesh(markers));
+        }
         if !lines.is_empty() {
             shapes.push(Shape::mesh(lines));
         }
@@ -579,7 +643,7 @@ impl LayerRender {
 /// Takes what the worker finished into the layers' caches; true when anything arrived.
 pub fn integrate(
     worker: &mut RenderWorker,
-    layers: &mut [super::super::state::LayerDerived],
+    layers: &mut [&mut LayerRender],
     ctx: &egui::Context,
 ) -> bool {
     let mut any = false;
@@ -594,7 +658,12 @@ pub fn integrate(
             Some(r) => r,
             None => match worker.rx.try_recv() {
                 Ok(r) => r,
-                Err(_) => break,
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    // The thread is gone: nothing more will come.
+                    worker.outstanding = 0;
+                    break;
+                }
             },
         };
         any = true;
@@ -604,7 +673,7 @@ pub fn integrate(
                 level,
                 mut meshes,
             } => {
-                let Some(lr) = layers.get_mut(layer).map(|d| &mut d.render) else {
+                let Some(lr) = layers.get_mut(layer) else {
                     worker.outstanding = worker.outstanding.saturating_sub(1);
                     continue;
                 };
@@ -635,7 +704,7 @@ pub fn integrate(
             }
             Response::Tile { layer, key, image } => {
                 worker.outstanding = worker.outstanding.saturating_sub(1);
-                let Some(lr) = layers.get_mut(layer).map(|d| &mut d.render) else {
+                let Some(lr) = layers.get_mut(layer) else {
                     continue;
                 };
                 let tex = image.map(|img| {
@@ -713,8 +782,6 @@ mod tests {
         .to_polygon()])
     }
 
-    use crate::model::Geom;
-
     /// One 1000 m square and a hundred 10 m squares, at Gauss-Kruger coordinates.
     fn layer() -> Layer {
         let mut geoms = vec![square(500_000.0, 3_300_000.0, 1000.0)];
@@ -789,23 +856,10 @@ mod tests {
             working_crs_reason: String::new(),
             layers: vec![l],
         });
-        let review = crate::io::review::Review::parse(
-            "[layers]\nzones = \"z.shp\"\n",
-            std::path::Path::new("r.toml"),
-        )
-        .unwrap();
-        let mut derived = vec![super::super::super::state::LayerDerived::build(
-            &ds.layers[0],
-            &review,
-        )];
-        derived[0].render = LayerRender::new(classes);
+        let mut lr = LayerRender::new(classes);
         let ctx = egui::Context::default();
-        let mut worker = RenderWorker::start(
-            ds.clone(),
-            vec![derived[0].render.classes.clone()],
-            ctx.clone(),
-        )
-        .unwrap();
+        let mut worker =
+            RenderWorker::start(ds.clone(), vec![lr.classes.clone()], ctx.clone()).unwrap();
         // 4 m per point (level 2), the big square's centre in the middle of an 800 × 600 view.
         let camera = Camera {
             center: [500_500.0, 3_300_500.0],
@@ -813,21 +867,17 @@ mod tests {
         };
         let view = Rect::from_min_size(Pos2::ZERO, egui::vec2(800.0, 600.0));
         let stroke = Stroke::new(1.0, Color32::BLACK);
-        let first = derived[0]
-            .render
-            .shapes(0, &mut worker, camera, view, 1.0, stroke);
+        let first = lr.shapes(0, &mut worker, camera, view, 1.0, stroke);
         // Nothing is built yet: nothing drawn, one mesh request and the tiles asked for.
         assert!(first.is_empty());
         assert!(worker.outstanding >= 2);
         let start = Instant::now();
         while worker.outstanding > 0 {
-            render_integrate(&mut worker, &mut derived, &ctx);
+            integrate(&mut worker, &mut [&mut lr], &ctx);
             assert!(start.elapsed() < Duration::from_secs(30));
             std::thread::sleep(Duration::from_millis(5));
         }
-        let shapes = derived[0]
-            .render
-            .shapes(0, &mut worker, camera, view, 0.5, stroke);
+        let shapes = lr.shapes(0, &mut worker, camera, view, 0.5, stroke);
         let all: Vec<&Mesh> = shapes
             .iter()
             .filter_map(|s| match s {
@@ -858,19 +908,72 @@ mod tests {
             .iter()
             .any(|v| (v.pos - egui::pos2(275.0, 425.0)).length() < 1e-3));
         // Same inputs: the same shapes, nothing more asked.
-        let again = derived[0]
-            .render
-            .shapes(0, &mut worker, camera, view, 0.5, stroke);
+        let again = lr.shapes(0, &mut worker, camera, view, 0.5, stroke);
         assert_eq!(again.len(), shapes.len());
         assert_eq!(worker.outstanding, 0);
-        assert_eq!(derived[0].render.meshes_built(), 1);
+        assert_eq!(lr.meshes_built(), 1);
     }
+}
 
-    fn render_integrate(
-        worker: &mut RenderWorker,
-        layers: &mut [super::super::super::state::LayerDerived],
-        ctx: &egui::Context,
-    ) {
-        integrate(worker, layers, ctx);
+#[cfg(test)]
+mod marker_tests {
+    use super::*;
+    use geo::{Coord, MultiPolygon, Rect as GeoRect};
+
+    #[test]
+    fn overlay_markers_show_small_features_at_once_without_tiles() {
+        // A 1000 m square and three 10 m squares, as plain geometries (an overlay).
+        let square = |x: f64, side: f64| {
+            MultiPolygon(vec![GeoRect::new(
+                Coord { x, y: 3_300_000.0 },
+                Coord {
+                    x: x + side,
+                    y: 3_300_000.0 + side,
+                },
+            )
+            .to_polygon()])
+        };
+        let geoms: Vec<Geom> = vec![
+            square(500_000.0, 1000.0),
+            square(501_100.0, 10.0),
+            square(501_200.0, 10.0),
+            square(501_300.0, 10.0),
+        ];
+        let red = Color32::from_rgb(230, 0, 60);
+        let mut lr = LayerRender::new(Classes::of_geoms(geoms.iter(), |_| red));
+        lr.markers_pt = Some(5.0);
+        let ctx = egui::Context::default();
+        let source: Arc<dyn GeomSource> = Arc::new(geoms);
+        let mut worker = RenderWorker::start(source, vec![lr.classes.clone()], ctx).unwrap();
+        // 4 m per point: the 10 m squares (2.5 pt) are under 8 cells, so markers.
+        let camera = Camera {
+            center: [500_500.0, 3_300_500.0],
+            points_per_m: 0.25,
+        };
+        let view = Rect::from_min_size(Pos2::ZERO, egui::vec2(800.0, 600.0));
+        let shapes = lr.shapes(0, &mut worker, camera, view, 1.0, Stroke::NONE);
+        // Only the big square's mesh is asked for: no tiles.
+        assert_eq!(worker.outstanding, 1);
+        let [Shape::Mesh(m)] = shapes.as_slice() else {
+            panic!("{shapes:?}");
+        };
+        // Three 5 × 5 point squares centred on the small squares: the first at x 501105 m,
+        // 605 m right of the centre = 151.25 pt → 551.25; y 3300005 m, 495 m below → 423.75;
+        // the others 100 m (25 pt) further right each.
+        assert_eq!(m.vertices.len(), 12);
+        assert!(m.vertices.iter().all(|v| v.color == red));
+        let mut rects: Vec<Rect> = m
+            .vertices
+            .chunks_exact(4)
+            .map(|q| Rect::from_points(&q.iter().map(|v| v.pos).collect::<Vec<_>>()))
+            .collect();
+        rects.sort_by(|a, b| a.min.x.total_cmp(&b.min.x));
+        for (r, x) in rects.iter().zip([551.25, 576.25, 601.25]) {
+            assert!(
+                (r.center() - egui::pos2(x, 423.75)).length() < 1e-3,
+                "{r:?}"
+            );
+            assert_eq!(r.size(), egui::vec2(5.0, 5.0));
+        }
     }
 }
