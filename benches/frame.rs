@@ -210,7 +210,7 @@ fn main() {
         }
         let n = b.app.current_check().map_or(0, |c| c.conflicts.geoms.len());
         println!(
-            "checked in {:.1} s; {n} conflict polygons drawn on top",
+            "checked in {:.1} s; {n} conflict polygons (parts) drawn on top",
             t.elapsed().as_secs_f64()
         );
     }

@@ -106,25 +106,28 @@ pub fn union_bbox<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> Option<geo::
     out
 }
 
-/// Polygons drawn over the layers (conflicts), drawn like a layer (meshes built by a render
-/// thread of their own) except that those too small for a mesh are markers, never aggregated.
+/// Polygons drawn over the layers (conflicts), drawn like a layer (meshes and tiles built by a
+/// render thread of their own), one polygon per feature so that each part is sized on its own,
+/// and with presence tiles: every part too small for a mesh still shows as a dot.
 pub struct Overlay {
+    /// The parts (single polygons) of the geometries given.
     pub geoms: Arc<Vec<Geom>>,
     pub render: LayerRender,
     pub worker: Option<RenderWorker>,
 }
 
-/// Side (points) of the marker of a conflict too small to show its shape.
-pub const CONFLICT_MARKER_PT: f32 = 5.0;
-
 impl Overlay {
     pub fn new(geoms: Vec<Geom>) -> Overlay {
         let fill = super::theme::conflict_style().fill;
-        let mut render = LayerRender::new(Classes::of_geoms(geoms.iter(), |_| fill));
-        render.markers_pt = Some(CONFLICT_MARKER_PT);
+        let parts: Vec<Geom> = geoms
+            .into_iter()
+            .flat_map(|g| g.0.into_iter().map(|p| geo::MultiPolygon(vec![p])))
+            .collect();
+        let mut classes = Classes::of_geoms(parts.iter(), |_| fill);
+        classes.presence = true;
         Overlay {
-            geoms: Arc::new(geoms),
-            render,
+            geoms: Arc::new(parts),
+            render: LayerRender::new(classes),
             worker: None,
         }
     }

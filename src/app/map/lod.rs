@@ -138,9 +138,14 @@ impl TileKey {
 /// feature, coloured by the features' fills; a feature that hits no sample (smaller than a
 /// cell) adds its area to the cell of its centre instead, so nothing small disappears. `None`
 /// when the tile stays empty.
+///
+/// With `presence` (overlays whose every feature must stay visible, e.g. conflicts) a cell any
+/// feature touches gets the full fill colour, and so do its eight neighbours: each small feature
+/// shows as a dot of at least 3 × 3 cells.
 pub fn rasterize_tile<'a>(
     key: TileKey,
     features: impl IntoIterator<Item = (&'a Geom, Color32)>,
+    presence: bool,
 ) -> Option<egui::ColorImage> {
     let n = TILE_CELLS;
     let cell = cell_m(key.level);
@@ -211,13 +216,36 @@ pub fn rasterize_tile<'a>(
             if w <= 0.0 {
                 continue;
             }
-            let alpha = (a / w) * w.min(1.0);
+            let alpha = if presence {
+                a / w
+            } else {
+                (a / w) * w.min(1.0)
+            };
             pixels[(n - 1 - cy) * n + cx] = Color32::from_rgba_unmultiplied(
                 (r / w).round() as u8,
                 (g / w).round() as u8,
                 (b / w).round() as u8,
                 alpha.round().clamp(0.0, 255.0) as u8,
             );
+        }
+    }
+    if presence {
+        let covered = pixels.clone();
+        for y in 0..n {
+            for x in 0..n {
+                if covered[y * n + x] != Color32::TRANSPARENT {
+                    continue;
+                }
+                let near = (y.saturating_sub(1)..=(y + 1).min(n - 1))
+                    .flat_map(|ny| {
+                        (x.saturating_sub(1)..=(x + 1).min(n - 1)).map(move |nx| (nx, ny))
+                    })
+                    .map(|(nx, ny)| covered[ny * n + nx])
+                    .find(|c| *c != Color32::TRANSPARENT);
+                if let Some(c) = near {
+                    pixels[y * n + x] = c;
+                }
+            }
         }
     }
     Some(egui::ColorImage::new([n, n], pixels))
@@ -672,7 +700,7 @@ mod tests {
         let speck = MultiPolygon(vec![
             wkt! { POLYGON((100.3 100.3, 100.5 100.3, 100.5 100.5, 100.3 100.5, 100.3 100.3)) },
         ]);
-        let img = rasterize_tile(key, [(&a, red), (&speck, red)]).unwrap();
+        let img = rasterize_tile(key, [(&a, red), (&speck, red)], false).unwrap();
         let px = |cx: usize, cy: usize| img.pixels[(255 - cy) * 256 + cx];
         let full = Color32::from_rgba_unmultiplied(200, 0, 0, 100);
         assert_eq!(px(10, 20), full);
@@ -685,7 +713,15 @@ mod tests {
         let far = MultiPolygon(vec![
             wkt! { POLYGON((1000.0 0.0, 1001.0 0.0, 1001.0 1.0, 1000.0 0.0)) },
         ]);
-        assert!(rasterize_tile(key, [(&far, red)]).is_none());
+        assert!(rasterize_tile(key, [(&far, red)], false).is_none());
+        // Presence: the speck shows in full colour, with its eight neighbours.
+        let img = rasterize_tile(key, [(&speck, red)], true).unwrap();
+        let px = |cx: usize, cy: usize| img.pixels[(255 - cy) * 256 + cx];
+        for (cx, cy) in [(99, 99), (100, 100), (101, 101), (99, 101)] {
+            assert_eq!(px(cx, cy), full, "{cx},{cy}");
+        }
+        assert_eq!(px(102, 100), Color32::TRANSPARENT);
+        assert_eq!(px(100, 98), Color32::TRANSPARENT);
     }
 }
 

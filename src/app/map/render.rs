@@ -35,6 +35,9 @@ pub struct Classes {
     pub trees: Vec<(i32, RTree<Entry>)>,
     /// Fill colour of each feature (role style, water by class).
     pub fills: Vec<Color32>,
+    /// Tiles show every small feature in full colour (see [`lod::rasterize_tile`]), for
+    /// overlays such as conflicts, instead of their coverage.
+    pub presence: bool,
 }
 
 impl Classes {
@@ -66,6 +69,7 @@ impl Classes {
                 .map(|(c, e)| (c, RTree::bulk_load(e)))
                 .collect(),
             fills: (0..n).map(fill).collect(),
+            presence: false,
         }
     }
 
@@ -251,6 +255,7 @@ fn worker_loop(
                         ids.iter().filter_map(|&id| {
                             Some((ds.geom(layer, id)?, *c.fills.get(id as usize)?))
                         }),
+                        c.presence,
                     )
                 });
                 Response::Tile { layer, key, image }
@@ -313,15 +318,11 @@ pub struct LayerRender {
     last: Option<(FrameKey, Vec<Shape>)>,
     /// Vertex and index counts of the last frame's fill and outline meshes.
     sizes: [usize; 4],
-    /// Draw features too small for a mesh as square markers of this size (points) instead of
-    /// aggregating them into tiles: for overlays where each feature must stay visible.
-    pub markers_pt: Option<f32>,
 }
 
 impl LayerRender {
     pub fn new(classes: Classes) -> LayerRender {
         LayerRender {
-            markers_pt: None,
             classes: Arc::new(classes),
             meshes: Vec::new(),
             tiles: HashMap::new(),
@@ -411,29 +412,8 @@ impl LayerRender {
         let mut shapes = Vec::new();
         let tint = Color32::from_white_alpha((opacity.clamp(0.0, 1.0) * 255.0).round() as u8);
 
-        // Small features as markers (overlays), or aggregated into tiles (the parent tile while
-        // a tile is being built).
-        let mut markers = Mesh::default();
-        if let Some(size) = self.markers_pt.filter(|_| self.classes.has_small(level)) {
-            let classes = &self.classes;
-            classes.query(level, true, visible, |id, bbox| {
-                let color = classes
-                    .fills
-                    .get(id as usize)
-                    .map_or(Color32::TRANSPARENT, |c| c.gamma_multiply(opacity));
-                let l = bbox.lower();
-                let u = bbox.upper();
-                let at = camera.ui_from_map(
-                    geo::Coord {
-                        x: (l[0] + u[0]) / 2.0,
-                        y: (l[1] + u[1]) / 2.0,
-                    },
-                    rect,
-                );
-                markers
-                    .add_colored_rect(Rect::from_center_size(at, egui::Vec2::splat(size)), color);
-            });
-        } else if self.classes.has_small(level) {
+        // Aggregated small features: tiles (the parent tile while a tile is being built).
+        if self.classes.has_small(level) {
             let keys = TileKey::covering(level, visible, 400);
             for k in keys {
                 let (tex, uv, at) = match self.tiles.get_mut(&k) {
@@ -515,6 +495,7 @@ impl LayerRender {
         let c = rect.center();
         let stroke_color = stroke.color.gamma_multiply(opacity);
         let outline = stroke.width > 0.0 && stroke.color.a() > 0;
+        let s = ppm as f32;
         let other = |l: i32, id: u32| {
             let a = meshes.get(usize::try_from(l).ok()?)?.as_ref()?;
             Some((a, a.get(id)?))
@@ -569,7 +550,10 @@ impl LayerRender {
                 for &n in rings {
                     let n = n as usize;
                     if let Some(ring) = v.get(start..start + n) {
-                        ring_quads(&mut lines, ring, &to_ui, stroke.width, stroke_color);
+                        // Parts of a multi-part feature too small to show an outline: none.
+                        if ring_size(ring) * s >= OUTLINE_MIN_PT {
+                            ring_quads(&mut lines, ring, &to_ui, stroke.width, stroke_color);
+                        }
                     }
                     start += n;
                 }
@@ -593,9 +577,6 @@ impl LayerRender {
         ];
         if !fill.is_empty() {
             shapes.push(Shape::mesh(fill));
-        }
-        if !markers.is_empty() {
-            shapes.push(Shape::mesh(markers));
         }
         if !lines.is_empty() {
             shapes.push(Shape::mesh(lines));
@@ -720,6 +701,17 @@ pub fn integrate(
         }
     }
     any
+}
+
+/// The larger side of a ring's bounding box.
+fn ring_size(ring: &[[f32; 2]]) -> f32 {
+    let mut lo = [f32::INFINITY; 2];
+    let mut hi = [f32::NEG_INFINITY; 2];
+    for p in ring {
+        lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+        hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+    }
+    (hi[0] - lo[0]).max(hi[1] - lo[1]).max(0.0)
 }
 
 /// Appends a closed ring as one quad per segment (no feathering: cheap for many thin outlines).
@@ -916,64 +908,59 @@ mod tests {
 }
 
 #[cfg(test)]
-mod marker_tests {
+mod outline_tests {
     use super::*;
     use geo::{Coord, MultiPolygon, Rect as GeoRect};
+    use std::time::{Duration, Instant};
 
     #[test]
-    fn overlay_markers_show_small_features_at_once_without_tiles() {
-        // A 1000 m square and three 10 m squares, as plain geometries (an overlay).
+    fn small_parts_of_a_big_feature_get_no_outline() {
         let square = |x: f64, side: f64| {
-            MultiPolygon(vec![GeoRect::new(
-                Coord { x, y: 3_300_000.0 },
+            GeoRect::new(
+                Coord { x, y: 0.0 },
                 Coord {
                     x: x + side,
-                    y: 3_300_000.0 + side,
+                    y: side,
                 },
             )
-            .to_polygon()])
+            .to_polygon()
         };
-        let geoms: Vec<Geom> = vec![
-            square(500_000.0, 1000.0),
-            square(501_100.0, 10.0),
-            square(501_200.0, 10.0),
-            square(501_300.0, 10.0),
-        ];
-        let red = Color32::from_rgb(230, 0, 60);
-        let mut lr = LayerRender::new(Classes::of_geoms(geoms.iter(), |_| red));
-        lr.markers_pt = Some(5.0);
+        // One feature: a 1000 m square and a 10 m square beside it.
+        let geoms: Vec<Geom> = vec![MultiPolygon(vec![
+            square(0.0, 1000.0),
+            square(1100.0, 10.0),
+        ])];
+        let mut lr = LayerRender::new(Classes::of_geoms(geoms.iter(), |_| Color32::RED));
         let ctx = egui::Context::default();
         let source: Arc<dyn GeomSource> = Arc::new(geoms);
-        let mut worker = RenderWorker::start(source, vec![lr.classes.clone()], ctx).unwrap();
-        // 4 m per point: the 10 m squares (2.5 pt) are under 8 cells, so markers.
+        let mut worker =
+            RenderWorker::start(source, vec![lr.classes.clone()], ctx.clone()).unwrap();
+        // 4 m per point: the 10 m part is 2.5 pt (< 8 pt), the big one 250 pt.
         let camera = Camera {
-            center: [500_500.0, 3_300_500.0],
+            center: [550.0, 500.0],
             points_per_m: 0.25,
         };
         let view = Rect::from_min_size(Pos2::ZERO, egui::vec2(800.0, 600.0));
-        let shapes = lr.shapes(0, &mut worker, camera, view, 1.0, Stroke::NONE);
-        // Only the big square's mesh is asked for: no tiles.
-        assert_eq!(worker.outstanding, 1);
-        let [Shape::Mesh(m)] = shapes.as_slice() else {
-            panic!("{shapes:?}");
-        };
-        // Three 5 × 5 point squares centred on the small squares: the first at x 501105 m,
-        // 605 m right of the centre = 151.25 pt → 551.25; y 3300005 m, 495 m below → 423.75;
-        // the others 100 m (25 pt) further right each.
-        assert_eq!(m.vertices.len(), 12);
-        assert!(m.vertices.iter().all(|v| v.color == red));
-        let mut rects: Vec<Rect> = m
-            .vertices
-            .chunks_exact(4)
-            .map(|q| Rect::from_points(&q.iter().map(|v| v.pos).collect::<Vec<_>>()))
-            .collect();
-        rects.sort_by(|a, b| a.min.x.total_cmp(&b.min.x));
-        for (r, x) in rects.iter().zip([551.25, 576.25, 601.25]) {
-            assert!(
-                (r.center() - egui::pos2(x, 423.75)).length() < 1e-3,
-                "{r:?}"
-            );
-            assert_eq!(r.size(), egui::vec2(5.0, 5.0));
+        let stroke = Stroke::new(1.0, Color32::BLACK);
+        let _ = lr.shapes(0, &mut worker, camera, view, 1.0, stroke);
+        let start = Instant::now();
+        while worker.outstanding > 0 {
+            integrate(&mut worker, &mut [&mut lr], &ctx);
+            assert!(start.elapsed() < Duration::from_secs(30));
+            std::thread::sleep(Duration::from_millis(5));
         }
+        let shapes = lr.shapes(0, &mut worker, camera, view, 1.0, stroke);
+        let meshes: Vec<&Mesh> = shapes
+            .iter()
+            .filter_map(|s| match s {
+                Shape::Mesh(m) => Some(&**m),
+                _ => None,
+            })
+            .collect();
+        // Fill: both parts (4 + 4 vertices); outline: the big square's 4 segments only.
+        assert_eq!(meshes.len(), 2);
+        assert_eq!(meshes[0].vertices.len(), 8);
+        assert_eq!(meshes[1].vertices.len(), 16);
+        assert_eq!(ring_size(&[[0.0, 0.0], [10.0, 2.0], [3.0, 4.0]]), 10.0);
     }
 }
