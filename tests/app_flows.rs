@@ -539,3 +539,37 @@ fn layer_opacity_order_and_zoom_to_layer() {
     let fill = (bbox.width() / shown.width()).max(bbox.height() / shown.height());
     assert!(fill > 0.9, "{fill}");
 }
+
+#[test]
+fn the_map_builds_its_layers_in_the_background_and_draws_them() {
+    let mut h = open(&sample_dir().join("review.toml"));
+    wait_until(&mut h, "the map's first builds", |a| !a.map_busy());
+    let farm = {
+        let app = h.state();
+        let ds = &app.doc.as_ref().unwrap().dataset;
+        ds.layers.iter().position(|l| l.name == "farmland").unwrap()
+    };
+    // At the full extent something of every layer is built (tiles or meshes).
+    for (i, d) in h.state().derived.layers.iter().enumerate() {
+        assert!(d.render.bytes() > 0, "layer {i} has nothing built");
+    }
+    // Zoomed onto a farmland patch at ~1:2,000, its mesh is built and drawn.
+    let (center, before) = {
+        let app = h.state();
+        let ds = &app.doc.as_ref().unwrap().dataset;
+        use geo::BoundingRect;
+        let c = ds.layers[farm].features[0]
+            .geometry
+            .bounding_rect()
+            .unwrap()
+            .center();
+        (c, app.derived.layers[farm].render.meshes_built())
+    };
+    h.state_mut().view.camera = zonecheck::app::map::camera::Camera {
+        center: [center.x, center.y],
+        points_per_m: 2.0,
+    };
+    h.step();
+    wait_until(&mut h, "the patch's mesh", |a| !a.map_busy());
+    assert!(h.state().derived.layers[farm].render.meshes_built() > before);
+}
