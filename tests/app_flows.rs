@@ -1035,3 +1035,240 @@ fn export_offers_to_open_the_folder_and_the_report() {
     settle(&mut h);
     assert!(h.state().export_done.is_some());
 }
+
+/// A left-button drag from `from` to `to` over a few frames.
+fn drag(h: &mut Harness<'static, ZonecheckApp>, from: egui::Pos2, to: egui::Pos2) {
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: Default::default(),
+    };
+    h.event(egui::Event::PointerMoved(from));
+    h.step();
+    h.event(button(from, true));
+    h.step();
+    for i in 1..=6 {
+        h.event(egui::Event::PointerMoved(
+            from + (to - from) * (i as f32 / 6.0),
+        ));
+        h.step();
+    }
+    h.event(button(to, false));
+    h.step();
+    settle(h);
+}
+
+#[test]
+fn zoom_box_tool_and_shift_drag_fit_the_box() {
+    use zonecheck::app::state::Tool;
+    let mut h = open(&sample_dir().join("review.toml"));
+    h.get_by_label("框选放大").click();
+    settle(&mut h);
+    assert_eq!(h.state().view.tool, Tool::ZoomBox);
+    let rect = h.state().view.map_rect.unwrap();
+    let cam0 = h.state().view.camera;
+    // A 200 × 100 point box left of and above the centre.
+    let a = rect.center() + egui::vec2(-150.0, -80.0);
+    let b = a + egui::vec2(200.0, 100.0);
+    let (ma, mb) = (cam0.map_from_ui(a, rect), cam0.map_from_ui(b, rect));
+    drag(&mut h, a, b);
+    let cam = h.state().view.camera;
+    // The box (200/ppm × 100/ppm metres) fills the view along its tighter side.
+    let factor = f64::from((rect.width() / 200.0).min(rect.height() / 100.0));
+    let want = cam0.points_per_m * factor;
+    assert!(
+        (cam.points_per_m / want - 1.0).abs() < 1e-4,
+        "{} vs {want}",
+        cam.points_per_m
+    );
+    let (cx, cy) = ((ma.x + mb.x) / 2.0, (ma.y + mb.y) / 2.0);
+    let tol = 0.01 / cam0.points_per_m;
+    assert!(
+        (cam.center[0] - cx).abs() < tol && (cam.center[1] - cy).abs() < tol,
+        "{:?} vs {cx},{cy}",
+        cam.center
+    );
+    assert!(h.state().view.zoom_box_from.is_none());
+
+    // With the pan tool a plain drag pans, a Shift drag zooms to the box.
+    h.get_by_label("平移").click();
+    settle(&mut h);
+    let c1 = h.state().view.camera;
+    drag(&mut h, a, b);
+    let c2 = h.state().view.camera;
+    assert_eq!(c2.points_per_m, c1.points_per_m, "a plain drag only pans");
+    assert_ne!(c2.center, c1.center);
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::SHIFT));
+    drag(&mut h, a, b);
+    h.event(egui::Event::ModifiersChanged(egui::Modifiers::NONE));
+    settle(&mut h);
+    let c3 = h.state().view.camera;
+    assert!(
+        (c3.points_per_m / (c2.points_per_m * factor) - 1.0).abs() < 1e-4,
+        "{c3:?}"
+    );
+}
+
+#[test]
+fn pinch_zooms_about_the_fingers() {
+    let mut h = open(&sample_dir().join("review.toml"));
+    let rect = h.state().view.map_rect.unwrap();
+    let cam0 = h.state().view.camera;
+    let centre = rect.center() + egui::vec2(60.0, -40.0);
+    let under = cam0.map_from_ui(centre, rect);
+    let touch = |id: u64, pos: egui::Pos2, phase| egui::Event::Touch {
+        device_id: egui::TouchDeviceId(1),
+        id: egui::TouchId(id),
+        phase,
+        pos,
+        force: None,
+    };
+    // Two fingers 40 pt either side of `centre` spread to 80 pt: a zoom of 2 about their
+    // centre, not about the pointer (winit moves the pointer with the first finger; egui starts
+    // a gesture only with a pointer position).
+    h.event(egui::Event::PointerMoved(centre - egui::vec2(40.0, 0.0)));
+    h.event(touch(
+        1,
+        centre - egui::vec2(40.0, 0.0),
+        egui::TouchPhase::Start,
+    ));
+    h.event(touch(
+        2,
+        centre + egui::vec2(40.0, 0.0),
+        egui::TouchPhase::Start,
+    ));
+    h.step();
+    for d in [50.0, 60.0, 70.0, 80.0] {
+        h.event(touch(
+            1,
+            centre - egui::vec2(d, 0.0),
+            egui::TouchPhase::Move,
+        ));
+        h.event(touch(
+            2,
+            centre + egui::vec2(d, 0.0),
+            egui::TouchPhase::Move,
+        ));
+        h.step();
+    }
+    h.event(touch(
+        1,
+        centre - egui::vec2(80.0, 0.0),
+        egui::TouchPhase::End,
+    ));
+    h.event(touch(
+        2,
+        centre + egui::vec2(80.0, 0.0),
+        egui::TouchPhase::End,
+    ));
+    settle(&mut h);
+    let cam = h.state().view.camera;
+    assert!(
+        (cam.points_per_m / (2.0 * cam0.points_per_m) - 1.0).abs() < 1e-3,
+        "{} vs {}",
+        cam.points_per_m,
+        cam0.points_per_m
+    );
+    let at = cam.ui_from_map(under, rect);
+    assert!((at - centre).length() < 0.5, "{at:?} vs {centre:?}");
+}
+
+#[test]
+fn layer_opacity_order_and_zoom_to_layer() {
+    use zonecheck::app::map::hit::draw_order;
+    let mut h = open(&sample_dir().join("review.toml"));
+    let (farm, water, listed) = {
+        let app = h.state();
+        let ds = &app.doc.as_ref().unwrap().dataset;
+        let farm = ds.layers.iter().position(|l| l.name == "farmland").unwrap();
+        let water = ds.layers.iter().position(|l| l.name == "water").unwrap();
+        // The panel lists the top layer first.
+        let listed: Vec<usize> = draw_order(ds, &app.settings.layer_order)
+            .into_iter()
+            .rev()
+            .collect();
+        (farm, water, listed)
+    };
+    let row = listed.iter().position(|&i| i == farm).unwrap();
+    // By role, water is drawn right above farmland.
+    assert_eq!(listed[row - 1], water);
+
+    // Opacity of farmland to 40 %.
+    h.get_all_by_role_and_label(egui::accesskit::Role::Slider, "不透明度")
+        .nth(row)
+        .unwrap()
+        .set_value_accesskit(40.0);
+    settle(&mut h);
+    assert_eq!(h.state().settings.layer_opacity("farmland"), 0.4);
+    assert_eq!(h.state().settings.layer_opacity("water"), 1.0);
+
+    // Farmland one step up: above water, in the map's order and in the panel.
+    h.get_all_by_label("上移").nth(row).unwrap().click();
+    settle(&mut h);
+    let order = {
+        let app = h.state();
+        draw_order(
+            &app.doc.as_ref().unwrap().dataset,
+            &app.settings.layer_order,
+        )
+    };
+    let pos = |i| order.iter().position(|&x| x == i).unwrap();
+    assert_eq!(pos(farm), pos(water) + 1);
+    let y = |label: &str| {
+        h.get_by_role_and_label(egui::accesskit::Role::CheckBox, label)
+            .rect()
+            .min
+            .y
+    };
+    assert!(y("永久基本农田") < y("饮用水水源保护区"));
+
+    // Zoom to the water layer: the view shows its whole extent and little more.
+    let bbox = h.state().derived.layers[water].bbox.unwrap();
+    let listed_now = order.iter().rev().position(|&i| i == water).unwrap();
+    h.get_all_by_label("缩放到图层")
+        .nth(listed_now)
+        .unwrap()
+        .click();
+    settle(&mut h);
+    let app = h.state();
+    let shown = app.view.camera.visible_map_rect(app.view.map_rect.unwrap());
+    assert!(shown.min().x <= bbox.min().x && shown.max().x >= bbox.max().x);
+    assert!(shown.min().y <= bbox.min().y && shown.max().y >= bbox.max().y);
+    let fill = (bbox.width() / shown.width()).max(bbox.height() / shown.height());
+    assert!(fill > 0.9, "{fill}");
+}
+
+#[test]
+fn the_map_builds_its_layers_in_the_background_and_draws_them() {
+    let mut h = open(&sample_dir().join("review.toml"));
+    wait_until(&mut h, "the map's first builds", |a| !a.map_busy());
+    let farm = {
+        let app = h.state();
+        let ds = &app.doc.as_ref().unwrap().dataset;
+        ds.layers.iter().position(|l| l.name == "farmland").unwrap()
+    };
+    // At the full extent something of every layer is built (tiles or meshes).
+    for (i, d) in h.state().derived.layers.iter().enumerate() {
+        assert!(d.render.bytes() > 0, "layer {i} has nothing built");
+    }
+    // Zoomed onto a farmland patch at ~1:2,000, its mesh is built and drawn.
+    let (center, before) = {
+        let app = h.state();
+        let ds = &app.doc.as_ref().unwrap().dataset;
+        use geo::BoundingRect;
+        let c = ds.layers[farm].features[0]
+            .geometry
+            .bounding_rect()
+            .unwrap()
+            .center();
+        (c, app.derived.layers[farm].render.meshes_built())
+    };
+    h.state_mut().view.camera = zonecheck::app::map::camera::Camera {
+        center: [center.x, center.y],
+        points_per_m: 2.0,
+    };
+    h.step();
+    wait_until(&mut h, "the patch's mesh", |a| !a.map_busy());
+    assert!(h.state().derived.layers[farm].render.meshes_built() > before);
+}

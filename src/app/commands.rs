@@ -26,6 +26,8 @@ pub enum AppCommand {
     PrevFinding,
     ZoomFull,
     ZoomSelection,
+    /// Fit the view to layer `i` of the dataset.
+    ZoomToLayer(usize),
     SetLang(Lang),
     SetDecision(FindingKey, Decision),
     /// Identify the feature at a map position.

@@ -176,6 +176,14 @@ strings! {
     OpenReport: "打开报告", "Open report (HTML)";
     OpenFailed: "无法打开", "Cannot open";
     NotFound: "文件不存在", "not found";
+    // app-map
+    ZoomBox: "框选放大", "Zoom box";
+    Opacity: "不透明度", "Opacity";
+    MoveUp: "上移", "Up";
+    MoveDown: "下移", "Down";
+    MoveUpHint: "在地图上画在更上层", "Draw above the layer over it";
+    MoveDownHint: "在地图上画在更下层", "Draw below the layer under it";
+    ZoomToLayer: "缩放到图层", "Zoom to layer";
 }
 
 impl Lang {

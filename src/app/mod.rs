@@ -163,6 +163,11 @@ impl ZonecheckApp {
             })
     }
 
+    /// True while the map still builds meshes or tiles in the background for the current view.
+    pub fn map_busy(&self) -> bool {
+        self.derived.render_busy()
+    }
+
     pub fn lang(&self) -> Lang {
         self.settings.lang
     }
@@ -532,6 +537,7 @@ impl ZonecheckApp {
             check: None,
             to_lon_lat,
             highlight: None,
+            render_worker: None,
         };
         let opened = decisions.is_some();
         let (decisions, dirty, untitled) = match (decisions, previous) {
@@ -743,6 +749,12 @@ impl ZonecheckApp {
                     self.view.camera.fit(extent, rect, 0.04);
                 }
             }
+            AppCommand::ZoomToLayer(li) => {
+                if let Some(bbox) = self.derived.layers.get(li).and_then(|d| d.bbox) {
+                    let rect = self.map_rect();
+                    self.view.camera.fit(bbox, rect, 0.04);
+                }
+            }
             AppCommand::ZoomSelection => {
                 let geom = self.selected_geometry();
                 if let Some(g) = geom {
@@ -768,8 +780,14 @@ impl ZonecheckApp {
                         .is_some_and(|l| settings.layer_visible(&l.name))
                 };
                 let tol = map::pick_tolerance_m(self.view.camera.points_per_m);
-                self.view.picked =
-                    map::hit::hit_test(ds, &self.derived.layers, &visible, pos_in_map, tol);
+                self.view.picked = map::hit::hit_test(
+                    ds,
+                    &self.derived.layers,
+                    &settings.layer_order,
+                    &visible,
+                    pos_in_map,
+                    tol,
+                );
                 if self.view.picked.is_some() {
                     self.settings.show_attributes_panel = true;
                 }

@@ -4,13 +4,12 @@
 use super::decisions::{Decisions, FindingKey};
 use super::i18n::Lang;
 use super::map::camera::Camera;
-use super::map::tess::TessCache;
+use super::map::render::{Classes, LayerRender, RenderWorker};
 use crate::analysis::fields::Fields;
 use crate::analysis::{Analysis, Severity};
 use crate::io::review::Review;
 use crate::load::Dataset;
 use crate::model::{Geom, LayerRole};
-use crate::spatial::index::BoxIndex;
 use geo::{BoundingRect, Coord};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -51,12 +50,10 @@ impl Document {
 
 /// Per layer, built with the layer in the loading thread.
 pub struct LayerDerived {
-    pub index: BoxIndex,
     pub bbox: Option<geo::Rect<f64>>,
-    /// Bounding box of each feature (for the ~1 point size cut).
-    pub bboxes: Vec<Option<geo::Rect<f64>>>,
     pub fields: Fields,
-    pub tess: TessCache,
+    /// Meshes and tiles of the layer at each level of detail (built in the background).
+    pub render: LayerRender,
     /// Zones layer: one label per zone id (largest feature), "id name" at an interior point.
     pub labels: Vec<(String, Coord<f64>)>,
 }
@@ -64,7 +61,6 @@ pub struct LayerDerived {
 impl LayerDerived {
     pub fn build(layer: &crate::model::Layer, review: &Review) -> LayerDerived {
         let fields = Fields::resolve(layer, &review.file.fields);
-        let index = BoxIndex::new(layer.features.iter().map(|f| &f.geometry));
         let bbox = union_bbox(layer.features.iter().map(|f| &f.geometry));
         let mut labels = Vec::new();
         if layer.role == LayerRole::Zones {
@@ -94,16 +90,17 @@ impl LayerDerived {
             }
             labels = best.into_values().map(|(_, t, p)| (t, p)).collect();
         }
+        let style = super::theme::role_style(layer.role);
+        let classes = Classes::new(layer, |i| match (layer.role, layer.features.get(i)) {
+            (LayerRole::Water, Some(f)) => {
+                super::theme::water_style(layer.attr(f, fields.class)).fill
+            }
+            _ => style.fill,
+        });
         LayerDerived {
-            index,
             bbox,
-            bboxes: layer
-                .features
-                .iter()
-                .map(|f| f.geometry.bounding_rect())
-                .collect(),
             fields,
-            tess: TessCache::new(layer.features.len()),
+            render: LayerRender::new(classes),
             labels,
         }
     }
@@ -130,19 +127,29 @@ pub fn union_bbox<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> Option<geo::
     out
 }
 
-/// Polygons drawn over the layers (conflicts), indexed and tessellated like a layer.
+/// Polygons drawn over the layers (conflicts), drawn like a layer (meshes and tiles built by a
+/// render thread of their own), one polygon per feature so that each part is sized on its own,
+/// and with presence tiles: every part too small for a mesh still shows as a dot.
 pub struct Overlay {
-    pub geoms: Vec<Geom>,
-    pub index: BoxIndex,
-    pub tess: TessCache,
+    /// The parts (single polygons) of the geometries given.
+    pub geoms: Arc<Vec<Geom>>,
+    pub render: LayerRender,
+    pub worker: Option<RenderWorker>,
 }
 
 impl Overlay {
     pub fn new(geoms: Vec<Geom>) -> Overlay {
+        let fill = super::theme::conflict_style().fill;
+        let parts: Vec<Geom> = geoms
+            .into_iter()
+            .flat_map(|g| g.0.into_iter().map(|p| geo::MultiPolygon(vec![p])))
+            .collect();
+        let mut classes = Classes::of_geoms(parts.iter(), |_| fill);
+        classes.presence = true;
         Overlay {
-            index: BoxIndex::new(geoms.iter()),
-            tess: TessCache::new(geoms.len()),
-            geoms,
+            geoms: Arc::new(parts),
+            render: LayerRender::new(classes),
+            worker: None,
         }
     }
 }
@@ -219,6 +226,17 @@ pub struct Derived {
     pub to_lon_lat: Option<crate::crs::Reprojector>,
     /// Triangles of the selected finding's geometry.
     pub highlight: Option<(FindingKey, super::map::tess::TriMesh)>,
+    /// Builds layer meshes and tiles off the UI thread (started by the map on first draw).
+    pub render_worker: Option<RenderWorker>,
+}
+
+impl Derived {
+    /// True while the render thread has requests not answered yet.
+    pub fn render_busy(&self) -> bool {
+        self.render_worker
+            .as_ref()
+            .is_some_and(|w| w.outstanding > 0)
+    }
 }
 
 /// Map tools.
@@ -227,6 +245,8 @@ pub enum Tool {
     #[default]
     Pan,
     Zoom,
+    /// Drag a box to zoom onto it (框选放大).
+    ZoomBox,
     Identify,
 }
 
@@ -241,6 +261,8 @@ pub struct Picked {
 pub struct ViewState {
     pub camera: Camera,
     pub tool: Tool,
+    /// Where a zoom-box drag started (UI points), while it lasts.
+    pub zoom_box_from: Option<egui::Pos2>,
     /// Fit the camera to the data at the next frame (after loading).
     pub fit_pending: bool,
     /// Where the map was drawn last frame.
@@ -278,6 +300,7 @@ impl Default for ViewState {
         ViewState {
             camera: Camera::default(),
             tool: Tool::Pan,
+            zoom_box_from: None,
             fit_pending: true,
             map_rect: None,
             cursor_in_map: None,
@@ -313,6 +336,11 @@ pub struct Persisted {
     pub show_attributes_panel: bool,
     pub show_labels: bool,
     pub tool: Tool,
+    /// Layer opacity (0–1) by layer key; 1 when absent.
+    pub layer_opacity: BTreeMap<String, f32>,
+    /// Drawing order set by the user, bottom first, by layer key; layers not listed are drawn
+    /// above these in the default order of their roles.
+    pub layer_order: Vec<String>,
 }
 
 impl Default for Persisted {
@@ -327,6 +355,8 @@ impl Default for Persisted {
             show_attributes_panel: true,
             show_labels: true,
             tool: Tool::Pan,
+            layer_opacity: BTreeMap::new(),
+            layer_order: Vec::new(),
         }
     }
 }
@@ -344,11 +374,145 @@ impl Persisted {
         !self.hidden_layers.iter().any(|n| n == name)
     }
 
+    pub fn layer_opacity(&self, name: &str) -> f32 {
+        self.layer_opacity
+            .get(name)
+            .copied()
+            .filter(|o| o.is_finite())
+            .map_or(1.0, |o| o.clamp(0.0, 1.0))
+    }
+
+    pub fn set_layer_opacity(&mut self, name: &str, opacity: f32) {
+        let o = if opacity.is_finite() {
+            opacity.clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        if o >= 1.0 {
+            self.layer_opacity.remove(name);
+        } else {
+            self.layer_opacity.insert(name.to_string(), o);
+        }
+    }
+
+    /// Moves layer `li` of `ds` one step up (towards the top) or down in the drawing order; the
+    /// whole current order is remembered from then on.
+    pub fn move_layer(&mut self, ds: &crate::load::Dataset, li: usize, up: bool) {
+        let order = super::map::hit::draw_order(ds, &self.layer_order);
+        let Some(pos) = order.iter().position(|&i| i == li) else {
+            return;
+        };
+        let other = if up {
+            pos + 1
+        } else {
+            match pos.checked_sub(1) {
+                Some(p) => p,
+                None => return,
+            }
+        };
+        if other >= order.len() {
+            return;
+        }
+        let mut names: Vec<String> = order
+            .iter()
+            .filter_map(|&i| ds.layers.get(i).map(|l| l.name.clone()))
+            .collect();
+        names.swap(pos, other);
+        // Keep what is remembered of layers absent from this review, below.
+        let mut kept: Vec<String> = self
+            .layer_order
+            .iter()
+            .filter(|n| !names.contains(n))
+            .cloned()
+            .collect();
+        kept.extend(names);
+        self.layer_order = kept;
+    }
+
     pub fn set_layer_visible(&mut self, name: &str, visible: bool) {
         self.hidden_layers.retain(|n| n != name);
         if !visible {
             self.hidden_layers.push(name.to_string());
             self.hidden_layers.sort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, Layer, SourceInfo};
+    use geo::{wkt, MultiPolygon};
+
+    fn dataset() -> crate::load::Dataset {
+        let layer = |name: &str, role: LayerRole| Layer {
+            name: name.into(),
+            role,
+            fields: Vec::new(),
+            features: vec![Feature {
+                index: 0,
+                geometry: MultiPolygon(vec![
+                    wkt! { POLYGON((0.0 0.0, 1.0 0.0, 1.0 1.0, 0.0 0.0)) },
+                ]),
+                attrs: Vec::new(),
+            }],
+            source: SourceInfo::default(),
+        };
+        crate::load::Dataset {
+            working_crs: crate::crs::CrsDef::epsg(4549).unwrap(),
+            working_crs_reason: String::new(),
+            layers: vec![
+                layer("zones", LayerRole::Zones),
+                layer("farmland", LayerRole::Farmland),
+                layer("redline", LayerRole::Redline),
+            ],
+        }
+    }
+
+    #[test]
+    fn layer_order_moves_and_is_remembered_by_name() {
+        use super::super::map::hit::draw_order;
+        let ds = dataset();
+        let mut s = Persisted::default();
+        // By role, bottom first: farmland (1), red line (2), zones (0).
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![1, 2, 0]);
+        s.move_layer(&ds, 1, true);
+        assert_eq!(s.layer_order, vec!["redline", "farmland", "zones"]);
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![2, 1, 0]);
+        // The top layer cannot go up, the bottom one cannot go down.
+        s.move_layer(&ds, 0, true);
+        s.move_layer(&ds, 2, false);
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![2, 1, 0]);
+        s.move_layer(&ds, 0, false);
+        assert_eq!(draw_order(&ds, &s.layer_order), vec![2, 0, 1]);
+        // A layer the remembered order does not name goes on top; names of layers absent
+        // from this review are kept.
+        let order = vec!["water".to_string(), "zones".to_string()];
+        assert_eq!(draw_order(&ds, &order), vec![0, 1, 2]);
+        let mut s = Persisted {
+            layer_order: order,
+            ..Persisted::default()
+        };
+        s.move_layer(&ds, 2, false);
+        assert_eq!(s.layer_order, vec!["water", "zones", "redline", "farmland"]);
+    }
+
+    #[test]
+    fn opacity_is_clamped_and_full_opacity_is_not_stored() {
+        let mut s = Persisted::default();
+        assert_eq!(s.layer_opacity("farmland"), 1.0);
+        s.set_layer_opacity("farmland", 0.35);
+        assert_eq!(s.layer_opacity("farmland"), 0.35);
+        s.set_layer_opacity("farmland", 7.0);
+        assert!(s.layer_opacity.is_empty());
+        s.set_layer_opacity("water", -1.0);
+        assert_eq!(s.layer_opacity("water"), 0.0);
+        s.set_layer_opacity("water", f32::NAN);
+        assert_eq!(s.layer_opacity("water"), 1.0);
+        // Remembered through the persisted form.
+        s.set_layer_opacity("redline", 0.5);
+        let text = serde_json::to_string(&s).unwrap();
+        let back: Persisted = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.layer_opacity("redline"), 0.5);
     }
 }

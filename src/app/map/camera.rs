@@ -86,6 +86,26 @@ impl Camera {
             .clamp(MIN_POINTS_PER_M, MAX_POINTS_PER_M);
     }
 
+    /// Fits the view to the map rectangle under a box dragged from `a_in_ui` to `b_in_ui`.
+    pub fn zoom_to_box(&mut self, a_in_ui: Pos2, b_in_ui: Pos2, view_in_ui: Rect) {
+        let a = self.map_from_ui(a_in_ui, view_in_ui);
+        let b = self.map_from_ui(b_in_ui, view_in_ui);
+        self.fit(geo::Rect::new(a, b), view_in_ui, 0.0);
+    }
+
+    /// A pinch frame: the fingers' centre moved by `translation_in_ui` to `center_in_ui` and
+    /// their spread changed by `zoom`: the map point that was under the centre stays under it.
+    pub fn pinch(
+        &mut self,
+        zoom: f64,
+        translation_in_ui: Vec2,
+        center_in_ui: Pos2,
+        view_in_ui: Rect,
+    ) {
+        self.pan_by_ui(translation_in_ui);
+        self.zoom_at(zoom, center_in_ui, view_in_ui);
+    }
+
     /// Map scale denominator (1:N) assuming 96 dpi screens: one point is 0.2646 mm.
     pub fn scale_denominator(&self, pixels_per_point: f32) -> f64 {
         let metres_per_pixel = 1.0 / (self.points_per_m * f64::from(pixels_per_point.max(0.1)));
@@ -175,6 +195,51 @@ mod tests {
         cam.pan_by_ui(Vec2::new(30.0, -20.0));
         let ui_after = cam.ui_from_map(p, view());
         assert!((ui_after - ui_before - Vec2::new(30.0, -20.0)).length() < 1e-3);
+    }
+
+    #[test]
+    fn zoom_box_fits_the_box() {
+        // View centre (500, 350); 10 m per point.
+        let mut cam = Camera {
+            center: [500_000.0, 3_300_000.0],
+            points_per_m: 0.1,
+        };
+        // (300, 150) → x 500000 − 200/0.1 = 498000, y 3300000 + 200/0.1 = 3302000;
+        // (500, 250) → x 500000, y 3300000 + 100/0.1 = 3301000. A 2000 × 1000 m box.
+        cam.zoom_to_box(Pos2::new(500.0, 250.0), Pos2::new(300.0, 150.0), view());
+        // 800 pt / 2000 m = 0.4, 600 pt / 1000 m = 0.6: the width decides.
+        assert!((cam.points_per_m - 0.4).abs() < 1e-12, "{cam:?}");
+        assert!((cam.center[0] - 499_000.0).abs() < 1e-6);
+        assert!((cam.center[1] - 3_301_500.0).abs() < 1e-6);
+        let shown = cam.visible_map_rect(view());
+        assert!((shown.min().x - 498_000.0).abs() < 1e-6);
+        assert!((shown.max().x - 500_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn pinch_keeps_the_point_under_the_fingers() {
+        let mut cam = Camera {
+            center: [500_000.0, 3_300_000.0],
+            points_per_m: 0.1,
+        };
+        // Under (600, 300): x 500000 + 100/0.1 = 501000, y 3300000 + 50/0.1 = 3300500.
+        let before = cam.map_from_ui(Pos2::new(600.0, 300.0), view());
+        assert_eq!(
+            before,
+            Coord {
+                x: 501_000.0,
+                y: 3_300_500.0
+            }
+        );
+        // The fingers move by (20, 10) to (620, 310) and spread to twice their distance.
+        cam.pinch(2.0, Vec2::new(20.0, 10.0), Pos2::new(620.0, 310.0), view());
+        assert!((cam.points_per_m - 0.2).abs() < 1e-12);
+        // (620, 310) is 120 pt right of and 40 pt above the view centre (500, 350); at 5 m per
+        // point the centre is at x 501000 − 600 = 500400, y 3300500 − 200 = 3300300.
+        assert!((cam.center[0] - 500_400.0).abs() < 1e-6, "{cam:?}");
+        assert!((cam.center[1] - 3_300_300.0).abs() < 1e-6, "{cam:?}");
+        let at = cam.ui_from_map(before, view());
+        assert!((at - Pos2::new(620.0, 310.0)).length() < 1e-3, "{at:?}");
     }
 
     #[test]

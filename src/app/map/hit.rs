@@ -18,10 +18,15 @@ pub fn role_rank(role: LayerRole) -> u8 {
     }
 }
 
-/// Layer indices bottom to top.
-pub fn draw_order(ds: &Dataset) -> Vec<usize> {
+/// Layer indices bottom to top: the layers named in `user_order` (bottom first) in that order,
+/// then the others by role.
+pub fn draw_order(ds: &Dataset, user_order: &[String]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ds.layers.len()).collect();
-    order.sort_by_key(|&i| (role_rank(ds.layers[i].role), i));
+    order.sort_by_key(|&i| {
+        let l = &ds.layers[i];
+        let user = user_order.iter().position(|n| n == &l.name);
+        (user.is_none(), user, role_rank(l.role), i)
+    });
     order
 }
 
@@ -30,13 +35,14 @@ pub fn draw_order(ds: &Dataset) -> Vec<usize> {
 pub fn hit_test(
     ds: &Dataset,
     derived: &[LayerDerived],
+    user_order: &[String],
     visible: &dyn Fn(usize) -> bool,
     pos_in_map: Coord<f64>,
     tolerance_m: f64,
 ) -> Option<Picked> {
     let point = Point(pos_in_map);
     let probe = geo::Rect::new(pos_in_map, pos_in_map);
-    let order: Vec<usize> = draw_order(ds)
+    let order: Vec<usize> = draw_order(ds, user_order)
         .into_iter()
         .rev()
         .filter(|&i| visible(i))
@@ -46,7 +52,7 @@ pub fn hit_test(
             continue;
         };
         // Topmost within a layer: the last drawn, i.e. the highest index.
-        for fi in d.index.query(probe, 0.0).into_iter().rev() {
+        for fi in d.render.classes.ids_in(probe, 0.0).into_iter().rev() {
             if layer.features[fi].geometry.intersects(&point) {
                 return Some(Picked {
                     layer: li,
@@ -61,7 +67,13 @@ pub fn hit_test(
             let (Some(layer), Some(d)) = (ds.layers.get(li), derived.get(li)) else {
                 continue;
             };
-            for fi in d.index.query(probe, tolerance_m).into_iter().rev() {
+            for fi in d
+                .render
+                .classes
+                .ids_in(probe, tolerance_m)
+                .into_iter()
+                .rev()
+            {
                 let g = &layer.features[fi].geometry;
                 if g.0
                     .iter()
@@ -133,7 +145,7 @@ mod tests {
         let all = |_: usize| true;
         // Inside the zone ring but over farmland: the zone is drawn on top.
         assert_eq!(
-            hit_test(&ds, &derived, &all, Coord { x: 35.0, y: 35.0 }, 0.0),
+            hit_test(&ds, &derived, &[], &all, Coord { x: 35.0, y: 35.0 }, 0.0),
             Some(Picked {
                 layer: 0,
                 feature: 0
@@ -141,7 +153,7 @@ mod tests {
         );
         // In the hole: only farmland is there.
         assert_eq!(
-            hit_test(&ds, &derived, &all, Coord { x: 50.0, y: 50.0 }, 0.0),
+            hit_test(&ds, &derived, &[], &all, Coord { x: 50.0, y: 50.0 }, 0.0),
             Some(Picked {
                 layer: 1,
                 feature: 0
@@ -150,7 +162,14 @@ mod tests {
         // Zones hidden: farmland.
         let no_zones = |i: usize| i != 0;
         assert_eq!(
-            hit_test(&ds, &derived, &no_zones, Coord { x: 35.0, y: 35.0 }, 0.0),
+            hit_test(
+                &ds,
+                &derived,
+                &[],
+                &no_zones,
+                Coord { x: 35.0, y: 35.0 },
+                0.0
+            ),
             Some(Picked {
                 layer: 1,
                 feature: 0
@@ -158,11 +177,11 @@ mod tests {
         );
         // Outside everything; within tolerance of the zone edge.
         assert_eq!(
-            hit_test(&ds, &derived, &all, Coord { x: 105.0, y: 50.0 }, 0.0),
+            hit_test(&ds, &derived, &[], &all, Coord { x: 105.0, y: 50.0 }, 0.0),
             None
         );
         assert_eq!(
-            hit_test(&ds, &derived, &all, Coord { x: 105.0, y: 50.0 }, 6.0),
+            hit_test(&ds, &derived, &[], &all, Coord { x: 105.0, y: 50.0 }, 6.0),
             Some(Picked {
                 layer: 0,
                 feature: 0

@@ -1,8 +1,10 @@
-//! The map: camera, tessellation cache, hit-testing and the map widget that draws the layers,
-//! conflicts, the selected finding, zone labels and a scale bar.
+//! The map: camera, level-of-detail render caches, hit-testing and the map widget that draws the
+//! layers, conflicts, the selected finding, zone labels and a scale bar.
 
 pub mod camera;
 pub mod hit;
+pub mod lod;
+pub mod render;
 pub mod tess;
 
 use super::commands::AppCommand;
@@ -57,76 +59,56 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
     }
 
     // Interaction.
-    if response.dragged() {
-        view.camera.pan_by_ui(response.drag_delta());
-    }
-    view.cursor_in_map = None;
-    if let Some(hover) = response.hover_pos() {
-        let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
-        if scroll != 0.0 {
-            view.camera
-                .zoom_at((f64::from(scroll) * 0.004).exp(), hover, rect);
-        }
-        if zoom != 1.0 {
-            view.camera.zoom_at(f64::from(zoom), hover, rect);
-        }
-        view.cursor_in_map = Some(view.camera.map_from_ui(hover, rect));
-    }
-    if response.clicked() {
-        if let Some(pos) = response.interact_pointer_pos() {
-            match view.tool {
-                Tool::Zoom => view.camera.zoom_at(2.0, pos, rect),
-                Tool::Identify => {
-                    let pos_in_map = view.camera.map_from_ui(pos, rect);
-                    cmds.push(AppCommand::Identify(pos_in_map));
-                }
-                Tool::Pan => {}
-            }
-        }
-    }
-    if response.secondary_clicked() && view.tool == Tool::Zoom {
-        if let Some(pos) = response.interact_pointer_pos() {
-            view.camera.zoom_at(0.5, pos, rect);
-        }
-    }
+    interact(ui, &response, rect, view, cmds);
+    view.cursor_in_map = response
+        .hover_pos()
+        .map(|hover| view.camera.map_from_ui(hover, rect));
 
-    // Drawing.
+    // Layers: meshes and tiles from the render caches, built in the background.
     let cam = view.camera;
-    let visible_in_map = cam.visible_map_rect(rect);
     let to_ui = |c: Coord<f64>| cam.ui_from_map(c, rect);
     let ds = &doc.dataset;
-    for li in hit::draw_order(ds) {
-        let (Some(layer), Some(d)) = (ds.layers.get(li), derived.layers.get_mut(li)) else {
-            continue;
-        };
-        if !settings.layer_visible(&layer.name) {
-            continue;
+    if derived.render_worker.is_none() {
+        let classes = derived
+            .layers
+            .iter()
+            .map(|d| d.render.classes.clone())
+            .collect();
+        match render::RenderWorker::start(ds.clone(), classes, ui.ctx().clone()) {
+            Ok(w) => derived.render_worker = Some(w),
+            Err(e) => {
+                painter.text(
+                    rect.center(),
+                    Align2::CENTER_CENTER,
+                    e,
+                    FontId::proportional(14.0),
+                    Color32::RED,
+                );
+            }
         }
-        let style = theme::role_style(layer.role);
-        let mut mesh = Mesh::default();
-        let mut lines = Vec::new();
-        for fi in d.index.query(visible_in_map, 0.0) {
-            let Some(bbox) = d.bboxes.get(fi).copied().flatten() else {
+    }
+    if let Some(worker) = derived.render_worker.as_mut() {
+        let mut renders: Vec<&mut render::LayerRender> =
+            derived.layers.iter_mut().map(|d| &mut d.render).collect();
+        render::integrate(worker, &mut renders, ui.ctx());
+        for li in hit::draw_order(ds, &settings.layer_order) {
+            let (Some(layer), Some(d)) = (ds.layers.get(li), derived.layers.get_mut(li)) else {
                 continue;
             };
-            if tess::size_in_ui(&bbox, cam.points_per_m) < 1.0 {
+            if !settings.layer_visible(&layer.name) {
                 continue;
             }
-            let feature = &layer.features[fi];
-            let fill = if layer.role == LayerRole::Water {
-                theme::water_style(layer.attr(feature, d.fields.class)).fill
-            } else {
-                style.fill
-            };
-            if fill.a() > 0 {
-                if let Some(m) = d.tess.get(fi, &feature.geometry) {
-                    m.append_to(&mut mesh, cam.center, cam.points_per_m, rect.center(), fill);
-                }
-            }
-            outline_shapes(&feature.geometry, style.stroke, &to_ui, &mut lines);
+            let style = theme::role_style(layer.role);
+            let shapes = d.render.shapes(
+                li,
+                worker,
+                cam,
+                rect,
+                settings.layer_opacity(&layer.name),
+                style.stroke,
+            );
+            painter.extend(shapes);
         }
-        painter.add(Shape::mesh(mesh));
-        painter.extend(lines);
     }
 
     // Conflicts of the current check, on top.
@@ -136,26 +118,20 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         .filter(|c| c.revision == doc.revision)
     {
         let style = theme::conflict_style();
-        let mut mesh = Mesh::default();
-        let mut lines = Vec::new();
         let overlay = &mut check.conflicts;
-        for i in overlay.index.query(visible_in_map, 0.0) {
-            let Some(g) = overlay.geoms.get(i) else {
-                continue;
-            };
-            if let Some(m) = overlay.tess.get(i, g) {
-                m.append_to(
-                    &mut mesh,
-                    cam.center,
-                    cam.points_per_m,
-                    rect.center(),
-                    style.fill,
-                );
-            }
-            outline_shapes(g, style.stroke, &to_ui, &mut lines);
+        if overlay.worker.is_none() {
+            let source: std::sync::Arc<dyn render::GeomSource> = overlay.geoms.clone();
+            let classes = vec![overlay.render.classes.clone()];
+            overlay.worker = render::RenderWorker::start(source, classes, ui.ctx().clone()).ok();
         }
-        painter.add(Shape::mesh(mesh));
-        painter.extend(lines);
+        if let Some(worker) = overlay.worker.as_mut() {
+            render::integrate(worker, &mut [&mut overlay.render], ui.ctx());
+            painter.extend(
+                overlay
+                    .render
+                    .shapes(0, worker, cam, rect, 1.0, style.stroke),
+            );
+        }
     }
 
     // The selected finding.
@@ -241,17 +217,100 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
     }
 
     scale_bar(&painter, rect, cam.points_per_m, settings.dark);
+    if let (Some(from), Some(to)) = (view.zoom_box_from, response.interact_pointer_pos()) {
+        let r = Rect::from_two_pos(from, to);
+        painter.rect_filled(r, 0.0, Color32::from_rgba_unmultiplied(0, 120, 215, 40));
+        painter.rect_stroke(
+            r,
+            0.0,
+            Stroke::new(1.5, Color32::from_rgb(0, 120, 215)),
+            egui::StrokeKind::Inside,
+        );
+    }
     if response.hovered() {
         let cursor = match view.tool {
             Tool::Pan => egui::CursorIcon::Grab,
             Tool::Zoom => egui::CursorIcon::ZoomIn,
+            Tool::ZoomBox => egui::CursorIcon::Crosshair,
             Tool::Identify => egui::CursorIcon::PointingHand,
         };
-        ui.ctx().set_cursor_icon(if response.dragged() {
+        ui.ctx().set_cursor_icon(if view.zoom_box_from.is_some() {
+            egui::CursorIcon::Crosshair
+        } else if response.dragged() {
             egui::CursorIcon::Grabbing
         } else {
             cursor
         });
+    }
+}
+
+/// Smallest zoom box side (points); a smaller drag is taken as a click.
+const MIN_ZOOM_BOX_PT: f32 = 4.0;
+
+/// Pan (drag, two-finger move), zoom (wheel, pinch and ctrl+wheel at the pointer or the touch
+/// centre), zoom box (drag with the box tool or with Shift), click tools.
+fn interact(
+    ui: &Ui,
+    response: &egui::Response,
+    rect: Rect,
+    view: &mut ViewState,
+    cmds: &mut Vec<AppCommand>,
+) {
+    let (touch, shift, press_origin) =
+        ui.input(|i| (i.multi_touch(), i.modifiers.shift, i.pointer.press_origin()));
+    if let Some(t) = touch.filter(|t| rect.contains(t.center_pos)) {
+        // Two or more fingers: pan with their centre, zoom about it.
+        view.camera.pinch(
+            f64::from(t.zoom_delta),
+            t.translation_delta,
+            t.center_pos,
+            rect,
+        );
+        view.zoom_box_from = None;
+        return;
+    }
+    if response.drag_started() && (view.tool == Tool::ZoomBox || shift) {
+        view.zoom_box_from = press_origin.or(response.interact_pointer_pos());
+    }
+    if let Some(from) = view.zoom_box_from {
+        if response.drag_stopped() || !response.dragged() {
+            if let Some(to) = response.interact_pointer_pos() {
+                let r = Rect::from_two_pos(from, to);
+                if r.width() >= MIN_ZOOM_BOX_PT && r.height() >= MIN_ZOOM_BOX_PT {
+                    view.camera.zoom_to_box(from, to, rect);
+                }
+            }
+            view.zoom_box_from = None;
+        }
+    } else if response.dragged() {
+        view.camera.pan_by_ui(response.drag_delta());
+    }
+    if let Some(hover) = response.hover_pos() {
+        let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta.y, i.zoom_delta()));
+        if scroll != 0.0 {
+            view.camera
+                .zoom_at((f64::from(scroll) * 0.004).exp(), hover, rect);
+        }
+        if zoom != 1.0 {
+            view.camera.zoom_at(f64::from(zoom), hover, rect);
+        }
+    }
+    if response.clicked() {
+        if let Some(pos) = response.interact_pointer_pos() {
+            match view.tool {
+                Tool::Zoom | Tool::ZoomBox => view.camera.zoom_at(2.0, pos, rect),
+                Tool::Identify => {
+                    let pos_in_map = view.camera.map_from_ui(pos, rect);
+                    cmds.push(AppCommand::Identify(pos_in_map));
+                }
+                Tool::Pan => {}
+            }
+        }
+    }
+    if response.secondary_clicked() && matches!(view.tool, Tool::Zoom | Tool::ZoomBox) {
+        if let Some(pos) = response.interact_pointer_pos() {
+            view.camera.zoom_at(0.5, pos, rect);
+        }
     }
 }
 

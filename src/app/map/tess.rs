@@ -1,8 +1,9 @@
-//! Triangulated polygons (earcut, holes included) in map coordinates, built once per feature and
-//! cached; turned into egui meshes per frame after subtracting the view centre in f64.
+//! Triangulated polygons (earcut, holes included) in map coordinates (f64), for single geometries
+//! such as the selected finding; turned into egui meshes per frame after subtracting the view
+//! centre in f64. Layers and overlays go through `render` and `lod` instead.
 
 use crate::model::Geom;
-use egui::{Color32, Mesh, Pos2, Rect};
+use egui::{Color32, Mesh, Pos2};
 use geo::TriangulateEarcut;
 
 /// Triangles of one feature, in map coordinates (f64).
@@ -79,53 +80,6 @@ impl TriMesh {
     }
 }
 
-/// One lazily built mesh per feature of a layer.
-#[derive(Debug, Default)]
-pub struct TessCache {
-    meshes: Vec<Option<TriMesh>>,
-    /// How many meshes were built (for tests and profiling).
-    pub built: usize,
-}
-
-impl TessCache {
-    pub fn new(features: usize) -> TessCache {
-        TessCache {
-            meshes: vec![None; features],
-            built: 0,
-        }
-    }
-
-    /// The mesh of feature `i`, triangulated on first use.
-    pub fn get(&mut self, i: usize, geom: &Geom) -> Option<&TriMesh> {
-        if i >= self.meshes.len() {
-            self.meshes.resize(i + 1, None);
-        }
-        let slot = self.meshes.get_mut(i)?;
-        if slot.is_none() {
-            *slot = Some(TriMesh::from_geom(geom));
-            self.built += 1;
-        }
-        slot.as_ref()
-    }
-
-    /// Forgets feature `i` (its geometry changed).
-    pub fn invalidate(&mut self, i: usize) {
-        if let Some(slot) = self.meshes.get_mut(i) {
-            *slot = None;
-        }
-    }
-}
-
-/// Size in UI points of a map rectangle at a zoom: features under ~1 point are skipped.
-pub fn size_in_ui(rect: &geo::Rect<f64>, points_per_m: f64) -> f32 {
-    (rect.width().max(rect.height()) * points_per_m) as f32
-}
-
-/// True when a UI rect touches the view (cheap reject before building vertices).
-pub fn touches(view: Rect, r: Rect) -> bool {
-    view.intersects(r)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,21 +100,6 @@ mod tests {
             mesh.area_m2()
         );
         assert_eq!(mesh.indices.len() % 3, 0);
-    }
-
-    #[test]
-    fn cache_builds_once_and_invalidates() {
-        let geom: Geom = MultiPolygon(vec![
-            wkt! { POLYGON((0.0 0.0, 10.0 0.0, 10.0 10.0, 0.0 10.0, 0.0 0.0)) },
-        ]);
-        let mut cache = TessCache::new(2);
-        let a = cache.get(1, &geom).map(TriMesh::area_m2);
-        assert_eq!(a, Some(100.0));
-        let _ = cache.get(1, &geom);
-        assert_eq!(cache.built, 1);
-        cache.invalidate(1);
-        let _ = cache.get(1, &geom);
-        assert_eq!(cache.built, 2);
     }
 
     #[test]

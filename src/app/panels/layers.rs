@@ -69,7 +69,7 @@ pub fn layers_panel_ui(
             if ds.layers.is_empty() && doc.failures.is_empty() {
                 ui.weak(lang.t(S::NoZonesLayer));
             }
-            for li in draw_order(ds).into_iter().rev() {
+            for li in draw_order(ds, &settings.layer_order).into_iter().rev() {
                 let Some(layer) = ds.layers.get(li) else {
                     continue;
                 };
@@ -139,6 +139,7 @@ pub fn layers_panel_ui(
                     });
                     layer_editor_ui(ui, doc, &layer.name, &src.path, view, lang, busy, cmds);
                 });
+                super::layer_style::layer_style_ui(ui, ds, li, settings, cmds);
             }
             for f in &doc.failures {
                 let role = crate::load::role_of_key(&f.key);

@@ -104,6 +104,15 @@ pub fn menu_bar_ui(
             if ui.button(lang.t(S::ZoomSelection)).clicked() {
                 cmds.push(AppCommand::ZoomSelection);
             }
+            if let Some(doc) = doc {
+                ui.menu_button(lang.t(S::ZoomToLayer), |ui| {
+                    for (i, layer) in doc.dataset.layers.iter().enumerate() {
+                        if ui.button(super::layers::layer_title(layer, lang)).clicked() {
+                            cmds.push(AppCommand::ZoomToLayer(i));
+                        }
+                    }
+                });
+            }
             ui.separator();
             ui.checkbox(&mut settings.show_layers_panel, lang.t(S::ShowLayers));
             ui.checkbox(&mut settings.show_findings_panel, lang.t(S::ShowFindings));
@@ -209,6 +218,7 @@ pub fn toolbar_ui(
         for (tool, s) in [
             (Tool::Pan, S::Pan),
             (Tool::Zoom, S::Zoom),
+            (Tool::ZoomBox, S::ZoomBox),
             (Tool::Identify, S::Identify),
         ] {
             if ui.selectable_label(view.tool == tool, lang.t(s)).clicked() {

@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod findings;
+pub mod layer_style;
 pub mod layers;
 pub mod menu;
 pub mod plan;
