@@ -2,7 +2,7 @@
 # Screenshots of the desktop app on the bundled sample review, under a virtual X server.
 # Needs: apt-get install -y xvfb xauth libgl1-mesa-dri imagemagick xdotool
 # Writes docs/overview.png (loaded), docs/checked.png (after the check, F5),
-# docs/finding.png (first finding selected, N), docs/attributes.png (attribute table, Ctrl+T),
+# docs/finding.png (first finding selected, N), docs/plan.png (plan summary, F6), docs/attributes.png (attribute table, Ctrl+T),
 # docs/english.png (English UI).
 # PROFILE=dev uses the debug build (dependencies are optimised in it too) instead of --release.
 set -euo pipefail
@@ -32,6 +32,11 @@ xdotool key --window "$W" F5
 shot checked 8
 xdotool key --window "$W" n
 shot finding 2
+# The plan summary (F6): zone counts against the quotas.
+xdotool key --window "$W" F6
+shot plan 2
+xdotool key --window "$W" F6
+sleep 1
 # The attribute table of the top layer (the merged zones), sorted by name (MC, third column).
 xdotool key --window "$W" ctrl+t
 sleep 1

@@ -880,17 +880,7 @@ impl ZonecheckApp {
             AppCommand::ShowFindingsPanel => self.settings.show_findings_panel = true,
             AppCommand::OpenExternal(path) => self.open_external(&path),
             AppCommand::SelectFeature(p) => {
-                let geom = self.doc.as_ref().and_then(|d| {
-                    Some(
-                        d.dataset
-                            .layers
-                            .get(p.layer)?
-                            .features
-                            .get(p.feature)?
-                            .geometry
-                            .clone(),
-                    )
-                });
+                let geom = self.feature_geometry(p);
                 if let Some(g) = geom {
                     self.view.picked = Some(p);
                     self.settings.show_attributes_panel = true;
@@ -1007,17 +997,13 @@ impl ZonecheckApp {
                 return Some(g.clone());
             }
         }
-        let p = self.view.picked?;
-        let doc = self.doc.as_ref()?;
-        Some(
-            doc.dataset
-                .layers
-                .get(p.layer)?
-                .features
-                .get(p.feature)?
-                .geometry
-                .clone(),
-        )
+        self.feature_geometry(self.view.picked?)
+    }
+
+    /// A copy of the geometry of feature `p`, if the document still has it.
+    fn feature_geometry(&self, p: state::Picked) -> Option<crate::model::Geom> {
+        let layer = self.doc.as_ref()?.dataset.layers.get(p.layer)?;
+        Some(layer.features.get(p.feature)?.geometry.clone())
     }
 
     /// Fits the camera to a geometry, with room around it (at least 300 m across).

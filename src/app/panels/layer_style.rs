@@ -7,7 +7,7 @@ use super::super::state::Persisted;
 use crate::load::Dataset;
 use egui::Ui;
 
-/// One compact row under layer `li`: opacity slider, 上移 / 下移, 缩放到图层.
+/// Two compact rows under layer `li`: the opacity slider; 上移 / 下移, 缩放到图层.
 pub fn layer_style_ui(
     ui: &mut Ui,
     ds: &Dataset,
@@ -21,7 +21,7 @@ pub fn layer_style_ui(
     };
     let name = layer.name.clone();
     ui.indent(("layer-style", li), |ui| {
-        ui.horizontal_wrapped(|ui| {
+        ui.horizontal(|ui| {
             let mut percent = (settings.layer_opacity(&name) * 100.0).round();
             let slider = egui::Slider::new(&mut percent, 0.0..=100.0)
                 .step_by(5.0)
@@ -31,6 +31,9 @@ pub fn layer_style_ui(
             if ui.add(slider).changed() {
                 settings.set_layer_opacity(&name, percent / 100.0);
             }
+        });
+        // The buttons on their own row: the panel is narrow, and a wrapped row splits them.
+        ui.horizontal(|ui| {
             if ui
                 .small_button(lang.t(S::MoveUp))
                 .on_hover_text(lang.t(S::MoveUpHint))
