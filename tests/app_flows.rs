@@ -1272,3 +1272,38 @@ fn the_map_builds_its_layers_in_the_background_and_draws_them() {
     wait_until(&mut h, "the patch's mesh", |a| !a.map_busy());
     assert!(h.state().derived.layers[farm].render.meshes_built() > before);
 }
+
+#[test]
+fn findings_filter_by_rule_and_n_walks_only_those() {
+    // The sample (sample_maps/README.md): M001 and M002 each occupy farmland or red line
+    // (conflict.*), only M002 expands beyond its originals (one `expansion` warning).
+    let mut h = open(&sample_dir().join("review.toml"));
+    run_check(&mut h, "运行检查 ▶");
+    assert!(h.query_all_by_label_contains("占用永久基本农田").count() >= 1);
+    h.get_by_label("规则:").click();
+    settle(&mut h);
+    h.get_by_label("扩区").click();
+    settle(&mut h);
+    assert_eq!(h.state().view.rule_filter.as_deref(), Some("expansion"));
+    assert_eq!(h.query_all_by_label_contains("占用永久基本农田").count(), 0);
+    assert_eq!(
+        h.query_all_by_label_contains("超出所整合原开发区范围")
+            .count(),
+        1
+    );
+    // N selects the expansion finding, and again (it is the only one shown).
+    for _ in 0..2 {
+        h.key_press(egui::Key::N);
+        settle(&mut h);
+        let key = h.state().view.selected_finding.clone().unwrap();
+        assert_eq!(key.rule, "expansion");
+        assert_eq!(key.zone.as_deref(), Some("M002"));
+    }
+    // Back to every rule.
+    h.get_by_label("规则:").click();
+    settle(&mut h);
+    h.get_by_label("全部").click();
+    settle(&mut h);
+    assert_eq!(h.state().view.rule_filter, None);
+    assert!(h.query_all_by_label_contains("占用永久基本农田").count() >= 1);
+}

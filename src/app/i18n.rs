@@ -176,6 +176,9 @@ strings! {
     OpenReport: "打开报告", "Open report (HTML)";
     OpenFailed: "无法打开", "Cannot open";
     NotFound: "文件不存在", "not found";
+    // rule filter
+    Rule: "规则", "Rule";
+    AllRules: "全部", "all";
     // app-map
     ZoomBox: "框选放大", "Zoom box";
     Opacity: "不透明度", "Opacity";

@@ -1065,10 +1065,7 @@ impl ZonecheckApp {
             .order
             .iter()
             .filter(|p| {
-                in_group(p.zone)
-                    && check
-                        .finding(p)
-                        .is_some_and(|f| self.view.shows(f.severity))
+                in_group(p.zone) && check.finding(p).is_some_and(|f| self.view.shows_finding(f))
             })
             .map(|p| p.key.clone())
             .collect();

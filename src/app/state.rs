@@ -272,6 +272,8 @@ pub struct ViewState {
     pub picked: Option<Picked>,
     /// Severity filter of the findings list.
     pub show_severity: [bool; 3],
+    /// Only findings of this rule family (the rule id before its first `.`), e.g. `conflict`.
+    pub rule_filter: Option<String>,
     /// Scroll the findings list to the selection at the next frame.
     pub scroll_to_selection: bool,
     /// The plan summary window and the zone group the findings list is narrowed to.
@@ -307,6 +309,7 @@ impl Default for ViewState {
             selected_finding: None,
             picked: None,
             show_severity: [true; 3],
+            rule_filter: None,
             scroll_to_selection: false,
             plan: Default::default(),
             draft: None,
@@ -320,6 +323,20 @@ impl ViewState {
     pub fn shows(&self, sev: Severity) -> bool {
         self.show_severity[sev as usize]
     }
+
+    /// True when the severity and rule filters both let `f` through.
+    pub fn shows_finding(&self, f: &crate::analysis::Finding) -> bool {
+        self.shows(f.severity)
+            && self
+                .rule_filter
+                .as_deref()
+                .is_none_or(|family| rule_family(&f.rule) == family)
+    }
+}
+
+/// The family of a rule id: the part before its first `.` (`conflict.farmland` → `conflict`).
+pub fn rule_family(rule: &str) -> &str {
+    rule.split('.').next().unwrap_or(rule)
 }
 
 /// Remembered between runs (eframe persistence).

@@ -1,10 +1,10 @@
 //! The findings panel (检查结果): zones with pass/fail and their findings, filterable by
-//! severity; the selected finding's decision (status, reason, comment) below.
+//! severity and by rule; the selected finding's decision (status, reason, comment) below.
 
 use super::super::commands::AppCommand;
 use super::super::decisions::{Decision, Status};
 use super::super::i18n::{Lang, S};
-use super::super::state::{CheckState, Derived, Document, FindingPos, ViewState};
+use super::super::state::{rule_family, CheckState, Derived, Document, FindingPos, ViewState};
 use super::super::theme;
 use crate::analysis::{Finding, Severity};
 use egui::{RichText, Ui};
@@ -33,15 +33,18 @@ pub fn findings_panel_ui(
             );
         }
     });
-    ui.separator();
     let Some(doc) = doc else {
+        ui.separator();
         ui.weak(lang.t(S::NoReview));
         return;
     };
     let Some(check) = &derived.check else {
+        ui.separator();
         ui.label(lang.t(S::NotChecked));
         return;
     };
+    rule_filter_ui(ui, check, view, lang);
+    ui.separator();
     if check.revision != doc.revision {
         ui.colored_label(theme::severity_color(Severity::Warning), lang.t(S::Stale));
     }
@@ -156,6 +159,70 @@ pub fn findings_panel_ui(
     view.scroll_to_selection = false;
 }
 
+/// Name of a rule family for the filter, in the UI language (the id itself when unknown).
+pub fn rule_family_label(family: &str, lang: Lang) -> String {
+    let (zh, en) = match family {
+        "conflict" => ("占用保护区", "protected land occupied"),
+        "sliver" => ("碎片重叠（不计冲突）", "slivers (not conflicts)"),
+        "clusters" => ("连片（组团）", "contiguity (clusters)"),
+        "fragment" => ("过小分片区", "small sub-areas"),
+        "enclave" => ("飞地", "enclaves"),
+        "expansion" => ("扩区", "expansion"),
+        "zone_overlap" => ("开发区重叠", "zone overlaps"),
+        "designation" => ("级别", "designation"),
+        "industries" => ("主导产业", "leading industries"),
+        "custody" => ("托管乡镇", "custody of townships"),
+        "members" => ("整合对象", "members"),
+        "original" => ("原开发区去向", "original zones"),
+        "quota" => ("名额", "quotas"),
+        other => return other.to_string(),
+    };
+    lang.pick(zh, en).to_string()
+}
+
+/// The rule filter: every rule family the check found, plus 全部.
+fn rule_filter_ui(ui: &mut Ui, check: &CheckState, view: &mut ViewState, lang: Lang) {
+    let mut families: Vec<&str> = check
+        .analysis
+        .zones
+        .iter()
+        .flat_map(|z| z.findings.iter())
+        .chain(check.analysis.plan.findings.iter())
+        .map(|f| rule_family(&f.rule))
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    // A family no longer found (after a re-check) is dropped from the filter.
+    if view
+        .rule_filter
+        .as_deref()
+        .is_some_and(|r| !families.contains(&r))
+    {
+        view.rule_filter = None;
+    }
+    let current = match view.rule_filter.as_deref() {
+        Some(f) => rule_family_label(f, lang),
+        None => lang.t(S::AllRules).to_string(),
+    };
+    ui.horizontal(|ui| {
+        let label = ui.label(format!("{}:", lang.t(S::Rule)));
+        egui::ComboBox::from_id_salt("rule-filter")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut view.rule_filter, None, lang.t(S::AllRules));
+                for f in families {
+                    ui.selectable_value(
+                        &mut view.rule_filter,
+                        Some(f.to_string()),
+                        rule_family_label(f, lang),
+                    );
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+}
+
 #[allow(clippy::too_many_arguments)]
 fn findings_list_ui(
     ui: &mut Ui,
@@ -171,7 +238,7 @@ fn findings_list_ui(
         ui.weak(lang.t(S::NoFindings));
     }
     for (i, f) in findings.iter().enumerate() {
-        if !view.shows(f.severity) {
+        if !view.shows_finding(f) {
             continue;
         }
         let Some(pos) = check
