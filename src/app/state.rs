@@ -169,14 +169,18 @@ pub struct CheckState {
     pub conflicts: Overlay,
     /// Every finding in list order.
     pub order: Vec<FindingPos>,
+    /// Where each zone's findings start in `order` (one entry per zone, then the plan's).
+    starts: Vec<usize>,
 }
 
 impl CheckState {
     pub fn new(revision: u64, analysis: Analysis, conflicts: Overlay) -> CheckState {
         let keys = super::decisions::finding_keys(&analysis);
         let mut order = Vec::new();
+        let mut starts = Vec::with_capacity(keys.len());
         for (z, zone_keys) in keys.iter().enumerate() {
             let zone = (z < analysis.zones.len()).then_some(z);
+            starts.push(order.len());
             for (i, key) in zone_keys.iter().enumerate() {
                 order.push(FindingPos {
                     zone,
@@ -190,7 +194,15 @@ impl CheckState {
             analysis: Arc::new(analysis),
             conflicts,
             order,
+            starts,
         }
+    }
+
+    /// The position of finding `index` of zone `zone` (`None`: the plan), without a search.
+    pub fn pos_at(&self, zone: Option<usize>, index: usize) -> Option<&FindingPos> {
+        let list = zone.unwrap_or(self.analysis.zones.len());
+        let pos = self.order.get(self.starts.get(list)? + index)?;
+        (pos.zone == zone && pos.index == index).then_some(pos)
     }
 
     pub fn finding(&self, pos: &FindingPos) -> Option<&crate::analysis::Finding> {

@@ -4,7 +4,7 @@
 use super::super::commands::AppCommand;
 use super::super::decisions::{Decision, Status};
 use super::super::i18n::{Lang, S};
-use super::super::state::{rule_family, CheckState, Derived, Document, FindingPos, ViewState};
+use super::super::state::{rule_family, CheckState, Derived, Document, ViewState};
 use super::super::theme;
 use crate::analysis::{Finding, Severity};
 use egui::{RichText, Ui};
@@ -241,11 +241,7 @@ fn findings_list_ui(
         if !view.shows_finding(f) {
             continue;
         }
-        let Some(pos) = check
-            .order
-            .iter()
-            .find(|p: &&FindingPos| p.zone == zone && p.index == i)
-        else {
+        let Some(pos) = check.pos_at(zone, i) else {
             continue;
         };
         let selected = view.selected_finding.as_ref() == Some(&pos.key);
