@@ -22,6 +22,9 @@ pub struct Dataset {
     pub working_crs_reason: String,
     /// Zones first, then the other layers in review order.
     pub layers: Vec<Layer>,
+    /// With the check's spatial filter: the boxes protection features had to meet to be loaded
+    /// (report maps shade what lies outside). `None`: everything was loaded.
+    pub loaded_near: Option<Roi>,
 }
 
 impl Dataset {
@@ -113,23 +116,8 @@ fn coords_bbox<'a>(coords: impl Iterator<Item = &'a Coord<f64>>) -> Option<geo::
 }
 
 fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
-    let mut min = Coord {
-        x: f64::INFINITY,
-        y: f64::INFINITY,
-    };
-    let mut max = Coord {
-        x: f64::NEG_INFINITY,
-        y: f64::NEG_INFINITY,
-    };
-    for c in raw.records.iter().flat_map(|r| r.shape.rings().flatten()) {
-        if c.x.is_finite() && c.y.is_finite() {
-            min.x = min.x.min(c.x);
-            min.y = min.y.min(c.y);
-            max.x = max.x.max(c.x);
-            max.y = max.y.max(c.y);
-        }
-    }
-    (min.x <= max.x).then_some((min, max))
+    coords_bbox(raw.records.iter().flat_map(|r| r.shape.rings().flatten()))
+        .map(|b| (b.min(), b.max()))
 }
 
 /// A record after reprojection and repair: record number, geometry or reason it was dropped, attributes.
@@ -217,6 +205,7 @@ pub fn load_review_with(
     }
 
     // Protection layers through the spatial filter, read in parallel.
+    let mut loaded_near = None;
     if let Some(near) = options.near_zones {
         let roi = zone_neighbourhoods(&layers, review, near);
         progress.stage("read", paths.len() as u64);
@@ -262,11 +251,13 @@ pub fn load_review_with(
             }
         }
         layers = ordered;
+        loaded_near = Some(roi);
     }
     Ok(Dataset {
         working_crs: working,
         working_crs_reason: reason,
         layers,
+        loaded_near,
     })
 }
 
@@ -332,7 +323,7 @@ fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), 
 /// every part of every merged zone (the zones layer, the first, dissolved by zone as the check
 /// does), and the whole box of every township that meets a zone (the custody check needs the
 /// protected share of the whole township).
-pub fn zone_neighbourhoods(
+fn zone_neighbourhoods(
     layers: &[Layer],
     review: &Review,
     near: fn(geo::Rect<f64>) -> geo::Rect<f64>,
@@ -348,21 +339,25 @@ pub fn zone_neighbourhoods(
             crate::spatial::overlay::union_local(z.features.into_iter().map(|(g, _)| g).collect()).0
         })
         .collect();
-    let part_boxes: Vec<geo::Rect<f64>> = parts.iter().filter_map(|p| p.bounding_rect()).collect();
-    let mut boxes: Vec<geo::Rect<f64>> = part_boxes.iter().copied().map(near).collect();
+    let parts: Vec<(geo::Polygon<f64>, geo::Rect<f64>)> = parts
+        .into_iter()
+        .filter_map(|p| {
+            let b = p.bounding_rect()?;
+            Some((p, b))
+        })
+        .collect();
+    let mut boxes: Vec<geo::Rect<f64>> = parts.iter().map(|(_, b)| near(*b)).collect();
     if let Some(towns) = layers.iter().find(|l| l.role == LayerRole::Townships) {
-        let part_roi = Roi::new(part_boxes);
+        let part_index = crate::spatial::index::BoxIndex::from_rects(parts.iter().map(|(_, b)| *b));
         let meeting: Vec<geo::Rect<f64>> = towns
             .features
             .par_iter()
             .filter_map(|t| {
                 let tb = t.geometry.bounding_rect()?;
-                let meets = part_roi.meets(&tb)
-                    && parts.iter().any(|p| {
-                        p.bounding_rect()
-                            .is_some_and(|pb| crate::spatial::overlay::boxes_intersect(&pb, &tb))
-                            && p.intersects(&t.geometry)
-                    });
+                let meets = part_index
+                    .query(tb, 0.0)
+                    .into_iter()
+                    .any(|k| parts.get(k).is_some_and(|(p, _)| p.intersects(&t.geometry)));
                 meets.then_some(tb)
             })
             .collect();

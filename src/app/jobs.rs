@@ -248,6 +248,7 @@ fn empty_dataset(review: &Review) -> Result<Dataset, String> {
         working_crs: crs,
         working_crs_reason: reason,
         layers: Vec::new(),
+        loaded_near: None,
     })
 }
 

@@ -495,6 +495,7 @@ mod tests {
                 layer("farmland", LayerRole::Farmland),
                 layer("redline", LayerRole::Redline),
             ],
+            loaded_near: None,
         }
     }
 

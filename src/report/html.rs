@@ -6,6 +6,7 @@ use crate::analysis::zone::layer_label;
 use crate::analysis::{Finding, Severity, ZoneResult};
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
+use crate::spatial::overlay::boxes_intersect;
 use crate::spatial::roi::Roi;
 use geo::{Area, BoundingRect, Coord, InteriorPoint, LineString, Polygon, Rect};
 use std::collections::BTreeSet;
@@ -867,7 +868,7 @@ struct MapLayers<'a> {
     zones: BoxIndex,
     /// Where protection features were loaded, when the check's spatial filter left some out:
     /// maps shade the rest, so that no one reads "no farmland here" where it was not loaded.
-    loaded: Option<Roi>,
+    loaded: Option<&'a Roi>,
 }
 
 impl<'a> MapLayers<'a> {
@@ -900,18 +901,14 @@ impl<'a> MapLayers<'a> {
             townships: input.dataset.layer(LayerRole::Townships).map(prepare),
             original: input.dataset.layer(LayerRole::Original).map(prepare),
             zones: BoxIndex::new(input.analysis.zones.iter().map(|z| &z.geometry)),
-            loaded: input
-                .dataset
-                .layers
-                .iter()
-                .any(|l| l.source.far_from_zones > 0)
-                .then(|| {
-                    crate::load::zone_neighbourhoods(
-                        &input.dataset.layers,
-                        input.review,
-                        map_view_rect,
-                    )
-                }),
+            // Only when the filter really left features out.
+            loaded: input.dataset.loaded_near.as_ref().filter(|_| {
+                input
+                    .dataset
+                    .layers
+                    .iter()
+                    .any(|l| l.source.far_from_zones > 0)
+            }),
         }
     }
 }
@@ -940,7 +937,7 @@ fn shade_not_loaded(out: &mut String, loaded: &Roi, view: &View) -> bool {
         out,
         "<mask id=\"{id}\"><rect width=\"{MAP_W_PX}\" height=\"{MAP_H_PX}\" fill=\"white\"/>"
     );
-    for b in loaded.boxes().iter().filter(|b| boxes_meet(b, &vr)) {
+    for b in loaded.boxes().iter().filter(|b| boxes_intersect(b, &vr)) {
         let (x0, y1) = view.pos_in_svg(b.min());
         let (x1, y0) = view.pos_in_svg(b.max());
         let (x0, y0) = (x0.max(-1.0), y0.max(-1.0));
@@ -1253,20 +1250,13 @@ fn candidates<'m, 'a>(
         let (w_px, h_px) = view.size_px(&b);
         if w_px < MIN_FEATURE_PX && h_px < MIN_FEATURE_PX {
             skipped.small += 1;
-        } else if boxes_meet(&b, zone_box) {
+        } else if boxes_intersect(&b, zone_box) {
             c.near.push(i);
         } else {
             c.far.push(i);
         }
     }
     c
-}
-
-fn boxes_meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
-    a.min().x <= b.max().x
-        && b.min().x <= a.max().x
-        && a.min().y <= b.max().y
-        && b.min().y <= a.max().y
 }
 
 /// Splits `total` between layers wanting `wants` features: small layers get all they want, the
@@ -1832,6 +1822,7 @@ mod tests {
             },
             working_crs_reason: "set by `crs` in the review file".into(),
             layers: vec![zones, farmland],
+            loaded_near: None,
         };
         let review = Review {
             file: ReviewFile {

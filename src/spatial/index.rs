@@ -32,6 +32,18 @@ impl BoxIndex {
         }
     }
 
+    /// Indexes boxes; the payload of each entry is its position.
+    pub fn from_rects(rects: impl IntoIterator<Item = Rect<f64>>) -> BoxIndex {
+        let entries: Vec<Entry> = rects
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| entry(i, r))
+            .collect();
+        BoxIndex {
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
     /// Positions of the geometries whose box intersects `rect` grown by `margin` on each side,
     /// in ascending order.
     pub fn query(&self, rect: Rect<f64>, margin: f64) -> Vec<usize> {

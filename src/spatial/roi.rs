@@ -2,6 +2,7 @@
 //! neighbourhood boxes of the zones' parts answers "does this box meet one of them?" exactly, in
 //! time independent of the number of zones for the small boxes of farmland patches.
 
+use super::overlay::boxes_intersect as meet;
 use geo::{Coord, Rect};
 
 /// Boxes to test against, bucketed on a grid.
@@ -20,13 +21,6 @@ pub struct Roi {
 const GRID: usize = 512;
 /// A query box spanning more cells than this is tested against every box instead.
 const MAX_CELLS_PER_QUERY: usize = 64;
-
-fn meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
-    a.min().x <= b.max().x
-        && b.min().x <= a.max().x
-        && a.min().y <= b.max().y
-        && b.min().y <= a.max().y
-}
 
 impl Roi {
     /// A filter passing boxes that meet one of `boxes` (boxes with a non-finite corner are

@@ -136,6 +136,7 @@ mod tests {
             working_crs: crate::crs::CrsDef::epsg(4549).unwrap(),
             working_crs_reason: String::new(),
             layers: vec![zones, farm],
+            loaded_near: None,
         };
         let derived: Vec<LayerDerived> = ds
             .layers

@@ -847,6 +847,7 @@ mod tests {
             working_crs: crate::crs::CrsDef::epsg(4549).unwrap(),
             working_crs_reason: String::new(),
             layers: vec![l],
+            loaded_near: None,
         });
         let mut lr = LayerRender::new(classes);
         let ctx = egui::Context::default();

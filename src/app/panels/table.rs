@@ -468,6 +468,7 @@ mod tests {
                 working_crs: crate::crs::CrsDef::epsg(4549).unwrap(),
                 working_crs_reason: String::new(),
                 layers: vec![layer],
+                loaded_near: None,
             }),
             failures: Vec::new(),
             decisions: Default::default(),
