@@ -95,3 +95,36 @@ fn maps_shade_where_features_were_not_loaded_unless_all_are_loaded() {
     assert!(!all.contains("class=\"nl\""));
     assert!(!all.contains("未载入"));
 }
+
+#[test]
+fn cli_all_features_flag_loads_every_protection_feature() {
+    let review = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let far_counts = |out: &str, extra: &[&str]| -> Vec<u64> {
+        let out = dir.path().join(out);
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_zonecheck"))
+            .arg("check")
+            .arg(&review)
+            .arg("--out")
+            .arg(&out)
+            .arg("--quiet")
+            .args(extra)
+            .status()
+            .unwrap();
+        // The sample has blocking findings: exit 1.
+        assert_eq!(status.code(), Some(1));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        json["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["features_far_from_zones"].as_u64().unwrap())
+            .collect()
+    };
+    assert!(far_counts("filtered", &[]).iter().sum::<u64>() > 0);
+    assert!(far_counts("all", &["--all-features"])
+        .iter()
+        .all(|&n| n == 0));
+}
