@@ -99,6 +99,16 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The engine's language for this choice.
+    pub fn model(self) -> crate::model::Lang {
+        match self {
+            Lang::Zh => crate::model::Lang::Zh,
+            Lang::En => crate::model::Lang::En,
+        }
+    }
+}
+
 /// Parses arguments and runs; never panics outward.
 pub fn main_with_args() -> ExitCode {
     crate::crs::silence_proj_logging();
@@ -246,7 +256,7 @@ pub fn check_command(
         }
         Ok((ds, analysis)) => {
             if !quiet {
-                print_warnings(&ds);
+                print_warnings(&ds, lang);
                 print!("{}", summary_table(&analysis, &ds, lang));
             }
             if analysis.has_blocking() {
@@ -294,11 +304,15 @@ pub fn check_and_report_with(
 
 const MAX_WARNINGS_PER_LAYER: usize = 20;
 
-fn print_warnings(ds: &Dataset) {
+fn print_warnings(ds: &Dataset, lang: Lang) {
     for layer in &ds.layers {
         let w = &layer.source.warnings;
         for msg in w.iter().take(MAX_WARNINGS_PER_LAYER) {
-            eprintln!("warning: {msg}: {}", layer.source.path.display());
+            eprintln!(
+                "warning: {}: {}",
+                msg.get(lang.model()),
+                layer.source.path.display()
+            );
         }
         if w.len() > MAX_WARNINGS_PER_LAYER {
             eprintln!(

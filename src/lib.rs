@@ -12,6 +12,7 @@ pub mod crs;
 pub mod decisions;
 pub mod io;
 pub mod load;
+pub mod messages;
 pub mod model;
 pub mod progress;
 pub mod report;

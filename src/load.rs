@@ -5,7 +5,7 @@
 use crate::crs::{gauss_kruger_epsg_for_lon, looks_like_lon_lat, CrsDef, CrsKind, Reprojector};
 use crate::io::review::Review;
 use crate::io::{geojson_in, shp, LoadError};
-use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo};
+use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo, Text};
 use crate::progress::Progress;
 use crate::spatial::repair::build_geometry;
 use crate::spatial::roi::Roi;
@@ -133,7 +133,7 @@ struct Pending {
     raw: RawLayer,
     crs: Option<CrsDef>,
     crs_note: String,
-    warnings: Vec<String>,
+    warnings: Vec<Text>,
 }
 
 /// What to load of a review.
@@ -303,10 +303,13 @@ fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), 
             "{} (assumed: no CRS in the file, taken as the working CRS)",
             working.label()
         );
-        p.warnings.push(format!(
-            "no CRS in the file; coordinates taken as the working CRS {}",
-            working.label()
-        ));
+        p.warnings.push(
+            format!(
+                "no CRS in the file; coordinates taken as the working CRS {}",
+                working.label()
+            )
+            .into(),
+        );
         Ok(())
     } else {
         Err(LoadError::new(
@@ -407,16 +410,15 @@ fn declared_crs(
     key: &str,
     path: &Path,
     raw: &RawLayer,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Text>,
 ) -> Result<(Option<CrsDef>, String), LoadError> {
     if let Some(def) = review.file.crs_of.get(key) {
         let crs = CrsDef::parse(def).map_err(|e| {
             LoadError::new(format!("`crs_of.{key}` = \"{def}\": {e}"), &review.path)
         })?;
         if raw.crs.is_some() {
-            warnings.push(format!(
-                "the file's own CRS is overridden by crs_of.{key} = {def}"
-            ));
+            warnings
+                .push(format!("the file's own CRS is overridden by crs_of.{key} = {def}").into());
         }
         let note = format!("{} (from crs_of.{key})", crs.label());
         return Ok((Some(crs), note));
@@ -529,6 +531,7 @@ fn finish_layer(
         records,
         encoding,
         mut filtered_out,
+        unusable,
         ..
     } = raw;
     // Reproject in chunks, one PROJ object per worker thread (PROJ objects are not shareable).
@@ -587,7 +590,7 @@ fn finish_layer(
         .chunks(1024)
         .map(|recs| {
             if progress.is_cancelled() {
-                return Err(LoadError::cancelled(&path).message);
+                return Err(LoadError::cancelled(&path).message.en);
             }
             let out: Vec<BuiltRecord> = recs
                 .into_iter()
@@ -605,7 +608,7 @@ fn finish_layer(
             match built {
                 Ok(rep) => {
                     for note in rep.notes {
-                        warnings.push(format!("record {index}: {note}"));
+                        warnings.push(format!("record {index}: {note}").into());
                     }
                     features.push(Feature {
                         index,
@@ -613,7 +616,7 @@ fn finish_layer(
                         attrs,
                     });
                 }
-                Err(reason) => warnings.push(format!("record {index}: {reason}")),
+                Err(reason) => warnings.push(format!("record {index}: {reason}").into()),
             }
         }
     }
@@ -642,6 +645,7 @@ fn finish_layer(
             features: features.len(),
             far_from_zones: filtered_out,
             warnings,
+            unusable,
         },
         features,
     })

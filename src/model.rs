@@ -19,6 +19,93 @@ pub fn mu_from_m2(area_m2: f64) -> f64 {
     area_m2 / M2_PER_MU
 }
 
+/// A language a user reads: every user-visible text exists in both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// A user-visible text in Chinese and English (warnings, errors, notes). Made by the functions
+/// of [`crate::messages`], the one language table of the engine; the UI, the CLI and the
+/// reports show the language the user chose. `From<String>` wraps a text that has no
+/// translation yet (both languages the same).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// True when both languages are empty.
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+
+    /// True when either language contains `needle` (for tests and filters).
+    pub fn contains(&self, needle: &str) -> bool {
+        self.zh.contains(needle) || self.en.contains(needle)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text {
+            zh: s.clone(),
+            en: s,
+        }
+    }
+}
+
+/// Equal when either language is (tests compare with the English text).
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        &self.zh == other || &self.en == other
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::from(s.to_string())
+    }
+}
+
+/// English, for logs and `Debug`-like contexts; user-facing code picks a language with
+/// [`Text::get`].
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
+/// A record of a layer that could not be used, and why. Fail closed: in the zones layer it is
+/// bad input; in any other layer it makes the check incomplete (`input.incomplete`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Unusable {
+    /// 0-based record number in the file (the FID QGIS shows), when the record can be located.
+    pub index: Option<usize>,
+    /// The feature's id as its attributes give it, when they could be read.
+    pub id: Option<String>,
+    pub reason: Text,
+}
+
 /// What a layer is for in a review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -117,7 +204,9 @@ pub struct RawLayer {
     /// Number of records in the file, including skipped ones.
     pub records_in_file: usize,
     /// Problems found while reading that did not stop the layer (record number included).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
+    /// Records that could not be read at all (not in `records`); fail closed on them.
+    pub unusable: Vec<Unusable>,
     /// Records left out by a [`RecordFilter`] (far from every zone): read and checked for
     /// structure, but neither decoded nor kept.
     pub filtered_out: usize,
@@ -151,7 +240,10 @@ pub struct SourceInfo {
     /// Features left out because they lie far from every merged zone (the check's spatial
     /// filter): they cannot change any result. 0 when everything was loaded.
     pub far_from_zones: usize,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
+    /// Every record that was not used, for any reason (unreadable, no usable geometry,
+    /// failed reprojection or repair): the check is incomplete while this is not empty.
+    pub unusable: Vec<Unusable>,
 }
 
 /// A layer loaded into the working CRS.

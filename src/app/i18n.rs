@@ -10,6 +10,16 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The engine's language for this choice (for [`crate::model::Text`]).
+    pub fn model(self) -> crate::model::Lang {
+        match self {
+            Lang::Zh => crate::model::Lang::Zh,
+            Lang::En => crate::model::Lang::En,
+        }
+    }
+}
+
 macro_rules! strings {
     ($($name:ident: $zh:literal, $en:literal;)*) => {
         /// A user-visible string; its text comes from [`Lang::t`].

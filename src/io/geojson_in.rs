@@ -69,14 +69,14 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {
         let Some(geometry) = feature.geometry else {
             layer
                 .warnings
-                .push(format!("feature {index}: null geometry skipped"));
+                .push(format!("feature {index}: null geometry skipped").into());
             continue;
         };
         match polygons_of(&geometry) {
             Ok(polys) if polys.is_empty() => {
                 layer
                     .warnings
-                    .push(format!("feature {index}: empty geometry skipped"));
+                    .push(format!("feature {index}: empty geometry skipped").into());
             }
             Ok(polys) => layer.records.push(RawRecord {
                 index,
@@ -85,9 +85,10 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {
             }),
             Err(kind) => {
                 non_polygon.push(kind);
-                layer.warnings.push(format!(
-                    "feature {index}: {kind} geometry skipped (polygons are required)"
-                ));
+                layer.warnings.push(
+                    format!("feature {index}: {kind} geometry skipped (polygons are required)")
+                        .into(),
+                );
             }
         }
     }

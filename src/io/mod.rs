@@ -7,22 +7,29 @@ pub mod review;
 pub mod shp;
 pub mod shp_write;
 
+use crate::model::{Lang, Text};
 use std::path::{Path, PathBuf};
 
 /// A file that could not be used: what is wrong, then the file (path last, as in every message).
+/// `Display` is English; [`LoadError::in_lang`] gives the user's language.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}: {}", path.display())]
 pub struct LoadError {
-    pub message: String,
+    pub message: Text,
     pub path: PathBuf,
 }
 
 impl LoadError {
-    pub fn new(message: impl Into<String>, path: impl AsRef<Path>) -> Self {
+    pub fn new(message: impl Into<Text>, path: impl AsRef<Path>) -> Self {
         LoadError {
             message: message.into(),
             path: path.as_ref().to_path_buf(),
         }
+    }
+
+    /// "what is wrong: file" in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        format!("{}: {}", self.message.get(lang), self.path.display())
     }
 
     /// Loading stopped because the user cancelled it (while at `path`).
@@ -31,7 +38,7 @@ impl LoadError {
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.message == CANCELLED
+        self.message.en == CANCELLED
     }
 }
 

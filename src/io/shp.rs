@@ -6,6 +6,7 @@
 
 use super::dbf::{read_dbf_rows, DbfTable};
 use super::{sibling_file, LoadError};
+use crate::model::Text;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter};
 use geo::{Coord, Rect};
 use std::path::Path;
@@ -475,7 +476,8 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Stri
         crs,
         encoding: Some(table.encoding),
         records_in_file: n_shp,
-        warnings,
+        warnings: warnings.into_iter().map(Text::from).collect(),
+        unusable: Vec::new(),
         filtered_out,
         sha256: None,
     }

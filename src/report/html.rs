@@ -399,7 +399,7 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
             warnings.len()
         );
         for warning in warnings.iter().take(MAX_WARNINGS) {
-            w!(out, "<li>{}</li>\n", esc(warning));
+            w!(out, "<li>{}</li>\n", esc(&warning.zh));
         }
         if warnings.len() > MAX_WARNINGS {
             w!(
@@ -1781,6 +1781,7 @@ mod tests {
                 encoding: Some("UTF-8".into()),
                 features: features.len(),
                 warnings: vec!["record 3: ring <closed> & \"fixed\"".into()],
+                unusable: Vec::new(),
                 ..SourceInfo::default()
             },
             features,

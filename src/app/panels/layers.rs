@@ -112,7 +112,7 @@ pub fn layers_panel_ui(
                     src.warnings
                         .iter()
                         .take(10)
-                        .cloned()
+                        .map(|w| w.get(lang.model()).to_string())
                         .collect::<Vec<_>>()
                         .join("\n")
                 );
