@@ -30,25 +30,27 @@ impl Severity {
     }
 }
 
-/// Clauses of the guidance the rules enforce.
+/// Clauses of the guidance the rules enforce, by the guidance's own numbering (chapter 二 holds
+/// (一)(二), 三 holds (三)–(七), 四 holds (八)–(十三), 五 holds (十四)–(十七)) with the verbatim
+/// text. A rule that is our inference rather than the text says so: 审查推定 (review inference).
 pub mod clause {
     pub const PROTECTED: &str =
-        "三(十三) 禁止占用生态保护红线区、基本农田保护区、水源保护区等各类保护区域";
+        "四(十三) 禁止占用生态保护红线区、基本农田保护区、水源保护区等各类保护区域";
     pub const CONTIGUOUS: &str =
         "二(二) 开发区（园区）空间范围原则上要求相对集中连片，严格控制分片区数量";
-    pub const EXPANSION: &str = "三(十三) 严禁任意扩大开发范围";
+    pub const EXPANSION: &str = "四(十三) 严禁任意扩大开发范围";
     pub const ENCLAVE: &str =
-        "三(十三) 支持重点生态功能区县（市、区）在市本级或山海协作县共建“飞地”园区";
+        "四(十三) 支持重点生态功能区县（市、区）在市本级或山海协作县共建“飞地”园区";
     pub const DESIGNATION: &str =
-        "二(二) 按照牌子就高、政策叠加、范围适当的原则，保持原有国家级牌子不变";
-    pub const QUOTA: &str = "二(二) 杭州、宁波两市本级允许各整合形成2-3个，其余设区市本级1-2个，县（市、区）1-2个，总量控制在150个以内";
-    pub const INDUSTRIES: &str = "三(九) 每个开发区（园区）原则上不超过3个主导产业";
+        "二(二) 依托现有国家级和省级开发区（园区），按照牌子就高、政策叠加、范围适当的原则，保持原有国家级牌子不变，视情保留省级平台牌子";
+    pub const QUOTA: &str = "二(二) 杭州、宁波两市本级允许各整合形成2-3个开发区（园区），其余设区市本级允许各整合形成1-2个开发区（园区），县（市、区）允许各整合形成1-2个开发区（园区），总量控制在150个以内";
+    pub const INDUSTRIES: &str = "四(九) 每个开发区（园区）原则上不超过3个主导产业";
     pub const CUSTODY: &str =
-        "三(十三) 各类保护面积占比较高的管辖乡镇，原则上不再隶属开发区（园区）托管";
+        "四(十三) 各类保护面积占比较高的管辖乡镇，原则上不再隶属开发区（园区）托管";
     pub const MERGER: &str =
-        "二(二) 整合优化一批、转型提升一批、淘汰撤销一批：每个原开发区（园区）去向唯一";
+        "二(二) 淘汰撤销一批、转型提升一批、整合优化一批（审查推定：每个原开发区（园区）去向唯一）";
     pub const OVERLAP: &str =
-        "二(二) 推进区域范围内各级开发区（园区）实质性整合：整合后开发区范围不得相互重叠";
+        "二(二) 推进区域范围内各级开发区（园区）实质性整合（审查推定：整合后开发区范围不得相互重叠）";
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -128,4 +130,47 @@ pub fn fmt_area_en(area_m2: f64) -> String {
         crate::model::mu_from_m2(area_m2),
         area_m2
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clause;
+
+    /// The guidance's chapters: 二 holds (一)(二), 三 holds (三)–(七), 四 holds (八)–(十三),
+    /// 五 holds (十四)–(十七). Every citation's chapter must be the one holding its section.
+    fn chapter_of(section: &str) -> Option<&'static str> {
+        Some(match section {
+            "一" | "二" => "二",
+            "三" | "四" | "五" | "六" | "七" => "三",
+            "八" | "九" | "十" | "十一" | "十二" | "十三" => "四",
+            "十四" | "十五" | "十六" | "十七" => "五",
+            _ => return None,
+        })
+    }
+
+    #[test]
+    fn every_clause_cites_the_chapter_that_holds_its_section() {
+        let all = [
+            clause::PROTECTED,
+            clause::CONTIGUOUS,
+            clause::EXPANSION,
+            clause::ENCLAVE,
+            clause::DESIGNATION,
+            clause::QUOTA,
+            clause::INDUSTRIES,
+            clause::CUSTODY,
+            clause::MERGER,
+            clause::OVERLAP,
+        ];
+        for c in all {
+            let (chapter, rest) = c.split_once('(').unwrap_or(("", ""));
+            let (section, _) = rest.split_once(')').unwrap_or(("", ""));
+            assert_eq!(chapter_of(section), Some(chapter), "{c}");
+        }
+        assert!(clause::PROTECTED.starts_with("四(十三)"));
+        assert!(clause::INDUSTRIES.starts_with("四(九)"));
+        // Our inferences are marked as such, not printed as guidance text.
+        assert!(clause::MERGER.contains("审查推定"));
+        assert!(clause::OVERLAP.contains("审查推定"));
+    }
 }
