@@ -208,15 +208,19 @@ fn text_row(ui: &mut Ui, label: String, text: &mut String, unit: &str) {
 fn quota_grid(ui: &mut Ui, id: &str, rows: &mut Vec<QuotaText>, lang: Lang) {
     let mut remove = None;
     egui::Grid::new(id).num_columns(4).show(ui, |ui| {
-        ui.label(lang.t(S::QuotaName));
-        ui.label(lang.t(S::Minimum));
-        ui.label(lang.t(S::Maximum));
+        // Each input is named by its column's header (for screen readers and tests).
+        let name = ui.label(lang.t(S::QuotaName)).id;
+        let min = ui.label(lang.t(S::Minimum)).id;
+        let max = ui.label(lang.t(S::Maximum)).id;
         ui.label("");
         ui.end_row();
         for (i, q) in rows.iter_mut().enumerate() {
-            ui.add(egui::TextEdit::singleline(&mut q.name).desired_width(90.0));
-            ui.add(egui::TextEdit::singleline(&mut q.min).desired_width(40.0));
-            ui.add(egui::TextEdit::singleline(&mut q.max).desired_width(40.0));
+            ui.add(egui::TextEdit::singleline(&mut q.name).desired_width(90.0))
+                .labelled_by(name);
+            ui.add(egui::TextEdit::singleline(&mut q.min).desired_width(40.0))
+                .labelled_by(min);
+            ui.add(egui::TextEdit::singleline(&mut q.max).desired_width(40.0))
+                .labelled_by(max);
             if ui
                 .small_button("✕")
                 .on_hover_text(lang.t(S::Remove))
