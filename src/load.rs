@@ -253,6 +253,19 @@ pub fn load_review_with(
         layers = ordered;
         loaded_near = Some(roi);
     }
+    // Fields found by name whose values do not fit their role (analysis::fields), and one
+    // zone id with several names (analysis::zone::ambiguous_ids).
+    for layer in &mut layers {
+        let resolution = crate::analysis::fields::Fields::explain(layer, &review.file);
+        let mut warnings = resolution.warnings(layer);
+        if layer.role == LayerRole::Zones {
+            warnings.extend(crate::analysis::zone::ambiguous_id_warnings(
+                layer,
+                &resolution.fields,
+            ));
+        }
+        layer.source.warnings.extend(warnings);
+    }
     Ok(Dataset {
         working_crs: working,
         working_crs_reason: reason,
@@ -335,7 +348,7 @@ fn zone_neighbourhoods(
     let Some(zones) = layers.first() else {
         return Roi::new(Vec::new());
     };
-    let fields = crate::analysis::fields::Fields::resolve(zones, &review.file.fields);
+    let fields = crate::analysis::fields::Fields::of_layer(zones, &review.file);
     let parts: Vec<geo::Polygon<f64>> = crate::analysis::zone::group_zones(zones, &fields)
         .into_par_iter()
         .flat_map_iter(|z| {

@@ -215,7 +215,7 @@ impl<'a> Prepared<'a> {
     fn new(layer: &'a crate::model::Layer, review: &ReviewFile) -> Prepared<'a> {
         Prepared {
             layer,
-            fields: Fields::resolve(layer, &review.fields),
+            fields: Fields::of_layer(layer, review),
             index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
             by_id: std::sync::OnceLock::new(),
         }
@@ -240,6 +240,31 @@ impl<'a> Prepared<'a> {
             .attr(f, self.fields.id)
             .map(str::to_string)
             .unwrap_or_else(|| format!("#{}", f.index))
+    }
+}
+
+/// The review's `[rules.severity]` applied to findings: the most specific key wins (the rule
+/// id itself, else its longest prefix ending before a `.`); `input.*` findings are never
+/// changed (incomplete input always blocks).
+pub fn apply_severity(findings: &mut [Finding], overrides: &BTreeMap<String, Severity>) {
+    if overrides.is_empty() {
+        return;
+    }
+    for f in findings {
+        if f.rule == "input" || f.rule.starts_with("input.") {
+            continue;
+        }
+        let mut key = f.rule.as_str();
+        loop {
+            if let Some(s) = overrides.get(key) {
+                f.severity = *s;
+                break;
+            }
+            match key.rfind('.') {
+                Some(i) => key = &key[..i],
+                None => break,
+            }
+        }
     }
 }
 
@@ -271,7 +296,8 @@ pub fn run_checks(
         ),
         progress,
     };
-    let mut zones = zone::group_zones(zones_layer, &Fields::resolve(zones_layer, &review.fields));
+    let mut zones = zone::group_zones(zones_layer, &Fields::of_layer(zones_layer, review));
+    let ambiguous = zone::ambiguous_ids(&zones);
     progress.stage("check zones", zones.len() as u64);
     let results: Result<Vec<ZoneResult>, Cancelled> = {
         use rayon::prelude::*;
@@ -290,11 +316,17 @@ pub fn run_checks(
         zone::check_overlaps(&mut results, review.rules.sliver_area_m2)
     });
     for z in &mut results {
+        apply_severity(&mut z.findings, &review.rules.severity);
+    }
+    for z in &mut results {
         z.findings
             .sort_by(|a, b| a.severity.cmp(&b.severity).then(a.rule.cmp(&b.rule)));
         z.pass = !z.findings.iter().any(|f| f.severity == Severity::Blocking);
     }
-    let plan = plan::check_plan(&results, original.as_ref(), review);
+    let mut plan = plan::check_plan(&results, original.as_ref(), review);
+    apply_severity(&mut plan.findings, &review.rules.severity);
+    // Ambiguous input is not subject to `[rules.severity]`: it always blocks.
+    plan.findings.splice(0..0, ambiguous);
     Ok(Analysis {
         zones: results,
         plan,

@@ -28,6 +28,9 @@ pub struct ZoneInput {
     pub industries: Vec<String>,
     /// Each feature's geometry and whether it is an approved enclave (飞地).
     pub features: Vec<(Geom, bool)>,
+    /// Every distinct name its features carry, in record order (more than one: the id is
+    /// ambiguous, see [`ambiguous_ids`]).
+    pub names: Vec<String>,
 }
 
 /// Groups the zones layer's features by id (the id field, else the name field, else one zone
@@ -49,8 +52,14 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
             members: Vec::new(),
             industries: Vec::new(),
             features: Vec::new(),
+            names: Vec::new(),
         });
         let get = |field: Option<usize>| layer.attr(f, field).map(str::to_string);
+        if let Some(name) = get(fields.name) {
+            if !z.names.contains(&name) {
+                z.names.push(name);
+            }
+        }
         z.name = z.name.take().or_else(|| get(fields.name));
         z.level = z.level.take().or_else(|| get(fields.level));
         z.city = z.city.take().or_else(|| get(fields.city));
@@ -75,6 +84,44 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
         z.features.push((f.geometry.clone(), enclave));
     }
     groups.into_values().collect()
+}
+
+/// One blocking plan finding (`input.ambiguous_id`) per zone id whose features carry
+/// different names: the plan does not say whether they are one zone or two zones given the
+/// same id, so the zone is kept as one (as its id says) and the plan cannot pass until the
+/// id or the names are corrected.
+pub fn ambiguous_ids(zones: &[ZoneInput]) -> Vec<Finding> {
+    zones
+        .iter()
+        .filter(|z| z.names.len() > 1)
+        .map(|z| {
+            let m = crate::messages::fields::ambiguous_id(&z.id, &z.names, z.features.len());
+            let mut refs = vec![z.id.clone()];
+            refs.extend(z.names.iter().cloned());
+            Finding::new(
+                "input.ambiguous_id",
+                Severity::Blocking,
+                None,
+                clause::MERGER,
+            )
+            .msg(m.zh, m.en)
+            .num("features", z.features.len() as f64)
+            .num("names", z.names.len() as f64)
+            .refs(refs)
+        })
+        .collect()
+}
+
+/// The same as warnings of the zones layer (stderr, report.json inputs, the app's layer list).
+pub fn ambiguous_id_warnings(layer: &Layer, fields: &Fields) -> Vec<crate::model::Text> {
+    if fields.name.is_none() {
+        return Vec::new();
+    }
+    group_zones(layer, fields)
+        .iter()
+        .filter(|z| z.names.len() > 1)
+        .map(|z| crate::messages::fields::ambiguous_id(&z.id, &z.names, z.features.len()))
+        .collect()
 }
 
 /// Protected share of each township, computed once on first use (thread-safe).

@@ -69,4 +69,9 @@ pub enum AppCommand {
     ShowFindingsPanel,
     /// Open a file or folder with the operating system's default program.
     OpenExternal(PathBuf),
+    /// Open (or close) the settings window.
+    ToggleSettings,
+    /// Settings from the settings window (validated): save them into the review file, reload
+    /// the layers and run the check again.
+    ApplySettings(Box<crate::io::review::ReviewFile>),
 }

@@ -197,6 +197,30 @@ strings! {
     MoveUpHint: "在地图上画在更上层", "Draw above the layer over it";
     MoveDownHint: "在地图上画在更下层", "Draw below the layer under it";
     ZoomToLayer: "缩放到图层", "Zoom to layer";
+    // settings window
+    SettingsTitle: "设置/审查规则", "Settings / review rules";
+    SettingsOpen: "规则设置…", "Rule settings…";
+    ShortcutsSettings: "Ctrl+, 规则设置", "Ctrl+, rule settings";
+    RulesHeading: "检查规则", "Rules";
+    QuotasHeading: "整合名额", "Quotas";
+    SeverityHeading: "严重程度", "Severity";
+    FieldsHeading: "字段用途", "Field roles";
+    FieldsHint: "每个图层各用途所用的字段；“自动识别”按字段名识别并核对取值。", "The field each layer uses for each role; “detect” finds it by name and checks its values.";
+    ContiguityDistance: "连片距离", "Contiguity distance";
+    SliverTolerance: "碎片容差", "Sliver tolerance";
+    CustodyShare: "托管乡镇保护面积占比阈值", "Custody protected share";
+    NotANumber: "不是数字", "is not a number";
+    NotACount: "不是非负整数", "is not a whole number ≥ 0";
+    MustBeNonNegative: "不能为负数", "must not be negative";
+    ShareRange: "应在 0 到 1 之间", "must be between 0 and 1";
+    MinAboveMax: "下限大于上限", "minimum above maximum";
+    Minimum: "下限", "Min";
+    Maximum: "上限", "Max";
+    Remove: "删除", "Remove";
+    AddRow: "添加一行", "Add row";
+    DefaultSeverity: "默认", "default";
+    ApplySettings: "应用并重新检查", "Apply and re-check";
+    Close: "关闭", "Close";
 }
 
 impl Lang {

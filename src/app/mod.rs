@@ -107,6 +107,10 @@ pub struct ZonecheckApp {
     next_revision: u64,
     fonts_installed: bool,
     show_about: bool,
+    /// Run the check when the load in progress is done (settings were applied).
+    check_after_load: bool,
+    /// The review was saved before the load in progress: the reloaded document is clean.
+    clean_after_load: bool,
 }
 
 impl ZonecheckApp {
@@ -134,6 +138,8 @@ impl ZonecheckApp {
             next_revision: 1,
             fonts_installed: false,
             show_about: false,
+            check_after_load: false,
+            clean_after_load: false,
         }
     }
 
@@ -159,6 +165,7 @@ impl ZonecheckApp {
                         | AppCommand::RemoveLayer(_)
                         | AppCommand::SetLayerCrs(..)
                         | AppCommand::SetLayerEncoding(..)
+                        | AppCommand::ApplySettings(_)
                 )
             })
     }
@@ -308,6 +315,7 @@ impl ZonecheckApp {
         }
         panels::messages_ui(&ctx, &self.messages, lang, &mut self.pending);
         self.plan_summary_window(&ctx);
+        self.settings_window(&ctx);
         self.export_done_window(&ctx);
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             // Files dragged over the window: say what dropping them does.
@@ -335,6 +343,7 @@ impl ZonecheckApp {
                     ui.separator();
                     ui.label(lang.t(S::Shortcuts));
                     ui.label(lang.t(S::ShortcutsPlan));
+                    ui.label(lang.t(S::ShortcutsSettings));
                     ui.label(format!("zonecheck {}", env!("CARGO_PKG_VERSION")));
                 });
             self.show_about = open;
@@ -371,6 +380,9 @@ impl ZonecheckApp {
             }
             if i.consume_key(Modifiers::NONE, Key::F6) {
                 cmds.push(AppCommand::TogglePlanSummary);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::Comma) {
+                cmds.push(AppCommand::ToggleSettings);
             }
             if typing {
                 return;
@@ -429,12 +441,25 @@ impl ZonecheckApp {
         let Some(result) = job.poll() else { return };
         let cancelled = job.progress.is_cancelled();
         self.job = None;
+        // Whatever ended, a later load must not inherit these.
+        let check_after_load = std::mem::take(&mut self.check_after_load);
+        let clean_after_load = std::mem::take(&mut self.clean_after_load);
         match result {
             Err(e) => self.error(e),
             // Cancelled while loading: whatever came back is dropped, the document stays.
             Ok(JobOutput::Loaded(_)) if cancelled => self.status = StatusLine::Cancelled,
             Ok(JobOutput::Loaded(Err(e))) => self.error(e),
-            Ok(JobOutput::Loaded(Ok(loaded))) => self.take_loaded(*loaded),
+            Ok(JobOutput::Loaded(Ok(loaded))) => {
+                self.take_loaded(*loaded);
+                if clean_after_load {
+                    if let Some(doc) = &mut self.doc {
+                        doc.dirty = false;
+                    }
+                }
+                if check_after_load {
+                    self.apply(AppCommand::RunCheck);
+                }
+            }
             Ok(JobOutput::Checked { revision, result }) => {
                 let Some(doc) = &self.doc else { return };
                 if doc.revision != revision {
@@ -879,6 +904,13 @@ impl ZonecheckApp {
             AppCommand::TogglePlanSummary => self.view.plan.open = !self.view.plan.open,
             AppCommand::ShowFindingsPanel => self.settings.show_findings_panel = true,
             AppCommand::OpenExternal(path) => self.open_external(&path),
+            AppCommand::ToggleSettings => {
+                self.view.settings = match (&self.view.settings, &self.doc) {
+                    (None, Some(doc)) => Some(panels::settings::SettingsDraft::of(doc)),
+                    _ => None,
+                };
+            }
+            AppCommand::ApplySettings(file) => self.apply_settings(*file),
             AppCommand::SelectFeature(p) => {
                 let geom = self.feature_geometry(p);
                 if let Some(g) = geom {
@@ -887,6 +919,63 @@ impl ZonecheckApp {
                     self.zoom_to(&g);
                 }
             }
+        }
+    }
+
+    /// Settings from the settings window: written into the review file (comments kept) unless
+    /// the review has no file yet, then the layers reload and the check runs again.
+    fn apply_settings(&mut self, file: crate::io::review::ReviewFile) {
+        if self.job.is_some() {
+            self.error(self.lang().t(S::Busy).to_string());
+            return;
+        }
+        let Some(doc) = &self.doc else { return };
+        let mut review = doc.review.clone();
+        review.file = crate::io::review::ReviewFile {
+            decisions: review.file.decisions,
+            ..file
+        };
+        if !doc.untitled {
+            let mut to_save = doc.review_with_decisions();
+            to_save.file = crate::io::review::ReviewFile {
+                decisions: to_save.file.decisions,
+                ..review.file.clone()
+            };
+            if let Err(e) = to_save.save() {
+                self.error(e);
+                return;
+            }
+            review.file.decisions = to_save.file.decisions;
+            self.status = StatusLine::Saved(to_save.path.clone());
+            self.clean_after_load = true;
+        }
+        self.check_after_load = true;
+        self.spawn(JobKind::Load, move |p| jobs::reload_job(review, p));
+    }
+
+    /// The settings window (设置/审查规则), while it is open.
+    fn settings_window(&mut self, ctx: &egui::Context) {
+        if self.doc.is_none() {
+            self.view.settings = None;
+        }
+        let (Some(draft), Some(doc)) = (self.view.settings.as_mut(), self.doc.as_ref()) else {
+            return;
+        };
+        let lang = self.settings.lang;
+        let busy = self.job.is_some();
+        let mut open = true;
+        let mut keep = true;
+        let pending = &mut self.pending;
+        egui::Window::new(lang.t(S::SettingsTitle))
+            .id(egui::Id::unique("settings-window"))
+            .open(&mut open)
+            .resizable(true)
+            .default_pos([320.0, 90.0])
+            .show(ctx, |ui| {
+                keep = panels::settings::settings_ui(ui, doc, draft, lang, busy, pending);
+            });
+        if !(open && keep) {
+            self.view.settings = None;
         }
     }
 

@@ -60,7 +60,7 @@ pub struct LayerDerived {
 
 impl LayerDerived {
     pub fn build(layer: &crate::model::Layer, review: &Review) -> LayerDerived {
-        let fields = Fields::resolve(layer, &review.file.fields);
+        let fields = Fields::of_layer(layer, &review.file);
         let bbox = union_bbox(layer.features.iter().map(|f| &f.geometry));
         let mut labels = Vec::new();
         if layer.role == LayerRole::Zones {
@@ -297,6 +297,8 @@ pub struct ViewState {
     /// The layer whose settings (role, CRS, encoding) are being edited, by key, with the text
     /// typed so far.
     pub layer_edit: Option<LayerEdit>,
+    /// The settings window's text, while it is open.
+    pub settings: Option<super::panels::settings::SettingsDraft>,
 }
 
 /// Text fields of the layer settings editor.
@@ -327,6 +329,7 @@ impl Default for ViewState {
             draft: None,
             table: None,
             layer_edit: None,
+            settings: None,
         }
     }
 }

@@ -34,6 +34,10 @@ pub struct ReviewFile {
     /// Which attribute holds what; detected when absent.
     #[serde(default, skip_serializing_if = "FieldNames::is_unset")]
     pub fields: FieldNames,
+    /// Attribute names for one layer, by layer key (`[fields_of.water] class = "FJ"`); they
+    /// come before `[fields]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields_of: BTreeMap<String, FieldNames>,
     #[serde(default)]
     pub rules: Rules,
     #[serde(default)]
@@ -113,6 +117,11 @@ pub struct Rules {
     pub expansion_blocks: bool,
     pub max_industries: u32,
     pub max_total_zones: u32,
+    /// Severity per rule id, applied after the checks (`[rules.severity]`
+    /// `expansion = "blocking"`); a key also covers the rule ids under it (`conflict` covers
+    /// `conflict.redline`). `input.*` rules cannot be changed: incomplete input always blocks.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity: BTreeMap<String, crate::analysis::Severity>,
 }
 
 impl Default for Rules {
@@ -126,6 +135,7 @@ impl Default for Rules {
             expansion_blocks: false,
             max_industries: 3,
             max_total_zones: 150,
+            severity: BTreeMap::new(),
         }
     }
 }
@@ -302,6 +312,7 @@ impl Review {
             "crs_of",
             "encoding_of",
             "fields",
+            "fields_of",
             "rules",
             "quotas",
             "decision",
@@ -312,6 +323,7 @@ impl Review {
                 "crs_of" => old.crs_of != new.crs_of,
                 "encoding_of" => old.encoding_of != new.encoding_of,
                 "fields" => old.fields != new.fields,
+                "fields_of" => old.fields_of != new.fields_of,
                 "rules" => old.rules != new.rules,
                 "quotas" => old.quotas != new.quotas,
                 _ => old.decisions != new.decisions,
@@ -391,7 +403,8 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn validate(file: &ReviewFile) -> Result<(), String> {
+/// Checks the values of a review (also used by the app before it saves an edit).
+pub fn validate(file: &ReviewFile) -> Result<(), String> {
     let r = &file.rules;
     for (key, value) in [
         ("rules.contiguity_distance_m", r.contiguity_distance_m),
@@ -439,6 +452,21 @@ fn validate(file: &ReviewFile) -> Result<(), String> {
         if super::dbf::encoding_for_cpg(label).is_none() {
             return Err(format!(
                 "invalid review file: `encoding_of.{key}` = \"{label}\" is not a known text encoding (e.g. GBK, UTF-8)"
+            ));
+        }
+    }
+    for rule in file.rules.severity.keys() {
+        if rule.trim().is_empty() || rule == "input" || rule.starts_with("input.") {
+            return Err(format!(
+                "invalid review file: `rules.severity.\"{rule}\"`: the severity of `input` rules (incomplete or ambiguous input) cannot be changed; they always block"
+            ));
+        }
+    }
+    let fields_of_keys: Vec<&String> = file.fields_of.keys().collect();
+    for key in fields_of_keys {
+        if !known.contains(&key.as_str()) {
+            return Err(format!(
+                "invalid review file: `fields_of.{key}` names no layer of this review"
             ));
         }
     }

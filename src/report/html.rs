@@ -360,8 +360,40 @@ fn header(out: &mut String, input: &ReportInput) {
     for (k, v) in rows {
         w!(out, "<tr><th>{}</th><td>{}</td></tr>\n", k, esc(&v));
     }
+    if !rules.severity.is_empty() {
+        let changed: Vec<String> = rules
+            .severity
+            .iter()
+            .map(|(rule, s)| format!("{rule} → {}", s.name_zh()))
+            .collect();
+        w!(
+            out,
+            "<tr><th>调整的严重程度</th><td>{}</td></tr>\n",
+            esc(&changed.join("；"))
+        );
+    }
     out.push_str("</table>\n");
     inputs_table(out, ds);
+    fields_table(out, ds, &input.review.file);
+}
+
+/// Per layer, the field used for each role and how it was chosen (analysis::fields).
+fn fields_table(out: &mut String, ds: &crate::load::Dataset, file: &crate::io::review::ReviewFile) {
+    out.push_str("<h3>字段识别</h3>\n<table>\n<thead><tr><th>图层</th><th>字段（用途：字段名，如何确定）</th></tr></thead>\n<tbody>\n");
+    for l in &ds.layers {
+        let lines: Vec<String> = Fields::explain(l, file)
+            .choices
+            .iter()
+            .map(|c| esc(&c.describe().zh))
+            .collect();
+        w!(
+            out,
+            "<tr><td>{}</td><td>{}</td></tr>\n",
+            esc(&l.name),
+            lines.join("<br>")
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
@@ -873,7 +905,7 @@ struct MapLayers<'a> {
 
 impl<'a> MapLayers<'a> {
     fn new(input: &ReportInput<'a>) -> MapLayers<'a> {
-        let names = &input.review.file.fields;
+        let file = &input.review.file;
         let prepare = |layer: &'a Layer| {
             use rayon::prelude::*;
             MapLayer {
@@ -884,7 +916,7 @@ impl<'a> MapLayers<'a> {
                     .par_iter()
                     .map(|f| f.geometry.bounding_rect())
                     .collect(),
-                fields: Fields::resolve(layer, names),
+                fields: Fields::of_layer(layer, file),
             }
         };
         if input.analysis.zones.is_empty() {

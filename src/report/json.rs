@@ -29,6 +29,8 @@ pub fn report_value(input: &ReportInput) -> Value {
                 "features": l.source.features,
                 "features_far_from_zones": l.source.far_from_zones,
                 "warnings": l.source.warnings,
+                // Per role: the field used and how it was chosen (analysis::fields).
+                "fields": crate::analysis::fields::Fields::explain(l, file).choices,
             })
         })
         .collect();
@@ -71,6 +73,7 @@ pub fn report_value(input: &ReportInput) -> Value {
             "rules": file.rules,
             "quotas": file.quotas,
             "fields": file.fields,
+            "fields_of": file.fields_of,
         },
         "inputs": inputs,
         "zones": zones,

@@ -170,6 +170,16 @@ pub fn menu_bar_ui(
             {
                 cmds.push(AppCommand::CancelJob);
             }
+            ui.separator();
+            if ui
+                .add_enabled(
+                    has_doc,
+                    egui::Button::new(lang.t(S::SettingsOpen)).shortcut_text("Ctrl+,"),
+                )
+                .clicked()
+            {
+                cmds.push(AppCommand::ToggleSettings);
+            }
         });
         ui.menu_button(lang.t(S::MenuExport), |ui| {
             if ui

@@ -7,6 +7,7 @@ pub mod layer_style;
 pub mod layers;
 pub mod menu;
 pub mod plan;
+pub mod settings;
 pub mod status;
 pub mod table;
 

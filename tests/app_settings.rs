@@ -1,0 +1,162 @@
+//! The settings window (设置/审查规则) through egui_kittest: open it from the 检查 menu, refuse a
+//! negative distance, raise the contiguity distance past M001's cluster gap so its clusters
+//! finding disappears, find the new value in the review file on disk (comments kept), reopen
+//! the review and see it again (opened with the Ctrl+, shortcut).
+//!
+//! M001's gap is 800 m, worked out by hand in sample_maps/README.md (nearest corners
+//! (510 000, 3 350 200) and (509 520, 3 350 840): 480 m by 640 m → 800 m): at 50 m (the
+//! sample's setting) M001 has two clusters, at 801 m one.
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use egui_kittest::kittest::Queryable as _;
+use egui_kittest::Harness;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use zonecheck::app::ZonecheckApp;
+
+fn sample_copy() -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+fn harness(app: ZonecheckApp) -> Harness<'static, ZonecheckApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .build_ui_state(|ui, app: &mut ZonecheckApp| app.ui(ui), app)
+}
+
+fn settle(h: &mut Harness<'static, ZonecheckApp>) {
+    let _ = h.try_run();
+}
+
+fn wait_until(
+    h: &mut Harness<'static, ZonecheckApp>,
+    what: &str,
+    cond: impl Fn(&ZonecheckApp) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if cond(h.state()) {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(240),
+            "timed out waiting for {what}; messages: {:?}",
+            h.state().messages
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    settle(h);
+}
+
+fn open(path: &Path) -> Harness<'static, ZonecheckApp> {
+    let mut app = ZonecheckApp::new(None);
+    app.open(path.to_path_buf());
+    let mut h = harness(app);
+    wait_until(&mut h, "the review to load", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
+    h
+}
+
+/// The number of clusters of zone `id` and whether it has a `clusters` finding, in the current
+/// check.
+fn m001(app: &ZonecheckApp) -> (usize, bool) {
+    let check = app.current_check().expect("a current check");
+    let z = check
+        .analysis
+        .zones
+        .iter()
+        .find(|z| z.id == "M001")
+        .unwrap();
+    (z.clusters, z.findings.iter().any(|f| f.rule == "clusters"))
+}
+
+/// Replaces the text of the text field labelled `label` (select all, type).
+fn retype(h: &mut Harness<'static, ZonecheckApp>, label: &str, text: &str) {
+    h.get_by_label(label).click();
+    settle(h);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+    settle(h);
+}
+
+#[test]
+fn settings_change_the_contiguity_distance_save_it_and_recheck() {
+    let dir = sample_copy();
+    let review: PathBuf = dir.path().join("review.toml");
+    let original = std::fs::read_to_string(&review).unwrap();
+    std::fs::write(
+        &review,
+        format!("# 萧山区整合方案审查（保留此注释）\n{original}"),
+    )
+    .unwrap();
+    let mut h = open(&review);
+    h.get_by_label("运行检查 ▶").click();
+    h.step();
+    wait_until(&mut h, "the check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    assert_eq!(m001(h.state()), (2, true));
+
+    // 检查 → 规则设置…
+    h.get_by_label("检查").hover();
+    settle(&mut h);
+    h.get_by_label("检查").click();
+    settle(&mut h);
+    h.get_by_label("规则设置… Ctrl+,").click();
+    settle(&mut h);
+    assert_eq!(h.get_by_label("连片距离:").value().as_deref(), Some("50"));
+    // The field roles show how each was chosen.
+    h.get_by_label("保护区分级：CLASS（按字段名识别）");
+
+    // A negative distance is refused, naming the setting; nothing is saved.
+    retype(&mut h, "连片距离:", "-5");
+    h.get_by_label("应用并重新检查").click();
+    settle(&mut h);
+    h.get_by_label("连片距离: -5 不能为负数");
+    assert!(!h.state().is_busy());
+    assert_eq!(
+        std::fs::read_to_string(&review).unwrap(),
+        format!("# 萧山区整合方案审查（保留此注释）\n{original}")
+    );
+
+    // 801 m joins M001's two clusters (800 m apart): the finding disappears.
+    retype(&mut h, "连片距离:", "801");
+    h.get_by_label("应用并重新检查").click();
+    h.step();
+    wait_until(&mut h, "the re-check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    assert_eq!(m001(h.state()), (1, false));
+    let doc = h.state().doc.as_ref().unwrap();
+    assert_eq!(doc.review.file.rules.contiguity_distance_m, 801.0);
+    assert!(!doc.dirty, "saved with the settings");
+
+    // On disk: the new value, the comment kept, the rest unchanged.
+    let text = std::fs::read_to_string(&review).unwrap();
+    assert!(
+        text.starts_with("# 萧山区整合方案审查（保留此注释）\n"),
+        "{text}"
+    );
+    let saved = zonecheck::io::review::Review::parse(&text, &review).unwrap();
+    assert_eq!(saved.file.rules.contiguity_distance_m, 801.0);
+    let before = zonecheck::io::review::Review::parse(&original, &review).unwrap();
+    assert_eq!(saved.file.layers, before.file.layers);
+    assert_eq!(saved.file.fields, before.file.fields);
+    assert_eq!(saved.file.quotas, before.file.quotas);
+
+    // Reopened: the window (Ctrl+,) shows the saved value; a check finds one cluster.
+    drop(h);
+    let mut h = open(&review);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    settle(&mut h);
+    assert_eq!(h.get_by_label("连片距离:").value().as_deref(), Some("801"));
+}
