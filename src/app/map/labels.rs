@@ -33,16 +33,20 @@ pub struct Placed<G> {
 /// Space kept free around every placed box (points).
 pub const MARGIN: f32 = 3.0;
 
-/// Places `labels` inside `bounds`. `layout(text, small)` measures a text (and returns what
-/// draws it). Labels whose anchor is outside `bounds` are left out.
+/// Places `labels` inside `bounds`, clear of `taken` (boxes drawn already, e.g. gap lengths).
+/// `layout(text, small)` measures a text (and returns what draws it). Labels whose anchor is
+/// outside `bounds` are left out.
 pub fn place_labels<G>(
     labels: &[LabelIn<'_>],
     bounds: Rect,
+    taken: &[Rect],
     mut layout: impl FnMut(&str, bool) -> (Vec2, G),
 ) -> Vec<Placed<G>> {
     let mut placed: Vec<Placed<G>> = Vec::new();
     let free = |r: Rect, placed: &[Placed<G>]| {
-        bounds.contains_rect(r) && !placed.iter().any(|p| p.rect.expand(MARGIN).intersects(r))
+        bounds.contains_rect(r)
+            && !placed.iter().any(|p| p.rect.expand(MARGIN).intersects(r))
+            && !taken.iter().any(|t| t.expand(MARGIN).intersects(r))
     };
     for l in labels {
         if !bounds.contains(l.anchor) {
@@ -174,7 +178,7 @@ mod tests {
                 anchor: Pos2::new(400.0, 300.0),
             },
         ];
-        let p = place_labels(&l, bounds(), measure);
+        let p = place_labels(&l, bounds(), &[], measure);
         assert_eq!(p.len(), 2);
         for (placed, input) in p.iter().zip(&l) {
             assert_eq!(placed.text, input.text);
@@ -201,7 +205,7 @@ mod tests {
                 anchor: at,
             })
             .collect();
-        let p = place_labels(&l, bounds(), measure);
+        let p = place_labels(&l, bounds(), &[], measure);
         assert_eq!(p.len(), 5);
         assert!(disjoint(&p));
         assert!(p.iter().all(|x| !x.small && !x.leader));
@@ -217,7 +221,7 @@ mod tests {
                 anchor: at,
             })
             .collect();
-        let p = place_labels(&l, bounds(), measure);
+        let p = place_labels(&l, bounds(), &[], measure);
         assert_eq!(p.len(), 20);
         assert!(disjoint(&p));
         for (i, (id, _)) in names.iter().enumerate() {
@@ -241,10 +245,27 @@ mod tests {
                 anchor: Pos2::new(-50.0, 10.0),
             },
         ];
-        let p = place_labels(&l, bounds(), measure);
+        let p = place_labels(&l, bounds(), &[], measure);
         assert_eq!(p.len(), 1);
         assert!(bounds().contains_rect(p[0].rect));
         assert_eq!(p[0].text, "A");
+    }
+
+    #[test]
+    fn labels_keep_clear_of_boxes_taken_before() {
+        // A gap length drawn on the anchor: the label moves to the first spot beside it that
+        // misses the box (above: 22 points up, the box reaches 10 up plus the 3-point margin).
+        let at = Pos2::new(400.0, 300.0);
+        let taken = [Rect::from_center_size(at, Vec2::new(40.0, 20.0))];
+        let l = [LabelIn {
+            id: "M001",
+            text: "M001",
+            anchor: at,
+        }];
+        let p = place_labels(&l, bounds(), &taken, measure);
+        assert_eq!(p.len(), 1);
+        assert!(!p[0].rect.intersects(taken[0].expand(MARGIN)));
+        assert_eq!(p[0].rect.center(), Pos2::new(400.0, 278.0));
     }
 
     #[test]

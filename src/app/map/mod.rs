@@ -163,7 +163,9 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         }
     }
 
-    // The gaps of a clusters finding: the nearest points of each gap joined, with the length.
+    // The gaps of a clusters finding: the nearest points of each gap joined, with the length
+    // (the zone labels keep clear of these lengths).
+    let mut gap_boxes: Vec<Rect> = Vec::new();
     if let (Some(key), Some(check)) = (&view.selected_finding, &derived.check) {
         let zone = check
             .position_of(key)
@@ -174,7 +176,7 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
             })
             .and_then(|z| check.analysis.zones.get(z));
         if let Some(z) = zone {
-            gap_shapes(
+            gap_boxes = gap_shapes(
                 &painter,
                 &z.cluster_gap_lines,
                 &z.cluster_gaps_m,
@@ -227,12 +229,16 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
                         anchor: to_ui(*at),
                     })
                     .collect();
-                let placed = labels::place_labels(&input, rect.shrink(2.0), |text, small| {
-                    let size = if small { 11.0 } else { 13.0 };
-                    let g =
-                        painter.layout_no_wrap(text.to_string(), FontId::proportional(size), color);
-                    (g.size(), g)
-                });
+                let placed =
+                    labels::place_labels(&input, rect.shrink(2.0), &gap_boxes, |text, small| {
+                        let size = if small { 11.0 } else { 13.0 };
+                        let g = painter.layout_no_wrap(
+                            text.to_string(),
+                            FontId::proportional(size),
+                            color,
+                        );
+                        (g.size(), g)
+                    });
                 for p in placed {
                     if p.leader {
                         let stroke = Stroke::new(1.0, color);
@@ -384,7 +390,8 @@ fn gap_shapes(
     lengths: &[f64],
     to_ui: &dyn Fn(Coord<f64>) -> Pos2,
     dark: bool,
-) {
+) -> Vec<Rect> {
+    let mut boxes = Vec::new();
     let color = theme::highlight_style().stroke.color;
     let text_color = if dark { Color32::WHITE } else { Color32::BLACK };
     let halo = if dark {
@@ -412,7 +419,9 @@ fn gap_shapes(
             egui::StrokeKind::Outside,
         );
         painter.galley(r.min, galley, text_color);
+        boxes.push(r.expand(2.0));
     }
+    boxes
 }
 
 /// A scale bar of a nice length in the lower left corner.

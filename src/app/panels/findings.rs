@@ -329,7 +329,9 @@ fn evidence_ui(
     ui.add_space(2.0);
     ui.label(lang.t(S::Patches));
     let row_h = ui.spacing().interact_size.y;
-    let widths = [150.0, 72.0, 96.0, 80.0];
+    // Shares of the panel's width: id, code, m², 亩.
+    let room = (ui.available_width() - 3.0 * ui.spacing().item_spacing.x).max(200.0);
+    let widths = [room * 0.36, room * 0.16, room * 0.26, room * 0.22];
     let header = |ui: &mut Ui, i: usize, text: &str| {
         ui.add_sized(
             [widths[i], row_h],
