@@ -267,7 +267,7 @@ fn identify_shows_attributes() {
     let (pos, id) = {
         let app = h.state();
         let zones = app.derived.layers.first().unwrap();
-        let (text, at) = zones.labels[0].clone();
+        let (_, text, at) = zones.labels[0].clone();
         let rect = app.view.map_rect.unwrap();
         (app.view.camera.ui_from_map(at, rect), text)
     };

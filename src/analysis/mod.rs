@@ -24,6 +24,9 @@ use std::collections::BTreeMap;
 pub struct FeatureOverlap {
     /// The protected feature's id (its id field, else its record number).
     pub id: String,
+    /// Its index in the layer's `features`.
+    #[serde(skip)]
+    pub feature: usize,
     pub area_m2: f64,
     pub area_mu: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,6 +84,9 @@ pub struct ZoneResult {
     pub clusters: usize,
     /// Gaps that would join the clusters (minimum spanning set), metres, ascending.
     pub cluster_gaps_m: Vec<f64>,
+    /// The nearest points of each gap of `cluster_gaps_m` (same order), working CRS.
+    #[serde(skip)]
+    pub cluster_gap_lines: Vec<[geo::Coord<f64>; 2]>,
     /// `None` without an original-zones layer.
     pub expansion_area_m2: Option<f64>,
     pub conflicts: BTreeMap<String, LayerConflict>,

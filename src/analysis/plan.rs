@@ -246,6 +246,7 @@ mod tests {
             parts: Vec::new(),
             clusters: 1,
             cluster_gaps_m: Vec::new(),
+            cluster_gap_lines: Vec::new(),
             expansion_area_m2: None,
             conflicts: BTreeMap::new(),
             findings: Vec::new(),

@@ -171,7 +171,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let zid = Some(z.id.as_str());
 
     // Sub-areas and clusters.
-    let (parts, clusters, gaps) = ctx
+    let (parts, clusters, gaps, gap_lines) = ctx
         .progress
         .timed("contiguity", || sub_areas(&geometry, &z.features, rules));
     let fragments: Vec<&Polygon<f64>> = geometry
@@ -430,6 +430,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         parts,
         clusters,
         cluster_gaps_m: gaps,
+        cluster_gap_lines: gap_lines,
         expansion_area_m2,
         conflicts,
         findings,
@@ -438,12 +439,13 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     }
 }
 
-/// Parts of the zone (largest first), which are enclaves, clusters and the gaps between them.
+/// Parts of the zone (largest first), which are enclaves, clusters and the gaps between them
+/// (lengths ascending, with the nearest points of each gap).
 fn sub_areas(
     geometry: &Geom,
     features: &[(Geom, bool)],
     rules: &Rules,
-) -> (Vec<PartInfo>, usize, Vec<f64>) {
+) -> (Vec<PartInfo>, usize, Vec<f64>, Vec<[geo::Coord<f64>; 2]>) {
     let n = geometry.0.len();
     let mut has_enclave = vec![false; n];
     let mut has_normal = vec![false; n];
@@ -531,12 +533,91 @@ fn sub_areas(
         })
         .collect();
     let k = roots.len();
-    let gaps = cluster_gaps(geometry, &parts, k);
-    (parts, k, gaps)
+    let edges = cluster_gaps(geometry, &parts, k);
+    let gaps = edges.iter().map(|e| e.0).collect();
+    let lines = edges
+        .iter()
+        .filter_map(|&(d, i, j)| nearest_points(geometry.0.get(i)?, geometry.0.get(j)?, d))
+        .collect();
+    (parts, k, gaps, lines)
 }
 
-/// Minimum spanning set of gaps between clusters (Prim over cluster-to-cluster distances).
-fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<f64> {
+/// The nearest points of two disjoint polygons `d` apart: the shortest distance between two
+/// polygons is reached at a vertex of one of them, so only vertices within `d` of the other's
+/// box and edges within `d` of the first's box are tried.
+fn nearest_points(a: &Polygon<f64>, b: &Polygon<f64>, d: f64) -> Option<[geo::Coord<f64>; 2]> {
+    use geo::Coord;
+    if d <= 0.0 {
+        // Touching or overlapping: nothing to draw.
+        return None;
+    }
+    let (ba, bb) = (a.bounding_rect()?, b.bounding_rect()?);
+    let reach = d * (1.0 + 1e-9) + 1e-9;
+    let near = |c: Coord<f64>, r: &geo::Rect<f64>| {
+        let dx = (r.min().x - c.x).max(c.x - r.max().x).max(0.0);
+        let dy = (r.min().y - c.y).max(c.y - r.max().y).max(0.0);
+        dx.hypot(dy) <= reach
+    };
+    let edge_near = |p: Coord<f64>, q: Coord<f64>, r: &geo::Rect<f64>| {
+        let e = geo::Rect::new(p, q);
+        let dx = (r.min().x - e.max().x).max(e.min().x - r.max().x).max(0.0);
+        let dy = (r.min().y - e.max().y).max(e.min().y - r.max().y).max(0.0);
+        dx.hypot(dy) <= reach
+    };
+    let rings = |p: &Polygon<f64>| -> Vec<Vec<Coord<f64>>> {
+        std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(|r| r.0.clone())
+            .collect()
+    };
+    let (ra, rb) = (rings(a), rings(b));
+    let mut best: Option<(f64, [Coord<f64>; 2])> = None;
+    // Vertices of `from` against edges of `to`; `flip` keeps the pair in (a, b) order.
+    let mut search = |from: &[Vec<Coord<f64>>],
+                      to: &[Vec<Coord<f64>>],
+                      from_box: &geo::Rect<f64>,
+                      to_box: &geo::Rect<f64>,
+                      flip: bool| {
+        let edges: Vec<(Coord<f64>, Coord<f64>)> = to
+            .iter()
+            .flat_map(|r| r.windows(2).map(|w| (w[0], w[1])))
+            .filter(|&(p, q)| edge_near(p, q, from_box))
+            .collect();
+        for &v in from.iter().flatten().filter(|&&v| near(v, to_box)) {
+            for &(p, q) in &edges {
+                let c = closest_on_segment(v, p, q);
+                let dist = (v.x - c.x).hypot(v.y - c.y);
+                if best.is_none_or(|(bd, _)| dist < bd) {
+                    best = Some((dist, if flip { [c, v] } else { [v, c] }));
+                }
+            }
+        }
+    };
+    search(&ra, &rb, &ba, &bb, false);
+    search(&rb, &ra, &bb, &ba, true);
+    best.map(|(_, pts)| pts)
+}
+
+/// The point of segment `p`–`q` nearest to `v`.
+fn closest_on_segment(
+    v: geo::Coord<f64>,
+    p: geo::Coord<f64>,
+    q: geo::Coord<f64>,
+) -> geo::Coord<f64> {
+    let (dx, dy) = (q.x - p.x, q.y - p.y);
+    let len2 = dx * dx + dy * dy;
+    if len2 <= 0.0 {
+        return p;
+    }
+    let t = (((v.x - p.x) * dx + (v.y - p.y) * dy) / len2).clamp(0.0, 1.0);
+    geo::Coord {
+        x: p.x + t * dx,
+        y: p.y + t * dy,
+    }
+}
+
+/// Minimum spanning set of gaps between clusters: (length, part, part), shortest first.
+fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<(f64, usize, usize)> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
     if k < 2 {
@@ -604,12 +685,12 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<f64> {
             continue;
         }
         parent[ra] = rb;
-        gaps.push(d);
+        gaps.push((d, i, j));
         if gaps.len() + 1 == k {
             break;
         }
     }
-    gaps.sort_by(f64::total_cmp);
+    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
     gaps
 }
 
@@ -642,6 +723,7 @@ fn conflict_with(
             if a > 0.0 {
                 features.push(FeatureOverlap {
                     id: p.feature_id(i),
+                    feature: i,
                     area_m2: a,
                     area_mu: mu_from_m2(a),
                     class: p.layer.attr(f, class_field).map(str::to_string),
@@ -980,10 +1062,39 @@ mod tests {
                 });
             }
             let geometry = MultiPolygon(polys);
-            let lazy = cluster_gaps(&geometry, &parts, k);
+            let edges = cluster_gaps(&geometry, &parts, k);
+            let lazy: Vec<f64> = edges.iter().map(|e| e.0).collect();
             let prim = gaps_by_prim(&geometry, &parts, k);
             assert_eq!(lazy.len(), k - 1);
             assert_eq!(lazy, prim);
+            // The nearest points of each gap are as far apart as geo's polygon distance says,
+            // and lie on the two parts' boundaries. (Clusters are assigned at random here, so
+            // two of them may overlap: distance 0, no gap to draw; real clusters are farther
+            // apart than the contiguity distance.)
+            for &(d, i, j) in edges.iter().filter(|e| e.0 > 0.0) {
+                let [a, b] = nearest_points(&geometry.0[i], &geometry.0[j], d).unwrap();
+                assert!(((a.x - b.x).hypot(a.y - b.y) - d).abs() < 1e-9 * d.max(1.0));
+                let on = |c: geo::Coord<f64>, p: &Polygon<f64>| {
+                    use geo::Distance as _;
+                    geo::Euclidean.distance(&geo::Point(c), p.exterior()) < 1e-9
+                };
+                assert!(on(a, &geometry.0[i]) && on(b, &geometry.0[j]));
+            }
         }
+    }
+
+    #[test]
+    fn nearest_points_of_a_diagonal_gap() {
+        // Worked by hand: the corner (10,10) of a and the corner (13,14) of b, 5 apart
+        // (a 3-4-5 triangle); b's nearer edge from (13,14) runs away from a.
+        let a =
+            polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)];
+        let b = polygon![(x: 13.0, y: 14.0), (x: 20.0, y: 14.0), (x: 20.0, y: 20.0), (x: 13.0, y: 20.0)];
+        let [p, q] = nearest_points(&a, &b, 5.0).unwrap();
+        assert_eq!((p.x, p.y, q.x, q.y), (10.0, 10.0, 13.0, 14.0));
+        // A vertex of b facing the middle of a's edge: (20,5) is 10 from (10,5).
+        let c = polygon![(x: 20.0, y: 5.0), (x: 30.0, y: 0.0), (x: 30.0, y: 10.0)];
+        let [p, q] = nearest_points(&a, &c, 10.0).unwrap();
+        assert_eq!((p.x, p.y, q.x, q.y), (10.0, 5.0, 20.0, 5.0));
     }
 }

@@ -151,6 +151,13 @@ strings! {
     NoLayer: "该图层未加载。", "This layer is not loaded.";
     CloseTable: "关闭属性表", "Close table";
     Rows: "行", "rows";
+    Copy: "复制", "Copy";
+    CopyRow: "复制整行", "Copy row";
+    ResizeColumn: "调整列宽", "Resize column";
+    Patches: "涉及图斑（点击标识码缩放到该图斑）", "Features involved (click an id to zoom to it)";
+    AreaM2: "面积 (m²)", "Area (m²)";
+    AreaMu: "面积 (亩)", "Area (mu)";
+    ClusterGaps: "组团间距（地图上以虚线标出）", "Gaps between clusters (dashed on the map)";
     Filter: "筛选", "Filter";
     FilterHint: "文字，或 字段=值", "text, or FIELD=value";
     UnsupportedDrop: "不支持的文件类型（可拖入 .shp、.geojson、.json 图层或 .toml 审查文件）", "unsupported file type (drop .shp, .geojson, .json layers or a .toml review)";

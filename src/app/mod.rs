@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The smallest map the side and bottom panels leave (points): panels stop growing there.
+pub const MIN_MAP: egui::Vec2 = egui::vec2(320.0, 220.0);
+
 /// Key of the persisted settings in eframe's storage.
 const STORAGE_KEY: &str = "zonecheck-settings";
 
@@ -243,35 +246,45 @@ impl ZonecheckApp {
                     pending,
                 );
             });
-            let mut close_table = false;
-            if let (Some(d), Some(table)) = (doc.as_ref(), view.table.as_mut()) {
-                let picked = view.picked;
-                egui::Panel::bottom("attribute-table")
+            // Side panels first, so that they run the full height between the toolbar and the
+            // status bar; the attribute table and the properties panel then share the middle
+            // column with the map and never cover or squash the findings. Every panel's size is
+            // capped so that the map keeps at least MIN_MAP.
+            let avail = ui.available_rect_before_wrap().size();
+            let side_room = (avail.x - MIN_MAP.x).max(0.0);
+            if settings.show_findings_panel {
+                let max = (side_room
+                    - if settings.show_layers_panel {
+                        160.0
+                    } else {
+                        0.0
+                    })
+                .max(200.0);
+                let r = egui::Panel::right("findings")
                     .resizable(true)
-                    .default_size(280.0)
-                    .min_size(120.0)
+                    .default_size((avail.x * 0.34).clamp(240.0, 400.0))
+                    .size_range(200.0..=max)
                     .show(ui, |ui| {
-                        close_table =
-                            !panels::table::table_panel_ui(ui, d, table, picked, lang, pending);
+                        panels::findings::findings_panel_ui(
+                            ui,
+                            doc.as_ref(),
+                            derived,
+                            view,
+                            lang,
+                            pending,
+                        );
                     });
-            }
-            if close_table {
-                view.table = None;
-            }
-            if settings.show_attributes_panel {
-                egui::Panel::bottom("attributes")
-                    .resizable(true)
-                    .default_size(150.0)
-                    .min_size(60.0)
-                    .show(ui, |ui| {
-                        panels::attributes::attributes_panel_ui(ui, doc.as_ref(), view, lang);
-                    });
+                view.panel_rects.findings = Some(r.response.rect);
+            } else {
+                view.panel_rects.findings = None;
             }
             if settings.show_layers_panel {
-                egui::Panel::left("layers")
+                let used = view.panel_rects.findings.map_or(0.0, |r| r.width());
+                let max = (avail.x - used - MIN_MAP.x).max(140.0);
+                let r = egui::Panel::left("layers")
                     .resizable(true)
-                    .default_size(240.0)
-                    .min_size(160.0)
+                    .default_size((avail.x * 0.22).clamp(160.0, 240.0))
+                    .size_range(140.0..=max)
                     .show(ui, |ui| {
                         panels::layers::layers_panel_ui(
                             ui,
@@ -283,22 +296,52 @@ impl ZonecheckApp {
                             pending,
                         );
                     });
+                view.panel_rects.layers = Some(r.response.rect);
+            } else {
+                view.panel_rects.layers = None;
             }
-            if settings.show_findings_panel {
-                egui::Panel::right("findings")
-                    .resizable(true)
-                    .default_size(400.0)
-                    .min_size(240.0)
+            let middle_h = ui.available_rect_before_wrap().height();
+            // The properties panel: as tall as its rows, at most a third of the column.
+            view.panel_rects.attributes = None;
+            if settings.show_attributes_panel {
+                // Measured last frame; the panel's frame adds its margins.
+                let margins = egui::Frame::side_top_panel(ui.style())
+                    .total_margin()
+                    .sum()
+                    .y
+                    + 2.0;
+                let want = view.attributes_height + margins;
+                let h = want.min(((middle_h - MIN_MAP.y) * 0.5).max(48.0));
+                let r = egui::Panel::bottom("attributes")
+                    .resizable(false)
+                    .exact_size(h)
                     .show(ui, |ui| {
-                        panels::findings::findings_panel_ui(
-                            ui,
-                            doc.as_ref(),
-                            derived,
-                            view,
-                            lang,
-                            pending,
-                        );
+                        panels::attributes::attributes_panel_ui(ui, doc.as_ref(), view, lang)
                     });
+                if (r.inner - view.attributes_height).abs() > 0.5 {
+                    view.attributes_height = r.inner;
+                    ui.ctx().request_repaint();
+                }
+                view.panel_rects.attributes = Some(r.response.rect);
+            }
+            let mut close_table = false;
+            view.panel_rects.table = None;
+            if let (Some(d), Some(table)) = (doc.as_ref(), view.table.as_mut()) {
+                let picked = view.picked;
+                let left = ui.available_rect_before_wrap().height();
+                let max = (left - MIN_MAP.y).max(90.0);
+                let r = egui::Panel::bottom("attribute-table")
+                    .resizable(true)
+                    .default_size(280.0_f32.min(max))
+                    .size_range(90.0..=max)
+                    .show(ui, |ui| {
+                        close_table =
+                            !panels::table::table_panel_ui(ui, d, table, picked, lang, pending);
+                    });
+                view.panel_rects.table = Some(r.response.rect);
+            }
+            if close_table {
+                view.table = None;
             }
             egui::CentralPanel::no_frame().show(ui, |ui| {
                 map::map_ui(
@@ -350,6 +393,10 @@ impl ZonecheckApp {
         }
 
         let cmds = std::mem::take(&mut self.pending);
+        if !cmds.is_empty() {
+            // The commands change what is shown: draw it now, not at the next input.
+            ctx.request_repaint();
+        }
         for cmd in cmds {
             self.apply(cmd);
         }

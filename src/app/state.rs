@@ -54,8 +54,9 @@ pub struct LayerDerived {
     pub fields: Fields,
     /// Meshes and tiles of the layer at each level of detail (built in the background).
     pub render: LayerRender,
-    /// Zones layer: one label per zone id (largest feature), "id name" at an interior point.
-    pub labels: Vec<(String, Coord<f64>)>,
+    /// Zones layer: one label per zone id (largest feature): the id, "id name", and an
+    /// interior point; largest zones first (they are placed first on the map).
+    pub labels: Vec<(String, String, Coord<f64>)>,
 }
 
 impl LayerDerived {
@@ -88,7 +89,12 @@ impl LayerDerived {
                     *e = (area, text, p.0);
                 }
             }
-            labels = best.into_values().map(|(_, t, p)| (t, p)).collect();
+            let mut sized: Vec<(f64, String, String, Coord<f64>)> = best
+                .into_iter()
+                .map(|(id, (a, t, p))| (a, id, t, p))
+                .collect();
+            sized.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            labels = sized.into_iter().map(|(_, id, t, p)| (id, t, p)).collect();
         }
         let style = super::theme::role_style(layer.role);
         let classes = Classes::new(layer, |i| match (layer.role, layer.features.get(i)) {
@@ -279,6 +285,10 @@ pub struct ViewState {
     pub fit_pending: bool,
     /// Where the map was drawn last frame.
     pub map_rect: Option<egui::Rect>,
+    /// Where the side and bottom panels were drawn last frame.
+    pub panel_rects: PanelRects,
+    /// Height the properties panel's content needed last frame (points).
+    pub attributes_height: f32,
     pub cursor_in_map: Option<Coord<f64>>,
     pub selected_finding: Option<FindingKey>,
     pub picked: Option<Picked>,
@@ -301,6 +311,15 @@ pub struct ViewState {
     pub settings: Option<super::panels::settings::SettingsDraft>,
 }
 
+/// Rectangles of the panels around the map (None: not shown).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PanelRects {
+    pub layers: Option<egui::Rect>,
+    pub findings: Option<egui::Rect>,
+    pub table: Option<egui::Rect>,
+    pub attributes: Option<egui::Rect>,
+}
+
 /// Text fields of the layer settings editor.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LayerEdit {
@@ -319,6 +338,8 @@ impl Default for ViewState {
             zoom_box_from: None,
             fit_pending: true,
             map_rect: None,
+            panel_rects: PanelRects::default(),
+            attributes_height: 48.0,
             cursor_in_map: None,
             selected_finding: None,
             picked: None,

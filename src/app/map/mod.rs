@@ -3,6 +3,7 @@
 
 pub mod camera;
 pub mod hit;
+pub mod labels;
 pub mod lod;
 pub mod render;
 pub mod tess;
@@ -162,6 +163,29 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         }
     }
 
+    // The gaps of a clusters finding: the nearest points of each gap joined, with the length
+    // (the zone labels keep clear of these lengths).
+    let mut gap_boxes: Vec<Rect> = Vec::new();
+    if let (Some(key), Some(check)) = (&view.selected_finding, &derived.check) {
+        let zone = check
+            .position_of(key)
+            .filter(|_| check.revision == doc.revision)
+            .and_then(|p| {
+                let f = check.finding(p)?;
+                (f.rule == "clusters").then_some(p.zone?)
+            })
+            .and_then(|z| check.analysis.zones.get(z));
+        if let Some(z) = zone {
+            gap_boxes = gap_shapes(
+                &painter,
+                &z.cluster_gap_lines,
+                &z.cluster_gaps_m,
+                &to_ui,
+                settings.dark,
+            );
+        }
+    }
+
     // The identified feature.
     if let Some(p) = view.picked {
         if let Some(f) = ds
@@ -190,27 +214,40 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
                 } else {
                     Color32::from_rgba_unmultiplied(255, 255, 255, 190)
                 };
-                // Greedy placement: a label overlapping one already placed is left out.
-                let mut placed: Vec<Rect> = Vec::new();
-                for (text, at) in derived
+                // Every zone in view gets its id; a label that would hit one placed before
+                // moves beside its anchor, shrinks to the id or goes out on a leader line.
+                let all = derived
                     .layers
                     .get(li)
                     .map(|d| d.labels.as_slice())
-                    .unwrap_or(&[])
-                {
-                    let pos = to_ui(*at);
-                    if !rect.contains(pos) {
-                        continue;
+                    .unwrap_or(&[]);
+                let input: Vec<labels::LabelIn> = all
+                    .iter()
+                    .map(|(id, text, at)| labels::LabelIn {
+                        id,
+                        text,
+                        anchor: to_ui(*at),
+                    })
+                    .collect();
+                let placed =
+                    labels::place_labels(&input, rect.shrink(2.0), &gap_boxes, |text, small| {
+                        let size = if small { 11.0 } else { 13.0 };
+                        let g = painter.layout_no_wrap(
+                            text.to_string(),
+                            FontId::proportional(size),
+                            color,
+                        );
+                        (g.size(), g)
+                    });
+                for p in placed {
+                    if p.leader {
+                        let stroke = Stroke::new(1.0, color);
+                        painter.circle_filled(p.anchor, 2.5, color);
+                        painter
+                            .line_segment([p.anchor, labels::leader_end(p.anchor, p.rect)], stroke);
                     }
-                    let galley =
-                        painter.layout_no_wrap(text.clone(), FontId::proportional(13.0), color);
-                    let r = Align2::CENTER_CENTER.anchor_size(pos, galley.size());
-                    if placed.iter().any(|p| p.intersects(r.expand(3.0))) {
-                        continue;
-                    }
-                    placed.push(r);
-                    painter.rect_filled(r.expand(2.0), 3.0, halo);
-                    painter.galley(r.min, galley, color);
+                    painter.rect_filled(p.rect.expand(2.0), 3.0, halo);
+                    painter.galley(p.rect.min, p.shape, color);
                 }
             }
         }
@@ -343,6 +380,48 @@ fn outline_shapes(
             }
         }
     }
+}
+
+/// Each gap as a dashed line between its nearest points, with end marks and its length in
+/// metres at the middle.
+fn gap_shapes(
+    painter: &egui::Painter,
+    lines: &[[Coord<f64>; 2]],
+    lengths: &[f64],
+    to_ui: &dyn Fn(Coord<f64>) -> Pos2,
+    dark: bool,
+) -> Vec<Rect> {
+    let mut boxes = Vec::new();
+    let color = theme::highlight_style().stroke.color;
+    let text_color = if dark { Color32::WHITE } else { Color32::BLACK };
+    let halo = if dark {
+        Color32::from_rgba_unmultiplied(0, 0, 0, 170)
+    } else {
+        Color32::from_rgba_unmultiplied(255, 255, 255, 210)
+    };
+    for (line, len) in lines.iter().zip(lengths) {
+        let (a, b) = (to_ui(line[0]), to_ui(line[1]));
+        let stroke = Stroke::new(2.5, color);
+        painter.extend(Shape::dashed_line(&[a, b], stroke, 8.0, 5.0));
+        painter.circle_filled(a, 3.5, color);
+        painter.circle_filled(b, 3.5, color);
+        let galley = painter.layout_no_wrap(
+            format!("{len:.1} m"),
+            FontId::proportional(13.0),
+            text_color,
+        );
+        let r = Align2::CENTER_CENTER.anchor_size(a + (b - a) * 0.5, galley.size());
+        painter.rect_filled(r.expand(2.0), 3.0, halo);
+        painter.rect_stroke(
+            r.expand(2.0),
+            3.0,
+            Stroke::new(1.0, color),
+            egui::StrokeKind::Outside,
+        );
+        painter.galley(r.min, galley, text_color);
+        boxes.push(r.expand(2.0));
+    }
+    boxes
 }
 
 /// A scale bar of a nice length in the lower left corner.

@@ -5,7 +5,15 @@ use super::super::state::{Document, ViewState};
 use super::layers::layer_title;
 use egui::Ui;
 
-pub fn attributes_panel_ui(ui: &mut Ui, doc: Option<&Document>, view: &ViewState, lang: Lang) {
+/// The panel; returns the height its content needs (title, layer line and every field), so
+/// that the panel can be sized to it.
+pub fn attributes_panel_ui(
+    ui: &mut Ui,
+    doc: Option<&Document>,
+    view: &ViewState,
+    lang: Lang,
+) -> f32 {
+    let top = ui.cursor().top();
     ui.horizontal(|ui| {
         ui.strong(lang.t(S::Attributes));
     });
@@ -15,7 +23,7 @@ pub fn attributes_panel_ui(ui: &mut Ui, doc: Option<&Document>, view: &ViewState
     });
     let Some((layer, feature)) = picked else {
         ui.weak(lang.t(S::NoSelection));
-        return;
+        return ui.cursor().top() - top;
     };
     ui.label(format!(
         "{}: {} · {}: {}",
@@ -24,7 +32,7 @@ pub fn attributes_panel_ui(ui: &mut Ui, doc: Option<&Document>, view: &ViewState
         lang.t(S::Record),
         feature.index
     ));
-    egui::ScrollArea::both()
+    let out = egui::ScrollArea::both()
         .id_salt("attributes-scroll")
         .show(ui, |ui| {
             egui::Grid::new("attributes-grid")
@@ -41,4 +49,5 @@ pub fn attributes_panel_ui(ui: &mut Ui, doc: Option<&Document>, view: &ViewState
                     }
                 });
         });
+    out.inner_rect.top() - top + out.content_size.y
 }

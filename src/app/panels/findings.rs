@@ -4,7 +4,7 @@
 use super::super::commands::AppCommand;
 use super::super::decisions::{Decision, Status};
 use super::super::i18n::{Lang, S};
-use super::super::state::{rule_family, CheckState, Derived, Document, ViewState};
+use super::super::state::{rule_family, CheckState, Derived, Document, FindingPos, ViewState};
 use super::super::theme;
 use crate::analysis::{Finding, Severity};
 use egui::{RichText, Ui};
@@ -268,6 +268,129 @@ fn findings_list_ui(
     }
 }
 
+/// What a finding rests on, listed under its message: the protected features a conflict (or
+/// sliver) finding concerns, each with its id, land-class code, and the area inside the zone in
+/// m² and 亩, a click on the id zooming to the feature; the gaps of a clusters finding.
+fn evidence_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    check: &CheckState,
+    pos: &FindingPos,
+    f: &Finding,
+    lang: Lang,
+    cmds: &mut Vec<AppCommand>,
+) {
+    let Some(zone) = pos.zone.and_then(|z| check.analysis.zones.get(z)) else {
+        return;
+    };
+    if f.rule == "clusters" && !zone.cluster_gaps_m.is_empty() {
+        let gaps: Vec<String> = zone
+            .cluster_gaps_m
+            .iter()
+            .map(|g| format!("{g:.1} m"))
+            .collect();
+        ui.label(format!(
+            "{}: {}",
+            lang.t(S::ClusterGaps),
+            gaps.join(lang.pick("、", ", "))
+        ));
+        return;
+    }
+    let Some(key) = f
+        .rule
+        .strip_prefix("conflict.")
+        .or_else(|| f.rule.strip_prefix("sliver."))
+    else {
+        return;
+    };
+    let Some(conflict) = zone.conflicts.get(key) else {
+        return;
+    };
+    // Feature indices are only valid for the data the check ran on.
+    let layer = (check.revision == doc.revision)
+        .then(|| doc.layer_index(key))
+        .flatten()
+        .and_then(|li| Some((li, doc.dataset.layers.get(li)?)));
+    let fields =
+        layer.map(|(_, l)| crate::analysis::fields::Fields::resolve(l, &doc.review.file.fields));
+    let id_header = layer
+        .zip(fields)
+        .and_then(|((_, l), fl)| l.fields.get(fl.id?).cloned())
+        .unwrap_or_else(|| "ID".to_string());
+    // The land-class code (地类编码) of farmland-like layers, else the protection class.
+    let code_col = layer.and_then(|(_, l)| l.field_index("DLBM"));
+    let class_header = match (code_col, layer, fields) {
+        (Some(c), Some((_, l)), _) => l.fields.get(c).cloned(),
+        (None, Some((_, l)), Some(fl)) if conflict.features.iter().any(|o| o.class.is_some()) => {
+            fl.class.and_then(|c| l.fields.get(c).cloned())
+        }
+        _ => None,
+    };
+    ui.add_space(2.0);
+    ui.label(lang.t(S::Patches));
+    let row_h = ui.spacing().interact_size.y;
+    // Shares of the panel's width: id, code, m², 亩.
+    let room = (ui.available_width() - 3.0 * ui.spacing().item_spacing.x).max(200.0);
+    let widths = [room * 0.36, room * 0.16, room * 0.26, room * 0.22];
+    let header = |ui: &mut Ui, i: usize, text: &str| {
+        ui.add_sized(
+            [widths[i], row_h],
+            egui::Label::new(RichText::new(text).strong()),
+        );
+    };
+    ui.horizontal(|ui| {
+        header(ui, 0, &id_header);
+        if let Some(h) = &class_header {
+            header(ui, 1, h);
+        }
+        header(ui, 2, lang.t(S::AreaM2));
+        header(ui, 3, lang.t(S::AreaMu));
+    });
+    egui::ScrollArea::vertical()
+        .id_salt("finding-patches")
+        .max_height(180.0)
+        .show_rows(ui, row_h, conflict.features.len(), |ui, range| {
+            for o in conflict.features.get(range).unwrap_or(&[]) {
+                ui.horizontal(|ui| {
+                    let id = ui.add_enabled_ui(layer.is_some(), |ui| {
+                        ui.add_sized(
+                            [widths[0], row_h],
+                            egui::Button::new(o.id.as_str()).truncate(),
+                        )
+                    });
+                    if let (true, Some((li, _))) = (id.inner.clicked(), layer) {
+                        cmds.push(AppCommand::SelectFeature(super::super::state::Picked {
+                            layer: li,
+                            feature: o.feature,
+                        }));
+                    }
+                    if class_header.is_some() {
+                        let code = match (code_col, layer) {
+                            (Some(c), Some((_, l))) => l
+                                .features
+                                .get(o.feature)
+                                .and_then(|feat| feat.attrs.get(c))
+                                .and_then(|v| v.clone()),
+                            _ => o.class.clone(),
+                        };
+                        ui.add_sized(
+                            [widths[1], row_h],
+                            egui::Label::new(code.unwrap_or_default()).truncate(),
+                        );
+                    }
+                    ui.add_sized(
+                        [widths[2], row_h],
+                        egui::Label::new(format!("{:.2}", o.area_m2)),
+                    );
+                    ui.add_sized(
+                        [widths[3], row_h],
+                        egui::Label::new(format!("{:.2}", o.area_mu)),
+                    );
+                });
+            }
+        });
+}
+
 /// Status, reason and comment of the selected finding.
 fn detail_ui(
     ui: &mut Ui,
@@ -308,6 +431,7 @@ fn detail_ui(
                     .color(theme::severity_color(f.severity)),
             );
             ui.small(format!("{}: {}", lang.t(S::Clause), f.clause));
+            evidence_ui(ui, doc, check, pos, f, lang, cmds);
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", lang.t(S::Status)));
                 ui.radio_value(&mut draft.status, Status::Open, lang.t(S::StatusOpen));

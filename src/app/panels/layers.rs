@@ -314,15 +314,18 @@ fn layer_editor_ui(
     let _ = doc;
 }
 
-/// The legend: one swatch per role present, water by class, conflicts and the selection.
+/// The legend: one entry per layer, top first, under the layer's own name (its role's name,
+/// or the name of an extra layer, e.g. 蓝绿空间) with its file's stem; water by class; then
+/// conflicts and the selection.
 fn legend_ui(ui: &mut Ui, doc: &Document, derived: &Derived, lang: Lang) {
     ui.strong(lang.t(S::Legend));
     let ds = &doc.dataset;
-    let mut roles: Vec<LayerRole> = ds.layers.iter().map(|l| l.role).collect();
-    roles.sort_by_key(|r| std::cmp::Reverse(super::super::map::hit::role_rank(*r)));
-    roles.dedup();
-    for role in roles {
-        if role == LayerRole::Water {
+    for li in draw_order(ds, &[]).into_iter().rev() {
+        let Some(layer) = ds.layers.get(li) else {
+            continue;
+        };
+        let name = legend_name(layer, lang);
+        if layer.role == LayerRole::Water {
             for (class, s) in [
                 (Some("一级"), S::WaterClass1),
                 (Some("二级"), S::WaterClass2),
@@ -331,15 +334,15 @@ fn legend_ui(ui: &mut Ui, doc: &Document, derived: &Derived, lang: Lang) {
                 let st = theme::water_style(class);
                 ui.horizontal(|ui| {
                     swatch(ui, st.fill, st.stroke);
-                    ui.label(format!("{} · {}", layer_role_name(role, lang), lang.t(s)));
+                    ui.label(format!("{name} · {}", lang.t(s)));
                 });
             }
             continue;
         }
-        let st = theme::role_style(role);
+        let st = theme::role_style(layer.role);
         ui.horizontal(|ui| {
             swatch(ui, st.fill, st.stroke);
-            ui.label(layer_role_name(role, lang));
+            ui.label(name);
         });
     }
     if derived.check.is_some() {
@@ -353,6 +356,16 @@ fn legend_ui(ui: &mut Ui, doc: &Document, derived: &Derived, lang: Lang) {
             swatch(ui, st.fill, st.stroke);
             ui.label(lang.t(S::SelectedHighlight));
         });
+    }
+}
+
+/// A layer's name in the legend: [`layer_title`], then the stem of its file when that says
+/// something more ("永久基本农田 (farmland)", "蓝绿空间 (bluegreen)").
+pub fn legend_name(layer: &Layer, lang: Lang) -> String {
+    let title = layer_title(layer, lang);
+    match layer.source.path.file_stem().map(|s| s.to_string_lossy()) {
+        Some(stem) if !stem.is_empty() && stem != title.as_str() => format!("{title} ({stem})"),
+        _ => title,
     }
 }
 

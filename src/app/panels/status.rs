@@ -65,7 +65,14 @@ pub fn status_bar_ui(
                     JobKind::Export => S::Exporting,
                 };
                 let (stage, done, total) = job.progress.snapshot();
-                ui.label(format!("{} · {stage} {done}/{total}", lang.t(what)));
+                let text = format!("{} · {stage} {done}/{total}", lang.t(what));
+                // Room for the bar and the button after it; the text is cut short first.
+                let room = (ui.available_width() - 260.0).max(60.0);
+                ui.scope(|ui| {
+                    ui.set_max_width(room);
+                    ui.add(egui::Label::new(&text).truncate())
+                        .on_hover_text(&text);
+                });
                 ui.add(
                     egui::ProgressBar::new(job.fraction())
                         .desired_width(160.0)
@@ -76,24 +83,45 @@ pub fn status_bar_ui(
                 }
             }
             None => {
-                ui.label(status.text(lang));
+                // The status, and after it the review file: when the bar is too narrow for
+                // both, each is cut short with "…" (full text on hover) instead of running into
+                // the other. The status keeps at least half of what is left.
+                let text = status.text(lang);
+                let room = ui.available_width();
+                let doc_name = doc.map(|d| review_name(d, lang));
+                let status_w = match &doc_name {
+                    Some(_) => room * 0.5,
+                    None => room,
+                };
+                ui.scope(|ui| {
+                    ui.set_max_width(status_w.max(0.0));
+                    ui.add(egui::Label::new(&text).truncate())
+                        .on_hover_text(&text);
+                });
             }
         }
         if let Some(doc) = doc {
+            let name = review_name(doc, lang);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let mut name = if doc.untitled {
-                    lang.t(S::Untitled).to_string()
-                } else {
-                    doc.review.path.display().to_string()
-                };
-                if doc.dirty {
-                    name.push(' ');
-                    name.push_str(lang.t(S::Unsaved));
-                }
-                ui.label(name);
+                ui.add(egui::Label::new(&name).truncate())
+                    .on_hover_text(&name);
             });
         }
     });
+}
+
+/// The review file shown at the right end of the bar, marked when unsaved.
+fn review_name(doc: &Document, lang: Lang) -> String {
+    let mut name = if doc.untitled {
+        lang.t(S::Untitled).to_string()
+    } else {
+        doc.review.path.display().to_string()
+    };
+    if doc.dirty {
+        name.push(' ');
+        name.push_str(lang.t(S::Unsaved));
+    }
+    name
 }
 
 /// 25000 → "25,000".

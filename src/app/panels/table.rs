@@ -1,7 +1,9 @@
 //! The attribute table (属性表) of one layer: every field, sortable by a click on a column
 //! header (numeric columns by value), filtered by a text box (a substring of any value, or
 //! `FIELD=value`), virtualised so 10⁵ rows scroll smoothly. A click on a row selects the
-//! feature and zooms the map to it.
+//! feature and zooms the map to it. Columns are resized by dragging the right edge of their
+//! header; a cell shows its full text on hover and copies it from its right-click menu; Ctrl+C
+//! copies the selected row (tab-separated).
 
 use super::super::commands::AppCommand;
 use super::super::i18n::{Lang, S};
@@ -21,7 +23,10 @@ pub struct TableState {
     pub filter: String,
     /// Feature indices in display order, for `cached_for`.
     rows: Vec<usize>,
+    /// Column widths in points (record number first), kept while the layer stays the same.
     widths: Vec<f32>,
+    /// Layer and revision `widths` were measured for.
+    widths_for: Option<(u64, String)>,
     /// Per column: numbers (right-aligned).
     numeric: Vec<bool>,
     cached_for: Option<CacheKey>,
@@ -43,6 +48,11 @@ impl TableState {
         &self.rows
     }
 
+    /// Width of column `col` in points (0 = record number, i + 1 = field i).
+    pub fn width(&self, col: usize) -> Option<f32> {
+        self.widths.get(col).copied()
+    }
+
     /// Recomputes the rows when the layer, sort or filter changed.
     pub fn refresh(&mut self, layer: &Layer, revision: u64) {
         let key = (
@@ -55,7 +65,12 @@ impl TableState {
             return;
         }
         self.rows = table_rows(layer, self.sort, &self.filter);
-        self.widths = column_widths(layer);
+        // A sort or a filter keeps the widths the user set; another layer is measured anew.
+        let widths_key = (revision, self.layer_key.clone());
+        if self.widths_for.as_ref() != Some(&widths_key) {
+            self.widths = column_widths(layer);
+            self.widths_for = Some(widths_key);
+        }
         self.numeric = std::iter::once(true)
             .chain((0..layer.fields.len()).map(|i| {
                 let values = || {
@@ -188,6 +203,21 @@ fn cmp_present<T>(
     }
 }
 
+/// Narrowest and widest a column can be dragged to (points).
+const MIN_COL_W: f32 = 32.0;
+const MAX_COL_W: f32 = 1200.0;
+
+/// The text of a row as copied: record number and every field, tab-separated.
+pub fn row_text(layer: &Layer, feature: usize) -> String {
+    let Some(f) = layer.features.get(feature) else {
+        return String::new();
+    };
+    std::iter::once(f.index.to_string())
+        .chain((1..=layer.fields.len()).map(|c| cell(layer, feature, c).to_string()))
+        .collect::<Vec<_>>()
+        .join("\t")
+}
+
 /// Column widths in points from the header and the first rows' text.
 fn column_widths(layer: &Layer) -> Vec<f32> {
     let chars = |s: &str| {
@@ -229,7 +259,8 @@ pub fn table_panel_ui(
         return false;
     };
     table.refresh(layer, doc.revision);
-    ui.horizontal(|ui| {
+    // Wrapped, so that a narrow middle column never pushes the panel under the findings.
+    ui.horizontal_wrapped(|ui| {
         let label = ui.strong(format!("{}:", lang.t(S::AttributeTable)));
         // The layer shown; pick another.
         egui::ComboBox::from_id_salt("table-layer")
@@ -257,7 +288,7 @@ pub fn table_panel_ui(
         let l = ui.label(format!("{}:", lang.t(S::Filter)));
         ui.add(
             egui::TextEdit::singleline(&mut table.filter)
-                .desired_width(220.0)
+                .desired_width(180.0)
                 .hint_text(lang.t(S::FilterHint)),
         )
         .labelled_by(l.id);
@@ -274,10 +305,11 @@ pub fn table_panel_ui(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-            // Header: click to sort, again to reverse.
+            // Header: click to sort, again to reverse; drag a header's right edge to resize.
             ui.horizontal(|ui| {
                 let names = std::iter::once(lang.t(S::Record).to_string())
                     .chain(layer.fields.iter().cloned());
+                let gap = ui.spacing().item_spacing.x;
                 for (col, name) in names.enumerate() {
                     let arrow = match table.sort {
                         Some((c, true)) if c == col => " ▲",
@@ -287,12 +319,46 @@ pub fn table_panel_ui(
                     let w = widths.get(col).copied().unwrap_or(80.0);
                     let b =
                         egui::Button::new(egui::RichText::new(format!("{name}{arrow}")).strong())
+                            .truncate()
                             .min_size(egui::vec2(w, row_h));
-                    if ui.add_sized([w, row_h], b).clicked() {
+                    let r = ui.add_sized([w, row_h], b).on_hover_text(name.as_str());
+                    if r.clicked() {
                         table.sort = match table.sort {
                             Some((c, true)) if c == col => Some((col, false)),
                             _ => Some((col, true)),
                         };
+                    }
+                    // The resize handle: the gap after the header button.
+                    let x = r.rect.right() + gap * 0.5;
+                    let handle = egui::Rect::from_x_y_ranges(
+                        (x - 4.0)..=(x + 4.0),
+                        r.rect.top()..=r.rect.bottom(),
+                    );
+                    let h = ui
+                        .interact(
+                            handle,
+                            ui.make_persistent_id(("col-resize", col)),
+                            egui::Sense::drag(),
+                        )
+                        .on_hover_cursor(egui::CursorIcon::ResizeColumn);
+                    h.widget_info(|| {
+                        egui::WidgetInfo::labeled(
+                            egui::Role::Splitter,
+                            true,
+                            format!("{}: {name}", lang.t(S::ResizeColumn)),
+                        )
+                    });
+                    if h.hovered() || h.dragged() {
+                        ui.painter().vline(
+                            x,
+                            r.rect.y_range(),
+                            ui.visuals().widgets.active.fg_stroke,
+                        );
+                    }
+                    if h.dragged() {
+                        if let Some(cw) = table.widths.get_mut(col) {
+                            *cw = (*cw + h.drag_delta().x).clamp(MIN_COL_W, MAX_COL_W);
+                        }
                     }
                 }
             });
@@ -318,21 +384,35 @@ pub fn table_panel_ui(
                                 };
                                 // Numbers right-aligned, text left-aligned.
                                 let atoms = if numeric.get(col).copied().unwrap_or(false) {
-                                    (egui::Atom::grow(), egui::Atom::from(text))
+                                    (egui::Atom::grow(), egui::Atom::from(text.clone()))
                                 } else {
-                                    (egui::Atom::from(text), egui::Atom::grow())
+                                    (egui::Atom::from(text.clone()), egui::Atom::grow())
                                 };
                                 let b = egui::Button::selectable(is_sel, atoms)
                                     .truncate()
                                     .min_size(egui::vec2(w, row_h));
-                                let empty = col > 0 && cell(layer, fi, col).is_empty();
                                 let mut r = ui.add_sized([w, row_h], b);
-                                if empty {
+                                if text.is_empty() {
                                     // An empty cell is still a named widget (field name).
-                                    if let Some(name) = layer.fields.get(col - 1) {
+                                    if let Some(name) =
+                                        col.checked_sub(1).and_then(|c| layer.fields.get(c))
+                                    {
                                         r = r.on_hover_text(name.as_str());
                                     }
+                                } else {
+                                    // The full text, however narrow the column.
+                                    r = r.on_hover_text(text.as_str());
                                 }
+                                r.context_menu(|ui| {
+                                    if ui.button(lang.t(S::Copy)).clicked() {
+                                        ui.ctx().copy_text(text.clone());
+                                        ui.close();
+                                    }
+                                    if ui.button(lang.t(S::CopyRow)).clicked() {
+                                        ui.ctx().copy_text(row_text(layer, fi));
+                                        ui.close();
+                                    }
+                                });
                                 if r.clicked() {
                                     clicked = true;
                                 }
@@ -348,6 +428,17 @@ pub fn table_panel_ui(
                 });
             table.rows = rows;
         });
+    // Ctrl+C (the platform's copy) with a row selected and no text field focused: the row.
+    if let Some(fi) = selected {
+        let copy = !ui.ctx().text_edit_focused()
+            && ui.input_mut(|i| {
+                i.events.iter().any(|e| matches!(e, egui::Event::Copy))
+                    || i.consume_key(egui::Modifiers::COMMAND, egui::Key::C)
+            });
+        if copy {
+            ui.ctx().copy_text(row_text(layer, fi));
+        }
+    }
     keep_open
 }
 
