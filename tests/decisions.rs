@@ -5,6 +5,7 @@
 //! EPSG:4549; original zones Y1 and Y3 with the same outlines; a red-line square of 100 m × 100 m
 //! inside M1 (a blocking conflict of 10,000 m²). Y3 is marked 淘汰撤销 but merged into M3, so the
 //! plan has an `original.status` finding about Y3 (refs Y3, M3).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
