@@ -237,7 +237,7 @@ pub fn check_command(
     let options = LoadOptions {
         near_zones: (!all_features).then_some(crate::report::html::map_view_rect as _),
     };
-    let result = check_and_report_with(review_path, out, &progress, options);
+    let result = check_and_report_reviewed(review_path, out, &progress, options);
     bar.finish();
     if timings {
         for (stage, secs) in progress.timings() {
@@ -254,11 +254,17 @@ pub fn check_command(
             eprintln!("error: {}", message.lines().next().unwrap_or(""));
             ExitCode::from(2)
         }
-        Ok((ds, analysis)) => {
+        Ok((review, ds, analysis)) => {
             if !quiet {
                 print_warnings(&ds, lang);
-                print!("{}", summary_table(&analysis, &ds, lang));
+                let resolved = crate::decisions::Decisions::from_rows(&review.file.decisions)
+                    .resolve(&analysis);
+                print!(
+                    "{}",
+                    summary_table(&analysis, &ds, lang, &resolved, &review.file.verdict)
+                );
             }
+            // The exit code is the engine's: decisions and the verdict do not change it.
             if analysis.has_blocking() {
                 ExitCode::from(1)
             } else {
@@ -287,6 +293,16 @@ pub fn check_and_report_with(
     progress: &Progress,
     options: LoadOptions,
 ) -> Result<(Dataset, Analysis), String> {
+    check_and_report_reviewed(review_path, out, progress, options).map(|(_, ds, a)| (ds, a))
+}
+
+/// [`check_and_report_with`], also returning the review (its decisions and verdict).
+pub fn check_and_report_reviewed(
+    review_path: &Path,
+    out: &Path,
+    progress: &Progress,
+    options: LoadOptions,
+) -> Result<(Review, Dataset, Analysis), String> {
     let review = Review::load(review_path).map_err(|e| e.to_string())?;
     let ds = load_review_with(&review, progress, options).map_err(|e| e.to_string())?;
     let analysis = run_checks(&ds, &review.file, progress).map_err(|e| e.to_string())?;
@@ -299,7 +315,7 @@ pub fn check_and_report_with(
     };
     write_all(out, &input)?;
     progress.inc(1);
-    Ok((ds, analysis))
+    Ok((review, ds, analysis))
 }
 
 const MAX_WARNINGS_PER_LAYER: usize = 20;
@@ -352,7 +368,15 @@ fn pad(s: &str, width: usize) -> String {
 }
 
 /// The summary table printed on stdout.
-pub fn summary_table(analysis: &Analysis, ds: &Dataset, lang: Lang) -> String {
+/// The result column and the totals count a zone whose blocking findings were all accepted as
+/// passed by decision; the review's open / decided counts and verdict close the table.
+pub fn summary_table(
+    analysis: &Analysis,
+    ds: &Dataset,
+    lang: Lang,
+    resolved: &crate::decisions::Resolved,
+    verdict: &crate::io::review::Verdict,
+) -> String {
     let zh = lang == Lang::Zh;
     let protection: Vec<(String, String)> = ds
         .protection_layers()
@@ -386,16 +410,15 @@ pub fn summary_table(analysis: &Analysis, ds: &Dataset, lang: Lang) -> String {
         "expansion (mu)".into()
     });
     let mut rows = vec![header];
-    for z in &analysis.zones {
+    for (zi, z) in analysis.zones.iter().enumerate() {
         let mut row = vec![
             z.id.clone(),
             z.name.clone().unwrap_or_default(),
-            match (z.pass, zh) {
-                (true, true) => "通过".into(),
-                (false, true) => "不通过".into(),
-                (true, false) => "pass".into(),
-                (false, false) => "FAIL".into(),
-            },
+            resolved
+                .zone_result(analysis, zi)
+                .text()
+                .get(lang.model())
+                .to_string(),
         ];
         for (name, _) in &protection {
             row.push(
@@ -432,7 +455,9 @@ pub fn summary_table(analysis: &Analysis, ds: &Dataset, lang: Lang) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    let failing = analysis.zones.iter().filter(|z| !z.pass).count();
+    let failing = (0..analysis.zones.len())
+        .filter(|&z| resolved.zone_result(analysis, z) == crate::decisions::ZoneResult::Fail)
+        .count();
     let plan_blocking = analysis
         .plan
         .findings
@@ -456,6 +481,22 @@ pub fn summary_table(analysis: &Analysis, ds: &Dataset, lang: Lang) -> String {
             plan_blocking
         ));
     }
+    let counts = resolved.counts(analysis);
+    if counts.decided > 0 || counts.evidence_changed > 0 || counts.orphaned > 0 {
+        out.push_str(crate::messages::decisions::counts_line(&counts).get(lang.model()));
+        out.push('\n');
+    }
+    for row in &resolved.orphaned {
+        let key = crate::decisions::FindingKey {
+            zone: row.zone.clone(),
+            rule: row.rule.clone(),
+            about: row.about.clone(),
+        };
+        out.push_str(crate::messages::decisions::orphaned(&key, row.index).get(lang.model()));
+        out.push('\n');
+    }
+    out.push_str(crate::messages::decisions::verdict_line(verdict, &counts).get(lang.model()));
+    out.push('\n');
     out
 }
 

@@ -730,10 +730,13 @@ fn sidecar_decisions_of_earlier_versions_move_into_the_review_and_exports_show_u
     let sidecar_text = "version = 1\n[[decision]]\nzone = \"M001\"\nrule = \"clusters\"\nindex = 0\nstatus = \"must_fix\"\ncomment = \"两片须合并\"\n";
     std::fs::write(&sidecar, sidecar_text).unwrap();
     let mut h = open(&review);
+    // The sidecar's decision is by position (`index`): it goes onto its finding's subject once
+    // the check has run.
+    run_check(&mut h, "运行检查 ▶");
     let key = FindingKey {
         zone: Some("M001".into()),
         rule: "clusters".into(),
-        index: 0,
+        about: None,
     };
     {
         let doc = h.state().doc.as_ref().unwrap();
@@ -747,7 +750,7 @@ fn sidecar_decisions_of_earlier_versions_move_into_the_review_and_exports_show_u
     let key2 = FindingKey {
         zone: Some("M002".into()),
         rule: "conflict.water".into(),
-        index: 0,
+        about: None,
     };
     h.state_mut().pending.push(AppCommand::SetDecision(
         key2.clone(),
@@ -755,6 +758,7 @@ fn sidecar_decisions_of_earlier_versions_move_into_the_review_and_exports_show_u
             status: zonecheck::app::decisions::Status::Accepted,
             reason: "准保护区可用".into(),
             comment: String::new(),
+            evidence: None,
         },
     ));
     let out = tempfile::tempdir().unwrap();
@@ -770,8 +774,8 @@ fn sidecar_decisions_of_earlier_versions_move_into_the_review_and_exports_show_u
             .unwrap_or_else(|| panic!("no {zone} {rule} row in {csv}"))
             .to_string()
     };
-    assert!(row("M001", "clusters").ends_with(",must_fix,,两片须合并"));
-    assert!(row("M002", "conflict.water").ends_with(",accepted,准保护区可用,"));
+    assert!(row("M001", "clusters").contains(",must_fix,,两片须合并,current,"));
+    assert!(row("M002", "conflict.water").contains(",accepted,准保护区可用,,current,"));
     // Save: both are in the review file; the sidecar is left as it was.
     h.get_by_label("保存").click();
     settle(&mut h);
@@ -1306,4 +1310,154 @@ fn findings_filter_by_rule_and_n_walks_only_those() {
     settle(&mut h);
     assert_eq!(h.state().view.rule_filter, None);
     assert!(h.query_all_by_label_contains("占用永久基本农田").count() >= 1);
+}
+
+/// The subject-keyed decision of a finding that is about something (a county's quota, an
+/// original zone): accept it in the UI, save, reopen, check: it is on the same finding, with
+/// the finding's evidence fingerprint saved beside it.
+#[test]
+fn accepted_finding_stays_on_its_subject_after_save_and_reload() {
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let mut h = open(&review);
+    run_check(&mut h, "运行检查 ▶");
+    let (key, message, evidence) = {
+        let check = h.state().current_check().unwrap();
+        let pos = check
+            .order
+            .iter()
+            .find(|p| check.finding(p).is_some_and(|f| f.about.is_some()))
+            .expect("a finding about something (quota, original zone, overlap)")
+            .clone();
+        let f = check.finding(&pos).unwrap();
+        (
+            pos.key.clone(),
+            format!("[{}] {}", f.severity.name_zh(), f.message_zh),
+            f.evidence(),
+        )
+    };
+    assert!(key.about.is_some());
+    h.get_by_label(&message).click();
+    settle(&mut h);
+    h.get_by_label("同意（说明理由）").click();
+    settle(&mut h);
+    h.get_by_label("理由:").click();
+    settle(&mut h);
+    h.get_by_label("理由:").type_text("已报省厅同意");
+    settle(&mut h);
+    h.get_by_label("保存").click();
+    settle(&mut h);
+    assert!(
+        !h.state().doc.as_ref().unwrap().dirty,
+        "{:?}",
+        h.state().messages
+    );
+    let text = std::fs::read_to_string(&review).unwrap();
+    let about = key.about.clone().unwrap();
+    assert!(
+        text.contains(&format!("about = \"{about}\""))
+            && text.contains(&format!("evidence = \"{evidence}\""))
+            && !text.contains("index ="),
+        "{text}"
+    );
+    drop(h);
+
+    let mut h = open(&review);
+    run_check(&mut h, "运行检查 ▶");
+    let d = h
+        .state()
+        .doc
+        .as_ref()
+        .unwrap()
+        .decisions
+        .get(&key)
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (d.status, d.reason.as_str(), d.evidence.as_deref()),
+        (Status::Accepted, "已报省厅同意", Some(evidence.as_str()))
+    );
+    // Shown on that finding in the list, without "evidence changed".
+    h.get_by_label(&format!("{message} 〔同意（说明理由）〕"));
+}
+
+/// The plan verdict: 通过 with reviewer, date and comment in the plan summary window, saved
+/// with 保存 into `[verdict]`, there again after reopening. With blocking findings open the
+/// form says so.
+#[test]
+fn plan_verdict_is_recorded_saved_and_reloaded() {
+    use zonecheck::io::review::VerdictDecision;
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let mut h = open(&review);
+    run_check(&mut h, "运行检查 ▶");
+    h.get_by_label("方案汇总…").click();
+    settle(&mut h);
+    h.get_by_label("通过").click();
+    settle(&mut h);
+    // The sample has blocking findings nobody accepted: the form warns.
+    assert!(h.query_by_label_contains("仍有否决项未经同意").is_some());
+    for (label, text) in [
+        ("审查人:", "李四"),
+        ("日期:", "2026-12-02"),
+        ("意见:", "边界已核"),
+    ] {
+        h.get_by_label(label).click();
+        settle(&mut h);
+        h.get_by_label(label).type_text(text);
+        settle(&mut h);
+    }
+    {
+        let doc = h.state().doc.as_ref().unwrap();
+        assert!(doc.dirty);
+        let v = &doc.review.file.verdict;
+        assert_eq!(
+            (
+                v.decision,
+                v.reviewer.as_str(),
+                v.date.as_str(),
+                v.comment.as_str()
+            ),
+            (VerdictDecision::Pass, "李四", "2026-12-02", "边界已核")
+        );
+    }
+    h.get_by_label("保存").click();
+    settle(&mut h);
+    let text = std::fs::read_to_string(&review).unwrap();
+    assert!(
+        text.contains("[verdict]") && text.contains("decision = \"pass\"") && text.contains("李四"),
+        "{text}"
+    );
+    drop(h);
+    let h = open(&review);
+    let v = &h.state().doc.as_ref().unwrap().review.file.verdict;
+    assert_eq!(
+        (
+            v.decision,
+            v.reviewer.as_str(),
+            v.date.as_str(),
+            v.comment.as_str()
+        ),
+        (VerdictDecision::Pass, "李四", "2026-12-02", "边界已核")
+    );
+}
+
+/// A decision whose finding no longer exists is listed under 已失效的审查意见 in the findings
+/// panel, and attached to no finding.
+#[test]
+fn orphaned_decision_is_listed_in_the_findings_panel() {
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let mut text = std::fs::read_to_string(&review).unwrap();
+    text.push_str("\n[[decision]]\nrule = \"original.status\"\nabout = \"Y99\"\nstatus = \"accepted\"\nreason = \"已撤销\"\n");
+    std::fs::write(&review, text).unwrap();
+    let mut h = open(&review);
+    run_check(&mut h, "运行检查 ▶");
+    h.get_by_label("已失效的审查意见 (1)");
+    h.get_by_label("方案 · original.status · Y99 〔同意（说明理由）〕 — 已撤销");
+    let check = h.state().current_check().unwrap();
+    let doc = h.state().doc.as_ref().unwrap();
+    let resolved = check.resolve(&doc.decisions);
+    assert_eq!(resolved.orphaned.len(), 1);
+    assert!(resolved.attached.iter().flatten().all(Option::is_none));
 }

@@ -950,14 +950,18 @@ fn decisions_in_the_review_file_appear_in_every_cli_export() {
     let csv = std::fs::read_to_string(c.path("out/findings.csv")).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(
-        header.ends_with("review_status,review_reason,review_comment"),
+        header.ends_with("review_status,review_reason,review_comment,review_state,zone_result"),
         "{header}"
     );
     let row = csv
         .lines()
         .find(|l| l.contains("conflict.redline"))
         .unwrap();
-    assert!(row.ends_with(",accepted,已调出红线,见附件 3"), "{row}");
+    // Z1's only blocking finding is accepted: Z1 passed by decision (the exit code stays 1).
+    assert!(
+        row.ends_with(",accepted,已调出红线,见附件 3,current,passed_by_decision"),
+        "{row}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(c.path("out/report.json")).unwrap()).unwrap();
     let f = json["zones"][0]["findings"]
@@ -970,6 +974,12 @@ fn decisions_in_the_review_file_appear_in_every_cli_export() {
     assert_eq!(f["decision"]["comment"], "见附件 3");
     // Both decisions are listed, also the one whose finding does not exist.
     assert_eq!(json["decisions"].as_array().unwrap().len(), 2);
+    // Z9's has no finding: orphaned, attached to nothing.
+    let orphans = json["review_result"]["orphaned_decisions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(orphans.len(), 1);
+    assert_eq!(orphans[0]["zone"], "Z9");
     let gj: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(c.path("out/conflicts.geojson")).unwrap())
             .unwrap();

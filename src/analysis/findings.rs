@@ -70,6 +70,12 @@ pub struct Finding {
     /// Related ids (protected features, townships, original zones, other zones).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub refs: Vec<String>,
+    /// What the finding is about beyond its zone and rule, when a zone (or the plan) can have
+    /// several findings of one rule: the other zone of an overlap, the county or city of a quota,
+    /// the original zone of an `original.*` finding. Part of the finding's subject, which keys
+    /// the reviewer's decision (see [`Finding::subject`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
     /// Where it is, in the working CRS.
     #[serde(skip)]
     pub geometry: Option<Geom>,
@@ -91,6 +97,7 @@ impl Finding {
             clause: clause.to_string(),
             numbers: BTreeMap::new(),
             refs: Vec::new(),
+            about: None,
             geometry: None,
         }
     }
@@ -109,6 +116,44 @@ impl Finding {
     pub fn refs(mut self, refs: Vec<String>) -> Finding {
         self.refs = refs;
         self
+    }
+
+    /// Sets what the finding is about (see [`Finding::about`](Finding#structfield.about)).
+    pub fn about(mut self, about: impl Into<String>) -> Finding {
+        self.about = Some(about.into());
+        self
+    }
+
+    /// The finding's subject: zone, rule and what it is about. It stays the same when other
+    /// findings come or go, so a decision keyed by it stays on this finding.
+    pub fn subject(&self) -> crate::decisions::FindingKey {
+        crate::decisions::FindingKey {
+            zone: self.zone.clone(),
+            rule: self.rule.clone(),
+            about: self.about.clone(),
+        }
+    }
+
+    /// A short fingerprint of the finding's evidence: its numbers (rounded to 0.01: areas to
+    /// 0.01 m², counts, distances, thresholds; the derived `area_mu*` and `share` left out) and
+    /// its sorted refs. A decision remembers it; when it differs, the evidence has changed.
+    pub fn evidence(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut text = String::new();
+        for (k, v) in &self.numbers {
+            if k.starts_with("area_mu") || k == "share" {
+                continue;
+            }
+            let r = (v * 100.0).round() / 100.0;
+            let r = if r == 0.0 { 0.0 } else { r };
+            text.push_str(&format!("{k}={r:.2};"));
+        }
+        let mut refs: Vec<&str> = self.refs.iter().map(String::as_str).collect();
+        refs.sort_unstable();
+        text.push('|');
+        text.push_str(&refs.join("\u{1f}"));
+        let hash = Sha256::digest(text.as_bytes());
+        hash.iter().take(6).map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn geom(mut self, g: Geom) -> Finding {

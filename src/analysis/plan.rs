@@ -160,7 +160,8 @@ fn quota_finding(
             .num("zones", n as f64)
             .num("min", lo as f64)
             .num("max", hi as f64)
-            .refs(ids.to_vec()),
+            .refs(ids.to_vec())
+            .about(name_zh),
     );
 }
 
@@ -197,7 +198,8 @@ fn originals(zones: &[ZoneResult], orig: &Prepared, findings: &mut Vec<Finding>)
                     ),
                 )
                 .num("zones", targets.len() as f64)
-                .refs(std::iter::once(id.clone()).chain(targets).collect()),
+                .refs(std::iter::once(id.clone()).chain(targets).collect())
+                .about(id.clone()),
             );
         } else if targets.is_empty() && !exempt {
             findings.push(
@@ -206,7 +208,8 @@ fn originals(zones: &[ZoneResult], orig: &Prepared, findings: &mut Vec<Finding>)
                         format!("原开发区 {id} 未整合进任何开发区，也未标为淘汰撤销或转型提升（处置方式：{}）", if status_txt.is_empty() { "空" } else { &status_txt }),
                         format!("original zone {id} is in no merged zone and not marked eliminated or transformed (status: {})", if status_txt.is_empty() { "empty" } else { &status_txt }),
                     )
-                    .refs(vec![id.clone()]),
+                    .refs(vec![id.clone()])
+                    .about(id.clone()),
             );
         } else if !targets.is_empty() && exempt {
             findings.push(
@@ -221,7 +224,8 @@ fn originals(zones: &[ZoneResult], orig: &Prepared, findings: &mut Vec<Finding>)
                             targets.join(", ")
                         ),
                     )
-                    .refs(std::iter::once(id.clone()).chain(targets).collect()),
+                    .refs(std::iter::once(id.clone()).chain(targets).collect())
+                    .about(id.clone()),
             );
         }
     }

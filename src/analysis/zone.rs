@@ -974,7 +974,8 @@ pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
             )
             .num("area_m2", a)
             .num("area_mu", mu_from_m2(a))
-            .refs(vec![other_id])
+            .refs(vec![other_id.clone()])
+            .about(other_id)
             .geom(g.clone());
             zones[me].findings.push(f);
         }

@@ -30,6 +30,8 @@ pub enum AppCommand {
     ZoomToLayer(usize),
     SetLang(Lang),
     SetDecision(FindingKey, Decision),
+    /// Record the plan verdict (decision, reviewer, date, comment); saved with 保存.
+    SetVerdict(crate::io::review::Verdict),
     /// Identify the feature at a map position.
     Identify(Coord<f64>),
     DismissMessage(usize),

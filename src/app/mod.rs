@@ -516,6 +516,11 @@ impl ZonecheckApp {
                     Ok(checked) => {
                         let checked = *checked;
                         let check = CheckState::new(revision, checked.analysis, checked.conflicts);
+                        // Decisions of an earlier version's file (by position) go onto their
+                        // findings' subjects once; the next save writes them so.
+                        if let Some(doc) = &mut self.doc {
+                            doc.decisions.migrate(&check.analysis);
+                        }
                         let failing = check.analysis.zones.iter().filter(|z| !z.pass).count();
                         self.status = StatusLine::CheckDone {
                             zones: check.analysis.zones.len(),
@@ -834,10 +839,27 @@ impl ZonecheckApp {
                 }
             }
             AppCommand::SetLang(l) => self.settings.lang = l,
-            AppCommand::SetDecision(key, decision) => {
+            AppCommand::SetDecision(key, mut decision) => {
+                // The decision remembers the evidence of the finding it was made on.
+                if let Some(f) = self
+                    .derived
+                    .check
+                    .as_ref()
+                    .and_then(|c| c.position_of(&key).and_then(|p| c.finding(p)))
+                {
+                    decision.evidence = Some(f.evidence());
+                }
                 if let Some(doc) = &mut self.doc {
                     if doc.decisions.get(&key) != Some(&decision) {
                         doc.decisions.set(key, decision);
+                        doc.dirty = true;
+                    }
+                }
+            }
+            AppCommand::SetVerdict(verdict) => {
+                if let Some(doc) = &mut self.doc {
+                    if doc.review.file.verdict != verdict {
+                        doc.review.file.verdict = verdict;
                         doc.dirty = true;
                     }
                 }

@@ -177,6 +177,9 @@ pub struct CheckState {
     pub order: Vec<FindingPos>,
     /// Where each zone's findings start in `order` (one entry per zone, then the plan's).
     starts: Vec<usize>,
+    /// Subjects and evidence fingerprints of every finding, per zone then the plan.
+    keys: Vec<Vec<FindingKey>>,
+    evidence: Vec<Vec<String>>,
 }
 
 impl CheckState {
@@ -195,12 +198,21 @@ impl CheckState {
                 });
             }
         }
+        let evidence = analysis
+            .zones
+            .iter()
+            .map(|z| &z.findings)
+            .chain(std::iter::once(&analysis.plan.findings))
+            .map(|fs| fs.iter().map(|f| f.evidence()).collect())
+            .collect();
         CheckState {
             revision,
             analysis: Arc::new(analysis),
             conflicts,
             order,
             starts,
+            keys,
+            evidence,
         }
     }
 
@@ -220,6 +232,12 @@ impl CheckState {
 
     pub fn position_of(&self, key: &FindingKey) -> Option<&FindingPos> {
         self.order.iter().find(|p| &p.key == key)
+    }
+
+    /// The decisions applied to this check (evidence changed, orphans, zone results, counts),
+    /// from the subjects and fingerprints computed once with the check.
+    pub fn resolve(&self, decisions: &super::decisions::Decisions) -> super::decisions::Resolved {
+        decisions.resolve_keyed(&self.analysis, self.keys.clone(), &self.evidence)
     }
 
     /// Where to look for a finding: its own geometry, else its zone's.

@@ -45,22 +45,77 @@ pub struct ReviewFile {
     /// The reviewer's decision per finding (see [`crate::decisions`]).
     #[serde(default, rename = "decision", skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<DecisionRow>,
+    /// The reviewer's overall decision on the plan.
+    #[serde(default, skip_serializing_if = "Verdict::is_empty")]
+    pub verdict: Verdict,
 }
 
-/// One `[[decision]]` table: the finding (zone, rule, n-th of that rule) and what was decided.
+/// One `[[decision]]` table: the finding's subject (zone, rule, about), the evidence
+/// fingerprint when decided, and what was decided. `index` (n-th finding of the zone with that
+/// rule) is how earlier versions named the finding; see [`crate::decisions`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
     pub rule: String,
-    pub index: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
     #[serde(default)]
     pub status: crate::decisions::Status,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub comment: String,
+}
+
+/// The reviewer's overall decision on the plan (`[verdict]`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verdict {
+    /// none | pass (通过) | return (退回修改).
+    #[serde(default)]
+    pub decision: VerdictDecision,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reviewer: String,
+    /// The date of the verdict, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub comment: String,
+}
+
+impl Verdict {
+    pub fn is_empty(&self) -> bool {
+        *self == Verdict::default()
+    }
+}
+
+/// The overall decision of a verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictDecision {
+    /// Not decided yet.
+    #[default]
+    None,
+    /// 通过.
+    Pass,
+    /// 退回修改.
+    Return,
+}
+
+impl VerdictDecision {
+    pub fn id(self) -> &'static str {
+        match self {
+            VerdictDecision::None => "none",
+            VerdictDecision::Pass => "pass",
+            VerdictDecision::Return => "return",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -316,6 +371,7 @@ impl Review {
             "rules",
             "quotas",
             "decision",
+            "verdict",
         ] {
             let changed = match key {
                 "crs" => old.crs != new.crs,
@@ -326,6 +382,7 @@ impl Review {
                 "fields_of" => old.fields_of != new.fields_of,
                 "rules" => old.rules != new.rules,
                 "quotas" => old.quotas != new.quotas,
+                "verdict" => old.verdict != new.verdict,
                 _ => old.decisions != new.decisions,
             };
             if !changed {
@@ -403,6 +460,20 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// `YYYY-MM-DD` with a month 1–12 and a day 1–31.
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<u32>().ok());
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.bytes()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && num(5..7).is_some_and(|m| (1..=12).contains(&m))
+        && num(8..10).is_some_and(|d| (1..=31).contains(&d))
+}
+
 /// Checks the values of a review (also used by the app before it saves an edit).
 pub fn validate(file: &ReviewFile) -> Result<(), String> {
     let r = &file.rules;
@@ -423,6 +494,10 @@ pub fn validate(file: &ReviewFile) -> Result<(), String> {
             "invalid review file: `rules.custody_protected_share` is a share between 0 and 1, got {}",
             r.custody_protected_share
         ));
+    }
+    let date = file.verdict.date.trim();
+    if !date.is_empty() && !is_iso_date(date) {
+        return Err(crate::messages::decisions::bad_verdict_date(date).en);
     }
     if r.max_clusters == 0 {
         return Err("invalid review file: `rules.max_clusters` must be at least 1".into());
@@ -511,15 +586,20 @@ mod tests {
         r.file.decisions.push(DecisionRow {
             zone: Some("M001".into()),
             rule: "clusters".into(),
-            index: 0,
             status: crate::decisions::Status::MustFix,
-            reason: String::new(),
             comment: "合并".into(),
+            ..Default::default()
         });
+        r.file.verdict.decision = VerdictDecision::Return;
+        r.file.verdict.reviewer = "张三".into();
         let text = r.to_toml_preserving(Some(before)).unwrap();
         assert!(text.starts_with("# 审查：杭州市\n"), "{text}");
         assert!(text.contains("# 50 m, agreed with the city"), "{text}");
         assert!(text.contains("[[decision]]"), "{text}");
+        assert!(
+            text.contains("[verdict]") && text.contains("decision = \"return\""),
+            "{text}"
+        );
         let back = Review::parse(&text, Path::new("dir/review.toml")).unwrap();
         assert_eq!(back.file, r.file);
         // Unparsable previous text: a plain rewrite.

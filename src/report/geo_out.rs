@@ -25,16 +25,24 @@ struct Row<'a> {
 }
 
 fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
-    let decisions = input.decisions();
+    let resolved = input.resolved();
     let mut out = Vec::new();
-    for z in &input.analysis.zones {
+    for (zi, z) in input.analysis.zones.iter().enumerate() {
         for (layer, c) in &z.conflicts {
             let rule = format!("conflict.{layer}");
-            let d = z
+            let a = z
                 .findings
                 .iter()
                 .position(|f| f.rule == rule)
-                .and_then(|i| decisions.for_finding(Some(&z.id), &z.findings, i));
+                .and_then(|i| resolved.get(zi, i));
+            let d = a.map(|a| &a.decision);
+            // A decision whose evidence changed says so first.
+            let changed = a.filter(|a| a.evidence_changed).map(|_| {
+                format!(
+                    "[{}] ",
+                    crate::messages::decisions::evidence_changed_short().zh
+                )
+            });
             for f in &c.features {
                 out.push(Row {
                     zone_id: &z.id,
@@ -46,10 +54,13 @@ fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
                     geometry: &f.geometry,
                     status: d.map_or("", |d| d.status.id()),
                     comment: d
-                        .map(|d| match (d.reason.trim(), d.comment.trim()) {
-                            ("", c) => c.to_string(),
-                            (r, "") => r.to_string(),
-                            (r, c) => format!("{r}; {c}"),
+                        .map(|d| {
+                            let text = match (d.reason.trim(), d.comment.trim()) {
+                                ("", c) => c.to_string(),
+                                (r, "") => r.to_string(),
+                                (r, c) => format!("{r}; {c}"),
+                            };
+                            format!("{}{text}", changed.clone().unwrap_or_default())
                         })
                         .unwrap_or_default(),
                 });

@@ -56,12 +56,13 @@ macro_rules! w {
 pub fn render_html(input: &ReportInput) -> String {
     let mut out = String::with_capacity(1 << 16);
     let maps = MapLayers::new(input);
+    let resolved = input.resolved();
     page_head(&mut out);
     out.push_str("<body>\n");
     svg_defs(&mut out);
-    header(&mut out, input);
-    summary(&mut out, input);
-    plan_block(&mut out, input);
+    header(&mut out, input, &resolved);
+    summary(&mut out, input, &resolved);
+    plan_block(&mut out, input, &resolved);
     if !input.analysis.zones.is_empty() {
         out.push_str("<h2 class=\"part-title\">分区详情</h2>\n");
     }
@@ -75,7 +76,7 @@ pub fn render_html(input: &ReportInput) -> String {
             .enumerate()
             .map(|(i, z)| {
                 let mut section = String::new();
-                zone_section(&mut section, input, &maps, i, z);
+                zone_section(&mut section, input, &maps, &resolved, i, z);
                 section
             })
             .collect()
@@ -150,12 +151,15 @@ fn fmt_setting(v: f64) -> String {
     }
 }
 
-fn verdict_badge(pass: bool) -> &'static str {
-    if pass {
-        "<span class=\"badge pass\">通过</span>"
-    } else {
-        "<span class=\"badge fail\">不通过</span>"
-    }
+/// 通过 / 经审查通过 / 不通过.
+fn result_badge(r: crate::decisions::ZoneResult) -> String {
+    use crate::decisions::ZoneResult as R;
+    let class = match r {
+        R::Pass => "pass",
+        R::PassedByDecision => "decided",
+        R::Fail => "fail",
+    };
+    format!("<span class=\"badge {class}\">{}</span>", r.text().zh)
 }
 
 fn severity_class(s: Severity) -> &'static str {
@@ -210,6 +214,10 @@ tr.sum td { font-weight: 700; background: #f3f5f9; }
 .badge { display: inline-block; padding: 0 2mm; border-radius: 1mm; color: #fff; font-size: 9pt; font-weight: 700; white-space: nowrap; vertical-align: middle; }
 .badge.pass { background: #2e7d32; }
 .badge.fail { background: #c62828; }
+.badge.decided { background: #1565c0; }
+.verdict { text-align: center; font-weight: 700; }
+.verdict.loud { color: #c62828; }
+.changed { color: #c62828; font-weight: 700; }
 h2 .badge { font-size: 10.5pt; margin-left: 2mm; }
 .ok { color: #2e7d32; font-weight: 600; }
 .bad { color: #c62828; font-weight: 700; }
@@ -280,26 +288,54 @@ fn svg_defs(out: &mut String) {
 // ---------------------------------------------------------------------------------------------
 // Header: review, tool, CRS, rules, inputs
 
-fn header(out: &mut String, input: &ReportInput) {
+fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Resolved) {
+    use crate::decisions::ZoneResult as R;
     let ds = input.dataset;
     let rules = &input.review.file.rules;
     let analysis = input.analysis;
     out.push_str("<h1>开发区整合方案冲突分析报告</h1>\n");
-    let failing = analysis.zones.iter().filter(|z| !z.pass).count();
-    let overall = !analysis.has_blocking();
+    // The reviewer's verdict first; a pass recorded over blocking findings not accepted is
+    // shown in red with their number.
+    let counts = resolved.counts(analysis);
+    let verdict = &input.review.file.verdict;
+    let loud =
+        verdict.decision == crate::io::review::VerdictDecision::Pass && counts.blocking_open > 0;
     w!(
         out,
-        "<p style=\"text-align:center\">总体结论：{} 共 {} 个整合后开发区，{} 个通过，{} 个不通过{}</p>\n",
-        verdict_badge(overall),
+        "<p class=\"verdict{}\">{}</p>\n",
+        if loud { " loud" } else { "" },
+        esc(&crate::messages::decisions::verdict_line(verdict, &counts).zh)
+    );
+    let results: Vec<R> = (0..analysis.zones.len())
+        .map(|z| resolved.zone_result(analysis, z))
+        .collect();
+    let n = |r: R| results.iter().filter(|x| **x == r).count();
+    let by_decision = n(R::PassedByDecision);
+    w!(
+        out,
+        "<p style=\"text-align:center\">总体结论：{} 共 {} 个整合后开发区，{} 个通过，{}{} 个不通过{}</p>\n",
+        result_badge(resolved.overall(analysis)),
         analysis.zones.len(),
-        analysis.zones.len() - failing,
-        failing,
-        if analysis.plan.findings.iter().any(|f| f.severity == Severity::Blocking) {
-            "；方案层面存在否决项"
+        n(R::Pass),
+        if by_decision > 0 {
+            format!("{by_decision} 个经审查通过，")
         } else {
-            ""
+            String::new()
+        },
+        n(R::Fail),
+        match resolved.plan_result(analysis) {
+            R::Fail => "；方案层面存在否决项",
+            R::PassedByDecision => "；方案层面的否决项均经审查同意",
+            R::Pass => "",
         }
     );
+    if !resolved.orphaned.is_empty() || counts.decided > 0 || counts.evidence_changed > 0 {
+        w!(
+            out,
+            "<p style=\"text-align:center\">{}</p>\n",
+            esc(&crate::messages::decisions::counts_line(&counts).zh)
+        );
+    }
     out.push_str("<h2>基本信息</h2>\n<table class=\"kv\">\n");
     w!(
         out,
@@ -448,7 +484,7 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
 // ---------------------------------------------------------------------------------------------
 // Summary and plan
 
-fn summary(out: &mut String, input: &ReportInput) {
+fn summary(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Resolved) {
     let protection: Vec<&Layer> = input.dataset.protection_layers().collect();
     let has_original = input.dataset.layer(LayerRole::Original).is_some();
     out.push_str("<h2>汇总</h2>\n<table class=\"summary\">\n<thead><tr><th rowspan=\"2\" class=\"nw\">编号</th><th rowspan=\"2\">名称</th><th colspan=\"2\">面积</th><th rowspan=\"2\">分片区数</th><th rowspan=\"2\">组团数</th>");
@@ -509,7 +545,11 @@ fn summary(out: &mut String, input: &ReportInput) {
             }
             None => out.push_str("<td class=\"n zero\">—</td>"),
         }
-        w!(out, "<td class=\"c\">{}</td></tr>\n", verdict_badge(z.pass));
+        w!(
+            out,
+            "<td class=\"c\">{}</td></tr>\n",
+            result_badge(resolved.zone_result(input.analysis, i))
+        );
     }
     if zones.len() > 1 {
         w!(
@@ -535,7 +575,11 @@ fn summary(out: &mut String, input: &ReportInput) {
         w!(
             out,
             "<td class=\"c\">{} 个不通过</td></tr>\n",
-            zones.iter().filter(|z| !z.pass).count()
+            (0..zones.len())
+                .filter(|&z| {
+                    resolved.zone_result(input.analysis, z) == crate::decisions::ZoneResult::Fail
+                })
+                .count()
         );
     }
     if zones.is_empty() {
@@ -551,7 +595,7 @@ fn summary(out: &mut String, input: &ReportInput) {
     }
 }
 
-fn plan_block(out: &mut String, input: &ReportInput) {
+fn plan_block(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Resolved) {
     let plan = &input.analysis.plan;
     let max_total = input.review.file.rules.max_total_zones;
     out.push_str("<h3>方案层面</h3>\n<table class=\"kv\">\n");
@@ -566,7 +610,51 @@ fn plan_block(out: &mut String, input: &ReportInput) {
     quota_table(out, "设区市本级", &plan.city_level_counts);
     quota_table(out, "县（市、区）", &plan.county_counts);
     out.push_str("<h3>方案层面检查结果</h3>\n");
-    findings_table(out, &plan.findings, None, &input.decisions());
+    findings_table(
+        out,
+        &plan.findings,
+        resolved.attached.last(),
+        with_review(input),
+    );
+    orphaned_list(out, resolved);
+}
+
+/// Whether the findings tables get a review column: the review has decisions or a verdict.
+fn with_review(input: &ReportInput) -> bool {
+    !input.review.file.decisions.is_empty() || !input.review.file.verdict.is_empty()
+}
+
+/// The decisions whose finding no longer exists (never attached to another finding).
+fn orphaned_list(out: &mut String, resolved: &crate::decisions::Resolved) {
+    if resolved.orphaned.is_empty() {
+        return;
+    }
+    w!(
+        out,
+        "<h3>{}</h3>\n<table class=\"findings\">\n<thead><tr><th>检查结果</th><th>审查意见</th></tr></thead>\n<tbody>\n",
+        crate::messages::decisions::orphaned_title().zh
+    );
+    for row in &resolved.orphaned {
+        let key = crate::decisions::FindingKey {
+            zone: row.zone.clone(),
+            rule: row.rule.clone(),
+            about: row.about.clone(),
+        };
+        let mut t = format!("<strong>{}</strong>", row.status.name_zh());
+        for part in [&row.reason, &row.comment] {
+            if !part.trim().is_empty() {
+                t.push_str("<br>");
+                t.push_str(&esc(part));
+            }
+        }
+        w!(
+            out,
+            "<tr><td>{}</td><td class=\"review\">{}</td></tr>\n",
+            esc(&crate::messages::decisions::orphaned(&key, row.index).zh),
+            t
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 fn quota_table(
@@ -606,14 +694,13 @@ fn quota_table(
 fn findings_table(
     out: &mut String,
     findings: &[Finding],
-    zone: Option<&str>,
-    decisions: &crate::decisions::Decisions,
+    decisions: Option<&Vec<Option<crate::decisions::Attached>>>,
+    with_review: bool,
 ) {
     if findings.is_empty() {
         out.push_str("<p class=\"ok\">无检查发现。</p>\n");
         return;
     }
-    let with_review = !decisions.is_empty();
     out.push_str("<table class=\"findings\">\n<thead><tr><th>级别</th><th>规则</th><th>说明</th><th>条款</th>");
     if with_review {
         out.push_str("<th>审查意见</th>");
@@ -631,9 +718,17 @@ fn findings_table(
         );
         if with_review {
             let text = decisions
-                .for_finding(zone, findings, i)
-                .map(|d| {
+                .and_then(|d| d.get(i))
+                .and_then(Option::as_ref)
+                .map(|a| {
+                    let d = &a.decision;
                     let mut t = format!("<strong>{}</strong>", d.status.name_zh());
+                    if a.evidence_changed {
+                        t.push_str(&format!(
+                            "<br><span class=\"changed\">{}</span>",
+                            esc(&crate::messages::decisions::evidence_changed().zh)
+                        ));
+                    }
                     for part in [&d.reason, &d.comment] {
                         if !part.trim().is_empty() {
                             t.push_str("<br>");
@@ -653,7 +748,14 @@ fn findings_table(
 // ---------------------------------------------------------------------------------------------
 // Per zone
 
-fn zone_section(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usize, z: &ZoneResult) {
+fn zone_section(
+    out: &mut String,
+    input: &ReportInput,
+    maps: &MapLayers,
+    resolved: &crate::decisions::Resolved,
+    i: usize,
+    z: &ZoneResult,
+) {
     w!(out, "<section class=\"zone\" id=\"zone-{}\">\n", i + 1);
     w!(
         out,
@@ -661,7 +763,7 @@ fn zone_section(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usiz
         esc(&z.id),
         if z.name.is_some() { " " } else { "" },
         esc(z.name.as_deref().unwrap_or("")),
-        verdict_badge(z.pass)
+        result_badge(resolved.zone_result(input.analysis, i))
     );
     out.push_str("<table class=\"kv\">\n");
     let opt = |v: &Option<String>| esc(v.as_deref().unwrap_or("—"));
@@ -711,7 +813,12 @@ fn zone_section(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usiz
     zone_map(out, input, maps, i, z);
 
     out.push_str("<h3>检查结果</h3>\n");
-    findings_table(out, &z.findings, Some(&z.id), &input.decisions());
+    findings_table(
+        out,
+        &z.findings,
+        resolved.attached.get(i),
+        with_review(input),
+    );
     conflict_tables(out, input, z);
     parts_table(out, z);
     out.push_str("</section>\n");

@@ -34,36 +34,103 @@ pub fn report_value(input: &ReportInput) -> Value {
             })
         })
         .collect();
-    let decisions = input.decisions();
+    let resolved = input.resolved();
+    let counts = resolved.counts(input.analysis);
     let mut zones = serde_json::to_value(&input.analysis.zones).unwrap_or(Value::Null);
     let mut plan = serde_json::to_value(&input.analysis.plan).unwrap_or(Value::Null);
-    // Each finding carries the reviewer's decision, when there is one.
-    let decision_json = |d: &crate::decisions::Decision| json!({"status": d.status.id(), "reason": d.reason, "comment": d.comment});
+    // Each finding carries its subject, its evidence fingerprint and the reviewer's decision,
+    // when there is one; each zone its result with the decisions (pass / passed_by_decision /
+    // fail).
+    let finding_json = |f: &mut serde_json::Map<String, Value>,
+                        key: &crate::decisions::FindingKey,
+                        a: Option<&crate::decisions::Attached>| {
+        f.insert("subject".into(), json!(key.label(crate::model::Lang::En)));
+        if let Some(a) = a {
+            let d = &a.decision;
+            f.insert(
+                "decision".into(),
+                json!({
+                    "status": d.status.id(),
+                    "reason": d.reason,
+                    "comment": d.comment,
+                    "evidence": d.evidence,
+                    "evidence_now": a.evidence_now,
+                    "evidence_changed": a.evidence_changed,
+                    "note": a.evidence_changed.then(crate::messages::decisions::evidence_changed),
+                }),
+            );
+        }
+    };
     for (z, zone) in input.analysis.zones.iter().enumerate() {
+        let Some(zv) = zones.get_mut(z).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let result = resolved.zone_result(input.analysis, z);
+        zv.insert("result".into(), json!(result.id()));
+        zv.insert("result_text".into(), json!(result.text()));
         for i in 0..zone.findings.len() {
-            if let (Some(d), Some(f)) = (
-                decisions.for_finding(Some(&zone.id), &zone.findings, i),
-                zones
-                    .get_mut(z)
-                    .and_then(|v| v.get_mut("findings"))
+            if let (Some(key), Some(f)) = (
+                resolved.keys.get(z).and_then(|k| k.get(i)),
+                zv.get_mut("findings")
                     .and_then(|v| v.get_mut(i))
                     .and_then(Value::as_object_mut),
             ) {
-                f.insert("decision".into(), decision_json(d));
+                finding_json(f, key, resolved.get(z, i));
             }
         }
     }
     let plan_findings = &input.analysis.plan.findings;
     for i in 0..plan_findings.len() {
-        if let (Some(d), Some(f)) = (
-            decisions.for_finding(None, plan_findings, i),
+        if let (Some(key), Some(f)) = (
+            resolved.keys.last().and_then(|k| k.get(i)),
             plan.get_mut("findings")
                 .and_then(|v| v.get_mut(i))
                 .and_then(Value::as_object_mut),
         ) {
-            f.insert("decision".into(), decision_json(d));
+            finding_json(f, key, resolved.plan(i));
         }
     }
+    if let Some(p) = plan.as_object_mut() {
+        let result = resolved.plan_result(input.analysis);
+        p.insert("result".into(), json!(result.id()));
+        p.insert("result_text".into(), json!(result.text()));
+    }
+    let orphaned: Vec<Value> = resolved
+        .orphaned
+        .iter()
+        .map(|row| {
+            let key = crate::decisions::FindingKey {
+                zone: row.zone.clone(),
+                rule: row.rule.clone(),
+                about: row.about.clone(),
+            };
+            let mut v = serde_json::to_value(row).unwrap_or(Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "note".into(),
+                    json!(crate::messages::decisions::orphaned(&key, row.index)),
+                );
+            }
+            v
+        })
+        .collect();
+    let overall = resolved.overall(input.analysis);
+    let verdict = &file.verdict;
+    let review = json!({
+        "result": overall.id(),
+        "result_text": overall.text(),
+        "counts": counts,
+        "counts_text": crate::messages::decisions::counts_line(&counts),
+        "verdict": {
+            "decision": verdict.decision.id(),
+            "reviewer": verdict.reviewer,
+            "date": verdict.date,
+            "comment": verdict.comment,
+            "blocking_not_accepted": counts.blocking_open,
+            "text": crate::messages::decisions::verdict_line(verdict, &counts),
+        },
+        "orphaned_decisions": orphaned,
+    });
     json!({
         "version": input.meta.version,
         "review": input.review.path.to_string_lossy(),
@@ -78,7 +145,10 @@ pub fn report_value(input: &ReportInput) -> Value {
         "inputs": inputs,
         "zones": zones,
         "plan": plan,
-        // Every decision of the review file, also those whose finding no longer exists.
+        // The review: overall result with the decisions, open / decided counts, the verdict and
+        // the decisions whose finding no longer exists.
+        "review_result": review,
+        // Every decision of the review file, as saved (also those whose finding is gone).
         "decisions": serde_json::to_value(&input.review.file.decisions).unwrap_or(Value::Null),
     })
 }

@@ -38,6 +38,12 @@ impl ReportInput<'_> {
     pub fn decisions(&self) -> crate::decisions::Decisions {
         crate::decisions::Decisions::from_rows(&self.review.file.decisions)
     }
+
+    /// The decisions applied to this check: per finding (with "evidence changed"), orphans,
+    /// zone results (pass / passed by decision / fail) and counts.
+    pub fn resolved(&self) -> crate::decisions::Resolved {
+        self.decisions().resolve(self.analysis)
+    }
 }
 
 /// Writes every output into `dir` (created with its parents). Returns the files written.

@@ -2,7 +2,7 @@
 //! severity and by rule; the selected finding's decision (status, reason, comment) below.
 
 use super::super::commands::AppCommand;
-use super::super::decisions::{Decision, Status};
+use super::super::decisions::{Decision, FindingKey, Resolved, Status, ZoneResult};
 use super::super::i18n::{Lang, S};
 use super::super::state::{rule_family, CheckState, Derived, Document, FindingPos, ViewState};
 use super::super::theme;
@@ -48,14 +48,34 @@ pub fn findings_panel_ui(
     if check.revision != doc.revision {
         ui.colored_label(theme::severity_color(Severity::Warning), lang.t(S::Stale));
     }
-    let failing = check.analysis.zones.iter().filter(|z| !z.pass).count();
-    ui.horizontal(|ui| {
-        ui.label(format!(
+    let resolved = check.resolve(&doc.decisions);
+    let results: Vec<ZoneResult> = (0..check.analysis.zones.len())
+        .map(|z| resolved.zone_result(&check.analysis, z))
+        .collect();
+    let failing = results.iter().filter(|r| **r == ZoneResult::Fail).count();
+    let by_decision = results
+        .iter()
+        .filter(|r| **r == ZoneResult::PassedByDecision)
+        .count();
+    let counts = resolved.counts(&check.analysis);
+    ui.horizontal_wrapped(|ui| {
+        let mut text = format!(
             "{} {} · {} {}",
             check.analysis.zones.len(),
             lang.t(S::ZonesSummary),
             failing,
             lang.t(S::FailingSummary)
+        );
+        if by_decision > 0 {
+            text.push_str(&format!(" · {by_decision} {}", lang.t(S::PassedByDecision)));
+        }
+        ui.label(text);
+        ui.label(format!(
+            "· {} {} · {} {}",
+            counts.open,
+            lang.t(S::OpenCount),
+            counts.decided,
+            lang.t(S::DecidedCount)
         ));
         if ui
             .button(lang.t(S::PlanSummaryOpen))
@@ -113,8 +133,12 @@ pub fn findings_panel_ui(
                 if group_ids.is_some_and(|ids| !ids.contains(&zone.id)) {
                     continue;
                 }
-                let mark = if zone.pass { "✓" } else { "✗" };
-                let verdict = lang.t(if zone.pass { S::Pass } else { S::Fail });
+                let result = results.get(z).copied().unwrap_or(ZoneResult::Fail);
+                let (mark, verdict) = match result {
+                    ZoneResult::Pass => ("✓", lang.t(S::Pass)),
+                    ZoneResult::PassedByDecision => ("✓", lang.t(S::PassedByDecision)),
+                    ZoneResult::Fail => ("✗", lang.t(S::Fail)),
+                };
                 let title = format!(
                     "{mark} {} {} — {verdict}",
                     zone.id,
@@ -122,7 +146,7 @@ pub fn findings_panel_ui(
                 );
                 let mut header = egui::CollapsingHeader::new(
                     RichText::new(title)
-                        .color(theme::pass_color(zone.pass))
+                        .color(theme::pass_color(result != ZoneResult::Fail))
                         .strong(),
                 )
                 .id_salt(("zone", z))
@@ -131,7 +155,16 @@ pub fn findings_panel_ui(
                     header = header.open(Some(true));
                 }
                 header.show(ui, |ui| {
-                    findings_list_ui(ui, doc, check, Some(z), &zone.findings, view, lang, cmds);
+                    findings_list_ui(
+                        ui,
+                        &resolved,
+                        check,
+                        Some(z),
+                        &zone.findings,
+                        view,
+                        lang,
+                        cmds,
+                    );
                 });
             }
             if !check.analysis.plan.findings.is_empty() {
@@ -145,7 +178,7 @@ pub fn findings_panel_ui(
                 header.show(ui, |ui| {
                     findings_list_ui(
                         ui,
-                        doc,
+                        &resolved,
                         check,
                         None,
                         &check.analysis.plan.findings,
@@ -155,8 +188,61 @@ pub fn findings_panel_ui(
                     );
                 });
             }
+            orphaned_ui(ui, &resolved, lang);
         });
     view.scroll_to_selection = false;
+}
+
+/// The decisions whose finding no longer exists (已失效的审查意见), never moved to another one.
+fn orphaned_ui(ui: &mut Ui, resolved: &Resolved, lang: Lang) {
+    if resolved.orphaned.is_empty() {
+        return;
+    }
+    let title = format!(
+        "{} ({})",
+        lang.t(S::OrphanedDecisions),
+        resolved.orphaned.len()
+    );
+    egui::CollapsingHeader::new(
+        RichText::new(title)
+            .color(theme::severity_color(Severity::Warning))
+            .strong(),
+    )
+    .id_salt("orphaned-decisions")
+    .default_open(true)
+    .show(ui, |ui| {
+        ui.weak(lang.t(S::OrphanedHint));
+        for row in &resolved.orphaned {
+            let key = FindingKey {
+                zone: row.zone.clone(),
+                rule: row.rule.clone(),
+                about: row.about.clone(),
+            };
+            let mut text = format!(
+                "{} 〔{}〕",
+                key.label(lang.model()),
+                status_text(row.status, lang)
+            );
+            if let Some(i) = row.index {
+                text.push_str(&format!(" #{}", i + 1));
+            }
+            for part in [&row.reason, &row.comment] {
+                if !part.trim().is_empty() {
+                    text.push_str(" — ");
+                    text.push_str(part.trim());
+                }
+            }
+            ui.label(text);
+        }
+    });
+}
+
+fn status_text(s: Status, lang: Lang) -> &'static str {
+    lang.t(match s {
+        Status::Open => S::StatusOpen,
+        Status::Accepted => S::StatusAccepted,
+        Status::MustFix => S::StatusMustFix,
+    })
 }
 
 /// Name of a rule family for the filter, in the UI language (the id itself when unknown).
@@ -226,7 +312,7 @@ fn rule_filter_ui(ui: &mut Ui, check: &CheckState, view: &mut ViewState, lang: L
 #[allow(clippy::too_many_arguments)]
 fn findings_list_ui(
     ui: &mut Ui,
-    doc: &Document,
+    resolved: &Resolved,
     check: &CheckState,
     zone: Option<usize>,
     findings: &[Finding],
@@ -247,13 +333,12 @@ fn findings_list_ui(
         let selected = view.selected_finding.as_ref() == Some(&pos.key);
         let sev = lang.pick(f.severity.name_zh(), f.severity.name_en());
         let mut text = format!("[{sev}] {}", lang.pick(&f.message_zh, &f.message_en));
-        if let Some(d) = doc.decisions.get(&pos.key) {
-            let s = match d.status {
-                Status::Open => S::StatusOpen,
-                Status::Accepted => S::StatusAccepted,
-                Status::MustFix => S::StatusMustFix,
-            };
-            text.push_str(&format!(" 〔{}〕", lang.t(s)));
+        let group = zone.unwrap_or(check.analysis.zones.len());
+        if let Some(a) = resolved.get(group, i) {
+            text.push_str(&format!(" 〔{}〕", status_text(a.decision.status, lang)));
+            if a.evidence_changed {
+                text.push_str(&format!(" ⚠ {}", lang.t(S::EvidenceChanged)));
+            }
         }
         let r = ui.selectable_label(
             selected,
@@ -415,6 +500,7 @@ fn detail_ui(
         return;
     };
     let before: Decision = draft.clone();
+    let mut confirm = false;
     egui::ScrollArea::vertical()
         .id_salt("finding-detail-scroll")
         .show(ui, |ui| {
@@ -431,6 +517,17 @@ fn detail_ui(
                     .color(theme::severity_color(f.severity)),
             );
             ui.small(format!("{}: {}", lang.t(S::Clause), f.clause));
+            if draft.evidence.as_ref().is_some_and(|e| *e != f.evidence()) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(
+                        theme::severity_color(Severity::Blocking),
+                        lang.t(S::EvidenceChanged),
+                    );
+                    if ui.button(lang.t(S::ConfirmAgain)).clicked() {
+                        confirm = true;
+                    }
+                });
+            }
             evidence_ui(ui, doc, check, pos, f, lang, cmds);
             ui.horizontal_wrapped(|ui| {
                 ui.label(format!("{}:", lang.t(S::Status)));
@@ -459,7 +556,8 @@ fn detail_ui(
             )
             .labelled_by(l.id);
         });
-    if *draft != before {
+    if *draft != before || confirm {
+        // The command stores the finding's current evidence with the decision.
         cmds.push(AppCommand::SetDecision(key, draft.clone()));
     }
 }

@@ -156,4 +156,94 @@ pub fn plan_summary_ui(
         });
     ui.add_space(4.0);
     ui.weak(lang.t(S::QuotaHint));
+    ui.separator();
+    verdict_ui(ui, doc, check, lang, cmds);
+}
+
+/// The plan verdict form (审查结论): decision, reviewer, date, comment; saved with 保存. A pass
+/// may be recorded while blocking findings are not accepted: the form and every report say so.
+pub fn verdict_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    check: &CheckState,
+    lang: Lang,
+    cmds: &mut Vec<AppCommand>,
+) {
+    use crate::io::review::VerdictDecision as D;
+    ui.strong(lang.t(S::VerdictTitle));
+    let before = &doc.review.file.verdict;
+    let mut v = before.clone();
+    let counts = check.resolve(&doc.decisions).counts(&check.analysis);
+    ui.horizontal_wrapped(|ui| {
+        ui.radio_value(&mut v.decision, D::None, lang.t(S::VerdictNone));
+        ui.radio_value(&mut v.decision, D::Pass, lang.t(S::VerdictPass));
+        ui.radio_value(&mut v.decision, D::Return, lang.t(S::VerdictReturn));
+    });
+    if v.decision == D::Pass && counts.blocking_open > 0 {
+        ui.colored_label(
+            theme::severity_color(Severity::Blocking),
+            format!(
+                "{} ({})",
+                lang.t(S::VerdictOpenBlocking),
+                counts.blocking_open
+            ),
+        );
+    }
+    egui::Grid::new("verdict-form")
+        .num_columns(2)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            let l = ui.label(format!("{}:", lang.t(S::Reviewer)));
+            ui.add(egui::TextEdit::singleline(&mut v.reviewer).desired_width(200.0))
+                .labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(format!("{}:", lang.t(S::VerdictDate)));
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut v.date)
+                        .hint_text("YYYY-MM-DD")
+                        .desired_width(100.0),
+                )
+                .labelled_by(l.id);
+                if ui.button(lang.t(S::Today)).clicked() {
+                    v.date = today_utc();
+                }
+            });
+            ui.end_row();
+            let l = ui.label(format!("{}:", lang.t(S::VerdictComment)));
+            ui.add(
+                egui::TextEdit::multiline(&mut v.comment)
+                    .desired_rows(2)
+                    .desired_width(260.0),
+            )
+            .labelled_by(l.id);
+            ui.end_row();
+        });
+    if v != *before {
+        cmds.push(AppCommand::SetVerdict(v));
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from the system clock (days to civil date, after
+/// H. Hinnant's algorithm).
+pub fn today_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
