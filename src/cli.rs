@@ -513,7 +513,7 @@ impl ProgressBar {
 pub fn version_text() -> String {
     let proj = proj::ProjBuilder::new()
         .lib_info()
-        .map(|i| i.release)
+        .map(|i| i.version)
         .unwrap_or_else(|_| "unknown".to_string());
     format!(
         "zonecheck {}\ncommit {}\nPROJ {proj}",

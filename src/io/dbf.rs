@@ -747,9 +747,13 @@ mod tests {
             assert_eq!(t.encoding, "GBK (.cpg)", "{label:?}");
             assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
         }
+        // A UTF-8 label over these GBK bytes is contradicted by them (see below).
         for label in ["UTF-8", "utf8", "65001"] {
             let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
-            assert_eq!(t.encoding, "UTF-8 (.cpg)", "{label:?}");
+            assert_eq!(
+                t.encoding, "GBK (the bytes contradict the .cpg)",
+                "{label:?}"
+            );
         }
         for label in ["latin1", "ISO-8859-1", "1252", "CP1252"] {
             let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
@@ -816,16 +820,60 @@ mod tests {
     }
 
     #[test]
-    fn wrong_cpg_gives_one_replacement_warning_per_field() {
+    fn utf8_cpg_over_clean_gbk_bytes_loses_with_one_warning() {
+        // zones_dbf holds GBK text: not valid UTF-8, clean GBK. Behaviour changed on purpose
+        // (issue 8): it used to be decoded as UTF-8 with replacement characters.
         let t = parse_dbf(&zones_dbf(0), Some("UTF-8")).unwrap();
-        let bad: Vec<_> = t
-            .warnings
-            .iter()
-            .filter(|w| w.contains("replacement"))
-            .collect();
-        assert_eq!(bad.len(), 1, "{:?}", t.warnings);
-        assert!(bad[0].contains("2 values"), "{}", bad[0]);
-        assert!(bad[0].contains("first at record 0"), "{}", bad[0]);
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+        assert!(
+            t.warnings[0].en.contains("the .cpg file says UTF-8"),
+            "{:?}",
+            t.warnings
+        );
+        assert!(
+            t.warnings[0].en.contains("decoded as GBK"),
+            "{:?}",
+            t.warnings
+        );
+        assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
+        // A GBK label over the same bytes is believed, without a warning.
+        let t = parse_dbf(&zones_dbf(0), Some("GBK")).unwrap();
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn gbk_cpg_over_utf8_bytes_loses() {
+        // UTF-8 bytes of 萧山区 (E8 90 A7 E5 B1 B1 E5 8C BA): read as GBK pairs, the last
+        // byte 0xBA is a lead byte with nothing after it, so not clean GBK (Python:
+        // b'\xe8\x90\xa7\xe5\xb1\xb1\xe5\x8c\xba'.decode('gb18030') fails); valid UTF-8.
+        let table = make_dbf(
+            &[(b"NAME", b'C', 12, 0)],
+            &[(b' ', vec!["萧山区".as_bytes()])],
+            0,
+        );
+        let t = parse_dbf(&table, Some("GBK")).unwrap();
+        assert_eq!(
+            values(&t, 0)[0].as_deref(),
+            Some("萧山区"),
+            "{:?}",
+            t.warnings
+        );
+        assert!(t.encoding.starts_with("UTF-8"), "{}", t.encoding);
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn zero_width_fields_are_an_error() {
+        let table = make_dbf(
+            &[(b"A", b'C', 3, 0), (b"B", b'C', 0, 0), (b"C", b'C', 0, 0)],
+            &[(b' ', vec![b"abc".as_slice(), b"", b""])],
+            0,
+        );
+        let err = parse_dbf(&table, None).unwrap_err();
+        assert!(
+            err.en.contains("2 fields of width 0 (the first: B)"),
+            "{err:?}"
+        );
     }
 
     #[test]

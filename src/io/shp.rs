@@ -868,17 +868,19 @@ mod tests {
         std::fs::write(&shp, &bytes).unwrap();
         let layer = read_shapefile(&shp).unwrap();
         assert_eq!(layer.records.len(), 2);
-        assert_eq!(layer.records_in_file, 2);
+        // Changed on purpose (issue 8): the record cut short counts, and is unusable.
+        assert_eq!(layer.records_in_file, 3);
+        assert_eq!(layer.unusable.len(), 1);
+        assert_eq!(layer.unusable[0].index, Some(2));
+        assert_eq!(layer.unusable[0].id.as_deref(), Some("3"));
         assert!(
-            has_warning(&layer, "file truncated at record 2"),
+            layer.unusable[0].reason.en.contains("record cut short"),
             "{:?}",
-            layer.warnings
+            layer.unusable
         );
         assert!(has_warning(&layer, "the header gives the file length"));
-        assert!(has_warning(
-            &layer,
-            "the .shx lists 3 records but the .shp has 2"
-        ));
+        // The .shx (3 records, the last beyond the end) is not used; it agrees on the count.
+        assert!(!has_warning(&layer, ".shx lists"), "{:?}", layer.warnings);
     }
 
     #[test]
@@ -887,13 +889,27 @@ mod tests {
         let shp = write_sample(dir.path(), "zones", 3);
         let at = record_offset(&shp, 1);
         patch(&shp, at + 4, &i32::MAX.to_be_bytes());
+        // The .shx is consistent with the file: it locates every record (changed on purpose,
+        // issue 8: the walk used to stop at record 1).
         let layer = read_shapefile(&shp).unwrap();
-        assert_eq!(layer.records.len(), 1);
+        assert_eq!(layer.records.len(), 3);
+        assert!(layer.unusable.is_empty(), "{:?}", layer.unusable);
         assert!(
-            has_warning(&layer, "file truncated at record 1"),
+            has_warning(
+                &layer,
+                "record 1: its header gives a length of 4294967294 bytes"
+            ),
             "{:?}",
             layer.warnings
         );
+        assert!(!has_warning(&layer, ".shx lists"), "{:?}", layer.warnings);
+        // Without the .shx the walk cannot go on after record 1: it and the rest are unusable.
+        std::fs::remove_file(shp.with_extension("shx")).unwrap();
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(layer.records.len(), 1);
+        assert_eq!(layer.unusable.len(), 1);
+        assert_eq!(layer.unusable[0].index, Some(1));
+        assert_eq!(layer.unusable[0].id.as_deref(), Some("2"));
     }
 
     #[test]
@@ -908,10 +924,13 @@ mod tests {
             vec![1, 2]
         );
         assert!(
-            has_warning(&layer, "record 0: polygon with 0 parts, skipped"),
+            has_warning(&layer, "record 0: polygon with 0 parts"),
             "{:?}",
             layer.warnings
         );
+        assert_eq!(layer.unusable.len(), 1);
+        assert_eq!(layer.unusable[0].index, Some(0));
+        assert_eq!(layer.unusable[0].id.as_deref(), Some("1"));
         // Attributes stay with their shapes.
         assert_eq!(layer.records[0].attrs[1].as_deref(), Some("2"));
     }
@@ -965,10 +984,16 @@ mod tests {
         assert_eq!(
             layer.warnings,
             vec![
-                "record 0: shape type Polyline inside a Polygon layer, skipped".to_string(),
-                "record 2: null shape skipped".to_string(),
+                "record 0: shape type Polyline inside a Polygon layer".to_string(),
+                "record 2: null shape (no geometry)".to_string(),
             ]
         );
+        let unusable: Vec<_> = layer
+            .unusable
+            .iter()
+            .map(|u| (u.index, u.id.as_deref()))
+            .collect();
+        assert_eq!(unusable, vec![(Some(0), Some("1")), (Some(2), Some("3"))]);
         assert_eq!(layer.records.len(), 1);
         assert_eq!(layer.records_in_file, 3);
     }
@@ -1036,6 +1061,94 @@ mod tests {
         let shp = write_sample(dir.path(), "zones", 3);
         std::fs::write(shp.with_extension("prj"), "\u{feff}  \n").unwrap();
         assert_eq!(read_shapefile(&shp).unwrap().crs, None);
+    }
+
+    /// The issue's Why case: record 0's header gives a wrong (smaller) length while the .shx
+    /// gives the right offset and length: both records are read, and there is no false
+    /// ".shx lists 3 records but the .shp has …" warning.
+    #[test]
+    fn wrong_record_header_length_is_read_through_the_shx() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let at = record_offset(&shp, 0);
+        patch(&shp, at + 4, &4i32.to_be_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(layer.records.len(), 3, "{:?}", layer.warnings);
+        assert!(layer.unusable.is_empty());
+        assert!(!has_warning(&layer, ".shx lists"), "{:?}", layer.warnings);
+        assert!(has_warning(
+            &layer,
+            "record 0: its header gives a length of 8 bytes"
+        ));
+    }
+
+    /// A NaN vertex, a ring of 2 distinct points: the record is unusable, with its id.
+    #[test]
+    fn non_finite_vertex_and_two_point_ring_are_unusable() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        // Record 2 is the triangle (one part, 4 points incl. closing): point 1's x → NaN.
+        let r2 = record_offset(&shp, 2) + 8;
+        patch(&shp, r2 + 44 + 4 + 16, &f64::NAN.to_le_bytes());
+        // Record 0: the hole ring (part 1, points 5..9) collapsed onto 2 distinct points.
+        let r0 = record_offset(&shp, 0) + 8;
+        let pts = r0 + 44 + 8;
+        for k in 5..10 {
+            let (x, y) = if k % 2 == 0 { (2.0, 2.0) } else { (3.0, 3.0) };
+            patch(&shp, pts + 16 * k, &f64::to_le_bytes(x));
+            patch(&shp, pts + 16 * k + 8, &f64::to_le_bytes(y));
+        }
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(
+            layer.records.iter().map(|r| r.index).collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert_eq!(layer.unusable.len(), 2);
+        assert_eq!(layer.unusable[0].index, Some(0));
+        assert!(
+            layer.unusable[0]
+                .reason
+                .en
+                .contains("ring 1 has only 2 distinct points"),
+            "{:?}",
+            layer.unusable
+        );
+        assert_eq!(layer.unusable[1].index, Some(2));
+        assert_eq!(layer.unusable[1].id.as_deref(), Some("3"));
+        assert!(layer.unusable[1]
+            .reason
+            .en
+            .contains("vertex 1 has a non-finite"));
+        assert!(layer.unusable[1].reason.zh.contains("不是有限数"));
+        // The extent still covers every finite point of every record.
+        let e = layer.extent.unwrap();
+        assert_eq!((e.min().x, e.max().x), (0.0, 50.0));
+    }
+
+    #[test]
+    fn every_file_read_is_hashed() {
+        use sha2::{Digest, Sha256};
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let layer = read_shapefile(&shp).unwrap();
+        let got: Vec<(&str, &str)> = layer
+            .files
+            .iter()
+            .map(|f| (f.file.as_str(), f.sha256.as_str()))
+            .collect();
+        let want: Vec<(String, String)> = ["shp", "shx", "dbf", "prj", "cpg"]
+            .iter()
+            .map(|e| {
+                let p = shp.with_extension(e);
+                let h: String = Sha256::digest(std::fs::read(&p).unwrap())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                (format!("zones.{e}"), h)
+            })
+            .collect();
+        let want: Vec<(&str, &str)> = want.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(got, want);
     }
 
     /// Deterministic mini-fuzz: thousands of mutants of a valid layer must never panic.
