@@ -126,8 +126,7 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
 /// Why a feature's rings cannot be used: a non-finite coordinate or a ring of fewer than 3
 /// distinct points. `None` when every ring is usable.
 fn ring_problem(polys: &[Vec<RawRing>]) -> Option<Text> {
-    let mut ring_no = 0;
-    for ring in polys.iter().flatten() {
+    for (ring_no, ring) in polys.iter().flatten().enumerate() {
         if let Some((i, c)) = ring
             .iter()
             .enumerate()
@@ -139,7 +138,6 @@ fn ring_problem(polys: &[Vec<RawRing>]) -> Option<Text> {
         if distinct < 3 {
             return Some(msg::ring_too_few_points(ring_no, distinct));
         }
-        ring_no += 1;
     }
     None
 }
