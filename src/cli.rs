@@ -57,6 +57,8 @@ pub enum Command {
         /// The review file (TOML).
         review: PathBuf,
     },
+    /// Print the version, the git commit it was built from and the PROJ library version.
+    Version,
     /// Write a deterministic benchmark review (see benches/README.md) into DIR.
     #[command(hide = true)]
     GenerateBench {
@@ -189,6 +191,10 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         },
         Some(Command::Open { review }) => open_app(Some(review)),
+        Some(Command::Version) => {
+            println!("{}", version_text());
+            ExitCode::SUCCESS
+        }
         None => {
             #[cfg(feature = "gui")]
             let sample = crate::app::find_sample_review();
@@ -541,4 +547,18 @@ impl ProgressBar {
             let _ = h.join();
         }
     }
+}
+
+/// `zonecheck version`: the package version, the git commit of the build ("unknown" outside a
+/// git checkout, see build.rs) and the version of the PROJ library linked in.
+pub fn version_text() -> String {
+    let proj = proj::ProjBuilder::new()
+        .lib_info()
+        .map(|i| i.version)
+        .unwrap_or_else(|_| "unknown".to_string());
+    format!(
+        "zonecheck {}\ncommit {}\nPROJ {proj}",
+        env!("CARGO_PKG_VERSION"),
+        env!("ZONECHECK_GIT_COMMIT"),
+    )
 }

@@ -268,6 +268,81 @@ pub fn looks_like_lon_lat(bbox: Option<(Coord<f64>, Coord<f64>)>) -> bool {
     }
 }
 
+/// What the coordinates of a layer without a declared CRS say about their CRS.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Detected {
+    /// CGCS2000 3-degree Gauss-Krüger with the zone number before the easting (x ≈ 40,5xx,xxx
+    /// in zone 40): EPSG:4513 (zone 25) to EPSG:4533 (zone 45).
+    ZonePrefixed { zone: u32, epsg: u32 },
+    /// Longitudes and latitudes inside CGCS2000's area of use (China): EPSG:4490.
+    LonLat,
+    /// Numbers in lon/lat range but far from China (local coordinates near 0,0, say): no CRS
+    /// can be guessed.
+    LonLatOutsideChina,
+    /// Nothing recognisable.
+    Unknown,
+}
+
+/// Longitudes and latitudes CGCS2000 is used for (EPSG's area of use for China, 73.62–134.77°E,
+/// 16.7–53.56°N, widened to the South China Sea islands).
+pub const CHINA_LON: (f64, f64) = (73.0, 136.0);
+pub const CHINA_LAT: (f64, f64) = (3.0, 54.0);
+
+/// Eastings (without the zone prefix) a 3-degree zone can hold inside China: the false easting
+/// 500 km ± 1.5° of longitude (≤ 161 km at 16.7°N), with margin.
+const GK_EASTING: (f64, f64) = (250_000.0, 750_000.0);
+/// Northings of China in a Gauss-Krüger CRS (3°N ≈ 332 km, 54°N ≈ 5,985 km), with margin.
+const GK_NORTHING: (f64, f64) = (300_000.0, 6_000_000.0);
+
+/// Detects the CRS of coordinates whose file declares none, from the box of all of them.
+///
+/// ```
+/// use geo::Coord;
+/// use zonecheck::crs::{detect_crs, Detected};
+/// let c = |x, y| Coord { x, y };
+/// assert_eq!(
+///     detect_crs(c(40_512_000.0, 3_340_000.0), c(40_530_000.0, 3_350_000.0)),
+///     Detected::ZonePrefixed { zone: 40, epsg: 4528 }
+/// );
+/// assert_eq!(detect_crs(c(120.1, 30.1), c(120.3, 30.3)), Detected::LonLat);
+/// assert_eq!(detect_crs(c(0.0, 0.0), c(2.5, 2.5)), Detected::LonLatOutsideChina);
+/// assert_eq!(detect_crs(c(512_000.0, 3_340_000.0), c(530_000.0, 3_350_000.0)), Detected::Unknown);
+/// ```
+pub fn detect_crs(min: Coord<f64>, max: Coord<f64>) -> Detected {
+    if ![min.x, min.y, max.x, max.y].iter().all(|v| v.is_finite()) {
+        return Detected::Unknown;
+    }
+    if min.x >= -180.0 && max.x <= 180.0 && min.y >= -90.0 && max.y <= 90.0 {
+        let inside = min.x >= CHINA_LON.0
+            && max.x <= CHINA_LON.1
+            && min.y >= CHINA_LAT.0
+            && max.y <= CHINA_LAT.1;
+        return if inside {
+            Detected::LonLat
+        } else {
+            Detected::LonLatOutsideChina
+        };
+    }
+    // 8-digit eastings: zone number × 1,000,000 + easting.
+    let zone_lo = (min.x / 1_000_000.0).floor();
+    let zone_hi = (max.x / 1_000_000.0).floor();
+    if zone_lo != zone_hi || !(25.0..=45.0).contains(&zone_lo) {
+        return Detected::Unknown;
+    }
+    let (e0, e1) = (min.x - zone_lo * 1_000_000.0, max.x - zone_lo * 1_000_000.0);
+    let eastings_fit = e0 >= GK_EASTING.0 && e1 <= GK_EASTING.1;
+    let northings_fit = min.y >= GK_NORTHING.0 && max.y <= GK_NORTHING.1;
+    if !(eastings_fit && northings_fit) {
+        return Detected::Unknown;
+    }
+    // zone_lo is an integer in 25..=45 here.
+    let zone = zone_lo as u32;
+    Detected::ZonePrefixed {
+        zone,
+        epsg: 4488 + zone,
+    }
+}
+
 /// Reprojects coordinates from one CRS to another, lon/lat and easting/northing order on both
 /// sides whatever the CRS's official axis order. Identity when both CRSs are the same.
 pub struct Reprojector {
@@ -403,6 +478,75 @@ mod tests {
         assert!(CrsDef::parse("EPSG:999999").is_err());
         assert!(CrsDef::parse("nonsense").is_err());
         assert!(CrsDef::parse("").is_err());
+    }
+}
+
+#[cfg(test)]
+mod detect_tests {
+    use super::*;
+
+    fn c(x: f64, y: f64) -> Coord<f64> {
+        Coord { x, y }
+    }
+
+    #[test]
+    fn zone_prefix_gives_the_4513_to_4533_family() {
+        // EPSG:4513 is zone 25 (CM 75°E), EPSG:4533 zone 45 (CM 135°E): the zone number is
+        // the CM / 3, the code 4488 + zone. Checked against PROJ's own definitions below.
+        for (zone, code) in [(25, 4513), (39, 4527), (40, 4528), (45, 4533)] {
+            let x = f64::from(zone) * 1e6;
+            assert_eq!(
+                detect_crs(c(x + 400_000.0, 3_000_000.0), c(x + 600_000.0, 3_100_000.0)),
+                Detected::ZonePrefixed { zone, epsg: code }
+            );
+            let def = CrsDef::epsg(code).unwrap();
+            assert!(def.name.contains(&format!("zone {zone}")), "{}", def.name);
+        }
+        // Two zones in one box, a zone outside 25..45, an easting outside the zone, a northing
+        // south of China: not recognised.
+        assert_eq!(
+            detect_crs(c(39_900_000.0, 3e6), c(40_100_000.0, 3.1e6)),
+            Detected::Unknown
+        );
+        assert_eq!(
+            detect_crs(c(20_500_000.0, 3e6), c(20_600_000.0, 3.1e6)),
+            Detected::Unknown
+        );
+        assert_eq!(
+            detect_crs(c(40_900_000.0, 3e6), c(40_950_000.0, 3.1e6)),
+            Detected::Unknown
+        );
+        assert_eq!(
+            detect_crs(c(40_500_000.0, 10.0), c(40_600_000.0, 3.1e6)),
+            Detected::Unknown
+        );
+    }
+
+    #[test]
+    fn prefixed_zone_40_is_the_cm_120_crs_shifted_by_40_million() {
+        // EPSG:4528 and EPSG:4549 share CM 120°E; 4528's false easting is 40,500,000 m,
+        // 4549's 500,000 m: the same place differs by exactly 40,000,000 m in x.
+        let r =
+            Reprojector::new(&CrsDef::epsg(4528).unwrap(), &CrsDef::epsg(4549).unwrap()).unwrap();
+        let p = r.point(c(40_512_345.5, 3_345_678.25));
+        assert!(
+            (p.x - 512_345.5).abs() < 1e-6 && (p.y - 3_345_678.25).abs() < 1e-6,
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn lon_lat_only_inside_china() {
+        assert_eq!(detect_crs(c(118.0, 28.0), c(122.0, 31.0)), Detected::LonLat);
+        assert_eq!(
+            detect_crs(c(-0.5, 0.0), c(0.5, 1.0)),
+            Detected::LonLatOutsideChina
+        );
+        assert_eq!(
+            detect_crs(c(2.0, 48.0), c(3.0, 49.0)),
+            Detected::LonLatOutsideChina
+        );
+        assert_eq!(detect_crs(c(f64::NAN, 0.0), c(1.0, 1.0)), Detected::Unknown);
     }
 }
 

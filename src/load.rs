@@ -2,7 +2,10 @@
 //! choose the working CRS, reproject once, repair geometry. Problems that do not stop a layer
 //! become warnings on it.
 
-use crate::crs::{gauss_kruger_epsg_for_lon, looks_like_lon_lat, CrsDef, CrsKind, Reprojector};
+use crate::crs::{
+    detect_crs, gauss_kruger_epsg_for_lon, looks_like_lon_lat, CrsDef, CrsKind, Detected,
+    Reprojector,
+};
 use crate::io::review::Review;
 use crate::io::{geojson_in, shp, LoadError};
 use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo, Text};
@@ -73,23 +76,22 @@ pub fn read_raw_with(
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase())
         .unwrap_or_default();
+    if let Some(problem) = crate::io::regular_file_problem(path) {
+        return Err(LoadError::new(problem, path));
+    }
     match ext.as_str() {
         "shp" => shp::read_shapefile_with(path, keep, encoding),
         "geojson" | "json" => geojson_in::read_geojson(path),
-        "" => Err(LoadError::new(
-            "layer file has no extension (expected .shp or .geojson)",
-            path,
-        )),
+        "" => Err(LoadError::new(crate::messages::io::no_extension(), path)),
         other => Err(LoadError::new(
-            format!("unsupported layer format .{other} (expected .shp or .geojson)"),
+            crate::messages::io::unsupported_format(other),
             path,
         )),
     }
 }
 
 fn sha256_of(path: &Path) -> Result<String, LoadError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| LoadError::new(format!("cannot read file ({e})"), path))?;
+    let bytes = crate::io::read_regular_file(path)?;
     let digest = Sha256::digest(&bytes);
     Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
@@ -282,10 +284,18 @@ fn check_cancel(progress: &Progress, path: &Path) -> Result<(), LoadError> {
     }
 }
 
-/// A layer read, with its declared CRS decided.
+/// A layer read, with its CRS decided when the file declares one or its coordinates show it
+/// (see [`detect_layer_crs`]).
 fn pending(review: &Review, key: &str, path: &Path, raw: RawLayer) -> Result<Pending, LoadError> {
     let mut warnings = raw.warnings.clone();
-    let (crs, crs_note) = declared_crs(review, key, path, &raw, &mut warnings)?;
+    let (mut crs, mut crs_note) = declared_crs(review, key, path, &raw, &mut warnings)?;
+    if crs.is_none() {
+        if let Some((def, note, warning)) = detect_layer_crs(key, path, &raw)? {
+            crs = Some(def);
+            crs_note = note.en;
+            warnings.push(warning);
+        }
+    }
     Ok(Pending {
         key: key.to_string(),
         path: path.to_path_buf(),
@@ -296,43 +306,78 @@ fn pending(review: &Review, key: &str, path: &Path, raw: RawLayer) -> Result<Pen
     })
 }
 
-/// Layers without a CRS: lon/lat range → CGCS2000; otherwise the working CRS if the review sets
-/// one; otherwise an error.
+/// The box of every coordinate of the file (records left out by the filter included).
+fn file_extent(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
+    raw.extent
+        .map(|b| (b.min(), b.max()))
+        .or_else(|| raw_bbox(raw))
+}
+
+/// The CRS of a layer whose file declares none, from its coordinates: 8-digit eastings with a
+/// 3-degree zone prefix → EPSG:4513–4533; lon/lat inside China → EPSG:4490. Lon/lat-range
+/// numbers outside China are an error (no CRS can be guessed for them); anything else is left
+/// undecided (`None`) for [`assume_crs`]. Returns the CRS, its note and the warning saying what
+/// was detected and why.
+fn detect_layer_crs(
+    key: &str,
+    path: &Path,
+    raw: &RawLayer,
+) -> Result<Option<(CrsDef, Text, Text)>, LoadError> {
+    use crate::messages::io as msg;
+    let Some((min, max)) = file_extent(raw) else {
+        return Ok(None);
+    };
+    let (code, why) = match detect_crs(min, max) {
+        Detected::ZonePrefixed { zone, epsg } => {
+            (epsg, msg::why_zone_prefix(zone, min.x, max.x, min.y, max.y))
+        }
+        Detected::LonLat => (4490, msg::why_lon_lat(min.x, max.x, min.y, max.y)),
+        Detected::LonLatOutsideChina => {
+            return Err(LoadError::new(
+                msg::lon_lat_outside_china(key, min.x, max.x, min.y, max.y),
+                path,
+            ))
+        }
+        Detected::Unknown => return Ok(None),
+    };
+    let crs = CrsDef::epsg(code).map_err(|e| LoadError::new(e, path))?;
+    let label = crs.label();
+    Ok(Some((
+        crs,
+        msg::crs_note_detected(&label, &why),
+        msg::crs_detected(&label, &why),
+    )))
+}
+
+/// Layers whose CRS is still unknown (not declared, not detected): the working CRS if the review
+/// sets one; otherwise an error naming the layer. A detected projected CRS other than the working
+/// CRS (another zone, or zone prefix against none) is reprojected, with a warning saying the
+/// layers disagree.
 fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), LoadError> {
-    if p.crs.is_some() {
+    use crate::messages::io as msg;
+    if let Some(crs) = &p.crs {
+        // The note of a detected CRS (messages::io::crs_note_detected) says so.
+        let detected = p.crs_note.contains("(detected:");
+        if detected && crs.kind == CrsKind::Projected && !crs.same_as(working) {
+            p.warnings.push(msg::crs_differs_from_working(
+                &p.key,
+                &crs.label(),
+                &working.label(),
+            ));
+        }
         return Ok(());
     }
-    if looks_like_lon_lat(raw_bbox(&p.raw)) {
-        p.crs = Some(CrsDef::epsg(4490).map_err(|e| LoadError::new(e, &p.path))?);
-        p.crs_note = "EPSG:4490 (assumed: no CRS in the file, coordinates in lon/lat range)".into();
-        p.warnings.push(
-            "no CRS in the file; coordinates are in lon/lat range, assumed EPSG:4490 (CGCS2000)"
-                .into(),
-        );
-        Ok(())
-    } else if review.file.crs.is_some() {
+    if review.file.crs.is_some() {
         p.crs = Some(working.clone());
-        p.crs_note = format!(
-            "{} (assumed: no CRS in the file, taken as the working CRS)",
-            working.label()
-        );
-        p.warnings.push(
-            format!(
-                "no CRS in the file; coordinates taken as the working CRS {}",
-                working.label()
-            )
-            .into(),
-        );
-        Ok(())
-    } else {
-        Err(LoadError::new(
-            format!(
-                "layer `{}` has no CRS (no .prj) and its coordinates are not lon/lat; set `crs_of.{}` or `crs` in the review file",
-                p.key, p.key
-            ),
-            &p.path,
-        ))
+        p.crs_note = msg::crs_note_working(&working.label()).en;
+        p.warnings.push(msg::crs_taken_as_working(&working.label()));
+        return Ok(());
     }
+    let message = match file_extent(&p.raw) {
+        Some((min, max)) => msg::no_crs_undetectable(&p.key, min.x, max.x, min.y, max.y),
+        None => msg::no_crs_no_coordinates(&p.key),
+    };
+    Err(LoadError::new(message, &p.path))
 }
 
 /// The boxes protection features must meet to matter, in the working CRS: the neighbourhood of
@@ -418,6 +463,9 @@ fn roi_in_file_crs(
     roi.mapped(|c| to_file.point(c))
 }
 
+/// The CRS a layer declares: `crs_of.KEY` in the review, else the file's own (`.prj`, GeoJSON
+/// `crs`). A geographic CRS over coordinates outside lon/lat ranges is an error naming where it
+/// came from (the `.prj`, or the review file for `crs_of`).
 fn declared_crs(
     review: &Review,
     key: &str,
@@ -425,15 +473,15 @@ fn declared_crs(
     raw: &RawLayer,
     warnings: &mut Vec<Text>,
 ) -> Result<(Option<CrsDef>, String), LoadError> {
+    use crate::messages::io as msg;
     if let Some(def) = review.file.crs_of.get(key) {
-        let crs = CrsDef::parse(def).map_err(|e| {
-            LoadError::new(format!("`crs_of.{key}` = \"{def}\": {e}"), &review.path)
-        })?;
+        let crs = CrsDef::parse(def)
+            .map_err(|e| LoadError::new(msg::crs_of_invalid(key, def, &e), &review.path))?;
+        check_geographic_range(&crs, raw, &format!("crs_of.{key}"), &review.path)?;
         if raw.crs.is_some() {
-            warnings
-                .push(format!("the file's own CRS is overridden by crs_of.{key} = {def}").into());
+            warnings.push(msg::crs_overridden(key, def));
         }
-        let note = format!("{} (from crs_of.{key})", crs.label());
+        let note = msg::crs_note_crs_of(&crs.label(), key).en;
         return Ok((Some(crs), note));
     }
     match &raw.crs {
@@ -451,12 +499,47 @@ fn declared_crs(
                 } else {
                     def.clone()
                 };
-                LoadError::new(format!("unknown CRS \"{what}\": {e}"), path)
+                LoadError::new(msg::unknown_crs(&what, &e), path)
             })?;
+            let is_shp = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+            match crate::io::sibling_file(path, "prj").filter(|_| is_shp) {
+                Some(prj) => check_geographic_range(&crs, raw, ".prj", &prj)?,
+                None => check_geographic_range(&crs, raw, "GeoJSON \"crs\"", path)?,
+            }
             let note = crs.label();
             Ok((Some(crs), note))
         }
         None => Ok((None, String::new())),
+    }
+}
+
+/// A geographic CRS over coordinates outside lon/lat ranges cannot be right: an error naming
+/// `source` (".prj", "crs_of.KEY") and the file `at`.
+fn check_geographic_range(
+    crs: &CrsDef,
+    raw: &RawLayer,
+    source: &str,
+    at: &Path,
+) -> Result<(), LoadError> {
+    if crs.kind != CrsKind::Geographic {
+        return Ok(());
+    }
+    match file_extent(raw) {
+        Some((min, max)) if !looks_like_lon_lat(Some((min, max))) => Err(LoadError::new(
+            crate::messages::io::geographic_out_of_range(
+                &crs.label(),
+                source,
+                min.x,
+                max.x,
+                min.y,
+                max.y,
+            ),
+            at,
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -489,21 +572,28 @@ fn choose_working_crs(review: &Review, zones: &Pending) -> Result<(CrsDef, Strin
     let bbox = raw_bbox(&zones.raw);
     let centre_lon = match (&zones.crs, bbox) {
         (Some(crs), Some((min, max))) => {
-            let centre = Coord { x: (min.x + max.x) / 2.0, y: (min.y + max.y) / 2.0 };
+            let centre = Coord {
+                x: (min.x + max.x) / 2.0,
+                y: (min.y + max.y) / 2.0,
+            };
             if crs.kind == CrsKind::Geographic {
                 centre.x
             } else {
                 let to_ll = CrsDef::epsg(4490).map_err(|e| LoadError::new(e, &zones.path))?;
-                let r = Reprojector::new(crs, &to_ll).map_err(|e| LoadError::new(e, &zones.path))?;
+                let r =
+                    Reprojector::new(crs, &to_ll).map_err(|e| LoadError::new(e, &zones.path))?;
                 r.point(centre).x
             }
         }
-        (None, Some((min, max))) if looks_like_lon_lat(bbox) => (min.x + max.x) / 2.0,
+        // No CRS declared or detected (see `pending`).
         _ => {
-            return Err(LoadError::new(
-                "zones layer has no CRS (no .prj) and its coordinates are not lon/lat; set `crs` or `crs_of.zones` in the review file",
-                &zones.path,
-            ))
+            let message = match file_extent(&zones.raw) {
+                Some((min, max)) => {
+                    crate::messages::io::no_crs_undetectable(&zones.key, min.x, max.x, min.y, max.y)
+                }
+                None => crate::messages::io::no_crs_no_coordinates(&zones.key),
+            };
+            return Err(LoadError::new(message, &zones.path));
         }
     };
     let code = gauss_kruger_epsg_for_lon(centre_lon);
@@ -545,6 +635,7 @@ fn finish_layer(
         encoding,
         mut filtered_out,
         unusable,
+        files,
         ..
     } = raw;
     // Reproject in chunks, one PROJ object per worker thread (PROJ objects are not shareable).
@@ -653,6 +744,7 @@ fn finish_layer(
         source: SourceInfo {
             path,
             sha256,
+            files,
             crs: reproj_note,
             encoding,
             features: features.len(),

@@ -212,6 +212,12 @@ pub struct RawLayer {
     pub filtered_out: usize,
     /// SHA-256 of the main file (hex), when the reader hashed the bytes it read.
     pub sha256: Option<String>,
+    /// SHA-256 of every file the reader read (main file first: .shp, .shx, .dbf, .prj, .cpg;
+    /// or the GeoJSON), by file name.
+    pub files: Vec<crate::io::FileHash>,
+    /// Box of every finite coordinate of every record read, including records left out by a
+    /// [`RecordFilter`] (the CRS checks look at the whole file). `None` without any.
+    pub extent: Option<geo::Rect<f64>>,
 }
 
 /// Decides from a record's bounding box (in the file's own coordinates) whether the record is
@@ -233,6 +239,8 @@ pub struct Feature {
 pub struct SourceInfo {
     pub path: PathBuf,
     pub sha256: String,
+    /// SHA-256 of every file read for the layer (.shp .shx .dbf .prj .cpg, or the GeoJSON).
+    pub files: Vec<crate::io::FileHash>,
     /// Human-readable description of the source CRS and how it was decided.
     pub crs: String,
     pub encoding: Option<String>,

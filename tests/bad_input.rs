@@ -67,7 +67,8 @@ fn shp_cut_in_the_middle_of_a_later_record_is_a_warning() {
     truncate(&fx.zones, second + 20);
     let run = fx.run();
     run.assert_checked();
-    run.assert_warning("zones.shp", &["truncated at record 1"]);
+    // Issue 8: the record is listed as unusable (the fail-closed part turns that into bad input).
+    run.assert_warning("zones.shp", &["record 1", "cut short"]);
     assert!(
         run.stdout.contains("Z01") && !run.stdout.contains("Z02"),
         "{run}"
@@ -93,9 +94,15 @@ fn shp_record_length_bigger_than_the_file() {
     let fx = Fixture::new();
     let first = shp_record_offset(&fx.zones, 0);
     patch(&fx.zones, first + 4, &i32::MAX.to_be_bytes());
-    // The walk stops at record 0, so the zones layer is left with nothing.
-    fx.run()
-        .assert_bad_input("zones.shp", &["zones layer has no polygon features"]);
+    // Changed on purpose (issue 8): the .shx is consistent with the file, so it locates the
+    // record and both zones are read, with a warning about the header.
+    let run = fx.run();
+    run.assert_checked();
+    run.assert_warning("zones.shp", &["record 0: its header gives a length"]);
+    assert!(
+        run.stdout.contains("Z01") && run.stdout.contains("Z02"),
+        "{run}"
+    );
 }
 
 #[test]
@@ -105,7 +112,9 @@ fn shp_record_length_lying_on_a_later_record_is_a_warning() {
     patch(&fx.zones, second + 4, &0x0100_0000i32.to_be_bytes());
     let run = fx.run();
     run.assert_checked();
-    run.assert_warning("zones.shp", &["truncated at record 1"]);
+    // Changed on purpose (issue 8): read where the consistent .shx puts it.
+    run.assert_warning("zones.shp", &["record 1: its header gives a length"]);
+    assert!(run.stdout.contains("Z02"), "{run}");
 }
 
 #[test]
@@ -134,8 +143,9 @@ fn nan_coordinate_in_the_only_zone_is_an_error() {
         shp_point_offset(&fx.zones, 0, 2),
         &f64::NAN.to_le_bytes(),
     );
+    // Issue 8: the reader lists the record as unusable, so no polygon record is left at all.
     fx.run()
-        .assert_bad_input("zones.shp", &["no usable polygon features"]);
+        .assert_bad_input("zones.shp", &["zones layer has no", "polygon features"]);
 }
 
 // Found by `cargo fuzz run shapefile` (reproducers in fuzz/regressions/shapefile/): rings that
@@ -300,7 +310,8 @@ fn geographic_prj_on_projected_coordinates() {
         Some(0),
         "out-of-range lon/lat must not pass\n{run}"
     );
-    run.assert_bad_input("zones.shp", &[]);
+    // Issue 8: the error names the .prj.
+    run.assert_bad_input("zones.prj", &["outside lon/lat ranges"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
 //! column cannot fail a record, and numbers keep every digit the file holds.
 
 use super::LoadError;
+use crate::messages::io as msg;
+use crate::model::Text;
 use encoding_rs::Encoding;
 use std::path::Path;
 
@@ -19,7 +21,7 @@ pub struct DbfTable {
     /// The encoding used and why, e.g. "GBK (.cpg)" or "UTF-8 (valid UTF-8)".
     pub encoding: String,
     /// Problems that did not stop the table (no file name in them; the caller adds it).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Text>,
 }
 
 /// Reads the `.dbf` at `path`; `cpg` is the content of the sibling `.cpg` file, if there is one.
@@ -30,6 +32,26 @@ pub fn read_dbf(path: &Path, cpg: Option<&str>) -> Result<DbfTable, LoadError> {
     read_dbf_rows(path, cpg, None)
 }
 
+/// Where an encoding label given to the reader comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelFrom {
+    /// A `.cpg` file: it loses when the bytes contradict it (not valid in its encoding, clean
+    /// in another).
+    CpgFile,
+    /// The review's `encoding_of`: the user's word, always used.
+    Review,
+}
+
+/// Parses a `.dbf` already read into `bytes` (`path` names it in errors); see [`read_dbf_rows`].
+pub fn parse_dbf_file(
+    bytes: &[u8],
+    path: &Path,
+    label: Option<(&str, LabelFrom)>,
+    wanted: Option<&[bool]>,
+) -> Result<DbfTable, LoadError> {
+    parse_dbf_labelled(bytes, label, wanted).map_err(|message| LoadError::new(message, path))
+}
+
 /// Like [`read_dbf`], but only the rows `wanted` marks are decoded; the others come back as
 /// `Some(vec![])` (present, not deleted, values not read). Rows past the end of `wanted` are
 /// decoded.
@@ -38,9 +60,8 @@ pub fn read_dbf_rows(
     cpg: Option<&str>,
     wanted: Option<&[bool]>,
 ) -> Result<DbfTable, LoadError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| LoadError::new(format!("cannot read the .dbf file ({e})"), path))?;
-    parse_dbf_rows(&bytes, cpg, wanted).map_err(|message| LoadError::new(message, path))
+    let bytes = super::read_regular_file(path)?;
+    parse_dbf_file(&bytes, path, cpg.map(|c| (c, LabelFrom::CpgFile)), wanted)
 }
 
 /// Size of the fixed part of a dBASE III header and of one field descriptor.
@@ -81,53 +102,47 @@ fn le_u32(bytes: &[u8], at: usize) -> Option<u32> {
 
 /// Parses a whole `.dbf` held in memory. The error is a plain message without the file name.
 #[cfg(test)]
-fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, String> {
-    parse_dbf_rows(bytes, cpg, None)
+fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, Text> {
+    parse_dbf_labelled(bytes, cpg.map(|c| (c, LabelFrom::CpgFile)), None)
 }
 
-fn parse_dbf_rows(
+fn parse_dbf_labelled(
     bytes: &[u8],
-    cpg: Option<&str>,
+    label: Option<(&str, LabelFrom)>,
     wanted: Option<&[bool]>,
-) -> Result<DbfTable, String> {
+) -> Result<DbfTable, Text> {
     let file_len = bytes.len();
     if file_len == 0 {
-        return Err("file is empty (0 bytes)".to_string());
+        return Err(msg::file_empty());
     }
     if file_len < HEADER_LEN {
-        return Err(format!(
-            "truncated header ({file_len} bytes; a DBF header needs at least {HEADER_LEN})"
-        ));
+        return Err(msg::truncated_dbf_header(file_len, HEADER_LEN));
     }
     let mut warnings = Vec::new();
     let version = bytes[0];
     if version == 0x04 || version == 0x8C {
-        return Err(format!(
-            "dBASE 7 tables are not supported (version byte 0x{version:02X})"
-        ));
+        return Err(msg::dbase7_unsupported(version));
     }
     if !matches!(
         version,
         0x03 | 0x30 | 0x31 | 0x32 | 0x43 | 0x63 | 0x83 | 0x8B | 0xCB | 0xE5 | 0xF5 | 0xFB
     ) {
-        warnings.push(format!(
-            "unusual DBF version byte 0x{version:02X}; read as dBASE III"
-        ));
+        warnings.push(msg::unusual_dbf_version(version));
     }
-    let record_count = le_u32(bytes, 4).ok_or("truncated header")? as u64;
-    let header_len = le_u16(bytes, 8).ok_or("truncated header")? as usize;
-    let record_len = le_u16(bytes, 10).ok_or("truncated header")? as usize;
+    let truncated = || msg::truncated_dbf_header(file_len, HEADER_LEN);
+    let record_count = le_u32(bytes, 4).ok_or_else(truncated)? as u64;
+    let header_len = le_u16(bytes, 8).ok_or_else(truncated)? as usize;
+    let record_len = le_u16(bytes, 10).ok_or_else(truncated)? as usize;
     let ldid = bytes[29];
 
     if header_len < HEADER_LEN {
-        return Err(format!(
-            "DBF header nonsense: header length {header_len} is shorter than the fixed {HEADER_LEN} bytes"
+        return Err(msg::dbf_nonsense(
+            format!("文件头长度 {header_len} 小于固定的 {HEADER_LEN} 字节"),
+            format!("header length {header_len} is shorter than the fixed {HEADER_LEN} bytes"),
         ));
     }
     if header_len > file_len {
-        return Err(format!(
-            "truncated header (the header says {header_len} bytes but the file has {file_len})"
-        ));
+        return Err(msg::dbf_header_longer_than_file(header_len, file_len));
     }
 
     // Field descriptors: 32 bytes each from offset 32 until 0x0D or the end of the header.
@@ -185,13 +200,33 @@ fn parse_dbf_rows(
         offset += len;
     }
     let used_len = offset;
+    // A field of width 0 holds nothing, and thousands of them would make every record a vector
+    // of thousands of values from a few bytes of file: the file is damaged.
+    let zero_width: Vec<usize> = (0..fields_desc.len())
+        .filter(|&i| fields_desc.get(i).is_some_and(|f| f.len == 0))
+        .collect();
+    if let Some(&first) = zero_width.first() {
+        let name = descs
+            .get(first)
+            .and_then(|d| bytes.get(d.name.clone()))
+            .map(|b| String::from_utf8_lossy(b).trim().to_string())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("FIELD{}", first + 1));
+        return Err(msg::zero_width_fields(zero_width.len(), &name));
+    }
     if record_count > 0 && record_len == 0 {
-        return Err("DBF header nonsense: record length 0".to_string());
+        return Err(msg::dbf_nonsense(
+            "记录长度为 0".to_string(),
+            "record length 0".to_string(),
+        ));
     }
     if used_len > record_len && record_count > 0 {
-        return Err(format!(
-            "DBF header nonsense: the {} fields take {used_len} bytes per record but a record is {record_len} bytes",
-            fields_desc.len()
+        let n = fields_desc.len();
+        return Err(msg::dbf_nonsense(
+            format!("{n} 个字段每条记录占 {used_len} 字节，而一条记录只有 {record_len} 字节"),
+            format!(
+                "the {n} fields take {used_len} bytes per record but a record is {record_len} bytes"
+            ),
         ));
     }
 
@@ -204,26 +239,26 @@ fn parse_dbf_rows(
     };
     let n_records = if record_count > complete {
         if complete.saturating_mul(2) >= record_count {
-            warnings.push(format!(
-                "the .dbf header says {record_count} records but the file holds only {complete} complete records (file truncated?); reading {complete}"
-            ));
+            warnings.push(msg::dbf_count_short(record_count, complete));
             complete
         } else {
-            return Err(format!(
-                "DBF header nonsense: it says {record_count} records of {record_len} bytes but the file has only {data_len} bytes of records (truncated, or not a DBF file)"
+            return Err(msg::dbf_nonsense(
+                format!("它声明 {record_count} 条 {record_len} 字节的记录，而文件只有 {data_len} 字节的记录数据（被截断，或不是 DBF 文件）"),
+                format!("it says {record_count} records of {record_len} bytes but the file has only {data_len} bytes of records (truncated, or not a DBF file)"),
             ));
         }
     } else {
         if record_len > 1 && complete > record_count {
-            let extra = complete - record_count;
-            warnings.push(format!(
-                "the .dbf holds {extra} more records after the {record_count} its header counts; they are ignored"
+            warnings.push(msg::dbf_extra_records(
+                complete - record_count,
+                record_count,
             ));
         }
         record_count
     };
     // n_records ≤ data_len / record_len, so this fits in memory terms: the file is already there.
-    let n_records = usize::try_from(n_records).map_err(|_| "DBF too large".to_string())?;
+    let n_records = usize::try_from(n_records)
+        .map_err(|_| msg::dbf_nonsense("文件过大".to_string(), "DBF too large".to_string()))?;
     let data = bytes.get(header_len..).unwrap_or(&[]);
     // `chunks_exact` needs a non-zero size; with record_len 0 there are no records (checked above).
     let live_records = || data.chunks_exact(record_len.max(1)).take(n_records);
@@ -234,7 +269,7 @@ fn parse_dbf_rows(
         .map(|d| bytes.get(d.name.clone()).unwrap_or(&[]))
         .collect();
     let scan = TextScan::new(&names, &fields_desc, live_records());
-    let (encoding, encoding_label) = resolve_encoding(cpg, ldid, &scan, &mut warnings);
+    let (encoding, encoding_label) = resolve_encoding(label, ldid, &scan, &mut warnings);
 
     // Field names.
     let mut fields = Vec::with_capacity(descs.len());
@@ -243,11 +278,7 @@ fn parse_dbf_rows(
         let (name, _) = encoding.decode_without_bom_handling(raw);
         let name = name.trim().to_string();
         if name.is_empty() {
-            warnings.push(format!(
-                "the .dbf field {} has no name; called FIELD{}",
-                i + 1,
-                i + 1
-            ));
+            warnings.push(msg::dbf_field_without_name(i + 1));
             fields.push(format!("FIELD{}", i + 1));
         } else {
             fields.push(name);
@@ -285,10 +316,11 @@ fn parse_dbf_rows(
     for (f, (count, first)) in bad_text.iter().enumerate() {
         if *count > 0 {
             let name = fields.get(f).map(String::as_str).unwrap_or("?");
-            warnings.push(format!(
-                "field {name}: {count} {} not valid {}; shown with replacement characters (first at record {first})",
-                if *count == 1 { "value is" } else { "values are" },
-                display_name(encoding)
+            warnings.push(msg::bad_text_values(
+                name,
+                *count,
+                display_name(encoding),
+                *first,
             ));
         }
     }
@@ -296,7 +328,7 @@ fn parse_dbf_rows(
     Ok(DbfTable {
         fields,
         records,
-        encoding: format!("{} ({encoding_label})", display_name(encoding)),
+        encoding: msg::encoding_note(display_name(encoding), encoding_label).en,
         warnings,
     })
 }
@@ -305,6 +337,10 @@ fn parse_dbf_rows(
 struct TextScan {
     all_ascii: bool,
     valid_utf8: bool,
+    /// Non-ASCII names and values that are not valid UTF-8.
+    invalid_utf8: usize,
+    /// Non-ASCII names and values that are not valid GBK (GB18030).
+    invalid_gbk: usize,
 }
 
 impl TextScan {
@@ -317,6 +353,8 @@ impl TextScan {
         let mut scan = TextScan {
             all_ascii: true,
             valid_utf8: true,
+            invalid_utf8: 0,
+            invalid_gbk: 0,
         };
         let mut look = |s: &[u8]| {
             let s = trim_bytes(s);
@@ -328,6 +366,13 @@ impl TextScan {
             // counts as UTF-8 (it decodes with one replacement character, and a warning).
             if std::str::from_utf8(s).is_err_and(|e| e.error_len().is_some()) {
                 scan.valid_utf8 = false;
+                scan.invalid_utf8 += 1;
+            }
+            if encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(s)
+                .is_none()
+            {
+                scan.invalid_gbk += 1;
             }
         };
         for name in names {
@@ -354,51 +399,60 @@ fn display_name(encoding: &'static Encoding) -> &'static str {
     }
 }
 
-/// Chooses the encoding: `.cpg`, then the language driver byte, then UTF-8 if the text is valid
-/// UTF-8, else GBK. Returns the encoding and the reason.
+/// Chooses the encoding: the review's `encoding_of`, then the `.cpg` (unless the bytes
+/// contradict it: not valid in its encoding but clean in the other of UTF-8 / GBK), then the
+/// language driver byte, then UTF-8 if the text is valid UTF-8, else GBK. Returns the encoding
+/// and the reason.
 fn resolve_encoding(
-    cpg: Option<&str>,
+    label: Option<(&str, LabelFrom)>,
     ldid: u8,
     scan: &TextScan,
-    warnings: &mut Vec<String>,
-) -> (&'static Encoding, String) {
-    if let Some(cpg) = cpg {
+    warnings: &mut Vec<Text>,
+) -> (&'static Encoding, msg::EncodingReason) {
+    use msg::EncodingReason as R;
+    if let Some((cpg, from)) = label {
         let label = cpg.trim_start_matches('\u{feff}').trim();
         if label.is_empty() {
-            warnings.push("the .cpg file is empty; ignored".to_string());
+            warnings.push(msg::cpg_empty());
         } else if let Some(enc) = encoding_for_cpg(label) {
-            return (enc, ".cpg".to_string());
+            if from == LabelFrom::Review {
+                return (enc, R::Review);
+            }
+            let utf8 = enc == encoding_rs::UTF_8;
+            let gbk = enc == encoding_rs::GB18030;
+            if utf8 && scan.invalid_utf8 > 0 && scan.invalid_gbk == 0 {
+                warnings.push(msg::cpg_contradicted(label, scan.invalid_utf8, "GBK"));
+                return (encoding_rs::GB18030, R::CpgContradicted);
+            }
+            if gbk && scan.invalid_gbk > 0 && scan.valid_utf8 {
+                warnings.push(msg::cpg_contradicted(label, scan.invalid_gbk, "UTF-8"));
+                return (encoding_rs::UTF_8, R::CpgContradicted);
+            }
+            return (enc, R::Cpg);
         } else {
-            warnings.push(format!(
-                "unknown code page \"{label}\" in the .cpg file; ignored"
-            ));
+            warnings.push(msg::cpg_unknown(label));
         }
     }
     match encoding_for_ldid(ldid) {
         Ldid::None => {}
         Ldid::Known(enc) => {
-            return (enc, format!("DBF language driver 0x{ldid:02X}"));
+            return (enc, R::Ldid(ldid));
         }
         Ldid::Unsupported(code_page) => {
             if !scan.all_ascii {
-                warnings.push(format!(
-                    "DBF language driver 0x{ldid:02X} (code page {code_page}) is not supported; ignored"
-                ));
+                warnings.push(msg::ldid_unsupported(ldid, code_page));
             }
         }
         Ldid::Unknown => {
             if !scan.all_ascii {
-                warnings.push(format!("unknown DBF language driver 0x{ldid:02X}; ignored"));
+                warnings.push(msg::ldid_unknown(ldid));
             }
         }
     }
     if scan.valid_utf8 {
-        (encoding_rs::UTF_8, "valid UTF-8".to_string())
+        (encoding_rs::UTF_8, R::ValidUtf8)
     } else {
-        (
-            encoding_rs::GB18030,
-            "fallback: not valid UTF-8".to_string(),
-        )
+        (encoding_rs::GB18030, R::Fallback)
     }
 }
 
@@ -693,9 +747,13 @@ mod tests {
             assert_eq!(t.encoding, "GBK (.cpg)", "{label:?}");
             assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
         }
+        // A UTF-8 label over these GBK bytes is contradicted by them (see below).
         for label in ["UTF-8", "utf8", "65001"] {
             let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
-            assert_eq!(t.encoding, "UTF-8 (.cpg)", "{label:?}");
+            assert_eq!(
+                t.encoding, "GBK (the bytes contradict the .cpg)",
+                "{label:?}"
+            );
         }
         for label in ["latin1", "ISO-8859-1", "1252", "CP1252"] {
             let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
@@ -762,16 +820,60 @@ mod tests {
     }
 
     #[test]
-    fn wrong_cpg_gives_one_replacement_warning_per_field() {
+    fn utf8_cpg_over_clean_gbk_bytes_loses_with_one_warning() {
+        // zones_dbf holds GBK text: not valid UTF-8, clean GBK. Behaviour changed on purpose
+        // (issue 8): it used to be decoded as UTF-8 with replacement characters.
         let t = parse_dbf(&zones_dbf(0), Some("UTF-8")).unwrap();
-        let bad: Vec<_> = t
-            .warnings
-            .iter()
-            .filter(|w| w.contains("replacement"))
-            .collect();
-        assert_eq!(bad.len(), 1, "{:?}", t.warnings);
-        assert!(bad[0].contains("2 values"), "{}", bad[0]);
-        assert!(bad[0].contains("first at record 0"), "{}", bad[0]);
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+        assert!(
+            t.warnings[0].en.contains("the .cpg file says UTF-8"),
+            "{:?}",
+            t.warnings
+        );
+        assert!(
+            t.warnings[0].en.contains("decoded as GBK"),
+            "{:?}",
+            t.warnings
+        );
+        assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
+        // A GBK label over the same bytes is believed, without a warning.
+        let t = parse_dbf(&zones_dbf(0), Some("GBK")).unwrap();
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn gbk_cpg_over_utf8_bytes_loses() {
+        // UTF-8 bytes of 萧山区 (E8 90 A7 E5 B1 B1 E5 8C BA): read as GBK pairs, the last
+        // byte 0xBA is a lead byte with nothing after it, so not clean GBK (Python:
+        // b'\xe8\x90\xa7\xe5\xb1\xb1\xe5\x8c\xba'.decode('gb18030') fails); valid UTF-8.
+        let table = make_dbf(
+            &[(b"NAME", b'C', 12, 0)],
+            &[(b' ', vec!["萧山区".as_bytes()])],
+            0,
+        );
+        let t = parse_dbf(&table, Some("GBK")).unwrap();
+        assert_eq!(
+            values(&t, 0)[0].as_deref(),
+            Some("萧山区"),
+            "{:?}",
+            t.warnings
+        );
+        assert!(t.encoding.starts_with("UTF-8"), "{}", t.encoding);
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn zero_width_fields_are_an_error() {
+        let table = make_dbf(
+            &[(b"A", b'C', 3, 0), (b"B", b'C', 0, 0), (b"C", b'C', 0, 0)],
+            &[(b' ', vec![b"abc".as_slice(), b"", b""])],
+            0,
+        );
+        let err = parse_dbf(&table, None).unwrap_err();
+        assert!(
+            err.en.contains("2 fields of width 0 (the first: B)"),
+            "{err:?}"
+        );
     }
 
     #[test]

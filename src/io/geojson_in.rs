@@ -2,7 +2,8 @@
 //! member honoured and properties kept as text.
 
 use super::LoadError;
-use crate::model::{RawLayer, RawRecord, RawRing, RawShape};
+use crate::messages::io as msg;
+use crate::model::{RawLayer, RawRecord, RawRing, RawShape, Text, Unusable};
 use geo::Coord;
 use geojson::{GeoJson, Geometry, Value as GValue};
 use serde_json::{Map, Value};
@@ -14,23 +15,24 @@ pub const RFC7946_CRS: &str = "OGC:CRS84";
 
 /// Reads a GeoJSON file (FeatureCollection, Feature or bare Geometry).
 pub fn read_geojson(path: &Path) -> Result<RawLayer, LoadError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| LoadError::new(format!("cannot read file ({e})"), path))?;
+    let bytes = super::read_regular_file(path)?;
     if bytes.is_empty() {
-        return Err(LoadError::new("file is empty (0 bytes)", path));
+        return Err(LoadError::new(msg::file_empty(), path));
     }
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| LoadError::new("GeoJSON must be UTF-8 text (RFC 7946)", path))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| LoadError::new(msg::geojson_not_utf8(), path))?;
     let text = text.trim_start_matches('\u{feff}');
     let geojson: GeoJson = text
         .parse()
-        .map_err(|e| LoadError::new(format!("not valid GeoJSON ({e})"), path))?;
+        .map_err(|e: geojson::Error| LoadError::new(msg::geojson_invalid(&e.to_string()), path))?;
     let mut layer = parse_geojson(geojson).map_err(|m| LoadError::new(m, path))?;
-    layer.sha256 = Some(super::sha256_hex(&bytes));
+    let hash = super::FileHash::of(path, &bytes);
+    layer.sha256 = Some(hash.sha256.clone());
+    layer.files = vec![hash];
     Ok(layer)
 }
 
-fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {
+fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
     let (features, foreign) = match geojson {
         GeoJson::FeatureCollection(fc) => (fc.features, fc.foreign_members),
         GeoJson::Feature(f) => {
@@ -58,6 +60,8 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {
         ..RawLayer::default()
     };
     let mut non_polygon: Vec<&'static str> = Vec::new();
+    let mut ids: Vec<Option<String>> = Vec::new();
+    let mut failed: Vec<(usize, Text)> = Vec::new();
     for (index, feature) in features.into_iter().enumerate() {
         let props = feature.properties.unwrap_or_default();
         for key in props.keys() {
@@ -66,29 +70,32 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {
             }
         }
         let attrs = attrs_in_order(&layer.fields, &props);
+        let id = match &feature.id {
+            Some(geojson::feature::Id::String(s)) => Some(s.clone()),
+            Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
+            None => super::shp::record_id(&layer.fields, &attrs),
+        };
+        ids.push(id);
         let Some(geometry) = feature.geometry else {
-            layer
-                .warnings
-                .push(format!("feature {index}: null geometry skipped").into());
+            failed.push((index, msg::null_geometry()));
             continue;
         };
         match polygons_of(&geometry) {
-            Ok(polys) if polys.is_empty() => {
-                layer
-                    .warnings
-                    .push(format!("feature {index}: empty geometry skipped").into());
+            Ok(polys) if polys.is_empty() => failed.push((index, msg::empty_geometry())),
+            Ok(polys) => {
+                extend_extent(&mut layer.extent, polys.iter().flatten().flatten());
+                match ring_problem(&polys) {
+                    Some(why) => failed.push((index, why)),
+                    None => layer.records.push(RawRecord {
+                        index,
+                        shape: RawShape::Polygons(polys),
+                        attrs,
+                    }),
+                }
             }
-            Ok(polys) => layer.records.push(RawRecord {
-                index,
-                shape: RawShape::Polygons(polys),
-                attrs,
-            }),
             Err(kind) => {
                 non_polygon.push(kind);
-                layer.warnings.push(
-                    format!("feature {index}: {kind} geometry skipped (polygons are required)")
-                        .into(),
-                );
+                failed.push((index, msg::non_polygon_geometry(kind)));
             }
         }
     }
@@ -98,10 +105,15 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {
         r.attrs.resize(n, None);
     }
     if layer.records.is_empty() && !non_polygon.is_empty() {
-        return Err(format!(
-            "layer has {} geometry, polygons are required",
-            non_polygon[0]
-        ));
+        return Err(msg::not_polygons(non_polygon[0]));
+    }
+    for (index, reason) in failed {
+        layer.warnings.push(msg::feature_warning(index, &reason));
+        layer.unusable.push(Unusable {
+            index: Some(index),
+            id: ids.get(index).cloned().flatten(),
+            reason,
+        });
     }
     // If the layer declares no CRS, RFC 7946 says lon/lat — but only believe it when the
     // coordinates are in range; otherwise leave the CRS unknown for the caller to decide.
@@ -109,6 +121,46 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, String> {
         layer.crs = Some(RFC7946_CRS.to_string());
     }
     Ok(layer)
+}
+
+/// Why a feature's rings cannot be used: a non-finite coordinate or a ring of fewer than 3
+/// distinct points. `None` when every ring is usable.
+fn ring_problem(polys: &[Vec<RawRing>]) -> Option<Text> {
+    for (ring_no, ring) in polys.iter().flatten().enumerate() {
+        if let Some((i, c)) = ring
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !c.x.is_finite() || !c.y.is_finite())
+        {
+            return Some(msg::non_finite_vertex(i, c.x, c.y));
+        }
+        let distinct = super::shp::distinct_points(ring);
+        if distinct < 3 {
+            return Some(msg::ring_too_few_points(ring_no, distinct));
+        }
+    }
+    None
+}
+
+fn extend_extent<'a>(
+    extent: &mut Option<geo::Rect<f64>>,
+    coords: impl Iterator<Item = &'a Coord<f64>>,
+) {
+    for c in coords.filter(|c| c.x.is_finite() && c.y.is_finite()) {
+        *extent = Some(match *extent {
+            None => geo::Rect::new(*c, *c),
+            Some(e) => geo::Rect::new(
+                Coord {
+                    x: e.min().x.min(c.x),
+                    y: e.min().y.min(c.y),
+                },
+                Coord {
+                    x: e.max().x.max(c.x),
+                    y: e.max().y.max(c.y),
+                },
+            ),
+        });
+    }
 }
 
 fn coords_in_lon_lat_range(layer: &RawLayer) -> bool {
@@ -123,7 +175,7 @@ fn coords_in_lon_lat_range(layer: &RawLayer) -> bool {
 
 /// The legacy (2008) `crs` member: `{"type":"name","properties":{"name":"EPSG:4490"}}`
 /// or a URN; `{"type":"EPSG","properties":{"code":4490}}` is accepted as well.
-fn crs_member(foreign: Option<&Map<String, Value>>) -> Result<Option<String>, String> {
+fn crs_member(foreign: Option<&Map<String, Value>>) -> Result<Option<String>, Text> {
     let Some(crs) = foreign.and_then(|f| f.get("crs")) else {
         return Ok(None);
     };
@@ -141,7 +193,7 @@ fn crs_member(foreign: Option<&Map<String, Value>>) -> Result<Option<String>, St
     if let Some(code) = props["code"].as_u64() {
         return Ok(Some(format!("EPSG:{code}")));
     }
-    Err("unsupported \"crs\" member (expected {\"type\":\"name\",\"properties\":{\"name\":\"EPSG:…\"}})".into())
+    Err(msg::geojson_bad_crs_member())
 }
 
 fn attrs_in_order(fields: &[String], props: &Map<String, Value>) -> Vec<Option<String>> {
@@ -197,8 +249,11 @@ fn rings_of(rings: &[Vec<Vec<f64>>]) -> Vec<RawRing> {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Result<RawLayer, String> {
-        parse_geojson(text.parse::<GeoJson>().map_err(|e| e.to_string())?)
+    fn parse(text: &str) -> Result<RawLayer, Text> {
+        parse_geojson(
+            text.parse::<GeoJson>()
+                .map_err(|e| Text::from(e.to_string()))?,
+        )
     }
 
     #[test]

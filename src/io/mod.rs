@@ -83,3 +83,101 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     }
     hex
 }
+
+/// Why `path` cannot be read as a regular file, or `None` when it can: it does not exist, or it
+/// is a directory, FIFO, socket or device. Only the metadata is looked at (no `open`), so a FIFO
+/// is refused without blocking.
+pub fn regular_file_problem(path: &Path) -> Option<Text> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(crate::messages::io::does_not_exist())
+        }
+        Err(e) => Some(crate::messages::io::cannot_read(&e.to_string())),
+        Ok(m) if m.is_file() => None,
+        Ok(m) if m.is_dir() => Some(crate::messages::io::is_a_directory()),
+        Ok(_) => Some(crate::messages::io::not_a_regular_file()),
+    }
+}
+
+/// Reads the whole of a regular file; a missing path, a directory, FIFO or device is an error
+/// naming `path` (checked on the metadata before opening, so a FIFO never blocks).
+pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    if let Some(problem) = regular_file_problem(path) {
+        return Err(LoadError::new(problem, path));
+    }
+    std::fs::read(path)
+        .map_err(|e| LoadError::new(crate::messages::io::cannot_read(&e.to_string()), path))
+}
+
+/// Reads a regular file as UTF-8 text (see [`read_regular_file`]); errors say "cannot read
+/// `what` (why)", naming `path`.
+pub fn read_regular_text(path: &Path, what: &str) -> Result<String, LoadError> {
+    let bytes = read_regular_file(path).map_err(|e| {
+        LoadError::new(
+            crate::messages::io::cannot_read_what(what, &e.message),
+            path,
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        LoadError::new(
+            crate::messages::io::cannot_read_what(what, &crate::messages::io::not_utf8()),
+            path,
+        )
+    })
+}
+
+/// One file read for a layer and its SHA-256, for the report's `inputs`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FileHash {
+    /// The file's name (no folder), e.g. `zones.dbf`.
+    pub file: String,
+    pub sha256: String,
+}
+
+impl FileHash {
+    pub fn of(path: &Path, bytes: &[u8]) -> FileHash {
+        FileHash {
+            file: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            sha256: sha256_hex(bytes),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_and_missing_files_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_regular_file(dir.path()).unwrap_err();
+        assert!(err.message.en.contains("is a directory"), "{err}");
+        let err = read_regular_file(&dir.path().join("nope.shp")).unwrap_err();
+        assert!(err.message.en.contains("does not exist"), "{err}");
+        assert!(err.message.zh.contains("不存在"), "{err:?}");
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, b"abc").unwrap();
+        assert_eq!(read_regular_file(&file).unwrap(), b"abc");
+    }
+
+    /// A FIFO is refused from its metadata: opening it for reading would block forever.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("zones.shp");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let err = read_regular_file(&fifo).unwrap_err();
+        assert!(err.message.en.contains("not a regular file"), "{err}");
+        let err = read_regular_file(Path::new("/dev/null")).unwrap_err();
+        assert!(err.message.en.contains("not a regular file"), "{err}");
+    }
+}

@@ -255,9 +255,7 @@ pub struct Review {
 impl Review {
     /// Reads and validates a review file.
     pub fn load(path: &Path) -> Result<Review, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            LoadError::new(format!("cannot read review file ({})", io_reason(&e)), path)
-        })?;
+        let text = super::read_regular_text(path, "review file")?;
         let review = Review::parse(&text, path)?;
         if review.file.layers.zones.as_os_str().is_empty() {
             return Err(LoadError::new(
@@ -266,9 +264,9 @@ impl Review {
             ));
         }
         for (key, layer) in review.layer_paths() {
-            if !layer.is_file() {
+            if let Some(problem) = super::regular_file_problem(&layer) {
                 return Err(LoadError::new(
-                    format!("layer `{key}` names a file that does not exist"),
+                    crate::messages::io::layer_file_problem(&key, &problem),
                     layer,
                 ));
             }
@@ -449,14 +447,6 @@ fn place_item(item: &mut toml_edit::Item, pos: isize) {
             }
         }
         _ => {}
-    }
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "file not found".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 

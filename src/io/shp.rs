@@ -1,13 +1,18 @@
 //! Reading polygon shapefiles (.shp + .dbf, optional .shx, .prj, .cpg) with every length checked.
 //!
-//! The `.shp` is walked record by record from its header; no count or length in it is trusted
-//! before it is checked against the file size. Records that cannot be used become warnings
-//! naming the 0-based record number; only a file that is not a polygon shapefile is an error.
+//! The `.shp` is walked record by record; no count or length in it is trusted before it is
+//! checked against the file size. When the `.shx` is consistent with the file (every entry inside
+//! it, in order, not overlapping), its offsets and lengths locate the records, so one record
+//! header with a wrong length loses nothing; otherwise the `.shp` is walked in order from its
+//! record headers. A record that cannot be read (cut short, impossible counts, a non-finite
+//! vertex, a ring of fewer than 3 distinct points, a null or non-polygon shape) goes into
+//! [`RawLayer::unusable`] with its 0-based number and the id its `.dbf` row gives (see
+//! [`record_id`]); only a file that is not a polygon shapefile is an error.
 
-use super::dbf::{read_dbf_rows, DbfTable};
-use super::{sibling_file, LoadError};
-use crate::model::Text;
-use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter};
+use super::dbf::{parse_dbf_file, DbfTable, LabelFrom};
+use super::{read_regular_file, sibling_file, FileHash, LoadError};
+use crate::messages::io as msg;
+use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter, Text, Unusable};
 use geo::{Coord, Rect};
 use std::path::Path;
 
@@ -19,12 +24,13 @@ const RECORD_HEADER_LEN: usize = 8;
 /// Reads the polygon shapefile whose `.shp` is `path`, with its `.dbf` (required), `.shx`,
 /// `.prj` and `.cpg` found beside it whatever the case of their extensions.
 ///
-/// Records are paired with `.dbf` rows by position. Null shapes, malformed records, records of
-/// another shape type and rows deleted in the `.dbf` are skipped with a warning; warnings name
-/// the record (0-based, like QGIS's FID) but not the file, which the caller adds.
+/// Records are paired with `.dbf` rows by position. Records that cannot be used are listed in
+/// `unusable` (and warned about); rows deleted in the `.dbf` are skipped with a warning; warnings
+/// name the record (0-based, like QGIS's FID) but not the file, which the caller adds.
 ///
-/// Errors (naming the `.shp` or `.dbf`): unreadable or empty file, not a shapefile, truncated
-/// header, a layer that is not polygons, a missing `.dbf` or a `.dbf` whose header makes no sense.
+/// Errors (naming the `.shp` or `.dbf`): unreadable, non-regular or empty file, not a shapefile,
+/// truncated header, a layer that is not polygons, a missing `.dbf` or a `.dbf` whose header
+/// makes no sense.
 pub fn read_shapefile(path: &Path) -> Result<RawLayer, LoadError> {
     read_shapefile_with(path, None, None)
 }
@@ -39,76 +45,106 @@ pub fn read_shapefile_with_encoding(
 }
 
 /// Like [`read_shapefile_with_encoding`]; records whose bounding box `keep` rejects are walked
-/// and checked for structure (malformed ones still give warnings) but neither decoded nor kept,
-/// and their `.dbf` rows are not decoded. The SHA-256 of the `.shp` is computed from the bytes
-/// read, alongside.
+/// and checked for structure (malformed ones are still unusable) but neither decoded nor kept,
+/// and their `.dbf` rows are not decoded. Every file read is hashed (SHA-256) alongside.
 pub fn read_shapefile_with(
     path: &Path,
     keep: Option<RecordFilter<'_>>,
     encoding: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
-    let bytes = read_file(path)?;
+    let bytes = read_regular_file(path)?;
     let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
-    let dbf_path = sibling_file(path, "dbf").ok_or_else(|| {
-        LoadError::new(
-            "missing .dbf file (a shapefile needs .shp, .shx and .dbf)",
-            path,
-        )
-    })?;
+    let dbf_path =
+        sibling_file(path, "dbf").ok_or_else(|| LoadError::new(msg::missing_dbf(), path))?;
 
     // The hash runs beside everything else of the reading (it is the longest single task).
     let (sha256, layer) = rayon::join(
         || crate::io::sha256_hex(&bytes),
-        || -> Result<RawLayer, LoadError> {
+        || -> Result<(RawLayer, Vec<FileHash>), LoadError> {
             let mut warnings = header.warnings.clone();
-            let walk = walk_records(&bytes, &header, keep);
-            match sibling_file(path, "shx") {
-                None => warnings.push("no .shx index file; the .shp was read in order".to_string()),
-                Some(shx_path) => match std::fs::read(&shx_path) {
-                    Ok(shx) => check_shx(&shx, &walk.offsets, &mut warnings),
-                    Err(e) => warnings.push(format!("cannot read the .shx file ({e}); ignored")),
+            let mut files = Vec::new();
+            let shx = match sibling_file(path, "shx") {
+                None => {
+                    warnings.push(msg::no_shx());
+                    None
+                }
+                Some(shx_path) => match read_regular_file(&shx_path) {
+                    Ok(shx) => {
+                        files.push(FileHash::of(&shx_path, &shx));
+                        Some(shx)
+                    }
+                    Err(e) => {
+                        warnings.push(msg::cannot_read_sibling("shx", &e.message.en));
+                        None
+                    }
                 },
-            }
-            let crs = sibling_text(path, "prj", &mut warnings).filter(|s| !s.is_empty());
-            let cpg = match encoding {
-                Some(label) => Some(label.to_string()),
-                None => sibling_text(path, "cpg", &mut warnings),
+            };
+            let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
+            let walk = match &index {
+                Some(index) => walk_indexed(&bytes, &header, index, keep),
+                None => {
+                    let walk = walk_records(&bytes, &header, keep);
+                    if let Some(shx) = &shx {
+                        check_shx(shx, &walk.offsets, &mut warnings);
+                    }
+                    walk
+                }
+            };
+            let dbf = read_regular_file(&dbf_path)?;
+            files.push(FileHash::of(&dbf_path, &dbf));
+            let crs =
+                sibling_text(path, "prj", &mut warnings, &mut files).filter(|s| !s.is_empty());
+            let cpg_file = sibling_text(path, "cpg", &mut warnings, &mut files);
+            let label = match encoding {
+                Some(label) => Some((label, LabelFrom::Review)),
+                None => cpg_file.as_deref().map(|c| (c, LabelFrom::CpgFile)),
             };
             let wanted: Option<Vec<bool>> = keep.map(|_| {
                 walk.shapes
                     .iter()
-                    .map(|s| matches!(s, Ok(Some(_))))
+                    // Unusable records' rows too: their id names them in messages.
+                    .map(|s| !matches!(s, Ok(None)))
                     .collect()
             });
-            let mut table = read_dbf_rows(&dbf_path, cpg.as_deref(), wanted.as_deref())?;
-            if encoding.is_some() {
-                // The label came from the review, not from a .cpg file.
-                table.encoding = table.encoding.replace("(.cpg)", "(encoding_of)");
-            }
-            Ok(pair(walk, table, crs, warnings))
+            let table = parse_dbf_file(&dbf, &dbf_path, label, wanted.as_deref())?;
+            drop(dbf);
+            Ok((pair(walk, table, crs, warnings), files))
         },
     );
-    let mut layer = layer?;
+    let (mut layer, files) = layer?;
+    layer.files = std::iter::once(FileHash {
+        file: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: sha256.clone(),
+    })
+    .chain(files)
+    .collect();
     layer.sha256 = Some(sha256);
     Ok(layer)
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|e| LoadError::new(format!("cannot read the file ({e})"), path))
-}
-
-/// Trimmed text of a sibling file (BOM removed), `None` when there is none.
-fn sibling_text(path: &Path, ext: &str, warnings: &mut Vec<String>) -> Option<String> {
+/// Trimmed text of a sibling file (BOM removed, hashed into `files`), `None` when there is none.
+fn sibling_text(
+    path: &Path,
+    ext: &str,
+    warnings: &mut Vec<Text>,
+    files: &mut Vec<FileHash>,
+) -> Option<String> {
     let sibling = sibling_file(path, ext)?;
-    match std::fs::read(&sibling) {
-        Ok(b) => Some(
-            String::from_utf8_lossy(&b)
-                .trim_start_matches('\u{feff}')
-                .trim()
-                .to_string(),
-        ),
+    match read_regular_file(&sibling) {
+        Ok(b) => {
+            files.push(FileHash::of(&sibling, &b));
+            Some(
+                String::from_utf8_lossy(&b)
+                    .trim_start_matches('\u{feff}')
+                    .trim()
+                    .to_string(),
+            )
+        }
         Err(e) => {
-            warnings.push(format!("cannot read the .{ext} file ({e}); ignored"));
+            warnings.push(msg::cannot_read_sibling(ext, &e.message.en));
             None
         }
     }
@@ -118,7 +154,7 @@ fn sibling_text(path: &Path, ext: &str, warnings: &mut Vec<String>) -> Option<St
 #[derive(Debug)]
 struct Header {
     shape_type: i32,
-    warnings: Vec<String>,
+    warnings: Vec<Text>,
     /// Where the header says the file ends (may differ from the real size).
     declared_len: u64,
 }
@@ -166,45 +202,38 @@ fn type_label(t: i32) -> String {
 }
 
 /// Checks the 100-byte header of a `.shp` (or `.shx`); the error is a message without the path.
-fn parse_header(bytes: &[u8]) -> Result<Header, String> {
+fn parse_header(bytes: &[u8]) -> Result<Header, Text> {
     let size = bytes.len();
     if size == 0 {
-        return Err("file is empty (0 bytes)".to_string());
+        return Err(msg::file_empty());
     }
     if let Some(code) = be_i32(bytes, 0) {
         if code != FILE_CODE {
-            return Err(format!(
-                "not a shapefile (bad file code {code}, expected {FILE_CODE})"
-            ));
+            return Err(msg::not_a_shapefile(code, FILE_CODE));
         }
     }
+    let truncated = || msg::truncated_shp_header(size, SHP_HEADER_LEN);
     if size < SHP_HEADER_LEN {
-        return Err(format!(
-            "truncated header ({size} bytes; a shapefile header is {SHP_HEADER_LEN})"
-        ));
+        return Err(truncated());
     }
     let mut warnings = Vec::new();
-    let length_words = be_i32(bytes, 24).ok_or("truncated header")?;
-    let version = le_i32(bytes, 28).ok_or("truncated header")?;
-    let shape_type = le_i32(bytes, 32).ok_or("truncated header")?;
+    let length_words = be_i32(bytes, 24).ok_or_else(truncated)?;
+    let version = le_i32(bytes, 28).ok_or_else(truncated)?;
+    let shape_type = le_i32(bytes, 32).ok_or_else(truncated)?;
 
     let declared_len = u64::try_from(length_words).map_or(0, |w| w * 2);
     if declared_len != size as u64 {
-        warnings.push(format!(
-            "the header gives the file length as {declared_len} bytes but the file has {size}; reading {size}"
-        ));
+        warnings.push(msg::header_file_length(declared_len, size));
     }
     if version != VERSION {
-        warnings.push(format!(
-            "unexpected shapefile version {version} (expected {VERSION})"
-        ));
+        warnings.push(msg::unexpected_shp_version(version, VERSION));
     }
     match shape_type {
         0 | 5 | 15 | 25 => {}
         t => {
             return Err(match shape_type_name(t) {
-                Some(name) => format!("layer has {name} geometry, polygons are required"),
-                None => format!("unknown shape type {t} in the header"),
+                Some(name) => msg::not_polygons(name),
+                None => msg::unknown_shape_type(t),
             })
         }
     }
@@ -215,114 +244,205 @@ fn parse_header(bytes: &[u8]) -> Result<Header, String> {
     })
 }
 
+/// One record's result: its rings (`None`: left out by the filter), or why it cannot be used.
+type Shape = Result<Option<Vec<RawRing>>, Text>;
+
 /// The result of walking the `.shp`: one entry per record found.
 struct Walk {
-    /// Rings of each record (`None`: left out by the filter), or the warning that explains why
-    /// the record is skipped.
-    shapes: Vec<Result<Option<Vec<RawRing>>, String>>,
+    shapes: Vec<Shape>,
     /// Byte offset of each record header, for checking the `.shx`.
     offsets: Vec<u64>,
-    /// Warnings about the file after the last record (truncation, trailing bytes).
-    tail_warnings: Vec<String>,
+    /// Warnings about the file after the last record (trailing bytes) or about record headers.
+    tail_warnings: Vec<Text>,
+    /// Box of every finite point of every record (filtered or not).
+    extent: Option<Rect<f64>>,
 }
 
-/// Walks the records from offset 100 to the real end of the file.
+impl Walk {
+    fn new() -> Walk {
+        Walk {
+            shapes: Vec::new(),
+            offsets: Vec::new(),
+            tail_warnings: Vec::new(),
+            extent: None,
+        }
+    }
+
+    fn push(
+        &mut self,
+        offset: usize,
+        content: &[u8],
+        header: &Header,
+        keep: Option<RecordFilter<'_>>,
+    ) {
+        let (shape, bbox) = parse_polygon(content, header.shape_type, keep);
+        if let Some(b) = bbox {
+            self.extent = Some(match self.extent {
+                None => b,
+                Some(e) => Rect::new(
+                    Coord {
+                        x: e.min().x.min(b.min().x),
+                        y: e.min().y.min(b.min().y),
+                    },
+                    Coord {
+                        x: e.max().x.max(b.max().x),
+                        y: e.max().y.max(b.max().y),
+                    },
+                ),
+            });
+        }
+        self.offsets.push(offset as u64);
+        self.shapes.push(shape);
+    }
+}
+
+/// Walks the records from offset 100 to the real end of the file, following record headers.
 fn walk_records(bytes: &[u8], header: &Header, keep: Option<RecordFilter<'_>>) -> Walk {
     let end = bytes.len();
-    let mut walk = Walk {
-        shapes: Vec::new(),
-        offsets: Vec::new(),
-        tail_warnings: Vec::new(),
-    };
+    let mut walk = Walk::new();
     let mut pos = SHP_HEADER_LEN;
     while pos < end {
         let index = walk.shapes.len();
         let remaining = end - pos;
         let beyond_declared = pos as u64 >= header.declared_len;
         let Some(record_header) = bytes.get(pos..pos + RECORD_HEADER_LEN) else {
-            walk.tail_warnings.push(format!(
-                "{remaining} trailing bytes after the last record ignored"
-            ));
+            walk.tail_warnings.push(msg::trailing_bytes(remaining));
             break;
         };
         if beyond_declared && record_header.iter().all(|&b| b == 0) {
-            walk.tail_warnings.push(format!(
-                "{remaining} bytes of padding after the last record ignored"
-            ));
+            walk.tail_warnings.push(msg::padding_bytes(remaining));
             break;
         }
         let Some(words) = be_i32(record_header, 4).and_then(|w| u64::try_from(w).ok()) else {
-            walk.tail_warnings.push(format!(
-                "record {index}: negative content length; the rest of the file ({remaining} bytes) is ignored"
-            ));
+            // The record is there but cannot be located: it and the rest are unusable.
+            walk.offsets.push(pos as u64);
+            walk.shapes.push(Err(msg::negative_content_length()));
+            walk.tail_warnings
+                .push(msg::rest_of_shp_unreadable(index, remaining));
             break;
         };
         let content_len = words * 2;
         if RECORD_HEADER_LEN as u64 + content_len > remaining as u64 {
-            walk.tail_warnings.push(format!(
-                "file truncated at record {index} (the record needs {} bytes, {remaining} are left); the rest is ignored",
-                RECORD_HEADER_LEN as u64 + content_len
-            ));
+            walk.offsets.push(pos as u64);
+            walk.shapes.push(Err(msg::record_cut_short(
+                RECORD_HEADER_LEN as u64 + content_len,
+                remaining,
+            )));
             break;
         }
         // content_len < remaining ≤ usize::MAX, so the conversion cannot fail.
         let content_len = content_len as usize;
         let start = pos + RECORD_HEADER_LEN;
         let content = bytes.get(start..start + content_len).unwrap_or(&[]);
-        walk.offsets.push(pos as u64);
-        walk.shapes
-            .push(parse_polygon(content, header.shape_type, index, keep));
+        walk.push(pos, content, header, keep);
         pos = start + content_len;
     }
     walk
 }
 
-/// Reads one record's content as rings (one per part), checking every count against its length.
+/// The `.shx` entries as (offset, content length) in bytes, when the index is consistent with a
+/// `.shp` of `shp_len` bytes: a valid header, whole 8-byte entries, each record inside the file,
+/// in order and not overlapping. `None` otherwise (the `.shp` is then walked in order).
+fn shx_index(shx: &[u8], shp_len: usize) -> Option<Vec<(usize, usize)>> {
+    parse_header(shx).ok()?;
+    let body = shx.get(SHP_HEADER_LEN..)?;
+    if body.len() % 8 != 0 || body.is_empty() {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(body.len() / 8);
+    let mut end_of_previous = SHP_HEADER_LEN;
+    for entry in body.chunks_exact(8) {
+        let offset = usize::try_from(be_i32(entry, 0)?).ok()?.checked_mul(2)?;
+        let len = usize::try_from(be_i32(entry, 4)?).ok()?.checked_mul(2)?;
+        let end = offset.checked_add(RECORD_HEADER_LEN)?.checked_add(len)?;
+        if offset < end_of_previous || end > shp_len {
+            return None;
+        }
+        entries.push((offset, len));
+        end_of_previous = end;
+    }
+    Some(entries)
+}
+
+/// Walks the records where the consistent `.shx` puts them; a record header whose length
+/// disagrees with the `.shx` is a warning, the `.shx`'s length is used.
+fn walk_indexed(
+    bytes: &[u8],
+    header: &Header,
+    index: &[(usize, usize)],
+    keep: Option<RecordFilter<'_>>,
+) -> Walk {
+    let mut walk = Walk::new();
+    for (i, &(offset, len)) in index.iter().enumerate() {
+        let header_len = be_i32(bytes, offset + 4).map_or(-1, |w| i64::from(w) * 2);
+        if header_len != len as i64 {
+            walk.tail_warnings
+                .push(msg::header_length_fixed_by_shx(i, header_len, len as u64));
+        }
+        let start = offset + RECORD_HEADER_LEN;
+        let content = bytes.get(start..start + len).unwrap_or(&[]);
+        walk.push(offset, content, header, keep);
+    }
+    // Anything after the last indexed record that is not padding.
+    let last_end = index
+        .last()
+        .map_or(SHP_HEADER_LEN, |&(o, l)| o + RECORD_HEADER_LEN + l);
+    let rest = bytes.get(last_end..).unwrap_or(&[]);
+    if !rest.is_empty() {
+        if rest.iter().all(|&b| b == 0) {
+            walk.tail_warnings.push(msg::padding_bytes(rest.len()));
+        } else {
+            walk.tail_warnings.push(msg::trailing_bytes(rest.len()));
+        }
+    }
+    walk
+}
+
+/// Reads one record's content as rings (one per part), checking every count against its length
+/// and every ring for finite coordinates and 3 distinct points. Also returns the box of the
+/// record's finite points, whatever the outcome.
 fn parse_polygon(
     c: &[u8],
     layer_type: i32,
-    index: usize,
     keep: Option<RecordFilter<'_>>,
-) -> Result<Option<Vec<RawRing>>, String> {
+) -> (Shape, Option<Rect<f64>>) {
     let len = c.len();
     let Some(t) = le_i32(c, 0) else {
-        return Err(format!(
-            "record {index}: content too short ({len} bytes), skipped"
-        ));
+        return (Err(msg::content_too_short(len)), None);
     };
     if t == 0 {
-        return Err(format!("record {index}: null shape skipped"));
+        return (Err(msg::null_shape()), None);
     }
     if t != layer_type {
-        return Err(format!(
-            "record {index}: shape type {} inside a {} layer, skipped",
-            type_label(t),
-            type_label(layer_type)
-        ));
+        return (
+            Err(msg::other_shape_type(
+                &type_label(t),
+                &type_label(layer_type),
+            )),
+            None,
+        );
     }
     let (Some(n_parts), Some(n_points)) = (le_i32(c, 36), le_i32(c, 40)) else {
-        return Err(format!(
-            "record {index}: polygon record too short ({len} bytes), skipped"
-        ));
+        return (Err(msg::polygon_record_too_short(len)), None);
     };
     if n_parts < 1 {
-        return Err(format!(
-            "record {index}: polygon with {n_parts} parts, skipped"
-        ));
+        return (Err(msg::bad_part_count(n_parts)), None);
     }
     if n_points < 1 {
-        return Err(format!(
-            "record {index}: polygon with {n_points} points, skipped"
-        ));
+        return (Err(msg::bad_point_count(n_points)), None);
     }
     // Both are positive i32 here; sizes in u64 cannot overflow.
     let (n_parts, n_points) = (n_parts as usize, n_points as usize);
     let needed = 44 + 4 * n_parts as u64 + 16 * n_points as u64;
     if needed > len as u64 {
-        return Err(format!(
-            "record {index}: {n_parts} parts and {n_points} points need {needed} bytes but the record has {len}, skipped"
-        ));
+        return (
+            Err(msg::counts_do_not_fit(n_parts, n_points, needed, len)),
+            None,
+        );
     }
+    let points_at = 44 + 4 * n_parts;
+    // The box of the points themselves (the record's own box field is not trusted).
+    let bbox = points_bbox(c.get(points_at..points_at + 16 * n_points).unwrap_or(&[]));
     let mut parts = Vec::with_capacity(n_parts);
     for k in 0..n_parts {
         let p = le_i32(c, 44 + 4 * k).unwrap_or(-1);
@@ -331,26 +451,14 @@ fn parse_polygon(
             Some(&prev) => p > prev && (p as usize) < n_points,
         };
         if !ok {
-            return Err(if k == 0 {
-                format!("record {index}: first part starts at point {p}, not 0; skipped")
+            let why = if k == 0 {
+                msg::first_part_not_zero(p)
             } else {
-                format!(
-                    "record {index}: part {k} starts at point {p}, which is not after part {} and below {n_points}; skipped",
-                    k - 1
-                )
-            });
+                msg::part_not_increasing(k, p, n_points)
+            };
+            return (Err(why), bbox);
         }
         parts.push(p);
-    }
-    let points_at = 44 + 4 * n_parts;
-    if let Some(keep) = keep {
-        // The box of the points themselves (the record's own box field is not trusted).
-        let points = c.get(points_at..points_at + 16 * n_points).unwrap_or(&[]);
-        if let Some(bbox) = points_bbox(points) {
-            if !keep(&bbox) {
-                return Ok(None);
-            }
-        }
     }
     let mut rings = Vec::with_capacity(n_parts);
     for k in 0..n_parts {
@@ -360,13 +468,39 @@ fn parse_polygon(
         for i in from..to {
             let at = points_at + 16 * i;
             let (Some(x), Some(y)) = (le_f64(c, at), le_f64(c, at + 8)) else {
-                return Err(format!("record {index}: point {i} out of bounds, skipped"));
+                return (Err(msg::content_too_short(len)), bbox);
             };
+            if !x.is_finite() || !y.is_finite() {
+                return (Err(msg::non_finite_vertex(i, x, y)), bbox);
+            }
             ring.push(Coord { x, y });
+        }
+        let distinct = distinct_points(&ring);
+        if distinct < 3 {
+            return (Err(msg::ring_too_few_points(k, distinct)), bbox);
         }
         rings.push(ring);
     }
-    Ok(Some(rings))
+    if let (Some(keep), Some(b)) = (keep, bbox) {
+        if !keep(&b) {
+            return (Ok(None), bbox);
+        }
+    }
+    (Ok(Some(rings)), bbox)
+}
+
+/// Number of distinct points of a ring, counted up to 3 (enough to tell a ring from a line).
+pub(crate) fn distinct_points(ring: &[Coord<f64>]) -> usize {
+    let mut seen: Vec<Coord<f64>> = Vec::with_capacity(3);
+    for c in ring {
+        if !seen.contains(c) {
+            seen.push(*c);
+            if seen.len() == 3 {
+                break;
+            }
+        }
+    }
+    seen.len()
 }
 
 /// Bounding box of the finite points of a packed little-endian `x y` array; `None` without any.
@@ -391,19 +525,17 @@ fn points_bbox(points: &[u8]) -> Option<Rect<f64>> {
     (x0 <= x1 && y0 <= y1).then(|| Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
 }
 
-/// Compares the `.shx` with the walk of the `.shp`; differences are warnings only.
-fn check_shx(shx: &[u8], offsets: &[u64], warnings: &mut Vec<String>) {
+/// Compares the `.shx` with the walk of the `.shp` (when the `.shx` was not consistent enough to
+/// use); differences are warnings only.
+fn check_shx(shx: &[u8], offsets: &[u64], warnings: &mut Vec<Text>) {
     if let Err(m) = parse_header(shx) {
-        warnings.push(format!("the .shx file is not usable ({m}); ignored"));
+        warnings.push(msg::shx_unusable(&m));
         return;
     }
     let body = shx.get(SHP_HEADER_LEN..).unwrap_or(&[]);
     let entries = body.len() / 8;
     if entries != offsets.len() {
-        warnings.push(format!(
-            "the .shx lists {entries} records but the .shp has {}; the .shp was read in order",
-            offsets.len()
-        ));
+        warnings.push(msg::shx_count(entries, offsets.len()));
     }
     let mismatch = body
         .chunks_exact(8)
@@ -413,34 +545,49 @@ fn check_shx(shx: &[u8], offsets: &[u64], warnings: &mut Vec<String>) {
             be_i32(entry, 0).and_then(|w| u64::try_from(w).ok()) != Some(offset / 2)
         });
     if let Some((i, (entry, offset))) = mismatch {
-        warnings.push(format!(
-            "the .shx puts record {i} at byte {} but it is at byte {offset} of the .shp; the .shp was read in order",
-            be_i32(entry, 0).map_or(-1, |w| i64::from(w) * 2)
+        warnings.push(msg::shx_offset(
+            i,
+            be_i32(entry, 0).map_or(-1, |w| i64::from(w) * 2),
+            *offset,
         ));
     }
 }
 
+/// Names of fields whose value identifies a record to a user, in order of preference
+/// (case-insensitive): the first non-empty value among them is the id of an unusable record.
+const ID_FIELDS: &[&str] = &[
+    "id", "编号", "代码", "bsm", "kfqdm", "kfqbh", "zone_id", "zoneid", "code", "fid", "objectid",
+];
+
+/// The id of a record for messages: the first non-empty value of a field named like an id
+/// ([`ID_FIELDS`], tried in that order), else `None`. Only the raw `.dbf` row is looked at (not
+/// the review's `fields`), so it is a hint for finding the record, not the zone id the check
+/// uses.
+pub fn record_id(fields: &[String], row: &[Option<String>]) -> Option<String> {
+    ID_FIELDS.iter().find_map(|want| {
+        let i = fields
+            .iter()
+            .position(|f| f.trim().to_lowercase() == *want)?;
+        row.get(i)?
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    })
+}
+
 /// Pairs record i of the `.shp` with record i of the `.dbf` and builds the layer.
-fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<String>) -> RawLayer {
+fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Text>) -> RawLayer {
     let n_shp = walk.shapes.len();
     let n_dbf = table.records.len();
     let n_fields = table.fields.len();
     warnings.extend(table.warnings);
     if n_shp != n_dbf {
-        let detail = if n_shp > n_dbf {
-            format!(
-                "records {n_dbf} to {} have no attributes",
-                n_shp.saturating_sub(1)
-            )
-        } else {
-            format!("the last {} .dbf records are ignored", n_dbf - n_shp)
-        };
-        warnings.push(format!(
-            "the .shp has {n_shp} records but the .dbf has {n_dbf}; paired by record number, {detail}"
-        ));
+        warnings.push(msg::shp_dbf_count(n_shp, n_dbf));
     }
     let mut rows = table.records.into_iter();
     let mut records = Vec::with_capacity(n_shp);
+    let mut unusable = Vec::new();
     let mut filtered_out = 0;
     for (index, shape) in walk.shapes.into_iter().enumerate() {
         let row = rows.next();
@@ -450,15 +597,24 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Stri
                 filtered_out += 1;
                 continue;
             }
-            Err(w) => {
-                warnings.push(w);
+            Err(reason) => {
+                let id = match &row {
+                    Some(Some(values)) => record_id(&table.fields, values),
+                    _ => None,
+                };
+                warnings.push(msg::record_warning(index, &reason));
+                unusable.push(Unusable {
+                    index: Some(index),
+                    id,
+                    reason,
+                });
                 continue;
             }
         };
         let attrs = match row {
             Some(Some(values)) => values,
             Some(None) => {
-                warnings.push(format!("record {index}: deleted in the .dbf, skipped"));
+                warnings.push(msg::deleted_in_dbf(index));
                 continue;
             }
             None => vec![None; n_fields],
@@ -476,10 +632,12 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Stri
         crs,
         encoding: Some(table.encoding),
         records_in_file: n_shp,
-        warnings: warnings.into_iter().map(Text::from).collect(),
-        unusable: Vec::new(),
+        warnings,
+        unusable,
         filtered_out,
         sha256: None,
+        files: Vec::new(),
+        extent: walk.extent,
     }
 }
 
@@ -710,17 +868,19 @@ mod tests {
         std::fs::write(&shp, &bytes).unwrap();
         let layer = read_shapefile(&shp).unwrap();
         assert_eq!(layer.records.len(), 2);
-        assert_eq!(layer.records_in_file, 2);
+        // Changed on purpose (issue 8): the record cut short counts, and is unusable.
+        assert_eq!(layer.records_in_file, 3);
+        assert_eq!(layer.unusable.len(), 1);
+        assert_eq!(layer.unusable[0].index, Some(2));
+        assert_eq!(layer.unusable[0].id.as_deref(), Some("3"));
         assert!(
-            has_warning(&layer, "file truncated at record 2"),
+            layer.unusable[0].reason.en.contains("record cut short"),
             "{:?}",
-            layer.warnings
+            layer.unusable
         );
         assert!(has_warning(&layer, "the header gives the file length"));
-        assert!(has_warning(
-            &layer,
-            "the .shx lists 3 records but the .shp has 2"
-        ));
+        // The .shx (3 records, the last beyond the end) is not used; it agrees on the count.
+        assert!(!has_warning(&layer, ".shx lists"), "{:?}", layer.warnings);
     }
 
     #[test]
@@ -729,13 +889,27 @@ mod tests {
         let shp = write_sample(dir.path(), "zones", 3);
         let at = record_offset(&shp, 1);
         patch(&shp, at + 4, &i32::MAX.to_be_bytes());
+        // The .shx is consistent with the file: it locates every record (changed on purpose,
+        // issue 8: the walk used to stop at record 1).
         let layer = read_shapefile(&shp).unwrap();
-        assert_eq!(layer.records.len(), 1);
+        assert_eq!(layer.records.len(), 3);
+        assert!(layer.unusable.is_empty(), "{:?}", layer.unusable);
         assert!(
-            has_warning(&layer, "file truncated at record 1"),
+            has_warning(
+                &layer,
+                "record 1: its header gives a length of 4294967294 bytes"
+            ),
             "{:?}",
             layer.warnings
         );
+        assert!(!has_warning(&layer, ".shx lists"), "{:?}", layer.warnings);
+        // Without the .shx the walk cannot go on after record 1: it and the rest are unusable.
+        std::fs::remove_file(shp.with_extension("shx")).unwrap();
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(layer.records.len(), 1);
+        assert_eq!(layer.unusable.len(), 1);
+        assert_eq!(layer.unusable[0].index, Some(1));
+        assert_eq!(layer.unusable[0].id.as_deref(), Some("2"));
     }
 
     #[test]
@@ -750,10 +924,13 @@ mod tests {
             vec![1, 2]
         );
         assert!(
-            has_warning(&layer, "record 0: polygon with 0 parts, skipped"),
+            has_warning(&layer, "record 0: polygon with 0 parts"),
             "{:?}",
             layer.warnings
         );
+        assert_eq!(layer.unusable.len(), 1);
+        assert_eq!(layer.unusable[0].index, Some(0));
+        assert_eq!(layer.unusable[0].id.as_deref(), Some("1"));
         // Attributes stay with their shapes.
         assert_eq!(layer.records[0].attrs[1].as_deref(), Some("2"));
     }
@@ -807,10 +984,16 @@ mod tests {
         assert_eq!(
             layer.warnings,
             vec![
-                "record 0: shape type Polyline inside a Polygon layer, skipped".to_string(),
-                "record 2: null shape skipped".to_string(),
+                "record 0: shape type Polyline inside a Polygon layer".to_string(),
+                "record 2: null shape (no geometry)".to_string(),
             ]
         );
+        let unusable: Vec<_> = layer
+            .unusable
+            .iter()
+            .map(|u| (u.index, u.id.as_deref()))
+            .collect();
+        assert_eq!(unusable, vec![(Some(0), Some("1")), (Some(2), Some("3"))]);
         assert_eq!(layer.records.len(), 1);
         assert_eq!(layer.records_in_file, 3);
     }
@@ -878,6 +1061,94 @@ mod tests {
         let shp = write_sample(dir.path(), "zones", 3);
         std::fs::write(shp.with_extension("prj"), "\u{feff}  \n").unwrap();
         assert_eq!(read_shapefile(&shp).unwrap().crs, None);
+    }
+
+    /// The issue's Why case: record 0's header gives a wrong (smaller) length while the .shx
+    /// gives the right offset and length: both records are read, and there is no false
+    /// ".shx lists 3 records but the .shp has …" warning.
+    #[test]
+    fn wrong_record_header_length_is_read_through_the_shx() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let at = record_offset(&shp, 0);
+        patch(&shp, at + 4, &4i32.to_be_bytes());
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(layer.records.len(), 3, "{:?}", layer.warnings);
+        assert!(layer.unusable.is_empty());
+        assert!(!has_warning(&layer, ".shx lists"), "{:?}", layer.warnings);
+        assert!(has_warning(
+            &layer,
+            "record 0: its header gives a length of 8 bytes"
+        ));
+    }
+
+    /// A NaN vertex, a ring of 2 distinct points: the record is unusable, with its id.
+    #[test]
+    fn non_finite_vertex_and_two_point_ring_are_unusable() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        // Record 2 is the triangle (one part, 4 points incl. closing): point 1's x → NaN.
+        let r2 = record_offset(&shp, 2) + 8;
+        patch(&shp, r2 + 44 + 4 + 16, &f64::NAN.to_le_bytes());
+        // Record 0: the hole ring (part 1, points 5..9) collapsed onto 2 distinct points.
+        let r0 = record_offset(&shp, 0) + 8;
+        let pts = r0 + 44 + 8;
+        for k in 5..10 {
+            let (x, y) = if k % 2 == 0 { (2.0, 2.0) } else { (3.0, 3.0) };
+            patch(&shp, pts + 16 * k, &f64::to_le_bytes(x));
+            patch(&shp, pts + 16 * k + 8, &f64::to_le_bytes(y));
+        }
+        let layer = read_shapefile(&shp).unwrap();
+        assert_eq!(
+            layer.records.iter().map(|r| r.index).collect::<Vec<_>>(),
+            vec![1]
+        );
+        assert_eq!(layer.unusable.len(), 2);
+        assert_eq!(layer.unusable[0].index, Some(0));
+        assert!(
+            layer.unusable[0]
+                .reason
+                .en
+                .contains("ring 1 has only 2 distinct points"),
+            "{:?}",
+            layer.unusable
+        );
+        assert_eq!(layer.unusable[1].index, Some(2));
+        assert_eq!(layer.unusable[1].id.as_deref(), Some("3"));
+        assert!(layer.unusable[1]
+            .reason
+            .en
+            .contains("vertex 1 has a non-finite"));
+        assert!(layer.unusable[1].reason.zh.contains("不是有限数"));
+        // The extent still covers every finite point of every record.
+        let e = layer.extent.unwrap();
+        assert_eq!((e.min().x, e.max().x), (0.0, 50.0));
+    }
+
+    #[test]
+    fn every_file_read_is_hashed() {
+        use sha2::{Digest, Sha256};
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let layer = read_shapefile(&shp).unwrap();
+        let got: Vec<(&str, &str)> = layer
+            .files
+            .iter()
+            .map(|f| (f.file.as_str(), f.sha256.as_str()))
+            .collect();
+        let want: Vec<(String, String)> = ["shp", "shx", "dbf", "prj", "cpg"]
+            .iter()
+            .map(|e| {
+                let p = shp.with_extension(e);
+                let h: String = Sha256::digest(std::fs::read(&p).unwrap())
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                (format!("zones.{e}"), h)
+            })
+            .collect();
+        let want: Vec<(&str, &str)> = want.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(got, want);
     }
 
     /// Deterministic mini-fuzz: thousands of mutants of a valid layer must never panic.

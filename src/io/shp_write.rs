@@ -522,7 +522,7 @@ mod tests {
         assert_eq!(layer.records_in_file, 3);
         assert_eq!(
             layer.warnings,
-            vec!["record 2: null shape skipped".to_string()]
+            vec!["record 2: null shape (no geometry)".to_string()]
         );
         assert_eq!(layer.records.len(), 2);
         for (record, rings) in layer.records.iter().zip(expected_rings()) {

@@ -24,6 +24,7 @@ pub fn report_value(input: &ReportInput) -> Value {
                 "role": l.role,
                 "path": l.source.path.to_string_lossy(),
                 "sha256": l.source.sha256,
+                "files": l.source.files,
                 "crs": l.source.crs,
                 "encoding": l.source.encoding,
                 "features": l.source.features,
@@ -134,6 +135,10 @@ pub fn report_value(input: &ReportInput) -> Value {
     json!({
         "version": input.meta.version,
         "review": input.review.path.to_string_lossy(),
+        // The review file as saved when the report was written (null when it cannot be read).
+        "review_sha256": crate::io::read_regular_file(&input.review.path)
+            .ok()
+            .map(|b| crate::io::sha256_hex(&b)),
         "settings": {
             "working_crs": ds.working_crs.label(),
             "working_crs_reason": ds.working_crs_reason,
