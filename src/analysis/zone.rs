@@ -28,6 +28,8 @@ pub struct ZoneInput {
     pub industries: Vec<String>,
     /// Each feature's geometry and whether it is an approved enclave (飞地).
     pub features: Vec<(Geom, bool)>,
+    /// The record number of each feature, in the order of `features`.
+    pub records: Vec<usize>,
 }
 
 /// Groups the zones layer's features by id (the id field, else the name field, else one zone
@@ -49,6 +51,7 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
             members: Vec::new(),
             industries: Vec::new(),
             features: Vec::new(),
+            records: Vec::new(),
         });
         let get = |field: Option<usize>| layer.attr(f, field).map(str::to_string);
         z.name = z.name.take().or_else(|| get(fields.name));
@@ -73,6 +76,7 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
         }
         let enclave = get(fields.enclave).is_some_and(|v| is_yes(&v));
         z.features.push((f.geometry.clone(), enclave));
+        z.records.push(f.index);
     }
     groups.into_values().collect()
 }
