@@ -458,3 +458,32 @@ fn same_file_in_two_roles_is_a_warning() {
     run.assert_checked();
     run.assert_warning("zones.shp", &["layers.zones", "layers.farmland"]);
 }
+
+/// A layer path that is a folder is called what it is, not "a file that does not exist".
+#[test]
+fn layer_path_that_is_a_folder_is_named_as_such() {
+    let fx = Fixture::new();
+    std::fs::create_dir(fx.path("farm.shp")).unwrap_or_else(|e| panic!("{e}"));
+    fx.set_review(&format!("{FIXTURE_REVIEW}farmland = \"farm.shp\"\n"));
+    let run = fx.run();
+    run.assert_bad_input("farm.shp", &["`farmland`", "not a regular file"]);
+    assert!(!run.stderr.contains("does not exist"), "{run}");
+}
+
+/// A FIFO given as the review file is refused without reading it (reading would hang).
+#[cfg(unix)]
+#[test]
+fn review_file_that_is_a_fifo_is_refused_without_hanging() {
+    let fx = Fixture::new();
+    let fifo = fx.path("review-fifo.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !made {
+        return; // no mkfifo on this system
+    }
+    let run = run_check(&fifo, &fx.out);
+    run.assert_bad_input("review-fifo.toml", &["not a regular file"]);
+}

@@ -372,17 +372,17 @@ pub fn input_findings(ds: &Dataset) -> Vec<Finding> {
             if meets {
                 continue;
             }
-            let text = msg::input_coverage(
-                &layer.name,
-                (layer.role.name_zh(), layer.role.name_en()),
-                &layer.source.path.display().to_string(),
-                &lb,
-                layer.source.extent_own.as_ref(),
-                &layer.source.crs,
-                &zb,
-                &ds.working_crs.label(),
-                margin,
-            );
+            let text = msg::input_coverage(&msg::Coverage {
+                layer: &layer.name,
+                role: (layer.role.name_zh(), layer.role.name_en()),
+                file: &layer.source.path.display().to_string(),
+                layer_box: lb,
+                layer_box_own: layer.source.extent_own,
+                own_crs: &layer.source.crs,
+                zones_box: zb,
+                working_crs: &ds.working_crs.label(),
+                margin_m: margin,
+            });
             out.push(
                 Finding::new(
                     "input.coverage",

@@ -268,7 +268,7 @@ pub fn check_job(
         let not_loaded: Vec<crate::analysis::Finding> = failures
             .iter()
             .filter(|f| crate::load::role_of_key(&f.key) != crate::model::LayerRole::Zones)
-            .map(|f| layer_not_loaded_finding(f))
+            .map(layer_not_loaded_finding)
             .collect();
         analysis.plan.findings.splice(0..0, not_loaded);
         let geoms = conflict_geoms(&analysis);

@@ -190,22 +190,37 @@ pub struct Review {
 impl Review {
     /// Reads and validates a review file.
     pub fn load(path: &Path) -> Result<Review, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            LoadError::new(format!("cannot read review file ({})", io_reason(&e)), path)
-        })?;
+        use crate::messages::cli as m;
+        // A FIFO or device would block or never end: refuse anything but a regular file
+        // before reading it.
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                return Err(LoadError::new(m::review_not_a_file(), path));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                return Err(LoadError::new(m::cannot_read_review(&io_reason(&e)), path));
+            }
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| LoadError::new(m::cannot_read_review(&io_reason(&e)), path))?;
         let review = Review::parse(&text, path)?;
         if review.file.layers.zones.as_os_str().is_empty() {
-            return Err(LoadError::new(
-                "review has no zones layer (`layers.zones` is empty)",
-                path,
-            ));
+            return Err(LoadError::new(m::review_without_zones(), path));
         }
         for (key, layer) in review.layer_paths() {
-            if !layer.is_file() {
-                return Err(LoadError::new(
-                    format!("layer `{key}` names a file that does not exist"),
-                    layer,
-                ));
+            match std::fs::metadata(&layer) {
+                Ok(meta) if meta.is_file() => {}
+                Ok(_) => return Err(LoadError::new(m::layer_not_a_file(&key), layer)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(LoadError::new(m::layer_missing(&key), layer))
+                }
+                Err(e) => {
+                    return Err(LoadError::new(
+                        m::layer_unreadable(&key, &io_reason(&e)),
+                        layer,
+                    ))
+                }
             }
         }
         Ok(review)

@@ -77,7 +77,7 @@ fn type_words(t: &str) -> (String, String) {
             if let Some(v) = t.strip_prefix("boolean ") {
                 return (
                     format!("布尔值 {}", v.trim_matches('`')),
-                    format!("{}", v.trim_matches('`')),
+                    v.trim_matches('`').to_string(),
                 );
             }
             if t == "sequence" {
@@ -193,5 +193,49 @@ pub fn review_no_such_layer(key: &str) -> Text {
     Text::new(
         format!("审查文件有误：`{key}` 指向本审查中不存在的图层"),
         format!("invalid review file: `{key}` names no layer of this review"),
+    )
+}
+
+// ---- The review file and its layer files ------------------------------------------------------
+
+pub fn review_not_a_file() -> Text {
+    Text::new(
+        "审查文件不是普通文件（是文件夹、管道或设备），未读取",
+        "the review file is not a regular file (a folder, FIFO or device); not read",
+    )
+}
+
+pub fn cannot_read_review(reason: &str) -> Text {
+    Text::new(
+        format!("无法读取审查文件（{reason}）"),
+        format!("cannot read review file ({reason})"),
+    )
+}
+
+pub fn review_without_zones() -> Text {
+    Text::new(
+        "审查文件没有整合后开发区图层（`layers.zones` 为空）",
+        "review has no zones layer (`layers.zones` is empty)",
+    )
+}
+
+pub fn layer_missing(key: &str) -> Text {
+    Text::new(
+        format!("图层 `{key}` 指向的文件不存在"),
+        format!("layer `{key}` names a file that does not exist"),
+    )
+}
+
+pub fn layer_not_a_file(key: &str) -> Text {
+    Text::new(
+        format!("图层 `{key}` 指向的不是普通文件（是文件夹、管道或设备），未读取"),
+        format!("layer `{key}` names something that is not a regular file (a folder, FIFO or device); not read"),
+    )
+}
+
+pub fn layer_unreadable(key: &str, reason: &str) -> Text {
+    Text::new(
+        format!("无法读取图层 `{key}` 的文件（{reason}）"),
+        format!("cannot read the file of layer `{key}` ({reason})"),
     )
 }

@@ -187,31 +187,43 @@ fn fmt_box(b: &[f64; 4]) -> String {
     format!("[{:.6}, {:.6}] – [{:.6}, {:.6}]", b[0], b[1], b[2], b[3])
 }
 
+/// What an `input.coverage` finding says: a protection layer nowhere near the zones.
+pub struct Coverage<'a> {
+    pub layer: &'a str,
+    /// The role's names (Chinese, English).
+    pub role: (&'a str, &'a str),
+    pub file: &'a str,
+    /// The layer's box in the working CRS, `[min x, min y, max x, max y]`.
+    pub layer_box: [f64; 4],
+    /// The same in the layer's own CRS.
+    pub layer_box_own: Option<[f64; 4]>,
+    pub own_crs: &'a str,
+    pub zones_box: [f64; 4],
+    pub working_crs: &'a str,
+    pub margin_m: f64,
+}
+
 /// `input.coverage`: a protection layer nowhere near the zones.
-pub fn input_coverage(
-    layer: &str,
-    role: (&str, &str),
-    file: &str,
-    layer_box: &[f64; 4],
-    layer_box_own: Option<&[f64; 4]>,
-    own_crs: &str,
-    zones_box: &[f64; 4],
-    working_crs: &str,
-    margin_m: f64,
-) -> Text {
-    let own = layer_box_own.map(fmt_box).unwrap_or_else(|| "-".into());
+pub fn input_coverage(c: &Coverage) -> Text {
+    let own = c
+        .layer_box_own
+        .as_ref()
+        .map(fmt_box)
+        .unwrap_or_else(|| "-".into());
+    let (layer, file, margin_m) = (c.layer, c.file, c.margin_m);
+    let (working_crs, own_crs) = (c.working_crs, c.own_crs);
     Text::new(
         format!(
             "坐标系错误？图层 {layer}（{}）的文件 {file} 的全部要素都远离开发区（距开发区范围超过 {margin_m:.0} 米），其冲突无法检查。图层范围：工作坐标系 {working_crs} 下 {}，图层自身坐标系 {own_crs} 下 {own}；开发区范围：{}",
-            role.0,
-            fmt_box(layer_box),
-            fmt_box(zones_box)
+            c.role.0,
+            fmt_box(&c.layer_box),
+            fmt_box(&c.zones_box)
         ),
         format!(
             "wrong CRS? every feature of layer {layer} ({}) in {file} lies nowhere near the zones (more than {margin_m:.0} m from the zones' extent), so its conflicts cannot be checked. Layer extent: {} in the working CRS {working_crs}, {own} in the layer's own CRS {own_crs}; zones' extent: {}",
-            role.1,
-            fmt_box(layer_box),
-            fmt_box(zones_box)
+            c.role.1,
+            fmt_box(&c.layer_box),
+            fmt_box(&c.zones_box)
         ),
     )
 }
