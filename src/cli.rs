@@ -140,13 +140,7 @@ pub fn main_with_args() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            let text = e.render().to_string();
-            let first = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("error: bad arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("error: {first} (see `zonecheck --help`)");
+            eprintln!("error: {}", usage_error_text(&e).get(lang_of_args()));
             return ExitCode::from(2);
         }
     };
@@ -154,6 +148,44 @@ pub fn main_with_args() -> ExitCode {
         Ok(code) => code,
         Err(_) => ExitCode::from(2),
     }
+}
+
+/// The language asked for by `--lang` on a command line clap refused (default Chinese).
+fn lang_of_args() -> crate::model::Lang {
+    let args: Vec<String> = std::env::args().collect();
+    let en = args.iter().enumerate().any(|(i, a)| {
+        a == "--lang=en" || (a == "--lang" && args.get(i + 1).is_some_and(|v| v == "en"))
+    });
+    if en {
+        crate::model::Lang::En
+    } else {
+        crate::model::Lang::Zh
+    }
+}
+
+/// A usage error in plain words: a missing argument is named with its value (`--out DIR`).
+fn usage_error_text(e: &clap::Error) -> crate::model::Text {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() == ErrorKind::MissingRequiredArgument {
+        if let Some(ContextValue::Strings(missing)) = e.get(ContextKind::InvalidArg) {
+            let what = missing
+                .iter()
+                .map(|m| m.replace(" <", " ").replace('>', ""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return crate::messages::cli::missing_argument(
+                &what,
+                "zonecheck check REVIEW.toml --out DIR",
+            );
+        }
+    }
+    let text = e.render().to_string();
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("error: bad arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    crate::messages::cli::bad_arguments(first)
 }
 
 /// Runs a parsed command line.
@@ -243,7 +275,7 @@ pub fn check_command(
     let options = LoadOptions {
         near_zones: (!all_features).then_some(crate::report::html::map_view_rect as _),
     };
-    let result = check_and_report_reviewed(review_path, out, &progress, options);
+    let result = check_and_report_reviewed(review_path, out, &progress, options, lang.model());
     bar.finish();
     if timings {
         for (stage, secs) in progress.timings() {
@@ -292,25 +324,45 @@ pub fn check_and_report(
     check_and_report_with(review_path, out, progress, options)
 }
 
-/// The whole batch job, loading as `options` say.
+/// The whole batch job, loading as `options` say (errors in English).
 pub fn check_and_report_with(
     review_path: &Path,
     out: &Path,
     progress: &Progress,
     options: LoadOptions,
 ) -> Result<(Dataset, Analysis), String> {
-    check_and_report_reviewed(review_path, out, progress, options).map(|(_, ds, a)| (ds, a))
+    check_and_report_reviewed(review_path, out, progress, options, crate::model::Lang::En)
+        .map(|(_, ds, a)| (ds, a))
 }
 
-/// [`check_and_report_with`], also returning the review (its decisions and verdict).
+/// Every file a check of `review` reads: the review file, each layer file and its siblings.
+fn input_files(review: &Review) -> Vec<PathBuf> {
+    let mut files = vec![review.path.clone()];
+    for (_, path) in review.layer_paths() {
+        for ext in ["shx", "dbf", "prj", "cpg"] {
+            files.push(
+                crate::io::sibling_file(&path, ext).unwrap_or_else(|| path.with_extension(ext)),
+            );
+        }
+        files.push(path);
+    }
+    files
+}
+
+/// The whole batch job, loading as `options` say, errors in `lang`; also returns the review
+/// (its decisions and verdict).
 pub fn check_and_report_reviewed(
     review_path: &Path,
     out: &Path,
     progress: &Progress,
     options: LoadOptions,
+    lang: crate::model::Lang,
 ) -> Result<(Review, Dataset, Analysis), String> {
-    let review = Review::load(review_path).map_err(|e| e.to_string())?;
-    let ds = load_review_with(&review, progress, options).map_err(|e| e.to_string())?;
+    let review = Review::load(review_path).map_err(|e| e.in_lang(lang))?;
+    // Before anything is read or written: no output may replace an input.
+    crate::report::refuse_outputs_over_inputs(out, &input_files(&review))
+        .map_err(|t| t.get(lang).to_string())?;
+    let ds = load_review_with(&review, progress, options).map_err(|e| e.in_lang(lang))?;
     let analysis = run_checks(&ds, &review.file, progress).map_err(|e| e.to_string())?;
     progress.stage("write reports", 1);
     let input = ReportInput {
@@ -373,7 +425,7 @@ fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
-/// The summary table printed on stdout.
+/// The summary table printed on stdout; findings about the input (`input.*`) come first.
 /// The result column and the totals count a zone whose blocking findings were all accepted as
 /// passed by decision; the review's open / decided counts and verdict close the table.
 pub fn summary_table(
@@ -384,6 +436,22 @@ pub fn summary_table(
     verdict: &crate::io::review::Verdict,
 ) -> String {
     let zh = lang == Lang::Zh;
+    let mut out = String::new();
+    let input: Vec<&crate::analysis::Finding> = analysis
+        .plan
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("input."))
+        .collect();
+    if !input.is_empty() {
+        out.push_str(crate::messages::cli::incomplete_banner(input.len()).get(lang.model()));
+        out.push('\n');
+        for f in input {
+            let text = if zh { &f.message_zh } else { &f.message_en };
+            out.push_str(&format!("  [{}] {text}\n", f.rule));
+        }
+        out.push('\n');
+    }
     let protection: Vec<(String, String)> = ds
         .protection_layers()
         .map(|l| {
@@ -451,7 +519,6 @@ pub fn summary_table(
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = String::new();
     for row in &rows {
         let cells: Vec<String> = row
             .iter()

@@ -8,7 +8,9 @@ use crate::crs::{
 };
 use crate::io::review::Review;
 use crate::io::{geojson_in, shp, LoadError};
-use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo, Text};
+use crate::messages::cli as msg_cli;
+use crate::messages::load as msg;
+use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo, Text, Unusable};
 use crate::progress::Progress;
 use crate::spatial::repair::build_geometry;
 use crate::spatial::roi::Roi;
@@ -125,7 +127,7 @@ fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
 /// A record after reprojection and repair: record number, geometry or reason it was dropped, attributes.
 type BuiltRecord = (
     usize,
-    Result<crate::spatial::repair::Repaired, String>,
+    Result<crate::spatial::repair::Repaired, Text>,
     Vec<Option<String>>,
 );
 
@@ -203,7 +205,13 @@ pub fn load_review_with(
     let mut layers = Vec::with_capacity(paths.len());
     for p in first {
         check_cancel(progress, &p.path)?;
-        layers.push(finish_layer(p, &working, progress, None)?);
+        layers.push(finish_layer(
+            p,
+            &working,
+            progress,
+            None,
+            &review.file.fields,
+        )?);
     }
 
     // Protection layers through the spatial filter, read in parallel.
@@ -238,7 +246,10 @@ pub fn load_review_with(
         for p in second {
             check_cancel(progress, &p.path)?;
             let key = p.key.clone();
-            by_key.push((key, finish_layer(p, &working, progress, Some(&roi))?));
+            by_key.push((
+                key,
+                finish_layer(p, &working, progress, Some(&roi), &review.file.fields)?,
+            ));
         }
         // Review order, as without the filter.
         let mut ordered = Vec::with_capacity(paths.len());
@@ -268,12 +279,39 @@ pub fn load_review_with(
         }
         layer.source.warnings.extend(warnings);
     }
+    for (key, warning) in same_file_warnings(&paths) {
+        if let Some(l) = layers.iter_mut().find(|l| l.name == key) {
+            l.source.warnings.insert(0, warning);
+        }
+    }
     Ok(Dataset {
         working_crs: working,
         working_crs_reason: reason,
         layers,
         loaded_near,
     })
+}
+
+/// A warning for every layer whose file is also given for an earlier key (compared
+/// canonicalised, case-insensitively on Windows), by the later key.
+fn same_file_warnings(paths: &[(String, PathBuf)]) -> Vec<(String, Text)> {
+    let canon = |p: &Path| -> String {
+        let c = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let s = c.to_string_lossy().into_owned();
+        if cfg!(windows) {
+            s.to_lowercase()
+        } else {
+            s
+        }
+    };
+    let keys: Vec<(String, &String)> = paths.iter().map(|(k, p)| (canon(p), k)).collect();
+    let mut out = Vec::new();
+    for (i, (c, key)) in keys.iter().enumerate() {
+        if let Some((_, first)) = keys[..i].iter().find(|(c0, _)| c0 == c) {
+            out.push(((*key).clone(), msg_cli::same_file_two_roles(first, key)));
+        }
+    }
+    out
 }
 
 fn check_cancel(progress: &Progress, path: &Path) -> Result<(), LoadError> {
@@ -606,13 +644,83 @@ fn choose_working_crs(review: &Review, zones: &Pending) -> Result<(CrsDef, Strin
     ))
 }
 
+/// The box a shapefile's header declares for every record (bytes 36..68 of the `.shp`), in
+/// the file's own CRS; `None` for other files or a header without a finite box.
+fn shp_header_box(path: &Path) -> Option<geo::Rect<f64>> {
+    use std::io::Read;
+    let is_shp = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+    if !is_shp {
+        return None;
+    }
+    let mut head = [0u8; 68];
+    std::fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    let at = |k: usize| -> Option<f64> {
+        let bytes: [u8; 8] = head.get(k..k + 8)?.try_into().ok()?;
+        Some(f64::from_le_bytes(bytes)).filter(|v| v.is_finite())
+    };
+    let (x0, y0, x1, y1) = (at(36)?, at(44)?, at(52)?, at(60)?);
+    (x0 <= x1 && y0 <= y1).then(|| geo::Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
+}
+
+fn union_box(a: Option<geo::Rect<f64>>, b: Option<geo::Rect<f64>>) -> Option<geo::Rect<f64>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(geo::Rect::new(
+            Coord {
+                x: a.min().x.min(b.min().x),
+                y: a.min().y.min(b.min().y),
+            },
+            Coord {
+                x: a.max().x.max(b.max().x),
+                y: a.max().y.max(b.max().y),
+            },
+        )),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+fn box_array(b: geo::Rect<f64>) -> [f64; 4] {
+    [b.min().x, b.min().y, b.max().x, b.max().y]
+}
+
+/// `b` mapped through `r`: the box of 16 points along each edge (points that do not map are
+/// left out; `None` when none does).
+fn map_box(b: geo::Rect<f64>, r: &Reprojector) -> Option<geo::Rect<f64>> {
+    const STEPS: usize = 16;
+    let (min, max) = (b.min(), b.max());
+    let mut ring: Vec<Coord<f64>> = Vec::with_capacity(4 * STEPS);
+    for k in 0..STEPS {
+        let t = k as f64 / STEPS as f64;
+        let x = min.x + (max.x - min.x) * t;
+        let y = min.y + (max.y - min.y) * t;
+        ring.push(Coord { x, y: min.y });
+        ring.push(Coord { x: max.x, y });
+        ring.push(Coord {
+            x: max.x - (max.x - min.x) * t,
+            y: max.y,
+        });
+        ring.push(Coord {
+            x: min.x,
+            y: max.y - (max.y - min.y) * t,
+        });
+    }
+    r.transform(&mut ring);
+    coords_bbox(ring.iter())
+}
+
 /// Reprojects and repairs one layer; with `roi`, records whose box (in the working CRS) meets
-/// no neighbourhood are left out before repair.
+/// no neighbourhood are left out before repair. Every record not used goes into
+/// `SourceInfo.unusable`; in the zones layer any such record is bad input (the error names the
+/// file, the record and its zone id).
 fn finish_layer(
     p: Pending,
     working: &CrsDef,
     progress: &Progress,
     roi: Option<&Roi>,
+    names: &crate::io::review::FieldNames,
 ) -> Result<Layer, LoadError> {
     let Pending {
         key,
@@ -629,20 +737,34 @@ fn finish_layer(
         Some(h) => h.clone(),
         None => sha256_of(&path)?,
     };
+    // The whole file's extent in its own CRS: the records read, and the header's box (which
+    // covers records a reader's filter left out).
+    let header_box = if raw.records_in_file > 0 || !raw.records.is_empty() {
+        shp_header_box(&path)
+    } else {
+        None // an empty file's header box is meaningless (often all zeros)
+    };
+    let extent_own = union_box(
+        raw_bbox(&raw).map(|(a, b)| geo::Rect::new(a, b)),
+        header_box,
+    );
     let RawLayer {
         fields,
         records,
         encoding,
         mut filtered_out,
-        unusable,
+        mut unusable,
         files,
         ..
     } = raw;
-    // Reproject in chunks, one PROJ object per worker thread (PROJ objects are not shareable).
     // Reproject (one PROJ object per worker: they are not shareable, and each costs a database
     // lookup, so the work is split into one chunk per thread), then repair in parallel.
     let reproject_start = std::time::Instant::now();
     let reprojector = Reprojector::new(&crs, working).map_err(|e| LoadError::new(e, &path))?;
+    let extent = match extent_own {
+        Some(b) if !reprojector.is_identity() => map_box(b, &reprojector),
+        other => other,
+    };
     let mut records = records;
     if !reprojector.is_identity() {
         if records.len() < 20_000 {
@@ -706,13 +828,18 @@ fn finish_layer(
         .collect();
     progress.add_time("repair", repair_start.elapsed().as_secs_f64());
     let mut features = Vec::new();
+    let mut dropped: Vec<(usize, Text, Vec<Option<String>>)> = Vec::new();
+    let mut boundary_repairs = Vec::new();
     for chunk in results {
         let chunk = chunk.map_err(|e| LoadError::new(e, &path))?;
         for (index, built, attrs) in chunk {
             match built {
                 Ok(rep) => {
-                    for note in rep.notes {
-                        warnings.push(format!("record {index}: {note}").into());
+                    for note in &rep.notes {
+                        warnings.push(msg::record_note(index, note));
+                    }
+                    if !rep.boundary.is_empty() {
+                        boundary_repairs.push((index, rep.boundary));
                     }
                     features.push(Feature {
                         index,
@@ -720,24 +847,22 @@ fn finish_layer(
                         attrs,
                     });
                 }
-                Err(reason) => warnings.push(format!("record {index}: {reason}").into()),
+                Err(reason) => {
+                    warnings.push(msg::record_note(index, &reason));
+                    dropped.push((index, reason, attrs));
+                }
             }
         }
     }
     features.sort_by_key(|f| f.index);
+    boundary_repairs.sort_by_key(|(i, _)| *i);
     let role = role_of_key(&key);
-    if role == LayerRole::Zones && features.is_empty() {
-        return Err(LoadError::new(
-            "zones layer has no usable polygon features",
-            &path,
-        ));
-    }
     let reproj_note = if crs.same_as(working) || same_crs {
         crs_note
     } else {
         format!("{crs_note} → {}", working.label())
     };
-    Ok(Layer {
+    let mut layer = Layer {
         name: key,
         role,
         fields,
@@ -750,8 +875,49 @@ fn finish_layer(
             features: features.len(),
             far_from_zones: filtered_out,
             warnings,
-            unusable,
+            unusable: Vec::new(),
+            boundary_repairs,
+            extent: extent.map(box_array),
+            extent_own: extent_own.map(box_array),
         },
         features,
-    })
+    };
+    // Dropped records, named by their id where the attributes give one.
+    let id_field = {
+        let f = crate::analysis::fields::Fields::resolve(&layer, names);
+        f.id.or(f.name)
+    };
+    for (index, reason, attrs) in dropped {
+        let id = id_field
+            .and_then(|k| attrs.get(k).cloned().flatten())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        unusable.push(Unusable {
+            index: Some(index),
+            id,
+            reason,
+        });
+    }
+    unusable.sort_by_key(|u| u.index);
+    if role == LayerRole::Zones {
+        if let Some(first) = unusable.first() {
+            return Err(LoadError::new(
+                msg::zones_record_unusable(
+                    first.index,
+                    first.id.as_deref(),
+                    &first.reason,
+                    unusable.len() - 1,
+                ),
+                &layer.source.path,
+            ));
+        }
+        if layer.features.is_empty() {
+            return Err(LoadError::new(
+                msg::zones_layer_empty_after_repair(),
+                &layer.source.path,
+            ));
+        }
+    }
+    layer.source.unusable = unusable;
+    Ok(layer)
 }

@@ -252,6 +252,16 @@ pub struct SourceInfo {
     /// Every record that was not used, for any reason (unreadable, no usable geometry,
     /// failed reprojection or repair): the check is incomplete while this is not empty.
     pub unusable: Vec<Unusable>,
+    /// Records kept on a repaired geometry whose own boundary was invalid (self-intersection,
+    /// overlapping rings, a hole outside its shell), with what was repaired; trivial fixes
+    /// (closing a ring, duplicate vertices) are not listed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub boundary_repairs: Vec<(usize, Vec<Text>)>,
+    /// Box `[min x, min y, max x, max y]` of every record of the file in the working CRS,
+    /// including those the spatial filter left out (`None`: no finite coordinate).
+    pub extent: Option<[f64; 4]>,
+    /// The same box in the layer's own CRS.
+    pub extent_own: Option<[f64; 4]>,
 }
 
 /// A layer loaded into the working CRS.

@@ -1461,3 +1461,60 @@ fn orphaned_decision_is_listed_in_the_findings_panel() {
     assert_eq!(resolved.orphaned.len(), 1);
     assert!(resolved.attached.iter().flatten().all(Option::is_none));
 }
+
+/// Issue 8 item 1: the farmland layer's `.dbf` is empty, so farmland fails to load. F5 must not
+/// say 检查完成 as if complete: the check shows one `input.incomplete` finding naming farmland
+/// and its file first (above every zone), the status says 检查不完整, and the plan cannot pass.
+#[test]
+fn a_protection_layer_that_failed_to_load_makes_the_check_incomplete() {
+    let dir = sample_copy();
+    std::fs::write(dir.path().join("farmland.dbf"), b"").unwrap();
+    let mut h = open(&dir.path().join("review.toml"));
+    assert!(h
+        .state()
+        .doc
+        .as_ref()
+        .unwrap()
+        .failures
+        .iter()
+        .any(|f| f.key == "farmland"));
+    h.key_press(egui::Key::F5);
+    h.step();
+    wait_until(&mut h, "the check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    {
+        let app = h.state();
+        let check = app.current_check().unwrap();
+        let first = &check.analysis.plan.findings[0];
+        assert_eq!(first.rule, "input.incomplete");
+        assert_eq!(first.severity, zonecheck::analysis::Severity::Blocking);
+        assert!(
+            first.message_zh.contains("farmland"),
+            "{}",
+            first.message_zh
+        );
+        assert!(
+            first.message_zh.contains("farmland.shp"),
+            "{}",
+            first.message_zh
+        );
+        assert!(check.analysis.has_blocking());
+        let status = app.status.text(zonecheck::app::i18n::Lang::Zh);
+        assert!(status.starts_with("检查不完整"), "{status}");
+        assert!(!status.contains("检查完成"), "{status}");
+    }
+    // At the top of the findings panel: the input finding is drawn above the first zone.
+    let finding = h.get_by_label_contains("检查不完整：图层 farmland").rect();
+    let first_zone = {
+        let app = h.state();
+        let check = app.current_check().unwrap();
+        let z = &check.analysis.zones[0];
+        format!("{} {} ", if z.pass { "✓" } else { "✗" }, z.id)
+    };
+    let zone_rect = h.get_by_label_contains(&first_zone).rect();
+    assert!(
+        finding.top() < zone_rect.top(),
+        "{finding:?} below {zone_rect:?}"
+    );
+}

@@ -31,6 +31,8 @@ pub struct ZoneInput {
     /// Every distinct name its features carry, in record order (more than one: the id is
     /// ambiguous, see [`ambiguous_ids`]).
     pub names: Vec<String>,
+    /// The record number of each feature, in the order of `features`.
+    pub records: Vec<usize>,
 }
 
 /// Groups the zones layer's features by id (the id field, else the name field, else one zone
@@ -53,6 +55,7 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
             industries: Vec::new(),
             features: Vec::new(),
             names: Vec::new(),
+            records: Vec::new(),
         });
         let get = |field: Option<usize>| layer.attr(f, field).map(str::to_string);
         if let Some(name) = get(fields.name) {
@@ -82,6 +85,7 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
         }
         let enclave = get(fields.enclave).is_some_and(|v| is_yes(&v));
         z.features.push((f.geometry.clone(), enclave));
+        z.records.push(f.index);
     }
     groups.into_values().collect()
 }

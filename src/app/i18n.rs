@@ -131,6 +131,8 @@ strings! {
     NoFindings: "无问题", "no findings";
     Cancelled: "已取消", "Cancelled";
     CheckDone: "检查完成", "Check finished";
+    CheckIncomplete: "检查不完整", "Check incomplete";
+    InputProblems: "项输入问题", "input problem(s)";
     ExportDone: "报告已导出到", "Report written to";
     Saved: "已保存", "Saved";
     Error: "错误", "Error";

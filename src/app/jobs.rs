@@ -19,6 +19,8 @@ pub struct LayerFailure {
     pub path: PathBuf,
     /// The whole message, file last.
     pub message: String,
+    /// The reason alone, in both languages.
+    pub reason: crate::model::Text,
 }
 
 /// A loaded review, with everything built off the UI thread.
@@ -203,6 +205,7 @@ pub fn load_layers(review: Review, progress: &Progress) -> Result<Loaded, String
                     key: key.clone(),
                     path,
                     message: e.to_string(),
+                    reason: e.message.clone(),
                 });
                 remove_layer(&mut sub.file, &key);
             }
@@ -252,14 +255,22 @@ fn empty_dataset(review: &Review) -> Result<Dataset, String> {
     })
 }
 
-/// Runs every check and collects the conflict polygons.
+/// Runs every check and collects the conflict polygons. Every layer other than the zones that
+/// failed to load makes the check incomplete: an `input.incomplete` plan finding, first.
 pub fn check_job(
     dataset: &Dataset,
     review: &Review,
+    failures: &[LayerFailure],
     revision: u64,
     progress: &Progress,
 ) -> JobOutput {
-    let result = run_checks(dataset, &review.file, progress).map(|analysis| {
+    let result = run_checks(dataset, &review.file, progress).map(|mut analysis| {
+        let not_loaded: Vec<crate::analysis::Finding> = failures
+            .iter()
+            .filter(|f| crate::load::role_of_key(&f.key) != crate::model::LayerRole::Zones)
+            .map(layer_not_loaded_finding)
+            .collect();
+        analysis.plan.findings.splice(0..0, not_loaded);
         let geoms = conflict_geoms(&analysis);
         Box::new(Checked {
             conflicts: Overlay::new(geoms),
@@ -267,6 +278,21 @@ pub fn check_job(
         })
     });
     JobOutput::Checked { revision, result }
+}
+
+/// `input.incomplete` for a layer that could not be loaded.
+fn layer_not_loaded_finding(f: &LayerFailure) -> crate::analysis::Finding {
+    use crate::analysis::{findings::clause, Finding, Severity};
+    let role = crate::load::role_of_key(&f.key);
+    let text = crate::messages::load::layer_not_loaded(
+        &f.key,
+        (role.name_zh(), role.name_en()),
+        &f.path.display().to_string(),
+        &f.reason,
+    );
+    Finding::new("input.incomplete", Severity::Blocking, None, clause::INPUT)
+        .msg(text.zh, text.en)
+        .refs(vec![f.key.clone()])
 }
 
 fn conflict_geoms(analysis: &Analysis) -> Vec<crate::model::Geom> {

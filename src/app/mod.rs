@@ -49,6 +49,12 @@ pub enum StatusLine {
         zones: usize,
         failing: usize,
     },
+    /// A check that ran on incomplete input (`input.*` findings): never "check finished".
+    CheckIncomplete {
+        zones: usize,
+        failing: usize,
+        problems: usize,
+    },
     Exported(PathBuf),
     Saved(PathBuf),
 }
@@ -63,6 +69,17 @@ impl StatusLine {
             StatusLine::CheckDone { zones, failing } => format!(
                 "{}: {zones} {} · {failing} {}",
                 lang.t(S::CheckDone),
+                lang.t(S::ZonesSummary),
+                lang.t(S::FailingSummary)
+            ),
+            StatusLine::CheckIncomplete {
+                zones,
+                failing,
+                problems,
+            } => format!(
+                "{}: {problems} {} · {zones} {} · {failing} {}",
+                lang.t(S::CheckIncomplete),
+                lang.t(S::InputProblems),
                 lang.t(S::ZonesSummary),
                 lang.t(S::FailingSummary)
             ),
@@ -522,9 +539,24 @@ impl ZonecheckApp {
                             doc.decisions.migrate(&check.analysis);
                         }
                         let failing = check.analysis.zones.iter().filter(|z| !z.pass).count();
-                        self.status = StatusLine::CheckDone {
-                            zones: check.analysis.zones.len(),
-                            failing,
+                        let incomplete = check
+                            .analysis
+                            .plan
+                            .findings
+                            .iter()
+                            .filter(|f| f.rule.starts_with("input."))
+                            .count();
+                        self.status = if incomplete > 0 {
+                            StatusLine::CheckIncomplete {
+                                zones: check.analysis.zones.len(),
+                                failing,
+                                problems: incomplete,
+                            }
+                        } else {
+                            StatusLine::CheckDone {
+                                zones: check.analysis.zones.len(),
+                                failing,
+                            }
                         };
                         self.derived.check = Some(check);
                         self.derived.highlight = None;
@@ -777,10 +809,11 @@ impl ZonecheckApp {
                 }
                 let dataset = doc.dataset.clone();
                 let review = doc.review.clone();
+                let failures = doc.failures.clone();
                 let revision = doc.revision;
                 self.status = StatusLine::Checking;
                 self.spawn(JobKind::Check, move |p| {
-                    jobs::check_job(&dataset, &review, revision, p)
+                    jobs::check_job(&dataset, &review, &failures, revision, p)
                 });
             }
             AppCommand::CancelJob => {

@@ -259,7 +259,7 @@ impl Review {
         let review = Review::parse(&text, path)?;
         if review.file.layers.zones.as_os_str().is_empty() {
             return Err(LoadError::new(
-                "review has no zones layer (`layers.zones` is empty)",
+                crate::messages::cli::review_without_zones(),
                 path,
             ));
         }
@@ -280,12 +280,21 @@ impl Review {
         let text = text.trim_start_matches('\u{feff}');
         let file: ReviewFile = toml::from_str(text).map_err(|e| {
             let msg = e.message().trim().to_string();
-            let place = e
-                .span()
-                .and_then(|s| text.get(..s.start))
-                .map(|before| format!(" (line {})", before.matches('\n').count() + 1))
-                .unwrap_or_default();
-            LoadError::new(format!("invalid review file: {msg}{place}"), path)
+            let start = e.span().map(|s| s.start);
+            let line = start
+                .and_then(|s| text.get(..s))
+                .map(|before| before.matches('\n').count() + 1);
+            let key = start.and_then(|s| key_at(text, s));
+            let wrong_type = msg
+                .strip_prefix("invalid type: ")
+                .and_then(|rest| rest.split_once(", expected "));
+            let text = match (wrong_type, &key, line) {
+                (Some((found, expected)), Some(key), Some(line)) => {
+                    crate::messages::cli::review_wrong_type(key, expected, found, line)
+                }
+                _ => crate::messages::cli::review_invalid(&msg, key.as_deref(), line),
+            };
+            LoadError::new(text, path)
         })?;
         validate(&file).map_err(|m| LoadError::new(m, path))?;
         Ok(Review {
@@ -465,7 +474,8 @@ fn is_iso_date(s: &str) -> bool {
 }
 
 /// Checks the values of a review (also used by the app before it saves an edit).
-pub fn validate(file: &ReviewFile) -> Result<(), String> {
+pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
+    use crate::messages::cli as m;
     let r = &file.rules;
     for (key, value) in [
         ("rules.contiguity_distance_m", r.contiguity_distance_m),
@@ -474,23 +484,21 @@ pub fn validate(file: &ReviewFile) -> Result<(), String> {
         ("rules.custody_protected_share", r.custody_protected_share),
     ] {
         if !value.is_finite() || value < 0.0 {
-            return Err(format!(
-                "invalid review file: `{key}` must be a number ≥ 0, got {value}"
-            ));
+            return Err(m::review_negative(key, value));
         }
     }
     if r.custody_protected_share > 1.0 {
-        return Err(format!(
-            "invalid review file: `rules.custody_protected_share` is a share between 0 and 1, got {}",
-            r.custody_protected_share
+        return Err(m::review_share(
+            "rules.custody_protected_share",
+            r.custody_protected_share,
         ));
     }
     let date = file.verdict.date.trim();
     if !date.is_empty() && !is_iso_date(date) {
-        return Err(crate::messages::decisions::bad_verdict_date(date).en);
+        return Err(crate::messages::decisions::bad_verdict_date(date));
     }
     if r.max_clusters == 0 {
-        return Err("invalid review file: `rules.max_clusters` must be at least 1".into());
+        return Err(m::review_at_least_one("rules.max_clusters"));
     }
     for (table, map) in [
         ("quotas.city_level", &file.quotas.city_level),
@@ -498,53 +506,82 @@ pub fn validate(file: &ReviewFile) -> Result<(), String> {
     ] {
         for (key, [lo, hi]) in map {
             if lo > hi {
-                return Err(format!(
-                    "invalid review file: `{table}.{key}` has minimum {lo} above maximum {hi}"
-                ));
+                return Err(m::review_quota_range(&format!("{table}.{key}"), *lo, *hi));
             }
         }
     }
     for name in file.layers.extra.keys() {
         if FIXED_LAYER_KEYS.contains(&name.as_str()) || name.trim().is_empty() {
-            return Err(format!(
-                "invalid review file: extra layer name `{name}` is empty or clashes with a fixed layer"
-            ));
+            return Err(m::review_extra_name(name));
         }
     }
     let mut known: Vec<&str> = FIXED_LAYER_KEYS.to_vec();
     known.extend(file.layers.extra.keys().map(|k| k.as_str()));
     for (key, label) in &file.encoding_of {
         if super::dbf::encoding_for_cpg(label).is_none() {
-            return Err(format!(
-                "invalid review file: `encoding_of.{key}` = \"{label}\" is not a known text encoding (e.g. GBK, UTF-8)"
-            ));
+            return Err(m::review_unknown_encoding(key, label));
         }
     }
     for rule in file.rules.severity.keys() {
         if rule.trim().is_empty() || rule == "input" || rule.starts_with("input.") {
-            return Err(format!(
-                "invalid review file: `rules.severity.\"{rule}\"`: the severity of `input` rules (incomplete or ambiguous input) cannot be changed; they always block"
-            ));
+            return Err(crate::messages::fields::severity_of_input_rule(rule));
         }
     }
     let fields_of_keys: Vec<&String> = file.fields_of.keys().collect();
     for key in fields_of_keys {
         if !known.contains(&key.as_str()) {
-            return Err(format!(
-                "invalid review file: `fields_of.{key}` names no layer of this review"
-            ));
+            return Err(crate::messages::fields::fields_of_unknown_layer(key));
         }
     }
     for (table, map) in [("crs_of", &file.crs_of), ("encoding_of", &file.encoding_of)] {
         for key in map.keys() {
             if !known.contains(&key.as_str()) {
-                return Err(format!(
-                    "invalid review file: `{table}.{key}` names no layer of this review"
-                ));
+                return Err(m::review_no_such_layer(&format!("{table}.{key}")));
             }
         }
     }
     Ok(())
+}
+
+/// The dotted key whose value is at byte `pos` of review text `text`: the `key = …` on that
+/// line under the nearest `[table]` header above it (`None` when the line has no key).
+fn key_at(text: &str, pos: usize) -> Option<String> {
+    let before = text.get(..pos)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text
+        .get(pos..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| pos + i);
+    let line = text.get(line_start..line_end)?.trim();
+    let clean = |k: &str| -> String {
+        k.split('.')
+            .map(|p| p.trim().trim_matches('"').trim_matches('\'').to_string())
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    let header_of = |l: &str| -> Option<String> {
+        let l = l.trim();
+        let inner = l
+            .strip_prefix("[[")
+            .and_then(|r| r.split("]]").next())
+            .or_else(|| l.strip_prefix('[').and_then(|r| r.split(']').next()))?;
+        Some(clean(inner))
+    };
+    if line.starts_with('[') {
+        return header_of(line);
+    }
+    let (key, _) = line.split_once('=')?;
+    let key = clean(key);
+    let table = text
+        .get(..line_start)?
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with('['))
+        .and_then(header_of);
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key,
+    })
 }
 
 #[cfg(test)]

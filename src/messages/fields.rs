@@ -195,3 +195,19 @@ pub fn ambiguous_id(id: &str, names: &[String], features: usize) -> Text {
         ),
     )
 }
+
+/// `[rules.severity]` names an `input` rule, whose severity cannot change.
+pub fn severity_of_input_rule(rule: &str) -> Text {
+    Text::new(
+        format!("审查文件有误：`rules.severity.\"{rule}\"`：输入类规则（输入不完整或有歧义）的严重程度不能修改，始终为否决"),
+        format!("invalid review file: `rules.severity.\"{rule}\"`: the severity of `input` rules (incomplete or ambiguous input) cannot be changed; they always block"),
+    )
+}
+
+/// `[fields_of.KEY]` names no layer of the review.
+pub fn fields_of_unknown_layer(key: &str) -> Text {
+    Text::new(
+        format!("审查文件有误：`fields_of.{key}` 不是本审查的图层"),
+        format!("invalid review file: `fields_of.{key}` names no layer of this review"),
+    )
+}

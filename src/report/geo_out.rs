@@ -210,6 +210,10 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
             },
         },
         FieldSpec {
+            name: "SLIVER".into(),
+            kind: FieldKind::Text(1),
+        },
+        FieldSpec {
             name: "STATUS".into(),
             kind: FieldKind::Text(12),
         },
@@ -218,6 +222,8 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
             kind: FieldKind::Text(254),
         },
     ];
+    // As conflicts.geojson's `sliver`: a piece under the sliver tolerance (not a conflict).
+    let sliver = input.review.file.rules.sliver_area_m2;
     let features: Vec<(Geom, Vec<Option<String>>)> = rows(input)
         .into_iter()
         .map(|r| {
@@ -231,6 +237,7 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
                     (!r.class.is_empty()).then(|| r.class.to_string()),
                     Some(format!("{:.3}", r.area_m2)),
                     Some(format!("{:.4}", crate::model::mu_from_m2(r.area_m2))),
+                    Some(if r.area_m2 < sliver { "T" } else { "F" }.to_string()),
                     (!r.status.is_empty()).then(|| r.status.to_string()),
                     (!r.comment.is_empty()).then(|| r.comment.clone()),
                 ],

@@ -329,6 +329,25 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
             R::Pass => "",
         }
     );
+    // Findings about the input, above everything else: the verdict depends on them.
+    let input_findings: Vec<&crate::analysis::Finding> = analysis
+        .plan
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("input."))
+        .collect();
+    if !input_findings.is_empty() {
+        out.push_str("<div class=\"input-alert\" style=\"border:2px solid #c0392b;padding:0.5em 1em;margin:1em 0\">\n<h2>输入不完整：检查结果不能作为通过的依据</h2>\n<ul>\n");
+        for f in input_findings {
+            w!(
+                out,
+                "<li><b>{}</b> {}</li>\n",
+                esc(&f.rule),
+                esc(&f.message_zh)
+            );
+        }
+        out.push_str("</ul>\n</div>\n");
+    }
     if !resolved.orphaned.is_empty() || counts.decided > 0 || counts.evidence_changed > 0 {
         w!(
             out,

@@ -46,17 +46,51 @@ impl ReportInput<'_> {
     }
 }
 
-/// Writes every output into `dir` (created with its parents). Returns the files written.
+/// The files of an output set, in the order they are written.
+pub const OUTPUT_FILES: [&str; 9] = [
+    "report.json",
+    "findings.csv",
+    "conflicts.geojson",
+    "report.html",
+    "conflicts.shp",
+    "conflicts.shx",
+    "conflicts.dbf",
+    "conflicts.prj",
+    "conflicts.cpg",
+];
+
+/// Writes every output into `dir` (created with its parents), whole or not at all: the set is
+/// written into a temporary folder beside `dir` and then moved in; when anything fails, the
+/// files already in `dir` are left as they were and the temporary folder is removed. Returns
+/// the files written.
 pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(dir)
+    let cannot = |e: std::io::Error, p: &Path| format!("cannot write ({e}): {}", p.display());
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
         .map_err(|e| format!("cannot create output folder ({e}): {}", dir.display()))?;
-    let mut written = Vec::new();
-    let mut put = |name: &str, bytes: Vec<u8>| -> Result<(), String> {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = parent.join(format!(".{name}.zonecheck-{}.tmp", std::process::id()));
+    if tmp.exists() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    std::fs::create_dir(&tmp).map_err(|e| cannot(e, &tmp))?;
+    let result = write_set(&tmp, input).and_then(|()| move_in(&tmp, dir));
+    let _ = std::fs::remove_dir_all(&tmp);
+    result?;
+    Ok(OUTPUT_FILES.iter().map(|f| dir.join(f)).collect())
+}
+
+/// Renders and writes every output into the (new, empty) folder `dir`.
+fn write_set(dir: &Path, input: &ReportInput) -> Result<(), String> {
+    let put = |name: &str, bytes: Vec<u8>| -> Result<(), String> {
         let path = dir.join(name);
-        crate::io::atomic::write_atomic(&path, &bytes)
-            .map_err(|e| format!("cannot write ({e}): {}", path.display()))?;
-        written.push(path);
-        Ok(())
+        std::fs::write(&path, bytes).map_err(|e| format!("cannot write ({e}): {}", path.display()))
     };
     // Every output rendered at once (the HTML, the longest, is itself parallel per zone).
     let shp = dir.join("conflicts.shp");
@@ -78,9 +112,121 @@ pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, String
     put("findings.csv", csv.into_bytes())?;
     put("conflicts.geojson", geojson?.into_bytes())?;
     put("report.html", html.into_bytes())?;
-    shp_result?;
-    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
-        written.push(shp.with_extension(ext));
+    shp_result
+}
+
+/// Moves the output set in `tmp` into `dir`: a rename of the folder when `dir` does not exist;
+/// otherwise the previous outputs are moved aside, the new ones moved in, and on any failure
+/// the previous ones put back. Other files in `dir` are not touched.
+fn move_in(tmp: &Path, dir: &Path) -> Result<(), String> {
+    let failed = |e: std::io::Error, p: &Path| {
+        format!(
+            "cannot move the new outputs into place ({e}); the previous outputs are unchanged: {}",
+            p.display()
+        )
+    };
+    if !dir.exists() {
+        return std::fs::rename(tmp, dir).map_err(|e| failed(e, dir));
     }
-    Ok(written)
+    if !dir.is_dir() {
+        return Err(format!(
+            "the output folder is not a folder: {}",
+            dir.display()
+        ));
+    }
+    for f in OUTPUT_FILES {
+        let target = dir.join(f);
+        if target.exists() && !target.is_file() {
+            return Err(format!(
+                "an output cannot replace something that is not a file; the previous outputs are unchanged: {}",
+                target.display()
+            ));
+        }
+    }
+    let aside = tmp.join(".previous");
+    std::fs::create_dir(&aside).map_err(|e| failed(e, &aside))?;
+    let mut moved_aside: Vec<&str> = Vec::new();
+    let mut moved_in: Vec<&str> = Vec::new();
+    let mut result = Ok(());
+    for f in OUTPUT_FILES {
+        let target = dir.join(f);
+        if target.is_file() {
+            if let Err(e) = std::fs::rename(&target, aside.join(f)) {
+                result = Err(failed(e, &target));
+                break;
+            }
+            moved_aside.push(f);
+        }
+    }
+    if result.is_ok() {
+        for f in OUTPUT_FILES {
+            let target = dir.join(f);
+            if let Err(e) = std::fs::rename(tmp.join(f), &target) {
+                result = Err(failed(e, &target));
+                break;
+            }
+            moved_in.push(f);
+        }
+    }
+    if result.is_err() {
+        for f in moved_in {
+            let _ = std::fs::remove_file(dir.join(f));
+        }
+        for f in moved_aside {
+            let _ = std::fs::rename(aside.join(f), dir.join(f));
+        }
+    }
+    result
+}
+
+/// Refuses an output folder where an output file would replace an input file (`inputs`: every
+/// file a check reads). Paths are compared canonicalised (case-insensitively on Windows).
+pub fn refuse_outputs_over_inputs(
+    dir: &Path,
+    inputs: &[PathBuf],
+) -> Result<(), crate::model::Text> {
+    // The output folder as it will be: its nearest existing ancestor canonicalised, the rest
+    // appended.
+    let mut existing = dir.to_path_buf();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    let base = loop {
+        match existing.canonicalize() {
+            Ok(c) => break c,
+            Err(_) => {
+                let Some(name) = existing.file_name() else {
+                    return Ok(());
+                };
+                rest.push(name.to_os_string());
+                if !existing.pop() || existing.as_os_str().is_empty() {
+                    existing = PathBuf::from(".");
+                }
+            }
+        }
+    };
+    let mut out_dir = base;
+    for part in rest.into_iter().rev() {
+        out_dir.push(part);
+    }
+    let key = |p: &Path| -> String {
+        let s = p.to_string_lossy().into_owned();
+        if cfg!(windows) {
+            s.to_lowercase()
+        } else {
+            s
+        }
+    };
+    let inputs: Vec<(String, &PathBuf)> = inputs
+        .iter()
+        .filter_map(|p| p.canonicalize().ok().map(|c| (key(&c), p)))
+        .collect();
+    for f in OUTPUT_FILES {
+        let out = key(&out_dir.join(f));
+        if let Some((_, input)) = inputs.iter().find(|(k, _)| *k == out) {
+            return Err(crate::messages::cli::output_is_input(
+                &input.display().to_string(),
+                f,
+            ));
+        }
+    }
+    Ok(())
 }

@@ -2,7 +2,8 @@
 //! orientation in the file are not trusted), unclosed rings closed, duplicate vertices removed,
 //! self-intersections and spikes repaired, overlapping parts merged. Every repair is noted.
 
-use crate::model::{Geom, RawRing, RawShape};
+use crate::messages::load as msg;
+use crate::model::{Geom, RawRing, RawShape, Text};
 use geo::{
     Area, BooleanOps, BoundingRect, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon,
     Rect, Validation,
@@ -13,24 +14,28 @@ use geo::{
 pub struct Repaired {
     pub geometry: Geom,
     /// One line per kind of repair; empty when the input was already valid.
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
+    /// The notes that mean the boundary itself was invalid (self-intersection or spike,
+    /// overlapping rings or parts, a hole outside or crossing its shell), as opposed to trivial
+    /// fixes (closing a ring, removing duplicate vertices, dropping a ring of fewer than 4
+    /// points). A zone with any of these gets `zone.invalid_geometry`.
+    pub boundary: Vec<Text>,
 }
 
 /// Builds a valid geometry from what a reader found. `Err` means the feature must be dropped,
 /// with the reason.
-pub fn build_geometry(shape: &RawShape) -> Result<Repaired, String> {
-    crate::spatial::guard::catch(|| build_geometry_unguarded(shape)).unwrap_or_else(|| {
-        Err("degenerate geometry the validity check cannot handle (e.g. subnormal coordinates), feature dropped".into())
-    })
+pub fn build_geometry(shape: &RawShape) -> Result<Repaired, Text> {
+    crate::spatial::guard::catch(|| build_geometry_unguarded(shape))
+        .unwrap_or_else(|| Err(msg::degenerate_unhandled()))
 }
 
-fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, String> {
+fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
     if shape
         .rings()
         .flatten()
         .any(|c| !c.x.is_finite() || !c.y.is_finite())
     {
-        return Err("non-finite coordinate (NaN or Inf), feature dropped".into());
+        return Err(msg::non_finite_coordinate());
     }
     let mut notes = Notes::default();
     let polygons = match shape {
@@ -55,7 +60,7 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, String> {
                     if ring_inside(&hole, &exterior) {
                         holes.push(hole);
                     } else {
-                        notes.add("hole outside its shell dropped");
+                        notes.boundary(msg::hole_outside_shell_dropped());
                     }
                 }
                 out.push(Polygon::new(exterior, holes));
@@ -76,11 +81,11 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, String> {
             Some(problem) => {
                 let text = problem.to_string();
                 let what = if text.contains("self-intersection") {
-                    "self-intersection or spike repaired".to_string()
+                    msg::self_intersection_repaired()
                 } else {
-                    format!("invalid polygon repaired ({text})")
+                    msg::invalid_polygon_repaired(&text)
                 };
-                notes.add(&what);
+                notes.boundary(what);
                 match polygon.make_valid() {
                     Ok(fixed) => parts.extend(
                         fixed
@@ -88,21 +93,21 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, String> {
                             .into_iter()
                             .map(|p| p.orient(geo::orient::Direction::Default)),
                     ),
-                    Err(e) => return Err(format!("geometry could not be repaired ({e:?})")),
+                    Err(e) => return Err(msg::repair_failed(&format!("{e:?}"))),
                 }
             }
         }
     }
     parts.retain(|p| p.unsigned_area() > 0.0);
     if parts.is_empty() {
-        return Err("no area left after repair (degenerate geometry), feature dropped".into());
+        return Err(msg::no_area_left());
     }
     let geometry = if parts.len() > 1 && any_boxes_overlap(&parts) {
         let before: f64 = parts.iter().map(|p| p.unsigned_area()).sum();
         let merged = geo::unary_union(&parts);
         let after = merged.unsigned_area();
         if before - after > 1e-9 * before.max(1.0) {
-            notes.add("overlapping parts merged");
+            notes.boundary(msg::overlapping_parts_merged());
         }
         merged
     } else {
@@ -110,7 +115,8 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, String> {
     };
     Ok(Repaired {
         geometry,
-        notes: notes.0,
+        notes: notes.all,
+        boundary: notes.boundary,
     })
 }
 
@@ -220,13 +226,25 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
 }
 
 #[derive(Default)]
-struct Notes(Vec<String>);
+struct Notes {
+    all: Vec<Text>,
+    boundary: Vec<Text>,
+}
 
 impl Notes {
-    fn add(&mut self, note: &str) {
-        if !self.0.iter().any(|n| n == note) {
-            self.0.push(note.to_string());
+    /// A trivial fix.
+    fn add(&mut self, note: Text) {
+        if !self.all.contains(&note) {
+            self.all.push(note);
         }
+    }
+
+    /// A repair of an invalid boundary.
+    fn boundary(&mut self, note: Text) {
+        if !self.boundary.contains(&note) {
+            self.boundary.push(note.clone());
+        }
+        self.add(note);
     }
 }
 
@@ -246,13 +264,13 @@ fn clean_ring(ring: &RawRing, notes: &mut Notes) -> Option<LineString<f64>> {
     if closed {
         coords.pop();
     } else if ring.len() >= 2 && ring.first() != ring.last() {
-        notes.add("unclosed ring closed");
+        notes.add(msg::unclosed_ring_closed());
     }
     if duplicates {
-        notes.add("duplicate vertices removed");
+        notes.add(msg::duplicate_vertices_removed());
     }
     if coords.len() < 3 {
-        notes.add("ring with fewer than 4 points dropped");
+        notes.add(msg::short_ring_dropped());
         return None;
     }
     if let Some(&first) = coords.first() {

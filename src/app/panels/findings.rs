@@ -129,6 +129,16 @@ pub fn findings_panel_ui(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+            // A check on incomplete input says so first (`input.*` plan findings).
+            let plan_first = check
+                .analysis
+                .plan
+                .findings
+                .iter()
+                .any(|f| f.rule.starts_with("input."));
+            if plan_first {
+                plan_findings_ui(ui, &resolved, check, view, lang, cmds, selected_zone);
+            }
             for (z, zone) in check.analysis.zones.iter().enumerate() {
                 if group_ids.is_some_and(|ids| !ids.contains(&zone.id)) {
                     continue;
@@ -167,26 +177,8 @@ pub fn findings_panel_ui(
                     );
                 });
             }
-            if !check.analysis.plan.findings.is_empty() {
-                let mut header =
-                    egui::CollapsingHeader::new(RichText::new(lang.t(S::Plan)).strong())
-                        .id_salt("plan")
-                        .default_open(true);
-                if view.scroll_to_selection && selected_zone == Some(None) {
-                    header = header.open(Some(true));
-                }
-                header.show(ui, |ui| {
-                    findings_list_ui(
-                        ui,
-                        &resolved,
-                        check,
-                        None,
-                        &check.analysis.plan.findings,
-                        view,
-                        lang,
-                        cmds,
-                    );
-                });
+            if !plan_first {
+                plan_findings_ui(ui, &resolved, check, view, lang, cmds, selected_zone);
             }
             orphaned_ui(ui, &resolved, lang);
         });
@@ -245,6 +237,38 @@ fn status_text(s: Status, lang: Lang) -> &'static str {
     })
 }
 
+/// The plan's findings under one header.
+fn plan_findings_ui(
+    ui: &mut Ui,
+    resolved: &Resolved,
+    check: &CheckState,
+    view: &ViewState,
+    lang: Lang,
+    cmds: &mut Vec<AppCommand>,
+    selected_zone: Option<Option<usize>>,
+) {
+    if !check.analysis.plan.findings.is_empty() {
+        let mut header = egui::CollapsingHeader::new(RichText::new(lang.t(S::Plan)).strong())
+            .id_salt("plan")
+            .default_open(true);
+        if view.scroll_to_selection && selected_zone == Some(None) {
+            header = header.open(Some(true));
+        }
+        header.show(ui, |ui| {
+            findings_list_ui(
+                ui,
+                resolved,
+                check,
+                None,
+                &check.analysis.plan.findings,
+                view,
+                lang,
+                cmds,
+            );
+        });
+    }
+}
+
 /// Name of a rule family for the filter, in the UI language (the id itself when unknown).
 pub fn rule_family_label(family: &str, lang: Lang) -> String {
     let (zh, en) = match family {
@@ -261,6 +285,8 @@ pub fn rule_family_label(family: &str, lang: Lang) -> String {
         "members" => ("整合对象", "members"),
         "original" => ("原开发区去向", "original zones"),
         "quota" => ("名额", "quotas"),
+        "input" => ("输入不完整", "incomplete input"),
+        "zone" => ("开发区边界", "zone boundary"),
         other => return other.to_string(),
     };
     lang.pick(zh, en).to_string()

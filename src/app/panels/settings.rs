@@ -180,7 +180,7 @@ impl SettingsDraft {
                 out.fields_of.insert(layer.clone(), names);
             }
         }
-        crate::io::review::validate(&out)?;
+        crate::io::review::validate(&out).map_err(|t| t.get(lang.model()).to_string())?;
         Ok(out)
     }
 }
