@@ -190,9 +190,22 @@ pub fn load_review_with(
     let Some(zones) = first.first() else {
         return Err(LoadError::new("review has no zones layer", &review.path));
     };
+    // Fail closed: a zones record the reader could not use is bad input, named before anything
+    // else (the plan's counts depend on every zone).
+    if let Some(first) = zones.raw.unusable.first() {
+        return Err(LoadError::new(
+            crate::messages::load::zones_record_unusable(
+                first.index,
+                first.id.as_deref(),
+                &first.reason,
+                zones.raw.unusable.len() - 1,
+            ),
+            &zones.path,
+        ));
+    }
     if zones.raw.records.is_empty() {
         return Err(LoadError::new(
-            "zones layer has no polygon features",
+            crate::messages::load::zones_layer_empty_after_repair(),
             &zones.path,
         ));
     }

@@ -61,18 +61,14 @@ fn shp_cut_in_the_middle_of_its_only_usable_record() {
 /// A cut inside a later record loses that record only: a warning (design: partial failures are
 /// warnings), and the run goes on with the records before it.
 #[test]
-fn shp_cut_in_the_middle_of_a_later_record_is_a_warning() {
+fn shp_cut_in_the_middle_of_a_later_zone_record_is_bad_input() {
     let fx = Fixture::new();
     let second = shp_record_offset(&fx.zones, 1);
     truncate(&fx.zones, second + 20);
-    let run = fx.run();
-    run.assert_checked();
-    // Issue 8: the record is listed as unusable (the fail-closed part turns that into bad input).
-    run.assert_warning("zones.shp", &["record 1", "cut short"]);
-    assert!(
-        run.stdout.contains("Z01") && !run.stdout.contains("Z02"),
-        "{run}"
-    );
+    // Issue 8: a zones record that cannot be read is bad input naming the record and its zone
+    // id (every plan-level count depends on every zone), not a zone silently left out.
+    fx.run()
+        .assert_bad_input("zones.shp", &["record 1", "Z02", "cut short"]);
 }
 
 #[test]
