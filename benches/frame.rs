@@ -233,7 +233,7 @@ fn main() {
         .derived
         .layers
         .first()
-        .and_then(|l| l.labels.first().map(|(_, p)| *p))
+        .and_then(|l| l.labels.first().map(|(_, _, p)| *p))
         .unwrap_or(c);
     let quarter = geo::Coord {
         x: extent.min().x + extent.width() * 0.25,

@@ -169,7 +169,7 @@ fn attribute_table_columns_resize_show_full_text_and_copy() {
     // TBMJ 10000.00, 330109009, 三围村 in farmland.dbf).
     h.get_by_label("DLBM ▼").click();
     settle(&mut h);
-    h.get_by_label(&format!("{}", "记录号")).click();
+    h.get_by_label("记录号").click();
     settle(&mut h);
     let bsm = "33010900000001";
     // The narrowed column truncates the id; hovering shows it whole in a tooltip.

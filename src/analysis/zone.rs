@@ -443,13 +443,16 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     }
 }
 
+/// The nearest points of a gap between two clusters.
+type GapLine = [geo::Coord<f64>; 2];
+
 /// Parts of the zone (largest first), which are enclaves, clusters and the gaps between them
 /// (lengths ascending, with the nearest points of each gap).
 fn sub_areas(
     geometry: &Geom,
     features: &[(Geom, bool)],
     rules: &Rules,
-) -> (Vec<PartInfo>, usize, Vec<f64>, Vec<[geo::Coord<f64>; 2]>) {
+) -> (Vec<PartInfo>, usize, Vec<f64>, Vec<GapLine>) {
     let n = geometry.0.len();
     let mut has_enclave = vec![false; n];
     let mut has_normal = vec![false; n];
