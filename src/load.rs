@@ -205,7 +205,7 @@ pub fn load_review_with(
     }
     if zones.raw.records.is_empty() {
         return Err(LoadError::new(
-            crate::messages::load::zones_layer_empty_after_repair(),
+            crate::messages::load::zones_layer_empty(),
             &zones.path,
         ));
     }

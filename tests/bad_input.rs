@@ -55,11 +55,9 @@ fn shp_cut_in_the_middle_of_its_only_usable_record() {
     // Two records of 136 bytes from byte 100: cut inside the first, so no record is left.
     truncate(&fx.zones, SHP_HEADER + 50);
     fx.run()
-        .assert_bad_input("zones.shp", &["zones layer has no polygon features"]);
+        .assert_bad_input("zones.shp", &["record 0", "Z01", "cut short"]);
 }
 
-/// A cut inside a later record loses that record only: a warning (design: partial failures are
-/// warnings), and the run goes on with the records before it.
 #[test]
 fn shp_cut_in_the_middle_of_a_later_zone_record_is_bad_input() {
     let fx = Fixture::new();

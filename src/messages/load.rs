@@ -117,6 +117,14 @@ pub fn zones_record_unusable(
     )
 }
 
+/// The zones layer has no polygon record at all.
+pub fn zones_layer_empty() -> Text {
+    Text::new(
+        "整合后开发区图层没有面要素",
+        "zones layer has no polygon features",
+    )
+}
+
 pub fn zones_layer_empty_after_repair() -> Text {
     Text::new(
         "整合后开发区图层没有可用的面要素",
