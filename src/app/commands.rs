@@ -69,4 +69,20 @@ pub enum AppCommand {
     ShowFindingsPanel,
     /// Open a file or folder with the operating system's default program.
     OpenExternal(PathBuf),
+    // app-safety
+    /// The unsaved-changes prompt's answer.
+    Confirm(ConfirmAnswer),
+    /// The recovery file offered first: restore it (`true`) or discard it (`false`).
+    Recover(bool),
+}
+
+/// The answers of the unsaved-changes prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmAnswer {
+    /// 保存: save, then go on.
+    Save,
+    /// 不保存: go on without saving.
+    DontSave,
+    /// 取消: stay.
+    Cancel,
 }
