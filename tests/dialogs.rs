@@ -114,13 +114,15 @@ impl Xvfb {
     }
 
     fn focus_and_key(&self, window: &str, keys: &str) {
-        self.xdotool(&["windowfocus", "--sync", window]);
+        self.xdotool(&["mousemove", "--window", window, "40", "40"]);
+        self.xdotool(&["windowfocus", window]);
         std::thread::sleep(Duration::from_millis(200));
         self.xdotool(&["key", "--clearmodifiers", keys]);
     }
 
     /// In GTK's file chooser named `title`: Ctrl+L, select what the entry holds, type `path`,
-    /// Return.
+    /// Return (again, a few times, while the chooser stays open: a folder chooser may first
+    /// go into the folder typed).
     fn choose(&self, title: &str, path: &Path) {
         let dialog = self.window(title);
         std::thread::sleep(Duration::from_millis(500));
@@ -129,7 +131,19 @@ impl Xvfb {
         self.xdotool(&["key", "ctrl+a"]);
         self.xdotool(&["type", "--delay", "15", &path.display().to_string()]);
         std::thread::sleep(Duration::from_millis(300));
-        self.xdotool(&["key", "Return"]);
+        for _ in 0..4 {
+            self.xdotool(&["key", "Return"]);
+            std::thread::sleep(Duration::from_millis(1500));
+            let open = self.xdotool(&["search", "--onlyvisible", "--name", title]);
+            if open.is_empty() {
+                return;
+            }
+            self.xdotool(&["windowfocus", &dialog]);
+        }
+        panic!(
+            "the file chooser /{title}/ stayed open after typing {}",
+            path.display()
+        );
     }
 
     fn screenshot(&self, to: &Path) {
