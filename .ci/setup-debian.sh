@@ -2,11 +2,15 @@
 # Installs the system packages zonecheck needs to build and run on Debian 12 (run as root).
 # Idempotent: does nothing when everything is present. PROJ itself is built from source by
 # proj-sys (Debian's PROJ 9.1 is older than the 9.6 the proj crate needs) and needs cmake and
-# sqlite3. The desktop app loads OpenGL (Mesa), X11/Wayland and xkbcommon at run time.
+# sqlite3. The desktop app loads OpenGL (Mesa), X11/Wayland and xkbcommon at run time; its file
+# dialogs are GTK 3's (rfd's `gtk3` backend, built against libgtk-3-dev). tests/dialogs.rs drives
+# those dialogs in the real binary under Xvfb with xdotool (xauth for Xvfb, imagemagick's
+# `import` for a screenshot).
 set -euo pipefail
 packages=(build-essential cmake sqlite3 libsqlite3-dev pkg-config
   libgl1 libegl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6
-  libxkbcommon0 libxkbcommon-x11-0 libwayland-client0 libwayland-egl1 libwayland-cursor0)
+  libxkbcommon0 libxkbcommon-x11-0 libwayland-client0 libwayland-egl1 libwayland-cursor0
+  libgtk-3-dev xvfb xauth xdotool imagemagick)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

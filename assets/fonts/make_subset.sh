@@ -5,9 +5,12 @@
 # LICENSE and NOTICE beside this script):
 #   apt-get install -y fonts-droid-fallback
 #   pip install fonttools brotli
-# Subset: every GB2312 character (6,763 hanzi + symbols), printable ASCII, CJK and full-width
-# punctuation, and every non-ASCII character that appears in the sources (the i18n table in
-# src/app/i18n.rs, the engine's Chinese messages) and in the sample data's attribute text.
+# Subset: every CJK Unified Ideograph of the BMP that Droid has (U+4E00–U+9FA5, which includes all
+# of GB2312's and GBK's hanzi; place names such as 峃 浬 堃 喆 玥 are outside GB2312), every GB2312
+# symbol, printable ASCII, CJK and full-width punctuation, and every non-ASCII character that
+# appears in the sources (the i18n table in src/app/i18n.rs, the engine's Chinese messages) and in
+# the sample data's attribute text. The ideographs Droid lacks (U+9FA6–U+9FFF, added in Unicode
+# 4.1–14) come from two small fill fonts made at the end of this script.
 # egui_kittest fails on a glyph the fonts lack, so a string missing from the subset shows up in
 # `cargo test`: rerun this script after adding Chinese text.
 set -euo pipefail
@@ -26,6 +29,8 @@ for hi in range(0xA1, 0xF8):
             chars.update(bytes([hi, lo]).decode("gb2312"))
         except UnicodeDecodeError:
             pass
+# Every CJK Unified Ideograph of the BMP (Droid has U+4E00–U+9FA5; pyftsubset skips the rest).
+chars.update(chr(c) for c in range(0x4E00, 0xA000))
 # CJK symbols and punctuation, full-width forms, general punctuation, arrows, geometric shapes.
 for lo, hi in [(0x3000, 0x303F), (0xFF00, 0xFFEF), (0x2000, 0x206F), (0x00B0, 0x00BF),
                (0x2190, 0x21FF), (0x25A0, 0x25FF), (0x2460, 0x24FF),
@@ -54,3 +59,17 @@ pyftsubset "$DEJAVU" --output-file=assets/fonts/DejaVuSans-symbols.ttf \
   --unicodes='U+00B0-00B3,U+00B7,U+2190-21FF,U+2500-25FF,U+2600-26FF,U+2700-27BF' \
   --layout-features='*' --no-hinting --notdef-outline
 ls -l assets/fonts/DejaVuSans-symbols.ttf
+
+# The CJK Unified Ideographs of the BMP that Droid Sans Fallback lacks (U+9FA6–U+9FFF):
+# U+9FA6–U+9FEF from Noto Sans CJK SC (Debian package fonts-noto-cjk, SIL Open Font License 1.1,
+# see LICENSE-OFL), U+9FF0–U+9FFF (Unicode 14, which Noto Sans CJK 2.004 lacks too) from GNU
+# Unifont (package fonts-unifont 15.0; dual-licensed, used here under the SIL OFL 1.1).
+#   apt-get install -y fonts-noto-cjk fonts-unifont
+NOTO=${NOTO:-/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc}
+pyftsubset "$NOTO" --font-number=2 --output-file=assets/fonts/NotoSansCJKsc-fill.otf \
+  --unicodes='U+9FA6-9FEF' --layout-features='*' --no-hinting --desubroutinize --name-IDs='*' \
+  --notdef-outline
+UNIFONT=${UNIFONT:-/usr/share/fonts/opentype/unifont/unifont.otf}
+pyftsubset "$UNIFONT" --output-file=assets/fonts/unifont-fill.otf \
+  --unicodes='U+9FF0-9FFF' --layout-features='*' --no-hinting --name-IDs='*' --notdef-outline
+ls -l assets/fonts/NotoSansCJKsc-fill.otf assets/fonts/unifont-fill.otf

@@ -76,4 +76,20 @@ pub enum AppCommand {
     /// Settings from the settings window (validated): save them into the review file, reload
     /// the layers and run the check again.
     ApplySettings(Box<crate::io::review::ReviewFile>),
+    // app-safety
+    /// The unsaved-changes prompt's answer.
+    Confirm(ConfirmAnswer),
+    /// The recovery file offered first: restore it (`true`) or discard it (`false`).
+    Recover(bool),
+}
+
+/// The answers of the unsaved-changes prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmAnswer {
+    /// 保存: save, then go on.
+    Save,
+    /// 不保存: go on without saving.
+    DontSave,
+    /// 取消: stay.
+    Cancel,
 }

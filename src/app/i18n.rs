@@ -188,7 +188,7 @@ strings! {
     // app-plan
     PlanSummary: "方案汇总", "Plan summary";
     PlanSummaryOpen: "方案汇总…", "Plan summary…";
-    ShortcutsPlan: "F6 方案汇总", "F6 plan summary";
+    ShortcutsPlan: "F6 方案汇总 · Ctrl+N 新建审查 · Ctrl+I 添加图层 · Ctrl+Shift+S 另存为 · Ctrl+E 导出报告", "F6 plan summary · Ctrl+N new review · Ctrl+I add layers · Ctrl+Shift+S save as · Ctrl+E export report";
     QuotaLevel: "层级", "Level";
     QuotaName: "名称", "Name";
     QuotaZones: "开发区数", "Zones";
@@ -246,6 +246,20 @@ strings! {
     DefaultSeverity: "默认", "default";
     ApplySettings: "应用并重新检查", "Apply and re-check";
     Close: "关闭", "Close";
+    // app-safety: unsaved-changes prompt, recovery, dialogs, window title
+    UnsavedTitle: "未保存的更改", "Unsaved changes";
+    UnsavedText: "当前审查有未保存的决定或设置。先保存吗？", "This review has unsaved decisions or settings. Save them first?";
+    DontSave: "不保存", "Don't save";
+    RecoverTitle: "恢复未保存的审查", "Recover unsaved review";
+    RecoverText: "上次程序退出时（可能是崩溃）这份审查有未保存的更改：", "When the app last stopped (perhaps a crash), this review had unsaved changes:";
+    RecoverWhen: "自动保存于", "Autosaved at";
+    Restore: "恢复", "Restore";
+    Discard: "放弃", "Discard";
+    DialogOpen: "已有一个文件对话框打开。", "A file dialog is already open.";
+    ChooseZonesLayer: "选择开发区图层", "Choose the zones layer";
+    ChooseExportFolder: "选择导出文件夹", "Choose the export folder";
+    SaveReviewAs: "审查另存为", "Save review as";
+    RecoveryFailed: "无法恢复审查", "Cannot recover the review";
 }
 
 impl Lang {

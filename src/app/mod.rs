@@ -7,10 +7,12 @@
 
 pub mod commands;
 pub mod decisions;
+pub mod dialogs;
 pub mod i18n;
 pub mod jobs;
 pub mod map;
 pub mod panels;
+pub mod recovery;
 pub mod review_edit;
 pub mod state;
 pub mod theme;
@@ -131,6 +133,51 @@ pub struct ZonecheckApp {
     check_after_load: bool,
     /// The review was saved before the load in progress: the reloaded document is clean.
     clean_after_load: bool,
+    /// The file dialog that is open (one at a time).
+    pub dialog: Option<dialogs::OpenDialog>,
+    /// The unsaved-changes prompt (保存 / 不保存 / 取消), while shown: the command it guards.
+    pub confirm: Option<AppCommand>,
+    /// Applied after the next successful save (the prompt's 保存).
+    after_save: Option<AppCommand>,
+    /// The user chose 不保存: the next new / open / quit may discard the unsaved changes.
+    discard_ok: bool,
+    /// Folder of the recovery files ([`recovery`]); `None`: no autosave and no offer (the
+    /// default of [`ZonecheckApp::new`]; [`run`] sets it).
+    pub recovery_dir: Option<PathBuf>,
+    /// The latest unsaved state, for the panic hook.
+    pub recovery_shared: recovery::Shared,
+    /// Recovery files found at start-up, offered one at a time (恢复 / 放弃).
+    pub recovery_offers: Vec<recovery::Found>,
+    recovery_scanned: bool,
+    /// What the autosave has seen and written.
+    autosave: Autosave,
+    /// A recovered review is loading: it is marked unsaved when it arrives.
+    restoring: bool,
+    /// The window title last sent.
+    window_title: String,
+    /// What the state test hook wrote last (debug builds).
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
+    test_state_written: String,
+}
+
+/// The autosave's memory: the state last seen (path, review, untitled), its snapshot, the
+/// decisions last written, and when the pending write is due.
+#[derive(Default)]
+struct Autosave {
+    seen: Option<(PathBuf, crate::io::review::ReviewFile, bool)>,
+    snapshot: Option<recovery::Snapshot>,
+    written_decisions: Option<Vec<crate::io::review::DecisionRow>>,
+    due: Option<std::time::Instant>,
+}
+
+/// Seconds between autosaves of an unsaved review (decision changes are written at once);
+/// `ZONECHECK_AUTOSAVE_SECS` overrides.
+fn autosave_interval() -> Duration {
+    let secs = std::env::var("ZONECHECK_AUTOSAVE_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(30);
+    Duration::from_secs(secs)
 }
 
 impl ZonecheckApp {
@@ -160,6 +207,18 @@ impl ZonecheckApp {
             show_about: false,
             check_after_load: false,
             clean_after_load: false,
+            dialog: None,
+            confirm: None,
+            after_save: None,
+            discard_ok: false,
+            recovery_dir: None,
+            recovery_shared: Default::default(),
+            recovery_offers: Vec::new(),
+            recovery_scanned: false,
+            autosave: Autosave::default(),
+            restoring: false,
+            window_title: String::new(),
+            test_state_written: String::new(),
         }
     }
 
@@ -217,7 +276,19 @@ impl ZonecheckApp {
             self.fonts_installed = true;
         }
         self.ctx = Some(ctx.clone());
+        if !self.recovery_scanned {
+            self.recovery_scanned = true;
+            if let Some(dir) = &self.recovery_dir {
+                self.recovery_offers = recovery::find(dir);
+            }
+        }
         self.poll_job();
+        self.poll_dialog();
+        if ctx.input(|i| i.viewport().close_requested()) && self.must_confirm_discard() {
+            // The window's close button with unsaved changes: ask first.
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm = Some(AppCommand::Quit);
+        }
         self.shortcuts(&ctx);
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -377,6 +448,8 @@ impl ZonecheckApp {
         self.plan_summary_window(&ctx);
         self.settings_window(&ctx);
         self.export_done_window(&ctx);
+        self.confirm_window(&ctx);
+        self.recovery_window(&ctx);
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             // Files dragged over the window: say what dropping them does.
             let screen = ctx.content_rect();
@@ -420,6 +493,10 @@ impl ZonecheckApp {
         if self.job.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
+        self.autosave(&ctx);
+        self.update_title(&ctx);
+        #[cfg(debug_assertions)]
+        self.test_hooks();
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
@@ -433,8 +510,21 @@ impl ZonecheckApp {
             if i.consume_key(Modifiers::COMMAND, Key::O) {
                 cmds.push(AppCommand::OpenDialog);
             }
+            // Before Ctrl+S: egui matches Ctrl+S on Ctrl+Shift+S too.
+            if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::S) {
+                cmds.push(AppCommand::SaveAsDialog);
+            }
             if i.consume_key(Modifiers::COMMAND, Key::S) {
                 cmds.push(AppCommand::Save);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::N) {
+                cmds.push(AppCommand::NewReviewDialog);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::I) {
+                cmds.push(AppCommand::AddLayersDialog);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::E) {
+                cmds.push(AppCommand::ExportDialog);
             }
             if i.consume_key(Modifiers::COMMAND, Key::T) {
                 table_key = true;
@@ -508,6 +598,9 @@ impl ZonecheckApp {
         // Whatever ended, a later load must not inherit these.
         let check_after_load = std::mem::take(&mut self.check_after_load);
         let clean_after_load = std::mem::take(&mut self.clean_after_load);
+        if !matches!(result, Ok(JobOutput::Loaded(Ok(_)))) || cancelled {
+            self.restoring = false;
+        }
         match result {
             Err(e) => self.error(e),
             // Cancelled while loading: whatever came back is dropped, the document stays.
@@ -522,6 +615,12 @@ impl ZonecheckApp {
                 }
                 if check_after_load {
                     self.apply(AppCommand::RunCheck);
+                }
+                if std::mem::take(&mut self.restoring) {
+                    // A recovered review is unsaved work until it is saved.
+                    if let Some(doc) = &mut self.doc {
+                        doc.dirty = true;
+                    }
                 }
             }
             Ok(JobOutput::Checked { revision, result }) => {
@@ -597,6 +696,10 @@ impl ZonecheckApp {
         } = loaded;
         for n in notes {
             self.error(n);
+        }
+        if decisions.is_some() {
+            // Another document replaces this one (its changes were saved or given up).
+            self.forget_recovery();
         }
         // A reload (no decisions read) keeps the document's decisions and state.
         let previous = if decisions.is_none() {
@@ -770,30 +873,28 @@ impl ZonecheckApp {
 
     /// Applies one command.
     pub fn apply(&mut self, cmd: AppCommand) {
-        match cmd {
+        match cmd.clone() {
             AppCommand::OpenDialog => {
-                if let Some(path) = pick_file(self.doc.as_ref().map(|d| d.review.base_dir())) {
-                    self.apply(AppCommand::Open(path));
+                if self.ask_before_discarding(&cmd) {
+                    return;
                 }
+                self.file_dialog(dialogs::DialogKind::OpenReview, S::OpenReview);
             }
             AppCommand::Open(path) => {
+                if self.ask_before_discarding(&AppCommand::Open(path.clone())) {
+                    return;
+                }
                 if self.job.is_some() {
                     self.error(self.lang().t(S::Busy).to_string());
                     return;
                 }
+                self.discard_ok = false;
                 self.spawn(JobKind::Load, move |p| jobs::load_job(&path, p));
             }
             AppCommand::Save => self.save(None),
             AppCommand::SaveAsDialog => {
-                if let Some(doc) = &self.doc {
-                    if let Some(path) = rfd::FileDialog::new()
-                        .add_filter("TOML", &["toml"])
-                        .set_directory(doc.review.base_dir())
-                        .set_file_name("review.toml")
-                        .save_file()
-                    {
-                        self.save(Some(path));
-                    }
+                if self.doc.is_some() {
+                    self.file_dialog(dialogs::DialogKind::SaveAs, S::SaveReviewAs);
                 }
             }
             AppCommand::SaveAs(path) => self.save(Some(path)),
@@ -822,14 +923,7 @@ impl ZonecheckApp {
                 }
             }
             AppCommand::ExportDialog => {
-                let start = self.doc.as_ref().map(|d| d.review.base_dir());
-                let mut dialog = rfd::FileDialog::new();
-                if let Some(dir) = start {
-                    dialog = dialog.set_directory(dir);
-                }
-                if let Some(dir) = dialog.pick_folder() {
-                    self.apply(AppCommand::Export(dir));
-                }
+                self.file_dialog(dialogs::DialogKind::ExportFolder, S::ChooseExportFolder);
             }
             AppCommand::Export(dir) => {
                 if self.job.is_some() {
@@ -925,33 +1019,38 @@ impl ZonecheckApp {
                 }
             }
             AppCommand::Quit => {
+                if self.ask_before_discarding(&cmd) {
+                    return;
+                }
+                if self.discard_ok {
+                    // 不保存: the changes are given up, so is their recovery file.
+                    self.forget_recovery();
+                    self.recovery_dir = None;
+                }
                 if let Some(ctx) = &self.ctx {
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                 }
             }
             AppCommand::NewReviewDialog => {
-                let zones = rfd::FileDialog::new()
-                    .add_filter("shapefile / GeoJSON", &["shp", "geojson", "json"])
-                    .pick_file();
-                self.apply(AppCommand::NewReview(zones));
+                if self.ask_before_discarding(&cmd) {
+                    return;
+                }
+                self.file_dialog(dialogs::DialogKind::NewReview, S::ChooseZonesLayer);
             }
             AppCommand::NewReview(zones) => {
+                if self.ask_before_discarding(&AppCommand::NewReview(zones.clone())) {
+                    return;
+                }
                 if self.job.is_some() {
                     self.error(self.lang().t(S::Busy).to_string());
                     return;
                 }
+                self.discard_ok = false;
                 let review = new_review(zones.as_deref());
                 self.spawn(JobKind::Load, move |p| jobs::new_review_job(review, p));
             }
             AppCommand::AddLayersDialog => {
-                let mut dialog = rfd::FileDialog::new()
-                    .add_filter("shapefile / GeoJSON", &["shp", "geojson", "json"]);
-                if let Some(doc) = &self.doc {
-                    dialog = dialog.set_directory(doc.review.base_dir());
-                }
-                if let Some(paths) = dialog.pick_files() {
-                    self.apply(AppCommand::AddLayers(paths));
-                }
+                self.file_dialog(dialogs::DialogKind::AddLayers, S::AddLayers);
             }
             AppCommand::AddLayers(paths) => self.add_layers(paths),
             AppCommand::Dropped(paths) => self.dropped(paths),
@@ -1013,6 +1112,8 @@ impl ZonecheckApp {
                 };
             }
             AppCommand::ApplySettings(file) => self.apply_settings(*file),
+            AppCommand::Confirm(answer) => self.confirm_answer(answer),
+            AppCommand::Recover(restore) => self.recover(restore),
             AppCommand::SelectFeature(p) => {
                 let geom = self.feature_geometry(p);
                 if let Some(g) = geom {
@@ -1078,6 +1179,308 @@ impl ZonecheckApp {
             });
         if !(open && keep) {
             self.view.settings = None;
+        }
+    }
+
+    /// True when the review has unsaved changes that the user has not agreed to give up.
+    pub fn must_confirm_discard(&self) -> bool {
+        !self.discard_ok && self.doc.as_ref().is_some_and(has_unsaved_work)
+    }
+
+    /// Before `cmd` replaces or closes a review with unsaved changes: shows the prompt (保存 /
+    /// 不保存 / 取消) and returns true (the command waits for the answer).
+    fn ask_before_discarding(&mut self, cmd: &AppCommand) -> bool {
+        if !self.must_confirm_discard() {
+            return false;
+        }
+        self.confirm = Some(cmd.clone());
+        true
+    }
+
+    /// The prompt's answer: save then go on, go on without saving, or stay.
+    fn confirm_answer(&mut self, answer: commands::ConfirmAnswer) {
+        let Some(cmd) = self.confirm.take() else {
+            return;
+        };
+        match answer {
+            commands::ConfirmAnswer::Save => {
+                // Goes on once saved (a new review asks where first; cancelling stays).
+                self.after_save = Some(cmd);
+                self.save(None);
+            }
+            commands::ConfirmAnswer::DontSave => {
+                self.discard_ok = true;
+                self.apply(cmd);
+            }
+            commands::ConfirmAnswer::Cancel => {}
+        }
+    }
+
+    /// Opens a file dialog of `kind` (titled `title`) unless one is open already.
+    fn file_dialog(&mut self, kind: dialogs::DialogKind, title: S) {
+        if self.dialog.is_some() {
+            self.error(self.lang().t(S::DialogOpen).to_string());
+            return;
+        }
+        let request = dialogs::DialogRequest {
+            kind,
+            start_dir: self.doc.as_ref().map(|d| d.review.base_dir()),
+            title: self.lang().t(title).to_string(),
+        };
+        match dialogs::spawn(request, self.ctx.clone()) {
+            Ok(d) => self.dialog = Some(d),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Takes the answer of the open file dialog.
+    fn poll_dialog(&mut self) {
+        let Some(answer) = self.dialog.as_ref().and_then(|d| d.poll()) else {
+            return;
+        };
+        self.dialog = None;
+        match answer {
+            Some(cmd) => self.pending.push(cmd),
+            None => {
+                // Cancelled: nothing is given up, nothing waits for a save.
+                self.discard_ok = false;
+                self.after_save = None;
+            }
+        }
+    }
+
+    /// The unsaved-changes prompt, while a command waits for it.
+    fn confirm_window(&mut self, ctx: &egui::Context) {
+        if self.confirm.is_none() {
+            return;
+        }
+        let lang = self.lang();
+        let name = self
+            .doc
+            .as_ref()
+            .map(|d| doc_name(d, lang))
+            .unwrap_or_default();
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("unsaved-changes")).show(ctx, |ui| {
+            ui.heading(lang.t(S::UnsavedTitle));
+            ui.label(lang.t(S::UnsavedText));
+            ui.monospace(name);
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.button(lang.t(S::Save)).clicked() {
+                    answer = Some(commands::ConfirmAnswer::Save);
+                }
+                if ui.button(lang.t(S::DontSave)).clicked() {
+                    answer = Some(commands::ConfirmAnswer::DontSave);
+                }
+                if ui.button(lang.t(S::Cancel)).clicked() {
+                    answer = Some(commands::ConfirmAnswer::Cancel);
+                }
+            });
+        });
+        if let Some(a) = answer {
+            self.pending.push(AppCommand::Confirm(a));
+        }
+    }
+
+    /// The first recovery file found at start-up, offered back (恢复 / 放弃).
+    fn recovery_window(&mut self, ctx: &egui::Context) {
+        let Some(found) = self.recovery_offers.first() else {
+            return;
+        };
+        if self.confirm.is_some() {
+            return;
+        }
+        let lang = self.lang();
+        let snap = &found.snapshot;
+        let name = if snap.untitled {
+            format!("{} ({})", lang.t(S::Untitled), snap.review_path.display())
+        } else {
+            snap.review_path.display().to_string()
+        };
+        let when = format!("{} {}", lang.t(S::RecoverWhen), utc_time(snap.saved_at));
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("recover-review")).show(ctx, |ui| {
+            ui.heading(lang.t(S::RecoverTitle));
+            ui.label(lang.t(S::RecoverText));
+            ui.monospace(name);
+            ui.label(when);
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.button(lang.t(S::Restore)).clicked() {
+                    answer = Some(true);
+                }
+                if ui.button(lang.t(S::Discard)).clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        if let Some(a) = answer {
+            self.pending.push(AppCommand::Recover(a));
+        }
+    }
+
+    /// Restores (or discards) the first recovery file offered.
+    fn recover(&mut self, restore: bool) {
+        if restore && self.job.is_some() {
+            self.error(self.lang().t(S::Busy).to_string());
+            return;
+        }
+        if self.recovery_offers.is_empty() {
+            return;
+        }
+        let found = self.recovery_offers.remove(0);
+        if !restore {
+            let _ = std::fs::remove_file(&found.file);
+            return;
+        }
+        let review = match recovery::review_of(&found.snapshot) {
+            Ok(r) => r,
+            Err(e) => {
+                let msg = format!(
+                    "{}: {e}: {}",
+                    self.lang().t(S::RecoveryFailed),
+                    found.file.display()
+                );
+                self.error(msg);
+                return;
+            }
+        };
+        let untitled = found.snapshot.untitled;
+        self.restoring = true;
+        self.spawn(JobKind::Load, move |p| {
+            let decisions = decisions::Decisions::from_rows(&review.file.decisions);
+            JobOutput::Loaded(jobs::load_layers(review, p).map(|mut l| {
+                l.decisions = Some(decisions);
+                l.untitled = untitled;
+                Box::new(l)
+            }))
+        });
+    }
+
+    /// Removes the current review's recovery file and forgets what was autosaved.
+    fn forget_recovery(&mut self) {
+        if let (Some(dir), Some(doc)) = (&self.recovery_dir, &self.doc) {
+            recovery::remove(dir, &doc.review.path);
+        }
+        self.forget_autosave();
+    }
+
+    /// Keeps the panic hook's snapshot up to date and writes the recovery file of an unsaved
+    /// review: at once when its decisions changed, other changes within
+    /// [`autosave_interval`].
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let Some(dir) = self.recovery_dir.clone() else {
+            return;
+        };
+        let Some(doc) = self.doc.as_ref().filter(|d| has_unsaved_work(d)) else {
+            self.forget_autosave();
+            return;
+        };
+        let review = doc.review_with_decisions();
+        let seen = (review.path.clone(), review.file.clone(), doc.untitled);
+        if self.autosave.seen.as_ref() != Some(&seen) {
+            let Ok(toml) = review.to_toml() else { return };
+            let snapshot = recovery::Snapshot {
+                review_path: review.path.clone(),
+                untitled: doc.untitled,
+                saved_at: recovery::now(),
+                review_toml: toml,
+            };
+            if let Ok(mut shared) = self.recovery_shared.lock() {
+                *shared = Some((dir.clone(), snapshot.clone()));
+            }
+            let written = self
+                .autosave
+                .written_decisions
+                .as_ref()
+                .unwrap_or(&doc.review.file.decisions);
+            if *written != review.file.decisions {
+                self.autosave.due = Some(std::time::Instant::now());
+            } else if self.autosave.due.is_none() {
+                self.autosave.due = Some(std::time::Instant::now() + autosave_interval());
+            }
+            self.autosave.snapshot = Some(snapshot);
+            self.autosave.seen = Some(seen);
+        }
+        let Some(due) = self.autosave.due else { return };
+        let now = std::time::Instant::now();
+        if now < due {
+            ctx.request_repaint_after(due - now);
+            return;
+        }
+        let Some(snapshot) = &self.autosave.snapshot else {
+            return;
+        };
+        match recovery::write(&dir, snapshot) {
+            Ok(_) => {
+                self.autosave.due = None;
+                self.autosave.written_decisions =
+                    self.autosave.seen.as_ref().map(|s| s.1.decisions.clone());
+            }
+            Err(e) => {
+                // Said once; autosave stops for this session.
+                self.error(e);
+                self.recovery_dir = None;
+            }
+        }
+    }
+
+    /// Forgets what was autosaved (the review was saved, discarded or replaced).
+    fn forget_autosave(&mut self) {
+        self.autosave = Autosave::default();
+        if let Ok(mut shared) = self.recovery_shared.lock() {
+            *shared = None;
+        }
+    }
+
+    /// The window title: the review's file name, `*` while it has unsaved changes.
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let lang = self.lang();
+        let title = match &self.doc {
+            Some(d) => format!(
+                "{}{} — zonecheck",
+                doc_name(d, lang),
+                if d.dirty { " *" } else { "" }
+            ),
+            None => "zonecheck".to_string(),
+        };
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
+    }
+
+    /// Test hooks of the debug build, for tests/dialogs.rs: `ZONECHECK_TEST_STATE=<file>`
+    /// writes what the app shows (review, layers, unsaved, prompts) whenever it changes;
+    /// `ZONECHECK_TEST_PANIC=dirty` panics once a review has unsaved changes.
+    #[cfg(debug_assertions)]
+    fn test_hooks(&mut self) {
+        if let Some(path) = std::env::var_os("ZONECHECK_TEST_STATE") {
+            let doc = self.doc.as_ref();
+            let state = serde_json::json!({
+                "review": doc.map(|d| d.review.path.display().to_string()),
+                "untitled": doc.map(|d| d.untitled),
+                "dirty": doc.map(|d| d.dirty),
+                "layers": doc.map(|d| d.dataset.layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>()),
+                "busy": self.is_busy(),
+                "dialog_open": self.dialog.is_some(),
+                "confirm_open": self.confirm.is_some(),
+                "recovery_offers": self.recovery_offers.len(),
+                "exported": self.export_done.as_ref().map(|e| e.dir.display().to_string()),
+                "messages": self.messages.iter().map(|m| m.text.clone()).collect::<Vec<_>>(),
+            })
+            .to_string();
+            if state != self.test_state_written {
+                let _ = crate::io::atomic::write_atomic(Path::new(&path), state.as_bytes());
+                self.test_state_written = state;
+            }
+        }
+        if std::env::var("ZONECHECK_TEST_PANIC").is_ok_and(|v| v == "dirty")
+            && self.doc.as_ref().is_some_and(|d| d.dirty)
+            && !self.is_busy()
+        {
+            panic!("ZONECHECK_TEST_PANIC: test panic with unsaved changes");
         }
     }
 
@@ -1293,18 +1696,66 @@ impl ZonecheckApp {
             review = rebase_review(&review, path);
         }
         if let Err(e) = review.save() {
+            self.after_save = None;
             self.error(e);
             return;
         }
         let path = review.path.clone();
+        // The saved state needs no recovery file (under the old name or the new).
+        self.forget_recovery();
         if let Some(doc) = &mut self.doc {
             doc.review = review;
             doc.dirty = false;
             doc.untitled = false;
         }
+        self.forget_recovery();
         self.settings.add_recent(path.clone());
         self.status = StatusLine::Saved(path);
+        if let Some(next) = self.after_save.take() {
+            self.apply(next);
+        }
     }
+}
+
+/// Unsaved changes worth keeping: a blank new review (no layer, no decision) has none.
+fn has_unsaved_work(doc: &Document) -> bool {
+    doc.dirty
+        && !(doc.untitled
+            && doc.dataset.layers.is_empty()
+            && doc.failures.is_empty()
+            && doc.decisions.is_empty())
+}
+
+/// The review's name for the title and the prompt: its file name, or "untitled review".
+fn doc_name(doc: &Document, lang: Lang) -> String {
+    if doc.untitled {
+        return lang.t(S::Untitled).to_string();
+    }
+    doc.review
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| doc.review.path.display().to_string())
+}
+
+/// `YYYY-MM-DD HH:MM UTC` of seconds since 1970 (civil-from-days, proleptic Gregorian).
+pub fn utc_time(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
 }
 
 /// A new review: with a zones layer, placed in that layer's folder; without, in the current
@@ -1374,14 +1825,6 @@ pub fn rebase_review(
     }
 }
 
-fn pick_file(start: Option<PathBuf>) -> Option<PathBuf> {
-    let mut dialog = rfd::FileDialog::new().add_filter("review (TOML)", &["toml"]);
-    if let Some(dir) = start {
-        dialog = dialog.set_directory(dir);
-    }
-    dialog.pick_file()
-}
-
 impl eframe::App for ZonecheckApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         ZonecheckApp::ui(self, ui);
@@ -1441,6 +1884,9 @@ pub fn run(review: Option<PathBuf>) -> Result<(), String> {
         options,
         Box::new(move |cc| {
             let mut app = ZonecheckApp::new(cc.storage);
+            // Autosave, the recovery offer, and a panic hook that saves the unsaved review first.
+            app.recovery_dir = recovery::default_dir();
+            recovery::install_panic_hook(app.recovery_shared.clone());
             if let Some(path) = review {
                 app.open(path);
             }

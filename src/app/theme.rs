@@ -5,15 +5,27 @@ use crate::model::LayerRole;
 use egui::{Color32, FontData, FontDefinitions, FontFamily, Stroke};
 use std::sync::Arc;
 
-/// Droid Sans Fallback, subset to GB2312 + the app's strings (see assets/fonts/make_subset.sh).
-const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallback-zonecheck.ttf");
+/// Droid Sans Fallback: every CJK Unified Ideograph it has (U+4E00–U+9FA5), GB2312's symbols,
+/// punctuation and the app's strings (see assets/fonts/make_subset.sh).
+pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallback-zonecheck.ttf");
 const CJK_FONT_NAME: &str = "droid-sans-fallback-zonecheck";
+/// The ideographs Droid lacks: U+9FA6–U+9FEF from Noto Sans CJK SC, U+9FF0–U+9FFF from Unifont.
+pub const CJK_FILL_FONTS: [(&str, &[u8]); 2] = [
+    (
+        "noto-sans-cjk-sc-fill",
+        include_bytes!("../../assets/fonts/NotoSansCJKsc-fill.otf"),
+    ),
+    (
+        "unifont-fill",
+        include_bytes!("../../assets/fonts/unifont-fill.otf"),
+    ),
+];
 /// DejaVu Sans symbols (▶ ✓ ✗ ⚠ …) that neither egui's fonts nor Droid have.
 const SYMBOL_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-symbols.ttf");
 const SYMBOL_FONT_NAME: &str = "dejavu-sans-symbols";
 
-/// Adds the CJK and symbol fonts after egui's own (Latin from egui, Chinese from Droid, symbols
-/// from DejaVu).
+/// Adds the CJK and symbol fonts after egui's own (Latin from egui, Chinese from Droid and the
+/// two fill fonts, symbols from DejaVu).
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = FontDefinitions::default();
     fonts.font_data.insert(
@@ -24,9 +36,15 @@ pub fn install_fonts(ctx: &egui::Context) {
         SYMBOL_FONT_NAME.to_owned(),
         Arc::new(FontData::from_static(SYMBOL_FONT)),
     );
+    for (name, data) in CJK_FILL_FONTS {
+        fonts
+            .font_data
+            .insert(name.to_owned(), Arc::new(FontData::from_static(data)));
+    }
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
         let list = fonts.families.entry(family).or_default();
         list.push(CJK_FONT_NAME.to_owned());
+        list.extend(CJK_FILL_FONTS.iter().map(|(name, _)| (*name).to_owned()));
         list.push(SYMBOL_FONT_NAME.to_owned());
     }
     ctx.set_fonts(fonts);
@@ -172,5 +190,34 @@ pub fn pass_color(pass: bool) -> Color32 {
         Color32::from_rgb(20, 140, 60)
     } else {
         Color32::from_rgb(200, 20, 40)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use skrifa::MetadataProvider;
+
+    /// Every CJK Unified Ideograph of the BMP (U+4E00–U+9FFF, 20,992 code points) is in the cmap
+    /// of one of the embedded CJK fonts, read with skrifa (the font parser egui itself uses).
+    /// Place names outside GB2312 (峃 浬 堃 喆 玥) are among them.
+    #[test]
+    fn embedded_fonts_cover_every_bmp_cjk_ideograph() {
+        let mut fonts = vec![CJK_FONT];
+        fonts.extend(CJK_FILL_FONTS.iter().map(|(_, d)| *d));
+        let charmaps: Vec<_> = fonts
+            .iter()
+            .map(|d| skrifa::FontRef::new(d).map(|f| f.charmap()))
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let missing: Vec<String> = (0x4E00u32..=0x9FFF)
+            .filter(|&c| charmaps.iter().all(|m| m.map(c).is_none()))
+            .map(|c| format!("U+{c:04X}"))
+            .collect();
+        assert_eq!((0x4E00u32..=0x9FFF).count(), 20_992);
+        assert!(missing.is_empty(), "{} missing: {missing:?}", missing.len());
+        for ch in ['峃', '浬', '堃', '喆', '玥', '\u{9FA6}', '\u{9FFF}'] {
+            assert!(charmaps.iter().any(|m| m.map(ch).is_some()), "{ch}");
+        }
     }
 }

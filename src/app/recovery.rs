@@ -1,0 +1,152 @@
+//! Recovery files: the app autosaves an unsaved review (its decisions and settings) to a file in
+//! its data folder, one per review, and offers it back at the next start after a crash. A panic
+//! writes the latest state first (a hook that reads the snapshot the app keeps up to date).
+//!
+//! Folder: `<data dir>/recovery/`, where the data dir is `$ZONECHECK_DATA_DIR` when set, else
+//! eframe's storage folder (Linux `~/.local/share/zonecheck`, Windows
+//! `%APPDATA%\zonecheck\data`, macOS `~/Library/Application Support/zonecheck`). A file is
+//! removed when its review is saved or its changes are discarded.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The review as it stood, enough to restore it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The review file the state belongs to (for an untitled review: where it would be saved).
+    pub review_path: PathBuf,
+    /// A new review that had no file yet.
+    pub untitled: bool,
+    /// Seconds since 1970 when the snapshot was taken.
+    pub saved_at: u64,
+    /// The review file text with the decisions in it.
+    pub review_toml: String,
+}
+
+/// A recovery file found at start-up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub file: PathBuf,
+    pub snapshot: Snapshot,
+}
+
+/// The state the panic hook writes: the latest snapshot and the folder.
+pub type Shared = Arc<Mutex<Option<(PathBuf, Snapshot)>>>;
+
+/// The default data folder (see the module doc); `None` when there is no home folder.
+pub fn default_dir() -> Option<PathBuf> {
+    let base = match std::env::var_os("ZONECHECK_DATA_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => eframe::storage_dir("zonecheck")?,
+    };
+    Some(base.join("recovery"))
+}
+
+/// The recovery file of the review at `review_path` in `dir`.
+pub fn file_for(dir: &Path, review_path: &Path) -> PathBuf {
+    let digest = Sha256::digest(review_path.to_string_lossy().as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    dir.join(format!("review-{hex}.json"))
+}
+
+/// Seconds since 1970.
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Writes `snapshot` to its recovery file in `dir` (atomically).
+pub fn write(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the recovery folder ({e}): {}", dir.display()))?;
+    let path = file_for(dir, &snapshot.review_path);
+    let text = serde_json::to_string_pretty(snapshot).map_err(|e| e.to_string())?;
+    crate::io::atomic::write_atomic(&path, text.as_bytes())
+        .map_err(|e| format!("cannot write the recovery file ({e}): {}", path.display()))?;
+    Ok(path)
+}
+
+/// Removes the recovery file of `review_path` (if there is one).
+pub fn remove(dir: &Path, review_path: &Path) {
+    let _ = std::fs::remove_file(file_for(dir, review_path));
+}
+
+/// Every readable recovery file in `dir`, newest first. Unreadable ones are left alone.
+pub fn find(dir: &Path) -> Vec<Found> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Found> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|file| {
+            let text = std::fs::read_to_string(&file).ok()?;
+            let snapshot = serde_json::from_str::<Snapshot>(&text).ok()?;
+            Some(Found { file, snapshot })
+        })
+        .collect();
+    found.sort_by_key(|f| std::cmp::Reverse(f.snapshot.saved_at));
+    found
+}
+
+/// Installs a panic hook that writes the latest snapshot in `shared` before the default hook
+/// reports the panic. Uses `try_lock`: a panic while the app holds the lock skips the write
+/// rather than deadlocking (the autosave has written a recent state already).
+pub fn install_panic_hook(shared: Shared) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if let Ok(guard) = shared.try_lock() {
+            if let Some((dir, snapshot)) = guard.as_ref() {
+                match write(dir, snapshot) {
+                    Ok(p) => eprintln!("zonecheck: unsaved review written to {}", p.display()),
+                    Err(e) => eprintln!("zonecheck: {e}"),
+                }
+            }
+        }
+        previous(info);
+    }));
+}
+
+/// A recovered review, ready to load: the review (its decisions in it) from the snapshot text.
+pub fn review_of(snapshot: &Snapshot) -> Result<crate::io::review::Review, String> {
+    crate::io::review::Review::parse(&snapshot.review_toml, &snapshot.review_path)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_snapshots_are_found_newest_first_and_removed_by_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Snapshot {
+            review_path: PathBuf::from("/x/a/review.toml"),
+            untitled: false,
+            saved_at: 100,
+            review_toml: "[layers]\nzones = \"z.shp\"\n".into(),
+        };
+        let b = Snapshot {
+            review_path: PathBuf::from("/x/b/review.toml"),
+            saved_at: 200,
+            ..a.clone()
+        };
+        write(dir.path(), &a).unwrap();
+        write(dir.path(), &b).unwrap();
+        // The same review again replaces its file.
+        write(dir.path(), &a).unwrap();
+        let found = find(dir.path());
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].snapshot, b);
+        assert_eq!(found[1].snapshot, a);
+        remove(dir.path(), &b.review_path);
+        assert_eq!(find(dir.path()).len(), 1);
+        let review = review_of(&a).unwrap();
+        assert_eq!(review.file.layers.zones, PathBuf::from("z.shp"));
+    }
+}
