@@ -132,6 +132,23 @@ impl Xvfb {
         })
     }
 
+    /// Presses `keys` in the app's window until the file chooser named `title` shows (a key
+    /// sent while the window is still settling can be lost; one dialog at a time, so a repeat
+    /// does no harm).
+    fn open_dialog(&self, app_window: &str, keys: &str, title: &str) {
+        for _ in 0..10 {
+            self.focus_and_key(app_window, keys);
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if self.find_window(title).is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+        panic!("no file chooser /{title}/ after pressing {keys} ten times");
+    }
+
     fn focus_and_key(&self, window: &str, keys: &str) {
         self.xdotool(&["mousemove", "--window", window, "40", "40"]);
         self.xdotool(&["windowfocus", window]);
@@ -246,7 +263,12 @@ impl App {
                 return;
             }
             if let Ok(Some(status)) = self.child.0.try_wait() {
-                panic!("the app exited ({status}) while waiting for {what}; state {s}");
+                let stderr = self
+                    .state_file
+                    .parent()
+                    .map(|h| std::fs::read_to_string(h.join("stderr.txt")).unwrap_or_default())
+                    .unwrap_or_default();
+                panic!("the app exited ({status}) while waiting for {what}; state {s}\nstderr:\n{stderr}");
             }
             assert!(
                 start.elapsed() < Duration::from_secs(180),
@@ -295,7 +317,7 @@ fn every_file_dialog_works_through_gtk_under_xvfb() {
 
     // 打开 (Ctrl+O): GTK's chooser, review b typed in; the title names it.
     let review_b = b.join("review.toml");
-    x.focus_and_key(&app.window, "ctrl+o");
+    x.open_dialog(&app.window, "ctrl+o", "打开审查文件");
     x.choose("打开审查文件", &review_b);
     app.wait_state("review b to open", |s| {
         s["review"].as_str() == Some(&review_b.display().to_string()) && s["busy"] == false
@@ -308,7 +330,7 @@ fn every_file_dialog_works_through_gtk_under_xvfb() {
     let extra_dir = root.join("extra");
     std::fs::create_dir_all(&extra_dir).unwrap();
     let added = copy_shapefile(&extra_dir, "bluegreen", "wetlands");
-    x.focus_and_key(&app.window, "ctrl+i");
+    x.open_dialog(&app.window, "ctrl+i", "添加图层");
     x.choose("添加图层", &added);
     app.wait_state("the added layer", |s| {
         s["busy"] == false
@@ -325,7 +347,7 @@ fn every_file_dialog_works_through_gtk_under_xvfb() {
     // 另存为 (Ctrl+Shift+S): the new file holds the added layer, relative to its folder.
     let saved = root.join("c").join("saved.toml");
     std::fs::create_dir_all(saved.parent().unwrap()).unwrap();
-    x.focus_and_key(&app.window, "ctrl+shift+s");
+    x.open_dialog(&app.window, "ctrl+shift+s", "审查另存为");
     x.choose("审查另存为", &saved);
     app.wait_state("the review saved as", |s| {
         s["review"].as_str() == Some(&saved.display().to_string()) && s["dirty"] == false
@@ -347,7 +369,7 @@ fn every_file_dialog_works_through_gtk_under_xvfb() {
     // 导出报告 (Ctrl+E): the reports are written into the folder typed in.
     let out = root.join("out");
     std::fs::create_dir_all(&out).unwrap();
-    x.focus_and_key(&app.window, "ctrl+e");
+    x.open_dialog(&app.window, "ctrl+e", "选择导出文件夹");
     x.choose("选择导出文件夹", &out);
     app.wait_state("the export", |s| {
         s["exported"].as_str() == Some(&out.display().to_string()) && s["busy"] == false
@@ -358,10 +380,9 @@ fn every_file_dialog_works_through_gtk_under_xvfb() {
 
     // 新建审查 (Ctrl+N): the zones layer typed in; a new untitled review with it.
     let zones = a.join("merged_zones.shp");
-    x.focus_and_key(&app.window, "ctrl+n");
     // GTK's chooser is up: take the one screenshot of this test run (target/dialog.png).
     let dialog_title = "选择开发区图层";
-    x.window(dialog_title);
+    x.open_dialog(&app.window, "ctrl+n", dialog_title);
     std::thread::sleep(Duration::from_millis(800));
     x.screenshot(&Path::new(env!("CARGO_TARGET_TMPDIR")).join("dialog.png"));
     x.choose(dialog_title, &zones);
@@ -403,7 +424,7 @@ fn a_panic_writes_the_recovery_file_and_the_next_start_offers_it() {
     );
     let recovery = home.join("data").join("recovery");
     assert!(zonecheck::app::recovery::find(&recovery).is_empty());
-    x.focus_and_key(&app.window, "ctrl+i");
+    x.open_dialog(&app.window, "ctrl+i", "添加图层");
     x.choose("添加图层", &added);
     // The layer loads, the review is unsaved, the test hook panics.
     let start = Instant::now();
