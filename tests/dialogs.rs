@@ -52,40 +52,45 @@ impl Xvfb {
             on_path("xdotool"),
             "Xvfb is installed but xdotool is not (apt-get install xdotool)"
         );
-        // A display number nobody uses: no lock file and no socket, then Xvfb must come up.
-        let base = 100 + (std::process::id() % 400);
-        for n in (base..base + 200).step_by(1) {
-            let lock = PathBuf::from(format!("/tmp/.X{n}-lock"));
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            if lock.exists() || socket.exists() {
-                continue;
-            }
-            let Ok(child) = Command::new("Xvfb")
-                .arg(format!(":{n}"))
-                .args(["-screen", "0", "1400x900x24", "-nolisten", "tcp"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-            else {
-                continue;
-            };
-            let mut server = Killed(child);
-            let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(20) {
-                if let Ok(Some(_)) = server.0.try_wait() {
-                    break; // the number was taken after all
-                }
-                if socket.exists() {
-                    return Some(Xvfb {
-                        display: format!(":{n}"),
-                        _server: server,
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            drop(server);
-        }
-        panic!("no free X display number for Xvfb");
+        // Xvfb picks a free display number itself and writes it to stdout once it accepts
+        // connections (-displayfd): no race between tests (or test runs) choosing the same
+        // number. Choosing the number here by looking for lock files let two tests of this file,
+        // run in parallel, end up on one server; when the shorter test ended it killed the
+        // server under the other test's app.
+        let mut child = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1400x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot start Xvfb");
+        let stdout = child.stdout.take().expect("Xvfb's stdout");
+        let server = Killed(child);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("Xvfb did not report its display within 30 s");
+        let n: u32 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("Xvfb reported {line:?} instead of a display number"));
+        Some(Xvfb {
+            display: format!(":{n}"),
+            _server: server,
+        })
     }
 
     fn xdotool(&self, args: &[&str]) -> String {
@@ -303,18 +308,8 @@ fn copy_shapefile(dir: &Path, stem: &str, new_stem: &str) -> PathBuf {
     dir.join(format!("{new_stem}.shp"))
 }
 
-/// The dialog scenario, tried a second time (on a fresh X server and app) when the first try
-/// fails: in some full-suite runs the app exits during it (under investigation, see README);
-/// the first failure is printed, so it is never silent.
 #[test]
 fn every_file_dialog_works_through_gtk_under_xvfb() {
-    if std::panic::catch_unwind(every_file_dialog_scenario).is_err() {
-        eprintln!("KNOWN FLAKE: the dialog scenario failed once (message above); trying again");
-        every_file_dialog_scenario();
-    }
-}
-
-fn every_file_dialog_scenario() {
     let Some(x) = Xvfb::start() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().canonicalize().unwrap();
