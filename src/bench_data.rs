@@ -2022,7 +2022,10 @@ mod tests {
         let layer = read_shapefile(&dir.path().join("t.shp")).unwrap();
         assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
         assert_eq!(layer.fields, vec!["BSM", "MC", "TBMJ"]);
-        assert_eq!(layer.encoding.as_deref(), Some("GBK (.cpg)"));
+        assert_eq!(
+            layer.encoding.as_ref().map(|e| e.en.as_str()),
+            Some("GBK (.cpg)")
+        );
         let s = |v: &str| Some(v.to_string());
         // 7 bytes of GBK hold 3 characters, never half of one.
         assert_eq!(

@@ -371,7 +371,7 @@ pub fn check_and_report_reviewed(
         analysis: &analysis,
         meta: ReportMeta::default(),
     };
-    write_all(out, &input)?;
+    write_all(out, &input).map_err(|t| t.get(lang).to_string())?;
     progress.inc(1);
     Ok((review, ds, analysis))
 }

@@ -136,7 +136,7 @@ struct Pending {
     path: PathBuf,
     raw: RawLayer,
     crs: Option<CrsDef>,
-    crs_note: String,
+    crs_note: Text,
     warnings: Vec<Text>,
 }
 
@@ -188,7 +188,7 @@ pub fn load_review_with(
         }
     }
     let Some(zones) = first.first() else {
-        return Err(LoadError::new("review has no zones layer", &review.path));
+        return Err(LoadError::new(msg::review_has_no_zones(), &review.path));
     };
     // Fail closed: a zones record the reader could not use is bad input, named before anything
     // else (the plan's counts depend on every zone).
@@ -343,7 +343,7 @@ fn pending(review: &Review, key: &str, path: &Path, raw: RawLayer) -> Result<Pen
     if crs.is_none() {
         if let Some((def, note, warning)) = detect_layer_crs(key, path, &raw)? {
             crs = Some(def);
-            crs_note = note.en;
+            crs_note = note;
             warnings.push(warning);
         }
     }
@@ -408,7 +408,7 @@ fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), 
     use crate::messages::io as msg;
     if let Some(crs) = &p.crs {
         // The note of a detected CRS (messages::io::crs_note_detected) says so.
-        let detected = p.crs_note.contains("(detected:");
+        let detected = p.crs_note.en.contains("(detected:");
         if detected && crs.kind == CrsKind::Projected && !crs.same_as(working) {
             p.warnings.push(msg::crs_differs_from_working(
                 &p.key,
@@ -420,7 +420,7 @@ fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), 
     }
     if review.file.crs.is_some() {
         p.crs = Some(working.clone());
-        p.crs_note = msg::crs_note_working(&working.label()).en;
+        p.crs_note = msg::crs_note_working(&working.label());
         p.warnings.push(msg::crs_taken_as_working(&working.label()));
         return Ok(());
     }
@@ -523,7 +523,7 @@ fn declared_crs(
     path: &Path,
     raw: &RawLayer,
     warnings: &mut Vec<Text>,
-) -> Result<(Option<CrsDef>, String), LoadError> {
+) -> Result<(Option<CrsDef>, Text), LoadError> {
     use crate::messages::io as msg;
     if let Some(def) = review.file.crs_of.get(key) {
         let crs = CrsDef::parse(def)
@@ -532,7 +532,7 @@ fn declared_crs(
         if raw.crs.is_some() {
             warnings.push(msg::crs_overridden(key, def));
         }
-        let note = msg::crs_note_crs_of(&crs.label(), key).en;
+        let note = msg::crs_note_crs_of(&crs.label(), key);
         return Ok((Some(crs), note));
     }
     match &raw.crs {
@@ -560,10 +560,10 @@ fn declared_crs(
                 Some(prj) => check_geographic_range(&crs, raw, ".prj", &prj)?,
                 None => check_geographic_range(&crs, raw, "GeoJSON \"crs\"", path)?,
             }
-            let note = crs.label();
-            Ok((Some(crs), note))
+            let label = crs.label();
+            Ok((Some(crs), Text::new(label.clone(), label)))
         }
-        None => Ok((None, String::new())),
+        None => Ok((None, Text::default())),
     }
 }
 
@@ -744,7 +744,7 @@ fn finish_layer(
         mut warnings,
     } = p;
     let Some(crs) = crs else {
-        return Err(LoadError::new("layer has no CRS", &path));
+        return Err(LoadError::new(msg::layer_has_no_crs(&key), &path));
     };
     let sha256 = match &raw.sha256 {
         Some(h) => h.clone(),
@@ -873,7 +873,11 @@ fn finish_layer(
     let reproj_note = if crs.same_as(working) || same_crs {
         crs_note
     } else {
-        format!("{crs_note} → {}", working.label())
+        let to = working.label();
+        Text::new(
+            format!("{} → {to}", crs_note.zh),
+            format!("{} → {to}", crs_note.en),
+        )
     };
     let mut layer = Layer {
         name: key,

@@ -200,7 +200,7 @@ pub struct RawLayer {
     /// The CRS the file declares: WKT from a `.prj`, or an `AUTHORITY:CODE` / WKT string from GeoJSON.
     pub crs: Option<String>,
     /// The text encoding used to decode attributes and how it was chosen, e.g. "GBK (.cpg)".
-    pub encoding: Option<String>,
+    pub encoding: Option<Text>,
     /// Number of records in the file, including skipped ones.
     pub records_in_file: usize,
     /// Problems found while reading that did not stop the layer (record number included).
@@ -242,8 +242,8 @@ pub struct SourceInfo {
     /// SHA-256 of every file read for the layer (.shp .shx .dbf .prj .cpg, or the GeoJSON).
     pub files: Vec<crate::io::FileHash>,
     /// Human-readable description of the source CRS and how it was decided.
-    pub crs: String,
-    pub encoding: Option<String>,
+    pub crs: Text,
+    pub encoding: Option<Text>,
     pub features: usize,
     /// Features left out because they lie far from every merged zone (the check's spatial
     /// filter): they cannot change any result. 0 when everything was loaded.

@@ -572,9 +572,9 @@ fn bad_dropped_file_is_named_and_a_guessed_crs_and_encoding_are_corrected() {
         )
     };
     let (src, bbox_before) = source(&h);
-    assert!(src.crs.contains("assumed"), "{}", src.crs);
+    assert!(src.crs.en.contains("assumed"), "{}", src.crs.en);
     assert_eq!(
-        src.encoding.as_deref(),
+        src.encoding.as_ref().map(|e| e.en.as_str()),
         Some("GBK (fallback: not valid UTF-8)")
     );
     h.get_by_label("⚠ 坐标系为推测");
@@ -596,8 +596,12 @@ fn bad_dropped_file_is_named_and_a_guessed_crs_and_encoding_are_corrected() {
     h.step();
     wait_until(&mut h, "the reload", |a| !a.is_busy());
     let (src, bbox_after) = source(&h);
-    assert!(src.crs.contains("crs_of"), "{}", src.crs);
-    assert_eq!(src.encoding.as_deref(), Some("GBK (encoding_of)"));
+    assert!(src.crs.en.contains("crs_of"), "{}", src.crs.en);
+    assert!(src.crs.zh.contains("crs_of"), "{}", src.crs.zh);
+    assert_eq!(
+        src.encoding.as_ref().map(|e| e.zh.as_str()),
+        Some("GBK（依据 encoding_of）")
+    );
     assert!(h.query_by_label("⚠ 坐标系为推测").is_none());
     assert!(h.query_by_label("⚠ 编码为推测").is_none());
     // CM 123°E vs 120°E at ~30°N: the same numbers lie ~290 km further east.

@@ -518,7 +518,7 @@ fn gbk_names_with_and_without_cpg() {
         }
         let (ds, a) = c.run("[layers]\nzones = \"zones.shp\"\n");
         assert_eq!(zone(&a, "Z").name.as_deref(), Some(name), "{variant}");
-        let enc = ds.layers[0].source.encoding.clone().unwrap_or_default();
+        let enc = ds.layers[0].source.encoding.clone().unwrap_or_default().en;
         assert!(enc.contains("GBK"), "{variant}: {enc}");
     }
 }

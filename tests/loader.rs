@@ -66,7 +66,9 @@ fn zone_prefixed_farmland_without_prj_is_detected_and_its_conflicts_found() {
         .as_f64()
         .unwrap_or_else(|| panic!("no farmland conflict\n{run}"));
     assert!((area - 50_000.0).abs() < 1e-3, "{area}\n{run}");
-    let crs = input(&r, "farmland")["crs"].as_str().unwrap_or_default();
+    let crs = input(&r, "farmland")["crs"]["en"]
+        .as_str()
+        .unwrap_or_default();
     assert!(
         crs.contains("EPSG:4528") && crs.contains("detected"),
         "{crs}"
@@ -187,7 +189,9 @@ fn cpg_contradicted_by_the_bytes_loses() {
     );
     let r = report(&fx);
     assert_eq!(zone(&r, "Z01")["name"], "萧山飞地", "{run}");
-    let enc = input(&r, "zones")["encoding"].as_str().unwrap_or_default();
+    let enc = input(&r, "zones")["encoding"]["en"]
+        .as_str()
+        .unwrap_or_default();
     assert!(enc.starts_with("GBK"), "{enc}");
 }
 

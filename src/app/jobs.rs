@@ -55,7 +55,8 @@ pub enum JobOutput {
     Exported {
         /// The folder the reports were written into.
         dir: PathBuf,
-        result: Result<Vec<PathBuf>, String>,
+        /// `Err(None)`: cancelled.
+        result: Result<Vec<PathBuf>, Option<crate::model::Text>>,
     },
 }
 
@@ -317,10 +318,10 @@ pub fn export_job(
         Some(a) => a,
         None => match run_checks(dataset, &review.file, progress) {
             Ok(a) => Arc::new(a),
-            Err(e) => {
+            Err(_) => {
                 return JobOutput::Exported {
                     dir: dir.to_path_buf(),
-                    result: Err(e.to_string()),
+                    result: Err(None),
                 }
             }
         },
@@ -332,7 +333,7 @@ pub fn export_job(
         analysis: &analysis,
         meta: crate::report::ReportMeta::default(),
     };
-    let result = crate::report::write_all(dir, &input);
+    let result = crate::report::write_all(dir, &input).map_err(Some);
     progress.inc(1);
     JobOutput::Exported {
         dir: dir.to_path_buf(),

@@ -675,10 +675,8 @@ impl ZonecheckApp {
                     });
                     self.status = StatusLine::Exported(dir);
                 }
-                Err(e) if e == crate::progress::Cancelled.to_string() => {
-                    self.status = StatusLine::Cancelled
-                }
-                Err(e) => self.error(e),
+                Err(None) => self.status = StatusLine::Cancelled,
+                Err(Some(e)) => self.error(e.get(self.lang().model()).to_string()),
             },
         }
     }
@@ -789,7 +787,7 @@ impl ZonecheckApp {
     /// document changes when the load is done (and stays as it is when it is cancelled).
     fn edit_review(
         &mut self,
-        edit: impl FnOnce(&mut crate::io::review::Review) -> Result<(), String>,
+        edit: impl FnOnce(&mut crate::io::review::Review) -> Result<(), crate::model::Text>,
     ) {
         if self.job.is_some() {
             self.error(self.lang().t(S::Busy).to_string());
@@ -798,7 +796,7 @@ impl ZonecheckApp {
         let Some(doc) = &self.doc else { return };
         let mut review = doc.review.clone();
         if let Err(e) = edit(&mut review) {
-            self.error(e);
+            self.error(e.get(self.lang().model()).to_string());
             return;
         }
         self.spawn(JobKind::Load, move |p| jobs::reload_job(review, p));
@@ -1080,8 +1078,7 @@ impl ZonecheckApp {
                     if let Some(role) = edit.role {
                         key = review_edit::assign_role(&mut r.file, &key, role, &edit.extra_name)?;
                     }
-                    review_edit::set_crs(&mut r.file, &key, &edit.crs)
-                        .map_err(|e| format!("CRS \"{}\": {e}", edit.crs.trim()))?;
+                    review_edit::set_crs(&mut r.file, &key, &edit.crs)?;
                     review_edit::set_encoding(&mut r.file, &key, &edit.encoding)
                 })
             }
@@ -1089,10 +1086,9 @@ impl ZonecheckApp {
                 review_edit::remove_layer(&mut r.file, &key);
                 Ok(())
             }),
-            AppCommand::SetLayerCrs(key, def) => self.edit_review(|r| {
-                review_edit::set_crs(&mut r.file, &key, &def)
-                    .map_err(|e| format!("CRS \"{def}\": {e}"))
-            }),
+            AppCommand::SetLayerCrs(key, def) => {
+                self.edit_review(|r| review_edit::set_crs(&mut r.file, &key, &def))
+            }
             AppCommand::SetLayerEncoding(key, label) => {
                 self.edit_review(|r| review_edit::set_encoding(&mut r.file, &key, &label))
             }

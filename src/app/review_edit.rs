@@ -3,7 +3,8 @@
 //! [`ReviewFile`]; the app reloads the layers afterwards.
 
 use crate::io::review::ReviewFile;
-use crate::model::LayerRole;
+use crate::messages::load as msg;
+use crate::model::{LayerRole, Text};
 use std::path::{Path, PathBuf};
 
 /// The fixed layer keys of a review file, in review order.
@@ -206,19 +207,19 @@ pub fn assign_role(
     key: &str,
     role: LayerRole,
     extra_name: &str,
-) -> Result<String, String> {
+) -> Result<String, Text> {
     let Some(path) = layer_path(file, key).cloned() else {
-        return Err(format!("no layer `{key}` in the review"));
+        return Err(msg::no_such_layer(key));
     };
     let target = match key_of_role(role) {
         Some(k) => k.to_string(),
         None => {
             let name = extra_name.trim();
             if name.is_empty() {
-                return Err("an extra protection layer needs a name".into());
+                return Err(msg::extra_layer_needs_name());
             }
             if FIXED_KEYS.contains(&name) {
-                return Err(format!("`{name}` is the key of a fixed layer role"));
+                return Err(msg::name_is_fixed_key(name));
             }
             name.to_string()
         }
@@ -250,7 +251,7 @@ pub fn assign_role(
 
 /// Sets the CRS of a layer (EPSG code, `EPSG:n`, WKT or PROJ string), checked through PROJ;
 /// an empty definition removes the setting.
-pub fn set_crs(file: &mut ReviewFile, key: &str, definition: &str) -> Result<(), String> {
+pub fn set_crs(file: &mut ReviewFile, key: &str, definition: &str) -> Result<(), Text> {
     let def = definition.trim();
     if def.is_empty() {
         file.crs_of.remove(key);
@@ -261,7 +262,8 @@ pub fn set_crs(file: &mut ReviewFile, key: &str, definition: &str) -> Result<(),
     } else {
         def.to_string()
     };
-    crate::crs::CrsDef::parse(&def)?;
+    crate::crs::CrsDef::parse(&def)
+        .map_err(|e| crate::messages::io::crs_of_invalid(key, &def, &e))?;
     file.crs_of.insert(key.to_string(), def);
     Ok(())
 }
@@ -271,14 +273,14 @@ pub const ENCODINGS: [&str; 5] = ["GBK", "GB18030", "UTF-8", "Big5", "windows-12
 
 /// Sets the text encoding of a layer's attributes (a label as a `.cpg` file has it: GBK, UTF-8,
 /// 936, a WHATWG label, …); an empty label removes the setting (detect again).
-pub fn set_encoding(file: &mut ReviewFile, key: &str, label: &str) -> Result<(), String> {
+pub fn set_encoding(file: &mut ReviewFile, key: &str, label: &str) -> Result<(), Text> {
     let label = label.trim();
     if label.is_empty() {
         file.encoding_of.remove(key);
         return Ok(());
     }
     if crate::io::dbf::encoding_for_cpg(label).is_none() {
-        return Err(format!("unknown text encoding \"{label}\""));
+        return Err(msg::unknown_encoding(key, label));
     }
     file.encoding_of.insert(key.to_string(), label.to_string());
     Ok(())

@@ -19,7 +19,7 @@ pub struct DbfTable {
     /// Each value is trimmed text, `None` when empty, blank or NULL.
     pub records: Vec<Option<Vec<Option<String>>>>,
     /// The encoding used and why, e.g. "GBK (.cpg)" or "UTF-8 (valid UTF-8)".
-    pub encoding: String,
+    pub encoding: Text,
     /// Problems that did not stop the table (no file name in them; the caller adds it).
     pub warnings: Vec<Text>,
 }
@@ -328,7 +328,7 @@ fn parse_dbf_labelled(
     Ok(DbfTable {
         fields,
         records,
-        encoding: msg::encoding_note(display_name(encoding), encoding_label).en,
+        encoding: msg::encoding_note(display_name(encoding), encoding_label),
         warnings,
     })
 }
@@ -719,7 +719,7 @@ mod tests {
     #[test]
     fn gbk_without_cpg_or_ldid_falls_back_to_gbk() {
         let t = parse_dbf(&zones_dbf(0), None).unwrap();
-        assert_eq!(t.encoding, "GBK (fallback: not valid UTF-8)");
+        assert_eq!(t.encoding.en, "GBK (fallback: not valid UTF-8)");
         assert_eq!(t.fields, vec!["名称", "CODE"]);
         assert_eq!(
             values(&t, 0),
@@ -744,20 +744,20 @@ mod tests {
             "\u{feff}GBK",
         ] {
             let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
-            assert_eq!(t.encoding, "GBK (.cpg)", "{label:?}");
+            assert_eq!(t.encoding.en, "GBK (.cpg)", "{label:?}");
             assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
         }
         // A UTF-8 label over these GBK bytes is contradicted by them (see below).
         for label in ["UTF-8", "utf8", "65001"] {
             let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
             assert_eq!(
-                t.encoding, "GBK (the bytes contradict the .cpg)",
+                t.encoding.en, "GBK (the bytes contradict the .cpg)",
                 "{label:?}"
             );
         }
         for label in ["latin1", "ISO-8859-1", "1252", "CP1252"] {
             let t = parse_dbf(&zones_dbf(0), Some(label)).unwrap();
-            assert_eq!(t.encoding, "windows-1252 (.cpg)", "{label:?}");
+            assert_eq!(t.encoding.en, "windows-1252 (.cpg)", "{label:?}");
         }
     }
 
@@ -766,20 +766,20 @@ mod tests {
         for ldid in [0x4D, 0x7A] {
             let t = parse_dbf(&zones_dbf(ldid), None).unwrap();
             assert_eq!(
-                t.encoding,
+                t.encoding.en,
                 format!("GBK (DBF language driver 0x{ldid:02X})")
             );
             assert_eq!(values(&t, 1)[0].as_deref(), Some("杭州钱塘新区"));
         }
         // 0x57 ("ANSI") names no code page: fall through to the content test.
         let t = parse_dbf(&zones_dbf(0x57), None).unwrap();
-        assert_eq!(t.encoding, "GBK (fallback: not valid UTF-8)");
+        assert_eq!(t.encoding.en, "GBK (fallback: not valid UTF-8)");
     }
 
     #[test]
     fn unknown_cpg_warns_and_falls_through() {
         let t = parse_dbf(&zones_dbf(0x4D), Some("KLINGON")).unwrap();
-        assert_eq!(t.encoding, "GBK (DBF language driver 0x4D)");
+        assert_eq!(t.encoding.en, "GBK (DBF language driver 0x4D)");
         assert!(
             t.warnings.iter().any(|w| w.contains("KLINGON")),
             "{:?}",
@@ -793,7 +793,7 @@ mod tests {
         let v = "萧山经济技术开发区".as_bytes();
         let bytes = make_dbf(&[(name, b'C', 40, 0)], &[(b' ', vec![v])], 0);
         let t = parse_dbf(&bytes, None).unwrap();
-        assert_eq!(t.encoding, "UTF-8 (valid UTF-8)");
+        assert_eq!(t.encoding.en, "UTF-8 (valid UTF-8)");
         assert_eq!(t.fields, vec!["名称"]);
         assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经济技术开发区"));
     }
@@ -808,7 +808,7 @@ mod tests {
             0,
         );
         let t = parse_dbf(&bytes, None).unwrap();
-        assert_eq!(t.encoding, "UTF-8 (valid UTF-8)");
+        assert_eq!(t.encoding.en, "UTF-8 (valid UTF-8)");
         assert_eq!(values(&t, 0)[0].as_deref(), Some("萧山经\u{FFFD}"));
         assert_eq!(values(&t, 1)[0].as_deref(), Some("杭州"));
         assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
@@ -858,7 +858,7 @@ mod tests {
             "{:?}",
             t.warnings
         );
-        assert!(t.encoding.starts_with("UTF-8"), "{}", t.encoding);
+        assert!(t.encoding.en.starts_with("UTF-8"), "{}", t.encoding.en);
         assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
     }
 

@@ -55,7 +55,7 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
     };
     let mut layer = RawLayer {
         crs: crs_member(foreign.as_ref())?,
-        encoding: Some("UTF-8 (GeoJSON)".to_string()),
+        encoding: Some(msg::encoding_note("UTF-8", msg::EncodingReason::GeoJson)),
         records_in_file: features.len(),
         ..RawLayer::default()
     };

@@ -856,7 +856,10 @@ mod tests {
         let layer = read_shapefile(&dir.path().join("ZONES.SHP")).unwrap();
         assert_eq!(layer.records.len(), 3);
         assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
-        assert_eq!(layer.encoding.as_deref(), Some("GBK (.cpg)"));
+        assert_eq!(
+            layer.encoding.as_ref().map(|e| e.en.as_str()),
+            Some("GBK (.cpg)")
+        );
     }
 
     #[test]

@@ -516,8 +516,8 @@ mod tests {
         assert_eq!(layer.fields, vec!["NAME", "名称", "AREA_MU"]);
         assert_eq!(layer.crs.as_deref(), Some(prj));
         assert_eq!(
-            layer.encoding.as_deref(),
-            Some(&*format!("{} (.cpg)", encoding.cpg()))
+            layer.encoding.as_ref().map(|e| e.en.clone()),
+            Some(format!("{} (.cpg)", encoding.cpg()))
         );
         assert_eq!(layer.records_in_file, 3);
         assert_eq!(

@@ -205,7 +205,7 @@ pub struct Coverage<'a> {
     pub layer_box: [f64; 4],
     /// The same in the layer's own CRS.
     pub layer_box_own: Option<[f64; 4]>,
-    pub own_crs: &'a str,
+    pub own_crs: &'a Text,
     pub zones_box: [f64; 4],
     pub working_crs: &'a str,
     pub margin_m: f64,
@@ -222,15 +222,17 @@ pub fn input_coverage(c: &Coverage) -> Text {
     let (working_crs, own_crs) = (c.working_crs, c.own_crs);
     Text::new(
         format!(
-            "坐标系错误？图层 {layer}（{}）的文件 {file} 的全部要素都远离开发区（距开发区范围超过 {margin_m:.0} 米），其冲突无法检查。图层范围：工作坐标系 {working_crs} 下 {}，图层自身坐标系 {own_crs} 下 {own}；开发区范围：{}",
+            "坐标系错误？图层 {layer}（{}）的文件 {file} 的全部要素都远离开发区（距开发区范围超过 {margin_m:.0} 米），其冲突无法检查。图层范围：工作坐标系 {working_crs} 下 {}，图层自身坐标系 {} 下 {own}；开发区范围：{}",
             c.role.0,
             fmt_box(&c.layer_box),
+            own_crs.zh,
             fmt_box(&c.zones_box)
         ),
         format!(
-            "wrong CRS? every feature of layer {layer} ({}) in {file} lies nowhere near the zones (more than {margin_m:.0} m from the zones' extent), so its conflicts cannot be checked. Layer extent: {} in the working CRS {working_crs}, {own} in the layer's own CRS {own_crs}; zones' extent: {}",
+            "wrong CRS? every feature of layer {layer} ({}) in {file} lies nowhere near the zones (more than {margin_m:.0} m from the zones' extent), so its conflicts cannot be checked. Layer extent: {} in the working CRS {working_crs}, {own} in the layer's own CRS {}; zones' extent: {}",
             c.role.1,
             fmt_box(&c.layer_box),
+            own_crs.en,
             fmt_box(&c.zones_box)
         ),
     )
@@ -264,5 +266,50 @@ pub fn zone_invalid_geometry(zone: &str, records: &[(usize, Vec<Text>)]) -> Text
             "zone {zone}'s own boundary is invalid and was checked on its repaired geometry ({}); the plan must submit a valid boundary",
             list(false)
         ),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviews without a layer's essentials, and layer settings edited in the app
+
+pub fn review_has_no_zones() -> Text {
+    Text::new(
+        "审查文件没有开发区图层（[layers] zones = …）",
+        "the review has no zones layer ([layers] zones = …)",
+    )
+}
+
+pub fn layer_has_no_crs(key: &str) -> Text {
+    Text::new(
+        format!("图层 {key} 没有坐标系"),
+        format!("layer {key} has no CRS"),
+    )
+}
+
+pub fn no_such_layer(key: &str) -> Text {
+    Text::new(
+        format!("审查中没有图层 `{key}`"),
+        format!("no layer `{key}` in the review"),
+    )
+}
+
+pub fn extra_layer_needs_name() -> Text {
+    Text::new(
+        "其他保护图层需要一个名称",
+        "an extra protection layer needs a name",
+    )
+}
+
+pub fn name_is_fixed_key(name: &str) -> Text {
+    Text::new(
+        format!("`{name}` 是固定图层角色的键名，不能用作其他图层的名称"),
+        format!("`{name}` is the key of a fixed layer role"),
+    )
+}
+
+pub fn unknown_encoding(key: &str, label: &str) -> Text {
+    Text::new(
+        format!("`encoding_of.{key}`：未知的文字编码 \"{label}\""),
+        format!("`encoding_of.{key}`: unknown text encoding \"{label}\""),
     )
 }

@@ -8,5 +8,6 @@ pub mod decisions;
 pub mod fields;
 pub mod io;
 pub mod load;
+pub mod report;
 
 pub use crate::model::Text;

@@ -471,8 +471,8 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
             } else {
                 fmt_num(src.features as f64, 0)
             },
-            esc(&src.crs),
-            esc(src.encoding.as_deref().unwrap_or("—")),
+            esc(&src.crs.zh),
+            esc(src.encoding.as_ref().map_or("—", |e| e.zh.as_str())),
             src.warnings.len()
         );
     }

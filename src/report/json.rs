@@ -25,6 +25,7 @@ pub fn report_value(input: &ReportInput) -> Value {
                 "path": l.source.path.to_string_lossy(),
                 "sha256": l.source.sha256,
                 "files": l.source.files,
+                // Both languages, like the warnings: {"zh": …, "en": …}.
                 "crs": l.source.crs,
                 "encoding": l.source.encoding,
                 "features": l.source.features,

@@ -9,6 +9,8 @@ pub mod json;
 use crate::analysis::Analysis;
 use crate::io::review::Review;
 use crate::load::Dataset;
+use crate::messages::report as msg;
+use crate::model::Text;
 use std::path::{Path, PathBuf};
 
 /// What a report says about the run itself.
@@ -63,14 +65,13 @@ pub const OUTPUT_FILES: [&str; 9] = [
 /// written into a temporary folder beside `dir` and then moved in; when anything fails, the
 /// files already in `dir` are left as they were and the temporary folder is removed. Returns
 /// the files written.
-pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, String> {
-    let cannot = |e: std::io::Error, p: &Path| format!("cannot write ({e}): {}", p.display());
+pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Text> {
+    let cannot = |e: std::io::Error, p: &Path| msg::cannot_write(p, &e.to_string());
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| format!("cannot create output folder ({e}): {}", dir.display()))?;
+    std::fs::create_dir_all(&parent).map_err(|e| msg::cannot_create_folder(dir, &e.to_string()))?;
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -87,10 +88,10 @@ pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, String
 }
 
 /// Renders and writes every output into the (new, empty) folder `dir`.
-fn write_set(dir: &Path, input: &ReportInput) -> Result<(), String> {
-    let put = |name: &str, bytes: Vec<u8>| -> Result<(), String> {
+fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
+    let put = |name: &str, bytes: Vec<u8>| -> Result<(), Text> {
         let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|e| format!("cannot write ({e}): {}", path.display()))
+        std::fs::write(&path, bytes).map_err(|e| msg::cannot_write(&path, &e.to_string()))
     };
     // Every output rendered at once (the HTML, the longest, is itself parallel per zone).
     let shp = dir.join("conflicts.shp");
@@ -110,37 +111,27 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), String> {
     );
     put("report.json", json.into_bytes())?;
     put("findings.csv", csv.into_bytes())?;
-    put("conflicts.geojson", geojson?.into_bytes())?;
+    let geojson = geojson.map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
+    put("conflicts.geojson", geojson.into_bytes())?;
     put("report.html", html.into_bytes())?;
-    shp_result
+    shp_result.map_err(|e| msg::cannot_render("conflicts.shp", &e))
 }
 
 /// Moves the output set in `tmp` into `dir`: a rename of the folder when `dir` does not exist;
 /// otherwise the previous outputs are moved aside, the new ones moved in, and on any failure
 /// the previous ones put back. Other files in `dir` are not touched.
-fn move_in(tmp: &Path, dir: &Path) -> Result<(), String> {
-    let failed = |e: std::io::Error, p: &Path| {
-        format!(
-            "cannot move the new outputs into place ({e}); the previous outputs are unchanged: {}",
-            p.display()
-        )
-    };
+fn move_in(tmp: &Path, dir: &Path) -> Result<(), Text> {
+    let failed = |e: std::io::Error, p: &Path| msg::cannot_move_in(p, &e.to_string());
     if !dir.exists() {
         return std::fs::rename(tmp, dir).map_err(|e| failed(e, dir));
     }
     if !dir.is_dir() {
-        return Err(format!(
-            "the output folder is not a folder: {}",
-            dir.display()
-        ));
+        return Err(msg::not_a_folder(dir));
     }
     for f in OUTPUT_FILES {
         let target = dir.join(f);
         if target.exists() && !target.is_file() {
-            return Err(format!(
-                "an output cannot replace something that is not a file; the previous outputs are unchanged: {}",
-                target.display()
-            ));
+            return Err(msg::cannot_replace_non_file(&target));
         }
     }
     let aside = tmp.join(".previous");

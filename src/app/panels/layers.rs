@@ -10,7 +10,7 @@ use super::super::review_edit::{ENCODINGS, ROLES};
 use super::super::state::{Derived, Document, LayerEdit, Persisted, ViewState};
 use super::super::theme;
 use super::swatch;
-use crate::model::{Layer, LayerRole, SourceInfo};
+use crate::model::{Layer, LayerRole, SourceInfo, Text};
 use egui::Ui;
 
 /// Display name of a layer: its role, or its own name for an extra protection layer.
@@ -23,16 +23,16 @@ pub fn layer_title(layer: &Layer, lang: Lang) -> String {
 }
 
 /// Why a layer's CRS counts as guessed (no .prj and no `crs_of`: assumed at load).
-pub fn crs_guess(src: &SourceInfo) -> Option<&str> {
-    src.crs.contains("assumed").then_some(src.crs.as_str())
+pub fn crs_guess(src: &SourceInfo) -> Option<&Text> {
+    src.crs.en.contains("assumed").then_some(&src.crs)
 }
 
 /// Why a layer's text encoding counts as guessed (no .cpg, no DBF language driver, no
 /// `encoding_of`: decided from the bytes).
-pub fn encoding_guess(src: &SourceInfo) -> Option<&str> {
+pub fn encoding_guess(src: &SourceInfo) -> Option<&Text> {
     src.encoding
-        .as_deref()
-        .filter(|e| e.contains("(valid UTF-8)") || e.contains("(fallback"))
+        .as_ref()
+        .filter(|e| e.en.contains("(valid UTF-8)") || e.en.contains("(fallback"))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -94,6 +94,7 @@ pub fn layers_panel_ui(
                     .unwrap_or_default();
                 let mut badge = format!("{} · {} {}", file, src.features, lang.t(S::Features));
                 if let Some(enc) = &src.encoding {
+                    let enc = enc.en.as_str();
                     badge.push_str(&format!(" · {}", enc.split(' ').next().unwrap_or(enc)));
                 }
                 if !src.warnings.is_empty() {
@@ -106,9 +107,9 @@ pub fn layers_panel_ui(
                 let hover = format!(
                     "{}\nCRS: {}\n{}: {}\n{}",
                     src.path.display(),
-                    src.crs,
+                    src.crs.get(lang.model()),
                     lang.t(S::Encoding),
-                    src.encoding.as_deref().unwrap_or("-"),
+                    src.encoding.as_ref().map_or("-", |e| e.get(lang.model())),
                     src.warnings
                         .iter()
                         .take(10)
@@ -121,11 +122,11 @@ pub fn layers_panel_ui(
                     let warn = theme::severity_color(crate::analysis::Severity::Warning);
                     if let Some(why) = crs_guess(src) {
                         ui.colored_label(warn, format!("⚠ {}", lang.t(S::CrsGuessed)))
-                            .on_hover_text(why);
+                            .on_hover_text(why.get(lang.model()));
                     }
                     if let Some(why) = encoding_guess(src) {
                         ui.colored_label(warn, format!("⚠ {}", lang.t(S::EncodingGuessed)))
-                            .on_hover_text(why);
+                            .on_hover_text(why.get(lang.model()));
                     }
                     ui.horizontal(|ui| {
                         if ui
