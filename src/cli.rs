@@ -441,7 +441,7 @@ pub fn summary_table(
         .plan
         .findings
         .iter()
-        .filter(|f| f.rule.starts_with("input."))
+        .filter(|f| f.is_about_input())
         .collect();
     if !input.is_empty() {
         out.push_str(crate::messages::cli::incomplete_banner(input.len()).get(lang.model()));

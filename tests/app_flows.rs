@@ -1292,7 +1292,10 @@ fn findings_filter_by_rule_and_n_walks_only_those() {
     settle(&mut h);
     h.get_by_label("扩区").click();
     settle(&mut h);
-    assert_eq!(h.state().view.rule_filter.as_deref(), Some("expansion"));
+    assert_eq!(
+        h.state().view.rule_filter,
+        Some(zonecheck::analysis::Family::Expansion)
+    );
     assert_eq!(h.query_all_by_label_contains("占用永久基本农田").count(), 0);
     assert_eq!(
         h.query_all_by_label_contains("超出所整合原开发区范围")

@@ -88,12 +88,26 @@ impl Case {
 
     fn run(&self, review: &str) -> (Dataset, Analysis) {
         self.write("review.toml", review);
-        zonecheck::cli::check_and_report(
+        let (ds, a) = zonecheck::cli::check_and_report(
             &self.path("review.toml"),
             &self.path("out"),
             &Progress::new(),
         )
-        .unwrap_or_else(|e| panic!("check failed: {e}"))
+        .unwrap_or_else(|e| panic!("check failed: {e}"));
+        assert_findings_follow_the_rule_table(&a);
+        (ds, a)
+    }
+}
+
+/// Every finding of every case carries a rule id of the rule table, and that rule's clause.
+fn assert_findings_follow_the_rule_table(a: &Analysis) {
+    let findings = a.zones.iter().flat_map(|z| &z.findings);
+    for f in findings.chain(&a.plan.findings) {
+        let id = f
+            .rule_id()
+            .unwrap_or_else(|| panic!("{} is not a rule of the table", f.rule));
+        assert_eq!(id.to_string(), f.rule);
+        assert_eq!(f.clause, id.spec().clause, "{}", f.rule);
     }
 }
 

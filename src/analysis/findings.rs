@@ -106,6 +106,34 @@ impl Finding {
         }
     }
 
+    /// Sets the severity (a rule whose severity depends on the case, e.g. `expansion` with
+    /// `rules.expansion_blocks`, a quota count below its minimum).
+    pub fn with_severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+
+    /// The finding's rule, read from its id; `None` for an id no rule of the table has.
+    pub fn rule_id(&self) -> Option<crate::analysis::rules::RuleId> {
+        crate::analysis::rules::RuleId::parse(&self.rule)
+    }
+
+    /// The family of the finding's rule.
+    pub fn family(&self) -> Option<crate::analysis::rules::Family> {
+        self.rule_id().map(|r| r.family())
+    }
+
+    /// True when the finding is of `rule` (any layer of a per-layer rule).
+    pub fn is(&self, rule: crate::analysis::rules::Rule) -> bool {
+        self.rule_id().is_some_and(|r| r.rule() == rule)
+    }
+
+    /// True for a finding about the input itself (`input.*`): the verdict rests on it and
+    /// reports show it first.
+    pub fn is_about_input(&self) -> bool {
+        self.family() == Some(crate::analysis::rules::Family::Input)
+    }
+
     pub fn msg(mut self, zh: impl Into<String>, en: impl Into<String>) -> Finding {
         self.message_zh = zh.into();
         self.message_en = en.into();
@@ -217,6 +245,26 @@ mod tests {
             let (chapter, rest) = c.split_once('(').unwrap_or(("", ""));
             let (section, _) = rest.split_once(')').unwrap_or(("", ""));
             assert_eq!(chapter_of(section), Some(chapter), "{c}");
+        }
+        // Every clause of the rule table cites its chapter too (our inferences about the input
+        // open with 审查推定 and cite a clause inside their text).
+        for s in crate::analysis::rules::RULES.iter() {
+            let c = s.clause;
+            let at = if c.starts_with("审查推定") {
+                ["二(", "三(", "四(", "五("]
+                    .iter()
+                    .filter_map(|p| c.find(p))
+                    .min()
+            } else {
+                Some(0)
+            };
+            let Some(at) = at else {
+                assert!(s.inference.is_some(), "{}", s.id);
+                continue;
+            };
+            let (chapter, rest) = c[at..].split_once('(').unwrap_or(("", ""));
+            let (section, _) = rest.split_once(')').unwrap_or(("", ""));
+            assert_eq!(chapter_of(section), Some(chapter), "{}: {c}", s.id);
         }
         assert!(clause::PROTECTED.starts_with("四(十三)"));
         assert!(clause::INDUSTRIES.starts_with("四(九)"));

@@ -7,6 +7,7 @@
 pub mod fields;
 pub mod findings;
 pub mod plan;
+pub mod rules;
 pub mod zone;
 
 use crate::io::review::ReviewFile;
@@ -16,6 +17,7 @@ use crate::progress::{Cancelled, Progress};
 use crate::spatial::index::BoxIndex;
 use fields::Fields;
 pub use findings::{Finding, Severity};
+pub use rules::{Family, Rule, RuleId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -218,7 +220,7 @@ pub struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    fn new(layer: &'a crate::model::Layer, review: &ReviewFile) -> Prepared<'a> {
+    pub(crate) fn new(layer: &'a crate::model::Layer, review: &ReviewFile) -> Prepared<'a> {
         Prepared {
             layer,
             fields: Fields::of_layer(layer, review),
@@ -250,14 +252,14 @@ impl<'a> Prepared<'a> {
 }
 
 /// The review's `[rules.severity]` applied to findings: the most specific key wins (the rule
-/// id itself, else its longest prefix ending before a `.`); `input.*` findings are never
-/// changed (incomplete input always blocks).
+/// id itself, else its longest prefix ending before a `.`); findings of a rule whose severity
+/// the table fixes (`input.*`: incomplete input always blocks) are never changed.
 pub fn apply_severity(findings: &mut [Finding], overrides: &BTreeMap<String, Severity>) {
     if overrides.is_empty() {
         return;
     }
     for f in findings {
-        if f.rule == "input" || f.rule.starts_with("input.") {
+        if f.rule_id().is_some_and(|r| r.spec().severity_fixed) {
             continue;
         }
         let mut key = f.rule.as_str();
@@ -304,7 +306,7 @@ pub fn run_checks(
     };
     let mut zones = zone::group_zones(zones_layer, &Fields::of_layer(zones_layer, review));
     let ambiguous = zone::ambiguous_ids(&zones);
-    let invalid_boundaries = invalid_boundary_findings(zones_layer, &zones);
+    let invalid_boundaries = rules::validity::invalid_boundary_findings(zones_layer, &zones);
     progress.stage("check zones", zones.len() as u64);
     let results: Result<Vec<ZoneResult>, Cancelled> = {
         use rayon::prelude::*;
@@ -320,7 +322,7 @@ pub fn run_checks(
     };
     let mut results = results?;
     progress.timed("zone overlaps", || {
-        zone::check_overlaps(&mut results, review.rules.sliver_area_m2)
+        rules::overlap::check_overlaps(&mut results, review.rules.sliver_area_m2)
     });
     for z in &mut results {
         apply_severity(&mut z.findings, &review.rules.severity);
@@ -345,145 +347,4 @@ pub fn run_checks(
     })
 }
 
-/// How far a protection layer may lie from the zones before it is taken for a CRS mistake:
-/// the zones' box grown by max(this, the zones' box size) on every side.
-pub const COVERAGE_MIN_MARGIN_M: f64 = 10_000.0;
-
-/// How many dropped records an `input.incomplete` finding lists by number.
-const INCOMPLETE_EXAMPLES: usize = 5;
-
-/// Findings about the input: `input.incomplete` for every layer (other than the zones, where
-/// an unusable record stops the run) with records that were not used, one per layer, and
-/// `input.coverage` for every protection layer lying nowhere near the zones.
-pub fn input_findings(ds: &Dataset) -> Vec<Finding> {
-    use crate::messages::load as msg;
-    let mut out = Vec::new();
-    for layer in ds.layers.iter().filter(|l| l.role != LayerRole::Zones) {
-        let unusable = &layer.source.unusable;
-        if unusable.is_empty() {
-            continue;
-        }
-        let examples: Vec<(Option<usize>, crate::model::Text)> = unusable
-            .iter()
-            .take(INCOMPLETE_EXAMPLES)
-            .map(|u| (u.index, u.reason.clone()))
-            .collect();
-        let text = msg::input_incomplete(
-            &layer.name,
-            (layer.role.name_zh(), layer.role.name_en()),
-            &layer.source.path.display().to_string(),
-            unusable.len(),
-            &examples,
-            unusable.len().saturating_sub(INCOMPLETE_EXAMPLES),
-        );
-        out.push(
-            Finding::new(
-                "input.incomplete",
-                Severity::Blocking,
-                None,
-                findings::clause::INPUT,
-            )
-            .msg(text.zh, text.en)
-            .num("features", unusable.len() as f64)
-            .refs(vec![layer.name.clone()]),
-        );
-    }
-    let zones_box = ds
-        .layer(LayerRole::Zones)
-        .and_then(|z| z.source.extent.or_else(|| features_box(&z.features)));
-    if let Some(zb) = zones_box {
-        let size = (zb[2] - zb[0]).max(zb[3] - zb[1]);
-        let margin = COVERAGE_MIN_MARGIN_M.max(size);
-        let grown = [
-            zb[0] - margin,
-            zb[1] - margin,
-            zb[2] + margin,
-            zb[3] + margin,
-        ];
-        for layer in ds.protection_layers() {
-            let Some(lb) = layer.source.extent else {
-                continue;
-            };
-            let meets =
-                lb[0] <= grown[2] && grown[0] <= lb[2] && lb[1] <= grown[3] && grown[1] <= lb[3];
-            if meets {
-                continue;
-            }
-            let text = msg::input_coverage(&msg::Coverage {
-                layer: &layer.name,
-                role: (layer.role.name_zh(), layer.role.name_en()),
-                file: &layer.source.path.display().to_string(),
-                layer_box: lb,
-                layer_box_own: layer.source.extent_own,
-                own_crs: &layer.source.crs,
-                zones_box: zb,
-                working_crs: &ds.working_crs.label(),
-                margin_m: margin,
-            });
-            out.push(
-                Finding::new(
-                    "input.coverage",
-                    Severity::Blocking,
-                    None,
-                    findings::clause::INPUT,
-                )
-                .msg(text.zh, text.en)
-                .num("margin_m", margin)
-                .refs(vec![layer.name.clone()]),
-            );
-        }
-    }
-    out
-}
-
-/// Box of the features' geometry, `[min x, min y, max x, max y]`.
-fn features_box(features: &[crate::model::Feature]) -> Option<[f64; 4]> {
-    use geo::BoundingRect;
-    features
-        .iter()
-        .filter_map(|f| f.geometry.bounding_rect())
-        .map(|b| [b.min().x, b.min().y, b.max().x, b.max().y])
-        .reduce(|a, b| {
-            [
-                a[0].min(b[0]),
-                a[1].min(b[1]),
-                a[2].max(b[2]),
-                a[3].max(b[3]),
-            ]
-        })
-}
-
-/// `zone.invalid_geometry` for every zone one of whose records had an invalid boundary
-/// (checked on its repaired geometry), by zone id.
-fn invalid_boundary_findings(
-    zones_layer: &crate::model::Layer,
-    zones: &[zone::ZoneInput],
-) -> BTreeMap<String, Finding> {
-    let repairs = &zones_layer.source.boundary_repairs;
-    let mut out = BTreeMap::new();
-    if repairs.is_empty() {
-        return out;
-    }
-    for z in zones {
-        let records: Vec<(usize, Vec<crate::model::Text>)> = repairs
-            .iter()
-            .filter(|(i, _)| z.records.contains(i))
-            .cloned()
-            .collect();
-        if records.is_empty() {
-            continue;
-        }
-        let text = crate::messages::load::zone_invalid_geometry(&z.id, &records);
-        let f = Finding::new(
-            "zone.invalid_geometry",
-            Severity::Blocking,
-            Some(&z.id),
-            findings::clause::VALID_BOUNDARY,
-        )
-        .msg(text.zh, text.en)
-        .num("records", records.len() as f64)
-        .refs(records.iter().map(|(i, _)| format!("#{i}")).collect());
-        out.insert(z.id.clone(), f);
-    }
-    out
-}
+pub use rules::input::{input_findings, COVERAGE_MIN_MARGIN_M};

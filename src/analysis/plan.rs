@@ -1,7 +1,7 @@
 //! Plan-level checks: zone quotas (province, city level, county) and the fate of every
 //! original zone (merged exactly once, or eliminated / transformed).
 
-use super::findings::{clause, Finding, Severity};
+use super::rules::{originals, quota, Rule};
 use super::{PlanResult, Prepared, ZoneResult};
 use crate::io::review::ReviewFile;
 use std::collections::BTreeMap;
@@ -17,31 +17,7 @@ fn is_city_level(county: Option<&str>, city: Option<&str>) -> bool {
     }
 }
 
-fn is_eliminated_or_transformed(status: &str) -> bool {
-    let s = status.to_lowercase();
-    ["淘汰", "撤销", "转型", "eliminat", "transform"]
-        .iter()
-        .any(|k| s.contains(k))
-}
-
-/// The severity of a quota count: above the maximum blocks, below the minimum warns, within
-/// `[min, max]` is `None`.
-///
-/// ```
-/// use zonecheck::analysis::{plan::quota_verdict, Severity};
-/// assert_eq!(quota_verdict(3, [1, 2]), Some(Severity::Blocking));
-/// assert_eq!(quota_verdict(1, [2, 3]), Some(Severity::Warning));
-/// assert_eq!(quota_verdict(2, [1, 2]), None);
-/// ```
-pub fn quota_verdict(count: usize, [lo, hi]: [u32; 2]) -> Option<Severity> {
-    if count > hi as usize {
-        Some(Severity::Blocking)
-    } else if count < lo as usize {
-        Some(Severity::Warning)
-    } else {
-        None
-    }
-}
+pub use super::rules::quota::quota_verdict;
 
 /// Runs the plan-level checks.
 pub fn check_plan(
@@ -53,23 +29,7 @@ pub fn check_plan(
     let quotas = &review.quotas;
     let mut findings = Vec::new();
     let zone_count = zones.len();
-    if quota_verdict(zone_count, [0, rules.max_total_zones]).is_some() {
-        findings.push(
-            Finding::new("quota.total", Severity::Blocking, None, clause::QUOTA)
-                .msg(
-                    format!(
-                        "整合后开发区共 {zone_count} 个，超过总量 {} 个",
-                        rules.max_total_zones
-                    ),
-                    format!(
-                        "{zone_count} merged zones, more than the total of {}",
-                        rules.max_total_zones
-                    ),
-                )
-                .num("zones", zone_count as f64)
-                .num("max", rules.max_total_zones as f64),
-        );
-    }
+    findings.extend(quota::total(zone_count, rules));
     let mut city_ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut county_ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut unplaced = Vec::new();
@@ -87,23 +47,13 @@ pub fn check_plan(
             (_, None) => unplaced.push(z.id.clone()),
         }
     }
-    if !unplaced.is_empty() {
-        findings.push(
-            Finding::new("quota.unknown", Severity::Info, None, clause::QUOTA)
-                .msg(
-                    format!("{} 个开发区缺少设区市/县（市、区）属性，未计入名额核对", unplaced.len()),
-                    format!("{} zone(s) have no city/county attribute and are not counted against quotas", unplaced.len()),
-                )
-                .num("zones", unplaced.len() as f64)
-                .refs(unplaced.clone()),
-        );
-    }
+    findings.extend(quota::unplaced(&unplaced));
     let mut city_level_counts = BTreeMap::new();
     for (city, ids) in &city_ids {
         let range = quotas.city_range(city);
         city_level_counts.insert(city.clone(), (ids.len(), range));
-        quota_finding(
-            "quota.city",
+        quota::quota_finding(
+            Rule::QuotaCity,
             &format!("{city}本级"),
             &format!("{city} (city level)"),
             ids,
@@ -115,10 +65,10 @@ pub fn check_plan(
     for (county, ids) in &county_ids {
         let range = quotas.county_range(county);
         county_counts.insert(county.clone(), (ids.len(), range));
-        quota_finding("quota.county", county, county, ids, range, &mut findings);
+        quota::quota_finding(Rule::QuotaCounty, county, county, ids, range, &mut findings);
     }
     if let Some(orig) = original {
-        originals(zones, orig, &mut findings);
+        findings.extend(originals::check(zones, orig));
     }
     PlanResult {
         zone_count,
@@ -132,109 +82,10 @@ pub fn check_plan(
     }
 }
 
-fn quota_finding(
-    rule: &str,
-    name_zh: &str,
-    name_en: &str,
-    ids: &[String],
-    [lo, hi]: [u32; 2],
-    findings: &mut Vec<Finding>,
-) {
-    let n = ids.len();
-    let (severity, zh, en) = match quota_verdict(n, [lo, hi]) {
-        Some(Severity::Blocking) => (
-            Severity::Blocking,
-            format!("{name_zh}整合形成 {n} 个开发区，超过允许的 {lo}-{hi} 个"),
-            format!("{name_en}: {n} merged zones, more than the allowed {lo}-{hi}"),
-        ),
-        Some(severity) => (
-            severity,
-            format!("{name_zh}整合形成 {n} 个开发区，少于允许的 {lo}-{hi} 个"),
-            format!("{name_en}: {n} merged zone(s), fewer than the allowed {lo}-{hi}"),
-        ),
-        None => return,
-    };
-    findings.push(
-        Finding::new(rule, severity, None, clause::QUOTA)
-            .msg(zh, en)
-            .num("zones", n as f64)
-            .num("min", lo as f64)
-            .num("max", hi as f64)
-            .refs(ids.to_vec())
-            .about(name_zh),
-    );
-}
-
-fn originals(zones: &[ZoneResult], orig: &Prepared, findings: &mut Vec<Finding>) {
-    let mut merged_into: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for z in zones {
-        for m in &z.members {
-            merged_into.entry(m.clone()).or_default().push(z.id.clone());
-        }
-    }
-    let mut seen: BTreeMap<String, Option<String>> = BTreeMap::new();
-    for (i, f) in orig.layer.features.iter().enumerate() {
-        let id = orig.feature_id(i);
-        let status = orig.layer.attr(f, orig.fields.status).map(str::to_string);
-        seen.entry(id).or_insert(status);
-    }
-    for (id, status) in &seen {
-        let targets = merged_into.get(id).cloned().unwrap_or_default();
-        let exempt = status.as_deref().is_some_and(is_eliminated_or_transformed);
-        let status_txt = status.clone().unwrap_or_default();
-        if targets.len() > 1 {
-            findings.push(
-                Finding::new(
-                    "original.duplicate",
-                    Severity::Blocking,
-                    None,
-                    clause::MERGER,
-                )
-                .msg(
-                    format!("原开发区 {id} 同时整合进 {}", targets.join("、")),
-                    format!(
-                        "original zone {id} is merged into more than one zone: {}",
-                        targets.join(", ")
-                    ),
-                )
-                .num("zones", targets.len() as f64)
-                .refs(std::iter::once(id.clone()).chain(targets).collect())
-                .about(id.clone()),
-            );
-        } else if targets.is_empty() && !exempt {
-            findings.push(
-                Finding::new("original.unassigned", Severity::Warning, None, clause::MERGER)
-                    .msg(
-                        format!("原开发区 {id} 未整合进任何开发区，也未标为淘汰撤销或转型提升（处置方式：{}）", if status_txt.is_empty() { "空" } else { &status_txt }),
-                        format!("original zone {id} is in no merged zone and not marked eliminated or transformed (status: {})", if status_txt.is_empty() { "empty" } else { &status_txt }),
-                    )
-                    .refs(vec![id.clone()])
-                    .about(id.clone()),
-            );
-        } else if !targets.is_empty() && exempt {
-            findings.push(
-                Finding::new("original.status", Severity::Warning, None, clause::MERGER)
-                    .msg(
-                        format!(
-                            "原开发区 {id} 标为“{status_txt}”，却整合进 {}",
-                            targets.join("、")
-                        ),
-                        format!(
-                            "original zone {id} is marked \"{status_txt}\" but merged into {}",
-                            targets.join(", ")
-                        ),
-                    )
-                    .refs(std::iter::once(id.clone()).chain(targets).collect())
-                    .about(id.clone()),
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{QuotaRow, QuotaScope};
+    use crate::analysis::{QuotaRow, QuotaScope, Severity};
 
     fn zone(id: &str, city: Option<&str>, county: Option<&str>) -> ZoneResult {
         ZoneResult {

@@ -1,20 +1,17 @@
-//! Checks of one merged zone: conflicts, sub-areas and clusters, expansion, designation,
-//! industries, custody; and overlaps between zones.
+//! The checks of one merged zone: its features dissolved, its parts and clusters worked out,
+//! then each rule of `analysis::rules` in turn.
 
-use super::fields::{is_yes, level_rank, split_list, Fields};
-use super::findings::{clause, fmt_area_en, fmt_area_zh, Finding, Severity};
-use super::{FeatureOverlap, LayerConflict, PartInfo, Prepared, ZoneResult};
+use super::fields::{is_yes, split_list, Fields};
+use super::rules::{
+    clusters, conflict, custody, designation, enclave, expansion, fragments, industries, members,
+};
+use super::{PartInfo, Prepared, ZoneResult};
 use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
-use crate::spatial::overlay::{
-    area_m2, boxes_intersect, difference_local, distance_m, find_root, intersection,
-    intersection_local, union_local, PreparedArea,
-};
+use crate::spatial::overlay::{area_m2, distance_m, find_root, union_local, PreparedArea};
 use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon, Polygon};
-use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// A merged zone as read from the zones layer: its features and attributes.
 #[derive(Debug, Clone)]
@@ -90,31 +87,7 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
     groups.into_values().collect()
 }
 
-/// One blocking plan finding (`input.ambiguous_id`) per zone id whose features carry
-/// different names: the plan does not say whether they are one zone or two zones given the
-/// same id, so the zone is kept as one (as its id says) and the plan cannot pass until the
-/// id or the names are corrected.
-pub fn ambiguous_ids(zones: &[ZoneInput]) -> Vec<Finding> {
-    zones
-        .iter()
-        .filter(|z| z.names.len() > 1)
-        .map(|z| {
-            let m = crate::messages::fields::ambiguous_id(&z.id, &z.names, z.features.len());
-            let mut refs = vec![z.id.clone()];
-            refs.extend(z.names.iter().cloned());
-            Finding::new(
-                "input.ambiguous_id",
-                Severity::Blocking,
-                None,
-                clause::MERGER,
-            )
-            .msg(m.zh, m.en)
-            .num("features", z.features.len() as f64)
-            .num("names", z.names.len() as f64)
-            .refs(refs)
-        })
-        .collect()
-}
+pub use super::rules::input::ambiguous_ids;
 
 /// The same as warnings of the zones layer (stderr, report.json inputs, the app's layer list).
 pub fn ambiguous_id_warnings(layer: &Layer, fields: &Fields) -> Vec<crate::model::Text> {
@@ -128,18 +101,7 @@ pub fn ambiguous_id_warnings(layer: &Layer, fields: &Fields) -> Vec<crate::model
         .collect()
 }
 
-/// Protected share of each township, computed once on first use (thread-safe).
-pub struct CustodyCache {
-    cells: Vec<OnceLock<f64>>,
-}
-
-impl CustodyCache {
-    pub fn new(n: usize) -> CustodyCache {
-        CustodyCache {
-            cells: (0..n).map(|_| OnceLock::new()).collect(),
-        }
-    }
-}
+pub use super::rules::custody::CustodyCache;
 
 /// What every zone check needs.
 pub struct Context<'a> {
@@ -172,154 +134,21 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     });
     let zone_area = area_m2(&geometry);
     let mut findings = Vec::new();
-    let zid = Some(z.id.as_str());
-
     // Sub-areas and clusters.
     let (parts, clusters, gaps, gap_lines) = ctx
         .progress
         .timed("contiguity", || sub_areas(&geometry, &z.features, rules));
-    let fragments: Vec<&Polygon<f64>> = geometry
-        .0
-        .iter()
-        .zip(&parts)
-        .filter(|(_, p)| p.fragment)
-        .map(|(g, _)| g)
-        .collect();
-    if !fragments.is_empty() {
-        let smallest = parts
-            .iter()
-            .filter(|p| p.fragment)
-            .map(|p| p.area_m2)
-            .fold(f64::INFINITY, f64::min);
-        findings.push(
-            Finding::new("fragment", Severity::Warning, zid, clause::CONTIGUOUS)
-                .msg(
-                    format!(
-                        "{} 个分片区面积小于 {} m²（最小 {}）",
-                        fragments.len(),
-                        rules.min_part_area_m2,
-                        fmt_area_zh(smallest)
-                    ),
-                    format!(
-                        "{} sub-area(s) smaller than {} m² (smallest {})",
-                        fragments.len(),
-                        rules.min_part_area_m2,
-                        fmt_area_en(smallest)
-                    ),
-                )
-                .num("fragments", fragments.len() as f64)
-                .num("smallest_area_m2", smallest)
-                .geom(MultiPolygon(fragments.into_iter().cloned().collect())),
-        );
-    }
-    let enclaves = parts.iter().filter(|p| p.enclave).count();
-    if enclaves > 0 {
-        findings.push(
-            Finding::new("enclave", Severity::Info, zid, clause::ENCLAVE)
-                .msg(
-                    format!("{enclaves} 个飞地分片区不计入连片检查，仍检查冲突"),
-                    format!("{enclaves} enclave sub-area(s) exempt from the contiguity rule, still checked for conflicts"),
-                )
-                .num("enclaves", enclaves as f64)
-                .geom(MultiPolygon(
-                    geometry.0.iter().zip(&parts).filter(|(_, p)| p.enclave).map(|(g, _)| g.clone()).collect(),
-                )),
-        );
-    }
-    if clusters > rules.max_clusters as usize {
-        let largest_gap = gaps.iter().copied().fold(0.0, f64::max);
-        let gap_list: Vec<String> = gaps.iter().map(|g| format!("{g:.1}")).collect();
-        findings.push(
-            Finding::new("clusters", Severity::Blocking, zid, clause::CONTIGUOUS)
-                .msg(
-                    format!(
-                        "分片区组成 {clusters} 个不连片的组团（上限 {}），组团间距 {} m",
-                        rules.max_clusters,
-                        gap_list.join("、")
-                    ),
-                    format!(
-                        "sub-areas form {clusters} separate clusters (limit {}), gaps {} m",
-                        rules.max_clusters,
-                        gap_list.join(", ")
-                    ),
-                )
-                .num("clusters", clusters as f64)
-                .num("max_clusters", rules.max_clusters as f64)
-                .num("largest_gap_m", largest_gap)
-                .num("contiguity_distance_m", rules.contiguity_distance_m)
-                .geom(geometry.clone()),
-        );
-    }
+    findings.extend(fragments::check(&z.id, &geometry, &parts, rules));
+    findings.extend(enclave::check(&z.id, &geometry, &parts));
+    findings.extend(clusters::check(&z.id, &geometry, clusters, &gaps, rules));
 
     // Conflicts with each protection layer.
     let mut conflicts = BTreeMap::new();
     let overlay_start = std::time::Instant::now();
     let prepared_zone = PreparedArea::new(&geometry);
     for p in ctx.protection {
-        let c = conflict_with(&prepared_zone, zone_area, p, rules.sliver_area_m2);
-        let (name_zh, name_en) = layer_label(p.layer);
-        if c.area_m2 > 0.0 {
-            let blocking = c.area_m2 - c.sliver_area_m2 > 0.0;
-            let mut zh = format!(
-                "占用{name_zh} {}，占开发区面积 {:.2}%，涉及 {} 个图斑",
-                fmt_area_zh(c.area_m2),
-                c.share * 100.0,
-                c.features.len()
-            );
-            let mut en = format!(
-                "occupies {name_en}: {}, {:.2}% of the zone, {} protected feature(s)",
-                fmt_area_en(c.area_m2),
-                c.share * 100.0,
-                c.features.len()
-            );
-            if !c.by_class_m2.is_empty() {
-                let parts: Vec<String> = c
-                    .by_class_m2
-                    .iter()
-                    .map(|(k, v)| format!("{k} {}", fmt_area_zh(*v)))
-                    .collect();
-                zh.push_str(&format!("（{}）", parts.join("，")));
-                let parts: Vec<String> = c
-                    .by_class_m2
-                    .iter()
-                    .map(|(k, v)| format!("{k} {}", fmt_area_en(*v)))
-                    .collect();
-                en.push_str(&format!(" ({})", parts.join(", ")));
-            }
-            if c.sliver_count > 0 {
-                zh.push_str(&format!(
-                    "；其中 {} 处碎片（< {} m²）共 {:.3} m²，不计为冲突",
-                    c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
-                ));
-                en.push_str(&format!(
-                    "; {} sliver(s) under {} m² totalling {:.3} m² do not count as conflicts",
-                    c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
-                ));
-            }
-            let severity = if blocking {
-                Severity::Blocking
-            } else {
-                Severity::Info
-            };
-            let rule = if blocking {
-                format!("conflict.{}", p.layer.name)
-            } else {
-                format!("sliver.{}", p.layer.name)
-            };
-            let mut f = Finding::new(rule, severity, zid, clause::PROTECTED)
-                .msg(zh, en)
-                .num("area_m2", c.area_m2)
-                .num("area_mu", c.area_mu)
-                .num("share", c.share)
-                .num("sliver_area_m2", c.sliver_area_m2)
-                .num("features", c.features.len() as f64)
-                .refs(c.features.iter().map(|f| f.id.clone()).collect())
-                .geom(c.geometry.clone());
-            for (class, a) in &c.by_class_m2 {
-                f = f.num(&format!("area_m2.{class}"), *a);
-            }
-            findings.push(f);
-        }
+        let c = conflict::conflict_with(&prepared_zone, zone_area, p, rules.sliver_area_m2);
+        findings.extend(conflict::check(&z.id, p.layer, &c, rules));
         conflicts.insert(p.layer.name.clone(), c);
     }
     ctx.progress
@@ -328,97 +157,20 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     // Expansion beyond the member original zones.
     let mut expansion_area_m2 = None;
     if let Some(orig) = ctx.original {
-        let (member_geoms, unknown) = member_geometries(&z, &geometry, orig);
-        if !unknown.is_empty() {
-            findings.push(
-                Finding::new("members.unknown", Severity::Warning, zid, clause::MERGER)
-                    .msg(
-                        format!("整合对象 {} 不在原开发区图层中", unknown.join("、")),
-                        format!(
-                            "member(s) {} not found in the original zones layer",
-                            unknown.join(", ")
-                        ),
-                    )
-                    .num("unknown_members", unknown.len() as f64)
-                    .refs(unknown),
-            );
-        }
-        let members_union = union_local(member_geoms);
-        let outside = difference_local(&geometry, &members_union);
-        let total = area_m2(&outside);
-        let real: Vec<Polygon<f64>> = outside
-            .0
-            .iter()
-            .filter(|p| p.unsigned_area() >= rules.sliver_area_m2)
-            .cloned()
-            .collect();
-        let real_area: f64 = real.iter().map(|p| p.unsigned_area()).sum();
+        let (member_geoms, unknown) = members::member_geometries(&z, &geometry, orig);
+        findings.extend(members::check(&z.id, unknown));
+        let (total, found) = expansion::check(&z, &geometry, zone_area, member_geoms, rules);
         expansion_area_m2 = Some(total);
-        if real_area > 0.0 {
-            let severity = if rules.expansion_blocks {
-                Severity::Blocking
-            } else {
-                Severity::Warning
-            };
-            let share = if zone_area > 0.0 {
-                total / zone_area
-            } else {
-                0.0
-            };
-            let basis_zh = if z.members.is_empty() {
-                "全部原开发区"
-            } else {
-                "所整合原开发区"
-            };
-            let basis_en = if z.members.is_empty() {
-                "all original zones"
-            } else {
-                "its member original zones"
-            };
-            findings.push(
-                Finding::new("expansion", severity, zid, clause::EXPANSION)
-                    .msg(
-                        format!("超出{basis_zh}范围 {}，占开发区面积 {:.2}%，需说明理由", fmt_area_zh(total), share * 100.0),
-                        format!("extends beyond {basis_en} by {}, {:.2}% of the zone; needs a justification", fmt_area_en(total), share * 100.0),
-                    )
-                    .num("area_m2", total)
-                    .num("area_mu", mu_from_m2(total))
-                    .num("share", share)
-                    .num("pieces", real.len() as f64)
-                    .geom(MultiPolygon(real)),
-            );
-        }
-        designation(&z, orig, &mut findings);
+        findings.extend(found);
+        findings.extend(designation::check(&z, orig));
     }
 
     // Industries.
-    if z.industries.len() > rules.max_industries as usize {
-        findings.push(
-            Finding::new("industries", Severity::Warning, zid, clause::INDUSTRIES)
-                .msg(
-                    format!(
-                        "主导产业 {} 个（{}），超过 {} 个",
-                        z.industries.len(),
-                        z.industries.join("、"),
-                        rules.max_industries
-                    ),
-                    format!(
-                        "{} dominant industries ({}), more than {}",
-                        z.industries.len(),
-                        z.industries.join(", "),
-                        rules.max_industries
-                    ),
-                )
-                .num("industries", z.industries.len() as f64)
-                .num("max_industries", rules.max_industries as f64),
-        );
-    }
+    findings.extend(industries::check(&z.id, &z.industries, rules));
 
     // Custody of highly protected townships.
     if let Some(t) = ctx.townships {
-        if let Some(f) = custody(&z.id, &geometry, t, ctx) {
-            findings.push(f);
-        }
+        findings.extend(custody::check(&z.id, &geometry, t, ctx));
     }
 
     ZoneResult {
@@ -699,294 +451,6 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<(f64, usiz
     }
     gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
     gaps
-}
-
-/// Overlap of the zone with one protection layer.
-fn conflict_with(
-    prepared: &PreparedArea,
-    zone_area: f64,
-    p: &Prepared,
-    sliver_m2: f64,
-) -> LayerConflict {
-    let zone = prepared.geometry();
-    let mut features = Vec::new();
-    let class_field = if p.layer.role == LayerRole::Water {
-        p.fields.class
-    } else {
-        None
-    };
-    if let Some(zbox) = zone.bounding_rect() {
-        let part_boxes: Vec<_> = zone.0.iter().filter_map(|q| q.bounding_rect()).collect();
-        for i in p.index.query(zbox, 0.0) {
-            let f = &p.layer.features[i];
-            let Some(fbox) = f.geometry.bounding_rect() else {
-                continue;
-            };
-            if !part_boxes.iter().any(|b| boxes_intersect(b, &fbox)) {
-                continue;
-            }
-            let piece = prepared.clip(&f.geometry);
-            let a = area_m2(&piece);
-            if a > 0.0 {
-                features.push(FeatureOverlap {
-                    id: p.feature_id(i),
-                    feature: i,
-                    area_m2: a,
-                    area_mu: mu_from_m2(a),
-                    class: p.layer.attr(f, class_field).map(str::to_string),
-                    geometry: piece,
-                });
-            }
-        }
-    }
-    features.sort_by(|a, b| a.id.cmp(&b.id).then(b.area_m2.total_cmp(&a.area_m2)));
-    let geometry = union_local(features.iter().map(|f| f.geometry.clone()).collect());
-    let area = area_m2(&geometry);
-    let slivers: Vec<f64> = geometry
-        .0
-        .iter()
-        .map(|q| q.unsigned_area())
-        .filter(|&a| a < sliver_m2)
-        .collect();
-    let mut by_class_m2 = BTreeMap::new();
-    if class_field.is_some() {
-        let mut classes: BTreeMap<String, Vec<&Geom>> = BTreeMap::new();
-        for f in &features {
-            let class = f.class.clone().unwrap_or_else(|| "未分级".to_string());
-            classes.entry(class).or_default().push(&f.geometry);
-        }
-        for (class, geoms) in classes {
-            by_class_m2.insert(
-                class,
-                area_m2(&union_local(geoms.into_iter().cloned().collect())),
-            );
-        }
-    }
-    LayerConflict {
-        role: p.layer.role,
-        area_m2: area,
-        area_mu: mu_from_m2(area),
-        share: if zone_area > 0.0 {
-            area / zone_area
-        } else {
-            0.0
-        },
-        sliver_area_m2: slivers.iter().sum(),
-        sliver_count: slivers.len(),
-        by_class_m2,
-        features,
-        geometry,
-    }
-}
-
-/// Geometries of the zone's member originals (or of every original near the zone when the zone
-/// lists no members), and the listed members the layer does not have.
-fn member_geometries(z: &ZoneInput, zone: &Geom, orig: &Prepared) -> (Vec<Geom>, Vec<String>) {
-    let layer = orig.layer;
-    if z.members.is_empty() {
-        let Some(zbox) = zone.bounding_rect() else {
-            return (Vec::new(), Vec::new());
-        };
-        let geoms = orig
-            .index
-            .query(zbox, 0.0)
-            .into_iter()
-            .map(|i| layer.features[i].geometry.clone())
-            .collect();
-        return (geoms, Vec::new());
-    }
-    let mut geoms = Vec::new();
-    let mut unknown = Vec::new();
-    for m in &z.members {
-        let found = orig.features_with_id(m);
-        if found.is_empty() {
-            unknown.push(m.clone());
-        }
-        geoms.extend(found.iter().map(|&i| layer.features[i].geometry.clone()));
-    }
-    (geoms, unknown)
-}
-
-/// 牌子就高: the merged zone keeps the highest designation among its members, and adds none.
-fn designation(z: &ZoneInput, orig: &Prepared, findings: &mut Vec<Finding>) {
-    let Some(level) = &z.level else { return };
-    let Some(rank) = level_rank(level) else {
-        return;
-    };
-    let mut best: Option<(u8, String, String)> = None;
-    // Members' features in layer order (the first of equal levels is named).
-    let mut indices: Vec<usize> = z
-        .members
-        .iter()
-        .flat_map(|m| orig.features_with_id(m).iter().copied())
-        .collect();
-    indices.sort_unstable();
-    indices.dedup();
-    for i in indices {
-        let f = &orig.layer.features[i];
-        let id = orig.feature_id(i);
-        if let Some(l) = orig.layer.attr(f, orig.fields.level) {
-            if let Some(r) = level_rank(l) {
-                if best.as_ref().is_none_or(|b| r > b.0) {
-                    best = Some((r, l.to_string(), id));
-                }
-            }
-        }
-    }
-    let Some((best_rank, best_level, best_id)) = best else {
-        return;
-    };
-    let zid = Some(z.id.as_str());
-    if rank < best_rank {
-        findings.push(
-            Finding::new("designation", Severity::Warning, zid, clause::DESIGNATION)
-                .msg(
-                    format!("级别“{level}”低于成员 {best_id} 的“{best_level}”：应牌子就高"),
-                    format!("designation \"{level}\" is lower than member {best_id}'s \"{best_level}\": the highest should be kept"),
-                )
-                .num("level_rank", rank as f64)
-                .num("highest_member_rank", best_rank as f64)
-                .refs(vec![best_id]),
-        );
-    } else if rank > best_rank {
-        findings.push(
-            Finding::new("designation", Severity::Warning, zid, clause::DESIGNATION)
-                .msg(
-                    format!("级别“{level}”高于全部成员（最高“{best_level}”）：不增挂牌子"),
-                    format!("designation \"{level}\" is higher than every member's (highest \"{best_level}\"): no new designation may be added"),
-                )
-                .num("level_rank", rank as f64)
-                .num("highest_member_rank", best_rank as f64)
-                .refs(vec![best_id]),
-        );
-    }
-}
-
-/// Protected share of township `i`: area covered by any protection layer / township area.
-fn protected_share(i: usize, t: &Prepared, ctx: &Context) -> f64 {
-    *ctx.custody_cache.cells[i].get_or_init(|| {
-        let town = &t.layer.features[i].geometry;
-        let town_area = area_m2(town);
-        if town_area <= 0.0 {
-            return 0.0;
-        }
-        let Some(tbox) = town.bounding_rect() else {
-            return 0.0;
-        };
-        let prepared = PreparedArea::new(town);
-        let mut pieces = Vec::new();
-        for p in ctx.protection {
-            for j in p.index.query(tbox, 0.0) {
-                let piece = prepared.clip(&p.layer.features[j].geometry);
-                if !piece.0.is_empty() {
-                    pieces.push(piece);
-                }
-            }
-        }
-        area_m2(&union_local(pieces)) / town_area
-    })
-}
-
-fn custody(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<Finding> {
-    let zbox = zone.bounding_rect()?;
-    let mut flagged: Vec<(String, f64, Geom)> = Vec::new();
-    for i in t.index.query(zbox, 0.0) {
-        let town = &t.layer.features[i].geometry;
-        if area_m2(&intersection(zone, town)) <= ctx.rules.sliver_area_m2 {
-            continue;
-        }
-        let share = protected_share(i, t, ctx);
-        if share > ctx.rules.custody_protected_share {
-            let name = t
-                .layer
-                .attr(&t.layer.features[i], t.fields.name)
-                .map(str::to_string)
-                .unwrap_or_else(|| t.feature_id(i));
-            flagged.push((name, share, town.clone()));
-        }
-    }
-    if flagged.is_empty() {
-        return None;
-    }
-    let list_zh: Vec<String> = flagged
-        .iter()
-        .map(|(n, s, _)| format!("{n}（保护面积占 {:.1}%）", s * 100.0))
-        .collect();
-    let list_en: Vec<String> = flagged
-        .iter()
-        .map(|(n, s, _)| format!("{n} ({:.1}% protected)", s * 100.0))
-        .collect();
-    let max_share = flagged.iter().map(|f| f.1).fold(0.0, f64::max);
-    Some(
-        Finding::new("custody", Severity::Warning, Some(zone_id), clause::CUSTODY)
-            .msg(
-                format!(
-                    "托管的乡镇保护面积占比高于 {:.0}%：{}",
-                    ctx.rules.custody_protected_share * 100.0,
-                    list_zh.join("，")
-                ),
-                format!(
-                    "takes over township(s) more than {:.0}% protected: {}",
-                    ctx.rules.custody_protected_share * 100.0,
-                    list_en.join(", ")
-                ),
-            )
-            .num("townships", flagged.len() as f64)
-            .num("max_protected_share", max_share)
-            .num("threshold", ctx.rules.custody_protected_share)
-            .refs(flagged.iter().map(|f| f.0.clone()).collect())
-            .geom(MultiPolygon(
-                flagged.into_iter().flat_map(|f| f.2 .0).collect(),
-            )),
-    )
-}
-
-/// Merged zones must not overlap each other: a blocking finding on both zones of each pair.
-pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
-    let index = BoxIndex::new(zones.iter().map(|z| &z.geometry));
-    let mut pairs: Vec<(usize, usize)> = Vec::new();
-    for (i, z) in zones.iter().enumerate() {
-        let Some(bi) = z.geometry.bounding_rect() else {
-            continue;
-        };
-        pairs.extend(
-            index
-                .query(bi, 0.0)
-                .into_iter()
-                .filter(|&j| j > i)
-                .map(|j| (i, j)),
-        );
-    }
-    pairs.sort_unstable();
-    let found: Vec<(usize, usize, Geom, f64)> = pairs
-        .into_par_iter()
-        .filter_map(|(i, j)| {
-            let g = intersection_local(&zones[i].geometry, &zones[j].geometry);
-            let a = area_m2(&g);
-            (a >= sliver_m2 && a > 0.0).then_some((i, j, g, a))
-        })
-        .collect();
-    for (i, j, g, a) in found {
-        for (me, other) in [(i, j), (j, i)] {
-            let other_id = zones[other].id.clone();
-            let f = Finding::new(
-                "zone_overlap",
-                Severity::Blocking,
-                Some(&zones[me].id),
-                clause::OVERLAP,
-            )
-            .msg(
-                format!("与整合后开发区 {other_id} 重叠 {}", fmt_area_zh(a)),
-                format!("overlaps merged zone {other_id} by {}", fmt_area_en(a)),
-            )
-            .num("area_m2", a)
-            .num("area_mu", mu_from_m2(a))
-            .refs(vec![other_id.clone()])
-            .about(other_id)
-            .geom(g.clone());
-            zones[me].findings.push(f);
-        }
-    }
 }
 
 #[cfg(test)]

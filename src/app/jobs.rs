@@ -283,7 +283,7 @@ pub fn check_job(
 
 /// `input.incomplete` for a layer that could not be loaded.
 fn layer_not_loaded_finding(f: &LayerFailure) -> crate::analysis::Finding {
-    use crate::analysis::{findings::clause, Finding, Severity};
+    use crate::analysis::Rule;
     let role = crate::load::role_of_key(&f.key);
     let text = crate::messages::load::layer_not_loaded(
         &f.key,
@@ -291,7 +291,8 @@ fn layer_not_loaded_finding(f: &LayerFailure) -> crate::analysis::Finding {
         &f.path.display().to_string(),
         &f.reason,
     );
-    Finding::new("input.incomplete", Severity::Blocking, None, clause::INPUT)
+    Rule::InputIncomplete
+        .finding(None)
         .msg(text.zh, text.en)
         .refs(vec![f.key.clone()])
 }

@@ -643,7 +643,7 @@ impl ZonecheckApp {
                             .plan
                             .findings
                             .iter()
-                            .filter(|f| f.rule.starts_with("input."))
+                            .filter(|f| f.is_about_input())
                             .count();
                         self.status = if incomplete > 0 {
                             StatusLine::CheckIncomplete {

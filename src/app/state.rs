@@ -313,7 +313,7 @@ pub struct ViewState {
     /// Severity filter of the findings list.
     pub show_severity: [bool; 3],
     /// Only findings of this rule family (the rule id before its first `.`), e.g. `conflict`.
-    pub rule_filter: Option<String>,
+    pub rule_filter: Option<crate::analysis::Family>,
     /// Scroll the findings list to the selection at the next frame.
     pub scroll_to_selection: bool,
     /// The plan summary window and the zone group the findings list is narrowed to.
@@ -383,14 +383,8 @@ impl ViewState {
         self.shows(f.severity)
             && self
                 .rule_filter
-                .as_deref()
-                .is_none_or(|family| rule_family(&f.rule) == family)
+                .is_none_or(|family| f.family() == Some(family))
     }
-}
-
-/// The family of a rule id: the part before its first `.` (`conflict.farmland` → `conflict`).
-pub fn rule_family(rule: &str) -> &str {
-    rule.split('.').next().unwrap_or(rule)
 }
 
 /// Remembered between runs (eframe persistence).

@@ -523,7 +523,7 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         }
     }
     for rule in file.rules.severity.keys() {
-        if rule.trim().is_empty() || rule == "input" || rule.starts_with("input.") {
+        if crate::analysis::rules::severity_key_is_fixed(rule) {
             return Err(crate::messages::fields::severity_of_input_rule(rule));
         }
     }

@@ -199,8 +199,8 @@ pub fn ambiguous_id(id: &str, names: &[String], features: usize) -> Text {
 /// `[rules.severity]` names an `input` rule, whose severity cannot change.
 pub fn severity_of_input_rule(rule: &str) -> Text {
     Text::new(
-        format!("审查文件有误：`rules.severity.\"{rule}\"`：输入类规则（输入不完整或有歧义）的严重程度不能修改，始终为否决"),
-        format!("invalid review file: `rules.severity.\"{rule}\"`: the severity of `input` rules (incomplete or ambiguous input) cannot be changed; they always block"),
+        format!("审查文件有误：`rules.severity.\"{rule}\"`：输入类规则（输入不完整或有歧义）及开发区边界无效的严重程度不能修改，始终为否决"),
+        format!("invalid review file: `rules.severity.\"{rule}\"`: the severity of `input` rules (incomplete or ambiguous input) and of invalid zone boundaries cannot be changed; they always block"),
     )
 }
 

@@ -29,11 +29,11 @@ fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
     let mut out = Vec::new();
     for (zi, z) in input.analysis.zones.iter().enumerate() {
         for (layer, c) in &z.conflicts {
-            let rule = format!("conflict.{layer}");
+            let rule = Some(crate::analysis::Rule::Conflict.of_layer(layer));
             let a = z
                 .findings
                 .iter()
-                .position(|f| f.rule == rule)
+                .position(|f| f.rule_id() == rule)
                 .and_then(|i| resolved.get(zi, i));
             let d = a.map(|a| &a.decision);
             // A decision whose evidence changed says so first.

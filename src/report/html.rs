@@ -334,7 +334,7 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         .plan
         .findings
         .iter()
-        .filter(|f| f.rule.starts_with("input."))
+        .filter(|f| f.is_about_input())
         .collect();
     if !input_findings.is_empty() {
         out.push_str("<div class=\"input-alert\" style=\"border:2px solid #c0392b;padding:0.5em 1em;margin:1em 0\">\n<h2>输入不完整：检查结果不能作为通过的依据</h2>\n<ul>\n");
@@ -731,9 +731,9 @@ fn findings_table(
             "<tr><td class=\"{}\">{}</td><td class=\"rule\">{}</td><td>{}</td><td class=\"clause\">{}</td>",
             severity_class(f.severity),
             f.severity.name_zh(),
-            esc(&f.rule),
+            rule_cell(f),
             esc(&f.message_zh),
-            esc(&f.clause)
+            clause_cell(f)
         );
         if with_review {
             let text = decisions
@@ -1611,7 +1611,7 @@ fn detail_parts(z: &ZoneResult, overview: &View) -> (Vec<usize>, usize) {
         .chain(
             z.findings
                 .iter()
-                .filter(|f| f.rule == "expansion")
+                .filter(|f| f.is(crate::analysis::Rule::Expansion))
                 .filter_map(|f| f.geometry.as_ref()),
         )
         .flat_map(|g| g.0.iter())
@@ -1729,7 +1729,11 @@ fn map_figure(
     }
 
     // Expansion, then conflicts on top.
-    for f in z.findings.iter().filter(|f| f.rule == "expansion") {
+    for f in z
+        .findings
+        .iter()
+        .filter(|f| f.is(crate::analysis::Rule::Expansion))
+    {
         if let Some(g) = &f.geometry {
             if push_paths(out, g, &view, "xp", FINE_STEP_PX) > 0 {
                 used.insert("xp");
@@ -1882,6 +1886,27 @@ fn nice_ratio(px_per_m: f64) -> f64 {
     }
     let p = 10f64.powf(ratio.log10().floor() - 1.0);
     (ratio / p).round() * p
+}
+
+/// The rule column of a finding: the rule's name from the rule table over its id.
+fn rule_cell(f: &crate::analysis::Finding) -> String {
+    match f.rule_id() {
+        Some(r) => format!("{}<br>{}", esc(r.spec().label.zh), esc(&f.rule)),
+        None => esc(&f.rule),
+    }
+}
+
+/// The clause column of a finding: the clause cited and, for a rule that is our inference
+/// whose clause does not say so already, the reason from the rule table.
+fn clause_cell(f: &crate::analysis::Finding) -> String {
+    let reason = f
+        .rule_id()
+        .and_then(|r| r.spec().inference)
+        .filter(|_| !f.clause.contains("审查推定"));
+    match reason {
+        Some(r) => format!("{}（审查推定：{}）", esc(&f.clause), esc(r.zh)),
+        None => esc(&f.clause),
+    }
 }
 
 #[cfg(test)]

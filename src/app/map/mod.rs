@@ -172,7 +172,7 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
             .filter(|_| check.revision == doc.revision)
             .and_then(|p| {
                 let f = check.finding(p)?;
-                (f.rule == "clusters").then_some(p.zone?)
+                f.is(crate::analysis::Rule::Clusters).then_some(p.zone?)
             })
             .and_then(|z| check.analysis.zones.get(z));
         if let Some(z) = zone {

@@ -4,9 +4,9 @@
 use super::super::commands::AppCommand;
 use super::super::decisions::{Decision, FindingKey, Resolved, Status, ZoneResult};
 use super::super::i18n::{Lang, S};
-use super::super::state::{rule_family, CheckState, Derived, Document, FindingPos, ViewState};
+use super::super::state::{CheckState, Derived, Document, FindingPos, ViewState};
 use super::super::theme;
-use crate::analysis::{Finding, Severity};
+use crate::analysis::{Family, Finding, Rule, Severity};
 use egui::{RichText, Ui};
 
 const SEVERITIES: [(Severity, S); 3] = [
@@ -135,7 +135,7 @@ pub fn findings_panel_ui(
                 .plan
                 .findings
                 .iter()
-                .any(|f| f.rule.starts_with("input."));
+                .any(Finding::is_about_input);
             if plan_first {
                 plan_findings_ui(ui, &resolved, check, view, lang, cmds, selected_zone);
             }
@@ -269,50 +269,29 @@ fn plan_findings_ui(
     }
 }
 
-/// Name of a rule family for the filter, in the UI language (the id itself when unknown).
-pub fn rule_family_label(family: &str, lang: Lang) -> String {
-    let (zh, en) = match family {
-        "conflict" => ("占用保护区", "protected land occupied"),
-        "sliver" => ("碎片重叠（不计冲突）", "slivers (not conflicts)"),
-        "clusters" => ("连片（组团）", "contiguity (clusters)"),
-        "fragment" => ("过小分片区", "small sub-areas"),
-        "enclave" => ("飞地", "enclaves"),
-        "expansion" => ("扩区", "expansion"),
-        "zone_overlap" => ("开发区重叠", "zone overlaps"),
-        "designation" => ("级别", "designation"),
-        "industries" => ("主导产业", "leading industries"),
-        "custody" => ("托管乡镇", "custody of townships"),
-        "members" => ("整合对象", "members"),
-        "original" => ("原开发区去向", "original zones"),
-        "quota" => ("名额", "quotas"),
-        "input" => ("输入不完整", "incomplete input"),
-        "zone" => ("开发区边界", "zone boundary"),
-        other => return other.to_string(),
-    };
-    lang.pick(zh, en).to_string()
+/// Name of a rule family for the filter, in the UI language (from the rule table).
+pub fn rule_family_label(family: Family, lang: Lang) -> String {
+    let label = family.label();
+    lang.pick(label.zh, label.en).to_string()
 }
 
 /// The rule filter: every rule family the check found, plus 全部.
 fn rule_filter_ui(ui: &mut Ui, check: &CheckState, view: &mut ViewState, lang: Lang) {
-    let mut families: Vec<&str> = check
+    let mut families: Vec<Family> = check
         .analysis
         .zones
         .iter()
         .flat_map(|z| z.findings.iter())
         .chain(check.analysis.plan.findings.iter())
-        .map(|f| rule_family(&f.rule))
+        .filter_map(Finding::family)
         .collect();
     families.sort_unstable();
     families.dedup();
     // A family no longer found (after a re-check) is dropped from the filter.
-    if view
-        .rule_filter
-        .as_deref()
-        .is_some_and(|r| !families.contains(&r))
-    {
+    if view.rule_filter.is_some_and(|r| !families.contains(&r)) {
         view.rule_filter = None;
     }
-    let current = match view.rule_filter.as_deref() {
+    let current = match view.rule_filter {
         Some(f) => rule_family_label(f, lang),
         None => lang.t(S::AllRules).to_string(),
     };
@@ -323,11 +302,7 @@ fn rule_filter_ui(ui: &mut Ui, check: &CheckState, view: &mut ViewState, lang: L
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut view.rule_filter, None, lang.t(S::AllRules));
                 for f in families {
-                    ui.selectable_value(
-                        &mut view.rule_filter,
-                        Some(f.to_string()),
-                        rule_family_label(f, lang),
-                    );
+                    ui.selectable_value(&mut view.rule_filter, Some(f), rule_family_label(f, lang));
                 }
             })
             .response
@@ -394,7 +369,7 @@ fn evidence_ui(
     let Some(zone) = pos.zone.and_then(|z| check.analysis.zones.get(z)) else {
         return;
     };
-    if f.rule == "clusters" && !zone.cluster_gaps_m.is_empty() {
+    if f.is(Rule::Clusters) && !zone.cluster_gaps_m.is_empty() {
         let gaps: Vec<String> = zone
             .cluster_gaps_m
             .iter()
@@ -407,11 +382,11 @@ fn evidence_ui(
         ));
         return;
     }
-    let Some(key) = f
-        .rule
-        .strip_prefix("conflict.")
-        .or_else(|| f.rule.strip_prefix("sliver."))
-    else {
+    // A per-layer finding (`conflict.<layer>`, `sliver.<layer>`) lists its layer's features.
+    let Some(rule) = f.rule_id() else {
+        return;
+    };
+    let Some(key) = rule.layer() else {
         return;
     };
     let Some(conflict) = zone.conflicts.get(key) else {
@@ -543,6 +518,16 @@ fn detail_ui(
                     .color(theme::severity_color(f.severity)),
             );
             ui.small(format!("{}: {}", lang.t(S::Clause), f.clause));
+            // The rule's name and, for a rule that is our inference, why (from the rule table).
+            if let Some(spec) = f.rule_id().map(|r| r.spec()) {
+                let mut text = lang.pick(spec.label.zh, spec.label.en).to_string();
+                if let Some(reason) = spec.inference {
+                    text.push_str(lang.pick("（审查推定：", " (our inference: "));
+                    text.push_str(lang.pick(reason.zh, reason.en));
+                    text.push_str(lang.pick("）", ")"));
+                }
+                ui.small(text);
+            }
             if draft.evidence.as_ref().is_some_and(|e| *e != f.evidence()) {
                 ui.horizontal_wrapped(|ui| {
                     ui.colored_label(

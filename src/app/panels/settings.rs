@@ -12,22 +12,6 @@ use crate::io::review::{FieldNames, ReviewFile};
 use egui::{Color32, RichText, Ui};
 use std::collections::BTreeMap;
 
-/// The rule families whose severity can be changed (an `input.*` rule never can).
-pub const RULES: [&str; 12] = [
-    "conflict",
-    "clusters",
-    "fragment",
-    "enclave",
-    "expansion",
-    "designation",
-    "industries",
-    "custody",
-    "zone_overlap",
-    "members",
-    "original",
-    "quota",
-];
-
 /// One quota row as typed: name, minimum, maximum.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QuotaText {
@@ -72,7 +56,10 @@ impl SettingsDraft {
         let file = &doc.review.file;
         let r = &file.rules;
         let mut severity: BTreeMap<String, Option<Severity>> =
-            RULES.iter().map(|k| (k.to_string(), None)).collect();
+            crate::analysis::rules::severity_keys()
+                .into_iter()
+                .map(|k| (k.to_string(), None))
+                .collect();
         for (k, s) in &r.severity {
             severity.insert(k.clone(), Some(*s));
         }

@@ -1,0 +1,216 @@
+//! 禁止占用各类保护区域: the zone's overlap with each protection layer (`conflict.<layer>`),
+//! or only slivers of it below the tolerance (`sliver.<layer>`, not a conflict).
+
+use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding};
+use crate::analysis::rules::Rule;
+use crate::analysis::zone::layer_label;
+use crate::analysis::{FeatureOverlap, LayerConflict, Prepared};
+use crate::io::review::Rules;
+use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
+use crate::spatial::overlay::{area_m2, boxes_intersect, union_local, PreparedArea};
+use geo::{Area, BoundingRect};
+use std::collections::BTreeMap;
+
+/// `conflict.<layer>` (blocking) when the zone's overlap `c` with `layer` is more than its
+/// slivers, else `sliver.<layer>` (a notice) when there is any overlap; nothing without one.
+///
+/// Example (the test below): 10 m² of overlap of which 0.5 m² in slivers is `conflict.redline`
+/// with `area_m2` = 10; 0.5 m² all in slivers is `sliver.redline`.
+pub fn check(zone_id: &str, layer: &Layer, c: &LayerConflict, rules: &Rules) -> Vec<Finding> {
+    let zid = Some(zone_id);
+    let mut findings = Vec::new();
+    let (name_zh, name_en) = layer_label(layer);
+    if c.area_m2 > 0.0 {
+        let blocking = c.area_m2 - c.sliver_area_m2 > 0.0;
+        let mut zh = format!(
+            "占用{name_zh} {}，占开发区面积 {:.2}%，涉及 {} 个图斑",
+            fmt_area_zh(c.area_m2),
+            c.share * 100.0,
+            c.features.len()
+        );
+        let mut en = format!(
+            "occupies {name_en}: {}, {:.2}% of the zone, {} protected feature(s)",
+            fmt_area_en(c.area_m2),
+            c.share * 100.0,
+            c.features.len()
+        );
+        if !c.by_class_m2.is_empty() {
+            let parts: Vec<String> = c
+                .by_class_m2
+                .iter()
+                .map(|(k, v)| format!("{k} {}", fmt_area_zh(*v)))
+                .collect();
+            zh.push_str(&format!("（{}）", parts.join("，")));
+            let parts: Vec<String> = c
+                .by_class_m2
+                .iter()
+                .map(|(k, v)| format!("{k} {}", fmt_area_en(*v)))
+                .collect();
+            en.push_str(&format!(" ({})", parts.join(", ")));
+        }
+        if c.sliver_count > 0 {
+            zh.push_str(&format!(
+                "；其中 {} 处碎片（< {} m²）共 {:.3} m²，不计为冲突",
+                c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
+            ));
+            en.push_str(&format!(
+                "; {} sliver(s) under {} m² totalling {:.3} m² do not count as conflicts",
+                c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
+            ));
+        }
+        let rule = if blocking {
+            Rule::Conflict
+        } else {
+            Rule::Sliver
+        };
+        let mut f = rule
+            .of_layer(&layer.name)
+            .finding(zid)
+            .msg(zh, en)
+            .num("area_m2", c.area_m2)
+            .num("area_mu", c.area_mu)
+            .num("share", c.share)
+            .num("sliver_area_m2", c.sliver_area_m2)
+            .num("features", c.features.len() as f64)
+            .refs(c.features.iter().map(|f| f.id.clone()).collect())
+            .geom(c.geometry.clone());
+        for (class, a) in &c.by_class_m2 {
+            f = f.num(&format!("area_m2.{class}"), *a);
+        }
+        findings.push(f);
+    }
+    findings
+}
+
+/// Overlap of the zone with one protection layer.
+pub fn conflict_with(
+    prepared: &PreparedArea,
+    zone_area: f64,
+    p: &Prepared,
+    sliver_m2: f64,
+) -> LayerConflict {
+    let zone = prepared.geometry();
+    let mut features = Vec::new();
+    let class_field = if p.layer.role == LayerRole::Water {
+        p.fields.class
+    } else {
+        None
+    };
+    if let Some(zbox) = zone.bounding_rect() {
+        let part_boxes: Vec<_> = zone.0.iter().filter_map(|q| q.bounding_rect()).collect();
+        for i in p.index.query(zbox, 0.0) {
+            let f = &p.layer.features[i];
+            let Some(fbox) = f.geometry.bounding_rect() else {
+                continue;
+            };
+            if !part_boxes.iter().any(|b| boxes_intersect(b, &fbox)) {
+                continue;
+            }
+            let piece = prepared.clip(&f.geometry);
+            let a = area_m2(&piece);
+            if a > 0.0 {
+                features.push(FeatureOverlap {
+                    id: p.feature_id(i),
+                    feature: i,
+                    area_m2: a,
+                    area_mu: mu_from_m2(a),
+                    class: p.layer.attr(f, class_field).map(str::to_string),
+                    geometry: piece,
+                });
+            }
+        }
+    }
+    features.sort_by(|a, b| a.id.cmp(&b.id).then(b.area_m2.total_cmp(&a.area_m2)));
+    let geometry = union_local(features.iter().map(|f| f.geometry.clone()).collect());
+    let area = area_m2(&geometry);
+    let slivers: Vec<f64> = geometry
+        .0
+        .iter()
+        .map(|q| q.unsigned_area())
+        .filter(|&a| a < sliver_m2)
+        .collect();
+    let mut by_class_m2 = BTreeMap::new();
+    if class_field.is_some() {
+        let mut classes: BTreeMap<String, Vec<&Geom>> = BTreeMap::new();
+        for f in &features {
+            let class = f.class.clone().unwrap_or_else(|| "未分级".to_string());
+            classes.entry(class).or_default().push(&f.geometry);
+        }
+        for (class, geoms) in classes {
+            by_class_m2.insert(
+                class,
+                area_m2(&union_local(geoms.into_iter().cloned().collect())),
+            );
+        }
+    }
+    LayerConflict {
+        role: p.layer.role,
+        area_m2: area,
+        area_mu: mu_from_m2(area),
+        share: if zone_area > 0.0 {
+            area / zone_area
+        } else {
+            0.0
+        },
+        sliver_area_m2: slivers.iter().sum(),
+        sliver_count: slivers.len(),
+        by_class_m2,
+        features,
+        geometry,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::analysis::rules::testing::{layer, rect};
+    use crate::analysis::Severity;
+
+    fn conflict(area_m2: f64, sliver_area_m2: f64, sliver_count: usize) -> LayerConflict {
+        LayerConflict {
+            role: LayerRole::Redline,
+            area_m2,
+            area_mu: mu_from_m2(area_m2),
+            share: area_m2 / 10_000.0,
+            sliver_area_m2,
+            sliver_count,
+            by_class_m2: BTreeMap::new(),
+            features: Vec::new(),
+            geometry: rect(0.0, 0.0, 1.0, area_m2),
+        }
+    }
+
+    #[test]
+    fn overlap_beyond_slivers_is_a_conflict_else_a_sliver() {
+        let redline = layer("redline", LayerRole::Redline, &[], Vec::new());
+        let rules = Rules::default();
+        let found = check("Z1", &redline, &conflict(10.0, 0.5, 1), &rules);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule, "conflict.redline");
+        assert_eq!(found[0].severity, Severity::Blocking);
+        assert_eq!(found[0].numbers["area_m2"], 10.0);
+        assert_eq!(found[0].rule_id().unwrap().layer(), Some("redline"));
+        let found = check("Z1", &redline, &conflict(0.5, 0.5, 1), &rules);
+        assert_eq!(found[0].rule, "sliver.redline");
+        assert_eq!(found[0].severity, Severity::Info);
+        assert!(check("Z1", &redline, &conflict(0.0, 0.0, 0), &rules).is_empty());
+    }
+
+    #[test]
+    fn a_zone_half_on_the_red_line_overlaps_it_by_half() {
+        // Zone 100 m × 100 m; red line x from 50 to 200: 50 m × 100 m = 5 000 m², share 0.5.
+        let redline = layer(
+            "redline",
+            LayerRole::Redline,
+            &[],
+            vec![(Vec::new(), rect(50.0, 0.0, 200.0, 100.0))],
+        );
+        let p = crate::analysis::rules::testing::prepared(&redline);
+        let zone = rect(0.0, 0.0, 100.0, 100.0);
+        let c = conflict_with(&PreparedArea::new(&zone), 10_000.0, &p, 1.0);
+        assert!((c.area_m2 - 5_000.0).abs() < 1e-6);
+        assert!((c.share - 0.5).abs() < 1e-9);
+        assert_eq!((c.sliver_count, c.features.len()), (0, 1));
+    }
+}

@@ -1,0 +1,100 @@
+//! 严禁任意扩大开发范围: the zone's area outside its member original zones (`expansion`).
+
+use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding, Severity};
+use crate::analysis::rules::Rule;
+use crate::analysis::zone::ZoneInput;
+use crate::io::review::Rules;
+use crate::model::{mu_from_m2, Geom};
+use crate::spatial::overlay::{area_m2, difference_local, union_local};
+use geo::{Area, MultiPolygon, Polygon};
+
+/// The area of `geometry` (of area `zone_area`) outside `member_geoms` (the members' original
+/// zones, see [`members::member_geometries`](super::members::member_geometries)), and an
+/// `expansion` finding when some of it lies in pieces of at least `rules.sliver_area_m2`
+/// (blocking with `rules.expansion_blocks`, else a warning).
+///
+/// Example (the test below): a 100 m × 100 m zone on a 100 m × 50 m member extends beyond it by
+/// 5 000 m², half the zone.
+pub fn check(
+    z: &ZoneInput,
+    geometry: &Geom,
+    zone_area: f64,
+    member_geoms: Vec<Geom>,
+    rules: &Rules,
+) -> (f64, Vec<Finding>) {
+    let zid = Some(z.id.as_str());
+    let mut findings = Vec::new();
+    let members_union = union_local(member_geoms);
+    let outside = difference_local(&geometry, &members_union);
+    let total = area_m2(&outside);
+    let real: Vec<Polygon<f64>> = outside
+        .0
+        .iter()
+        .filter(|p| p.unsigned_area() >= rules.sliver_area_m2)
+        .cloned()
+        .collect();
+    let real_area: f64 = real.iter().map(|p| p.unsigned_area()).sum();
+    if real_area > 0.0 {
+        let severity = if rules.expansion_blocks {
+            Severity::Blocking
+        } else {
+            Severity::Warning
+        };
+        let share = if zone_area > 0.0 {
+            total / zone_area
+        } else {
+            0.0
+        };
+        let basis_zh = if z.members.is_empty() {
+            "全部原开发区"
+        } else {
+            "所整合原开发区"
+        };
+        let basis_en = if z.members.is_empty() {
+            "all original zones"
+        } else {
+            "its member original zones"
+        };
+        findings.push(
+            Rule::Expansion.finding(zid).with_severity(severity)
+                .msg(
+                    format!("超出{basis_zh}范围 {}，占开发区面积 {:.2}%，需说明理由", fmt_area_zh(total), share * 100.0),
+                    format!("extends beyond {basis_en} by {}, {:.2}% of the zone; needs a justification", fmt_area_en(total), share * 100.0),
+                )
+                .num("area_m2", total)
+                .num("area_mu", mu_from_m2(total))
+                .num("share", share)
+                .num("pieces", real.len() as f64)
+                .geom(MultiPolygon(real)),
+        );
+    }
+    (total, findings)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::analysis::rules::testing::{rect, zone_input};
+
+    #[test]
+    fn the_area_outside_the_members_is_the_expansion() {
+        // 100 m × 100 m zone, member 100 m × 50 m: 5 000 m² outside, half the zone.
+        let z = zone_input("Z1", &["Y1"], None);
+        let zone = rect(0.0, 0.0, 100.0, 100.0);
+        let member = rect(0.0, 0.0, 100.0, 50.0);
+        let mut rules = Rules::default();
+        let (total, found) = check(&z, &zone, 10_000.0, vec![member.clone()], &rules);
+        assert!((total - 5_000.0).abs() < 1e-6);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].is(Rule::Expansion));
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!((found[0].numbers["share"] - 0.5).abs() < 1e-9);
+        rules.expansion_blocks = true;
+        let (_, found) = check(&z, &zone, 10_000.0, vec![member], &rules);
+        assert_eq!(found[0].severity, Severity::Blocking);
+        // Inside its member: no finding, nothing outside.
+        let (total, found) = check(&z, &zone, 10_000.0, vec![zone.clone()], &rules);
+        assert_eq!((total, found.len()), (0.0, 0));
+    }
+}

@@ -1,0 +1,133 @@
+//! The rules of the guidance: the rule table ([`RULES`], keyed by [`Rule`], read through
+//! [`RuleId`]) and one file per rule, each a pure function from the zone's (or the plan's)
+//! context and the settings to findings.
+//!
+//! | file | rule ids |
+//! |---|---|
+//! | [`conflict`] | `conflict.<layer>`, `sliver.<layer>` |
+//! | [`clusters`] | `clusters` |
+//! | [`fragments`] | `fragment` |
+//! | [`enclave`] | `enclave` |
+//! | [`expansion`] | `expansion` |
+//! | [`overlap`] | `zone_overlap` |
+//! | [`designation`] | `designation` |
+//! | [`industries`] | `industries` |
+//! | [`custody`] | `custody` |
+//! | [`members`] | `members.unknown` |
+//! | [`originals`] | `original.duplicate`, `original.unassigned`, `original.status` |
+//! | [`quota`] | `quota.total`, `quota.city`, `quota.county`, `quota.unknown` |
+//! | [`input`] | `input.incomplete`, `input.coverage`, `input.ambiguous_id` |
+//! | [`validity`] | `zone.invalid_geometry` |
+
+mod table;
+pub use table::*;
+
+pub mod clusters;
+pub mod conflict;
+pub mod custody;
+pub mod designation;
+pub mod enclave;
+pub mod expansion;
+pub mod fragments;
+pub mod industries;
+pub mod input;
+pub mod members;
+pub mod originals;
+pub mod overlap;
+pub mod quota;
+pub mod validity;
+
+/// Small inputs shared by the rules' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::analysis::zone::ZoneInput;
+    use crate::analysis::{PartInfo, Prepared};
+    use crate::io::review::ReviewFile;
+    use crate::model::{Feature, Geom, Layer, LayerRole};
+    use geo::polygon;
+
+    /// An axis-aligned rectangle as a one-part geometry.
+    pub fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Geom {
+        geo::MultiPolygon(vec![
+            polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
+        ])
+    }
+
+    pub fn part(area_m2: f64, fragment: bool, enclave: bool) -> PartInfo {
+        PartInfo {
+            area_m2,
+            area_mu: crate::model::mu_from_m2(area_m2),
+            fragment,
+            enclave,
+            cluster: (!enclave).then_some(0),
+        }
+    }
+
+    /// A layer of `role` named `name` with the given fields and features (attributes, geometry).
+    pub fn layer(
+        name: &str,
+        role: LayerRole,
+        fields: &[&str],
+        features: Vec<(Vec<&str>, Geom)>,
+    ) -> Layer {
+        Layer {
+            name: name.to_string(),
+            role,
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+            features: features
+                .into_iter()
+                .enumerate()
+                .map(|(index, (attrs, geometry))| Feature {
+                    index,
+                    geometry,
+                    attrs: attrs.into_iter().map(|a| Some(a.to_string())).collect(),
+                })
+                .collect(),
+            source: Default::default(),
+        }
+    }
+
+    /// A zone's result with only an id and a geometry.
+    pub fn result(id: &str, geometry: Geom) -> crate::analysis::ZoneResult {
+        crate::analysis::ZoneResult {
+            id: id.to_string(),
+            name: None,
+            level: None,
+            city: None,
+            county: None,
+            members: Vec::new(),
+            industries: Vec::new(),
+            area_m2: 0.0,
+            area_mu: 0.0,
+            parts: Vec::new(),
+            clusters: 1,
+            cluster_gaps_m: Vec::new(),
+            cluster_gap_lines: Vec::new(),
+            expansion_area_m2: None,
+            conflicts: Default::default(),
+            findings: Vec::new(),
+            pass: true,
+            geometry,
+        }
+    }
+
+    /// A zone as read from the zones layer: id, members, level; no features.
+    pub fn zone_input(id: &str, members: &[&str], level: Option<&str>) -> ZoneInput {
+        ZoneInput {
+            id: id.to_string(),
+            name: None,
+            level: level.map(str::to_string),
+            city: None,
+            county: None,
+            members: members.iter().map(|m| m.to_string()).collect(),
+            industries: Vec::new(),
+            features: Vec::new(),
+            names: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+
+    pub fn prepared(layer: &Layer) -> Prepared<'_> {
+        Prepared::new(layer, &ReviewFile::default())
+    }
+}
