@@ -3,7 +3,7 @@
 
 use super::fields::{is_yes, level_rank, split_list, Fields};
 use super::findings::{clause, fmt_area_en, fmt_area_zh, Finding, Severity};
-use super::{FeatureOverlap, LayerConflict, PartInfo, Prepared, ZoneResult};
+use super::{sliver_tolerances, FeatureOverlap, LayerConflict, PartInfo, Prepared, ZoneResult};
 use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
@@ -11,6 +11,7 @@ use crate::spatial::overlay::{
     area_m2, boxes_intersect, difference_local, distance_m, find_root, intersection,
     intersection_local, union_local, PreparedArea,
 };
+use crate::spatial::sliver;
 use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon, Polygon};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -256,10 +257,10 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let overlay_start = std::time::Instant::now();
     let prepared_zone = PreparedArea::new(&geometry);
     for p in ctx.protection {
-        let c = conflict_with(&prepared_zone, zone_area, p, rules.sliver_area_m2);
+        let c = conflict_with(&prepared_zone, zone_area, p, &sliver_tolerances(rules));
         let (name_zh, name_en) = layer_label(p.layer);
         if c.area_m2 > 0.0 {
-            let blocking = c.area_m2 - c.sliver_area_m2 > 0.0;
+            let blocking = c.is_conflict();
             let mut zh = format!(
                 "占用{name_zh} {}，占开发区面积 {:.2}%，涉及 {} 个图斑",
                 fmt_area_zh(c.area_m2),
@@ -287,14 +288,27 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
                 en.push_str(&format!(" ({})", parts.join(", ")));
             }
             if c.sliver_count > 0 {
+                let (w, a, t) = (
+                    rules.sliver_width_m,
+                    rules.sliver_area_m2,
+                    rules.sliver_total_m2,
+                );
+                let (s_zh, s_en) = if c.slivers_counted {
+                    (
+                        format!("合计超过 {t} m²，计为冲突"),
+                        format!("together over {t} m², counted as conflict"),
+                    )
+                } else {
+                    (
+                        format!("合计不超过 {t} m²，不计为冲突"),
+                        format!("together not over {t} m², not counted as conflict"),
+                    )
+                };
                 zh.push_str(&format!(
-                    "；其中 {} 处碎片（< {} m²）共 {:.3} m²，不计为冲突",
-                    c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
+                    "；其中 {} 处碎片（宽不超过 {w} m 或小于 {a} m²）共 {:.3} m²，{s_zh}",
+                    c.sliver_count, c.sliver_area_m2
                 ));
-                en.push_str(&format!(
-                    "; {} sliver(s) under {} m² totalling {:.3} m² do not count as conflicts",
-                    c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
-                ));
+                en.push_str(&format!("; {} sliver(s) (at most {w} m wide or under {a} m²) totalling {:.3} m², {s_en}", c.sliver_count, c.sliver_area_m2));
             }
             let severity = if blocking {
                 Severity::Blocking
@@ -346,15 +360,10 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         let members_union = union_local(member_geoms);
         let outside = difference_local(&geometry, &members_union);
         let total = area_m2(&outside);
-        let real: Vec<Polygon<f64>> = outside
-            .0
-            .iter()
-            .filter(|p| p.unsigned_area() >= rules.sliver_area_m2)
-            .cloned()
-            .collect();
-        let real_area: f64 = real.iter().map(|p| p.unsigned_area()).sum();
+        let pieces = sliver::split(&outside, &sliver_tolerances(rules));
+        let real = pieces.counted().0;
         expansion_area_m2 = Some(total);
-        if real_area > 0.0 {
+        if pieces.counts() {
             let severity = if rules.expansion_blocks {
                 Severity::Blocking
             } else {
@@ -706,7 +715,7 @@ fn conflict_with(
     prepared: &PreparedArea,
     zone_area: f64,
     p: &Prepared,
-    sliver_m2: f64,
+    tol: &sliver::Tolerances,
 ) -> LayerConflict {
     let zone = prepared.geometry();
     let mut features = Vec::new();
@@ -734,6 +743,7 @@ fn conflict_with(
                     area_m2: a,
                     area_mu: mu_from_m2(a),
                     class: p.layer.attr(f, class_field).map(str::to_string),
+                    sliver: false,
                     geometry: piece,
                 });
             }
@@ -742,12 +752,10 @@ fn conflict_with(
     features.sort_by(|a, b| a.id.cmp(&b.id).then(b.area_m2.total_cmp(&a.area_m2)));
     let geometry = union_local(features.iter().map(|f| f.geometry.clone()).collect());
     let area = area_m2(&geometry);
-    let slivers: Vec<f64> = geometry
-        .0
-        .iter()
-        .map(|q| q.unsigned_area())
-        .filter(|&a| a < sliver_m2)
-        .collect();
+    let pieces = sliver::split(&geometry, tol);
+    for f in &mut features {
+        f.sliver = !pieces.slivers_count && sliver::split(&f.geometry, tol).kept.is_empty();
+    }
     let mut by_class_m2 = BTreeMap::new();
     if class_field.is_some() {
         let mut classes: BTreeMap<String, Vec<&Geom>> = BTreeMap::new();
@@ -771,8 +779,9 @@ fn conflict_with(
         } else {
             0.0
         },
-        sliver_area_m2: slivers.iter().sum(),
-        sliver_count: slivers.len(),
+        sliver_area_m2: pieces.sliver_area_m2,
+        sliver_count: pieces.slivers.len(),
+        slivers_counted: pieces.slivers_count,
         by_class_m2,
         features,
         geometry,
@@ -892,7 +901,7 @@ fn custody(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<Fi
     let mut flagged: Vec<(String, f64, Geom)> = Vec::new();
     for i in t.index.query(zbox, 0.0) {
         let town = &t.layer.features[i].geometry;
-        if area_m2(&intersection(zone, town)) <= ctx.rules.sliver_area_m2 {
+        if !sliver::split(&intersection(zone, town), &sliver_tolerances(ctx.rules)).counts() {
             continue;
         }
         let share = protected_share(i, t, ctx);
@@ -942,7 +951,7 @@ fn custody(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<Fi
 }
 
 /// Merged zones must not overlap each other: a blocking finding on both zones of each pair.
-pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
+pub fn check_overlaps(zones: &mut [ZoneResult], tol: &sliver::Tolerances) {
     let index = BoxIndex::new(zones.iter().map(|z| &z.geometry));
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (i, z) in zones.iter().enumerate() {
@@ -963,7 +972,7 @@ pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
         .filter_map(|(i, j)| {
             let g = intersection_local(&zones[i].geometry, &zones[j].geometry);
             let a = area_m2(&g);
-            (a >= sliver_m2 && a > 0.0).then_some((i, j, g, a))
+            sliver::split(&g, tol).counts().then_some((i, j, g, a))
         })
         .collect();
     for (i, j, g, a) in found {
