@@ -99,7 +99,7 @@ fn is_sliver(p: &Polygon<f64>, area_m2: f64, tol: &Tolerances) -> bool {
 /// True when no disc of diameter greater than `width_m` fits in `p` (area `area_m2`): the
 /// inward buffer by `width_m / 2` leaves no area. Shortcuts that never change the answer:
 /// - a disc of diameter `width_m` has area π·width²/4, so a smaller piece is thin;
-/// - a point of `p` at distance ≥ `width_m / 2` from its boundary is the centre of such a disc,
+/// - a point of `p` farther than `width_m / 2` from its boundary is the centre of a wider disc,
 ///   so the piece is not thin (tried at an interior point, which is cheap);
 /// - a piece whose buffer cannot be computed (geometry code failing on a degenerate piece) is
 ///   kept: a doubtful piece counts rather than being waved through.
@@ -116,7 +116,8 @@ pub fn is_thin(p: &Polygon<f64>, area_m2: f64, width_m: f64) -> bool {
             .chain(p.interiors())
             .map(|ring| Euclidean.distance(&c, ring))
             .fold(f64::INFINITY, f64::min);
-        if to_boundary >= r {
+        // Strictly wider (beyond rounding): a piece exactly `width_m` wide is thin.
+        if to_boundary > r * (1.0 + 1e-9) {
             return false;
         }
     }
@@ -150,6 +151,9 @@ mod tests {
         // 0.4 m × 100 m: thin; 0.6 m × 100 m: not.
         assert!(is_thin(&rect(0., 0., 100., 0.4), 40., 0.5));
         assert!(!is_thin(&rect(0., 0., 100., 0.6), 60., 0.5));
+        // Exactly 0.5 m wide: thin (no disc wider than 0.5 m fits), here and far from the origin.
+        assert!(is_thin(&rect(0., 0., 0.5, 1.), 0.5, 0.5));
+        assert!(is_thin(&rect(500_099.5, 3_300_000., 500_100., 3_300_001.), 0.5, 0.5));
         // Width 0 turns the test off.
         assert!(!is_thin(&rect(0., 0., 1000., 0.1), 100., 0.0));
     }
