@@ -153,7 +153,11 @@ mod tests {
         assert!(!is_thin(&rect(0., 0., 100., 0.6), 60., 0.5));
         // Exactly 0.5 m wide: thin (no disc wider than 0.5 m fits), here and far from the origin.
         assert!(is_thin(&rect(0., 0., 0.5, 1.), 0.5, 0.5));
-        assert!(is_thin(&rect(500_099.5, 3_300_000., 500_100., 3_300_001.), 0.5, 0.5));
+        assert!(is_thin(
+            &rect(500_099.5, 3_300_000., 500_100., 3_300_001.),
+            0.5,
+            0.5
+        ));
         // Width 0 turns the test off.
         assert!(!is_thin(&rect(0., 0., 1000., 0.1), 100., 0.0));
     }
