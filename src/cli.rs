@@ -86,7 +86,8 @@ The review file (TOML; paths relative to it):
   [fields]  id, name, level, city, county, members, industries, enclave, class, status
             (attribute names; detected case-insensitively when absent)
   [rules]   contiguity_distance_m = 0, max_clusters = 1, min_part_area_m2 = 10000,
-            sliver_area_m2 = 1.0, custody_protected_share = 0.5, expansion_blocks = false,
+            sliver_width_m = 0.5, sliver_area_m2 = 0.25, sliver_total_m2 = 200,
+            custody_protected_share = 0.5, expansion_blocks = false,
             max_industries = 3, max_total_zones = 150
   [quotas]  city_level = { default = [1, 2], \"杭州市\" = [2, 3], \"宁波市\" = [2, 3] }
             county = { default = [1, 2] }

@@ -741,7 +741,8 @@ fn quotas_and_the_fate_of_originals() {
 
 #[test]
 fn slivers_are_info_not_conflicts() {
-    // Farmland 99.5..150 × 0..1 overlaps the zone 0..100² by 0.5 × 1 = 0.5 m² < 1 m²: a sliver.
+    // Farmland 99.5..150 × 0..1 overlaps the zone 0..100² by 0.5 × 1 = 0.5 m², a piece no wider
+    // than the 0.5 m sliver width, 0.5 m² in all (under the 200 m² total): a sliver.
     let c = Case::new();
     c.write(
         "zones.geojson",

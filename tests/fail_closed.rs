@@ -339,8 +339,8 @@ fn a_failed_write_leaves_the_previous_output_set_intact() {
 }
 
 /// conflicts.shp carries the sliver flag, as conflicts.geojson does: red line over Z01 by
-/// 200 × 200 = 40,000 m² (no sliver: F) and over Z02 by a 0.5 m × 1 m = 0.5 m² strip (below
-/// the 1 m² tolerance: T).
+/// 200 × 200 = 40,000 m² (no sliver: F) and over Z02 by a 0.5 m × 1 m = 0.5 m² strip (no wider
+/// than the 0.5 m sliver width, and under the 200 m² total: T).
 #[test]
 fn conflicts_shapefile_has_the_sliver_flag() {
     let fx = Fixture::new();

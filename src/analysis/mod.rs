@@ -33,6 +33,8 @@ pub struct FeatureOverlap {
     pub area_mu: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
+    /// True when this feature's overlap is slivers only and the layer's slivers do not count.
+    pub sliver: bool,
     /// The overlap polygons (working CRS).
     #[serde(skip)]
     pub geometry: Geom,
@@ -47,9 +49,11 @@ pub struct LayerConflict {
     pub area_mu: f64,
     /// Share of the zone's area.
     pub share: f64,
-    /// Part of `area_m2` in pieces smaller than the sliver tolerance.
+    /// Part of `area_m2` in slivers (pieces thin or tiny by the sliver tolerances).
     pub sliver_area_m2: f64,
     pub sliver_count: usize,
+    /// True when the slivers together exceed `rules.sliver_total_m2` and count as conflict.
+    pub slivers_counted: bool,
     /// Area per protection class (water layer with a class field).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_class_m2: BTreeMap<String, f64>,
@@ -57,6 +61,23 @@ pub struct LayerConflict {
     pub features: Vec<FeatureOverlap>,
     #[serde(skip)]
     pub geometry: Geom,
+}
+
+impl LayerConflict {
+    /// True when the overlap is a conflict: some piece is not a sliver, or the slivers together
+    /// exceed the total tolerance.
+    pub fn is_conflict(&self) -> bool {
+        self.area_m2 - self.sliver_area_m2 > 0.0 || self.slivers_counted
+    }
+}
+
+/// The sliver tolerances of `rules` (see [`crate::spatial::sliver`]).
+pub fn sliver_tolerances(rules: &crate::io::review::Rules) -> crate::spatial::sliver::Tolerances {
+    crate::spatial::sliver::Tolerances {
+        width_m: rules.sliver_width_m,
+        tiny_area_m2: rules.sliver_area_m2,
+        total_m2: rules.sliver_total_m2,
+    }
 }
 
 /// One sub-area (part) of a merged zone.
@@ -322,7 +343,7 @@ pub fn run_checks(
     };
     let mut results = results?;
     progress.timed("zone overlaps", || {
-        rules::overlap::check_overlaps(&mut results, review.rules.sliver_area_m2)
+        rules::overlap::check_overlaps(&mut results, &sliver_tolerances(&review.rules))
     });
     for z in &mut results {
         apply_severity(&mut z.findings, &review.rules.severity);

@@ -147,7 +147,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let overlay_start = std::time::Instant::now();
     let prepared_zone = PreparedArea::new(&geometry);
     for p in ctx.protection {
-        let c = conflict::conflict_with(&prepared_zone, zone_area, p, rules.sliver_area_m2);
+        let c = conflict::conflict_with(&prepared_zone, zone_area, p, &super::sliver_tolerances(rules));
         findings.extend(conflict::check(&z.id, p.layer, &c, rules));
         conflicts.insert(p.layer.name.clone(), c);
     }

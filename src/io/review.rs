@@ -167,7 +167,14 @@ pub struct Rules {
     pub contiguity_distance_m: f64,
     pub max_clusters: u32,
     pub min_part_area_m2: f64,
+    /// Overlay pieces smaller than this (m²) are slivers whatever their shape.
     pub sliver_area_m2: f64,
+    /// Overlay pieces no wider than this (m) are slivers (no disc wider fits in them); 0 turns
+    /// the width test off.
+    pub sliver_width_m: f64,
+    /// When the slivers of one zone against one layer (or its members, or another zone)
+    /// together exceed this (m²), they count as overlap.
+    pub sliver_total_m2: f64,
     pub custody_protected_share: f64,
     pub expansion_blocks: bool,
     pub max_industries: u32,
@@ -185,7 +192,9 @@ impl Default for Rules {
             contiguity_distance_m: 0.0,
             max_clusters: 1,
             min_part_area_m2: 10_000.0,
-            sliver_area_m2: 1.0,
+            sliver_area_m2: 0.25,
+            sliver_width_m: 0.5,
+            sliver_total_m2: 200.0,
             custody_protected_share: 0.5,
             expansion_blocks: false,
             max_industries: 3,
@@ -481,6 +490,8 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         ("rules.contiguity_distance_m", r.contiguity_distance_m),
         ("rules.min_part_area_m2", r.min_part_area_m2),
         ("rules.sliver_area_m2", r.sliver_area_m2),
+        ("rules.sliver_width_m", r.sliver_width_m),
+        ("rules.sliver_total_m2", r.sliver_total_m2),
         ("rules.custody_protected_share", r.custody_protected_share),
     ] {
         if !value.is_finite() || value < 0.0 {
@@ -662,6 +673,10 @@ mod tests {
         assert!(e.contains("min_part_area_m2"), "{e}");
         let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nsliver_area_m2 = nan\n").unwrap_err();
         assert!(e.contains("sliver_area_m2"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nsliver_width_m = -0.5\n").unwrap_err();
+        assert!(e.contains("sliver_width_m"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nsliver_total_m2 = inf\n").unwrap_err();
+        assert!(e.contains("sliver_total_m2"), "{e}");
         let e =
             parse("[layers]\nzones = \"z.shp\"\n[rules]\nmax_clusters = \"two\"\n").unwrap_err();
         assert!(e.contains("max_clusters") || e.contains("line 4"), "{e}");

@@ -18,6 +18,8 @@ struct Row<'a> {
     feature_id: &'a str,
     class: &'a str,
     area_m2: f64,
+    /// Slivers only, not counted as conflict (see `FeatureOverlap::sliver`).
+    sliver: bool,
     geometry: &'a Geom,
     /// The reviewer's decision on this zone's conflict finding for the layer.
     status: &'static str,
@@ -51,6 +53,7 @@ fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
                     feature_id: &f.id,
                     class: f.class.as_deref().unwrap_or(""),
                     area_m2: f.area_m2,
+                    sliver: f.sliver,
                     geometry: &f.geometry,
                     status: d.map_or("", |d| d.status.id()),
                     comment: d
@@ -113,7 +116,7 @@ fn push_ring(out: &mut String, ring: &geo::LineString<f64>, to_ll: &Reprojector)
 }
 
 /// One feature of conflicts.geojson, as compact JSON text.
-fn feature_json(r: &Row, sliver: f64, to_ll: &Reprojector) -> Result<String, String> {
+fn feature_json(r: &Row, to_ll: &Reprojector) -> Result<String, String> {
     let properties = json!({
         "zone_id": r.zone_id,
         "zone_name": r.zone_name,
@@ -122,7 +125,7 @@ fn feature_json(r: &Row, sliver: f64, to_ll: &Reprojector) -> Result<String, Str
         "class": r.class,
         "area_m2": (r.area_m2 * 1000.0).round() / 1000.0,
         "area_mu": (crate::model::mu_from_m2(r.area_m2) * 10000.0).round() / 10000.0,
-        "sliver": r.area_m2 < sliver,
+        "sliver": r.sliver,
         "review_status": r.status,
         "review_comment": r.comment,
     });
@@ -153,14 +156,13 @@ pub fn conflicts_geojson(input: &ReportInput) -> Result<String, String> {
     let lonlat = CrsDef::parse(lonlat_crs_for(working))?;
     // Fail early (and once) when there is no transformation.
     Reprojector::new(working, &lonlat)?;
-    let sliver = input.review.file.rules.sliver_area_m2;
     let rows = rows(input);
     let features: Vec<String> = rows
         .par_iter()
         .map_init(
             || Reprojector::new(working, &lonlat),
             |to_ll, r| match to_ll {
-                Ok(to_ll) => feature_json(r, sliver, to_ll),
+                Ok(to_ll) => feature_json(r, to_ll),
                 Err(e) => Err(e.clone()),
             },
         )
@@ -222,8 +224,7 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
             kind: FieldKind::Text(254),
         },
     ];
-    // As conflicts.geojson's `sliver`: a piece under the sliver tolerance (not a conflict).
-    let sliver = input.review.file.rules.sliver_area_m2;
+    // As conflicts.geojson's `sliver`: slivers only, not counted as conflict.
     let features: Vec<(Geom, Vec<Option<String>>)> = rows(input)
         .into_iter()
         .map(|r| {
@@ -237,7 +238,7 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
                     (!r.class.is_empty()).then(|| r.class.to_string()),
                     Some(format!("{:.3}", r.area_m2)),
                     Some(format!("{:.4}", crate::model::mu_from_m2(r.area_m2))),
-                    Some(if r.area_m2 < sliver { "T" } else { "F" }.to_string()),
+                    Some(if r.sliver { "T" } else { "F" }.to_string()),
                     (!r.status.is_empty()).then(|| r.status.to_string()),
                     (!r.comment.is_empty()).then(|| r.comment.clone()),
                 ],

@@ -393,8 +393,10 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         (
             "碎片容差",
             format!(
-                "{} m²（小于此值的重叠视为绘制误差，不计为冲突）",
-                fmt_setting(rules.sliver_area_m2)
+                "宽不超过 {} m 或小于 {} m² 的重叠碎片视为绘制误差；每个开发区每个图层碎片合计超过 {} m² 时计为冲突",
+                fmt_setting(rules.sliver_width_m),
+                fmt_setting(rules.sliver_area_m2),
+                fmt_setting(rules.sliver_total_m2)
             ),
         ),
         (
@@ -542,11 +544,7 @@ fn summary(out: &mut String, input: &ReportInput, resolved: &crate::decisions::R
             match z.conflicts.get(&l.name) {
                 Some(c) => {
                     conflict_totals[k] += c.area_m2;
-                    let class = if c.area_m2 - c.sliver_area_m2 > 0.0 {
-                        "n hit"
-                    } else {
-                        "n zero"
-                    };
+                    let class = if c.is_conflict() { "n hit" } else { "n zero" };
                     w!(
                         out,
                         "<td class=\"{}\">{}</td>",
@@ -853,7 +851,7 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
         let label = layer_label(l).0;
         match z.conflicts.get(&l.name) {
             Some(c) => {
-                let hit = c.area_m2 - c.sliver_area_m2 > 0.0;
+                let hit = c.is_conflict();
                 let class = if hit { "n hit" } else { "n" };
                 w!(
                     out,

@@ -5,3 +5,4 @@ pub mod index;
 pub mod overlay;
 pub mod repair;
 pub mod roi;
+pub mod sliver;

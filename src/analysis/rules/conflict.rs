@@ -8,7 +8,8 @@ use crate::analysis::{FeatureOverlap, LayerConflict, Prepared};
 use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::overlay::{area_m2, boxes_intersect, union_local, PreparedArea};
-use geo::{Area, BoundingRect};
+use crate::spatial::sliver;
+use geo::BoundingRect;
 use std::collections::BTreeMap;
 
 /// `conflict.<layer>` (blocking) when the zone's overlap `c` with `layer` is more than its
@@ -21,7 +22,7 @@ pub fn check(zone_id: &str, layer: &Layer, c: &LayerConflict, rules: &Rules) -> 
     let mut findings = Vec::new();
     let (name_zh, name_en) = layer_label(layer);
     if c.area_m2 > 0.0 {
-        let blocking = c.area_m2 - c.sliver_area_m2 > 0.0;
+        let blocking = c.is_conflict();
         let mut zh = format!(
             "占用{name_zh} {}，占开发区面积 {:.2}%，涉及 {} 个图斑",
             fmt_area_zh(c.area_m2),
@@ -49,13 +50,29 @@ pub fn check(zone_id: &str, layer: &Layer, c: &LayerConflict, rules: &Rules) -> 
             en.push_str(&format!(" ({})", parts.join(", ")));
         }
         if c.sliver_count > 0 {
+            let (w, a, t) = (
+                rules.sliver_width_m,
+                rules.sliver_area_m2,
+                rules.sliver_total_m2,
+            );
+            let (s_zh, s_en) = if c.slivers_counted {
+                (
+                    format!("合计超过 {t} m²，计为冲突"),
+                    format!("together over {t} m², counted as conflict"),
+                )
+            } else {
+                (
+                    format!("合计不超过 {t} m²，不计为冲突"),
+                    format!("together not over {t} m², not counted as conflict"),
+                )
+            };
             zh.push_str(&format!(
-                "；其中 {} 处碎片（< {} m²）共 {:.3} m²，不计为冲突",
-                c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
+                "；其中 {} 处碎片（宽不超过 {w} m 或小于 {a} m²）共 {:.3} m²，{s_zh}",
+                c.sliver_count, c.sliver_area_m2
             ));
             en.push_str(&format!(
-                "; {} sliver(s) under {} m² totalling {:.3} m² do not count as conflicts",
-                c.sliver_count, rules.sliver_area_m2, c.sliver_area_m2
+                "; {} sliver(s) (at most {w} m wide or under {a} m²) totalling {:.3} m², {s_en}",
+                c.sliver_count, c.sliver_area_m2
             ));
         }
         let rule = if blocking {
@@ -87,7 +104,7 @@ pub fn conflict_with(
     prepared: &PreparedArea,
     zone_area: f64,
     p: &Prepared,
-    sliver_m2: f64,
+    tol: &sliver::Tolerances,
 ) -> LayerConflict {
     let zone = prepared.geometry();
     let mut features = Vec::new();
@@ -115,6 +132,7 @@ pub fn conflict_with(
                     area_m2: a,
                     area_mu: mu_from_m2(a),
                     class: p.layer.attr(f, class_field).map(str::to_string),
+                    sliver: false,
                     geometry: piece,
                 });
             }
@@ -123,12 +141,10 @@ pub fn conflict_with(
     features.sort_by(|a, b| a.id.cmp(&b.id).then(b.area_m2.total_cmp(&a.area_m2)));
     let geometry = union_local(features.iter().map(|f| f.geometry.clone()).collect());
     let area = area_m2(&geometry);
-    let slivers: Vec<f64> = geometry
-        .0
-        .iter()
-        .map(|q| q.unsigned_area())
-        .filter(|&a| a < sliver_m2)
-        .collect();
+    let pieces = sliver::split(&geometry, tol);
+    for f in &mut features {
+        f.sliver = !pieces.slivers_count && sliver::split(&f.geometry, tol).kept.is_empty();
+    }
     let mut by_class_m2 = BTreeMap::new();
     if class_field.is_some() {
         let mut classes: BTreeMap<String, Vec<&Geom>> = BTreeMap::new();
@@ -152,8 +168,9 @@ pub fn conflict_with(
         } else {
             0.0
         },
-        sliver_area_m2: slivers.iter().sum(),
-        sliver_count: slivers.len(),
+        sliver_area_m2: pieces.sliver_area_m2,
+        sliver_count: pieces.slivers.len(),
+        slivers_counted: pieces.slivers_count,
         by_class_m2,
         features,
         geometry,
@@ -175,6 +192,7 @@ mod tests {
             share: area_m2 / 10_000.0,
             sliver_area_m2,
             sliver_count,
+            slivers_counted: false,
             by_class_m2: BTreeMap::new(),
             features: Vec::new(),
             geometry: rect(0.0, 0.0, 1.0, area_m2),
@@ -208,7 +226,12 @@ mod tests {
         );
         let p = crate::analysis::rules::testing::prepared(&redline);
         let zone = rect(0.0, 0.0, 100.0, 100.0);
-        let c = conflict_with(&PreparedArea::new(&zone), 10_000.0, &p, 1.0);
+        let c = conflict_with(
+            &PreparedArea::new(&zone),
+            10_000.0,
+            &p,
+            &crate::analysis::sliver_tolerances(&Rules::default()),
+        );
         assert!((c.area_m2 - 5_000.0).abs() < 1e-6);
         assert!((c.share - 0.5).abs() < 1e-9);
         assert_eq!((c.sliver_count, c.features.len()), (0, 1));

@@ -6,7 +6,9 @@ use crate::analysis::rules::Rule;
 use crate::analysis::zone::Context;
 use crate::analysis::Prepared;
 use crate::model::Geom;
+use crate::analysis::sliver_tolerances;
 use crate::spatial::overlay::{area_m2, intersection, union_local, PreparedArea};
+use crate::spatial::sliver;
 use geo::{BoundingRect, MultiPolygon};
 use std::sync::OnceLock;
 
@@ -56,7 +58,7 @@ pub fn check(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<
     let mut flagged: Vec<(String, f64, Geom)> = Vec::new();
     for i in t.index.query(zbox, 0.0) {
         let town = &t.layer.features[i].geometry;
-        if area_m2(&intersection(zone, town)) <= ctx.rules.sliver_area_m2 {
+        if !sliver::split(&intersection(zone, town), &sliver_tolerances(ctx.rules)).counts() {
             continue;
         }
         let share = protected_share(i, t, ctx);

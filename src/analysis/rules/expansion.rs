@@ -5,13 +5,15 @@ use crate::analysis::rules::Rule;
 use crate::analysis::zone::ZoneInput;
 use crate::io::review::Rules;
 use crate::model::{mu_from_m2, Geom};
+use crate::analysis::sliver_tolerances;
 use crate::spatial::overlay::{area_m2, difference_local, union_local};
-use geo::{Area, MultiPolygon, Polygon};
+use crate::spatial::sliver;
+use geo::MultiPolygon;
 
 /// The area of `geometry` (of area `zone_area`) outside `member_geoms` (the members' original
 /// zones, see [`members::member_geometries`](super::members::member_geometries)), and an
-/// `expansion` finding when some of it lies in pieces of at least `rules.sliver_area_m2`
-/// (blocking with `rules.expansion_blocks`, else a warning).
+/// `expansion` finding when it is more than slivers (thin or tiny pieces, see
+/// [`crate::spatial::sliver`]) or its slivers together exceed `rules.sliver_total_m2` (blocking with `rules.expansion_blocks`, else a warning).
 ///
 /// Example (the test below): a 100 m × 100 m zone on a 100 m × 50 m member extends beyond it by
 /// 5 000 m², half the zone.
@@ -27,14 +29,9 @@ pub fn check(
     let members_union = union_local(member_geoms);
     let outside = difference_local(&geometry, &members_union);
     let total = area_m2(&outside);
-    let real: Vec<Polygon<f64>> = outside
-        .0
-        .iter()
-        .filter(|p| p.unsigned_area() >= rules.sliver_area_m2)
-        .cloned()
-        .collect();
-    let real_area: f64 = real.iter().map(|p| p.unsigned_area()).sum();
-    if real_area > 0.0 {
+    let pieces = sliver::split(&outside, &sliver_tolerances(rules));
+    let real = pieces.counted().0;
+    if pieces.counts() {
         let severity = if rules.expansion_blocks {
             Severity::Blocking
         } else {

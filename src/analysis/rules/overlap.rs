@@ -7,15 +7,16 @@ use crate::analysis::ZoneResult;
 use crate::model::{mu_from_m2, Geom};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{area_m2, intersection_local};
+use crate::spatial::sliver;
 use geo::BoundingRect;
 use rayon::prelude::*;
 
 /// Merged zones must not overlap each other: a blocking finding on both zones of each pair
-/// whose overlap is at least `sliver_m2`.
+/// whose overlap is more than slivers (see [`crate::spatial::sliver`]).
 ///
 /// Example (the test below): two 10 m × 10 m zones shifted by 5 m overlap by 50 m²: both get a
 /// `zone_overlap` about the other with `area_m2` = 50.
-pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
+pub fn check_overlaps(zones: &mut [ZoneResult], tol: &sliver::Tolerances) {
     let index = BoxIndex::new(zones.iter().map(|z| &z.geometry));
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     for (i, z) in zones.iter().enumerate() {
@@ -36,7 +37,7 @@ pub fn check_overlaps(zones: &mut [ZoneResult], sliver_m2: f64) {
         .filter_map(|(i, j)| {
             let g = intersection_local(&zones[i].geometry, &zones[j].geometry);
             let a = area_m2(&g);
-            (a >= sliver_m2 && a > 0.0).then_some((i, j, g, a))
+            sliver::split(&g, tol).counts().then_some((i, j, g, a))
         })
         .collect();
     for (i, j, g, a) in found {
@@ -71,7 +72,10 @@ mod tests {
             result("B", rect(5.0, 0.0, 15.0, 10.0)),
             result("C", rect(100.0, 0.0, 110.0, 10.0)),
         ];
-        check_overlaps(&mut zones, 1.0);
+        check_overlaps(
+            &mut zones,
+            &crate::analysis::sliver_tolerances(&crate::io::review::Rules::default()),
+        );
         for (me, other) in [(0, "B"), (1, "A")] {
             let f = &zones[me].findings;
             assert_eq!(f.len(), 1);

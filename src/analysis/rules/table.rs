@@ -164,7 +164,7 @@ pub static RULES: [RuleSpec; 22] = [
             "开发区与保护图层（生态保护红线、永久基本农田、水源保护区及附加保护图层）重叠，扣除碎片后仍有面积",
             "the zone overlaps a protection layer (red line, farmland, water source, extra layers) beyond slivers",
         ),
-        settings: &["rules.sliver_area_m2", "rules.severity.conflict"],
+        settings: &["rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2", "rules.severity.conflict"],
     },
     RuleSpec {
         rule: Rule::Sliver,
@@ -183,7 +183,7 @@ pub static RULES: [RuleSpec; 22] = [
             "开发区与保护图层仅有小于碎片容差的重叠",
             "the zone overlaps a protection layer only in pieces below the sliver tolerance",
         ),
-        settings: &["rules.sliver_area_m2", "rules.severity.sliver"],
+        settings: &["rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2", "rules.severity.sliver"],
     },
     RuleSpec {
         rule: Rule::Clusters,
@@ -247,7 +247,7 @@ pub static RULES: [RuleSpec; 22] = [
             "开发区超出所整合原开发区（未列整合对象时为全部原开发区）的范围",
             "the zone extends beyond its member original zones (all original zones when it lists none)",
         ),
-        settings: &["rules.expansion_blocks", "rules.sliver_area_m2"],
+        settings: &["rules.expansion_blocks", "rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2"],
     },
     RuleSpec {
         rule: Rule::ZoneOverlap,
@@ -266,7 +266,7 @@ pub static RULES: [RuleSpec; 22] = [
             "两个整合后开发区相互重叠，且重叠面积不小于碎片容差",
             "two merged zones overlap by at least the sliver tolerance",
         ),
-        settings: &["rules.sliver_area_m2"],
+        settings: &["rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2"],
     },
     RuleSpec {
         rule: Rule::Designation,
@@ -311,7 +311,7 @@ pub static RULES: [RuleSpec; 22] = [
             "开发区覆盖的乡镇保护面积占比高于阈值",
             "the zone covers a township whose protected share is above the threshold",
         ),
-        settings: &["rules.custody_protected_share", "rules.sliver_area_m2"],
+        settings: &["rules.custody_protected_share", "rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2"],
     },
     RuleSpec {
         rule: Rule::MembersUnknown,
