@@ -163,7 +163,7 @@ impl std::fmt::Display for BenchSummary {
 }
 
 /// The review file of every benchmark dataset (rules at their defaults).
-pub const BENCH_REVIEW_TOML: &str = r#"# Benchmark review written by `zonecheck generate-bench` (see benches/README.md).
+pub const BENCH_REVIEW_TOML: &str = r#"# Benchmark review written by `zonecheck-gen bench` (see benches/README.md).
 crs = "EPSG:4549"
 
 [layers]
