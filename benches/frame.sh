@@ -8,10 +8,10 @@ RUNS_COUNTY=${1:-5}
 RUNS_PROVINCE=${2:-3}
 OUT=bench_data/frame_runs
 mkdir -p "$OUT"
-cargo build --release --bin zonecheck
+cargo build --release --bin zonecheck --bin zonecheck-gen
 for scale in county province; do
   [ -f "bench_data/$scale/review.toml" ] ||
-    target/release/zonecheck generate-bench --scale "$scale" "bench_data/$scale"
+    target/release/zonecheck-gen bench --scale "$scale" "bench_data/$scale"
 done
 cargo bench --bench frame --no-run
 run() { # scale run

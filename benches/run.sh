@@ -18,7 +18,7 @@
 #   --out DIR        where run outputs, results.jsonl and table.txt go (default DIR/runs)
 #
 # Environment: BENCH_GENERATOR="cmd" generates with `cmd SCALE DIR` instead of
-# `zonecheck generate-bench --scale SCALE DIR`; PYTHON (default python3) makes the venv.
+# `zonecheck-gen bench --scale SCALE DIR`; PYTHON (default python3) makes the venv.
 #
 # Exit status: 0 when every zonecheck run succeeded (exit 0 or 1) and every per-zone number
 # agrees with GEOS within 1e-7 relative or 1e-3 m² absolute; 1 otherwise.
@@ -59,11 +59,12 @@ for tool in /usr/bin/time "$PYTHON"; do
     command -v "$tool" >/dev/null || { echo "error: $tool is needed (apt-get install time python3-venv)" >&2; exit 2; }
 done
 
-echo "== building the release binary"
-cargo build --release --locked --bin zonecheck
+echo "== building the release binaries (zonecheck and the data generator zonecheck-gen)"
+cargo build --release --locked --bin zonecheck --bin zonecheck-gen
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
     | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 ZC=$TARGET_DIR/release/zonecheck
+GEN=$TARGET_DIR/release/zonecheck-gen
 
 VENV=$ROOT/benches/.venv
 if [ "$GEOPANDAS" = 1 ]; then
@@ -80,7 +81,7 @@ generate() {
     if [ -n "${BENCH_GENERATOR:-}" ]; then
         $BENCH_GENERATOR "$1" "$2"
     else
-        "$ZC" generate-bench --scale "$1" "$2"
+        "$GEN" bench --scale "$1" "$2"
     fi
 }
 

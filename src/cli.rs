@@ -59,21 +59,6 @@ pub enum Command {
     },
     /// Print the version, the git commit it was built from and the PROJ library version.
     Version,
-    /// Write a deterministic benchmark review (see benches/README.md) into DIR.
-    #[command(hide = true)]
-    GenerateBench {
-        /// county, county-x4, county-x16 or province.
-        #[arg(long, default_value = "county")]
-        scale: crate::bench_data::Scale,
-        /// Output folder.
-        dir: PathBuf,
-    },
-    /// Write the bundled sample review (deterministic) into DIR.
-    #[command(hide = true)]
-    GenerateSample {
-        /// Output folder.
-        dir: PathBuf,
-    },
 }
 
 const REVIEW_HELP: &str = "\
@@ -200,29 +185,6 @@ pub fn run(cli: Cli) -> ExitCode {
             timings,
             all_features,
         }) => check_command(&review, &out, lang, quiet, timings, all_features),
-        Some(Command::GenerateBench { scale, dir }) => {
-            match crate::bench_data::write_bench_data(&dir, scale) {
-                Ok(summary) => {
-                    print!("{summary}");
-                    println!("benchmark review written to {}", dir.display());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
-        Some(Command::GenerateSample { dir }) => match crate::synth::write_sample_maps(&dir) {
-            Ok(()) => {
-                println!("sample review written to {}", dir.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
         Some(Command::Open { review }) => open_app(Some(review)),
         Some(Command::Version) => {
             println!("{}", version_text());

@@ -6,7 +6,6 @@
 pub mod analysis;
 #[cfg(feature = "gui")]
 pub mod app;
-pub mod bench_data;
 pub mod cli;
 pub mod crs;
 pub mod decisions;
@@ -17,4 +16,3 @@ pub mod model;
 pub mod progress;
 pub mod report;
 pub mod spatial;
-pub mod synth;

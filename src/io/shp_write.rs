@@ -1,14 +1,21 @@
-//! Writing polygon shapefiles (.shp, .shx, .dbf, .cpg, .prj) byte by byte, each file atomically.
+//! Writing polygon shapefiles (.shp, .shx, .dbf, .cpg, .prj) byte by byte.
+//!
+//! [`ShapefileWriter`] streams a layer feature by feature: records go to temporary files beside
+//! the target, and [`ShapefileWriter::finish`] completes the headers (lengths, bounding box,
+//! record count) and renames the files into place, so a layer of millions of features never sits
+//! in memory and readers never see half a layer. [`write_polygon_shapefile`] writes a whole layer
+//! held in memory through it.
 //!
 //! Rings are written in ESRI order (exterior clockwise, holes counter-clockwise) whatever their
 //! orientation in the input; text is encoded as UTF-8 or GBK and cut to the field width on a
 //! character boundary.
 
-use super::atomic::write_atomic;
+use super::atomic::{temp_path, write_atomic};
 use super::dbf::civil_from_days;
 use geo::{Coord, MultiPolygon};
-use std::io::{Error, ErrorKind};
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufWriter, Error, ErrorKind, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 /// One attribute column of the output table.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +32,15 @@ pub enum FieldKind {
     Text(u8),
     /// Numeric field (`N`): values are decimal text, right-aligned.
     Number { width: u8, decimals: u8 },
+}
+
+impl FieldKind {
+    /// Width in bytes of the column (at least 1).
+    fn width(self) -> usize {
+        match self {
+            FieldKind::Text(w) | FieldKind::Number { width: w, .. } => usize::from(w.max(1)),
+        }
+    }
 }
 
 /// Text encoding of the `.dbf` (also written to the `.cpg`).
@@ -50,12 +66,26 @@ impl OutEncoding {
     }
 }
 
+/// What a [`ShapefileWriter`] wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShapefileCounts {
+    /// Records (features), null shapes included.
+    pub records: u64,
+    /// Polygons (exterior rings).
+    pub polygons: u64,
+    /// Rings, exterior and holes.
+    pub rings: u64,
+    /// Points over all rings, each ring's closing point included.
+    pub points: u64,
+}
+
 /// Writes a polygon shapefile: `path_shp` and its `.shx`, `.dbf`, `.cpg` and (when `prj_wkt` is
 /// given) `.prj`; a stale `.prj` of the same name is removed when `prj_wkt` is `None`.
 ///
 /// Each feature is a geometry and one value per field (`None` is written blank); an empty
 /// geometry becomes a null shape. Fails with `InvalidInput` when a feature has the wrong number
-/// of values, a number does not fit its field, or the files would exceed the format's limits.
+/// of values, a number does not fit its field, or the files would exceed the format's limits;
+/// then no file of the layer is replaced.
 pub fn write_polygon_shapefile(
     path_shp: &Path,
     fields: &[FieldSpec],
@@ -63,20 +93,312 @@ pub fn write_polygon_shapefile(
     prj_wkt: Option<&str>,
     encoding: OutEncoding,
 ) -> std::io::Result<()> {
-    let (shp, shx) = shp_and_shx(features.iter().map(|(g, _)| g))?;
-    let dbf = dbf_bytes(fields, features, encoding)?;
-    write_atomic(&path_shp.with_extension("dbf"), &dbf)?;
-    write_atomic(&path_shp.with_extension("shx"), &shx)?;
-    write_atomic(&path_shp.with_extension("cpg"), encoding.cpg().as_bytes())?;
-    let prj_path = path_shp.with_extension("prj");
-    match prj_wkt {
-        Some(wkt) => write_atomic(&prj_path, wkt.as_bytes())?,
-        None => match std::fs::remove_file(&prj_path) {
-            Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
-            _ => {}
-        },
+    let mut writer = ShapefileWriter::create(path_shp, fields, encoding)?;
+    let mut values: Vec<&str> = Vec::with_capacity(fields.len());
+    for (geom, row) in features {
+        values.clear();
+        values.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
+        writer.push(geom, &values)?;
     }
-    write_atomic(path_shp, &shp)
+    writer.finish(prj_wkt).map(|_| ())
+}
+
+/// A polygon shapefile written feature by feature.
+///
+/// [`create`](Self::create) opens the `.shp`, `.shx` and `.dbf` under temporary names beside the
+/// target (`.NAME.PID.tmp`); [`push`](Self::push) appends one record to each;
+/// [`finish`](Self::finish) writes the headers, renames the three files into place and writes the
+/// `.cpg` and `.prj`. A writer dropped without `finish` (or whose `finish` fails) removes its
+/// temporary files and leaves any existing layer of the same name as it was.
+pub struct ShapefileWriter {
+    path: PathBuf,
+    fields: Vec<FieldSpec>,
+    encoding: OutEncoding,
+    dbf_date: [u8; 3],
+    /// Temporary `.shp`, `.shx`, `.dbf` (in that order) and their writers.
+    tmp: [PathBuf; 3],
+    files: Option<[BufWriter<File>; 3]>,
+    counts: ShapefileCounts,
+    /// Length of the `.shp` so far, header included.
+    shp_bytes: u64,
+    bbox: Option<[f64; 4]>,
+    /// Scratch buffers reused between records.
+    record: Vec<u8>,
+    row: Vec<u8>,
+    points: Vec<Coord<f64>>,
+    starts: Vec<usize>,
+}
+
+impl ShapefileWriter {
+    /// Starts a layer at `path_shp` (its `.shx`, `.dbf`, `.cpg` and `.prj` beside it). Fails with
+    /// `InvalidInput` when a field name is empty or the table header would be too large.
+    pub fn create(
+        path_shp: &Path,
+        fields: &[FieldSpec],
+        encoding: OutEncoding,
+    ) -> std::io::Result<ShapefileWriter> {
+        let path = path_shp.to_path_buf();
+        let tmp = ["shp", "shx", "dbf"].map(|ext| temp_path(&path.with_extension(ext)));
+        let mut writer = ShapefileWriter {
+            path,
+            fields: fields.to_vec(),
+            encoding,
+            dbf_date: dbf_date(),
+            tmp,
+            files: None,
+            counts: ShapefileCounts::default(),
+            shp_bytes: 100,
+            bbox: None,
+            record: Vec::new(),
+            row: Vec::new(),
+            points: Vec::new(),
+            starts: Vec::new(),
+        };
+        let dbf_header = writer.dbf_header()?;
+        // The headers are placeholders until `finish`; a failure here drops `writer`, which
+        // removes whatever temporary file was made.
+        let open = |tmp: &Path, header: &[u8]| -> std::io::Result<BufWriter<File>> {
+            let mut file = BufWriter::with_capacity(1 << 20, File::create(tmp)?);
+            file.write_all(header)?;
+            Ok(file)
+        };
+        let shp = open(&writer.tmp[0], &[0; 100])?;
+        let shx = open(&writer.tmp[1], &[0; 100])?;
+        let dbf = open(&writer.tmp[2], &dbf_header)?;
+        writer.files = Some([shp, shx, dbf]);
+        Ok(writer)
+    }
+
+    /// Sets the `.dbf` "last update" date (default: `SOURCE_DATE_EPOCH` when set, else
+    /// 2000-01-01, so outputs are reproducible). Years outside 1900–2155 are clamped.
+    pub fn set_dbf_date(&mut self, year: i32, month: u8, day: u8) {
+        self.dbf_date = [
+            u8::try_from((year - 1900).clamp(0, 255)).unwrap_or(0),
+            month,
+            day,
+        ];
+    }
+
+    /// What has been written so far.
+    pub fn counts(&self) -> ShapefileCounts {
+        self.counts
+    }
+
+    /// Appends one feature: its geometry (an empty one is a null shape) and one value per field
+    /// (empty text is blank). Fails with `InvalidInput`, leaving the layer as it was, when the
+    /// number of values is wrong, a number does not fit its field or the layer would exceed the
+    /// format's limits.
+    pub fn push(&mut self, geom: &MultiPolygon<f64>, values: &[&str]) -> std::io::Result<()> {
+        let index = self.counts.records;
+        self.encode_row(index, values)?;
+        let record_number = to_i32(usize::try_from(index + 1).unwrap_or(usize::MAX), "records")?;
+        let (polygons, record_box) = self.encode_shape(record_number, geom)?;
+        let content_words = i32::try_from((self.record.len() - 8) / 2)
+            .map_err(|_| invalid("a record too large for a shapefile".to_string()))?;
+        let offset_words = self.shp_bytes / 2;
+        let shp_bytes = self.shp_bytes + self.record.len() as u64;
+        if shp_bytes / 2 > i32::MAX as u64 {
+            return Err(invalid(format!("shapefile too large ({shp_bytes} bytes)")));
+        }
+        let mut index_entry = [0u8; 8];
+        index_entry[..4].copy_from_slice(&(offset_words as i32).to_be_bytes());
+        index_entry[4..].copy_from_slice(&content_words.to_be_bytes());
+        let Some([shp, shx, dbf]) = self.files.as_mut() else {
+            return Err(Error::other("the shapefile writer is closed"));
+        };
+        shp.write_all(&self.record)?;
+        shx.write_all(&index_entry)?;
+        dbf.write_all(&self.row)?;
+        self.shp_bytes = shp_bytes;
+        self.counts.records += 1;
+        self.counts.polygons += polygons;
+        self.counts.rings += self.starts.len() as u64;
+        self.counts.points += self.points.len() as u64;
+        if let Some(b) = record_box {
+            self.bbox = Some(match self.bbox {
+                None => b,
+                Some(l) => [
+                    l[0].min(b[0]),
+                    l[1].min(b[1]),
+                    l[2].max(b[2]),
+                    l[3].max(b[3]),
+                ],
+            });
+        }
+        Ok(())
+    }
+
+    /// Completes the headers, renames `.dbf`, `.shx` into place, writes the `.cpg`, the `.prj`
+    /// (or removes a stale one when `prj_wkt` is `None`) and renames the `.shp` last.
+    pub fn finish(mut self, prj_wkt: Option<&str>) -> std::io::Result<ShapefileCounts> {
+        let layer_box = self.bbox.unwrap_or([0.0; 4]);
+        let shx_bytes = 100 + 8 * self.counts.records;
+        let mut shp_header = Vec::with_capacity(100);
+        main_header(&mut shp_header, self.shp_bytes, 5, layer_box)?;
+        let mut shx_header = Vec::with_capacity(100);
+        main_header(&mut shx_header, shx_bytes, 5, layer_box)?;
+        let dbf_header = self.dbf_header()?;
+        let Some(mut files) = self.files.take() else {
+            return Err(Error::other("the shapefile writer is closed"));
+        };
+        files[2].write_all(&[0x1A])?;
+        for (file, header) in files.iter_mut().zip([shp_header, shx_header, dbf_header]) {
+            file.seek(SeekFrom::Start(0))?;
+            file.write_all(&header)?;
+            file.flush()?;
+            file.get_ref().sync_all()?;
+        }
+        drop(files);
+        std::fs::rename(&self.tmp[2], self.path.with_extension("dbf"))?;
+        std::fs::rename(&self.tmp[1], self.path.with_extension("shx"))?;
+        write_atomic(
+            &self.path.with_extension("cpg"),
+            self.encoding.cpg().as_bytes(),
+        )?;
+        let prj_path = self.path.with_extension("prj");
+        match prj_wkt {
+            Some(wkt) => write_atomic(&prj_path, wkt.as_bytes())?,
+            None => match std::fs::remove_file(&prj_path) {
+                Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
+                _ => {}
+            },
+        }
+        std::fs::rename(&self.tmp[0], &self.path)?;
+        Ok(self.counts)
+    }
+
+    /// The `.dbf` header for the records written so far.
+    fn dbf_header(&self) -> std::io::Result<Vec<u8>> {
+        let fields = &self.fields;
+        let header_len = 32 + 32 * fields.len() + 1;
+        let record_len = 1 + fields.iter().map(|f| f.kind.width()).sum::<usize>();
+        let header_len_u16 = u16::try_from(header_len)
+            .map_err(|_| invalid(format!("too many fields ({}) for a .dbf", fields.len())))?;
+        let record_len_u16 = u16::try_from(record_len).map_err(|_| {
+            invalid(format!(
+                "records of {record_len} bytes are too long for a .dbf"
+            ))
+        })?;
+        let count = u32::try_from(self.counts.records).map_err(|_| {
+            invalid(format!(
+                "too many records ({}) for a .dbf",
+                self.counts.records
+            ))
+        })?;
+        let mut out = Vec::with_capacity(header_len);
+        out.push(0x03);
+        out.extend_from_slice(&self.dbf_date);
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&header_len_u16.to_le_bytes());
+        out.extend_from_slice(&record_len_u16.to_le_bytes());
+        out.extend_from_slice(&[0; 17]);
+        out.push(self.encoding.ldid());
+        out.extend_from_slice(&[0; 2]);
+        for field in fields {
+            let name = encode_cut(field.name.trim(), self.encoding, 10);
+            if name.is_empty() {
+                return Err(invalid("a field has an empty name".to_string()));
+            }
+            let mut descriptor = [0u8; 32];
+            if let Some(slot) = descriptor.get_mut(..name.len()) {
+                slot.copy_from_slice(&name);
+            }
+            let (kind, decimals) = match field.kind {
+                FieldKind::Text(_) => (b'C', 0),
+                FieldKind::Number { decimals, .. } => (b'N', decimals),
+            };
+            descriptor[11] = kind;
+            descriptor[16] = field.kind.width() as u8; // ≤ 255: it came from a u8
+            descriptor[17] = decimals;
+            out.extend_from_slice(&descriptor);
+        }
+        out.push(0x0D);
+        Ok(out)
+    }
+
+    /// Encodes the attribute row of feature `index` into `self.row`.
+    fn encode_row(&mut self, index: u64, values: &[&str]) -> std::io::Result<()> {
+        if values.len() != self.fields.len() {
+            return Err(invalid(format!(
+                "feature {index} has {} values for {} fields",
+                values.len(),
+                self.fields.len()
+            )));
+        }
+        let out = &mut self.row;
+        out.clear();
+        out.push(b' ');
+        for (field, value) in self.fields.iter().zip(values) {
+            let width = field.kind.width();
+            match field.kind {
+                FieldKind::Text(_) => {
+                    let bytes = encode_cut(value, self.encoding, width);
+                    let pad = width - bytes.len();
+                    out.extend_from_slice(&bytes);
+                    out.resize(out.len() + pad, b' ');
+                }
+                FieldKind::Number { decimals, .. } => {
+                    let text = number_text(value, width, usize::from(decimals)).map_err(|m| {
+                        invalid(format!("feature {index}, field {}: {m}", field.name))
+                    })?;
+                    out.resize(out.len() + (width - text.len()), b' ');
+                    out.extend_from_slice(text.as_bytes());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Encodes the `.shp` record (header and content) of `geom` into `self.record`, its rings in
+    /// ESRI order into `self.points`/`self.starts`. Returns the number of polygons and the
+    /// record's box (`None` for a null shape).
+    fn encode_shape(
+        &mut self,
+        number: i32,
+        geom: &MultiPolygon<f64>,
+    ) -> std::io::Result<(u64, Option<[f64; 4]>)> {
+        let polygons = esri_rings(geom, &mut self.points, &mut self.starts);
+        let out = &mut self.record;
+        out.clear();
+        put_be_i32(out, number);
+        put_be_i32(out, 0); // content length, patched below
+        let mut record_box = None;
+        if self.starts.is_empty() {
+            put_le_i32(out, 0);
+        } else {
+            let b = bbox(self.points.iter());
+            record_box = Some(b);
+            put_le_i32(out, 5);
+            for v in b {
+                put_le_f64(out, v);
+            }
+            put_le_i32(out, to_i32(self.starts.len(), "rings")?);
+            put_le_i32(out, to_i32(self.points.len(), "points")?);
+            for &start in &self.starts {
+                put_le_i32(out, to_i32(start, "points")?);
+            }
+            for p in &self.points {
+                put_le_f64(out, p.x);
+                put_le_f64(out, p.y);
+            }
+        }
+        let content_words = to_i32((out.len() - 8) / 2, "points")?;
+        if let Some(slot) = out.get_mut(4..8) {
+            slot.copy_from_slice(&content_words.to_be_bytes());
+        }
+        Ok((polygons, record_box))
+    }
+}
+
+impl Drop for ShapefileWriter {
+    /// Removes the temporary files a writer did not rename into place (none after a
+    /// successful [`finish`](Self::finish)).
+    fn drop(&mut self) {
+        drop(self.files.take());
+        for tmp in &self.tmp {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
 }
 
 fn invalid(message: String) -> Error {
@@ -115,36 +437,51 @@ fn signed_area2(ring: &[Coord<f64>]) -> f64 {
         .sum()
 }
 
-/// A closed copy of `ring`, oriented clockwise (`clockwise`) or counter-clockwise.
-fn oriented(ring: &[Coord<f64>], clockwise: bool) -> Vec<Coord<f64>> {
-    let mut out = ring.to_vec();
-    if let (Some(&first), Some(&last)) = (out.first(), out.last()) {
+/// Appends a closed copy of `ring` to `out`, oriented clockwise (`clockwise`) or
+/// counter-clockwise.
+fn push_oriented(out: &mut Vec<Coord<f64>>, ring: &[Coord<f64>], clockwise: bool) {
+    let start = out.len();
+    out.extend_from_slice(ring);
+    if let (Some(&first), Some(&last)) = (ring.first(), ring.last()) {
         if first != last {
             out.push(first);
         }
     }
-    let area2 = signed_area2(&out);
+    let Some(added) = out.get_mut(start..) else {
+        return;
+    };
+    let area2 = signed_area2(added);
     if (clockwise && area2 > 0.0) || (!clockwise && area2 < 0.0) {
-        out.reverse();
+        added.reverse();
     }
-    out
 }
 
-/// Rings of one feature in ESRI order; empty when the geometry is empty.
-fn esri_rings(geom: &MultiPolygon<f64>) -> Vec<Vec<Coord<f64>>> {
-    let mut rings = Vec::new();
+/// The rings of one feature in ESRI order, their points into `points` and each ring's first
+/// index into `starts` (both emptied first; empty when the geometry is empty). Returns the
+/// number of polygons (non-empty exteriors).
+fn esri_rings(
+    geom: &MultiPolygon<f64>,
+    points: &mut Vec<Coord<f64>>,
+    starts: &mut Vec<usize>,
+) -> u64 {
+    points.clear();
+    starts.clear();
+    let mut polygons = 0;
     for poly in &geom.0 {
         if poly.exterior().0.is_empty() {
             continue;
         }
-        rings.push(oriented(&poly.exterior().0, true));
+        polygons += 1;
+        starts.push(points.len());
+        push_oriented(points, &poly.exterior().0, true);
         for hole in poly.interiors() {
             if !hole.0.is_empty() {
-                rings.push(oriented(&hole.0, false));
+                starts.push(points.len());
+                push_oriented(points, &hole.0, false);
             }
         }
     }
-    rings
+    polygons
 }
 
 fn put_be_i32(out: &mut Vec<u8>, v: i32) {
@@ -162,7 +499,7 @@ fn put_le_f64(out: &mut Vec<u8>, v: f64) {
 /// The 100-byte header shared by `.shp` and `.shx`.
 fn main_header(
     out: &mut Vec<u8>,
-    length_bytes: usize,
+    length_bytes: u64,
     shape_type: i32,
     bbox: [f64; 4],
 ) -> std::io::Result<()> {
@@ -182,68 +519,6 @@ fn main_header(
 
 fn to_i32(n: usize, what: &str) -> std::io::Result<i32> {
     i32::try_from(n).map_err(|_| invalid(format!("too many {what} ({n}) for a shapefile")))
-}
-
-/// Bytes of the `.shp` and `.shx` for the given geometries.
-fn shp_and_shx<'a>(
-    geoms: impl ExactSizeIterator<Item = &'a MultiPolygon<f64>>,
-) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
-    let n = geoms.len();
-    let mut records = Vec::new();
-    let mut index = Vec::with_capacity(n * 8);
-    let mut layer_box: Option<[f64; 4]> = None;
-    for (i, geom) in geoms.enumerate() {
-        let rings = esri_rings(geom);
-        let offset = 100 + records.len();
-        let content_start = records.len() + 8;
-        put_be_i32(&mut records, to_i32(i + 1, "records")?);
-        put_be_i32(&mut records, 0); // content length, patched below
-        if rings.is_empty() {
-            put_le_i32(&mut records, 0);
-        } else {
-            let b = bbox(rings.iter().flatten());
-            layer_box = Some(match layer_box {
-                None => b,
-                Some(l) => [
-                    l[0].min(b[0]),
-                    l[1].min(b[1]),
-                    l[2].max(b[2]),
-                    l[3].max(b[3]),
-                ],
-            });
-            let n_points: usize = rings.iter().map(Vec::len).sum();
-            put_le_i32(&mut records, 5);
-            for v in b {
-                put_le_f64(&mut records, v);
-            }
-            put_le_i32(&mut records, to_i32(rings.len(), "rings")?);
-            put_le_i32(&mut records, to_i32(n_points, "points")?);
-            let mut start = 0usize;
-            for ring in &rings {
-                put_le_i32(&mut records, to_i32(start, "points")?);
-                start += ring.len();
-            }
-            for p in rings.iter().flatten() {
-                put_le_f64(&mut records, p.x);
-                put_le_f64(&mut records, p.y);
-            }
-        }
-        let content_len = records.len() - content_start;
-        let content_words = to_i32(content_len / 2, "points")?;
-        if let Some(slot) = records.get_mut(content_start - 4..content_start) {
-            slot.copy_from_slice(&content_words.to_be_bytes());
-        }
-        put_be_i32(&mut index, to_i32(offset / 2, "bytes")?);
-        put_be_i32(&mut index, content_words);
-    }
-    let layer_box = layer_box.unwrap_or([0.0; 4]);
-    let mut shp = Vec::with_capacity(100 + records.len());
-    main_header(&mut shp, 100 + records.len(), 5, layer_box)?;
-    shp.extend_from_slice(&records);
-    let mut shx = Vec::with_capacity(100 + index.len());
-    main_header(&mut shx, 100 + index.len(), 5, layer_box)?;
-    shx.extend_from_slice(&index);
-    Ok((shp, shx))
 }
 
 /// `text` encoded, cut to at most `max` bytes without splitting a character; characters the
@@ -318,91 +593,6 @@ fn dbf_date() -> [u8; 3] {
         m as u8,
         d as u8,
     ]
-}
-
-/// Bytes of the `.dbf` (dBASE III).
-fn dbf_bytes(
-    fields: &[FieldSpec],
-    features: &[(MultiPolygon<f64>, Vec<Option<String>>)],
-    encoding: OutEncoding,
-) -> std::io::Result<Vec<u8>> {
-    let widths: Vec<usize> = fields
-        .iter()
-        .map(|f| match f.kind {
-            FieldKind::Text(w) => usize::from(w.max(1)),
-            FieldKind::Number { width, .. } => usize::from(width.max(1)),
-        })
-        .collect();
-    let header_len = 32 + 32 * fields.len() + 1;
-    let record_len = 1 + widths.iter().sum::<usize>();
-    let header_len_u16 = u16::try_from(header_len)
-        .map_err(|_| invalid(format!("too many fields ({}) for a .dbf", fields.len())))?;
-    let record_len_u16 = u16::try_from(record_len).map_err(|_| {
-        invalid(format!(
-            "records of {record_len} bytes are too long for a .dbf"
-        ))
-    })?;
-    let count = u32::try_from(features.len())
-        .map_err(|_| invalid(format!("too many records ({}) for a .dbf", features.len())))?;
-
-    let mut out = Vec::with_capacity(header_len + record_len * features.len() + 1);
-    out.push(0x03);
-    out.extend_from_slice(&dbf_date());
-    out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&header_len_u16.to_le_bytes());
-    out.extend_from_slice(&record_len_u16.to_le_bytes());
-    out.extend_from_slice(&[0; 17]);
-    out.push(encoding.ldid());
-    out.extend_from_slice(&[0; 2]);
-    for (field, &width) in fields.iter().zip(&widths) {
-        let name = encode_cut(field.name.trim(), encoding, 10);
-        if name.is_empty() {
-            return Err(invalid("a field has an empty name".to_string()));
-        }
-        let mut descriptor = [0u8; 32];
-        if let Some(slot) = descriptor.get_mut(..name.len()) {
-            slot.copy_from_slice(&name);
-        }
-        let (kind, decimals) = match field.kind {
-            FieldKind::Text(_) => (b'C', 0),
-            FieldKind::Number { decimals, .. } => (b'N', decimals),
-        };
-        descriptor[11] = kind;
-        descriptor[16] = width as u8; // ≤ 255: it came from a u8
-        descriptor[17] = decimals;
-        out.extend_from_slice(&descriptor);
-    }
-    out.push(0x0D);
-
-    for (i, (_, values)) in features.iter().enumerate() {
-        if values.len() != fields.len() {
-            return Err(invalid(format!(
-                "feature {i} has {} values for {} fields",
-                values.len(),
-                fields.len()
-            )));
-        }
-        out.push(b' ');
-        for ((field, &width), value) in fields.iter().zip(&widths).zip(values) {
-            let value = value.as_deref().unwrap_or("");
-            match field.kind {
-                FieldKind::Text(_) => {
-                    let bytes = encode_cut(value, encoding, width);
-                    let pad = width - bytes.len();
-                    out.extend_from_slice(&bytes);
-                    out.resize(out.len() + pad, b' ');
-                }
-                FieldKind::Number { decimals, .. } => {
-                    let text = number_text(value, width, usize::from(decimals))
-                        .map_err(|m| invalid(format!("feature {i}, field {}: {m}", field.name)))?;
-                    out.resize(out.len() + (width - text.len()), b' ');
-                    out.extend_from_slice(text.as_bytes());
-                }
-            }
-        }
-    }
-    out.push(0x1A);
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -652,6 +842,115 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
         assert!(err.to_string().contains("feature 0, field N"), "{err}");
+    }
+
+    /// Lengths worked out by hand from `features()`: a polygon record is 8 bytes of record
+    /// header + 4 (type) + 32 (box) + 4 (rings) + 4 (points) + 4 per ring + 16 per point; the
+    /// first feature has 2 rings of 5 points (both given open, so closed on writing), the
+    /// second 2 rings of 5 and 4 points (the triangle is given closed), the third is a null
+    /// shape (8 + 4 bytes).
+    #[test]
+    fn streamed_layer_has_the_lengths_offsets_and_counts_worked_out_by_hand() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = dir.path().join("s.shp");
+        let mut w = ShapefileWriter::create(&shp, &fields(), OutEncoding::Utf8).unwrap();
+        w.set_dbf_date(2025, 1, 1);
+        for (geom, values) in features() {
+            let values: Vec<&str> = values.iter().map(|v| v.as_deref().unwrap_or("")).collect();
+            w.push(&geom, &values).unwrap();
+        }
+        let counts = w.finish(None).unwrap();
+        assert_eq!(
+            counts,
+            ShapefileCounts {
+                records: 3,
+                polygons: 3,
+                rings: 4,
+                points: 19
+            }
+        );
+        let rec1 = 8 + 44 + 2 * 4 + 10 * 16; // 220
+        let rec2 = 8 + 44 + 2 * 4 + 9 * 16; // 204
+        let rec3 = 8 + 4; // 12
+        let shp_bytes = std::fs::read(&shp).unwrap();
+        assert_eq!(shp_bytes.len(), 100 + rec1 + rec2 + rec3);
+        let be = |b: &[u8], at: usize| i32::from_be_bytes(b[at..at + 4].try_into().unwrap());
+        assert_eq!(be(&shp_bytes, 24), (100 + rec1 + rec2 + rec3) as i32 / 2);
+        let shx = std::fs::read(dir.path().join("s.shx")).unwrap();
+        assert_eq!(shx.len(), 100 + 3 * 8);
+        assert_eq!(be(&shx, 24), (100 + 3 * 8) / 2);
+        let index: Vec<(i32, i32)> = (0..3)
+            .map(|i| (be(&shx, 100 + 8 * i), be(&shx, 104 + 8 * i)))
+            .collect();
+        assert_eq!(
+            index,
+            vec![
+                (50, (rec1 as i32 - 8) / 2),
+                ((100 + rec1 as i32) / 2, (rec2 as i32 - 8) / 2),
+                ((100 + rec1 as i32 + rec2 as i32) / 2, 2)
+            ]
+        );
+        // Layer box: x from 0 to 500 100, y from 0 to 3 300 100.
+        let le = |b: &[u8], at: usize| f64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+        assert_eq!(
+            [le(&shx, 36), le(&shx, 44), le(&shx, 52), le(&shx, 60)],
+            [0.0, 0.0, 500_100.0, 3_300_100.0]
+        );
+        let dbf = std::fs::read(dir.path().join("s.dbf")).unwrap();
+        assert_eq!(&dbf[1..4], &[125, 1, 1]);
+        assert_eq!(u32::from_le_bytes(dbf[4..8].try_into().unwrap()), 3);
+        // Header 32 + 3 × 32 + 1, three records of 1 + 40 + 10 + 14 bytes, the end marker.
+        assert_eq!(dbf.len(), 129 + 3 * 65 + 1);
+        assert!(!dir.path().join("s.prj").exists());
+    }
+
+    /// File names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn an_unfinished_or_failed_layer_leaves_the_old_one_and_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = dir.path().join("c.shp");
+        write_polygon_shapefile(&shp, &fields(), &features(), Some("WKT"), OutEncoding::Utf8)
+            .unwrap();
+        let before: Vec<Vec<u8>> = ["shp", "shx", "dbf", "cpg", "prj"]
+            .iter()
+            .map(|e| std::fs::read(shp.with_extension(e)).unwrap())
+            .collect();
+        let names = names_in(dir.path());
+        assert_eq!(names, ["c.cpg", "c.dbf", "c.prj", "c.shp", "c.shx"]);
+
+        // Dropped without `finish`.
+        let mut w = ShapefileWriter::create(&shp, &fields(), OutEncoding::Gbk).unwrap();
+        w.push(&MultiPolygon(vec![]), &["x", "y", "1"]).unwrap();
+        assert_eq!(names_in(dir.path()).len(), 8, "three temporary files");
+        drop(w);
+        // A value that does not fit: the whole write fails.
+        let mut bad = features();
+        bad[2].1[2] = Some("123456789012345".to_string());
+        let err =
+            write_polygon_shapefile(&shp, &fields(), &bad, None, OutEncoding::Gbk).unwrap_err();
+        assert!(
+            err.to_string().contains("feature 2, field AREA_MU"),
+            "{err}"
+        );
+        // A wrong number of values.
+        let mut w = ShapefileWriter::create(&shp, &fields(), OutEncoding::Gbk).unwrap();
+        let err = w.push(&MultiPolygon(vec![]), &["x"]).unwrap_err();
+        assert_eq!(err.to_string(), "feature 0 has 1 values for 3 fields");
+        drop(w);
+
+        assert_eq!(names_in(dir.path()), names);
+        for (e, old) in ["shp", "shx", "dbf", "cpg", "prj"].iter().zip(&before) {
+            assert_eq!(&std::fs::read(shp.with_extension(e)).unwrap(), old, "{e}");
+        }
     }
 
     #[test]

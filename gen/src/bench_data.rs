@@ -19,12 +19,11 @@
 //! The province: a 200 km square, ~10⁶ patches, ~3 000 red-line polygons (one of 20 000
 //! vertices), ~400 water zones, ~1 000 originals merged into 150 zones of 1–17 parts.
 
-use crate::io::atomic::write_atomic;
-use crate::synth::{direction, star_ring, Frame, Outline, Rng, PRJ_CGCS2000_GK_CM_120E};
+use crate::synth::{direction, star_ring, Frame, Outline, Rng, DBF_DATE, PRJ_CGCS2000_GK_CM_120E};
 use geo::{BoundingRect, Contains, Coord, LineString, MultiPolygon, Point, Polygon, Rect};
-use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use zonecheck::io::atomic::write_atomic;
+use zonecheck::io::shp_write::{FieldKind, FieldSpec, OutEncoding, ShapefileWriter};
 
 // ------------------------------------------------------------------------------------------------
 // Public API
@@ -164,7 +163,7 @@ impl std::fmt::Display for BenchSummary {
 }
 
 /// The review file of every benchmark dataset (rules at their defaults).
-pub const BENCH_REVIEW_TOML: &str = r#"# Benchmark review written by `zonecheck generate-bench` (see benches/README.md).
+pub const BENCH_REVIEW_TOML: &str = r#"# Benchmark review written by `zonecheck-gen bench` (see benches/README.md).
 crs = "EPSG:4549"
 
 [layers]
@@ -1538,40 +1537,12 @@ enum Col {
     Number(u8, u8),
 }
 
-impl Col {
-    fn width(self) -> usize {
-        match self {
-            Col::Text(w) | Col::Number(w, _) => usize::from(w.max(1)),
-        }
-    }
-}
-
-/// DBF "last update" date written into every table: 2025-01-01.
-const DBF_DATE: [u8; 3] = [125, 1, 1];
-
-/// A polygon shapefile written record by record: `.shp`, `.shx` and `.dbf` go to temporary
-/// files whose headers are completed by [`ShpStream::finish`], which then renames them and
-/// writes the `.cpg` (GBK) and `.prj` (EPSG:4549). Rings are written in ESRI order (exterior
-/// clockwise, holes counter-clockwise) whatever their orientation.
+/// One layer written record by record through [`ShapefileWriter`]: GBK attributes, EPSG:4549
+/// (`.prj`), the fixed `.dbf` date of the sample ([`DBF_DATE`]).
 struct ShpStream {
     file_name: &'static str,
     path: PathBuf,
-    shp: BufWriter<File>,
-    shx: BufWriter<File>,
-    dbf: BufWriter<File>,
-    fields: Vec<(&'static str, Col)>,
-    records: u32,
-    shp_bytes: u64,
-    bbox: Option<[f64; 4]>,
-    polygons: u64,
-    rings: u64,
-    vertices: u64,
-    buf: Vec<u8>,
-    rec: Vec<u8>,
-}
-
-fn tmp_path(path: &Path, ext: &str) -> PathBuf {
-    path.with_extension(format!("{ext}.partial"))
+    writer: ShapefileWriter,
 }
 
 fn io_err(what: &str, path: &Path, e: impl std::fmt::Display) -> String {
@@ -1585,283 +1556,48 @@ impl ShpStream {
         fields: &[(&'static str, Col)],
     ) -> Result<ShpStream, String> {
         let path = dir.join(file_name);
-        let open = |ext: &str| -> Result<BufWriter<File>, String> {
-            let p = tmp_path(&path, ext);
-            File::create(&p)
-                .map(|f| BufWriter::with_capacity(1 << 20, f))
-                .map_err(|e| io_err("a layer", &p, e))
-        };
-        let mut s = ShpStream {
+        let specs: Vec<FieldSpec> = fields
+            .iter()
+            .map(|&(name, col)| FieldSpec {
+                name: name.to_string(),
+                kind: match col {
+                    Col::Text(w) => FieldKind::Text(w),
+                    Col::Number(width, decimals) => FieldKind::Number { width, decimals },
+                },
+            })
+            .collect();
+        let mut writer = ShapefileWriter::create(&path, &specs, OutEncoding::Gbk)
+            .map_err(|e| io_err("a layer", &path, e))?;
+        writer.set_dbf_date(DBF_DATE.0, DBF_DATE.1, DBF_DATE.2);
+        Ok(ShpStream {
             file_name,
-            shp: open("shp")?,
-            shx: open("shx")?,
-            dbf: open("dbf")?,
             path,
-            fields: fields.to_vec(),
-            records: 0,
-            shp_bytes: 100,
-            bbox: None,
-            polygons: 0,
-            rings: 0,
-            vertices: 0,
-            buf: Vec::new(),
-            rec: Vec::new(),
-        };
-        let header = [0u8; 100];
-        let dbf_header = s.dbf_header();
-        let path = s.path.clone();
-        s.shp
-            .write_all(&header)
-            .map_err(|e| io_err("a layer", &path, e))?;
-        s.shx
-            .write_all(&header)
-            .map_err(|e| io_err("a layer", &path, e))?;
-        s.dbf
-            .write_all(&dbf_header)
-            .map_err(|e| io_err("a layer", &path, e))?;
-        Ok(s)
-    }
-
-    fn record_len(&self) -> usize {
-        1 + self.fields.iter().map(|(_, c)| c.width()).sum::<usize>()
-    }
-
-    fn dbf_header(&self) -> Vec<u8> {
-        let header_len = 32 + 32 * self.fields.len() + 1;
-        let mut out = Vec::with_capacity(header_len);
-        out.push(0x03);
-        out.extend_from_slice(&DBF_DATE);
-        out.extend_from_slice(&self.records.to_le_bytes());
-        out.extend_from_slice(&(header_len as u16).to_le_bytes());
-        out.extend_from_slice(&(self.record_len() as u16).to_le_bytes());
-        out.extend_from_slice(&[0; 17]);
-        out.push(0x4D); // GBK language driver
-        out.extend_from_slice(&[0; 2]);
-        for (name, col) in &self.fields {
-            let mut d = [0u8; 32];
-            let bytes = name.as_bytes();
-            let n = bytes.len().min(10);
-            d[..n].copy_from_slice(&bytes[..n]);
-            let (kind, decimals) = match col {
-                Col::Text(_) => (b'C', 0),
-                Col::Number(_, dec) => (b'N', *dec),
-            };
-            d[11] = kind;
-            d[16] = col.width() as u8;
-            d[17] = decimals;
-            out.extend_from_slice(&d);
-        }
-        out.push(0x0D);
-        out
+            writer,
+        })
     }
 
     /// Appends one feature: its polygons (world coordinates) and one value per field.
     fn push(&mut self, geom: &MultiPolygon<f64>, values: &[&str]) -> Result<(), String> {
-        if values.len() != self.fields.len() {
-            return Err(format!(
-                "{}: {} values for {} fields",
-                self.file_name,
-                values.len(),
-                self.fields.len()
-            ));
-        }
-        // Attribute record first: a value that does not fit changes nothing.
-        let rec = &mut self.rec;
-        rec.clear();
-        rec.push(b' ');
-        for ((name, col), value) in self.fields.iter().zip(values) {
-            let width = col.width();
-            match col {
-                Col::Text(_) => {
-                    let bytes = gbk_cut(value, width);
-                    rec.extend_from_slice(&bytes);
-                    rec.resize(rec.len() + width - bytes.len(), b' ');
-                }
-                Col::Number(..) => {
-                    if value.len() > width {
-                        return Err(format!(
-                            "{}: value {value} does not fit field {name}",
-                            self.file_name
-                        ));
-                    }
-                    rec.resize(rec.len() + width - value.len(), b' ');
-                    rec.extend_from_slice(value.as_bytes());
-                }
-            }
-        }
-        // Geometry record.
-        let mut rings: Vec<(&[Coord<f64>], bool)> = Vec::new();
-        for poly in &geom.0 {
-            if poly.exterior().0.len() < 4 {
-                continue;
-            }
-            self.polygons += 1;
-            rings.push((&poly.exterior().0, true));
-            for hole in poly.interiors() {
-                if hole.0.len() >= 4 {
-                    rings.push((&hole.0, false));
-                }
-            }
-        }
-        let buf = &mut self.buf;
-        buf.clear();
-        let n_points: usize = rings.iter().map(|(r, _)| r.len()).sum();
-        let mut b = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for p in rings.iter().flat_map(|(r, _)| r.iter()) {
-            b = [b[0].min(p.x), b[1].min(p.y), b[2].max(p.x), b[3].max(p.y)];
-        }
-        let content_len = if rings.is_empty() {
-            4
-        } else {
-            44 + 4 * rings.len() + 16 * n_points
-        };
-        self.records += 1;
-        buf.extend_from_slice(&(self.records as i32).to_be_bytes());
-        buf.extend_from_slice(&((content_len / 2) as i32).to_be_bytes());
-        if rings.is_empty() {
-            buf.extend_from_slice(&0i32.to_le_bytes());
-        } else {
-            self.bbox = Some(match self.bbox {
-                None => b,
-                Some(l) => [
-                    l[0].min(b[0]),
-                    l[1].min(b[1]),
-                    l[2].max(b[2]),
-                    l[3].max(b[3]),
-                ],
-            });
-            buf.extend_from_slice(&5i32.to_le_bytes());
-            for v in b {
-                buf.extend_from_slice(&v.to_le_bytes());
-            }
-            buf.extend_from_slice(&(rings.len() as i32).to_le_bytes());
-            buf.extend_from_slice(&(n_points as i32).to_le_bytes());
-            let mut start = 0usize;
-            for (r, _) in &rings {
-                buf.extend_from_slice(&(start as i32).to_le_bytes());
-                start += r.len();
-            }
-            for (r, exterior) in &rings {
-                let ccw = ring_signed_area2(r) > 0.0;
-                // ESRI: exteriors clockwise, holes counter-clockwise.
-                let reverse = if *exterior { ccw } else { !ccw };
-                let mut put = |p: &Coord<f64>| {
-                    buf.extend_from_slice(&p.x.to_le_bytes());
-                    buf.extend_from_slice(&p.y.to_le_bytes());
-                };
-                if reverse {
-                    r.iter().rev().for_each(&mut put);
-                } else {
-                    r.iter().for_each(&mut put);
-                }
-            }
-            self.rings += rings.len() as u64;
-            self.vertices += rings.iter().map(|(r, _)| r.len() as u64 - 1).sum::<u64>();
-        }
-        let offset_words = self.shp_bytes / 2;
-        if self.shp_bytes + buf.len() as u64 > i32::MAX as u64 * 2 {
-            return Err(format!("{}: too large for a shapefile", self.file_name));
-        }
-        self.shp_bytes += buf.len() as u64;
-        let path = &self.path;
-        self.shp
-            .write_all(buf)
-            .map_err(|e| io_err("a layer", path, e))?;
-        let mut idx = [0u8; 8];
-        idx[..4].copy_from_slice(&(offset_words as i32).to_be_bytes());
-        idx[4..].copy_from_slice(&((content_len / 2) as i32).to_be_bytes());
-        self.shx
-            .write_all(&idx)
-            .map_err(|e| io_err("a layer", path, e))?;
-
-        self.dbf
-            .write_all(&self.rec)
-            .map_err(|e| io_err("a layer", path, e))
+        self.writer
+            .push(geom, values)
+            .map_err(|e| format!("{}: {e}", self.file_name))
     }
 
-    /// Completes the headers, renames the files into place, writes `.cpg` and `.prj`.
-    fn finish(mut self) -> Result<LayerSummary, String> {
-        let path = self.path.clone();
-        let err = |e: std::io::Error| io_err("a layer", &path, e);
-        self.dbf.write_all(&[0x1A]).map_err(err)?;
-        let bbox = self.bbox.unwrap_or([0.0; 4]);
-        let shx_bytes = 100 + 8 * u64::from(self.records);
-        let header = |len_bytes: u64| -> Vec<u8> {
-            let mut h = Vec::with_capacity(100);
-            h.extend_from_slice(&9994i32.to_be_bytes());
-            h.extend_from_slice(&[0; 20]);
-            h.extend_from_slice(&((len_bytes / 2) as i32).to_be_bytes());
-            h.extend_from_slice(&1000i32.to_le_bytes());
-            h.extend_from_slice(&5i32.to_le_bytes());
-            for v in bbox {
-                h.extend_from_slice(&v.to_le_bytes());
-            }
-            h.extend_from_slice(&[0; 32]);
-            h
-        };
-        let shp_header = header(self.shp_bytes);
-        let shx_header = header(shx_bytes);
-        let dbf_header = self.dbf_header();
-        for (w, h) in [
-            (&mut self.shp, shp_header),
-            (&mut self.shx, shx_header),
-            (&mut self.dbf, dbf_header),
-        ] {
-            w.seek(SeekFrom::Start(0)).map_err(err)?;
-            w.write_all(&h).map_err(err)?;
-            w.flush().map_err(err)?;
-            w.get_ref().sync_all().map_err(err)?;
-        }
-        for ext in ["dbf", "shx", "shp"] {
-            std::fs::rename(tmp_path(&self.path, ext), self.path.with_extension(ext))
-                .map_err(err)?;
-        }
-        write_atomic(&self.path.with_extension("cpg"), b"GBK").map_err(err)?;
-        write_atomic(
-            &self.path.with_extension("prj"),
-            PRJ_CGCS2000_GK_CM_120E.as_bytes(),
-        )
-        .map_err(err)?;
+    /// Completes the layer: headers, files renamed into place, `.cpg` and `.prj`.
+    fn finish(self) -> Result<LayerSummary, String> {
+        let counts = self
+            .writer
+            .finish(Some(PRJ_CGCS2000_GK_CM_120E))
+            .map_err(|e| io_err("a layer", &self.path, e))?;
         Ok(LayerSummary {
             file_name: self.file_name,
-            features: u64::from(self.records),
-            polygons: self.polygons,
-            rings: self.rings,
-            vertices: self.vertices,
+            features: counts.records,
+            polygons: counts.polygons,
+            rings: counts.rings,
+            // Each ring's closing point repeats its first.
+            vertices: counts.points - counts.rings,
         })
     }
-}
-
-/// Twice the signed area of a ring (positive when counter-clockwise), relative to its first point.
-fn ring_signed_area2(ring: &[Coord<f64>]) -> f64 {
-    let Some(o) = ring.first() else {
-        return 0.0;
-    };
-    ring.windows(2)
-        .map(|w| (w[0].x - o.x) * (w[1].y - o.y) - (w[1].x - o.x) * (w[0].y - o.y))
-        .sum()
-}
-
-/// `text` in GBK, cut to at most `max` bytes on a character boundary (`?` for characters GBK
-/// lacks).
-fn gbk_cut(text: &str, max: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(max.min(text.len() * 2));
-    let mut one = [0u8; 4];
-    for ch in text.chars() {
-        let s = ch.encode_utf8(&mut one);
-        let (bytes, _, unmappable) = encoding_rs::GBK.encode(s);
-        let bytes: &[u8] = if unmappable { b"?" } else { &bytes };
-        if out.len() + bytes.len() > max {
-            break;
-        }
-        out.extend_from_slice(bytes);
-    }
-    out
 }
 
 /// The five layers of a benchmark dataset.
@@ -1948,8 +1684,8 @@ impl Writers {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::io::shp::read_shapefile;
-    use crate::model::RawShape;
+    use zonecheck::io::shp::read_shapefile;
+    use zonecheck::model::RawShape;
 
     #[test]
     fn scale_names_round_trip() {
@@ -2016,7 +1752,13 @@ mod tests {
             (2, 3, 4)
         );
         assert_eq!(summary.vertices, 16);
-        assert!(!dir.path().join("t.shp.partial").exists());
+        // Nothing but the five files of the layer is left in the folder.
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["t.cpg", "t.dbf", "t.prj", "t.shp", "t.shx"]);
         assert_eq!(std::fs::read(dir.path().join("t.cpg")).unwrap(), b"GBK");
 
         let layer = read_shapefile(&dir.path().join("t.shp")).unwrap();
@@ -2038,8 +1780,13 @@ mod tests {
         };
         assert_eq!(rings.len(), 2);
         // ESRI order: exterior clockwise, hole counter-clockwise.
-        assert!(ring_signed_area2(&rings[0]) < 0.0);
-        assert!(ring_signed_area2(&rings[1]) > 0.0);
+        let signed_area2 = |r: &[Coord<f64>]| -> f64 {
+            r.windows(2)
+                .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+                .sum()
+        };
+        assert!(signed_area2(&rings[0]) < 0.0);
+        assert!(signed_area2(&rings[1]) > 0.0);
         // A third-party reader agrees.
         let shapes = shapefile::read_shapes(dir.path().join("t.shp")).unwrap();
         assert_eq!(shapes.len(), 2);
@@ -2093,19 +1840,5 @@ mod tests {
             .filter(|r| r.attrs[7].as_deref() == Some("是"))
             .count();
         eprintln!("{enclaves} enclave feature(s)");
-    }
-
-    /// `ZONECHECK_BENCH_DIR=bench_data/county ZONECHECK_BENCH_SCALE=county cargo test --release
-    /// --lib bench_data -- --ignored write_to_env_dir`
-    #[test]
-    #[ignore = "writes a benchmark dataset into $ZONECHECK_BENCH_DIR"]
-    fn write_to_env_dir() {
-        let dir = std::env::var("ZONECHECK_BENCH_DIR").expect("set ZONECHECK_BENCH_DIR");
-        let scale: Scale = std::env::var("ZONECHECK_BENCH_SCALE")
-            .unwrap_or_else(|_| "county".to_string())
-            .parse()
-            .unwrap();
-        let s = write_bench_data(Path::new(&dir), scale).unwrap();
-        eprintln!("{s}");
     }
 }

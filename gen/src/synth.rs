@@ -10,13 +10,13 @@
 //! exception is the lon/lat of `water.geojson`, which PROJ computes; it is rounded to 9 decimals
 //! (about 0.1 mm), far coarser than any difference between libm implementations.
 
-use crate::crs::{CrsDef, Reprojector};
-use crate::io::atomic::write_atomic;
-use crate::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
 use geo::{
     Area, BoundingRect, Contains, Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Rect,
 };
 use std::path::Path;
+use zonecheck::crs::{CrsDef, Reprojector};
+use zonecheck::io::atomic::write_atomic;
+use zonecheck::io::shp_write::{FieldKind, FieldSpec, OutEncoding, ShapefileWriter};
 
 // ------------------------------------------------------------------------------------------------
 // Random numbers
@@ -605,7 +605,7 @@ pub const SAMPLE_FRAME: Frame = Frame {
 pub const SAMPLE_SIZE_M: f64 = 30_000.0;
 
 /// Date written into the `.dbf` headers (2025-01-01), so the files do not change with the day.
-const DBF_DATE: [u8; 3] = [125, 1, 1];
+pub const DBF_DATE: (i32, u8, u8) = (2025, 1, 1);
 
 /// Grid of the farmland patches and the gap kept from everything they must not touch.
 const FARM_CELL_M: f64 = 200.0;
@@ -703,15 +703,8 @@ pub fn write_sample_maps(dir: &Path) -> Result<(), String> {
             write_atomic(&path, text.as_bytes())
                 .map_err(|e| format!("cannot write sample layer ({e}): {}", path.display()))?;
         } else {
-            write_polygon_shapefile(
-                &path,
-                &layer.field_specs(),
-                &layer.features,
-                Some(PRJ_CGCS2000_GK_CM_120E),
-                OutEncoding::Gbk,
-            )
-            .map_err(|e| format!("cannot write sample layer ({e}): {}", path.display()))?;
-            fix_dbf_date(&path.with_extension("dbf"))?;
+            write_shapefile(&path, layer)
+                .map_err(|e| format!("cannot write sample layer ({e}): {}", path.display()))?;
         }
     }
     let review = dir.join("review.toml");
@@ -719,16 +712,15 @@ pub fn write_sample_maps(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot write the review file ({e}): {}", review.display()))
 }
 
-/// Puts the fixed [`DBF_DATE`] into a `.dbf` header (the writer stamps today's date).
-fn fix_dbf_date(path: &Path) -> Result<(), String> {
-    let mut bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read back ({e}): {}", path.display()))?;
-    match bytes.get_mut(1..4) {
-        Some(slot) => slot.copy_from_slice(&DBF_DATE),
-        None => return Err(format!("table too short to be a .dbf: {}", path.display())),
+/// Writes one layer as a GBK shapefile in EPSG:4549 with the fixed `.dbf` date.
+fn write_shapefile(path: &Path, layer: &SampleLayer) -> std::io::Result<()> {
+    let mut writer = ShapefileWriter::create(path, &layer.field_specs(), OutEncoding::Gbk)?;
+    writer.set_dbf_date(DBF_DATE.0, DBF_DATE.1, DBF_DATE.2);
+    for (geometry, values) in &layer.features {
+        let values: Vec<&str> = values.iter().map(|v| v.as_deref().unwrap_or("")).collect();
+        writer.push(geometry, &values)?;
     }
-    write_atomic(path, &bytes)
-        .map_err(|e| format!("cannot write sample layer ({e}): {}", path.display()))
+    writer.finish(Some(PRJ_CGCS2000_GK_CM_120E)).map(|_| ())
 }
 
 /// The layer as RFC 7946 GeoJSON: lon/lat on CGCS2000 (EPSG:4490), 9 decimals, one feature a
@@ -1797,7 +1789,7 @@ mod tests {
             }
         }
         assert!(total < 5_000_000, "sample is {total} bytes");
-        let review = crate::io::review::Review::load(&dir.path().join("review.toml")).unwrap();
+        let review = zonecheck::io::review::Review::load(&dir.path().join("review.toml")).unwrap();
         assert_eq!(review.file.crs.as_deref(), Some("EPSG:4549"));
         assert_eq!(review.layer_paths().len(), 7);
         assert_eq!(review.file.rules.contiguity_distance_m, 50.0);
@@ -1806,7 +1798,7 @@ mod tests {
     #[test]
     fn prj_is_epsg_4549_to_proj() {
         let crs = CrsDef::parse(PRJ_CGCS2000_GK_CM_120E).unwrap();
-        assert_eq!(crs.kind, crate::crs::CrsKind::Projected);
+        assert_eq!(crs.kind, zonecheck::crs::CrsKind::Projected);
         assert_eq!(crs.unit, "metre");
         let r = Reprojector::new(&crs, &CrsDef::epsg(4549).unwrap()).unwrap();
         let p = r.point(c(512_345.0, 3_345_678.0));
@@ -1826,7 +1818,7 @@ mod tests {
             .iter()
             .filter(|l| l.file_name.ends_with(".shp"))
         {
-            let raw = crate::io::shp::read_shapefile(&dir.path().join(l.file_name)).unwrap();
+            let raw = zonecheck::io::shp::read_shapefile(&dir.path().join(l.file_name)).unwrap();
             assert_eq!(raw.fields, l.field_names(), "{}", l.file_name);
             assert_eq!(raw.records.len(), l.features.len(), "{}", l.file_name);
             for (rec, (geom, values)) in raw.records.iter().zip(&l.features) {
@@ -1847,11 +1839,12 @@ mod tests {
     fn water_geojson_comes_back_within_a_millimetre() {
         let dir = tempfile::tempdir().unwrap();
         write_sample_maps(dir.path()).unwrap();
-        let raw = crate::io::geojson_in::read_geojson(&dir.path().join("water.geojson")).unwrap();
+        let raw =
+            zonecheck::io::geojson_in::read_geojson(&dir.path().join("water.geojson")).unwrap();
         let from = CrsDef::parse(
             raw.crs
                 .as_deref()
-                .unwrap_or(crate::io::geojson_in::RFC7946_CRS),
+                .unwrap_or(zonecheck::io::geojson_in::RFC7946_CRS),
         )
         .unwrap();
         let r = Reprojector::new(&from, &CrsDef::epsg(4549).unwrap()).unwrap();
@@ -2368,14 +2361,5 @@ mod tests {
                 "{id}: level rank {own}, best member {best}"
             );
         }
-    }
-
-    /// Writes the sample where `ZONECHECK_SAMPLE_DIR` points:
-    /// `ZONECHECK_SAMPLE_DIR=sample_maps cargo test --lib synth -- --ignored`.
-    #[test]
-    #[ignore = "writes the sample into $ZONECHECK_SAMPLE_DIR"]
-    fn write_sample_to_env_dir() {
-        let dir = std::env::var("ZONECHECK_SAMPLE_DIR").expect("set ZONECHECK_SAMPLE_DIR");
-        write_sample_maps(Path::new(&dir)).unwrap();
     }
 }
