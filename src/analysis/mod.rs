@@ -4,13 +4,13 @@
 //! clusters, expansion beyond the member zones, designation, industries, custody; across zones:
 //! overlaps; per plan: quotas and the fate of every original zone.
 
-pub mod fields;
+pub use crate::model::fields;
 pub mod findings;
 pub mod plan;
 pub mod zone;
 
-use crate::io::review::ReviewFile;
-use crate::load::Dataset;
+use crate::model::settings::ReviewFile;
+use crate::model::Dataset;
 use crate::model::{Geom, LayerRole};
 use crate::progress::{Cancelled, Progress};
 use crate::spatial::index::BoxIndex;

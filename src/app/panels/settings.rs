@@ -8,7 +8,7 @@ use super::super::i18n::{Lang, S};
 use super::super::state::Document;
 use crate::analysis::fields::{Fields, Role};
 use crate::analysis::Severity;
-use crate::io::review::{FieldNames, ReviewFile};
+use crate::model::settings::{FieldNames, ReviewFile};
 use egui::{Color32, RichText, Ui};
 use std::collections::BTreeMap;
 
