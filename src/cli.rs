@@ -97,8 +97,10 @@ impl Lang {
     }
 }
 
-/// Parses arguments and runs; never panics outward.
-pub fn main_with_args() -> ExitCode {
+/// Sets up the process (PROJ's log, the panic hook) and parses the command line. `Err`: the
+/// exit code to end with (help and version printed: success; a usage error printed on stderr
+/// as one `error:` line: 2).
+pub fn parse_args() -> Result<Cli, ExitCode> {
     crate::crs::silence_proj_logging();
     std::panic::set_hook(Box::new(|info| {
         if crate::spatial::guard::is_guarded() {
@@ -113,8 +115,8 @@ pub fn main_with_args() -> ExitCode {
         let line = what.lines().next().unwrap_or("").to_string();
         eprintln!("error: internal error, please report it: {line}");
     }));
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(
@@ -124,16 +126,18 @@ pub fn main_with_args() -> ExitCode {
                     | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
             ) {
                 let _ = e.print();
-                return ExitCode::SUCCESS;
+                return Err(ExitCode::SUCCESS);
             }
             eprintln!("error: {}", usage_error_text(&e).get(lang_of_args()));
-            return ExitCode::from(2);
+            Err(ExitCode::from(2))
         }
-    };
-    match std::panic::catch_unwind(|| run(cli)) {
-        Ok(code) => code,
-        Err(_) => ExitCode::from(2),
     }
+}
+
+/// Runs `f` (a command, or the app); a panic that escapes it ends the run with exit code 2 (the
+/// panic hook of [`parse_args`] has printed it as one `error:` line).
+pub fn guarded(f: impl FnOnce() -> ExitCode + std::panic::UnwindSafe) -> ExitCode {
+    std::panic::catch_unwind(f).unwrap_or(ExitCode::from(2))
 }
 
 /// The language asked for by `--lang` on a command line clap refused (default Chinese).
@@ -174,7 +178,8 @@ fn usage_error_text(e: &clap::Error) -> crate::model::Text {
     crate::messages::cli::bad_arguments(first)
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line's batch command (`check`, `generate-bench`, `generate-sample`,
+/// `version`). `open` and no subcommand open the desktop app, which `main` dispatches.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Check {
@@ -185,43 +190,16 @@ pub fn run(cli: Cli) -> ExitCode {
             timings,
             all_features,
         }) => check_command(&review, &out, lang, quiet, timings, all_features),
-        Some(Command::Open { review }) => open_app(Some(review)),
         Some(Command::Version) => {
             println!("{}", version_text());
             ExitCode::SUCCESS
         }
-        None => {
-            #[cfg(feature = "gui")]
-            let sample = crate::app::find_sample_review();
-            #[cfg(not(feature = "gui"))]
-            let sample = None;
-            open_app(sample)
-        }
-    }
-}
-
-/// Opens the desktop app (on `review` when given); one line on stderr when it cannot.
-#[cfg(feature = "gui")]
-fn open_app(review: Option<PathBuf>) -> ExitCode {
-    if !crate::app::display_available() {
-        eprintln!("zonecheck: no display to open the desktop app on (DISPLAY/WAYLAND_DISPLAY unset); use `zonecheck check REVIEW.toml --out DIR` instead");
-        return ExitCode::from(2);
-    }
-    match crate::app::run(review) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let line = e.lines().next().unwrap_or("").to_string();
-            eprintln!("error: cannot open the desktop app ({line}); use `zonecheck check REVIEW.toml --out DIR` instead");
+        // The desktop app's commands: `main` hands them to the app, not to this function.
+        Some(Command::Open { .. }) | None => {
+            eprintln!("zonecheck: the desktop app is opened by the zonecheck binary; use `zonecheck check REVIEW.toml --out DIR`");
             ExitCode::from(2)
         }
     }
-}
-
-/// Without the `gui` feature there is no desktop app.
-#[cfg(not(feature = "gui"))]
-fn open_app(_review: Option<PathBuf>) -> ExitCode {
-    eprintln!("zonecheck: this build has no desktop app (built without the `gui` feature); use `zonecheck check REVIEW.toml --out DIR`");
-    ExitCode::from(2)
 }
 
 /// Loads, checks and reports; the exit code says how it went.
@@ -236,7 +214,7 @@ pub fn check_command(
     let progress = Arc::new(Progress::new());
     let bar = ProgressBar::start(progress.clone(), !quiet && std::io::stderr().is_terminal());
     let options = LoadOptions {
-        near_zones: (!all_features).then_some(crate::report::html::map_view_rect as _),
+        near_zones: (!all_features).then_some(crate::spatial::frame::map_view_rect as _),
     };
     let result = check_and_report_reviewed(review_path, out, &progress, options, lang.model());
     bar.finish();
@@ -282,7 +260,7 @@ pub fn check_and_report(
     progress: &Progress,
 ) -> Result<(Dataset, Analysis), String> {
     let options = LoadOptions {
-        near_zones: Some(crate::report::html::map_view_rect),
+        near_zones: Some(crate::spatial::frame::map_view_rect),
     };
     check_and_report_with(review_path, out, progress, options)
 }
@@ -396,7 +374,7 @@ pub fn summary_table(
     ds: &Dataset,
     lang: Lang,
     resolved: &crate::decisions::Resolved,
-    verdict: &crate::io::review::Verdict,
+    verdict: &crate::model::decision::Verdict,
 ) -> String {
     let zh = lang == Lang::Zh;
     let mut out = String::new();

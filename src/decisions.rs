@@ -1,6 +1,6 @@
 //! Reviewer decisions per finding (status, reason, comment) and the plan verdict. They are
 //! saved in the review file itself as `[[decision]]` tables (see
-//! [`crate::io::review::DecisionRow`]) and a `[verdict]` table (see [`crate::io::review::Verdict`]);
+//! [`DecisionRow`]) and a `[verdict]` table (see [`crate::model::decision::Verdict`]);
 //! every export (report.json, findings.csv, report.html, conflicts GeoJSON/Shapefile, the
 //! stdout summary) shows them; the app and `zonecheck check` share this code.
 //!
@@ -30,36 +30,10 @@
 //! once when a review without decisions is opened, and the next save moves them into the review.
 
 use crate::analysis::{Analysis, Finding, Severity};
-use crate::io::review::DecisionRow;
+pub use crate::model::decision::{DecisionRow, FindingKey, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Identifies a finding across runs by its subject: zone id (None: plan level), rule id, and
-/// what it is about (see [`Finding::subject`]).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FindingKey {
-    pub zone: Option<String>,
-    pub rule: String,
-    pub about: Option<String>,
-}
-
-impl FindingKey {
-    /// "M001 · conflict.redline · Y3" (方案 / plan for a plan-level finding).
-    pub fn label(&self, lang: crate::model::Lang) -> String {
-        let zone = match (&self.zone, lang) {
-            (Some(z), _) => z.clone(),
-            (None, crate::model::Lang::Zh) => "方案".to_string(),
-            (None, crate::model::Lang::En) => "plan".to_string(),
-        };
-        let mut s = format!("{zone} · {}", self.rule);
-        if let Some(a) = &self.about {
-            s.push_str(" · ");
-            s.push_str(a);
-        }
-        s
-    }
-}
 
 /// A decision of an earlier version's review file: the n-th finding of (zone, rule).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,35 +41,6 @@ pub struct LegacyKey {
     pub zone: Option<String>,
     pub rule: String,
     pub index: u32,
-}
-
-/// What the reviewer decided about a finding.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    #[default]
-    Open,
-    Accepted,
-    MustFix,
-}
-
-impl Status {
-    /// The name written in files: open, accepted, must_fix.
-    pub fn id(self) -> &'static str {
-        match self {
-            Status::Open => "open",
-            Status::Accepted => "accepted",
-            Status::MustFix => "must_fix",
-        }
-    }
-
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Status::Open => "待处理",
-            Status::Accepted => "同意（说明理由）",
-            Status::MustFix => "须修改",
-        }
-    }
 }
 
 /// The reviewer's decision on one finding.

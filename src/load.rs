@@ -10,6 +10,8 @@ use crate::io::review::Review;
 use crate::io::{geojson_in, shp, LoadError};
 use crate::messages::cli as msg_cli;
 use crate::messages::load as msg;
+use crate::model::fields::Fields;
+use crate::model::settings::{role_of_key, FieldNames};
 use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo, Text, Unusable};
 use crate::progress::Progress;
 use crate::spatial::repair::build_geometry;
@@ -19,41 +21,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// Every layer of a review in the working CRS.
-#[derive(Debug, Clone)]
-pub struct Dataset {
-    pub working_crs: CrsDef,
-    /// How the working CRS was chosen.
-    pub working_crs_reason: String,
-    /// Zones first, then the other layers in review order.
-    pub layers: Vec<Layer>,
-    /// With the check's spatial filter: the boxes protection features had to meet to be loaded
-    /// (report maps shade what lies outside). `None`: everything was loaded.
-    pub loaded_near: Option<Roi>,
-}
-
-impl Dataset {
-    pub fn layer(&self, role: LayerRole) -> Option<&Layer> {
-        self.layers.iter().find(|l| l.role == role)
-    }
-
-    pub fn protection_layers(&self) -> impl Iterator<Item = &Layer> {
-        self.layers.iter().filter(|l| l.role.is_protection())
-    }
-}
-
-/// Role of a layer key of the review file.
-pub fn role_of_key(key: &str) -> LayerRole {
-    match key {
-        "zones" => LayerRole::Zones,
-        "original" => LayerRole::Original,
-        "redline" => LayerRole::Redline,
-        "farmland" => LayerRole::Farmland,
-        "water" => LayerRole::Water,
-        "townships" => LayerRole::Townships,
-        _ => LayerRole::Extra,
-    }
-}
+/// Every layer of a review in the working CRS (see [`crate::model::Dataset`]).
+pub use crate::model::Dataset;
 
 /// Reads a layer file by its extension (.shp, .geojson/.json).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
@@ -279,13 +248,13 @@ pub fn load_review_with(
         layers = ordered;
         loaded_near = Some(roi);
     }
-    // Fields found by name whose values do not fit their role (analysis::fields), and one
-    // zone id with several names (analysis::zone::ambiguous_ids).
+    // Fields found by name whose values do not fit their role (model::fields), and one
+    // zone id with several names (model::zones::ambiguous_id_warnings).
     for layer in &mut layers {
-        let resolution = crate::analysis::fields::Fields::explain(layer, &review.file);
+        let resolution = Fields::explain(layer, &review.file);
         let mut warnings = resolution.warnings(layer);
         if layer.role == LayerRole::Zones {
-            warnings.extend(crate::analysis::zone::ambiguous_id_warnings(
+            warnings.extend(crate::model::zones::ambiguous_id_warnings(
                 layer,
                 &resolution.fields,
             ));
@@ -444,8 +413,8 @@ fn zone_neighbourhoods(
     let Some(zones) = layers.first() else {
         return Roi::new(Vec::new());
     };
-    let fields = crate::analysis::fields::Fields::of_layer(zones, &review.file);
-    let parts: Vec<geo::Polygon<f64>> = crate::analysis::zone::group_zones(zones, &fields)
+    let fields = Fields::of_layer(zones, &review.file);
+    let parts: Vec<geo::Polygon<f64>> = crate::model::zones::group_zones(zones, &fields)
         .into_par_iter()
         .flat_map_iter(|z| {
             crate::spatial::overlay::union_local(z.features.into_iter().map(|(g, _)| g).collect()).0
@@ -733,7 +702,7 @@ fn finish_layer(
     working: &CrsDef,
     progress: &Progress,
     roi: Option<&Roi>,
-    names: &crate::io::review::FieldNames,
+    names: &FieldNames,
 ) -> Result<Layer, LoadError> {
     let Pending {
         key,
@@ -901,7 +870,7 @@ fn finish_layer(
     };
     // Dropped records, named by their id where the attributes give one.
     let id_field = {
-        let f = crate::analysis::fields::Fields::resolve(&layer, names);
+        let f = Fields::resolve(&layer, names);
         f.id.or(f.name)
     };
     for (index, reason, attrs) in dropped {

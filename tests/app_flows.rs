@@ -1393,7 +1393,7 @@ fn accepted_finding_stays_on_its_subject_after_save_and_reload() {
 /// form says so.
 #[test]
 fn plan_verdict_is_recorded_saved_and_reloaded() {
-    use zonecheck::io::review::VerdictDecision;
+    use zonecheck::model::decision::VerdictDecision;
     let dir = sample_copy();
     let review = dir.path().join("review.toml");
     let mut h = open(&review);

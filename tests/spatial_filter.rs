@@ -21,7 +21,7 @@ fn filtered_load_gives_the_same_results_with_fewer_features() {
     let progress = Progress::new();
     let full = load_review_with(&review, &progress, LoadOptions::default()).unwrap();
     let near = LoadOptions {
-        near_zones: Some(zonecheck::report::html::map_view_rect),
+        near_zones: Some(zonecheck::spatial::frame::map_view_rect),
     };
     let filtered = load_review_with(&review, &progress, near).unwrap();
 
@@ -86,7 +86,7 @@ fn maps_shade_where_features_were_not_loaded_unless_all_are_loaded() {
             .unwrap();
         std::fs::read_to_string(out.join("report.html")).unwrap()
     };
-    let filtered = html("filtered", Some(zonecheck::report::html::map_view_rect));
+    let filtered = html("filtered", Some(zonecheck::spatial::frame::map_view_rect));
     let all = html("all", None);
     // The overview of the first zone (parts kilometres apart) shows areas where nothing was loaded.
     assert!(filtered.contains("class=\"nl\""));

@@ -1,36 +1,9 @@
 //! A finding: one rule's verdict on one zone (or on the plan), with its numbers and geometry.
 
+pub use crate::model::settings::Severity;
 use crate::model::Geom;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Blocking,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn name_zh(self) -> &'static str {
-        match self {
-            Severity::Blocking => "否决",
-            Severity::Warning => "警告",
-            Severity::Info => "提示",
-        }
-    }
-
-    pub fn name_en(self) -> &'static str {
-        match self {
-            Severity::Blocking => "blocking",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
 
 /// Clauses of the guidance the rules enforce, by the guidance's own numbering (chapter 二 holds
 /// (一)(二), 三 holds (三)–(七), 四 holds (八)–(十三), 五 holds (十四)–(十七)) with the verbatim
@@ -158,8 +131,8 @@ impl Finding {
 
     /// The finding's subject: zone, rule and what it is about. It stays the same when other
     /// findings come or go, so a decision keyed by it stays on this finding.
-    pub fn subject(&self) -> crate::decisions::FindingKey {
-        crate::decisions::FindingKey {
+    pub fn subject(&self) -> crate::model::decision::FindingKey {
+        crate::model::decision::FindingKey {
             zone: self.zone.clone(),
             rule: self.rule.clone(),
             about: self.about.clone(),

@@ -4,14 +4,14 @@
 //! clusters, expansion beyond the member zones, designation, industries, custody; across zones:
 //! overlaps; per plan: quotas and the fate of every original zone.
 
-pub mod fields;
+pub use crate::model::fields;
 pub mod findings;
 pub mod plan;
 pub mod rules;
 pub mod zone;
 
-use crate::io::review::ReviewFile;
-use crate::load::Dataset;
+use crate::model::settings::ReviewFile;
+use crate::model::Dataset;
 use crate::model::{Geom, LayerRole};
 use crate::progress::{Cancelled, Progress};
 use crate::spatial::index::BoxIndex;
@@ -72,7 +72,9 @@ impl LayerConflict {
 }
 
 /// The sliver tolerances of `rules` (see [`crate::spatial::sliver`]).
-pub fn sliver_tolerances(rules: &crate::io::review::Rules) -> crate::spatial::sliver::Tolerances {
+pub fn sliver_tolerances(
+    rules: &crate::model::settings::Rules,
+) -> crate::spatial::sliver::Tolerances {
     crate::spatial::sliver::Tolerances {
         width_m: rules.sliver_width_m,
         tiny_area_m2: rules.sliver_area_m2,

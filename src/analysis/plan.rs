@@ -3,7 +3,7 @@
 
 use super::rules::{originals, quota, Rule};
 use super::{PlanResult, Prepared, ZoneResult};
-use crate::io::review::ReviewFile;
+use crate::model::settings::ReviewFile;
 use std::collections::BTreeMap;
 
 /// True when a zone's county value means "the city's own level" (市本级).

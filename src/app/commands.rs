@@ -31,7 +31,7 @@ pub enum AppCommand {
     SetLang(Lang),
     SetDecision(FindingKey, Decision),
     /// Record the plan verdict (decision, reviewer, date, comment); saved with 保存.
-    SetVerdict(crate::io::review::Verdict),
+    SetVerdict(crate::model::decision::Verdict),
     /// Identify the feature at a map position.
     Identify(Coord<f64>),
     DismissMessage(usize),
@@ -75,7 +75,7 @@ pub enum AppCommand {
     ToggleSettings,
     /// Settings from the settings window (validated): save them into the review file, reload
     /// the layers and run the check again.
-    ApplySettings(Box<crate::io::review::ReviewFile>),
+    ApplySettings(Box<crate::model::settings::ReviewFile>),
     // app-safety
     /// The unsaved-changes prompt's answer.
     Confirm(ConfirmAnswer),

@@ -232,7 +232,9 @@ strings! {
     FieldsHeading: "字段用途", "Field roles";
     FieldsHint: "每个图层各用途所用的字段；“自动识别”按字段名识别并核对取值。", "The field each layer uses for each role; “detect” finds it by name and checks its values.";
     ContiguityDistance: "连片距离", "Contiguity distance";
-    SliverTolerance: "碎片容差", "Sliver tolerance";
+    SliverTolerance: "碎片面积容差", "Sliver area tolerance";
+    SliverWidth: "碎片宽度容差", "Sliver width tolerance";
+    SliverTotal: "碎片合计上限", "Sliver total allowance";
     CustodyShare: "托管乡镇保护面积占比阈值", "Custody protected share";
     NotANumber: "不是数字", "is not a number";
     NotACount: "不是非负整数", "is not a whole number ≥ 0";

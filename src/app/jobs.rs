@@ -268,7 +268,9 @@ pub fn check_job(
     let result = run_checks(dataset, &review.file, progress).map(|mut analysis| {
         let not_loaded: Vec<crate::analysis::Finding> = failures
             .iter()
-            .filter(|f| crate::load::role_of_key(&f.key) != crate::model::LayerRole::Zones)
+            .filter(|f| {
+                crate::model::settings::role_of_key(&f.key) != crate::model::LayerRole::Zones
+            })
             .map(layer_not_loaded_finding)
             .collect();
         analysis.plan.findings.splice(0..0, not_loaded);
@@ -284,7 +286,7 @@ pub fn check_job(
 /// `input.incomplete` for a layer that could not be loaded.
 fn layer_not_loaded_finding(f: &LayerFailure) -> crate::analysis::Finding {
     use crate::analysis::Rule;
-    let role = crate::load::role_of_key(&f.key);
+    let role = crate::model::settings::role_of_key(&f.key);
     let text = crate::messages::load::layer_not_loaded(
         &f.key,
         (role.name_zh(), role.name_en()),

@@ -164,9 +164,9 @@ pub struct ZonecheckApp {
 /// decisions last written, and when the pending write is due.
 #[derive(Default)]
 struct Autosave {
-    seen: Option<(PathBuf, crate::io::review::ReviewFile, bool)>,
+    seen: Option<(PathBuf, crate::model::settings::ReviewFile, bool)>,
     snapshot: Option<recovery::Snapshot>,
-    written_decisions: Option<Vec<crate::io::review::DecisionRow>>,
+    written_decisions: Option<Vec<crate::model::decision::DecisionRow>>,
     due: Option<std::time::Instant>,
 }
 
@@ -1059,7 +1059,8 @@ impl ZonecheckApp {
                 self.view.layer_edit = None;
                 // An extra layer whose name was edited is renamed (its role stays).
                 if edit.role.is_none()
-                    && crate::load::role_of_key(&edit.key) == crate::model::LayerRole::Extra
+                    && crate::model::settings::role_of_key(&edit.key)
+                        == crate::model::LayerRole::Extra
                     && edit.extra_name.trim() != edit.key
                 {
                     edit.role = Some(crate::model::LayerRole::Extra);
@@ -1123,20 +1124,20 @@ impl ZonecheckApp {
 
     /// Settings from the settings window: written into the review file (comments kept) unless
     /// the review has no file yet, then the layers reload and the check runs again.
-    fn apply_settings(&mut self, file: crate::io::review::ReviewFile) {
+    fn apply_settings(&mut self, file: crate::model::settings::ReviewFile) {
         if self.job.is_some() {
             self.error(self.lang().t(S::Busy).to_string());
             return;
         }
         let Some(doc) = &self.doc else { return };
         let mut review = doc.review.clone();
-        review.file = crate::io::review::ReviewFile {
+        review.file = crate::model::settings::ReviewFile {
             decisions: review.file.decisions,
             ..file
         };
         if !doc.untitled {
             let mut to_save = doc.review_with_decisions();
-            to_save.file = crate::io::review::ReviewFile {
+            to_save.file = crate::model::settings::ReviewFile {
                 decisions: to_save.file.decisions,
                 ..review.file.clone()
             };
@@ -1763,7 +1764,7 @@ pub fn new_review(zones: Option<&Path>) -> crate::io::review::Review {
         .filter(|p| !p.as_os_str().is_empty())
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut file = crate::io::review::ReviewFile::default();
+    let mut file = crate::model::settings::ReviewFile::default();
     if let Some(z) = zones {
         file.layers.zones = review_edit::stored_path(&dir, z);
     }

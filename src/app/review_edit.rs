@@ -2,13 +2,13 @@
 //! guess from the file name), set a layer's CRS and text encoding. Pure functions on
 //! [`ReviewFile`]; the app reloads the layers afterwards.
 
-use crate::io::review::ReviewFile;
 use crate::messages::load as msg;
+use crate::model::settings::ReviewFile;
 use crate::model::{LayerRole, Text};
 use std::path::{Path, PathBuf};
 
 /// The fixed layer keys of a review file, in review order.
-pub use crate::io::review::FIXED_LAYER_KEYS as FIXED_KEYS;
+pub use crate::model::settings::FIXED_LAYER_KEYS as FIXED_KEYS;
 
 /// Every role a layer can be given, in menu order.
 pub const ROLES: [LayerRole; 7] = [

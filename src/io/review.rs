@@ -2,256 +2,8 @@
 //! Paths in it are relative to the file. Unknown keys and bad values are errors naming the key.
 
 use super::LoadError;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::model::settings::{ReviewFile, FIXED_LAYER_KEYS};
 use std::path::{Path, PathBuf};
-
-/// The fixed layer keys of a review file, in review order (any other key is an extra layer).
-pub const FIXED_LAYER_KEYS: [&str; 6] = [
-    "zones",
-    "original",
-    "redline",
-    "farmland",
-    "water",
-    "townships",
-];
-
-/// The review as written in the file.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewFile {
-    /// Working projected CRS in metres, e.g. "EPSG:4549".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crs: Option<String>,
-    pub layers: LayerPaths,
-    /// CRS for a layer whose file carries none, by layer key.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub crs_of: BTreeMap<String, String>,
-    /// Text encoding of a shapefile's attributes (`GBK`, `UTF-8`, …) by layer key; overrides
-    /// the `.cpg` file and the DBF language driver. Absent: detected.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub encoding_of: BTreeMap<String, String>,
-    /// Which attribute holds what; detected when absent.
-    #[serde(default, skip_serializing_if = "FieldNames::is_unset")]
-    pub fields: FieldNames,
-    /// Attribute names for one layer, by layer key (`[fields_of.water] class = "FJ"`); they
-    /// come before `[fields]`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields_of: BTreeMap<String, FieldNames>,
-    #[serde(default)]
-    pub rules: Rules,
-    #[serde(default)]
-    pub quotas: Quotas,
-    /// The reviewer's decision per finding (see [`crate::decisions`]).
-    #[serde(default, rename = "decision", skip_serializing_if = "Vec::is_empty")]
-    pub decisions: Vec<DecisionRow>,
-    /// The reviewer's overall decision on the plan.
-    #[serde(default, skip_serializing_if = "Verdict::is_empty")]
-    pub verdict: Verdict,
-}
-
-/// One `[[decision]]` table: the finding's subject (zone, rule, about), the evidence
-/// fingerprint when decided, and what was decided. `index` (n-th finding of the zone with that
-/// rule) is how earlier versions named the finding; see [`crate::decisions`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionRow {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
-    pub rule: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub about: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<String>,
-    #[serde(default)]
-    pub status: crate::decisions::Status,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub comment: String,
-}
-
-/// The reviewer's overall decision on the plan (`[verdict]`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Verdict {
-    /// none | pass (通过) | return (退回修改).
-    #[serde(default)]
-    pub decision: VerdictDecision,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub reviewer: String,
-    /// The date of the verdict, `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub date: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub comment: String,
-}
-
-impl Verdict {
-    pub fn is_empty(&self) -> bool {
-        *self == Verdict::default()
-    }
-}
-
-/// The overall decision of a verdict.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerdictDecision {
-    /// Not decided yet.
-    #[default]
-    None,
-    /// 通过.
-    Pass,
-    /// 退回修改.
-    Return,
-}
-
-impl VerdictDecision {
-    pub fn id(self) -> &'static str {
-        match self {
-            VerdictDecision::None => "none",
-            VerdictDecision::Pass => "pass",
-            VerdictDecision::Return => "return",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LayerPaths {
-    pub zones: PathBuf,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redline: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub farmland: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub water: Option<PathBuf>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub townships: Option<PathBuf>,
-    /// Further protection layers by name, e.g. `"蓝绿空间" = "bluegreen.shp"` (non-ASCII keys quoted).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub extra: BTreeMap<String, PathBuf>,
-}
-
-/// Attribute names; each `None` is detected from the usual names, case-insensitively.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FieldNames {
-    pub id: Option<String>,
-    pub name: Option<String>,
-    pub level: Option<String>,
-    pub city: Option<String>,
-    pub county: Option<String>,
-    pub members: Option<String>,
-    pub industries: Option<String>,
-    pub enclave: Option<String>,
-    pub class: Option<String>,
-    pub status: Option<String>,
-}
-
-impl FieldNames {
-    /// True when no attribute name is set (all detected).
-    pub fn is_unset(&self) -> bool {
-        *self == FieldNames::default()
-    }
-}
-
-/// The thresholds the guidance leaves open.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Rules {
-    pub contiguity_distance_m: f64,
-    pub max_clusters: u32,
-    pub min_part_area_m2: f64,
-    /// Overlay pieces smaller than this (m²) are slivers whatever their shape.
-    pub sliver_area_m2: f64,
-    /// Overlay pieces no wider than this (m) are slivers (no disc wider fits in them); 0 turns
-    /// the width test off.
-    pub sliver_width_m: f64,
-    /// When the slivers of one zone against one layer (or its members, or another zone)
-    /// together exceed this (m²), they count as overlap.
-    pub sliver_total_m2: f64,
-    pub custody_protected_share: f64,
-    pub expansion_blocks: bool,
-    pub max_industries: u32,
-    pub max_total_zones: u32,
-    /// Severity per rule id, applied after the checks (`[rules.severity]`
-    /// `expansion = "blocking"`); a key also covers the rule ids under it (`conflict` covers
-    /// `conflict.redline`). `input.*` rules cannot be changed: incomplete input always blocks.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub severity: BTreeMap<String, crate::analysis::Severity>,
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Rules {
-            contiguity_distance_m: 0.0,
-            max_clusters: 1,
-            min_part_area_m2: 10_000.0,
-            sliver_area_m2: 0.25,
-            sliver_width_m: 0.5,
-            sliver_total_m2: 200.0,
-            custody_protected_share: 0.5,
-            expansion_blocks: false,
-            max_industries: 3,
-            max_total_zones: 150,
-            severity: BTreeMap::new(),
-        }
-    }
-}
-
-/// Allowed number of merged zones: `[min, max]` per city level and per county.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Quotas {
-    /// Range for a city's own (市本级) zones, by city name; `default` for cities not listed.
-    pub city_level: BTreeMap<String, [u32; 2]>,
-    /// Range for each county (县/市/区), by county name; `default` for counties not listed.
-    pub county: BTreeMap<String, [u32; 2]>,
-}
-
-impl Default for Quotas {
-    fn default() -> Self {
-        let mut city_level = BTreeMap::new();
-        city_level.insert("default".to_string(), [1, 2]);
-        city_level.insert("杭州市".to_string(), [2, 3]);
-        city_level.insert("宁波市".to_string(), [2, 3]);
-        let mut county = BTreeMap::new();
-        county.insert("default".to_string(), [1, 2]);
-        Quotas { city_level, county }
-    }
-}
-
-impl Quotas {
-    /// Range for a city's own zones.
-    pub fn city_range(&self, city: &str) -> [u32; 2] {
-        lookup(&self.city_level, city).unwrap_or([1, 2])
-    }
-
-    /// Range for a county's zones.
-    pub fn county_range(&self, county: &str) -> [u32; 2] {
-        lookup(&self.county, county).unwrap_or([1, 2])
-    }
-}
-
-fn lookup(map: &BTreeMap<String, [u32; 2]>, key: &str) -> Option<[u32; 2]> {
-    map.get(key)
-        .or_else(|| {
-            // "杭州" matches "杭州市" and the reverse.
-            map.iter()
-                .find(|(k, _)| {
-                    k.as_str() != "default"
-                        && (k.trim_end_matches('市') == key.trim_end_matches('市'))
-                })
-                .map(|(_, v)| v)
-        })
-        .or_else(|| map.get("default"))
-        .copied()
-}
 
 /// A review file with its location, ready to use.
 #[derive(Debug, Clone)]
@@ -534,7 +286,7 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         }
     }
     for rule in file.rules.severity.keys() {
-        if crate::analysis::rules::severity_key_is_fixed(rule) {
+        if crate::model::settings::severity_key_is_fixed(rule) {
             return Err(crate::messages::fields::severity_of_input_rule(rule));
         }
     }
@@ -598,6 +350,8 @@ fn key_at(text: &str, pos: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::decision::{DecisionRow, Status, VerdictDecision};
+    use crate::model::settings::Rules;
 
     fn parse(text: &str) -> Result<Review, String> {
         Review::parse(text, Path::new("dir/review.toml")).map_err(|e| e.to_string())
@@ -624,7 +378,7 @@ mod tests {
         r.file.decisions.push(DecisionRow {
             zone: Some("M001".into()),
             rule: "clusters".into(),
-            status: crate::decisions::Status::MustFix,
+            status: Status::MustFix,
             comment: "合并".into(),
             ..Default::default()
         });

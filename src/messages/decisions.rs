@@ -2,7 +2,7 @@
 
 use super::Text;
 use crate::decisions::{Counts, FindingKey, ZoneResult};
-use crate::io::review::{Verdict, VerdictDecision};
+use crate::model::decision::{Verdict, VerdictDecision};
 use crate::model::Lang;
 
 /// A zone's (or the whole check's) result.

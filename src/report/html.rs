@@ -5,6 +5,7 @@ use crate::analysis::fields::Fields;
 use crate::analysis::zone::layer_label;
 use crate::analysis::{Finding, Severity, ZoneResult};
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
+use crate::spatial::frame::{MapFrame, MAP_H_PX, MAP_W_PX};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::boxes_intersect;
 use crate::spatial::roi::Roi;
@@ -12,13 +13,6 @@ use geo::{Area, BoundingRect, Coord, InteriorPoint, LineString, Polygon, Rect};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-/// Size of a map's viewBox in SVG user units (≈ CSS px).
-const MAP_W_PX: f64 = 640.0;
-const MAP_H_PX: f64 = 480.0;
-/// Share of the zone's extent added on each side of the map.
-const MAP_MARGIN_SHARE: f64 = 0.10;
-/// Smallest map extent, so that a tiny zone still gets a readable map.
-const MIN_MAP_EXTENT_M: f64 = 50.0;
 /// Rings are clipped this far outside the viewBox, so clipped edges never show.
 const CLIP_MARGIN_PX: f64 = 4.0;
 /// Background features whose box is smaller than this on both sides are not drawn.
@@ -298,8 +292,8 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
     // shown in red with their number.
     let counts = resolved.counts(analysis);
     let verdict = &input.review.file.verdict;
-    let loud =
-        verdict.decision == crate::io::review::VerdictDecision::Pass && counts.blocking_open > 0;
+    let loud = verdict.decision == crate::model::decision::VerdictDecision::Pass
+        && counts.blocking_open > 0;
     w!(
         out,
         "<p class=\"verdict{}\">{}</p>\n",
@@ -435,7 +429,11 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
 }
 
 /// Per layer, the field used for each role and how it was chosen (analysis::fields).
-fn fields_table(out: &mut String, ds: &crate::load::Dataset, file: &crate::io::review::ReviewFile) {
+fn fields_table(
+    out: &mut String,
+    ds: &crate::load::Dataset,
+    file: &crate::model::settings::ReviewFile,
+) {
     out.push_str("<h3>字段识别</h3>\n<table>\n<thead><tr><th>图层</th><th>字段（用途：字段名，如何确定）</th></tr></thead>\n<tbody>\n");
     for l in &ds.layers {
         let lines: Vec<String> = Fields::explain(l, file)
@@ -1127,22 +1125,17 @@ struct View {
     px_per_m: f64,
 }
 
-/// The map area of a close-up of a zone part whose box is `part_box` (what the report's detail
-/// maps show): the check loads protection features only within these areas.
-pub fn map_view_rect(part_box: Rect<f64>) -> Rect<f64> {
-    View::fit(part_box).rect_in_map()
-}
-
 impl View {
-    /// A view showing `bbox` grown by [`MAP_MARGIN_SHARE`], centred, aspect preserved.
+    /// A view showing `bbox` in the close-up frame ([`MapFrame::fit`]).
     fn fit(bbox: Rect<f64>) -> View {
-        let w = bbox.width().max(MIN_MAP_EXTENT_M) * (1.0 + 2.0 * MAP_MARGIN_SHARE);
-        let h = bbox.height().max(MIN_MAP_EXTENT_M) * (1.0 + 2.0 * MAP_MARGIN_SHARE);
-        let px_per_m = (MAP_W_PX / w).min(MAP_H_PX / h);
-        let centre = bbox.center();
+        let MapFrame {
+            x0_m,
+            y0_m,
+            px_per_m,
+        } = MapFrame::fit(bbox);
         View {
-            x0_m: centre.x - MAP_W_PX / (2.0 * px_per_m),
-            y0_m: centre.y - MAP_H_PX / (2.0 * px_per_m),
+            x0_m,
+            y0_m,
             px_per_m,
         }
     }
@@ -1156,16 +1149,12 @@ impl View {
 
     /// The map area the viewBox shows.
     fn rect_in_map(&self) -> Rect<f64> {
-        Rect::new(
-            Coord {
-                x: self.x0_m,
-                y: self.y0_m,
-            },
-            Coord {
-                x: self.x0_m + MAP_W_PX / self.px_per_m,
-                y: self.y0_m + MAP_H_PX / self.px_per_m,
-            },
-        )
+        MapFrame {
+            x0_m: self.x0_m,
+            y0_m: self.y0_m,
+            px_per_m: self.px_per_m,
+        }
+        .rect_in_map()
     }
 
     fn size_px(&self, r: &Rect<f64>) -> (f64, f64) {
@@ -1912,8 +1901,9 @@ fn clause_cell(f: &crate::analysis::Finding) -> String {
 mod tests {
     use super::*;
     use crate::crs::{CrsDef, CrsKind};
-    use crate::io::review::{LayerPaths, Review, ReviewFile};
+    use crate::io::review::Review;
     use crate::load::Dataset;
+    use crate::model::settings::{LayerPaths, ReviewFile};
     use crate::model::{Feature, SourceInfo};
     use crate::progress::Progress;
     use crate::report::ReportMeta;

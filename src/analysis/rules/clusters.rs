@@ -4,7 +4,7 @@
 
 use crate::analysis::findings::Finding;
 use crate::analysis::rules::Rule;
-use crate::io::review::Rules;
+use crate::model::settings::Rules;
 use crate::model::Geom;
 
 /// `clusters`: blocking when `clusters` exceeds `rules.max_clusters`; `gaps` are the gaps that

@@ -5,7 +5,7 @@ use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding};
 use crate::analysis::rules::Rule;
 use crate::analysis::zone::layer_label;
 use crate::analysis::{FeatureOverlap, LayerConflict, Prepared};
-use crate::io::review::Rules;
+use crate::model::settings::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::overlay::{area_m2, boxes_intersect, union_local, PreparedArea};
 use crate::spatial::sliver;

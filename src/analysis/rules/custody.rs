@@ -3,10 +3,10 @@
 
 use crate::analysis::findings::Finding;
 use crate::analysis::rules::Rule;
+use crate::analysis::sliver_tolerances;
 use crate::analysis::zone::Context;
 use crate::analysis::Prepared;
 use crate::model::Geom;
-use crate::analysis::sliver_tolerances;
 use crate::spatial::overlay::{area_m2, intersection, union_local, PreparedArea};
 use crate::spatial::sliver;
 use geo::{BoundingRect, MultiPolygon};
@@ -113,7 +113,7 @@ pub fn check(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<
 mod tests {
     use super::*;
     use crate::analysis::rules::testing::{layer, prepared, rect};
-    use crate::io::review::Rules;
+    use crate::model::settings::Rules;
     use crate::model::LayerRole;
 
     #[test]

@@ -2,10 +2,10 @@
 
 use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding, Severity};
 use crate::analysis::rules::Rule;
-use crate::analysis::zone::ZoneInput;
-use crate::io::review::Rules;
-use crate::model::{mu_from_m2, Geom};
 use crate::analysis::sliver_tolerances;
+use crate::analysis::zone::ZoneInput;
+use crate::model::settings::Rules;
+use crate::model::{mu_from_m2, Geom};
 use crate::spatial::overlay::{area_m2, difference_local, union_local};
 use crate::spatial::sliver;
 use geo::MultiPolygon;
@@ -27,7 +27,7 @@ pub fn check(
     let zid = Some(z.id.as_str());
     let mut findings = Vec::new();
     let members_union = union_local(member_geoms);
-    let outside = difference_local(&geometry, &members_union);
+    let outside = difference_local(geometry, &members_union);
     let total = area_m2(&outside);
     let pieces = sliver::split(&outside, &sliver_tolerances(rules));
     let real = pieces.counted().0;

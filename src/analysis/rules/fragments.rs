@@ -3,7 +3,7 @@
 use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding};
 use crate::analysis::rules::Rule;
 use crate::analysis::PartInfo;
-use crate::io::review::Rules;
+use crate::model::settings::Rules;
 use crate::model::Geom;
 use geo::{MultiPolygon, Polygon};
 

@@ -2,7 +2,7 @@
 
 use crate::analysis::findings::Finding;
 use crate::analysis::rules::Rule;
-use crate::io::review::Rules;
+use crate::model::settings::Rules;
 
 /// `industries`: a warning when the zone lists more than `rules.max_industries` industries.
 ///

@@ -4,7 +4,7 @@
 use crate::analysis::findings::Finding;
 use crate::analysis::rules::Rule;
 use crate::analysis::zone::ZoneInput;
-use crate::load::Dataset;
+use crate::model::Dataset;
 use crate::model::LayerRole;
 
 /// One blocking plan finding (`input.ambiguous_id`) per zone id whose features carry

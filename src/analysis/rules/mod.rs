@@ -42,7 +42,7 @@ pub mod validity;
 pub(crate) mod testing {
     use crate::analysis::zone::ZoneInput;
     use crate::analysis::{PartInfo, Prepared};
-    use crate::io::review::ReviewFile;
+    use crate::model::settings::ReviewFile;
     use crate::model::{Feature, Geom, Layer, LayerRole};
     use geo::polygon;
 

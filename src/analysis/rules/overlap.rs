@@ -74,7 +74,7 @@ mod tests {
         ];
         check_overlaps(
             &mut zones,
-            &crate::analysis::sliver_tolerances(&crate::io::review::Rules::default()),
+            &crate::analysis::sliver_tolerances(&crate::model::settings::Rules::default()),
         );
         for (me, other) in [(0, "B"), (1, "A")] {
             let f = &zones[me].findings;

@@ -3,7 +3,7 @@
 
 use crate::analysis::findings::{Finding, Severity};
 use crate::analysis::rules::Rule;
-use crate::io::review::Rules;
+use crate::model::settings::Rules;
 
 /// The severity of a quota count: above the maximum blocks, below the minimum warns, within
 /// `[min, max]` is `None`.

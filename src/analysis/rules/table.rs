@@ -624,24 +624,7 @@ impl fmt::Display for RuleId {
     }
 }
 
-/// True when `[rules.severity]` may not name `key`: a key covering a rule whose severity is
-/// fixed (`input`, `input.incomplete`, …), or an empty key.
-pub fn severity_key_is_fixed(key: &str) -> bool {
-    key.trim().is_empty()
-        || RULES
-            .iter()
-            .filter(|s| s.severity_fixed)
-            .any(|s| key_covers(key, s.id))
-}
-
-/// True when a `[rules.severity]` key covers a rule id: the id itself or a prefix of it
-/// ending before a `.`.
-pub fn key_covers(key: &str, id: &str) -> bool {
-    id == key
-        || id
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.starts_with('.'))
-}
+pub use crate::model::settings::{key_covers, severity_key_is_fixed};
 
 /// The `[rules.severity]` keys the settings window offers: the first part of every rule id
 /// whose severity can be changed, in table order.
@@ -693,6 +676,20 @@ pub fn readme_table() -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_review_file_knows_the_same_fixed_severities_as_the_table() {
+        let fixed: Vec<&str> = RULES
+            .iter()
+            .filter(|s| s.severity_fixed)
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(fixed, crate::model::settings::FIXED_SEVERITY_RULES);
+        assert!(severity_key_is_fixed("input"));
+        assert!(severity_key_is_fixed("zone.invalid_geometry"));
+        assert!(!severity_key_is_fixed("zone_overlap"));
+        assert!(!severity_key_is_fixed("conflict"));
+    }
 
     #[test]
     fn the_table_is_in_rule_order_with_unique_ids() {

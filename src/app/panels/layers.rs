@@ -143,7 +143,7 @@ pub fn layers_panel_ui(
                 super::layer_style::layer_style_ui(ui, ds, li, settings, cmds);
             }
             for f in &doc.failures {
-                let role = crate::load::role_of_key(&f.key);
+                let role = crate::model::settings::role_of_key(&f.key);
                 let title = if role == LayerRole::Extra {
                     f.key.clone()
                 } else {
@@ -197,7 +197,7 @@ fn settings_button(
             Some(LayerEdit {
                 key: key.to_string(),
                 role: None,
-                extra_name: if crate::load::role_of_key(key) == LayerRole::Extra {
+                extra_name: if crate::model::settings::role_of_key(key) == LayerRole::Extra {
                     key.to_string()
                 } else {
                     String::new()
@@ -224,7 +224,7 @@ fn layer_editor_ui(
     let Some(edit) = view.layer_edit.as_mut().filter(|e| e.key == key) else {
         return;
     };
-    let current = crate::load::role_of_key(key);
+    let current = crate::model::settings::role_of_key(key);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         egui::Grid::new(("layer-editor", key))
             .num_columns(2)

@@ -169,7 +169,7 @@ pub fn verdict_ui(
     lang: Lang,
     cmds: &mut Vec<AppCommand>,
 ) {
-    use crate::io::review::VerdictDecision as D;
+    use crate::model::decision::VerdictDecision as D;
     ui.strong(lang.t(S::VerdictTitle));
     let before = &doc.review.file.verdict;
     let mut v = before.clone();

@@ -8,7 +8,7 @@ use super::super::i18n::{Lang, S};
 use super::super::state::Document;
 use crate::analysis::fields::{Fields, Role};
 use crate::analysis::Severity;
-use crate::io::review::{FieldNames, ReviewFile};
+use crate::model::settings::{FieldNames, ReviewFile};
 use egui::{Color32, RichText, Ui};
 use std::collections::BTreeMap;
 
@@ -25,6 +25,8 @@ pub struct QuotaText {
 pub struct SettingsDraft {
     pub contiguity: String,
     pub sliver: String,
+    pub sliver_width: String,
+    pub sliver_total: String,
     pub custody: String,
     pub city_level: Vec<QuotaText>,
     pub county: Vec<QuotaText>,
@@ -78,6 +80,8 @@ impl SettingsDraft {
         SettingsDraft {
             contiguity: num(r.contiguity_distance_m),
             sliver: num(r.sliver_area_m2),
+            sliver_width: num(r.sliver_width_m),
+            sliver_total: num(r.sliver_total_m2),
             custody: num(r.custody_protected_share),
             city_level: quota_rows(&file.quotas.city_level),
             county: quota_rows(&file.quotas.county),
@@ -110,6 +114,8 @@ impl SettingsDraft {
         };
         out.rules.contiguity_distance_m = number(&self.contiguity, S::ContiguityDistance)?;
         out.rules.sliver_area_m2 = number(&self.sliver, S::SliverTolerance)?;
+        out.rules.sliver_width_m = number(&self.sliver_width, S::SliverWidth)?;
+        out.rules.sliver_total_m2 = number(&self.sliver_total, S::SliverTotal)?;
         out.rules.custody_protected_share = number(&self.custody, S::CustodyShare)?;
         if out.rules.custody_protected_share > 1.0 {
             return Err(format!(
@@ -253,6 +259,18 @@ pub fn settings_ui(
                         ui,
                         format!("{}:", lang.t(S::SliverTolerance)),
                         &mut draft.sliver,
+                        "m²",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::SliverWidth)),
+                        &mut draft.sliver_width,
+                        "m",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::SliverTotal)),
+                        &mut draft.sliver_total,
                         "m²",
                     );
                     text_row(

@@ -3,7 +3,7 @@
 //! a zone id) and fields whose values do not fit it (a water `class` field holding 水库型 is not
 //! a protection class). How each field was chosen is kept ([`FieldChoice`]) for the reports.
 
-use crate::io::review::{FieldNames, ReviewFile};
+use super::settings::{FieldNames, ReviewFile};
 use crate::messages::fields as msg;
 use crate::model::{Layer, LayerRole, Text};
 use serde::Serialize;
@@ -499,7 +499,7 @@ const ADMIN_WORDS: &[&str] = &[
 /// `YQDM` 园区代码, `DM`) is not one.
 ///
 /// ```
-/// use zonecheck::analysis::fields::is_admin_code;
+/// use zonecheck::model::fields::is_admin_code;
 /// for f in ["XZQDM", "xzdm", "SQDM", "QXDM", "ZLDWDM", "XZQ_DM", "xzqh", "adcode", "行政区代码", "县代码"] {
 ///     assert!(is_admin_code(f), "{f}");
 /// }
@@ -549,7 +549,7 @@ pub fn is_admin_name(field: &str) -> bool {
 /// Splits a list attribute ("Y01,Y02；Y03、Y04") into trimmed, non-empty items.
 ///
 /// ```
-/// use zonecheck::analysis::fields::split_list;
+/// use zonecheck::model::fields::split_list;
 /// assert_eq!(split_list("Y01, Y02；Y03、Y04"), vec!["Y01", "Y02", "Y03", "Y04"]);
 /// ```
 pub fn split_list(value: &str) -> Vec<String> {
@@ -598,7 +598,7 @@ fn is_level(value: &str) -> bool {
 /// True for a drinking-water protection class: 一级 / 二级 / 准保护区 (also 1/2/3, I/II/III).
 ///
 /// ```
-/// use zonecheck::analysis::fields::is_water_class;
+/// use zonecheck::model::fields::is_water_class;
 /// assert!(is_water_class("一级保护区") && is_water_class("准保护区") && is_water_class("II"));
 /// assert!(!is_water_class("水库型") && !is_water_class("河流型"));
 /// ```
@@ -637,7 +637,7 @@ fn is_status(value: &str) -> bool {
 /// Rank of a designation: 国家级 4 > 省级 3 > 市级 2 > 县级 1; `None` when not recognised.
 ///
 /// ```
-/// use zonecheck::analysis::fields::level_rank;
+/// use zonecheck::model::fields::level_rank;
 /// assert_eq!(level_rank("国家级经济技术开发区"), Some(4));
 /// assert_eq!(level_rank("省级高新区"), Some(3));
 /// assert_eq!(level_rank("县级工业园区"), Some(1));

@@ -1,5 +1,13 @@
 //! Domain types shared by every layer of zonecheck: layers, features, roles, findings.
-//! geo-types only; nothing here knows about files, PROJ or egui.
+//! geo-types only; nothing here knows about files, PROJ or egui. The review's settings
+//! ([`settings`]), decision records ([`decision`]), which attribute holds what ([`fields`]) and
+//! the grouping of zone features into merged zones ([`zones`]) live here too, so that `io`
+//! parses them and `load`, `analysis` and the reports read them without importing each other.
+
+pub mod decision;
+pub mod fields;
+pub mod settings;
+pub mod zones;
 
 use geo::{Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
@@ -294,4 +302,27 @@ pub fn field_index(fields: &[String], name: &str) -> Option<usize> {
     fields
         .iter()
         .position(|f| f.trim().to_lowercase() == wanted)
+}
+
+/// Every layer of a review in the working CRS.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub working_crs: crate::crs::CrsDef,
+    /// How the working CRS was chosen.
+    pub working_crs_reason: String,
+    /// Zones first, then the other layers in review order.
+    pub layers: Vec<Layer>,
+    /// With the check's spatial filter: the boxes protection features had to meet to be loaded
+    /// (report maps shade what lies outside). `None`: everything was loaded.
+    pub loaded_near: Option<crate::spatial::roi::Roi>,
+}
+
+impl Dataset {
+    pub fn layer(&self, role: LayerRole) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.role == role)
+    }
+
+    pub fn protection_layers(&self) -> impl Iterator<Item = &Layer> {
+        self.layers.iter().filter(|l| l.role.is_protection())
+    }
 }

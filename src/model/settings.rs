@@ -1,0 +1,252 @@
+//! Review settings as plain data: layer keys and roles, attribute names, rule thresholds,
+//! severities and quotas. The review file (`io::review`) parses them, the analysis reads them.
+
+use super::decision::{DecisionRow, Verdict};
+use super::LayerRole;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The fixed layer keys of a review file, in review order (any other key is an extra layer).
+pub const FIXED_LAYER_KEYS: [&str; 6] = [
+    "zones",
+    "original",
+    "redline",
+    "farmland",
+    "water",
+    "townships",
+];
+
+/// The review as written in the file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewFile {
+    /// Working projected CRS in metres, e.g. "EPSG:4549".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crs: Option<String>,
+    pub layers: LayerPaths,
+    /// CRS for a layer whose file carries none, by layer key.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub crs_of: BTreeMap<String, String>,
+    /// Text encoding of a shapefile's attributes (`GBK`, `UTF-8`, …) by layer key; overrides
+    /// the `.cpg` file and the DBF language driver. Absent: detected.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub encoding_of: BTreeMap<String, String>,
+    /// Which attribute holds what; detected when absent.
+    #[serde(default, skip_serializing_if = "FieldNames::is_unset")]
+    pub fields: FieldNames,
+    /// Attribute names for one layer, by layer key (`[fields_of.water] class = "FJ"`); they
+    /// come before `[fields]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields_of: BTreeMap<String, FieldNames>,
+    #[serde(default)]
+    pub rules: Rules,
+    #[serde(default)]
+    pub quotas: Quotas,
+    /// The reviewer's decision per finding (see [`DecisionRow`]).
+    #[serde(default, rename = "decision", skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<DecisionRow>,
+    /// The reviewer's overall decision on the plan.
+    #[serde(default, skip_serializing_if = "Verdict::is_empty")]
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerPaths {
+    pub zones: PathBuf,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redline: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub farmland: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub water: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub townships: Option<PathBuf>,
+    /// Further protection layers by name, e.g. `"蓝绿空间" = "bluegreen.shp"` (non-ASCII keys quoted).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, PathBuf>,
+}
+
+/// Role of a layer key of the review file.
+pub fn role_of_key(key: &str) -> LayerRole {
+    match key {
+        "zones" => LayerRole::Zones,
+        "original" => LayerRole::Original,
+        "redline" => LayerRole::Redline,
+        "farmland" => LayerRole::Farmland,
+        "water" => LayerRole::Water,
+        "townships" => LayerRole::Townships,
+        _ => LayerRole::Extra,
+    }
+}
+
+/// How much a finding weighs: a blocking finding fails its zone (and the plan).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Blocking,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Severity::Blocking => "否决",
+            Severity::Warning => "警告",
+            Severity::Info => "提示",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Severity::Blocking => "blocking",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Attribute names; each `None` is detected from the usual names, case-insensitively.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldNames {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub level: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub members: Option<String>,
+    pub industries: Option<String>,
+    pub enclave: Option<String>,
+    pub class: Option<String>,
+    pub status: Option<String>,
+}
+
+impl FieldNames {
+    /// True when no attribute name is set (all detected).
+    pub fn is_unset(&self) -> bool {
+        *self == FieldNames::default()
+    }
+}
+
+/// The thresholds the guidance leaves open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    pub contiguity_distance_m: f64,
+    pub max_clusters: u32,
+    pub min_part_area_m2: f64,
+    /// Overlay pieces smaller than this (m²) are slivers whatever their shape.
+    pub sliver_area_m2: f64,
+    /// Overlay pieces no wider than this (m) are slivers (no disc wider fits in them); 0 turns
+    /// the width test off.
+    pub sliver_width_m: f64,
+    /// When the slivers of one zone against one layer (or its members, or another zone)
+    /// together exceed this (m²), they count as overlap.
+    pub sliver_total_m2: f64,
+    pub custody_protected_share: f64,
+    pub expansion_blocks: bool,
+    pub max_industries: u32,
+    pub max_total_zones: u32,
+    /// Severity per rule id, applied after the checks (`[rules.severity]`
+    /// `expansion = "blocking"`); a key also covers the rule ids under it (`conflict` covers
+    /// `conflict.redline`). `input.*` rules cannot be changed: incomplete input always blocks.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity: BTreeMap<String, Severity>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            contiguity_distance_m: 0.0,
+            max_clusters: 1,
+            min_part_area_m2: 10_000.0,
+            sliver_area_m2: 0.25,
+            sliver_width_m: 0.5,
+            sliver_total_m2: 200.0,
+            custody_protected_share: 0.5,
+            expansion_blocks: false,
+            max_industries: 3,
+            max_total_zones: 150,
+            severity: BTreeMap::new(),
+        }
+    }
+}
+
+/// The rule ids whose severity `[rules.severity]` may not change: incomplete or unusable input
+/// always blocks. The rule table (`analysis::rules::table`) marks the same rows as fixed; a test
+/// there keeps the two equal.
+pub const FIXED_SEVERITY_RULES: [&str; 4] = [
+    "input.incomplete",
+    "input.coverage",
+    "input.ambiguous_id",
+    "zone.invalid_geometry",
+];
+
+/// True when a `[rules.severity]` key covers a rule id: the id itself or a prefix of it
+/// ending before a `.`.
+pub fn key_covers(key: &str, id: &str) -> bool {
+    id == key
+        || id
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// True when `[rules.severity]` may not name `key`: a key covering a rule whose severity is
+/// fixed (`input`, `input.incomplete`, …), or an empty key.
+pub fn severity_key_is_fixed(key: &str) -> bool {
+    key.trim().is_empty() || FIXED_SEVERITY_RULES.iter().any(|id| key_covers(key, id))
+}
+
+/// Allowed number of merged zones: `[min, max]` per city level and per county.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Quotas {
+    /// Range for a city's own (市本级) zones, by city name; `default` for cities not listed.
+    pub city_level: BTreeMap<String, [u32; 2]>,
+    /// Range for each county (县/市/区), by county name; `default` for counties not listed.
+    pub county: BTreeMap<String, [u32; 2]>,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        let mut city_level = BTreeMap::new();
+        city_level.insert("default".to_string(), [1, 2]);
+        city_level.insert("杭州市".to_string(), [2, 3]);
+        city_level.insert("宁波市".to_string(), [2, 3]);
+        let mut county = BTreeMap::new();
+        county.insert("default".to_string(), [1, 2]);
+        Quotas { city_level, county }
+    }
+}
+
+impl Quotas {
+    /// Range for a city's own zones.
+    pub fn city_range(&self, city: &str) -> [u32; 2] {
+        lookup(&self.city_level, city).unwrap_or([1, 2])
+    }
+
+    /// Range for a county's zones.
+    pub fn county_range(&self, county: &str) -> [u32; 2] {
+        lookup(&self.county, county).unwrap_or([1, 2])
+    }
+}
+
+fn lookup(map: &BTreeMap<String, [u32; 2]>, key: &str) -> Option<[u32; 2]> {
+    map.get(key)
+        .or_else(|| {
+            // "杭州" matches "杭州市" and the reverse.
+            map.iter()
+                .find(|(k, _)| {
+                    k.as_str() != "default"
+                        && (k.trim_end_matches('市') == key.trim_end_matches('市'))
+                })
+                .map(|(_, v)| v)
+        })
+        .or_else(|| map.get("default"))
+        .copied()
+}

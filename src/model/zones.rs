@@ -1,0 +1,92 @@
+//! The merged zones of a zones layer: its features grouped by zone id, with their attributes
+//! as the fields name them.
+
+use super::fields::{is_yes, split_list, Fields};
+use super::{Geom, Layer, Text};
+use std::collections::BTreeMap;
+
+/// A merged zone as read from the zones layer: its features and attributes.
+#[derive(Debug, Clone)]
+pub struct ZoneInput {
+    pub id: String,
+    pub name: Option<String>,
+    pub level: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub members: Vec<String>,
+    pub industries: Vec<String>,
+    /// Each feature's geometry and whether it is an approved enclave (飞地).
+    pub features: Vec<(Geom, bool)>,
+    /// Every distinct name its features carry, in record order (more than one: the id is
+    /// ambiguous, see `analysis::zone::ambiguous_ids`).
+    pub names: Vec<String>,
+    /// The record number of each feature, in the order of `features`.
+    pub records: Vec<usize>,
+}
+
+/// Groups the zones layer's features by id (the id field, else the name field, else one zone
+/// per feature), sorted by id. Attributes come from the first feature that has them.
+pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
+    let key_field = fields.id.or(fields.name);
+    let mut groups: BTreeMap<String, ZoneInput> = BTreeMap::new();
+    for f in &layer.features {
+        let id = layer
+            .attr(f, key_field)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", f.index));
+        let z = groups.entry(id.clone()).or_insert_with(|| ZoneInput {
+            id,
+            name: None,
+            level: None,
+            city: None,
+            county: None,
+            members: Vec::new(),
+            industries: Vec::new(),
+            features: Vec::new(),
+            names: Vec::new(),
+            records: Vec::new(),
+        });
+        let get = |field: Option<usize>| layer.attr(f, field).map(str::to_string);
+        if let Some(name) = get(fields.name) {
+            if !z.names.contains(&name) {
+                z.names.push(name);
+            }
+        }
+        z.name = z.name.take().or_else(|| get(fields.name));
+        z.level = z.level.take().or_else(|| get(fields.level));
+        z.city = z.city.take().or_else(|| get(fields.city));
+        z.county = z.county.take().or_else(|| get(fields.county));
+        for m in get(fields.members)
+            .map(|v| split_list(&v))
+            .unwrap_or_default()
+        {
+            if !z.members.contains(&m) {
+                z.members.push(m);
+            }
+        }
+        for i in get(fields.industries)
+            .map(|v| split_list(&v))
+            .unwrap_or_default()
+        {
+            if !z.industries.contains(&i) {
+                z.industries.push(i);
+            }
+        }
+        let enclave = get(fields.enclave).is_some_and(|v| is_yes(&v));
+        z.features.push((f.geometry.clone(), enclave));
+        z.records.push(f.index);
+    }
+    groups.into_values().collect()
+}
+
+/// The same as warnings of the zones layer (stderr, report.json inputs, the app's layer list).
+pub fn ambiguous_id_warnings(layer: &Layer, fields: &Fields) -> Vec<Text> {
+    if fields.name.is_none() {
+        return Vec::new();
+    }
+    group_zones(layer, fields)
+        .iter()
+        .filter(|z| z.names.len() > 1)
+        .map(|z| crate::messages::fields::ambiguous_id(&z.id, &z.names, z.features.len()))
+        .collect()
+}
