@@ -416,10 +416,32 @@ fn legend_names_each_layer() {
         "蓝绿空间 (bluegreen)",
         "永久基本农田 (farmland)",
         "整合后开发区 (merged_zones)",
-        "饮用水水源保护区 (water) · 一级保护区",
+        "饮用水水源保护区 (water)",
+        "一级保护区",
+        "准保护区",
     ] {
         h.get_by_label(name);
     }
     // The extra layer is no longer only its role's name.
     assert!(h.query_by_label("其他保护区域").is_none());
+}
+
+#[test]
+fn the_legend_stays_in_view_whatever_the_window_size() {
+    // The layer list scrolls; the working CRS and the legend keep the bottom of the panel, so
+    // every legend entry is inside the window at a laptop size and at the smallest size.
+    for (w, hgt) in [(1400.0, 900.0), (1024.0, 700.0)] {
+        let h = open_at(w, hgt);
+        for name in [
+            "图例",
+            "整合后开发区 (merged_zones)",
+            "乡镇/街道 (townships)",
+        ] {
+            let r = h.get_by_label(name).rect();
+            assert!(
+                r.min.y >= 0.0 && r.max.y <= hgt && r.max.x <= w,
+                "{name} at {r:?} in a {w}×{hgt} window"
+            );
+        }
+    }
 }

@@ -63,6 +63,26 @@ pub fn layers_panel_ui(
         return;
     };
     let ds = &doc.dataset;
+    // The working CRS and the legend stay in view at the bottom of the panel (their own
+    // scroll area, resizable) whatever the number of layers; the layer list scrolls above.
+    egui::Panel::bottom("legend-panel")
+        .resizable(true)
+        .default_size(legend_height(ui, doc).min(ui.available_height() * 0.6))
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("legend-scroll")
+                .show(ui, |ui| {
+                    ui.add_space(4.0);
+                    ui.small(format!(
+                        "{}: {}",
+                        lang.t(S::WorkingCrs),
+                        ds.working_crs.label()
+                    ))
+                    .on_hover_text(&ds.working_crs_reason);
+                    ui.add_space(6.0);
+                    legend_ui(ui, doc, derived, lang);
+                });
+        });
     egui::ScrollArea::vertical()
         .id_salt("layers-scroll")
         .show(ui, |ui| {
@@ -158,16 +178,6 @@ pub fn layers_panel_ui(
                     layer_editor_ui(ui, doc, &f.key, &f.path, view, lang, busy, cmds);
                 });
             }
-            ui.add_space(6.0);
-            ui.separator();
-            ui.small(format!(
-                "{}: {}",
-                lang.t(S::WorkingCrs),
-                ds.working_crs.label()
-            ))
-            .on_hover_text(&ds.working_crs_reason);
-            ui.add_space(8.0);
-            legend_ui(ui, doc, derived, lang);
         });
 }
 
@@ -315,6 +325,16 @@ fn layer_editor_ui(
     let _ = doc;
 }
 
+/// The height the working CRS line and the whole legend need: one row per layer, three more
+/// for water classes, two for conflicts and the selection, the heading and the CRS lines.
+fn legend_height(ui: &Ui, doc: &Document) -> f32 {
+    let layers = &doc.dataset.layers;
+    let water = layers.iter().filter(|l| l.role == LayerRole::Water).count();
+    let rows = layers.len() + 3 * water + 2 + 4;
+    let row = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+    rows as f32 * row + 16.0
+}
+
 /// The legend: one entry per layer, top first, under the layer's own name (its role's name,
 /// or the name of an extra layer, e.g. 蓝绿空间) with its file's stem; water by class; then
 /// conflicts and the selection.
@@ -327,17 +347,21 @@ fn legend_ui(ui: &mut Ui, doc: &Document, derived: &Derived, lang: Lang) {
         };
         let name = legend_name(layer, lang);
         if layer.role == LayerRole::Water {
-            for (class, s) in [
-                (Some("一级"), S::WaterClass1),
-                (Some("二级"), S::WaterClass2),
-                (Some("准保护区"), S::WaterClassPre),
-            ] {
-                let st = theme::water_style(class);
-                ui.horizontal(|ui| {
-                    swatch(ui, st.fill, st.stroke);
-                    ui.label(format!("{name} · {}", lang.t(s)));
-                });
-            }
+            // By class, under the layer's name (as a categorised legend).
+            ui.label(name);
+            ui.indent(("legend-water", li), |ui| {
+                for (class, s) in [
+                    (Some("一级"), S::WaterClass1),
+                    (Some("二级"), S::WaterClass2),
+                    (Some("准保护区"), S::WaterClassPre),
+                ] {
+                    let st = theme::water_style(class);
+                    ui.horizontal(|ui| {
+                        swatch(ui, st.fill, st.stroke);
+                        ui.label(lang.t(s));
+                    });
+                }
+            });
             continue;
         }
         let st = theme::role_style(layer.role);
