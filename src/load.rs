@@ -261,6 +261,34 @@ pub fn load_review_with(
         }
         layer.source.warnings.extend(warnings);
     }
+    // A `[fields]` name that no layer reading the role has is most likely a typo: said on the
+    // first layer that reads the role (the zones layer for the zones' roles), which then falls
+    // back to detection.
+    for &role in crate::model::fields::Role::ALL.iter() {
+        let Some(name) = role.configured(&review.file.fields) else {
+            continue;
+        };
+        let readers = || {
+            layers
+                .iter()
+                .filter(|l| crate::model::fields::Role::used_by(l.role).contains(&role))
+        };
+        if readers().any(|l| l.field_index(name).is_some()) {
+            continue;
+        }
+        let names: Vec<String> = readers().map(|l| l.name.clone()).collect();
+        if let Some(first) = layers
+            .iter_mut()
+            .find(|l| crate::model::fields::Role::used_by(l.role).contains(&role))
+        {
+            first
+                .source
+                .warnings
+                .push(crate::messages::fields::global_field_in_no_layer(
+                    role, name, &names,
+                ));
+        }
+    }
     for (key, warning) in same_file_warnings(&paths) {
         if let Some(l) = layers.iter_mut().find(|l| l.name == key) {
             l.source.warnings.insert(0, warning);

@@ -83,6 +83,37 @@ fn zones_only(dir: &Path, fields: &[&str], features: &[ShpFeature]) -> std::path
 }
 
 #[test]
+fn a_fields_name_no_layer_has_is_a_warning_and_detection_takes_over() {
+    // `[fields] id = "ZONEID"` while the zones layer has KFQDM: a typo. The zones are still
+    // grouped by KFQDM (detected by name) and the warning names the key, the field and the
+    // layer, on stderr and in report.json.
+    let dir = tempfile::tempdir().unwrap();
+    let features = vec![
+        (square(X0, Y0, 500.0), row(&["KFQ01", "甲经济开发区"])),
+        (square(X0 + 3000.0, Y0, 500.0), row(&["KFQ02", "乙高新区"])),
+    ];
+    let review = zones_only(dir.path(), &["KFQDM", "KFQMC"], &features);
+    write(
+        &review,
+        "[layers]\nzones = \"zones.shp\"\n[fields]\nid = \"ZONEID\"\nname = \"KFQMC\"\n",
+    );
+    let out = dir.path().join("out");
+    let run = run_check(&review, &out);
+    assert_eq!(run.code, Some(0), "{run}");
+    let json = report(&out);
+    assert_eq!(zone_ids(&json), ["KFQ01", "KFQ02"]);
+    assert_eq!(choice(&json, "zones", "id")["field"], "KFQDM");
+    let warnings = input(&json, "zones")["warnings"].to_string();
+    assert!(
+        warnings.contains("[fields] id = \\\"ZONEID\\\"") && warnings.contains("zones"),
+        "{warnings}"
+    );
+    assert!(run.stderr.contains("ZONEID"), "{run}");
+    // A name that is there (KFQMC) is no warning.
+    assert!(!warnings.contains("KFQMC"), "{warnings}");
+}
+
+#[test]
 fn an_administrative_code_is_never_the_zone_id() {
     // Two zones of one county (same XZQDM), 500 m squares 2,500 m apart. Grouped by XZQDM they
     // were one zone with two clusters (a false blocking finding); grouped by KFQDM each is one

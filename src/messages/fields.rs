@@ -108,6 +108,23 @@ pub fn not_in_layer(layer: &str, role: Role, field: &str) -> Text {
     )
 }
 
+/// A `[fields]` name that none of the layers reading that role has (a typo?): each of them
+/// detects the field by name instead.
+pub fn global_field_in_no_layer(role: Role, field: &str, layers: &[String]) -> Text {
+    Text::new(
+        format!(
+            "审查文件 [fields] 的 {} = \"{field}\"，但图层 {} 都没有该字段（拼写错误？），已按字段名自动识别",
+            role.key(),
+            layers.join("、")
+        ),
+        format!(
+            "the review file's [fields] {} = \"{field}\", but none of the layers {} has such a field (a typo?); detected by name instead",
+            role.key(),
+            layers.join(", ")
+        ),
+    )
+}
+
 /// A field set in the review file whose values do not fit its role: used as set, but said.
 pub fn set_field_doubtful(layer: &str, role: Role, field: &str, examples: &[String]) -> Text {
     let (want_zh, want_en) = expected(role);

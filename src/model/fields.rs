@@ -148,7 +148,7 @@ impl Role {
         }
     }
 
-    fn configured(self, names: &FieldNames) -> Option<&str> {
+    pub fn configured(self, names: &FieldNames) -> Option<&str> {
         match self {
             Role::Id => names.id.as_deref(),
             Role::Name => names.name.as_deref(),
