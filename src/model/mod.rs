@@ -5,6 +5,7 @@
 //! parses them and `load`, `analysis` and the reports read them without importing each other.
 
 pub mod decision;
+pub mod edit;
 pub mod fields;
 pub mod settings;
 pub mod zones;
