@@ -52,6 +52,36 @@ pub enum Command {
         #[arg(long)]
         all_features: bool,
     },
+    /// Fix merged zones headless: cut protected land out of them, remove fragments.
+    ///
+    /// Writes into DIR the fixed zones layer (`<zones>_fixed.shp` with .shx/.dbf/.prj/.cpg, in
+    /// the working CRS), `review.toml` (the same review pointing at it; check it with
+    /// `zonecheck check DIR/review.toml`) and `changes.csv` (per changed zone: areas before and
+    /// after, protected land cut out by layer, fragments removed). The cut removes exactly what
+    /// the conflict check counts (slivers below the tolerance stay). Inputs are never modified.
+    /// Exit status: 0 written; 2 bad input or nothing chosen.
+    Fix {
+        /// The review file (TOML).
+        review: PathBuf,
+        /// Output folder, created with missing parents; must not hold an input.
+        #[arg(long, short, value_name = "DIR")]
+        out: PathBuf,
+        /// Cut the protected land each zone occupies out of it (四(十三)).
+        #[arg(long)]
+        cut_protected: bool,
+        /// Remove parts smaller than rules.min_part_area_m2 (enclaves stay).
+        #[arg(long)]
+        drop_fragments: bool,
+        /// Only these zones (ids, comma-separated); all zones when absent.
+        #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+        zones: Vec<String>,
+        /// Text encoding of the written .dbf (also in its .cpg).
+        #[arg(long, value_enum, default_value_t = DbfEncoding::Gbk)]
+        encoding: DbfEncoding,
+        /// Language of the messages.
+        #[arg(long, value_enum, default_value_t = Lang::Zh)]
+        lang: Lang,
+    },
     /// Open a review file in the desktop app.
     Open {
         /// The review file (TOML).
@@ -85,6 +115,69 @@ pub enum Lang {
     Zh,
     /// English
     En,
+}
+
+/// Text encoding of a written .dbf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DbfEncoding {
+    /// GBK (code page 936), what most Chinese GIS software reads by default
+    Gbk,
+    /// UTF-8
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+}
+
+/// What `zonecheck fix` did, one line per changed zone.
+fn fix_summary(done: &crate::fix::FixOutput, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut out = String::new();
+    for c in &done.changes {
+        let cut: f64 = c.cut_by_layer_m2.iter().map(|(_, a)| a).sum();
+        out.push_str(&if zh {
+            format!(
+                "{}：{:.2} → {:.2} m²，扣除保护用地 {:.2} m²（{:.2} 亩），删除碎片 {:.2} m²\n",
+                c.zone,
+                c.area_before_m2,
+                c.area_after_m2,
+                cut,
+                crate::model::mu_from_m2(cut),
+                c.fragments_m2
+            )
+        } else {
+            format!(
+                "{}: {:.2} -> {:.2} m², protected land cut {:.2} m² ({:.2} mu), fragments removed {:.2} m²\n",
+                c.zone,
+                c.area_before_m2,
+                c.area_after_m2,
+                cut,
+                crate::model::mu_from_m2(cut),
+                c.fragments_m2
+            )
+        });
+    }
+    if done.changes.is_empty() {
+        out.push_str(if zh {
+            "没有需要修改的开发区\n"
+        } else {
+            "no zone needed a change\n"
+        });
+    }
+    out.push_str(&if zh {
+        format!(
+            "已写出 {}、{}、{}\n",
+            done.zones_path.display(),
+            done.review_path.display(),
+            done.changes_path.display()
+        )
+    } else {
+        format!(
+            "written: {}, {}, {}\n",
+            done.zones_path.display(),
+            done.review_path.display(),
+            done.changes_path.display()
+        )
+    });
+    out
 }
 
 impl Lang {
@@ -190,6 +283,35 @@ pub fn run(cli: Cli) -> ExitCode {
             timings,
             all_features,
         }) => check_command(&review, &out, lang, quiet, timings, all_features),
+        Some(Command::Fix {
+            review,
+            out,
+            cut_protected,
+            drop_fragments,
+            zones,
+            encoding,
+            lang,
+        }) => {
+            let options = crate::fix::FixOptions {
+                cut_protected,
+                drop_fragments,
+                zones,
+            };
+            let encoding = match encoding {
+                DbfEncoding::Gbk => crate::io::shp_write::OutEncoding::Gbk,
+                DbfEncoding::Utf8 => crate::io::shp_write::OutEncoding::Utf8,
+            };
+            match crate::fix::run(&review, &out, &options, encoding, lang.model()) {
+                Err(message) => {
+                    eprintln!("error: {}", message.lines().next().unwrap_or(""));
+                    ExitCode::from(2)
+                }
+                Ok(done) => {
+                    print!("{}", fix_summary(&done, lang));
+                    ExitCode::SUCCESS
+                }
+            }
+        }
         Some(Command::Version) => {
             println!("{}", version_text());
             ExitCode::SUCCESS
@@ -277,7 +399,7 @@ pub fn check_and_report_with(
 }
 
 /// Every file a check of `review` reads: the review file, each layer file and its siblings.
-fn input_files(review: &Review) -> Vec<PathBuf> {
+pub fn input_files(review: &Review) -> Vec<PathBuf> {
     let mut files = vec![review.path.clone()];
     for (_, path) in review.layer_paths() {
         for ext in ["shx", "dbf", "prj", "cpg"] {

@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod crs;
 pub mod decisions;
+pub mod fix;
 pub mod io;
 pub mod load;
 pub mod messages;

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod decisions;
 pub mod fields;
+pub mod fix;
 pub mod io;
 pub mod load;
 pub mod report;

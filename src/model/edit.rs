@@ -96,7 +96,9 @@ impl PlanEdit {
                 at: *at,
                 feature: feature.clone(),
             },
-            PlanEdit::Group(edits) => PlanEdit::Group(edits.iter().rev().map(|e| e.inverse()).collect()),
+            PlanEdit::Group(edits) => {
+                PlanEdit::Group(edits.iter().rev().map(|e| e.inverse()).collect())
+            }
         }
     }
 
@@ -417,10 +419,16 @@ mod tests {
         };
         let before = p.features.clone();
         let group = PlanEdit::Group(vec![good.clone(), bad]);
-        assert_eq!(apply(&mut p, &group), Err(EditError::OutOfRange { feature: 7 }));
+        assert_eq!(
+            apply(&mut p, &group),
+            Err(EditError::OutOfRange { feature: 7 })
+        );
         assert_eq!(p.features, before);
         apply(&mut p, &good).unwrap();
-        assert_eq!(p.features[1].attrs[1].as_deref(), Some("萧山经济技术开发区"));
+        assert_eq!(
+            p.features[1].attrs[1].as_deref(),
+            Some("萧山经济技术开发区")
+        );
     }
 
     #[test]

@@ -176,6 +176,16 @@ pub fn refuse_outputs_over_inputs(
     dir: &Path,
     inputs: &[PathBuf],
 ) -> Result<(), crate::model::Text> {
+    refuse_files_over_inputs(dir, inputs, &OUTPUT_FILES)
+}
+
+/// Refuses an output folder where one of the files `names` would replace an input file (for
+/// commands whose outputs are named otherwise, e.g. `zonecheck fix`).
+pub fn refuse_files_over_inputs(
+    dir: &Path,
+    inputs: &[PathBuf],
+    names: &[&str],
+) -> Result<(), crate::model::Text> {
     // The output folder as it will be: its nearest existing ancestor canonicalised, the rest
     // appended.
     let mut existing = dir.to_path_buf();
@@ -210,7 +220,7 @@ pub fn refuse_outputs_over_inputs(
         .iter()
         .filter_map(|p| p.canonicalize().ok().map(|c| (key(&c), p)))
         .collect();
-    for f in OUTPUT_FILES {
+    for &f in names {
         let out = key(&out_dir.join(f));
         if let Some((_, input)) = inputs.iter().find(|(k, _)| *k == out) {
             return Err(crate::messages::cli::output_is_input(

@@ -1,0 +1,559 @@
+//! Fixes that encode the guidance's rules, as plan edits ([`crate::model::edit::PlanEdit`]):
+//! cut protected land out of merged zones (四(十三)), and remove fragments (parts under the
+//! minimum part size). `zonecheck fix` runs them headless; the app applies the same edits.
+//!
+//! Both work per merged zone, on the features that make it up, so each feature keeps its
+//! attributes; a feature left with no area is removed.
+//!
+//! - **Cut protected land.** The zone (its features dissolved) is intersected with each
+//!   protection layer, and the pieces are split by the same sliver rule as the conflict check
+//!   ([`crate::spatial::sliver`]): the pieces that count as a conflict are cut out of every
+//!   feature; slivers below the tolerance are left alone (they are not occupation). Pieces the
+//!   cut leaves thinner than the sliver width or smaller than the sliver area are dropped with
+//!   it. The check run again on the result therefore finds no conflict with the cut layers.
+//! - **Remove fragments.** Parts of the dissolved zone under `rules.min_part_area_m2` that are
+//!   not enclaves (飞地) are removed from the features that make them up.
+
+use crate::analysis::sliver_tolerances;
+use crate::model::edit::PlanEdit;
+use crate::model::fields::Fields;
+use crate::model::settings::Rules;
+use crate::model::zones::group_zones;
+use crate::model::{Geom, Layer};
+use crate::spatial::index::BoxIndex;
+use crate::spatial::overlay::{area_m2, difference_local, intersection_local, union_local};
+use crate::spatial::sliver::{is_thin, split, Tolerances};
+use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon};
+
+/// Which fixes to run, on which zones.
+#[derive(Clone, Debug, Default)]
+pub struct FixOptions {
+    pub cut_protected: bool,
+    pub drop_fragments: bool,
+    /// Only these zone ids (all zones when empty).
+    pub zones: Vec<String>,
+}
+
+/// What the fixes changed in one merged zone (areas in m²).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ZoneChange {
+    pub zone: String,
+    pub area_before_m2: f64,
+    pub area_after_m2: f64,
+    /// Protected land cut out, by layer name (the counted overlap, before leftovers).
+    pub cut_by_layer_m2: Vec<(String, f64)>,
+    /// Thin or tiny leftovers the cut left, removed with it.
+    pub leftovers_m2: f64,
+    /// Fragments removed.
+    pub fragments_m2: f64,
+    /// Features removed because nothing of them was left.
+    pub features_removed: usize,
+}
+
+/// The protection layers of a dataset with a box index of each.
+pub struct Protected<'a> {
+    layers: Vec<(&'a Layer, BoxIndex)>,
+}
+
+impl<'a> Protected<'a> {
+    pub fn new(layers: impl IntoIterator<Item = &'a Layer>) -> Protected<'a> {
+        Protected {
+            layers: layers
+                .into_iter()
+                .filter(|l| l.role.is_protection())
+                .map(|l| (l, BoxIndex::new(l.features.iter().map(|f| &f.geometry))))
+                .collect(),
+        }
+    }
+
+    /// The protected land of each layer that counts as occupied by `zone` (the pieces the
+    /// conflict check counts), by layer name; layers with none are left out.
+    pub fn occupied(&self, zone: &Geom, tol: &Tolerances) -> Vec<(String, Geom)> {
+        let Some(b) = zone.bounding_rect() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (layer, index) in &self.layers {
+            let near: Vec<Geom> = index
+                .query(b, 0.0)
+                .into_iter()
+                .filter_map(|i| layer.features.get(i))
+                .filter(|f| f.geometry.intersects(zone))
+                .map(|f| f.geometry.clone())
+                .collect();
+            if near.is_empty() {
+                continue;
+            }
+            let pieces = intersection_local(zone, &union_local(near));
+            let s = split(&pieces, tol);
+            if s.counts() {
+                out.push((layer.name.clone(), s.counted()));
+            }
+        }
+        out
+    }
+}
+
+/// The edits that fix `plan` (the zones layer, as `fields` read it) under `rules`, one group
+/// per changed zone, with what changed in each zone (zones that did not change are left out).
+pub fn fix_plan(
+    plan: &Layer,
+    fields: &Fields,
+    protected: &Protected,
+    rules: &Rules,
+    options: &FixOptions,
+) -> (Vec<PlanEdit>, Vec<ZoneChange>) {
+    let tol = sliver_tolerances(rules);
+    let mut edits = Vec::new();
+    let mut changes = Vec::new();
+    // Positions of records in the layer (edits address positions).
+    let position = |record: usize| plan.features.iter().position(|f| f.index == record);
+    // Removals are collected over all zones and made last, from the highest position down, so
+    // that the positions of the other edits stay right.
+    let mut removals: Vec<usize> = Vec::new();
+    for z in group_zones(plan, fields) {
+        if !options.zones.is_empty() && !options.zones.contains(&z.id) {
+            continue;
+        }
+        let positions: Vec<usize> = z.records.iter().filter_map(|&r| position(r)).collect();
+        let mut geoms: Vec<Geom> = positions
+            .iter()
+            .map(|&p| plan.features[p].geometry.clone())
+            .collect();
+        let enclave: Vec<bool> = z.features.iter().map(|(_, e)| *e).collect();
+        let dissolved = union_local(geoms.clone());
+        let mut change = ZoneChange {
+            zone: z.id.clone(),
+            area_before_m2: area_m2(&dissolved),
+            ..ZoneChange::default()
+        };
+        if options.cut_protected {
+            let occupied = protected.occupied(&dissolved, &tol);
+            if !occupied.is_empty() {
+                change.cut_by_layer_m2 = occupied
+                    .iter()
+                    .map(|(name, g)| (name.clone(), area_m2(g)))
+                    .collect();
+                let cut = union_local(occupied.into_iter().map(|(_, g)| g).collect());
+                for g in geoms.iter_mut() {
+                    if !g.intersects(&cut) {
+                        continue;
+                    }
+                    let rest = difference_local(g, &cut);
+                    let (kept, dropped): (Vec<_>, Vec<_>) = rest.0.into_iter().partition(|p| {
+                        let a = p.unsigned_area();
+                        a >= tol.tiny_area_m2 && !is_thin(p, a, tol.width_m)
+                    });
+                    change.leftovers_m2 += dropped.iter().map(|p| p.unsigned_area()).sum::<f64>();
+                    *g = MultiPolygon(kept);
+                }
+            }
+        }
+        if options.drop_fragments {
+            let parts = union_local(geoms.clone());
+            let fragments: Vec<_> = parts
+                .0
+                .iter()
+                .filter(|p| p.unsigned_area() < rules.min_part_area_m2)
+                .collect();
+            for (g, is_enclave) in geoms.iter_mut().zip(&enclave) {
+                if *is_enclave || fragments.is_empty() {
+                    continue;
+                }
+                let (gone, kept): (Vec<_>, Vec<_>) =
+                    std::mem::take(&mut g.0).into_iter().partition(|poly| {
+                        poly.interior_point()
+                            .is_some_and(|pt| fragments.iter().any(|f| f.intersects(&pt)))
+                    });
+                change.fragments_m2 += gone.iter().map(|p| p.unsigned_area()).sum::<f64>();
+                g.0 = kept;
+            }
+        }
+        let mut group = Vec::new();
+        for (&p, g) in positions.iter().zip(&geoms) {
+            let before = &plan.features[p].geometry;
+            if g == before {
+                continue;
+            }
+            if g.0.is_empty() {
+                removals.push(p);
+                change.features_removed += 1;
+            } else {
+                group.push(PlanEdit::Geometry {
+                    feature: p,
+                    before: before.clone(),
+                    after: g.clone(),
+                });
+            }
+        }
+        let changed = !group.is_empty() || change.features_removed > 0;
+        if changed {
+            change.area_after_m2 = area_m2(&union_local(
+                geoms.into_iter().filter(|g| !g.0.is_empty()).collect(),
+            ));
+            if !group.is_empty() {
+                edits.push(PlanEdit::Group(group));
+            }
+            changes.push(change);
+        }
+    }
+    removals.sort_unstable();
+    let remove: Vec<PlanEdit> = removals
+        .into_iter()
+        .rev()
+        .map(|at| PlanEdit::Remove {
+            at,
+            feature: plan.features[at].clone(),
+        })
+        .collect();
+    if !remove.is_empty() {
+        edits.push(PlanEdit::Group(remove));
+    }
+    (edits, changes)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::model::edit::apply;
+    use crate::model::{Feature, LayerRole, SourceInfo};
+    use geo::polygon;
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Geom {
+        MultiPolygon(vec![
+            polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
+        ])
+    }
+
+    fn layer(name: &str, role: LayerRole, features: Vec<(&str, Geom)>) -> Layer {
+        Layer {
+            name: name.to_string(),
+            role,
+            fields: vec!["ID".to_string()],
+            features: features
+                .into_iter()
+                .enumerate()
+                .map(|(index, (id, geometry))| Feature {
+                    index,
+                    geometry,
+                    attrs: vec![Some(id.to_string())],
+                })
+                .collect(),
+            source: SourceInfo::default(),
+        }
+    }
+
+    #[test]
+    fn cutting_removes_the_counted_overlap_and_leaves_slivers() {
+        // Zone M1: 0..1000 × 0..500 (500,000 m²). Red line R1 covers x 800..1200 (overlap
+        // 200 × 500 = 100,000 m²); farmland F1 reaches 0.2 m into the zone along y 0..100
+        // (a 20 m² sliver: thin, under the 200 m² total) and stays.
+        let mut plan = layer(
+            "zones",
+            LayerRole::Zones,
+            vec![("M1", rect(0.0, 0.0, 1000.0, 500.0))],
+        );
+        let red = layer(
+            "redline",
+            LayerRole::Redline,
+            vec![("R1", rect(800.0, -100.0, 1200.0, 600.0))],
+        );
+        let farm = layer(
+            "farmland",
+            LayerRole::Farmland,
+            vec![("F1", rect(-50.0, 0.0, 0.2, 100.0))],
+        );
+        let protected = Protected::new([&red, &farm]);
+        let fields = Fields::resolve(&plan, &Default::default());
+        let options = FixOptions {
+            cut_protected: true,
+            ..FixOptions::default()
+        };
+        let (edits, changes) = fix_plan(&plan, &fields, &protected, &Rules::default(), &options);
+        assert_eq!(changes.len(), 1);
+        let c = &changes[0];
+        assert_eq!(c.cut_by_layer_m2.len(), 1);
+        assert_eq!(c.cut_by_layer_m2[0].0, "redline");
+        assert!((c.cut_by_layer_m2[0].1 - 100_000.0).abs() < 1e-6);
+        assert!((c.area_after_m2 - 400_000.0).abs() < 1e-6, "{c:?}");
+        for e in &edits {
+            apply(&mut plan, e).unwrap();
+        }
+        // Nothing of the red line is left inside; the farmland sliver still is (to the overlay's
+        // snapping grid, ~1e-6 m over this extent: 1e-3 m² on a 100 m edge is ample).
+        let zone = &plan.features[0].geometry;
+        let red_left = area_m2(&intersection_local(zone, &red.features[0].geometry));
+        assert!(red_left < 1e-3, "{red_left}");
+        let farm_left = area_m2(&intersection_local(zone, &farm.features[0].geometry));
+        assert!((farm_left - 20.0).abs() < 1e-3, "{farm_left}");
+    }
+
+    #[test]
+    fn fragments_go_and_enclaves_and_big_parts_stay() {
+        // M1: a 200 × 200 part (40,000 m²) and a 50 × 50 part (2,500 m², under 10,000 m²)
+        // in one feature each; the small one goes, its feature with it.
+        let plan = layer(
+            "zones",
+            LayerRole::Zones,
+            vec![
+                ("M1", rect(0.0, 0.0, 200.0, 200.0)),
+                ("M1", rect(500.0, 0.0, 550.0, 50.0)),
+            ],
+        );
+        let fields = Fields::resolve(&plan, &Default::default());
+        let options = FixOptions {
+            drop_fragments: true,
+            ..FixOptions::default()
+        };
+        let (edits, changes) = fix_plan(
+            &plan,
+            &fields,
+            &Protected::new([]),
+            &Rules::default(),
+            &options,
+        );
+        assert_eq!(changes[0].features_removed, 1);
+        assert!((changes[0].fragments_m2 - 2_500.0).abs() < 1e-9);
+        assert!((changes[0].area_after_m2 - 40_000.0).abs() < 1e-6);
+        let mut p = plan.clone();
+        for e in &edits {
+            apply(&mut p, e).unwrap();
+        }
+        assert_eq!(p.features.len(), 1);
+        // Undone, the plan is back as it was.
+        for e in edits.iter().rev() {
+            apply(&mut p, &e.inverse()).unwrap();
+        }
+        assert_eq!(p.features, plan.features);
+    }
+}
+
+/// The output of `zonecheck fix`: where the fixed plan and its review were written, and what
+/// changed.
+#[derive(Clone, Debug)]
+pub struct FixOutput {
+    pub zones_path: std::path::PathBuf,
+    pub review_path: std::path::PathBuf,
+    pub changes_path: std::path::PathBuf,
+    pub changes: Vec<ZoneChange>,
+}
+
+/// `zonecheck fix`: loads the review as `zonecheck check` does, fixes the zones, and writes into
+/// `out` the fixed zones layer (`<zones stem>_fixed.shp` in the working CRS, with `.prj` and
+/// `.cpg`), `review.toml` (the review with every layer path absolute and `zones` pointing at the
+/// fixed layer) and `changes.csv`. No input is ever replaced: an output folder holding an input
+/// is refused. Errors in `lang`.
+pub fn run(
+    review_path: &std::path::Path,
+    out: &std::path::Path,
+    options: &FixOptions,
+    encoding: crate::io::shp_write::OutEncoding,
+    lang: crate::model::Lang,
+) -> Result<FixOutput, String> {
+    use crate::io::review::Review;
+    use crate::load::{load_review_with, LoadOptions};
+    use crate::messages::fix as msg;
+    let review = Review::load(review_path).map_err(|e| e.in_lang(lang))?;
+    if !options.cut_protected && !options.drop_fragments {
+        return Err(msg::nothing_chosen().get(lang).to_string());
+    }
+    // No output may replace an input: the fixed layer's files, review.toml and changes.csv.
+    let stem = review
+        .file
+        .layers
+        .zones
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "zones".to_string());
+    let layer_files: Vec<String> = ["shp", "shx", "dbf", "cpg", "prj"]
+        .iter()
+        .map(|ext| format!("{stem}_fixed.{ext}"))
+        .collect();
+    let mut names: Vec<&str> = vec!["review.toml", "changes.csv"];
+    names.extend(layer_files.iter().map(String::as_str));
+    crate::report::refuse_files_over_inputs(out, &crate::cli::input_files(&review), &names)
+        .map_err(|t| t.get(lang).to_string())?;
+    let progress = crate::progress::Progress::new();
+    let ds = load_review_with(
+        &review,
+        &progress,
+        LoadOptions {
+            near_zones: Some(crate::spatial::frame::map_view_rect),
+        },
+    )
+    .map_err(|e| e.in_lang(lang))?;
+    let Some(zones) = ds
+        .layers
+        .iter()
+        .find(|l| l.role == crate::model::LayerRole::Zones)
+    else {
+        return Err(msg::no_zones_layer().get(lang).to_string());
+    };
+    for id in &options.zones {
+        let fields = Fields::of_layer(zones, &review.file);
+        if !group_zones(zones, &fields).iter().any(|z| &z.id == id) {
+            return Err(msg::no_such_zone(id).get(lang).to_string());
+        }
+    }
+    let fields = Fields::of_layer(zones, &review.file);
+    let protected = Protected::new(ds.layers.iter());
+    let (edits, changes) = fix_plan(zones, &fields, &protected, &review.file.rules, options);
+    let mut plan = zones.clone();
+    for e in &edits {
+        crate::model::edit::apply(&mut plan, e).map_err(|e| e.text().get(lang).to_string())?;
+    }
+    // Every value must survive the chosen encoding: a character GBK lacks is an error, never
+    // a silent `?`.
+    if encoding == crate::io::shp_write::OutEncoding::Gbk {
+        for f in &plan.features {
+            for (name, v) in plan.fields.iter().zip(&f.attrs) {
+                if let Some(v) = v {
+                    if encoding_rs::GBK.encode(v).2 {
+                        return Err(msg::not_gbk(name, v).get(lang).to_string());
+                    }
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(out).map_err(|e| msg::cannot_write(out, &e).get(lang).to_string())?;
+    let zones_path = out.join(format!("{stem}_fixed.shp"));
+    write_plan(
+        &plan,
+        &zones_path,
+        encoding,
+        ds.working_crs.esri_wkt().as_deref(),
+    )
+    .map_err(|e| msg::cannot_write(&zones_path, &e).get(lang).to_string())?;
+    let review_out = out.join("review.toml");
+    let text = fixed_review(&review, &zones_path);
+    crate::io::atomic::write_atomic(&review_out, text.as_bytes())
+        .map_err(|e| msg::cannot_write(&review_out, &e).get(lang).to_string())?;
+    let changes_path = out.join("changes.csv");
+    crate::io::atomic::write_atomic(&changes_path, changes_csv(&changes).as_bytes())
+        .map_err(|e| msg::cannot_write(&changes_path, &e).get(lang).to_string())?;
+    Ok(FixOutput {
+        zones_path,
+        review_path: review_out,
+        changes_path,
+        changes,
+    })
+}
+
+/// Writes the plan as a polygon shapefile: its own fields as text columns as wide as their
+/// longest value in the encoding (1–254 bytes).
+fn write_plan(
+    plan: &Layer,
+    path: &std::path::Path,
+    encoding: crate::io::shp_write::OutEncoding,
+    prj: Option<&str>,
+) -> std::io::Result<()> {
+    use crate::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
+    let bytes = |v: &str| match encoding {
+        OutEncoding::Utf8 => v.len(),
+        OutEncoding::Gbk => encoding_rs::GBK.encode(v).0.len(),
+    };
+    let fields: Vec<FieldSpec> = plan
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let widest = plan
+                .features
+                .iter()
+                .filter_map(|f| f.attrs.get(i).cloned().flatten())
+                .map(|v| bytes(&v))
+                .max()
+                .unwrap_or(1);
+            FieldSpec {
+                name: name.clone(),
+                kind: FieldKind::Text(widest.clamp(1, 254) as u8),
+            }
+        })
+        .collect();
+    let features: Vec<(Geom, Vec<Option<String>>)> = plan
+        .features
+        .iter()
+        .map(|f| {
+            let mut attrs = f.attrs.clone();
+            attrs.resize(plan.fields.len(), None);
+            (f.geometry.clone(), attrs)
+        })
+        .collect();
+    write_polygon_shapefile(path, &fields, &features, prj, encoding)
+}
+
+/// The review file of the fixed plan: the same settings, decisions and verdict; every layer
+/// path absolute; `zones` the fixed layer (its CRS and encoding are in its `.prj` and `.cpg`, so
+/// `crs_of.zones` and `encoding_of.zones` go).
+fn fixed_review(review: &crate::io::review::Review, zones_path: &std::path::Path) -> String {
+    let mut file = review.file.clone();
+    let base = review.path.parent().unwrap_or(std::path::Path::new("."));
+    let abs = |p: &std::path::Path| {
+        let joined = base.join(p);
+        std::fs::canonicalize(&joined).unwrap_or(joined)
+    };
+    let l = &mut file.layers;
+    l.zones = zones_path
+        .file_name()
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| zones_path.to_path_buf());
+    for p in [
+        &mut l.original,
+        &mut l.redline,
+        &mut l.farmland,
+        &mut l.water,
+        &mut l.townships,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *p = abs(p);
+    }
+    for p in l.extra.values_mut() {
+        *p = abs(p);
+    }
+    file.crs_of.remove("zones");
+    file.encoding_of.remove("zones");
+    let body = toml::to_string(&file).unwrap_or_default();
+    format!(
+        "# The review of the plan fixed by `zonecheck fix` from {}.\n{body}",
+        review.path.display()
+    )
+}
+
+/// changes.csv: one row per changed zone (UTF-8 with a BOM, so spreadsheet programs show the
+/// Chinese), areas in m² and 亩.
+fn changes_csv(changes: &[ZoneChange]) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str("zone,area_before_m2,area_after_m2,area_after_mu,protected_cut_m2,protected_cut_mu,cut_by_layer,leftovers_m2,fragments_m2,features_removed\n");
+    let q = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    for c in changes {
+        let cut: f64 = c.cut_by_layer_m2.iter().map(|(_, a)| a).sum();
+        let by_layer: Vec<String> = c
+            .cut_by_layer_m2
+            .iter()
+            .map(|(l, a)| format!("{l}: {a:.2}"))
+            .collect();
+        out.push_str(&format!(
+            "{},{:.2},{:.2},{:.4},{:.2},{:.4},{},{:.2},{:.2},{}\n",
+            q(&c.zone),
+            c.area_before_m2,
+            c.area_after_m2,
+            crate::model::mu_from_m2(c.area_after_m2),
+            cut,
+            crate::model::mu_from_m2(cut),
+            q(&by_layer.join("; ")),
+            c.leftovers_m2,
+            c.fragments_m2,
+            c.features_removed
+        ));
+    }
+    out
+}

@@ -1,0 +1,39 @@
+//! Messages of `zonecheck fix`.
+
+use super::Text;
+use std::path::Path;
+
+pub fn no_zones_layer() -> Text {
+    Text::new(
+        "审查文件没有整合后开发区图层（layers.zones），无可修复",
+        "the review has no merged-zones layer (layers.zones): nothing to fix",
+    )
+}
+
+pub fn no_such_zone(id: &str) -> Text {
+    Text::new(
+        format!("--zones 中的开发区 {id} 不在整合后开发区图层中"),
+        format!("zone {id} given in --zones is not in the merged-zones layer"),
+    )
+}
+
+pub fn not_gbk(field: &str, value: &str) -> Text {
+    Text::new(
+        format!("字段 {field} 的值“{value}”含 GBK 无法表示的字符：请用 --encoding utf-8 保存"),
+        format!("the value \"{value}\" of field {field} has characters GBK cannot hold: save with --encoding utf-8"),
+    )
+}
+
+pub fn cannot_write(path: &Path, e: &std::io::Error) -> Text {
+    Text::new(
+        format!("无法写入 {}：{e}", path.display()),
+        format!("cannot write {}: {e}", path.display()),
+    )
+}
+
+pub fn nothing_chosen() -> Text {
+    Text::new(
+        "未选择修复内容：请给出 --cut-protected 和/或 --drop-fragments",
+        "no fix chosen: give --cut-protected and/or --drop-fragments",
+    )
+}
