@@ -69,6 +69,9 @@ pub enum Command {
         /// Cut the protected land each zone occupies out of it (四(十三)).
         #[arg(long)]
         cut_protected: bool,
+        /// Join parts closer than rules.contiguity_distance_m, never through protected land.
+        #[arg(long)]
+        close_gaps: bool,
         /// Remove parts smaller than rules.min_part_area_m2 (enclaves stay).
         #[arg(long)]
         drop_fragments: bool,
@@ -135,22 +138,28 @@ fn fix_summary(done: &crate::fix::FixOutput, lang: Lang) -> String {
         let cut: f64 = c.cut_by_layer_m2.iter().map(|(_, a)| a).sum();
         out.push_str(&if zh {
             format!(
-                "{}：{:.2} → {:.2} m²，扣除保护用地 {:.2} m²（{:.2} 亩），删除碎片 {:.2} m²\n",
+                "{}：{:.2} → {:.2} m²，扣除保护用地 {:.2} m²（{:.2} 亩），连接间隙 {} 处（增加 {:.2} m²，{} 处因保护用地未连接），删除碎片 {:.2} m²\n",
                 c.zone,
                 c.area_before_m2,
                 c.area_after_m2,
                 cut,
                 crate::model::mu_from_m2(cut),
+                c.gaps_closed,
+                c.added_m2,
+                c.gaps_left,
                 c.fragments_m2
             )
         } else {
             format!(
-                "{}: {:.2} -> {:.2} m², protected land cut {:.2} m² ({:.2} mu), fragments removed {:.2} m²\n",
+                "{}: {:.2} -> {:.2} m², protected land cut {:.2} m² ({:.2} mu), {} gap(s) closed (+{:.2} m², {} left open by protected land), fragments removed {:.2} m²\n",
                 c.zone,
                 c.area_before_m2,
                 c.area_after_m2,
                 cut,
                 crate::model::mu_from_m2(cut),
+                c.gaps_closed,
+                c.added_m2,
+                c.gaps_left,
                 c.fragments_m2
             )
         });
@@ -287,6 +296,7 @@ pub fn run(cli: Cli) -> ExitCode {
             review,
             out,
             cut_protected,
+            close_gaps,
             drop_fragments,
             zones,
             encoding,
@@ -294,6 +304,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }) => {
             let options = crate::fix::FixOptions {
                 cut_protected,
+                close_gaps,
                 drop_fragments,
                 zones,
             };

@@ -11,6 +11,12 @@
 //!   feature; slivers below the tolerance are left alone (they are not occupation). Pieces the
 //!   cut leaves thinner than the sliver width or smaller than the sliver area are dropped with
 //!   it. The check run again on the result therefore finds no conflict with the cut layers.
+//! - **Close gaps.** Parts of a zone closer than `rules.contiguity_distance_m` (and not
+//!   touching) are joined, nearest pair first (a minimum spanning forest over the parts): the
+//!   bridge is the convex hull of both parts within a box of half-size `contiguity_distance_m`
+//!   centred on the middle of their nearest points, minus the parts themselves, minus any
+//!   protected land; only pieces that touch both parts are added. A gap whose bridge would
+//!   have to cross protected land stays open and is counted (`gaps_left`).
 //! - **Remove fragments.** Parts of the dissolved zone under `rules.min_part_area_m2` that are
 //!   not enclaves (飞地) are removed from the features that make them up.
 
@@ -29,6 +35,7 @@ use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon};
 #[derive(Clone, Debug, Default)]
 pub struct FixOptions {
     pub cut_protected: bool,
+    pub close_gaps: bool,
     pub drop_fragments: bool,
     /// Only these zone ids (all zones when empty).
     pub zones: Vec<String>,
@@ -46,6 +53,11 @@ pub struct ZoneChange {
     pub leftovers_m2: f64,
     /// Fragments removed.
     pub fragments_m2: f64,
+    /// Land added to join parts within the contiguity distance.
+    pub added_m2: f64,
+    pub gaps_closed: usize,
+    /// Gaps within the contiguity distance that could not be closed without protected land.
+    pub gaps_left: usize,
     /// Features removed because nothing of them was left.
     pub features_removed: usize,
 }
@@ -64,6 +76,19 @@ impl<'a> Protected<'a> {
                 .map(|l| (l, BoxIndex::new(l.features.iter().map(|f| &f.geometry))))
                 .collect(),
         }
+    }
+
+    /// All protected land whose box meets `rect` grown by `margin`, as one geometry.
+    pub fn near(&self, rect: geo::Rect<f64>, margin: f64) -> Geom {
+        let mut out = Vec::new();
+        for (layer, index) in &self.layers {
+            for i in index.query(rect, margin) {
+                if let Some(f) = layer.features.get(i) {
+                    out.push(f.geometry.clone());
+                }
+            }
+        }
+        union_local(out)
     }
 
     /// The protected land of each layer that counts as occupied by `zone` (the pieces the
@@ -149,6 +174,9 @@ pub fn fix_plan(
                 }
             }
         }
+        if options.close_gaps {
+            close_gaps(&mut geoms, &enclave, protected, rules, &mut change);
+        }
         if options.drop_fragments {
             let parts = union_local(geoms.clone());
             let fragments: Vec<_> = parts
@@ -186,7 +214,7 @@ pub fn fix_plan(
                 });
             }
         }
-        let changed = !group.is_empty() || change.features_removed > 0;
+        let changed = !group.is_empty() || change.features_removed > 0 || change.gaps_left > 0;
         if changed {
             change.area_after_m2 = area_m2(&union_local(
                 geoms.into_iter().filter(|g| !g.0.is_empty()).collect(),
@@ -212,120 +240,113 @@ pub fn fix_plan(
     (edits, changes)
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-    use crate::model::edit::apply;
-    use crate::model::{Feature, LayerRole, SourceInfo};
-    use geo::polygon;
-
-    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Geom {
-        MultiPolygon(vec![
-            polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
-        ])
+/// Joins the parts of a zone (its features `geoms`, `enclave` per feature) that lie within the
+/// contiguity distance, as the module documentation says; the bridges are added to the first
+/// feature touching them.
+fn close_gaps(
+    geoms: &mut [Geom],
+    enclave: &[bool],
+    protected: &Protected,
+    rules: &Rules,
+    change: &mut ZoneChange,
+) {
+    use crate::analysis::zone::nearest_points;
+    use crate::spatial::overlay::{distance_m, find_root};
+    let d = rules.contiguity_distance_m;
+    if d.is_nan() || d <= 0.0 {
+        return;
     }
-
-    fn layer(name: &str, role: LayerRole, features: Vec<(&str, Geom)>) -> Layer {
-        Layer {
-            name: name.to_string(),
-            role,
-            fields: vec!["ID".to_string()],
-            features: features
-                .into_iter()
-                .enumerate()
-                .map(|(index, (id, geometry))| Feature {
-                    index,
-                    geometry,
-                    attrs: vec![Some(id.to_string())],
-                })
-                .collect(),
-            source: SourceInfo::default(),
-        }
+    let parts = union_local(
+        geoms
+            .iter()
+            .zip(enclave)
+            .filter(|(_, e)| !**e)
+            .map(|(g, _)| g.clone())
+            .collect(),
+    );
+    let n = parts.0.len();
+    if n < 2 {
+        return;
     }
-
-    #[test]
-    fn cutting_removes_the_counted_overlap_and_leaves_slivers() {
-        // Zone M1: 0..1000 × 0..500 (500,000 m²). Red line R1 covers x 800..1200 (overlap
-        // 200 × 500 = 100,000 m²); farmland F1 reaches 0.2 m into the zone along y 0..100
-        // (a 20 m² sliver: thin, under the 200 m² total) and stays.
-        let mut plan = layer(
-            "zones",
-            LayerRole::Zones,
-            vec![("M1", rect(0.0, 0.0, 1000.0, 500.0))],
-        );
-        let red = layer(
-            "redline",
-            LayerRole::Redline,
-            vec![("R1", rect(800.0, -100.0, 1200.0, 600.0))],
-        );
-        let farm = layer(
-            "farmland",
-            LayerRole::Farmland,
-            vec![("F1", rect(-50.0, 0.0, 0.2, 100.0))],
-        );
-        let protected = Protected::new([&red, &farm]);
-        let fields = Fields::resolve(&plan, &Default::default());
-        let options = FixOptions {
-            cut_protected: true,
-            ..FixOptions::default()
+    // Part pairs within the distance, nearest first; Kruskal keeps one bridge per join.
+    let index = BoxIndex::new(
+        parts
+            .0
+            .iter()
+            .map(|p| MultiPolygon(vec![p.clone()]))
+            .collect::<Vec<_>>()
+            .iter(),
+    );
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for i in 0..n {
+        let Some(b) = parts.0[i].bounding_rect() else {
+            continue;
         };
-        let (edits, changes) = fix_plan(&plan, &fields, &protected, &Rules::default(), &options);
-        assert_eq!(changes.len(), 1);
-        let c = &changes[0];
-        assert_eq!(c.cut_by_layer_m2.len(), 1);
-        assert_eq!(c.cut_by_layer_m2[0].0, "redline");
-        assert!((c.cut_by_layer_m2[0].1 - 100_000.0).abs() < 1e-6);
-        assert!((c.area_after_m2 - 400_000.0).abs() < 1e-6, "{c:?}");
-        for e in &edits {
-            apply(&mut plan, e).unwrap();
+        for j in index.query(b, d) {
+            if j > i {
+                let dist = distance_m(&parts.0[i], &parts.0[j]);
+                if dist > 0.0 && dist <= d {
+                    pairs.push((dist, i, j));
+                }
+            }
         }
-        // Nothing of the red line is left inside; the farmland sliver still is (to the overlay's
-        // snapping grid, ~1e-6 m over this extent: 1e-3 m² on a 100 m edge is ample).
-        let zone = &plan.features[0].geometry;
-        let red_left = area_m2(&intersection_local(zone, &red.features[0].geometry));
-        assert!(red_left < 1e-3, "{red_left}");
-        let farm_left = area_m2(&intersection_local(zone, &farm.features[0].geometry));
-        assert!((farm_left - 20.0).abs() < 1e-3, "{farm_left}");
     }
-
-    #[test]
-    fn fragments_go_and_enclaves_and_big_parts_stay() {
-        // M1: a 200 × 200 part (40,000 m²) and a 50 × 50 part (2,500 m², under 10,000 m²)
-        // in one feature each; the small one goes, its feature with it.
-        let plan = layer(
-            "zones",
-            LayerRole::Zones,
-            vec![
-                ("M1", rect(0.0, 0.0, 200.0, 200.0)),
-                ("M1", rect(500.0, 0.0, 550.0, 50.0)),
-            ],
-        );
-        let fields = Fields::resolve(&plan, &Default::default());
-        let options = FixOptions {
-            drop_fragments: true,
-            ..FixOptions::default()
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut parent: Vec<usize> = (0..n).collect();
+    for (dist, i, j) in pairs {
+        let (ri, rj) = (find_root(&mut parent, i), find_root(&mut parent, j));
+        if ri == rj {
+            continue;
+        }
+        let Some([a, b]) = nearest_points(&parts.0[i], &parts.0[j], dist) else {
+            continue;
         };
-        let (edits, changes) = fix_plan(
-            &plan,
-            &fields,
-            &Protected::new([]),
-            &Rules::default(),
-            &options,
+        let mid = geo::Coord {
+            x: (a.x + b.x) / 2.0,
+            y: (a.y + b.y) / 2.0,
+        };
+        let window = geo::Rect::new(
+            geo::Coord {
+                x: mid.x - d,
+                y: mid.y - d,
+            },
+            geo::Coord {
+                x: mid.x + d,
+                y: mid.y + d,
+            },
         );
-        assert_eq!(changes[0].features_removed, 1);
-        assert!((changes[0].fragments_m2 - 2_500.0).abs() < 1e-9);
-        assert!((changes[0].area_after_m2 - 40_000.0).abs() < 1e-6);
-        let mut p = plan.clone();
-        for e in &edits {
-            apply(&mut p, e).unwrap();
+        let pair = MultiPolygon(vec![parts.0[i].clone(), parts.0[j].clone()]);
+        let near_pair = crate::spatial::overlay::clip_to_rect(&pair, &window);
+        let hull: geo::Polygon<f64> = geo::ConvexHull::convex_hull(&near_pair);
+        let mut fill = difference_local(&MultiPolygon(vec![hull]), &pair);
+        let blocked = protected.near(window, 0.0);
+        if !blocked.0.is_empty() {
+            fill = difference_local(&fill, &blocked);
         }
-        assert_eq!(p.features.len(), 1);
-        // Undone, the plan is back as it was.
-        for e in edits.iter().rev() {
-            apply(&mut p, &e.inverse()).unwrap();
+        let (pi, pj) = (&parts.0[i], &parts.0[j]);
+        let bridges: Vec<geo::Polygon<f64>> = fill
+            .0
+            .into_iter()
+            .filter(|piece| {
+                piece.unsigned_area() > 0.0 && piece.intersects(pi) && piece.intersects(pj)
+            })
+            .collect();
+        if bridges.is_empty() {
+            change.gaps_left += 1;
+            continue;
         }
-        assert_eq!(p.features, plan.features);
+        let bridge = MultiPolygon(bridges);
+        change.added_m2 += area_m2(&bridge);
+        change.gaps_closed += 1;
+        parent[ri] = rj;
+        if let Some(g) = geoms
+            .iter_mut()
+            .zip(enclave)
+            .find(|(g, e)| !**e && g.intersects(&bridge))
+            .map(|(g, _)| g)
+        {
+            *g = union_local(vec![g.clone(), bridge]);
+        }
     }
 }
 
@@ -355,7 +376,7 @@ pub fn run(
     use crate::load::{load_review_with, LoadOptions};
     use crate::messages::fix as msg;
     let review = Review::load(review_path).map_err(|e| e.in_lang(lang))?;
-    if !options.cut_protected && !options.drop_fragments {
+    if !options.cut_protected && !options.close_gaps && !options.drop_fragments {
         return Err(msg::nothing_chosen().get(lang).to_string());
     }
     // No output may replace an input: the fixed layer's files, review.toml and changes.csv.
@@ -526,7 +547,7 @@ fn fixed_review(review: &crate::io::review::Review, zones_path: &std::path::Path
 /// Chinese), areas in m² and 亩.
 fn changes_csv(changes: &[ZoneChange]) -> String {
     let mut out = String::from("\u{feff}");
-    out.push_str("zone,area_before_m2,area_after_m2,area_after_mu,protected_cut_m2,protected_cut_mu,cut_by_layer,leftovers_m2,fragments_m2,features_removed\n");
+    out.push_str("zone,area_before_m2,area_after_m2,area_after_mu,protected_cut_m2,protected_cut_mu,cut_by_layer,leftovers_m2,fragments_m2,added_m2,gaps_closed,gaps_left,features_removed\n");
     let q = |s: &str| {
         if s.contains([',', '"', '\n']) {
             format!("\"{}\"", s.replace('"', "\"\""))
@@ -542,7 +563,7 @@ fn changes_csv(changes: &[ZoneChange]) -> String {
             .map(|(l, a)| format!("{l}: {a:.2}"))
             .collect();
         out.push_str(&format!(
-            "{},{:.2},{:.2},{:.4},{:.2},{:.4},{},{:.2},{:.2},{}\n",
+            "{},{:.2},{:.2},{:.4},{:.2},{:.4},{},{:.2},{:.2},{:.2},{},{},{}\n",
             q(&c.zone),
             c.area_before_m2,
             c.area_after_m2,
@@ -552,8 +573,188 @@ fn changes_csv(changes: &[ZoneChange]) -> String {
             q(&by_layer.join("; ")),
             c.leftovers_m2,
             c.fragments_m2,
+            c.added_m2,
+            c.gaps_closed,
+            c.gaps_left,
             c.features_removed
         ));
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::model::edit::apply;
+    use crate::model::{Feature, LayerRole, SourceInfo};
+    use geo::polygon;
+
+    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Geom {
+        MultiPolygon(vec![
+            polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)],
+        ])
+    }
+
+    fn layer(name: &str, role: LayerRole, features: Vec<(&str, Geom)>) -> Layer {
+        Layer {
+            name: name.to_string(),
+            role,
+            fields: vec!["ID".to_string()],
+            features: features
+                .into_iter()
+                .enumerate()
+                .map(|(index, (id, geometry))| Feature {
+                    index,
+                    geometry,
+                    attrs: vec![Some(id.to_string())],
+                })
+                .collect(),
+            source: SourceInfo::default(),
+        }
+    }
+
+    #[test]
+    fn cutting_removes_the_counted_overlap_and_leaves_slivers() {
+        // Zone M1: 0..1000 × 0..500 (500,000 m²). Red line R1 covers x 800..1200 (overlap
+        // 200 × 500 = 100,000 m²); farmland F1 reaches 0.2 m into the zone along y 0..100
+        // (a 20 m² sliver: thin, under the 200 m² total) and stays.
+        let mut plan = layer(
+            "zones",
+            LayerRole::Zones,
+            vec![("M1", rect(0.0, 0.0, 1000.0, 500.0))],
+        );
+        let red = layer(
+            "redline",
+            LayerRole::Redline,
+            vec![("R1", rect(800.0, -100.0, 1200.0, 600.0))],
+        );
+        let farm = layer(
+            "farmland",
+            LayerRole::Farmland,
+            vec![("F1", rect(-50.0, 0.0, 0.2, 100.0))],
+        );
+        let protected = Protected::new([&red, &farm]);
+        let fields = Fields::resolve(&plan, &Default::default());
+        let options = FixOptions {
+            cut_protected: true,
+            ..FixOptions::default()
+        };
+        let (edits, changes) = fix_plan(&plan, &fields, &protected, &Rules::default(), &options);
+        assert_eq!(changes.len(), 1);
+        let c = &changes[0];
+        assert_eq!(c.cut_by_layer_m2.len(), 1);
+        assert_eq!(c.cut_by_layer_m2[0].0, "redline");
+        assert!((c.cut_by_layer_m2[0].1 - 100_000.0).abs() < 1e-6);
+        assert!((c.area_after_m2 - 400_000.0).abs() < 1e-6, "{c:?}");
+        for e in &edits {
+            apply(&mut plan, e).unwrap();
+        }
+        // Nothing of the red line is left inside; the farmland sliver still is (to the overlay's
+        // snapping grid, ~1e-6 m over this extent: 1e-3 m² on a 100 m edge is ample).
+        let zone = &plan.features[0].geometry;
+        let red_left = area_m2(&intersection_local(zone, &red.features[0].geometry));
+        assert!(red_left < 1e-3, "{red_left}");
+        let farm_left = area_m2(&intersection_local(zone, &farm.features[0].geometry));
+        assert!((farm_left - 20.0).abs() < 1e-3, "{farm_left}");
+    }
+
+    #[test]
+    fn fragments_go_and_enclaves_and_big_parts_stay() {
+        // M1: a 200 × 200 part (40,000 m²) and a 50 × 50 part (2,500 m², under 10,000 m²)
+        // in one feature each; the small one goes, its feature with it.
+        let plan = layer(
+            "zones",
+            LayerRole::Zones,
+            vec![
+                ("M1", rect(0.0, 0.0, 200.0, 200.0)),
+                ("M1", rect(500.0, 0.0, 550.0, 50.0)),
+            ],
+        );
+        let fields = Fields::resolve(&plan, &Default::default());
+        let options = FixOptions {
+            drop_fragments: true,
+            ..FixOptions::default()
+        };
+        let (edits, changes) = fix_plan(
+            &plan,
+            &fields,
+            &Protected::new([]),
+            &Rules::default(),
+            &options,
+        );
+        assert_eq!(changes[0].features_removed, 1);
+        assert!((changes[0].fragments_m2 - 2_500.0).abs() < 1e-9);
+        assert!((changes[0].area_after_m2 - 40_000.0).abs() < 1e-6);
+        let mut p = plan.clone();
+        for e in &edits {
+            apply(&mut p, e).unwrap();
+        }
+        assert_eq!(p.features.len(), 1);
+        // Undone, the plan is back as it was.
+        for e in edits.iter().rev() {
+            apply(&mut p, &e.inverse()).unwrap();
+        }
+        assert_eq!(p.features, plan.features);
+    }
+
+    #[test]
+    fn a_gap_within_the_contiguity_distance_is_bridged_but_never_through_protected_land() {
+        // Two 200 × 200 squares 20 m apart (x 0..200 and 220..420), contiguity 50 m. Their
+        // nearest points are the corners (200,0) and (220,0); the box of half-size 50 around
+        // (210,0) holds x 160..200 and 220..260 of the squares for y 0..50, whose hull less the
+        // squares is the bridge 200..220 × 0..50: 1,000 m².
+        let plan = layer(
+            "zones",
+            LayerRole::Zones,
+            vec![
+                ("M1", rect(0.0, 0.0, 200.0, 200.0)),
+                ("M1", rect(220.0, 0.0, 420.0, 200.0)),
+            ],
+        );
+        let fields = Fields::resolve(&plan, &Default::default());
+        let rules = Rules {
+            contiguity_distance_m: 50.0,
+            ..Rules::default()
+        };
+        let options = FixOptions {
+            close_gaps: true,
+            ..FixOptions::default()
+        };
+        let (edits, changes) = fix_plan(&plan, &fields, &Protected::new([]), &rules, &options);
+        let c = &changes[0];
+        assert_eq!((c.gaps_closed, c.gaps_left), (1, 0));
+        assert!((c.added_m2 - 1_000.0).abs() < 1e-6, "{c:?}");
+        assert!((c.area_after_m2 - 81_000.0).abs() < 1e-6, "{c:?}");
+        let mut p = plan.clone();
+        for e in &edits {
+            apply(&mut p, e).unwrap();
+        }
+        let dissolved = union_local(p.features.iter().map(|f| f.geometry.clone()).collect());
+        assert_eq!(dissolved.0.len(), 1, "one part after the bridge");
+
+        // A red-line strip across the whole gap (x 205..215): the bridge would cross it, so
+        // the gap stays open and is counted; nothing is added.
+        let red = layer(
+            "redline",
+            LayerRole::Redline,
+            vec![("R1", rect(205.0, -100.0, 215.0, 300.0))],
+        );
+        let (edits, changes) = fix_plan(&plan, &fields, &Protected::new([&red]), &rules, &options);
+        assert!(edits.is_empty());
+        assert_eq!((changes[0].gaps_closed, changes[0].gaps_left), (0, 1));
+        assert_eq!(changes[0].added_m2, 0.0);
+
+        // Farther apart than the distance (60 m): nothing to close.
+        let far = layer(
+            "zones",
+            LayerRole::Zones,
+            vec![
+                ("M1", rect(0.0, 0.0, 200.0, 200.0)),
+                ("M1", rect(260.0, 0.0, 460.0, 200.0)),
+            ],
+        );
+        let (edits, changes) = fix_plan(&far, &fields, &Protected::new([]), &rules, &options);
+        assert!(edits.is_empty() && changes.is_empty());
+    }
 }

@@ -127,7 +127,7 @@ fn cut_protected_and_drop_fragments_then_the_fixed_plan_passes() {
     assert_eq!(cols[4], "100000.00");
     assert_eq!(cols[6], "redline: 100000.00");
     assert_eq!(cols[8], "2500.00");
-    assert_eq!(cols[9], "1");
+    assert_eq!(cols[12], "1");
 
     // The written layer: GBK with its .cpg and .prj; the names come back through a check.
     assert_eq!(read(&fixed.join("zones_fixed.cpg")), b"GBK");
@@ -166,6 +166,7 @@ fn fix_on_the_sample_leaves_no_protected_land_conflict() {
         "--out",
         fixed.to_str().unwrap(),
         "--cut-protected",
+        "--close-gaps",
     ]);
     assert_eq!(run.code, Some(0), "{run}");
     assert_same_files(&before, &snapshot(&sample));

@@ -224,7 +224,7 @@ fn sub_areas(
 /// The nearest points of two disjoint polygons `d` apart: the shortest distance between two
 /// polygons is reached at a vertex of one of them, so only vertices within `d` of the other's
 /// box and edges within `d` of the first's box are tried.
-fn nearest_points(a: &Polygon<f64>, b: &Polygon<f64>, d: f64) -> Option<[geo::Coord<f64>; 2]> {
+pub fn nearest_points(a: &Polygon<f64>, b: &Polygon<f64>, d: f64) -> Option<[geo::Coord<f64>; 2]> {
     use geo::Coord;
     if d <= 0.0 {
         // Touching or overlapping: nothing to draw.

@@ -33,7 +33,7 @@ pub fn cannot_write(path: &Path, e: &std::io::Error) -> Text {
 
 pub fn nothing_chosen() -> Text {
     Text::new(
-        "未选择修复内容：请给出 --cut-protected 和/或 --drop-fragments",
-        "no fix chosen: give --cut-protected and/or --drop-fragments",
+        "未选择修复内容：请给出 --cut-protected、--close-gaps 或 --drop-fragments",
+        "no fix chosen: give --cut-protected, --close-gaps or --drop-fragments",
     )
 }
