@@ -463,7 +463,7 @@ pub fn run(
 
 /// Writes the plan as a polygon shapefile: its own fields as text columns as wide as their
 /// longest value in the encoding (1–254 bytes).
-fn write_plan(
+pub fn write_plan(
     plan: &Layer,
     path: &std::path::Path,
     encoding: crate::io::shp_write::OutEncoding,

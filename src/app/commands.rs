@@ -64,6 +64,12 @@ pub enum AppCommand {
     CloseTable,
     /// Select a feature (as the identify tool does) and zoom to it.
     SelectFeature(Picked),
+    /// Undo the last plan edit (Ctrl+Z).
+    Undo,
+    /// Redo the last undone plan edit (Ctrl+Shift+Z).
+    Redo,
+    /// Apply a fix to the selected zone as one undoable edit, then re-check.
+    FixZone(FixKind),
     // app-plan
     /// Show or hide the plan summary window.
     TogglePlanSummary,
@@ -92,4 +98,12 @@ pub enum ConfirmAnswer {
     DontSave,
     /// 取消: stay.
     Cancel,
+}
+
+/// The fixes of the 编辑 menu (see [`crate::fix`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixKind {
+    CutProtected,
+    CloseGaps,
+    DropFragments,
 }

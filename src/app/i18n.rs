@@ -66,6 +66,15 @@ strings! {
     ZoomFull: "缩放到全图", "Zoom to full extent";
     ZoomSelection: "缩放到选中", "Zoom to selection";
     NextFinding: "下一个问题", "Next finding";
+    Undo: "撤销", "Undo";
+    Redo: "重做", "Redo";
+    FixCutProtected: "扣除所选开发区占用的保护用地", "Cut protected land out of the selected zone";
+    FixCloseGaps: "连接所选开发区的间隙", "Close the selected zone's gaps";
+    FixDropFragments: "删除所选开发区的碎片", "Remove the selected zone's fragments";
+    FixNeedsZone: "先在检查结果或地图上选择一个开发区", "Select a zone first (in the findings or on the map)";
+    NothingToFix: "所选开发区无需修改", "The selected zone needs no change";
+    PlanEdited: "方案已修改（未保存）", "Plan edited (unsaved)";
+    PlanSaved: "方案已保存为", "Plan saved as";
     PrevFinding: "上一个问题", "Previous finding";
     Language: "语言", "Language";
     Chinese: "中文", "中文 (Chinese)";

@@ -59,6 +59,8 @@ pub enum StatusLine {
     },
     Exported(PathBuf),
     Saved(PathBuf),
+    /// A short note in the UI language (plan edited, nothing to fix, …).
+    Note(String),
 }
 
 impl StatusLine {
@@ -87,6 +89,7 @@ impl StatusLine {
             ),
             StatusLine::Exported(dir) => format!("{} {}", lang.t(S::ExportDone), dir.display()),
             StatusLine::Saved(p) => format!("{} {}", lang.t(S::Saved), p.display()),
+            StatusLine::Note(t) => t.clone(),
         }
     }
 }
@@ -517,6 +520,15 @@ impl ZonecheckApp {
             if i.consume_key(Modifiers::COMMAND, Key::S) {
                 cmds.push(AppCommand::Save);
             }
+            // Before Ctrl+Z: egui matches Ctrl+Z on Ctrl+Shift+Z too.
+            if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z)
+                || i.consume_key(Modifiers::COMMAND, Key::Y)
+            {
+                cmds.push(AppCommand::Redo);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::Z) {
+                cmds.push(AppCommand::Undo);
+            }
             if i.consume_key(Modifiers::COMMAND, Key::N) {
                 cmds.push(AppCommand::NewReviewDialog);
             }
@@ -750,6 +762,7 @@ impl ZonecheckApp {
             render_worker: None,
         };
         let opened = decisions.is_some();
+        let previous_plan = previous.as_ref().map(|p| p.plan.clone());
         let (decisions, dirty, untitled) = match (decisions, previous) {
             (Some(d), _) => (d, decisions_from_sidecar || untitled, untitled),
             (None, Some(p)) => (p.decisions, true, p.untitled || untitled),
@@ -757,6 +770,41 @@ impl ZonecheckApp {
         };
         if opened && !untitled {
             self.settings.add_recent(review.path.clone());
+        }
+        // A reload keeps the plan's edits: they are applied again to the zones layer as read.
+        let mut dataset = dataset;
+        let plan = match &previous_plan {
+            Some(history) if !history.done().is_empty() => {
+                let mut kept = history.clone();
+                if let Some(z) = dataset
+                    .layers
+                    .iter_mut()
+                    .find(|l| l.role == crate::model::LayerRole::Zones)
+                {
+                    for e in history.done() {
+                        if let Err(err) = crate::model::edit::apply(z, e) {
+                            self.error(err.text().get(lang.model()).to_string());
+                            kept = crate::model::edit::History::default();
+                            break;
+                        }
+                    }
+                }
+                kept
+            }
+            _ => crate::model::edit::History::default(),
+        };
+        if !plan.done().is_empty() {
+            if let Some(zi) = dataset
+                .layers
+                .iter()
+                .position(|l| l.role == crate::model::LayerRole::Zones)
+            {
+                if let (Some(d), Some(l)) =
+                    (self.derived.layers.get_mut(zi), dataset.layers.get(zi))
+                {
+                    *d = state::LayerDerived::build(l, &review);
+                }
+            }
         }
         let doc = Document {
             review,
@@ -766,6 +814,7 @@ impl ZonecheckApp {
             untitled,
             revision,
             dirty,
+            plan,
         };
         // Keep the table open on a layer that is still there.
         if let Some(t) = &self.view.table {
@@ -915,6 +964,9 @@ impl ZonecheckApp {
                     jobs::check_job(&dataset, &review, &failures, revision, p)
                 });
             }
+            AppCommand::Undo => self.undo_redo(true),
+            AppCommand::Redo => self.undo_redo(false),
+            AppCommand::FixZone(kind) => self.fix_selected_zone(kind),
             AppCommand::CancelJob => {
                 if let Some(job) = &self.job {
                     job.progress.cancel();
@@ -1438,7 +1490,11 @@ impl ZonecheckApp {
             Some(d) => format!(
                 "{}{} — zonecheck",
                 doc_name(d, lang),
-                if d.dirty { " *" } else { "" }
+                if d.dirty || d.plan.is_dirty() {
+                    " *"
+                } else {
+                    ""
+                }
             ),
             None => "zonecheck".to_string(),
         };
@@ -1682,6 +1738,201 @@ impl ZonecheckApp {
     /// Saves the review with its decisions (atomically, keeping the comments and layout of the
     /// parts of the file that did not change); with `to`, to that file, layer paths rewritten
     /// relative to it. A new review without a file asks where.
+    /// The zone the edit commands act on: the selected finding's zone, else the zone of the
+    /// feature picked on the zones layer.
+    pub fn selected_zone(&self) -> Option<String> {
+        if let Some(z) = self
+            .view
+            .selected_finding
+            .as_ref()
+            .and_then(|k| k.zone.clone())
+        {
+            return Some(z);
+        }
+        let doc = self.doc.as_ref()?;
+        let picked = self.view.picked.as_ref()?;
+        let layer = doc.dataset.layers.get(picked.layer)?;
+        if layer.role != crate::model::LayerRole::Zones {
+            return None;
+        }
+        let fields = crate::model::fields::Fields::of_layer(layer, &doc.review.file);
+        let f = layer.features.get(picked.feature)?;
+        layer
+            .attr(f, fields.id.or(fields.name))
+            .map(str::to_string)
+            .or_else(|| Some(format!("#{}", f.index)))
+    }
+
+    /// Applies a fix to the selected zone as one edit.
+    fn fix_selected_zone(&mut self, kind: commands::FixKind) {
+        if self.job.is_some() {
+            return;
+        }
+        let lang = self.lang();
+        let Some(zone) = self.selected_zone() else {
+            self.error(lang.t(S::FixNeedsZone).to_string());
+            return;
+        };
+        let Some(doc) = &self.doc else { return };
+        let Some(plan) = doc.dataset.layer(crate::model::LayerRole::Zones) else {
+            return;
+        };
+        let fields = crate::model::fields::Fields::of_layer(plan, &doc.review.file);
+        let protected = crate::fix::Protected::new(doc.dataset.layers.iter());
+        let options = crate::fix::FixOptions {
+            cut_protected: kind == commands::FixKind::CutProtected,
+            close_gaps: kind == commands::FixKind::CloseGaps,
+            drop_fragments: kind == commands::FixKind::DropFragments,
+            zones: vec![zone],
+        };
+        let (edits, _) =
+            crate::fix::fix_plan(plan, &fields, &protected, &doc.review.file.rules, &options);
+        if edits.is_empty() {
+            self.status = StatusLine::Note(lang.t(S::NothingToFix).to_string());
+            return;
+        }
+        self.edit_plan(crate::model::edit::PlanEdit::Group(edits));
+    }
+
+    /// Applies `edit` to the plan (recorded for undo), then re-checks.
+    fn edit_plan(&mut self, edit: crate::model::edit::PlanEdit) {
+        let lang = self.lang();
+        let Some(doc) = &mut self.doc else { return };
+        let ds = Arc::make_mut(&mut doc.dataset);
+        let Some(zi) = ds
+            .layers
+            .iter()
+            .position(|l| l.role == crate::model::LayerRole::Zones)
+        else {
+            return;
+        };
+        if let Err(e) = doc.plan.apply(&mut ds.layers[zi], edit) {
+            self.error(e.text().get(lang.model()).to_string());
+            return;
+        }
+        self.after_plan_change(zi);
+    }
+
+    fn undo_redo(&mut self, undo: bool) {
+        if self.job.is_some() {
+            return;
+        }
+        let lang = self.lang();
+        let Some(doc) = &mut self.doc else { return };
+        if !(if undo {
+            doc.plan.can_undo()
+        } else {
+            doc.plan.can_redo()
+        }) {
+            return;
+        }
+        let ds = Arc::make_mut(&mut doc.dataset);
+        let Some(zi) = ds
+            .layers
+            .iter()
+            .position(|l| l.role == crate::model::LayerRole::Zones)
+        else {
+            return;
+        };
+        let layer = &mut ds.layers[zi];
+        let done = if undo {
+            doc.plan.undo(layer)
+        } else {
+            doc.plan.redo(layer)
+        };
+        if let Err(e) = done {
+            self.error(e.text().get(lang.model()).to_string());
+            return;
+        }
+        self.after_plan_change(zi);
+    }
+
+    /// After the zones layer (layer `zi`) changed: new revision, its labels, bounds and render
+    /// caches rebuilt, the check run again.
+    fn after_plan_change(&mut self, zi: usize) {
+        let revision = self.next_revision;
+        self.next_revision += 1;
+        let Some(doc) = &mut self.doc else { return };
+        doc.revision = revision;
+        if let (Some(d), Some(l)) = (self.derived.layers.get_mut(zi), doc.dataset.layers.get(zi)) {
+            *d = state::LayerDerived::build(l, &doc.review);
+        }
+        self.derived.render_worker = None;
+        self.derived.highlight = None;
+        self.status = StatusLine::Note(self.lang().t(S::PlanEdited).to_string());
+        self.apply(AppCommand::RunCheck);
+    }
+
+    /// Writes the edited plan as a shapefile beside the zones layer (`<stem>_edited.shp`, or
+    /// `_edited_2`, … when that name is taken by a file the plan was not saved to), GBK unless a
+    /// value needs UTF-8, and points `review` at it. Returns the path written.
+    fn write_plan(&self, review: &mut crate::io::review::Review) -> Result<PathBuf, String> {
+        let lang = self.lang();
+        let doc = self.doc.as_ref().ok_or_else(String::new)?;
+        let plan = doc
+            .dataset
+            .layer(crate::model::LayerRole::Zones)
+            .ok_or_else(|| lang.t(S::NoZonesLayer).to_string())?;
+        let current = plan.source.path.clone();
+        let dir = current.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = current
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "zones".to_string());
+        // Saving again writes over the plan's own earlier save, never over another file.
+        let path = if stem.ends_with("_edited") || stem.contains("_edited_") {
+            current.clone()
+        } else {
+            let mut k = 1;
+            loop {
+                let name = if k == 1 {
+                    format!("{stem}_edited.shp")
+                } else {
+                    format!("{stem}_edited_{k}.shp")
+                };
+                let candidate = dir.join(name);
+                if !candidate.exists() {
+                    break candidate;
+                }
+                k += 1;
+            }
+        };
+        let gbk_ok = plan.features.iter().all(|f| {
+            f.attrs
+                .iter()
+                .flatten()
+                .all(|v| !encoding_rs::GBK.encode(v).2)
+        });
+        let encoding = if gbk_ok {
+            crate::io::shp_write::OutEncoding::Gbk
+        } else {
+            crate::io::shp_write::OutEncoding::Utf8
+        };
+        crate::fix::write_plan(
+            plan,
+            &path,
+            encoding,
+            doc.dataset.working_crs.esri_wkt().as_deref(),
+        )
+        .map_err(|e| {
+            crate::messages::fix::cannot_write(&path, &e)
+                .get(lang.model())
+                .to_string()
+        })?;
+        let base = review
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        review.file.layers.zones = path
+            .strip_prefix(&base)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.clone());
+        review.file.crs_of.remove("zones");
+        review.file.encoding_of.remove("zones");
+        Ok(path)
+    }
+
     fn save(&mut self, to: Option<PathBuf>) {
         let Some(doc) = &self.doc else { return };
         if to.is_none() && doc.untitled {
@@ -1691,6 +1942,19 @@ impl ZonecheckApp {
         let mut review = doc.review_with_decisions();
         if let Some(path) = &to {
             review = rebase_review(&review, path);
+        }
+        // An edited plan is written first, as a new layer beside the zones layer, and the
+        // review points at it (no input is replaced).
+        let mut plan_saved = None;
+        if doc.plan.is_dirty() {
+            match self.write_plan(&mut review) {
+                Ok(p) => plan_saved = Some(p),
+                Err(e) => {
+                    self.after_save = None;
+                    self.error(e);
+                    return;
+                }
+            }
         }
         if let Err(e) = review.save() {
             self.after_save = None;
@@ -1704,6 +1968,16 @@ impl ZonecheckApp {
             doc.review = review;
             doc.dirty = false;
             doc.untitled = false;
+            if let Some(p) = &plan_saved {
+                doc.plan.mark_saved();
+                if let Some(z) = Arc::make_mut(&mut doc.dataset)
+                    .layers
+                    .iter_mut()
+                    .find(|l| l.role == crate::model::LayerRole::Zones)
+                {
+                    z.source.path = p.clone();
+                }
+            }
         }
         self.forget_recovery();
         self.settings.add_recent(path.clone());
@@ -1716,11 +1990,12 @@ impl ZonecheckApp {
 
 /// Unsaved changes worth keeping: a blank new review (no layer, no decision) has none.
 fn has_unsaved_work(doc: &Document) -> bool {
-    doc.dirty
-        && !(doc.untitled
-            && doc.dataset.layers.is_empty()
-            && doc.failures.is_empty()
-            && doc.decisions.is_empty())
+    doc.plan.is_dirty()
+        || doc.dirty
+            && !(doc.untitled
+                && doc.dataset.layers.is_empty()
+                && doc.failures.is_empty()
+                && doc.decisions.is_empty())
 }
 
 /// The review's name for the title and the prompt: its file name, or "untitled review".

@@ -31,6 +31,8 @@ pub struct Document {
     pub revision: u64,
     /// Unsaved decisions.
     pub dirty: bool,
+    /// Edits of the plan (the zones layer), with undo and redo; dirty until the plan is saved.
+    pub plan: crate::model::edit::History,
 }
 
 impl Document {

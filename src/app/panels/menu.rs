@@ -1,6 +1,6 @@
 //! The menu bar (文件 编辑 视图 检查 导出 帮助) and the toolbar.
 
-use super::super::commands::AppCommand;
+use super::super::commands::{AppCommand, FixKind};
 use super::super::i18n::{Lang, S};
 use super::super::state::{Document, Persisted, Tool, ViewState};
 use egui::Ui;
@@ -81,6 +81,40 @@ pub fn menu_bar_ui(
             }
         });
         ui.menu_button(lang.t(S::MenuEdit), |ui| {
+            let (undo, redo) =
+                doc.map_or((false, false), |d| (d.plan.can_undo(), d.plan.can_redo()));
+            if ui
+                .add_enabled(
+                    !busy && undo,
+                    egui::Button::new(lang.t(S::Undo)).shortcut_text("Ctrl+Z"),
+                )
+                .clicked()
+            {
+                cmds.push(AppCommand::Undo);
+            }
+            if ui
+                .add_enabled(
+                    !busy && redo,
+                    egui::Button::new(lang.t(S::Redo)).shortcut_text("Ctrl+Shift+Z"),
+                )
+                .clicked()
+            {
+                cmds.push(AppCommand::Redo);
+            }
+            ui.separator();
+            for (kind, label) in [
+                (FixKind::CutProtected, S::FixCutProtected),
+                (FixKind::CloseGaps, S::FixCloseGaps),
+                (FixKind::DropFragments, S::FixDropFragments),
+            ] {
+                if ui
+                    .add_enabled(!busy && has_doc, egui::Button::new(lang.t(label)))
+                    .clicked()
+                {
+                    cmds.push(AppCommand::FixZone(kind));
+                }
+            }
+            ui.separator();
             if ui
                 .add(egui::Button::new(lang.t(S::NextFinding)).shortcut_text("N"))
                 .clicked()

@@ -566,6 +566,7 @@ mod tests {
             untitled: false,
             revision: 1,
             dirty: false,
+            plan: Default::default(),
         };
         let ctx = egui::Context::default();
         let mut table = TableState::new("farmland");

@@ -1,0 +1,175 @@
+//! Plan editing in the app (kittest, no display): a fix from the 编辑 menu is one undoable edit,
+//! the check runs again by itself, undo and redo (menu and Ctrl+Z / Ctrl+Shift+Z) bring the
+//! findings back and away, and 保存 writes the edited plan as a new GBK shapefile beside the
+//! zones layer that the saved review points at; reopened, the geometry and the Chinese names
+//! are there and the zone has no conflict.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod app_support;
+
+use app_support::{harness, sample_copy, wait_until};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use std::path::Path;
+use zonecheck::app::commands::AppCommand;
+use zonecheck::app::ZonecheckApp;
+use zonecheck::decisions::FindingKey;
+
+fn open(path: &Path) -> Harness<'static, ZonecheckApp> {
+    let mut app = ZonecheckApp::new(None);
+    app.open(path.to_path_buf());
+    let mut h = harness(app);
+    wait_until(&mut h, "the review to load", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
+    h
+}
+
+fn check_done(h: &mut Harness<'static, ZonecheckApp>) {
+    wait_until(h, "the check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+}
+
+/// The rule ids of zone `zone`'s findings in the current check.
+fn rules_of(app: &ZonecheckApp, zone: &str) -> Vec<String> {
+    let check = app.current_check().unwrap();
+    let z = check.analysis.zones.iter().find(|z| z.id == zone).unwrap();
+    z.findings.iter().map(|f| f.rule.to_string()).collect()
+}
+
+fn conflicts(app: &ZonecheckApp, zone: &str) -> usize {
+    rules_of(app, zone)
+        .iter()
+        .filter(|r| r.starts_with("conflict."))
+        .count()
+}
+
+fn menu(h: &mut Harness<'static, ZonecheckApp>, item: &str) {
+    h.get_by_label("编辑").click();
+    h.run();
+    h.get_by_label(item).click();
+    h.step();
+}
+
+#[test]
+fn cut_protected_land_undo_redo_save_and_reopen() {
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let mut h = open(&review);
+    h.state_mut().pending.push(AppCommand::RunCheck);
+    h.step();
+    check_done(&mut h);
+    // M001 occupies red line and farmland in the sample.
+    let before = conflicts(h.state(), "M001");
+    assert!(before >= 2, "{:?}", rules_of(h.state(), "M001"));
+    let area_before = {
+        let c = h.state().current_check().unwrap();
+        c.analysis
+            .zones
+            .iter()
+            .find(|z| z.id == "M001")
+            .unwrap()
+            .area_m2
+    };
+
+    // Nothing selected: the fix asks for a zone and changes nothing.
+    menu(&mut h, "扣除所选开发区占用的保护用地");
+    h.run();
+    assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
+    assert!(!h.state().messages.is_empty());
+
+    // Select one of M001's findings, then cut.
+    let key = FindingKey {
+        zone: Some("M001".into()),
+        rule: "conflict.redline".into(),
+        about: None,
+    };
+    h.state_mut().pending.push(AppCommand::SelectFinding(key));
+    h.step();
+    menu(&mut h, "扣除所选开发区占用的保护用地");
+    check_done(&mut h);
+    assert_eq!(
+        conflicts(h.state(), "M001"),
+        0,
+        "{:?}",
+        rules_of(h.state(), "M001")
+    );
+    let area_cut = {
+        let c = h.state().current_check().unwrap();
+        c.analysis
+            .zones
+            .iter()
+            .find(|z| z.id == "M001")
+            .unwrap()
+            .area_m2
+    };
+    assert!(area_cut < area_before);
+    assert!(h.state().doc.as_ref().unwrap().plan.is_dirty());
+
+    // Undo from the menu: the conflicts are back, with the area as loaded.
+    menu(&mut h, "撤销 Ctrl+Z");
+    check_done(&mut h);
+    assert_eq!(conflicts(h.state(), "M001"), before);
+    let area = |h: &Harness<'static, ZonecheckApp>| {
+        let c = h.state().current_check().unwrap();
+        c.analysis
+            .zones
+            .iter()
+            .find(|z| z.id == "M001")
+            .unwrap()
+            .area_m2
+    };
+    assert_eq!(area(&h), area_before);
+    // Redo by keyboard.
+    h.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    h.step();
+    check_done(&mut h);
+    assert_eq!(conflicts(h.state(), "M001"), 0);
+    // Undo by keyboard, redo again.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    check_done(&mut h);
+    assert_eq!(conflicts(h.state(), "M001"), before);
+    menu(&mut h, "重做 Ctrl+Shift+Z");
+    check_done(&mut h);
+    assert_eq!(conflicts(h.state(), "M001"), 0);
+
+    // Save: the plan goes to merged_zones_edited.shp (GBK), the review points at it, the
+    // original zones layer is untouched.
+    let original = std::fs::read(dir.path().join("merged_zones.shp")).unwrap();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.step();
+    h.run();
+    let edited = dir.path().join("merged_zones_edited.shp");
+    assert!(edited.exists(), "messages: {:?}", h.state().messages);
+    assert_eq!(
+        std::fs::read(dir.path().join("merged_zones_edited.cpg")).unwrap(),
+        b"GBK"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("merged_zones.shp")).unwrap(),
+        original
+    );
+    assert!(!h.state().doc.as_ref().unwrap().plan.is_dirty());
+    let text = std::fs::read_to_string(&review).unwrap();
+    assert!(text.contains("merged_zones_edited.shp"), "{text}");
+
+    // Reopened: M001 has no conflict and keeps its Chinese name and cut area.
+    let mut h = open(&review);
+    h.state_mut().pending.push(AppCommand::RunCheck);
+    h.step();
+    check_done(&mut h);
+    assert_eq!(conflicts(h.state(), "M001"), 0);
+    let c = h.state().current_check().unwrap();
+    let z = c.analysis.zones.iter().find(|z| z.id == "M001").unwrap();
+    assert_eq!(z.name.as_deref(), Some("萧山经济技术开发区"));
+    assert!(
+        (z.area_m2 - area_cut).abs() < 1e-3,
+        "{} vs {area_cut}",
+        z.area_m2
+    );
+}
