@@ -25,6 +25,8 @@ pub struct Context<'a> {
     pub original: Option<&'a Prepared<'a>>,
     pub townships: Option<&'a Prepared<'a>>,
     pub custody_cache: CustodyCache,
+    /// The known designations (built-in table and the review's `[plaques]`).
+    pub plaques: crate::model::plaques::PlaqueTable,
     /// Where the time of each kind of check is added up (for `--timings`).
     pub progress: &'a crate::progress::Progress,
 }
@@ -54,7 +56,13 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         .progress
         .timed("contiguity", || sub_areas(&geometry, &z.features, rules));
     findings.extend(fragments::check(&z.id, &geometry, &parts, rules));
-    findings.extend(enclave::check(&z.id, &geometry, &parts));
+    let enclaves = enclave::enclave_parts(&z, &geometry, &parts);
+    findings.extend(enclave::check(
+        &z.id,
+        &geometry,
+        &enclaves,
+        z.home_county.as_deref(),
+    ));
     findings.extend(clusters::check(&z.id, &geometry, clusters, &gaps, rules));
 
     // Conflicts with each protection layer.
@@ -82,7 +90,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         let (total, found) = expansion::check(&z, &geometry, zone_area, member_geoms, rules);
         expansion_area_m2 = Some(total);
         findings.extend(found);
-        findings.extend(designation::check(&z, orig));
+        findings.extend(designation::check(&z, orig, &ctx.plaques));
     }
 
     // Industries.
@@ -104,6 +112,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         area_m2: zone_area,
         area_mu: mu_from_m2(zone_area),
         parts,
+        enclaves,
         clusters,
         cluster_gaps_m: gaps,
         cluster_gap_lines: gap_lines,

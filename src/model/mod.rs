@@ -6,6 +6,7 @@
 
 pub mod decision;
 pub mod fields;
+pub mod plaques;
 pub mod settings;
 pub mod zones;
 

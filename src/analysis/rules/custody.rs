@@ -142,6 +142,7 @@ mod tests {
             original: None,
             townships: Some(&t),
             custody_cache: CustodyCache::new(1),
+            plaques: Default::default(),
             progress: &progress,
         };
         let f = check("Z1", &rect(80.0, 0.0, 100.0, 100.0), &t, &ctx).unwrap();

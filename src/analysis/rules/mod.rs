@@ -100,6 +100,7 @@ pub(crate) mod testing {
             area_m2: 0.0,
             area_mu: 0.0,
             parts: Vec::new(),
+            enclaves: Vec::new(),
             clusters: 1,
             cluster_gaps_m: Vec::new(),
             cluster_gap_lines: Vec::new(),
@@ -124,6 +125,9 @@ pub(crate) mod testing {
             features: Vec::new(),
             names: Vec::new(),
             records: Vec::new(),
+            custody: Vec::new(),
+            enclaves: Vec::new(),
+            home_county: None,
         }
     }
 
