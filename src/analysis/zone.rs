@@ -2,7 +2,8 @@
 //! then each rule of `analysis::rules` in turn.
 
 use super::rules::{
-    clusters, conflict, custody, designation, enclave, expansion, fragments, industries, members,
+    anchor, clusters, conflict, custody, designation, eliminated, enclave, expansion, fragments,
+    industries, members,
 };
 use super::{PartInfo, Prepared, ZoneResult};
 use crate::model::settings::Rules;
@@ -91,14 +92,18 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         expansion_area_m2 = Some(total);
         findings.extend(found);
         findings.extend(designation::check(&z, orig, &ctx.plaques));
+        let tol = super::sliver_tolerances(rules);
+        findings.extend(anchor::check(&z, &geometry, orig, &ctx.plaques, &tol));
+        findings.extend(eliminated::check(&z.id, &geometry, orig, &tol));
     }
 
     // Industries.
     findings.extend(industries::check(&z.id, &z.industries, rules));
 
     // Custody of highly protected townships.
-    if let Some(t) = ctx.townships {
-        findings.extend(custody::check(&z.id, &geometry, t, ctx));
+    match ctx.townships {
+        Some(t) => findings.extend(custody::check(&z, &geometry, t, ctx)),
+        None => findings.extend(custody::without_townships(&z)),
     }
 
     ZoneResult {

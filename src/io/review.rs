@@ -245,16 +245,24 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         ("rules.sliver_width_m", r.sliver_width_m),
         ("rules.sliver_total_m2", r.sliver_total_m2),
         ("rules.custody_protected_share", r.custody_protected_share),
+        ("rules.custody_min_cover_share", r.custody_min_cover_share),
     ] {
         if !value.is_finite() || value < 0.0 {
             return Err(m::review_negative(key, value));
         }
     }
-    if r.custody_protected_share > 1.0 {
-        return Err(m::review_share(
-            "rules.custody_protected_share",
-            r.custody_protected_share,
-        ));
+    for (key, share) in [
+        ("rules.custody_protected_share", r.custody_protected_share),
+        ("rules.custody_min_cover_share", r.custody_min_cover_share),
+    ] {
+        if share > 1.0 {
+            return Err(m::review_share(key, share));
+        }
+    }
+    for name in file.plaques.keys() {
+        if crate::model::plaques::normalise(name).is_empty() {
+            return Err(m::review_plaque_name(name));
+        }
     }
     let date = file.verdict.date.trim();
     if !date.is_empty() && !is_iso_date(date) {
