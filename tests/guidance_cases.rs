@@ -30,10 +30,7 @@ fn geojson(features: &[(Value, Ring)]) -> String {
     let feats: Vec<Value> = features
         .iter()
         .map(|(props, ring)| {
-            let ring: Vec<Value> = ring
-                .iter()
-                .map(|&(x, y)| json!([X0 + x, Y0 + y]))
-                .collect();
+            let ring: Vec<Value> = ring.iter().map(|&(x, y)| json!([X0 + x, Y0 + y])).collect();
             json!({
                 "type": "Feature",
                 "properties": props,
@@ -138,9 +135,7 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn an_enclave_carries_its_basis_and_lies_in_another_county() {
     let c = Case::new();
-    let z = |id: &str, county: &str, enclave: &str, basis: &str| {
-        json!({"ID": id, "COUNTY": county, "ENCLAVE": enclave, "FDYJ": basis})
-    };
+    let z = |id: &str, county: &str, enclave: &str, basis: &str| json!({"ID": id, "COUNTY": county, "ENCLAVE": enclave, "FDYJ": basis});
     c.write(
         "zones.geojson",
         &[
@@ -194,7 +189,10 @@ fn an_enclave_carries_its_basis_and_lies_in_another_county() {
     assert_eq!(list[0]["county"], "淳安县");
     // And in report.html, with its basis.
     let html = c.html();
-    assert!(html.contains("浙政办函〔2021〕12号"), "report.html lists the basis");
+    assert!(
+        html.contains("浙政办函〔2021〕12号"),
+        "report.html lists the basis"
+    );
     assert!(html.contains("未记录依据"));
 }
 
@@ -252,16 +250,28 @@ fn custody_is_declared_or_inferred_from_substantial_coverage() {
     assert_eq!((num(f, "declared"), num(f, "inferred")), (0.0, 1.0));
     assert_eq!(num(f, "min_cover_share"), 0.5);
     assert_eq!(refs(f), ["河上镇"]);
-    assert!(f["message_zh"].as_str().unwrap().contains("按覆盖推定托管：开发区覆盖其 60.0%"));
+    assert!(f["message_zh"]
+        .as_str()
+        .unwrap()
+        .contains("按覆盖推定托管：开发区覆盖其 60.0%"));
     assert!(f["message_en"].as_str().unwrap().contains("inferred"));
 
     let d = findings(zone(&a, "D"), "custody");
     assert_eq!(d.len(), 2, "{d:?}");
     let declared = d.iter().find(|f| f["about"].is_null()).unwrap();
     assert!(close(num(declared, "max_protected_share"), 0.727));
-    assert_eq!((num(declared, "declared"), num(declared, "inferred")), (1.0, 0.0));
-    assert!(declared["message_zh"].as_str().unwrap().contains("河上镇（申报托管"));
-    let missing = d.iter().find(|f| f["about"] == "declared_not_found").unwrap();
+    assert_eq!(
+        (num(declared, "declared"), num(declared, "inferred")),
+        (1.0, 0.0)
+    );
+    assert!(declared["message_zh"]
+        .as_str()
+        .unwrap()
+        .contains("河上镇（申报托管"));
+    let missing = d
+        .iter()
+        .find(|f| f["about"] == "declared_not_found")
+        .unwrap();
     assert_eq!(refs(missing), ["丙镇"]);
 
     let e = one(zone(&a, "E"), "custody");
@@ -283,7 +293,10 @@ fn declared_custody_without_townships_and_a_bad_cover_share() {
     let c = Case::new();
     c.write(
         "zones.geojson",
-        &[(json!({"ID": "D", "TGXZ": "河上镇"}), rect(0., 0., 100., 100.))],
+        &[(
+            json!({"ID": "D", "TGXZ": "河上镇"}),
+            rect(0., 0., 100., 100.),
+        )],
     );
     let (_, a) = c.run("[layers]\nzones = \"zones.geojson\"\n");
     let f = one(zone(&a, "D"), "custody");
@@ -325,20 +338,29 @@ fn plaques_come_from_a_table_and_every_national_plaque_is_kept() {
         "original.geojson",
         &[
             (o("O1", "国家级经济技术开发区"), rect(0., 0., 100., 100.)),
-            (o("O2", "国家级高新技术产业开发区"), rect(100., 0., 200., 100.)),
+            (
+                o("O2", "国家级高新技术产业开发区"),
+                rect(100., 0., 200., 100.),
+            ),
             (o("O3", "综合保税区"), rect(300., 0., 400., 100.)),
             (o("O4", "市级工业园区"), rect(400., 0., 500., 100.)),
             (o("O5", "县级市工业园区"), rect(600., 0., 700., 100.)),
             (o("O6", "某某工业区"), rect(900., 0., 1000., 100.)),
             (o("O7", "国家级经开区"), rect(1200., 0., 1300., 100.)),
-            (o("O8", "国家级高新技术产业开发区"), rect(1300., 0., 1400., 100.)),
+            (
+                o("O8", "国家级高新技术产业开发区"),
+                rect(1300., 0., 1400., 100.),
+            ),
         ],
     );
     let z = |id: &str, level: &str, members: &str| json!({"ID": id, "LEVEL": level, "MEMBERS": members});
     c.write(
         "zones.geojson",
         &[
-            (z("P1", "国家级经济技术开发区", "O1,O2"), rect(0., 0., 200., 100.)),
+            (
+                z("P1", "国家级经济技术开发区", "O1,O2"),
+                rect(0., 0., 200., 100.),
+            ),
             (z("P2", "市级工业园区", "O3,O4"), rect(300., 0., 500., 100.)),
             (z("P3", "市级工业园区", "O5"), rect(600., 0., 700., 100.)),
             (z("P4", "市级工业园区", "O6"), rect(900., 0., 1000., 100.)),
@@ -369,7 +391,10 @@ fn plaques_come_from_a_table_and_every_national_plaque_is_kept() {
         .as_str()
         .unwrap()
         .contains("国家级高新技术产业开发区（O2）"));
-    assert!(dropped["clause"].as_str().unwrap().contains("保持原有国家级牌子不变"));
+    assert!(dropped["clause"]
+        .as_str()
+        .unwrap()
+        .contains("保持原有国家级牌子不变"));
     assert_eq!(designation_rules("P1"), ["designation.dropped"]);
     assert_eq!(p1["pass"], false);
 
@@ -390,16 +415,27 @@ fn plaques_come_from_a_table_and_every_national_plaque_is_kept() {
         (num(above, "level_rank"), num(above, "highest_member_rank")),
         (2.0, 1.0)
     );
-    assert!(above["message_zh"].as_str().unwrap().contains("高于全部成员"));
+    assert!(above["message_zh"]
+        .as_str()
+        .unwrap()
+        .contains("高于全部成员"));
 
     let unknown = one(zone(&a, "P4"), "designation.unknown");
     assert_eq!(unknown["severity"], "warning");
     assert_eq!(refs(unknown), ["O6"]);
     let msg = unknown["message_zh"].as_str().unwrap();
-    assert!(msg.contains("某某工业区") && msg.contains("国家级经济技术开发区") && msg.contains("综合保税区"));
+    assert!(
+        msg.contains("某某工业区")
+            && msg.contains("国家级经济技术开发区")
+            && msg.contains("综合保税区")
+    );
     assert_eq!(designation_rules("P4"), ["designation.unknown"]);
 
-    assert!(designation_rules("P5").is_empty(), "{:?}", designation_rules("P5"));
+    assert!(
+        designation_rules("P5").is_empty(),
+        "{:?}",
+        designation_rules("P5")
+    );
 
     // The review names 某某工业区 a city-level designation: known, same level as P4.
     let (_, a) = c.run(&format!("{review}[plaques]\n\"某某工业区\" = \"city\"\n"));
@@ -424,16 +460,35 @@ fn plaques_come_from_a_table_and_every_national_plaque_is_kept() {
 #[test]
 fn zones_on_eliminated_originals_and_without_a_national_or_provincial_member() {
     let c = Case::new();
-    let o = |id: &str, level: &str, status: &str| json!({"ID": id, "LEVEL": level, "STATUS": status});
+    let o =
+        |id: &str, level: &str, status: &str| json!({"ID": id, "LEVEL": level, "STATUS": status});
     c.write(
         "original.geojson",
         &[
-            (o("O10", "县级工业园区", "淘汰撤销"), rect(0., 0., 100., 100.)),
-            (o("O11", "县级工业园区", "整合优化"), rect(1000., 0., 1100., 100.)),
-            (o("O12", "县级工业园区", "整合优化"), rect(1100., 0., 1200., 100.)),
-            (o("O13", "省级经济开发区", "整合优化"), rect(2000., 0., 2100., 100.)),
-            (o("O14", "县级工业园区", "整合优化"), rect(2100., 0., 2200., 100.)),
-            (o("O15", "省级开发区", "整合优化"), rect(100., 0., 200., 100.)),
+            (
+                o("O10", "县级工业园区", "淘汰撤销"),
+                rect(0., 0., 100., 100.),
+            ),
+            (
+                o("O11", "县级工业园区", "整合优化"),
+                rect(1000., 0., 1100., 100.),
+            ),
+            (
+                o("O12", "县级工业园区", "整合优化"),
+                rect(1100., 0., 1200., 100.),
+            ),
+            (
+                o("O13", "省级经济开发区", "整合优化"),
+                rect(2000., 0., 2100., 100.),
+            ),
+            (
+                o("O14", "县级工业园区", "整合优化"),
+                rect(2100., 0., 2200., 100.),
+            ),
+            (
+                o("O15", "省级开发区", "整合优化"),
+                rect(100., 0., 200., 100.),
+            ),
         ],
     );
     let z = |id: &str, members: &str| json!({"ID": id, "MEMBERS": members});

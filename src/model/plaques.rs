@@ -87,7 +87,11 @@ const BUILT_IN: &[(&str, &[&str], Level, &str)] = &[
     ),
     (
         "国家级高新技术产业开发区",
-        &["国家级高新区", "国家高新技术产业开发区", "国家级高新技术开发区"],
+        &[
+            "国家级高新区",
+            "国家高新技术产业开发区",
+            "国家级高新技术开发区",
+        ],
         Level::National,
         "高新技术产业开发区",
     ),
@@ -171,7 +175,7 @@ pub fn normalise(text: &str) -> String {
 /// spaces ("国家级 经济技术开发区" is one designation).
 pub fn split_plaques(value: &str) -> Vec<String> {
     value
-        .split(|c: char| matches!(c, '、' | '，' | ',' | '；' | ';' | '/' | '|' | '\n'))
+        .split(['、', '，', ',', '；', ';', '/', '|', '\n'])
         .map(normalise)
         .filter(|s| !s.is_empty())
         .collect()
@@ -307,7 +311,10 @@ mod tests {
         assert_eq!(names, ["国家级经济技术开发区", "综合保税区"]);
         assert_eq!(unknown, ["某某新区"]);
         let mut extra = BTreeMap::new();
-        extra.insert("某某新区".to_string(), PlaqueSetting::Level(Level::Provincial));
+        extra.insert(
+            "某某新区".to_string(),
+            PlaqueSetting::Level(Level::Provincial),
+        );
         extra.insert(
             "省级特色小镇".to_string(),
             PlaqueSetting::Full(PlaqueEntry {

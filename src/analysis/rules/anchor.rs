@@ -64,14 +64,16 @@ pub fn check(
     let list = |zh: bool| -> String {
         described
             .iter()
-            .map(|(m, t)| match (t.is_empty(), table.read(t).0.is_empty(), zh) {
-                (true, _, true) => format!("{m}（级别空）"),
-                (true, _, false) => format!("{m} (level empty)"),
-                (false, true, true) => format!("{m}（{t}，不在牌子表中）"),
-                (false, true, false) => format!("{m} ({t}, not in the table)"),
-                (false, false, true) => format!("{m}（{t}）"),
-                (false, false, false) => format!("{m} ({t})"),
-            })
+            .map(
+                |(m, t)| match (t.is_empty(), table.read(t).0.is_empty(), zh) {
+                    (true, _, true) => format!("{m}（级别空）"),
+                    (true, _, false) => format!("{m} (level empty)"),
+                    (false, true, true) => format!("{m}（{t}，不在牌子表中）"),
+                    (false, true, false) => format!("{m} ({t}, not in the table)"),
+                    (false, false, true) => format!("{m}（{t}）"),
+                    (false, false, false) => format!("{m} ({t})"),
+                },
+            )
             .collect::<Vec<_>>()
             .join(if zh { "、" } else { ", " })
     };

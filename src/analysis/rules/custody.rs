@@ -112,8 +112,7 @@ fn taken_over(
             let town = &layer.features[i].geometry;
             let town_area = area_m2(town);
             let inter = intersection(zone, town);
-            if town_area <= 0.0 || !sliver::split(&inter, &sliver_tolerances(ctx.rules)).counts()
-            {
+            if town_area <= 0.0 || !sliver::split(&inter, &sliver_tolerances(ctx.rules)).counts() {
                 continue;
             }
             let cover = area_m2(&inter) / town_area;
@@ -175,10 +174,7 @@ pub fn check(z: &ZoneInput, zone: &Geom, t: &Prepared, ctx: &Context) -> Vec<Fin
             })
             .collect();
         let max_share = flagged.iter().map(|f| f.1).fold(0.0, f64::max);
-        let declared = flagged
-            .iter()
-            .filter(|f| f.2 == Basis::Declared)
-            .count();
+        let declared = flagged.iter().filter(|f| f.2 == Basis::Declared).count();
         findings.push(
             Rule::Custody
                 .finding(zid)
@@ -303,7 +299,10 @@ mod tests {
         d.custody = vec!["河上镇".into(), "无此镇".into()];
         let found = check(&d, &rect(500.0, 0.0, 600.0, 100.0), &t, &ctx);
         assert_eq!(found.len(), 2);
-        assert_eq!((found[0].numbers["declared"], found[0].numbers["inferred"]), (1.0, 0.0));
+        assert_eq!(
+            (found[0].numbers["declared"], found[0].numbers["inferred"]),
+            (1.0, 0.0)
+        );
         assert_eq!(found[1].refs, ["无此镇"]);
         assert_eq!(found[1].about.as_deref(), Some("declared_not_found"));
     }

@@ -200,7 +200,11 @@ mod tests {
         let orig = originals();
         let p = prepared(&orig);
         let t = PlaqueTable::default();
-        let found = check(&zone_input("Z1", &["Y1", "Y2"], Some("省级经济开发区")), &p, &t);
+        let found = check(
+            &zone_input("Z1", &["Y1", "Y2"], Some("省级经济开发区")),
+            &p,
+            &t,
+        );
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].is(Rule::DesignationDropped));
         assert_eq!(found[0].severity, Severity::Blocking);
@@ -221,15 +225,29 @@ mod tests {
         let t = PlaqueTable::default();
         // Relabelled 国家级经济技术开发区 while Y3 is a national 高新区: dropped, though the level
         // is the same.
-        let found = check(&zone_input("Z", &["Y1", "Y3"], Some("国家级经济技术开发区")), &p, &t);
+        let found = check(
+            &zone_input("Z", &["Y1", "Y3"], Some("国家级经济技术开发区")),
+            &p,
+            &t,
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].is(Rule::DesignationDropped));
-        assert!(found[0].message_zh.contains("未保留：国家级高新技术产业开发区（Y3）"));
+        assert!(found[0]
+            .message_zh
+            .contains("未保留：国家级高新技术产业开发区（Y3）"));
         // Both kept: nothing.
-        let both = zone_input("Z", &["Y1", "Y3"], Some("国家级经济技术开发区、国家级高新区"));
+        let both = zone_input(
+            "Z",
+            &["Y1", "Y3"],
+            Some("国家级经济技术开发区、国家级高新区"),
+        );
         assert!(check(&both, &p, &t).is_empty());
         // 综合保税区 is national: a 市级 zone is below it.
-        let found = check(&zone_input("Z", &["Y4", "Y5"], Some("市级工业园区")), &p, &t);
+        let found = check(
+            &zone_input("Z", &["Y4", "Y5"], Some("市级工业园区")),
+            &p,
+            &t,
+        );
         let below = found.iter().find(|f| f.is(Rule::Designation)).unwrap();
         assert_eq!(below.numbers["highest_member_rank"], 4.0);
         // Unknown text: a warning listing the known designations, no rank.

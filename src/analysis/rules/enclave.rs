@@ -24,11 +24,10 @@ pub fn enclave_parts(z: &ZoneInput, geometry: &Geom, parts: &[PartInfo]) -> Vec<
             let Some((g, _)) = z.features.get(r.feature) else {
                 continue;
             };
-            let inside = g
-                .0
-                .iter()
-                .filter_map(|p| p.interior_point())
-                .any(|pt| part.intersects(&pt));
+            let inside =
+                g.0.iter()
+                    .filter_map(|p| p.interior_point())
+                    .any(|pt| part.intersects(&pt));
             if !inside {
                 continue;
             }
@@ -98,7 +97,9 @@ pub fn check(
                 fmt_area_en(e.area_m2),
                 e.basis
                     .as_deref()
-                    .map_or("no basis recorded".to_string(), |b| format!("basis \"{b}\""))
+                    .map_or("no basis recorded".to_string(), |b| format!(
+                        "basis \"{b}\""
+                    ))
             )
         })
         .collect();
