@@ -366,6 +366,30 @@ mod tests {
     }
 
     #[test]
+    fn plaques_and_the_custody_cover_share_are_read_and_checked() {
+        let r = parse(
+            "[layers]\nzones = \"z.shp\"\n[rules]\ncustody_min_cover_share = 0.3\n[plaques]\n\"甲园区\" = \"provincial\"\n\"乙园区\" = { level = \"县级\", kind = \"自设园区\" }\n",
+        )
+        .unwrap();
+        assert_eq!(r.file.rules.custody_min_cover_share, 0.3);
+        let t = crate::model::plaques::PlaqueTable::new(&r.file.plaques);
+        use crate::model::plaques::Level;
+        assert_eq!(t.lookup("甲园区").map(|p| p.level), Some(Level::Provincial));
+        assert_eq!(t.lookup("乙园区").map(|p| p.level), Some(Level::County));
+        for bad in [
+            "[rules]\ncustody_min_cover_share = -0.1\n",
+            "[rules]\ncustody_min_cover_share = nan\n",
+            "[rules]\ncustody_min_cover_share = 2\n",
+        ] {
+            let e = parse(&format!("[layers]\nzones = \"z.shp\"\n{bad}")).unwrap_err();
+            assert!(e.contains("rules.custody_min_cover_share"), "{e}");
+        }
+        let e = parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\" \" = \"city\"\n").unwrap_err();
+        assert!(e.contains("[plaques]"), "{e}");
+        assert!(parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\"丙\" = \"town\"\n").is_err());
+    }
+
+    #[test]
     fn bom_and_multibyte_text_before_an_error_do_not_panic() {
         // Found by the fuzzer: the error span used to index the text with the BOM still on it.
         let text = "\u{feff}cers\u{e0}\u{c2} { zones = \"x\" }\n";
