@@ -541,7 +541,8 @@ fn gbk_names_with_and_without_cpg() {
 fn expansion_designation_and_industries() {
     // Originals O1 0..100 × 0..100 (国家级) and O2 100..200 × 0..100 (省级). The merged zone
     // 0..250 × 0..100 lists both: 50 × 100 = 5,000 m² outside them (expansion, a warning by
-    // default); it says 省级 although O1 is 国家级 (designation warning); 4 industries > 3.
+    // default); it says 省级 although O1 is 国家级 (designation warning, and O1's national
+    // designation is dropped: designation.dropped, blocking); 4 industries > 3.
     let c = Case::new();
     c.write(
         "zones.geojson",
@@ -571,9 +572,23 @@ fn expansion_designation_and_industries() {
     assert_eq!(exp.severity, Severity::Warning);
     assert!(has_rule(z, "designation"));
     assert!(has_rule(z, "industries"));
+    let dropped = z
+        .findings
+        .iter()
+        .find(|f| f.rule == "designation.dropped")
+        .unwrap();
+    assert_eq!(dropped.severity, Severity::Blocking);
+    assert_eq!(dropped.refs, ["O1"]);
+    assert!(!z.pass);
+    // With designation.dropped made a warning, the rest are warnings only …
+    let relaxed = "[rules.severity]\n\"designation.dropped\" = \"warning\"\n";
+    let (_, a) = c.run(&format!("{review}{relaxed}"));
+    let z = zone(&a, "Z");
     assert!(z.pass, "warnings only: {:?}", z.findings);
-    // expansion_blocks = true makes it blocking.
-    let (_, a) = c.run(&format!("{review}[rules]\nexpansion_blocks = true\n"));
+    // … and expansion_blocks = true makes it blocking.
+    let (_, a) = c.run(&format!(
+        "{review}[rules]\nexpansion_blocks = true\n{relaxed}"
+    ));
     assert!(!zone(&a, "Z").pass);
 }
 
@@ -624,13 +639,22 @@ fn overlapping_merged_zones_block_both() {
 #[test]
 fn custody_of_highly_protected_townships() {
     // T1 0..1000² (1,000,000 m²) is 60% red line (0..1000 × 0..600); T2 1000..2000 × 0..1000 is
-    // 10% (1000..2000 × 0..100). Z1 lies in T1 above the red line; Z2 lies in T2.
+    // 10% (1000..2000 × 0..100). Z1 lies in T1 above the red line and declares it taken over
+    // (TGXZ); Z2 lies in T2 and declares it too. Z3, undeclared, covers 300..400 × 700..800 of
+    // T1 (1 %): too little to infer custody (default 50 %).
     let c = Case::new();
     c.write(
         "zones.geojson",
         &geojson_4549(&[
-            (r#"{"ID":"Z1"}"#, vec![vec![rect(100., 700., 200., 800.)]]),
-            (r#"{"ID":"Z2"}"#, vec![vec![rect(1100., 700., 1200., 800.)]]),
+            (
+                r#"{"ID":"Z1","TGXZ":"甲街道"}"#,
+                vec![vec![rect(100., 700., 200., 800.)]],
+            ),
+            (
+                r#"{"ID":"Z2","TGXZ":"乙镇"}"#,
+                vec![vec![rect(1100., 700., 1200., 800.)]],
+            ),
+            (r#"{"ID":"Z3"}"#, vec![vec![rect(300., 700., 400., 800.)]]),
         ]),
     );
     c.write(
@@ -661,7 +685,9 @@ fn custody_of_highly_protected_townships() {
         .unwrap();
     assert!(close(f.numbers["max_protected_share"], 0.6, 1e-12));
     assert_eq!(f.refs, vec!["甲街道".to_string()]);
+    assert_eq!(f.numbers["declared"], 1.0);
     assert!(!has_rule(zone(&a, "Z2"), "custody"));
+    assert!(!has_rule(zone(&a, "Z3"), "custody"));
 }
 
 #[test]

@@ -18,6 +18,11 @@ pub mod clause {
         "四(十三) 支持重点生态功能区县（市、区）在市本级或山海协作县共建“飞地”园区";
     pub const DESIGNATION: &str =
         "二(二) 依托现有国家级和省级开发区（园区），按照牌子就高、政策叠加、范围适当的原则，保持原有国家级牌子不变，视情保留省级平台牌子";
+    /// The whole sentence the designation clause belongs to, for the rule that a merged zone
+    /// rests on a national or provincial zone.
+    pub const ANCHOR: &str =
+        "二(二) 依托现有国家级和省级开发区（园区），按照牌子就高、政策叠加、范围适当的原则，保持原有国家级牌子不变，视情保留省级平台牌子，推进区域范围内各级开发区（园区）实质性整合";
+    pub const ELIMINATED: &str = "四(十三) 淘汰撤销的开发区（园区）不再布局新的产业项目";
     pub const QUOTA: &str = "二(二) 杭州、宁波两市本级允许各整合形成2-3个开发区（园区），其余设区市本级允许各整合形成1-2个开发区（园区），县（市、区）允许各整合形成1-2个开发区（园区），总量控制在150个以内";
     pub const INDUSTRIES: &str = "四(九) 每个开发区（园区）原则上不超过3个主导产业";
     pub const CUSTODY: &str =
@@ -213,6 +218,8 @@ mod tests {
             clause::CUSTODY,
             clause::MERGER,
             clause::OVERLAP,
+            clause::ANCHOR,
+            clause::ELIMINATED,
         ];
         for c in all {
             let (chapter, rest) = c.split_once('(').unwrap_or(("", ""));

@@ -93,6 +93,21 @@ pub struct PartInfo {
     pub cluster: Option<usize>,
 }
 
+/// An enclave sub-area (飞地) of a merged zone, with its recorded basis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnclaveInfo {
+    /// The sub-area's number, 1-based, as in the sub-areas table (`parts[part - 1]`).
+    pub part: usize,
+    pub area_m2: f64,
+    pub area_mu: f64,
+    /// The basis its features record (approval document, partner county), several joined by
+    /// "；"; `None` when none is recorded.
+    pub basis: Option<String>,
+    /// The county its features give, when they give one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub county: Option<String>,
+}
+
 /// Everything computed for one merged zone.
 #[derive(Debug, Clone, Serialize)]
 pub struct ZoneResult {
@@ -106,6 +121,8 @@ pub struct ZoneResult {
     pub area_m2: f64,
     pub area_mu: f64,
     pub parts: Vec<PartInfo>,
+    /// The enclave sub-areas, with their basis, in part order.
+    pub enclaves: Vec<EnclaveInfo>,
     pub clusters: usize,
     /// Gaps that would join the clusters (minimum spanning set), metres, ascending.
     pub cluster_gaps_m: Vec<f64>,
@@ -325,6 +342,7 @@ pub fn run_checks(
         custody_cache: zone::CustodyCache::new(
             townships.as_ref().map_or(0, |t| t.layer.features.len()),
         ),
+        plaques: crate::model::plaques::PlaqueTable::new(&review.plaques),
         progress,
     };
     let mut zones = zone::group_zones(zones_layer, &Fields::of_layer(zones_layer, review));

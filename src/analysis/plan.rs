@@ -99,6 +99,7 @@ mod tests {
             area_m2: 0.0,
             area_mu: 0.0,
             parts: Vec::new(),
+            enclaves: Vec::new(),
             clusters: 1,
             cluster_gaps_m: Vec::new(),
             cluster_gap_lines: Vec::new(),

@@ -2,7 +2,8 @@
 //! then each rule of `analysis::rules` in turn.
 
 use super::rules::{
-    clusters, conflict, custody, designation, enclave, expansion, fragments, industries, members,
+    anchor, clusters, conflict, custody, designation, eliminated, enclave, expansion, fragments,
+    industries, members,
 };
 use super::{PartInfo, Prepared, ZoneResult};
 use crate::model::settings::Rules;
@@ -25,6 +26,8 @@ pub struct Context<'a> {
     pub original: Option<&'a Prepared<'a>>,
     pub townships: Option<&'a Prepared<'a>>,
     pub custody_cache: CustodyCache,
+    /// The known designations (built-in table and the review's `[plaques]`).
+    pub plaques: crate::model::plaques::PlaqueTable,
     /// Where the time of each kind of check is added up (for `--timings`).
     pub progress: &'a crate::progress::Progress,
 }
@@ -54,7 +57,13 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         .progress
         .timed("contiguity", || sub_areas(&geometry, &z.features, rules));
     findings.extend(fragments::check(&z.id, &geometry, &parts, rules));
-    findings.extend(enclave::check(&z.id, &geometry, &parts));
+    let enclaves = enclave::enclave_parts(&z, &geometry, &parts);
+    findings.extend(enclave::check(
+        &z.id,
+        &geometry,
+        &enclaves,
+        z.home_county.as_deref(),
+    ));
     findings.extend(clusters::check(&z.id, &geometry, clusters, &gaps, rules));
 
     // Conflicts with each protection layer.
@@ -82,15 +91,19 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         let (total, found) = expansion::check(&z, &geometry, zone_area, member_geoms, rules);
         expansion_area_m2 = Some(total);
         findings.extend(found);
-        findings.extend(designation::check(&z, orig));
+        findings.extend(designation::check(&z, orig, &ctx.plaques));
+        let tol = super::sliver_tolerances(rules);
+        findings.extend(anchor::check(&z, &geometry, orig, &ctx.plaques, &tol));
+        findings.extend(eliminated::check(&z.id, &geometry, orig, &tol));
     }
 
     // Industries.
     findings.extend(industries::check(&z.id, &z.industries, rules));
 
     // Custody of highly protected townships.
-    if let Some(t) = ctx.townships {
-        findings.extend(custody::check(&z.id, &geometry, t, ctx));
+    match ctx.townships {
+        Some(t) => findings.extend(custody::check(&z, &geometry, t, ctx)),
+        None => findings.extend(custody::without_townships(&z)),
     }
 
     ZoneResult {
@@ -104,6 +117,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         area_m2: zone_area,
         area_mu: mu_from_m2(zone_area),
         parts,
+        enclaves,
         clusters,
         cluster_gaps_m: gaps,
         cluster_gap_lines: gap_lines,

@@ -245,6 +245,7 @@ strings! {
     SliverWidth: "碎片宽度容差", "Sliver width tolerance";
     SliverTotal: "碎片合计上限", "Sliver total allowance";
     CustodyShare: "托管乡镇保护面积占比阈值", "Custody protected share";
+    CustodyCover: "推定托管的最小覆盖比例", "Custody inferred from coverage of";
     NotANumber: "不是数字", "is not a number";
     NotACount: "不是非负整数", "is not a whole number ≥ 0";
     MustBeNonNegative: "不能为负数", "must not be negative";

@@ -245,16 +245,24 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         ("rules.sliver_width_m", r.sliver_width_m),
         ("rules.sliver_total_m2", r.sliver_total_m2),
         ("rules.custody_protected_share", r.custody_protected_share),
+        ("rules.custody_min_cover_share", r.custody_min_cover_share),
     ] {
         if !value.is_finite() || value < 0.0 {
             return Err(m::review_negative(key, value));
         }
     }
-    if r.custody_protected_share > 1.0 {
-        return Err(m::review_share(
-            "rules.custody_protected_share",
-            r.custody_protected_share,
-        ));
+    for (key, share) in [
+        ("rules.custody_protected_share", r.custody_protected_share),
+        ("rules.custody_min_cover_share", r.custody_min_cover_share),
+    ] {
+        if share > 1.0 {
+            return Err(m::review_share(key, share));
+        }
+    }
+    for name in file.plaques.keys() {
+        if crate::model::plaques::normalise(name).is_empty() {
+            return Err(m::review_plaque_name(name));
+        }
     }
     let date = file.verdict.date.trim();
     if !date.is_empty() && !is_iso_date(date) {
@@ -355,6 +363,30 @@ mod tests {
 
     fn parse(text: &str) -> Result<Review, String> {
         Review::parse(text, Path::new("dir/review.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn plaques_and_the_custody_cover_share_are_read_and_checked() {
+        let r = parse(
+            "[layers]\nzones = \"z.shp\"\n[rules]\ncustody_min_cover_share = 0.3\n[plaques]\n\"甲园区\" = \"provincial\"\n\"乙园区\" = { level = \"县级\", kind = \"自设园区\" }\n",
+        )
+        .unwrap();
+        assert_eq!(r.file.rules.custody_min_cover_share, 0.3);
+        let t = crate::model::plaques::PlaqueTable::new(&r.file.plaques);
+        use crate::model::plaques::Level;
+        assert_eq!(t.lookup("甲园区").map(|p| p.level), Some(Level::Provincial));
+        assert_eq!(t.lookup("乙园区").map(|p| p.level), Some(Level::County));
+        for bad in [
+            "[rules]\ncustody_min_cover_share = -0.1\n",
+            "[rules]\ncustody_min_cover_share = nan\n",
+            "[rules]\ncustody_min_cover_share = 2\n",
+        ] {
+            let e = parse(&format!("[layers]\nzones = \"z.shp\"\n{bad}")).unwrap_err();
+            assert!(e.contains("rules.custody_min_cover_share"), "{e}");
+        }
+        let e = parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\" \" = \"city\"\n").unwrap_err();
+        assert!(e.contains("[plaques]"), "{e}");
+        assert!(parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\"丙\" = \"town\"\n").is_err());
     }
 
     #[test]

@@ -155,6 +155,13 @@ pub fn review_share(key: &str, value: f64) -> Text {
     )
 }
 
+pub fn review_plaque_name(name: &str) -> Text {
+    Text::new(
+        format!("审查文件有误：`[plaques]` 中的牌子名称“{name}”为空"),
+        format!("invalid review file: the designation name \"{name}\" under `[plaques]` is empty"),
+    )
+}
+
 pub fn review_at_least_one(key: &str) -> Text {
     Text::new(
         format!("审查文件有误：`{key}` 至少为 1"),

@@ -19,6 +19,9 @@ pub struct Fields {
     pub members: Option<usize>,
     pub industries: Option<usize>,
     pub enclave: Option<usize>,
+    pub enclave_basis: Option<usize>,
+    pub custody: Option<usize>,
+    pub custodian: Option<usize>,
     pub class: Option<usize>,
     pub status: Option<usize>,
 }
@@ -35,12 +38,15 @@ pub enum Role {
     Members,
     Industries,
     Enclave,
+    EnclaveBasis,
+    Custody,
+    Custodian,
     Class,
     Status,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 13] = [
         Role::Id,
         Role::Name,
         Role::Level,
@@ -49,6 +55,9 @@ impl Role {
         Role::Members,
         Role::Industries,
         Role::Enclave,
+        Role::EnclaveBasis,
+        Role::Custody,
+        Role::Custodian,
         Role::Class,
         Role::Status,
     ];
@@ -64,6 +73,9 @@ impl Role {
             Role::Members => "members",
             Role::Industries => "industries",
             Role::Enclave => "enclave",
+            Role::EnclaveBasis => "enclave_basis",
+            Role::Custody => "custody",
+            Role::Custodian => "custodian",
             Role::Class => "class",
             Role::Status => "status",
         }
@@ -79,6 +91,9 @@ impl Role {
             Role::Members => "整合对象",
             Role::Industries => "主导产业",
             Role::Enclave => "飞地",
+            Role::EnclaveBasis => "飞地依据",
+            Role::Custody => "托管乡镇",
+            Role::Custodian => "托管开发区",
             Role::Class => "保护区分级",
             Role::Status => "处置方式",
         }
@@ -94,6 +109,9 @@ impl Role {
             Role::Members => "members",
             Role::Industries => "industries",
             Role::Enclave => "enclave",
+            Role::EnclaveBasis => "enclave basis",
+            Role::Custody => "townships taken over",
+            Role::Custodian => "zone taking over",
             Role::Class => "protection class",
             Role::Status => "status",
         }
@@ -112,10 +130,12 @@ impl Role {
                 Role::Members,
                 Role::Industries,
                 Role::Enclave,
+                Role::EnclaveBasis,
+                Role::Custody,
             ],
             LayerRole::Original => &[Role::Id, Role::Name, Role::Level, Role::Status],
             LayerRole::Water => &[Role::Id, Role::Class],
-            LayerRole::Townships => &[Role::Id, Role::Name],
+            LayerRole::Townships => &[Role::Id, Role::Name, Role::Custodian],
             LayerRole::Redline | LayerRole::Farmland | LayerRole::Extra => &[Role::Id],
         }
     }
@@ -143,6 +163,16 @@ impl Role {
             Role::Members => &["members", "整合对象", "member_ids", "members_id", "yyq"],
             Role::Industries => &["industries", "主导产业", "zdcy", "cy", "industry"],
             Role::Enclave => &["enclave", "飞地", "is_enclave", "fd"],
+            Role::EnclaveBasis => &[
+                "enclave_basis",
+                "飞地依据",
+                "fdyj",
+                "飞地批文",
+                "共建依据",
+                "fd_basis",
+            ],
+            Role::Custody => &["custody", "托管乡镇", "tgxz", "托管街道", "托管"],
+            Role::Custodian => &["custodian", "托管开发区", "tgkfq", "托管园区", "tgyq"],
             Role::Class => &["class", "分级", "保护级别", "bhjb", "jb", "level", "type"],
             Role::Status => &["status", "处置方式", "cz", "zt", "action"],
         }
@@ -158,6 +188,9 @@ impl Role {
             Role::Members => names.members.as_deref(),
             Role::Industries => names.industries.as_deref(),
             Role::Enclave => names.enclave.as_deref(),
+            Role::EnclaveBasis => names.enclave_basis.as_deref(),
+            Role::Custody => names.custody.as_deref(),
+            Role::Custodian => names.custodian.as_deref(),
             Role::Class => names.class.as_deref(),
             Role::Status => names.status.as_deref(),
         }
@@ -176,6 +209,9 @@ impl Role {
             Role::Members => &mut names.members,
             Role::Industries => &mut names.industries,
             Role::Enclave => &mut names.enclave,
+            Role::EnclaveBasis => &mut names.enclave_basis,
+            Role::Custody => &mut names.custody,
+            Role::Custodian => &mut names.custodian,
             Role::Class => &mut names.class,
             Role::Status => &mut names.status,
         }
@@ -191,6 +227,9 @@ impl Role {
             Role::Members => fields.members = index,
             Role::Industries => fields.industries = index,
             Role::Enclave => fields.enclave = index,
+            Role::EnclaveBasis => fields.enclave_basis = index,
+            Role::Custody => fields.custody = index,
+            Role::Custodian => fields.custodian = index,
             Role::Class => fields.class = index,
             Role::Status => fields.status = index,
         }
@@ -578,8 +617,12 @@ pub fn is_no(value: &str) -> bool {
     )
 }
 
-/// True for a designation level (国家级 / 省级 / 市级 / 县级 …).
+/// True for a designation level (国家级 / 省级 / 市级 / 县级 …, or a designation of the built-in
+/// plaque table such as 综合保税区). Used to recognise the field only, never to rank.
 fn is_level(value: &str) -> bool {
+    if level_rank(value).is_some() {
+        return true;
+    }
     let l = value.to_lowercase();
     [
         "国家",
@@ -634,27 +677,22 @@ fn is_status(value: &str) -> bool {
     .any(|w| s.contains(w))
 }
 
-/// Rank of a designation: 国家级 4 > 省级 3 > 市级 2 > 县级 1; `None` when not recognised.
+/// Rank of a designation text by the built-in plaque table ([`crate::model::plaques`]):
+/// 国家级 4 > 省级 3 > 市级 2 > 县级 1, the highest of the plaques it lists; `None` when the
+/// table knows none of them. Nothing is guessed from the words the text contains.
 ///
 /// ```
 /// use zonecheck::model::fields::level_rank;
 /// assert_eq!(level_rank("国家级经济技术开发区"), Some(4));
 /// assert_eq!(level_rank("省级高新区"), Some(3));
 /// assert_eq!(level_rank("县级工业园区"), Some(1));
+/// assert_eq!(level_rank("综合保税区"), Some(4));
+/// assert_eq!(level_rank("县级市工业园区"), Some(1));
+/// assert_eq!(level_rank("某某区"), None);
 /// ```
 pub fn level_rank(level: &str) -> Option<u8> {
-    let l = level.to_lowercase();
-    if l.contains("国家") || l.contains("national") {
-        Some(4)
-    } else if l.contains("省") || l.contains("provincial") {
-        Some(3)
-    } else if l.contains("市") || l.contains("city") {
-        Some(2)
-    } else if l.contains("县") || l.contains('区') || l.contains("county") {
-        Some(1)
-    } else {
-        None
-    }
+    let (known, _) = super::plaques::PlaqueTable::built_in().read(level);
+    known.iter().map(|p| p.level.rank()).max()
 }
 
 #[cfg(test)]

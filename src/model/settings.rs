@@ -43,6 +43,10 @@ pub struct ReviewFile {
     pub rules: Rules,
     #[serde(default)]
     pub quotas: Quotas,
+    /// Designations added to or overriding the built-in table (`[plaques]`
+    /// `"某某园区" = "provincial"`), see [`crate::model::plaques`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub plaques: BTreeMap<String, super::plaques::PlaqueSetting>,
     /// The reviewer's decision per finding (see [`DecisionRow`]).
     #[serde(default, rename = "decision", skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<DecisionRow>,
@@ -122,6 +126,12 @@ pub struct FieldNames {
     pub members: Option<String>,
     pub industries: Option<String>,
     pub enclave: Option<String>,
+    /// Zones: the basis of an enclave (approval document, partner county).
+    pub enclave_basis: Option<String>,
+    /// Zones: the townships the zone declares it takes over (a list).
+    pub custody: Option<String>,
+    /// Townships: the zone that takes the township over.
+    pub custodian: Option<String>,
     pub class: Option<String>,
     pub status: Option<String>,
 }
@@ -149,6 +159,9 @@ pub struct Rules {
     /// together exceed this (m²), they count as overlap.
     pub sliver_total_m2: f64,
     pub custody_protected_share: f64,
+    /// Custody not declared in the data is inferred only where the zone covers at least this
+    /// share (0–1) of the township.
+    pub custody_min_cover_share: f64,
     pub expansion_blocks: bool,
     pub max_industries: u32,
     pub max_total_zones: u32,
@@ -169,6 +182,7 @@ impl Default for Rules {
             sliver_width_m: 0.5,
             sliver_total_m2: 200.0,
             custody_protected_share: 0.5,
+            custody_min_cover_share: 0.5,
             expansion_blocks: false,
             max_industries: 3,
             max_total_zones: 150,

@@ -22,6 +22,23 @@ pub struct ZoneInput {
     pub names: Vec<String>,
     /// The record number of each feature, in the order of `features`.
     pub records: Vec<usize>,
+    /// The townships the zone declares it takes over (托管), from its custody field.
+    pub custody: Vec<String>,
+    /// Each feature marked as an enclave, with its basis and county.
+    pub enclaves: Vec<EnclaveRecord>,
+    /// The county of the zone's features that are not enclaves (the first that has one).
+    pub home_county: Option<String>,
+}
+
+/// A feature of a zone marked as an enclave (飞地).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnclaveRecord {
+    /// Position in the zone's `features`.
+    pub feature: usize,
+    /// The basis recorded for it (approval document, partner county); `None` when empty.
+    pub basis: Option<String>,
+    /// The feature's own county attribute.
+    pub county: Option<String>,
 }
 
 /// Groups the zones layer's features by id (the id field, else the name field, else one zone
@@ -45,6 +62,9 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
             features: Vec::new(),
             names: Vec::new(),
             records: Vec::new(),
+            custody: Vec::new(),
+            enclaves: Vec::new(),
+            home_county: None,
         });
         let get = |field: Option<usize>| layer.attr(f, field).map(str::to_string);
         if let Some(name) = get(fields.name) {
@@ -72,7 +92,24 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
                 z.industries.push(i);
             }
         }
+        for t in get(fields.custody)
+            .map(|v| split_list(&v))
+            .unwrap_or_default()
+        {
+            if !z.custody.contains(&t) {
+                z.custody.push(t);
+            }
+        }
         let enclave = get(fields.enclave).is_some_and(|v| is_yes(&v));
+        if enclave {
+            z.enclaves.push(EnclaveRecord {
+                feature: z.features.len(),
+                basis: get(fields.enclave_basis),
+                county: get(fields.county),
+            });
+        } else if z.home_county.is_none() {
+            z.home_county = get(fields.county);
+        }
         z.features.push((f.geometry.clone(), enclave));
         z.records.push(f.index);
     }

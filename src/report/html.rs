@@ -836,7 +836,33 @@ fn zone_section(
     );
     conflict_tables(out, input, z);
     parts_table(out, z);
+    enclaves_table(out, z);
     out.push_str("</section>\n");
+}
+
+/// Every enclave part of the zone with its recorded basis.
+fn enclaves_table(out: &mut String, z: &ZoneResult) {
+    if z.enclaves.is_empty() {
+        return;
+    }
+    w!(out, "<h3>飞地（{} 个）</h3>\n", z.enclaves.len());
+    out.push_str("<table>\n<thead><tr><th>分片区序号</th><th>面积（m²）</th><th>面积（亩）</th><th>飞地依据</th><th>县（市、区）</th></tr></thead>\n<tbody>\n");
+    for e in &z.enclaves {
+        let basis = match &e.basis {
+            Some(b) => format!("<td>{}</td>", esc(b)),
+            None => "<td class=\"bad\">未记录依据</td>".to_string(),
+        };
+        w!(
+            out,
+            "<tr><td class=\"c\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>{}<td>{}</td></tr>\n",
+            e.part,
+            fmt_num(e.area_m2, 2),
+            fmt_num(e.area_mu, 4),
+            basis,
+            esc(e.county.as_deref().unwrap_or("—"))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {

@@ -4,8 +4,9 @@
 use crate::analysis::findings::Finding;
 use crate::analysis::rules::Rule;
 use crate::analysis::sliver_tolerances;
-use crate::analysis::zone::Context;
+use crate::analysis::zone::{Context, ZoneInput};
 use crate::analysis::Prepared;
+use crate::model::fields::split_list;
 use crate::model::Geom;
 use crate::spatial::overlay::{area_m2, intersection, union_local, PreparedArea};
 use crate::spatial::sliver;
@@ -50,17 +51,95 @@ fn protected_share(i: usize, t: &Prepared, ctx: &Context) -> f64 {
     })
 }
 
-///
-/// Example (the test below): a zone overlapping a township of which 60 % is protected, with the
-/// default threshold of 50 %, gets a warning naming the township, `max_protected_share` = 0.6.
-pub fn check(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<Finding> {
-    let zbox = zone.bounding_rect()?;
-    let mut flagged: Vec<(String, f64, Geom)> = Vec::new();
-    for i in t.index.query(zbox, 0.0) {
-        let town = &t.layer.features[i].geometry;
-        if !sliver::split(&intersection(zone, town), &sliver_tolerances(ctx.rules)).counts() {
-            continue;
+/// How the zone came to take a township over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Basis {
+    /// Named in the zone's custody field or naming the zone in the township's custodian field.
+    Declared,
+    /// Not declared; the zone covers this share (0–1) of the township.
+    Inferred(f64),
+}
+
+/// The townships `z` takes over: those declared in the data (the zone's custody field naming a
+/// township by name or id, or a township's custodian field naming the zone by id or name),
+/// whether or not the zone overlaps them, and, inferred, those not declared of which the zone
+/// covers at least `rules.custody_min_cover_share` (beyond the sliver tolerance). Also the
+/// declared names no township has.
+fn taken_over(
+    z: &ZoneInput,
+    zone: &Geom,
+    t: &Prepared,
+    ctx: &Context,
+) -> (Vec<(usize, Basis)>, Vec<String>) {
+    let layer = t.layer;
+    let n = layer.features.len();
+    let mut taken: Vec<(usize, Basis)> = Vec::new();
+    let mut unmatched = Vec::new();
+    for d in &z.custody {
+        let found: Vec<usize> = (0..n)
+            .filter(|&i| {
+                layer.attr(&layer.features[i], t.fields.name) == Some(d.as_str())
+                    || t.feature_id(i) == *d
+            })
+            .collect();
+        if found.is_empty() {
+            unmatched.push(d.clone());
         }
+        for i in found {
+            if !taken.iter().any(|(j, _)| *j == i) {
+                taken.push((i, Basis::Declared));
+            }
+        }
+    }
+    if t.fields.custodian.is_some() {
+        for i in 0..n {
+            let Some(v) = layer.attr(&layer.features[i], t.fields.custodian) else {
+                continue;
+            };
+            let names_zone = split_list(v)
+                .iter()
+                .any(|c| *c == z.id || Some(c.as_str()) == z.name.as_deref());
+            if names_zone && !taken.iter().any(|(j, _)| *j == i) {
+                taken.push((i, Basis::Declared));
+            }
+        }
+    }
+    if let Some(zbox) = zone.bounding_rect() {
+        for i in t.index.query(zbox, 0.0) {
+            if taken.iter().any(|(j, _)| *j == i) {
+                continue;
+            }
+            let town = &layer.features[i].geometry;
+            let town_area = area_m2(town);
+            let inter = intersection(zone, town);
+            if town_area <= 0.0 || !sliver::split(&inter, &sliver_tolerances(ctx.rules)).counts() {
+                continue;
+            }
+            let cover = area_m2(&inter) / town_area;
+            if cover >= ctx.rules.custody_min_cover_share {
+                taken.push((i, Basis::Inferred(cover)));
+            }
+        }
+    }
+    taken.sort_by_key(|(i, _)| *i);
+    (taken, unmatched)
+}
+
+/// `custody`: the townships the zone takes over (see [`taken_over`]: declared, or inferred from
+/// substantial coverage) whose protected share is above `rules.custody_protected_share`, each
+/// said to be declared or inferred; and a warning naming declared townships the townships layer
+/// does not have (their share cannot be computed).
+///
+/// Example (the test below): a zone covering 80 % of a township of which 60 % is protected, with
+/// the default thresholds (take-over inferred from 50 % coverage, protected share above 50 %),
+/// gets a warning naming the township, `max_protected_share` = 0.6, `inferred` = 1; a zone
+/// covering 20 % of it gets nothing unless it declares the township.
+pub fn check(z: &ZoneInput, zone: &Geom, t: &Prepared, ctx: &Context) -> Vec<Finding> {
+    let zid = Some(z.id.as_str());
+    let mut findings = Vec::new();
+    let (taken, unmatched) = taken_over(z, zone, t, ctx);
+    let mut flagged: Vec<(String, f64, Basis, Geom)> = Vec::new();
+    for (i, basis) in taken {
         let share = protected_share(i, t, ctx);
         if share > ctx.rules.custody_protected_share {
             let name = t
@@ -68,63 +147,122 @@ pub fn check(zone_id: &str, zone: &Geom, t: &Prepared, ctx: &Context) -> Option<
                 .attr(&t.layer.features[i], t.fields.name)
                 .map(str::to_string)
                 .unwrap_or_else(|| t.feature_id(i));
-            flagged.push((name, share, town.clone()));
+            flagged.push((name, share, basis, t.layer.features[i].geometry.clone()));
         }
     }
-    if flagged.is_empty() {
-        return None;
+    if !flagged.is_empty() {
+        let list_zh: Vec<String> = flagged
+            .iter()
+            .map(|(n, s, b, _)| match b {
+                Basis::Declared => format!("{n}（申报托管；保护面积占 {:.1}%）", s * 100.0),
+                Basis::Inferred(c) => format!(
+                    "{n}（按覆盖推定托管：开发区覆盖其 {:.1}%；保护面积占 {:.1}%）",
+                    c * 100.0,
+                    s * 100.0
+                ),
+            })
+            .collect();
+        let list_en: Vec<String> = flagged
+            .iter()
+            .map(|(n, s, b, _)| match b {
+                Basis::Declared => format!("{n} (declared; {:.1}% protected)", s * 100.0),
+                Basis::Inferred(c) => format!(
+                    "{n} (inferred: the zone covers {:.1}% of it; {:.1}% protected)",
+                    c * 100.0,
+                    s * 100.0
+                ),
+            })
+            .collect();
+        let max_share = flagged.iter().map(|f| f.1).fold(0.0, f64::max);
+        let declared = flagged.iter().filter(|f| f.2 == Basis::Declared).count();
+        findings.push(
+            Rule::Custody
+                .finding(zid)
+                .msg(
+                    format!(
+                        "托管的乡镇保护面积占比高于 {:.0}%：{}",
+                        ctx.rules.custody_protected_share * 100.0,
+                        list_zh.join("，")
+                    ),
+                    format!(
+                        "takes over township(s) more than {:.0}% protected: {}",
+                        ctx.rules.custody_protected_share * 100.0,
+                        list_en.join(", ")
+                    ),
+                )
+                .num("townships", flagged.len() as f64)
+                .num("declared", declared as f64)
+                .num("inferred", (flagged.len() - declared) as f64)
+                .num("max_protected_share", max_share)
+                .num("threshold", ctx.rules.custody_protected_share)
+                .num("min_cover_share", ctx.rules.custody_min_cover_share)
+                .refs(flagged.iter().map(|f| f.0.clone()).collect())
+                .geom(MultiPolygon(
+                    flagged.into_iter().flat_map(|f| f.3 .0).collect(),
+                )),
+        );
     }
-    let list_zh: Vec<String> = flagged
-        .iter()
-        .map(|(n, s, _)| format!("{n}（保护面积占 {:.1}%）", s * 100.0))
-        .collect();
-    let list_en: Vec<String> = flagged
-        .iter()
-        .map(|(n, s, _)| format!("{n} ({:.1}% protected)", s * 100.0))
-        .collect();
-    let max_share = flagged.iter().map(|f| f.1).fold(0.0, f64::max);
-    Some(
-        Rule::Custody
-            .finding(Some(zone_id))
-            .msg(
-                format!(
-                    "托管的乡镇保护面积占比高于 {:.0}%：{}",
-                    ctx.rules.custody_protected_share * 100.0,
-                    list_zh.join("，")
-                ),
-                format!(
-                    "takes over township(s) more than {:.0}% protected: {}",
-                    ctx.rules.custody_protected_share * 100.0,
-                    list_en.join(", ")
-                ),
-            )
-            .num("townships", flagged.len() as f64)
-            .num("max_protected_share", max_share)
-            .num("threshold", ctx.rules.custody_protected_share)
-            .refs(flagged.iter().map(|f| f.0.clone()).collect())
-            .geom(MultiPolygon(
-                flagged.into_iter().flat_map(|f| f.2 .0).collect(),
-            )),
-    )
+    if !unmatched.is_empty() {
+        findings.push(
+            Rule::Custody
+                .finding(zid)
+                .msg(
+                    format!(
+                        "申报托管的乡镇 {} 不在乡镇图层中，无法核算其保护面积占比",
+                        unmatched.join("、")
+                    ),
+                    format!(
+                        "declared township(s) {} not in the townships layer: their protected share cannot be computed",
+                        unmatched.join(", ")
+                    ),
+                )
+                .num("declared_not_found", unmatched.len() as f64)
+                .refs(unmatched)
+                .about("declared_not_found"),
+        );
+    }
+    findings
+}
+
+/// `custody` without a townships layer: a zone declaring custody gets a warning that the
+/// declared townships cannot be checked (never a silent pass).
+pub fn without_townships(z: &ZoneInput) -> Vec<Finding> {
+    if z.custody.is_empty() {
+        return Vec::new();
+    }
+    vec![Rule::Custody
+        .finding(Some(&z.id))
+        .msg(
+            format!(
+                "申报托管乡镇 {}，但评审未提供乡镇图层，无法核算保护面积占比",
+                z.custody.join("、")
+            ),
+            format!(
+                "declares custody of {}, but the review has no townships layer: the protected share cannot be computed",
+                z.custody.join(", ")
+            ),
+        )
+        .num("declared_not_found", z.custody.len() as f64)
+        .refs(z.custody.clone())
+        .about("declared_not_found")]
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::analysis::rules::testing::{layer, prepared, rect};
+    use crate::analysis::rules::testing::{layer, prepared, rect, zone_input};
     use crate::model::settings::Rules;
     use crate::model::LayerRole;
 
     #[test]
-    fn a_township_more_than_half_protected_is_named() {
-        // Township 100 m × 100 m, red line over x 0–60: 60 % protected (> 50 %). The zone
-        // covers x 80–100 of it (2 000 m² > the sliver tolerance).
+    fn a_township_taken_over_and_more_than_half_protected_is_named() {
+        // Township 100 m × 100 m, red line over x 0–60: 60 % protected (> 50 %).
         let towns = layer(
             "townships",
             LayerRole::Townships,
-            &["name"],
-            vec![(vec!["河上镇"], rect(0.0, 0.0, 100.0, 100.0))],
+            &["name", "custodian"],
+            vec![(vec!["河上镇", ""], rect(0.0, 0.0, 100.0, 100.0))],
         );
         let redline = layer(
             "redline",
@@ -142,13 +280,30 @@ mod tests {
             original: None,
             townships: Some(&t),
             custody_cache: CustodyCache::new(1),
+            plaques: Default::default(),
             progress: &progress,
         };
-        let f = check("Z1", &rect(80.0, 0.0, 100.0, 100.0), &t, &ctx).unwrap();
+        // The zone covers x 20–100: 80 % of the township (≥ 50 %): inferred.
+        let z = zone_input("Z1", &[], None);
+        let found = check(&z, &rect(20.0, 0.0, 100.0, 100.0), &t, &ctx);
+        assert_eq!(found.len(), 1);
+        let f = &found[0];
         assert!(f.is(Rule::Custody));
         assert_eq!(f.refs, ["河上镇"]);
         assert!((f.numbers["max_protected_share"] - 0.6).abs() < 1e-9);
-        // A zone outside the township takes over nothing.
-        assert!(check("Z1", &rect(200.0, 0.0, 300.0, 100.0), &t, &ctx).is_none());
+        assert_eq!((f.numbers["declared"], f.numbers["inferred"]), (0.0, 1.0));
+        // Covering x 80–100 (20 %) is not taking it over …
+        assert!(check(&z, &rect(80.0, 0.0, 100.0, 100.0), &t, &ctx).is_empty());
+        // … unless declared, even far away; a declared name no township has is a warning.
+        let mut d = zone_input("Z1", &[], None);
+        d.custody = vec!["河上镇".into(), "无此镇".into()];
+        let found = check(&d, &rect(500.0, 0.0, 600.0, 100.0), &t, &ctx);
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (found[0].numbers["declared"], found[0].numbers["inferred"]),
+            (1.0, 0.0)
+        );
+        assert_eq!(found[1].refs, ["无此镇"]);
+        assert_eq!(found[1].about.as_deref(), Some("declared_not_found"));
     }
 }

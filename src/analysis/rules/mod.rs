@@ -7,13 +7,15 @@
 //! | [`conflict`] | `conflict.<layer>`, `sliver.<layer>` |
 //! | [`clusters`] | `clusters` |
 //! | [`fragments`] | `fragment` |
-//! | [`enclave`] | `enclave` |
+//! | [`enclave`] | `enclave`, `enclave.no_basis`, `enclave.same_county` |
 //! | [`expansion`] | `expansion` |
 //! | [`overlap`] | `zone_overlap` |
-//! | [`designation`] | `designation` |
+//! | [`designation`] | `designation`, `designation.dropped`, `designation.unknown` |
 //! | [`industries`] | `industries` |
 //! | [`custody`] | `custody` |
 //! | [`members`] | `members.unknown` |
+//! | [`anchor`] | `members.no_national_or_provincial` |
+//! | [`eliminated`] | `eliminated` |
 //! | [`originals`] | `original.duplicate`, `original.unassigned`, `original.status` |
 //! | [`quota`] | `quota.total`, `quota.city`, `quota.county`, `quota.unknown` |
 //! | [`input`] | `input.incomplete`, `input.coverage`, `input.ambiguous_id` |
@@ -22,10 +24,12 @@
 mod table;
 pub use table::*;
 
+pub mod anchor;
 pub mod clusters;
 pub mod conflict;
 pub mod custody;
 pub mod designation;
+pub mod eliminated;
 pub mod enclave;
 pub mod expansion;
 pub mod fragments;
@@ -100,6 +104,7 @@ pub(crate) mod testing {
             area_m2: 0.0,
             area_mu: 0.0,
             parts: Vec::new(),
+            enclaves: Vec::new(),
             clusters: 1,
             cluster_gaps_m: Vec::new(),
             cluster_gap_lines: Vec::new(),
@@ -124,6 +129,9 @@ pub(crate) mod testing {
             features: Vec::new(),
             names: Vec::new(),
             records: Vec::new(),
+            custody: Vec::new(),
+            enclaves: Vec::new(),
+            home_county: None,
         }
     }
 

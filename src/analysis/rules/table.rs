@@ -100,12 +100,18 @@ pub enum Rule {
     Clusters,
     Fragment,
     Enclave,
+    EnclaveNoBasis,
+    EnclaveSameCounty,
     Expansion,
     ZoneOverlap,
     Designation,
+    DesignationDropped,
+    DesignationUnknown,
     Industries,
     Custody,
     MembersUnknown,
+    MembersNoAnchor,
+    Eliminated,
     OriginalDuplicate,
     OriginalUnassigned,
     OriginalStatus,
@@ -149,7 +155,7 @@ pub struct RuleSpec {
 const NO_SETTINGS: &[&str] = &[];
 
 /// The rule table, in the order of [`Rule`].
-pub static RULES: [RuleSpec; 22] = [
+pub static RULES: [RuleSpec; 28] = [
     RuleSpec {
         rule: Rule::Conflict,
         id: "conflict",
@@ -234,6 +240,44 @@ pub static RULES: [RuleSpec; 22] = [
         settings: &["fields.enclave"],
     },
     RuleSpec {
+        rule: Rule::EnclaveNoBasis,
+        id: "enclave.no_basis",
+        per_layer: false,
+        family: Family::Enclave,
+        clause: clause::ENCLAVE,
+        inference: Some(w(
+            "飞地须是指导意见支持共建的“飞地”园区；未记录依据（批复文件、共建县市）的飞地无法核实，不应自行免于连片检查",
+            "an enclave is exempt only as a 飞地 park the guidance supports; without its basis (approval, partner county) recorded the exemption cannot be verified",
+        )),
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("飞地无依据", "enclave without basis"),
+        checks: w(
+            "标为飞地的分片区未记录飞地依据",
+            "a sub-area marked as an enclave has no basis recorded",
+        ),
+        settings: &["fields.enclave", "fields.enclave_basis"],
+    },
+    RuleSpec {
+        rule: Rule::EnclaveSameCounty,
+        id: "enclave.same_county",
+        per_layer: false,
+        family: Family::Enclave,
+        clause: clause::ENCLAVE,
+        inference: Some(w(
+            "飞地指在市本级或山海协作县共建的园区，位于开发区本县（市、区）的分片区通常不是飞地",
+            "a 飞地 is built in the city level or a partner county; a sub-area in the zone's own county is normally not one",
+        )),
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("飞地在本县", "enclave in the zone's own county"),
+        checks: w(
+            "飞地分片区的县（市、区）属性与开发区相同",
+            "an enclave's county attribute is the zone's own county",
+        ),
+        settings: &["fields.enclave", "fields.county"],
+    },
+    RuleSpec {
         rule: Rule::Expansion,
         id: "expansion",
         per_layer: false,
@@ -279,10 +323,45 @@ pub static RULES: [RuleSpec; 22] = [
         severity_fixed: false,
         label: w("牌子就高", "designation"),
         checks: w(
-            "开发区级别低于最高成员级别，或高于全部成员（不得增挂牌子）",
-            "the zone's level is below its highest member's, or above every member's (no new designation)",
+            "开发区级别（按牌子表）低于最高成员级别，或高于全部成员（不得增挂牌子）",
+            "the zone's level (by the table of designations) is below its highest member's, or above every member's (no new designation)",
         ),
-        settings: &["fields.level"],
+        settings: &["fields.level", "plaques"],
+    },
+    RuleSpec {
+        rule: Rule::DesignationDropped,
+        id: "designation.dropped",
+        per_layer: false,
+        family: Family::Designation,
+        clause: clause::DESIGNATION,
+        inference: None,
+        severity: Severity::Blocking,
+        severity_fixed: false,
+        label: w("国家级牌子未保留", "national plaque dropped"),
+        checks: w(
+            "成员的国家级牌子未列入开发区的级别（牌子）",
+            "a member's national designation is not among the zone's designations",
+        ),
+        settings: &["fields.level", "plaques"],
+    },
+    RuleSpec {
+        rule: Rule::DesignationUnknown,
+        id: "designation.unknown",
+        per_layer: false,
+        family: Family::Designation,
+        clause: clause::DESIGNATION,
+        inference: Some(w(
+            "级别须按已知牌子表认定，不按文字猜测；未知牌子无法比较级别",
+            "levels come from a table of known designations, never guessed from the words; an unknown one cannot be ranked",
+        )),
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("未知牌子", "unknown designation"),
+        checks: w(
+            "开发区或成员的级别（牌子）不在牌子表中",
+            "a designation of the zone or of a member is not in the table of designations",
+        ),
+        settings: &["fields.level", "plaques"],
     },
     RuleSpec {
         rule: Rule::Industries,
@@ -308,10 +387,10 @@ pub static RULES: [RuleSpec; 22] = [
         severity_fixed: false,
         label: w("托管乡镇", "custody of townships"),
         checks: w(
-            "开发区覆盖的乡镇保护面积占比高于阈值",
-            "the zone covers a township whose protected share is above the threshold",
+            "开发区托管的乡镇（数据申报的，或按覆盖面积推定的）保护面积占比高于阈值",
+            "a township the zone takes over (declared in the data, or inferred from substantial coverage) is more protected than the threshold",
         ),
-        settings: &["rules.custody_protected_share", "rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2"],
+        settings: &["rules.custody_protected_share", "rules.custody_min_cover_share", "fields.custody", "fields.custodian"],
     },
     RuleSpec {
         rule: Rule::MembersUnknown,
@@ -331,6 +410,41 @@ pub static RULES: [RuleSpec; 22] = [
             "a listed member is not in the original zones layer",
         ),
         settings: &["fields.members"],
+    },
+    RuleSpec {
+        rule: Rule::MembersNoAnchor,
+        id: "members.no_national_or_provincial",
+        per_layer: false,
+        family: Family::Merger,
+        clause: clause::ANCHOR,
+        inference: None,
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("无国家级或省级依托", "no national or provincial member"),
+        checks: w(
+            "开发区的整合对象（未列时为与其重叠的原开发区）中没有国家级或省级开发区",
+            "none of the zone's members (the original zones it overlaps when it lists none) is national or provincial",
+        ),
+        settings: &["fields.members", "fields.level", "plaques"],
+    },
+    RuleSpec {
+        rule: Rule::Eliminated,
+        id: "eliminated",
+        per_layer: false,
+        family: Family::Merger,
+        clause: clause::ELIMINATED,
+        inference: Some(w(
+            "整合后开发区范围内将布局产业项目，故开发区与淘汰撤销的原开发区重叠即视为在其上布局",
+            "a merged zone hosts industrial projects, so a zone lying on an eliminated original zone is taken to lay them out there",
+        )),
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("位于淘汰撤销开发区", "on an eliminated zone"),
+        checks: w(
+            "开发区与标为淘汰撤销的原开发区重叠（扣除碎片），不论其整合对象",
+            "the zone overlaps an original zone marked eliminated beyond the sliver tolerance, whatever its members",
+        ),
+        settings: &["fields.status", "rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2"],
     },
     RuleSpec {
         rule: Rule::OriginalDuplicate,
@@ -809,6 +923,7 @@ mod tests {
                 "industries",
                 "custody",
                 "members",
+                "eliminated",
                 "original",
                 "quota"
             ]

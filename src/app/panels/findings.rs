@@ -175,6 +175,7 @@ pub fn findings_panel_ui(
                         lang,
                         cmds,
                     );
+                    enclaves_ui(ui, zone, lang);
                 });
             }
             if !plan_first {
@@ -183,6 +184,30 @@ pub fn findings_panel_ui(
             orphaned_ui(ui, &resolved, lang);
         });
     view.scroll_to_selection = false;
+}
+
+/// The zone's enclave parts (飞地), each with its recorded basis.
+fn enclaves_ui(ui: &mut Ui, zone: &crate::analysis::ZoneResult, lang: Lang) {
+    for e in &zone.enclaves {
+        let basis = match &e.basis {
+            Some(b) => format!("{}{b}", lang.pick("依据：", "basis: ")),
+            None => lang.pick("未记录依据", "no basis recorded").to_string(),
+        };
+        let text = format!(
+            "{} {} — {:.2} m² ({:.2} {}) — {basis}",
+            lang.pick("飞地 分片区", "Enclave sub-area"),
+            e.part,
+            e.area_m2,
+            e.area_mu,
+            lang.pick("亩", "mu"),
+        );
+        let color = if e.basis.is_some() {
+            ui.visuals().text_color()
+        } else {
+            ui.visuals().warn_fg_color
+        };
+        ui.label(RichText::new(text).color(color));
+    }
 }
 
 /// The decisions whose finding no longer exists (已失效的审查意见), never moved to another one.

@@ -28,6 +28,7 @@ pub struct SettingsDraft {
     pub sliver_width: String,
     pub sliver_total: String,
     pub custody: String,
+    pub custody_cover: String,
     pub city_level: Vec<QuotaText>,
     pub county: Vec<QuotaText>,
     /// Per rule id: `None` is the rule's own severity.
@@ -83,6 +84,7 @@ impl SettingsDraft {
             sliver_width: num(r.sliver_width_m),
             sliver_total: num(r.sliver_total_m2),
             custody: num(r.custody_protected_share),
+            custody_cover: num(r.custody_min_cover_share),
             city_level: quota_rows(&file.quotas.city_level),
             county: quota_rows(&file.quotas.county),
             severity,
@@ -117,13 +119,19 @@ impl SettingsDraft {
         out.rules.sliver_width_m = number(&self.sliver_width, S::SliverWidth)?;
         out.rules.sliver_total_m2 = number(&self.sliver_total, S::SliverTotal)?;
         out.rules.custody_protected_share = number(&self.custody, S::CustodyShare)?;
-        if out.rules.custody_protected_share > 1.0 {
-            return Err(format!(
-                "{}: {} {}",
-                lang.t(S::CustodyShare),
-                out.rules.custody_protected_share,
-                lang.t(S::ShareRange)
-            ));
+        out.rules.custody_min_cover_share = number(&self.custody_cover, S::CustodyCover)?;
+        for (share, what) in [
+            (out.rules.custody_protected_share, S::CustodyShare),
+            (out.rules.custody_min_cover_share, S::CustodyCover),
+        ] {
+            if share > 1.0 {
+                return Err(format!(
+                    "{}: {} {}",
+                    lang.t(what),
+                    share,
+                    lang.t(S::ShareRange)
+                ));
+            }
         }
         let quotas = |rows: &[QuotaText], what: S| -> Result<BTreeMap<String, [u32; 2]>, String> {
             let mut map = BTreeMap::new();
@@ -277,6 +285,12 @@ pub fn settings_ui(
                         ui,
                         format!("{}:", lang.t(S::CustodyShare)),
                         &mut draft.custody,
+                        "0–1",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::CustodyCover)),
+                        &mut draft.custody_cover,
                         "0–1",
                     );
                 });
