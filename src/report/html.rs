@@ -1345,6 +1345,7 @@ fn role_class(role: LayerRole) -> &'static str {
         LayerRole::Water => "wt",
         LayerRole::Extra => "ex",
         LayerRole::Townships => "tw",
+        LayerRole::Barrier => "br",
         LayerRole::Original => "og",
         LayerRole::Zones => "oz",
     }
