@@ -141,6 +141,7 @@ mod tests {
             protection: &protection,
             original: None,
             townships: Some(&t),
+            barriers: None,
             custody_cache: CustodyCache::new(1),
             progress: &progress,
         };
