@@ -367,15 +367,33 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         esc(&ds.working_crs_reason)
     );
     out.push_str("</table>\n<h3>检查规则</h3>\n<table class=\"kv\">\n");
-    let rows: [(&str, String); 8] = [
+    let rows: [(&str, String); 11] = [
         (
             "连片距离",
             format!(
-                "{} m（分片区间距不超过此值视为连片）",
+                "{} m（分片区间距扣除其间的道路、河流、铁路和保护区域后不超过此值视为连片）",
                 fmt_setting(rules.contiguity_distance_m)
             ),
         ),
+        (
+            "可扣除的最大间距",
+            format!(
+                "{} m（更宽的间距即使被道路、河流、铁路或保护区域占满也不视为连片）",
+                fmt_setting(rules.max_bridged_gap_m)
+            ),
+        ),
+        (
+            "最小连接宽度",
+            format!(
+                "{} m（窄于此宽度的狭长连接不算相连；0 为不检查）",
+                fmt_setting(rules.min_connection_width_m)
+            ),
+        ),
         ("组团数上限", format!("{} 个", rules.max_clusters)),
+        (
+            "分片区数量上限",
+            format!("{} 个（相接的地块合为一个分片区）", rules.max_parts),
+        ),
         (
             "分片区最小面积",
             format!(
@@ -535,7 +553,7 @@ fn summary(out: &mut String, input: &ReportInput, resolved: &crate::decisions::R
             esc(z.name.as_deref().unwrap_or("")),
             fmt_num(z.area_mu, 2),
             fmt_num(z.area_m2, 2),
-            z.parts.len(),
+            z.part_count,
             z.clusters
         );
         for (k, l) in protection.iter().enumerate() {
@@ -815,7 +833,7 @@ fn zone_section(
     w!(
         out,
         "<tr><th>分片区 / 组团</th><td>{} 个分片区，{} 个组团</td></tr>\n",
-        z.parts.len(),
+        z.part_count,
         z.clusters
     );
     let expansion = match z.expansion_area_m2 {
@@ -956,7 +974,7 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
     w!(
         out,
         "<h3>分片区（{} 个，{} 个组团）</h3>\n",
-        z.parts.len(),
+        z.part_count,
         z.clusters
     );
     if z.parts.is_empty() {
@@ -966,6 +984,9 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
     out.push_str("<table>\n<thead><tr><th>序号</th><th>面积（m²）</th><th>面积（亩）</th><th>碎片</th><th>飞地</th><th>组团</th></tr></thead>\n<tbody>\n");
     for (k, p) in z.parts.iter().take(MAX_TABLE_ROWS).enumerate() {
         let cluster = match p.cluster {
+            Some(c) if p.pieces > 1 => {
+                format!("{}（窄于最小连接宽度的连接分为 {} 块）", c + 1, p.pieces)
+            }
             Some(c) => (c + 1).to_string(),
             None => "—".to_string(),
         };
@@ -999,6 +1020,14 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
             "<p>组团间距（连通全部组团所需的最小间距）：{} m</p>\n",
             gaps.join("、")
         );
+        if z.cluster_gaps_net_m != z.cluster_gaps_m {
+            let net: Vec<String> = z.cluster_gaps_net_m.iter().map(|g| fmt_num(*g, 1)).collect();
+            w!(
+                out,
+                "<p>扣除其间的道路、河流、铁路和保护区域后：{} m</p>\n",
+                net.join("、")
+            );
+        }
     }
 }
 
