@@ -61,7 +61,13 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     findings.extend(parts::check(&z.id, &geometry, rules));
     findings.extend(fragments::check(&z.id, &geometry, &sub.parts, rules));
     findings.extend(enclave::check(&z.id, &geometry, &sub.parts));
-    findings.extend(clusters::check(&z.id, &geometry, &sub, rules));
+    findings.extend(clusters::check(
+        &z.id,
+        &geometry,
+        &sub,
+        ctx.barriers.is_some(),
+        rules,
+    ));
 
     // Conflicts with each protection layer.
     let mut conflicts = BTreeMap::new();
@@ -586,6 +592,58 @@ mod tests {
                 assert!(on(a, &geometry.0[i]) && on(b, &geometry.0[j]));
             }
         }
+    }
+
+    #[test]
+    fn barriers_bridge_gaps_and_narrow_strips_join_nothing() {
+        use crate::analysis::rules::testing::{layer, prepared, rect};
+        use crate::model::LayerRole;
+        // A (0..100) and B (120..220) 20 m apart; D two 100 m squares (1000..1100 and
+        // 1400..1500) joined by a corridor 2 m wide and 300 m long (y 49..51).
+        let d = polygon![
+            (x: 1000.0, y: 0.0), (x: 1100.0, y: 0.0), (x: 1100.0, y: 49.0), (x: 1400.0, y: 49.0),
+            (x: 1400.0, y: 0.0), (x: 1500.0, y: 0.0), (x: 1500.0, y: 100.0), (x: 1400.0, y: 100.0),
+            (x: 1400.0, y: 51.0), (x: 1100.0, y: 51.0), (x: 1100.0, y: 100.0), (x: 1000.0, y: 100.0),
+        ];
+        let mut parts = rect(0.0, 0.0, 100.0, 100.0).0;
+        parts.extend(rect(120.0, 0.0, 220.0, 100.0).0);
+        parts.push(d);
+        let geometry = MultiPolygon(parts);
+        let features = [(geometry.clone(), false)];
+        let rules = Rules::default();
+        // Without bridges: A, B, and D's two pieces are 4 clusters; the gaps joining them are
+        // A–B 20 m, D's pieces 300 m along the corridor, B–D 780 m.
+        let sub = sub_areas(&geometry, &features, &rules, &[]);
+        assert_eq!(sub.clusters, 4);
+        assert_eq!(sub.narrow_parts, 1);
+        let pieces: Vec<usize> = sub.parts.iter().map(|p| p.pieces).collect();
+        assert_eq!(pieces, [1, 1, 2]);
+        assert_eq!(sub.gaps.len(), 3);
+        assert!((sub.gaps[0] - 20.0).abs() < 1e-9);
+        assert!((sub.gaps[1] - 300.0).abs() < 0.1, "{:?}", sub.gaps);
+        assert!((sub.gaps[2] - 780.0).abs() < 1e-9);
+        assert_eq!(sub.net_gaps, sub.gaps);
+        // A road filling A–B: 3 clusters; the other gaps are longer than 100 m: not bridged.
+        let road = layer(
+            "barriers",
+            LayerRole::Barrier,
+            &[],
+            vec![(Vec::new(), rect(100.0, -10.0, 120.0, 110.0))],
+        );
+        let road = prepared(&road);
+        let sub = sub_areas(&geometry, &features, &rules, &[&road]);
+        assert_eq!(sub.clusters, 3);
+        assert_eq!(sub.gaps.len(), 2);
+        assert_eq!(sub.net_gaps, sub.gaps);
+        // The width test off: D is one piece, 2 clusters.
+        let off = Rules {
+            min_connection_width_m: 0.0,
+            ..Rules::default()
+        };
+        let sub = sub_areas(&geometry, &features, &off, &[&road]);
+        assert_eq!(sub.clusters, 2);
+        assert_eq!(sub.narrow_parts, 0);
+        assert!((sub.gaps[0] - 780.0).abs() < 1e-9);
     }
 
     #[test]
