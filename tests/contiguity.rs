@@ -164,7 +164,10 @@ fn forty_two_parts_40_m_apart_are_one_cluster_but_too_many_parts() {
     assert_eq!(p[0]["severity"], "warning");
     assert_eq!(num(p[0], "parts"), 42.0);
     assert_eq!(num(p[0], "max_parts"), 10.0);
-    assert!(p[0]["clause"].as_str().unwrap().contains("严格控制分片区数量"));
+    assert!(p[0]["clause"]
+        .as_str()
+        .unwrap()
+        .contains("严格控制分片区数量"));
 
     // The cap is a setting: at 42 the count passes; the severity is a setting too.
     let (_, json) = c.run(&format!(
@@ -175,7 +178,10 @@ fn forty_two_parts_40_m_apart_are_one_cluster_but_too_many_parts() {
         "{ZONES}[rules]\ncontiguity_distance_m = 50\n[rules.severity]\nparts = \"blocking\"\n"
     ));
     assert_eq!(run.code, Some(1), "{run}");
-    assert_eq!(findings(zone(&json, "Z"), "parts")[0]["severity"], "blocking");
+    assert_eq!(
+        findings(zone(&json, "Z"), "parts")[0]["severity"],
+        "blocking"
+    );
 }
 
 /// Two 200 m squares (0..200 and 1000..1200 × 0..200) joined by a corridor 2 m wide and 800 m
@@ -258,8 +264,14 @@ fn a_road_between_two_parts_does_not_break_contiguity() {
             vec![rect(0., 0., 200., 200.), rect(220., 0., 420., 200.)],
         ),
     );
-    c.write("road.geojson", &layer("R1", vec![rect(200., -100., 220., 300.)]));
-    c.write("lane.geojson", &layer("R2", vec![rect(205., -100., 215., 300.)]));
+    c.write(
+        "road.geojson",
+        &layer("R1", vec![rect(200., -100., 220., 300.)]),
+    );
+    c.write(
+        "lane.geojson",
+        &layer("R2", vec![rect(205., -100., 215., 300.)]),
+    );
 
     let (run, json) = c.run(ZONES);
     assert_eq!(run.code, Some(1), "{run}");
@@ -287,7 +299,11 @@ fn a_road_between_two_parts_does_not_break_contiguity() {
     let net = nums(z, "cluster_gaps_net_m");
     assert!(close(net[0], 10.0, 1e-9), "{net:?}");
     let f = findings(z, "clusters");
-    assert!(close(num(f[0], "largest_net_gap_m"), 10.0, 1e-9), "{}", f[0]);
+    assert!(
+        close(num(f[0], "largest_net_gap_m"), 10.0, 1e-9),
+        "{}",
+        f[0]
+    );
     assert!(f[0]["message_en"].as_str().unwrap().contains("net of"));
 }
 

@@ -224,7 +224,9 @@ pub fn sub_areas(
     };
     let boxes: Vec<Option<geo::Rect<f64>>> = units.iter().map(|p| p.bounding_rect()).collect();
     let index = BoxIndex::from_rects(boxes.iter().map(|b| {
-        b.unwrap_or_else(|| geo::Rect::new(geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 }))
+        b.unwrap_or_else(|| {
+            geo::Rect::new(geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 })
+        })
     }));
     let mut parent: Vec<usize> = (0..m).collect();
     for i in 0..m {
@@ -258,12 +260,7 @@ pub fn sub_areas(
         .map(|(k, (r, _))| (*r, k))
         .collect();
     let unit_cluster: Vec<usize> = (0..m)
-        .map(|u| {
-            number
-                .get(&find_root(&mut parent, u))
-                .copied()
-                .unwrap_or(0)
-        })
+        .map(|u| number.get(&find_root(&mut parent, u)).copied().unwrap_or(0))
         .collect();
     // A part's cluster: its largest unit's.
     let mut largest: Vec<Option<usize>> = vec![None; n];
@@ -472,12 +469,7 @@ fn cluster_gaps(units: &[Polygon<f64>], cluster: &[usize], k: usize) -> Vec<(f64
             continue;
         }
         if !exact {
-            heap.push(Reverse((
-                Key(distance_m(&units[i], &units[j])),
-                true,
-                i,
-                j,
-            )));
+            heap.push(Reverse((Key(distance_m(&units[i], &units[j])), true, i, j)));
             continue;
         }
         parent[ra] = rb;

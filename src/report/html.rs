@@ -1021,7 +1021,11 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
             gaps.join("、")
         );
         if z.cluster_gaps_net_m != z.cluster_gaps_m {
-            let net: Vec<String> = z.cluster_gaps_net_m.iter().map(|g| fmt_num(*g, 1)).collect();
+            let net: Vec<String> = z
+                .cluster_gaps_net_m
+                .iter()
+                .map(|g| fmt_num(*g, 1))
+                .collect();
             w!(
                 out,
                 "<p>扣除其间的道路、河流、铁路和保护区域后：{} m</p>\n",

@@ -1,7 +1,7 @@
 //! Geometry services: building valid polygons from raw rings, spatial indexes, overlay helpers.
 
-pub mod frame;
 pub mod connect;
+pub mod frame;
 pub mod guard;
 pub mod index;
 pub mod overlay;

@@ -61,7 +61,9 @@ pub fn check(
             ));
         }
         if !barriers && rules.max_bridged_gap_m > rules.contiguity_distance_m {
-            zh.push_str("；未提供道路、河流、铁路图层（[layers] barriers），间距未扣除道路、河流、铁路");
+            zh.push_str(
+                "；未提供道路、河流、铁路图层（[layers] barriers），间距未扣除道路、河流、铁路",
+            );
             en.push_str("; no barriers layer ([layers] barriers): roads, rivers and railways were not netted out of the gaps");
         }
         if sub.narrow_parts > 0 {
@@ -113,7 +115,13 @@ mod tests {
     fn more_clusters_than_allowed_block() {
         let g = rect(0.0, 0.0, 10.0, 10.0);
         let rules = Rules::default();
-        let found = check("Z1", &g, &sub(3, &[80.0, 120.0], &[60.0, 120.0], 0), true, &rules);
+        let found = check(
+            "Z1",
+            &g,
+            &sub(3, &[80.0, 120.0], &[60.0, 120.0], 0),
+            true,
+            &rules,
+        );
         assert_eq!(found.len(), 1);
         let f = &found[0];
         assert_eq!(f.rule, "clusters");
@@ -123,13 +131,27 @@ mod tests {
         assert_eq!(f.numbers["largest_gap_m"], 120.0);
         assert_eq!(f.numbers["largest_net_gap_m"], 120.0);
         assert_eq!(f.numbers["narrow_parts"], 0.0);
-        assert!(f.message_en.contains("60.0, 120.0 m net"), "{}", f.message_en);
+        assert!(
+            f.message_en.contains("60.0, 120.0 m net"),
+            "{}",
+            f.message_en
+        );
         // One cluster, the default limit: nothing.
         assert!(check("Z1", &g, &sub(1, &[], &[], 0), true, &rules).is_empty());
         assert!(!found[0].message_en.contains("no barriers layer"));
         // Without a barriers layer the finding says the gaps are not net of roads.
-        let found = check("Z1", &g, &sub(3, &[80.0, 120.0], &[80.0, 120.0], 0), false, &rules);
-        assert!(found[0].message_en.contains("no barriers layer"), "{}", found[0].message_en);
+        let found = check(
+            "Z1",
+            &g,
+            &sub(3, &[80.0, 120.0], &[80.0, 120.0], 0),
+            false,
+            &rules,
+        );
+        assert!(
+            found[0].message_en.contains("no barriers layer"),
+            "{}",
+            found[0].message_en
+        );
         assert!(found[0].message_zh.contains("未提供道路、河流、铁路图层"));
     }
 
@@ -137,7 +159,13 @@ mod tests {
     fn a_narrow_connection_is_named() {
         // Two pieces of one part 800 m apart along a 2 m strip: nothing bridges the strip.
         let g = rect(0.0, 0.0, 10.0, 10.0);
-        let found = check("Z1", &g, &sub(2, &[800.0], &[800.0], 1), true, &Rules::default());
+        let found = check(
+            "Z1",
+            &g,
+            &sub(2, &[800.0], &[800.0], 1),
+            true,
+            &Rules::default(),
+        );
         let f = &found[0];
         assert_eq!(f.numbers["narrow_parts"], 1.0);
         assert_eq!(f.numbers["min_connection_width_m"], 30.0);
