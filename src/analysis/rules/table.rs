@@ -512,8 +512,8 @@ pub static RULES: [RuleSpec; 23] = [
         severity_fixed: true,
         label: w("保护图层不在开发区附近", "protection layer elsewhere"),
         checks: w(
-            "保护图层的范围与开发区范围相距过远",
-            "a protection layer's extent lies far from the zones' extent",
+            "保护图层（或道路、河流、铁路图层）的范围与开发区范围相距过远",
+            "a protection (or barriers) layer's extent lies far from the zones' extent",
         ),
         settings: &["crs_of"],
     },
