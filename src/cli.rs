@@ -98,12 +98,14 @@ const REVIEW_HELP: &str = "\
 The review file (TOML; paths relative to it):
   crs = \"EPSG:4549\"            working projected CRS in metres (optional; default: the zones'
                                 projected CRS, or the nearest CGCS2000 3-degree GK zone)
-  [layers]  zones (required), original, redline, farmland, water, townships = \"file.shp|.geojson\"
+  [layers]  zones (required), original, redline, farmland, water, townships,
+            barriers (roads, rivers, railways) = \"file.shp|.geojson\"
   [layers.extra]  \"蓝绿空间\" = \"bluegreen.shp\"   further protection layers by name
   [crs_of]  farmland = \"EPSG:4528\"  CRS for a layer whose file carries none
   [fields]  id, name, level, city, county, members, industries, enclave, class, status
             (attribute names; detected case-insensitively when absent)
-  [rules]   contiguity_distance_m = 0, max_clusters = 1, min_part_area_m2 = 10000,
+  [rules]   contiguity_distance_m = 0, max_clusters = 1, max_parts = 10,
+            min_connection_width_m = 30, max_bridged_gap_m = 100, min_part_area_m2 = 10000,
             sliver_width_m = 0.5, sliver_area_m2 = 0.25, sliver_total_m2 = 200,
             custody_protected_share = 0.5, expansion_blocks = false,
             max_industries = 3, max_total_zones = 150
@@ -548,6 +550,11 @@ pub fn summary_table(
     };
     header.extend(protection.iter().map(|p| p.1.clone()));
     header.push(if zh {
+        "分片区".into()
+    } else {
+        "parts".into()
+    });
+    header.push(if zh {
         "组团".into()
     } else {
         "clusters".into()
@@ -576,6 +583,7 @@ pub fn summary_table(
                     .unwrap_or_else(|| "-".into()),
             );
         }
+        row.push(z.part_count.to_string());
         row.push(z.clusters.to_string());
         row.push(match (has_original, z.expansion_area_m2) {
             (true, Some(a)) => format!("{:.2}", crate::model::mu_from_m2(a)),

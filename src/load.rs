@@ -134,7 +134,11 @@ pub fn load_review_with(
     options: LoadOptions,
 ) -> Result<Dataset, LoadError> {
     let paths = review.layer_paths();
-    let filtered = |key: &str| options.near_zones.is_some() && role_of_key(key).is_protection();
+    // Barriers only matter near the zones too (they bridge gaps between a zone's parts).
+    let filtered = |key: &str| {
+        let role = role_of_key(key);
+        options.near_zones.is_some() && (role.is_protection() || role == LayerRole::Barrier)
+    };
     let encoding_of = |key: &str| review.file.encoding_of.get(key).map(String::as_str);
     progress.stage("read", paths.len() as u64);
     // Read every file not filtered by the zones (in parallel: independent files).
@@ -455,7 +459,31 @@ fn zone_neighbourhoods(
             Some((p, b))
         })
         .collect();
-    let mut boxes: Vec<geo::Rect<f64>> = parts.iter().map(|(_, b)| near(*b)).collect();
+    // A gap between two parts is bridged by the barriers and protected land on it, and a gap
+    // that can be bridged is no longer than the bridging reach: every point of it lies within
+    // that reach of the part it starts from, so the neighbourhood takes in the reach as well.
+    let rules = &review.file.rules;
+    let reach = rules.max_bridged_gap_m.max(rules.contiguity_distance_m);
+    let mut boxes: Vec<geo::Rect<f64>> = parts
+        .iter()
+        .map(|(_, b)| {
+            let n = near(*b);
+            if !(reach.is_finite() && reach > 0.0) {
+                return n;
+            }
+            let (lo, hi) = (b.min(), b.max());
+            geo::Rect::new(
+                geo::Coord {
+                    x: n.min().x.min(lo.x - reach),
+                    y: n.min().y.min(lo.y - reach),
+                },
+                geo::Coord {
+                    x: n.max().x.max(hi.x + reach),
+                    y: n.max().y.max(hi.y + reach),
+                },
+            )
+        })
+        .collect();
     if let Some(towns) = layers.iter().find(|l| l.role == LayerRole::Townships) {
         let part_index = crate::spatial::index::BoxIndex::from_rects(parts.iter().map(|(_, b)| *b));
         let meeting: Vec<geo::Rect<f64>> = towns

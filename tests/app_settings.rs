@@ -122,3 +122,64 @@ fn settings_change_the_contiguity_distance_save_it_and_recheck() {
     settle(&mut h);
     assert_eq!(h.get_by_label("连片距离:").value().as_deref(), Some("801"));
 }
+
+/// The contiguity settings of the window: the sample's M001 has 4 parts (sample_maps/README.md:
+/// main part A, fragment F, cluster B and the enclave E), under the default cap of 10. A cap that is no number is
+/// refused naming the setting; a cap of 3 gives M001 a `parts` warning (4 > 3), and the
+/// minimum connection width and the bridged gap are written to the review file.
+#[test]
+fn settings_edit_the_parts_cap_and_the_connection_width() {
+    let dir = sample_copy();
+    let review: PathBuf = dir.path().join("review.toml");
+    let mut h = open(&review);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    settle(&mut h);
+    assert_eq!(
+        h.get_by_label("分片区数量上限:").value().as_deref(),
+        Some("10")
+    );
+    assert_eq!(
+        h.get_by_label("最小连接宽度（0 为不检查）:")
+            .value()
+            .as_deref(),
+        Some("30")
+    );
+    assert_eq!(
+        h.get_by_label("道路、河流与保护区域可弥合的最大间距:")
+            .value()
+            .as_deref(),
+        Some("100")
+    );
+    retype(&mut h, "分片区数量上限:", "三");
+    h.get_by_label("应用并重新检查").click();
+    settle(&mut h);
+    h.get_by_label("分片区数量上限: “三” 不是非负整数");
+    assert!(!h.state().is_busy());
+
+    retype(&mut h, "分片区数量上限:", "3");
+    retype(&mut h, "最小连接宽度（0 为不检查）:", "12.5");
+    retype(&mut h, "道路、河流与保护区域可弥合的最大间距:", "60");
+    h.get_by_label("应用并重新检查").click();
+    h.step();
+    wait_until(&mut h, "the re-check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    let check = h.state().current_check().unwrap();
+    let z = check
+        .analysis
+        .zones
+        .iter()
+        .find(|z| z.id == "M001")
+        .unwrap();
+    assert_eq!(z.part_count, 4);
+    let parts: Vec<_> = z.findings.iter().filter(|f| f.rule == "parts").collect();
+    assert_eq!(parts.len(), 1);
+    assert_eq!(parts[0].numbers["parts"], 4.0);
+    assert_eq!(parts[0].numbers["max_parts"], 3.0);
+    let saved =
+        zonecheck::io::review::Review::parse(&std::fs::read_to_string(&review).unwrap(), &review)
+            .unwrap();
+    assert_eq!(saved.file.rules.max_parts, 3);
+    assert_eq!(saved.file.rules.min_connection_width_m, 12.5);
+    assert_eq!(saved.file.rules.max_bridged_gap_m, 60.0);
+}

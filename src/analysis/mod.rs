@@ -89,8 +89,13 @@ pub struct PartInfo {
     pub area_mu: f64,
     pub fragment: bool,
     pub enclave: bool,
-    /// Cluster number (0-based, largest cluster first); `None` for enclaves.
+    /// Cluster number (0-based, largest cluster first) of the part, or of its largest piece
+    /// when connections narrower than `rules.min_connection_width_m` split it; `None` for
+    /// enclaves.
     pub cluster: Option<usize>,
+    /// The pieces connections narrower than `rules.min_connection_width_m` split the part
+    /// into (1: none; 0 for enclaves, which take no part in contiguity).
+    pub pieces: usize,
 }
 
 /// An enclave sub-area (飞地) of a merged zone, with its recorded basis.
@@ -120,12 +125,19 @@ pub struct ZoneResult {
     pub industries: Vec<String>,
     pub area_m2: f64,
     pub area_mu: f64,
+    /// Number of parts (分片区): polygons of the dissolved zone, so parts that touch are one;
+    /// enclaves and small parts count.
+    pub part_count: usize,
     pub parts: Vec<PartInfo>,
     /// The enclave sub-areas, with their basis, in part order.
     pub enclaves: Vec<EnclaveInfo>,
     pub clusters: usize,
     /// Gaps that would join the clusters (minimum spanning set), metres, ascending.
     pub cluster_gaps_m: Vec<f64>,
+    /// Each gap of `cluster_gaps_m` (same order) net of the barriers and protected land on it
+    /// (measured along the gap's shortest line; a gap longer than `rules.max_bridged_gap_m` is
+    /// not bridged and keeps its length).
+    pub cluster_gaps_net_m: Vec<f64>,
     /// The nearest points of each gap of `cluster_gaps_m` (same order), working CRS.
     #[serde(skip)]
     pub cluster_gap_lines: Vec<[geo::Coord<f64>; 2]>,
@@ -334,11 +346,15 @@ pub fn run_checks(
     let townships = ds
         .layer(LayerRole::Townships)
         .map(|l| Prepared::new(l, review));
+    let barriers = ds
+        .layer(LayerRole::Barrier)
+        .map(|l| Prepared::new(l, review));
     let ctx = zone::Context {
         rules: &review.rules,
         protection: &prepared,
         original: original.as_ref(),
         townships: townships.as_ref(),
+        barriers: barriers.as_ref(),
         custody_cache: zone::CustodyCache::new(
             townships.as_ref().map_or(0, |t| t.layer.features.len()),
         ),

@@ -3,14 +3,15 @@
 
 use super::rules::{
     anchor, clusters, conflict, custody, designation, eliminated, enclave, expansion, fragments,
-    industries, members,
+    industries, members, parts,
 };
 use super::{PartInfo, Prepared, ZoneResult};
 use crate::model::settings::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
+use crate::spatial::connect;
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{area_m2, distance_m, find_root, union_local, PreparedArea};
-use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon, Polygon};
+use geo::{Area, BoundingRect, InteriorPoint, Intersects, Polygon};
 use std::collections::BTreeMap;
 
 pub use crate::model::zones::{ambiguous_id_warnings, group_zones, ZoneInput};
@@ -25,6 +26,8 @@ pub struct Context<'a> {
     pub protection: &'a [Prepared<'a>],
     pub original: Option<&'a Prepared<'a>>,
     pub townships: Option<&'a Prepared<'a>>,
+    /// Roads, rivers, railways: they bridge the gaps between a zone's parts.
+    pub barriers: Option<&'a Prepared<'a>>,
     pub custody_cache: CustodyCache,
     /// The known designations (built-in table and the review's `[plaques]`).
     pub plaques: crate::model::plaques::PlaqueTable,
@@ -52,19 +55,27 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     });
     let zone_area = area_m2(&geometry);
     let mut findings = Vec::new();
-    // Sub-areas and clusters.
-    let (parts, clusters, gaps, gap_lines) = ctx
-        .progress
-        .timed("contiguity", || sub_areas(&geometry, &z.features, rules));
-    findings.extend(fragments::check(&z.id, &geometry, &parts, rules));
-    let enclaves = enclave::enclave_parts(&z, &geometry, &parts);
+    // Sub-areas and clusters; barriers and protected land bridge the gaps they fill.
+    let bridges: Vec<&Prepared> = ctx.protection.iter().chain(ctx.barriers).collect();
+    let sub = ctx.progress.timed("contiguity", || {
+        sub_areas(&geometry, &z.features, rules, &bridges)
+    });
+    findings.extend(parts::check(&z.id, &geometry, rules));
+    findings.extend(fragments::check(&z.id, &geometry, &sub.parts, rules));
+    let enclaves = enclave::enclave_parts(&z, &geometry, &sub.parts);
     findings.extend(enclave::check(
         &z.id,
         &geometry,
         &enclaves,
         z.home_county.as_deref(),
     ));
-    findings.extend(clusters::check(&z.id, &geometry, clusters, &gaps, rules));
+    findings.extend(clusters::check(
+        &z.id,
+        &geometry,
+        &sub,
+        ctx.barriers.is_some(),
+        rules,
+    ));
 
     // Conflicts with each protection layer.
     let mut conflicts = BTreeMap::new();
@@ -116,11 +127,13 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         industries: z.industries,
         area_m2: zone_area,
         area_mu: mu_from_m2(zone_area),
-        parts,
+        part_count: sub.parts.len(),
+        parts: sub.parts,
         enclaves,
-        clusters,
-        cluster_gaps_m: gaps,
-        cluster_gap_lines: gap_lines,
+        clusters: sub.clusters,
+        cluster_gaps_m: sub.gaps,
+        cluster_gaps_net_m: sub.net_gaps,
+        cluster_gap_lines: sub.lines,
         expansion_area_m2,
         conflicts,
         findings,
@@ -132,13 +145,34 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 /// The nearest points of a gap between two clusters.
 type GapLine = [geo::Coord<f64>; 2];
 
-/// Parts of the zone (largest first), which are enclaves, clusters and the gaps between them
-/// (lengths ascending, with the nearest points of each gap).
-fn sub_areas(
+/// The parts of a zone and how they hang together.
+pub struct SubAreas {
+    pub parts: Vec<PartInfo>,
+    pub clusters: usize,
+    /// The gaps that would join the clusters (minimum spanning set), ascending.
+    pub gaps: Vec<f64>,
+    /// Each gap net of the barriers and protected land on its shortest line.
+    pub net_gaps: Vec<f64>,
+    /// The nearest points of each gap.
+    pub lines: Vec<GapLine>,
+    /// Parts that connections narrower than `rules.min_connection_width_m` split in pieces.
+    pub narrow_parts: usize,
+}
+
+/// What parts of a zone are: enclaves, clusters, the gaps between clusters.
+///
+/// The units of contiguity are the non-enclave parts, except that a part which connections
+/// narrower than `rules.min_connection_width_m` split ([`connect::pieces`]) counts as its
+/// pieces: the narrow strips join nothing. Two units are one cluster when their distance is at
+/// most `rules.contiguity_distance_m`, or when their gap is at most `rules.max_bridged_gap_m`
+/// and its length net of `bridges` (barriers, protected land) along the gap's shortest line is
+/// at most the contiguity distance.
+pub fn sub_areas(
     geometry: &Geom,
     features: &[(Geom, bool)],
     rules: &Rules,
-) -> (Vec<PartInfo>, usize, Vec<f64>, Vec<GapLine>) {
+    bridges: &[&Prepared],
+) -> SubAreas {
     let n = geometry.0.len();
     let mut has_enclave = vec![false; n];
     let mut has_normal = vec![false; n];
@@ -169,38 +203,67 @@ fn sub_areas(
         }
     }
     let enclave: Vec<bool> = (0..n).map(|i| has_enclave[i] && !has_normal[i]).collect();
-    // Union-find over non-enclave parts within the contiguity distance.
-    let d = rules.contiguity_distance_m;
-    let mut parent: Vec<usize> = (0..n).collect();
-    let singles: Vec<Geom> = geometry
-        .0
-        .iter()
-        .map(|p| MultiPolygon(vec![p.clone()]))
-        .collect();
-    let index = BoxIndex::new(singles.iter());
-    for i in 0..n {
-        if enclave[i] {
-            continue;
+    // The units: each non-enclave part, or the pieces narrow connections cut it into.
+    let mut units: Vec<Polygon<f64>> = Vec::new();
+    let mut unit_part: Vec<usize> = Vec::new();
+    let mut pieces = vec![0_usize; n];
+    for i in (0..n).filter(|&i| !enclave[i]) {
+        match connect::pieces(&geometry.0[i], rules.min_connection_width_m) {
+            Some(cut) => {
+                pieces[i] = cut.len();
+                for q in cut {
+                    units.push(q);
+                    unit_part.push(i);
+                }
+            }
+            None => {
+                pieces[i] = 1;
+                units.push(geometry.0[i].clone());
+                unit_part.push(i);
+            }
         }
-        let Some(bi) = part_boxes[i] else { continue };
-        for j in index.query(bi, d) {
-            if j <= i || enclave[j] {
+    }
+    let m = units.len();
+    // Union-find over the units within the contiguity distance, or bridged.
+    let d = rules.contiguity_distance_m;
+    let bridge = Bridge {
+        bridges,
+        max_gap: rules.max_bridged_gap_m,
+    };
+    let reach = if bridge.active(d) {
+        rules.max_bridged_gap_m
+    } else {
+        d
+    };
+    let boxes: Vec<Option<geo::Rect<f64>>> = units.iter().map(|p| p.bounding_rect()).collect();
+    let index = BoxIndex::from_rects(boxes.iter().map(|b| {
+        b.unwrap_or_else(|| {
+            geo::Rect::new(geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 })
+        })
+    }));
+    let mut parent: Vec<usize> = (0..m).collect();
+    for i in 0..m {
+        let Some(bi) = boxes[i] else { continue };
+        for j in index.query(bi, reach) {
+            if j <= i || boxes[j].is_none() {
                 continue;
             }
             if find_root(&mut parent, i) == find_root(&mut parent, j) {
                 continue;
             }
-            if distance_m(&geometry.0[i], &geometry.0[j]) <= d {
+            let raw = distance_m(&units[i], &units[j]);
+            if raw <= d || bridge.net_gap(&units[i], &units[j], raw) <= d * (1.0 + 1e-9) + 1e-9 {
                 let (a, b) = (find_root(&mut parent, i), find_root(&mut parent, j));
                 parent[a] = b;
             }
         }
     }
     // Number clusters by total area, largest first.
+    let unit_area: Vec<f64> = units.iter().map(|u| u.unsigned_area()).collect();
     let mut cluster_area: BTreeMap<usize, f64> = BTreeMap::new();
-    for i in (0..n).filter(|&i| !enclave[i]) {
-        let root = find_root(&mut parent, i);
-        *cluster_area.entry(root).or_default() += geometry.0[i].unsigned_area();
+    for (u, area) in unit_area.iter().enumerate() {
+        let root = find_root(&mut parent, u);
+        *cluster_area.entry(root).or_default() += area;
     }
     let mut roots: Vec<(usize, f64)> = cluster_area.into_iter().collect();
     roots.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -209,6 +272,17 @@ fn sub_areas(
         .enumerate()
         .map(|(k, (r, _))| (*r, k))
         .collect();
+    let unit_cluster: Vec<usize> = (0..m)
+        .map(|u| number.get(&find_root(&mut parent, u)).copied().unwrap_or(0))
+        .collect();
+    // A part's cluster: its largest unit's.
+    let mut largest: Vec<Option<usize>> = vec![None; n];
+    for u in 0..m {
+        let i = unit_part[u];
+        if largest[i].is_none_or(|l| unit_area[u] > unit_area[l]) {
+            largest[i] = Some(u);
+        }
+    }
     let parts: Vec<PartInfo> = (0..n)
         .map(|i| {
             let area = geometry.0[i].unsigned_area();
@@ -217,22 +291,65 @@ fn sub_areas(
                 area_mu: mu_from_m2(area),
                 fragment: area < rules.min_part_area_m2,
                 enclave: enclave[i],
-                cluster: if enclave[i] {
-                    None
-                } else {
-                    number.get(&find_root(&mut parent, i)).copied()
-                },
+                cluster: largest[i].map(|u| unit_cluster[u]),
+                pieces: pieces[i],
             }
         })
         .collect();
     let k = roots.len();
-    let edges = cluster_gaps(geometry, &parts, k);
+    let edges = cluster_gaps(&units, &unit_cluster, k);
     let gaps = edges.iter().map(|e| e.0).collect();
+    let net_gaps = edges
+        .iter()
+        .map(|&(raw, i, j)| bridge.net_gap(&units[i], &units[j], raw).min(raw))
+        .collect();
     let lines = edges
         .iter()
-        .filter_map(|&(d, i, j)| nearest_points(geometry.0.get(i)?, geometry.0.get(j)?, d))
+        .filter_map(|&(d, i, j)| nearest_points(units.get(i)?, units.get(j)?, d))
         .collect();
-    (parts, k, gaps, lines)
+    SubAreas {
+        parts,
+        clusters: k,
+        gaps,
+        net_gaps,
+        lines,
+        narrow_parts: pieces.iter().filter(|&&p| p > 1).count(),
+    }
+}
+
+/// The land that bridges a gap between two parts: barriers and protected land.
+struct Bridge<'a> {
+    bridges: &'a [&'a Prepared<'a>],
+    /// Longest gap that can be bridged.
+    max_gap: f64,
+}
+
+impl Bridge<'_> {
+    /// True when some gap longer than `d` could be bridged.
+    fn active(&self, d: f64) -> bool {
+        !self.bridges.is_empty() && self.max_gap > d
+    }
+
+    /// The gap of length `raw` between `a` and `b` net of the bridging land on its shortest
+    /// line; `raw` itself when the gap is too long to be bridged (or nothing bridges).
+    fn net_gap(&self, a: &Polygon<f64>, b: &Polygon<f64>, raw: f64) -> f64 {
+        if self.bridges.is_empty() || !(raw > 0.0 && raw <= self.max_gap) {
+            return raw;
+        }
+        let Some([p, q]) = nearest_points(a, b, raw) else {
+            return raw;
+        };
+        let seg = geo::Rect::new(p, q);
+        let polys = self.bridges.iter().flat_map(|layer| {
+            layer
+                .index
+                .query(seg, 0.0)
+                .into_iter()
+                .filter_map(|f| layer.layer.features.get(f))
+                .flat_map(|f| f.geometry.0.iter())
+        });
+        raw * (1.0 - connect::covered_share(p, q, polys))
+    }
 }
 
 /// The nearest points of two disjoint polygons `d` apart: the shortest distance between two
@@ -309,8 +426,9 @@ fn closest_on_segment(
     }
 }
 
-/// Minimum spanning set of gaps between clusters: (length, part, part), shortest first.
-fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<(f64, usize, usize)> {
+/// Minimum spanning set of gaps between clusters: (length, unit, unit), shortest first;
+/// `cluster[u]` is the cluster of unit `u`.
+fn cluster_gaps(units: &[Polygon<f64>], cluster: &[usize], k: usize) -> Vec<(f64, usize, usize)> {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
     if k < 2 {
@@ -333,19 +451,16 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<(f64, usiz
             self.0.total_cmp(&other.0)
         }
     }
-    let boxes: Vec<Option<geo::Rect<f64>>> = geometry.0.iter().map(|p| p.bounding_rect()).collect();
+    let boxes: Vec<Option<geo::Rect<f64>>> = units.iter().map(|p| p.bounding_rect()).collect();
     let box_gap = |a: &geo::Rect<f64>, b: &geo::Rect<f64>| {
         let dx = (a.min().x - b.max().x).max(b.min().x - a.max().x).max(0.0);
         let dy = (a.min().y - b.max().y).max(b.min().y - a.max().y).max(0.0);
         dx.hypot(dy)
     };
     let mut heap = BinaryHeap::new();
-    for i in 0..parts.len() {
-        for j in (i + 1)..parts.len() {
-            let (Some(a), Some(b)) = (parts[i].cluster, parts[j].cluster) else {
-                continue;
-            };
-            if a == b {
+    for i in 0..units.len() {
+        for j in (i + 1)..units.len() {
+            if cluster[i] == cluster[j] {
                 continue;
             }
             let lower = match (
@@ -361,20 +476,13 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<(f64, usiz
     let mut parent: Vec<usize> = (0..k).collect();
     let mut gaps = Vec::new();
     while let Some(Reverse((Key(d), exact, i, j))) = heap.pop() {
-        let (Some(a), Some(b)) = (parts[i].cluster, parts[j].cluster) else {
-            continue;
-        };
+        let (a, b) = (cluster[i], cluster[j]);
         let (ra, rb) = (find_root(&mut parent, a), find_root(&mut parent, b));
         if ra == rb {
             continue;
         }
         if !exact {
-            heap.push(Reverse((
-                Key(distance_m(&geometry.0[i], &geometry.0[j])),
-                true,
-                i,
-                j,
-            )));
+            heap.push(Reverse((Key(distance_m(&units[i], &units[j])), true, i, j)));
             continue;
         }
         parent[ra] = rb;
@@ -391,7 +499,7 @@ fn cluster_gaps(geometry: &Geom, parts: &[PartInfo], k: usize) -> Vec<(f64, usiz
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use geo::polygon;
+    use geo::{polygon, MultiPolygon};
 
     /// The gaps of a minimum spanning tree over clusters, by Prim on the full matrix of
     /// cluster-to-cluster distances (every part pair measured).
@@ -465,10 +573,12 @@ mod tests {
                     fragment: false,
                     enclave: false,
                     cluster: Some(cluster),
+                    pieces: 1,
                 });
             }
             let geometry = MultiPolygon(polys);
-            let edges = cluster_gaps(&geometry, &parts, k);
+            let clusters: Vec<usize> = parts.iter().map(|p| p.cluster.unwrap_or(0)).collect();
+            let edges = cluster_gaps(&geometry.0, &clusters, k);
             let lazy: Vec<f64> = edges.iter().map(|e| e.0).collect();
             let prim = gaps_by_prim(&geometry, &parts, k);
             assert_eq!(lazy.len(), k - 1);
@@ -487,6 +597,58 @@ mod tests {
                 assert!(on(a, &geometry.0[i]) && on(b, &geometry.0[j]));
             }
         }
+    }
+
+    #[test]
+    fn barriers_bridge_gaps_and_narrow_strips_join_nothing() {
+        use crate::analysis::rules::testing::{layer, prepared, rect};
+        use crate::model::LayerRole;
+        // A (0..100) and B (120..220) 20 m apart; D two 100 m squares (1000..1100 and
+        // 1400..1500) joined by a corridor 2 m wide and 300 m long (y 49..51).
+        let d = polygon![
+            (x: 1000.0, y: 0.0), (x: 1100.0, y: 0.0), (x: 1100.0, y: 49.0), (x: 1400.0, y: 49.0),
+            (x: 1400.0, y: 0.0), (x: 1500.0, y: 0.0), (x: 1500.0, y: 100.0), (x: 1400.0, y: 100.0),
+            (x: 1400.0, y: 51.0), (x: 1100.0, y: 51.0), (x: 1100.0, y: 100.0), (x: 1000.0, y: 100.0),
+        ];
+        let mut parts = rect(0.0, 0.0, 100.0, 100.0).0;
+        parts.extend(rect(120.0, 0.0, 220.0, 100.0).0);
+        parts.push(d);
+        let geometry = MultiPolygon(parts);
+        let features = [(geometry.clone(), false)];
+        let rules = Rules::default();
+        // Without bridges: A, B, and D's two pieces are 4 clusters; the gaps joining them are
+        // A–B 20 m, D's pieces 300 m along the corridor, B–D 780 m.
+        let sub = sub_areas(&geometry, &features, &rules, &[]);
+        assert_eq!(sub.clusters, 4);
+        assert_eq!(sub.narrow_parts, 1);
+        let pieces: Vec<usize> = sub.parts.iter().map(|p| p.pieces).collect();
+        assert_eq!(pieces, [1, 1, 2]);
+        assert_eq!(sub.gaps.len(), 3);
+        assert!((sub.gaps[0] - 20.0).abs() < 1e-9);
+        assert!((sub.gaps[1] - 300.0).abs() < 0.1, "{:?}", sub.gaps);
+        assert!((sub.gaps[2] - 780.0).abs() < 1e-9);
+        assert_eq!(sub.net_gaps, sub.gaps);
+        // A road filling A–B: 3 clusters; the other gaps are longer than 100 m: not bridged.
+        let road = layer(
+            "barriers",
+            LayerRole::Barrier,
+            &[],
+            vec![(Vec::new(), rect(100.0, -10.0, 120.0, 110.0))],
+        );
+        let road = prepared(&road);
+        let sub = sub_areas(&geometry, &features, &rules, &[&road]);
+        assert_eq!(sub.clusters, 3);
+        assert_eq!(sub.gaps.len(), 2);
+        assert_eq!(sub.net_gaps, sub.gaps);
+        // The width test off: D is one piece, 2 clusters.
+        let off = Rules {
+            min_connection_width_m: 0.0,
+            ..Rules::default()
+        };
+        let sub = sub_areas(&geometry, &features, &off, &[&road]);
+        assert_eq!(sub.clusters, 2);
+        assert_eq!(sub.narrow_parts, 0);
+        assert!((sub.gaps[0] - 780.0).abs() < 1e-9);
     }
 
     #[test]

@@ -185,6 +185,9 @@ strings! {
     AreaM2: "面积 (m²)", "Area (m²)";
     AreaMu: "面积 (亩)", "Area (mu)";
     ClusterGaps: "组团间距（地图上以虚线标出）", "Gaps between clusters (dashed on the map)";
+    ClusterGapsNet: "扣除其间的道路、河流、铁路和保护区域后", "Net of the roads, rivers, railways and protected land in them";
+    ZoneParts: "分片区", "sub-areas";
+    ZoneClusters: "组团", "clusters";
     Filter: "筛选", "Filter";
     FilterHint: "文字，或 字段=值", "text, or FIELD=value";
     UnsupportedDrop: "不支持的文件类型（可拖入 .shp、.geojson、.json 图层或 .toml 审查文件）", "unsupported file type (drop .shp, .geojson, .json layers or a .toml review)";
@@ -241,6 +244,9 @@ strings! {
     FieldsHeading: "字段用途", "Field roles";
     FieldsHint: "每个图层各用途所用的字段；“自动识别”按字段名识别并核对取值。", "The field each layer uses for each role; “detect” finds it by name and checks its values.";
     ContiguityDistance: "连片距离", "Contiguity distance";
+    MaxBridgedGap: "道路、河流与保护区域可弥合的最大间距", "Longest gap roads, rivers and protected land bridge";
+    MinConnectionWidth: "最小连接宽度（0 为不检查）", "Minimum connection width (0: off)";
+    MaxParts: "分片区数量上限", "Most sub-areas per zone";
     SliverTolerance: "碎片面积容差", "Sliver area tolerance";
     SliverWidth: "碎片宽度容差", "Sliver width tolerance";
     SliverTotal: "碎片合计上限", "Sliver total allowance";

@@ -2082,6 +2082,7 @@ pub fn rebase_review(
         &mut l.farmland,
         &mut l.water,
         &mut l.townships,
+        &mut l.barriers,
     ]
     .into_iter()
     .flatten()

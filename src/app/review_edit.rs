@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 pub use crate::model::settings::FIXED_LAYER_KEYS as FIXED_KEYS;
 
 /// Every role a layer can be given, in menu order.
-pub const ROLES: [LayerRole; 7] = [
+pub const ROLES: [LayerRole; 8] = [
     LayerRole::Zones,
     LayerRole::Original,
     LayerRole::Redline,
     LayerRole::Farmland,
     LayerRole::Water,
     LayerRole::Townships,
+    LayerRole::Barrier,
     LayerRole::Extra,
 ];
 
@@ -30,6 +31,7 @@ pub fn key_of_role(role: LayerRole) -> Option<&'static str> {
         LayerRole::Farmland => "farmland",
         LayerRole::Water => "water",
         LayerRole::Townships => "townships",
+        LayerRole::Barrier => "barriers",
         LayerRole::Extra => return None,
     })
 }
@@ -48,7 +50,7 @@ pub fn key_of_role(role: LayerRole) -> Option<&'static str> {
 pub fn guess_role(path: &Path) -> Option<LayerRole> {
     let stem = path.file_stem()?.to_string_lossy().to_lowercase();
     // Most specific first: "原开发区" before "开发区", "水源" before anything with "区".
-    let table: [(LayerRole, &[&str]); 6] = [
+    let table: [(LayerRole, &[&str]); 7] = [
         (
             LayerRole::Redline,
             &[
@@ -81,6 +83,12 @@ pub fn guess_role(path: &Path) -> Option<LayerRole> {
             &["乡镇", "街道", "xzq", "township", "town"],
         ),
         (
+            LayerRole::Barrier,
+            &[
+                "道路", "公路", "铁路", "河流", "河道", "水系", "road", "river", "rail", "barrier",
+            ],
+        ),
+        (
             LayerRole::Original,
             &["原开发区", "原园区", "整合前", "original", "ykfq"],
         ),
@@ -105,6 +113,7 @@ pub fn layer_path<'a>(file: &'a ReviewFile, key: &str) -> Option<&'a PathBuf> {
         "farmland" => l.farmland.as_ref(),
         "water" => l.water.as_ref(),
         "townships" => l.townships.as_ref(),
+        "barriers" => l.barriers.as_ref(),
         extra => l.extra.get(extra),
     }
 }
@@ -119,6 +128,7 @@ fn set_layer_path(file: &mut ReviewFile, key: &str, path: Option<PathBuf>) {
         "farmland" => l.farmland = path,
         "water" => l.water = path,
         "townships" => l.townships = path,
+        "barriers" => l.barriers = path,
         extra => match path {
             Some(p) => {
                 l.extra.insert(extra.to_string(), p);
@@ -302,6 +312,13 @@ mod tests {
         assert_eq!(g("饮用水水源保护区.geojson"), Some(LayerRole::Water));
         assert_eq!(g("water.geojson"), Some(LayerRole::Water));
         assert_eq!(g("乡镇街道.shp"), Some(LayerRole::Townships));
+        assert_eq!(g("道路.shp"), Some(LayerRole::Barrier));
+        assert_eq!(g("县道路面.shp"), Some(LayerRole::Barrier));
+        assert_eq!(g("河流水面.geojson"), Some(LayerRole::Barrier));
+        assert_eq!(g("铁路用地.shp"), Some(LayerRole::Barrier));
+        assert_eq!(g("roads_2023.shp"), Some(LayerRole::Barrier));
+        assert_eq!(g("River.shp"), Some(LayerRole::Barrier));
+        assert_eq!(g("railway.shp"), Some(LayerRole::Barrier));
         assert_eq!(g("原开发区.shp"), Some(LayerRole::Original));
         assert_eq!(g("original_zones.shp"), Some(LayerRole::Original));
         assert_eq!(g("整合后开发区.shp"), Some(LayerRole::Zones));

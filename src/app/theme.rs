@@ -70,6 +70,11 @@ pub struct PolygonStyle {
 pub fn role_style(role: LayerRole) -> PolygonStyle {
     let (fill, stroke_color, width) = match role {
         LayerRole::Townships => (Color32::TRANSPARENT, Color32::from_rgb(150, 150, 150), 0.8),
+        LayerRole::Barrier => (
+            Color32::from_rgba_unmultiplied(160, 160, 160, 70),
+            Color32::from_rgb(120, 120, 120),
+            0.6,
+        ),
         LayerRole::Original => (
             Color32::from_rgba_unmultiplied(120, 120, 220, 40),
             Color32::from_rgb(90, 90, 200),

@@ -87,6 +87,7 @@ impl Review {
             ("farmland", &l.farmland),
             ("water", &l.water),
             ("townships", &l.townships),
+            ("barriers", &l.barriers),
         ] {
             if let Some(p) = p {
                 out.push((key.to_string(), base.join(p)));
@@ -241,6 +242,8 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
     for (key, value) in [
         ("rules.contiguity_distance_m", r.contiguity_distance_m),
         ("rules.min_part_area_m2", r.min_part_area_m2),
+        ("rules.min_connection_width_m", r.min_connection_width_m),
+        ("rules.max_bridged_gap_m", r.max_bridged_gap_m),
         ("rules.sliver_area_m2", r.sliver_area_m2),
         ("rules.sliver_width_m", r.sliver_width_m),
         ("rules.sliver_total_m2", r.sliver_total_m2),
@@ -270,6 +273,9 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
     }
     if r.max_clusters == 0 {
         return Err(m::review_at_least_one("rules.max_clusters"));
+    }
+    if r.max_parts == 0 {
+        return Err(m::review_at_least_one("rules.max_parts"));
     }
     for (table, map) in [
         ("quotas.city_level", &file.quotas.city_level),
@@ -463,6 +469,19 @@ mod tests {
         assert!(e.contains("sliver_width_m"), "{e}");
         let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nsliver_total_m2 = inf\n").unwrap_err();
         assert!(e.contains("sliver_total_m2"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nmin_connection_width_m = -1\n")
+            .unwrap_err();
+        assert!(e.contains("min_connection_width_m"), "{e}");
+        let e =
+            parse("[layers]\nzones = \"z.shp\"\n[rules]\nmax_bridged_gap_m = nan\n").unwrap_err();
+        assert!(e.contains("max_bridged_gap_m"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nmax_parts = 0\n").unwrap_err();
+        assert!(e.contains("max_parts"), "{e}");
+        let r = parse("[layers]\nzones = \"z.shp\"\nbarriers = \"roads.shp\"\n").unwrap();
+        assert_eq!(
+            r.layer_paths()[1],
+            ("barriers".to_string(), Path::new("dir").join("roads.shp"))
+        );
         let e =
             parse("[layers]\nzones = \"z.shp\"\n[rules]\nmax_clusters = \"two\"\n").unwrap_err();
         assert!(e.contains("max_clusters") || e.contains("line 4"), "{e}");

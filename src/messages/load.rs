@@ -209,6 +209,8 @@ pub struct Coverage<'a> {
     pub zones_box: [f64; 4],
     pub working_crs: &'a str,
     pub margin_m: f64,
+    /// A barriers layer (roads, rivers, railways): it bridges gaps rather than conflicting.
+    pub barrier: bool,
 }
 
 /// `input.coverage`: a protection layer nowhere near the zones.
@@ -220,16 +222,24 @@ pub fn input_coverage(c: &Coverage) -> Text {
         .unwrap_or_else(|| "-".into());
     let (layer, file, margin_m) = (c.layer, c.file, c.margin_m);
     let (working_crs, own_crs) = (c.working_crs, c.own_crs);
+    let (what_zh, what_en) = if c.barrier {
+        (
+            "无法弥合分片区间距",
+            "it cannot bridge the gaps between a zone's parts",
+        )
+    } else {
+        ("其冲突无法检查", "its conflicts cannot be checked")
+    };
     Text::new(
         format!(
-            "坐标系错误？图层 {layer}（{}）的文件 {file} 的全部要素都远离开发区（距开发区范围超过 {margin_m:.0} 米），其冲突无法检查。图层范围：工作坐标系 {working_crs} 下 {}，图层自身坐标系 {} 下 {own}；开发区范围：{}",
+            "坐标系错误？图层 {layer}（{}）的文件 {file} 的全部要素都远离开发区（距开发区范围超过 {margin_m:.0} 米），{what_zh}。图层范围：工作坐标系 {working_crs} 下 {}，图层自身坐标系 {} 下 {own}；开发区范围：{}",
             c.role.0,
             fmt_box(&c.layer_box),
             own_crs.zh,
             fmt_box(&c.zones_box)
         ),
         format!(
-            "wrong CRS? every feature of layer {layer} ({}) in {file} lies nowhere near the zones (more than {margin_m:.0} m from the zones' extent), so its conflicts cannot be checked. Layer extent: {} in the working CRS {working_crs}, {own} in the layer's own CRS {}; zones' extent: {}",
+            "wrong CRS? every feature of layer {layer} ({}) in {file} lies nowhere near the zones (more than {margin_m:.0} m from the zones' extent), so {what_en}. Layer extent: {} in the working CRS {working_crs}, {own} in the layer's own CRS {}; zones' extent: {}",
             c.role.1,
             fmt_box(&c.layer_box),
             own_crs.en,

@@ -136,7 +136,9 @@ impl Role {
             LayerRole::Original => &[Role::Id, Role::Name, Role::Level, Role::Status],
             LayerRole::Water => &[Role::Id, Role::Class],
             LayerRole::Townships => &[Role::Id, Role::Name, Role::Custodian],
-            LayerRole::Redline | LayerRole::Farmland | LayerRole::Extra => &[Role::Id],
+            LayerRole::Redline | LayerRole::Farmland | LayerRole::Extra | LayerRole::Barrier => {
+                &[Role::Id]
+            }
         }
     }
 

@@ -126,6 +126,9 @@ pub enum LayerRole {
     Farmland,
     Water,
     Townships,
+    /// Roads, rivers, railways: land that separates parts of a zone without breaking its
+    /// contiguity.
+    Barrier,
     Extra,
 }
 
@@ -147,6 +150,7 @@ impl LayerRole {
             LayerRole::Farmland => "永久基本农田",
             LayerRole::Water => "饮用水水源保护区",
             LayerRole::Townships => "乡镇/街道",
+            LayerRole::Barrier => "道路、河流、铁路",
             LayerRole::Extra => "其他保护区域",
         }
     }
@@ -160,6 +164,7 @@ impl LayerRole {
             LayerRole::Farmland => "permanent basic farmland",
             LayerRole::Water => "drinking-water-source protection",
             LayerRole::Townships => "townships",
+            LayerRole::Barrier => "roads, rivers, railways",
             LayerRole::Extra => "other protected area",
         }
     }

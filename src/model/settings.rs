@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The fixed layer keys of a review file, in review order (any other key is an extra layer).
-pub const FIXED_LAYER_KEYS: [&str; 6] = [
+pub const FIXED_LAYER_KEYS: [&str; 7] = [
     "zones",
     "original",
     "redline",
     "farmland",
     "water",
     "townships",
+    "barriers",
 ];
 
 /// The review as written in the file.
@@ -69,6 +70,10 @@ pub struct LayerPaths {
     pub water: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub townships: Option<PathBuf>,
+    /// Roads, rivers and railways (polygons): a gap between two parts of a zone that they
+    /// fill does not break contiguity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barriers: Option<PathBuf>,
     /// Further protection layers by name, e.g. `"蓝绿空间" = "bluegreen.shp"` (non-ASCII keys quoted).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, PathBuf>,
@@ -83,6 +88,7 @@ pub fn role_of_key(key: &str) -> LayerRole {
         "farmland" => LayerRole::Farmland,
         "water" => LayerRole::Water,
         "townships" => LayerRole::Townships,
+        "barriers" => LayerRole::Barrier,
         _ => LayerRole::Extra,
     }
 }
@@ -147,8 +153,18 @@ impl FieldNames {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Rules {
+    /// Parts of a zone (net of barriers and protected land in the gap) no farther apart than
+    /// this (m) are one cluster.
     pub contiguity_distance_m: f64,
     pub max_clusters: u32,
+    /// Most parts (分片区) a zone may have; parts that touch are one part.
+    pub max_parts: u32,
+    /// A connection narrower than this (m) does not join: the pieces it links are separate
+    /// clusters (0 turns the test off).
+    pub min_connection_width_m: f64,
+    /// A gap up to this long (m) is bridged by the barriers and protected land that fill it;
+    /// a longer gap breaks contiguity whatever lies in it.
+    pub max_bridged_gap_m: f64,
     pub min_part_area_m2: f64,
     /// Overlay pieces smaller than this (m²) are slivers whatever their shape.
     pub sliver_area_m2: f64,
@@ -177,6 +193,9 @@ impl Default for Rules {
         Rules {
             contiguity_distance_m: 0.0,
             max_clusters: 1,
+            max_parts: 10,
+            min_connection_width_m: 30.0,
+            max_bridged_gap_m: 100.0,
             min_part_area_m2: 10_000.0,
             sliver_area_m2: 0.25,
             sliver_width_m: 0.5,

@@ -240,6 +240,7 @@ svg .w3 { fill: #a3cdf4; fill-opacity: 0.5; stroke: #5b95cf; stroke-width: 0.5; 
 svg .wt { fill: #5b9be0; fill-opacity: 0.45; stroke: #2d6cb0; stroke-width: 0.5; }
 svg .ex { fill: #1aa39a; fill-opacity: 0.4; stroke: #0c7068; stroke-width: 0.5; }
 svg .tw { fill: none; stroke: #8c8c8c; stroke-width: 0.7; }
+svg .br { fill: #b5b5b5; fill-opacity: 0.5; stroke: #7a7a7a; stroke-width: 0.4; }
 svg .og { fill: none; stroke: #6a3d9a; stroke-width: 1.4; stroke-dasharray: 6 3; }
 svg .oz { fill: none; stroke: #1f3a93; stroke-width: 1; stroke-dasharray: 2 2; }
 svg .zn { fill: #1f3a93; fill-opacity: 0.07; stroke: #1f3a93; stroke-width: 2.6; stroke-linejoin: round; }
@@ -367,15 +368,33 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         esc(&ds.working_crs_reason)
     );
     out.push_str("</table>\n<h3>检查规则</h3>\n<table class=\"kv\">\n");
-    let rows: [(&str, String); 8] = [
+    let rows: [(&str, String); 11] = [
         (
             "连片距离",
             format!(
-                "{} m（分片区间距不超过此值视为连片）",
+                "{} m（分片区间距扣除其间的道路、河流、铁路和保护区域后不超过此值视为连片）",
                 fmt_setting(rules.contiguity_distance_m)
             ),
         ),
+        (
+            "可扣除的最大间距",
+            format!(
+                "{} m（更宽的间距即使被道路、河流、铁路或保护区域占满也不视为连片）",
+                fmt_setting(rules.max_bridged_gap_m)
+            ),
+        ),
+        (
+            "最小连接宽度",
+            format!(
+                "{} m（窄于此宽度的狭长连接不算相连；0 为不检查）",
+                fmt_setting(rules.min_connection_width_m)
+            ),
+        ),
         ("组团数上限", format!("{} 个", rules.max_clusters)),
+        (
+            "分片区数量上限",
+            format!("{} 个（相接的地块合为一个分片区）", rules.max_parts),
+        ),
         (
             "分片区最小面积",
             format!(
@@ -535,7 +554,7 @@ fn summary(out: &mut String, input: &ReportInput, resolved: &crate::decisions::R
             esc(z.name.as_deref().unwrap_or("")),
             fmt_num(z.area_mu, 2),
             fmt_num(z.area_m2, 2),
-            z.parts.len(),
+            z.part_count,
             z.clusters
         );
         for (k, l) in protection.iter().enumerate() {
@@ -815,7 +834,7 @@ fn zone_section(
     w!(
         out,
         "<tr><th>分片区 / 组团</th><td>{} 个分片区，{} 个组团</td></tr>\n",
-        z.parts.len(),
+        z.part_count,
         z.clusters
     );
     let expansion = match z.expansion_area_m2 {
@@ -982,7 +1001,7 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
     w!(
         out,
         "<h3>分片区（{} 个，{} 个组团）</h3>\n",
-        z.parts.len(),
+        z.part_count,
         z.clusters
     );
     if z.parts.is_empty() {
@@ -992,6 +1011,9 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
     out.push_str("<table>\n<thead><tr><th>序号</th><th>面积（m²）</th><th>面积（亩）</th><th>碎片</th><th>飞地</th><th>组团</th></tr></thead>\n<tbody>\n");
     for (k, p) in z.parts.iter().take(MAX_TABLE_ROWS).enumerate() {
         let cluster = match p.cluster {
+            Some(c) if p.pieces > 1 => {
+                format!("{}（窄于最小连接宽度的连接分为 {} 块）", c + 1, p.pieces)
+            }
             Some(c) => (c + 1).to_string(),
             None => "—".to_string(),
         };
@@ -1025,6 +1047,18 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
             "<p>组团间距（连通全部组团所需的最小间距）：{} m</p>\n",
             gaps.join("、")
         );
+        if z.cluster_gaps_net_m != z.cluster_gaps_m {
+            let net: Vec<String> = z
+                .cluster_gaps_net_m
+                .iter()
+                .map(|g| fmt_num(*g, 1))
+                .collect();
+            w!(
+                out,
+                "<p>扣除其间的道路、河流、铁路和保护区域后：{} m</p>\n",
+                net.join("、")
+            );
+        }
     }
 }
 
@@ -1044,6 +1078,8 @@ struct MapLayer<'a> {
 struct MapLayers<'a> {
     protection: Vec<MapLayer<'a>>,
     townships: Option<MapLayer<'a>>,
+    /// Roads, rivers, railways: they bridge gaps between a zone's parts.
+    barriers: Option<MapLayer<'a>>,
     original: Option<MapLayer<'a>>,
     zones: BoxIndex,
     /// Where protection features were loaded, when the check's spatial filter left some out:
@@ -1071,6 +1107,7 @@ impl<'a> MapLayers<'a> {
             return MapLayers {
                 protection: Vec::new(),
                 townships: None,
+                barriers: None,
                 original: None,
                 zones: BoxIndex::new(std::iter::empty()),
                 loaded: None,
@@ -1079,6 +1116,7 @@ impl<'a> MapLayers<'a> {
         MapLayers {
             protection: input.dataset.protection_layers().map(prepare).collect(),
             townships: input.dataset.layer(LayerRole::Townships).map(prepare),
+            barriers: input.dataset.layer(LayerRole::Barrier).map(prepare),
             original: input.dataset.layer(LayerRole::Original).map(prepare),
             zones: BoxIndex::new(input.analysis.zones.iter().map(|z| &z.geometry)),
             // Only when the filter really left features out.
@@ -1371,6 +1409,7 @@ fn role_class(role: LayerRole) -> &'static str {
         LayerRole::Water => "wt",
         LayerRole::Extra => "ex",
         LayerRole::Townships => "tw",
+        LayerRole::Barrier => "br",
         LayerRole::Original => "og",
         LayerRole::Zones => "oz",
     }
@@ -1689,7 +1728,12 @@ fn map_figure(
     // Protection layers, townships, original zones: the feature budget shared between them.
     let all = |_: usize| true;
     let mut layers: Vec<Candidates> = Vec::new();
-    for ml in maps.protection.iter().chain(&maps.townships) {
+    for ml in maps
+        .barriers
+        .iter()
+        .chain(&maps.protection)
+        .chain(&maps.townships)
+    {
         layers.push(candidates(ml, &view, &bbox, &mut skipped, &all));
     }
     if let Some(ml) = &maps.original {
@@ -1823,6 +1867,9 @@ fn map_figure(
     }
     if used.contains("tw") {
         legend_item(out, "tw", LayerRole::Townships.name_zh());
+    }
+    if used.contains("br") {
+        legend_item(out, "br", LayerRole::Barrier.name_zh());
     }
     if used.contains("og") {
         legend_item(out, "og", "原开发区（整合对象）");
@@ -2263,6 +2310,49 @@ mod tests {
             "report stays small: {} bytes",
             html.len()
         );
+    }
+
+    #[test]
+    fn barriers_are_drawn_and_net_gaps_listed() {
+        // Z3: two 200 m squares 20 m apart (8000..8200 and 8220..8420); a 10 m road in the
+        // middle of the gap (8205..8215) leaves 10 m of it open: two clusters, gap 20 m, net
+        // 10 m.
+        let (mut ds, mut review) = fixture();
+        let z3: Geom = wkt!(MULTIPOLYGON(((8000. 0.,8200. 0.,8200. 200.,8000. 200.,8000. 0.)),((8220. 0.,8420. 0.,8420. 200.,8220. 200.,8220. 0.))));
+        let road: Geom =
+            wkt!(MULTIPOLYGON(((8205. -100.,8215. -100.,8215. 300.,8205. 300.,8205. -100.))));
+        ds.layers[0].features.push(Feature {
+            index: 2,
+            geometry: z3,
+            attrs: vec![Some("Z3".into()), Some("两片".into())],
+        });
+        ds.layers.push(layer(
+            "barriers",
+            LayerRole::Barrier,
+            &[],
+            vec![(road, vec![])],
+        ));
+        review.file.layers.barriers = Some("data/barriers.geojson".into());
+        let analysis = crate::analysis::run_checks(&ds, &review.file, &Progress::new()).unwrap();
+        let z = analysis.zones.iter().find(|z| z.id == "Z3").unwrap();
+        assert_eq!((z.part_count, z.clusters), (2, 2));
+        assert_eq!(z.cluster_gaps_m, [20.0]);
+        assert!((z.cluster_gaps_net_m[0] - 10.0).abs() < 1e-9);
+        let input = ReportInput {
+            dataset: &ds,
+            review: &review,
+            analysis: &analysis,
+            meta: ReportMeta::default(),
+        };
+        let html = render_html(&input);
+        let k = analysis.zones.iter().position(|z| z.id == "Z3").unwrap();
+        let z3 = section(&html, k + 1);
+        assert!(z3.contains("2 个分片区，2 个组团"), "{z3}");
+        assert!(z3.contains("组团间距（连通全部组团所需的最小间距）：20.0 m"));
+        assert!(z3.contains("扣除其间的道路、河流、铁路和保护区域后：10.0 m"));
+        assert!(z3.contains("class=\"br\""), "the road is drawn");
+        assert!(z3.contains("道路、河流、铁路</li>"), "and in the legend");
+        assert!(html.contains("最小连接宽度") && html.contains("分片区数量上限"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Geometry services: building valid polygons from raw rings, spatial indexes, overlay helpers.
 
+pub mod connect;
 pub mod frame;
 pub mod guard;
 pub mod index;

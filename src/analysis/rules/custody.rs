@@ -279,6 +279,7 @@ mod tests {
             protection: &protection,
             original: None,
             townships: Some(&t),
+            barriers: None,
             custody_cache: CustodyCache::new(1),
             plaques: Default::default(),
             progress: &progress,

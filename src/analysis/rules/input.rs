@@ -41,7 +41,8 @@ const INCOMPLETE_EXAMPLES: usize = 5;
 
 /// Findings about the input: `input.incomplete` for every layer (other than the zones, where
 /// an unusable record stops the run) with records that were not used, one per layer, and
-/// `input.coverage` for every protection layer lying nowhere near the zones.
+/// `input.coverage` for every protection or barriers layer lying nowhere near the zones (a
+/// barriers layer in a wrong CRS would bridge no gap, silently).
 ///
 /// Example (the test below): a red line 200 km from a 1 km zone (margin max(10 km, 1 km) =
 /// 10 km) gives one `input.coverage` with `margin_m` = 10 000.
@@ -86,7 +87,11 @@ pub fn input_findings(ds: &Dataset) -> Vec<Finding> {
             zb[2] + margin,
             zb[3] + margin,
         ];
-        for layer in ds.protection_layers() {
+        let checked = ds
+            .layers
+            .iter()
+            .filter(|l| l.role.is_protection() || l.role == LayerRole::Barrier);
+        for layer in checked {
             let Some(lb) = layer.source.extent else {
                 continue;
             };
@@ -105,6 +110,7 @@ pub fn input_findings(ds: &Dataset) -> Vec<Finding> {
                 zones_box: zb,
                 working_crs: &ds.working_crs.label(),
                 margin_m: margin,
+                barrier: layer.role == LayerRole::Barrier,
             });
             out.push(
                 Rule::InputCoverage
@@ -179,5 +185,15 @@ mod tests {
         // 5 km away: within the margin.
         ds.layers[1].source.extent = Some([6_000.0, 0.0, 7_000.0, 1_000.0]);
         assert!(input_findings(&ds).is_empty());
+        // A barriers layer 200 km away bridges nothing: the same finding.
+        let mut roads = layer("barriers", LayerRole::Barrier, &[], Vec::new());
+        roads.source.extent = Some([200_000.0, 0.0, 201_000.0, 1_000.0]);
+        ds.layers.push(roads);
+        let found = input_findings(&ds);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].is(Rule::InputCoverage));
+        assert_eq!(found[0].refs, ["barriers"]);
+        assert!(found[0].message_en.contains("cannot bridge the gaps"));
+        assert!(found[0].message_zh.contains("无法弥合分片区间距"));
     }
 }

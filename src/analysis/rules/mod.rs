@@ -6,6 +6,7 @@
 //! |---|---|
 //! | [`conflict`] | `conflict.<layer>`, `sliver.<layer>` |
 //! | [`clusters`] | `clusters` |
+//! | [`parts`] | `parts` |
 //! | [`fragments`] | `fragment` |
 //! | [`enclave`] | `enclave`, `enclave.no_basis`, `enclave.same_county` |
 //! | [`expansion`] | `expansion` |
@@ -38,6 +39,7 @@ pub mod input;
 pub mod members;
 pub mod originals;
 pub mod overlap;
+pub mod parts;
 pub mod quota;
 pub mod validity;
 
@@ -64,6 +66,7 @@ pub(crate) mod testing {
             fragment,
             enclave,
             cluster: (!enclave).then_some(0),
+            pieces: usize::from(!enclave),
         }
     }
 
@@ -103,10 +106,12 @@ pub(crate) mod testing {
             industries: Vec::new(),
             area_m2: 0.0,
             area_mu: 0.0,
+            part_count: 0,
             parts: Vec::new(),
             enclaves: Vec::new(),
             clusters: 1,
             cluster_gaps_m: Vec::new(),
+            cluster_gaps_net_m: Vec::new(),
             cluster_gap_lines: Vec::new(),
             expansion_area_m2: None,
             conflicts: Default::default(),

@@ -74,7 +74,7 @@ impl Family {
             Family::Conflict => w("占用保护区", "protected land occupied"),
             Family::Sliver => w("碎片重叠（不计冲突）", "slivers (not conflicts)"),
             Family::Contiguity => w("连片（组团）", "contiguity (clusters)"),
-            Family::Fragments => w("过小分片区", "small sub-areas"),
+            Family::Fragments => w("分片区数量与面积", "sub-areas: number and size"),
             Family::Enclave => w("飞地", "enclaves"),
             Family::Expansion => w("扩区", "expansion"),
             Family::Overlap => w("开发区重叠", "zone overlaps"),
@@ -98,6 +98,7 @@ pub enum Rule {
     Conflict,
     Sliver,
     Clusters,
+    Parts,
     Fragment,
     Enclave,
     EnclaveNoBasis,
@@ -155,7 +156,7 @@ pub struct RuleSpec {
 const NO_SETTINGS: &[&str] = &[];
 
 /// The rule table, in the order of [`Rule`].
-pub static RULES: [RuleSpec; 28] = [
+pub static RULES: [RuleSpec; 29] = [
     RuleSpec {
         rule: Rule::Conflict,
         id: "conflict",
@@ -202,10 +203,32 @@ pub static RULES: [RuleSpec; 28] = [
         severity_fixed: false,
         label: w("不连片", "not contiguous"),
         checks: w(
-            "分片区（飞地除外）按连片距离组成的组团数超过上限",
-            "the sub-areas (enclaves aside) form more clusters, at the contiguity distance, than allowed",
+            "分片区（飞地除外）按连片距离组成的组团数超过上限；间距扣除其间的道路、河流、铁路和保护区域，窄于最小连接宽度的连接不算相连",
+            "the sub-areas (enclaves aside) form more clusters, at the contiguity distance, than allowed; gaps are net of the roads, rivers, railways and protected land in them, and a connection narrower than the minimum width does not join",
         ),
-        settings: &["rules.max_clusters", "rules.contiguity_distance_m"],
+        settings: &[
+            "rules.max_clusters",
+            "rules.contiguity_distance_m",
+            "rules.min_connection_width_m",
+            "rules.max_bridged_gap_m",
+            "layers.barriers",
+        ],
+    },
+    RuleSpec {
+        rule: Rule::Parts,
+        id: "parts",
+        per_layer: false,
+        family: Family::Fragments,
+        clause: clause::CONTIGUOUS,
+        inference: None,
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("分片区过多", "too many sub-areas"),
+        checks: w(
+            "分片区（相接的地块合为一个）数量超过上限",
+            "the zone has more sub-areas (parcels that touch are one) than allowed",
+        ),
+        settings: &["rules.max_parts"],
     },
     RuleSpec {
         rule: Rule::Fragment,
@@ -603,8 +626,8 @@ pub static RULES: [RuleSpec; 28] = [
         severity_fixed: true,
         label: w("保护图层不在开发区附近", "protection layer elsewhere"),
         checks: w(
-            "保护图层的范围与开发区范围相距过远",
-            "a protection layer's extent lies far from the zones' extent",
+            "保护图层（或道路、河流、铁路图层）的范围与开发区范围相距过远",
+            "a protection (or barriers) layer's extent lies far from the zones' extent",
         ),
         settings: &["crs_of"],
     },
@@ -915,6 +938,7 @@ mod tests {
                 "conflict",
                 "sliver",
                 "clusters",
+                "parts",
                 "fragment",
                 "enclave",
                 "expansion",

@@ -9,6 +9,7 @@ use geo::{Coord, Intersects, Point};
 pub fn role_rank(role: LayerRole) -> u8 {
     match role {
         LayerRole::Townships => 0,
+        LayerRole::Barrier => 0,
         LayerRole::Original => 1,
         LayerRole::Farmland => 2,
         LayerRole::Water => 3,

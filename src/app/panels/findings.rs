@@ -165,6 +165,18 @@ pub fn findings_panel_ui(
                     header = header.open(Some(true));
                 }
                 header.show(ui, |ui| {
+                    ui.label(
+                        RichText::new(format!(
+                            "{:.2} {} · {} {} · {} {}",
+                            zone.area_mu,
+                            lang.pick("亩", "mu"),
+                            zone.part_count,
+                            lang.t(S::ZoneParts),
+                            zone.clusters,
+                            lang.t(S::ZoneClusters)
+                        ))
+                        .weak(),
+                    );
                     findings_list_ui(
                         ui,
                         &resolved,
@@ -405,6 +417,18 @@ fn evidence_ui(
             lang.t(S::ClusterGaps),
             gaps.join(lang.pick("、", ", "))
         ));
+        if zone.cluster_gaps_net_m != zone.cluster_gaps_m {
+            let net: Vec<String> = zone
+                .cluster_gaps_net_m
+                .iter()
+                .map(|g| format!("{g:.1} m"))
+                .collect();
+            ui.label(format!(
+                "{}: {}",
+                lang.t(S::ClusterGapsNet),
+                net.join(lang.pick("、", ", "))
+            ));
+        }
         return;
     }
     // A per-layer finding (`conflict.<layer>`, `sliver.<layer>`) lists its layer's features.

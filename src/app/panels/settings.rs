@@ -24,6 +24,9 @@ pub struct QuotaText {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SettingsDraft {
     pub contiguity: String,
+    pub max_bridged_gap: String,
+    pub min_connection_width: String,
+    pub max_parts: String,
     pub sliver: String,
     pub sliver_width: String,
     pub sliver_total: String,
@@ -80,6 +83,9 @@ impl SettingsDraft {
         }
         SettingsDraft {
             contiguity: num(r.contiguity_distance_m),
+            max_bridged_gap: num(r.max_bridged_gap_m),
+            min_connection_width: num(r.min_connection_width_m),
+            max_parts: r.max_parts.to_string(),
             sliver: num(r.sliver_area_m2),
             sliver_width: num(r.sliver_width_m),
             sliver_total: num(r.sliver_total_m2),
@@ -115,6 +121,17 @@ impl SettingsDraft {
             Ok(v)
         };
         out.rules.contiguity_distance_m = number(&self.contiguity, S::ContiguityDistance)?;
+        out.rules.max_bridged_gap_m = number(&self.max_bridged_gap, S::MaxBridgedGap)?;
+        out.rules.min_connection_width_m =
+            number(&self.min_connection_width, S::MinConnectionWidth)?;
+        out.rules.max_parts = self.max_parts.trim().parse::<u32>().map_err(|_| {
+            format!(
+                "{}: “{}” {}",
+                lang.t(S::MaxParts),
+                self.max_parts.trim(),
+                lang.t(S::NotACount)
+            )
+        })?;
         out.rules.sliver_area_m2 = number(&self.sliver, S::SliverTolerance)?;
         out.rules.sliver_width_m = number(&self.sliver_width, S::SliverWidth)?;
         out.rules.sliver_total_m2 = number(&self.sliver_total, S::SliverTotal)?;
@@ -262,6 +279,24 @@ pub fn settings_ui(
                         format!("{}:", lang.t(S::ContiguityDistance)),
                         &mut draft.contiguity,
                         "m",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::MaxBridgedGap)),
+                        &mut draft.max_bridged_gap,
+                        "m",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::MinConnectionWidth)),
+                        &mut draft.min_connection_width,
+                        "m",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::MaxParts)),
+                        &mut draft.max_parts,
+                        "",
                     );
                     text_row(
                         ui,
