@@ -119,6 +119,23 @@ impl<'a> Protected<'a> {
     }
 }
 
+/// The features of every zone but `zone`, as a protection layer (for cutting zone overlaps out
+/// of `zone` with the same sliver rule as the `zone_overlap` check).
+pub fn other_zones(plan: &Layer, fields: &Fields, zone: &str) -> Layer {
+    let mut out = plan.clone();
+    out.role = crate::model::LayerRole::Redline;
+    out.name = "zones".to_string();
+    let key = fields.id.or(fields.name);
+    out.features.retain(|f| {
+        let id = plan
+            .attr(f, key)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", f.index));
+        id != zone
+    });
+    out
+}
+
 /// The edits that fix `plan` (the zones layer, as `fields` read it) under `rules`, one group
 /// per changed zone, with what changed in each zone (zones that did not change are left out).
 pub fn fix_plan(

@@ -173,3 +173,123 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
         z.area_m2
     );
 }
+
+/// Index of the zones layer and of the first feature of zone `id` in it.
+fn zone_feature(app: &ZonecheckApp, id: &str) -> (usize, usize) {
+    let ds = &app.doc.as_ref().unwrap().dataset;
+    let zi = ds
+        .layers
+        .iter()
+        .position(|l| l.role == zonecheck::model::LayerRole::Zones)
+        .unwrap();
+    let layer = &ds.layers[zi];
+    let col = layer.fields.iter().position(|f| f == "ID").unwrap();
+    let fi = layer
+        .features
+        .iter()
+        .position(|f| f.attrs[col].as_deref() == Some(id))
+        .unwrap();
+    (zi, fi)
+}
+
+fn zone_name(app: &ZonecheckApp, id: &str) -> Option<String> {
+    let check = app.current_check().unwrap();
+    check
+        .analysis
+        .zones
+        .iter()
+        .find(|z| z.id == id)
+        .and_then(|z| z.name.clone())
+}
+
+#[test]
+fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
+    use zonecheck::app::state::Picked;
+    let dir = sample_copy();
+    let mut h = open(&dir.path().join("review.toml"));
+    h.state_mut().pending.push(AppCommand::RunCheck);
+    h.step();
+    check_done(&mut h);
+    assert_eq!(
+        zone_name(h.state(), "M004").as_deref(),
+        Some("萧山瓜沥经济开发区")
+    );
+
+    // Pick M004's feature: its fields are text boxes; rename it.
+    let (zi, fi) = zone_feature(h.state(), "M004");
+    h.state_mut()
+        .pending
+        .push(AppCommand::SelectFeature(Picked {
+            layer: zi,
+            feature: fi,
+        }));
+    h.step();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MC")
+        .click();
+    h.run();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MC")
+        .type_text("瓜沥园区");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    check_done(&mut h);
+    assert_eq!(zone_name(h.state(), "M004").as_deref(), Some("瓜沥园区"));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    check_done(&mut h);
+    assert_eq!(
+        zone_name(h.state(), "M004").as_deref(),
+        Some("萧山瓜沥经济开发区")
+    );
+
+    // Delete one of M001's features: one feature fewer, undo brings it back.
+    let features = |h: &Harness<'static, ZonecheckApp>| {
+        h.state().doc.as_ref().unwrap().dataset.layers[zi]
+            .features
+            .len()
+    };
+    let n = features(&h);
+    let (_, f1) = zone_feature(h.state(), "M001");
+    h.state_mut()
+        .pending
+        .push(AppCommand::SelectFeature(Picked {
+            layer: zi,
+            feature: f1,
+        }));
+    h.step();
+    h.run();
+    h.get_by_label("删除要素").click();
+    h.step();
+    check_done(&mut h);
+    assert_eq!(features(&h), n - 1);
+    menu(&mut h, "撤销 Ctrl+Z");
+    check_done(&mut h);
+    assert_eq!(features(&h), n);
+
+    // M001 and M002 overlap (22.50 亩 in the sample): cutting M002 out of M001 ends it.
+    let overlaps = |h: &Harness<'static, ZonecheckApp>| {
+        rules_of(h.state(), "M001")
+            .iter()
+            .filter(|r| *r == "zone_overlap")
+            .count()
+    };
+    assert_eq!(overlaps(&h), 1);
+    let key = FindingKey {
+        zone: Some("M001".into()),
+        rule: "zone_overlap".into(),
+        about: Some("M002".into()),
+    };
+    h.state_mut().pending.push(AppCommand::SelectFinding(key));
+    h.step();
+    menu(&mut h, "扣除所选开发区与其他开发区的重叠");
+    check_done(&mut h);
+    assert_eq!(overlaps(&h), 0, "{:?}", rules_of(h.state(), "M001"));
+    assert!(!rules_of(h.state(), "M002")
+        .iter()
+        .any(|r| r == "zone_overlap"));
+    menu(&mut h, "撤销 Ctrl+Z");
+    check_done(&mut h);
+    assert_eq!(overlaps(&h), 1);
+}

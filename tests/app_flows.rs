@@ -288,9 +288,10 @@ fn identify_shows_attributes() {
     settle(&mut h);
     let picked = h.state().view.picked.expect("a feature under the click");
     assert_eq!(picked.layer, 0, "the zones layer is on top");
-    // The attribute table shows the zone's id.
+    // The attributes panel shows the zone's id (a zones-layer feature: in an editable box).
     let zone_id = id.split(' ').next().unwrap().to_string();
-    h.get_by_label(&zone_id);
+    let id_box = h.get_by_role_and_label(egui::Role::TextInput, "ID");
+    assert_eq!(id_box.value().as_deref(), Some(zone_id.as_str()));
     h.get_by_label("字段");
 }
 

@@ -70,6 +70,14 @@ pub enum AppCommand {
     Redo,
     /// Apply a fix to the selected zone as one undoable edit, then re-check.
     FixZone(FixKind),
+    /// Set attribute `field` of zones-layer feature `feature` (empty: `None`), undoable.
+    EditAttribute {
+        feature: usize,
+        field: usize,
+        value: Option<String>,
+    },
+    /// Delete zones-layer feature `feature` (a part of a zone), undoable.
+    DeleteFeature(usize),
     // app-plan
     /// Show or hide the plan summary window.
     TogglePlanSummary,
@@ -104,6 +112,8 @@ pub enum ConfirmAnswer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixKind {
     CutProtected,
+    /// Cut the other merged zones out of the selected one (zone_overlap).
+    CutOverlaps,
     CloseGaps,
     DropFragments,
 }

@@ -70,6 +70,8 @@ strings! {
     Redo: "重做", "Redo";
     FixCutProtected: "扣除所选开发区占用的保护用地", "Cut protected land out of the selected zone";
     FixCloseGaps: "连接所选开发区的间隙", "Close the selected zone's gaps";
+    FixCutOverlaps: "扣除所选开发区与其他开发区的重叠", "Cut the other zones out of the selected zone";
+    DeleteFeature: "删除要素", "Delete feature";
     FixDropFragments: "删除所选开发区的碎片", "Remove the selected zone's fragments";
     FixNeedsZone: "先在检查结果或地图上选择一个开发区", "Select a zone first (in the findings or on the map)";
     NothingToFix: "所选开发区无需修改", "The selected zone needs no change";

@@ -407,7 +407,14 @@ impl ZonecheckApp {
                     .resizable(false)
                     .exact_size(h)
                     .show(ui, |ui| {
-                        panels::attributes::attributes_panel_ui(ui, doc.as_ref(), view, lang)
+                        panels::attributes::attributes_panel_ui(
+                            ui,
+                            doc.as_ref(),
+                            view,
+                            lang,
+                            busy,
+                            pending,
+                        )
                     });
                 if (r.inner - view.attributes_height).abs() > 0.5 {
                     view.attributes_height = r.inner;
@@ -967,6 +974,42 @@ impl ZonecheckApp {
             AppCommand::Undo => self.undo_redo(true),
             AppCommand::Redo => self.undo_redo(false),
             AppCommand::FixZone(kind) => self.fix_selected_zone(kind),
+            AppCommand::EditAttribute {
+                feature,
+                field,
+                value,
+            } => {
+                let Some(doc) = &self.doc else { return };
+                let Some(plan) = doc.dataset.layer(crate::model::LayerRole::Zones) else {
+                    return;
+                };
+                let Some(f) = plan.features.get(feature) else {
+                    return;
+                };
+                let before = f.attrs.get(field).cloned().flatten();
+                self.edit_plan(crate::model::edit::PlanEdit::Attribute {
+                    feature,
+                    field,
+                    before,
+                    after: value,
+                });
+            }
+            AppCommand::DeleteFeature(at) => {
+                let Some(doc) = &self.doc else { return };
+                let Some(plan) = doc.dataset.layer(crate::model::LayerRole::Zones) else {
+                    return;
+                };
+                let Some(f) = plan.features.get(at) else {
+                    return;
+                };
+                let edit = crate::model::edit::PlanEdit::Remove {
+                    at,
+                    feature: f.clone(),
+                };
+                self.view.picked = None;
+                self.view.attr_draft = None;
+                self.edit_plan(edit);
+            }
             AppCommand::CancelJob => {
                 if let Some(job) = &self.job {
                     job.progress.cancel();
@@ -1778,9 +1821,19 @@ impl ZonecheckApp {
             return;
         };
         let fields = crate::model::fields::Fields::of_layer(plan, &doc.review.file);
-        let protected = crate::fix::Protected::new(doc.dataset.layers.iter());
+        // Cutting overlaps: the other zones are what is cut out, taken as a protected layer.
+        let others;
+        let protected = if kind == commands::FixKind::CutOverlaps {
+            others = crate::fix::other_zones(plan, &fields, &zone);
+            crate::fix::Protected::new([&others])
+        } else {
+            crate::fix::Protected::new(doc.dataset.layers.iter())
+        };
         let options = crate::fix::FixOptions {
-            cut_protected: kind == commands::FixKind::CutProtected,
+            cut_protected: matches!(
+                kind,
+                commands::FixKind::CutProtected | commands::FixKind::CutOverlaps
+            ),
             close_gaps: kind == commands::FixKind::CloseGaps,
             drop_fragments: kind == commands::FixKind::DropFragments,
             zones: vec![zone],

@@ -312,6 +312,8 @@ pub struct ViewState {
     pub cursor_in_map: Option<Coord<f64>>,
     pub selected_finding: Option<FindingKey>,
     pub picked: Option<Picked>,
+    /// The attributes panel's text boxes for the picked feature (zones layer: editable).
+    pub attr_draft: Option<(Picked, Vec<String>)>,
     /// Severity filter of the findings list.
     pub show_severity: [bool; 3],
     /// Only findings of this rule family (the rule id before its first `.`), e.g. `conflict`.
@@ -370,6 +372,7 @@ impl Default for ViewState {
             draft: None,
             table: None,
             layer_edit: None,
+            attr_draft: None,
             settings: None,
         }
     }

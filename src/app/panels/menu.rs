@@ -104,6 +104,7 @@ pub fn menu_bar_ui(
             ui.separator();
             for (kind, label) in [
                 (FixKind::CutProtected, S::FixCutProtected),
+                (FixKind::CutOverlaps, S::FixCutOverlaps),
                 (FixKind::CloseGaps, S::FixCloseGaps),
                 (FixKind::DropFragments, S::FixDropFragments),
             ] {
