@@ -32,7 +32,11 @@ fn main() {
     let t = Instant::now();
     zonecheck::analysis::run_checks(&ds, &review.file, &progress).expect("check");
     println!("first check {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
-    let zi = ds.layers.iter().position(|l| l.role == LayerRole::Zones).unwrap();
+    let zi = ds
+        .layers
+        .iter()
+        .position(|l| l.role == LayerRole::Zones)
+        .unwrap();
     let fields = Fields::of_layer(&ds.layers[zi], &review.file);
     let ids: Vec<String> = group_zones(&ds.layers[zi], &fields)
         .into_iter()
@@ -48,7 +52,13 @@ fn main() {
                 zones: vec![id.clone()],
                 ..FixOptions::default()
             };
-            fix_plan(&ds.layers[zi], &fields, &protected, &review.file.rules, &options)
+            fix_plan(
+                &ds.layers[zi],
+                &fields,
+                &protected,
+                &review.file.rules,
+                &options,
+            )
         };
         if edits.is_empty() {
             continue;

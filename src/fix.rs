@@ -119,6 +119,121 @@ impl<'a> Protected<'a> {
     }
 }
 
+/// The zone a planner builds from original zones: its id and name (the rest is proposed).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewZone {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// The designation proposed for a zone merged from members whose level attributes are
+/// `levels`: every national plaque among them (保持原有国家级牌子不变), else the highest plaque
+/// (牌子就高, the first member's of equal levels); `None` when no member has a known one.
+pub fn proposed_level(
+    levels: &[&str],
+    table: &crate::model::plaques::PlaqueTable,
+) -> Option<String> {
+    use crate::model::plaques::Level;
+    let mut plaques: Vec<&crate::model::plaques::Plaque> = Vec::new();
+    for l in levels {
+        for p in table.read(l).0 {
+            if !plaques.iter().any(|q| q.name == p.name) {
+                plaques.push(p);
+            }
+        }
+    }
+    let national: Vec<&str> = plaques
+        .iter()
+        .filter(|p| p.level == Level::National)
+        .map(|p| p.name.as_str())
+        .collect();
+    if !national.is_empty() {
+        return Some(national.join("、"));
+    }
+    let best = plaques.iter().map(|p| p.level).max()?;
+    plaques
+        .iter()
+        .find(|p| p.level == best)
+        .map(|p| p.name.clone())
+}
+
+/// The edit that adds a merged zone built from the original zones `members` (ids of the
+/// originals layer): its geometry is their union, its members recorded, its level proposed by
+/// the plaque rules ([`proposed_level`]), its name the given one or the first member's. Errors
+/// (in both languages): an id already used, a member not found, no id field to write it in.
+pub fn merge_originals(
+    plan: &Layer,
+    plan_fields: &Fields,
+    original: &Layer,
+    original_fields: &Fields,
+    members: &[String],
+    new: &NewZone,
+    table: &crate::model::plaques::PlaqueTable,
+) -> Result<PlanEdit, crate::model::Text> {
+    use crate::messages::fix as msg;
+    let Some(id_col) = plan_fields.id.or(plan_fields.name) else {
+        return Err(msg::no_id_field());
+    };
+    let id = new.id.trim();
+    if id.is_empty() || group_zones(plan, plan_fields).iter().any(|z| z.id == id) {
+        return Err(msg::zone_id_taken(id));
+    }
+    if members.is_empty() {
+        return Err(msg::no_members());
+    }
+    let key = original_fields.id.or(original_fields.name);
+    let mut geoms = Vec::new();
+    let mut levels = Vec::new();
+    let mut first_name = None;
+    for m in members {
+        let found: Vec<&crate::model::Feature> = original
+            .features
+            .iter()
+            .filter(|f| original.attr(f, key) == Some(m.as_str()))
+            .collect();
+        if found.is_empty() {
+            return Err(msg::no_such_original(m));
+        }
+        for f in found {
+            geoms.push(f.geometry.clone());
+            if let Some(l) = original.attr(f, original_fields.level) {
+                levels.push(l.to_string());
+            }
+            if first_name.is_none() {
+                first_name = original.attr(f, original_fields.name).map(str::to_string);
+            }
+        }
+    }
+    let mut attrs: Vec<Option<String>> = vec![None; plan.fields.len()];
+    let mut set = |col: Option<usize>, v: Option<String>| {
+        if let (Some(c), Some(v)) = (col, v) {
+            if let Some(slot) = attrs.get_mut(c) {
+                *slot = Some(v);
+            }
+        }
+    };
+    set(Some(id_col), Some(id.to_string()));
+    set(
+        plan_fields.name.filter(|&c| c != id_col),
+        new.name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .or(first_name),
+    );
+    set(plan_fields.members, Some(members.join("、")));
+    let level_refs: Vec<&str> = levels.iter().map(String::as_str).collect();
+    set(plan_fields.level, proposed_level(&level_refs, table));
+    let index = plan.features.iter().map(|f| f.index + 1).max().unwrap_or(0);
+    Ok(PlanEdit::Insert {
+        at: plan.features.len(),
+        feature: crate::model::Feature {
+            index,
+            geometry: union_local(geoms),
+            attrs,
+        },
+    })
+}
+
 /// The features of every zone but `zone`, as a protection layer (for cutting zone overlaps out
 /// of `zone` with the same sliver rule as the `zone_overlap` check).
 pub fn other_zones(plan: &Layer, fields: &Fields, zone: &str) -> Layer {

@@ -7,7 +7,7 @@
 
 mod app_support;
 
-use app_support::{harness, sample_copy, wait_until};
+use app_support::{harness, sample_copy, settle, wait_until};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use std::path::Path;
@@ -47,7 +47,7 @@ fn conflicts(app: &ZonecheckApp, zone: &str) -> usize {
 
 fn menu(h: &mut Harness<'static, ZonecheckApp>, item: &str) {
     h.get_by_label("编辑").click();
-    h.run();
+    settle(h);
     h.get_by_label(item).click();
     h.step();
 }
@@ -75,7 +75,7 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
 
     // Nothing selected: the fix asks for a zone and changes nothing.
     menu(&mut h, "扣除所选开发区占用的保护用地");
-    h.run();
+    settle(&mut h);
     assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
     assert!(!h.state().messages.is_empty());
 
@@ -143,7 +143,7 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
     let original = std::fs::read(dir.path().join("merged_zones.shp")).unwrap();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.step();
-    h.run();
+    settle(&mut h);
     let edited = dir.path().join("merged_zones_edited.shp");
     assert!(edited.exists(), "messages: {:?}", h.state().messages);
     assert_eq!(
@@ -224,14 +224,14 @@ fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
             feature: fi,
         }));
     h.step();
-    h.run();
+    settle(&mut h);
     h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MC")
         .click();
-    h.run();
+    settle(&mut h);
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
     h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MC")
         .type_text("瓜沥园区");
-    h.run();
+    settle(&mut h);
     h.key_press(egui::Key::Enter);
     h.step();
     check_done(&mut h);
@@ -259,7 +259,7 @@ fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
             feature: f1,
         }));
     h.step();
-    h.run();
+    settle(&mut h);
     h.get_by_label("删除要素").click();
     h.step();
     check_done(&mut h);
@@ -292,4 +292,59 @@ fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
     menu(&mut h, "撤销 Ctrl+Z");
     check_done(&mut h);
     assert_eq!(overlaps(&h), 1);
+}
+
+#[test]
+fn a_new_zone_from_original_zones_in_the_app() {
+    // Y07 and Y08 (7,100,000 m² together: GEOS unary_union of the sample's polygons) become a
+    // new zone M005 with both as members and the higher plaque (省级开发区 over 市级工业园区).
+    let dir = sample_copy();
+    let mut h = open(&dir.path().join("review.toml"));
+    h.state_mut().pending.push(AppCommand::RunCheck);
+    h.step();
+    check_done(&mut h);
+    menu(&mut h, "由原开发区新建整合开发区…");
+    settle(&mut h);
+    // The next free id is proposed.
+    assert_eq!(
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "新开发区编号")
+            .value()
+            .as_deref(),
+        Some("M005")
+    );
+    let name = "名称（空：取第一个成员的名称）";
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, name)
+        .click();
+    settle(&mut h);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, name)
+        .type_text("湘南河上产业园");
+    settle(&mut h);
+    h.get_by_label("Y07 杭州湘南科技园（省级开发区）").click();
+    h.get_by_label("Y08 萧山河上工业功能区（市级工业园区）")
+        .click();
+    settle(&mut h);
+    h.get_by_label("创建").click();
+    h.step();
+    check_done(&mut h);
+    let check = h.state().current_check().unwrap();
+    let z = check
+        .analysis
+        .zones
+        .iter()
+        .find(|z| z.id == "M005")
+        .unwrap();
+    assert_eq!(z.name.as_deref(), Some("湘南河上产业园"));
+    assert_eq!(z.members, ["Y07", "Y08"]);
+    assert_eq!(z.level.as_deref(), Some("省级开发区"));
+    assert!(
+        (z.area_m2 - 7_100_000.0).abs() < 1e-6 * 7_100_000.0,
+        "{}",
+        z.area_m2
+    );
+    // One undo removes it.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.step();
+    check_done(&mut h);
+    let check = h.state().current_check().unwrap();
+    assert!(!check.analysis.zones.iter().any(|z| z.id == "M005"));
 }

@@ -269,3 +269,153 @@ fn a_name_gbk_cannot_hold_is_an_error_unless_utf8_is_chosen() {
     run_check(&out.join("review.toml"), &check);
     assert_eq!(report(&check)["zones"][0]["name"], "𠀀园区");
 }
+
+#[test]
+fn merging_originals_equals_the_geos_union() {
+    // tests/fixtures/merge_originals_geos.json: 12 random star polygons (ids Y01–Y12) and 15
+    // merges, each with the area of the union GEOS (shapely.unary_union) gives; how it was made
+    // is in the file. zonecheck's merge must agree to 1e-7 relative.
+    use zonecheck::fix::{merge_originals, NewZone};
+    use zonecheck::model::fields::Fields;
+    use zonecheck::model::plaques::PlaqueTable;
+    use zonecheck::model::{Feature, Layer, LayerRole, SourceInfo};
+    let doc: Value = serde_json::from_slice(&read(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/merge_originals_geos.json"),
+    ))
+    .unwrap();
+    let polygons = doc["polygons"].as_object().unwrap();
+    let original = Layer {
+        name: "original".into(),
+        role: LayerRole::Original,
+        fields: vec!["ID".into(), "LEVEL".into()],
+        features: polygons
+            .iter()
+            .enumerate()
+            .map(|(index, (id, ring))| {
+                let coords: Vec<(f64, f64)> = ring
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                    .collect();
+                let level = if index == 0 {
+                    "国家级高新技术产业开发区"
+                } else {
+                    "省级经济开发区"
+                };
+                Feature {
+                    index,
+                    geometry: geo::MultiPolygon(vec![geo::Polygon::new(
+                        geo::LineString::from(coords),
+                        vec![],
+                    )]),
+                    attrs: vec![Some(id.clone()), Some(level.into())],
+                }
+            })
+            .collect(),
+        source: SourceInfo::default(),
+    };
+    let plan = Layer {
+        name: "zones".into(),
+        role: LayerRole::Zones,
+        fields: vec!["ID".into(), "MC".into(), "LEVEL".into(), "MEMBERS".into()],
+        // One zone already there, so that its fields are recognised by their values too.
+        features: vec![Feature {
+            index: 0,
+            geometry: rect(0.0, 0.0, 1.0, 1.0),
+            attrs: vec![
+                Some("M0".into()),
+                Some("已有开发区".into()),
+                Some("省级经济开发区".into()),
+                Some("Y01".into()),
+            ],
+        }],
+        source: SourceInfo::default(),
+    };
+    let plan_fields = Fields::resolve(&plan, &Default::default());
+    let original_fields = Fields::resolve(&original, &Default::default());
+    let table = PlaqueTable::default();
+    for (k, m) in doc["merges"].as_array().unwrap().iter().enumerate() {
+        let members: Vec<String> = m["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let new = NewZone {
+            id: format!("N{k}"),
+            name: Some("新区".into()),
+        };
+        let edit = merge_originals(
+            &plan,
+            &plan_fields,
+            &original,
+            &original_fields,
+            &members,
+            &new,
+            &table,
+        )
+        .unwrap();
+        let zonecheck::model::edit::PlanEdit::Insert { feature, .. } = edit else {
+            panic!("an insert");
+        };
+        use geo::Area;
+        let area = feature.geometry.unsigned_area();
+        let geos = m["area_m2"].as_f64().unwrap();
+        assert!(
+            ((area - geos) / geos).abs() < 1e-7,
+            "{members:?}: {area} vs GEOS {geos}"
+        );
+        assert_eq!(
+            feature.geometry.0.len() as u64,
+            m["parts"].as_u64().unwrap()
+        );
+        assert_eq!(
+            feature.attrs[3].as_deref(),
+            Some(members.join("、").as_str())
+        );
+        // 牌子: Y01 is the only national member; otherwise the provincial plaque.
+        let level = if members.contains(&"Y01".to_string()) {
+            "国家级高新技术产业开发区"
+        } else {
+            "省级经济开发区"
+        };
+        assert_eq!(feature.attrs[2].as_deref(), Some(level));
+    }
+    // An id already in use, an unknown member: refused.
+    let mut with_one = plan.clone();
+    with_one.features.push(Feature {
+        index: 0,
+        geometry: geo::MultiPolygon(vec![]),
+        attrs: vec![Some("N0".into()), None, None, None],
+    });
+    let taken = NewZone {
+        id: "N0".into(),
+        name: None,
+    };
+    assert!(merge_originals(
+        &with_one,
+        &plan_fields,
+        &original,
+        &original_fields,
+        &["Y01".into()],
+        &taken,
+        &table
+    )
+    .is_err());
+    let fresh = NewZone {
+        id: "N1".into(),
+        name: None,
+    };
+    let e = merge_originals(
+        &plan,
+        &plan_fields,
+        &original,
+        &original_fields,
+        &["Y99".into()],
+        &fresh,
+        &table,
+    )
+    .unwrap_err();
+    assert!(e.en.contains("Y99"), "{e:?}");
+}

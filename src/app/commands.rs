@@ -78,6 +78,14 @@ pub enum AppCommand {
     },
     /// Delete zones-layer feature `feature` (a part of a zone), undoable.
     DeleteFeature(usize),
+    /// Open the 由原开发区新建整合开发区 window.
+    OpenMerge,
+    /// Add a merged zone built from these original zones (undoable).
+    MergeOriginals {
+        members: Vec<String>,
+        id: String,
+        name: String,
+    },
     // app-plan
     /// Show or hide the plan summary window.
     TogglePlanSummary,

@@ -72,6 +72,12 @@ strings! {
     FixCloseGaps: "连接所选开发区的间隙", "Close the selected zone's gaps";
     FixCutOverlaps: "扣除所选开发区与其他开发区的重叠", "Cut the other zones out of the selected zone";
     DeleteFeature: "删除要素", "Delete feature";
+    MergeOriginalsMenu: "由原开发区新建整合开发区…", "New merged zone from original zones…";
+    MergeTitle: "由原开发区新建整合开发区", "New merged zone from original zones";
+    NoOriginalLayer: "审查没有原开发区图层", "The review has no original-zones layer";
+    NewZoneId: "新开发区编号", "New zone id";
+    NewZoneName: "名称（空：取第一个成员的名称）", "Name (empty: the first member's)";
+    CreateZone: "创建", "Create";
     FixDropFragments: "删除所选开发区的碎片", "Remove the selected zone's fragments";
     FixNeedsZone: "先在检查结果或地图上选择一个开发区", "Select a zone first (in the findings or on the map)";
     NothingToFix: "所选开发区无需修改", "The selected zone needs no change";

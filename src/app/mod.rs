@@ -457,6 +457,7 @@ impl ZonecheckApp {
         panels::messages_ui(&ctx, &self.messages, lang, &mut self.pending);
         self.plan_summary_window(&ctx);
         self.settings_window(&ctx);
+        self.merge_window(&ctx);
         self.export_done_window(&ctx);
         self.confirm_window(&ctx);
         self.recovery_window(&ctx);
@@ -994,6 +995,33 @@ impl ZonecheckApp {
                     after: value,
                 });
             }
+            AppCommand::OpenMerge => {
+                if let Some(doc) = &self.doc {
+                    self.view.merge = Some(panels::merge::MergeDraft::new(doc));
+                }
+            }
+            AppCommand::MergeOriginals { members, id, name } => {
+                let lang = self.lang();
+                let Some(doc) = &self.doc else { return };
+                let (Some(plan), Some(original)) = (
+                    doc.dataset.layer(crate::model::LayerRole::Zones),
+                    doc.dataset.layer(crate::model::LayerRole::Original),
+                ) else {
+                    return;
+                };
+                let pf = crate::model::fields::Fields::of_layer(plan, &doc.review.file);
+                let of = crate::model::fields::Fields::of_layer(original, &doc.review.file);
+                let table = crate::model::plaques::PlaqueTable::new(&doc.review.file.plaques);
+                let new = crate::fix::NewZone {
+                    id,
+                    name: (!name.is_empty()).then_some(name),
+                };
+                match crate::fix::merge_originals(plan, &pf, original, &of, &members, &new, &table)
+                {
+                    Ok(edit) => self.edit_plan(edit),
+                    Err(e) => self.error(e.get(lang.model()).to_string()),
+                }
+            }
             AppCommand::DeleteFeature(at) => {
                 let Some(doc) = &self.doc else { return };
                 let Some(plan) = doc.dataset.layer(crate::model::LayerRole::Zones) else {
@@ -1246,6 +1274,32 @@ impl ZonecheckApp {
         }
         self.check_after_load = true;
         self.spawn(JobKind::Load, move |p| jobs::reload_job(review, p));
+    }
+
+    /// The 由原开发区新建整合开发区 window, while it is open.
+    fn merge_window(&mut self, ctx: &egui::Context) {
+        if self.doc.is_none() {
+            self.view.merge = None;
+        }
+        let (Some(draft), Some(doc)) = (self.view.merge.as_mut(), self.doc.as_ref()) else {
+            return;
+        };
+        let lang = self.settings.lang;
+        let busy = self.job.is_some();
+        let mut open = true;
+        let mut keep = true;
+        let pending = &mut self.pending;
+        egui::Window::new(lang.t(S::MergeTitle))
+            .id(egui::Id::unique("merge-window"))
+            .open(&mut open)
+            .resizable(true)
+            .default_pos([320.0, 90.0])
+            .show(ctx, |ui| {
+                keep = panels::merge::merge_ui(ui, doc, draft, lang, busy, pending);
+            });
+        if !(open && keep) {
+            self.view.merge = None;
+        }
     }
 
     /// The settings window (设置/审查规则), while it is open.

@@ -314,6 +314,8 @@ pub struct ViewState {
     pub picked: Option<Picked>,
     /// The attributes panel's text boxes for the picked feature (zones layer: editable).
     pub attr_draft: Option<(Picked, Vec<String>)>,
+    /// The 由原开发区新建整合开发区 window, while open.
+    pub merge: Option<super::panels::merge::MergeDraft>,
     /// Severity filter of the findings list.
     pub show_severity: [bool; 3],
     /// Only findings of this rule family (the rule id before its first `.`), e.g. `conflict`.
@@ -373,6 +375,7 @@ impl Default for ViewState {
             table: None,
             layer_edit: None,
             attr_draft: None,
+            merge: None,
             settings: None,
         }
     }

@@ -37,3 +37,28 @@ pub fn nothing_chosen() -> Text {
         "no fix chosen: give --cut-protected, --close-gaps or --drop-fragments",
     )
 }
+
+pub fn no_id_field() -> Text {
+    Text::new(
+        "整合后开发区图层没有编号或名称字段，无法写入新开发区",
+        "the merged-zones layer has no id or name field to write the new zone in",
+    )
+}
+
+pub fn zone_id_taken(id: &str) -> Text {
+    Text::new(
+        format!("开发区编号“{id}”为空或已被使用"),
+        format!("zone id \"{id}\" is empty or already used"),
+    )
+}
+
+pub fn no_members() -> Text {
+    Text::new("未选择原开发区", "no original zone chosen")
+}
+
+pub fn no_such_original(id: &str) -> Text {
+    Text::new(
+        format!("原开发区图层中没有 {id}"),
+        format!("the original-zones layer has no {id}"),
+    )
+}

@@ -102,6 +102,15 @@ pub fn menu_bar_ui(
                 cmds.push(AppCommand::Redo);
             }
             ui.separator();
+            if ui
+                .add_enabled(
+                    !busy && has_doc,
+                    egui::Button::new(lang.t(S::MergeOriginalsMenu)),
+                )
+                .clicked()
+            {
+                cmds.push(AppCommand::OpenMerge);
+            }
             for (kind, label) in [
                 (FixKind::CutProtected, S::FixCutProtected),
                 (FixKind::CutOverlaps, S::FixCutOverlaps),

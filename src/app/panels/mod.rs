@@ -6,6 +6,7 @@ pub mod findings;
 pub mod layer_style;
 pub mod layers;
 pub mod menu;
+pub mod merge;
 pub mod plan;
 pub mod settings;
 pub mod status;
