@@ -81,6 +81,10 @@ pub enum Command {
         /// Text encoding of the written .dbf (also in its .cpg).
         #[arg(long, value_enum, default_value_t = DbfEncoding::Gbk)]
         encoding: DbfEncoding,
+        /// Write the fixed plan as GeoJSON (`<zones>_fixed.geojson`, working CRS named by a
+        /// `crs` member, full precision) instead of a shapefile.
+        #[arg(long)]
+        geojson: bool,
         /// Language of the messages.
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
@@ -302,6 +306,7 @@ pub fn run(cli: Cli) -> ExitCode {
             drop_fragments,
             zones,
             encoding,
+            geojson,
             lang,
         }) => {
             let options = crate::fix::FixOptions {
@@ -309,6 +314,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 close_gaps,
                 drop_fragments,
                 zones,
+                geojson,
             };
             let encoding = match encoding {
                 DbfEncoding::Gbk => crate::io::shp_write::OutEncoding::Gbk,

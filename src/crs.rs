@@ -133,6 +133,21 @@ impl CrsDef {
             _ => self.definition == other.definition || self.fingerprint == other.fingerprint,
         }
     }
+
+    /// The EPSG code of this CRS: its own, else the code of the CRS it is the same as among
+    /// those Zhejiang's data come in (CGCS2000 geographic and 3-degree Gauss-Krüger with and
+    /// without zone prefix, WGS 84 and its UTM zones 49–51N), compared by fingerprint (an ESRI
+    /// `.prj` of EPSG:4549 gives 4549).
+    pub fn epsg_equivalent(&self) -> Option<u32> {
+        if self.epsg.is_some() {
+            return self.epsg;
+        }
+        [4490, 4326]
+            .into_iter()
+            .chain(4513..=4554)
+            .chain(32649..=32651)
+            .find(|&code| CrsDef::epsg(code).is_ok_and(|c| c.fingerprint == self.fingerprint))
+    }
 }
 
 /// Reduces PROJJSON to what defines the coordinates: no identifiers, names or remarks, units

@@ -39,6 +39,8 @@ pub struct FixOptions {
     pub drop_fragments: bool,
     /// Only these zone ids (all zones when empty).
     pub zones: Vec<String>,
+    /// Write the fixed plan as GeoJSON (working CRS, `crs` member) instead of a shapefile.
+    pub geojson: bool,
 }
 
 /// What the fixes changed in one merged zone (areas in m²).
@@ -519,7 +521,12 @@ pub fn run(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "zones".to_string());
-    let layer_files: Vec<String> = ["shp", "shx", "dbf", "cpg", "prj"]
+    let exts: &[&str] = if options.geojson {
+        &["geojson"]
+    } else {
+        &["shp", "shx", "dbf", "cpg", "prj"]
+    };
+    let layer_files: Vec<String> = exts
         .iter()
         .map(|ext| format!("{stem}_fixed.{ext}"))
         .collect();
@@ -558,7 +565,7 @@ pub fn run(
     }
     // Every value must survive the chosen encoding: a character GBK lacks is an error, never
     // a silent `?`.
-    if encoding == crate::io::shp_write::OutEncoding::Gbk {
+    if !options.geojson && encoding == crate::io::shp_write::OutEncoding::Gbk {
         for f in &plan.features {
             for (name, v) in plan.fields.iter().zip(&f.attrs) {
                 if let Some(v) = v {
@@ -570,14 +577,22 @@ pub fn run(
         }
     }
     std::fs::create_dir_all(out).map_err(|e| msg::cannot_write(out, &e).get(lang).to_string())?;
-    let zones_path = out.join(format!("{stem}_fixed.shp"));
-    write_plan(
-        &plan,
-        &zones_path,
-        encoding,
-        ds.working_crs.esri_wkt().as_deref(),
-    )
-    .map_err(|e| msg::cannot_write(&zones_path, &e).get(lang).to_string())?;
+    let zones_path;
+    if options.geojson {
+        zones_path = out.join(format!("{stem}_fixed.geojson"));
+        let text = plan_geojson(&plan, &ds.working_crs).map_err(|t| t.get(lang).to_string())?;
+        crate::io::atomic::write_atomic(&zones_path, text.as_bytes())
+            .map_err(|e| msg::cannot_write(&zones_path, &e).get(lang).to_string())?;
+    } else {
+        zones_path = out.join(format!("{stem}_fixed.shp"));
+        write_plan(
+            &plan,
+            &zones_path,
+            encoding,
+            ds.working_crs.esri_wkt().as_deref(),
+        )
+        .map_err(|e| msg::cannot_write(&zones_path, &e).get(lang).to_string())?;
+    }
     let review_out = out.join("review.toml");
     let text = fixed_review(&review, &zones_path);
     crate::io::atomic::write_atomic(&review_out, text.as_bytes())
@@ -634,6 +649,53 @@ pub fn write_plan(
         })
         .collect();
     write_polygon_shapefile(path, &fields, &features, prj, encoding)
+}
+
+/// The plan as GeoJSON in the working CRS (full precision, so nothing moves), with the legacy
+/// `crs` member naming its EPSG code (QGIS and GDAL read it; zonecheck too): RFC 7946 would
+/// want lon/lat, which would move every vertex by the rounding of a reprojection. Every
+/// attribute is a string property under its field name. A working CRS without an EPSG code
+/// cannot be named that way: an error.
+pub fn plan_geojson(plan: &Layer, crs: &crate::crs::CrsDef) -> Result<String, crate::model::Text> {
+    use serde_json::{json, Map, Value};
+    let Some(epsg) = crs.epsg_equivalent() else {
+        return Err(crate::messages::fix::geojson_needs_epsg(&crs.label()));
+    };
+    let ring = |r: &geo::LineString<f64>| -> Value {
+        Value::Array(r.0.iter().map(|c| json!([c.x, c.y])).collect())
+    };
+    let features: Vec<Value> = plan
+        .features
+        .iter()
+        .map(|f| {
+            let mut props = Map::new();
+            for (i, name) in plan.fields.iter().enumerate() {
+                let v = f.attrs.get(i).cloned().flatten();
+                props.insert(name.clone(), v.map_or(Value::Null, Value::String));
+            }
+            let polys: Vec<Value> = f
+                .geometry
+                .0
+                .iter()
+                .map(|p| {
+                    let mut rings = vec![ring(p.exterior())];
+                    rings.extend(p.interiors().iter().map(ring));
+                    Value::Array(rings)
+                })
+                .collect();
+            json!({
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "MultiPolygon", "coordinates": polys},
+            })
+        })
+        .collect();
+    let doc = json!({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": format!("urn:ogc:def:crs:EPSG::{epsg}")}},
+        "features": features,
+    });
+    Ok(format!("{doc}\n"))
 }
 
 /// The review file of the fixed plan: the same settings, decisions and verdict; every layer

@@ -158,6 +158,30 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
     let text = std::fs::read_to_string(&review).unwrap();
     assert!(text.contains("merged_zones_edited.shp"), "{text}");
 
+    // 导出方案为 GeoJSON: the same plan beside it, in EPSG:4549 named by a `crs` member.
+    h.get_by_label("文件").click();
+    settle(&mut h);
+    h.get_by_label("导出方案为 GeoJSON").click();
+    h.step();
+    settle(&mut h);
+    let gj: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("merged_zones_edited.geojson")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        gj["crs"]["properties"]["name"],
+        "urn:ogc:def:crs:EPSG::4549"
+    );
+    let n = h.state().doc.as_ref().unwrap().dataset.layers[0]
+        .features
+        .len();
+    assert_eq!(gj["features"].as_array().unwrap().len(), n);
+    assert!(gj["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["properties"]["MC"] == "萧山经济技术开发区"));
+
     // Reopened: M001 has no conflict and keeps its Chinese name and cut area.
     let mut h = open(&review);
     h.state_mut().pending.push(AppCommand::RunCheck);

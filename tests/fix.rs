@@ -419,3 +419,30 @@ fn merging_originals_equals_the_geos_union() {
     .unwrap_err();
     assert!(e.en.contains("Y99"), "{e:?}");
 }
+
+#[test]
+fn the_fixed_plan_as_geojson_checks_the_same() {
+    // The same fix as the shapefile case, written as GeoJSON: M1 400,000 m² and no conflict.
+    let dir = tempfile::tempdir().unwrap();
+    let review = plan(dir.path());
+    let fixed = dir.path().join("fixed");
+    let run = fix(&[
+        review.to_str().unwrap(),
+        "--out",
+        fixed.to_str().unwrap(),
+        "--cut-protected",
+        "--drop-fragments",
+        "--geojson",
+    ]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(fixed.join("zones_fixed.geojson").exists());
+    assert!(!fixed.join("zones_fixed.shp").exists());
+    let out = dir.path().join("check");
+    let run = run_check(&fixed.join("review.toml"), &out);
+    assert_eq!(run.code, Some(0), "{run}");
+    let json = report(&out);
+    assert!(!rules_of(&json).iter().any(|r| r.starts_with("conflict.")));
+    let zones = json["zones"].as_array().unwrap();
+    assert_eq!(zones[0]["name"], "萧山经济技术开发区");
+    assert!((zones[0]["area_m2"].as_f64().unwrap() - 400_000.0).abs() < 1e-3);
+}

@@ -78,6 +78,8 @@ pub enum AppCommand {
     },
     /// Delete zones-layer feature `feature` (a part of a zone), undoable.
     DeleteFeature(usize),
+    /// Write the plan (as edited) as GeoJSON beside the zones layer.
+    ExportPlanGeojson,
     /// Open the 由原开发区新建整合开发区 window.
     OpenMerge,
     /// Add a merged zone built from these original zones (undoable).

@@ -995,6 +995,16 @@ impl ZonecheckApp {
                     after: value,
                 });
             }
+            AppCommand::ExportPlanGeojson => {
+                let lang = self.lang();
+                match self.export_plan_geojson() {
+                    Ok(path) => {
+                        self.status =
+                            StatusLine::Note(format!("{} {}", lang.t(S::PlanSaved), path.display()))
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
             AppCommand::OpenMerge => {
                 if let Some(doc) = &self.doc {
                     self.view.merge = Some(panels::merge::MergeDraft::new(doc));
@@ -1891,6 +1901,7 @@ impl ZonecheckApp {
             close_gaps: kind == commands::FixKind::CloseGaps,
             drop_fragments: kind == commands::FixKind::DropFragments,
             zones: vec![zone],
+            geojson: false,
         };
         let (edits, _) =
             crate::fix::fix_plan(plan, &fields, &protected, &doc.review.file.rules, &options);
@@ -1968,6 +1979,45 @@ impl ZonecheckApp {
         self.derived.highlight = None;
         self.status = StatusLine::Note(self.lang().t(S::PlanEdited).to_string());
         self.apply(AppCommand::RunCheck);
+    }
+
+    /// Writes the plan as GeoJSON beside the zones layer (`<stem>_edited.geojson`, or
+    /// `_edited_2`, … so that no existing file is replaced), in the working CRS.
+    fn export_plan_geojson(&self) -> Result<PathBuf, String> {
+        let lang = self.lang();
+        let doc = self.doc.as_ref().ok_or_else(String::new)?;
+        let plan = doc
+            .dataset
+            .layer(crate::model::LayerRole::Zones)
+            .ok_or_else(|| lang.t(S::NoZonesLayer).to_string())?;
+        let current = &plan.source.path;
+        let dir = current.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = current
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "zones".to_string());
+        let stem = stem.trim_end_matches("_edited").to_string();
+        let mut k = 1;
+        let path = loop {
+            let name = if k == 1 {
+                format!("{stem}_edited.geojson")
+            } else {
+                format!("{stem}_edited_{k}.geojson")
+            };
+            let candidate = dir.join(name);
+            if !candidate.exists() {
+                break candidate;
+            }
+            k += 1;
+        };
+        let text = crate::fix::plan_geojson(plan, &doc.dataset.working_crs)
+            .map_err(|t| t.get(lang.model()).to_string())?;
+        crate::io::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
+            crate::messages::fix::cannot_write(&path, &e)
+                .get(lang.model())
+                .to_string()
+        })?;
+        Ok(path)
     }
 
     /// Writes the edited plan as a shapefile beside the zones layer (`<stem>_edited.shp`, or

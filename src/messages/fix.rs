@@ -62,3 +62,10 @@ pub fn no_such_original(id: &str) -> Text {
         format!("the original-zones layer has no {id}"),
     )
 }
+
+pub fn geojson_needs_epsg(crs: &str) -> Text {
+    Text::new(
+        format!("工作坐标系 {crs} 没有 EPSG 编号，GeoJSON 无法标明坐标系：请保存为 Shapefile"),
+        format!("the working CRS {crs} has no EPSG code for GeoJSON to name: save as a shapefile"),
+    )
+}

@@ -75,6 +75,15 @@ pub fn menu_bar_ui(
             {
                 cmds.push(AppCommand::SaveAsDialog);
             }
+            if ui
+                .add_enabled(
+                    has_doc && !busy,
+                    egui::Button::new(lang.t(S::ExportPlanGeojson)),
+                )
+                .clicked()
+            {
+                cmds.push(AppCommand::ExportPlanGeojson);
+            }
             ui.separator();
             if ui.button(lang.t(S::Quit)).clicked() {
                 cmds.push(AppCommand::Quit);
