@@ -2,8 +2,10 @@
 //! then each rule of `analysis::rules` in turn.
 
 use super::rules::{
-    clusters, conflict, custody, designation, enclave, expansion, fragments, industries, members,
+    clusters, conflict, control_line, custody, designation, enclave, expansion, fragments,
+    industries, location, members, per_mu,
 };
+use crate::model::settings::{ExtraRole, LayerPaths};
 use super::{PartInfo, Prepared, ZoneResult};
 use crate::model::settings::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
@@ -21,7 +23,12 @@ pub use super::rules::custody::CustodyCache;
 /// What every zone check needs.
 pub struct Context<'a> {
     pub rules: &'a Rules,
+    /// Protected land (and `advisory` extra layers): conflicts.
     pub protection: &'a [Prepared<'a>],
+    /// Extra layers of role `control_line`: their area inside the zone is reported.
+    pub control_lines: &'a [Prepared<'a>],
+    /// The review's layers (the role of each extra layer).
+    pub layers: &'a LayerPaths,
     pub original: Option<&'a Prepared<'a>>,
     pub townships: Option<&'a Prepared<'a>>,
     pub custody_cache: CustodyCache,
@@ -68,8 +75,27 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
             p,
             &super::sliver_tolerances(rules),
         );
-        findings.extend(conflict::check(&z.id, p.layer, &c, rules));
+        let severity = if p.layer.role == LayerRole::Extra
+            && ctx.layers.extra_role(&p.layer.name) == ExtraRole::Advisory
+        {
+            super::Severity::Warning
+        } else {
+            super::Severity::Blocking
+        };
+        findings.extend(conflict::check_as(&z.id, p.layer, &c, rules, severity));
         conflicts.insert(p.layer.name.clone(), c);
+    }
+    // Control lines delineated inside the zone: their area, never a conflict.
+    let mut control_lines = BTreeMap::new();
+    for p in ctx.control_lines {
+        let c = conflict::conflict_with(
+            &prepared_zone,
+            zone_area,
+            p,
+            &super::sliver_tolerances(rules),
+        );
+        findings.extend(control_line::check(&z.id, p.layer, &c));
+        control_lines.insert(p.layer.name.clone(), c.area_m2);
     }
     ctx.progress
         .add_time("overlay", overlay_start.elapsed().as_secs_f64());
@@ -87,10 +113,18 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 
     // Industries.
     findings.extend(industries::check(&z.id, &z.industries, rules));
+    findings.extend(per_mu::check(&z, rules));
 
-    // Custody of highly protected townships.
+    // Custody of highly protected townships; where the zone lies against its attributes.
     if let Some(t) = ctx.townships {
         findings.extend(custody::check(&z.id, &geometry, t, ctx));
+        findings.extend(location::check(
+            &z.id,
+            z.city.as_deref(),
+            z.county.as_deref(),
+            &geometry,
+            t,
+        ));
     }
 
     ZoneResult {
@@ -109,6 +143,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         cluster_gap_lines: gap_lines,
         expansion_area_m2,
         conflicts,
+        control_lines,
         findings,
         pass: true,
         geometry,

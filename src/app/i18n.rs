@@ -157,6 +157,7 @@ strings! {
     AddLayers: "添加图层…", "Add layers…";
     Role: "角色", "Role";
     ExtraName: "名称", "Name";
+    ExtraUse: "用途", "Use";
     Crs: "坐标系", "CRS";
     Apply: "应用", "Apply";
     Detect: "自动识别", "detect";

@@ -1079,6 +1079,9 @@ impl ZonecheckApp {
                     if let Some(role) = edit.role {
                         key = review_edit::assign_role(&mut r.file, &key, role, &edit.extra_name)?;
                     }
+                    if crate::model::settings::role_of_key(&key) == crate::model::LayerRole::Extra {
+                        review_edit::set_extra_role(&mut r.file, &key, edit.extra_role);
+                    }
                     review_edit::set_crs(&mut r.file, &key, &edit.crs)?;
                     review_edit::set_encoding(&mut r.file, &key, &edit.encoding)
                 })

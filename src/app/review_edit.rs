@@ -3,7 +3,7 @@
 //! [`ReviewFile`]; the app reloads the layers afterwards.
 
 use crate::messages::load as msg;
-use crate::model::settings::ReviewFile;
+use crate::model::settings::{ExtraRole, ReviewFile};
 use crate::model::{LayerRole, Text};
 use std::path::{Path, PathBuf};
 
@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 pub use crate::model::settings::FIXED_LAYER_KEYS as FIXED_KEYS;
 
 /// Every role a layer can be given, in menu order.
-pub const ROLES: [LayerRole; 7] = [
+pub const ROLES: [LayerRole; 8] = [
     LayerRole::Zones,
     LayerRole::Original,
     LayerRole::Redline,
     LayerRole::Farmland,
     LayerRole::Water,
     LayerRole::Townships,
+    LayerRole::NewIndustrial,
     LayerRole::Extra,
 ];
 
@@ -30,6 +31,7 @@ pub fn key_of_role(role: LayerRole) -> Option<&'static str> {
         LayerRole::Farmland => "farmland",
         LayerRole::Water => "water",
         LayerRole::Townships => "townships",
+        LayerRole::NewIndustrial => "new_industrial",
         LayerRole::Extra => return None,
     })
 }
@@ -48,7 +50,11 @@ pub fn key_of_role(role: LayerRole) -> Option<&'static str> {
 pub fn guess_role(path: &Path) -> Option<LayerRole> {
     let stem = path.file_stem()?.to_string_lossy().to_lowercase();
     // Most specific first: "原开发区" before "开发区", "水源" before anything with "区".
-    let table: [(LayerRole, &[&str]); 6] = [
+    let table: [(LayerRole, &[&str]); 7] = [
+        (
+            LayerRole::NewIndustrial,
+            &["新增工业", "工业用地", "new_industrial", "xzgy"],
+        ),
         (
             LayerRole::Redline,
             &[
@@ -105,6 +111,7 @@ pub fn layer_path<'a>(file: &'a ReviewFile, key: &str) -> Option<&'a PathBuf> {
         "farmland" => l.farmland.as_ref(),
         "water" => l.water.as_ref(),
         "townships" => l.townships.as_ref(),
+        "new_industrial" => l.new_industrial.as_ref(),
         extra => l.extra.get(extra),
     }
 }
@@ -119,6 +126,7 @@ fn set_layer_path(file: &mut ReviewFile, key: &str, path: Option<PathBuf>) {
         "farmland" => l.farmland = path,
         "water" => l.water = path,
         "townships" => l.townships = path,
+        "new_industrial" => l.new_industrial = path,
         extra => match path {
             Some(p) => {
                 l.extra.insert(extra.to_string(), p);
@@ -189,15 +197,51 @@ pub fn add_layer(file: &mut ReviewFile, review_dir: &Path, path: &Path) -> Strin
             unique_extra_name(file, &stem)
         }
     };
+    if crate::model::settings::role_of_key(&key) == LayerRole::Extra {
+        set_extra_role(file, &key, guess_extra_role(path));
+    }
     set_layer_path(file, &key, Some(stored));
     key
 }
 
-/// Removes a layer and its CRS and encoding settings.
+/// Removes a layer and its CRS, encoding and role settings.
 pub fn remove_layer(file: &mut ReviewFile, key: &str) {
     set_layer_path(file, key, None);
     file.crs_of.remove(key);
     file.encoding_of.remove(key);
+    file.layers.role.remove(key);
+}
+
+/// Sets what extra layer `key` is for; `protected` (the default) is not written.
+pub fn set_extra_role(file: &mut ReviewFile, key: &str, role: ExtraRole) {
+    if role == ExtraRole::Protected {
+        file.layers.role.remove(key);
+    } else {
+        file.layers.role.insert(key.to_string(), role);
+    }
+}
+
+/// The role a file name suggests for an extra layer: a control line for blue-green space and
+/// other control lines (蓝绿空间, 绿线, 蓝线, 控制线), else protected land.
+///
+/// ```
+/// use zonecheck::app::review_edit::guess_extra_role;
+/// use zonecheck::model::settings::ExtraRole;
+/// use std::path::Path;
+/// assert_eq!(guess_extra_role(Path::new("蓝绿空间.shp")), ExtraRole::ControlLine);
+/// assert_eq!(guess_extra_role(Path::new("自然保护地.shp")), ExtraRole::Protected);
+/// ```
+pub fn guess_extra_role(path: &Path) -> ExtraRole {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let words = ["蓝绿", "绿线", "蓝线", "控制线", "bluegreen", "control_line"];
+    if words.iter().any(|w| stem.contains(w)) {
+        ExtraRole::ControlLine
+    } else {
+        ExtraRole::Protected
+    }
 }
 
 /// Moves layer `key` to `role` (for an extra layer, named `extra_name`). A layer already in the
@@ -229,8 +273,10 @@ pub fn assign_role(
     }
     let take = |file: &mut ReviewFile, k: &str| (file.crs_of.remove(k), file.encoding_of.remove(k));
     let moved_settings = take(file, key);
+    let moved_role = file.layers.role.remove(key);
     let other = layer_path(file, &target).cloned();
     let other_settings = take(file, &target);
+    let other_role = file.layers.role.remove(&target);
     set_layer_path(file, key, None);
     set_layer_path(file, &target, Some(path));
     let put = |file: &mut ReviewFile, k: &str, (crs, enc): (Option<String>, Option<String>)| {
@@ -242,9 +288,16 @@ pub fn assign_role(
         }
     };
     put(file, &target, moved_settings);
+    // An extra layer's role goes with it to its new name; a fixed role has none.
+    if let Some(r) = moved_role.filter(|_| key_of_role(role).is_none()) {
+        file.layers.role.insert(target.clone(), r);
+    }
     if let Some(other) = other {
         set_layer_path(file, key, Some(other));
         put(file, key, other_settings);
+        if let Some(r) = other_role.filter(|_| crate::model::settings::role_of_key(key) == LayerRole::Extra) {
+            file.layers.role.insert(key.to_string(), r);
+        }
     }
     Ok(target)
 }

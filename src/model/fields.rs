@@ -21,6 +21,8 @@ pub struct Fields {
     pub enclave: Option<usize>,
     pub class: Option<usize>,
     pub status: Option<usize>,
+    pub tax_per_mu: Option<usize>,
+    pub value_added_per_mu: Option<usize>,
 }
 
 /// What an attribute is used for.
@@ -37,10 +39,12 @@ pub enum Role {
     Enclave,
     Class,
     Status,
+    TaxPerMu,
+    ValueAddedPerMu,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 12] = [
         Role::Id,
         Role::Name,
         Role::Level,
@@ -51,6 +55,8 @@ impl Role {
         Role::Enclave,
         Role::Class,
         Role::Status,
+        Role::TaxPerMu,
+        Role::ValueAddedPerMu,
     ];
 
     /// The key of the role in `[fields]`.
@@ -66,6 +72,8 @@ impl Role {
             Role::Enclave => "enclave",
             Role::Class => "class",
             Role::Status => "status",
+            Role::TaxPerMu => "tax_per_mu",
+            Role::ValueAddedPerMu => "value_added_per_mu",
         }
     }
 
@@ -81,6 +89,8 @@ impl Role {
             Role::Enclave => "飞地",
             Role::Class => "保护区分级",
             Role::Status => "处置方式",
+            Role::TaxPerMu => "亩均税收（万元/亩）",
+            Role::ValueAddedPerMu => "亩均增加值（万元/亩）",
         }
     }
 
@@ -96,6 +106,8 @@ impl Role {
             Role::Enclave => "enclave",
             Role::Class => "protection class",
             Role::Status => "status",
+            Role::TaxPerMu => "tax per mu (10k yuan/mu)",
+            Role::ValueAddedPerMu => "value added per mu (10k yuan/mu)",
         }
     }
 
@@ -112,11 +124,16 @@ impl Role {
                 Role::Members,
                 Role::Industries,
                 Role::Enclave,
+                Role::TaxPerMu,
+                Role::ValueAddedPerMu,
             ],
             LayerRole::Original => &[Role::Id, Role::Name, Role::Level, Role::Status],
             LayerRole::Water => &[Role::Id, Role::Class],
-            LayerRole::Townships => &[Role::Id, Role::Name],
-            LayerRole::Redline | LayerRole::Farmland | LayerRole::Extra => &[Role::Id],
+            LayerRole::Townships => &[Role::Id, Role::Name, Role::City, Role::County],
+            LayerRole::Redline
+            | LayerRole::Farmland
+            | LayerRole::Extra
+            | LayerRole::NewIndustrial => &[Role::Id],
         }
     }
 
@@ -145,6 +162,13 @@ impl Role {
             Role::Enclave => &["enclave", "飞地", "is_enclave", "fd"],
             Role::Class => &["class", "分级", "保护级别", "bhjb", "jb", "level", "type"],
             Role::Status => &["status", "处置方式", "cz", "zt", "action"],
+            Role::TaxPerMu => &["tax_per_mu", "亩均税收", "mjss", "mjss_wy"],
+            Role::ValueAddedPerMu => &[
+                "value_added_per_mu",
+                "亩均增加值",
+                "mjzjz",
+                "mjzjz_wy",
+            ],
         }
     }
 
@@ -160,6 +184,8 @@ impl Role {
             Role::Enclave => names.enclave.as_deref(),
             Role::Class => names.class.as_deref(),
             Role::Status => names.status.as_deref(),
+            Role::TaxPerMu => names.tax_per_mu.as_deref(),
+            Role::ValueAddedPerMu => names.value_added_per_mu.as_deref(),
         }
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -178,6 +204,8 @@ impl Role {
             Role::Enclave => &mut names.enclave,
             Role::Class => &mut names.class,
             Role::Status => &mut names.status,
+            Role::TaxPerMu => &mut names.tax_per_mu,
+            Role::ValueAddedPerMu => &mut names.value_added_per_mu,
         }
     }
 
@@ -193,6 +221,8 @@ impl Role {
             Role::Enclave => fields.enclave = index,
             Role::Class => fields.class = index,
             Role::Status => fields.status = index,
+            Role::TaxPerMu => fields.tax_per_mu = index,
+            Role::ValueAddedPerMu => fields.value_added_per_mu = index,
         }
     }
 
@@ -204,6 +234,7 @@ impl Role {
             Role::Enclave => Some(is_yes(value) || is_no(value)),
             Role::Class => Some(is_water_class(value)),
             Role::Status => Some(is_status(value)),
+            Role::TaxPerMu | Role::ValueAddedPerMu => Some(parse_number(value).is_some()),
             _ => None,
         }
     }
@@ -561,6 +592,49 @@ pub fn split_list(value: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// Splits a list of industries ("纺织 化纤、智能 家居") at list separators only: 、，,；;／/|
+/// (full-width and half-width). A space belongs to an industry's name.
+///
+/// ```
+/// use zonecheck::model::fields::split_industries;
+/// assert_eq!(split_industries("纺织 化纤、智能 家居"), vec!["纺织 化纤", "智能 家居"]);
+/// assert_eq!(split_industries("物流；电商/新材料，医药"), vec!["物流", "电商", "新材料", "医药"]);
+/// ```
+pub fn split_industries(value: &str) -> Vec<String> {
+    value
+        .split(|c: char| {
+            matches!(
+                c,
+                ',' | '，' | ';' | '；' | '、' | '|' | '｜' | '/' | '／' | '\n' | '\r'
+            )
+        })
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A number as an attribute writes it ("28.6", " 30 ", "１２０"), `None` for anything else.
+///
+/// ```
+/// use zonecheck::model::fields::parse_number;
+/// assert_eq!(parse_number(" 28.6 "), Some(28.6));
+/// assert_eq!(parse_number("１２０"), Some(120.0));
+/// assert_eq!(parse_number("暂无"), None);
+/// ```
+pub fn parse_number(value: &str) -> Option<f64> {
+    let ascii: String = value
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            other => other,
+        })
+        .collect();
+    ascii.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// True for the usual ways of writing "yes" in an enclave flag.

@@ -125,6 +125,8 @@ pub enum LayerRole {
     Water,
     Townships,
     Extra,
+    /// New industrial construction land (五(十五)); not protected land.
+    NewIndustrial,
 }
 
 impl LayerRole {
@@ -146,6 +148,7 @@ impl LayerRole {
             LayerRole::Water => "饮用水水源保护区",
             LayerRole::Townships => "乡镇/街道",
             LayerRole::Extra => "其他保护区域",
+            LayerRole::NewIndustrial => "新增工业建设用地",
         }
     }
 
@@ -159,6 +162,7 @@ impl LayerRole {
             LayerRole::Water => "drinking-water-source protection",
             LayerRole::Townships => "townships",
             LayerRole::Extra => "other protected area",
+            LayerRole::NewIndustrial => "new industrial land",
         }
     }
 }

@@ -239,6 +239,7 @@ svg .w2 { fill: #4a90e2; fill-opacity: 0.45; stroke: #1f5fa8; stroke-width: 0.5;
 svg .w3 { fill: #a3cdf4; fill-opacity: 0.5; stroke: #5b95cf; stroke-width: 0.5; }
 svg .wt { fill: #5b9be0; fill-opacity: 0.45; stroke: #2d6cb0; stroke-width: 0.5; }
 svg .ex { fill: #1aa39a; fill-opacity: 0.4; stroke: #0c7068; stroke-width: 0.5; }
+svg .ni { fill: #aa5ac8; fill-opacity: 0.3; stroke: #7832a0; stroke-width: 0.5; }
 svg .tw { fill: none; stroke: #8c8c8c; stroke-width: 0.7; }
 svg .og { fill: none; stroke: #6a3d9a; stroke-width: 1.4; stroke-dasharray: 6 3; }
 svg .oz { fill: none; stroke: #1f3a93; stroke-width: 1; stroke-dasharray: 2 2; }
@@ -1344,6 +1345,7 @@ fn role_class(role: LayerRole) -> &'static str {
         LayerRole::Farmland => "fl",
         LayerRole::Water => "wt",
         LayerRole::Extra => "ex",
+        LayerRole::NewIndustrial => "ni",
         LayerRole::Townships => "tw",
         LayerRole::Original => "og",
         LayerRole::Zones => "oz",

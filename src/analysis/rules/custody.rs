@@ -139,6 +139,8 @@ mod tests {
         let ctx = Context {
             rules: &rules,
             protection: &protection,
+            control_lines: &[],
+            layers: &Default::default(),
             original: None,
             townships: Some(&t),
             custody_cache: CustodyCache::new(1),

@@ -18,12 +18,17 @@
 //! | [`quota`] | `quota.total`, `quota.city`, `quota.county`, `quota.unknown` |
 //! | [`input`] | `input.incomplete`, `input.coverage`, `input.ambiguous_id` |
 //! | [`validity`] | `zone.invalid_geometry` |
+//! | [`control_line`] | `control_line.<layer>` |
+//! | [`new_industrial`] | `new_industrial` |
+//! | [`per_mu`] | `per_mu.below`, `per_mu.missing` |
+//! | [`location`] | `location` |
 
 mod table;
 pub use table::*;
 
 pub mod clusters;
 pub mod conflict;
+pub mod control_line;
 pub mod custody;
 pub mod designation;
 pub mod enclave;
@@ -31,9 +36,12 @@ pub mod expansion;
 pub mod fragments;
 pub mod industries;
 pub mod input;
+pub mod location;
 pub mod members;
+pub mod new_industrial;
 pub mod originals;
 pub mod overlap;
+pub mod per_mu;
 pub mod quota;
 pub mod validity;
 
@@ -105,6 +113,7 @@ pub(crate) mod testing {
             cluster_gap_lines: Vec::new(),
             expansion_area_m2: None,
             conflicts: Default::default(),
+            control_lines: Default::default(),
             findings: Vec::new(),
             pass: true,
             geometry,
@@ -121,6 +130,8 @@ pub(crate) mod testing {
             county: None,
             members: members.iter().map(|m| m.to_string()).collect(),
             industries: Vec::new(),
+            tax_per_mu: None,
+            value_added_per_mu: None,
             features: Vec::new(),
             names: Vec::new(),
             records: Vec::new(),

@@ -10,6 +10,7 @@ pub fn role_rank(role: LayerRole) -> u8 {
     match role {
         LayerRole::Townships => 0,
         LayerRole::Original => 1,
+        LayerRole::NewIndustrial => 1,
         LayerRole::Farmland => 2,
         LayerRole::Water => 3,
         LayerRole::Redline => 4,
