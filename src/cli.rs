@@ -397,12 +397,17 @@ pub fn summary_table(
         .protection_layers()
         .map(|l| {
             let (lz, le) = crate::analysis::zone::layer_label(l);
+            let control_line = analysis
+                .zones
+                .iter()
+                .any(|z| z.control_lines.contains_key(&l.name));
             (
                 l.name.clone(),
-                if zh {
-                    format!("{lz}(亩)")
-                } else {
-                    format!("{le} (mu)")
+                match (zh, control_line) {
+                    (true, false) => format!("{lz}(亩)"),
+                    (true, true) => format!("{lz}控制线(亩)"),
+                    (false, false) => format!("{le} (mu)"),
+                    (false, true) => format!("{le} control line (mu)"),
                 },
             )
         })
@@ -440,6 +445,12 @@ pub fn summary_table(
                 z.conflicts
                     .get(name)
                     .map(|c| format!("{:.2}", c.area_mu))
+                    // A control line's column: its area inside the zone (not a conflict).
+                    .or_else(|| {
+                        z.control_lines
+                            .get(name)
+                            .map(|a| format!("{:.2}", crate::model::mu_from_m2(*a)))
+                    })
                     .unwrap_or_else(|| "-".into()),
             );
         }
