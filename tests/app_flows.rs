@@ -722,7 +722,9 @@ fn empty_review_cannot_be_checked_and_a_dropped_review_file_opens() {
     let doc = h.state().doc.as_ref().unwrap();
     assert_eq!(doc.review.path, review);
     assert!(!doc.untitled);
-    assert_eq!(doc.dataset.layers.len(), 7);
+    // Nine layers: zones, original, red line, farmland, water, townships, new industrial land,
+    // 蓝绿空间 and 自然保护地 (sample_maps/README.md).
+    assert_eq!(doc.dataset.layers.len(), 9);
 }
 
 #[test]

@@ -2215,6 +2215,38 @@ mod tests {
         }
     }
 
+    /// The protected share of each township as sample_maps/README.md lists it (to 0.1 %): the
+    /// union of red line, farmland, water and 自然保护地 (蓝绿空间 is a control line) in the
+    /// township over its area.
+    #[test]
+    fn township_protected_shares_are_as_the_readme_lists() {
+        let s = build_sample();
+        let towns = layer(&s, "townships.shp");
+        let parts: Vec<MultiPolygon<f64>> =
+            ["redline.shp", "farmland.shp", "water.geojson", "nature.shp"]
+                .iter()
+                .map(|n| union_of(layer(&s, n)))
+                .collect();
+        let protected = geo::unary_union(parts.iter().flat_map(|g| g.0.iter()));
+        let want = [
+            ("北干街道", 0.068),
+            ("宁围街道", 0.103),
+            ("瓜沥镇", 0.088),
+            ("义桥镇", 0.077),
+            ("河上镇", 0.727),
+            ("进化镇", 0.113),
+        ];
+        let mut bad = Vec::new();
+        for (i, (name, share)) in want.iter().enumerate() {
+            let (t, _) = &towns.features[i];
+            assert_eq!(towns.value(i, "XZQMC"), Some(*name));
+            let got = overlap_m2(t, &protected) / t.unsigned_area();
+            eprintln!("{name}: {got:.4}");
+            bad.extend(((got - share).abs() >= 0.0005).then(|| format!("{name}: {got:.4}, README {share}")));
+        }
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+
     #[test]
     fn farmland_patches_do_not_overlap_but_one_pair() {
         let s = build_sample();

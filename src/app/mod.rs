@@ -1810,6 +1810,7 @@ pub fn rebase_review(
         &mut l.farmland,
         &mut l.water,
         &mut l.townships,
+        &mut l.new_industrial,
     ]
     .into_iter()
     .flatten()
