@@ -298,10 +298,7 @@ fn properties_panel_is_as_tall_as_its_fields() {
     // The zones layer has 10 fields (ID … ENCLAVE, MJSS, MJZJZ): the last one is shown inside
     // the panel.
     let last = h.get_by_label("MJZJZ").rect();
-    assert!(
-        full.contains_rect(last),
-        "MJZJZ {last:?} outside {full:?}"
-    );
+    assert!(full.contains_rect(last), "MJZJZ {last:?} outside {full:?}");
     assert!(full.height() > empty.height() + 10.0 * 14.0);
     // Sized to the content: no more than two rows of slack below the last field.
     assert!(

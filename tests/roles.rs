@@ -98,7 +98,10 @@ fn green_case(role: Option<&str>) -> Value {
         ),
         (
             "green.geojson",
-            geojson(&[(serde_json::json!({"ID": "G1"}), rect(100., 400., 300., 600.))]),
+            geojson(&[(
+                serde_json::json!({"ID": "G1"}),
+                rect(100., 400., 300., 600.),
+            )]),
         ),
     ];
     let mut review = String::from(
@@ -122,7 +125,10 @@ fn a_control_line_inside_a_zone_is_reported_not_a_conflict() {
     assert_eq!(f["severity"], "info");
     close(&f["numbers"]["area_m2"], 20_000.0);
     close(&f["numbers"]["share"], 0.04);
-    assert!(f["clause"].as_str().unwrap().contains("划定开发区（园区）蓝绿空间、公共设施等控制线"));
+    assert!(f["clause"]
+        .as_str()
+        .unwrap()
+        .contains("划定开发区（园区）蓝绿空间、公共设施等控制线"));
     close(&z["control_lines"]["蓝绿空间"], 20_000.0);
     assert_eq!(z["pass"], true);
     assert!(z["conflicts"].get("蓝绿空间").is_none());
@@ -185,7 +191,10 @@ fn severity_per_water_class_takes_the_strictest_class() {
     close(&f["numbers"]["area_m2.准保护区"], 5_000.0);
     assert_eq!(b["pass"], false);
     // Without the class setting both block, as before.
-    let json = check(&layers, "[layers]\nzones = \"zones.geojson\"\nwater = \"water.geojson\"\n");
+    let json = check(
+        &layers,
+        "[layers]\nzones = \"zones.geojson\"\nwater = \"water.geojson\"\n",
+    );
     assert_eq!(
         finding(&zone(&json, "A")["findings"], "conflict.water")["severity"],
         "blocking"
@@ -205,9 +214,18 @@ fn new_industrial_land_outside_every_zone_is_a_plan_finding() {
         (
             "land.geojson",
             geojson(&[
-                (serde_json::json!({"ID": "N1"}), rect(900., 100., 1100., 200.)),
-                (serde_json::json!({"ID": "N2"}), rect(100., 100., 200., 200.)),
-                (serde_json::json!({"ID": "N3"}), rect(1000., 300., 1000.3, 400.)),
+                (
+                    serde_json::json!({"ID": "N1"}),
+                    rect(900., 100., 1100., 200.),
+                ),
+                (
+                    serde_json::json!({"ID": "N2"}),
+                    rect(100., 100., 200., 200.),
+                ),
+                (
+                    serde_json::json!({"ID": "N3"}),
+                    rect(1000., 300., 1000.3, 400.),
+                ),
             ]),
         ),
     ];
@@ -264,7 +282,10 @@ fn output_per_mu_is_compared_with_the_targets() {
     assert!(rules_of(zone(&json, "Z2")).is_empty());
     let z3 = zone(&json, "Z3");
     assert_eq!(rules_of(z3), ["per_mu.missing"]);
-    assert_eq!(finding(&z3["findings"], "per_mu.missing")["severity"], "info");
+    assert_eq!(
+        finding(&z3["findings"], "per_mu.missing")["severity"],
+        "info"
+    );
     // A stricter target makes Z2 warn on both.
     let json = check(
         &layers,
@@ -281,9 +302,8 @@ fn output_per_mu_is_compared_with_the_targets() {
 /// Z3 (市本级 of 杭州市, in T2) agree.
 #[test]
 fn a_zone_whose_largest_part_lies_in_another_county_warns() {
-    let attrs = |id: &str, county: &str| {
-        serde_json::json!({"ID": id, "CITY": "杭州市", "COUNTY": county})
-    };
+    let attrs =
+        |id: &str, county: &str| serde_json::json!({"ID": id, "CITY": "杭州市", "COUNTY": county});
     let layers = [
         (
             "zones.geojson",
@@ -317,7 +337,10 @@ fn a_zone_whose_largest_part_lies_in_another_county_warns() {
     close(&f["numbers"]["area_in_township_m2"], 320_000.0);
     assert!(f["message_en"].as_str().unwrap().contains("滨江区"), "{f}");
     for id in ["Z2", "Z3"] {
-        assert!(!rules_of(zone(&json, id)).contains(&"location".to_string()), "{id}");
+        assert!(
+            !rules_of(zone(&json, id)).contains(&"location".to_string()),
+            "{id}"
+        );
     }
 }
 
@@ -374,7 +397,10 @@ fn the_sample_shows_control_lines_classes_and_the_new_rules() {
     assert_eq!(f["severity"], "info");
     close(&f["numbers"]["area_m2"], 30_000.0);
     close(&m003["control_lines"]["蓝绿空间"], 30_000.0);
-    assert_eq!(finding(&m003["findings"], "per_mu.missing")["severity"], "info");
+    assert_eq!(
+        finding(&m003["findings"], "per_mu.missing")["severity"],
+        "info"
+    );
 
     let m002 = zone(&json, "M002");
     let f = finding(&m002["findings"], "conflict.water");
@@ -382,8 +408,14 @@ fn the_sample_shows_control_lines_classes_and_the_new_rules() {
     close(&f["numbers"]["area_m2.准保护区"], 40_000.0);
     close(&f["numbers"]["area_m2.二级保护区"], 10_000.0);
     // Blocking as the layer is: no class changed it, so no class note in the message.
-    assert!(!f["message_en"].as_str().unwrap().contains("the strictest applies"));
-    assert_eq!(finding(&m002["findings"], "location")["severity"], "warning");
+    assert!(!f["message_en"]
+        .as_str()
+        .unwrap()
+        .contains("the strictest applies"));
+    assert_eq!(
+        finding(&m002["findings"], "location")["severity"],
+        "warning"
+    );
     close(
         &finding(&m002["findings"], "per_mu.below")["numbers"]["tax_per_mu_wan"],
         28.6,
@@ -396,6 +428,9 @@ fn the_sample_shows_control_lines_classes_and_the_new_rules() {
     let m004 = zone(&json, "M004");
     assert_eq!(m004["pass"], true);
     assert!(rules_of(m004).is_empty(), "{:?}", rules_of(m004));
-    assert_eq!(m004["industries"], serde_json::json!(["纺织 化纤", "智能 家居"]));
+    assert_eq!(
+        m004["industries"],
+        serde_json::json!(["纺织 化纤", "智能 家居"])
+    );
     close(&m004["control_lines"]["蓝绿空间"], 0.0);
 }

@@ -2176,15 +2176,11 @@ mod tests {
             }
         }
         // Upper bound of each township's protected share: the sum over protection features.
-        let protection: Vec<&MultiPolygon<f64>> = [
-            "redline.shp",
-            "farmland.shp",
-            "water.geojson",
-            "nature.shp",
-        ]
-        .iter()
-        .flat_map(|n| layer(&s, n).features.iter().map(|(g, _)| g))
-        .collect();
+        let protection: Vec<&MultiPolygon<f64>> =
+            ["redline.shp", "farmland.shp", "water.geojson", "nature.shp"]
+                .iter()
+                .flat_map(|n| layer(&s, n).features.iter().map(|(g, _)| g))
+                .collect();
         let red = union_of(layer(&s, "redline.shp"));
         let zones = layer(&s, "merged_zones.shp");
         for (i, (t, _)) in towns.features.iter().enumerate() {
@@ -2242,7 +2238,10 @@ mod tests {
             assert_eq!(towns.value(i, "XZQMC"), Some(*name));
             let got = overlap_m2(t, &protected) / t.unsigned_area();
             eprintln!("{name}: {got:.4}");
-            bad.extend(((got - share).abs() >= 0.0005).then(|| format!("{name}: {got:.4}, README {share}")));
+            bad.extend(
+                ((got - share).abs() >= 0.0005)
+                    .then(|| format!("{name}: {got:.4}, README {share}")),
+            );
         }
         assert!(bad.is_empty(), "{bad:?}");
     }

@@ -381,12 +381,8 @@ pub fn run_checks(
             .sort_by(|a, b| a.severity.cmp(&b.severity).then(a.rule.cmp(&b.rule)));
         z.pass = !z.findings.iter().any(|f| f.severity == Severity::Blocking);
     }
-    let mut plan = plan::check_plan_with(
-        &results,
-        original.as_ref(),
-        new_industrial.as_ref(),
-        review,
-    );
+    let mut plan =
+        plan::check_plan_with(&results, original.as_ref(), new_industrial.as_ref(), review);
     apply_severity(&mut plan.findings, &review.rules.severity);
     // Findings about the input itself come first: the rest of the report depends on them.
     // They are not subject to `[rules.severity]`: incomplete or ambiguous input always blocks.

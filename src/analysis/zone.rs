@@ -5,9 +5,9 @@ use super::rules::{
     clusters, conflict, control_line, custody, designation, enclave, expansion, fragments,
     industries, location, members, per_mu,
 };
-use crate::model::settings::{ExtraRole, LayerPaths};
 use super::{PartInfo, Prepared, ZoneResult};
 use crate::model::settings::Rules;
+use crate::model::settings::{ExtraRole, LayerPaths};
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{area_m2, distance_m, find_root, union_local, PreparedArea};

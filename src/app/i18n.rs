@@ -236,6 +236,9 @@ strings! {
     SliverTolerance: "碎片面积容差", "Sliver area tolerance";
     SliverWidth: "碎片宽度容差", "Sliver width tolerance";
     SliverTotal: "碎片合计上限", "Sliver total allowance";
+    TaxPerMuTarget: "亩均税收目标", "Tax per mu target";
+    ValueAddedPerMuTarget: "亩均增加值目标", "Value added per mu target";
+    WanPerMu: "万元/亩", "10k yuan/mu";
     CustodyShare: "托管乡镇保护面积占比阈值", "Custody protected share";
     NotANumber: "不是数字", "is not a number";
     NotACount: "不是非负整数", "is not a whole number ≥ 0";

@@ -236,7 +236,14 @@ pub fn guess_extra_role(path: &Path) -> ExtraRole {
         .file_stem()
         .map(|s| s.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    let words = ["蓝绿", "绿线", "蓝线", "控制线", "bluegreen", "control_line"];
+    let words = [
+        "蓝绿",
+        "绿线",
+        "蓝线",
+        "控制线",
+        "bluegreen",
+        "control_line",
+    ];
     if words.iter().any(|w| stem.contains(w)) {
         ExtraRole::ControlLine
     } else {
@@ -295,7 +302,9 @@ pub fn assign_role(
     if let Some(other) = other {
         set_layer_path(file, key, Some(other));
         put(file, key, other_settings);
-        if let Some(r) = other_role.filter(|_| crate::model::settings::role_of_key(key) == LayerRole::Extra) {
+        if let Some(r) =
+            other_role.filter(|_| crate::model::settings::role_of_key(key) == LayerRole::Extra)
+        {
             file.layers.role.insert(key.to_string(), r);
         }
     }
@@ -342,6 +351,44 @@ pub fn set_encoding(file: &mut ReviewFile, key: &str, label: &str) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_layer_roles_are_set_kept_on_rename_and_dropped_with_the_layer() {
+        let mut f = ReviewFile::default();
+        f.layers.zones = "z.shp".into();
+        let dir = Path::new("/review");
+        // A file named like blue-green space starts as a control line; others as protected.
+        let key = add_layer(&mut f, dir, Path::new("/review/蓝绿空间.shp"));
+        assert_eq!(f.layers.extra_role(&key), ExtraRole::ControlLine);
+        let other = add_layer(&mut f, dir, Path::new("/review/自然保护地.shp"));
+        assert_eq!(f.layers.extra_role(&other), ExtraRole::Protected);
+        assert!(!f.layers.role.contains_key(&other));
+        // Renaming keeps the role; protected is not written; removal drops it.
+        let renamed = assign_role(&mut f, &key, LayerRole::Extra, "绿线").unwrap();
+        assert_eq!(f.layers.extra_role(&renamed), ExtraRole::ControlLine);
+        assert!(!f.layers.role.contains_key(&key));
+        set_extra_role(&mut f, &other, ExtraRole::Advisory);
+        assert_eq!(f.layers.extra_role(&other), ExtraRole::Advisory);
+        set_extra_role(&mut f, &other, ExtraRole::Protected);
+        assert!(!f.layers.role.contains_key(&other));
+        remove_layer(&mut f, &renamed);
+        assert!(f.layers.role.is_empty());
+        // An extra layer given a fixed role leaves its extra role behind.
+        set_extra_role(&mut f, &other, ExtraRole::Advisory);
+        assert_eq!(
+            assign_role(&mut f, &other, LayerRole::NewIndustrial, "").unwrap(),
+            "new_industrial"
+        );
+        assert!(f.layers.role.is_empty());
+        assert_eq!(
+            layer_path(&f, "new_industrial").map(PathBuf::as_path),
+            Some(Path::new("自然保护地.shp"))
+        );
+        assert_eq!(
+            guess_role(Path::new("新增工业用地.shp")),
+            Some(LayerRole::NewIndustrial)
+        );
+    }
 
     #[test]
     fn role_guess_from_file_names() {

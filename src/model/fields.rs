@@ -163,12 +163,7 @@ impl Role {
             Role::Class => &["class", "分级", "保护级别", "bhjb", "jb", "level", "type"],
             Role::Status => &["status", "处置方式", "cz", "zt", "action"],
             Role::TaxPerMu => &["tax_per_mu", "亩均税收", "mjss", "mjss_wy"],
-            Role::ValueAddedPerMu => &[
-                "value_added_per_mu",
-                "亩均增加值",
-                "mjzjz",
-                "mjzjz_wy",
-            ],
+            Role::ValueAddedPerMu => &["value_added_per_mu", "亩均增加值", "mjzjz", "mjzjz_wy"],
         }
     }
 

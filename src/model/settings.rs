@@ -88,7 +88,9 @@ impl LayerPaths {
 }
 
 /// What an extra layer of the review is for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ExtraRole {
     /// Protected land a zone must not occupy (四(十三)): overlaps are `conflict.<layer>`,

@@ -504,8 +504,24 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
 // ---------------------------------------------------------------------------------------------
 // Summary and plan
 
+/// The layers whose overlap with a zone is a conflict: protection layers but control lines
+/// (extra layers of role `control_line`, whose area the zones report in `control_lines`).
+fn conflict_layers<'a>(input: &'a ReportInput) -> Vec<&'a Layer> {
+    input
+        .dataset
+        .protection_layers()
+        .filter(|l| {
+            !input
+                .analysis
+                .zones
+                .iter()
+                .any(|z| z.control_lines.contains_key(&l.name))
+        })
+        .collect()
+}
+
 fn summary(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Resolved) {
-    let protection: Vec<&Layer> = input.dataset.protection_layers().collect();
+    let protection: Vec<&Layer> = conflict_layers(input);
     let has_original = input.dataset.layer(LayerRole::Original).is_some();
     out.push_str("<h2>汇总</h2>\n<table class=\"summary\">\n<thead><tr><th rowspan=\"2\" class=\"nw\">编号</th><th rowspan=\"2\">名称</th><th colspan=\"2\">面积</th><th rowspan=\"2\">分片区数</th><th rowspan=\"2\">组团数</th>");
     if !protection.is_empty() {
@@ -841,7 +857,21 @@ fn zone_section(
 }
 
 fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
-    let protection: Vec<&Layer> = input.dataset.protection_layers().collect();
+    if !z.control_lines.is_empty() {
+        out.push_str("<h3>控制线（开发区内划定，不计冲突）</h3>\n<table>\n<thead><tr><th>控制线图层</th><th>面积（m²）</th><th>面积（亩）</th><th>占开发区面积</th></tr></thead>\n<tbody>\n");
+        for (name, a) in &z.control_lines {
+            w!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                esc(name),
+                fmt_num(*a, 2),
+                fmt_num(mu_from_m2(*a), 4),
+                fmt_pct(if z.area_m2 > 0.0 { a / z.area_m2 } else { 0.0 })
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    let protection: Vec<&Layer> = conflict_layers(input);
     if protection.is_empty() {
         return;
     }

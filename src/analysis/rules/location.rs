@@ -161,6 +161,13 @@ mod tests {
             &["XZQMC"],
             vec![(vec!["浦沿街道"], rect(0.0, 0.0, 300.0, 200.0))],
         );
-        assert!(check("Z1", Some("绍兴市"), Some("萧山区"), &zone, &prepared(&bare)).is_empty());
+        assert!(check(
+            "Z1",
+            Some("绍兴市"),
+            Some("萧山区"),
+            &zone,
+            &prepared(&bare)
+        )
+        .is_empty());
     }
 }

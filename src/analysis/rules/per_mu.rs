@@ -48,9 +48,7 @@ pub fn check(z: &ZoneInput, rules: &Rules) -> Vec<Finding> {
                     below_en.push(format!(
                         "{en} {v} (10k yuan/mu), below the target of {target}"
                     ));
-                    below = below
-                        .num(key, v)
-                        .num(&format!("{key}.target"), target);
+                    below = below.num(key, v).num(&format!("{key}.target"), target);
                 }
             }
             Some((text, None)) => {
@@ -70,7 +68,10 @@ pub fn check(z: &ZoneInput, rules: &Rules) -> Vec<Finding> {
     if !missing_zh.is_empty() {
         out.push(Rule::PerMuMissing.finding(zid).msg(
             format!("无法与目标值比较：{}", missing_zh.join("，")),
-            format!("cannot be compared with the target: {}", missing_en.join(", ")),
+            format!(
+                "cannot be compared with the target: {}",
+                missing_en.join(", ")
+            ),
         ));
     }
     out
@@ -108,7 +109,11 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].rule, "per_mu.missing");
         assert_eq!(found[0].severity, Severity::Info);
-        assert!(found[0].message_zh.contains("暂无"), "{}", found[0].message_zh);
+        assert!(
+            found[0].message_zh.contains("暂无"),
+            "{}",
+            found[0].message_zh
+        );
         assert!(check(&zone(None, None), &rules).is_empty());
     }
 }

@@ -121,7 +121,11 @@ pub fn layers_panel_ui(
                     ui.small(badge).on_hover_text(hover);
                     if layer.role == LayerRole::Extra {
                         let r = doc.review.file.layers.extra_role(&layer.name);
-                        ui.small(format!("{}: {}", lang.t(S::ExtraUse), extra_role_name(r, lang)));
+                        ui.small(format!(
+                            "{}: {}",
+                            lang.t(S::ExtraUse),
+                            extra_role_name(r, lang)
+                        ));
                     }
                     let warn = theme::severity_color(crate::analysis::Severity::Warning);
                     if let Some(why) = crs_guess(src) {

@@ -28,6 +28,9 @@ pub struct SettingsDraft {
     pub sliver_width: String,
     pub sliver_total: String,
     pub custody: String,
+    /// 五(十六) targets, 万元/亩.
+    pub tax_per_mu: String,
+    pub value_added_per_mu: String,
     pub city_level: Vec<QuotaText>,
     pub county: Vec<QuotaText>,
     /// Per rule id: `None` is the rule's own severity.
@@ -83,6 +86,8 @@ impl SettingsDraft {
             sliver_width: num(r.sliver_width_m),
             sliver_total: num(r.sliver_total_m2),
             custody: num(r.custody_protected_share),
+            tax_per_mu: num(r.tax_per_mu_wan),
+            value_added_per_mu: num(r.value_added_per_mu_wan),
             city_level: quota_rows(&file.quotas.city_level),
             county: quota_rows(&file.quotas.county),
             severity,
@@ -117,6 +122,9 @@ impl SettingsDraft {
         out.rules.sliver_width_m = number(&self.sliver_width, S::SliverWidth)?;
         out.rules.sliver_total_m2 = number(&self.sliver_total, S::SliverTotal)?;
         out.rules.custody_protected_share = number(&self.custody, S::CustodyShare)?;
+        out.rules.tax_per_mu_wan = number(&self.tax_per_mu, S::TaxPerMuTarget)?;
+        out.rules.value_added_per_mu_wan =
+            number(&self.value_added_per_mu, S::ValueAddedPerMuTarget)?;
         if out.rules.custody_protected_share > 1.0 {
             return Err(format!(
                 "{}: {} {}",
@@ -278,6 +286,18 @@ pub fn settings_ui(
                         format!("{}:", lang.t(S::CustodyShare)),
                         &mut draft.custody,
                         "0–1",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::TaxPerMuTarget)),
+                        &mut draft.tax_per_mu,
+                        lang.t(S::WanPerMu),
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::ValueAddedPerMuTarget)),
+                        &mut draft.value_added_per_mu,
+                        lang.t(S::WanPerMu),
                     );
                 });
             ui.separator();
