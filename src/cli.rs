@@ -65,15 +65,20 @@ const REVIEW_HELP: &str = "\
 The review file (TOML; paths relative to it):
   crs = \"EPSG:4549\"            working projected CRS in metres (optional; default: the zones'
                                 projected CRS, or the nearest CGCS2000 3-degree GK zone)
-  [layers]  zones (required), original, redline, farmland, water, townships = \"file.shp|.geojson\"
-  [layers.extra]  \"蓝绿空间\" = \"bluegreen.shp\"   further protection layers by name
+  [layers]  zones (required), original, redline, farmland, water, townships, new_industrial
+            = \"file.shp|.geojson\"
+  [layers.extra]  \"自然保护地\" = \"nature.shp\"   further layers by name (protected land)
+  [layers.role]   \"蓝绿空间\" = \"control_line\"  or \"advisory\" (\"protected\" when absent)
   [crs_of]  farmland = \"EPSG:4528\"  CRS for a layer whose file carries none
-  [fields]  id, name, level, city, county, members, industries, enclave, class, status
+  [fields]  id, name, level, city, county, members, industries, enclave, class, status,
+            tax_per_mu, value_added_per_mu
             (attribute names; detected case-insensitively when absent)
   [rules]   contiguity_distance_m = 0, max_clusters = 1, min_part_area_m2 = 10000,
             sliver_width_m = 0.5, sliver_area_m2 = 0.25, sliver_total_m2 = 200,
             custody_protected_share = 0.5, expansion_blocks = false,
-            max_industries = 3, max_total_zones = 150
+            max_industries = 3, max_total_zones = 150,
+            tax_per_mu_wan = 30, value_added_per_mu_wan = 120
+  [rules.severity_of_class.water]  \"准保护区\" = \"warning\"   severity per protection class
   [quotas]  city_level = { default = [1, 2], \"杭州市\" = [2, 3], \"宁波市\" = [2, 3] }
             county = { default = [1, 2] }
 Unknown keys, missing files, wrong types, negative or NaN numbers are errors naming the key or file.
