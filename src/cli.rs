@@ -102,17 +102,21 @@ const REVIEW_HELP: &str = "\
 The review file (TOML; paths relative to it):
   crs = \"EPSG:4549\"            working projected CRS in metres (optional; default: the zones'
                                 projected CRS, or the nearest CGCS2000 3-degree GK zone)
-  [layers]  zones (required), original, redline, farmland, water, townships,
+  [layers]  zones (required), original, redline, farmland, water, townships, new_industrial,
             barriers (roads, rivers, railways) = \"file.shp|.geojson\"
-  [layers.extra]  \"蓝绿空间\" = \"bluegreen.shp\"   further protection layers by name
+  [layers.extra]  \"自然保护地\" = \"nature.shp\"   further layers by name (protected land)
+  [layers.role]   \"蓝绿空间\" = \"control_line\"  or \"advisory\" (\"protected\" when absent)
   [crs_of]  farmland = \"EPSG:4528\"  CRS for a layer whose file carries none
-  [fields]  id, name, level, city, county, members, industries, enclave, class, status
+  [fields]  id, name, level, city, county, members, industries, enclave, class, status,
+            tax_per_mu, value_added_per_mu
             (attribute names; detected case-insensitively when absent)
   [rules]   contiguity_distance_m = 0, max_clusters = 1, max_parts = 10,
             min_connection_width_m = 30, max_bridged_gap_m = 100, min_part_area_m2 = 10000,
             sliver_width_m = 0.5, sliver_area_m2 = 0.25, sliver_total_m2 = 200,
             custody_protected_share = 0.5, expansion_blocks = false,
-            max_industries = 3, max_total_zones = 150
+            max_industries = 3, max_total_zones = 150,
+            tax_per_mu_wan = 30, value_added_per_mu_wan = 120
+  [rules.severity_of_class.water]  \"准保护区\" = \"warning\"   severity per protection class
   [quotas]  city_level = { default = [1, 2], \"杭州市\" = [2, 3], \"宁波市\" = [2, 3] }
             county = { default = [1, 2] }
 Unknown keys, missing files, wrong types, negative or NaN numbers are errors naming the key or file.
@@ -538,12 +542,17 @@ pub fn summary_table(
         .protection_layers()
         .map(|l| {
             let (lz, le) = crate::analysis::zone::layer_label(l);
+            let control_line = analysis
+                .zones
+                .iter()
+                .any(|z| z.control_lines.contains_key(&l.name));
             (
                 l.name.clone(),
-                if zh {
-                    format!("{lz}(亩)")
-                } else {
-                    format!("{le} (mu)")
+                match (zh, control_line) {
+                    (true, false) => format!("{lz}(亩)"),
+                    (true, true) => format!("{lz}控制线(亩)"),
+                    (false, false) => format!("{le} (mu)"),
+                    (false, true) => format!("{le} control line (mu)"),
                 },
             )
         })
@@ -586,6 +595,12 @@ pub fn summary_table(
                 z.conflicts
                     .get(name)
                     .map(|c| format!("{:.2}", c.area_mu))
+                    // A control line's column: its area inside the zone (not a conflict).
+                    .or_else(|| {
+                        z.control_lines
+                            .get(name)
+                            .map(|a| format!("{:.2}", crate::model::mu_from_m2(*a)))
+                    })
                     .unwrap_or_else(|| "-".into()),
             );
         }

@@ -719,6 +719,8 @@ fn fixed_review(review: &crate::io::review::Review, zones_path: &std::path::Path
         &mut l.farmland,
         &mut l.water,
         &mut l.townships,
+        &mut l.barriers,
+        &mut l.new_industrial,
     ]
     .into_iter()
     .flatten()

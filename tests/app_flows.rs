@@ -400,6 +400,14 @@ fn drop_files(h: &mut Harness<'static, ZonecheckApp>, paths: &[PathBuf]) {
 }
 
 /// Among the widgets labelled `label`, the first one below the layer checkbox labelled `anchor`.
+/// Scrolls the layer list until layer `anchor`'s check box is in view (the list scrolls above
+/// the legend; with the sample's nine layers some are below the fold).
+fn reveal(h: &mut Harness<'static, ZonecheckApp>, anchor: &str) {
+    h.get_by_role_and_label(egui::Role::CheckBox, anchor)
+        .scroll_to_me();
+    settle(h);
+}
+
 fn below<'a>(
     h: &'a Harness<'static, ZonecheckApp>,
     anchor: &str,
@@ -470,6 +478,7 @@ fn new_review_add_layers_by_dialog_command_and_drop_then_assign_a_role() {
     assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
 
     // Rename it in its settings.
+    reveal(&mut h, "图层甲");
     below(&h, "图层甲", "设置").click();
     settle(&mut h);
     h.get_by_label("名称:").click();
@@ -483,6 +492,7 @@ fn new_review_add_layers_by_dialog_command_and_drop_then_assign_a_role() {
     assert_eq!(layer_keys(h.state()), ["zones", "redline", "蓝绿空间"]);
 
     // Assign it the farmland role in its settings.
+    reveal(&mut h, "蓝绿空间");
     below(&h, "蓝绿空间", "设置").click();
     settle(&mut h);
     let role = h.get_by_label("角色:");
@@ -582,6 +592,7 @@ fn bad_dropped_file_is_named_and_a_guessed_crs_and_encoding_are_corrected() {
     h.get_by_label("⚠ 编码为推测");
 
     // Correct both: the file's coordinates are really in EPSG:4550 (CM 123°E); text is GBK.
+    reveal(&mut h, key);
     below(&h, key, "设置").click();
     settle(&mut h);
     h.get_by_label("坐标系:").click();
@@ -633,6 +644,7 @@ fn attribute_table_filter_sort_and_select_a_row() {
     );
     h.get_by_label("6 / 6 行");
     // The farmland layer's button (layers are listed top first; farmland's badge follows its name).
+    reveal(&mut h, "永久基本农田");
     below(&h, "永久基本农田", "属性表").click();
     settle(&mut h);
     assert_eq!(
@@ -723,7 +735,9 @@ fn empty_review_cannot_be_checked_and_a_dropped_review_file_opens() {
     let doc = h.state().doc.as_ref().unwrap();
     assert_eq!(doc.review.path, review);
     assert!(!doc.untitled);
-    assert_eq!(doc.dataset.layers.len(), 7);
+    // Nine layers: zones, original, red line, farmland, water, townships, new industrial land,
+    // 蓝绿空间 and 自然保护地 (sample_maps/README.md).
+    assert_eq!(doc.dataset.layers.len(), 9);
 }
 
 #[test]
@@ -1213,6 +1227,8 @@ fn layer_opacity_order_and_zoom_to_layer() {
     assert_eq!(h.state().settings.layer_opacity("water"), 1.0);
 
     // Farmland one step up: above water, in the map's order and in the panel.
+    h.get_all_by_label("上移").nth(row).unwrap().scroll_to_me();
+    settle(&mut h);
     h.get_all_by_label("上移").nth(row).unwrap().click();
     settle(&mut h);
     let order = {

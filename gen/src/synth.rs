@@ -576,8 +576,12 @@ redline = "redline.shp"
 farmland = "farmland.shp"
 water = "water.geojson"
 townships = "townships.shp"
+new_industrial = "new_industrial.shp"
 [layers.extra]
 "蓝绿空间" = "bluegreen.shp"
+"自然保护地" = "nature.shp"
+[layers.role]
+"蓝绿空间" = "control_line"
 [fields]
 id = "ID"
 name = "MC"
@@ -585,11 +589,14 @@ name = "MC"
 contiguity_distance_m = 50
 max_clusters = 1
 min_part_area_m2 = 10000
-sliver_area_m2 = 1.0
 custody_protected_share = 0.5
 expansion_blocks = false
 max_industries = 3
 max_total_zones = 150
+tax_per_mu_wan = 30
+value_added_per_mu_wan = 120
+[rules.severity_of_class.water]
+"准保护区" = "warning"
 "#;
 
 /// Seed of every sample stream (each layer xors in its own tag).
@@ -679,7 +686,8 @@ impl SampleLayer {
 /// The whole sample review, built in memory.
 #[derive(Clone, Debug)]
 pub struct Sample {
-    /// merged_zones, original_zones, redline, farmland, water, bluegreen, townships.
+    /// merged_zones, original_zones, redline, farmland, water, bluegreen, townships, nature,
+    /// new_industrial.
     pub layers: Vec<SampleLayer>,
 }
 
@@ -690,7 +698,7 @@ impl Sample {
     }
 }
 
-/// (Re)creates the sample review in `dir`: seven layers, `review.toml`. Existing files of the
+/// (Re)creates the sample review in `dir`: nine layers, `review.toml`. Existing files of the
 /// same names are replaced; other files (such as the README) are left alone.
 pub fn write_sample_maps(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir)
@@ -1202,7 +1210,7 @@ fn sample_rng(tag: u64) -> Rng {
     Rng::new(mix64(SAMPLE_SEED ^ tag))
 }
 
-const ZONE_FIELDS: [(&str, Col); 8] = [
+const ZONE_FIELDS: [(&str, Col); 10] = [
     ("ID", Col::Text(10)),
     ("MC", Col::Text(60)),
     ("LEVEL", Col::Text(40)),
@@ -1211,6 +1219,8 @@ const ZONE_FIELDS: [(&str, Col); 8] = [
     ("MEMBERS", Col::Text(60)),
     ("INDUSTRIES", Col::Text(100)),
     ("ENCLAVE", Col::Text(4)),
+    ("MJSS", Col::Number(10, 1)),
+    ("MJZJZ", Col::Number(10, 1)),
 ];
 
 /// Merged zones (six features, four zones), and the two originals M004 is split into.
@@ -1239,6 +1249,8 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
             "Y01,Y02,Y05,Y06",
             "高端装备、汽车及零部件、新材料",
             enclave,
+            "45.2",
+            "150.5",
         ]
     };
     let rows = vec![
@@ -1254,11 +1266,15 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
                 "M002",
                 "萧山江东经济开发区",
                 "省级经济开发区",
-                "杭州市",
+                // Not the city its townships lie in: the location finding.
+                "绍兴市",
                 "萧山区",
                 "Y03,Y04,Y05",
                 "航空物流、跨境电商、数字经济",
                 "",
+                // 亩均税收 below the target of 30.
+                "28.6",
+                "131.0",
             ],
         ),
         (
@@ -1272,6 +1288,9 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
                 "Y07,Y08",
                 "智能制造、生物医药、新材料、数字经济、现代物流",
                 "",
+                // Neither indicator given: a notice.
+                "",
+                "",
             ],
         ),
         (
@@ -1283,8 +1302,11 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
                 "杭州市",
                 "萧山区",
                 "Y09,Y10",
-                "纺织化纤、智能家居",
+                // Two industries whose names hold a space.
+                "纺织 化纤、智能 家居",
                 "",
+                "36.0",
+                "125.0",
             ],
         ),
     ];
@@ -1552,6 +1574,33 @@ fn bluegreen_rows(rng: &mut Rng) -> Rows {
     ]
 }
 
+/// 自然保护地 (an extra protected layer): NR01, 200 m × 100 m, lies wholly inside M003, 300 m
+/// and more from its wiggled edges.
+fn nature_rows() -> Rows {
+    vec![(
+        mp(rect_polygon(17600.0, 14800.0, 17800.0, 14900.0)),
+        vec!["330109ZR0001", "湘南湿地自然公园", "自然公园"],
+    )]
+}
+
+/// 新增工业建设用地: NI01 wholly inside M004; NI02 one plot inside M004 and one 200 m × 100 m
+/// south of it (N 3 348 500–3 348 600, M004's south edge is at N 3 349 000 ± 45 m).
+fn new_industrial_rows() -> Rows {
+    vec![
+        (
+            mp(rect_polygon(23000.0, 19800.0, 23400.0, 20000.0)),
+            vec!["330109GY0001", "瓜沥智能家居产业用地"],
+        ),
+        (
+            MultiPolygon(vec![
+                rect_polygon(24500.0, 20000.0, 24700.0, 20200.0),
+                rect_polygon(24500.0, 18500.0, 24700.0, 18600.0),
+            ]),
+            vec!["330109GY0002", "瓜沥化纤产业用地"],
+        ),
+    ]
+}
+
 /// Farmland: the hand-placed patches first (BSM serials 1–4), then a patch field (serials from
 /// 1001) that keeps [`FARM_KEEP_OUT_M`] away from every polygon in `keep_out`.
 fn farmland_layer(
@@ -1655,7 +1704,7 @@ pub fn build_sample() -> Sample {
     let township_rows: Rows = towns
         .iter()
         .zip(&TOWNSHIPS)
-        .map(|(p, t)| (mp(p.clone()), vec![t.code, t.name]))
+        .map(|(p, t)| (mp(p.clone()), vec![t.code, t.name, "杭州市", "萧山区"]))
         .collect();
 
     let layer = |file_name, fields: &[(&'static str, Col)], rows: &Rows| {
@@ -1689,9 +1738,20 @@ pub fn build_sample() -> Sample {
             layer("bluegreen.shp", &bsm_mc, &bluegreen),
             layer(
                 "townships.shp",
-                &[("XZQDM", Col::Text(12)), ("XZQMC", Col::Text(30))],
+                &[
+                    ("XZQDM", Col::Text(12)),
+                    ("XZQMC", Col::Text(30)),
+                    ("CITY", Col::Text(20)),
+                    ("COUNTY", Col::Text(20)),
+                ],
                 &township_rows,
             ),
+            layer(
+                "nature.shp",
+                &[bsm_mc[0], bsm_mc[1], ("LX", Col::Text(20))],
+                &nature_rows(),
+            ),
+            layer("new_industrial.shp", &bsm_mc, &new_industrial_rows()),
         ],
     }
 }
@@ -1702,7 +1762,7 @@ mod tests {
     use super::*;
     use geo::{BooleanOps, Distance, Euclidean, Validation};
 
-    const FILES: [&str; 7] = [
+    const FILES: [&str; 9] = [
         "merged_zones.shp",
         "original_zones.shp",
         "redline.shp",
@@ -1710,6 +1770,8 @@ mod tests {
         "water.geojson",
         "bluegreen.shp",
         "townships.shp",
+        "nature.shp",
+        "new_industrial.shp",
     ];
 
     fn layer<'a>(s: &'a Sample, name: &str) -> &'a SampleLayer {
@@ -1751,7 +1813,7 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
-        assert_eq!(names.len(), 6 * 5 + 2, "{names:?}");
+        assert_eq!(names.len(), 8 * 5 + 2, "{names:?}");
         for name in &names {
             let a = std::fs::read(one.path().join(name)).unwrap();
             let b = std::fs::read(two.path().join(name)).unwrap();
@@ -1791,7 +1853,7 @@ mod tests {
         assert!(total < 5_000_000, "sample is {total} bytes");
         let review = zonecheck::io::review::Review::load(&dir.path().join("review.toml")).unwrap();
         assert_eq!(review.file.crs.as_deref(), Some("EPSG:4549"));
-        assert_eq!(review.layer_paths().len(), 7);
+        assert_eq!(review.layer_paths().len(), 9);
         assert_eq!(review.file.rules.contiguity_distance_m, 50.0);
     }
 
@@ -1912,14 +1974,15 @@ mod tests {
         let red = union_of(layer(&s, "redline.shp"));
         let farm = union_of(layer(&s, "farmland.shp"));
         let green = union_of(layer(&s, "bluegreen.shp"));
+        let nature = union_of(layer(&s, "nature.shp"));
         let water = layer(&s, "water.geojson");
         let class = |name: &str| select(water, "CLASS", name);
-        // zone: red line, farmland, 一级, 二级, 准, 蓝绿空间
+        // zone: red line, farmland, 一级, 二级, 准, 蓝绿空间 (a control line), 自然保护地
         let expected = [
-            ("M001", [30_000.0, 15_000.0, 0.0, 0.0, 0.0, 0.0]),
-            ("M002", [0.0, 0.5, 0.0, 10_000.0, 40_000.0, 0.0]),
-            ("M003", [0.0, 0.0, 0.0, 0.0, 0.0, 30_000.0]),
-            ("M004", [0.0; 6]),
+            ("M001", [30_000.0, 15_000.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+            ("M002", [0.0, 0.5, 0.0, 10_000.0, 40_000.0, 0.0, 0.0]),
+            ("M003", [0.0, 0.0, 0.0, 0.0, 0.0, 30_000.0, 20_000.0]),
+            ("M004", [0.0; 7]),
         ];
         for (id, want) in expected {
             let z = select(zones, "ID", id);
@@ -1930,6 +1993,7 @@ mod tests {
                 overlap_m2(&z, &class("二级保护区")),
                 overlap_m2(&z, &class("准保护区")),
                 overlap_m2(&z, &green),
+                overlap_m2(&z, &nature),
             ];
             for (k, (g, w)) in got.iter().zip(want).enumerate() {
                 close(*g, w, &format!("{id} × layer {k}"));
@@ -1947,6 +2011,22 @@ mod tests {
             .map(|&i| farmland.value(i, "TBMJ").unwrap().parse::<f64>().unwrap())
             .sum();
         close(tbmj, 20_000.0, "TBMJ of the pair");
+    }
+
+    #[test]
+    fn new_industrial_land_outside_the_zones_is_one_plot() {
+        // NI01 and NI02's first plot lie inside M004; NI02's second plot (200 m × 100 m) lies
+        // outside every zone: 20 000 m² outside in all.
+        let s = build_sample();
+        let zones = union_of(layer(&s, "merged_zones.shp"));
+        let land = layer(&s, "new_industrial.shp");
+        let outside: Vec<f64> = land
+            .features
+            .iter()
+            .map(|(g, _)| g.unsigned_area() - overlap_m2(g, &zones))
+            .collect();
+        close(outside[0], 0.0, "NI01 outside the zones");
+        close(outside[1], 20_000.0, "NI02 outside the zones");
     }
 
     #[test]
@@ -2096,15 +2176,11 @@ mod tests {
             }
         }
         // Upper bound of each township's protected share: the sum over protection features.
-        let protection: Vec<&MultiPolygon<f64>> = [
-            "redline.shp",
-            "farmland.shp",
-            "water.geojson",
-            "bluegreen.shp",
-        ]
-        .iter()
-        .flat_map(|n| layer(&s, n).features.iter().map(|(g, _)| g))
-        .collect();
+        let protection: Vec<&MultiPolygon<f64>> =
+            ["redline.shp", "farmland.shp", "water.geojson", "nature.shp"]
+                .iter()
+                .flat_map(|n| layer(&s, n).features.iter().map(|(g, _)| g))
+                .collect();
         let red = union_of(layer(&s, "redline.shp"));
         let zones = layer(&s, "merged_zones.shp");
         for (i, (t, _)) in towns.features.iter().enumerate() {
@@ -2133,6 +2209,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The protected share of each township as sample_maps/README.md lists it (to 0.1 %): the
+    /// union of red line, farmland, water and 自然保护地 (蓝绿空间 is a control line) in the
+    /// township over its area.
+    #[test]
+    fn township_protected_shares_are_as_the_readme_lists() {
+        let s = build_sample();
+        let towns = layer(&s, "townships.shp");
+        let parts: Vec<MultiPolygon<f64>> =
+            ["redline.shp", "farmland.shp", "water.geojson", "nature.shp"]
+                .iter()
+                .map(|n| union_of(layer(&s, n)))
+                .collect();
+        let protected = geo::unary_union(parts.iter().flat_map(|g| g.0.iter()));
+        let want = [
+            ("北干街道", 0.068),
+            ("宁围街道", 0.103),
+            ("瓜沥镇", 0.088),
+            ("义桥镇", 0.077),
+            ("河上镇", 0.727),
+            ("进化镇", 0.113),
+        ];
+        let mut bad = Vec::new();
+        for (i, (name, share)) in want.iter().enumerate() {
+            let (t, _) = &towns.features[i];
+            assert_eq!(towns.value(i, "XZQMC"), Some(*name));
+            let got = overlap_m2(t, &protected) / t.unsigned_area();
+            eprintln!("{name}: {got:.4}");
+            bad.extend(
+                ((got - share).abs() >= 0.0005)
+                    .then(|| format!("{name}: {got:.4}, README {share}")),
+            );
+        }
+        assert!(bad.is_empty(), "{bad:?}");
     }
 
     #[test]

@@ -39,9 +39,9 @@ fn generated_sample_is_the_committed_sample() {
         format!("sample review written to {}", dir.display())
     );
     let written = file_names(&dir);
-    // Six shapefiles of five files each, the water GeoJSON and review.toml; the README is the
+    // Eight shapefiles of five files each, the water GeoJSON and review.toml; the README is the
     // only committed file the generator does not write.
-    assert_eq!(written.len(), 6 * 5 + 2, "{written:?}");
+    assert_eq!(written.len(), 8 * 5 + 2, "{written:?}");
     let mut committed = file_names(&committed_sample());
     committed.retain(|n| n != "README.md");
     assert_eq!(written, committed);

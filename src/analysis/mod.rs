@@ -144,6 +144,10 @@ pub struct ZoneResult {
     /// `None` without an original-zones layer.
     pub expansion_area_m2: Option<f64>,
     pub conflicts: BTreeMap<String, LayerConflict>,
+    /// Area (m²) of each control-line layer (extra layers of role `control_line`, e.g.
+    /// 蓝绿空间) inside the zone, 0 included; never a conflict.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub control_lines: BTreeMap<String, f64>,
     pub findings: Vec<Finding>,
     pub pass: bool,
     #[serde(skip)]
@@ -336,10 +340,23 @@ pub fn run_checks(
 ) -> Result<Analysis, Cancelled> {
     let zones_layer = ds.layer(LayerRole::Zones).ok_or(Cancelled)?;
     progress.stage("index", 1);
+    let is_control_line = |l: &crate::model::Layer| {
+        l.role == LayerRole::Extra
+            && review.layers.extra_role(&l.name) == crate::model::settings::ExtraRole::ControlLine
+    };
     let prepared: Vec<Prepared> = ds
         .protection_layers()
+        .filter(|l| !is_control_line(l))
         .map(|l| Prepared::new(l, review))
         .collect();
+    let control_lines: Vec<Prepared> = ds
+        .protection_layers()
+        .filter(|l| is_control_line(l))
+        .map(|l| Prepared::new(l, review))
+        .collect();
+    let new_industrial = ds
+        .layer(LayerRole::NewIndustrial)
+        .map(|l| Prepared::new(l, review));
     let original = ds
         .layer(LayerRole::Original)
         .map(|l| Prepared::new(l, review));
@@ -352,6 +369,8 @@ pub fn run_checks(
     let ctx = zone::Context {
         rules: &review.rules,
         protection: &prepared,
+        control_lines: &control_lines,
+        layers: &review.layers,
         original: original.as_ref(),
         townships: townships.as_ref(),
         barriers: barriers.as_ref(),
@@ -383,6 +402,11 @@ pub fn run_checks(
     });
     for z in &mut results {
         apply_severity(&mut z.findings, &review.rules.severity);
+        rules::conflict::apply_class_severity(
+            &mut z.findings,
+            &z.conflicts,
+            &review.rules.severity_of_class,
+        );
         // An invalid boundary is not subject to `[rules.severity]`: it always blocks.
         if let Some(f) = invalid_boundaries.get(&z.id) {
             z.findings.push(f.clone());
@@ -391,7 +415,8 @@ pub fn run_checks(
             .sort_by(|a, b| a.severity.cmp(&b.severity).then(a.rule.cmp(&b.rule)));
         z.pass = !z.findings.iter().any(|f| f.severity == Severity::Blocking);
     }
-    let mut plan = plan::check_plan(&results, original.as_ref(), review);
+    let mut plan =
+        plan::check_plan_with(&results, original.as_ref(), new_industrial.as_ref(), review);
     apply_severity(&mut plan.findings, &review.rules.severity);
     // Findings about the input itself come first: the rest of the report depends on them.
     // They are not subject to `[rules.severity]`: incomplete or ambiguous input always blocks.

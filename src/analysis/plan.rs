@@ -1,13 +1,13 @@
 //! Plan-level checks: zone quotas (province, city level, county) and the fate of every
 //! original zone (merged exactly once, or eliminated / transformed).
 
-use super::rules::{originals, quota, Rule};
+use super::rules::{new_industrial, originals, quota, Rule};
 use super::{PlanResult, Prepared, ZoneResult};
 use crate::model::settings::ReviewFile;
 use std::collections::BTreeMap;
 
 /// True when a zone's county value means "the city's own level" (市本级).
-fn is_city_level(county: Option<&str>, city: Option<&str>) -> bool {
+pub fn is_city_level(county: Option<&str>, city: Option<&str>) -> bool {
     match county {
         None => true,
         Some(c) => {
@@ -23,6 +23,16 @@ pub use super::rules::quota::quota_verdict;
 pub fn check_plan(
     zones: &[ZoneResult],
     original: Option<&Prepared>,
+    review: &ReviewFile,
+) -> PlanResult {
+    check_plan_with(zones, original, None, review)
+}
+
+/// [`check_plan`] with the new-industrial-land layer (五(十五)), when the review has one.
+pub fn check_plan_with(
+    zones: &[ZoneResult],
+    original: Option<&Prepared>,
+    new_industrial: Option<&Prepared>,
     review: &ReviewFile,
 ) -> PlanResult {
     let rules = &review.rules;
@@ -70,6 +80,13 @@ pub fn check_plan(
     if let Some(orig) = original {
         findings.extend(originals::check(zones, orig));
     }
+    if let Some(land) = new_industrial {
+        findings.extend(new_industrial::check(
+            zones,
+            land,
+            &super::sliver_tolerances(rules),
+        ));
+    }
     PlanResult {
         zone_count,
         max_total_zones: rules.max_total_zones,
@@ -107,6 +124,7 @@ mod tests {
             cluster_gap_lines: Vec::new(),
             expansion_area_m2: None,
             conflicts: BTreeMap::new(),
+            control_lines: BTreeMap::new(),
             findings: Vec::new(),
             pass: true,
             geometry: crate::model::Geom::new(Vec::new()),

@@ -2,11 +2,12 @@
 //! then each rule of `analysis::rules` in turn.
 
 use super::rules::{
-    anchor, clusters, conflict, custody, designation, eliminated, enclave, expansion, fragments,
-    industries, members, parts,
+    anchor, clusters, conflict, control_line, custody, designation, eliminated, enclave, expansion,
+    fragments, industries, location, members, parts, per_mu,
 };
 use super::{PartInfo, Prepared, ZoneResult};
 use crate::model::settings::Rules;
+use crate::model::settings::{ExtraRole, LayerPaths};
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::connect;
 use crate::spatial::index::BoxIndex;
@@ -23,7 +24,12 @@ pub use super::rules::custody::CustodyCache;
 /// What every zone check needs.
 pub struct Context<'a> {
     pub rules: &'a Rules,
+    /// Protected land (and `advisory` extra layers): conflicts.
     pub protection: &'a [Prepared<'a>],
+    /// Extra layers of role `control_line`: their area inside the zone is reported.
+    pub control_lines: &'a [Prepared<'a>],
+    /// The review's layers (the role of each extra layer).
+    pub layers: &'a LayerPaths,
     pub original: Option<&'a Prepared<'a>>,
     pub townships: Option<&'a Prepared<'a>>,
     /// Roads, rivers, railways: they bridge the gaps between a zone's parts.
@@ -88,8 +94,27 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
             p,
             &super::sliver_tolerances(rules),
         );
-        findings.extend(conflict::check(&z.id, p.layer, &c, rules));
+        let severity = if p.layer.role == LayerRole::Extra
+            && ctx.layers.extra_role(&p.layer.name) == ExtraRole::Advisory
+        {
+            super::Severity::Warning
+        } else {
+            super::Severity::Blocking
+        };
+        findings.extend(conflict::check_as(&z.id, p.layer, &c, rules, severity));
         conflicts.insert(p.layer.name.clone(), c);
+    }
+    // Control lines delineated inside the zone: their area, never a conflict.
+    let mut control_lines = BTreeMap::new();
+    for p in ctx.control_lines {
+        let c = conflict::conflict_with(
+            &prepared_zone,
+            zone_area,
+            p,
+            &super::sliver_tolerances(rules),
+        );
+        findings.extend(control_line::check(&z.id, p.layer, &c));
+        control_lines.insert(p.layer.name.clone(), c.area_m2);
     }
     ctx.progress
         .add_time("overlay", overlay_start.elapsed().as_secs_f64());
@@ -110,10 +135,20 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 
     // Industries.
     findings.extend(industries::check(&z.id, &z.industries, rules));
+    findings.extend(per_mu::check(&z, rules));
 
-    // Custody of highly protected townships.
+    // Custody of highly protected townships; where the zone lies against its attributes.
     match ctx.townships {
-        Some(t) => findings.extend(custody::check(&z, &geometry, t, ctx)),
+        Some(t) => {
+            findings.extend(custody::check(&z, &geometry, t, ctx));
+            findings.extend(location::check(
+                &z.id,
+                z.city.as_deref(),
+                z.county.as_deref(),
+                &geometry,
+                t,
+            ));
+        }
         None => findings.extend(custody::without_townships(&z)),
     }
 
@@ -136,6 +171,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         cluster_gap_lines: sub.lines,
         expansion_area_m2,
         conflicts,
+        control_lines,
         findings,
         pass: true,
         geometry,

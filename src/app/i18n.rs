@@ -175,6 +175,7 @@ strings! {
     AddLayers: "添加图层…", "Add layers…";
     Role: "角色", "Role";
     ExtraName: "名称", "Name";
+    ExtraUse: "用途", "Use";
     Crs: "坐标系", "CRS";
     Apply: "应用", "Apply";
     Detect: "自动识别", "detect";
@@ -259,6 +260,9 @@ strings! {
     SliverTolerance: "碎片面积容差", "Sliver area tolerance";
     SliverWidth: "碎片宽度容差", "Sliver width tolerance";
     SliverTotal: "碎片合计上限", "Sliver total allowance";
+    TaxPerMuTarget: "亩均税收目标", "Tax per mu target";
+    ValueAddedPerMuTarget: "亩均增加值目标", "Value added per mu target";
+    WanPerMu: "万元/亩", "10k yuan/mu";
     CustodyShare: "托管乡镇保护面积占比阈值", "Custody protected share";
     CustodyCover: "推定托管的最小覆盖比例", "Custody inferred from coverage of";
     NotANumber: "不是数字", "is not a number";

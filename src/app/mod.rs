@@ -1212,6 +1212,9 @@ impl ZonecheckApp {
                     if let Some(role) = edit.role {
                         key = review_edit::assign_role(&mut r.file, &key, role, &edit.extra_name)?;
                     }
+                    if crate::model::settings::role_of_key(&key) == crate::model::LayerRole::Extra {
+                        review_edit::set_extra_role(&mut r.file, &key, edit.extra_role);
+                    }
                     review_edit::set_crs(&mut r.file, &key, &edit.crs)?;
                     review_edit::set_encoding(&mut r.file, &key, &edit.encoding)
                 })
@@ -2240,6 +2243,7 @@ pub fn rebase_review(
         &mut l.water,
         &mut l.townships,
         &mut l.barriers,
+        &mut l.new_industrial,
     ]
     .into_iter()
     .flatten()

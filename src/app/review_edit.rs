@@ -3,7 +3,7 @@
 //! [`ReviewFile`]; the app reloads the layers afterwards.
 
 use crate::messages::load as msg;
-use crate::model::settings::ReviewFile;
+use crate::model::settings::{ExtraRole, ReviewFile};
 use crate::model::{LayerRole, Text};
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub use crate::model::settings::FIXED_LAYER_KEYS as FIXED_KEYS;
 
 /// Every role a layer can be given, in menu order.
-pub const ROLES: [LayerRole; 8] = [
+pub const ROLES: [LayerRole; 9] = [
     LayerRole::Zones,
     LayerRole::Original,
     LayerRole::Redline,
@@ -19,6 +19,7 @@ pub const ROLES: [LayerRole; 8] = [
     LayerRole::Water,
     LayerRole::Townships,
     LayerRole::Barrier,
+    LayerRole::NewIndustrial,
     LayerRole::Extra,
 ];
 
@@ -32,6 +33,7 @@ pub fn key_of_role(role: LayerRole) -> Option<&'static str> {
         LayerRole::Water => "water",
         LayerRole::Townships => "townships",
         LayerRole::Barrier => "barriers",
+        LayerRole::NewIndustrial => "new_industrial",
         LayerRole::Extra => return None,
     })
 }
@@ -50,7 +52,11 @@ pub fn key_of_role(role: LayerRole) -> Option<&'static str> {
 pub fn guess_role(path: &Path) -> Option<LayerRole> {
     let stem = path.file_stem()?.to_string_lossy().to_lowercase();
     // Most specific first: "原开发区" before "开发区", "水源" before anything with "区".
-    let table: [(LayerRole, &[&str]); 7] = [
+    let table: [(LayerRole, &[&str]); 8] = [
+        (
+            LayerRole::NewIndustrial,
+            &["新增工业", "工业用地", "new_industrial", "xzgy"],
+        ),
         (
             LayerRole::Redline,
             &[
@@ -114,6 +120,7 @@ pub fn layer_path<'a>(file: &'a ReviewFile, key: &str) -> Option<&'a PathBuf> {
         "water" => l.water.as_ref(),
         "townships" => l.townships.as_ref(),
         "barriers" => l.barriers.as_ref(),
+        "new_industrial" => l.new_industrial.as_ref(),
         extra => l.extra.get(extra),
     }
 }
@@ -129,6 +136,7 @@ fn set_layer_path(file: &mut ReviewFile, key: &str, path: Option<PathBuf>) {
         "water" => l.water = path,
         "townships" => l.townships = path,
         "barriers" => l.barriers = path,
+        "new_industrial" => l.new_industrial = path,
         extra => match path {
             Some(p) => {
                 l.extra.insert(extra.to_string(), p);
@@ -199,15 +207,58 @@ pub fn add_layer(file: &mut ReviewFile, review_dir: &Path, path: &Path) -> Strin
             unique_extra_name(file, &stem)
         }
     };
+    if crate::model::settings::role_of_key(&key) == LayerRole::Extra {
+        set_extra_role(file, &key, guess_extra_role(path));
+    }
     set_layer_path(file, &key, Some(stored));
     key
 }
 
-/// Removes a layer and its CRS and encoding settings.
+/// Removes a layer and its CRS, encoding and role settings.
 pub fn remove_layer(file: &mut ReviewFile, key: &str) {
     set_layer_path(file, key, None);
     file.crs_of.remove(key);
     file.encoding_of.remove(key);
+    file.layers.role.remove(key);
+}
+
+/// Sets what extra layer `key` is for; `protected` (the default) is not written.
+pub fn set_extra_role(file: &mut ReviewFile, key: &str, role: ExtraRole) {
+    if role == ExtraRole::Protected {
+        file.layers.role.remove(key);
+    } else {
+        file.layers.role.insert(key.to_string(), role);
+    }
+}
+
+/// The role a file name suggests for an extra layer: a control line for blue-green space and
+/// other control lines (蓝绿空间, 绿线, 蓝线, 控制线), else protected land.
+///
+/// ```
+/// use zonecheck::app::review_edit::guess_extra_role;
+/// use zonecheck::model::settings::ExtraRole;
+/// use std::path::Path;
+/// assert_eq!(guess_extra_role(Path::new("蓝绿空间.shp")), ExtraRole::ControlLine);
+/// assert_eq!(guess_extra_role(Path::new("自然保护地.shp")), ExtraRole::Protected);
+/// ```
+pub fn guess_extra_role(path: &Path) -> ExtraRole {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let words = [
+        "蓝绿",
+        "绿线",
+        "蓝线",
+        "控制线",
+        "bluegreen",
+        "control_line",
+    ];
+    if words.iter().any(|w| stem.contains(w)) {
+        ExtraRole::ControlLine
+    } else {
+        ExtraRole::Protected
+    }
 }
 
 /// Moves layer `key` to `role` (for an extra layer, named `extra_name`). A layer already in the
@@ -239,8 +290,10 @@ pub fn assign_role(
     }
     let take = |file: &mut ReviewFile, k: &str| (file.crs_of.remove(k), file.encoding_of.remove(k));
     let moved_settings = take(file, key);
+    let moved_role = file.layers.role.remove(key);
     let other = layer_path(file, &target).cloned();
     let other_settings = take(file, &target);
+    let other_role = file.layers.role.remove(&target);
     set_layer_path(file, key, None);
     set_layer_path(file, &target, Some(path));
     let put = |file: &mut ReviewFile, k: &str, (crs, enc): (Option<String>, Option<String>)| {
@@ -252,9 +305,18 @@ pub fn assign_role(
         }
     };
     put(file, &target, moved_settings);
+    // An extra layer's role goes with it to its new name; a fixed role has none.
+    if let Some(r) = moved_role.filter(|_| key_of_role(role).is_none()) {
+        file.layers.role.insert(target.clone(), r);
+    }
     if let Some(other) = other {
         set_layer_path(file, key, Some(other));
         put(file, key, other_settings);
+        if let Some(r) =
+            other_role.filter(|_| crate::model::settings::role_of_key(key) == LayerRole::Extra)
+        {
+            file.layers.role.insert(key.to_string(), r);
+        }
     }
     Ok(target)
 }
@@ -299,6 +361,44 @@ pub fn set_encoding(file: &mut ReviewFile, key: &str, label: &str) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_layer_roles_are_set_kept_on_rename_and_dropped_with_the_layer() {
+        let mut f = ReviewFile::default();
+        f.layers.zones = "z.shp".into();
+        let dir = Path::new("/review");
+        // A file named like blue-green space starts as a control line; others as protected.
+        let key = add_layer(&mut f, dir, Path::new("/review/蓝绿空间.shp"));
+        assert_eq!(f.layers.extra_role(&key), ExtraRole::ControlLine);
+        let other = add_layer(&mut f, dir, Path::new("/review/自然保护地.shp"));
+        assert_eq!(f.layers.extra_role(&other), ExtraRole::Protected);
+        assert!(!f.layers.role.contains_key(&other));
+        // Renaming keeps the role; protected is not written; removal drops it.
+        let renamed = assign_role(&mut f, &key, LayerRole::Extra, "绿线").unwrap();
+        assert_eq!(f.layers.extra_role(&renamed), ExtraRole::ControlLine);
+        assert!(!f.layers.role.contains_key(&key));
+        set_extra_role(&mut f, &other, ExtraRole::Advisory);
+        assert_eq!(f.layers.extra_role(&other), ExtraRole::Advisory);
+        set_extra_role(&mut f, &other, ExtraRole::Protected);
+        assert!(!f.layers.role.contains_key(&other));
+        remove_layer(&mut f, &renamed);
+        assert!(f.layers.role.is_empty());
+        // An extra layer given a fixed role leaves its extra role behind.
+        set_extra_role(&mut f, &other, ExtraRole::Advisory);
+        assert_eq!(
+            assign_role(&mut f, &other, LayerRole::NewIndustrial, "").unwrap(),
+            "new_industrial"
+        );
+        assert!(f.layers.role.is_empty());
+        assert_eq!(
+            layer_path(&f, "new_industrial").map(PathBuf::as_path),
+            Some(Path::new("自然保护地.shp"))
+        );
+        assert_eq!(
+            guess_role(Path::new("新增工业用地.shp")),
+            Some(LayerRole::NewIndustrial)
+        );
+    }
 
     #[test]
     fn role_guess_from_file_names() {

@@ -350,6 +350,8 @@ pub struct LayerEdit {
     pub key: String,
     pub role: Option<LayerRole>,
     pub extra_name: String,
+    /// What an extra layer is for (protected, advisory, control line).
+    pub extra_role: crate::model::settings::ExtraRole,
     pub crs: String,
     pub encoding: String,
 }

@@ -100,6 +100,11 @@ pub fn role_style(role: LayerRole) -> PolygonStyle {
             Color32::from_rgb(30, 130, 120),
             0.8,
         ),
+        LayerRole::NewIndustrial => (
+            Color32::from_rgba_unmultiplied(170, 90, 200, 70),
+            Color32::from_rgb(120, 50, 160),
+            1.0,
+        ),
         LayerRole::Zones => (
             Color32::from_rgba_unmultiplied(255, 140, 0, 45),
             Color32::from_rgb(200, 80, 0),

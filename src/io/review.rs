@@ -88,6 +88,7 @@ impl Review {
             ("water", &l.water),
             ("townships", &l.townships),
             ("barriers", &l.barriers),
+            ("new_industrial", &l.new_industrial),
         ] {
             if let Some(p) = p {
                 out.push((key.to_string(), base.join(p)));
@@ -249,6 +250,8 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         ("rules.sliver_total_m2", r.sliver_total_m2),
         ("rules.custody_protected_share", r.custody_protected_share),
         ("rules.custody_min_cover_share", r.custody_min_cover_share),
+        ("rules.tax_per_mu_wan", r.tax_per_mu_wan),
+        ("rules.value_added_per_mu_wan", r.value_added_per_mu_wan),
     ] {
         if !value.is_finite() || value < 0.0 {
             return Err(m::review_negative(key, value));
@@ -308,6 +311,24 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
     for key in fields_of_keys {
         if !known.contains(&key.as_str()) {
             return Err(crate::messages::fields::fields_of_unknown_layer(key));
+        }
+    }
+    // A role is given to extra layers only: the fixed layers' roles are their keys.
+    for key in file.layers.role.keys() {
+        if !file.layers.extra.contains_key(key) {
+            return Err(m::review_no_such_layer(&format!("layers.role.{key}")));
+        }
+    }
+    for (layer, classes) in &file.rules.severity_of_class {
+        if !known.contains(&layer.as_str()) {
+            return Err(m::review_no_such_layer(&format!(
+                "rules.severity_of_class.{layer}"
+            )));
+        }
+        if classes.keys().any(|c| c.trim().is_empty()) {
+            return Err(m::review_no_such_layer(&format!(
+                "rules.severity_of_class.{layer}.\"\""
+            )));
         }
     }
     for (table, map) in [("crs_of", &file.crs_of), ("encoding_of", &file.encoding_of)] {
@@ -489,5 +510,46 @@ mod tests {
         assert!(e.contains("zones"), "{e}");
         let e = parse("[layers]\nzones = \"z.shp\"\n[crs_of]\nfarm = \"EPSG:4490\"\n").unwrap_err();
         assert!(e.contains("crs_of.farm"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\ntax_per_mu_wan = -1\n").unwrap_err();
+        assert!(e.contains("tax_per_mu_wan"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\nvalue_added_per_mu_wan = nan\n")
+            .unwrap_err();
+        assert!(e.contains("value_added_per_mu_wan"), "{e}");
+        // A role for a layer that is not an extra layer; a class severity of an unknown layer.
+        let e = parse("[layers]\nzones = \"z.shp\"\n[layers.role]\nredline = \"advisory\"\n")
+            .unwrap_err();
+        assert!(e.contains("layers.role.redline"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[layers.extra]\n\"蓝绿空间\" = \"b.shp\"\n[layers.role]\n\"蓝绿空间\" = \"fence\"\n")
+            .unwrap_err();
+        assert!(e.contains("fence") || e.contains("role"), "{e}");
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules.severity_of_class.wtr]\n\"准保护区\" = \"warning\"\n")
+            .unwrap_err();
+        assert!(e.contains("severity_of_class.wtr"), "{e}");
+    }
+
+    #[test]
+    fn extra_layer_roles_and_class_severities_read_back() {
+        // A review without roles keeps every extra layer protected (the files of before).
+        let r = parse("[layers]\nzones = \"z.shp\"\n[layers.extra]\n\"自然保护地\" = \"n.shp\"\n")
+            .unwrap();
+        assert_eq!(
+            r.file.layers.extra_role("自然保护地"),
+            crate::model::settings::ExtraRole::Protected
+        );
+        let text = "[layers]\nzones = \"z.shp\"\nwater = \"w.shp\"\nnew_industrial = \"ni.shp\"\n[layers.extra]\n\"蓝绿空间\" = \"b.shp\"\n\"农保\" = \"f.shp\"\n[layers.role]\n\"蓝绿空间\" = \"control_line\"\n\"农保\" = \"advisory\"\n[rules.severity_of_class.water]\n\"准保护区\" = \"warning\"\n";
+        let r = parse(text).unwrap();
+        use crate::model::settings::ExtraRole;
+        assert_eq!(r.file.layers.extra_role("蓝绿空间"), ExtraRole::ControlLine);
+        assert_eq!(r.file.layers.extra_role("农保"), ExtraRole::Advisory);
+        assert_eq!(
+            r.file.rules.severity_of_class["water"]["准保护区"],
+            crate::model::settings::Severity::Warning
+        );
+        assert!(r
+            .layer_paths()
+            .iter()
+            .any(|(k, p)| k == "new_industrial" && p.ends_with("ni.shp")));
+        let back = parse(&r.to_toml().unwrap()).unwrap();
+        assert_eq!(back.file, r.file);
     }
 }

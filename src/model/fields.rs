@@ -24,6 +24,8 @@ pub struct Fields {
     pub custodian: Option<usize>,
     pub class: Option<usize>,
     pub status: Option<usize>,
+    pub tax_per_mu: Option<usize>,
+    pub value_added_per_mu: Option<usize>,
 }
 
 /// What an attribute is used for.
@@ -43,10 +45,12 @@ pub enum Role {
     Custodian,
     Class,
     Status,
+    TaxPerMu,
+    ValueAddedPerMu,
 }
 
 impl Role {
-    pub const ALL: [Role; 13] = [
+    pub const ALL: [Role; 15] = [
         Role::Id,
         Role::Name,
         Role::Level,
@@ -60,6 +64,8 @@ impl Role {
         Role::Custodian,
         Role::Class,
         Role::Status,
+        Role::TaxPerMu,
+        Role::ValueAddedPerMu,
     ];
 
     /// The key of the role in `[fields]`.
@@ -78,6 +84,8 @@ impl Role {
             Role::Custodian => "custodian",
             Role::Class => "class",
             Role::Status => "status",
+            Role::TaxPerMu => "tax_per_mu",
+            Role::ValueAddedPerMu => "value_added_per_mu",
         }
     }
 
@@ -96,6 +104,8 @@ impl Role {
             Role::Custodian => "托管开发区",
             Role::Class => "保护区分级",
             Role::Status => "处置方式",
+            Role::TaxPerMu => "亩均税收（万元/亩）",
+            Role::ValueAddedPerMu => "亩均增加值（万元/亩）",
         }
     }
 
@@ -114,6 +124,8 @@ impl Role {
             Role::Custodian => "zone taking over",
             Role::Class => "protection class",
             Role::Status => "status",
+            Role::TaxPerMu => "tax per mu (10k yuan/mu)",
+            Role::ValueAddedPerMu => "value added per mu (10k yuan/mu)",
         }
     }
 
@@ -132,13 +144,23 @@ impl Role {
                 Role::Enclave,
                 Role::EnclaveBasis,
                 Role::Custody,
+                Role::TaxPerMu,
+                Role::ValueAddedPerMu,
             ],
             LayerRole::Original => &[Role::Id, Role::Name, Role::Level, Role::Status],
             LayerRole::Water => &[Role::Id, Role::Class],
-            LayerRole::Townships => &[Role::Id, Role::Name, Role::Custodian],
-            LayerRole::Redline | LayerRole::Farmland | LayerRole::Extra | LayerRole::Barrier => {
-                &[Role::Id]
-            }
+            LayerRole::Townships => &[
+                Role::Id,
+                Role::Name,
+                Role::City,
+                Role::County,
+                Role::Custodian,
+            ],
+            LayerRole::Redline
+            | LayerRole::Farmland
+            | LayerRole::Extra
+            | LayerRole::Barrier
+            | LayerRole::NewIndustrial => &[Role::Id],
         }
     }
 
@@ -177,6 +199,8 @@ impl Role {
             Role::Custodian => &["custodian", "托管开发区", "tgkfq", "托管园区", "tgyq"],
             Role::Class => &["class", "分级", "保护级别", "bhjb", "jb", "level", "type"],
             Role::Status => &["status", "处置方式", "cz", "zt", "action"],
+            Role::TaxPerMu => &["tax_per_mu", "亩均税收", "mjss", "mjss_wy"],
+            Role::ValueAddedPerMu => &["value_added_per_mu", "亩均增加值", "mjzjz", "mjzjz_wy"],
         }
     }
 
@@ -195,6 +219,8 @@ impl Role {
             Role::Custodian => names.custodian.as_deref(),
             Role::Class => names.class.as_deref(),
             Role::Status => names.status.as_deref(),
+            Role::TaxPerMu => names.tax_per_mu.as_deref(),
+            Role::ValueAddedPerMu => names.value_added_per_mu.as_deref(),
         }
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -216,6 +242,8 @@ impl Role {
             Role::Custodian => &mut names.custodian,
             Role::Class => &mut names.class,
             Role::Status => &mut names.status,
+            Role::TaxPerMu => &mut names.tax_per_mu,
+            Role::ValueAddedPerMu => &mut names.value_added_per_mu,
         }
     }
 
@@ -234,6 +262,8 @@ impl Role {
             Role::Custodian => fields.custodian = index,
             Role::Class => fields.class = index,
             Role::Status => fields.status = index,
+            Role::TaxPerMu => fields.tax_per_mu = index,
+            Role::ValueAddedPerMu => fields.value_added_per_mu = index,
         }
     }
 
@@ -245,6 +275,7 @@ impl Role {
             Role::Enclave => Some(is_yes(value) || is_no(value)),
             Role::Class => Some(is_water_class(value)),
             Role::Status => Some(is_status(value)),
+            Role::TaxPerMu | Role::ValueAddedPerMu => Some(parse_number(value).is_some()),
             _ => None,
         }
     }
@@ -602,6 +633,49 @@ pub fn split_list(value: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+/// Splits a list of industries ("纺织 化纤、智能 家居") at list separators only: 、，,；;／/|
+/// (full-width and half-width). A space belongs to an industry's name.
+///
+/// ```
+/// use zonecheck::model::fields::split_industries;
+/// assert_eq!(split_industries("纺织 化纤、智能 家居"), vec!["纺织 化纤", "智能 家居"]);
+/// assert_eq!(split_industries("物流；电商/新材料，医药"), vec!["物流", "电商", "新材料", "医药"]);
+/// ```
+pub fn split_industries(value: &str) -> Vec<String> {
+    value
+        .split(|c: char| {
+            matches!(
+                c,
+                ',' | '，' | ';' | '；' | '、' | '|' | '｜' | '/' | '／' | '\n' | '\r'
+            )
+        })
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A number as an attribute writes it ("28.6", " 30 ", "１２０"), `None` for anything else.
+///
+/// ```
+/// use zonecheck::model::fields::parse_number;
+/// assert_eq!(parse_number(" 28.6 "), Some(28.6));
+/// assert_eq!(parse_number("１２０"), Some(120.0));
+/// assert_eq!(parse_number("暂无"), None);
+/// ```
+pub fn parse_number(value: &str) -> Option<f64> {
+    let ascii: String = value
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '．' => '.',
+            other => other,
+        })
+        .collect();
+    ascii.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
 /// True for the usual ways of writing "yes" in an enclave flag.

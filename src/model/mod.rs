@@ -130,6 +130,8 @@ pub enum LayerRole {
     /// contiguity.
     Barrier,
     Extra,
+    /// New industrial construction land (五(十五)); not protected land.
+    NewIndustrial,
 }
 
 impl LayerRole {
@@ -152,6 +154,7 @@ impl LayerRole {
             LayerRole::Townships => "乡镇/街道",
             LayerRole::Barrier => "道路、河流、铁路",
             LayerRole::Extra => "其他保护区域",
+            LayerRole::NewIndustrial => "新增工业建设用地",
         }
     }
 
@@ -166,6 +169,7 @@ impl LayerRole {
             LayerRole::Townships => "townships",
             LayerRole::Barrier => "roads, rivers, railways",
             LayerRole::Extra => "other protected area",
+            LayerRole::NewIndustrial => "new industrial land",
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The fixed layer keys of a review file, in review order (any other key is an extra layer).
-pub const FIXED_LAYER_KEYS: [&str; 7] = [
+pub const FIXED_LAYER_KEYS: [&str; 8] = [
     "zones",
     "original",
     "redline",
@@ -16,6 +16,7 @@ pub const FIXED_LAYER_KEYS: [&str; 7] = [
     "water",
     "townships",
     "barriers",
+    "new_industrial",
 ];
 
 /// The review as written in the file.
@@ -74,9 +75,76 @@ pub struct LayerPaths {
     /// fill does not break contiguity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barriers: Option<PathBuf>,
-    /// Further protection layers by name, e.g. `"蓝绿空间" = "bluegreen.shp"` (non-ASCII keys quoted).
+    /// New industrial construction land (新增工业建设用地): its parts outside every merged zone
+    /// are a plan finding (五(十五)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_industrial: Option<PathBuf>,
+    /// Further layers by name, e.g. `"蓝绿空间" = "bluegreen.shp"` (non-ASCII keys quoted);
+    /// protected land unless `role` says otherwise.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, PathBuf>,
+    /// What an extra layer is for (`[layers.role] "蓝绿空间" = "control_line"`); a layer not
+    /// listed is `protected`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub role: BTreeMap<String, ExtraRole>,
+}
+
+impl LayerPaths {
+    /// The role of extra layer `name` (`protected` when not set).
+    pub fn extra_role(&self, name: &str) -> ExtraRole {
+        self.role.get(name).copied().unwrap_or_default()
+    }
+}
+
+/// What an extra layer of the review is for.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtraRole {
+    /// Protected land a zone must not occupy (四(十三)): overlaps are `conflict.<layer>`,
+    /// blocking by default.
+    #[default]
+    Protected,
+    /// Land to be aware of: overlaps are `conflict.<layer>` findings that warn.
+    Advisory,
+    /// A control line (蓝绿空间, public facilities) each zone delineates inside itself
+    /// (四(十三) 划定…控制线): its area inside each zone is reported (`control_line.<layer>`,
+    /// a notice), never a conflict.
+    ControlLine,
+}
+
+impl ExtraRole {
+    pub const ALL: [ExtraRole; 3] = [
+        ExtraRole::Protected,
+        ExtraRole::Advisory,
+        ExtraRole::ControlLine,
+    ];
+
+    /// The role's key in the review file.
+    pub fn key(self) -> &'static str {
+        match self {
+            ExtraRole::Protected => "protected",
+            ExtraRole::Advisory => "advisory",
+            ExtraRole::ControlLine => "control_line",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            ExtraRole::Protected => "保护区域（占用即冲突）",
+            ExtraRole::Advisory => "提示图层（重叠为警告）",
+            ExtraRole::ControlLine => "控制线（须在开发区内划定）",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            ExtraRole::Protected => "protected (overlap is a conflict)",
+            ExtraRole::Advisory => "advisory (overlap warns)",
+            ExtraRole::ControlLine => "control line (delineated inside zones)",
+        }
+    }
 }
 
 /// Role of a layer key of the review file.
@@ -89,6 +157,7 @@ pub fn role_of_key(key: &str) -> LayerRole {
         "water" => LayerRole::Water,
         "townships" => LayerRole::Townships,
         "barriers" => LayerRole::Barrier,
+        "new_industrial" => LayerRole::NewIndustrial,
         _ => LayerRole::Extra,
     }
 }
@@ -140,6 +209,12 @@ pub struct FieldNames {
     pub custodian: Option<String>,
     pub class: Option<String>,
     pub status: Option<String>,
+    /// 亩均税收 (万元/亩) of a merged zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_per_mu: Option<String>,
+    /// 亩均增加值 (万元/亩) of a merged zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_added_per_mu: Option<String>,
 }
 
 impl FieldNames {
@@ -181,11 +256,21 @@ pub struct Rules {
     pub expansion_blocks: bool,
     pub max_industries: u32,
     pub max_total_zones: u32,
+    /// 五(十六) target of 亩均税收, 万元/亩 (the guidance's indicator for 2025: 30).
+    pub tax_per_mu_wan: f64,
+    /// 五(十六) target of 亩均增加值, 万元/亩 (the guidance's indicator for 2025: 120).
+    pub value_added_per_mu_wan: f64,
     /// Severity per rule id, applied after the checks (`[rules.severity]`
     /// `expansion = "blocking"`); a key also covers the rule ids under it (`conflict` covers
     /// `conflict.redline`). `input.*` rules cannot be changed: incomplete input always blocks.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub severity: BTreeMap<String, Severity>,
+    /// Severity of a protection layer's conflict per protection class, by layer key then class
+    /// as the class field writes it (`[rules.severity_of_class.water] "准保护区" = "warning"`).
+    /// A class not listed keeps the layer's severity; a conflict touching several classes
+    /// beyond slivers takes the strictest (执行最严标准).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub severity_of_class: BTreeMap<String, BTreeMap<String, Severity>>,
 }
 
 impl Default for Rules {
@@ -205,7 +290,10 @@ impl Default for Rules {
             expansion_blocks: false,
             max_industries: 3,
             max_total_zones: 150,
+            tax_per_mu_wan: 30.0,
+            value_added_per_mu_wan: 120.0,
             severity: BTreeMap::new(),
+            severity_of_class: BTreeMap::new(),
         }
     }
 }

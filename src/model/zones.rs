@@ -1,7 +1,7 @@
 //! The merged zones of a zones layer: its features grouped by zone id, with their attributes
 //! as the fields name them.
 
-use super::fields::{is_yes, split_list, Fields};
+use super::fields::{is_yes, split_industries, split_list, Fields};
 use super::{Geom, Layer, Text};
 use std::collections::BTreeMap;
 
@@ -15,6 +15,11 @@ pub struct ZoneInput {
     pub county: Option<String>,
     pub members: Vec<String>,
     pub industries: Vec<String>,
+    /// 亩均税收 as the zone's first feature with a value writes it: `None` when the zones
+    /// layer has no such field, `Some(None)` when the zone leaves it empty.
+    pub tax_per_mu: Option<Option<String>>,
+    /// 亩均增加值, as `tax_per_mu`.
+    pub value_added_per_mu: Option<Option<String>>,
     /// Each feature's geometry and whether it is an approved enclave (飞地).
     pub features: Vec<(Geom, bool)>,
     /// Every distinct name its features carry, in record order (more than one: the id is
@@ -59,6 +64,8 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
             county: None,
             members: Vec::new(),
             industries: Vec::new(),
+            tax_per_mu: fields.tax_per_mu.map(|_| None),
+            value_added_per_mu: fields.value_added_per_mu.map(|_| None),
             features: Vec::new(),
             names: Vec::new(),
             records: Vec::new(),
@@ -84,8 +91,16 @@ pub fn group_zones(layer: &Layer, fields: &Fields) -> Vec<ZoneInput> {
                 z.members.push(m);
             }
         }
+        for (slot, field) in [
+            (&mut z.tax_per_mu, fields.tax_per_mu),
+            (&mut z.value_added_per_mu, fields.value_added_per_mu),
+        ] {
+            if let Some(value @ None) = slot {
+                *value = get(field);
+            }
+        }
         for i in get(fields.industries)
-            .map(|v| split_list(&v))
+            .map(|v| split_industries(&v))
             .unwrap_or_default()
         {
             if !z.industries.contains(&i) {

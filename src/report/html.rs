@@ -239,6 +239,7 @@ svg .w2 { fill: #4a90e2; fill-opacity: 0.45; stroke: #1f5fa8; stroke-width: 0.5;
 svg .w3 { fill: #a3cdf4; fill-opacity: 0.5; stroke: #5b95cf; stroke-width: 0.5; }
 svg .wt { fill: #5b9be0; fill-opacity: 0.45; stroke: #2d6cb0; stroke-width: 0.5; }
 svg .ex { fill: #1aa39a; fill-opacity: 0.4; stroke: #0c7068; stroke-width: 0.5; }
+svg .ni { fill: #aa5ac8; fill-opacity: 0.3; stroke: #7832a0; stroke-width: 0.5; }
 svg .tw { fill: none; stroke: #8c8c8c; stroke-width: 0.7; }
 svg .br { fill: #b5b5b5; fill-opacity: 0.5; stroke: #7a7a7a; stroke-width: 0.4; }
 svg .og { fill: none; stroke: #6a3d9a; stroke-width: 1.4; stroke-dasharray: 6 3; }
@@ -522,8 +523,24 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
 // ---------------------------------------------------------------------------------------------
 // Summary and plan
 
+/// The layers whose overlap with a zone is a conflict: protection layers but control lines
+/// (extra layers of role `control_line`, whose area the zones report in `control_lines`).
+fn conflict_layers<'a>(input: &'a ReportInput) -> Vec<&'a Layer> {
+    input
+        .dataset
+        .protection_layers()
+        .filter(|l| {
+            !input
+                .analysis
+                .zones
+                .iter()
+                .any(|z| z.control_lines.contains_key(&l.name))
+        })
+        .collect()
+}
+
 fn summary(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Resolved) {
-    let protection: Vec<&Layer> = input.dataset.protection_layers().collect();
+    let protection: Vec<&Layer> = conflict_layers(input);
     let has_original = input.dataset.layer(LayerRole::Original).is_some();
     out.push_str("<h2>汇总</h2>\n<table class=\"summary\">\n<thead><tr><th rowspan=\"2\" class=\"nw\">编号</th><th rowspan=\"2\">名称</th><th colspan=\"2\">面积</th><th rowspan=\"2\">分片区数</th><th rowspan=\"2\">组团数</th>");
     if !protection.is_empty() {
@@ -885,7 +902,21 @@ fn enclaves_table(out: &mut String, z: &ZoneResult) {
 }
 
 fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
-    let protection: Vec<&Layer> = input.dataset.protection_layers().collect();
+    if !z.control_lines.is_empty() {
+        out.push_str("<h3>控制线（开发区内划定，不计冲突）</h3>\n<table>\n<thead><tr><th>控制线图层</th><th>面积（m²）</th><th>面积（亩）</th><th>占开发区面积</th></tr></thead>\n<tbody>\n");
+        for (name, a) in &z.control_lines {
+            w!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                esc(name),
+                fmt_num(*a, 2),
+                fmt_num(mu_from_m2(*a), 4),
+                fmt_pct(if z.area_m2 > 0.0 { a / z.area_m2 } else { 0.0 })
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    let protection: Vec<&Layer> = conflict_layers(input);
     if protection.is_empty() {
         return;
     }
@@ -1408,6 +1439,7 @@ fn role_class(role: LayerRole) -> &'static str {
         LayerRole::Farmland => "fl",
         LayerRole::Water => "wt",
         LayerRole::Extra => "ex",
+        LayerRole::NewIndustrial => "ni",
         LayerRole::Townships => "tw",
         LayerRole::Barrier => "br",
         LayerRole::Original => "og",

@@ -1,7 +1,7 @@
 //! 禁止占用各类保护区域: the zone's overlap with each protection layer (`conflict.<layer>`),
 //! or only slivers of it below the tolerance (`sliver.<layer>`, not a conflict).
 
-use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding};
+use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding, Severity};
 use crate::analysis::rules::Rule;
 use crate::analysis::zone::layer_label;
 use crate::analysis::{FeatureOverlap, LayerConflict, Prepared};
@@ -18,6 +18,18 @@ use std::collections::BTreeMap;
 /// Example (the test below): 10 m² of overlap of which 0.5 m² in slivers is `conflict.redline`
 /// with `area_m2` = 10; 0.5 m² all in slivers is `sliver.redline`.
 pub fn check(zone_id: &str, layer: &Layer, c: &LayerConflict, rules: &Rules) -> Vec<Finding> {
+    check_as(zone_id, layer, c, rules, Severity::Blocking)
+}
+
+/// As [`check`], with the conflict's severity before `[rules.severity]`: blocking for protected
+/// land, a warning for an `advisory` extra layer.
+pub fn check_as(
+    zone_id: &str,
+    layer: &Layer,
+    c: &LayerConflict,
+    rules: &Rules,
+    conflict_severity: Severity,
+) -> Vec<Finding> {
     let zid = Some(zone_id);
     let mut findings = Vec::new();
     let (name_zh, name_en) = layer_label(layer);
@@ -80,9 +92,11 @@ pub fn check(zone_id: &str, layer: &Layer, c: &LayerConflict, rules: &Rules) -> 
         } else {
             Rule::Sliver
         };
-        let mut f = rule
-            .of_layer(&layer.name)
-            .finding(zid)
+        let mut f = rule.of_layer(&layer.name).finding(zid);
+        if blocking {
+            f = f.with_severity(conflict_severity);
+        }
+        let mut f = f
             .msg(zh, en)
             .num("area_m2", c.area_m2)
             .num("area_mu", c.area_mu)
@@ -98,6 +112,60 @@ pub fn check(zone_id: &str, layer: &Layer, c: &LayerConflict, rules: &Rules) -> 
     }
     findings
 }
+
+/// `[rules.severity_of_class]` applied to a zone's `conflict.<layer>` findings (after
+/// `[rules.severity]`): each protection class the conflict occupies beyond slivers takes its
+/// class's severity, or the finding's own when the class is not listed; the finding takes the
+/// strictest of them (执行最严标准). Conflicts of layers without classes are left alone.
+///
+/// Example (the test below): 准保护区 set to a warning; a conflict in 准保护区 only warns, one
+/// in 准保护区 and 二级保护区 still blocks.
+pub fn apply_class_severity(
+    findings: &mut [Finding],
+    conflicts: &BTreeMap<String, LayerConflict>,
+    by_class: &BTreeMap<String, BTreeMap<String, Severity>>,
+) {
+    for f in findings.iter_mut() {
+        let Some(id) = f.rule_id() else { continue };
+        if id.rule() != Rule::Conflict {
+            continue;
+        }
+        let Some(layer) = id.layer() else { continue };
+        let (Some(classes), Some(c)) = (by_class.get(layer), conflicts.get(layer)) else {
+            continue;
+        };
+        let mut occupied: Vec<String> = c
+            .features
+            .iter()
+            .filter(|o| !o.sliver)
+            .map(|o| o.class.clone().unwrap_or_else(|| UNCLASSED.to_string()))
+            .collect();
+        occupied.sort();
+        occupied.dedup();
+        let Some(strictest) = occupied
+            .iter()
+            .map(|k| classes.get(k.trim()).copied().unwrap_or(f.severity))
+            .min()
+        else {
+            continue;
+        };
+        if strictest != f.severity {
+            f.severity = strictest;
+            let list = occupied.join("、");
+            f.message_zh.push_str(&format!(
+                "；按保护分级定级（{list}，执行最严标准）：{}",
+                strictest.name_zh()
+            ));
+            f.message_en.push_str(&format!(
+                "; severity by protection class ({list}, the strictest applies): {}",
+                strictest.name_en()
+            ));
+        }
+    }
+}
+
+/// The class of a protected feature whose class field is empty.
+const UNCLASSED: &str = "未分级";
 
 /// Overlap of the zone with one protection layer.
 pub fn conflict_with(
@@ -149,7 +217,7 @@ pub fn conflict_with(
     if class_field.is_some() {
         let mut classes: BTreeMap<String, Vec<&Geom>> = BTreeMap::new();
         for f in &features {
-            let class = f.class.clone().unwrap_or_else(|| "未分级".to_string());
+            let class = f.class.clone().unwrap_or_else(|| UNCLASSED.to_string());
             classes.entry(class).or_default().push(&f.geometry);
         }
         for (class, geoms) in classes {
@@ -182,7 +250,6 @@ pub fn conflict_with(
 mod tests {
     use super::*;
     use crate::analysis::rules::testing::{layer, rect};
-    use crate::analysis::Severity;
 
     fn conflict(area_m2: f64, sliver_area_m2: f64, sliver_count: usize) -> LayerConflict {
         LayerConflict {
@@ -213,6 +280,47 @@ mod tests {
         assert_eq!(found[0].rule, "sliver.redline");
         assert_eq!(found[0].severity, Severity::Info);
         assert!(check("Z1", &redline, &conflict(0.0, 0.0, 0), &rules).is_empty());
+    }
+
+    #[test]
+    fn class_severities_take_the_strictest_class_occupied() {
+        // Water: 二级 x 0–50, 准保护区 x 50–200 (y 0–100). Zone A x 100–150 lies in 准 only;
+        // zone B x 40–150 in both (10 m × 100 m of 二级).
+        let water = layer(
+            "water",
+            LayerRole::Water,
+            &["CLASS"],
+            vec![
+                (vec!["二级保护区"], rect(0.0, 0.0, 50.0, 100.0)),
+                (vec!["准保护区"], rect(50.0, 0.0, 200.0, 100.0)),
+            ],
+        );
+        let mut p = crate::analysis::rules::testing::prepared(&water);
+        p.fields.class = Some(0);
+        let rules = Rules::default();
+        let tol = crate::analysis::sliver_tolerances(&rules);
+        let mut by_class = BTreeMap::new();
+        by_class.insert(
+            "water".to_string(),
+            BTreeMap::from([("准保护区".to_string(), Severity::Warning)]),
+        );
+        for (x0, want) in [(100.0, Severity::Warning), (40.0, Severity::Blocking)] {
+            let zone = rect(x0, 0.0, 150.0, 100.0);
+            let c = conflict_with(&PreparedArea::new(&zone), (150.0 - x0) * 100.0, &p, &tol);
+            let mut found = check("Z1", &water, &c, &rules);
+            assert_eq!(found[0].severity, Severity::Blocking);
+            let conflicts = BTreeMap::from([("water".to_string(), c)]);
+            apply_class_severity(&mut found, &conflicts, &by_class);
+            assert_eq!(found[0].severity, want, "zone from x {x0}");
+        }
+        // An advisory layer's conflict warns before any class.
+        let zone = rect(100.0, 0.0, 150.0, 100.0);
+        let c = conflict_with(&PreparedArea::new(&zone), 5_000.0, &p, &tol);
+        let found = check_as("Z1", &water, &c, &rules, Severity::Warning);
+        assert_eq!(
+            (found[0].rule.as_str(), found[0].severity),
+            ("conflict.water", Severity::Warning)
+        );
     }
 
     #[test]

@@ -277,6 +277,8 @@ mod tests {
         let ctx = Context {
             rules: &rules,
             protection: &protection,
+            control_lines: &[],
+            layers: &Default::default(),
             original: None,
             townships: Some(&t),
             barriers: None,

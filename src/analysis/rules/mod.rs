@@ -21,6 +21,10 @@
 //! | [`quota`] | `quota.total`, `quota.city`, `quota.county`, `quota.unknown` |
 //! | [`input`] | `input.incomplete`, `input.coverage`, `input.ambiguous_id` |
 //! | [`validity`] | `zone.invalid_geometry` |
+//! | [`control_line`] | `control_line.<layer>` |
+//! | [`new_industrial`] | `new_industrial` |
+//! | [`per_mu`] | `per_mu.below`, `per_mu.missing` |
+//! | [`location`] | `location` |
 
 mod table;
 pub use table::*;
@@ -28,6 +32,7 @@ pub use table::*;
 pub mod anchor;
 pub mod clusters;
 pub mod conflict;
+pub mod control_line;
 pub mod custody;
 pub mod designation;
 pub mod eliminated;
@@ -36,10 +41,13 @@ pub mod expansion;
 pub mod fragments;
 pub mod industries;
 pub mod input;
+pub mod location;
 pub mod members;
+pub mod new_industrial;
 pub mod originals;
 pub mod overlap;
 pub mod parts;
+pub mod per_mu;
 pub mod quota;
 pub mod validity;
 
@@ -115,6 +123,7 @@ pub(crate) mod testing {
             cluster_gap_lines: Vec::new(),
             expansion_area_m2: None,
             conflicts: Default::default(),
+            control_lines: Default::default(),
             findings: Vec::new(),
             pass: true,
             geometry,
@@ -131,6 +140,8 @@ pub(crate) mod testing {
             county: None,
             members: members.iter().map(|m| m.to_string()).collect(),
             industries: Vec::new(),
+            tax_per_mu: None,
+            value_added_per_mu: None,
             features: Vec::new(),
             names: Vec::new(),
             records: Vec::new(),

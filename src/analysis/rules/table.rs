@@ -48,10 +48,14 @@ pub enum Family {
     Quota,
     Input,
     ZoneValidity,
+    ControlLine,
+    NewIndustrial,
+    PerMu,
+    Location,
 }
 
 impl Family {
-    pub const ALL: [Family; 14] = [
+    pub const ALL: [Family; 18] = [
         Family::Conflict,
         Family::Sliver,
         Family::Contiguity,
@@ -66,6 +70,10 @@ impl Family {
         Family::Quota,
         Family::Input,
         Family::ZoneValidity,
+        Family::ControlLine,
+        Family::NewIndustrial,
+        Family::PerMu,
+        Family::Location,
     ];
 
     /// The family's name for people.
@@ -85,6 +93,10 @@ impl Family {
             Family::Quota => w("名额", "quotas"),
             Family::Input => w("输入不完整", "incomplete input"),
             Family::ZoneValidity => w("开发区边界", "zone boundary"),
+            Family::ControlLine => w("控制线", "control lines"),
+            Family::NewIndustrial => w("新增工业用地", "new industrial land"),
+            Family::PerMu => w("亩均效益", "output per mu"),
+            Family::Location => w("所在县市", "location"),
         }
     }
 }
@@ -124,6 +136,11 @@ pub enum Rule {
     InputCoverage,
     InputAmbiguousId,
     ZoneInvalidGeometry,
+    ControlLine,
+    NewIndustrial,
+    PerMuBelow,
+    PerMuMissing,
+    Location,
 }
 
 /// One row of the rule table.
@@ -156,7 +173,7 @@ pub struct RuleSpec {
 const NO_SETTINGS: &[&str] = &[];
 
 /// The rule table, in the order of [`Rule`].
-pub static RULES: [RuleSpec; 29] = [
+pub static RULES: [RuleSpec; 34] = [
     RuleSpec {
         rule: Rule::Conflict,
         id: "conflict",
@@ -669,6 +686,92 @@ pub static RULES: [RuleSpec; 29] = [
         ),
         settings: NO_SETTINGS,
     },
+    RuleSpec {
+        rule: Rule::ControlLine,
+        id: "control_line",
+        per_layer: true,
+        family: Family::ControlLine,
+        clause: clause::CONTROL_LINE,
+        inference: None,
+        severity: Severity::Info,
+        severity_fixed: false,
+        label: w("控制线面积", "control line area"),
+        checks: w(
+            "开发区内划定的控制线（角色为 control_line 的附加图层，如蓝绿空间）的面积，不计为冲突",
+            "the area of a control line (an extra layer of role control_line, e.g. blue-green space) inside the zone; never a conflict",
+        ),
+        settings: &["layers.role"],
+    },
+    RuleSpec {
+        rule: Rule::NewIndustrial,
+        id: "new_industrial",
+        per_layer: false,
+        family: Family::NewIndustrial,
+        clause: clause::NEW_INDUSTRIAL,
+        inference: None,
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("开发区外新增工业用地", "new industrial land outside the zones"),
+        checks: w(
+            "新增工业建设用地图层在全部整合后开发区以外的部分（扣除碎片）",
+            "the parts of the new-industrial-land layer outside every merged zone (beyond slivers)",
+        ),
+        settings: &["layers.new_industrial", "rules.sliver_width_m", "rules.sliver_area_m2", "rules.sliver_total_m2"],
+    },
+    RuleSpec {
+        rule: Rule::PerMuBelow,
+        id: "per_mu.below",
+        per_layer: false,
+        family: Family::PerMu,
+        clause: clause::PER_MU,
+        inference: None,
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("亩均效益低于目标", "output per mu below target"),
+        checks: w(
+            "开发区的亩均税收或亩均增加值低于目标值",
+            "the zone's tax or value added per mu is below the target",
+        ),
+        settings: &["rules.tax_per_mu_wan", "rules.value_added_per_mu_wan", "fields.tax_per_mu", "fields.value_added_per_mu"],
+    },
+    RuleSpec {
+        rule: Rule::PerMuMissing,
+        id: "per_mu.missing",
+        per_layer: false,
+        family: Family::PerMu,
+        clause: clause::PER_MU,
+        inference: Some(w(
+            "开发区图层有亩均指标字段而该开发区未填或不是数字，无法与目标值比较",
+            "the zones layer has the per-mu field but this zone leaves it empty or not a number: it cannot be compared",
+        )),
+        severity: Severity::Info,
+        severity_fixed: false,
+        label: w("亩均指标缺失", "output per mu missing"),
+        checks: w(
+            "开发区图层有亩均指标字段，但该开发区的值为空或不是数字",
+            "the zones layer has a per-mu field but the zone's value is empty or not a number",
+        ),
+        settings: &["fields.tax_per_mu", "fields.value_added_per_mu"],
+    },
+    RuleSpec {
+        rule: Rule::Location,
+        id: "location",
+        per_layer: false,
+        family: Family::Location,
+        clause: clause::QUOTA,
+        inference: Some(w(
+            "名额按开发区的设区市、县（市、区）属性计数，属性须与开发区主体所在地一致",
+            "quotas count zones by their city and county attributes, which must name where the zone's main part lies",
+        )),
+        severity: Severity::Warning,
+        severity_fixed: false,
+        label: w("所在县市与属性不符", "location differs from attributes"),
+        checks: w(
+            "开发区最大分片区所在乡镇的县（市、区）或设区市与开发区属性不同",
+            "the township holding the zone's largest part lies in another county or city than the zone's attributes say",
+        ),
+        settings: &["fields.city", "fields.county", "fields_of.townships"],
+    },
 ];
 
 impl Rule {
@@ -949,7 +1052,11 @@ mod tests {
                 "members",
                 "eliminated",
                 "original",
-                "quota"
+                "quota",
+                "control_line",
+                "new_industrial",
+                "per_mu",
+                "location"
             ]
         );
         for fixed in [

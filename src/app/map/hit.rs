@@ -11,6 +11,7 @@ pub fn role_rank(role: LayerRole) -> u8 {
         LayerRole::Townships => 0,
         LayerRole::Barrier => 0,
         LayerRole::Original => 1,
+        LayerRole::NewIndustrial => 1,
         LayerRole::Farmland => 2,
         LayerRole::Water => 3,
         LayerRole::Redline => 4,

@@ -139,6 +139,14 @@ pub fn layers_panel_ui(
                 );
                 ui.indent(("layer-badge", li), |ui| {
                     ui.small(badge).on_hover_text(hover);
+                    if layer.role == LayerRole::Extra {
+                        let r = doc.review.file.layers.extra_role(&layer.name);
+                        ui.small(format!(
+                            "{}: {}",
+                            lang.t(S::ExtraUse),
+                            extra_role_name(r, lang)
+                        ));
+                    }
                     let warn = theme::severity_color(crate::analysis::Severity::Warning);
                     if let Some(why) = crs_guess(src) {
                         ui.colored_label(warn, format!("⚠ {}", lang.t(S::CrsGuessed)))
@@ -212,6 +220,7 @@ fn settings_button(
                 } else {
                     String::new()
                 },
+                extra_role: file.layers.extra_role(key),
                 crs: file.crs_of.get(key).cloned().unwrap_or_default(),
                 encoding: file.encoding_of.get(key).cloned().unwrap_or_default(),
             })
@@ -265,6 +274,25 @@ fn layer_editor_ui(
                 if role == LayerRole::Extra {
                     let l = ui.label(format!("{}:", lang.t(S::ExtraName)));
                     ui.add(egui::TextEdit::singleline(&mut edit.extra_name).desired_width(140.0))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label(format!("{}:", lang.t(S::ExtraUse)));
+                    egui::ComboBox::from_id_salt(("extra-role", key))
+                        .selected_text(extra_role_name(edit.extra_role, lang))
+                        .show_ui(ui, |ui| {
+                            for r in crate::model::settings::ExtraRole::ALL {
+                                if ui
+                                    .selectable_label(
+                                        edit.extra_role == r,
+                                        extra_role_name(r, lang),
+                                    )
+                                    .clicked()
+                                {
+                                    edit.extra_role = r;
+                                }
+                            }
+                        })
+                        .response
                         .labelled_by(l.id);
                     ui.end_row();
                 }
@@ -391,6 +419,14 @@ pub fn legend_name(layer: &Layer, lang: Lang) -> String {
     match layer.source.path.file_stem().map(|s| s.to_string_lossy()) {
         Some(stem) if !stem.is_empty() && stem != title.as_str() => format!("{title} ({stem})"),
         _ => title,
+    }
+}
+
+/// What an extra layer is for, in `lang`.
+fn extra_role_name(role: crate::model::settings::ExtraRole, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => role.name_zh(),
+        Lang::En => role.name_en(),
     }
 }
 

@@ -32,6 +32,9 @@ pub struct SettingsDraft {
     pub sliver_total: String,
     pub custody: String,
     pub custody_cover: String,
+    /// 五(十六) targets, 万元/亩.
+    pub tax_per_mu: String,
+    pub value_added_per_mu: String,
     pub city_level: Vec<QuotaText>,
     pub county: Vec<QuotaText>,
     /// Per rule id: `None` is the rule's own severity.
@@ -91,6 +94,8 @@ impl SettingsDraft {
             sliver_total: num(r.sliver_total_m2),
             custody: num(r.custody_protected_share),
             custody_cover: num(r.custody_min_cover_share),
+            tax_per_mu: num(r.tax_per_mu_wan),
+            value_added_per_mu: num(r.value_added_per_mu_wan),
             city_level: quota_rows(&file.quotas.city_level),
             county: quota_rows(&file.quotas.county),
             severity,
@@ -137,6 +142,9 @@ impl SettingsDraft {
         out.rules.sliver_total_m2 = number(&self.sliver_total, S::SliverTotal)?;
         out.rules.custody_protected_share = number(&self.custody, S::CustodyShare)?;
         out.rules.custody_min_cover_share = number(&self.custody_cover, S::CustodyCover)?;
+        out.rules.tax_per_mu_wan = number(&self.tax_per_mu, S::TaxPerMuTarget)?;
+        out.rules.value_added_per_mu_wan =
+            number(&self.value_added_per_mu, S::ValueAddedPerMuTarget)?;
         for (share, what) in [
             (out.rules.custody_protected_share, S::CustodyShare),
             (out.rules.custody_min_cover_share, S::CustodyCover),
@@ -327,6 +335,18 @@ pub fn settings_ui(
                         format!("{}:", lang.t(S::CustodyCover)),
                         &mut draft.custody_cover,
                         "0–1",
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::TaxPerMuTarget)),
+                        &mut draft.tax_per_mu,
+                        lang.t(S::WanPerMu),
+                    );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::ValueAddedPerMuTarget)),
+                        &mut draft.value_added_per_mu,
+                        lang.t(S::WanPerMu),
                     );
                 });
             ui.separator();
