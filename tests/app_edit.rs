@@ -321,7 +321,8 @@ fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
 #[test]
 fn a_new_zone_from_original_zones_in_the_app() {
     // Y07 and Y08 (7,100,000 m² together: GEOS unary_union of the sample's polygons) become a
-    // new zone M005 with both as members and the higher plaque (省级开发区 over 市级工业园区).
+    // new zone M006 (the sample has M001–M005) with both as members and the only plaque the
+    // table knows (省级开发区; Y08's 镇级工业功能区 is not in the table).
     let dir = sample_copy();
     let mut h = open(&dir.path().join("review.toml"));
     h.state_mut().pending.push(AppCommand::RunCheck);
@@ -334,7 +335,7 @@ fn a_new_zone_from_original_zones_in_the_app() {
         h.get_by_role_and_label(egui::accesskit::Role::TextInput, "新开发区编号")
             .value()
             .as_deref(),
-        Some("M005")
+        Some("M006")
     );
     let name = "名称（空：取第一个成员的名称）";
     h.get_by_role_and_label(egui::accesskit::Role::TextInput, name)
@@ -344,7 +345,7 @@ fn a_new_zone_from_original_zones_in_the_app() {
         .type_text("湘南河上产业园");
     settle(&mut h);
     h.get_by_label("Y07 杭州湘南科技园（省级开发区）").click();
-    h.get_by_label("Y08 萧山河上工业功能区（市级工业园区）")
+    h.get_by_label("Y08 萧山河上工业功能区（镇级工业功能区）")
         .click();
     settle(&mut h);
     h.get_by_label("创建").click();
@@ -355,7 +356,7 @@ fn a_new_zone_from_original_zones_in_the_app() {
         .analysis
         .zones
         .iter()
-        .find(|z| z.id == "M005")
+        .find(|z| z.id == "M006")
         .unwrap();
     assert_eq!(z.name.as_deref(), Some("湘南河上产业园"));
     assert_eq!(z.members, ["Y07", "Y08"]);
@@ -370,5 +371,5 @@ fn a_new_zone_from_original_zones_in_the_app() {
     h.step();
     check_done(&mut h);
     let check = h.state().current_check().unwrap();
-    assert!(!check.analysis.zones.iter().any(|z| z.id == "M005"));
+    assert!(!check.analysis.zones.iter().any(|z| z.id == "M006"));
 }

@@ -642,7 +642,7 @@ fn attribute_table_filter_sort_and_select_a_row() {
         h.state().view.table.as_ref().map(|t| t.layer_key.as_str()),
         Some("zones")
     );
-    h.get_by_label("6 / 6 行");
+    h.get_by_label("7 / 7 行");
     // The farmland layer's button (layers are listed top first; farmland's badge follows its name).
     reveal(&mut h, "永久基本农田");
     below(&h, "永久基本农田", "属性表").click();
@@ -921,7 +921,7 @@ fn plan_summary_counts_zones_against_the_quotas_and_narrows_the_findings() {
     );
     assert_eq!(
         plan_row(&h, "层级", "全省总量"),
-        ["全省总量", "—", "4", "≤ 150", "✓ 符合"]
+        ["全省总量", "—", "5", "≤ 150", "✓ 符合"]
     );
     assert_eq!(
         plan_row(&h, "层级", "杭州市"),
@@ -929,7 +929,7 @@ fn plan_summary_counts_zones_against_the_quotas_and_narrows_the_findings() {
     );
     assert_eq!(
         plan_row(&h, "层级", "萧山区"),
-        ["县（市、区）", "萧山区", "3", "1–2", "✗ 超过上限"]
+        ["县（市、区）", "萧山区", "4", "1–2", "✗ 超过上限"]
     );
     assert!(h.query_by_label("未计入名额").is_none());
     // No other group: one city level and one county in the level column.
@@ -937,17 +937,17 @@ fn plan_summary_counts_zones_against_the_quotas_and_narrows_the_findings() {
         h.get_all_by_label("设区市本级").count() + h.get_all_by_label("县（市、区）").count(),
         2
     );
-    assert_eq!(listed_zones(&h), ["M001", "M002", "M003", "M004"]);
+    assert_eq!(listed_zones(&h), ["M001", "M002", "M003", "M004", "M005"]);
 
-    // Click the county: the findings list shows its three zones only.
+    // Click the county: the findings list shows its four zones only.
     h.get_by_label("萧山区").click();
     settle(&mut h);
     assert_eq!(
         h.state().view.plan.group,
         Some(ZoneGroup::County("萧山区".into()))
     );
-    h.get_by_label("仅显示: 萧山区（县（市、区）） · 3 开发区");
-    assert_eq!(listed_zones(&h), ["M001", "M002", "M004"]);
+    h.get_by_label("仅显示: 萧山区（县（市、区）） · 4 开发区");
+    assert_eq!(listed_zones(&h), ["M001", "M002", "M004", "M005"]);
     // The city level: M003 alone, and N walks only its findings.
     h.get_by_label("杭州市").click();
     settle(&mut h);
@@ -960,7 +960,7 @@ fn plan_summary_counts_zones_against_the_quotas_and_narrows_the_findings() {
     h.get_by_label("显示全部").click();
     settle(&mut h);
     assert_eq!(h.state().view.plan.group, None);
-    assert_eq!(listed_zones(&h), ["M001", "M002", "M003", "M004"]);
+    assert_eq!(listed_zones(&h), ["M001", "M002", "M003", "M004", "M005"]);
 
     // In English.
     h.get_by_label("English").click();
@@ -968,11 +968,11 @@ fn plan_summary_counts_zones_against_the_quotas_and_narrows_the_findings() {
     h.get_by_label("Plan summary");
     assert_eq!(
         plan_row(&h, "Level", "Province total"),
-        ["Province total", "—", "4", "≤ 150", "✓ within"]
+        ["Province total", "—", "5", "≤ 150", "✓ within"]
     );
     assert_eq!(
         plan_row(&h, "Level", "萧山区"),
-        ["county", "萧山区", "3", "1–2", "✗ above the maximum"]
+        ["county", "萧山区", "4", "1–2", "✗ above the maximum"]
     );
 }
 
@@ -996,19 +996,19 @@ fn export_offers_to_open_the_folder_and_the_report() {
     h.get_by_label("导出完成");
     h.get_by_label(&dir.display().to_string());
     // report.json carries the plan summary's groups (sample_maps/README.md: 萧山区 has M001,
-    // M002 and M004; 杭州市本级 has M003; every zone has a county).
+    // M002, M004 and M005; 杭州市本级 has M003; every zone has a county).
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     let plan = &json["plan"];
-    assert_eq!(plan["zone_count"], 4);
+    assert_eq!(plan["zone_count"], 5);
     assert_eq!(plan["max_total_zones"], 150);
     assert_eq!(
         plan["county_counts"]["萧山区"],
-        serde_json::json!([3, [1, 2]])
+        serde_json::json!([4, [1, 2]])
     );
     assert_eq!(
         plan["county_zones"]["萧山区"],
-        serde_json::json!(["M001", "M002", "M004"])
+        serde_json::json!(["M001", "M002", "M004", "M005"])
     );
     assert_eq!(
         plan["city_level_counts"]["杭州市"],

@@ -124,9 +124,10 @@ fn settings_change_the_contiguity_distance_save_it_and_recheck() {
 }
 
 /// The contiguity settings of the window: the sample's M001 has 4 parts (sample_maps/README.md:
-/// main part A, fragment F, cluster B and the enclave E), under the default cap of 10. A cap that is no number is
-/// refused naming the setting; a cap of 3 gives M001 a `parts` warning (4 > 3), and the
-/// minimum connection width and the bridged gap are written to the review file.
+/// main part A, fragment F, cluster B and the enclave E), over the sample's cap of 3. A cap that
+/// is no number is refused naming the setting; a cap of 4 ends M001's `parts` warning and a cap
+/// of 3 brings it back (4 > 3); the minimum connection width and the bridged gap are written to
+/// the review file.
 #[test]
 fn settings_edit_the_parts_cap_and_the_connection_width() {
     let dir = sample_copy();
@@ -136,7 +137,7 @@ fn settings_edit_the_parts_cap_and_the_connection_width() {
     settle(&mut h);
     assert_eq!(
         h.get_by_label("分片区数量上限:").value().as_deref(),
-        Some("10")
+        Some("3")
     );
     assert_eq!(
         h.get_by_label("最小连接宽度（0 为不检查）:")
@@ -156,6 +157,22 @@ fn settings_edit_the_parts_cap_and_the_connection_width() {
     h.get_by_label("分片区数量上限: “三” 不是非负整数");
     assert!(!h.state().is_busy());
 
+    retype(&mut h, "分片区数量上限:", "4");
+    h.get_by_label("应用并重新检查").click();
+    h.step();
+    wait_until(&mut h, "the re-check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    {
+        let check = h.state().current_check().unwrap();
+        let z = check
+            .analysis
+            .zones
+            .iter()
+            .find(|z| z.id == "M001")
+            .unwrap();
+        assert!(!z.findings.iter().any(|f| f.rule == "parts"));
+    }
     retype(&mut h, "分片区数量上限:", "3");
     retype(&mut h, "最小连接宽度（0 为不检查）:", "12.5");
     retype(&mut h, "道路、河流与保护区域可弥合的最大间距:", "60");

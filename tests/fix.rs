@@ -180,7 +180,7 @@ fn fix_on_the_sample_leaves_no_protected_land_conflict() {
     );
     // The same number of zones, with their names.
     let json = report(&out);
-    assert_eq!(json["zones"].as_array().unwrap().len(), 4);
+    assert_eq!(json["zones"].as_array().unwrap().len(), 5);
 }
 
 #[test]

@@ -588,6 +588,7 @@ name = "MC"
 [rules]
 contiguity_distance_m = 50
 max_clusters = 1
+max_parts = 3
 min_part_area_m2 = 10000
 custody_protected_share = 0.5
 expansion_blocks = false
@@ -1210,7 +1211,7 @@ fn sample_rng(tag: u64) -> Rng {
     Rng::new(mix64(SAMPLE_SEED ^ tag))
 }
 
-const ZONE_FIELDS: [(&str, Col); 10] = [
+const ZONE_FIELDS: [(&str, Col); 11] = [
     ("ID", Col::Text(10)),
     ("MC", Col::Text(60)),
     ("LEVEL", Col::Text(40)),
@@ -1221,9 +1222,10 @@ const ZONE_FIELDS: [(&str, Col); 10] = [
     ("ENCLAVE", Col::Text(4)),
     ("MJSS", Col::Number(10, 1)),
     ("MJZJZ", Col::Number(10, 1)),
+    ("TGXZ", Col::Text(40)),
 ];
 
-/// Merged zones (six features, four zones), and the two originals M004 is split into.
+/// Merged zones (seven features, five zones), and the two originals M004 is split into.
 fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
     let (a, _) = keyed_ring(rng, &M001_A, WIGGLE_M);
     let (b, _) = keyed_ring(rng, &M001_B, WIGGLE_M);
@@ -1251,6 +1253,7 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
             enclave,
             "45.2",
             "150.5",
+            "",
         ]
     };
     let rows = vec![
@@ -1275,6 +1278,7 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
                 // 亩均税收 below the target of 30.
                 "28.6",
                 "131.0",
+                "",
             ],
         ),
         (
@@ -1291,6 +1295,8 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
                 // Neither indicator given: a notice.
                 "",
                 "",
+                // Declared custody of 河上镇, which it covers only in part.
+                "河上镇",
             ],
         ),
         (
@@ -1307,6 +1313,28 @@ fn zone_rows(rng: &mut Rng) -> (Rows, Polygon<f64>, Polygon<f64>) {
                 "",
                 "36.0",
                 "125.0",
+                "",
+            ],
+        ),
+        (
+            // Drawn exactly on Y13, which is to be eliminated (淘汰撤销), and relying on it
+            // alone (county level): the eliminated, no-national-or-provincial-member and
+            // original-status findings. In 进化镇, which M001 and M003 already reach, so the
+            // spatial filter still leaves 义桥镇's patches out.
+            mp(key_polygon(&Y13)),
+            vec![
+                "M005",
+                "萧山所前创新园",
+                "县级工业园区",
+                "杭州市",
+                "萧山区",
+                // Y14 is in no layer: members.unknown.
+                "Y13,Y14",
+                "智能制造",
+                "",
+                "31.0",
+                "121.0",
+                "",
             ],
         ),
     ];
@@ -1357,7 +1385,8 @@ fn original_rows(y09: Polygon<f64>, y10: Polygon<f64>) -> Rows {
         ),
         row(
             mp(key_polygon(&Y08)),
-            ["Y08", "萧山河上工业功能区", "市级工业园区", "整合优化"],
+            // A designation the table does not know: designation.unknown.
+            ["Y08", "萧山河上工业功能区", "镇级工业功能区", "整合优化"],
         ),
         row(
             mp(y09),
@@ -1382,7 +1411,7 @@ fn original_rows(y09: Polygon<f64>, y10: Polygon<f64>) -> Rows {
         ),
         row(
             mp(key_polygon(&Y13)),
-            ["Y13", "萧山所前工业园区", "县级工业园区", "转型提升"],
+            ["Y13", "萧山所前工业园区", "县级工业园区", "淘汰撤销"],
         ),
     ]
 }
@@ -2392,7 +2421,7 @@ mod tests {
             .map(|i| zones.value(i, "ID").unwrap())
             .collect();
         ids.dedup();
-        assert_eq!(ids, vec!["M001", "M002", "M003", "M004"]);
+        assert_eq!(ids, vec!["M001", "M002", "M003", "M004", "M005"]);
         let first = |id: &str| {
             (0..zones.features.len())
                 .find(|&i| zones.value(i, "ID") == Some(id))
@@ -2416,13 +2445,12 @@ mod tests {
             let status = originals.value(i, "STATUS").unwrap();
             let want = match y {
                 "Y05" => 2,
-                "Y11" | "Y12" | "Y13" => 0,
+                "Y11" | "Y12" => 0,
                 _ => 1,
             };
             assert_eq!(listed(y), want, "{y}");
             let want_status = match y {
-                "Y12" => "淘汰撤销",
-                "Y13" => "转型提升",
+                "Y12" | "Y13" => "淘汰撤销",
                 _ => "整合优化",
             };
             assert_eq!(status, want_status, "{y}");
@@ -2431,7 +2459,10 @@ mod tests {
             .iter()
             .map(|id| zones.value(first(id), "COUNTY").unwrap())
             .collect();
-        assert_eq!(counties, vec!["萧山区", "萧山区", "市本级", "萧山区"]);
+        assert_eq!(
+            counties,
+            vec!["萧山区", "萧山区", "市本级", "萧山区", "萧山区"]
+        );
         let industries = |id: &str| {
             zones
                 .value(first(id), "INDUSTRIES")
@@ -2444,28 +2475,29 @@ mod tests {
                 industries("M001"),
                 industries("M002"),
                 industries("M003"),
-                industries("M004")
+                industries("M004"),
+                industries("M005")
             ],
-            [3, 3, 5, 2]
+            [3, 3, 5, 2, 1]
         );
+        // Known levels only (Y08's 镇级工业功能区 is deliberately unknown; M005's Y14 is in no
+        // layer).
         let rank = |level: &str| {
             ["国家级", "省级", "市级", "县级"]
                 .iter()
                 .position(|p| level.starts_with(p))
-                .unwrap()
         };
         for id in &ids {
             let best = members_of(id)
                 .iter()
-                .map(|m| {
+                .filter_map(|m| {
                     let i = (0..originals.features.len())
-                        .find(|&i| originals.value(i, "ID") == Some(m))
-                        .unwrap();
+                        .find(|&i| originals.value(i, "ID") == Some(m))?;
                     rank(originals.value(i, "LEVEL").unwrap())
                 })
                 .min()
                 .unwrap();
-            let own = rank(zones.value(first(id), "LEVEL").unwrap());
+            let own = rank(zones.value(first(id), "LEVEL").unwrap()).unwrap();
             assert_eq!(
                 own > best,
                 *id == "M002",
