@@ -3,6 +3,7 @@
 //! findings back and away, and 保存 writes the edited plan as a new GBK shapefile beside the
 //! zones layer that the saved review points at; reopened, the geometry and the Chinese names
 //! are there and the zone has no conflict.
+#![cfg(feature = "gui")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod app_support;
