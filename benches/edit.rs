@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
-use zonecheck::fix::{fix_plan, FixOptions, Protected};
+use zonecheck::fix::{fix_plan, FixOptions, Protected, ProtectionIndex};
 use zonecheck::io::review::Review;
 use zonecheck::model::edit::apply;
 use zonecheck::model::fields::Fields;
@@ -42,11 +42,18 @@ fn main() {
         .into_iter()
         .map(|z| z.id)
         .collect();
+    // Built once per loaded dataset, as the app keeps it (plan edits leave protection alone).
+    let t = Instant::now();
+    let index = ProtectionIndex::build(&ds.layers);
+    println!(
+        "protection index (once) {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let mut rows: Vec<(String, f64, f64, f64)> = Vec::new();
     for id in &ids {
         let t0 = Instant::now();
         let (edits, _) = {
-            let protected = Protected::new(ds.layers.iter());
+            let protected = Protected::with_index(&ds.layers, &index);
             let options = FixOptions {
                 cut_protected: true,
                 zones: vec![id.clone()],

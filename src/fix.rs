@@ -27,7 +27,7 @@ use crate::model::settings::Rules;
 use crate::model::zones::group_zones;
 use crate::model::{Geom, Layer};
 use crate::spatial::index::BoxIndex;
-use crate::spatial::overlay::{area_m2, difference_local, intersection_local, union_local};
+use crate::spatial::overlay::{area_m2, difference_local, union_local};
 use crate::spatial::sliver::{is_thin, split, Tolerances};
 use geo::{Area, BoundingRect, InteriorPoint, Intersects, MultiPolygon};
 
@@ -64,18 +64,71 @@ pub struct ZoneChange {
     pub features_removed: usize,
 }
 
+/// Box indexes of a dataset's protection layers, by layer position (`None` for the others).
+/// Built once per loaded dataset (plan edits do not change protection layers) and shared by
+/// every fix, so that a fix on one zone does not index 80 000 farmland patches again.
+pub struct ProtectionIndex {
+    indexes: Vec<Option<BoxIndex>>,
+}
+
+impl ProtectionIndex {
+    pub fn build(layers: &[Layer]) -> ProtectionIndex {
+        ProtectionIndex {
+            indexes: layers
+                .iter()
+                .map(|l| {
+                    l.role
+                        .is_protection()
+                        .then(|| BoxIndex::new(l.features.iter().map(|f| &f.geometry)))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An index the [`Protected`] layers own or borrow.
+enum IndexRef<'a> {
+    Owned(BoxIndex),
+    Shared(&'a BoxIndex),
+}
+
+impl IndexRef<'_> {
+    fn get(&self) -> &BoxIndex {
+        match self {
+            IndexRef::Owned(i) => i,
+            IndexRef::Shared(i) => i,
+        }
+    }
+}
+
 /// The protection layers of a dataset with a box index of each.
 pub struct Protected<'a> {
-    layers: Vec<(&'a Layer, BoxIndex)>,
+    layers: Vec<(&'a Layer, IndexRef<'a>)>,
 }
 
 impl<'a> Protected<'a> {
+    /// The protection layers among `layers`, each indexed now.
     pub fn new(layers: impl IntoIterator<Item = &'a Layer>) -> Protected<'a> {
         Protected {
             layers: layers
                 .into_iter()
                 .filter(|l| l.role.is_protection())
-                .map(|l| (l, BoxIndex::new(l.features.iter().map(|f| &f.geometry))))
+                .map(|l| {
+                    let index = BoxIndex::new(l.features.iter().map(|f| &f.geometry));
+                    (l, IndexRef::Owned(index))
+                })
+                .collect(),
+        }
+    }
+
+    /// The protection layers of `layers` with the indexes built before (`index` must have been
+    /// built from these layers).
+    pub fn with_index(layers: &'a [Layer], index: &'a ProtectionIndex) -> Protected<'a> {
+        Protected {
+            layers: layers
+                .iter()
+                .zip(&index.indexes)
+                .filter_map(|(l, i)| Some((l, IndexRef::Shared(i.as_ref()?))))
                 .collect(),
         }
     }
@@ -84,7 +137,7 @@ impl<'a> Protected<'a> {
     pub fn near(&self, rect: geo::Rect<f64>, margin: f64) -> Geom {
         let mut out = Vec::new();
         for (layer, index) in &self.layers {
-            for i in index.query(rect, margin) {
+            for i in index.get().query(rect, margin) {
                 if let Some(f) = layer.features.get(i) {
                     out.push(f.geometry.clone());
                 }
@@ -99,19 +152,23 @@ impl<'a> Protected<'a> {
         let Some(b) = zone.bounding_rect() else {
             return Vec::new();
         };
+        // As the conflict check does it: each protected feature clipped by the prepared zone,
+        // the pieces unioned (overlapping features counted once), then split into slivers.
+        let prepared = crate::spatial::overlay::PreparedArea::new(zone);
         let mut out = Vec::new();
         for (layer, index) in &self.layers {
-            let near: Vec<Geom> = index
+            let pieces: Vec<Geom> = index
+                .get()
                 .query(b, 0.0)
                 .into_iter()
                 .filter_map(|i| layer.features.get(i))
-                .filter(|f| f.geometry.intersects(zone))
-                .map(|f| f.geometry.clone())
+                .map(|f| prepared.clip(&f.geometry))
+                .filter(|piece| !piece.0.is_empty())
                 .collect();
-            if near.is_empty() {
+            if pieces.is_empty() {
                 continue;
             }
-            let pieces = intersection_local(zone, &union_local(near));
+            let pieces = union_local(pieces);
             let s = split(&pieces, tol);
             if s.counts() {
                 out.push((layer.name.clone(), s.counted()));
@@ -784,6 +841,7 @@ mod tests {
     use super::*;
     use crate::model::edit::apply;
     use crate::model::{Feature, LayerRole, SourceInfo};
+    use crate::spatial::overlay::intersection_local;
     use geo::polygon;
 
     fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Geom {

@@ -768,6 +768,7 @@ impl ZonecheckApp {
             to_lon_lat,
             highlight: None,
             render_worker: None,
+            protection_index: None,
         };
         let opened = decisions.is_some();
         let previous_plan = previous.as_ref().map(|p| p.plan.clone());
@@ -1894,7 +1895,10 @@ impl ZonecheckApp {
             others = crate::fix::other_zones(plan, &fields, &zone);
             crate::fix::Protected::new([&others])
         } else {
-            crate::fix::Protected::new(doc.dataset.layers.iter())
+            let index = self.derived.protection_index.get_or_insert_with(|| {
+                Arc::new(crate::fix::ProtectionIndex::build(&doc.dataset.layers))
+            });
+            crate::fix::Protected::with_index(&doc.dataset.layers, index)
         };
         let options = crate::fix::FixOptions {
             cut_protected: matches!(

@@ -266,6 +266,9 @@ pub struct Derived {
     pub highlight: Option<(FindingKey, super::map::tess::TriMesh)>,
     /// Builds layer meshes and tiles off the UI thread (started by the map on first draw).
     pub render_worker: Option<RenderWorker>,
+    /// Box indexes of the protection layers for the fix tools, built on first use; plan edits
+    /// leave the protection layers alone, a reload makes a new `Derived`.
+    pub protection_index: Option<std::sync::Arc<crate::fix::ProtectionIndex>>,
 }
 
 impl Derived {
