@@ -318,3 +318,88 @@ fn place_names_outside_gb2312_render() {
         .unwrap_or_default();
     assert!(message.contains("U+0378"), "{message}");
 }
+
+/// The M001 zone's area in the current check.
+fn m001_area(h: &Harness<'static, ZonecheckApp>) -> f64 {
+    let c = h.state().current_check().unwrap();
+    c.analysis
+        .zones
+        .iter()
+        .find(|z| z.id == "M001")
+        .unwrap()
+        .area_m2
+}
+
+#[test]
+fn an_edited_plan_is_autosaved_and_comes_back_after_a_crash() {
+    use zonecheck::app::commands::FixKind;
+    let dir = sample_copy();
+    let recovery = tempfile::tempdir().unwrap();
+    let review = dir.path().join("review.toml");
+    let mut h = open_checked(&review, Some(recovery.path()));
+    let before = m001_area(&h);
+    // Cut the protected land out of M001 (red line 30 000 m² and farmland 15 000 m²).
+    h.state_mut()
+        .pending
+        .push(AppCommand::SelectFinding(FindingKey {
+            zone: Some("M001".into()),
+            rule: "conflict.redline".into(),
+            about: None,
+        }));
+    h.state_mut()
+        .pending
+        .push(AppCommand::FixZone(FixKind::CutProtected));
+    h.step();
+    wait_until(&mut h, "the re-check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    let cut = m001_area(&h);
+    assert!((before - cut - 45_000.0).abs() < 1e-3, "{before} → {cut}");
+    // Written at once, with the plan.
+    let found = zonecheck::app::recovery::find(recovery.path());
+    assert_eq!(found.len(), 1);
+    let plan = found[0]
+        .snapshot
+        .plan
+        .as_ref()
+        .expect("the plan in the recovery file");
+    assert_eq!(plan.zones_path, dir.path().join("merged_zones.shp"));
+    drop(h);
+
+    // Restored: the edited plan, unsaved; 保存 writes it beside the original zones layer.
+    let mut app = ZonecheckApp::new(None);
+    app.recovery_dir = Some(recovery.path().to_path_buf());
+    let mut h = harness(app);
+    settle(&mut h);
+    click_in_window(&h, "恢复");
+    h.step();
+    wait_until(&mut h, "the recovered review", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
+    assert!(h.state().doc.as_ref().unwrap().plan.is_dirty());
+    h.state_mut().pending.push(AppCommand::RunCheck);
+    h.step();
+    wait_until(&mut h, "the check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    assert!((m001_area(&h) - cut).abs() < 1e-3);
+    let original = std::fs::read(dir.path().join("merged_zones.shp")).unwrap();
+    h.state_mut().pending.push(AppCommand::Save);
+    settle(&mut h);
+    assert!(
+        dir.path().join("merged_zones_edited.shp").exists(),
+        "{:?}",
+        h.state().messages
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("merged_zones.shp")).unwrap(),
+        original
+    );
+    let saved = zonecheck::io::review::Review::load(&review).unwrap();
+    assert_eq!(
+        saved.file.layers.zones,
+        std::path::PathBuf::from("merged_zones_edited.shp")
+    );
+    assert!(zonecheck::app::recovery::find(recovery.path()).is_empty());
+    assert!(!h.state().doc.as_ref().unwrap().plan.is_dirty());
+}

@@ -156,6 +156,8 @@ pub struct ZonecheckApp {
     autosave: Autosave,
     /// A recovered review is loading: it is marked unsaved when it arrives.
     restoring: bool,
+    /// The zones layer a recovered plan came from, while the recovered review loads.
+    restored_plan_origin: Option<PathBuf>,
     /// The window title last sent.
     window_title: String,
     /// What the state test hook wrote last (debug builds).
@@ -167,7 +169,13 @@ pub struct ZonecheckApp {
 /// decisions last written, and when the pending write is due.
 #[derive(Default)]
 struct Autosave {
-    seen: Option<(PathBuf, crate::model::settings::ReviewFile, bool)>,
+    /// Path, review, untitled, and the plan's revision while it has unsaved edits.
+    seen: Option<(
+        PathBuf,
+        crate::model::settings::ReviewFile,
+        bool,
+        Option<u64>,
+    )>,
     snapshot: Option<recovery::Snapshot>,
     written_decisions: Option<Vec<crate::model::decision::DecisionRow>>,
     due: Option<std::time::Instant>,
@@ -220,6 +228,7 @@ impl ZonecheckApp {
             recovery_scanned: false,
             autosave: Autosave::default(),
             restoring: false,
+            restored_plan_origin: None,
             window_title: String::new(),
             test_state_written: String::new(),
         }
@@ -636,10 +645,23 @@ impl ZonecheckApp {
                 if check_after_load {
                     self.apply(AppCommand::RunCheck);
                 }
+                let origin = self.restored_plan_origin.take();
                 if std::mem::take(&mut self.restoring) {
                     // A recovered review is unsaved work until it is saved.
                     if let Some(doc) = &mut self.doc {
                         doc.dirty = true;
+                        // A recovered plan too: 保存 writes it beside the zones layer it came
+                        // from, not into the recovery folder.
+                        if let Some(origin) = origin {
+                            doc.plan.mark_unsaved();
+                            if let Some(z) = Arc::make_mut(&mut doc.dataset)
+                                .layers
+                                .iter_mut()
+                                .find(|l| l.role == crate::model::LayerRole::Zones)
+                            {
+                                z.source.path = origin;
+                            }
+                        }
                     }
                 }
             }
@@ -1494,8 +1516,16 @@ impl ZonecheckApp {
             let _ = std::fs::remove_file(&found.file);
             return;
         }
-        let review = match recovery::review_of(&found.snapshot) {
-            Ok(r) => r,
+        let dir = self
+            .recovery_dir
+            .clone()
+            .or_else(|| found.file.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        let review = match recovery::review_with_plan(&dir, &found.snapshot) {
+            Ok((r, origin)) => {
+                self.restored_plan_origin = origin;
+                r
+            }
             Err(e) => {
                 let msg = format!(
                     "{}: {e}: {}",
@@ -1538,14 +1568,32 @@ impl ZonecheckApp {
             return;
         };
         let review = doc.review_with_decisions();
-        let seen = (review.path.clone(), review.file.clone(), doc.untitled);
+        let plan_revision = doc.plan.is_dirty().then(|| doc.plan.revision());
+        let seen = (
+            review.path.clone(),
+            review.file.clone(),
+            doc.untitled,
+            plan_revision,
+        );
         if self.autosave.seen.as_ref() != Some(&seen) {
             let Ok(toml) = review.to_toml() else { return };
+            // An edited plan goes with it (as GeoJSON in the working CRS), written at once.
+            let plan = plan_revision.and_then(|_| {
+                let zones = doc.dataset.layer(crate::model::LayerRole::Zones)?;
+                let geojson = crate::fix::plan_geojson(zones, &doc.dataset.working_crs).ok()?;
+                Some(recovery::RecoveredPlan {
+                    zones_path: zones.source.path.clone(),
+                    geojson,
+                })
+            });
+            let plan_changed = self.autosave.seen.as_ref().map(|s| s.3) != Some(plan_revision)
+                && plan_revision.is_some();
             let snapshot = recovery::Snapshot {
                 review_path: review.path.clone(),
                 untitled: doc.untitled,
                 saved_at: recovery::now(),
                 review_toml: toml,
+                plan,
             };
             if let Ok(mut shared) = self.recovery_shared.lock() {
                 *shared = Some((dir.clone(), snapshot.clone()));
@@ -1555,7 +1603,7 @@ impl ZonecheckApp {
                 .written_decisions
                 .as_ref()
                 .unwrap_or(&doc.review.file.decisions);
-            if *written != review.file.decisions {
+            if *written != review.file.decisions || plan_changed {
                 self.autosave.due = Some(std::time::Instant::now());
             } else if self.autosave.due.is_none() {
                 self.autosave.due = Some(std::time::Instant::now() + autosave_interval());

@@ -23,6 +23,17 @@ pub struct Snapshot {
     pub saved_at: u64,
     /// The review file text with the decisions in it.
     pub review_toml: String,
+    /// The edited plan, when it had unsaved edits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<RecoveredPlan>,
+}
+
+/// An edited plan as autosaved: the zones layer it was loaded from, and the plan as GeoJSON in
+/// the working CRS (`fix::plan_geojson`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecoveredPlan {
+    pub zones_path: PathBuf,
+    pub geojson: String,
 }
 
 /// A recovery file found at start-up.
@@ -72,7 +83,9 @@ pub fn write(dir: &Path, snapshot: &Snapshot) -> Result<PathBuf, String> {
 
 /// Removes the recovery file of `review_path` (if there is one).
 pub fn remove(dir: &Path, review_path: &Path) {
-    let _ = std::fs::remove_file(file_for(dir, review_path));
+    let file = file_for(dir, review_path);
+    let _ = std::fs::remove_file(file.with_extension("plan.geojson"));
+    let _ = std::fs::remove_file(file);
 }
 
 /// Every readable recovery file in `dir`, newest first. Unreadable ones are left alone.
@@ -118,6 +131,26 @@ pub fn review_of(snapshot: &Snapshot) -> Result<crate::io::review::Review, Strin
         .map_err(|e| e.to_string())
 }
 
+/// A recovered review whose plan had unsaved edits: the plan is written to a GeoJSON file in
+/// `dir` (beside the recovery file) and the review's zones layer points at it. Returns the
+/// review and the zones layer the plan came from (where 保存 writes the edited plan).
+pub fn review_with_plan(
+    dir: &Path,
+    snapshot: &Snapshot,
+) -> Result<(crate::io::review::Review, Option<PathBuf>), String> {
+    let mut review = review_of(snapshot)?;
+    let Some(plan) = &snapshot.plan else {
+        return Ok((review, None));
+    };
+    let file = file_for(dir, &snapshot.review_path).with_extension("plan.geojson");
+    crate::io::atomic::write_atomic(&file, plan.geojson.as_bytes())
+        .map_err(|e| format!("cannot write the recovered plan ({e}): {}", file.display()))?;
+    review.file.layers.zones = file;
+    review.file.crs_of.remove("zones");
+    review.file.encoding_of.remove("zones");
+    Ok((review, Some(plan.zones_path.clone())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +163,7 @@ mod tests {
             untitled: false,
             saved_at: 100,
             review_toml: "[layers]\nzones = \"z.shp\"\n".into(),
+            plan: None,
         };
         let b = Snapshot {
             review_path: PathBuf::from("/x/b/review.toml"),

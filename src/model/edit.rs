@@ -271,6 +271,11 @@ impl History {
         self.revision != self.saved
     }
 
+    /// Marks the plan as holding unsaved edits (a plan recovered after a crash).
+    pub fn mark_unsaved(&mut self) {
+        self.saved = self.revision.wrapping_add(1);
+    }
+
     /// Marks the current state as saved.
     pub fn mark_saved(&mut self) {
         self.saved = self.revision;
