@@ -6,7 +6,7 @@
 //! attributes; a feature left with no area is removed.
 //!
 //! - **Cut protected land.** The zone (its features dissolved) is intersected with each
-//!   protection layer, and the pieces are split by the same sliver rule as the conflict check
+//!   protection layer (control lines excepted: they are drawn inside zones), and the pieces are split by the same sliver rule as the conflict check
 //!   ([`crate::spatial::sliver`]): the pieces that count as a conflict are cut out of every
 //!   feature; slivers below the tolerance are left alone (they are not occupation). Pieces the
 //!   cut leaves thinner than the sliver width or smaller than the sliver area are dropped with
@@ -72,13 +72,17 @@ pub struct ProtectionIndex {
 }
 
 impl ProtectionIndex {
-    pub fn build(layers: &[Layer]) -> ProtectionIndex {
+    /// The indexes of the layers a cut removes: protection layers, less the extra layers the
+    /// review makes control lines (they are delineated inside zones, never cut out).
+    pub fn build(layers: &[Layer], paths: &crate::model::settings::LayerPaths) -> ProtectionIndex {
+        use crate::model::settings::ExtraRole;
         ProtectionIndex {
             indexes: layers
                 .iter()
                 .map(|l| {
-                    l.role
-                        .is_protection()
+                    let control_line = l.role == crate::model::LayerRole::Extra
+                        && paths.extra_role(&l.name) == ExtraRole::ControlLine;
+                    (l.role.is_protection() && !control_line)
                         .then(|| BoxIndex::new(l.features.iter().map(|f| &f.geometry)))
                 })
                 .collect(),
@@ -614,7 +618,8 @@ pub fn run(
         }
     }
     let fields = Fields::of_layer(zones, &review.file);
-    let protected = Protected::new(ds.layers.iter());
+    let index = ProtectionIndex::build(&ds.layers, &review.file.layers);
+    let protected = Protected::with_index(&ds.layers, &index);
     let (edits, changes) = fix_plan(zones, &fields, &protected, &review.file.rules, options);
     let mut plan = zones.clone();
     for e in &edits {

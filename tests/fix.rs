@@ -181,6 +181,16 @@ fn fix_on_the_sample_leaves_no_protected_land_conflict() {
     // The same number of zones, with their names.
     let json = report(&out);
     assert_eq!(json["zones"].as_array().unwrap().len(), 5);
+    // The control line inside M003 (蓝绿空间, 30 000 m²) is delineated, never cut out; the
+    // protected 自然保护地 inside it (20 000 m²) is.
+    let m003 = json["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["id"] == "M003")
+        .unwrap();
+    let cl = m003["control_lines"]["蓝绿空间"].as_f64().unwrap();
+    assert!((cl - 30_000.0).abs() < 1e-3, "{m003}");
 }
 
 #[test]

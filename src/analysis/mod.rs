@@ -270,7 +270,7 @@ impl Analysis {
 pub struct Prepared<'a> {
     pub layer: &'a crate::model::Layer,
     pub fields: Fields,
-    pub index: BoxIndex,
+    pub index: std::sync::Arc<BoxIndex>,
     /// Feature positions by id, built on first use (member lookups).
     by_id: std::sync::OnceLock<BTreeMap<String, Vec<usize>>>,
 }
@@ -280,7 +280,21 @@ impl<'a> Prepared<'a> {
         Prepared {
             layer,
             fields: Fields::of_layer(layer, review),
-            index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
+            index: std::sync::Arc::new(BoxIndex::new(layer.features.iter().map(|f| &f.geometry))),
+            by_id: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The same with an index built before for this layer (see [`CheckIndexes`]).
+    pub(crate) fn with_index(
+        layer: &'a crate::model::Layer,
+        review: &ReviewFile,
+        index: std::sync::Arc<BoxIndex>,
+    ) -> Prepared<'a> {
+        Prepared {
+            layer,
+            fields: Fields::of_layer(layer, review),
+            index,
             by_id: std::sync::OnceLock::new(),
         }
     }
@@ -338,34 +352,122 @@ pub fn run_checks(
     review: &ReviewFile,
     progress: &Progress,
 ) -> Result<Analysis, Cancelled> {
+    run_checks_with(ds, review, progress, None, None)
+}
+
+/// Box indexes of every layer but the zones, by layer position: a plan edit changes only the
+/// zones, so a re-check after it ([`recheck`]) does not index the other layers again.
+#[derive(Default)]
+pub struct CheckIndexes {
+    by_layer: Vec<Option<std::sync::Arc<BoxIndex>>>,
+}
+
+impl CheckIndexes {
+    pub fn build(ds: &Dataset) -> CheckIndexes {
+        CheckIndexes {
+            by_layer: ds
+                .layers
+                .iter()
+                .map(|l| {
+                    (l.role != LayerRole::Zones).then(|| {
+                        std::sync::Arc::new(BoxIndex::new(l.features.iter().map(|f| &f.geometry)))
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The merged zones whose input differs between two versions of the zones layer (geometry,
+/// enclave flags or any attribute a rule reads), by id, both versions' ids included; `None`
+/// when the field resolution itself changed (then every zone must be checked again).
+pub fn changed_zones(
+    before: &crate::model::Layer,
+    after: &crate::model::Layer,
+    review: &ReviewFile,
+) -> Option<std::collections::BTreeSet<String>> {
+    let (fb, fa) = (
+        Fields::of_layer(before, review),
+        Fields::of_layer(after, review),
+    );
+    if fb != fa {
+        return None;
+    }
+    let key = |z: &zone::ZoneInput| format!("{z:?}");
+    let b: BTreeMap<String, String> = zone::group_zones(before, &fb)
+        .iter()
+        .map(|z| (z.id.clone(), key(z)))
+        .collect();
+    let a: BTreeMap<String, String> = zone::group_zones(after, &fa)
+        .iter()
+        .map(|z| (z.id.clone(), key(z)))
+        .collect();
+    let mut changed = std::collections::BTreeSet::new();
+    for id in b.keys().chain(a.keys()) {
+        if b.get(id) != a.get(id) {
+            changed.insert(id.clone());
+        }
+    }
+    Some(changed)
+}
+
+/// The checks again after a plan edit: the zones in `changed` are checked anew, every other
+/// zone's result is taken from `previous` (its overlaps with other zones and the plan-level
+/// findings are worked out again for all zones), with the indexes built before. Gives the same
+/// result as [`run_checks`] on the edited dataset (tested), faster.
+pub fn recheck(
+    ds: &Dataset,
+    review: &ReviewFile,
+    progress: &Progress,
+    indexes: &CheckIndexes,
+    previous: &Analysis,
+    changed: &std::collections::BTreeSet<String>,
+) -> Result<Analysis, Cancelled> {
+    run_checks_with(
+        ds,
+        review,
+        progress,
+        Some(indexes),
+        Some((previous, changed)),
+    )
+}
+
+fn run_checks_with(
+    ds: &Dataset,
+    review: &ReviewFile,
+    progress: &Progress,
+    indexes: Option<&CheckIndexes>,
+    reuse: Option<(&Analysis, &std::collections::BTreeSet<String>)>,
+) -> Result<Analysis, Cancelled> {
     let zones_layer = ds.layer(LayerRole::Zones).ok_or(Cancelled)?;
     progress.stage("index", 1);
     let is_control_line = |l: &crate::model::Layer| {
         l.role == LayerRole::Extra
             && review.layers.extra_role(&l.name) == crate::model::settings::ExtraRole::ControlLine
     };
+    // A layer's index built before, when there is one (found by the layer's position).
+    let built = |l: &crate::model::Layer| -> Option<std::sync::Arc<BoxIndex>> {
+        let i = ds.layers.iter().position(|x| std::ptr::eq(x, l))?;
+        indexes?.by_layer.get(i)?.clone()
+    };
+    let prepare = |l| match built(l) {
+        Some(index) => Prepared::with_index(l, review, index),
+        None => Prepared::new(l, review),
+    };
     let prepared: Vec<Prepared> = ds
         .protection_layers()
         .filter(|l| !is_control_line(l))
-        .map(|l| Prepared::new(l, review))
+        .map(prepare)
         .collect();
     let control_lines: Vec<Prepared> = ds
         .protection_layers()
         .filter(|l| is_control_line(l))
-        .map(|l| Prepared::new(l, review))
+        .map(prepare)
         .collect();
-    let new_industrial = ds
-        .layer(LayerRole::NewIndustrial)
-        .map(|l| Prepared::new(l, review));
-    let original = ds
-        .layer(LayerRole::Original)
-        .map(|l| Prepared::new(l, review));
-    let townships = ds
-        .layer(LayerRole::Townships)
-        .map(|l| Prepared::new(l, review));
-    let barriers = ds
-        .layer(LayerRole::Barrier)
-        .map(|l| Prepared::new(l, review));
+    let new_industrial = ds.layer(LayerRole::NewIndustrial).map(prepare);
+    let original = ds.layer(LayerRole::Original).map(prepare);
+    let townships = ds.layer(LayerRole::Townships).map(prepare);
+    let barriers = ds.layer(LayerRole::Barrier).map(prepare);
     let ctx = zone::Context {
         rules: &review.rules,
         protection: &prepared,
@@ -384,13 +486,28 @@ pub fn run_checks(
     let ambiguous = zone::ambiguous_ids(&zones);
     let invalid_boundaries = rules::validity::invalid_boundary_findings(zones_layer, &zones);
     progress.stage("check zones", zones.len() as u64);
+    // A zone whose input did not change keeps its earlier result, less what the steps below
+    // add again (overlaps with other zones, the invalid-boundary finding).
+    let kept = |z: &zone::ZoneInput| -> Option<ZoneResult> {
+        let (previous, changed) = reuse?;
+        if changed.contains(&z.id) {
+            return None;
+        }
+        let mut r = previous.zones.iter().find(|r| r.id == z.id)?.clone();
+        r.findings
+            .retain(|f| !f.is(Rule::ZoneOverlap) && !f.is(Rule::ZoneInvalidGeometry));
+        Some(r)
+    };
     let results: Result<Vec<ZoneResult>, Cancelled> = {
         use rayon::prelude::*;
         zones
             .par_drain(..)
             .map(|z| {
                 progress.check()?;
-                let r = zone::check_zone(z, &ctx);
+                let r = match kept(&z) {
+                    Some(r) => r,
+                    None => zone::check_zone(z, &ctx),
+                };
                 progress.inc(1);
                 Ok(r)
             })

@@ -265,7 +265,37 @@ pub fn check_job(
     revision: u64,
     progress: &Progress,
 ) -> JobOutput {
-    let result = run_checks(dataset, &review.file, progress).map(|mut analysis| {
+    finish_check(
+        run_checks(dataset, &review.file, progress),
+        failures,
+        revision,
+    )
+}
+
+/// The check after a plan edit: the zones in `changed` anew, the others from `previous`, with
+/// the indexes kept (`analysis::recheck`, equal to a whole check).
+#[allow(clippy::too_many_arguments)]
+pub fn recheck_job(
+    dataset: &Dataset,
+    review: &Review,
+    failures: &[LayerFailure],
+    revision: u64,
+    progress: &Progress,
+    indexes: &crate::analysis::CheckIndexes,
+    previous: &Analysis,
+    changed: &std::collections::BTreeSet<String>,
+) -> JobOutput {
+    let result =
+        crate::analysis::recheck(dataset, &review.file, progress, indexes, previous, changed);
+    finish_check(result, failures, revision)
+}
+
+fn finish_check(
+    result: Result<Analysis, crate::progress::Cancelled>,
+    failures: &[LayerFailure],
+    revision: u64,
+) -> JobOutput {
+    let result = result.map(|mut analysis| {
         let not_loaded: Vec<crate::analysis::Finding> = failures
             .iter()
             .filter(|f| {

@@ -791,6 +791,7 @@ impl ZonecheckApp {
             highlight: None,
             render_worker: None,
             protection_index: None,
+            check_indexes: None,
         };
         let opened = decisions.is_some();
         let previous_plan = previous.as_ref().map(|p| p.plan.clone());
@@ -1944,7 +1945,10 @@ impl ZonecheckApp {
             crate::fix::Protected::new([&others])
         } else {
             let index = self.derived.protection_index.get_or_insert_with(|| {
-                Arc::new(crate::fix::ProtectionIndex::build(&doc.dataset.layers))
+                Arc::new(crate::fix::ProtectionIndex::build(
+                    &doc.dataset.layers,
+                    &doc.review.file.layers,
+                ))
             });
             crate::fix::Protected::with_index(&doc.dataset.layers, index)
         };
@@ -1979,11 +1983,13 @@ impl ZonecheckApp {
         else {
             return;
         };
+        let before = ds.layers[zi].clone();
         if let Err(e) = doc.plan.apply(&mut ds.layers[zi], edit) {
             self.error(e.text().get(lang.model()).to_string());
             return;
         }
-        self.after_plan_change(zi);
+        let changed = crate::analysis::changed_zones(&before, &ds.layers[zi], &doc.review.file);
+        self.after_plan_change(zi, changed);
     }
 
     fn undo_redo(&mut self, undo: bool) {
@@ -2007,6 +2013,7 @@ impl ZonecheckApp {
         else {
             return;
         };
+        let before = ds.layers[zi].clone();
         let layer = &mut ds.layers[zi];
         let done = if undo {
             doc.plan.undo(layer)
@@ -2017,12 +2024,21 @@ impl ZonecheckApp {
             self.error(e.text().get(lang.model()).to_string());
             return;
         }
-        self.after_plan_change(zi);
+        let changed = crate::analysis::changed_zones(&before, &ds.layers[zi], &doc.review.file);
+        self.after_plan_change(zi, changed);
     }
 
     /// After the zones layer (layer `zi`) changed: new revision, its labels, bounds and render
     /// caches rebuilt, the check run again.
-    fn after_plan_change(&mut self, zi: usize) {
+    fn after_plan_change(
+        &mut self,
+        zi: usize,
+        changed: Option<std::collections::BTreeSet<String>>,
+    ) {
+        // The check of the plan before the edit, when it is current: only the changed zones
+        // need checking again (`analysis::recheck`).
+        let previous = self.current_check().map(|c| c.analysis.clone());
+        let note = self.lang().t(S::PlanEdited).to_string();
         let revision = self.next_revision;
         self.next_revision += 1;
         let Some(doc) = &mut self.doc else { return };
@@ -2032,8 +2048,28 @@ impl ZonecheckApp {
         }
         self.derived.render_worker = None;
         self.derived.highlight = None;
-        self.status = StatusLine::Note(self.lang().t(S::PlanEdited).to_string());
-        self.apply(AppCommand::RunCheck);
+        self.status = StatusLine::Note(note);
+        match (changed, previous) {
+            (Some(changed), Some(previous)) if self.job.is_none() => {
+                let indexes = self
+                    .derived
+                    .check_indexes
+                    .get_or_insert_with(|| {
+                        Arc::new(crate::analysis::CheckIndexes::build(&doc.dataset))
+                    })
+                    .clone();
+                let dataset = doc.dataset.clone();
+                let review = doc.review.clone();
+                let failures = doc.failures.clone();
+                self.status = StatusLine::Checking;
+                self.spawn(JobKind::Check, move |p| {
+                    jobs::recheck_job(
+                        &dataset, &review, &failures, revision, p, &indexes, &previous, &changed,
+                    )
+                });
+            }
+            _ => self.apply(AppCommand::RunCheck),
+        }
     }
 
     /// Writes the plan as GeoJSON beside the zones layer (`<stem>_edited.geojson`, or

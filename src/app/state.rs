@@ -269,6 +269,9 @@ pub struct Derived {
     /// Box indexes of the protection layers for the fix tools, built on first use; plan edits
     /// leave the protection layers alone, a reload makes a new `Derived`.
     pub protection_index: Option<std::sync::Arc<crate::fix::ProtectionIndex>>,
+    /// Box indexes of every layer but the zones, for re-checking after a plan edit; built on
+    /// the first edit, dropped with `Derived` on a reload.
+    pub check_indexes: Option<std::sync::Arc<crate::analysis::CheckIndexes>>,
 }
 
 impl Derived {

@@ -1,0 +1,127 @@
+//! The re-check after a plan edit (`analysis::recheck`: only the changed zones checked anew,
+//! the indexes kept) gives exactly what a whole check of the edited plan gives, edit after edit
+//! on the sample: a cut of protected land, a deleted part, a renamed zone, a zone merged into
+//! another by its id, a new zone from originals, and their undoing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use zonecheck::analysis::{changed_zones, recheck, run_checks, CheckIndexes};
+use zonecheck::fix::{fix_plan, merge_originals, FixOptions, NewZone, Protected};
+use zonecheck::io::review::Review;
+use zonecheck::model::edit::{apply, PlanEdit};
+use zonecheck::model::fields::Fields;
+use zonecheck::model::LayerRole;
+use zonecheck::progress::Progress;
+
+#[test]
+fn recheck_equals_a_whole_check_edit_after_edit() {
+    let review =
+        Review::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml"))
+            .unwrap();
+    let progress = Progress::new();
+    let mut ds = zonecheck::load::load_review(&review, &progress).unwrap();
+    let indexes = CheckIndexes::build(&ds);
+    let mut previous = run_checks(&ds, &review.file, &progress).unwrap();
+    let zi = ds
+        .layers
+        .iter()
+        .position(|l| l.role == LayerRole::Zones)
+        .unwrap();
+    let oi = ds
+        .layers
+        .iter()
+        .position(|l| l.role == LayerRole::Original)
+        .unwrap();
+    let fields = Fields::of_layer(&ds.layers[zi], &review.file);
+    let col = |name: &str| ds.layers[zi].fields.iter().position(|f| f == name).unwrap();
+    let (id_col, name_col) = (col("ID"), col("MC"));
+
+    let mut done: Vec<PlanEdit> = Vec::new();
+    for step in 0..6 {
+        let plan = &ds.layers[zi];
+        let edit = match step {
+            // Cut M001's protected land.
+            0 => {
+                let protected = Protected::new(ds.layers.iter().filter(|l| l.name != "蓝绿空间"));
+                let options = FixOptions {
+                    cut_protected: true,
+                    zones: vec!["M001".into()],
+                    ..FixOptions::default()
+                };
+                PlanEdit::Group(fix_plan(plan, &fields, &protected, &review.file.rules, &options).0)
+            }
+            // Delete M004's only feature (the zone goes).
+            1 => {
+                let at = plan
+                    .features
+                    .iter()
+                    .position(|f| f.attrs[id_col].as_deref() == Some("M004"))
+                    .unwrap();
+                PlanEdit::Remove {
+                    at,
+                    feature: plan.features[at].clone(),
+                }
+            }
+            // Rename M003.
+            2 => {
+                let at = plan
+                    .features
+                    .iter()
+                    .position(|f| f.attrs[id_col].as_deref() == Some("M003"))
+                    .unwrap();
+                PlanEdit::Attribute {
+                    feature: at,
+                    field: name_col,
+                    before: plan.features[at].attrs[name_col].clone(),
+                    after: Some("湘南园".into()),
+                }
+            }
+            // M002 becomes part of M001 (its id changed): both zones change.
+            3 => {
+                let at = plan
+                    .features
+                    .iter()
+                    .position(|f| f.attrs[id_col].as_deref() == Some("M002"))
+                    .unwrap();
+                PlanEdit::Attribute {
+                    feature: at,
+                    field: id_col,
+                    before: Some("M002".into()),
+                    after: Some("M001".into()),
+                }
+            }
+            // A new zone from Y09 and Y10.
+            4 => {
+                let of = Fields::of_layer(&ds.layers[oi], &review.file);
+                merge_originals(
+                    plan,
+                    &fields,
+                    &ds.layers[oi],
+                    &of,
+                    &["Y09".into(), "Y10".into()],
+                    &NewZone {
+                        id: "M009".into(),
+                        name: None,
+                    },
+                    &zonecheck::model::plaques::PlaqueTable::default(),
+                )
+                .unwrap()
+            }
+            // Undo everything at once.
+            _ => PlanEdit::Group(done.iter().rev().map(|e| e.inverse()).collect()),
+        };
+        let before = ds.layers[zi].clone();
+        apply(&mut ds.layers[zi], &edit).unwrap();
+        done.push(edit);
+        let changed = changed_zones(&before, &ds.layers[zi], &review.file).expect("same fields");
+        assert!(!changed.is_empty(), "step {step} changed nothing");
+        let fast = recheck(&ds, &review.file, &progress, &indexes, &previous, &changed).unwrap();
+        let whole = run_checks(&ds, &review.file, &progress).unwrap();
+        assert_eq!(
+            serde_json::to_value(&fast).unwrap(),
+            serde_json::to_value(&whole).unwrap(),
+            "step {step}, changed {changed:?}"
+        );
+        previous = fast;
+    }
+}
