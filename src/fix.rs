@@ -545,6 +545,129 @@ fn close_gaps(
     }
 }
 
+/// One zone of the plan compared between two checks (the plan as loaded and as edited).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ZoneComparison {
+    pub zone: String,
+    /// In the plan as loaded / as edited.
+    pub before: bool,
+    pub after: bool,
+    pub area_before_m2: f64,
+    pub area_after_m2: f64,
+    /// Land the edits added to the zone and took from it.
+    pub added_m2: f64,
+    pub removed_m2: f64,
+    /// Protected land the zone occupies (the conflicts' counted area, all layers).
+    pub conflict_before_m2: f64,
+    pub conflict_after_m2: f64,
+    pub blocking_before: usize,
+    pub blocking_after: usize,
+    pub findings_before: usize,
+    pub findings_after: usize,
+}
+
+/// Every zone of either check, compared (by zone id, sorted).
+pub fn compare_plans(
+    before: &crate::analysis::Analysis,
+    after: &crate::analysis::Analysis,
+) -> Vec<ZoneComparison> {
+    use crate::analysis::{Severity, ZoneResult};
+    let conflict = |z: &ZoneResult| -> f64 {
+        z.conflicts
+            .values()
+            .filter(|c| c.is_conflict())
+            .map(|c| {
+                if c.slivers_counted {
+                    c.area_m2
+                } else {
+                    c.area_m2 - c.sliver_area_m2
+                }
+            })
+            .sum()
+    };
+    let blocking = |z: &ZoneResult| {
+        z.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Blocking)
+            .count()
+    };
+    let mut ids: Vec<&str> = before
+        .zones
+        .iter()
+        .chain(&after.zones)
+        .map(|z| z.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let b = before.zones.iter().find(|z| z.id == id);
+            let a = after.zones.iter().find(|z| z.id == id);
+            let empty = MultiPolygon(vec![]);
+            let (gb, ga) = (
+                b.map_or(&empty, |z| &z.geometry),
+                a.map_or(&empty, |z| &z.geometry),
+            );
+            ZoneComparison {
+                zone: id.to_string(),
+                before: b.is_some(),
+                after: a.is_some(),
+                area_before_m2: b.map_or(0.0, |z| z.area_m2),
+                area_after_m2: a.map_or(0.0, |z| z.area_m2),
+                added_m2: area_m2(&difference_local(ga, gb)),
+                removed_m2: area_m2(&difference_local(gb, ga)),
+                conflict_before_m2: b.map_or(0.0, conflict),
+                conflict_after_m2: a.map_or(0.0, conflict),
+                blocking_before: b.map_or(0, blocking),
+                blocking_after: a.map_or(0, blocking),
+                findings_before: b.map_or(0, |z| z.findings.len()),
+                findings_after: a.map_or(0, |z| z.findings.len()),
+            }
+        })
+        .collect()
+}
+
+/// The comparison as CSV (UTF-8 with a BOM), areas in m² and 亩.
+pub fn comparison_csv(rows: &[ZoneComparison]) -> String {
+    let mu = crate::model::mu_from_m2;
+    let mut out = String::from("\u{feff}");
+    out.push_str("zone,status,area_before_m2,area_after_m2,added_m2,added_mu,removed_m2,removed_mu,conflict_before_m2,conflict_after_m2,blocking_before,blocking_after,findings_before,findings_after\n");
+    for r in rows {
+        let status = match (r.before, r.after) {
+            (true, true) => "changed",
+            (false, true) => "new",
+            (true, false) => "removed",
+            (false, false) => "",
+        };
+        let status = if status == "changed" && r.added_m2 == 0.0 && r.removed_m2 == 0.0 {
+            "same_area"
+        } else {
+            status
+        };
+        let zone = if r.zone.contains([',', '"', '\n']) {
+            format!("\"{}\"", r.zone.replace('"', "\"\""))
+        } else {
+            r.zone.clone()
+        };
+        out.push_str(&format!(
+            "{zone},{status},{:.2},{:.2},{:.2},{:.4},{:.2},{:.4},{:.2},{:.2},{},{},{},{}\n",
+            r.area_before_m2,
+            r.area_after_m2,
+            r.added_m2,
+            mu(r.added_m2),
+            r.removed_m2,
+            mu(r.removed_m2),
+            r.conflict_before_m2,
+            r.conflict_after_m2,
+            r.blocking_before,
+            r.blocking_after,
+            r.findings_before,
+            r.findings_after
+        ));
+    }
+    out
+}
+
 /// The output of `zonecheck fix`: where the fixed plan and its review were written, and what
 /// changed.
 #[derive(Clone, Debug)]

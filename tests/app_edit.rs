@@ -108,6 +108,32 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
     assert!(area_cut < area_before);
     assert!(h.state().doc.as_ref().unwrap().plan.is_dirty());
 
+    // The comparison with the plan as loaded: M001 lost exactly the 45 000 m² of red line
+    // (30 000) and farmland (15 000) it occupied, gained nothing, and occupies none now; M002
+    // is unchanged.
+    h.get_by_label("文件").click();
+    settle(&mut h);
+    h.get_by_label("导出方案修改对比表").click();
+    h.step();
+    settle(&mut h);
+    let csv = std::fs::read_to_string(dir.path().join("merged_zones_changes.csv")).unwrap();
+    let row = |zone: &str| -> Vec<String> {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{zone},")))
+            .unwrap_or_else(|| panic!("{zone} in {csv}"))
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    };
+    let m001 = row("M001");
+    let num = |r: &[String], i: usize| r[i].parse::<f64>().unwrap();
+    assert_eq!(m001[1], "changed");
+    assert!((num(&m001, 6) - 45_000.0).abs() < 0.01, "{m001:?}");
+    assert_eq!(num(&m001, 4), 0.0);
+    assert!((num(&m001, 8) - 45_000.0).abs() < 0.01, "{m001:?}");
+    assert_eq!(num(&m001, 9), 0.0);
+    assert_eq!(row("M002")[1], "same_area");
+
     // Undo from the menu: the conflicts are back, with the area as loaded.
     menu(&mut h, "撤销 Ctrl+Z");
     check_done(&mut h);

@@ -79,6 +79,8 @@ strings! {
     NewZoneName: "名称（空：取第一个成员的名称）", "Name (empty: the first member's)";
     CreateZone: "创建", "Create";
     ExportPlanGeojson: "导出方案为 GeoJSON", "Export the plan as GeoJSON";
+    ExportPlanComparison: "导出方案修改对比表", "Export the plan comparison";
+    CompareNeedsChecks: "需先检查原方案与修改后的方案（F5）", "Check the plan as loaded and as edited first (F5)";
     FixDropFragments: "删除所选开发区的碎片", "Remove the selected zone's fragments";
     FixNeedsZone: "先在检查结果或地图上选择一个开发区", "Select a zone first (in the findings or on the map)";
     NothingToFix: "所选开发区无需修改", "The selected zone needs no change";

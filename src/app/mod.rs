@@ -674,6 +674,11 @@ impl ZonecheckApp {
                     Ok(checked) => {
                         let checked = *checked;
                         let check = CheckState::new(revision, checked.analysis, checked.conflicts);
+                        if let Some(doc) = &mut self.doc {
+                            if doc.plan.done().is_empty() && !doc.plan.is_dirty() {
+                                doc.baseline = Some(check.analysis.clone());
+                            }
+                        }
                         // Decisions of an earlier version's file (by position) go onto their
                         // findings' subjects once; the next save writes them so.
                         if let Some(doc) = &mut self.doc {
@@ -847,6 +852,7 @@ impl ZonecheckApp {
             revision,
             dirty,
             plan,
+            baseline: None,
         };
         // Keep the table open on a layer that is still there.
         if let Some(t) = &self.view.table {
@@ -1022,6 +1028,16 @@ impl ZonecheckApp {
             AppCommand::ExportPlanGeojson => {
                 let lang = self.lang();
                 match self.export_plan_geojson() {
+                    Ok(path) => {
+                        self.status =
+                            StatusLine::Note(format!("{} {}", lang.t(S::PlanSaved), path.display()))
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            AppCommand::ExportPlanComparison => {
+                let lang = self.lang();
+                match self.export_plan_comparison() {
                     Ok(path) => {
                         self.status =
                             StatusLine::Note(format!("{} {}", lang.t(S::PlanSaved), path.display()))
@@ -2070,6 +2086,54 @@ impl ZonecheckApp {
             }
             _ => self.apply(AppCommand::RunCheck),
         }
+    }
+
+    /// Writes the comparison of the edited plan with the plan as loaded (per zone: area added
+    /// and removed, protected land occupied, blocking findings and findings before and after) as
+    /// `<stem>_changes.csv` beside the zones layer (a new name when taken).
+    fn export_plan_comparison(&self) -> Result<PathBuf, String> {
+        let lang = self.lang();
+        let doc = self.doc.as_ref().ok_or_else(String::new)?;
+        let (Some(before), Some(after)) = (&doc.baseline, self.current_check()) else {
+            return Err(lang.t(S::CompareNeedsChecks).to_string());
+        };
+        let rows = crate::fix::compare_plans(before, &after.analysis);
+        let plan = doc
+            .dataset
+            .layer(crate::model::LayerRole::Zones)
+            .ok_or_else(|| lang.t(S::NoZonesLayer).to_string())?;
+        let dir = plan
+            .source
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let stem = plan
+            .source
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "zones".to_string());
+        let mut k = 1;
+        let path = loop {
+            let name = if k == 1 {
+                format!("{stem}_changes.csv")
+            } else {
+                format!("{stem}_changes_{k}.csv")
+            };
+            let candidate = dir.join(name);
+            if !candidate.exists() {
+                break candidate;
+            }
+            k += 1;
+        };
+        crate::io::atomic::write_atomic(&path, crate::fix::comparison_csv(&rows).as_bytes())
+            .map_err(|e| {
+                crate::messages::fix::cannot_write(&path, &e)
+                    .get(lang.model())
+                    .to_string()
+            })?;
+        Ok(path)
     }
 
     /// Writes the plan as GeoJSON beside the zones layer (`<stem>_edited.geojson`, or

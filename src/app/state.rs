@@ -33,6 +33,8 @@ pub struct Document {
     pub dirty: bool,
     /// Edits of the plan (the zones layer), with undo and redo; dirty until the plan is saved.
     pub plan: crate::model::edit::History,
+    /// The check of the plan as loaded (before any edit), to compare the edited plan with.
+    pub baseline: Option<Arc<crate::analysis::Analysis>>,
 }
 
 impl Document {

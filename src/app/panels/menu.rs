@@ -84,6 +84,15 @@ pub fn menu_bar_ui(
             {
                 cmds.push(AppCommand::ExportPlanGeojson);
             }
+            if ui
+                .add_enabled(
+                    has_doc && !busy,
+                    egui::Button::new(lang.t(S::ExportPlanComparison)),
+                )
+                .clicked()
+            {
+                cmds.push(AppCommand::ExportPlanComparison);
+            }
             ui.separator();
             if ui.button(lang.t(S::Quit)).clicked() {
                 cmds.push(AppCommand::Quit);

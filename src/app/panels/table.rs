@@ -567,6 +567,7 @@ mod tests {
             revision: 1,
             dirty: false,
             plan: Default::default(),
+            baseline: None,
         };
         let ctx = egui::Context::default();
         let mut table = TableState::new("farmland");
