@@ -295,6 +295,26 @@ fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
         Some("萧山瓜沥经济开发区")
     );
 
+    // Typing a member the original layer lacks is said under the field at once.
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MEMBERS")
+        .click();
+    settle(&mut h);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MEMBERS")
+        .type_text("Y09,Y99");
+    settle(&mut h);
+    h.get_by_label("⚠ 原开发区图层中没有: Y99");
+    // Typed back as it was: leaving the box changes nothing (no edit, no hint).
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MEMBERS")
+        .type_text("Y09,Y10");
+    settle(&mut h);
+    assert!(h.query_by_label("⚠ 原开发区图层中没有: Y99").is_none());
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    // No edit was made: the undone rename can still be redone.
+    assert!(h.state().doc.as_ref().unwrap().plan.can_redo());
+
     // Delete one of M001's features: one feature fewer, undo brings it back.
     let features = |h: &Harness<'static, ZonecheckApp>| {
         h.state().doc.as_ref().unwrap().dataset.layers[zi]

@@ -78,6 +78,8 @@ strings! {
     NewZoneId: "新开发区编号", "New zone id";
     NewZoneName: "名称（空：取第一个成员的名称）", "Name (empty: the first member's)";
     CreateZone: "创建", "Create";
+    UnknownPlaque: "不在牌子表中", "not in the table of designations";
+    UnknownMember: "原开发区图层中没有", "not in the original-zones layer";
     ExportPlanGeojson: "导出方案为 GeoJSON", "Export the plan as GeoJSON";
     ExportPlanComparison: "导出方案修改对比表", "Export the plan comparison";
     CompareNeedsChecks: "需先检查原方案与修改后的方案（F5）", "Check the plan as loaded and as edited first (F5)";

@@ -60,6 +60,49 @@ pub fn attributes_panel_ui(
                 .collect(),
         ));
     }
+    // How the rules will read a zone's level and members: a designation the table of plaques
+    // does not know, or a member the original layer lacks, is said under the field as it is
+    // typed (the rule findings say it too after the check).
+    let hint = |i: usize, text: &str| -> Option<String> {
+        if !editable || text.trim().is_empty() {
+            return None;
+        }
+        let d = doc?;
+        let fields = crate::model::fields::Fields::of_layer(layer, &d.review.file);
+        if fields.level == Some(i) {
+            let table = crate::model::plaques::PlaqueTable::new(&d.review.file.plaques);
+            let unknown = table.read(text).1;
+            if !unknown.is_empty() {
+                return Some(format!(
+                    "⚠ {}: {}",
+                    lang.t(S::UnknownPlaque),
+                    unknown.join("、")
+                ));
+            }
+        }
+        if fields.members == Some(i) {
+            let orig = d.dataset.layer(crate::model::LayerRole::Original)?;
+            let of = crate::model::fields::Fields::of_layer(orig, &d.review.file);
+            let key = of.id.or(of.name);
+            let missing: Vec<String> = crate::model::fields::split_list(text)
+                .into_iter()
+                .filter(|m| {
+                    !orig
+                        .features
+                        .iter()
+                        .any(|f| orig.attr(f, key) == Some(m.as_str()))
+                })
+                .collect();
+            if !missing.is_empty() {
+                return Some(format!(
+                    "⚠ {}: {}",
+                    lang.t(S::UnknownMember),
+                    missing.join("、")
+                ));
+            }
+        }
+        None
+    };
     let out = egui::ScrollArea::both()
         .id_salt("attributes-scroll")
         .show(ui, |ui| {
@@ -89,6 +132,16 @@ pub fn attributes_panel_ui(
                                         field: i,
                                         value: now,
                                     });
+                                }
+                                if let Some(h) = hint(i, text) {
+                                    ui.end_row();
+                                    ui.label("");
+                                    ui.colored_label(
+                                        crate::app::theme::severity_color(
+                                            crate::analysis::Severity::Warning,
+                                        ),
+                                        h,
+                                    );
                                 }
                             }
                             _ => {
