@@ -393,14 +393,13 @@ pub fn changed_zones(
     if fb != fa {
         return None;
     }
-    let key = |z: &zone::ZoneInput| format!("{z:?}");
-    let b: BTreeMap<String, String> = zone::group_zones(before, &fb)
-        .iter()
-        .map(|z| (z.id.clone(), key(z)))
+    let b: BTreeMap<String, zone::ZoneInput> = zone::group_zones(before, &fb)
+        .into_iter()
+        .map(|z| (z.id.clone(), z))
         .collect();
-    let a: BTreeMap<String, String> = zone::group_zones(after, &fa)
-        .iter()
-        .map(|z| (z.id.clone(), key(z)))
+    let a: BTreeMap<String, zone::ZoneInput> = zone::group_zones(after, &fa)
+        .into_iter()
+        .map(|z| (z.id.clone(), z))
         .collect();
     let mut changed = std::collections::BTreeSet::new();
     for id in b.keys().chain(a.keys()) {

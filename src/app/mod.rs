@@ -1334,23 +1334,15 @@ impl ZonecheckApp {
         if self.doc.is_none() {
             self.view.merge = None;
         }
-        let (Some(draft), Some(doc)) = (self.view.merge.as_mut(), self.doc.as_ref()) else {
-            return;
+        let title = self.settings.lang.t(S::MergeTitle);
+        let (lang, busy) = (self.settings.lang, self.job.is_some());
+        let keep = match (self.view.merge.as_mut(), self.doc.as_ref()) {
+            (Some(draft), Some(doc)) => draft_window(ctx, title, "merge-window", |ui| {
+                panels::merge::merge_ui(ui, doc, draft, lang, busy, &mut self.pending)
+            }),
+            _ => return,
         };
-        let lang = self.settings.lang;
-        let busy = self.job.is_some();
-        let mut open = true;
-        let mut keep = true;
-        let pending = &mut self.pending;
-        egui::Window::new(lang.t(S::MergeTitle))
-            .id(egui::Id::unique("merge-window"))
-            .open(&mut open)
-            .resizable(true)
-            .default_pos([320.0, 90.0])
-            .show(ctx, |ui| {
-                keep = panels::merge::merge_ui(ui, doc, draft, lang, busy, pending);
-            });
-        if !(open && keep) {
+        if !keep {
             self.view.merge = None;
         }
     }
@@ -1360,23 +1352,15 @@ impl ZonecheckApp {
         if self.doc.is_none() {
             self.view.settings = None;
         }
-        let (Some(draft), Some(doc)) = (self.view.settings.as_mut(), self.doc.as_ref()) else {
-            return;
+        let title = self.settings.lang.t(S::SettingsTitle);
+        let (lang, busy) = (self.settings.lang, self.job.is_some());
+        let keep = match (self.view.settings.as_mut(), self.doc.as_ref()) {
+            (Some(draft), Some(doc)) => draft_window(ctx, title, "settings-window", |ui| {
+                panels::settings::settings_ui(ui, doc, draft, lang, busy, &mut self.pending)
+            }),
+            _ => return,
         };
-        let lang = self.settings.lang;
-        let busy = self.job.is_some();
-        let mut open = true;
-        let mut keep = true;
-        let pending = &mut self.pending;
-        egui::Window::new(lang.t(S::SettingsTitle))
-            .id(egui::Id::unique("settings-window"))
-            .open(&mut open)
-            .resizable(true)
-            .default_pos([320.0, 90.0])
-            .show(ctx, |ui| {
-                keep = panels::settings::settings_ui(ui, doc, draft, lang, busy, pending);
-            });
-        if !(open && keep) {
+        if !keep {
             self.view.settings = None;
         }
     }
@@ -2102,31 +2086,7 @@ impl ZonecheckApp {
             .dataset
             .layer(crate::model::LayerRole::Zones)
             .ok_or_else(|| lang.t(S::NoZonesLayer).to_string())?;
-        let dir = plan
-            .source
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let stem = plan
-            .source
-            .path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "zones".to_string());
-        let mut k = 1;
-        let path = loop {
-            let name = if k == 1 {
-                format!("{stem}_changes.csv")
-            } else {
-                format!("{stem}_changes_{k}.csv")
-            };
-            let candidate = dir.join(name);
-            if !candidate.exists() {
-                break candidate;
-            }
-            k += 1;
-        };
+        let path = free_path_beside(&plan.source.path, "changes", "csv");
         crate::io::atomic::write_atomic(&path, crate::fix::comparison_csv(&rows).as_bytes())
             .map_err(|e| {
                 crate::messages::fix::cannot_write(&path, &e)
@@ -2145,26 +2105,7 @@ impl ZonecheckApp {
             .dataset
             .layer(crate::model::LayerRole::Zones)
             .ok_or_else(|| lang.t(S::NoZonesLayer).to_string())?;
-        let current = &plan.source.path;
-        let dir = current.parent().map(Path::to_path_buf).unwrap_or_default();
-        let stem = current
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "zones".to_string());
-        let stem = stem.trim_end_matches("_edited").to_string();
-        let mut k = 1;
-        let path = loop {
-            let name = if k == 1 {
-                format!("{stem}_edited.geojson")
-            } else {
-                format!("{stem}_edited_{k}.geojson")
-            };
-            let candidate = dir.join(name);
-            if !candidate.exists() {
-                break candidate;
-            }
-            k += 1;
-        };
+        let path = free_path_beside(&plan.source.path, "edited", "geojson");
         let text = crate::fix::plan_geojson(plan, &doc.dataset.working_crs)
             .map_err(|t| t.get(lang.model()).to_string())?;
         crate::io::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
@@ -2186,28 +2127,15 @@ impl ZonecheckApp {
             .layer(crate::model::LayerRole::Zones)
             .ok_or_else(|| lang.t(S::NoZonesLayer).to_string())?;
         let current = plan.source.path.clone();
-        let dir = current.parent().map(Path::to_path_buf).unwrap_or_default();
+        // Saving again writes over the plan's own earlier save, never over another file.
         let stem = current
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "zones".to_string());
-        // Saving again writes over the plan's own earlier save, never over another file.
+            .unwrap_or_default();
         let path = if stem.ends_with("_edited") || stem.contains("_edited_") {
             current.clone()
         } else {
-            let mut k = 1;
-            loop {
-                let name = if k == 1 {
-                    format!("{stem}_edited.shp")
-                } else {
-                    format!("{stem}_edited_{k}.shp")
-                };
-                let candidate = dir.join(name);
-                if !candidate.exists() {
-                    break candidate;
-                }
-                k += 1;
-            }
+            free_path_beside(&current, "edited", "shp")
         };
         let gbk_ok = plan.features.iter().all(|f| {
             f.attrs
@@ -2420,6 +2348,44 @@ impl eframe::App for ZonecheckApp {
         self.settings.tool = self.view.tool;
         eframe::set_value(storage, STORAGE_KEY, &self.settings);
     }
+}
+
+/// A window over a draft (settings, new zone from originals): `content` draws it and says
+/// whether to keep it open; false also when the window's close button was pressed.
+fn draft_window(
+    ctx: &egui::Context,
+    title: &str,
+    id: &str,
+    content: impl FnOnce(&mut egui::Ui) -> bool,
+) -> bool {
+    let mut open = true;
+    let mut keep = true;
+    egui::Window::new(title)
+        .id(egui::Id::unique(id))
+        .open(&mut open)
+        .resizable(true)
+        .default_pos([320.0, 90.0])
+        .show(ctx, |ui| keep = content(ui));
+    open && keep
+}
+
+/// The first free `<stem>_<suffix>.<ext>` (then `_<suffix>_2`, …) in the folder of `layer`, where
+/// `<stem>` is the layer file's stem without an earlier `_edited`: a file the app writes beside
+/// the zones layer never replaces an existing one.
+fn free_path_beside(layer: &Path, suffix: &str, ext: &str) -> PathBuf {
+    let dir = layer.parent().map(Path::to_path_buf).unwrap_or_default();
+    let stem = layer
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "zones".to_string());
+    let stem = stem.trim_end_matches("_edited");
+    (1..)
+        .map(|k| match k {
+            1 => dir.join(format!("{stem}_{suffix}.{ext}")),
+            k => dir.join(format!("{stem}_{suffix}_{k}.{ext}")),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!("{stem}_{suffix}.{ext}")))
 }
 
 /// Where the bundled sample review is: beside the current folder, or in the source tree the

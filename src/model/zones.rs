@@ -6,7 +6,7 @@ use super::{Geom, Layer, Text};
 use std::collections::BTreeMap;
 
 /// A merged zone as read from the zones layer: its features and attributes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ZoneInput {
     pub id: String,
     pub name: Option<String>,

@@ -63,12 +63,15 @@ pub fn attributes_panel_ui(
     // How the rules will read a zone's level and members: a designation the table of plaques
     // does not know, or a member the original layer lacks, is said under the field as it is
     // typed (the rule findings say it too after the check).
+    // Resolved once per frame, and only for the editable zones layer.
+    let fields = doc
+        .filter(|_| editable)
+        .map(|d| crate::model::fields::Fields::of_layer(layer, &d.review.file));
     let hint = |i: usize, text: &str| -> Option<String> {
-        if !editable || text.trim().is_empty() {
+        if text.trim().is_empty() {
             return None;
         }
-        let d = doc?;
-        let fields = crate::model::fields::Fields::of_layer(layer, &d.review.file);
+        let (d, fields) = (doc?, fields?);
         if fields.level == Some(i) {
             let table = crate::model::plaques::PlaqueTable::new(&d.review.file.plaques);
             let unknown = table.read(text).1;
