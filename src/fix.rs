@@ -842,10 +842,16 @@ pub fn write_plan(
 /// attribute is a string property under its field name. A working CRS without an EPSG code
 /// cannot be named that way: an error.
 pub fn plan_geojson(plan: &Layer, crs: &crate::crs::CrsDef) -> Result<String, crate::model::Text> {
-    use serde_json::{json, Map, Value};
     let Some(epsg) = crs.epsg_equivalent() else {
         return Err(crate::messages::fix::geojson_needs_epsg(&crs.label()));
     };
+    Ok(plan_geojson_text(plan, Some(epsg)))
+}
+
+/// The plan as GeoJSON in the working CRS, with the `crs` member when `epsg` is known (the
+/// recovery file keeps the CRS's definition beside it).
+pub fn plan_geojson_text(plan: &Layer, epsg: Option<u32>) -> String {
+    use serde_json::{json, Map, Value};
     let ring = |r: &geo::LineString<f64>| -> Value {
         Value::Array(r.0.iter().map(|c| json!([c.x, c.y])).collect())
     };
@@ -875,12 +881,14 @@ pub fn plan_geojson(plan: &Layer, crs: &crate::crs::CrsDef) -> Result<String, cr
             })
         })
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": format!("urn:ogc:def:crs:EPSG::{epsg}")}},
         "features": features,
     });
-    Ok(format!("{doc}\n"))
+    if let Some(epsg) = epsg {
+        doc["crs"] = json!({"type": "name", "properties": {"name": format!("urn:ogc:def:crs:EPSG::{epsg}")}});
+    }
+    format!("{doc}\n")
 }
 
 /// The review file of the fixed plan: the same settings, decisions and verdict; every layer

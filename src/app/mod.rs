@@ -1581,10 +1581,12 @@ impl ZonecheckApp {
             // An edited plan goes with it (as GeoJSON in the working CRS), written at once.
             let plan = plan_revision.and_then(|_| {
                 let zones = doc.dataset.layer(crate::model::LayerRole::Zones)?;
-                let geojson = crate::fix::plan_geojson(zones, &doc.dataset.working_crs).ok()?;
+                // Always written: a working CRS without an EPSG code goes by its definition.
+                let crs = &doc.dataset.working_crs;
                 Some(recovery::RecoveredPlan {
                     zones_path: zones.source.path.clone(),
-                    geojson,
+                    geojson: crate::fix::plan_geojson_text(zones, crs.epsg),
+                    crs: crs.definition.clone(),
                 })
             });
             let plan_changed = self.autosave.seen.as_ref().map(|s| s.3) != Some(plan_revision)

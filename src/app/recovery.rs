@@ -34,6 +34,10 @@ pub struct Snapshot {
 pub struct RecoveredPlan {
     pub zones_path: PathBuf,
     pub geojson: String,
+    /// The working CRS's definition, the plan's coordinates' CRS (restored as `crs_of.zones`,
+    /// so that a CRS without an EPSG code for the GeoJSON to name is not lost).
+    #[serde(default)]
+    pub crs: String,
 }
 
 /// A recovery file found at start-up.
@@ -146,7 +150,11 @@ pub fn review_with_plan(
     crate::io::atomic::write_atomic(&file, plan.geojson.as_bytes())
         .map_err(|e| format!("cannot write the recovered plan ({e}): {}", file.display()))?;
     review.file.layers.zones = file;
-    review.file.crs_of.remove("zones");
+    if plan.crs.is_empty() {
+        review.file.crs_of.remove("zones");
+    } else {
+        review.file.crs_of.insert("zones".into(), plan.crs.clone());
+    }
     review.file.encoding_of.remove("zones");
     Ok((review, Some(plan.zones_path.clone())))
 }
