@@ -330,6 +330,10 @@ pub fn run(cli: Cli) -> ExitCode {
                     ExitCode::from(2)
                 }
                 Ok(done) => {
+                    for (layer, n) in &done.incomplete {
+                        let t = crate::messages::fix::cut_may_be_incomplete(layer, *n);
+                        eprintln!("warning: {}", t.get(lang.model()));
+                    }
                     print!("{}", fix_summary(&done, lang));
                     ExitCode::SUCCESS
                 }

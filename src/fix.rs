@@ -676,6 +676,9 @@ pub struct FixOutput {
     pub review_path: std::path::PathBuf,
     pub changes_path: std::path::PathBuf,
     pub changes: Vec<ZoneChange>,
+    /// Protection layers with records that could not be used, and how many: the cut may have
+    /// missed protected land there (a check of the fixed plan reports `input.incomplete`).
+    pub incomplete: Vec<(String, usize)>,
 }
 
 /// `zonecheck fix`: loads the review as `zonecheck check` does, fixes the zones, and writes into
@@ -785,11 +788,18 @@ pub fn run(
     let changes_path = out.join("changes.csv");
     crate::io::atomic::write_atomic(&changes_path, changes_csv(&changes).as_bytes())
         .map_err(|e| msg::cannot_write(&changes_path, &e).get(lang).to_string())?;
+    let incomplete = ds
+        .layers
+        .iter()
+        .filter(|l| l.role.is_protection() && !l.source.unusable.is_empty())
+        .map(|l| (l.name.clone(), l.source.unusable.len()))
+        .collect();
     Ok(FixOutput {
         zones_path,
         review_path: review_out,
         changes_path,
         changes,
+        incomplete,
     })
 }
 

@@ -487,3 +487,34 @@ fn review_file_that_is_a_fifo_is_refused_without_hanging() {
     let run = run_check(&fifo, &fx.out);
     run.assert_bad_input("review-fifo.toml", &["not a regular file"]);
 }
+
+#[test]
+fn fix_with_unusable_protection_records_warns_and_the_recheck_stays_incomplete() {
+    // The same broken red line (records 0 and 1 unusable): `zonecheck fix` cuts what it can,
+    // says the cut may have missed protected land, and the fixed plan's check is still
+    // `input.incomplete` (exit 1), never a pass.
+    let fx = Fixture::new();
+    let redline = fx.path("redline.shp");
+    write_broken_redline(&redline);
+    fx.set_review("[layers]\nzones = \"zones.shp\"\nredline = \"redline.shp\"\n");
+    let fixed = fx.dir.path().join("fixed");
+    let run = run_zonecheck([
+        "fix".as_ref(),
+        fx.review.as_os_str(),
+        "--out".as_ref(),
+        fixed.as_os_str(),
+        "--cut-protected".as_ref(),
+        "--lang".as_ref(),
+        "en".as_ref(),
+    ]);
+    assert_eq!(run.code, Some(0), "{run}");
+    assert!(
+        run.stderr.contains("redline") && run.stderr.contains("2 record(s)"),
+        "{run}"
+    );
+    let out = fx.dir.path().join("check");
+    let run = run_check(&fixed.join("review.toml"), &out);
+    assert_eq!(run.code, Some(1), "{run}");
+    let report = json(&out.join("report.json"));
+    assert_eq!(plan_findings(&report, "input.incomplete").len(), 1);
+}

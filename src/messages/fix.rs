@@ -69,3 +69,10 @@ pub fn geojson_needs_epsg(crs: &str) -> Text {
         format!("the working CRS {crs} has no EPSG code for GeoJSON to name: save as a shapefile"),
     )
 }
+
+pub fn cut_may_be_incomplete(layer: &str, records: usize) -> Text {
+    Text::new(
+        format!("图层 {layer} 有 {records} 条记录无法使用：扣除可能遗漏其中的保护用地，检查修改后的方案时将报告输入不完整"),
+        format!("layer {layer} has {records} record(s) that could not be used: the cut may have missed protected land there, and a check of the fixed plan reports the input as incomplete"),
+    )
+}
