@@ -297,6 +297,78 @@ pub fn merge_originals(
     })
 }
 
+/// The next free zone id of `plan`: `M` and three digits after the highest `M` number.
+pub fn next_zone_id(plan: &Layer, fields: &Fields) -> String {
+    let mut next = 1;
+    for z in group_zones(plan, fields) {
+        if let Some(n) = z.id.strip_prefix('M').and_then(|d| d.parse::<u32>().ok()) {
+            next = next.max(n + 1);
+        }
+    }
+    format!("M{next:03}")
+}
+
+/// A zone drawn on the map: a new feature with `geometry` and the next free id (its name,
+/// members and level are then set in the properties panel).
+pub fn drawn_zone(
+    plan: &Layer,
+    plan_fields: &Fields,
+    geometry: crate::model::Geom,
+) -> Result<PlanEdit, crate::model::Text> {
+    let Some(id_col) = plan_fields.id.or(plan_fields.name) else {
+        return Err(crate::messages::fix::no_id_field());
+    };
+    let mut attrs: Vec<Option<String>> = vec![None; plan.fields.len()];
+    if let Some(slot) = attrs.get_mut(id_col) {
+        *slot = Some(next_zone_id(plan, plan_fields));
+    }
+    let index = plan.features.iter().map(|f| f.index + 1).max().unwrap_or(0);
+    Ok(PlanEdit::Insert {
+        at: plan.features.len(),
+        feature: crate::model::Feature {
+            index,
+            geometry,
+            attrs,
+        },
+    })
+}
+
+/// Feature `feature` of `plan` split into `pieces` (from [`crate::spatial::edit::split`]): the
+/// feature keeps the parts the line left whole and the largest piece; every other piece
+/// becomes a new feature with the same attributes (so the zone gains parts, as in other GIS;
+/// give a piece another id to make it a zone of its own).
+pub fn split_edit(
+    plan: &Layer,
+    feature: usize,
+    mut pieces: Vec<crate::model::Geom>,
+    whole: crate::model::Geom,
+) -> Option<PlanEdit> {
+    use geo::Area;
+    let f = plan.features.get(feature)?;
+    pieces.sort_by(|a, b| b.unsigned_area().total_cmp(&a.unsigned_area()));
+    let mut rest = pieces.into_iter();
+    let largest = rest.next()?;
+    let mut kept = whole;
+    kept.0.extend(largest.0);
+    let mut edits = vec![PlanEdit::Geometry {
+        feature,
+        before: f.geometry.clone(),
+        after: kept,
+    }];
+    let first = plan.features.iter().map(|f| f.index + 1).max().unwrap_or(0);
+    for (k, piece) in rest.enumerate() {
+        edits.push(PlanEdit::Insert {
+            at: plan.features.len() + k,
+            feature: crate::model::Feature {
+                index: first + k,
+                geometry: piece,
+                attrs: f.attrs.clone(),
+            },
+        });
+    }
+    Some(PlanEdit::Group(edits))
+}
+
 /// The features of every zone but `zone`, as a protection layer (for cutting zone overlaps out
 /// of `zone` with the same sliver rule as the `zone_overlap` check).
 pub fn other_zones(plan: &Layer, fields: &Fields, zone: &str) -> Layer {

@@ -76,6 +76,21 @@ pub enum AppCommand {
         field: usize,
         value: Option<String>,
     },
+    /// Replace the geometry of zones-layer feature `feature` (a vertex or part tool's edit),
+    /// undoable.
+    EditGeometry {
+        feature: usize,
+        after: Box<crate::model::Geom>,
+    },
+    /// A finished drawing: a new zone, a part or hole of zones feature `target`, or a line to
+    /// split it along; undoable.
+    Sketch {
+        kind: crate::app::state::DrawKind,
+        target: Option<usize>,
+        points: Vec<Coord<f64>>,
+    },
+    /// Show a short note in the status bar.
+    Note(String),
     /// Delete zones-layer feature `feature` (a part of a zone), undoable.
     DeleteFeature(usize),
     /// Write the plan (as edited) as GeoJSON beside the zones layer.

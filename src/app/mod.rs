@@ -21,7 +21,7 @@ use commands::AppCommand;
 use decisions::FindingKey;
 use i18n::{Lang, S};
 use jobs::{Job, JobKind, JobOutput};
-use state::{CheckState, Derived, Document, Persisted, ViewState};
+use state::{CheckState, Derived, Document, Persisted, Tool, ViewState};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -526,6 +526,7 @@ impl ZonecheckApp {
         let mut pan = egui::Vec2::ZERO;
         let mut zoom = 1.0;
         let mut table_key = false;
+        let (mut new_tool, mut toggle_snap, mut toggle_trace) = (None, false, false);
         ctx.input_mut(|i| {
             if i.consume_key(Modifiers::COMMAND, Key::O) {
                 cmds.push(AppCommand::OpenDialog);
@@ -579,6 +580,24 @@ impl ZonecheckApp {
             if i.consume_key(Modifiers::NONE, Key::Home) {
                 cmds.push(AppCommand::ZoomFull);
             }
+            for (tool, key) in [
+                (Tool::Vertex, Key::V),
+                (Tool::MovePart, Key::G),
+                (Tool::Draw(state::DrawKind::Zone), Key::D),
+                (Tool::Draw(state::DrawKind::Part), Key::A),
+                (Tool::Draw(state::DrawKind::Hole), Key::H),
+                (Tool::Draw(state::DrawKind::Split), Key::K),
+            ] {
+                if i.consume_key(Modifiers::NONE, key) {
+                    new_tool = Some(tool);
+                }
+            }
+            if i.consume_key(Modifiers::NONE, Key::S) {
+                toggle_snap = true;
+            }
+            if i.consume_key(Modifiers::NONE, Key::T) {
+                toggle_trace = true;
+            }
             for (key, d) in [
                 (Key::ArrowLeft, egui::vec2(80.0, 0.0)),
                 (Key::ArrowRight, egui::vec2(-80.0, 0.0)),
@@ -600,6 +619,22 @@ impl ZonecheckApp {
         });
         if pan != egui::Vec2::ZERO {
             self.view.camera.pan_by_ui(pan);
+        }
+        let has_plan = self.doc.as_ref().is_some_and(|d| {
+            d.dataset
+                .layers
+                .iter()
+                .any(|l| l.role == crate::model::LayerRole::Zones)
+        });
+        if let Some(tool) = new_tool.filter(|_| has_plan && self.job.is_none()) {
+            self.view.tool = tool;
+            self.view.edit = Default::default();
+        }
+        if toggle_snap {
+            self.settings.snap = !self.settings.snap;
+        }
+        if toggle_trace {
+            self.settings.trace = !self.settings.trace;
         }
         if zoom != 1.0 {
             if let Some(rect) = self.view.map_rect {
@@ -1088,6 +1123,30 @@ impl ZonecheckApp {
                 self.view.attr_draft = None;
                 self.edit_plan(edit);
             }
+            AppCommand::EditGeometry { feature, after } => {
+                let Some(doc) = &self.doc else { return };
+                let Some(f) = doc
+                    .dataset
+                    .layer(crate::model::LayerRole::Zones)
+                    .and_then(|plan| plan.features.get(feature))
+                else {
+                    return;
+                };
+                let edit = crate::model::edit::PlanEdit::Geometry {
+                    feature,
+                    before: f.geometry.clone(),
+                    after: *after,
+                };
+                if !edit.is_noop() {
+                    self.edit_plan(edit);
+                }
+            }
+            AppCommand::Sketch {
+                kind,
+                target,
+                points,
+            } => self.finish_sketch(kind, target, &points),
+            AppCommand::Note(text) => self.status = StatusLine::Note(text),
             AppCommand::CancelJob => {
                 if let Some(job) = &self.job {
                     job.progress.cancel();
@@ -1971,6 +2030,83 @@ impl ZonecheckApp {
             return;
         }
         self.edit_plan(crate::model::edit::PlanEdit::Group(edits));
+    }
+
+    /// A finished drawing of the drawing tools as one undoable edit: a new zone (then selected
+    /// for its attributes), a part or hole of the selected zone, or its split along a line.
+    fn finish_sketch(
+        &mut self,
+        kind: state::DrawKind,
+        target: Option<usize>,
+        points: &[geo::Coord<f64>],
+    ) {
+        use crate::model::edit::PlanEdit;
+        use crate::spatial::edit as ge;
+        use state::DrawKind;
+        let lang = self.lang();
+        let Some(doc) = &self.doc else { return };
+        let Some(zi) = doc
+            .dataset
+            .layers
+            .iter()
+            .position(|l| l.role == crate::model::LayerRole::Zones)
+        else {
+            let msg = lang.t(S::NoZonesLayer).to_string();
+            self.error(msg);
+            return;
+        };
+        let plan = &doc.dataset.layers[zi];
+        let text = |e: ge::GeomEditError| e.text().get(lang.model()).to_string();
+        let result: Result<PlanEdit, String> = match kind {
+            DrawKind::Zone => {
+                let fields = crate::model::fields::Fields::of_layer(plan, &doc.review.file);
+                ge::drawn_polygon(points).map_err(text).and_then(|g| {
+                    crate::fix::drawn_zone(plan, &fields, g)
+                        .map_err(|t| t.get(lang.model()).to_string())
+                })
+            }
+            DrawKind::Part | DrawKind::Hole | DrawKind::Split => {
+                let Some((t, f)) = target.and_then(|t| plan.features.get(t).map(|f| (t, f))) else {
+                    self.status = StatusLine::Note(lang.t(S::HintSelectZone).to_string());
+                    return;
+                };
+                let g = &f.geometry;
+                let geometry = |after: crate::model::Geom| PlanEdit::Geometry {
+                    feature: t,
+                    before: g.clone(),
+                    after,
+                };
+                match kind {
+                    DrawKind::Part => ge::add_part(g, points).map(geometry).map_err(text),
+                    DrawKind::Hole => ge::cut_hole(g, points).map(geometry).map_err(text),
+                    _ => ge::split(g, points)
+                        .map_err(text)
+                        .and_then(|(pieces, whole)| {
+                            crate::fix::split_edit(plan, t, pieces, whole)
+                                .ok_or_else(|| text(ge::GeomEditError::NoSplit))
+                        }),
+                }
+            }
+        };
+        let new_feature = plan.features.len();
+        match result {
+            Ok(edit) => {
+                self.view.edit.refused = None;
+                self.edit_plan(edit);
+                if kind == DrawKind::Zone {
+                    self.view.picked = Some(state::Picked {
+                        layer: zi,
+                        feature: new_feature,
+                    });
+                    self.view.attr_draft = None;
+                    self.settings.show_attributes_panel = true;
+                }
+            }
+            Err(msg) => {
+                self.view.edit.refused = Some(msg.clone());
+                self.status = StatusLine::Note(msg);
+            }
+        }
     }
 
     /// Applies `edit` to the plan (recorded for undo), then re-checks.

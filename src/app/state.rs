@@ -294,6 +294,86 @@ pub enum Tool {
     /// Drag a box to zoom onto it (框选放大).
     ZoomBox,
     Identify,
+    /// Move, insert and delete vertices of the selected zone (节点).
+    Vertex,
+    /// Move or delete a part of the selected zone (移动部件).
+    MovePart,
+    /// Draw an outline or a line on the map.
+    Draw(DrawKind),
+}
+
+/// What a drawn outline or line becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DrawKind {
+    /// A new merged zone (绘制新区).
+    Zone,
+    /// A new part of the selected zone, joined to the parts it meets (绘制部件).
+    Part,
+    /// A hole cut out of the selected zone (挖洞).
+    Hole,
+    /// A line the selected zone is split along (分割).
+    Split,
+}
+
+impl Tool {
+    /// True for the tools that change the plan.
+    pub fn edits(&self) -> bool {
+        matches!(self, Tool::Vertex | Tool::MovePart | Tool::Draw(_))
+    }
+}
+
+/// Where the pointer snaps: a vertex or a point on an edge of a visible feature.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Snap {
+    pub at: Coord<f64>,
+    /// True for a vertex, false for a point on an edge.
+    pub vertex: bool,
+    pub layer: usize,
+    pub feature: usize,
+    /// The edge (for a vertex: the edge starting at it) and the point, for tracing.
+    pub on: crate::spatial::edit::OnBoundary,
+}
+
+/// A point of the outline or line being drawn, with the boundary it snapped to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SketchPoint {
+    pub at: Coord<f64>,
+    pub snap: Option<Snap>,
+    /// Points added by tracing (between two snapped clicks) rather than clicked.
+    pub traced: bool,
+}
+
+/// A drag of the vertex and part tools, while it lasts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EditDrag {
+    /// Vertex `v` of zones feature `feature`.
+    Vertex {
+        feature: usize,
+        v: crate::spatial::edit::VertexRef,
+    },
+    /// A new vertex on the edge starting at `edge` (dragged from its midpoint handle).
+    Insert {
+        feature: usize,
+        edge: crate::spatial::edit::VertexRef,
+    },
+    /// Part `part` of `feature`, grabbed at `from`.
+    Part {
+        feature: usize,
+        part: usize,
+        from: Coord<f64>,
+    },
+}
+
+/// The state of the editing tools between frames.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EditSession {
+    pub drag: Option<EditDrag>,
+    /// The outline or line being drawn.
+    pub sketch: Vec<SketchPoint>,
+    /// The snap target under the pointer, shown on the map.
+    pub snap: Option<Snap>,
+    /// What the last edit attempt said when it was refused (shown until the next edit).
+    pub refused: Option<String>,
 }
 
 /// A feature picked on the map: layer index and feature index.
@@ -341,6 +421,8 @@ pub struct ViewState {
     pub layer_edit: Option<LayerEdit>,
     /// The settings window's text, while it is open.
     pub settings: Option<super::panels::settings::SettingsDraft>,
+    /// The editing tools' drag, sketch and snap target.
+    pub edit: EditSession,
 }
 
 /// Rectangles of the panels around the map (None: not shown).
@@ -387,6 +469,7 @@ impl Default for ViewState {
             attr_draft: None,
             merge: None,
             settings: None,
+            edit: EditSession::default(),
         }
     }
 }
@@ -424,6 +507,12 @@ pub struct Persisted {
     /// Drawing order set by the user, bottom first, by layer key; layers not listed are drawn
     /// above these in the default order of their roles.
     pub layer_order: Vec<String>,
+    /// Snap drawn and moved points to vertices and edges of visible layers (捕捉).
+    pub snap: bool,
+    /// Snapping distance in screen points.
+    pub snap_pt: f32,
+    /// Trace along a boundary between two snapped clicks on it (追踪).
+    pub trace: bool,
 }
 
 impl Default for Persisted {
@@ -440,6 +529,9 @@ impl Default for Persisted {
             tool: Tool::Pan,
             layer_opacity: BTreeMap::new(),
             layer_order: Vec::new(),
+            snap: true,
+            snap_pt: 10.0,
+            trace: true,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Geometry services: building valid polygons from raw rings, spatial indexes, overlay helpers.
 
 pub mod connect;
+pub mod edit;
 pub mod frame;
 pub mod guard;
 pub mod index;

@@ -2,6 +2,7 @@
 //! layers, conflicts, the selected finding, zone labels and a scale bar.
 
 pub mod camera;
+pub mod editing;
 pub mod hit;
 pub mod labels;
 pub mod lod;
@@ -59,8 +60,10 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         view.fit_pending = false;
     }
 
-    // Interaction.
-    interact(ui, &response, rect, view, cmds);
+    // Interaction: the editing tools first; a drag they do not take pans.
+    let taken = view.tool.edits()
+        && editing::interact(ui, &response, rect, view, doc, derived, settings, cmds);
+    interact(ui, &response, rect, view, cmds, !taken);
     view.cursor_in_map = response
         .hover_pos()
         .map(|hover| view.camera.map_from_ui(hover, rect));
@@ -253,6 +256,18 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         }
     }
 
+    if view.tool.edits() {
+        editing::paint(
+            &painter,
+            rect,
+            cam,
+            view,
+            doc,
+            lang,
+            response.hover_pos().or(response.interact_pointer_pos()),
+        );
+    }
+
     scale_bar(&painter, rect, cam.points_per_m, settings.dark);
     if let (Some(from), Some(to)) = (view.zoom_box_from, response.interact_pointer_pos()) {
         let r = Rect::from_two_pos(from, to);
@@ -270,10 +285,13 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
             Tool::Zoom => egui::CursorIcon::ZoomIn,
             Tool::ZoomBox => egui::CursorIcon::Crosshair,
             Tool::Identify => egui::CursorIcon::PointingHand,
+            Tool::Vertex => egui::CursorIcon::Default,
+            Tool::MovePart => egui::CursorIcon::Move,
+            Tool::Draw(_) => egui::CursorIcon::Crosshair,
         };
         ui.ctx().set_cursor_icon(if view.zoom_box_from.is_some() {
             egui::CursorIcon::Crosshair
-        } else if response.dragged() {
+        } else if response.dragged() && view.edit.drag.is_none() {
             egui::CursorIcon::Grabbing
         } else {
             cursor
@@ -292,6 +310,7 @@ fn interact(
     rect: Rect,
     view: &mut ViewState,
     cmds: &mut Vec<AppCommand>,
+    pan: bool,
 ) {
     let (touch, shift, press_origin) =
         ui.input(|i| (i.multi_touch(), i.modifiers.shift, i.pointer.press_origin()));
@@ -306,7 +325,7 @@ fn interact(
         view.zoom_box_from = None;
         return;
     }
-    if response.drag_started() && (view.tool == Tool::ZoomBox || shift) {
+    if pan && response.drag_started() && (view.tool == Tool::ZoomBox || shift) {
         view.zoom_box_from = press_origin.or(response.interact_pointer_pos());
     }
     if let Some(from) = view.zoom_box_from {
@@ -319,7 +338,7 @@ fn interact(
             }
             view.zoom_box_from = None;
         }
-    } else if response.dragged() {
+    } else if pan && response.dragged() {
         view.camera.pan_by_ui(response.drag_delta());
     }
     if let Some(hover) = response.hover_pos() {
@@ -332,7 +351,7 @@ fn interact(
             view.camera.zoom_at(f64::from(zoom), hover, rect);
         }
     }
-    if response.clicked() {
+    if pan && response.clicked() {
         if let Some(pos) = response.interact_pointer_pos() {
             match view.tool {
                 Tool::Zoom | Tool::ZoomBox => view.camera.zoom_at(2.0, pos, rect),
@@ -340,7 +359,7 @@ fn interact(
                     let pos_in_map = view.camera.map_from_ui(pos, rect);
                     cmds.push(AppCommand::Identify(pos_in_map));
                 }
-                Tool::Pan => {}
+                Tool::Pan | Tool::Vertex | Tool::MovePart | Tool::Draw(_) => {}
             }
         }
     }

@@ -267,7 +267,7 @@ pub fn toolbar_ui(
     ui: &mut Ui,
     doc: Option<&Document>,
     view: &mut ViewState,
-    settings: &Persisted,
+    settings: &mut Persisted,
     busy: bool,
     cmds: &mut Vec<AppCommand>,
 ) {
@@ -327,4 +327,72 @@ pub fn toolbar_ui(
             }
         });
     });
+    edit_tools_ui(ui, doc, view, settings, busy);
 }
+
+/// The editing tools' row: vertex and part tools, the drawing tools, snapping and tracing.
+/// Shown when the review has a zones layer (the plan).
+fn edit_tools_ui(
+    ui: &mut Ui,
+    doc: Option<&Document>,
+    view: &mut ViewState,
+    settings: &mut Persisted,
+    busy: bool,
+) {
+    let lang = settings.lang;
+    let has_plan = doc.is_some_and(|d| {
+        d.dataset
+            .layers
+            .iter()
+            .any(|l| l.role == crate::model::LayerRole::Zones)
+    });
+    if !has_plan {
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(lang.t(S::EditTools)).weak());
+        for (tool, s, key) in EDIT_TOOLS {
+            let label = ui
+                .add_enabled(
+                    !busy,
+                    egui::Button::selectable(view.tool == tool, lang.t(s)),
+                )
+                .on_hover_text(key);
+            if label.clicked() {
+                view.tool = tool;
+                view.edit = Default::default();
+            }
+        }
+        ui.separator();
+        ui.checkbox(&mut settings.snap, lang.t(S::SnapToggle))
+            .on_hover_text("S");
+        ui.checkbox(&mut settings.trace, lang.t(S::TraceToggle))
+            .on_hover_text("T");
+    });
+}
+
+/// The editing tools with their keys.
+pub const EDIT_TOOLS: [(Tool, S, &str); 6] = [
+    (Tool::Vertex, S::ToolVertex, "V"),
+    (Tool::MovePart, S::ToolMovePart, "G"),
+    (
+        Tool::Draw(crate::app::state::DrawKind::Zone),
+        S::DrawZone,
+        "D",
+    ),
+    (
+        Tool::Draw(crate::app::state::DrawKind::Part),
+        S::DrawPart,
+        "A",
+    ),
+    (
+        Tool::Draw(crate::app::state::DrawKind::Hole),
+        S::DrawHole,
+        "H",
+    ),
+    (
+        Tool::Draw(crate::app::state::DrawKind::Split),
+        S::DrawSplit,
+        "K",
+    ),
+];

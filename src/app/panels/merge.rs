@@ -20,17 +20,16 @@ pub struct MergeDraft {
 impl MergeDraft {
     /// A draft for `doc`: the next free zone id (`M` and three digits after the highest).
     pub fn new(doc: &Document) -> MergeDraft {
-        let mut next = 1;
-        if let Some(plan) = doc.dataset.layer(crate::model::LayerRole::Zones) {
-            let fields = crate::model::fields::Fields::of_layer(plan, &doc.review.file);
-            for z in crate::model::zones::group_zones(plan, &fields) {
-                if let Some(n) = z.id.strip_prefix('M').and_then(|d| d.parse::<u32>().ok()) {
-                    next = next.max(n + 1);
-                }
-            }
-        }
+        let id = doc
+            .dataset
+            .layer(crate::model::LayerRole::Zones)
+            .map(|plan| {
+                let fields = crate::model::fields::Fields::of_layer(plan, &doc.review.file);
+                crate::fix::next_zone_id(plan, &fields)
+            })
+            .unwrap_or_else(|| "M001".to_string());
         MergeDraft {
-            id: format!("M{next:03}"),
+            id,
             ..MergeDraft::default()
         }
     }

@@ -1,0 +1,330 @@
+//! The drawing and vertex tools in the app (kittest, no display), driven by pointer and key
+//! events on the map as a planner would: a vertex dragged with snapping onto a red-line vertex
+//! changes M004's findings without F5, and undo takes it back; a zone drawn with the mouse
+//! gets the next id and its findings, a hole cut in it and a split along a line are each one
+//! undoable edit with the areas worked out independently (shoelace on the clicked points).
+#![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod app_support;
+
+use app_support::{harness, sample_copy, settle, wait_until};
+use egui::{Key, Modifiers, Pos2};
+use egui_kittest::Harness;
+use geo::{coord, Coord};
+use std::path::Path;
+use zonecheck::app::commands::AppCommand;
+use zonecheck::app::ZonecheckApp;
+
+fn open(path: &Path) -> Harness<'static, ZonecheckApp> {
+    let mut app = ZonecheckApp::new(None);
+    app.open(path.to_path_buf());
+    let mut h = harness(app);
+    wait_until(&mut h, "the review to load", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
+    h.state_mut().pending.push(AppCommand::RunCheck);
+    h.step();
+    check_done(&mut h);
+    h
+}
+
+fn check_done(h: &mut Harness<'static, ZonecheckApp>) {
+    wait_until(h, "the check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+}
+
+fn zone<'a>(app: &'a ZonecheckApp, id: &str) -> Option<&'a zonecheck::analysis::ZoneResult> {
+    let check = app.current_check()?;
+    check.analysis.zones.iter().find(|z| z.id == id)
+}
+
+/// The red-line area M004 occupies in the current check (0 when none).
+fn m004_redline_m2(app: &ZonecheckApp) -> f64 {
+    zone(app, "M004")
+        .unwrap()
+        .conflicts
+        .get("redline")
+        .map_or(0.0, |c| if c.area_m2 > 0.0 { c.area_m2 } else { 0.0 })
+}
+
+/// Shows the map rectangle `min`–`max` (map metres) and returns the UI position of a map point.
+fn look_at(h: &mut Harness<'static, ZonecheckApp>, min: Coord<f64>, max: Coord<f64>) {
+    let rect = h.state().view.map_rect.unwrap();
+    h.state_mut()
+        .view
+        .camera
+        .fit(geo::Rect::new(min, max), rect, 0.0);
+    h.step();
+}
+
+fn ui_of(h: &Harness<'static, ZonecheckApp>, c: Coord<f64>) -> Pos2 {
+    let app = h.state();
+    app.view.camera.ui_from_map(c, app.view.map_rect.unwrap())
+}
+
+fn map_of(h: &Harness<'static, ZonecheckApp>, p: Pos2) -> Coord<f64> {
+    let app = h.state();
+    app.view.camera.map_from_ui(p, app.view.map_rect.unwrap())
+}
+
+fn click(h: &mut Harness<'static, ZonecheckApp>, p: Pos2) {
+    h.hover_at(p);
+    h.step();
+    h.drag_at(p);
+    h.step();
+    h.drop_at(p);
+    h.step();
+    h.step();
+}
+
+fn key(h: &mut Harness<'static, ZonecheckApp>, k: Key) {
+    h.key_press(k);
+    h.step();
+    h.step();
+}
+
+fn zones_features(app: &ZonecheckApp) -> Vec<(String, geo::MultiPolygon<f64>)> {
+    let doc = app.doc.as_ref().unwrap();
+    let plan = doc
+        .dataset
+        .layer(zonecheck::model::LayerRole::Zones)
+        .unwrap();
+    let id = plan.field_index("ID").unwrap();
+    plan.features
+        .iter()
+        .map(|f| (f.attrs[id].clone().unwrap_or_default(), f.geometry.clone()))
+        .collect()
+}
+
+/// Shoelace area of a closed outline given by its vertices.
+fn shoelace(pts: &[Coord<f64>]) -> f64 {
+    let n = pts.len();
+    let mut s = 0.0;
+    for k in 0..n {
+        let (a, b) = (pts[k], pts[(k + 1) % n]);
+        s += a.x * b.y - b.x * a.y;
+    }
+    s.abs() / 2.0
+}
+
+#[test]
+fn a_vertex_dragged_onto_a_snapped_red_line_vertex_changes_the_findings_live() {
+    let dir = sample_copy();
+    let mut h = open(&dir.path().join("review.toml"));
+    // M004 passes the sample: no red line.
+    assert_eq!(m004_redline_m2(h.state()), 0.0);
+    assert!(zone(h.state(), "M004").unwrap().pass);
+
+    // The vertex tool (V), M004 in view around its east edge x = 526 000, which it shares with
+    // red line R04 between N 3 349 500 and 3 350 500.
+    key(&mut h, Key::V);
+    look_at(
+        &mut h,
+        coord! {x: 525_300.0, y: 3_349_200.0},
+        coord! {x: 526_500.0, y: 3_350_800.0},
+    );
+    let (fi, m004) = zones_features(h.state())
+        .into_iter()
+        .enumerate()
+        .find(|(_, (id, _))| id == "M004")
+        .map(|(i, (_, g))| (i, g))
+        .unwrap();
+    let inside = coord! {x: 525_800.0, y: 3_350_000.0};
+    assert!(geo::Intersects::intersects(&m004, &inside));
+    let p = ui_of(&h, inside);
+    click(&mut h, p);
+    let picked = h.state().view.picked.unwrap();
+    assert_eq!(picked.feature, fi, "the click selects M004");
+
+    // Drag the midpoint handle of the shared edge, (526 000, 3 350 000), to 3 points beside
+    // R04's vertex (526 145.051, 3 349 428.839): snapping puts the new vertex on it exactly.
+    let from = ui_of(&h, coord! {x: 526_000.0, y: 3_350_000.0});
+    let target = coord! {x: 526_145.051, y: 3_349_428.839};
+    let near = ui_of(&h, target) + egui::vec2(3.0, -2.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for k in 1..=6 {
+        let t = k as f32 / 6.0;
+        h.hover_at(from + (near - from) * t);
+        h.step();
+    }
+    // While dragging, the snap target is R04's vertex.
+    let snap = h.state().view.edit.snap.expect("a snap target is shown");
+    assert!(snap.vertex);
+    assert_eq!(snap.at, target);
+    h.drop_at(near);
+    h.step();
+    check_done(&mut h);
+
+    // The new vertex makes the triangle (526 000, 3 350 500), (526 145.051, 3 349 428.839),
+    // (526 000, 3 349 500) east of x = 526 000, inside R04 (its last edge is R04's boundary):
+    // ½ × 1 000 m × 145.051 m = 72 525.5 m² of red line, found without pressing F5.
+    let occupied = m004_redline_m2(h.state());
+    assert!((occupied - 72_525.5).abs() < 0.01, "{occupied}");
+    assert!(!zone(h.state(), "M004").unwrap().pass);
+    assert!(zone(h.state(), "M004")
+        .unwrap()
+        .findings
+        .iter()
+        .any(|f| f.rule == "conflict.redline"));
+
+    // One drag, one undo step: Ctrl+Z gives M004 back as it was.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.step();
+    check_done(&mut h);
+    assert_eq!(m004_redline_m2(h.state()), 0.0);
+    assert!(zone(h.state(), "M004").unwrap().pass);
+    assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
+
+    // A drag that would make the boundary touch itself is refused and changes nothing: M004's
+    // vertex (526 000, 3 350 500) dropped on its own vertex (525 972.288, 3 350 850), two
+    // vertices further along the ring (snapping puts it there exactly).
+    let vertex = coord! {x: 526_000.0, y: 3_350_500.0};
+    let own = coord! {x: 525_972.288, y: 3_350_850.0};
+    let from = ui_of(&h, vertex);
+    let far = ui_of(&h, own) + egui::vec2(2.0, 2.0);
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for k in 1..=6 {
+        let t = k as f32 / 6.0;
+        h.hover_at(from + (far - from) * t);
+        h.step();
+    }
+    h.drop_at(far);
+    h.step();
+    settle(&mut h);
+    assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
+    assert!(h.state().view.edit.refused.is_some());
+}
+
+#[test]
+fn drawing_a_zone_then_a_hole_and_a_split_each_undoable() {
+    let dir = sample_copy();
+    let mut h = open(&dir.path().join("review.toml"));
+    let zones_before = zones_features(h.state()).len();
+
+    // An empty stretch south-west of M004 (no zone there): draw with snapping off (S) so the
+    // points are where the clicks are.
+    key(&mut h, Key::S);
+    assert!(!h.state().settings.snap);
+    key(&mut h, Key::D);
+    look_at(
+        &mut h,
+        coord! {x: 517_000.0, y: 3_341_000.0},
+        coord! {x: 519_000.0, y: 3_343_000.0},
+    );
+    let corners_ui = [
+        ui_of(&h, coord! {x: 517_400.0, y: 3_341_400.0}),
+        ui_of(&h, coord! {x: 518_600.0, y: 3_341_400.0}),
+        ui_of(&h, coord! {x: 518_600.0, y: 3_342_600.0}),
+        ui_of(&h, coord! {x: 517_400.0, y: 3_342_600.0}),
+    ];
+    let corners: Vec<Coord<f64>> = corners_ui.iter().map(|p| map_of(&h, *p)).collect();
+    for p in corners_ui {
+        click(&mut h, p);
+    }
+    assert_eq!(h.state().view.edit.sketch.len(), 4);
+    key(&mut h, Key::Enter);
+    check_done(&mut h);
+
+    // A new feature with the next free id, M006, checked like the others, its area that of the
+    // clicked outline.
+    let after = zones_features(h.state());
+    assert_eq!(after.len(), zones_before + 1);
+    assert_eq!(after.last().unwrap().0, "M006");
+    let drawn = shoelace(&corners);
+    let m006 = zone(h.state(), "M006").expect("the drawn zone is checked");
+    assert!(
+        (m006.area_m2 - drawn).abs() < 0.01,
+        "{} vs {drawn}",
+        m006.area_m2
+    );
+    // It is selected, for its attributes.
+    assert_eq!(h.state().view.picked.unwrap().feature, after.len() - 1);
+
+    // A hole (H) in the middle: the zone loses the hole's shoelace area.
+    key(&mut h, Key::H);
+    // (The properties panel opened for the new zone: the map is smaller, fit it again.)
+    look_at(
+        &mut h,
+        coord! {x: 517_000.0, y: 3_341_000.0},
+        coord! {x: 519_000.0, y: 3_343_000.0},
+    );
+    let hole_ui = [
+        ui_of(&h, coord! {x: 517_800.0, y: 3_341_800.0}),
+        ui_of(&h, coord! {x: 518_200.0, y: 3_341_800.0}),
+        ui_of(&h, coord! {x: 518_200.0, y: 3_342_200.0}),
+        ui_of(&h, coord! {x: 517_800.0, y: 3_342_200.0}),
+    ];
+    let hole: Vec<Coord<f64>> = hole_ui.iter().map(|p| map_of(&h, *p)).collect();
+    for p in hole_ui {
+        click(&mut h, p);
+    }
+    key(&mut h, Key::Enter);
+    check_done(&mut h);
+    let m006 = zone(h.state(), "M006").unwrap();
+    let expected = drawn - shoelace(&hole);
+    assert!(
+        (m006.area_m2 - expected).abs() < 0.01,
+        "{} vs {expected}",
+        m006.area_m2
+    );
+
+    // A split (K) along a vertical line across the zone, west of the hole: two features of
+    // M006 now, the areas adding up.
+    key(&mut h, Key::K);
+    look_at(
+        &mut h,
+        coord! {x: 517_000.0, y: 3_341_000.0},
+        coord! {x: 519_000.0, y: 3_343_000.0},
+    );
+    let a = ui_of(&h, coord! {x: 517_600.0, y: 3_341_200.0});
+    let b = ui_of(&h, coord! {x: 517_600.0, y: 3_342_800.0});
+    click(&mut h, a);
+    click(&mut h, b);
+    assert_eq!(
+        h.state().view.edit.sketch.len(),
+        2,
+        "{:?}",
+        h.state().view.tool
+    );
+    key(&mut h, Key::Enter);
+    check_done(&mut h);
+    let feats = zones_features(h.state());
+    assert_eq!(
+        feats.len(),
+        zones_before + 2,
+        "{:?} {:?}",
+        h.state().view.edit.refused,
+        h.state().status
+    );
+    assert_eq!(
+        feats.iter().filter(|(id, _)| id == "M006").count(),
+        2,
+        "the cut-off piece keeps the zone's attributes"
+    );
+    let m006 = zone(h.state(), "M006").unwrap();
+    // The two pieces share the cut line: one 分片区 still (touching pieces are one sub-area).
+    assert_eq!(m006.part_count, 1);
+    assert!(
+        (m006.area_m2 - expected).abs() < 0.01,
+        "{} vs {expected}",
+        m006.area_m2
+    );
+
+    // Three edits, three undos: the plan as loaded.
+    for _ in 0..3 {
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        h.step();
+        check_done(&mut h);
+    }
+    assert_eq!(zones_features(h.state()).len(), zones_before);
+    assert!(zone(h.state(), "M006").is_none());
+    assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
+}
