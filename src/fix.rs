@@ -638,6 +638,44 @@ pub struct ZoneComparison {
     pub findings_after: usize,
 }
 
+/// Where the plan of `after` differs from the plan of `before`: the land added to some zone
+/// and the land taken out of some zone (zone by zone, so land moved from one zone to another
+/// shows in both). Zones whose geometry is the same are skipped without an overlay.
+pub fn plan_change_geometry(
+    before: &crate::analysis::Analysis,
+    after: &crate::analysis::Analysis,
+) -> (Geom, Geom) {
+    let empty = MultiPolygon(vec![]);
+    let mut added = Vec::new();
+    let mut removed = Vec::new();
+    let mut ids: Vec<&str> = before
+        .zones
+        .iter()
+        .chain(&after.zones)
+        .map(|z| z.id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for id in ids {
+        let gb = before
+            .zones
+            .iter()
+            .find(|z| z.id == id)
+            .map_or(&empty, |z| &z.geometry);
+        let ga = after
+            .zones
+            .iter()
+            .find(|z| z.id == id)
+            .map_or(&empty, |z| &z.geometry);
+        if gb == ga {
+            continue;
+        }
+        added.extend(difference_local(ga, gb).0);
+        removed.extend(difference_local(gb, ga).0);
+    }
+    (MultiPolygon(added), MultiPolygon(removed))
+}
+
 /// Every zone of either check, compared (by zone id, sorted).
 pub fn compare_plans(
     before: &crate::analysis::Analysis,
@@ -845,6 +883,7 @@ pub fn run(
             .map_err(|e| msg::cannot_write(&zones_path, &e).get(lang).to_string())?;
     } else {
         zones_path = out.join(format!("{stem}_fixed.shp"));
+        // Field names cut to the .dbf's 10 bytes are listed in <stem>_fixed_fields.csv.
         write_plan(
             &plan,
             &zones_path,
@@ -876,20 +915,25 @@ pub fn run(
 }
 
 /// Writes the plan as a polygon shapefile: its own fields as text columns as wide as their
-/// longest value in the encoding (1–254 bytes).
+/// longest value in the encoding (1–254 bytes), named within the `.dbf`'s 10 bytes by
+/// [`crate::io::shp_write::dbf_field_names`]. Returns the fields whose names had to change
+/// (name in the plan, name in the `.dbf`); when there are any, `<stem>_fields.csv` beside the
+/// layer lists them (原字段名,DBF字段名).
 pub fn write_plan(
     plan: &Layer,
     path: &std::path::Path,
     encoding: crate::io::shp_write::OutEncoding,
     prj: Option<&str>,
-) -> std::io::Result<()> {
-    use crate::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
+) -> std::io::Result<Vec<(String, String)>> {
+    use crate::io::shp_write::{
+        dbf_field_names, write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding,
+    };
     let bytes = |v: &str| match encoding {
         OutEncoding::Utf8 => v.len(),
         OutEncoding::Gbk => encoding_rs::GBK.encode(v).0.len(),
     };
-    let fields: Vec<FieldSpec> = plan
-        .fields
+    let names = dbf_field_names(&plan.fields, encoding);
+    let fields: Vec<FieldSpec> = names
         .iter()
         .enumerate()
         .map(|(i, name)| {
@@ -915,7 +959,36 @@ pub fn write_plan(
             (f.geometry.clone(), attrs)
         })
         .collect();
-    write_polygon_shapefile(path, &fields, &features, prj, encoding)
+    write_polygon_shapefile(path, &fields, &features, prj, encoding)?;
+    let renamed: Vec<(String, String)> = plan
+        .fields
+        .iter()
+        .zip(&names)
+        .filter(|(a, b)| a.trim() != b.as_str())
+        .map(|(a, b)| (a.clone(), b.clone()))
+        .collect();
+    if !renamed.is_empty() {
+        let mut csv = String::from("原字段名,DBF字段名\n");
+        for (a, b) in &renamed {
+            csv.push_str(&format!("{},{}\n", csv_cell(a), csv_cell(b)));
+        }
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let map_path = path.with_file_name(format!("{stem}_fields.csv"));
+        crate::io::atomic::write_atomic(&map_path, csv.as_bytes())?;
+    }
+    Ok(renamed)
+}
+
+/// A CSV cell, quoted when it holds a comma, quote or line break.
+fn csv_cell(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
 }
 
 /// The plan as GeoJSON in the working CRS (full precision, so nothing moves), with the legacy

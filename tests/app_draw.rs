@@ -10,6 +10,7 @@ mod app_support;
 
 use app_support::{harness, sample_copy, settle, wait_until};
 use egui::{Key, Modifiers, Pos2};
+use egui_kittest::kittest::{NodeT, Queryable};
 use egui_kittest::Harness;
 use geo::{coord, Coord};
 use std::path::Path;
@@ -172,6 +173,14 @@ fn a_vertex_dragged_onto_a_snapped_red_line_vertex_changes_the_findings_live() {
         .iter()
         .any(|f| f.rule == "conflict.redline"));
 
+    // The map shows the change: the same triangle as land added, nothing taken out.
+    {
+        use geo::Area;
+        let changes = h.state().current_check().unwrap().changes.as_ref().unwrap();
+        assert!((changes.added.unsigned_area() - 72_525.5).abs() < 0.01);
+        assert_eq!(changes.removed.unsigned_area(), 0.0);
+    }
+
     // One drag, one undo step: Ctrl+Z gives M004 back as it was.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.step();
@@ -179,6 +188,7 @@ fn a_vertex_dragged_onto_a_snapped_red_line_vertex_changes_the_findings_live() {
     assert_eq!(m004_redline_m2(h.state()), 0.0);
     assert!(zone(h.state(), "M004").unwrap().pass);
     assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
+    assert!(h.state().current_check().unwrap().changes.is_none());
 
     // A drag that would make the boundary touch itself is refused and changes nothing: M004's
     // vertex (526 000, 3 350 500) dropped on its own vertex (525 972.288, 3 350 850), two
@@ -327,4 +337,122 @@ fn drawing_a_zone_then_a_hole_and_a_split_each_undoable() {
     assert_eq!(zones_features(h.state()).len(), zones_before);
     assert!(zone(h.state(), "M006").is_none());
     assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
+}
+
+/// Types `text` into the text box labelled `label` (replacing what it held).
+fn type_into(h: &mut Harness<'static, ZonecheckApp>, label: &str, text: &str) {
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, label)
+        .click();
+    settle(h);
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
+    h.get_by_role_and_label(egui::accesskit::Role::TextInput, label)
+        .type_text(text);
+    settle(h);
+}
+
+fn save_plan_window(h: &mut Harness<'static, ZonecheckApp>) {
+    h.get_by_label("文件").click();
+    settle(h);
+    h.get_by_label("保存方案为…").click();
+    h.step();
+    settle(h);
+}
+
+#[test]
+fn save_plan_as_geojson_and_utf8_shapefile_never_over_an_input_unasked() {
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let mut h = open(&review);
+    // An edit: M005 moved 100 m east (one undoable geometry edit).
+    let (fi, m005) = zones_features(h.state())
+        .into_iter()
+        .enumerate()
+        .find(|(_, (id, _))| id == "M005")
+        .map(|(i, (_, g))| (i, g))
+        .unwrap();
+    let moved = zonecheck::spatial::edit::translate_part(&m005, 0, 100.0, 0.0).unwrap();
+    h.state_mut().pending.push(AppCommand::EditGeometry {
+        feature: fi,
+        after: Box::new(moved.clone()),
+    });
+    h.step();
+    check_done(&mut h);
+    assert!(h.state().doc.as_ref().unwrap().plan.is_dirty());
+
+    // The window proposes a new name beside the zones layer; the input itself is refused
+    // until the box is ticked.
+    save_plan_window(&mut h);
+    let input = dir.path().join("merged_zones.shp");
+    type_into(&mut h, "保存位置", &input.display().to_string());
+    assert!(h.get_by_label("保存方案").accesskit_node().is_disabled());
+    h.get_by_label("我确认替换该文件").click();
+    settle(&mut h);
+    assert!(!h.get_by_label("保存方案").accesskit_node().is_disabled());
+    h.get_by_label("我确认替换该文件").click();
+    settle(&mut h);
+
+    // GeoJSON: the path follows the format.
+    h.get_by_label("GeoJSON (.geojson)").click();
+    settle(&mut h);
+    let geojson = dir.path().join("merged_zones.geojson");
+    assert_eq!(
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "保存位置")
+            .value()
+            .as_deref(),
+        Some(geojson.display().to_string().as_str())
+    );
+    h.get_by_label("保存方案").click();
+    h.step();
+    settle(&mut h);
+    assert!(geojson.exists(), "{:?}", h.state().messages);
+    assert!(!h.state().doc.as_ref().unwrap().plan.is_dirty());
+    // The input layer is as it was (same bytes as the sample's).
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    for ext in ["shp", "dbf", "shx"] {
+        assert_eq!(
+            std::fs::read(dir.path().join(format!("merged_zones.{ext}"))).unwrap(),
+            std::fs::read(sample.join(format!("merged_zones.{ext}"))).unwrap()
+        );
+    }
+    // The saved review points at the GeoJSON; reopened, M005 is where it was moved to and the
+    // Chinese names are there.
+    let text = std::fs::read_to_string(&review).unwrap();
+    assert!(text.contains("merged_zones.geojson"), "{text}");
+    let mut h = open(&review);
+    let feats = zones_features(h.state());
+    let (_, m005_back) = feats.iter().find(|(id, _)| id == "M005").unwrap();
+    assert_eq!(m005_back, &moved);
+    assert_eq!(
+        zone(h.state(), "M005").unwrap().name.as_deref(),
+        Some("萧山所前创新园")
+    );
+
+    // UTF-8 shapefile under a new name: .cpg says UTF-8, reopened the same.
+    save_plan_window(&mut h);
+    h.get_by_label("Shapefile (.shp)").click();
+    settle(&mut h);
+    h.get_by_label("UTF-8").click();
+    settle(&mut h);
+    let shp = dir.path().join("方案_utf8.shp");
+    type_into(&mut h, "保存位置", &shp.display().to_string());
+    h.get_by_label("保存方案").click();
+    h.step();
+    settle(&mut h);
+    assert!(shp.exists(), "{:?}", h.state().messages);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("方案_utf8.cpg"))
+            .unwrap()
+            .trim(),
+        "UTF-8"
+    );
+    let h = open(&review);
+    let (_, again) = zones_features(h.state())
+        .into_iter()
+        .find(|(id, _)| id == "M005")
+        .unwrap();
+    assert_eq!(again, moved);
+    assert_eq!(
+        zone(h.state(), "M005").unwrap().name.as_deref(),
+        Some("萧山所前创新园")
+    );
 }

@@ -93,6 +93,14 @@ pub enum AppCommand {
     Note(String),
     /// Delete zones-layer feature `feature` (a part of a zone), undoable.
     DeleteFeature(usize),
+    /// Open the 保存方案为 window.
+    OpenSavePlan,
+    /// Ask where to save the plan (the file dialog of the 保存方案为 window).
+    SavePlanBrowse,
+    /// The path the dialog gave, into the 保存方案为 window.
+    SavePlanPath(PathBuf),
+    /// Write the plan as the window says and point the review at it.
+    SavePlanAs(Box<crate::app::panels::save_plan::SavePlanDraft>),
     /// Write the plan (as edited) as GeoJSON beside the zones layer.
     ExportPlanGeojson,
     /// Write the comparison of the edited plan with the plan as loaded (CSV).

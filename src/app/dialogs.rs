@@ -23,6 +23,8 @@ pub enum DialogKind {
     NewReview,
     /// The folder to export the reports into.
     ExportFolder,
+    /// Where to save the plan (Shapefile or GeoJSON).
+    SavePlan,
 }
 
 /// A dialog to show.
@@ -98,5 +100,10 @@ fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
                 .pick_file(),
         )),
         DialogKind::ExportFolder => dialog.pick_folder().map(AppCommand::Export),
+        DialogKind::SavePlan => dialog
+            .add_filter("shapefile / GeoJSON", &["shp", "geojson"])
+            .set_file_name("merged_zones_edited.shp")
+            .save_file()
+            .map(AppCommand::SavePlanPath),
     }
 }

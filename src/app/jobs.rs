@@ -44,6 +44,28 @@ pub struct Loaded {
 pub struct Checked {
     pub analysis: Analysis,
     pub conflicts: Overlay,
+    /// Land added to and taken out of zones since the plan as loaded (when it was edited).
+    pub changes: Option<(crate::model::Geom, crate::model::Geom)>,
+}
+
+/// Adds to a finished check where its plan differs from `baseline` (the plan as loaded).
+pub fn with_changes(out: JobOutput, baseline: Option<&Analysis>) -> JobOutput {
+    match (out, baseline) {
+        (
+            JobOutput::Checked {
+                revision,
+                result: Ok(mut checked),
+            },
+            Some(before),
+        ) => {
+            checked.changes = Some(crate::fix::plan_change_geometry(before, &checked.analysis));
+            JobOutput::Checked {
+                revision,
+                result: Ok(checked),
+            }
+        }
+        (out, _) => out,
+    }
 }
 
 pub enum JobOutput {
@@ -308,6 +330,7 @@ fn finish_check(
         Box::new(Checked {
             conflicts: Overlay::new(geoms),
             analysis,
+            changes: None,
         })
     });
     JobOutput::Checked { revision, result }

@@ -467,6 +467,7 @@ impl ZonecheckApp {
         self.plan_summary_window(&ctx);
         self.settings_window(&ctx);
         self.merge_window(&ctx);
+        self.save_plan_window(&ctx);
         self.export_done_window(&ctx);
         self.confirm_window(&ctx);
         self.recovery_window(&ctx);
@@ -708,7 +709,9 @@ impl ZonecheckApp {
                 match result {
                     Ok(checked) => {
                         let checked = *checked;
-                        let check = CheckState::new(revision, checked.analysis, checked.conflicts);
+                        let mut check =
+                            CheckState::new(revision, checked.analysis, checked.conflicts);
+                        check.changes = checked.changes.map(state::PlanChanges::new);
                         if let Some(doc) = &mut self.doc {
                             if doc.plan.done().is_empty() && !doc.plan.is_dirty() {
                                 doc.baseline = Some(check.analysis.clone());
@@ -1032,9 +1035,11 @@ impl ZonecheckApp {
                 let review = doc.review.clone();
                 let failures = doc.failures.clone();
                 let revision = doc.revision;
+                let baseline = doc.baseline.clone().filter(|_| !doc.plan.done().is_empty());
                 self.status = StatusLine::Checking;
                 self.spawn(JobKind::Check, move |p| {
-                    jobs::check_job(&dataset, &review, &failures, revision, p)
+                    let out = jobs::check_job(&dataset, &review, &failures, revision, p);
+                    jobs::with_changes(out, baseline.as_deref())
                 });
             }
             AppCommand::Undo => self.undo_redo(true),
@@ -1147,6 +1152,27 @@ impl ZonecheckApp {
                 points,
             } => self.finish_sketch(kind, target, &points),
             AppCommand::Note(text) => self.status = StatusLine::Note(text),
+            AppCommand::OpenSavePlan => {
+                if let Some(doc) = &self.doc {
+                    self.view.save_plan = Some(panels::save_plan::SavePlanDraft::new(doc));
+                }
+            }
+            AppCommand::SavePlanBrowse => {
+                self.file_dialog(dialogs::DialogKind::SavePlan, S::SavePlanTitle);
+            }
+            AppCommand::SavePlanPath(path) => {
+                let doc = self.doc.as_ref();
+                let draft = self.view.save_plan.get_or_insert_with(|| {
+                    doc.map(panels::save_plan::SavePlanDraft::new)
+                        .unwrap_or_default()
+                });
+                draft.geojson = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")
+                });
+                draft.path = path.display().to_string();
+                draft.overwrite = false;
+            }
+            AppCommand::SavePlanAs(draft) => self.save_plan_as(&draft),
             AppCommand::CancelJob => {
                 if let Some(job) = &self.job {
                     job.progress.cancel();
@@ -1386,6 +1412,102 @@ impl ZonecheckApp {
         }
         self.check_after_load = true;
         self.spawn(JobKind::Load, move |p| jobs::reload_job(review, p));
+    }
+
+    /// The 保存方案为 window, while it is open.
+    fn save_plan_window(&mut self, ctx: &egui::Context) {
+        if self.doc.is_none() {
+            self.view.save_plan = None;
+        }
+        let title = self.settings.lang.t(S::SavePlanTitle);
+        let (lang, busy) = (self.settings.lang, self.job.is_some());
+        let keep = match (self.view.save_plan.as_mut(), self.doc.as_ref()) {
+            (Some(draft), Some(doc)) => draft_window(ctx, title, "save-plan-window", |ui| {
+                panels::save_plan::save_plan_ui(ui, doc, draft, lang, busy, &mut self.pending)
+            }),
+            _ => return,
+        };
+        if !keep {
+            self.view.save_plan = None;
+        }
+    }
+
+    /// Writes the plan where the 保存方案为 window says (refusing to replace a file unless its
+    /// box was ticked), points the review at it and saves the review.
+    fn save_plan_as(&mut self, draft: &panels::save_plan::SavePlanDraft) {
+        let lang = self.lang();
+        let Some(doc) = &self.doc else { return };
+        let Some(plan) = doc.dataset.layer(crate::model::LayerRole::Zones) else {
+            let msg = lang.t(S::NoZonesLayer).to_string();
+            self.error(msg);
+            return;
+        };
+        let path = draft.target();
+        if (path.exists() || panels::save_plan::is_input(doc, &path)) && !draft.overwrite {
+            let msg = format!("{}: {}", lang.t(S::SavePlanExists), path.display());
+            self.error(msg);
+            return;
+        }
+        let written = if draft.geojson {
+            crate::fix::plan_geojson(plan, &doc.dataset.working_crs)
+                .map_err(|t| t.get(lang.model()).to_string())
+                .and_then(|text| {
+                    crate::io::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
+                        crate::messages::fix::cannot_write(&path, &e)
+                            .get(lang.model())
+                            .to_string()
+                    })
+                })
+        } else {
+            let encoding = if draft.utf8 {
+                crate::io::shp_write::OutEncoding::Utf8
+            } else {
+                crate::io::shp_write::OutEncoding::Gbk
+            };
+            crate::fix::write_plan(
+                plan,
+                &path,
+                encoding,
+                doc.dataset.working_crs.esri_wkt().as_deref(),
+            )
+            .map(|_| ())
+            .map_err(|e| {
+                crate::messages::fix::cannot_write(&path, &e)
+                    .get(lang.model())
+                    .to_string()
+            })
+        };
+        if let Err(e) = written {
+            self.error(e);
+            return;
+        }
+        let Some(doc) = &mut self.doc else { return };
+        let base = doc
+            .review
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        doc.review.file.layers.zones = path
+            .strip_prefix(&base)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.clone());
+        doc.review.file.crs_of.remove("zones");
+        doc.review.file.encoding_of.remove("zones");
+        doc.plan.mark_saved();
+        doc.dirty = true;
+        if let Some(z) = Arc::make_mut(&mut doc.dataset)
+            .layers
+            .iter_mut()
+            .find(|l| l.role == crate::model::LayerRole::Zones)
+        {
+            z.source.path = path.clone();
+        }
+        self.save(None);
+        if matches!(self.status, StatusLine::Saved(_)) {
+            self.status =
+                StatusLine::Note(format!("{} {}", lang.t(S::PlanSavedTo), path.display()));
+        }
     }
 
     /// The 由原开发区新建整合开发区 window, while it is open.
@@ -2199,11 +2321,13 @@ impl ZonecheckApp {
                 let dataset = doc.dataset.clone();
                 let review = doc.review.clone();
                 let failures = doc.failures.clone();
+                let baseline = doc.baseline.clone().filter(|_| !doc.plan.done().is_empty());
                 self.status = StatusLine::Checking;
                 self.spawn(JobKind::Check, move |p| {
-                    jobs::recheck_job(
+                    let out = jobs::recheck_job(
                         &dataset, &review, &failures, revision, p, &indexes, &previous, &changed,
-                    )
+                    );
+                    jobs::with_changes(out, baseline.as_deref())
                 });
             }
             _ => self.apply(AppCommand::RunCheck),
@@ -2510,7 +2634,7 @@ fn draft_window(
 /// The first free `<stem>_<suffix>.<ext>` (then `_<suffix>_2`, …) in the folder of `layer`, where
 /// `<stem>` is the layer file's stem without an earlier `_edited`: a file the app writes beside
 /// the zones layer never replaces an existing one.
-fn free_path_beside(layer: &Path, suffix: &str, ext: &str) -> PathBuf {
+pub(crate) fn free_path_beside(layer: &Path, suffix: &str, ext: &str) -> PathBuf {
     let dir = layer.parent().map(Path::to_path_buf).unwrap_or_default();
     let stem = layer
         .file_stem()

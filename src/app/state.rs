@@ -177,6 +177,8 @@ pub struct CheckState {
     pub revision: u64,
     pub analysis: Arc<Analysis>,
     pub conflicts: Overlay,
+    /// Where the edited plan differs from the plan as loaded, for the map.
+    pub changes: Option<PlanChanges>,
     /// Every finding in list order.
     pub order: Vec<FindingPos>,
     /// Where each zone's findings start in `order` (one entry per zone, then the plan's).
@@ -184,6 +186,29 @@ pub struct CheckState {
     /// Subjects and evidence fingerprints of every finding, per zone then the plan.
     keys: Vec<Vec<FindingKey>>,
     evidence: Vec<Vec<String>>,
+}
+
+/// The land added to and taken out of zones by the edits, with their triangles for the map.
+pub struct PlanChanges {
+    pub added: crate::model::Geom,
+    pub removed: crate::model::Geom,
+    pub added_mesh: super::map::tess::TriMesh,
+    pub removed_mesh: super::map::tess::TriMesh,
+}
+
+impl PlanChanges {
+    pub fn new((added, removed): (crate::model::Geom, crate::model::Geom)) -> PlanChanges {
+        PlanChanges {
+            added_mesh: super::map::tess::TriMesh::from_geom(&added),
+            removed_mesh: super::map::tess::TriMesh::from_geom(&removed),
+            added,
+            removed,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.added.0.is_empty() && self.removed.0.is_empty()
+    }
 }
 
 impl CheckState {
@@ -213,6 +238,7 @@ impl CheckState {
             revision,
             analysis: Arc::new(analysis),
             conflicts,
+            changes: None,
             order,
             starts,
             keys,
@@ -423,6 +449,8 @@ pub struct ViewState {
     pub settings: Option<super::panels::settings::SettingsDraft>,
     /// The editing tools' drag, sketch and snap target.
     pub edit: EditSession,
+    /// The 保存方案为 window, while open.
+    pub save_plan: Option<super::panels::save_plan::SavePlanDraft>,
 }
 
 /// Rectangles of the panels around the map (None: not shown).
@@ -470,6 +498,7 @@ impl Default for ViewState {
             merge: None,
             settings: None,
             edit: EditSession::default(),
+            save_plan: None,
         }
     }
 }
@@ -513,6 +542,8 @@ pub struct Persisted {
     pub snap_pt: f32,
     /// Trace along a boundary between two snapped clicks on it (追踪).
     pub trace: bool,
+    /// Show on the map the land the edits added to (green) and took out of (red) the zones.
+    pub show_changes: bool,
 }
 
 impl Default for Persisted {
@@ -532,6 +563,7 @@ impl Default for Persisted {
             snap: true,
             snap_pt: 10.0,
             trace: true,
+            show_changes: true,
         }
     }
 }

@@ -103,6 +103,39 @@ pub fn write_polygon_shapefile(
     writer.finish(prj_wkt).map(|_| ())
 }
 
+/// The `.dbf` names of `names` in `encoding`: each cut to 10 bytes (never half a character); a
+/// name that then repeats an earlier one ends in `_1`, `_2`, … instead (its stem cut further so
+/// the whole stays within 10 bytes), as GDAL does. Returns the names as they will be written.
+pub fn dbf_field_names(names: &[String], encoding: OutEncoding) -> Vec<String> {
+    let decode = |bytes: &[u8]| -> String {
+        match encoding {
+            OutEncoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+            OutEncoding::Gbk => encoding_rs::GBK.decode(bytes).0.into_owned(),
+        }
+    };
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        let cut = decode(&encode_cut(name.trim(), encoding, 10));
+        let taken = |n: &str, out: &[String]| out.iter().any(|o| o.eq_ignore_ascii_case(n));
+        if !taken(&cut, &out) {
+            out.push(cut);
+            continue;
+        }
+        let mut k = 1;
+        loop {
+            let suffix = format!("_{k}");
+            let stem = decode(&encode_cut(name.trim(), encoding, 10 - suffix.len()));
+            let candidate = format!("{stem}{suffix}");
+            if !taken(&candidate, &out) {
+                out.push(candidate);
+                break;
+            }
+            k += 1;
+        }
+    }
+    out
+}
+
 /// A polygon shapefile written feature by feature.
 ///
 /// [`create`](Self::create) opens the `.shp`, `.shx` and `.dbf` under temporary names beside the
@@ -962,5 +995,33 @@ mod tests {
         assert!(layer.records.is_empty());
         assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
         assert_eq!(shapefile::read_shapes(&shp).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn dbf_names_are_cut_to_ten_bytes_and_kept_apart() {
+        let names: Vec<String> = [
+            "开发区名称",
+            "开发区名称代码",
+            "ID",
+            "DOMINANT_INDUSTRY",
+            "DOMINANT_INDUSTRY_2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // GBK: 开发区名称 is 10 bytes and stays; 开发区名称代码 cuts to the same 10 bytes, so it
+        // becomes 8 bytes of stem (开发区名, 2 bytes a character) + "_1".
+        let gbk = dbf_field_names(&names, OutEncoding::Gbk);
+        assert_eq!(
+            gbk,
+            vec!["开发区名称", "开发区名_1", "ID", "DOMINANT_I", "DOMINANT_1"]
+        );
+        // UTF-8: 3 bytes a character: 开发区 (9 bytes), then 开发_1 (6 + 2).
+        let utf8 = dbf_field_names(&names, OutEncoding::Utf8);
+        assert_eq!(
+            utf8,
+            vec!["开发区", "开发_1", "ID", "DOMINANT_I", "DOMINANT_1"]
+        );
+        assert!(utf8.iter().all(|n| n.len() <= 10));
     }
 }

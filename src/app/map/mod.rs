@@ -138,6 +138,38 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         }
     }
 
+    // The land the edits added to (green) and took out of (red) the zones.
+    if settings.show_changes {
+        if let Some(changes) = derived
+            .check
+            .as_ref()
+            .filter(|c| c.revision == doc.revision)
+            .and_then(|c| c.changes.as_ref())
+        {
+            for (mesh, geom, fill, line) in [
+                (
+                    &changes.removed_mesh,
+                    &changes.removed,
+                    Color32::from_rgba_unmultiplied(230, 40, 40, 70),
+                    Color32::from_rgb(200, 20, 20),
+                ),
+                (
+                    &changes.added_mesh,
+                    &changes.added,
+                    Color32::from_rgba_unmultiplied(40, 180, 60, 90),
+                    Color32::from_rgb(20, 140, 40),
+                ),
+            ] {
+                let mut m = Mesh::default();
+                mesh.append_to(&mut m, cam.center, cam.points_per_m, rect.center(), fill);
+                painter.add(Shape::mesh(m));
+                let mut lines = Vec::new();
+                outline_shapes(geom, Stroke::new(1.5, line), &to_ui, &mut lines);
+                painter.extend(lines);
+            }
+        }
+    }
+
     // The selected finding.
     if let (Some(key), Some(check)) = (&view.selected_finding, &derived.check) {
         if let Some(g) = check

@@ -76,6 +76,12 @@ pub fn menu_bar_ui(
                 cmds.push(AppCommand::SaveAsDialog);
             }
             if ui
+                .add_enabled(has_doc && !busy, egui::Button::new(lang.t(S::SavePlanAs)))
+                .clicked()
+            {
+                cmds.push(AppCommand::OpenSavePlan);
+            }
+            if ui
                 .add_enabled(
                     has_doc && !busy,
                     egui::Button::new(lang.t(S::ExportPlanGeojson)),
@@ -183,6 +189,7 @@ pub fn menu_bar_ui(
                 lang.t(S::ShowAttributes),
             );
             ui.checkbox(&mut settings.show_labels, lang.t(S::ZoneLabels));
+            ui.checkbox(&mut settings.show_changes, lang.t(S::ShowChanges));
             if ui
                 .add(egui::Button::new(lang.t(S::PlanSummaryOpen)).shortcut_text("F6"))
                 .clicked()

@@ -8,6 +8,7 @@ pub mod layers;
 pub mod menu;
 pub mod merge;
 pub mod plan;
+pub mod save_plan;
 pub mod settings;
 pub mod status;
 pub mod table;
