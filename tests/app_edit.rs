@@ -294,6 +294,14 @@ fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
         zone_name(h.state(), "M004").as_deref(),
         Some("萧山瓜沥经济开发区")
     );
+    // The properties panel shows the name as undone, not as typed.
+    settle(&mut h);
+    assert_eq!(
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MC")
+            .value()
+            .as_deref(),
+        Some("萧山瓜沥经济开发区")
+    );
 
     // Typing a member the original layer lacks is said under the field at once.
     h.get_by_role_and_label(egui::accesskit::Role::TextInput, "MEMBERS")

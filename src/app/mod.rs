@@ -163,6 +163,10 @@ pub struct ZonecheckApp {
     /// What the state test hook wrote last (debug builds).
     #[cfg_attr(not(debug_assertions), allow(dead_code))]
     test_state_written: String,
+    /// Debug builds: the lines of the `ZONECHECK_TEST_SCRIPT` file still to run.
+    test_script: Option<std::collections::VecDeque<String>>,
+    /// Debug builds: the screenshot the script waits for (its `.done` file).
+    test_script_wait: Option<PathBuf>,
 }
 
 /// The autosave's memory: the state last seen (path, review, untitled), its snapshot, the
@@ -231,6 +235,8 @@ impl ZonecheckApp {
             restored_plan_origin: None,
             window_title: String::new(),
             test_state_written: String::new(),
+            test_script: None,
+            test_script_wait: None,
         }
     }
 
@@ -1872,11 +1878,132 @@ impl ZonecheckApp {
                 self.test_state_written = state;
             }
         }
+        self.test_script_step();
         if std::env::var("ZONECHECK_TEST_PANIC").is_ok_and(|v| v == "dirty")
             && self.doc.as_ref().is_some_and(|d| d.dirty)
             && !self.is_busy()
         {
             panic!("ZONECHECK_TEST_PANIC: test panic with unsaved changes");
+        }
+    }
+
+    /// Debug builds: runs the next line of the `ZONECHECK_TEST_SCRIPT` file when the app is
+    /// idle (docs/edit-flow.sh takes its screenshots so). Lines: `check`, `pick ZONE N` (select
+    /// the N-th feature of zone ZONE and fit the map to it), `full`, `fix cut|overlaps|gaps|
+    /// fragments`, `delete`, `set FIELD VALUE`, `tool vertex|pan`, `save`, `shot NAME` (writes
+    /// `NAME.ready` beside the script and waits for `NAME.done`), `quit`.
+    #[cfg(debug_assertions)]
+    fn test_script_step(&mut self) {
+        let Some(path) = std::env::var_os("ZONECHECK_TEST_SCRIPT").map(PathBuf::from) else {
+            return;
+        };
+        if self.test_script.is_none() {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            self.test_script = Some(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+        if let Some(done) = &self.test_script_wait {
+            if !done.exists() {
+                if let Some(ctx) = &self.ctx {
+                    ctx.request_repaint_after(Duration::from_millis(100));
+                }
+                return;
+            }
+            self.test_script_wait = None;
+        }
+        if self.is_busy() || !self.pending.is_empty() || self.derived.render_busy() {
+            if let Some(ctx) = &self.ctx {
+                ctx.request_repaint_after(Duration::from_millis(50));
+            }
+            return;
+        }
+        let Some(line) = self.test_script.as_mut().and_then(|s| s.pop_front()) else {
+            return;
+        };
+        if let Some(ctx) = &self.ctx {
+            ctx.request_repaint_after(Duration::from_millis(300));
+        }
+        let words: Vec<&str> = line.splitn(3, ' ').collect();
+        let zones = self.doc.as_ref().and_then(|d| {
+            d.dataset
+                .layers
+                .iter()
+                .position(|l| l.role == crate::model::LayerRole::Zones)
+                .map(|zi| (zi, &d.dataset.layers[zi], &d.review.file))
+        });
+        match words.as_slice() {
+            ["check"] => self.pending.push(AppCommand::RunCheck),
+            ["full"] => self.pending.push(AppCommand::ZoomFull),
+            ["save"] => self.pending.push(AppCommand::Save),
+            ["quit"] => self.pending.push(AppCommand::Quit),
+            ["tool", "vertex"] => self.view.tool = Tool::Vertex,
+            ["tool", "pan"] => self.view.tool = Tool::Pan,
+            ["fix", kind] => {
+                let kind = match *kind {
+                    "cut" => commands::FixKind::CutProtected,
+                    "overlaps" => commands::FixKind::CutOverlaps,
+                    "gaps" => commands::FixKind::CloseGaps,
+                    _ => commands::FixKind::DropFragments,
+                };
+                self.view.selected_finding = None;
+                self.pending.push(AppCommand::FixZone(kind));
+            }
+            ["pick", zone, n] => {
+                let Some((zi, layer, file)) = zones else { return };
+                let fields = crate::model::fields::Fields::of_layer(layer, file);
+                let n: usize = n.parse().unwrap_or(0);
+                let found = layer
+                    .features
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| layer.attr(f, fields.id.or(fields.name)) == Some(*zone))
+                    .nth(n);
+                if let Some((fi, f)) = found {
+                    let bbox = geo::BoundingRect::bounding_rect(&f.geometry);
+                    self.view.selected_finding = None;
+                    self.view.picked = Some(state::Picked {
+                        layer: zi,
+                        feature: fi,
+                    });
+                    self.view.attr_draft = None;
+                    self.settings.show_attributes_panel = true;
+                    if let (Some(b), Some(rect)) = (bbox, self.view.map_rect) {
+                        let grow = b.width().max(b.height()) * 0.6;
+                        let r = geo::Rect::new(
+                            geo::coord! {x: b.min().x - grow, y: b.min().y - grow},
+                            geo::coord! {x: b.max().x + grow, y: b.max().y + grow},
+                        );
+                        self.view.camera.fit(r, rect, 0.0);
+                    }
+                }
+            }
+            ["delete"] => {
+                if let Some(p) = self.view.picked {
+                    self.pending.push(AppCommand::DeleteFeature(p.feature));
+                }
+            }
+            ["set", field, value] => {
+                let Some((_, layer, _)) = zones else { return };
+                if let (Some(p), Some(col)) = (self.view.picked, layer.field_index(field)) {
+                    self.view.attr_draft = None;
+                    self.pending.push(AppCommand::EditAttribute {
+                        feature: p.feature,
+                        field: col,
+                        value: Some(value.to_string()),
+                    });
+                }
+            }
+            ["shot", name] => {
+                let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                let _ = std::fs::write(dir.join(format!("{name}.ready")), b"");
+                self.test_script_wait = Some(dir.join(format!("{name}.done")));
+            }
+            _ => {}
         }
     }
 
@@ -2308,6 +2435,8 @@ impl ZonecheckApp {
         }
         self.derived.render_worker = None;
         self.derived.highlight = None;
+        // The properties panel shows the values as they now are (after an undo too).
+        self.view.attr_draft = None;
         self.status = StatusLine::Note(note);
         match (changed, previous) {
             (Some(changed), Some(previous)) if self.job.is_none() => {
