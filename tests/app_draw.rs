@@ -456,3 +456,72 @@ fn save_plan_as_geojson_and_utf8_shapefile_never_over_an_input_unasked() {
         Some("萧山所前创新园")
     );
 }
+
+/// Clicks at `p` with `m` held.
+fn click_with(h: &mut Harness<'static, ZonecheckApp>, p: Pos2, m: Modifiers) {
+    h.event(egui::Event::ModifiersChanged(m));
+    click(h, p);
+    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    h.step();
+}
+
+#[test]
+fn originals_are_chosen_on_the_map_for_a_merge() {
+    use std::collections::BTreeSet;
+    let dir = sample_copy();
+    let mut h = open(&dir.path().join("review.toml"));
+    h.get_by_label("编辑").click();
+    settle(&mut h);
+    h.get_by_label("由原开发区新建整合开发区…").click();
+    h.step();
+    settle(&mut h);
+    look_at(
+        &mut h,
+        coord! {x: 502_000.0, y: 3_341_000.0},
+        coord! {x: 521_000.0, y: 3_354_000.0},
+    );
+    let chosen = |h: &Harness<'static, ZonecheckApp>| -> BTreeSet<String> {
+        h.state().view.merge.as_ref().unwrap().chosen.clone()
+    };
+    let set = |ids: &[&str]| -> BTreeSet<String> { ids.iter().map(|s| s.to_string()).collect() };
+    // Y07 is 517 000–518 400 × 3 342 900–3 345 500, Y08 east of it to 520 000, Y11 503 000–
+    // 504 200 × 3 352 000–3 353 000 (original_zones.shp). M003 lies over Y07 and Y08: the
+    // click chooses the original under it.
+    let y07 = ui_of(&h, coord! {x: 517_700.0, y: 3_344_200.0});
+    let y08 = ui_of(&h, coord! {x: 519_200.0, y: 3_344_200.0});
+    click(&mut h, y07);
+    assert_eq!(chosen(&h), set(&["Y07"]));
+    click_with(&mut h, y08, Modifiers::SHIFT);
+    assert_eq!(chosen(&h), set(&["Y07", "Y08"]));
+    // Ctrl+drag a box over Y11 (and nothing else); the map does not pan with it.
+    let center = h.state().view.camera.center;
+    let a = ui_of(&h, coord! {x: 502_800.0, y: 3_351_800.0});
+    let b = ui_of(&h, coord! {x: 504_400.0, y: 3_353_200.0});
+    h.event(egui::Event::ModifiersChanged(Modifiers::COMMAND));
+    h.hover_at(a);
+    h.step();
+    h.drag_at(a);
+    h.step();
+    for k in 1..=5 {
+        h.hover_at(a + (b - a) * (k as f32 / 5.0));
+        h.step();
+    }
+    h.drop_at(b);
+    h.step();
+    h.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    h.step();
+    assert_eq!(chosen(&h), set(&["Y07", "Y08", "Y11"]));
+    assert_eq!(h.state().view.camera.center, center);
+    // Shift+click on a chosen one takes it out; a plain click chooses only it.
+    click_with(&mut h, y08, Modifiers::SHIFT);
+    assert_eq!(chosen(&h), set(&["Y07", "Y11"]));
+    click(&mut h, y08);
+    assert_eq!(chosen(&h), set(&["Y08"]));
+    // Y07 and Y08 become a new zone.
+    click_with(&mut h, y07, Modifiers::SHIFT);
+    h.get_by_label("创建").click();
+    h.step();
+    check_done(&mut h);
+    let z = zone(h.state(), "M006").expect("the new zone is checked");
+    assert_eq!(z.members, ["Y07", "Y08"]);
+}

@@ -107,6 +107,14 @@ pub enum AppCommand {
     ExportPlanComparison,
     /// Open the 由原开发区新建整合开发区 window.
     OpenMerge,
+    /// With the merge window open: the original zone at this map position becomes the choice
+    /// (`toggle`: is added to it, or taken out when it was in).
+    MergePick {
+        at: Coord<f64>,
+        toggle: bool,
+    },
+    /// With the merge window open: every original zone meeting this map box is added.
+    MergeBox(geo::Rect<f64>),
     /// Add a merged zone built from these original zones (undoable).
     MergeOriginals {
         members: Vec<String>,

@@ -102,6 +102,7 @@ strings! {
     SavePlanOverwrite: "我确认替换该文件", "Replace this file";
     PlanSavedTo: "方案已保存到", "Plan saved to";
     ShowChanges: "显示方案修改（新增绿色、移出红色）", "Show plan changes (added green, removed red)";
+    MergeMapHint: "也可在地图上选择：单击原开发区选中它，Shift 或 Ctrl+单击增减，Ctrl+拖动框选", "Or choose on the map: click an original zone to choose it, Shift- or Ctrl-click to add or remove, Ctrl-drag a box";
     ToolVertex: "节点", "Vertices";
     ToolMovePart: "移动部件", "Move part";
     DrawZone: "绘制新区", "Draw zone";

@@ -1158,6 +1158,32 @@ impl ZonecheckApp {
                 points,
             } => self.finish_sketch(kind, target, &points),
             AppCommand::Note(text) => self.status = StatusLine::Note(text),
+            AppCommand::MergePick { at, toggle } => {
+                let tol = map::pick_tolerance_m(self.view.camera.points_per_m);
+                let probe = geo::Rect::new(at, at);
+                let hit = self.originals_meeting(probe, tol, true);
+                if let Some(draft) = &mut self.view.merge {
+                    match (hit.into_iter().next(), toggle) {
+                        (Some(id), true) => {
+                            if !draft.chosen.remove(&id) {
+                                draft.chosen.insert(id);
+                            }
+                        }
+                        (Some(id), false) => {
+                            draft.chosen.clear();
+                            draft.chosen.insert(id);
+                        }
+                        (None, false) => draft.chosen.clear(),
+                        (None, true) => {}
+                    }
+                }
+            }
+            AppCommand::MergeBox(r) => {
+                let hit = self.originals_meeting(r, 0.0, false);
+                if let Some(draft) = &mut self.view.merge {
+                    draft.chosen.extend(hit);
+                }
+            }
             AppCommand::OpenSavePlan => {
                 if let Some(doc) = &self.doc {
                     self.view.save_plan = Some(panels::save_plan::SavePlanDraft::new(doc));
@@ -1418,6 +1444,53 @@ impl ZonecheckApp {
         }
         self.check_after_load = true;
         self.spawn(JobKind::Load, move |p| jobs::reload_job(review, p));
+    }
+
+    /// The ids of the original zones meeting `r` grown by `tol` (`first`: only the topmost).
+    fn originals_meeting(&self, r: geo::Rect<f64>, tol: f64, first: bool) -> Vec<String> {
+        use geo::{Distance, Euclidean, Intersects};
+        let Some(doc) = &self.doc else {
+            return Vec::new();
+        };
+        let Some(oi) = doc
+            .dataset
+            .layers
+            .iter()
+            .position(|l| l.role == crate::model::LayerRole::Original)
+        else {
+            return Vec::new();
+        };
+        let layer = &doc.dataset.layers[oi];
+        let f = crate::model::fields::Fields::of_layer(layer, &doc.review.file);
+        let Some(d) = self.derived.layers.get(oi) else {
+            return Vec::new();
+        };
+        let probe = r.to_polygon();
+        let mut out: Vec<String> = Vec::new();
+        for fi in d.render.classes.ids_in(r, tol).into_iter().rev() {
+            let Some(feature) = layer.features.get(fi) else {
+                continue;
+            };
+            let meets = feature.geometry.intersects(&probe)
+                || (tol > 0.0
+                    && feature
+                        .geometry
+                        .0
+                        .iter()
+                        .any(|p| Euclidean.distance(&probe, p) <= tol));
+            if !meets {
+                continue;
+            }
+            if let Some(id) = layer.attr(feature, f.id.or(f.name)) {
+                if !out.iter().any(|o| o == id) {
+                    out.push(id.to_string());
+                }
+            }
+            if first && !out.is_empty() {
+                break;
+            }
+        }
+        out
     }
 
     /// The 保存方案为 window, while it is open.
@@ -1954,7 +2027,9 @@ impl ZonecheckApp {
                 self.pending.push(AppCommand::FixZone(kind));
             }
             ["pick", zone, n] => {
-                let Some((zi, layer, file)) = zones else { return };
+                let Some((zi, layer, file)) = zones else {
+                    return;
+                };
                 let fields = crate::model::fields::Fields::of_layer(layer, file);
                 let n: usize = n.parse().unwrap_or(0);
                 let found = layer

@@ -415,6 +415,8 @@ pub struct ViewState {
     pub tool: Tool,
     /// Where a zoom-box drag started (UI points), while it lasts.
     pub zoom_box_from: Option<egui::Pos2>,
+    /// Where a selection-box drag (Ctrl+drag, choosing originals for a merge) started.
+    pub select_box_from: Option<egui::Pos2>,
     /// Fit the camera to the data at the next frame (after loading).
     pub fit_pending: bool,
     /// Where the map was drawn last frame.
@@ -480,6 +482,7 @@ impl Default for ViewState {
             camera: Camera::default(),
             tool: Tool::Pan,
             zoom_box_from: None,
+            select_box_from: None,
             fit_pending: true,
             map_rect: None,
             panel_rects: PanelRects::default(),

@@ -288,6 +288,34 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         }
     }
 
+    // The originals chosen in the merge window.
+    if let Some(merge) = &view.merge {
+        if let Some(layer) = ds.layer(LayerRole::Original) {
+            let f = crate::model::fields::Fields::of_layer(layer, &doc.review.file);
+            let stroke = Stroke::new(3.0, Color32::from_rgb(255, 140, 0));
+            let mut lines = Vec::new();
+            for feature in &layer.features {
+                if layer
+                    .attr(feature, f.id.or(f.name))
+                    .is_some_and(|id| merge.chosen.contains(id))
+                {
+                    outline_shapes(&feature.geometry, stroke, &to_ui, &mut lines);
+                }
+            }
+            painter.extend(lines);
+        }
+    }
+    if let (Some(from), Some(to)) = (view.select_box_from, response.interact_pointer_pos()) {
+        let r = Rect::from_two_pos(from, to);
+        painter.rect_filled(r, 0.0, Color32::from_rgba_unmultiplied(255, 140, 0, 40));
+        painter.rect_stroke(
+            r,
+            0.0,
+            Stroke::new(1.5, Color32::from_rgb(255, 140, 0)),
+            egui::StrokeKind::Inside,
+        );
+    }
+
     if view.tool.edits() {
         editing::paint(
             &painter,
@@ -344,8 +372,15 @@ fn interact(
     cmds: &mut Vec<AppCommand>,
     pan: bool,
 ) {
-    let (touch, shift, press_origin) =
-        ui.input(|i| (i.multi_touch(), i.modifiers.shift, i.pointer.press_origin()));
+    let (touch, shift, ctrl, press_origin) = ui.input(|i| {
+        (
+            i.multi_touch(),
+            i.modifiers.shift,
+            i.modifiers.command,
+            i.pointer.press_origin(),
+        )
+    });
+    let merging = view.merge.is_some();
     if let Some(t) = touch.filter(|t| rect.contains(t.center_pos)) {
         // Two or more fingers: pan with their centre, zoom about it.
         view.camera.pinch(
@@ -355,6 +390,31 @@ fn interact(
             rect,
         );
         view.zoom_box_from = None;
+        return;
+    }
+    if pan && merging && ctrl && response.drag_started() {
+        view.select_box_from = press_origin.or(response.interact_pointer_pos());
+    }
+    if let Some(from) = view.select_box_from {
+        if response.drag_stopped() || !response.dragged() {
+            if let Some(to) = response.interact_pointer_pos() {
+                let (a, b) = (
+                    view.camera.map_from_ui(from, rect),
+                    view.camera.map_from_ui(to, rect),
+                );
+                cmds.push(AppCommand::MergeBox(geo::Rect::new(a, b)));
+            }
+            view.select_box_from = None;
+        }
+        return;
+    }
+    if pan && merging && response.clicked() {
+        if let Some(pos) = response.interact_pointer_pos() {
+            cmds.push(AppCommand::MergePick {
+                at: view.camera.map_from_ui(pos, rect),
+                toggle: shift || ctrl,
+            });
+        }
         return;
     }
     if pan && response.drag_started() && (view.tool == Tool::ZoomBox || shift) {

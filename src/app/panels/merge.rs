@@ -82,6 +82,7 @@ pub fn merge_ui(
             ui.text_edit_singleline(&mut draft.filter).labelled_by(l.id);
             ui.end_row();
         });
+    ui.label(egui::RichText::new(lang.t(S::MergeMapHint)).weak());
     ui.separator();
     let filter = draft.filter.trim().to_string();
     egui::ScrollArea::vertical()
