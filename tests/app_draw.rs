@@ -525,3 +525,61 @@ fn originals_are_chosen_on_the_map_for_a_merge() {
     let z = zone(h.state(), "M006").expect("the new zone is checked");
     assert_eq!(z.members, ["Y07", "Y08"]);
 }
+
+#[test]
+fn attribute_fields_say_as_typed_how_the_rules_will_read_them() {
+    let dir = sample_copy();
+    let mut h = open(&dir.path().join("review.toml"));
+    // A tall window: every field and hint of the properties panel in view.
+    h.set_size(egui::vec2(1500.0, 1500.0));
+    h.step();
+    // Pick M004 on the map with the vertex tool.
+    key(&mut h, Key::V);
+    look_at(
+        &mut h,
+        coord! {x: 525_300.0, y: 3_349_200.0},
+        coord! {x: 526_500.0, y: 3_350_800.0},
+    );
+    let p = ui_of(&h, coord! {x: 525_800.0, y: 3_350_000.0});
+    click(&mut h, p);
+    assert!(h.state().view.picked.is_some());
+    // Leaving a box applies its value (one edit) and re-checks; the boxes are read-only while
+    // the check runs, so wait for it before typing into the next.
+    let typed = |h: &mut Harness<'static, ZonecheckApp>, field: &str, text: &str| {
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, field)
+            .click();
+        settle(h);
+        wait_until(h, "the check after the last box", |a| !a.is_busy());
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, field)
+            .click();
+        settle(h);
+        h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
+        h.get_by_role_and_label(egui::accesskit::Role::TextInput, field)
+            .type_text(text);
+        settle(h);
+    };
+    // A county the townships layer does not name.
+    typed(&mut h, "COUNTY", "萧山县");
+    assert!(h
+        .query_by_label_contains("乡镇图层中没有这个名称")
+        .is_some());
+    typed(&mut h, "COUNTY", "萧山区");
+    assert!(h
+        .query_by_label_contains("乡镇图层中没有这个名称")
+        .is_none());
+    // Four industries where three are allowed (rules.max_industries).
+    typed(&mut h, "INDUSTRIES", "纺织、化纤、家居、物流");
+    assert!(h
+        .query_by_label_contains("主导产业 4 个，超过 3 个")
+        .is_some());
+    // The enclave flag: 也许 is neither yes nor no.
+    typed(&mut h, "ENCLAVE", "也许");
+    assert!(h.query_by_label_contains("不是可识别的飞地标记").is_some());
+    typed(&mut h, "ENCLAVE", "否");
+    assert!(h.query_by_label_contains("不是可识别的飞地标记").is_none());
+    // 亩均税收 that is not a number.
+    typed(&mut h, "MJSS", "暂无");
+    assert!(h.query_by_label_contains("不是数字").is_some());
+    // Each box left is an edit (a hint never stops one): undoable.
+    assert!(h.state().doc.as_ref().unwrap().plan.can_undo());
+}

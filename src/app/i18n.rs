@@ -103,6 +103,10 @@ strings! {
     PlanSavedTo: "方案已保存到", "Plan saved to";
     ShowChanges: "显示方案修改（新增绿色、移出红色）", "Show plan changes (added green, removed red)";
     MergeMapHint: "也可在地图上选择：单击原开发区选中它，Shift 或 Ctrl+单击增减，Ctrl+拖动框选", "Or choose on the map: click an original zone to choose it, Shift- or Ctrl-click to add or remove, Ctrl-drag a box";
+    EnclaveFlagUnknown: "不是可识别的飞地标记：填 是 或 否（也认 Y/N、1/0、飞地/非飞地）", "Not an enclave flag the rules read: write 是 or 否 (Y/N, 1/0, yes/no also work)";
+    TooManyIndustries: "主导产业 {n} 个，超过 {max} 个", "{n} dominant industries, more than {max}";
+    PerMuNotANumber: "不是数字（万元/亩）", "Not a number (10,000 yuan per mu)";
+    PlaceNotInTownships: "乡镇图层中没有这个名称，区位检查将无法对照", "The townships layer has no such name: the location check cannot compare";
     ToolVertex: "节点", "Vertices";
     ToolMovePart: "移动部件", "Move part";
     DrawZone: "绘制新区", "Draw zone";

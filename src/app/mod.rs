@@ -164,8 +164,10 @@ pub struct ZonecheckApp {
     #[cfg_attr(not(debug_assertions), allow(dead_code))]
     test_state_written: String,
     /// Debug builds: the lines of the `ZONECHECK_TEST_SCRIPT` file still to run.
+    #[cfg(debug_assertions)]
     test_script: Option<std::collections::VecDeque<String>>,
     /// Debug builds: the screenshot the script waits for (its `.done` file).
+    #[cfg(debug_assertions)]
     test_script_wait: Option<PathBuf>,
 }
 
@@ -235,7 +237,9 @@ impl ZonecheckApp {
             restored_plan_origin: None,
             window_title: String::new(),
             test_state_written: String::new(),
+            #[cfg(debug_assertions)]
             test_script: None,
+            #[cfg(debug_assertions)]
             test_script_wait: None,
         }
     }

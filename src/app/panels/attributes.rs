@@ -104,6 +104,48 @@ pub fn attributes_panel_ui(
                 ));
             }
         }
+        if fields.enclave == Some(i)
+            && !crate::model::fields::is_yes(text)
+            && !crate::model::fields::is_no(text)
+        {
+            return Some(format!("⚠ {}", lang.t(S::EnclaveFlagUnknown)));
+        }
+        if fields.industries == Some(i) {
+            let n = crate::model::fields::split_list(text).len();
+            let max = d.review.file.rules.max_industries as usize;
+            if n > max {
+                return Some(format!(
+                    "⚠ {}",
+                    lang.t(S::TooManyIndustries)
+                        .replace("{n}", &n.to_string())
+                        .replace("{max}", &max.to_string())
+                ));
+            }
+        }
+        if (fields.tax_per_mu == Some(i) || fields.value_added_per_mu == Some(i))
+            && crate::model::fields::parse_number(text).is_none()
+        {
+            return Some(format!("⚠ {}", lang.t(S::PerMuNotANumber)));
+        }
+        // City and county as the townships layer names them (the location rule compares).
+        if fields.city == Some(i) || fields.county == Some(i) {
+            if let Some(towns) = d.dataset.layer(crate::model::LayerRole::Townships) {
+                let tf = crate::model::fields::Fields::of_layer(towns, &d.review.file);
+                let col = if fields.city == Some(i) {
+                    tf.city
+                } else {
+                    tf.county
+                };
+                if col.is_some()
+                    && !towns
+                        .features
+                        .iter()
+                        .any(|f| towns.attr(f, col) == Some(text.trim()))
+                {
+                    return Some(format!("⚠ {}", lang.t(S::PlaceNotInTownships)));
+                }
+            }
+        }
         None
     };
     let out = egui::ScrollArea::both()
