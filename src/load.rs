@@ -7,7 +7,7 @@ use crate::crs::{
     Reprojector,
 };
 use crate::io::review::Review;
-use crate::io::{geojson_in, shp, LoadError};
+use crate::io::{geojson_in, gtxt, shp, LoadError};
 use crate::messages::cli as msg_cli;
 use crate::messages::load as msg;
 use crate::model::fields::Fields;
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 /// Every layer of a review in the working CRS (see [`crate::model::Dataset`]).
 pub use crate::model::Dataset;
 
-/// Reads a layer file by its extension (.shp, .geojson/.json).
+/// Reads a layer file by its extension (.shp, .geojson/.json, .txt: 国土TXT).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
     read_raw_with(path, None, None)
 }
@@ -53,6 +53,7 @@ pub fn read_raw_with(
     match ext.as_str() {
         "shp" => shp::read_shapefile_with(path, keep, encoding),
         "geojson" | "json" => geojson_in::read_geojson(path),
+        "txt" => gtxt::read_gtxt(path),
         "" => Err(LoadError::new(crate::messages::io::no_extension(), path)),
         other => Err(LoadError::new(
             crate::messages::io::unsupported_format(other),

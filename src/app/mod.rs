@@ -966,7 +966,7 @@ impl ZonecheckApp {
         let mut layers = Vec::new();
         for p in paths {
             match ext(&p).as_str() {
-                "shp" | "geojson" | "json" => layers.push(p),
+                "shp" | "geojson" | "json" | "txt" => layers.push(p),
                 _ => {
                     let msg = format!("{}: {}", self.lang().t(S::UnsupportedDrop), p.display());
                     self.error(msg);
