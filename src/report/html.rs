@@ -2125,6 +2125,7 @@ mod tests {
             analysis: &analysis,
             meta: ReportMeta {
                 version: "9.9.9-test".into(),
+                ..ReportMeta::default()
             },
         };
         render_html(&input)
