@@ -282,12 +282,17 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
         match section {
             Section::Header => read_header_line(&mut header, line, line_no)?,
             Section::Coords => {
-                let cells: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
-                if cells.last() == Some(&"@") {
+                let mut cells: Vec<&str> = line.split([',', '，']).map(str::trim).collect();
+                // A parcel line ends in `,@` (or, in some files, in `@` without the comma).
+                if let Some(last) = cells.last_mut().filter(|c| c.ends_with('@')) {
+                    *last = last.trim_end_matches('@').trim_end();
+                    if last.is_empty() {
+                        cells.pop();
+                    }
                     if let Some(p) = parcels.last_mut() {
                         p.end_ring();
                     }
-                    let attrs: Vec<Option<String>> = cells[..cells.len() - 1]
+                    let attrs: Vec<Option<String>> = cells
                         .iter()
                         .map(|c| (!c.is_empty()).then(|| c.to_string()))
                         .collect();
@@ -893,6 +898,16 @@ mod tests {
         let reason = &layer.unusable[0].reason.en;
         assert!(reason.contains("line 8") && reason.contains('5'), "{reason}");
         assert_eq!(layer.unusable[0].id.as_deref(), Some("D1"));
+    }
+
+    #[test]
+    fn a_parcel_line_may_end_in_at_without_a_comma() {
+        let text = format!(
+            "{HEADER}4,,D1,名称@\nJ1,1,3340100,500000\nJ2,1,3340100,500100\nJ3,1,3340000,500100\nJ1,1,3340100,500000\n"
+        );
+        let layer = parse_gtxt(&text).unwrap();
+        assert_eq!(layer.records[0].attrs[3].as_deref(), Some("名称"));
+        assert_eq!(layer.fields.len(), 4);
     }
 
     #[test]
