@@ -427,7 +427,10 @@ fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), 
         return Ok(());
     }
     let message = match file_extent(&p.raw) {
-        Some((min, max)) => msg::no_crs_undetectable(&p.key, min.x, max.x, min.y, max.y),
+        Some((min, max)) => match &p.raw.crs_missing {
+            Some(why) => msg::no_crs_in_file(&p.key, why, min.x, max.x, min.y, max.y),
+            None => msg::no_crs_undetectable(&p.key, min.x, max.x, min.y, max.y),
+        },
         None => msg::no_crs_no_coordinates(&p.key),
     };
     Err(LoadError::new(message, &p.path))
@@ -665,9 +668,14 @@ fn choose_working_crs(review: &Review, zones: &Pending) -> Result<(CrsDef, Strin
         // No CRS declared or detected (see `pending`).
         _ => {
             let message = match file_extent(&zones.raw) {
-                Some((min, max)) => {
-                    crate::messages::io::no_crs_undetectable(&zones.key, min.x, max.x, min.y, max.y)
-                }
+                Some((min, max)) => match &zones.raw.crs_missing {
+                    Some(why) => crate::messages::io::no_crs_in_file(
+                        &zones.key, why, min.x, max.x, min.y, max.y,
+                    ),
+                    None => crate::messages::io::no_crs_undetectable(
+                        &zones.key, min.x, max.x, min.y, max.y,
+                    ),
+                },
                 None => crate::messages::io::no_crs_no_coordinates(&zones.key),
             };
             return Err(LoadError::new(message, &zones.path));

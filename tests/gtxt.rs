@@ -221,7 +221,8 @@ fn no_header_and_no_prefix_needs_crs_of() {
     let fx = Fixture::new();
     write(&fx.path("plan.txt"), gbk(&parcels("", ALL_FIELDS)));
     fx.set_review("[layers]\nzones = \"plan.txt\"\n");
-    fx.run().assert_bad_input("plan.txt", &["CRS"]);
+    fx.run()
+        .assert_bad_input("plan.txt", &["no CRS", "[属性描述]", "no zone number", "crs_of"]);
     fx.set_review("[layers]\nzones = \"plan.txt\"\n[crs_of]\nzones = \"EPSG:4549\"\n");
     let run = fx.run();
     run.assert_checked();

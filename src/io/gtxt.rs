@@ -386,9 +386,13 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
             }),
         }
     }
-    let (crs, warning) = decide_crs(&header, &ys)?;
-    layer.crs = crs;
-    layer.warnings.extend(warning);
+    match decide_crs(&header, &ys)? {
+        (Some(crs), warning) => {
+            layer.crs = Some(crs);
+            layer.warnings.extend(warning);
+        }
+        (None, why) => layer.crs_missing = why,
+    }
     Ok(layer)
 }
 
@@ -481,7 +485,7 @@ fn prefix_of(easting: f64) -> Option<u32> {
 /// The CRS from the header and the eastings (`ys`): the header's zone, with the coordinates'
 /// zone prefix deciding when the header lacks it or contradicts it (with a warning). Without a
 /// usable header and without a prefix the CRS is left unknown (the review's `crs_of` or `crs`
-/// decides, or the loader refuses the layer), with a warning saying so.
+/// decides, or the loader refuses the layer), with the reason for the loader's error.
 fn decide_crs(header: &Header, ys: &[f64]) -> Result<(Option<String>, Option<Text>), Text> {
     let prefixes: Vec<Option<u32>> = ys.iter().map(|y| prefix_of(*y)).collect();
     let first = prefixes.first().copied().flatten();

@@ -658,6 +658,27 @@ pub fn no_crs_undetectable(key: &str, min_x: f64, max_x: f64, min_y: f64, max_y:
     )
 }
 
+/// A layer without a CRS whose reader said why (`why`, e.g. a 国土TXT header without 带号).
+pub fn no_crs_in_file(
+    key: &str,
+    why: &Text,
+    min_x: f64,
+    max_x: f64,
+    min_y: f64,
+    max_y: f64,
+) -> Text {
+    t(
+        format!(
+            "图层 `{key}` 没有坐标系：{}（坐标 x {min_x:.3}–{max_x:.3}，y {min_y:.3}–{max_y:.3}）",
+            why.zh
+        ),
+        format!(
+            "layer `{key}` has no CRS: {} (coordinates x {min_x:.3}–{max_x:.3}, y {min_y:.3}–{max_y:.3})",
+            why.en
+        ),
+    )
+}
+
 pub fn no_crs_no_coordinates(key: &str) -> Text {
     t(
         format!("图层 `{key}` 没有坐标系（没有 .prj），也没有可用的坐标；请在审查文件中设置 `crs_of.{key}`"),
