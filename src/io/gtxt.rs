@@ -69,7 +69,9 @@ impl Datum {
     /// Recognises a 坐标系 value: "2000国家大地坐标系", "CGCS2000", "西安80", "北京54", …
     fn parse(value: &str) -> Option<Datum> {
         let v = value.to_uppercase();
-        if v.contains("2000") {
+        if v.contains("WGS") || v.contains("UTM") {
+            None
+        } else if v.contains("2000") {
             Some(Datum::Cgcs2000)
         } else if v.contains("西安") || v.contains("XIAN") || v.contains("80") {
             Some(Datum::Xian80)
@@ -446,7 +448,7 @@ fn read_header_line(header: &mut Header, line: &str, line_no: usize) -> Result<(
     };
     let (key, value) = (key.trim(), value.trim());
     match key {
-        "坐标系" => {
+        "坐标系" if !value.is_empty() => {
             header.datum = Datum::parse(value);
             header.datum_text = Some(value.to_string());
         }
@@ -533,28 +535,48 @@ fn decide_crs(header: &Header, ys: &[f64]) -> Result<(Option<String>, Option<Tex
             });
             Ok((Some(epsg), warning))
         }
-        None => match (datum, width, header_zone) {
-            (Some(datum), Some(width), Some(zone)) => {
-                let gk = GkZone {
-                    datum,
-                    width,
-                    zone,
-                    prefixed: false,
-                };
-                match code(gk) {
-                    Some(epsg) => Ok((Some(epsg), None)),
-                    None => Err(msg::gtxt_zone_out_of_range(width, zone)),
+        None => {
+            let no_crs = || {
+                Ok((
+                    None,
+                    Some(msg::gtxt_no_crs(
+                        header.datum_text.as_deref(),
+                        width,
+                        header_zone,
+                    )),
+                ))
+            };
+            let Some(zone) = header_zone else {
+                return no_crs();
+            };
+            // 几度分带 missing: the zone number says it (3-degree 25–45, 6-degree 13–23).
+            let width = match width {
+                Some(w) => w,
+                None if GkZone::zones(3).contains(&zone) => 3,
+                None if GkZone::zones(6).contains(&zone) => 6,
+                None => return Err(msg::gtxt_zone_out_of_range(3, zone)),
+            };
+            // 坐标系 missing: CGCS2000, as for zone-prefixed coordinates, with a warning; a
+            // 坐标系 that names no datum known here is not guessed.
+            let (datum, assumed) = match (datum, &header.datum_text) {
+                (Some(d), _) => (d, false),
+                (None, None) => (Datum::Cgcs2000, true),
+                (None, Some(_)) => return no_crs(),
+            };
+            let gk = GkZone {
+                datum,
+                width,
+                zone,
+                prefixed: false,
+            };
+            match code(gk) {
+                Some(epsg) => {
+                    let warning = assumed.then(|| msg::gtxt_datum_assumed(&epsg));
+                    Ok((Some(epsg), warning))
                 }
+                None => Err(msg::gtxt_zone_out_of_range(width, zone)),
             }
-            _ => Ok((
-                None,
-                Some(msg::gtxt_no_crs(
-                    header.datum_text.as_deref(),
-                    width,
-                    header_zone,
-                )),
-            )),
-        },
+        }
     }
 }
 
@@ -871,6 +893,33 @@ mod tests {
         assert_eq!(layer.crs.as_deref(), Some("EPSG:4528"));
         assert_eq!(layer.warnings.len(), 1);
         assert!(layer.warnings[0].en.contains("39"), "{:?}", layer.warnings);
+    }
+
+    #[test]
+    fn a_header_without_datum_or_width_is_completed_from_the_zone_number() {
+        let body = "4,,D1,@\nJ1,1,3340100,500000\nJ2,1,3340100,500100\nJ3,1,3340000,500100\nJ1,1,3340100,500000\n";
+        // No 几度分带: zone 40 is a 3-degree zone (6-degree zones are 13–23); no warning.
+        let text = HEADER.replace("几度分带=3\n", "") + body;
+        let layer = parse_gtxt(&text).unwrap();
+        assert_eq!(layer.crs.as_deref(), Some("EPSG:4549"));
+        assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
+        // No 坐标系: CGCS2000 assumed, with a warning.
+        let text = HEADER.replace("坐标系=2000国家大地坐标系\n", "") + body;
+        let layer = parse_gtxt(&text).unwrap();
+        assert_eq!(layer.crs.as_deref(), Some("EPSG:4549"));
+        assert_eq!(layer.warnings.len(), 1);
+        // A 坐标系 naming an unknown datum is not guessed: no CRS, and the reason kept.
+        let text = HEADER.replace("2000国家大地坐标系", "地方坐标系") + body;
+        let layer = parse_gtxt(&text).unwrap();
+        assert_eq!(layer.crs, None);
+        assert!(layer.crs_missing.unwrap().zh.contains("地方坐标系"));
+        // Xian 1980, 6-degree zone 20 (CM 117°E): EPSG:2345.
+        let text = HEADER
+            .replace("2000国家大地坐标系", "1980西安坐标系")
+            .replace("几度分带=3", "几度分带=6")
+            .replace("带号=40", "带号=20")
+            + body;
+        assert_eq!(parse_gtxt(&text).unwrap().crs.as_deref(), Some("EPSG:2345"));
     }
 
     #[test]

@@ -897,6 +897,14 @@ pub fn gtxt_crs_from_coordinates(
     )
 }
 
+/// The header gives 带号 but no 坐标系: CGCS2000 assumed.
+pub fn gtxt_datum_assumed(crs: &str) -> Text {
+    t(
+        format!("[属性描述] 没有坐标系，按 2000国家大地坐标系 取为 {crs}"),
+        format!("the header [属性描述] has no 坐标系: CGCS2000 assumed, {crs}"),
+    )
+}
+
 /// Neither the header nor the coordinates give the CRS.
 pub fn gtxt_no_crs(datum: Option<&str>, width: Option<u32>, zone: Option<u32>) -> Text {
     let (zh, en) = header_summary(datum, width, zone);
