@@ -395,3 +395,48 @@ fn boundary_points_csv_of_a_known_square() {
     let text = std::fs::read_to_string(out.join("boundary_points.csv")).unwrap_or_default();
     assert!(text.contains("Z01,开发区1,1,1,J2,3340500.0,500500.0\r\n"), "{text}");
 }
+
+/// 国土TXT as another layer than the zones: the original zones. Two parcels (header zone 40,
+/// Y prefixed → EPSG:4528, reprojected into the zones' EPSG:4549, the same CM 120°E less the
+/// 40,000,000 m prefix); the second declares 5 points but has 4 lines (line 16), so it cannot
+/// be used: outside the zones layer that makes the check incomplete (one blocking
+/// `input.incomplete` plan finding naming the layer and the line), never a silent pass.
+#[test]
+fn an_originals_layer_in_gtxt_fails_closed_on_an_unusable_parcel() {
+    let fx = Fixture::new();
+    // O1 covers zone Z01 (500000–500500 × 3340000–3340500); O2 is short of a point.
+    let text = format!(
+        "{HEADER_40}[地块坐标]\r\n\
+         5,25.0000,O1,原开发区一,面,,,,@\r\n\
+         J1,1,3340500,40500000\r\nJ2,1,3340500,40500500\r\nJ3,1,3340000,40500500\r\n\
+         J4,1,3340000,40500000\r\nJ1,1,3340500,40500000\r\n\
+         5,1.0000,O2,原开发区二,面,,,,@\r\n\
+         J1,1,3340500,40502000\r\nJ2,1,3340500,40502100\r\nJ3,1,3340400,40502100\r\n\
+         J1,1,3340500,40502000\r\n"
+    );
+    write(&fx.path("orig.txt"), gbk(&text));
+    fx.set_review("[layers]\nzones = \"zones.shp\"\noriginal = \"orig.txt\"\n");
+    let run = fx.run();
+    run.assert_no_panic();
+    assert_eq!(run.code, Some(1), "{run}");
+    let report = json(&fx.out.join("report.json"));
+    let orig = report["inputs"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["layer"] == "original"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        orig["crs"]["en"].as_str().unwrap_or_default().starts_with("EPSG:4528"),
+        "{orig:#}"
+    );
+    let incomplete: Vec<&Value> = report["plan"]["findings"]
+        .as_array()
+        .map(|a| a.iter().filter(|f| f["rule"] == "input.incomplete").collect())
+        .unwrap_or_default();
+    assert_eq!(incomplete.len(), 1, "{report:#}");
+    assert_eq!(incomplete[0]["severity"], "blocking");
+    let en = incomplete[0]["message_en"].as_str().unwrap_or_default();
+    for needle in ["original", "orig.txt", "line 16", "declares 5 points"] {
+        assert!(en.contains(needle), "{needle:?} missing in {en}");
+    }
+}

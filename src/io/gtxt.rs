@@ -963,6 +963,40 @@ mod tests {
         assert_eq!(layer.fields.len(), 4);
     }
 
+    proptest::proptest! {
+        // A fixed seed: the same cases on every run, so CI cannot flake.
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 256,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x6774_7874),
+            ..proptest::test_runner::Config::default()
+        })]
+        /// Any text, and any mix of well-formed and broken lines, parses or gives an error:
+        /// never a panic. Any bytes decode or give an error.
+        #[test]
+        fn bad_input_never_panics(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("[属性描述]".to_string()),
+                    proptest::strategy::Just("[地块坐标]".to_string()),
+                    proptest::strategy::Just("带号=40".to_string()),
+                    proptest::strategy::Just("几度分带=6".to_string()),
+                    proptest::strategy::Just("坐标系=西安80".to_string()),
+                    proptest::strategy::Just("4,,D1,面,@".to_string()),
+                    proptest::strategy::Just("J1,1,3340100,40500000".to_string()),
+                    proptest::strategy::Just("J2,2,3340100,500100".to_string()),
+                    proptest::strategy::Just("J3,1,1e308,-1e308".to_string()),
+                    "[0-9J,.@=\\[\\]-]{0,30}",
+                    ".{0,20}",
+                ],
+                0..40,
+            ),
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+        ) {
+            let _ = parse_gtxt(&lines.join("\n"));
+            let _ = decode(&bytes).map(|(text, _)| parse_gtxt(&text));
+        }
+    }
+
     #[test]
     fn boundary_points_of_a_square_with_a_hole() {
         let p = polygon!(
