@@ -298,15 +298,15 @@ fn zones_written_as_gtxt_read_back_the_same() {
     assert!(text.contains("J1,1,3340100.000,40500000.000\r\n"), "{text}");
     let again = fx.dir.path().join("again");
     std::fs::create_dir(&again).unwrap_or_else(|e| panic!("{e}"));
-    write(&again.join("plan.txt"), &written);
+    write(&again.join("zones_gtxt.txt"), &written);
     write(
         &again.join("review.toml"),
-        "[layers]\nzones = \"plan.txt\"\n",
+        "[layers]\nzones = \"zones_gtxt.txt\"\n",
     );
     let out2 = fx.dir.path().join("out2");
     let run = run_check(&again.join("review.toml"), &out2);
     run.assert_checked();
-    assert!(!run.warnings().iter().any(|w| w.contains("plan.txt")), "{run}");
+    assert!(!run.warnings().iter().any(|w| w.contains("zones_gtxt.txt")), "{run}");
     let first = json(&fx.out.join("report.json"));
     let second = json(&out2.join("report.json"));
     assert_eq!(zones_of(&first), zones_of(&second));
@@ -316,6 +316,11 @@ fn zones_written_as_gtxt_read_back_the_same() {
         read(&out2.join("boundary_points.csv"))
     );
     assert_eq!(written, read(&out2.join("zones_gtxt.txt")));
+    // Checking it with the outputs going into its own folder would replace it: refused before
+    // anything is written.
+    let run = run_check(&again.join("review.toml"), &again);
+    run.assert_bad_input("zones_gtxt.txt", &[]);
+    assert_eq!(read(&again.join("zones_gtxt.txt")), written);
 }
 
 /// Round trip at the precision, off the grid: a zone whose corners have many decimals,
