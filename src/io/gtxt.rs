@@ -325,6 +325,10 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
                 let Some(parcel) = parcels.last_mut() else {
                     return Err(msg::gtxt_point_before_parcel(line_no));
                 };
+                // A trailing comma (`J1,1,X,Y,`) adds nothing.
+                while cells.len() > 4 && cells.last() == Some(&"") {
+                    cells.pop();
+                }
                 let (ring_no, c) = read_point(&cells, line_no)?;
                 parcel.push(ring_no, line_no, c);
             }
@@ -359,7 +363,8 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
                 .warnings
                 .push(msg::feature_warning(index, &msg::gtxt_ring_not_closed(*line)));
         }
-        let problem = parcel_problem(parcel.line, parcel.declared_points, parcel.points)
+        let closing = parcel.rings.len() - parcel.unclosed.len();
+        let problem = parcel_problem(parcel.line, parcel.declared_points, parcel.points, closing)
             .or_else(|| {
                 parcel.rings.iter().find_map(|(_, line, ring)| {
                     let distinct = super::shp::distinct_points(ring);
@@ -409,13 +414,21 @@ fn field_names(n: usize) -> Vec<String> {
 }
 
 /// A parcel whose 界址点数 disagrees with its point lines (a truncated or spliced file), or
-/// that has no point at all.
-fn parcel_problem(line: usize, declared: Option<usize>, found: usize) -> Option<Text> {
+/// that has no point at all. 界址点数 counts every point line, or (in some files) every point
+/// line but those closing a ring (`closing` of them).
+fn parcel_problem(
+    line: usize,
+    declared: Option<usize>,
+    found: usize,
+    closing: usize,
+) -> Option<Text> {
     if found == 0 {
         return Some(msg::gtxt_parcel_without_points(line));
     }
     match declared {
-        Some(n) if n != found => Some(msg::gtxt_point_count_mismatch(line, n, found)),
+        Some(n) if n != found && n + closing != found => {
+            Some(msg::gtxt_point_count_mismatch(line, n, found))
+        }
         _ => None,
     }
 }
@@ -951,6 +964,31 @@ mod tests {
         let reason = &layer.unusable[0].reason.en;
         assert!(reason.contains("line 8") && reason.contains('5'), "{reason}");
         assert_eq!(layer.unusable[0].id.as_deref(), Some("D1"));
+    }
+
+    #[test]
+    fn rings_are_assigned_by_containment_and_counts_may_leave_out_closing_points() {
+        // One parcel: two 100 m squares side by side 200 m apart (圈号 1 and 2, both
+        // exteriors), the second with a 20 m hole (圈号 3). 界址点数 12 counts the points
+        // without the 3 closing ones (15 lines); a trailing comma on a point line is accepted.
+        let text = format!(
+            "{HEADER}12,,D1,@\n\
+             J1,1,3340100,500000\nJ2,1,3340100,500100\nJ3,1,3340000,500100\nJ4,1,3340000,500000\nJ1,1,3340100,500000,\n\
+             J5,2,3340100,500300\nJ6,2,3340100,500400\nJ7,2,3340000,500400\nJ8,2,3340000,500300\nJ5,2,3340100,500300\n\
+             J9,3,3340060,500340\nJ10,3,3340040,500340\nJ11,3,3340040,500360\nJ12,3,3340060,500360\nJ9,3,3340060,500340\n"
+        );
+        let layer = parse_gtxt(&text).unwrap();
+        assert!(layer.unusable.is_empty(), "{:?}", layer.unusable);
+        assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
+        let geom = crate::spatial::repair::build_geometry(&layer.records[0].shape)
+            .unwrap()
+            .geometry;
+        assert_eq!(geom.0.len(), 2);
+        // 10000 + (10000 − 400) m².
+        assert!((geo::Area::unsigned_area(&geom) - 19_600.0).abs() < 1e-6);
+        // 11 is neither 15 nor 15 − 3: unusable.
+        let layer = parse_gtxt(&text.replacen("12,,D1,@", "11,,D1,@", 1)).unwrap();
+        assert_eq!(layer.unusable.len(), 1);
     }
 
     #[test]
