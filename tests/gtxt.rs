@@ -125,7 +125,10 @@ fn a_gbk_plan_with_zone_prefixed_eastings_is_checked_as_the_zones_layer() {
             .starts_with("EPSG:4528"),
         "{input:#}"
     );
-    assert!(input["encoding"]["en"].as_str().unwrap_or_default().starts_with("GBK"));
+    assert!(input["encoding"]["en"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("GBK"));
     let sha = zonecheck::io::sha256_hex(&bytes);
     assert_eq!(input["sha256"], sha.as_str());
     assert_eq!(input["files"][0]["file"], "plan.txt");
@@ -161,7 +164,10 @@ fn utf8_without_prefix_and_with_fewer_fields_gives_the_same_areas() {
             .starts_with("EPSG:4549"),
         "{input:#}"
     );
-    assert!(input["encoding"]["en"].as_str().unwrap_or_default().starts_with("UTF-8"));
+    assert!(input["encoding"]["en"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("UTF-8"));
 }
 
 /// Variant: more attribute fields than the standard eight (two extra, kept as 属性9/属性10).
@@ -221,8 +227,10 @@ fn no_header_and_no_prefix_needs_crs_of() {
     let fx = Fixture::new();
     write(&fx.path("plan.txt"), gbk(&parcels("", ALL_FIELDS)));
     fx.set_review("[layers]\nzones = \"plan.txt\"\n");
-    fx.run()
-        .assert_bad_input("plan.txt", &["no CRS", "[属性描述]", "no zone number", "crs_of"]);
+    fx.run().assert_bad_input(
+        "plan.txt",
+        &["no CRS", "[属性描述]", "no zone number", "crs_of"],
+    );
     fx.set_review("[layers]\nzones = \"plan.txt\"\n[crs_of]\nzones = \"EPSG:4549\"\n");
     let run = fx.run();
     run.assert_checked();
@@ -267,8 +275,11 @@ fn malformed_lines_name_the_file_and_the_line() {
 fn a_parcel_with_missing_points_in_the_zones_layer_is_bad_input() {
     let fx = Fixture::new();
     fx.set_review("[layers]\nzones = \"plan.txt\"\n");
-    let text = format!("{HEADER_40}{}", parcels("40", ALL_FIELDS))
-        .replacen("J8,2,3340060.000,40500120.000\r\n", "", 1);
+    let text = format!("{HEADER_40}{}", parcels("40", ALL_FIELDS)).replacen(
+        "J8,2,3340060.000,40500120.000\r\n",
+        "",
+        1,
+    );
     write(&fx.path("plan.txt"), gbk(&text));
     let run = fx.run();
     run.assert_no_panic();
@@ -291,7 +302,10 @@ fn zones_written_as_gtxt_read_back_the_same() {
     fx.run().assert_checked();
     let written = read(&fx.out.join("zones_gtxt.txt"));
     let (text, _, bad) = encoding_rs::GBK.decode(&written);
-    assert!(!bad && std::str::from_utf8(&written).is_err(), "GBK expected");
+    assert!(
+        !bad && std::str::from_utf8(&written).is_err(),
+        "GBK expected"
+    );
     assert!(text.contains("带号=40") && text.contains("坐标系=2000国家大地坐标系"));
     // A01: 4 + 1 exterior and 4 + 1 hole lines; area 1.92 公顷.
     assert!(text.contains("10,1.9200,A01,地块一,面,,,,@\r\n"), "{text}");
@@ -306,7 +320,10 @@ fn zones_written_as_gtxt_read_back_the_same() {
     let out2 = fx.dir.path().join("out2");
     let run = run_check(&again.join("review.toml"), &out2);
     run.assert_checked();
-    assert!(!run.warnings().iter().any(|w| w.contains("zones_gtxt.txt")), "{run}");
+    assert!(
+        !run.warnings().iter().any(|w| w.contains("zones_gtxt.txt")),
+        "{run}"
+    );
     let first = json(&fx.out.join("report.json"));
     let second = json(&out2.join("report.json"));
     assert_eq!(zones_of(&first), zones_of(&second));
@@ -398,7 +415,10 @@ fn boundary_points_csv_of_a_known_square() {
     ]);
     run.assert_checked();
     let text = std::fs::read_to_string(out.join("boundary_points.csv")).unwrap_or_default();
-    assert!(text.contains("Z01,开发区1,1,1,J2,3340500.0,500500.0\r\n"), "{text}");
+    assert!(
+        text.contains("Z01,开发区1,1,1,J2,3340500.0,500500.0\r\n"),
+        "{text}"
+    );
 }
 
 /// 国土TXT as another layer than the zones: the original zones. Two parcels (header zone 40,
@@ -431,12 +451,19 @@ fn an_originals_layer_in_gtxt_fails_closed_on_an_unusable_parcel() {
         .cloned()
         .unwrap_or_default();
     assert!(
-        orig["crs"]["en"].as_str().unwrap_or_default().starts_with("EPSG:4528"),
+        orig["crs"]["en"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("EPSG:4528"),
         "{orig:#}"
     );
     let incomplete: Vec<&Value> = report["plan"]["findings"]
         .as_array()
-        .map(|a| a.iter().filter(|f| f["rule"] == "input.incomplete").collect())
+        .map(|a| {
+            a.iter()
+                .filter(|f| f["rule"] == "input.incomplete")
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(incomplete.len(), 1, "{report:#}");
     assert_eq!(incomplete[0]["severity"], "blocking");

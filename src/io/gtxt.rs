@@ -359,9 +359,10 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
         attrs.resize(field_count, None);
         let id = attrs.get(2).cloned().flatten();
         for line in &parcel.unclosed {
-            layer
-                .warnings
-                .push(msg::feature_warning(index, &msg::gtxt_ring_not_closed(*line)));
+            layer.warnings.push(msg::feature_warning(
+                index,
+                &msg::gtxt_ring_not_closed(*line),
+            ));
         }
         let closing = parcel.rings.len() - parcel.unclosed.len();
         let problem = parcel_problem(parcel.line, parcel.declared_points, parcel.points, closing)
@@ -446,13 +447,7 @@ fn read_point(cells: &[&str], line: usize) -> Result<(u32, Coord<f64>), Text> {
     let number = |s: &str| s.parse::<f64>().ok().filter(|v| v.is_finite());
     let north = number(x).ok_or_else(|| msg::gtxt_bad_number(line, "X", x))?;
     let east = number(y).ok_or_else(|| msg::gtxt_bad_number(line, "Y", y))?;
-    Ok((
-        ring_no,
-        Coord {
-            x: east,
-            y: north,
-        },
-    ))
+    Ok((ring_no, Coord { x: east, y: north }))
 }
 
 fn read_header_line(header: &mut Header, line: &str, line_no: usize) -> Result<(), Text> {
@@ -772,7 +767,10 @@ fn header_lines(epsg: Option<u32>, crs_name: &str, decimals: usize) -> Vec<Strin
 
 /// A value of a parcel line: the format has no quoting, so commas become full-width ones.
 fn cell(s: &str) -> String {
-    s.replace(',', "，").replace(['\r', '\n'], " ").trim().to_string()
+    s.replace(',', "，")
+        .replace(['\r', '\n'], " ")
+        .trim()
+        .to_string()
 }
 
 /// The text of a 国土TXT file (CRLF line ends): the header for the CRS (`epsg`, `crs_name`),
@@ -942,7 +940,10 @@ mod tests {
         let e = bad("J1,1,3340100,40500000\n");
         assert!(e.en.contains("line 8"), "{e}");
         let e = bad("4,,D1,@\nJ1,1,3340100,40500000\nJ2,1,abc,40500100\n");
-        assert!(e.en.contains("line 10") && e.zh.contains("第 10 行"), "{e:?}");
+        assert!(
+            e.en.contains("line 10") && e.zh.contains("第 10 行"),
+            "{e:?}"
+        );
         let e = bad("4,,D1,@\nJ1,1,3340100\n");
         assert!(e.en.contains("line 9"), "{e}");
         let e = bad("x,,D1,@\n");
@@ -962,7 +963,10 @@ mod tests {
         assert!(layer.records.is_empty());
         assert_eq!(layer.unusable.len(), 1);
         let reason = &layer.unusable[0].reason.en;
-        assert!(reason.contains("line 8") && reason.contains('5'), "{reason}");
+        assert!(
+            reason.contains("line 8") && reason.contains('5'),
+            "{reason}"
+        );
         assert_eq!(layer.unusable[0].id.as_deref(), Some("D1"));
     }
 

@@ -770,7 +770,9 @@ pub fn gtxt_bad_header_value(line: usize, key: &str, value: &str) -> Text {
 pub fn gtxt_bad_unit(line: usize, unit: &str) -> Text {
     t(
         format!("第 {line} 行：计量单位“{unit}”不受支持（坐标应以米为单位）"),
-        format!("line {line}: 计量单位 \"{unit}\" is not supported (coordinates must be in metres)"),
+        format!(
+            "line {line}: 计量单位 \"{unit}\" is not supported (coordinates must be in metres)"
+        ),
     )
 }
 
@@ -784,7 +786,9 @@ pub fn gtxt_bad_point_count(line: usize, value: &str) -> Text {
 pub fn gtxt_not_polygon(line: usize, kind: &str) -> Text {
     t(
         format!("第 {line} 行：地块的图形属性为“{kind}”，只能读取“面”"),
-        format!("line {line}: the parcel's shape type is \"{kind}\"; only 面 (polygon) can be read"),
+        format!(
+            "line {line}: the parcel's shape type is \"{kind}\"; only 面 (polygon) can be read"
+        ),
     )
 }
 
@@ -798,7 +802,9 @@ pub fn gtxt_point_before_parcel(line: usize) -> Text {
 pub fn gtxt_bad_point_line(line: usize, cells: usize) -> Text {
     t(
         format!("第 {line} 行：坐标行应为“点号,圈号,X,Y”四项，这里有 {cells} 项"),
-        format!("line {line}: a point line must be `点号,圈号,X,Y` (4 values), this one has {cells}"),
+        format!(
+            "line {line}: a point line must be `点号,圈号,X,Y` (4 values), this one has {cells}"
+        ),
     )
 }
 
@@ -833,7 +839,9 @@ pub fn gtxt_point_count_mismatch(line: usize, declared: usize, found: usize) -> 
 pub fn gtxt_ring_too_few_points(line: usize, distinct: usize) -> Text {
     t(
         format!("从第 {line} 行开始的圈只有 {distinct} 个不同的点（至少需要 3 个）"),
-        format!("the ring starting on line {line} has only {distinct} distinct points (a ring needs 3)"),
+        format!(
+            "the ring starting on line {line} has only {distinct} distinct points (a ring needs 3)"
+        ),
     )
 }
 
