@@ -266,6 +266,8 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
     let mut header = Header::default();
     let mut parcels: Vec<Parcel> = Vec::new();
     let mut field_count = 0usize;
+    // The zone number before the first point's Y and its line: every point must agree.
+    let mut first_prefix: Option<(Option<u32>, usize)> = None;
     for (i, raw_line) in text.lines().enumerate() {
         let line_no = i + 1;
         let line = raw_line.trim().trim_start_matches('\u{feff}').trim();
@@ -330,6 +332,14 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
                     cells.pop();
                 }
                 let (ring_no, c) = read_point(&cells, line_no)?;
+                let prefix = prefix_of(c.x);
+                match first_prefix {
+                    None => first_prefix = Some((prefix, line_no)),
+                    Some((first, first_line)) if first != prefix => {
+                        return Err(msg::gtxt_mixed_prefixes(line_no, first_line));
+                    }
+                    Some(_) => {}
+                }
                 parcel.push(ring_no, line_no, c);
             }
             Section::None => return Err(msg::gtxt_outside_section(line_no)),
@@ -353,7 +363,6 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
         records_in_file: parcels.len(),
         ..RawLayer::default()
     };
-    let mut ys: Vec<f64> = Vec::new();
     for (index, parcel) in parcels.into_iter().enumerate() {
         let mut attrs = parcel.attrs;
         attrs.resize(field_count, None);
@@ -374,7 +383,6 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
             });
         for (_, _, ring) in &parcel.rings {
             for c in ring {
-                ys.push(c.x);
                 extend(&mut layer.extent, *c);
             }
         }
@@ -394,7 +402,7 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
             }),
         }
     }
-    match decide_crs(&header, &ys)? {
+    match decide_crs(&header, first_prefix)? {
         (Some(crs), warning) => {
             layer.crs = Some(crs);
             layer.warnings.extend(warning);
@@ -492,15 +500,21 @@ fn prefix_of(easting: f64) -> Option<u32> {
     (easting >= 1_000_000.0).then(|| (easting / 1_000_000.0).floor() as u32)
 }
 
-/// The CRS from the header and the eastings (`ys`): the header's zone, with the coordinates'
-/// zone prefix deciding when the header lacks it or contradicts it (with a warning). Without a
+/// The CRS from the header and the zone number before every Y (`prefix`: that number, the same
+/// for every point, and the first point's line): the header's zone, with the coordinates' zone
+/// number deciding when the header lacks it or contradicts it (with a warning). Without a
 /// usable header and without a prefix the CRS is left unknown (the review's `crs_of` or `crs`
 /// decides, or the loader refuses the layer), with the reason for the loader's error.
-fn decide_crs(header: &Header, ys: &[f64]) -> Result<(Option<String>, Option<Text>), Text> {
-    let prefixes: Vec<Option<u32>> = ys.iter().map(|y| prefix_of(*y)).collect();
-    let first = prefixes.first().copied().flatten();
-    if prefixes.iter().any(|p| *p != first) {
-        return Err(msg::gtxt_mixed_prefixes());
+fn decide_crs(
+    header: &Header,
+    prefix: Option<(Option<u32>, usize)>,
+) -> Result<(Option<String>, Option<Text>), Text> {
+    let first = prefix.and_then(|(p, _)| p);
+    let prefix_line = prefix.map(|(_, line)| line);
+    // Y of 7 digits (1,000,000–9,999,999) is no easting, with or without a zone number (zone
+    // numbers are 13–45): it is a northing, so the columns are swapped.
+    if let (Some(1..=9), Some((_, line))) = (first, prefix) {
+        return Err(msg::gtxt_axes_swapped(line));
     }
     // A 带号 given as the central meridian (120 for zone 40).
     let width = header.width;
@@ -527,7 +541,8 @@ fn decide_crs(header: &Header, ys: &[f64]) -> Result<(Option<String>, Option<Tex
                 prefixed: true,
             };
             let Some(epsg) = code(gk) else {
-                return Err(msg::gtxt_prefix_out_of_range(prefix));
+                let line = prefix_line.unwrap_or(0);
+                return Err(msg::gtxt_prefix_out_of_range(line, prefix));
             };
             let agrees = datum.is_some()
                 && width == Some(coord_width)
@@ -952,6 +967,12 @@ mod tests {
         assert!(e.en.contains("line 9"), "{e}");
         let e = bad("4,,D1,@\nJ1,1,NaN,40500000\n");
         assert!(e.en.contains("line 9"), "{e}");
+        // Line 10 has no zone number before Y where line 9 has 40.
+        let e = bad("4,,D1,@\nJ1,1,3340100,40500000\nJ2,1,3340100,500100\n");
+        assert!(e.en.contains("line 10") && e.en.contains("line 9"), "{e}");
+        // X and Y swapped: Y 3340100 (7 digits) is a northing.
+        let e = bad("4,,D1,@\nJ1,1,40500000,3340100\n");
+        assert!(e.en.contains("line 9") && e.en.contains("swapped"), "{e}");
     }
 
     #[test]

@@ -852,17 +852,24 @@ pub fn gtxt_ring_not_closed(line: usize) -> Text {
     )
 }
 
-pub fn gtxt_mixed_prefixes() -> Text {
-    Text::new(
-        "国土TXT 中的 Y 坐标有的带带号、有的不带（或带号不同），无法确定坐标系",
-        "the Y coordinates of the 国土TXT file mix eastings with and without a zone number (or with different ones): no single CRS fits",
+pub fn gtxt_mixed_prefixes(line: usize, first_line: usize) -> Text {
+    t(
+        format!("第 {line} 行：Y 坐标的带号与第 {first_line} 行的不同（有的带带号、有的不带，或带号不同），无法确定坐标系"),
+        format!("line {line}: the Y coordinate's zone number differs from line {first_line}'s (eastings with and without a zone number, or with different ones): no single CRS fits"),
     )
 }
 
-pub fn gtxt_prefix_out_of_range(prefix: u32) -> Text {
+pub fn gtxt_axes_swapped(line: usize) -> Text {
     t(
-        format!("Y 坐标前的带号 {prefix} 不是中国范围内的 3 度带（25–45）或 6 度带（13–23）"),
-        format!("the zone number {prefix} before the Y coordinates is no 3-degree (25–45) or 6-degree (13–23) zone of China"),
+        format!("第 {line} 行：Y 坐标是 7 位数，像北坐标；国土TXT 中 X 为北坐标、Y 为东坐标，X 与 Y 可能写反了"),
+        format!("line {line}: the Y coordinate has 7 digits, like a northing; in 国土TXT X is the northing and Y the easting: X and Y look swapped"),
+    )
+}
+
+pub fn gtxt_prefix_out_of_range(line: usize, prefix: u32) -> Text {
+    t(
+        format!("第 {line} 行：Y 坐标前的带号 {prefix} 不是中国范围内的 3 度带（25–45）或 6 度带（13–23）"),
+        format!("line {line}: the zone number {prefix} before the Y coordinate is no 3-degree (25–45) or 6-degree (13–23) zone of China"),
     )
 }
 
