@@ -403,6 +403,16 @@ fn boundary_points_csv_of_a_known_square() {
     );
     assert_eq!(lines[6], "Z02,开发区2,1,1,J1,3340500.000,502000.000");
     assert_eq!(lines.len(), 11);
+    // report.html has the same table per zone, folded: 5 rows for each square.
+    let html = std::fs::read_to_string(fx.out.join("report.html")).unwrap_or_default();
+    assert_eq!(
+        html.matches("界址点坐标表（5 行；EPSG:4549").count(),
+        2,
+        "{html}"
+    );
+    assert!(html.contains(
+        "<tr><td>1</td><td>1</td><td>J2</td><td>3340500.000</td><td>500500.000</td></tr>"
+    ));
     // --decimals 1: the same points with one decimal.
     let out = fx.dir.path().join("out1");
     let run = run_zonecheck([
