@@ -28,8 +28,9 @@ pub enum Command {
     /// Run every check of a review file and write the reports.
     ///
     /// Writes report.json, findings.csv (UTF-8 with BOM), conflicts.geojson (lon/lat),
-    /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS) and report.html into DIR, and prints
-    /// a summary table. Exit status: 0 every zone passes; 1 a blocking finding exists;
+    /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS), report.html, boundary_points.csv
+    /// (界址点 of every zone, working CRS) and zones_gtxt.txt (every zone as a 国土TXT parcel)
+    /// into DIR, and prints a summary table. Exit status: 0 every zone passes; 1 a blocking finding exists;
     /// 2 bad input (one line on stderr starting with `error:`). Input files are never modified.
     #[command(after_long_help = REVIEW_HELP)]
     Check {
@@ -51,6 +52,13 @@ pub enum Command {
         /// results, slower; the report's overview maps then show context everywhere).
         #[arg(long)]
         all_features: bool,
+        /// Decimals of the coordinates in boundary_points.csv and zones_gtxt.txt.
+        #[arg(long, value_name = "N", default_value_t = 3,
+              value_parser = clap::value_parser!(u8).range(0..=6))]
+        decimals: u8,
+        /// Text encoding of zones_gtxt.txt (UTF-8 also when a name has no GBK code).
+        #[arg(long, value_enum, default_value_t = DbfEncoding::Gbk)]
+        gtxt_encoding: DbfEncoding,
     },
     /// Fix merged zones headless: cut protected land out of them, remove fragments.
     ///
@@ -103,7 +111,7 @@ The review file (TOML; paths relative to it):
   crs = \"EPSG:4549\"            working projected CRS in metres (optional; default: the zones'
                                 projected CRS, or the nearest CGCS2000 3-degree GK zone)
   [layers]  zones (required), original, redline, farmland, water, townships, new_industrial,
-            barriers (roads, rivers, railways) = \"file.shp|.geojson\"
+            barriers (roads, rivers, railways) = \"file.shp|.geojson|.txt (国土TXT)\"
   [layers.extra]  \"自然保护地\" = \"nature.shp\"   further layers by name (protected land)
   [layers.role]   \"蓝绿空间\" = \"control_line\"  or \"advisory\" (\"protected\" when absent)
   [crs_of]  farmland = \"EPSG:4528\"  CRS for a layer whose file carries none
@@ -301,7 +309,16 @@ pub fn run(cli: Cli) -> ExitCode {
             quiet,
             timings,
             all_features,
-        }) => check_command(&review, &out, lang, quiet, timings, all_features),
+            decimals,
+            gtxt_encoding,
+        }) => {
+            let meta = ReportMeta {
+                coord_decimals: usize::from(decimals),
+                gtxt_utf8: gtxt_encoding == DbfEncoding::Utf8,
+                ..ReportMeta::default()
+            };
+            check_command(&review, &out, lang, quiet, timings, all_features, meta)
+        }
         Some(Command::Fix {
             review,
             out,
@@ -359,13 +376,15 @@ pub fn check_command(
     quiet: bool,
     timings: bool,
     all_features: bool,
+    meta: ReportMeta,
 ) -> ExitCode {
     let progress = Arc::new(Progress::new());
     let bar = ProgressBar::start(progress.clone(), !quiet && std::io::stderr().is_terminal());
     let options = LoadOptions {
         near_zones: (!all_features).then_some(crate::spatial::frame::map_view_rect as _),
     };
-    let result = check_and_report_reviewed(review_path, out, &progress, options, lang.model());
+    let result =
+        check_and_report_reviewed(review_path, out, &progress, options, lang.model(), meta);
     bar.finish();
     if timings {
         for (stage, secs) in progress.timings() {
@@ -421,8 +440,15 @@ pub fn check_and_report_with(
     progress: &Progress,
     options: LoadOptions,
 ) -> Result<(Dataset, Analysis), String> {
-    check_and_report_reviewed(review_path, out, progress, options, crate::model::Lang::En)
-        .map(|(_, ds, a)| (ds, a))
+    check_and_report_reviewed(
+        review_path,
+        out,
+        progress,
+        options,
+        crate::model::Lang::En,
+        ReportMeta::default(),
+    )
+    .map(|(_, ds, a)| (ds, a))
 }
 
 /// Every file a check of `review` reads: the review file, each layer file and its siblings.
@@ -439,14 +465,16 @@ pub fn input_files(review: &Review) -> Vec<PathBuf> {
     files
 }
 
-/// The whole batch job, loading as `options` say, errors in `lang`; also returns the review
-/// (its decisions and verdict).
+/// The whole batch job, loading as `options` say, errors in `lang`, outputs as `meta` says
+/// (coordinate decimals, encoding of the 国土TXT); also returns the review (its decisions and
+/// verdict).
 pub fn check_and_report_reviewed(
     review_path: &Path,
     out: &Path,
     progress: &Progress,
     options: LoadOptions,
     lang: crate::model::Lang,
+    meta: ReportMeta,
 ) -> Result<(Review, Dataset, Analysis), String> {
     let review = Review::load(review_path).map_err(|e| e.in_lang(lang))?;
     // Before anything is read or written: no output may replace an input.
@@ -459,7 +487,7 @@ pub fn check_and_report_reviewed(
         dataset: &ds,
         review: &review,
         analysis: &analysis,
-        meta: ReportMeta::default(),
+        meta,
     };
     write_all(out, &input).map_err(|t| t.get(lang).to_string())?;
     progress.inc(1);

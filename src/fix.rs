@@ -1003,6 +1003,36 @@ pub fn plan_geojson(plan: &Layer, crs: &crate::crs::CrsDef) -> Result<String, cr
     Ok(plan_geojson_text(plan, Some(epsg)))
 }
 
+/// The plan as a 国土TXT file (see [`crate::io::gtxt::gtxt_text`]): one parcel per zone (its
+/// features grouped by the zone id as the check does, and their union), in the working CRS with
+/// the header from it, `decimals` decimals; GBK unless a name has no GBK code (then UTF-8).
+pub fn plan_gtxt(
+    plan: &Layer,
+    review: &crate::model::settings::ReviewFile,
+    crs: &crate::crs::CrsDef,
+    decimals: usize,
+) -> Vec<u8> {
+    use crate::io::gtxt::{encode, gtxt_text, ParcelOut};
+    let fields = Fields::of_layer(plan, review);
+    let zones: Vec<(String, Option<String>, Geom)> = group_zones(plan, &fields)
+        .into_iter()
+        .map(|z| {
+            let geom = crate::spatial::overlay::union_all(z.features.iter().map(|(g, _)| g));
+            (z.id, z.name, geom)
+        })
+        .collect();
+    let parcels: Vec<ParcelOut> = zones
+        .iter()
+        .map(|(id, name, geometry)| ParcelOut {
+            id,
+            name: name.as_deref(),
+            geometry,
+        })
+        .collect();
+    let text = gtxt_text(&parcels, crs.epsg_equivalent(), &crs.name, decimals);
+    encode(&text, true).0
+}
+
 /// The plan as GeoJSON in the working CRS, with the `crs` member when `epsg` is known (the
 /// recovery file keeps the CRS's definition beside it).
 pub fn plan_geojson_text(plan: &Layer, epsg: Option<u32>) -> String {

@@ -7,7 +7,7 @@ use crate::crs::{
     Reprojector,
 };
 use crate::io::review::Review;
-use crate::io::{geojson_in, shp, LoadError};
+use crate::io::{geojson_in, gtxt, shp, LoadError};
 use crate::messages::cli as msg_cli;
 use crate::messages::load as msg;
 use crate::model::fields::Fields;
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 /// Every layer of a review in the working CRS (see [`crate::model::Dataset`]).
 pub use crate::model::Dataset;
 
-/// Reads a layer file by its extension (.shp, .geojson/.json).
+/// Reads a layer file by its extension (.shp, .geojson/.json, .txt: 国土TXT).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
     read_raw_with(path, None, None)
 }
@@ -53,6 +53,7 @@ pub fn read_raw_with(
     match ext.as_str() {
         "shp" => shp::read_shapefile_with(path, keep, encoding),
         "geojson" | "json" => geojson_in::read_geojson(path),
+        "txt" => gtxt::read_gtxt(path),
         "" => Err(LoadError::new(crate::messages::io::no_extension(), path)),
         other => Err(LoadError::new(
             crate::messages::io::unsupported_format(other),
@@ -426,7 +427,10 @@ fn assume_crs(p: &mut Pending, review: &Review, working: &CrsDef) -> Result<(), 
         return Ok(());
     }
     let message = match file_extent(&p.raw) {
-        Some((min, max)) => msg::no_crs_undetectable(&p.key, min.x, max.x, min.y, max.y),
+        Some((min, max)) => match &p.raw.crs_missing {
+            Some(why) => msg::no_crs_in_file(&p.key, why, min.x, max.x, min.y, max.y),
+            None => msg::no_crs_undetectable(&p.key, min.x, max.x, min.y, max.y),
+        },
         None => msg::no_crs_no_coordinates(&p.key),
     };
     Err(LoadError::new(message, &p.path))
@@ -664,9 +668,14 @@ fn choose_working_crs(review: &Review, zones: &Pending) -> Result<(CrsDef, Strin
         // No CRS declared or detected (see `pending`).
         _ => {
             let message = match file_extent(&zones.raw) {
-                Some((min, max)) => {
-                    crate::messages::io::no_crs_undetectable(&zones.key, min.x, max.x, min.y, max.y)
-                }
+                Some((min, max)) => match &zones.raw.crs_missing {
+                    Some(why) => crate::messages::io::no_crs_in_file(
+                        &zones.key, why, min.x, max.x, min.y, max.y,
+                    ),
+                    None => crate::messages::io::no_crs_undetectable(
+                        &zones.key, min.x, max.x, min.y, max.y,
+                    ),
+                },
                 None => crate::messages::io::no_crs_no_coordinates(&zones.key),
             };
             return Err(LoadError::new(message, &zones.path));

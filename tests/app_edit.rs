@@ -209,6 +209,31 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
         .iter()
         .any(|f| f["properties"]["MC"] == "萧山经济技术开发区"));
 
+    // 导出方案为国土TXT: one parcel per zone beside it, GBK, header of EPSG:4549 (带号 40, Y
+    // without the zone number); read back, M001 has its name and its cut area (to the mm
+    // rounding of the coordinates).
+    h.get_by_label("文件").click();
+    settle(&mut h);
+    h.get_by_label("导出方案为国土TXT").click();
+    h.step();
+    settle(&mut h);
+    let txt = dir.path().join("merged_zones_edited.txt");
+    let bytes = std::fs::read(&txt).unwrap();
+    assert!(std::str::from_utf8(&bytes).is_err(), "GBK expected");
+    let raw = zonecheck::load::read_raw(&txt).unwrap();
+    assert_eq!(raw.crs.as_deref(), Some("EPSG:4549"));
+    let zones = h.state().current_check().unwrap().analysis.zones.len();
+    assert_eq!(raw.records.len(), zones);
+    let m001 = raw
+        .records
+        .iter()
+        .find(|r| r.attrs[2].as_deref() == Some("M001"))
+        .unwrap();
+    assert_eq!(m001.attrs[3].as_deref(), Some("萧山经济技术开发区"));
+    let geom = zonecheck::spatial::repair::build_geometry(&m001.shape).unwrap();
+    let area = geo::Area::unsigned_area(&geom.geometry);
+    assert!((area - area_cut).abs() < 1.0, "{area} vs {area_cut}");
+
     // Reopened: M001 has no conflict and keeps its Chinese name and cut area.
     let mut h = open(&review);
     h.state_mut().pending.push(AppCommand::RunCheck);

@@ -225,10 +225,10 @@ fn points_shapefile_as_zones() {
 #[test]
 fn zones_layer_with_an_unsupported_extension() {
     let fx = Fixture::new();
-    write(&fx.path("zones.txt"), "not a layer");
-    fx.set_review("[layers]\nzones = \"zones.txt\"\n");
+    write(&fx.path("zones.csv"), "not a layer");
+    fx.set_review("[layers]\nzones = \"zones.csv\"\n");
     fx.run()
-        .assert_bad_input("zones.txt", &["unsupported layer format"]);
+        .assert_bad_input("zones.csv", &["unsupported layer format"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -103,6 +103,8 @@ pub enum AppCommand {
     SavePlanAs(Box<crate::app::panels::save_plan::SavePlanDraft>),
     /// Write the plan (as edited) as GeoJSON beside the zones layer.
     ExportPlanGeojson,
+    /// Write the plan (as edited) as 国土TXT beside the zones layer, one parcel per zone.
+    ExportPlanGtxt,
     /// Write the comparison of the edited plan with the plan as loaded (CSV).
     ExportPlanComparison,
     /// Open the 由原开发区新建整合开发区 window.

@@ -81,6 +81,7 @@ strings! {
     UnknownPlaque: "不在牌子表中", "not in the table of designations";
     UnknownMember: "原开发区图层中没有", "not in the original-zones layer";
     ExportPlanGeojson: "导出方案为 GeoJSON", "Export the plan as GeoJSON";
+    ExportPlanGtxt: "导出方案为国土TXT", "Export the plan as 国土TXT";
     ExportPlanComparison: "导出方案修改对比表", "Export the plan comparison";
     CompareNeedsChecks: "需先检查原方案与修改后的方案（F5）", "Check the plan as loaded and as edited first (F5)";
     FixDropFragments: "删除所选开发区的碎片", "Remove the selected zone's fragments";

@@ -979,7 +979,7 @@ impl ZonecheckApp {
         let mut layers = Vec::new();
         for p in paths {
             match ext(&p).as_str() {
-                "shp" | "geojson" | "json" => layers.push(p),
+                "shp" | "geojson" | "json" | "txt" => layers.push(p),
                 _ => {
                     let msg = format!("{}: {}", self.lang().t(S::UnsupportedDrop), p.display());
                     self.error(msg);
@@ -1078,6 +1078,16 @@ impl ZonecheckApp {
             AppCommand::ExportPlanGeojson => {
                 let lang = self.lang();
                 match self.export_plan_geojson() {
+                    Ok(path) => {
+                        self.status =
+                            StatusLine::Note(format!("{} {}", lang.t(S::PlanSaved), path.display()))
+                    }
+                    Err(e) => self.error(e),
+                }
+            }
+            AppCommand::ExportPlanGtxt => {
+                let lang = self.lang();
+                match self.export_plan_gtxt() {
                     Ok(path) => {
                         self.status =
                             StatusLine::Note(format!("{} {}", lang.t(S::PlanSaved), path.display()))
@@ -2579,6 +2589,31 @@ impl ZonecheckApp {
         let text = crate::fix::plan_geojson(plan, &doc.dataset.working_crs)
             .map_err(|t| t.get(lang.model()).to_string())?;
         crate::io::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| {
+            crate::messages::fix::cannot_write(&path, &e)
+                .get(lang.model())
+                .to_string()
+        })?;
+        Ok(path)
+    }
+
+    /// Writes the plan as 国土TXT beside the zones layer (`<stem>_edited.txt`, or `_edited_2`,
+    /// … so that no existing file is replaced): one parcel per zone, working CRS, 3 decimals,
+    /// GBK (UTF-8 when a name has no GBK code).
+    fn export_plan_gtxt(&self) -> Result<PathBuf, String> {
+        let lang = self.lang();
+        let doc = self.doc.as_ref().ok_or_else(String::new)?;
+        let plan = doc
+            .dataset
+            .layer(crate::model::LayerRole::Zones)
+            .ok_or_else(|| lang.t(S::NoZonesLayer).to_string())?;
+        let path = free_path_beside(&plan.source.path, "edited", "txt");
+        let bytes = crate::fix::plan_gtxt(
+            plan,
+            &doc.review.file,
+            &doc.dataset.working_crs,
+            crate::report::DEFAULT_COORD_DECIMALS,
+        );
+        crate::io::atomic::write_atomic(&path, &bytes).map_err(|e| {
             crate::messages::fix::cannot_write(&path, &e)
                 .get(lang.model())
                 .to_string()

@@ -638,6 +638,7 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Text
         sha256: None,
         files: Vec::new(),
         extent: walk.extent,
+        crs_missing: None,
     }
 }
 

@@ -78,15 +78,15 @@ pub fn cannot_read_sibling(ext: &str, reason: &str) -> Text {
 
 pub fn no_extension() -> Text {
     Text::new(
-        "图层文件没有扩展名（应为 .shp 或 .geojson）",
-        "layer file has no extension (expected .shp or .geojson)",
+        "图层文件没有扩展名（应为 .shp、.geojson 或国土TXT .txt）",
+        "layer file has no extension (expected .shp, .geojson or 国土TXT .txt)",
     )
 }
 
 pub fn unsupported_format(ext: &str) -> Text {
     t(
-        format!("不支持的图层格式 .{ext}（应为 .shp 或 .geojson）"),
-        format!("unsupported layer format .{ext} (expected .shp or .geojson)"),
+        format!("不支持的图层格式 .{ext}（应为 .shp、.geojson 或国土TXT .txt）"),
+        format!("unsupported layer format .{ext} (expected .shp, .geojson or 国土TXT .txt)"),
     )
 }
 
@@ -658,6 +658,27 @@ pub fn no_crs_undetectable(key: &str, min_x: f64, max_x: f64, min_y: f64, max_y:
     )
 }
 
+/// A layer without a CRS whose reader said why (`why`, e.g. a 国土TXT header without 带号).
+pub fn no_crs_in_file(
+    key: &str,
+    why: &Text,
+    min_x: f64,
+    max_x: f64,
+    min_y: f64,
+    max_y: f64,
+) -> Text {
+    t(
+        format!(
+            "图层 `{key}` 没有坐标系：{}（坐标 x {min_x:.3}–{max_x:.3}，y {min_y:.3}–{max_y:.3}）",
+            why.zh
+        ),
+        format!(
+            "layer `{key}` has no CRS: {} (coordinates x {min_x:.3}–{max_x:.3}, y {min_y:.3}–{max_y:.3})",
+            why.en
+        ),
+    )
+}
+
 pub fn no_crs_no_coordinates(key: &str) -> Text {
     t(
         format!("图层 `{key}` 没有坐标系（没有 .prj），也没有可用的坐标；请在审查文件中设置 `crs_of.{key}`"),
@@ -705,5 +726,205 @@ pub fn crs_differs_from_working(key: &str, detected: &str, working: &str) -> Tex
         format!(
             "layer `{key}` (detected as {detected}) disagrees with the working CRS {working} (the zones' or the review's `crs`) in zone or zone prefix: it is reprojected to the working CRS; check that the layer's CRS is right"
         ),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// 国土TXT (line numbers are 1-based, as an editor shows them)
+
+pub fn gtxt_not_text() -> Text {
+    Text::new(
+        "国土TXT 既不是有效的 UTF-8 也不是有效的 GBK 文本",
+        "the 国土TXT file is neither valid UTF-8 nor valid GBK text",
+    )
+}
+
+pub fn gtxt_no_parcels() -> Text {
+    Text::new(
+        "国土TXT 中没有地块（缺少 [地块坐标] 或其中没有以 @ 结尾的地块行）",
+        "no parcel in the 国土TXT file (no [地块坐标] section, or no parcel line ending in @ in it)",
+    )
+}
+
+pub fn gtxt_outside_section(line: usize) -> Text {
+    t(
+        format!("第 {line} 行：在 [属性描述] 或 [地块坐标] 之前出现内容"),
+        format!("line {line}: text before the [属性描述] or [地块坐标] section"),
+    )
+}
+
+pub fn gtxt_bad_header_line(line: usize) -> Text {
+    t(
+        format!("第 {line} 行：[属性描述] 中的行应为“名称=值”"),
+        format!("line {line}: a line of [属性描述] must be `name=value`"),
+    )
+}
+
+pub fn gtxt_bad_header_value(line: usize, key: &str, value: &str) -> Text {
+    t(
+        format!("第 {line} 行：{key} 的值“{value}”无法识别"),
+        format!("line {line}: {key} = \"{value}\" is not understood"),
+    )
+}
+
+pub fn gtxt_bad_unit(line: usize, unit: &str) -> Text {
+    t(
+        format!("第 {line} 行：计量单位“{unit}”不受支持（坐标应以米为单位）"),
+        format!(
+            "line {line}: 计量单位 \"{unit}\" is not supported (coordinates must be in metres)"
+        ),
+    )
+}
+
+pub fn gtxt_bad_point_count(line: usize, value: &str) -> Text {
+    t(
+        format!("第 {line} 行：界址点数“{value}”不是整数"),
+        format!("line {line}: the point count (界址点数) \"{value}\" is not a whole number"),
+    )
+}
+
+pub fn gtxt_not_polygon(line: usize, kind: &str) -> Text {
+    t(
+        format!("第 {line} 行：地块的图形属性为“{kind}”，只能读取“面”"),
+        format!(
+            "line {line}: the parcel's shape type is \"{kind}\"; only 面 (polygon) can be read"
+        ),
+    )
+}
+
+pub fn gtxt_point_before_parcel(line: usize) -> Text {
+    t(
+        format!("第 {line} 行：坐标点出现在第一个地块行（以 @ 结尾）之前"),
+        format!("line {line}: a point before the first parcel line (ending in @)"),
+    )
+}
+
+pub fn gtxt_bad_point_line(line: usize, cells: usize) -> Text {
+    t(
+        format!("第 {line} 行：坐标行应为“点号,圈号,X,Y”四项，这里有 {cells} 项"),
+        format!(
+            "line {line}: a point line must be `点号,圈号,X,Y` (4 values), this one has {cells}"
+        ),
+    )
+}
+
+pub fn gtxt_bad_ring_number(line: usize, value: &str) -> Text {
+    t(
+        format!("第 {line} 行：圈号“{value}”不是正整数"),
+        format!("line {line}: the ring number (圈号) \"{value}\" is not a positive whole number"),
+    )
+}
+
+pub fn gtxt_bad_number(line: usize, axis: &str, value: &str) -> Text {
+    t(
+        format!("第 {line} 行：{axis} 坐标“{value}”不是有限的数"),
+        format!("line {line}: the {axis} coordinate \"{value}\" is not a finite number"),
+    )
+}
+
+pub fn gtxt_parcel_without_points(line: usize) -> Text {
+    t(
+        format!("第 {line} 行的地块没有坐标点"),
+        format!("the parcel on line {line} has no points"),
+    )
+}
+
+pub fn gtxt_point_count_mismatch(line: usize, declared: usize, found: usize) -> Text {
+    t(
+        format!("第 {line} 行的地块声明界址点数 {declared}，实际有 {found} 个坐标点（文件可能被截断或拼接）"),
+        format!("the parcel on line {line} declares {declared} points (界址点数) but has {found} point lines (the file may be truncated or spliced)"),
+    )
+}
+
+pub fn gtxt_ring_too_few_points(line: usize, distinct: usize) -> Text {
+    t(
+        format!("从第 {line} 行开始的圈只有 {distinct} 个不同的点（至少需要 3 个）"),
+        format!(
+            "the ring starting on line {line} has only {distinct} distinct points (a ring needs 3)"
+        ),
+    )
+}
+
+pub fn gtxt_ring_not_closed(line: usize) -> Text {
+    t(
+        format!("从第 {line} 行开始的圈没有以首点闭合，已自动闭合"),
+        format!("the ring starting on line {line} does not repeat its first point; closed automatically"),
+    )
+}
+
+pub fn gtxt_mixed_prefixes(line: usize, first_line: usize) -> Text {
+    t(
+        format!("第 {line} 行：Y 坐标的带号与第 {first_line} 行的不同（有的带带号、有的不带，或带号不同），无法确定坐标系"),
+        format!("line {line}: the Y coordinate's zone number differs from line {first_line}'s (eastings with and without a zone number, or with different ones): no single CRS fits"),
+    )
+}
+
+pub fn gtxt_axes_swapped(line: usize) -> Text {
+    t(
+        format!("第 {line} 行：Y 坐标是 7 位数，像北坐标；国土TXT 中 X 为北坐标、Y 为东坐标，X 与 Y 可能写反了"),
+        format!("line {line}: the Y coordinate has 7 digits, like a northing; in 国土TXT X is the northing and Y the easting: X and Y look swapped"),
+    )
+}
+
+pub fn gtxt_prefix_out_of_range(line: usize, prefix: u32) -> Text {
+    t(
+        format!("第 {line} 行：Y 坐标前的带号 {prefix} 不是中国范围内的 3 度带（25–45）或 6 度带（13–23）"),
+        format!("line {line}: the zone number {prefix} before the Y coordinate is no 3-degree (25–45) or 6-degree (13–23) zone of China"),
+    )
+}
+
+pub fn gtxt_zone_out_of_range(width: u32, zone: u32) -> Text {
+    t(
+        format!("[属性描述] 的带号 {zone} 不是中国范围内的 {width} 度带"),
+        format!("带号 {zone} in [属性描述] is no {width}-degree zone of China"),
+    )
+}
+
+fn header_summary(datum: Option<&str>, width: Option<u32>, zone: Option<u32>) -> (String, String) {
+    let show = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
+    let zh = format!(
+        "坐标系={}，几度分带={}，带号={}",
+        show(datum.map(str::to_string)),
+        show(width.map(|w| w.to_string())),
+        show(zone.map(|z| z.to_string()))
+    );
+    let en = format!(
+        "坐标系={}, 几度分带={}, 带号={}",
+        show(datum.map(str::to_string)),
+        show(width.map(|w| w.to_string())),
+        show(zone.map(|z| z.to_string()))
+    );
+    (zh, en)
+}
+
+/// The header lacks the CRS or contradicts the zone number before the Y coordinates.
+pub fn gtxt_crs_from_coordinates(
+    crs: &str,
+    prefix: u32,
+    datum: Option<&str>,
+    width: Option<u32>,
+    zone: Option<u32>,
+) -> Text {
+    let (zh, en) = header_summary(datum, width, zone);
+    t(
+        format!("[属性描述]（{zh}）缺少坐标系或与坐标不符；据 Y 坐标前的带号 {prefix} 判断为 {crs}"),
+        format!("the header [属性描述] ({en}) lacks the CRS or contradicts the coordinates; {crs} taken from the zone number {prefix} before the Y coordinates"),
+    )
+}
+
+/// The header gives 带号 but no 坐标系: CGCS2000 assumed.
+pub fn gtxt_datum_assumed(crs: &str) -> Text {
+    t(
+        format!("[属性描述] 没有坐标系，按 2000国家大地坐标系 取为 {crs}"),
+        format!("the header [属性描述] has no 坐标系: CGCS2000 assumed, {crs}"),
+    )
+}
+
+/// Neither the header nor the coordinates give the CRS.
+pub fn gtxt_no_crs(datum: Option<&str>, width: Option<u32>, zone: Option<u32>) -> Text {
+    let (zh, en) = header_summary(datum, width, zone);
+    t(
+        format!("[属性描述]（{zh}）不足以确定坐标系，Y 坐标也不带带号；请在审查文件中用 crs_of 指定"),
+        format!("the header [属性描述] ({en}) does not give the CRS and the Y coordinates carry no zone number; set it with crs_of in the review file"),
     )
 }

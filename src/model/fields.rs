@@ -168,13 +168,25 @@ impl Role {
     fn usual_names(self) -> &'static [&'static str] {
         match self {
             Role::Id => &[
-                "id", "zone_id", "zoneid", "编号", "kfqdm", "kfqbh", "yqdm", "bh", "bsm", "code",
-                "dm", "xzqdm",
+                "id",
+                "zone_id",
+                "zoneid",
+                "编号",
+                "地块编号",
+                "kfqdm",
+                "kfqbh",
+                "yqdm",
+                "bh",
+                "bsm",
+                "code",
+                "dm",
+                "xzqdm",
             ],
             Role::Name => &[
                 "name",
                 "mc",
                 "名称",
+                "地块名称",
                 "zone_name",
                 "kfqmc",
                 "yqmc",

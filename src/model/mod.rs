@@ -237,6 +237,9 @@ pub struct RawLayer {
     /// Box of every finite coordinate of every record read, including records left out by a
     /// [`RecordFilter`] (the CRS checks look at the whole file). `None` without any.
     pub extent: Option<geo::Rect<f64>>,
+    /// Why the file itself gives no CRS, when the reader knows better than "no .prj" (a
+    /// 国土TXT header without 坐标系/带号): said in the error when no CRS can be found.
+    pub crs_missing: Option<Text>,
 }
 
 /// Decides from a record's bounding box (in the file's own coordinates) whether the record is

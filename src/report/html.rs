@@ -36,6 +36,8 @@ const MAX_PART_LABELS: usize = 50;
 const MAX_MAP_FEATURES: usize = 3000;
 /// Rows of a long table shown at most.
 const MAX_TABLE_ROWS: usize = 200;
+/// Rows of a zone's 界址点 table shown at most (boundary_points.csv has them all).
+const MAX_POINT_ROWS: usize = 1000;
 /// Import warnings listed per layer at most.
 const MAX_WARNINGS: usize = 500;
 
@@ -873,7 +875,51 @@ fn zone_section(
     conflict_tables(out, input, z);
     parts_table(out, z);
     enclaves_table(out, z);
+    boundary_points_table(out, input, z);
     out.push_str("</section>\n");
+}
+
+/// The zone's 界址点 (boundary points) ring by ring, as boundary_points.csv lists them, folded
+/// (`<details>`): at most [`MAX_POINT_ROWS`] rows, the rest in the CSV.
+fn boundary_points_table(out: &mut String, input: &ReportInput, z: &ZoneResult) {
+    let decimals = input.meta.coord_decimals;
+    let points = crate::io::gtxt::boundary_points(&z.geometry, decimals);
+    if points.is_empty() {
+        return;
+    }
+    let crs = &input.dataset.working_crs;
+    w!(
+        out,
+        "<details class=\"boundary-points\"><summary>界址点坐标表（{} 行；{}，X 为北坐标，Y 为东坐标，单位米）</summary>\n",
+        points.len(),
+        esc(&match crs.epsg_equivalent() {
+            Some(code) => format!("EPSG:{code} ({})", crs.name),
+            None => crs.label(),
+        })
+    );
+    out.push_str("<table>\n<thead><tr><th>部件</th><th>圈号</th><th>点号</th><th>X坐标</th><th>Y坐标</th></tr></thead>\n<tbody>\n");
+    for p in points.iter().take(MAX_POINT_ROWS) {
+        w!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.*}</td><td>{:.*}</td></tr>\n",
+            p.part,
+            p.ring_in_part,
+            esc(&p.label),
+            decimals,
+            p.x_north,
+            decimals,
+            p.y_east
+        );
+    }
+    if points.len() > MAX_POINT_ROWS {
+        w!(
+            out,
+            "<tr><td colspan=\"5\" class=\"note\">…共 {} 行，仅列出前 {} 行；完整的界址点表见 boundary_points.csv</td></tr>\n",
+            points.len(),
+            MAX_POINT_ROWS
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</details>\n");
 }
 
 /// Every enclave part of the zone with its recorded basis.
@@ -2125,6 +2171,7 @@ mod tests {
             analysis: &analysis,
             meta: ReportMeta {
                 version: "9.9.9-test".into(),
+                ..ReportMeta::default()
             },
         };
         render_html(&input)

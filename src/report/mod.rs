@@ -1,8 +1,10 @@
-//! Outputs of a check: report.json, findings.csv, conflicts.geojson, conflicts.shp, report.html.
+//! Outputs of a check: report.json, findings.csv, conflicts.geojson, conflicts.shp, report.html,
+//! boundary_points.csv (界址点) and zones_gtxt.txt (国土TXT).
 //! Deterministic: same inputs, same bytes.
 
 pub mod csv;
 pub mod geo_out;
+pub mod gtxt;
 pub mod html;
 pub mod json;
 
@@ -17,12 +19,22 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct ReportMeta {
     pub version: String,
+    /// Decimals of the coordinates in boundary_points.csv and zones_gtxt.txt.
+    pub coord_decimals: usize,
+    /// Write zones_gtxt.txt in UTF-8 instead of GBK.
+    pub gtxt_utf8: bool,
 }
+
+/// Decimals of written coordinates unless asked otherwise: millimetres (the CLI's `--decimals`
+/// default says the same).
+pub const DEFAULT_COORD_DECIMALS: usize = 3;
 
 impl Default for ReportMeta {
     fn default() -> Self {
         ReportMeta {
             version: env!("CARGO_PKG_VERSION").to_string(),
+            coord_decimals: DEFAULT_COORD_DECIMALS,
+            gtxt_utf8: false,
         }
     }
 }
@@ -49,9 +61,11 @@ impl ReportInput<'_> {
 }
 
 /// The files of an output set, in the order they are written.
-pub const OUTPUT_FILES: [&str; 9] = [
+pub const OUTPUT_FILES: [&str; 11] = [
     "report.json",
     "findings.csv",
+    "boundary_points.csv",
+    "zones_gtxt.txt",
     "conflicts.geojson",
     "report.html",
     "conflicts.shp",
@@ -111,6 +125,11 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
     );
     put("report.json", json.into_bytes())?;
     put("findings.csv", csv.into_bytes())?;
+    put(
+        "boundary_points.csv",
+        gtxt::boundary_points_csv(input).into_bytes(),
+    )?;
+    put("zones_gtxt.txt", gtxt::zones_gtxt(input))?;
     let geojson = geojson.map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
     put("conflicts.geojson", geojson.into_bytes())?;
     put("report.html", html.into_bytes())?;

@@ -93,6 +93,15 @@ pub fn menu_bar_ui(
             if ui
                 .add_enabled(
                     has_doc && !busy,
+                    egui::Button::new(lang.t(S::ExportPlanGtxt)),
+                )
+                .clicked()
+            {
+                cmds.push(AppCommand::ExportPlanGtxt);
+            }
+            if ui
+                .add_enabled(
+                    has_doc && !busy,
                     egui::Button::new(lang.t(S::ExportPlanComparison)),
                 )
                 .clicked()

@@ -1,0 +1,62 @@
+//! The approval-file outputs of a check: `boundary_points.csv` (the 界址点 table of every
+//! zone) and `zones_gtxt.txt` (every zone as a 国土TXT parcel), both from the dissolved zone
+//! geometry in the working CRS, coordinates to `ReportMeta::coord_decimals` decimals.
+
+use super::csv::csv_field;
+use super::ReportInput;
+use crate::io::gtxt::{boundary_points, encode, gtxt_text, ParcelOut};
+
+/// The header of `boundary_points.csv`.
+pub const BOUNDARY_POINTS_HEADER: &str = "开发区编号,开发区名称,部件,圈号,点号,X坐标,Y坐标";
+
+/// `boundary_points.csv`, UTF-8 with a BOM: one row per boundary point of every zone, in zone
+/// order, ring by ring (see [`boundary_points`]): 部件 the 1-based part (分片区), 圈号 1 for the
+/// part's exterior and 2… for its holes, 点号 J1, J2, … across the zone (a ring's closing row
+/// repeats its first point), X the northing and Y the easting in the working CRS.
+pub fn boundary_points_csv(input: &ReportInput) -> String {
+    let decimals = input.meta.coord_decimals;
+    let mut out = String::from("\u{feff}");
+    out.push_str(BOUNDARY_POINTS_HEADER);
+    out.push_str("\r\n");
+    for zone in &input.analysis.zones {
+        let name = zone.name.as_deref().unwrap_or_default();
+        for p in boundary_points(&zone.geometry, decimals) {
+            let cells = [
+                csv_field(&zone.id),
+                csv_field(name),
+                p.part.to_string(),
+                p.ring_in_part.to_string(),
+                p.label,
+                format!("{:.*}", decimals, p.x_north),
+                format!("{:.*}", decimals, p.y_east),
+            ];
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+/// `zones_gtxt.txt`: every zone as a 国土TXT parcel (地块编号 the zone id, 地块名称 its name,
+/// 地块面积 its planar area in 公顷), the header from the working CRS; GBK unless
+/// `ReportMeta::gtxt_utf8` (or a name GBK cannot encode) asks for UTF-8.
+pub fn zones_gtxt(input: &ReportInput) -> Vec<u8> {
+    let parcels: Vec<ParcelOut> = input
+        .analysis
+        .zones
+        .iter()
+        .map(|z| ParcelOut {
+            id: &z.id,
+            name: z.name.as_deref(),
+            geometry: &z.geometry,
+        })
+        .collect();
+    let crs = &input.dataset.working_crs;
+    let text = gtxt_text(
+        &parcels,
+        crs.epsg_equivalent(),
+        &crs.name,
+        input.meta.coord_decimals,
+    );
+    encode(&text, !input.meta.gtxt_utf8).0
+}
