@@ -28,7 +28,8 @@ pub enum Command {
     /// Run every check of a review file and write the reports.
     ///
     /// Writes report.json, findings.csv (UTF-8 with BOM), conflicts.geojson (lon/lat),
-    /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS) and report.html into DIR, and prints
+    /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS), conflicts.gpkg (the same layer as a
+    /// GeoPackage) and report.html into DIR, and prints
     /// a summary table. Exit status: 0 every zone passes; 1 a blocking finding exists;
     /// 2 bad input (one line on stderr starting with `error:`). Input files are never modified.
     #[command(after_long_help = REVIEW_HELP)]
@@ -85,6 +86,10 @@ pub enum Command {
         /// `crs` member, full precision) instead of a shapefile.
         #[arg(long)]
         geojson: bool,
+        /// Write the fixed plan as a GeoPackage (`<zones>_fixed.gpkg`, one table
+        /// `<zones>_fixed`, working CRS) instead of a shapefile.
+        #[arg(long, conflicts_with = "geojson")]
+        gpkg: bool,
         /// Language of the messages.
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
@@ -311,6 +316,7 @@ pub fn run(cli: Cli) -> ExitCode {
             zones,
             encoding,
             geojson,
+            gpkg,
             lang,
         }) => {
             let options = crate::fix::FixOptions {
@@ -319,6 +325,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 drop_fragments,
                 zones,
                 geojson,
+                gpkg,
             };
             let encoding = match encoding {
                 DbfEncoding::Gbk => crate::io::shp_write::OutEncoding::Gbk,
@@ -429,6 +436,8 @@ pub fn check_and_report_with(
 pub fn input_files(review: &Review) -> Vec<PathBuf> {
     let mut files = vec![review.path.clone()];
     for (_, path) in review.layer_paths() {
+        // A GeoPackage layer (`file.gpkg#table`) is the one file.
+        let (path, _) = crate::io::gpkg::split_layer_path(&path);
         for ext in ["shx", "dbf", "prj", "cpg"] {
             files.push(
                 crate::io::sibling_file(&path, ext).unwrap_or_else(|| path.with_extension(ext)),

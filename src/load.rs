@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 /// Every layer of a review in the working CRS (see [`crate::model::Dataset`]).
 pub use crate::model::Dataset;
 
-/// Reads a layer file by its extension (.shp, .geojson/.json).
+/// Reads a layer file by its extension (.shp, .geojson/.json, .gpkg with an optional `#table`).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
     read_raw_with(path, None, None)
 }
@@ -42,6 +42,9 @@ pub fn read_raw_with(
     keep: Option<RecordFilter<'_>>,
     encoding: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
+    if crate::io::gpkg::is_gpkg_path(path) {
+        return crate::io::gpkg::read_gpkg(path, keep);
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

@@ -2021,7 +2021,7 @@ impl ZonecheckApp {
             close_gaps: kind == commands::FixKind::CloseGaps,
             drop_fragments: kind == commands::FixKind::DropFragments,
             zones: vec![zone],
-            geojson: false,
+            ..Default::default()
         };
         let (edits, _) =
             crate::fix::fix_plan(plan, &fields, &protected, &doc.review.file.rules, &options);

@@ -85,8 +85,8 @@ pub fn no_extension() -> Text {
 
 pub fn unsupported_format(ext: &str) -> Text {
     t(
-        format!("不支持的图层格式 .{ext}（应为 .shp 或 .geojson）"),
-        format!("unsupported layer format .{ext} (expected .shp or .geojson)"),
+        format!("不支持的图层格式 .{ext}（应为 .shp、.geojson 或 .gpkg）"),
+        format!("unsupported layer format .{ext} (expected .shp, .geojson or .gpkg)"),
     )
 }
 
