@@ -109,6 +109,7 @@ The review file (TOML; paths relative to it):
                                 projected CRS, or the nearest CGCS2000 3-degree GK zone)
   [layers]  zones (required), original, redline, farmland, water, townships, new_industrial,
             barriers (roads, rivers, railways) = \"file.shp|.geojson\"
+            or a GeoPackage table: \"plan.gpkg#merged_zones\" (\"plan.gpkg\": its only table)
   [layers.extra]  \"自然保护地\" = \"nature.shp\"   further layers by name (protected land)
   [layers.role]   \"蓝绿空间\" = \"control_line\"  or \"advisory\" (\"protected\" when absent)
   [crs_of]  farmland = \"EPSG:4528\"  CRS for a layer whose file carries none
