@@ -850,12 +850,17 @@ pub fn run(
             .map_err(|e| msg::cannot_write(&zones_path, &e).get(lang).to_string())?;
     } else if options.gpkg {
         zones_path = out.join(format!("{stem}_fixed.gpkg"));
-        write_plan_gpkg(&plan, &zones_path, &format!("{stem}_fixed"), &ds.working_crs)
-            .map_err(|e| {
-                msg::cannot_write(&zones_path, &std::io::Error::other(e))
-                    .get(lang)
-                    .to_string()
-            })?;
+        write_plan_gpkg(
+            &plan,
+            &zones_path,
+            &format!("{stem}_fixed"),
+            &ds.working_crs,
+        )
+        .map_err(|e| {
+            msg::cannot_write(&zones_path, &std::io::Error::other(e))
+                .get(lang)
+                .to_string()
+        })?;
     } else {
         zones_path = out.join(format!("{stem}_fixed.shp"));
         write_plan(

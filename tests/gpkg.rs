@@ -86,7 +86,11 @@ fn write_gpkg(path: &Path, tables: &[Table<'_>], wkt_only: bool) {
         .unwrap()
         .esri_wkt()
         .unwrap();
-    let (org, code) = if wkt_only { ("NONE", 99) } else { ("EPSG", 4549) };
+    let (org, code) = if wkt_only {
+        ("NONE", 99)
+    } else {
+        ("EPSG", 4549)
+    };
     conn.execute(
         "INSERT INTO gpkg_spatial_ref_sys VALUES ('CGCS2000 GK 120E', 99, ?1, ?2, ?3, '')",
         rusqlite::params![org, code, wkt],
@@ -140,7 +144,12 @@ fn zones_tables(bad_z02: bool) -> Vec<Table<'static>> {
         ),
         (
             "roads",
-            vec![(1, Some(blob_multipolygon_le(X0, Y0 - 100.0, 50.0)), "R", "路")],
+            vec![(
+                1,
+                Some(blob_multipolygon_le(X0, Y0 - 100.0, 50.0)),
+                "R",
+                "路",
+            )],
         ),
     ]
 }
@@ -162,7 +171,12 @@ fn zone_numbers(report: &Value) -> Vec<(String, f64, Vec<(String, Value)>)> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|f| (f["rule"].as_str().unwrap().to_string(), f["numbers"].clone()))
+                .map(|f| {
+                    (
+                        f["rule"].as_str().unwrap().to_string(),
+                        f["numbers"].clone(),
+                    )
+                })
                 .collect();
             (
                 z["id"].as_str().unwrap().to_string(),
@@ -213,7 +227,9 @@ fn zones_from_gpkg_give_the_same_check_as_from_shapefile() {
     assert!(inputs.contains(&sha), "{inputs}");
     assert!(inputs.contains("plan.gpkg"), "{inputs}");
     // The same CRS: the .gpkg names it by its EPSG code, the shapefile's .prj by its WKT.
-    let crs = from_gpkg["settings"]["working_crs"].as_str().unwrap_or_default();
+    let crs = from_gpkg["settings"]["working_crs"]
+        .as_str()
+        .unwrap_or_default();
     assert_eq!(crs, "EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E)");
     assert_eq!(
         from_shp["settings"]["working_crs"],
@@ -235,7 +251,10 @@ fn a_wkt_only_spatial_ref_sys_is_understood() {
     assert!(label.contains("120E") || label.contains("4549"), "{label}");
     let zones = zone_numbers(&r);
     assert_eq!(zones.len(), 2);
-    assert!(zones.iter().all(|z| (z.1 - 250_000.0).abs() < 1e-6), "{zones:?}");
+    assert!(
+        zones.iter().all(|z| (z.1 - 250_000.0).abs() < 1e-6),
+        "{zones:?}"
+    );
 }
 
 /// Without `#table`, a GeoPackage with two feature tables is bad input listing both.
@@ -244,12 +263,16 @@ fn several_tables_without_a_name_is_an_error_listing_them() {
     let fx = Fixture::new();
     write_gpkg(&fx.path("plan.gpkg"), &zones_tables(false), false);
     fx.set_review("[layers]\nzones = \"plan.gpkg\"\nredline = \"redline.geojson\"\n");
-    fx.run()
-        .assert_bad_input("plan.gpkg", &["several feature tables", "merged_zones, roads", "#"]);
+    fx.run().assert_bad_input(
+        "plan.gpkg",
+        &["several feature tables", "merged_zones, roads", "#"],
+    );
     // A table that is not there: the ones that are.
     fx.set_review("[layers]\nzones = \"plan.gpkg#zonez\"\nredline = \"redline.geojson\"\n");
-    fx.run()
-        .assert_bad_input("plan.gpkg#zonez", &["no feature table zonez", "merged_zones, roads"]);
+    fx.run().assert_bad_input(
+        "plan.gpkg#zonez",
+        &["no feature table zonez", "merged_zones, roads"],
+    );
 }
 
 /// Fail closed: Z02's blob in the zones table is cut short. The run is bad input (exit 2) naming
@@ -343,7 +366,10 @@ fn conflicts_gpkg_reads_back() {
         )
         .unwrap();
     assert_eq!((srs, org.as_str()), (4549, "EPSG"));
-    assert!(def.contains("CGCS2000") && def.starts_with("PROJCS"), "{def}");
+    assert!(
+        def.contains("CGCS2000") && def.starts_with("PROJCS"),
+        "{def}"
+    );
     let (min_x, max_y): (f64, f64) = conn
         .query_row(
             "SELECT min_x, max_y FROM gpkg_contents WHERE table_name = 'conflicts'",
@@ -456,4 +482,70 @@ fn a_gpkg_written_by_gdal_gives_the_same_numbers() {
     run.assert_checked();
     assert_eq!(run.code, shp_run.code);
     assert_eq!(zone_numbers(&report(&out)), zone_numbers(&from_shp));
+}
+
+/// In the app, adding a GeoPackage with two feature tables shows a chooser listing them; the
+/// table ticked (`roads`) is added as `plan.gpkg#roads`, its role guessed from the table name
+/// (roads → barriers), and loads.
+#[cfg(feature = "gui")]
+#[test]
+fn the_app_lists_the_tables_of_a_gpkg_to_choose_from() {
+    use egui_kittest::kittest::Queryable as _;
+    use std::time::{Duration, Instant};
+    use zonecheck::app::commands::AppCommand;
+    use zonecheck::app::ZonecheckApp;
+    let fx = Fixture::new();
+    let gpkg = fx.path("plan.gpkg");
+    write_gpkg(&gpkg, &zones_tables(false), false);
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .build_ui_state(
+            |ui, app: &mut ZonecheckApp| app.ui(ui),
+            ZonecheckApp::new(None),
+        );
+    let wait = |h: &mut egui_kittest::Harness<'static, ZonecheckApp>, what: &str| {
+        let start = Instant::now();
+        loop {
+            h.step();
+            if h.state().doc.is_some() && !h.state().is_busy() {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(240),
+                "timed out waiting for {what}: {:?}",
+                h.state().messages
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = h.try_run();
+    };
+    h.state_mut()
+        .pending
+        .push(AppCommand::NewReview(Some(fx.zones.clone())));
+    h.step();
+    wait(&mut h, "the new review");
+    h.state_mut()
+        .pending
+        .push(AppCommand::AddLayers(vec![gpkg.clone()]));
+    h.step();
+    let _ = h.try_run();
+    assert_eq!(h.state().gpkg_choices.len(), 1);
+    h.get_by_label("选择 GeoPackage 图层");
+    h.get_by_role_and_label(egui::Role::CheckBox, "merged_zones");
+    h.get_by_role_and_label(egui::Role::CheckBox, "roads")
+        .click();
+    let _ = h.try_run();
+    h.get_by_label("添加所选").click();
+    h.step();
+    wait(&mut h, "the added table");
+    assert!(h.state().gpkg_choices.is_empty());
+    assert!(h.state().messages.is_empty(), "{:?}", h.state().messages);
+    let doc = h.state().doc.as_ref().unwrap();
+    assert_eq!(
+        doc.review.file.layers.barriers.as_deref(),
+        Some(Path::new("plan.gpkg#roads"))
+    );
+    let names: Vec<&str> = doc.dataset.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["zones", "barriers"]);
+    assert_eq!(doc.dataset.layers[1].features.len(), 1);
 }

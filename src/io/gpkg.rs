@@ -237,9 +237,7 @@ fn read_table(conn: &Connection, table: &str) -> Result<RawLayer, Text> {
         .iter()
         .map(|(name, _, _)| name.clone())
         .filter(|name| !name.eq_ignore_ascii_case(&geom_col))
-        .filter(|name| {
-            !(Some(name) == fid_col.as_ref() && name.eq_ignore_ascii_case("fid"))
-        })
+        .filter(|name| !(Some(name) == fid_col.as_ref() && name.eq_ignore_ascii_case("fid")))
         .collect();
     let fid_expr = fid_col.as_deref().map_or("rowid".to_string(), quote);
     let mut select = format!("SELECT {fid_expr}, {}", quote(&geom_col));
@@ -446,11 +444,7 @@ pub fn parse_blob(blob: &[u8]) -> Result<Vec<Vec<RawRing>>, BlobProblem> {
         1 => 32,
         2 | 3 => 48,
         4 => 64,
-        e => {
-            return Err(BlobProblem::Bad(format!(
-                "invalid envelope indicator {e}"
-            )))
-        }
+        e => return Err(BlobProblem::Bad(format!("invalid envelope indicator {e}"))),
     };
     if flags & 0x10 != 0 {
         return Err(BlobProblem::Empty);
@@ -468,7 +462,9 @@ fn wkb_geometry(
     depth: usize,
 ) -> Result<(), BlobProblem> {
     if depth > 16 {
-        return Err(BlobProblem::Bad("geometry collections nested too deep".into()));
+        return Err(BlobProblem::Bad(
+            "geometry collections nested too deep".into(),
+        ));
     }
     let le = match r.u8()? {
         0 => false,
@@ -564,7 +560,11 @@ pub fn multipolygon_blob(mp: &MultiPolygon<f64>, srs_id: i32) -> Vec<u8> {
             b.extend_from_slice(&v.to_le_bytes());
         }
     }
-    let polys: Vec<&geo::Polygon<f64>> = if bbox.is_some() { mp.0.iter().collect() } else { Vec::new() };
+    let polys: Vec<&geo::Polygon<f64>> = if bbox.is_some() {
+        mp.0.iter().collect()
+    } else {
+        Vec::new()
+    };
     b.push(1);
     b.extend_from_slice(&6u32.to_le_bytes());
     b.extend_from_slice(&(polys.len() as u32).to_le_bytes());
@@ -803,7 +803,9 @@ fn write_to(
                 ));
             }
             let mut params: Vec<rusqlite::types::Value> = Vec::with_capacity(columns.len() + 1);
-            params.push(rusqlite::types::Value::Blob(multipolygon_blob(geom, srs_id)));
+            params.push(rusqlite::types::Value::Blob(multipolygon_blob(
+                geom, srs_id,
+            )));
             for (c, v) in columns.iter().zip(values) {
                 params.push(match (c.kind, v) {
                     (_, None) => rusqlite::types::Value::Null,
@@ -881,12 +883,12 @@ mod tests {
 
     #[test]
     fn bad_and_non_polygon_blobs_say_why() {
-        assert!(matches!(parse_blob(b"XX\x00\x01\0\0\0\0"), Err(BlobProblem::Bad(_))));
+        assert!(matches!(
+            parse_blob(b"XX\x00\x01\0\0\0\0"),
+            Err(BlobProblem::Bad(_))
+        ));
         // Empty flag.
-        assert_eq!(
-            parse_blob(b"GP\x00\x11\0\0\0\0"),
-            Err(BlobProblem::Empty)
-        );
+        assert_eq!(parse_blob(b"GP\x00\x11\0\0\0\0"), Err(BlobProblem::Empty));
         // A point.
         let mut b = b"GP\x00\x01\0\0\0\0\x01".to_vec();
         b.extend_from_slice(&1u32.to_le_bytes());
@@ -902,7 +904,13 @@ mod tests {
     #[test]
     fn written_blobs_read_back() {
         let mp: MultiPolygon<f64> = MultiPolygon(vec![geo::Polygon::new(
-            geo::LineString::from(vec![(0.0, 0.0), (0.0, 2.0), (2.0, 2.0), (2.0, 0.0), (0.0, 0.0)]),
+            geo::LineString::from(vec![
+                (0.0, 0.0),
+                (0.0, 2.0),
+                (2.0, 2.0),
+                (2.0, 0.0),
+                (0.0, 0.0),
+            ]),
             vec![],
         )]);
         let blob = multipolygon_blob(&mp, 4549);
