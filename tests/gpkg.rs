@@ -160,8 +160,11 @@ fn redline_square() -> geo::MultiPolygon<f64> {
     square(X0 + 400.0, Y0 + 100.0, 200.0)
 }
 
+/// A zone's id, area_m2 and findings as (rule, numbers).
+type ZoneNumbers = (String, f64, Vec<(String, Value)>);
+
 /// (zone id, area_m2, [(rule, numbers)]) of every zone in report.json.
-fn zone_numbers(report: &Value) -> Vec<(String, f64, Vec<(String, Value)>)> {
+fn zone_numbers(report: &Value) -> Vec<ZoneNumbers> {
     report["zones"]
         .as_array()
         .unwrap()

@@ -901,6 +901,30 @@ mod tests {
         assert!(matches!(parse_blob(&b), Err(BlobProblem::Bad(w)) if w.contains("exceeds")));
     }
 
+    proptest::proptest! {
+        /// Any bytes, and any one byte of a valid blob changed or the blob cut anywhere: an
+        /// answer (polygons or a reason), never a panic or a huge allocation.
+        #[test]
+        fn any_blob_gets_an_answer(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            at in 0usize..200,
+            byte in proptest::prelude::any::<u8>(),
+            cut in 0usize..200,
+        ) {
+            let _ = parse_blob(&bytes);
+            let mp: MultiPolygon<f64> = MultiPolygon(vec![geo::Polygon::new(
+                geo::LineString::from(vec![(0.0, 0.0), (0.0, 2.0), (2.0, 2.0), (0.0, 0.0)]),
+                vec![geo::LineString::from(vec![(0.1, 0.5), (0.2, 0.5), (0.1, 0.6), (0.1, 0.5)])],
+            )]);
+            let mut blob = multipolygon_blob(&mp, 4549);
+            let k = at % blob.len();
+            blob[k] = byte;
+            let _ = parse_blob(&blob);
+            blob.truncate(cut.min(blob.len()));
+            let _ = parse_blob(&blob);
+        }
+    }
+
     #[test]
     fn written_blobs_read_back() {
         let mp: MultiPolygon<f64> = MultiPolygon(vec![geo::Polygon::new(
