@@ -586,6 +586,9 @@ fn declared_crs(
                 .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
             match crate::io::sibling_file(path, "prj").filter(|_| is_shp) {
                 Some(prj) => check_geographic_range(&crs, raw, ".prj", &prj)?,
+                None if crate::io::gpkg::is_gpkg_path(path) => {
+                    check_geographic_range(&crs, raw, "gpkg_spatial_ref_sys", path)?
+                }
                 None => check_geographic_range(&crs, raw, "GeoJSON \"crs\"", path)?,
             }
             let label = crs.label();
