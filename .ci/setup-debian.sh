@@ -2,7 +2,8 @@
 # Installs the system packages zonecheck needs to build and run on Debian 12 (run as root).
 # Idempotent: does nothing when everything is present. PROJ itself is built from source by
 # proj-sys (Debian's PROJ 9.1 is older than the 9.6 the proj crate needs) and needs cmake and
-# sqlite3. The desktop app loads OpenGL (Mesa), X11/Wayland and xkbcommon at run time; its file
+# the sqlite3 command (to build proj.db); the SQLite library itself is compiled into the binary
+# (rusqlite's `bundled`, which proj-sys links too), libsqlite3-dev is kept for older checkouts. The desktop app loads OpenGL (Mesa), X11/Wayland and xkbcommon at run time; its file
 # dialogs are GTK 3's (rfd's `gtk3` backend, built against libgtk-3-dev). tests/dialogs.rs drives
 # those dialogs in the real binary under Xvfb with xdotool (xauth for Xvfb, imagemagick's
 # `import` for a screenshot).

@@ -28,9 +28,10 @@ pub enum Command {
     /// Run every check of a review file and write the reports.
     ///
     /// Writes report.json, findings.csv (UTF-8 with BOM), conflicts.geojson (lon/lat),
-    /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS), report.html, boundary_points.csv
-    /// (界址点 of every zone, working CRS) and zones_gtxt.txt (every zone as a 国土TXT parcel)
-    /// into DIR, and prints a summary table. Exit status: 0 every zone passes; 1 a blocking finding exists;
+    /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS), conflicts.gpkg (the same layer as a
+    /// GeoPackage), report.html, boundary_points.csv (界址点 of every zone, working CRS) and
+    /// zones_gtxt.txt (every zone as a 国土TXT parcel) into DIR, and prints a summary table.
+    /// Exit status: 0 every zone passes; 1 a blocking finding exists;
     /// 2 bad input (one line on stderr starting with `error:`). Input files are never modified.
     #[command(after_long_help = REVIEW_HELP)]
     Check {
@@ -93,6 +94,10 @@ pub enum Command {
         /// `crs` member, full precision) instead of a shapefile.
         #[arg(long)]
         geojson: bool,
+        /// Write the fixed plan as a GeoPackage (`<zones>_fixed.gpkg`, one table
+        /// `<zones>_fixed`, working CRS) instead of a shapefile.
+        #[arg(long, conflicts_with = "geojson")]
+        gpkg: bool,
         /// Language of the messages.
         #[arg(long, value_enum, default_value_t = Lang::Zh)]
         lang: Lang,
@@ -112,6 +117,7 @@ The review file (TOML; paths relative to it):
                                 projected CRS, or the nearest CGCS2000 3-degree GK zone)
   [layers]  zones (required), original, redline, farmland, water, townships, new_industrial,
             barriers (roads, rivers, railways) = \"file.shp|.geojson|.txt (国土TXT)\"
+            or a GeoPackage table: \"plan.gpkg#merged_zones\" (\"plan.gpkg\": its only table)
   [layers.extra]  \"自然保护地\" = \"nature.shp\"   further layers by name (protected land)
   [layers.role]   \"蓝绿空间\" = \"control_line\"  or \"advisory\" (\"protected\" when absent)
   [crs_of]  farmland = \"EPSG:4528\"  CRS for a layer whose file carries none
@@ -328,6 +334,7 @@ pub fn run(cli: Cli) -> ExitCode {
             zones,
             encoding,
             geojson,
+            gpkg,
             lang,
         }) => {
             let options = crate::fix::FixOptions {
@@ -336,6 +343,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 drop_fragments,
                 zones,
                 geojson,
+                gpkg,
             };
             let encoding = match encoding {
                 DbfEncoding::Gbk => crate::io::shp_write::OutEncoding::Gbk,
@@ -455,6 +463,8 @@ pub fn check_and_report_with(
 pub fn input_files(review: &Review) -> Vec<PathBuf> {
     let mut files = vec![review.path.clone()];
     for (_, path) in review.layer_paths() {
+        // A GeoPackage layer (`file.gpkg#table`) is the one file.
+        let (path, _) = crate::io::gpkg::split_layer_path(&path);
         for ext in ["shx", "dbf", "prj", "cpg"] {
             files.push(
                 crate::io::sibling_file(&path, ext).unwrap_or_else(|| path.with_extension(ext)),

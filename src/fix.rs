@@ -41,6 +41,9 @@ pub struct FixOptions {
     pub zones: Vec<String>,
     /// Write the fixed plan as GeoJSON (working CRS, `crs` member) instead of a shapefile.
     pub geojson: bool,
+    /// Write the fixed plan as a GeoPackage (`<zones>_fixed.gpkg`, table `<zones>_fixed`,
+    /// working CRS) instead of a shapefile.
+    pub gpkg: bool,
 }
 
 /// What the fixes changed in one merged zone (areas in m²).
@@ -820,6 +823,8 @@ pub fn run(
         .unwrap_or_else(|| "zones".to_string());
     let exts: &[&str] = if options.geojson {
         &["geojson"]
+    } else if options.gpkg {
+        &["gpkg"]
     } else {
         &["shp", "shx", "dbf", "cpg", "prj"]
     };
@@ -863,7 +868,7 @@ pub fn run(
     }
     // Every value must survive the chosen encoding: a character GBK lacks is an error, never
     // a silent `?`.
-    if !options.geojson && encoding == crate::io::shp_write::OutEncoding::Gbk {
+    if !options.geojson && !options.gpkg && encoding == crate::io::shp_write::OutEncoding::Gbk {
         for f in &plan.features {
             for (name, v) in plan.fields.iter().zip(&f.attrs) {
                 if let Some(v) = v {
@@ -881,6 +886,19 @@ pub fn run(
         let text = plan_geojson(&plan, &ds.working_crs).map_err(|t| t.get(lang).to_string())?;
         crate::io::atomic::write_atomic(&zones_path, text.as_bytes())
             .map_err(|e| msg::cannot_write(&zones_path, &e).get(lang).to_string())?;
+    } else if options.gpkg {
+        zones_path = out.join(format!("{stem}_fixed.gpkg"));
+        write_plan_gpkg(
+            &plan,
+            &zones_path,
+            &format!("{stem}_fixed"),
+            &ds.working_crs,
+        )
+        .map_err(|e| {
+            msg::cannot_write(&zones_path, &std::io::Error::other(e))
+                .get(lang)
+                .to_string()
+        })?;
     } else {
         zones_path = out.join(format!("{stem}_fixed.shp"));
         // Field names cut to the .dbf's 10 bytes are listed in <stem>_fixed_fields.csv.
@@ -989,6 +1007,35 @@ fn csv_cell(v: &str) -> String {
     } else {
         v.to_string()
     }
+}
+
+/// Writes the plan as a GeoPackage: one feature table `table` with the plan's fields as TEXT
+/// columns, in `crs` (see [`crate::io::gpkg::write_polygon_gpkg`]).
+pub fn write_plan_gpkg(
+    plan: &Layer,
+    path: &std::path::Path,
+    table: &str,
+    crs: &crate::crs::CrsDef,
+) -> Result<(), String> {
+    use crate::io::gpkg::{write_polygon_gpkg, Column, ColumnKind};
+    let columns: Vec<Column> = plan
+        .fields
+        .iter()
+        .map(|name| Column {
+            name: name.clone(),
+            kind: ColumnKind::Text,
+        })
+        .collect();
+    let features: Vec<(Geom, Vec<Option<String>>)> = plan
+        .features
+        .iter()
+        .map(|f| {
+            let mut attrs = f.attrs.clone();
+            attrs.resize(plan.fields.len(), None);
+            (f.geometry.clone(), attrs)
+        })
+        .collect();
+    write_polygon_gpkg(path, table, &columns, &features, crs)
 }
 
 /// The plan as GeoJSON in the working CRS (full precision, so nothing moves), with the legacy

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 /// Every layer of a review in the working CRS (see [`crate::model::Dataset`]).
 pub use crate::model::Dataset;
 
-/// Reads a layer file by its extension (.shp, .geojson/.json, .txt: 国土TXT).
+/// Reads a layer file by its extension (.shp, .geojson/.json, .txt: 国土TXT, .gpkg with an
+/// optional `#table`).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
     read_raw_with(path, None, None)
 }
@@ -42,6 +43,9 @@ pub fn read_raw_with(
     keep: Option<RecordFilter<'_>>,
     encoding: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
+    if crate::io::gpkg::is_gpkg_path(path) {
+        return crate::io::gpkg::read_gpkg(path, keep);
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -587,6 +591,9 @@ fn declared_crs(
                 .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
             match crate::io::sibling_file(path, "prj").filter(|_| is_shp) {
                 Some(prj) => check_geographic_range(&crs, raw, ".prj", &prj)?,
+                None if crate::io::gpkg::is_gpkg_path(path) => {
+                    check_geographic_range(&crs, raw, "gpkg_spatial_ref_sys", path)?
+                }
                 None => check_geographic_range(&crs, raw, "GeoJSON \"crs\"", path)?,
             }
             let label = crs.label();

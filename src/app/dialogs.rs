@@ -72,7 +72,7 @@ pub fn spawn(request: DialogRequest, ctx: Option<egui::Context>) -> Result<OpenD
     Ok(OpenDialog { kind, rx })
 }
 
-const LAYER_EXTENSIONS: [&str; 4] = ["shp", "geojson", "json", "txt"];
+const LAYER_EXTENSIONS: [&str; 5] = ["shp", "geojson", "json", "txt", "gpkg"];
 
 /// Shows the dialog and waits for it (never on the UI thread).
 fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
@@ -86,7 +86,7 @@ fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
             .pick_file()
             .map(AppCommand::Open),
         DialogKind::AddLayers => dialog
-            .add_filter("shapefile / GeoJSON / 国土TXT", &LAYER_EXTENSIONS)
+            .add_filter("shapefile / GeoJSON / 国土TXT / GeoPackage", &LAYER_EXTENSIONS)
             .pick_files()
             .map(AppCommand::AddLayers),
         DialogKind::SaveAs => dialog
@@ -96,7 +96,7 @@ fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
             .map(AppCommand::SaveAs),
         DialogKind::NewReview => Some(AppCommand::NewReview(
             dialog
-                .add_filter("shapefile / GeoJSON / 国土TXT", &LAYER_EXTENSIONS)
+                .add_filter("shapefile / GeoJSON / 国土TXT / GeoPackage", &LAYER_EXTENSIONS)
                 .pick_file(),
         )),
         DialogKind::ExportFolder => dialog.pick_folder().map(AppCommand::Export),

@@ -126,6 +126,9 @@ pub struct ZonecheckApp {
     pub status: StatusLine,
     /// The last export, while its "open folder / open report" window is shown.
     pub export_done: Option<ExportDone>,
+    /// GeoPackages with several feature tables being added: the first one's tables are shown
+    /// in a chooser, the rest wait their turn.
+    pub gpkg_choices: Vec<GpkgChoice>,
     /// How files and folders are opened outside the app ([`open_with_system`]).
     pub launcher: Launcher,
     ctx: Option<egui::Context>,
@@ -217,6 +220,7 @@ impl ZonecheckApp {
             messages: Vec::new(),
             status: StatusLine::Ready,
             export_done: None,
+            gpkg_choices: Vec::new(),
             launcher: Box::new(open_with_system),
             ctx: None,
             next_revision: 1,
@@ -479,6 +483,7 @@ impl ZonecheckApp {
         self.merge_window(&ctx);
         self.save_plan_window(&ctx);
         self.export_done_window(&ctx);
+        self.gpkg_choice_window(&ctx);
         self.confirm_window(&ctx);
         self.recovery_window(&ctx);
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
@@ -940,6 +945,7 @@ impl ZonecheckApp {
     /// Adds layer files (role guessed from each name) and reloads; starts an empty review first
     /// when none is open.
     fn add_layers(&mut self, paths: Vec<PathBuf>) {
+        let paths = self.choose_gpkg_tables(paths);
         if paths.is_empty() {
             return;
         }
@@ -964,6 +970,85 @@ impl ZonecheckApp {
         });
     }
 
+    /// `paths` with every GeoPackage that names no table resolved: one feature table → the file
+    /// itself; several → a chooser ([`GpkgChoice`], the tables ticked are added later as
+    /// `file.gpkg#table`); none, or a file that cannot be read → an error message.
+    fn choose_gpkg_tables(&mut self, paths: Vec<PathBuf>) -> Vec<PathBuf> {
+        let lang = self.lang();
+        let mut direct = Vec::with_capacity(paths.len());
+        for p in paths {
+            let gpkg = crate::io::gpkg::is_gpkg_path(&p);
+            if !gpkg || crate::io::gpkg::split_layer_path(&p).1.is_some() {
+                direct.push(p);
+                continue;
+            }
+            match crate::io::gpkg::feature_tables(&p) {
+                Err(e) => self.error(e.in_lang(lang.model())),
+                Ok(tables) if tables.is_empty() => self.error(
+                    crate::io::LoadError::new(crate::messages::gpkg::no_feature_tables(), &p)
+                        .in_lang(lang.model()),
+                ),
+                Ok(tables) if tables.len() == 1 => direct.push(p),
+                Ok(tables) => self.gpkg_choices.push(GpkgChoice {
+                    file: p,
+                    tables: tables.into_iter().map(|t| (t, false)).collect(),
+                }),
+            }
+        }
+        direct
+    }
+
+    /// The chooser of the first GeoPackage in [`App::gpkg_choices`]: a tick box per feature
+    /// table; 添加所选 adds the ticked ones as `file.gpkg#table`.
+    fn gpkg_choice_window(&mut self, ctx: &egui::Context) {
+        let lang = self.lang();
+        let Some(choice) = self.gpkg_choices.first_mut() else {
+            return;
+        };
+        let mut open = true;
+        let mut done = None;
+        egui::Window::new(lang.t(S::GpkgTables))
+            .id(egui::Id::unique("gpkg-choice-window"))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(true)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.label(lang.t(S::GpkgTablesHint));
+                ui.monospace(choice.file.display().to_string());
+                ui.add_space(4.0);
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        for (table, ticked) in &mut choice.tables {
+                            ui.checkbox(ticked, table.as_str());
+                        }
+                    });
+                ui.add_space(4.0);
+                ui.horizontal(|ui| {
+                    let any = choice.tables.iter().any(|(_, t)| *t);
+                    if ui
+                        .add_enabled(any, egui::Button::new(lang.t(S::AddChosen)))
+                        .clicked()
+                    {
+                        done = Some(choice.chosen_paths());
+                    }
+                    if ui.button(lang.t(S::Cancel)).clicked() {
+                        done = Some(Vec::new());
+                    }
+                });
+            });
+        if !open && done.is_none() {
+            done = Some(Vec::new());
+        }
+        if let Some(paths) = done {
+            self.gpkg_choices.remove(0);
+            if !paths.is_empty() {
+                self.pending.push(AppCommand::AddLayers(paths));
+            }
+        }
+    }
+
     /// Files dropped on the window.
     fn dropped(&mut self, paths: Vec<PathBuf>) {
         let ext = |p: &Path| {
@@ -979,7 +1064,7 @@ impl ZonecheckApp {
         let mut layers = Vec::new();
         for p in paths {
             match ext(&p).as_str() {
-                "shp" | "geojson" | "json" | "txt" => layers.push(p),
+                "shp" | "geojson" | "json" | "txt" | "gpkg" => layers.push(p),
                 _ => {
                     let msg = format!("{}: {}", self.lang().t(S::UnsupportedDrop), p.display());
                     self.error(msg);
@@ -2359,7 +2444,7 @@ impl ZonecheckApp {
             close_gaps: kind == commands::FixKind::CloseGaps,
             drop_fragments: kind == commands::FixKind::DropFragments,
             zones: vec![zone],
-            geojson: false,
+            ..Default::default()
         };
         let (edits, _) =
             crate::fix::fix_plan(plan, &fields, &protected, &doc.review.file.rules, &options);
@@ -2852,6 +2937,29 @@ impl eframe::App for ZonecheckApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.settings.tool = self.view.tool;
         eframe::set_value(storage, STORAGE_KEY, &self.settings);
+    }
+}
+
+/// A GeoPackage with several feature tables being added: its tables, ticked or not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GpkgChoice {
+    pub file: PathBuf,
+    pub tables: Vec<(String, bool)>,
+}
+
+impl GpkgChoice {
+    /// `file.gpkg#table` for every ticked table, in the file's order.
+    pub fn chosen_paths(&self) -> Vec<PathBuf> {
+        let name = self
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.tables
+            .iter()
+            .filter(|(_, ticked)| *ticked)
+            .map(|(t, _)| self.file.with_file_name(format!("{name}#{t}")))
+            .collect()
     }
 }
 

@@ -178,11 +178,21 @@ fn unique_extra_name(file: &ReviewFile, base: &str) -> String {
 /// How a layer file is written into a review at `review_dir`: relative when it lies below that
 /// folder, absolute otherwise.
 pub fn stored_path(review_dir: &Path, file: &Path) -> PathBuf {
-    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    // A GeoPackage table (`plan.gpkg#zones`): the file's path, then `#table` again.
+    let (file, table) = crate::io::gpkg::split_layer_path(file);
+    let abs = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
     let base = std::fs::canonicalize(review_dir).unwrap_or_else(|_| review_dir.to_path_buf());
-    abs.strip_prefix(&base)
+    let stored = abs
+        .strip_prefix(&base)
         .map(Path::to_path_buf)
-        .unwrap_or(abs)
+        .unwrap_or(abs);
+    match (table, stored.file_name()) {
+        (Some(t), Some(name)) => {
+            let name = format!("{}#{t}", name.to_string_lossy());
+            stored.with_file_name(name)
+        }
+        _ => stored,
+    }
 }
 
 /// Adds a layer file; its role is guessed from the name. A guessed role that another layer
@@ -197,6 +207,12 @@ pub fn add_layer(file: &mut ReviewFile, review_dir: &Path, path: &Path) -> Strin
     {
         return key;
     }
+    // A GeoPackage table is named by its table: `plan.gpkg#redline` reads as `redline.gpkg`.
+    let named = match crate::io::gpkg::split_layer_path(path) {
+        (_, Some(table)) => PathBuf::from(format!("{table}.gpkg")),
+        (file, None) => file,
+    };
+    let path = named.as_path();
     let key = match guess_role(path).and_then(key_of_role) {
         Some(k) if layer_path(file, k).is_none() => k.to_string(),
         _ => {

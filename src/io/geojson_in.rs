@@ -125,7 +125,7 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
 
 /// Why a feature's rings cannot be used: a non-finite coordinate or a ring of fewer than 3
 /// distinct points. `None` when every ring is usable.
-fn ring_problem(polys: &[Vec<RawRing>]) -> Option<Text> {
+pub(super) fn ring_problem(polys: &[Vec<RawRing>]) -> Option<Text> {
     for (ring_no, ring) in polys.iter().flatten().enumerate() {
         if let Some((i, c)) = ring
             .iter()

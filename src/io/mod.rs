@@ -3,6 +3,7 @@
 pub mod atomic;
 pub mod dbf;
 pub mod geojson_in;
+pub mod gpkg;
 pub mod gtxt;
 pub mod review;
 pub mod shp;

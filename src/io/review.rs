@@ -25,7 +25,9 @@ impl Review {
             ));
         }
         for (key, layer) in review.layer_paths() {
-            if let Some(problem) = super::regular_file_problem(&layer) {
+            // `file.gpkg#table`: the file must be there (the table is looked up when read).
+            let (file, _) = super::gpkg::split_layer_path(&layer);
+            if let Some(problem) = super::regular_file_problem(&file) {
                 return Err(LoadError::new(
                     crate::messages::io::layer_file_problem(&key, &problem),
                     layer,

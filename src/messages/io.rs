@@ -85,8 +85,8 @@ pub fn no_extension() -> Text {
 
 pub fn unsupported_format(ext: &str) -> Text {
     t(
-        format!("不支持的图层格式 .{ext}（应为 .shp、.geojson 或国土TXT .txt）"),
-        format!("unsupported layer format .{ext} (expected .shp, .geojson or 国土TXT .txt)"),
+        format!("不支持的图层格式 .{ext}（应为 .shp、.geojson、.gpkg 或国土TXT .txt）"),
+        format!("unsupported layer format .{ext} (expected .shp, .geojson, .gpkg or 国土TXT .txt)"),
     )
 }
 

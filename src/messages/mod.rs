@@ -7,6 +7,7 @@ pub mod cli;
 pub mod decisions;
 pub mod fields;
 pub mod fix;
+pub mod gpkg;
 pub mod io;
 pub mod load;
 pub mod report;

@@ -1,5 +1,5 @@
 //! Conflict polygons for GIS: conflicts.geojson (lon/lat, RFC 7946) and conflicts.shp
-//! (working CRS, with .prj and .cpg).
+//! (working CRS, with .prj and .cpg), and conflicts.gpkg (the same layer as a GeoPackage).
 
 use super::ReportInput;
 use crate::crs::{CrsDef, Reprojector};
@@ -174,9 +174,9 @@ pub fn conflicts_geojson(input: &ReportInput) -> Result<String, String> {
     Ok(text)
 }
 
-/// Writes conflicts.shp (+ .shx, .dbf, .prj, .cpg) in the working CRS.
-pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), String> {
-    let fields = vec![
+/// The columns of conflicts.shp and conflicts.gpkg.
+fn conflict_fields() -> Vec<FieldSpec> {
+    vec![
         FieldSpec {
             name: "ZONE_ID".into(),
             kind: FieldKind::Text(40),
@@ -223,9 +223,13 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
             name: "COMMENT".into(),
             kind: FieldKind::Text(254),
         },
-    ];
+    ]
+}
+
+/// The conflict rows as features with one text value per [`conflict_fields`] column.
+fn conflict_features(input: &ReportInput) -> Vec<(Geom, Vec<Option<String>>)> {
     // As conflicts.geojson's `sliver`: slivers only, not counted as conflict.
-    let features: Vec<(Geom, Vec<Option<String>>)> = rows(input)
+    rows(input)
         .into_iter()
         .map(|r| {
             (
@@ -244,8 +248,39 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
                 ],
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Writes conflicts.shp (+ .shx, .dbf, .prj, .cpg) in the working CRS.
+pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), String> {
+    let fields = conflict_fields();
+    let features = conflict_features(input);
     let prj = input.dataset.working_crs.esri_wkt();
     write_polygon_shapefile(path, &fields, &features, prj.as_deref(), OutEncoding::Utf8)
         .map_err(|e| format!("cannot write shapefile ({e}): {}", path.display()))
+}
+
+/// Writes conflicts.gpkg: the same layer as conflicts.shp (same columns, AREA_M2 and AREA_MU as
+/// REAL), table `conflicts`, in the working CRS.
+pub fn conflicts_gpkg(path: &Path, input: &ReportInput) -> Result<(), String> {
+    use crate::io::gpkg::{write_polygon_gpkg, Column, ColumnKind};
+    let columns: Vec<Column> = conflict_fields()
+        .into_iter()
+        .map(|f| Column {
+            kind: match f.kind {
+                FieldKind::Number { .. } => ColumnKind::Real,
+                FieldKind::Text(_) => ColumnKind::Text,
+            },
+            name: f.name,
+        })
+        .collect();
+    let features = conflict_features(input);
+    write_polygon_gpkg(
+        path,
+        "conflicts",
+        &columns,
+        &features,
+        &input.dataset.working_crs,
+    )
+    .map_err(|e| format!("cannot write GeoPackage ({e}): {}", path.display()))
 }

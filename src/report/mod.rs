@@ -1,5 +1,5 @@
-//! Outputs of a check: report.json, findings.csv, conflicts.geojson, conflicts.shp, report.html,
-//! boundary_points.csv (界址点) and zones_gtxt.txt (国土TXT).
+//! Outputs of a check: report.json, findings.csv, conflicts.geojson, conflicts.shp,
+//! conflicts.gpkg, report.html, boundary_points.csv (界址点) and zones_gtxt.txt (国土TXT).
 //! Deterministic: same inputs, same bytes.
 
 pub mod csv;
@@ -61,7 +61,7 @@ impl ReportInput<'_> {
 }
 
 /// The files of an output set, in the order they are written.
-pub const OUTPUT_FILES: [&str; 11] = [
+pub const OUTPUT_FILES: [&str; 12] = [
     "report.json",
     "findings.csv",
     "boundary_points.csv",
@@ -73,6 +73,7 @@ pub const OUTPUT_FILES: [&str; 11] = [
     "conflicts.dbf",
     "conflicts.prj",
     "conflicts.cpg",
+    "conflicts.gpkg",
 ];
 
 /// Writes every output into `dir` (created with its parents), whole or not at all: the set is
@@ -109,8 +110,15 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
     };
     // Every output rendered at once (the HTML, the longest, is itself parallel per zone).
     let shp = dir.join("conflicts.shp");
-    let ((json, csv), ((geojson, html), shp_result)) = rayon::join(
-        || (json::report_json(input), csv::findings_csv(input)),
+    let gpkg = dir.join("conflicts.gpkg");
+    let ((json, csv, gpkg_result), ((geojson, html), shp_result)) = rayon::join(
+        || {
+            (
+                json::report_json(input),
+                csv::findings_csv(input),
+                geo_out::conflicts_gpkg(&gpkg, input),
+            )
+        },
         || {
             rayon::join(
                 || {
@@ -133,7 +141,8 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
     let geojson = geojson.map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
     put("conflicts.geojson", geojson.into_bytes())?;
     put("report.html", html.into_bytes())?;
-    shp_result.map_err(|e| msg::cannot_render("conflicts.shp", &e))
+    shp_result.map_err(|e| msg::cannot_render("conflicts.shp", &e))?;
+    gpkg_result.map_err(|e| msg::cannot_render("conflicts.gpkg", &e))
 }
 
 /// Moves the output set in `tmp` into `dir`: a rename of the folder when `dir` does not exist;
