@@ -39,6 +39,13 @@ pub fn overlapping_parts_merged() -> Text {
     Text::new("相互重叠的部分已合并", "overlapping parts merged")
 }
 
+pub fn parts_sharing_edges_joined() -> Text {
+    Text::new(
+        "共用边界的相邻部分已合为一体（面积不变）",
+        "parts sharing an edge joined (area unchanged)",
+    )
+}
+
 // ---- Why a feature was dropped --------------------------------------------------------------
 
 pub fn non_finite_coordinate() -> Text {
