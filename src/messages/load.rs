@@ -199,7 +199,14 @@ pub fn layer_not_loaded(layer: &str, role: (&str, &str), file: &str, reason: &Te
 }
 
 fn fmt_box(b: &[f64; 4]) -> String {
-    format!("[{:.6}, {:.6}] – [{:.6}, {:.6}]", b[0], b[1], b[2], b[3])
+    use crate::model::num::Num;
+    format!(
+        "[{:.6}, {:.6}] – [{:.6}, {:.6}]",
+        Num(b[0]),
+        Num(b[1]),
+        Num(b[2]),
+        Num(b[3])
+    )
 }
 
 /// What an `input.coverage` finding says: a protection layer nowhere near the zones.
@@ -227,7 +234,7 @@ pub fn input_coverage(c: &Coverage) -> Text {
         .as_ref()
         .map(fmt_box)
         .unwrap_or_else(|| "-".into());
-    let (layer, file, margin_m) = (c.layer, c.file, c.margin_m);
+    let (layer, file, margin_m) = (c.layer, c.file, crate::model::num::Num(c.margin_m));
     let (working_crs, own_crs) = (c.working_crs, c.own_crs);
     let (what_zh, what_en) = if c.barrier {
         (
