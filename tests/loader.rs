@@ -350,7 +350,7 @@ fn disjoint_parts_are_read_unchanged_and_overlapping_ones_merged() {
     let r = report(&fx);
     let z1 = zone(&r, "1");
     let area = z1["area_m2"].as_f64().unwrap_or(f64::NAN);
-    assert!((area - 9_998.0002).abs() < 1e-6, "{area}\n{run}");
+    assert!((area - 9_998.000_2).abs() < 1e-6, "{area}\n{run}");
     assert_eq!(z1["parts"].as_array().map(Vec::len), Some(2), "{run}");
     let rules = |z: &serde_json::Value| -> Vec<String> {
         z["findings"]

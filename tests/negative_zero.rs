@@ -15,10 +15,10 @@ use zonecheck::model::num::has_negative_zero;
 /// Paths (JSON pointers) of the negative zeros in `v`.
 fn negative_zeros(v: &serde_json::Value, at: &str, out: &mut Vec<String>) {
     match v {
-        serde_json::Value::Number(n) => {
-            if n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative()) {
-                out.push(at.to_string());
-            }
+        serde_json::Value::Number(n)
+            if n.as_f64().is_some_and(|x| x == 0.0 && x.is_sign_negative()) =>
+        {
+            out.push(at.to_string());
         }
         serde_json::Value::Array(items) => {
             for (i, x) in items.iter().enumerate() {
@@ -46,10 +46,8 @@ fn assert_text_clean(path: &Path) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let text = String::from_utf8_lossy(&bytes);
     if has_negative_zero(&text) {
-        let at = text.find("-0").unwrap_or(0);
-        let from = text.floor_char_boundary(at.saturating_sub(80));
-        let to = text.ceil_char_boundary((at + 40).min(text.len()));
-        panic!("{}: a -0 in …{}…", path.display(), &text[from..to]);
+        let lines: Vec<&str> = text.lines().filter(|l| has_negative_zero(l)).collect();
+        panic!("{}: a -0 in {lines:?}", path.display());
     }
 }
 
