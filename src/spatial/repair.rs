@@ -113,19 +113,19 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
     let geometry = match parts_meeting(&parts) {
         PartsMeet::No => MultiPolygon(parts),
         meet => {
-            notes.boundary_or_add(
-                meet == PartsMeet::Overlap,
-                if meet == PartsMeet::Overlap {
-                    msg::overlapping_parts_merged()
-                } else {
-                    msg::parts_sharing_edges_joined()
-                },
-            );
+            let before: f64 = parts.iter().map(|p| p.unsigned_area()).sum();
             let oriented: Vec<Polygon<f64>> = parts
                 .into_iter()
                 .map(|p| p.orient(Direction::Default))
                 .collect();
-            geo::unary_union(&oriented)
+            let merged = geo::unary_union(&oriented);
+            let lost = before - merged.unsigned_area() > 1e-9 * before.max(1.0);
+            match meet {
+                PartsMeet::Overlap => notes.boundary(msg::overlapping_parts_merged()),
+                PartsMeet::Unknown if lost => notes.boundary(msg::overlapping_parts_merged()),
+                _ => notes.add(msg::parts_sharing_edges_joined()),
+            }
+            merged
         }
     };
     if geometry.0.is_empty() {
@@ -147,6 +147,9 @@ enum PartsMeet {
     SharedEdge,
     /// The interiors of two parts overlap.
     Overlap,
+    /// The exact test failed (a degenerate pair): merged, noted as overlapping when the union
+    /// loses area.
+    Unknown,
 }
 
 /// Parts beyond which candidate pairs come from an R-tree of their boxes rather than a sweep.
@@ -165,12 +168,17 @@ fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
         .map(|p| p.bounding_rect())
         .collect::<Option<Vec<Rect<f64>>>>()
     else {
-        return PartsMeet::Overlap;
+        return PartsMeet::Unknown;
     };
     let mut worst = PartsMeet::No;
-    // True when the pair's interiors overlap (nothing more to learn).
+    // True when there is nothing more to learn: the interiors overlap, or the test failed.
     let mut pair = |i: usize, j: usize| -> bool {
-        let m = parts[i].relate(&parts[j]);
+        // Should geo's relate fail on a degenerate pair, the parts are merged (as before exact
+        // tests): the union decides, and says whether area was shared.
+        let Some(m) = crate::spatial::guard::catch(|| parts[i].relate(&parts[j])) else {
+            worst = PartsMeet::Unknown;
+            return true;
+        };
         if m.get(CoordPos::Inside, CoordPos::Inside) != Dimensions::Empty {
             worst = PartsMeet::Overlap;
             return true;
@@ -185,7 +193,7 @@ fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
         for (i, b) in boxes.iter().enumerate() {
             for j in index.query(*b, 0.0) {
                 if j > i && pair(i, j) {
-                    return PartsMeet::Overlap;
+                    return worst;
                 }
             }
         }
@@ -201,7 +209,7 @@ fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
                 if crate::spatial::overlay::boxes_intersect(&bi, &boxes[j])
                     && pair(j.min(i), j.max(i))
                 {
-                    return PartsMeet::Overlap;
+                    return worst;
                 }
             }
             active.push(i);
@@ -326,15 +334,6 @@ impl Notes {
     fn add(&mut self, note: Text) {
         if !self.all.contains(&note) {
             self.all.push(note);
-        }
-    }
-
-    /// A repair of an invalid boundary when `boundary`, else a trivial fix.
-    fn boundary_or_add(&mut self, boundary: bool, note: Text) {
-        if boundary {
-            self.boundary(note);
-        } else {
-            self.add(note);
         }
     }
 
