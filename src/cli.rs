@@ -162,29 +162,29 @@ fn fix_summary(done: &crate::fix::FixOutput, lang: Lang) -> String {
         let cut: f64 = c.cut_by_layer_m2.iter().map(|(_, a)| a).sum();
         out.push_str(&if zh {
             format!(
-                "{}：{:.2} → {:.2} m²，扣除保护用地 {:.2} m²（{:.2} 亩），连接间隙 {} 处（增加 {:.2} m²，{} 处因保护用地未连接），删除碎片 {:.2} m²\n",
+                "{}：{} → {} m²，扣除保护用地 {} m²（{} 亩），连接间隙 {} 处（增加 {} m²，{} 处因保护用地未连接），删除碎片 {} m²\n",
                 c.zone,
-                c.area_before_m2,
-                c.area_after_m2,
-                cut,
-                crate::model::mu_from_m2(cut),
+                crate::model::num::Fixed(c.area_before_m2, 2),
+                crate::model::num::Fixed(c.area_after_m2, 2),
+                crate::model::num::Fixed(cut, 2),
+                crate::model::num::Fixed(crate::model::mu_from_m2(cut), 2),
                 c.gaps_closed,
-                c.added_m2,
+                crate::model::num::Fixed(c.added_m2, 2),
                 c.gaps_left,
-                c.fragments_m2
+                crate::model::num::Fixed(c.fragments_m2, 2),
             )
         } else {
             format!(
-                "{}: {:.2} -> {:.2} m², protected land cut {:.2} m² ({:.2} mu), {} gap(s) closed (+{:.2} m², {} left open by protected land), fragments removed {:.2} m²\n",
+                "{}: {} -> {} m², protected land cut {} m² ({} mu), {} gap(s) closed (+{} m², {} left open by protected land), fragments removed {} m²\n",
                 c.zone,
-                c.area_before_m2,
-                c.area_after_m2,
-                cut,
-                crate::model::mu_from_m2(cut),
+                crate::model::num::Fixed(c.area_before_m2, 2),
+                crate::model::num::Fixed(c.area_after_m2, 2),
+                crate::model::num::Fixed(cut, 2),
+                crate::model::num::Fixed(crate::model::mu_from_m2(cut), 2),
                 c.gaps_closed,
-                c.added_m2,
+                crate::model::num::Fixed(c.added_m2, 2),
                 c.gaps_left,
-                c.fragments_m2
+                crate::model::num::Fixed(c.fragments_m2, 2),
             )
         });
     }
@@ -636,12 +636,12 @@ pub fn summary_table(
             row.push(
                 z.conflicts
                     .get(name)
-                    .map(|c| format!("{:.2}", c.area_mu))
+                    .map(|c| crate::model::num::fixed(c.area_mu, 2))
                     // A control line's column: its area inside the zone (not a conflict).
                     .or_else(|| {
                         z.control_lines
                             .get(name)
-                            .map(|a| format!("{:.2}", crate::model::mu_from_m2(*a)))
+                            .map(|a| crate::model::num::fixed(crate::model::mu_from_m2(*a), 2))
                     })
                     .unwrap_or_else(|| "-".into()),
             );
@@ -649,7 +649,7 @@ pub fn summary_table(
         row.push(z.part_count.to_string());
         row.push(z.clusters.to_string());
         row.push(match (has_original, z.expansion_area_m2) {
-            (true, Some(a)) => format!("{:.2}", crate::model::mu_from_m2(a)),
+            (true, Some(a)) => crate::model::num::fixed(crate::model::mu_from_m2(a), 2),
             _ => "-".into(),
         });
         rows.push(row);

@@ -763,15 +763,15 @@ pub fn comparison_csv(rows: &[ZoneComparison]) -> String {
             r.zone.clone()
         };
         out.push_str(&format!(
-            "{zone},{status},{:.2},{:.2},{:.2},{:.4},{:.2},{:.4},{:.2},{:.2},{},{},{},{}\n",
-            r.area_before_m2,
-            r.area_after_m2,
-            r.added_m2,
-            mu(r.added_m2),
-            r.removed_m2,
-            mu(r.removed_m2),
-            r.conflict_before_m2,
-            r.conflict_after_m2,
+            "{zone},{status},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            crate::model::num::Fixed(r.area_before_m2, 2),
+            crate::model::num::Fixed(r.area_after_m2, 2),
+            crate::model::num::Fixed(r.added_m2, 2),
+            crate::model::num::Fixed(mu(r.added_m2), 4),
+            crate::model::num::Fixed(r.removed_m2, 2),
+            crate::model::num::Fixed(mu(r.removed_m2), 4),
+            crate::model::num::Fixed(r.conflict_before_m2, 2),
+            crate::model::num::Fixed(r.conflict_after_m2, 2),
             r.blocking_before,
             r.blocking_after,
             r.findings_before,
@@ -1120,6 +1120,7 @@ pub fn plan_geojson_text(plan: &Layer, epsg: Option<u32>) -> String {
     if let Some(epsg) = epsg {
         doc["crs"] = json!({"type": "name", "properties": {"name": format!("urn:ogc:def:crs:EPSG::{epsg}")}});
     }
+    crate::model::num::clean_json(&mut doc);
     format!("{doc}\n")
 }
 
@@ -1181,20 +1182,20 @@ fn changes_csv(changes: &[ZoneChange]) -> String {
         let by_layer: Vec<String> = c
             .cut_by_layer_m2
             .iter()
-            .map(|(l, a)| format!("{l}: {a:.2}"))
+            .map(|(l, a)| format!("{l}: {}", crate::model::num::Fixed(*a, 2)))
             .collect();
         out.push_str(&format!(
-            "{},{:.2},{:.2},{:.4},{:.2},{:.4},{},{:.2},{:.2},{:.2},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             q(&c.zone),
-            c.area_before_m2,
-            c.area_after_m2,
-            crate::model::mu_from_m2(c.area_after_m2),
-            cut,
-            crate::model::mu_from_m2(cut),
+            crate::model::num::Fixed(c.area_before_m2, 2),
+            crate::model::num::Fixed(c.area_after_m2, 2),
+            crate::model::num::Fixed(crate::model::mu_from_m2(c.area_after_m2), 4),
+            crate::model::num::Fixed(cut, 2),
+            crate::model::num::Fixed(crate::model::mu_from_m2(cut), 4),
             q(&by_layer.join("; ")),
-            c.leftovers_m2,
-            c.fragments_m2,
-            c.added_m2,
+            crate::model::num::Fixed(c.leftovers_m2, 2),
+            crate::model::num::Fixed(c.fragments_m2, 2),
+            crate::model::num::Fixed(c.added_m2, 2),
             c.gaps_closed,
             c.gaps_left,
             c.features_removed

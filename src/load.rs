@@ -690,6 +690,7 @@ fn choose_working_crs(review: &Review, zones: &Pending) -> Result<(CrsDef, Strin
     };
     let code = gauss_kruger_epsg_for_lon(centre_lon);
     let crs = CrsDef::epsg(code).map_err(|e| LoadError::new(e, &zones.path))?;
+    let centre_lon = crate::model::num::Num(centre_lon);
     Ok((
         crs,
         format!(

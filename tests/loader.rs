@@ -310,3 +310,69 @@ fn version_names_the_commit_and_proj() {
     // PROJ bundled by proj-sys 0.27: 9.6.x.
     assert!(lines[2].starts_with("PROJ 9."), "{run}");
 }
+
+/// Issue 12 ("repair changes valid input"): a zone whose two parts are disjoint but whose boxes
+/// overlap — triangles on either side of the diagonal of a 100 m square, the second one cut back
+/// by 2 cm along each leg so the hypotenuses are 0.02/√2 ≈ 1.4 cm apart — is read as it is: no
+/// repair note, no `zone.invalid_geometry`, two parts, and its area exactly the sum of the two
+/// triangles' shoelace areas, 100²/2 + 99.98²/2 = 5,000 + 4,998.0002 = 9,998.0002 m² (the
+/// corners sit off the metre grid, as real coordinates do, so a union's snapping would show).
+/// A third part overlapping the first merges them, with the note and the finding.
+#[test]
+fn disjoint_parts_are_read_unchanged_and_overlapping_ones_merged() {
+    let (x, y) = (X0 + 0.123_456_7, Y0 + 0.765_432_1);
+    let tri_a = vec![[x, y], [x, y + 100.0], [x + 100.0, y], [x, y]];
+    let tri_b = vec![
+        [x + 100.0, y + 100.0],
+        [x + 100.0, y + 0.02],
+        [x + 0.02, y + 100.0],
+        [x + 100.0, y + 100.0],
+    ];
+    let good = vec![tri_a.clone(), tri_b];
+    // Record 1: triangle A plus a 50 m square from (x − 20, y − 20): it sticks out of A's box,
+    // so it is a second shell, and overlaps A in [0, 30]² (inside A: 30 + 30 < 100), 900 m².
+    let sq = vec![
+        [x - 20.0, y - 20.0],
+        [x - 20.0, y + 30.0],
+        [x + 30.0, y + 30.0],
+        [x + 30.0, y - 20.0],
+        [x - 20.0, y - 20.0],
+    ];
+    let overlapping = vec![tri_a, sq];
+    let fx = Fixture::new();
+    write_raw_polygon_shp(
+        &fx.zones,
+        &[good, overlapping],
+        Some(&esri_wkt(EPSG_GK_120E)),
+    );
+    let run = fx.run();
+    run.assert_no_panic();
+    let r = report(&fx);
+    let z1 = zone(&r, "1");
+    let area = z1["area_m2"].as_f64().unwrap_or(f64::NAN);
+    assert!((area - 9_998.000_2).abs() < 1e-6, "{area}\n{run}");
+    assert_eq!(z1["parts"].as_array().map(Vec::len), Some(2), "{run}");
+    let rules = |z: &serde_json::Value| -> Vec<String> {
+        z["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["rule"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(
+        !rules(z1).contains(&"zone.invalid_geometry".to_string()),
+        "{run}"
+    );
+    let warnings = input(&r, "zones")["warnings"].to_string();
+    assert!(!warnings.contains("record 0"), "{warnings}");
+    // Record 1: A ∪ square = 5,000 + 2,500 − 900 = 6,600 m².
+    let z2 = zone(&r, "2");
+    let area = z2["area_m2"].as_f64().unwrap_or(f64::NAN);
+    assert!((area - 6_600.0).abs() < 1e-3, "{area}\n{run}");
+    assert!(
+        rules(z2).contains(&"zone.invalid_geometry".to_string()),
+        "{run}"
+    );
+    run.assert_warning("zones.shp", &["record 1", "overlapping parts merged"]);
+}

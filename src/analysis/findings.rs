@@ -179,17 +179,17 @@ impl Finding {
 /// Formats an area for messages: "1.23 亩 (820.0 m²)".
 pub fn fmt_area_zh(area_m2: f64) -> String {
     format!(
-        "{:.2} 亩（{:.1} m²）",
-        crate::model::mu_from_m2(area_m2),
-        area_m2
+        "{} 亩（{} m²）",
+        crate::model::num::Fixed(crate::model::mu_from_m2(area_m2), 2),
+        crate::model::num::Fixed(area_m2, 1)
     )
 }
 
 pub fn fmt_area_en(area_m2: f64) -> String {
     format!(
-        "{:.2} mu ({:.1} m²)",
-        crate::model::mu_from_m2(area_m2),
-        area_m2
+        "{} mu ({} m²)",
+        crate::model::num::Fixed(crate::model::mu_from_m2(area_m2), 2),
+        crate::model::num::Fixed(area_m2, 1)
     )
 }
 

@@ -602,9 +602,13 @@ fn number_text(value: &str, width: usize, decimals: usize) -> Result<String, Str
         return Ok(String::new());
     }
     if v.len() <= width && v.bytes().all(|b| b.is_ascii_digit() || b"+-.".contains(&b)) {
-        return Ok(v.to_string());
+        // A negative zero ("-0.000") is written unsigned.
+        return Ok(match v.strip_prefix('-') {
+            Some(rest) if parsed == 0.0 => rest.to_string(),
+            _ => v.to_string(),
+        });
     }
-    let rounded = format!("{parsed:.decimals$}");
+    let rounded = crate::model::num::fixed(parsed, decimals);
     if rounded.len() <= width {
         Ok(rounded)
     } else {

@@ -614,6 +614,8 @@ pub fn crs_detected(label: &str, why: &Text) -> Text {
 }
 
 pub fn why_zone_prefix(zone: u32, min_x: f64, max_x: f64, min_y: f64, max_y: f64) -> Text {
+    use crate::model::num::Num;
+    let (min_x, max_x, min_y, max_y) = (Num(min_x), Num(max_x), Num(min_y), Num(max_y));
     t(
         format!(
             "东坐标为 8 位数（{min_x:.0}–{max_x:.0}），前两位为 3 度带带号 {zone}，北坐标 {min_y:.0}–{max_y:.0} 在中国范围内"
@@ -625,6 +627,8 @@ pub fn why_zone_prefix(zone: u32, min_x: f64, max_x: f64, min_y: f64, max_y: f64
 }
 
 pub fn why_lon_lat(min_x: f64, max_x: f64, min_y: f64, max_y: f64) -> Text {
+    use crate::model::num::Num;
+    let (min_x, max_x, min_y, max_y) = (Num(min_x), Num(max_x), Num(min_y), Num(max_y));
     t(
         format!("坐标在中国境内的经纬度范围（经度 {min_x:.3}–{max_x:.3}，纬度 {min_y:.3}–{max_y:.3}），按 CGCS2000 经纬度"),
         format!(
@@ -648,6 +652,8 @@ pub fn crs_taken_as_working(label: &str) -> Text {
 }
 
 pub fn no_crs_undetectable(key: &str, min_x: f64, max_x: f64, min_y: f64, max_y: f64) -> Text {
+    use crate::model::num::Num;
+    let (min_x, max_x, min_y, max_y) = (Num(min_x), Num(max_x), Num(min_y), Num(max_y));
     t(
         format!(
             "图层 `{key}` 没有坐标系（没有 .prj），其坐标（x {min_x:.3}–{max_x:.3}，y {min_y:.3}–{max_y:.3}）既不是中国境内的经纬度，也不是带带号的 CGCS2000 3 度带坐标；请在审查文件中设置 `crs_of.{key}` 或 `crs`"
@@ -687,6 +693,8 @@ pub fn no_crs_no_coordinates(key: &str) -> Text {
 }
 
 pub fn lon_lat_outside_china(key: &str, min_x: f64, max_x: f64, min_y: f64, max_y: f64) -> Text {
+    use crate::model::num::Num;
+    let (min_x, max_x, min_y, max_y) = (Num(min_x), Num(max_x), Num(min_y), Num(max_y));
     t(
         format!(
             "图层 `{key}` 没有坐标系（没有 .prj）；其坐标（x {min_x:.3}–{max_x:.3}，y {min_y:.3}–{max_y:.3}）虽在经纬度数值范围内，但远离 CGCS2000 的适用范围（中国），不能猜测为 EPSG:4490；请在审查文件中设置 `crs_of.{key}`"
@@ -706,6 +714,8 @@ pub fn geographic_out_of_range(
     min_y: f64,
     max_y: f64,
 ) -> Text {
+    use crate::model::num::Num;
+    let (min_x, max_x, min_y, max_y) = (Num(min_x), Num(max_x), Num(min_y), Num(max_y));
     t(
         format!(
             "{source} 声明的是地理坐标系 {label}（经纬度，单位为度），但坐标为 x {min_x:.3}–{max_x:.3}、y {min_y:.3}–{max_y:.3}，超出经纬度范围：{source} 与数据不符（投影坐标配了错误的 .prj？）"

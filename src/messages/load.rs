@@ -39,6 +39,13 @@ pub fn overlapping_parts_merged() -> Text {
     Text::new("相互重叠的部分已合并", "overlapping parts merged")
 }
 
+pub fn parts_sharing_edges_joined() -> Text {
+    Text::new(
+        "共用边界的相邻部分已合为一体（面积不变）",
+        "parts sharing an edge joined (area unchanged)",
+    )
+}
+
 // ---- Why a feature was dropped --------------------------------------------------------------
 
 pub fn non_finite_coordinate() -> Text {
@@ -192,7 +199,14 @@ pub fn layer_not_loaded(layer: &str, role: (&str, &str), file: &str, reason: &Te
 }
 
 fn fmt_box(b: &[f64; 4]) -> String {
-    format!("[{:.6}, {:.6}] – [{:.6}, {:.6}]", b[0], b[1], b[2], b[3])
+    use crate::model::num::Num;
+    format!(
+        "[{:.6}, {:.6}] – [{:.6}, {:.6}]",
+        Num(b[0]),
+        Num(b[1]),
+        Num(b[2]),
+        Num(b[3])
+    )
 }
 
 /// What an `input.coverage` finding says: a protection layer nowhere near the zones.
@@ -220,7 +234,7 @@ pub fn input_coverage(c: &Coverage) -> Text {
         .as_ref()
         .map(fmt_box)
         .unwrap_or_else(|| "-".into());
-    let (layer, file, margin_m) = (c.layer, c.file, c.margin_m);
+    let (layer, file, margin_m) = (c.layer, c.file, crate::model::num::Num(c.margin_m));
     let (working_crs, own_crs) = (c.working_crs, c.own_crs);
     let (what_zh, what_en) = if c.barrier {
         (

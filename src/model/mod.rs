@@ -7,6 +7,7 @@
 pub mod decision;
 pub mod edit;
 pub mod fields;
+pub mod num;
 pub mod plaques;
 pub mod settings;
 pub mod zones;

@@ -15,7 +15,7 @@ pub fn csv_field(s: &str) -> String {
 fn number(f: &Finding, key: &str) -> String {
     f.numbers
         .get(key)
-        .map(|v| format!("{v:.2}"))
+        .map(|&v| crate::model::num::fixed(v, 2))
         .unwrap_or_default()
 }
 

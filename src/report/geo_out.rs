@@ -91,7 +91,7 @@ fn round9(v: f64) -> f64 {
 /// Appends a number as serde_json writes it (shortest round-trip text; `null` if not finite).
 fn push_num(out: &mut String, v: f64) {
     if v.is_finite() {
-        out.push_str(zmij::Buffer::new().format_finite(v));
+        out.push_str(zmij::Buffer::new().format_finite(crate::model::num::clean(v)));
     } else {
         out.push_str("null");
     }
@@ -129,6 +129,8 @@ fn feature_json(r: &Row, to_ll: &Reprojector) -> Result<String, String> {
         "review_status": r.status,
         "review_comment": r.comment,
     });
+    let mut properties = properties;
+    crate::model::num::clean_json(&mut properties);
     let mut out = String::from("{\"type\":\"Feature\",\"properties\":");
     out.push_str(&serde_json::to_string(&properties).map_err(|e| e.to_string())?);
     out.push_str(",\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[");
@@ -240,8 +242,11 @@ fn conflict_features(input: &ReportInput) -> Vec<(Geom, Vec<Option<String>>)> {
                     Some(r.layer.to_string()),
                     Some(r.feature_id.to_string()),
                     (!r.class.is_empty()).then(|| r.class.to_string()),
-                    Some(format!("{:.3}", r.area_m2)),
-                    Some(format!("{:.4}", crate::model::mu_from_m2(r.area_m2))),
+                    Some(crate::model::num::fixed(r.area_m2, 3)),
+                    Some(crate::model::num::fixed(
+                        crate::model::mu_from_m2(r.area_m2),
+                        4,
+                    )),
                     Some(if r.sliver { "T" } else { "F" }.to_string()),
                     (!r.status.is_empty()).then(|| r.status.to_string()),
                     (!r.comment.is_empty()).then(|| r.comment.clone()),

@@ -112,7 +112,7 @@ fn fmt_num(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return "—".to_string();
     }
-    let s = format!("{:.*}", decimals, v.abs());
+    let s = crate::model::num::fixed(v.abs(), decimals);
     let (int, frac) = match s.find('.') {
         Some(i) => (&s[..i], &s[i..]),
         None => (s.as_str(), ""),
@@ -143,7 +143,7 @@ fn fmt_setting(v: f64) -> String {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
         fmt_num(v, 0)
     } else {
-        format!("{v}")
+        crate::model::num::plain(v)
     }
 }
 
@@ -1637,7 +1637,7 @@ fn fmt_length(m: f64) -> String {
     } else if m >= 1.0 {
         format!("{} m", fmt_setting(m))
     } else {
-        format!("{m} m")
+        format!("{} m", crate::model::num::plain(m))
     }
 }
 

@@ -13,6 +13,13 @@ pub fn report_json(input: &ReportInput) -> String {
 
 /// The JSON report as a value.
 pub fn report_value(input: &ReportInput) -> Value {
+    let mut value = report_value_raw(input);
+    // No negative zero anywhere (an empty sum, a negated zero): written as 0.0.
+    crate::model::num::clean_json(&mut value);
+    value
+}
+
+fn report_value_raw(input: &ReportInput) -> Value {
     let ds = input.dataset;
     let file = &input.review.file;
     let inputs: Vec<Value> = ds

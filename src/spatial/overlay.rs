@@ -33,13 +33,27 @@ pub fn difference(a: &Geom, b: &Geom) -> Geom {
     }
 }
 
-/// Union of many geometries (each valid, exteriors counter-clockwise).
+/// Union of many geometries (each valid, rings of any orientation: valid input passes repair
+/// as read, and geo's `unary_union` takes the fill side from the first ring's winding, so
+/// polygons not wound exterior counter-clockwise / holes clockwise are reoriented first).
 pub fn union_all<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> Geom {
-    let polys: Vec<&Polygon<f64>> = geoms.into_iter().flat_map(|g| g.0.iter()).collect();
+    use geo::Winding;
+    use std::borrow::Cow;
+    let polys: Vec<Cow<'a, Polygon<f64>>> = geoms
+        .into_iter()
+        .flat_map(|g| g.0.iter())
+        .map(|p| {
+            if p.exterior().is_ccw() && p.interiors().iter().all(|h| h.is_cw()) {
+                Cow::Borrowed(p)
+            } else {
+                Cow::Owned(geo::Orient::orient(p, geo::orient::Direction::Default))
+            }
+        })
+        .collect();
     match polys.len() {
         0 => MultiPolygon(vec![]),
-        1 => MultiPolygon(vec![polys[0].clone()]),
-        _ => geo::unary_union(polys),
+        1 => MultiPolygon(vec![polys[0].clone().into_owned()]),
+        _ => geo::unary_union(polys.iter().map(|p| p.as_ref())),
     }
 }
 

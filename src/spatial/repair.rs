@@ -4,9 +4,12 @@
 
 use crate::messages::load as msg;
 use crate::model::{Geom, RawRing, RawShape, Text};
+use geo::coordinate_position::CoordPos;
+use geo::dimensions::Dimensions;
+use geo::orient::Direction;
 use geo::{
     Area, BooleanOps, BoundingRect, Coord, LineString, MakeValid, MultiPolygon, Orient, Polygon,
-    Rect, Validation,
+    Rect, Relate, Validation,
 };
 
 /// A feature's geometry after repair, with what had to be done to it.
@@ -24,6 +27,14 @@ pub struct Repaired {
 
 /// Builds a valid geometry from what a reader found. `Err` means the feature must be dropped,
 /// with the reason.
+///
+/// Valid input passes through bit-identical: a valid polygon, and a multipolygon whose parts do
+/// not overlap (they may touch at points), keeps its coordinates, its ring order and its ring
+/// orientation as read, closing points included, with no note. Only what is invalid is
+/// repaired; the rings of a repaired polygon, and parts merged by a union, come out with
+/// exteriors counter-clockwise. Consumers must therefore not rely on ring orientation (areas use
+/// `unsigned_area`, overlays an even-odd rule or [`crate::spatial::overlay::union_all`], which
+/// orients its input).
 pub fn build_geometry(shape: &RawShape) -> Result<Repaired, Text> {
     crate::spatial::guard::catch(|| build_geometry_unguarded(shape))
         .unwrap_or_else(|| Err(msg::degenerate_unhandled()))
@@ -70,13 +81,13 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
     };
     let mut parts: Vec<Polygon<f64>> = Vec::with_capacity(polygons.len());
     for polygon in polygons {
-        let polygon = polygon.orient(geo::orient::Direction::Default);
         let problems = if is_fast_valid(&polygon) {
             Vec::new()
         } else {
             polygon.validation_errors()
         };
         match problems.first() {
+            // Valid: kept as read (ring order and orientation included).
             None => parts.push(polygon),
             Some(problem) => {
                 let text = problem.to_string();
@@ -86,13 +97,10 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
                     msg::invalid_polygon_repaired(&text)
                 };
                 notes.boundary(what);
-                match polygon.make_valid() {
-                    Ok(fixed) => parts.extend(
-                        fixed
-                            .0
-                            .into_iter()
-                            .map(|p| p.orient(geo::orient::Direction::Default)),
-                    ),
+                match polygon.orient(Direction::Default).make_valid() {
+                    Ok(fixed) => {
+                        parts.extend(fixed.0.into_iter().map(|p| p.orient(Direction::Default)))
+                    }
                     Err(e) => return Err(msg::repair_failed(&format!("{e:?}"))),
                 }
             }
@@ -102,22 +110,112 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
     if parts.is_empty() {
         return Err(msg::no_area_left());
     }
-    let geometry = if parts.len() > 1 && any_boxes_overlap(&parts) {
-        let before: f64 = parts.iter().map(|p| p.unsigned_area()).sum();
-        let merged = geo::unary_union(&parts);
-        let after = merged.unsigned_area();
-        if before - after > 1e-9 * before.max(1.0) {
-            notes.boundary(msg::overlapping_parts_merged());
+    let geometry = match parts_meeting(&parts) {
+        PartsMeet::No => MultiPolygon(parts),
+        meet => {
+            let before: f64 = parts.iter().map(|p| p.unsigned_area()).sum();
+            let oriented: Vec<Polygon<f64>> = parts
+                .into_iter()
+                .map(|p| p.orient(Direction::Default))
+                .collect();
+            let merged = geo::unary_union(&oriented);
+            let lost = before - merged.unsigned_area() > 1e-9 * before.max(1.0);
+            match meet {
+                PartsMeet::Overlap => notes.boundary(msg::overlapping_parts_merged()),
+                PartsMeet::Unknown if lost => notes.boundary(msg::overlapping_parts_merged()),
+                _ => notes.add(msg::parts_sharing_edges_joined()),
+            }
+            merged
         }
-        merged
-    } else {
-        MultiPolygon(parts)
     };
+    if geometry.0.is_empty() {
+        return Err(msg::no_area_left());
+    }
     Ok(Repaired {
         geometry,
         notes: notes.all,
         boundary: notes.boundary,
     })
+}
+
+/// How the parts of a multipolygon meet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PartsMeet {
+    /// Disjoint, or touching at points only: a valid multipolygon.
+    No,
+    /// Two parts share a stretch of boundary but no interior (invalid: they are one part).
+    SharedEdge,
+    /// The interiors of two parts overlap.
+    Overlap,
+    /// The exact test failed (a degenerate pair): merged, noted as overlapping when the union
+    /// loses area.
+    Unknown,
+}
+
+/// Parts beyond which candidate pairs come from an R-tree of their boxes rather than a sweep.
+const INDEX_PARTS: usize = 64;
+
+/// Whether any two of `parts` (each valid) overlap or share an edge, by exact predicates: the
+/// pairs whose boxes meet (found by a sweep, or an R-tree for many parts) are related with
+/// geo's robust DE-9IM; parts meeting at points only do not count.
+fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
+    if parts.len() < 2 {
+        return PartsMeet::No;
+    }
+    // Every part has an area, hence a box; should one not, the union decides.
+    let Some(boxes) = parts
+        .iter()
+        .map(|p| p.bounding_rect())
+        .collect::<Option<Vec<Rect<f64>>>>()
+    else {
+        return PartsMeet::Unknown;
+    };
+    let mut worst = PartsMeet::No;
+    // True when there is nothing more to learn: the interiors overlap, or the test failed.
+    let mut pair = |i: usize, j: usize| -> bool {
+        // Should geo's relate fail on a degenerate pair, the parts are merged (as before exact
+        // tests): the union decides, and says whether area was shared.
+        let Some(m) = crate::spatial::guard::catch(|| parts[i].relate(&parts[j])) else {
+            worst = PartsMeet::Unknown;
+            return true;
+        };
+        if m.get(CoordPos::Inside, CoordPos::Inside) != Dimensions::Empty {
+            worst = PartsMeet::Overlap;
+            return true;
+        }
+        if m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+            worst = PartsMeet::SharedEdge;
+        }
+        false
+    };
+    if parts.len() > INDEX_PARTS {
+        let index = crate::spatial::index::BoxIndex::from_rects(boxes.iter().copied());
+        for (i, b) in boxes.iter().enumerate() {
+            for j in index.query(*b, 0.0) {
+                if j > i && pair(i, j) {
+                    return worst;
+                }
+            }
+        }
+    } else {
+        // Sort-and-sweep by x: boxes that meet (touching included) are related.
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        order.sort_by(|&a, &b| boxes[a].min().x.total_cmp(&boxes[b].min().x));
+        let mut active: Vec<usize> = Vec::new();
+        for &i in &order {
+            let bi = boxes[i];
+            active.retain(|&j| boxes[j].max().x >= bi.min().x);
+            for &j in &active {
+                if crate::spatial::overlay::boxes_intersect(&bi, &boxes[j])
+                    && pair(j.min(i), j.max(i))
+                {
+                    return worst;
+                }
+            }
+            active.push(i);
+        }
+    }
+    worst
 }
 
 /// Fast validity test: true when every ring is simple, no two rings touch or cross, no ring has
@@ -251,6 +349,10 @@ impl Notes {
 /// Closes the ring, drops consecutive duplicate vertices; `None` when fewer than 3 distinct
 /// vertices remain (a ring needs 4 points with the closing one).
 fn clean_ring(ring: &RawRing, notes: &mut Notes) -> Option<LineString<f64>> {
+    // Closed, at least 4 points, no repeated consecutive vertex: kept as read.
+    if ring.len() >= 4 && ring.first() == ring.last() && ring.windows(2).all(|w| w[0] != w[1]) {
+        return Some(LineString::new(ring.clone()));
+    }
     let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ring.len() + 1);
     let mut duplicates = false;
     for &c in ring {
@@ -352,52 +454,60 @@ fn ring_inside(inner: &LineString<f64>, outer: &LineString<f64>) -> bool {
 }
 
 /// Nesting by containment: a ring inside an even number of others is a shell, inside an odd
-/// number a hole of the smallest ring containing it.
+/// number a hole of the smallest ring containing it. Shells come out in the order they were
+/// read, each with its holes in the order they were read; rings are not reoriented.
 fn assign_by_containment(rings: Vec<LineString<f64>>) -> Vec<Polygon<f64>> {
     if rings.len() == 1 {
         return rings.into_iter().map(|r| Polygon::new(r, vec![])).collect();
     }
-    let mut items: Vec<(f64, Rect<f64>, LineString<f64>)> = rings
-        .into_iter()
-        .filter_map(|r| {
+    // (area, box, position in the file); rings without a box (none: they have 4 points) last.
+    let mut items: Vec<(f64, Rect<f64>, usize)> = rings
+        .iter()
+        .enumerate()
+        .filter_map(|(k, r)| {
             let area = Polygon::new(r.clone(), vec![]).unsigned_area();
-            let bbox = r.bounding_rect()?;
-            Some((area, bbox, r))
+            Some((area, r.bounding_rect()?, k))
         })
         .collect();
     // Largest first, so a ring's container is always earlier in the list.
-    items.sort_by(|a, b| b.0.total_cmp(&a.0));
+    items.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
     let n = items.len();
     let mut parent: Vec<Option<usize>> = vec![None; n];
     let mut depth: Vec<usize> = vec![0; n];
     for i in 0..n {
         // Smallest container first: walk back from the ring just larger than this one.
         for j in (0..i).rev() {
-            if rect_contains(&items[j].1, &items[i].1) && ring_inside(&items[i].2, &items[j].2) {
+            if rect_contains(&items[j].1, &items[i].1)
+                && ring_inside(&rings[items[i].2], &rings[items[j].2])
+            {
                 parent[i] = Some(j);
                 depth[i] = depth[j] + 1;
                 break;
             }
         }
     }
-    let mut shells: Vec<Option<Polygon<f64>>> = vec![None; n];
-    let mut holes: Vec<Vec<LineString<f64>>> = vec![Vec::new(); n];
-    for i in 0..n {
+    // Sorted positions in file order.
+    let mut file_order: Vec<usize> = (0..n).collect();
+    file_order.sort_by_key(|&i| items[i].2);
+    let mut holes: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &i in &file_order {
         if depth[i] % 2 == 1 {
             if let Some(p) = parent[i] {
-                holes[p].push(items[i].2.clone());
+                holes[p].push(items[i].2);
             }
         }
     }
-    for i in 0..n {
+    let mut slots: Vec<Option<LineString<f64>>> = rings.into_iter().map(Some).collect();
+    let mut take = |k: usize| slots[k].take().unwrap_or_else(|| LineString::new(vec![]));
+    let mut out = Vec::new();
+    for &i in &file_order {
         if depth[i] % 2 == 0 {
-            shells[i] = Some(Polygon::new(
-                items[i].2.clone(),
-                std::mem::take(&mut holes[i]),
-            ));
+            let shell = take(items[i].2);
+            let hs = holes[i].iter().map(|&k| take(k)).collect();
+            out.push(Polygon::new(shell, hs));
         }
     }
-    shells.into_iter().flatten().collect()
+    out
 }
 
 fn rect_contains(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
@@ -407,36 +517,14 @@ fn rect_contains(outer: &Rect<f64>, inner: &Rect<f64>) -> bool {
         && outer.max().y >= inner.max().y
 }
 
-fn any_boxes_overlap(parts: &[Polygon<f64>]) -> bool {
-    let boxes: Vec<Rect<f64>> = parts.iter().filter_map(|p| p.bounding_rect()).collect();
-    // Parts per feature are few; a sort-and-sweep keeps this n log n anyway.
-    let mut order: Vec<usize> = (0..boxes.len()).collect();
-    order.sort_by(|&a, &b| boxes[a].min().x.total_cmp(&boxes[b].min().x));
-    let mut active: Vec<usize> = Vec::new();
-    for &i in &order {
-        active.retain(|&j| boxes[j].max().x > boxes[i].min().x);
-        if active
-            .iter()
-            .any(|&j| boxes[j].min().y < boxes[i].max().y && boxes[i].min().y < boxes[j].max().y)
-        {
-            return true;
-        }
-        active.push(i);
-    }
-    false
-}
-
 /// Area of a geometry in square units of its CRS.
 pub fn area_of(geom: &Geom) -> f64 {
     geom.unsigned_area()
 }
 
-/// Union of many valid, consistently oriented polygons.
+/// Union of many valid polygons (of any ring orientation).
 pub fn union_all(polygons: &[Polygon<f64>]) -> Geom {
-    if polygons.len() <= 1 {
-        return MultiPolygon(polygons.to_vec());
-    }
-    geo::unary_union(polygons)
+    crate::spatial::overlay::union_all(&[MultiPolygon(polygons.to_vec())])
 }
 
 /// Intersection of two valid geometries.
@@ -567,6 +655,7 @@ mod tests {
         // Overlapping shells are not nested: both shells, union area 150.
         let r = build_geometry(&shape).unwrap();
         assert!((r.geometry.unsigned_area() - 150.).abs() < 1e-9);
+        assert_eq!(r.boundary, vec![msg::overlapping_parts_merged()]);
     }
 }
 
@@ -731,5 +820,270 @@ mod touching_hole_tests {
             }
         }
         assert!(valid > 10_000, "{valid}");
+    }
+}
+
+#[cfg(test)]
+mod passthrough_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::f64::consts::TAU;
+
+    /// Every coordinate of `got` has the bits of the matching one in `rings` (polygon by
+    /// polygon, exterior first), and there are as many of each.
+    fn assert_bit_identical(got: &Geom, polys: &[Vec<RawRing>]) {
+        assert_eq!(got.0.len(), polys.len(), "{got:?}");
+        for (p, rings) in got.0.iter().zip(polys) {
+            let got_rings: Vec<&LineString<f64>> =
+                std::iter::once(p.exterior()).chain(p.interiors()).collect();
+            assert_eq!(got_rings.len(), rings.len());
+            for (g, r) in got_rings.iter().zip(rings) {
+                let bits = |c: &Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+                let g: Vec<(u64, u64)> = g.0.iter().map(bits).collect();
+                let r: Vec<(u64, u64)> = r.iter().map(bits).collect();
+                assert_eq!(g, r);
+            }
+        }
+    }
+
+    /// Both readings of `polys` (GeoJSON polygons; shapefile rings in the same order) come out
+    /// bit-identical with no note.
+    fn assert_passes_through(polys: &[Vec<RawRing>]) {
+        for shape in [
+            RawShape::Polygons(polys.to_vec()),
+            RawShape::Rings(polys.iter().flatten().cloned().collect()),
+        ] {
+            let r = build_geometry(&shape).unwrap();
+            assert!(r.notes.is_empty(), "{:?}", r.notes);
+            assert!(r.boundary.is_empty());
+            assert_bit_identical(&r.geometry, polys);
+        }
+    }
+
+    /// A star-shaped ring around (cx, cy): vertex i at angle phase + i/n·τ and radius
+    /// r·fracs[i]; closed; clockwise when `cw`.
+    fn star(cx: f64, cy: f64, r: f64, fracs: &[f64], phase: f64, cw: bool) -> RawRing {
+        let n = fracs.len() as f64;
+        let mut pts: RawRing = fracs
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let t = phase + i as f64 / n * TAU;
+                Coord {
+                    x: cx + r * f * t.cos(),
+                    y: cy + r * f * t.sin(),
+                }
+            })
+            .collect();
+        pts.push(pts[0]);
+        if cw {
+            pts.reverse();
+        }
+        pts
+    }
+
+    /// Shape of one random polygon: shell radii (8+ vertices, radii 0.5..1 of r, so the shell
+    /// contains the disc of radius 0.5·r·cos(π/8) ≈ 0.46·r), up to 4 holes (radius ≤ 0.14·r,
+    /// centres 0.28·r from the centre, one per quarter turn: they stay 0.11·r apart and within
+    /// 0.42·r) with their orientations, and whether an island sits in the first hole.
+    #[derive(Debug, Clone)]
+    struct Shape {
+        shell: Vec<f64>,
+        shell_cw: bool,
+        phase: f64,
+        holes: Vec<(Vec<f64>, bool)>,
+        island: Option<(Vec<f64>, bool)>,
+    }
+
+    fn shape() -> impl Strategy<Value = Shape> {
+        (
+            prop::collection::vec(0.5..1.0f64, 8..40),
+            any::<bool>(),
+            0.0..TAU,
+            prop::collection::vec(
+                (prop::collection::vec(0.5..1.0f64, 3..9), any::<bool>()),
+                0..5,
+            ),
+            prop::option::of((prop::collection::vec(0.5..1.0f64, 3..9), any::<bool>())),
+        )
+            .prop_map(|(shell, shell_cw, phase, holes, island)| Shape {
+                shell,
+                shell_cw,
+                phase,
+                holes,
+                island,
+            })
+    }
+
+    /// The polygons of `s` at (cx, cy) with radius r: the polygon, then the island (a polygon
+    /// of its own, inside the first hole) when there is one.
+    fn polygons(s: &Shape, cx: f64, cy: f64, r: f64) -> Vec<Vec<RawRing>> {
+        let mut rings = vec![star(cx, cy, r, &s.shell, s.phase, s.shell_cw)];
+        let mut out = Vec::new();
+        let mut island = None;
+        for (k, (fracs, cw)) in s.holes.iter().enumerate() {
+            let t = s.phase + k as f64 * TAU / 4.0;
+            let (hx, hy) = (cx + 0.28 * r * t.cos(), cy + 0.28 * r * t.sin());
+            rings.push(star(hx, hy, 0.14 * r, fracs, t, *cw));
+            if k == 0 {
+                // The hole contains the disc of radius 0.14·r·0.5·cos(π/3) = 0.035·r.
+                island = s
+                    .island
+                    .as_ref()
+                    .map(|(f, cw)| vec![star(hx, hy, 0.03 * r, f, 0.3, *cw)]);
+            }
+        }
+        out.push(rings);
+        out.extend(island);
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 300,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x000e_9a12),
+            ..ProptestConfig::default()
+        })]
+
+        /// A valid polygon with holes (any orientation of any ring), at any size far from the
+        /// origin, comes out bit-identical with no note.
+        #[test]
+        fn a_valid_polygon_passes_through_bit_identical(
+            s in shape(),
+            x in 300_000.0..700_000.0f64,
+            y in 2_500_000.0..4_000_000.0f64,
+            r in 0.05..5_000.0f64,
+        ) {
+            let polys = polygons(&Shape { island: None, ..s }, x, y, r);
+            assert_passes_through(&polys);
+        }
+
+        /// Disjoint parts — side by side 2.2·r apart (gaps ≥ 0.2·r), islands inside holes
+        /// (their boxes meet the polygon's), and two triangles across the diagonal of a square
+        /// with a gap of a millionth of its side (boxes overlap) — come out bit-identical.
+        #[test]
+        fn disjoint_parts_pass_through_bit_identical(
+            shapes in prop::collection::vec(shape(), 1..6),
+            x in 300_000.0..700_000.0f64,
+            y in 2_500_000.0..4_000_000.0f64,
+            r in 0.05..5_000.0f64,
+            diagonal in any::<bool>(),
+        ) {
+            let mut polys = Vec::new();
+            for (i, s) in shapes.iter().enumerate() {
+                let (cx, cy) = (x + (i % 3) as f64 * 2.2 * r, y + (i / 3) as f64 * 2.2 * r);
+                polys.extend(polygons(s, cx, cy, r));
+            }
+            if diagonal {
+                let (x0, y0) = (x - 4.0 * r, y);
+                let c = |u: f64, v: f64| Coord { x: x0 + u * r, y: y0 + v * r };
+                let g = 1e-6;
+                polys.push(vec![vec![c(0., 0.), c(1., 0.), c(0., 1.), c(0., 0.)]]);
+                polys.push(vec![vec![c(1., 1.), c(g, 1.), c(1., g), c(1., 1.)]]);
+            }
+            assert_passes_through(&polys);
+        }
+
+        /// Two parts whose centres are closer than half the radius overlap (each contains the
+        /// other's centre): they are merged, with the boundary note, and the union's area is
+        /// less than the sum of the parts'.
+        #[test]
+        fn overlapping_parts_are_still_merged_with_the_note(
+            a in shape(),
+            b in shape(),
+            x in 300_000.0..700_000.0f64,
+            y in 2_500_000.0..4_000_000.0f64,
+            r in 0.05..5_000.0f64,
+            d in 0.0..0.45f64,
+            t in 0.0..TAU,
+        ) {
+            let a = Shape { holes: vec![], island: None, ..a };
+            let b = Shape { holes: vec![], island: None, ..b };
+            let mut polys = polygons(&a, x, y, r);
+            polys.extend(polygons(&b, x + d * r * t.cos(), y + d * r * t.sin(), r));
+            let sum: f64 = polys
+                .iter()
+                .map(|p| Polygon::new(LineString::new(p[0].clone()), vec![]).unsigned_area())
+                .sum();
+            // As shapefile rings, a ring inside the other's box may be read as its hole.
+            let boxes: Vec<Rect<f64>> = polys
+                .iter()
+                .filter_map(|p| LineString::new(p[0].clone()).bounding_rect())
+                .collect();
+            let nested = rect_contains(&boxes[0], &boxes[1]) || rect_contains(&boxes[1], &boxes[0]);
+            let mut shapes = vec![RawShape::Polygons(polys.clone())];
+            if !nested {
+                shapes.push(RawShape::Rings(polys.iter().flatten().cloned().collect()));
+            }
+            for shape in shapes {
+                let rep = build_geometry(&shape).unwrap();
+                let merged = msg::overlapping_parts_merged();
+                prop_assert!(rep.notes.contains(&merged), "{:?}", rep.notes);
+                prop_assert!(rep.boundary.contains(&merged));
+                prop_assert!(rep.geometry.unsigned_area() < sum * (1.0 - 1e-6));
+            }
+        }
+    }
+
+    fn square(x0: f64, y0: f64, s: f64) -> RawRing {
+        // Clockwise, as shapefiles store exteriors.
+        [(0., 0.), (0., 1.), (1., 1.), (1., 0.), (0., 0.)]
+            .iter()
+            .map(|&(u, v)| Coord {
+                x: x0 + u * s,
+                y: y0 + v * s,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parts_touching_at_a_corner_pass_through() {
+        // 10 m squares meeting at (500010, 3300010) only: a valid multipolygon.
+        let polys = vec![
+            vec![square(500_000.0, 3_300_000.0, 10.0)],
+            vec![square(500_010.0, 3_300_010.0, 10.0)],
+        ];
+        assert_passes_through(&polys);
+    }
+
+    #[test]
+    fn parts_sharing_an_edge_are_joined_with_a_trivial_note() {
+        // Two 10 m squares sharing the side x = 500010: joined into one 200 m² part; the note
+        // says so but is no boundary repair (no area changed).
+        let shape = RawShape::Rings(vec![
+            square(500_000.0, 3_300_000.0, 10.0),
+            square(500_010.0, 3_300_000.0, 10.0),
+        ]);
+        let r = build_geometry(&shape).unwrap();
+        assert_eq!(r.geometry.0.len(), 1);
+        assert!((r.geometry.unsigned_area() - 200.0).abs() < 1e-6);
+        assert_eq!(r.notes, vec![msg::parts_sharing_edges_joined()]);
+        assert!(r.boundary.is_empty());
+    }
+
+    /// 100 disjoint squares (more than [`INDEX_PARTS`]: the R-tree path) in a 10 × 10 grid,
+    /// 1 m apart, pass through; moving one onto its neighbour by half a side merges them.
+    #[test]
+    fn many_parts_use_the_index_and_keep_the_exact_test() {
+        let grid = |shift: f64| -> Vec<Vec<RawRing>> {
+            (0..100)
+                .map(|k| {
+                    let (i, j) = ((k % 10) as f64, (k / 10) as f64);
+                    let dx = if k == 55 { shift } else { 0.0 };
+                    vec![square(
+                        500_000.0 + 11.0 * i + dx,
+                        3_300_000.0 + 11.0 * j,
+                        10.0,
+                    )]
+                })
+                .collect()
+        };
+        assert!(grid(0.0).len() > INDEX_PARTS);
+        assert_passes_through(&grid(0.0));
+        // Part 55 moved 6 m towards part 56 (1 m gap): they overlap by 5 m × 10 m = 50 m².
+        let r = build_geometry(&RawShape::Polygons(grid(6.0))).unwrap();
+        assert!(r.boundary.contains(&msg::overlapping_parts_merged()));
+        assert!((r.geometry.unsigned_area() - (100.0 * 100.0 - 50.0)).abs() < 1e-6);
+        assert_eq!(r.geometry.0.len(), 99);
     }
 }

@@ -34,7 +34,7 @@ pub fn check(
         let largest_net = sub.net_gaps.iter().copied().fold(0.0, f64::max);
         let list = |v: &[f64], sep: &str| {
             v.iter()
-                .map(|g| format!("{g:.1}"))
+                .map(|&g| crate::model::num::fixed(g, 1))
                 .collect::<Vec<_>>()
                 .join(sep)
         };

@@ -36,15 +36,15 @@ pub fn check_as(
     if c.area_m2 > 0.0 {
         let blocking = c.is_conflict();
         let mut zh = format!(
-            "占用{name_zh} {}，占开发区面积 {:.2}%，涉及 {} 个图斑",
+            "占用{name_zh} {}，占开发区面积 {}%，涉及 {} 个图斑",
             fmt_area_zh(c.area_m2),
-            c.share * 100.0,
+            crate::model::num::Fixed(c.share * 100.0, 2),
             c.features.len()
         );
         let mut en = format!(
-            "occupies {name_en}: {}, {:.2}% of the zone, {} protected feature(s)",
+            "occupies {name_en}: {}, {}% of the zone, {} protected feature(s)",
             fmt_area_en(c.area_m2),
-            c.share * 100.0,
+            crate::model::num::Fixed(c.share * 100.0, 2),
             c.features.len()
         );
         if !c.by_class_m2.is_empty() {
@@ -79,12 +79,14 @@ pub fn check_as(
                 )
             };
             zh.push_str(&format!(
-                "；其中 {} 处碎片（宽不超过 {w} m 或小于 {a} m²）共 {:.3} m²，{s_zh}",
-                c.sliver_count, c.sliver_area_m2
+                "；其中 {} 处碎片（宽不超过 {w} m 或小于 {a} m²）共 {} m²，{s_zh}",
+                c.sliver_count,
+                crate::model::num::Fixed(c.sliver_area_m2, 3)
             ));
             en.push_str(&format!(
-                "; {} sliver(s) (at most {w} m wide or under {a} m²) totalling {:.3} m², {s_en}",
-                c.sliver_count, c.sliver_area_m2
+                "; {} sliver(s) (at most {w} m wide or under {a} m²) totalling {} m², {s_en}",
+                c.sliver_count,
+                crate::model::num::Fixed(c.sliver_area_m2, 3)
             ));
         }
         let rule = if blocking {

@@ -25,15 +25,15 @@ pub fn check(zone_id: &str, layer: &Layer, c: &LayerConflict) -> Vec<Finding> {
         .finding(Some(zone_id))
         .msg(
             format!(
-                "开发区内划定{name_zh}控制线 {}，占开发区面积 {:.2}%，涉及 {} 个图斑（控制线，不计为冲突）",
+                "开发区内划定{name_zh}控制线 {}，占开发区面积 {}%，涉及 {} 个图斑（控制线，不计为冲突）",
                 fmt_area_zh(c.area_m2),
-                c.share * 100.0,
+                crate::model::num::Fixed(c.share * 100.0, 2),
                 c.features.len()
             ),
             format!(
-                "{name_en} delineated inside the zone as a control line: {}, {:.2}% of the zone, {} feature(s) (a control line, not a conflict)",
+                "{name_en} delineated inside the zone as a control line: {}, {}% of the zone, {} feature(s) (a control line, not a conflict)",
                 fmt_area_en(c.area_m2),
-                c.share * 100.0,
+                crate::model::num::Fixed(c.share * 100.0, 2),
                 c.features.len()
             ),
         )

@@ -154,22 +154,28 @@ pub fn check(z: &ZoneInput, zone: &Geom, t: &Prepared, ctx: &Context) -> Vec<Fin
         let list_zh: Vec<String> = flagged
             .iter()
             .map(|(n, s, b, _)| match b {
-                Basis::Declared => format!("{n}（申报托管；保护面积占 {:.1}%）", s * 100.0),
+                Basis::Declared => format!(
+                    "{n}（申报托管；保护面积占 {}%）",
+                    crate::model::num::Fixed(s * 100.0, 1)
+                ),
                 Basis::Inferred(c) => format!(
-                    "{n}（按覆盖推定托管：开发区覆盖其 {:.1}%；保护面积占 {:.1}%）",
-                    c * 100.0,
-                    s * 100.0
+                    "{n}（按覆盖推定托管：开发区覆盖其 {}%；保护面积占 {}%）",
+                    crate::model::num::Fixed(c * 100.0, 1),
+                    crate::model::num::Fixed(s * 100.0, 1)
                 ),
             })
             .collect();
         let list_en: Vec<String> = flagged
             .iter()
             .map(|(n, s, b, _)| match b {
-                Basis::Declared => format!("{n} (declared; {:.1}% protected)", s * 100.0),
+                Basis::Declared => format!(
+                    "{n} (declared; {}% protected)",
+                    crate::model::num::Fixed(s * 100.0, 1)
+                ),
                 Basis::Inferred(c) => format!(
-                    "{n} (inferred: the zone covers {:.1}% of it; {:.1}% protected)",
-                    c * 100.0,
-                    s * 100.0
+                    "{n} (inferred: the zone covers {}% of it; {}% protected)",
+                    crate::model::num::Fixed(c * 100.0, 1),
+                    crate::model::num::Fixed(s * 100.0, 1)
                 ),
             })
             .collect();
@@ -180,13 +186,13 @@ pub fn check(z: &ZoneInput, zone: &Geom, t: &Prepared, ctx: &Context) -> Vec<Fin
                 .finding(zid)
                 .msg(
                     format!(
-                        "托管的乡镇保护面积占比高于 {:.0}%：{}",
-                        ctx.rules.custody_protected_share * 100.0,
+                        "托管的乡镇保护面积占比高于 {}%：{}",
+                        crate::model::num::Fixed(ctx.rules.custody_protected_share * 100.0, 0),
                         list_zh.join("，")
                     ),
                     format!(
-                        "takes over township(s) more than {:.0}% protected: {}",
-                        ctx.rules.custody_protected_share * 100.0,
+                        "takes over township(s) more than {}% protected: {}",
+                        crate::model::num::Fixed(ctx.rules.custody_protected_share * 100.0, 0),
                         list_en.join(", ")
                     ),
                 )

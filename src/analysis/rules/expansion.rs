@@ -53,10 +53,20 @@ pub fn check(
             "its member original zones"
         };
         findings.push(
-            Rule::Expansion.finding(zid).with_severity(severity)
+            Rule::Expansion
+                .finding(zid)
+                .with_severity(severity)
                 .msg(
-                    format!("超出{basis_zh}范围 {}，占开发区面积 {:.2}%，需说明理由", fmt_area_zh(total), share * 100.0),
-                    format!("extends beyond {basis_en} by {}, {:.2}% of the zone; needs a justification", fmt_area_en(total), share * 100.0),
+                    format!(
+                        "超出{basis_zh}范围 {}，占开发区面积 {}%，需说明理由",
+                        fmt_area_zh(total),
+                        crate::model::num::Fixed(share * 100.0, 2)
+                    ),
+                    format!(
+                        "extends beyond {basis_en} by {}, {}% of the zone; needs a justification",
+                        fmt_area_en(total),
+                        crate::model::num::Fixed(share * 100.0, 2)
+                    ),
                 )
                 .num("area_m2", total)
                 .num("area_mu", mu_from_m2(total))
