@@ -86,7 +86,10 @@ fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
             .pick_file()
             .map(AppCommand::Open),
         DialogKind::AddLayers => dialog
-            .add_filter("shapefile / GeoJSON / 国土TXT / GeoPackage", &LAYER_EXTENSIONS)
+            .add_filter(
+                "shapefile / GeoJSON / 国土TXT / GeoPackage",
+                &LAYER_EXTENSIONS,
+            )
             .pick_files()
             .map(AppCommand::AddLayers),
         DialogKind::SaveAs => dialog
@@ -96,7 +99,10 @@ fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
             .map(AppCommand::SaveAs),
         DialogKind::NewReview => Some(AppCommand::NewReview(
             dialog
-                .add_filter("shapefile / GeoJSON / 国土TXT / GeoPackage", &LAYER_EXTENSIONS)
+                .add_filter(
+                    "shapefile / GeoJSON / 国土TXT / GeoPackage",
+                    &LAYER_EXTENSIONS,
+                )
                 .pick_file(),
         )),
         DialogKind::ExportFolder => dialog.pick_folder().map(AppCommand::Export),
