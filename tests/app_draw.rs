@@ -353,7 +353,7 @@ fn type_into(h: &mut Harness<'static, ZonecheckApp>, label: &str, text: &str) {
 fn save_plan_window(h: &mut Harness<'static, ZonecheckApp>) {
     h.get_by_label("文件").click();
     settle(h);
-    h.get_by_label("保存方案为…").click();
+    h.get_by_label("保存方案为… Ctrl+Alt+S").click();
     h.step();
     settle(h);
 }

@@ -291,7 +291,7 @@ fn the_sample_plan_is_made_to_pass_entirely_in_the_app() {
 
     h.get_by_label("文件").click();
     settle(&mut h);
-    h.get_by_label("保存方案为…").click();
+    h.get_by_label("保存方案为… Ctrl+Alt+S").click();
     h.step();
     settle(&mut h);
     h.get_by_label("GeoJSON (.geojson)").click();

@@ -371,6 +371,26 @@ fn every_file_dialog_works_through_gtk_under_xvfb() {
         "saved.toml — zonecheck"
     );
 
+    // 保存方案为 (Ctrl+Alt+S): GTK's save chooser gives the path of the 保存方案为 window, Enter
+    // saves: the plan as a GBK shapefile there, the review pointing at it.
+    let plan_dir = root.join("plan");
+    std::fs::create_dir_all(&plan_dir).unwrap();
+    let plan = plan_dir.join("方案.shp");
+    x.open_dialog(&app.window, "ctrl+alt+s", "保存方案为");
+    x.choose("保存方案为", &plan);
+    std::thread::sleep(Duration::from_millis(800));
+    let start = Instant::now();
+    while !plan.exists() && start.elapsed() < Duration::from_secs(30) {
+        x.focus_and_key(&app.window, "Return");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(plan.exists(), "{}", app.state());
+    assert_eq!(std::fs::read(plan_dir.join("方案.cpg")).unwrap(), b"GBK");
+    assert!(plan_dir.join("方案.prj").exists());
+    app.wait_state("the review saved with the plan", |s| s["dirty"] == false);
+    let text = std::fs::read_to_string(&saved).unwrap();
+    assert!(text.contains("方案.shp"), "{text}");
+
     // 导出报告 (Ctrl+E): the reports are written into the folder typed in.
     let out = root.join("out");
     std::fs::create_dir_all(&out).unwrap();

@@ -547,7 +547,11 @@ impl ZonecheckApp {
             if i.consume_key(Modifiers::COMMAND, Key::O) {
                 cmds.push(AppCommand::OpenDialog);
             }
-            // Before Ctrl+S: egui matches Ctrl+S on Ctrl+Shift+S too.
+            // Before Ctrl+S: egui matches Ctrl+S on Ctrl+Alt+S and Ctrl+Shift+S too.
+            if i.consume_key(Modifiers::COMMAND | Modifiers::ALT, Key::S) {
+                cmds.push(AppCommand::OpenSavePlan);
+                cmds.push(AppCommand::SavePlanBrowse);
+            }
             if i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::S) {
                 cmds.push(AppCommand::SaveAsDialog);
             }

@@ -76,7 +76,10 @@ pub fn menu_bar_ui(
                 cmds.push(AppCommand::SaveAsDialog);
             }
             if ui
-                .add_enabled(has_doc && !busy, egui::Button::new(lang.t(S::SavePlanAs)))
+                .add_enabled(
+                    has_doc && !busy,
+                    egui::Button::new(lang.t(S::SavePlanAs)).shortcut_text("Ctrl+Alt+S"),
+                )
                 .clicked()
             {
                 cmds.push(AppCommand::OpenSavePlan);

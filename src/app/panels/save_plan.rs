@@ -152,9 +152,12 @@ pub fn save_plan_ui(
             && !draft.path.trim().is_empty()
             && !gbk_fails
             && (!(input || exists) || draft.overwrite);
+        // Enter saves, as the default button of a dialog.
+        let enter = ready && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui
             .add_enabled(ready, egui::Button::new(lang.t(S::SavePlanButton)))
             .clicked()
+            || enter
         {
             cmds.push(AppCommand::SavePlanAs(Box::new(draft.clone())));
             keep = false;
