@@ -583,3 +583,81 @@ fn attribute_fields_say_as_typed_how_the_rules_will_read_them() {
     // Each box left is an edit (a hint never stops one): undoable.
     assert!(h.state().doc.as_ref().unwrap().plan.can_undo());
 }
+
+/// The plan findings of rule `rule` about original `about`.
+fn plan_finding(app: &ZonecheckApp, rule: &str, about: &str) -> bool {
+    let a = &app.current_check().unwrap().analysis;
+    a.plan
+        .findings
+        .iter()
+        .any(|f| f.rule == rule && f.refs.iter().any(|r| r == about))
+}
+
+#[test]
+fn the_fate_of_an_original_is_chosen_undone_and_saved_with_the_plan() {
+    use zonecheck::app::state::Picked;
+    let dir = sample_copy();
+    let review = dir.path().join("review.toml");
+    let mut h = open(&review);
+    // Y11 is in no zone and marked 整合优化: original.unassigned.
+    assert!(plan_finding(h.state(), "original.unassigned", "Y11"));
+    let (oi, fi) = {
+        let ds = &h.state().doc.as_ref().unwrap().dataset;
+        let oi = ds
+            .layers
+            .iter()
+            .position(|l| l.role == zonecheck::model::LayerRole::Original)
+            .unwrap();
+        let l = &ds.layers[oi];
+        let id = l.field_index("ID").unwrap();
+        let fi = l
+            .features
+            .iter()
+            .position(|f| f.attrs[id].as_deref() == Some("Y11"))
+            .unwrap();
+        (oi, fi)
+    };
+    h.state_mut()
+        .pending
+        .push(AppCommand::SelectFeature(Picked {
+            layer: oi,
+            feature: fi,
+        }));
+    h.step();
+    settle(&mut h);
+    // Its fate is a list of the three the guidance names: 转型提升.
+    h.get_by_label("STATUS").click();
+    settle(&mut h);
+    h.get_by_label("转型提升").click();
+    h.step();
+    check_done(&mut h);
+    assert!(!plan_finding(h.state(), "original.unassigned", "Y11"));
+    assert!(h.state().doc.as_ref().unwrap().plan.is_dirty());
+    // Undo brings the finding back, redo takes it away again.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.step();
+    check_done(&mut h);
+    assert!(plan_finding(h.state(), "original.unassigned", "Y11"));
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.step();
+    check_done(&mut h);
+    assert!(!plan_finding(h.state(), "original.unassigned", "Y11"));
+
+    // Saved with the plan: the originals as original_zones_edited.shp, the review points at
+    // it, the input untouched; reopened, Y11 is 转型提升 and the finding stays away.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.step();
+    settle(&mut h);
+    let edited = dir.path().join("original_zones_edited.shp");
+    assert!(edited.exists(), "{:?}", h.state().messages);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    assert_eq!(
+        std::fs::read(dir.path().join("original_zones.dbf")).unwrap(),
+        std::fs::read(sample.join("original_zones.dbf")).unwrap()
+    );
+    let text = std::fs::read_to_string(&review).unwrap();
+    assert!(text.contains("original_zones_edited.shp"), "{text}");
+    let h = open(&review);
+    assert!(!plan_finding(h.state(), "original.unassigned", "Y11"));
+    assert!(!plan_finding(h.state(), "original.status", "Y11"));
+}

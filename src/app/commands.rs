@@ -91,6 +91,12 @@ pub enum AppCommand {
     },
     /// Show a short note in the status bar.
     Note(String),
+    /// Set attribute `field` of original-zones feature `feature` (its fate), undoable.
+    EditOriginal {
+        feature: usize,
+        field: usize,
+        value: Option<String>,
+    },
     /// Delete zones-layer feature `feature` (a part of a zone), undoable.
     DeleteFeature(usize),
     /// Open the 保存方案为 window.

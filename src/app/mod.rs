@@ -159,8 +159,8 @@ pub struct ZonecheckApp {
     autosave: Autosave,
     /// A recovered review is loading: it is marked unsaved when it arrives.
     restoring: bool,
-    /// The zones layer a recovered plan came from, while the recovered review loads.
-    restored_plan_origin: Option<PathBuf>,
+    /// The files a recovered plan's layers came from, while the recovered review loads.
+    restored_plan_origin: recovery::RecoveredOrigins,
     /// The window title last sent.
     window_title: String,
     /// What the state test hook wrote last (debug builds).
@@ -238,7 +238,7 @@ impl ZonecheckApp {
             recovery_scanned: false,
             autosave: Autosave::default(),
             restoring: false,
-            restored_plan_origin: None,
+            restored_plan_origin: recovery::RecoveredOrigins::default(),
             window_title: String::new(),
             test_state_written: String::new(),
             #[cfg(debug_assertions)]
@@ -700,14 +700,14 @@ impl ZonecheckApp {
                 if check_after_load {
                     self.apply(AppCommand::RunCheck);
                 }
-                let origin = self.restored_plan_origin.take();
+                let origin = std::mem::take(&mut self.restored_plan_origin);
                 if std::mem::take(&mut self.restoring) {
                     // A recovered review is unsaved work until it is saved.
                     if let Some(doc) = &mut self.doc {
                         doc.dirty = true;
                         // A recovered plan too: 保存 writes it beside the zones layer it came
                         // from, not into the recovery folder.
-                        if let Some(origin) = origin {
+                        if let Some(origin) = origin.zones {
                             doc.plan.mark_unsaved();
                             if let Some(z) = Arc::make_mut(&mut doc.dataset)
                                 .layers
@@ -715,6 +715,17 @@ impl ZonecheckApp {
                                 .find(|l| l.role == crate::model::LayerRole::Zones)
                             {
                                 z.source.path = origin;
+                            }
+                        }
+                        if let Some(origin) = origin.originals {
+                            doc.plan.mark_unsaved();
+                            doc.plan.mark_originals_recovered();
+                            if let Some(o) = Arc::make_mut(&mut doc.dataset)
+                                .layers
+                                .iter_mut()
+                                .find(|l| l.role == crate::model::LayerRole::Original)
+                            {
+                                o.source.path = origin;
                             }
                         }
                     }
@@ -1237,6 +1248,29 @@ impl ZonecheckApp {
                 self.view.attr_draft = None;
                 self.edit_plan(edit);
             }
+            AppCommand::EditOriginal {
+                feature,
+                field,
+                value,
+            } => {
+                let Some(doc) = &self.doc else { return };
+                let Some(f) = doc
+                    .dataset
+                    .layer(crate::model::LayerRole::Original)
+                    .and_then(|l| l.features.get(feature))
+                else {
+                    return;
+                };
+                let edit = crate::model::edit::PlanEdit::Originals(Box::new(
+                    crate::model::edit::PlanEdit::Attribute {
+                        feature,
+                        field,
+                        before: f.attrs.get(field).cloned().flatten(),
+                        after: value,
+                    },
+                ));
+                self.edit_plan(edit);
+            }
             AppCommand::EditGeometry { feature, after } => {
                 let Some(doc) = &self.doc else { return };
                 let Some(f) = doc
@@ -1663,7 +1697,22 @@ impl ZonecheckApp {
             self.error(e);
             return;
         }
+        // The fate of originals edited with the plan is saved with it.
+        let mut review = doc.review.clone();
+        let originals = match self.write_originals(&mut review) {
+            Ok(o) => o,
+            Err(e) => {
+                self.error(e);
+                return;
+            }
+        };
+        if let Some(o) = &originals {
+            self.originals_saved_to(o);
+        }
         let Some(doc) = &mut self.doc else { return };
+        doc.review.file.layers.original = review.file.layers.original;
+        doc.review.file.crs_of = review.file.crs_of;
+        doc.review.file.encoding_of = review.file.encoding_of;
         let base = doc
             .review
             .path
@@ -1946,10 +1995,19 @@ impl ZonecheckApp {
                 let zones = doc.dataset.layer(crate::model::LayerRole::Zones)?;
                 // Always written: a working CRS without an EPSG code goes by its definition.
                 let crs = &doc.dataset.working_crs;
+                let originals = doc
+                    .dataset
+                    .layer(crate::model::LayerRole::Original)
+                    .filter(|_| doc.plan.originals_touched())
+                    .map(|o| recovery::RecoveredLayer {
+                        path: o.source.path.clone(),
+                        geojson: crate::fix::plan_geojson_text(o, crs.epsg),
+                    });
                 Some(recovery::RecoveredPlan {
                     zones_path: zones.source.path.clone(),
                     geojson: crate::fix::plan_geojson_text(zones, crs.epsg),
                     crs: crs.definition.clone(),
+                    originals,
                 })
             });
             let plan_changed = self.autosave.seen.as_ref().map(|s| s.3) != Some(plan_revision)
@@ -2548,12 +2606,18 @@ impl ZonecheckApp {
         else {
             return;
         };
+        let originals = edit.touches_originals();
         let before = ds.layers[zi].clone();
-        if let Err(e) = doc.plan.apply(&mut ds.layers[zi], edit) {
+        if let Err(e) = doc.plan.apply_in(&mut ds.layers, edit) {
             self.error(e.text().get(lang.model()).to_string());
             return;
         }
-        let changed = crate::analysis::changed_zones(&before, &ds.layers[zi], &doc.review.file);
+        // An original's fate changes plan findings: the whole check runs again.
+        let changed = if originals {
+            None
+        } else {
+            crate::analysis::changed_zones(&before, &ds.layers[zi], &doc.review.file)
+        };
         self.after_plan_change(zi, changed);
     }
 
@@ -2579,17 +2643,23 @@ impl ZonecheckApp {
             return;
         };
         let before = ds.layers[zi].clone();
-        let layer = &mut ds.layers[zi];
         let done = if undo {
-            doc.plan.undo(layer)
+            doc.plan.undo_in(&mut ds.layers)
         } else {
-            doc.plan.redo(layer)
+            doc.plan.redo_in(&mut ds.layers)
         };
-        if let Err(e) = done {
-            self.error(e.text().get(lang.model()).to_string());
-            return;
-        }
-        let changed = crate::analysis::changed_zones(&before, &ds.layers[zi], &doc.review.file);
+        let originals = match done {
+            Err(e) => {
+                self.error(e.text().get(lang.model()).to_string());
+                return;
+            }
+            Ok(e) => e.is_some_and(|e| e.touches_originals()),
+        };
+        let changed = if originals {
+            None
+        } else {
+            crate::analysis::changed_zones(&before, &ds.layers[zi], &doc.review.file)
+        };
         self.after_plan_change(zi, changed);
     }
 
@@ -2610,6 +2680,20 @@ impl ZonecheckApp {
         doc.revision = revision;
         if let (Some(d), Some(l)) = (self.derived.layers.get_mut(zi), doc.dataset.layers.get(zi)) {
             *d = state::LayerDerived::build(l, &doc.review);
+        }
+        if doc.plan.originals_touched() {
+            if let Some(oi) = doc
+                .dataset
+                .layers
+                .iter()
+                .position(|l| l.role == crate::model::LayerRole::Original)
+            {
+                if let (Some(d), Some(l)) =
+                    (self.derived.layers.get_mut(oi), doc.dataset.layers.get(oi))
+                {
+                    *d = state::LayerDerived::build(l, &doc.review);
+                }
+            }
         }
         self.derived.render_worker = None;
         self.derived.highlight = None;
@@ -2767,6 +2851,78 @@ impl ZonecheckApp {
         Ok(path)
     }
 
+    /// When the fate of an original was edited (done or undone), writes the original-zones
+    /// layer as `<stem>_edited.shp` beside it (over its own earlier save, never over another
+    /// file), GBK unless a value needs UTF-8, and points `review` at it. Returns the path
+    /// written, if any.
+    fn write_originals(
+        &self,
+        review: &mut crate::io::review::Review,
+    ) -> Result<Option<PathBuf>, String> {
+        let lang = self.lang();
+        let Some(doc) = self.doc.as_ref() else {
+            return Ok(None);
+        };
+        if !doc.plan.originals_touched() {
+            return Ok(None);
+        }
+        let Some(layer) = doc.dataset.layer(crate::model::LayerRole::Original) else {
+            return Ok(None);
+        };
+        let current = layer.source.path.clone();
+        let stem = current
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let path = if stem.ends_with("_edited") || stem.contains("_edited_") {
+            current.with_extension("shp")
+        } else {
+            free_path_beside(&current, "edited", "shp")
+        };
+        let encoding = if panels::save_plan::gbk_can_hold(layer) {
+            crate::io::shp_write::OutEncoding::Gbk
+        } else {
+            crate::io::shp_write::OutEncoding::Utf8
+        };
+        crate::fix::write_plan(
+            layer,
+            &path,
+            encoding,
+            doc.dataset.working_crs.esri_wkt().as_deref(),
+        )
+        .map_err(|e| {
+            crate::messages::fix::cannot_write(&path, &e)
+                .get(lang.model())
+                .to_string()
+        })?;
+        let base = review
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        review.file.layers.original = Some(
+            path.strip_prefix(&base)
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|_| path.clone()),
+        );
+        review.file.crs_of.remove("original");
+        review.file.encoding_of.remove("original");
+        Ok(Some(path))
+    }
+
+    /// Points the dataset's original-zones layer at the file it was saved to.
+    fn originals_saved_to(&mut self, path: &Path) {
+        if let Some(doc) = &mut self.doc {
+            if let Some(o) = Arc::make_mut(&mut doc.dataset)
+                .layers
+                .iter_mut()
+                .find(|l| l.role == crate::model::LayerRole::Original)
+            {
+                o.source.path = path.to_path_buf();
+            }
+        }
+    }
+
     fn save(&mut self, to: Option<PathBuf>) {
         let Some(doc) = &self.doc else { return };
         if to.is_none() && doc.untitled {
@@ -2780,9 +2936,16 @@ impl ZonecheckApp {
         // An edited plan is written first, as a new layer beside the zones layer, and the
         // review points at it (no input is replaced).
         let mut plan_saved = None;
+        let mut originals_saved = None;
         if doc.plan.is_dirty() {
-            match self.write_plan(&mut review) {
-                Ok(p) => plan_saved = Some(p),
+            match self
+                .write_plan(&mut review)
+                .and_then(|p| Ok((p, self.write_originals(&mut review)?)))
+            {
+                Ok((p, o)) => {
+                    plan_saved = Some(p);
+                    originals_saved = o;
+                }
                 Err(e) => {
                     self.after_save = None;
                     self.error(e);
@@ -2814,6 +2977,9 @@ impl ZonecheckApp {
             }
         }
         self.forget_recovery();
+        if let Some(o) = &originals_saved {
+            self.originals_saved_to(o);
+        }
         self.settings.add_recent(path.clone());
         self.status = StatusLine::Saved(path);
         if let Some(next) = self.after_save.take() {

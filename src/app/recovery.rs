@@ -38,6 +38,24 @@ pub struct RecoveredPlan {
     /// so that a CRS without an EPSG code for the GeoJSON to name is not lost).
     #[serde(default)]
     pub crs: String,
+    /// The original-zones layer when the fate of an original was edited: the file it was
+    /// loaded from and the layer as GeoJSON in the same CRS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub originals: Option<RecoveredLayer>,
+}
+
+/// A layer as autosaved: the file it came from and its features as GeoJSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecoveredLayer {
+    pub path: PathBuf,
+    pub geojson: String,
+}
+
+/// Where the layers of a recovered plan came from (to save them beside those files again).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecoveredOrigins {
+    pub zones: Option<PathBuf>,
+    pub originals: Option<PathBuf>,
 }
 
 /// A recovery file found at start-up.
@@ -141,11 +159,32 @@ pub fn review_of(snapshot: &Snapshot) -> Result<crate::io::review::Review, Strin
 pub fn review_with_plan(
     dir: &Path,
     snapshot: &Snapshot,
-) -> Result<(crate::io::review::Review, Option<PathBuf>), String> {
+) -> Result<(crate::io::review::Review, RecoveredOrigins), String> {
     let mut review = review_of(snapshot)?;
     let Some(plan) = &snapshot.plan else {
-        return Ok((review, None));
+        return Ok((review, RecoveredOrigins::default()));
     };
+    let mut origins = RecoveredOrigins::default();
+    if let Some(o) = &plan.originals {
+        let file = file_for(dir, &snapshot.review_path).with_extension("originals.geojson");
+        crate::io::atomic::write_atomic(&file, o.geojson.as_bytes()).map_err(|e| {
+            format!(
+                "cannot write the recovered originals ({e}): {}",
+                file.display()
+            )
+        })?;
+        review.file.layers.original = Some(file);
+        if plan.crs.is_empty() {
+            review.file.crs_of.remove("original");
+        } else {
+            review
+                .file
+                .crs_of
+                .insert("original".into(), plan.crs.clone());
+        }
+        review.file.encoding_of.remove("original");
+        origins.originals = Some(o.path.clone());
+    }
     let file = file_for(dir, &snapshot.review_path).with_extension("plan.geojson");
     crate::io::atomic::write_atomic(&file, plan.geojson.as_bytes())
         .map_err(|e| format!("cannot write the recovered plan ({e}): {}", file.display()))?;
@@ -156,7 +195,8 @@ pub fn review_with_plan(
         review.file.crs_of.insert("zones".into(), plan.crs.clone());
     }
     review.file.encoding_of.remove("zones");
-    Ok((review, Some(plan.zones_path.clone())))
+    origins.zones = Some(plan.zones_path.clone());
+    Ok((review, origins))
 }
 
 #[cfg(test)]
@@ -190,5 +230,44 @@ mod tests {
         assert_eq!(find(dir.path()).len(), 1);
         let review = review_of(&a).unwrap();
         assert_eq!(review.file.layers.zones, PathBuf::from("z.shp"));
+    }
+
+    #[test]
+    fn a_recovered_plan_with_edited_originals_points_both_layers_at_their_recovered_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let snapshot = Snapshot {
+            review_path: PathBuf::from("/x/a/review.toml"),
+            untitled: false,
+            saved_at: 100,
+            review_toml: "[layers]\nzones = \"z.shp\"\noriginal = \"o.shp\"\n".into(),
+            plan: Some(RecoveredPlan {
+                zones_path: PathBuf::from("/x/a/z.shp"),
+                geojson: "{\"type\":\"FeatureCollection\",\"features\":[]}".into(),
+                crs: "EPSG:4549".into(),
+                originals: Some(RecoveredLayer {
+                    path: PathBuf::from("/x/a/o.shp"),
+                    geojson: "{\"type\":\"FeatureCollection\",\"features\":[1]}".into(),
+                }),
+            }),
+        };
+        let (review, origins) = review_with_plan(dir.path(), &snapshot).unwrap();
+        assert_eq!(origins.zones.as_deref(), Some(Path::new("/x/a/z.shp")));
+        assert_eq!(origins.originals.as_deref(), Some(Path::new("/x/a/o.shp")));
+        let original = review.file.layers.original.clone().unwrap();
+        assert!(original.to_string_lossy().ends_with(".originals.geojson"));
+        assert_eq!(
+            std::fs::read_to_string(&original).unwrap(),
+            "{\"type\":\"FeatureCollection\",\"features\":[1]}"
+        );
+        assert_eq!(
+            review.file.crs_of.get("original").map(String::as_str),
+            Some("EPSG:4549")
+        );
+        assert_ne!(review.file.layers.zones, original);
+        // An older recovery file (no originals) still reads.
+        let old: RecoveredPlan =
+            serde_json::from_str("{\"zones_path\":\"/x/z.shp\",\"geojson\":\"{}\",\"crs\":\"\"}")
+                .unwrap();
+        assert!(old.originals.is_none());
     }
 }

@@ -31,6 +31,10 @@ pub enum PlanEdit {
     Remove { at: usize, feature: Feature },
     /// Several edits as one step (one undo): applied in order, undone in reverse.
     Group(Vec<PlanEdit>),
+    /// An edit of the original-zones layer instead of the plan: the fate (处置方式: 整合 /
+    /// 转型提升 / 淘汰撤销) of an original is part of the merger plan. Applied by
+    /// [`apply_to`] (and the `*_in` methods of [`History`]).
+    Originals(Box<PlanEdit>),
 }
 
 /// Why an edit could not be applied; the plan is then unchanged.
@@ -40,6 +44,8 @@ pub enum EditError {
     OutOfRange { feature: usize },
     /// The plan no longer holds what the edit replaces (it changed after the edit was made).
     Stale { feature: usize },
+    /// An edit of the original-zones layer where there is none (or applied to the plan alone).
+    NoOriginals,
 }
 
 impl EditError {
@@ -53,6 +59,10 @@ impl EditError {
             EditError::Stale { feature } => Text::new(
                 format!("编辑无法执行：第 {feature} 个要素在编辑生成后已被修改"),
                 format!("the edit cannot be applied: feature {feature} changed after the edit was made"),
+            ),
+            EditError::NoOriginals => Text::new(
+                "编辑无法执行：没有原开发区图层",
+                "the edit cannot be applied: there is no original-zones layer",
             ),
         }
     }
@@ -99,6 +109,16 @@ impl PlanEdit {
             PlanEdit::Group(edits) => {
                 PlanEdit::Group(edits.iter().rev().map(|e| e.inverse()).collect())
             }
+            PlanEdit::Originals(inner) => PlanEdit::Originals(Box::new(inner.inverse())),
+        }
+    }
+
+    /// True when the edit (or a part of it) changes the original-zones layer.
+    pub fn touches_originals(&self) -> bool {
+        match self {
+            PlanEdit::Originals(_) => true,
+            PlanEdit::Group(edits) => edits.iter().any(|e| e.touches_originals()),
+            _ => false,
         }
     }
 
@@ -109,6 +129,7 @@ impl PlanEdit {
             PlanEdit::Attribute { before, after, .. } => before == after,
             PlanEdit::Insert { .. } | PlanEdit::Remove { .. } => false,
             PlanEdit::Group(edits) => edits.iter().all(|e| e.is_noop()),
+            PlanEdit::Originals(inner) => inner.is_noop(),
         }
     }
 
@@ -128,6 +149,8 @@ impl PlanEdit {
             }
             PlanEdit::Insert { at, .. } | PlanEdit::Remove { at, .. } => out.push(*at),
             PlanEdit::Group(edits) => edits.iter().for_each(|e| e.collect_features(out)),
+            // Positions in another layer: no feature of the plan.
+            PlanEdit::Originals(_) => {}
         }
     }
 }
@@ -197,8 +220,40 @@ pub fn apply(plan: &mut Layer, edit: &PlanEdit) -> Result<(), EditError> {
                 }
             }
         }
+        PlanEdit::Originals(_) => return Err(EditError::NoOriginals),
     }
     Ok(())
+}
+
+/// Applies `edit` to the layers of a dataset: the plan (the zones layer) and, for
+/// [`PlanEdit::Originals`], the original-zones layer. All or nothing, as [`apply`].
+pub fn apply_to(layers: &mut [Layer], edit: &PlanEdit) -> Result<(), EditError> {
+    let find = |role: crate::model::LayerRole, layers: &[Layer]| {
+        layers.iter().position(|l| l.role == role)
+    };
+    match edit {
+        PlanEdit::Originals(inner) => {
+            let oi =
+                find(crate::model::LayerRole::Original, layers).ok_or(EditError::NoOriginals)?;
+            apply(&mut layers[oi], inner)
+        }
+        PlanEdit::Group(edits) => {
+            for (k, e) in edits.iter().enumerate() {
+                if let Err(err) = apply_to(layers, e) {
+                    for done in edits[..k].iter().rev() {
+                        let _ = apply_to(layers, &done.inverse());
+                    }
+                    return Err(err);
+                }
+            }
+            Ok(())
+        }
+        other => {
+            let zi = find(crate::model::LayerRole::Zones, layers)
+                .ok_or(EditError::OutOfRange { feature: 0 })?;
+            apply(&mut layers[zi], other)
+        }
+    }
 }
 
 /// Undo and redo of plan edits. An edit that is done clears the redo stack; a whole drag is
@@ -211,6 +266,8 @@ pub struct History {
     revision: u64,
     /// The revision last saved; the plan is dirty when they differ.
     saved: u64,
+    /// The original-zones layer holds changes from before this history (a recovered plan).
+    originals_recovered: bool,
 }
 
 impl History {
@@ -252,6 +309,63 @@ impl History {
         self.undo.push(edit);
         self.revision += 1;
         Ok(true)
+    }
+
+    /// [`History::apply`] on a dataset's layers (plan and originals, see [`apply_to`]).
+    pub fn apply_in(&mut self, layers: &mut [Layer], edit: PlanEdit) -> Result<(), EditError> {
+        if edit.is_noop() {
+            return Ok(());
+        }
+        apply_to(layers, &edit)?;
+        self.undo.push(edit);
+        self.redo.clear();
+        self.revision += 1;
+        Ok(())
+    }
+
+    /// [`History::undo`] on a dataset's layers. Returns the edit undone.
+    pub fn undo_in(&mut self, layers: &mut [Layer]) -> Result<Option<&PlanEdit>, EditError> {
+        let Some(edit) = self.undo.pop() else {
+            return Ok(None);
+        };
+        if let Err(e) = apply_to(layers, &edit.inverse()) {
+            self.undo.push(edit);
+            return Err(e);
+        }
+        self.redo.push(edit);
+        self.revision += 1;
+        Ok(self.redo.last())
+    }
+
+    /// [`History::redo`] on a dataset's layers. Returns the edit redone.
+    pub fn redo_in(&mut self, layers: &mut [Layer]) -> Result<Option<&PlanEdit>, EditError> {
+        let Some(edit) = self.redo.pop() else {
+            return Ok(None);
+        };
+        if let Err(e) = apply_to(layers, &edit) {
+            self.redo.push(edit);
+            return Err(e);
+        }
+        self.undo.push(edit);
+        self.revision += 1;
+        Ok(self.undo.last())
+    }
+
+    /// True when an edit done or undone changed the original-zones layer (so that it may
+    /// differ from its file).
+    pub fn originals_touched(&self) -> bool {
+        self.originals_recovered
+            || self
+                .undo
+                .iter()
+                .chain(&self.redo)
+                .any(PlanEdit::touches_originals)
+    }
+
+    /// Marks the original-zones layer as holding unsaved changes made before this history (a
+    /// plan recovered after a crash).
+    pub fn mark_originals_recovered(&mut self) {
+        self.originals_recovered = true;
     }
 
     pub fn can_undo(&self) -> bool {

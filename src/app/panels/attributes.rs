@@ -1,13 +1,16 @@
 //! The attributes panel (属性): the fields of the feature picked with the identify tool. A
 //! feature of the zones layer (the plan) can be edited here: each field is a text box whose
 //! change becomes one undoable plan edit when the box loses focus or Enter is pressed, and the
-//! feature can be deleted.
+//! feature can be deleted. An original zone's fate (处置方式) is chosen from a list.
 
 use super::super::commands::AppCommand;
 use super::super::i18n::{Lang, S};
 use super::super::state::{Document, ViewState};
 use super::layers::layer_title;
 use egui::Ui;
+
+/// The fates of an original zone the guidance names (二(二) 淘汰撤销一批、转型提升一批、整合优化一批).
+pub const ORIGINAL_FATES: [&str; 3] = ["整合优化", "转型提升", "淘汰撤销"];
 
 /// The panel; returns the height its content needs (title, layer line and every field), so
 /// that the panel can be sized to it.
@@ -32,6 +35,11 @@ pub fn attributes_panel_ui(
         return ui.cursor().top() - top;
     };
     let editable = layer.role == crate::model::LayerRole::Zones && !busy;
+    // An original zone's fate (处置方式) is part of the plan: chosen from the three the
+    // guidance names, one undoable edit.
+    let status_col = doc
+        .filter(|_| layer.role == crate::model::LayerRole::Original && !busy)
+        .and_then(|d| crate::model::fields::Fields::of_layer(layer, &d.review.file).status);
     let Some(picked) = view.picked else {
         return ui.cursor().top() - top;
     };
@@ -161,6 +169,28 @@ pub fn attributes_panel_ui(
                     for (i, name) in layer.fields.iter().enumerate() {
                         let value = feature.attrs.get(i).cloned().flatten();
                         let label = ui.label(name);
+                        if status_col == Some(i) {
+                            let current = value.clone().unwrap_or_default();
+                            let mut chosen = current.clone();
+                            egui::ComboBox::from_id_salt(("original-status", picked.feature))
+                                .selected_text(&chosen)
+                                .show_ui(ui, |ui| {
+                                    for s in ORIGINAL_FATES {
+                                        ui.selectable_value(&mut chosen, s.to_string(), s);
+                                    }
+                                })
+                                .response
+                                .labelled_by(label.id);
+                            if chosen != current {
+                                cmds.push(AppCommand::EditOriginal {
+                                    feature: picked.feature,
+                                    field: i,
+                                    value: Some(chosen),
+                                });
+                            }
+                            ui.end_row();
+                            continue;
+                        }
                         match view.attr_draft.as_mut().and_then(|(_, d)| d.get_mut(i)) {
                             Some(text) if editable => {
                                 let r = ui
