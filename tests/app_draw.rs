@@ -181,6 +181,26 @@ fn a_vertex_dragged_onto_a_snapped_red_line_vertex_changes_the_findings_live() {
         assert_eq!(changes.removed.unsigned_area(), 0.0);
     }
 
+    // 导出报告 after an edit: the comparison table goes with the reports.
+    let out = dir.path().join("export");
+    h.state_mut().pending.push(AppCommand::Export(out.clone()));
+    h.step();
+    wait_until(&mut h, "the export", |a| !a.is_busy());
+    let csv = std::fs::read_to_string(out.join("plan_changes.csv")).unwrap();
+    let m004: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("M004,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(m004[1], "changed", "{csv}");
+    assert!(
+        (m004[4].parse::<f64>().unwrap() - 72_525.5).abs() < 0.01,
+        "{csv}"
+    );
+    assert_eq!(m004[6].parse::<f64>().unwrap(), 0.0, "{csv}");
+    assert!(out.join("report.html").exists());
+
     // One drag, one undo step: Ctrl+Z gives M004 back as it was.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.step();

@@ -363,10 +363,13 @@ fn conflict_geoms(analysis: &Analysis) -> Vec<crate::model::Geom> {
 }
 
 /// Writes the CLI's reports into `dir`, checking first when no current result is given.
+/// `baseline`: the check of the plan as loaded, when the plan was edited since; the comparison
+/// table (`plan_changes.csv`, as 导出方案修改对比表 writes it) then goes with the reports.
 pub fn export_job(
     dataset: &Dataset,
     review: &Review,
     analysis: Option<Arc<Analysis>>,
+    baseline: Option<Arc<Analysis>>,
     dir: &Path,
     progress: &Progress,
 ) -> JobOutput {
@@ -389,7 +392,15 @@ pub fn export_job(
         analysis: &analysis,
         meta: crate::report::ReportMeta::default(),
     };
-    let result = crate::report::write_all(dir, &input).map_err(Some);
+    let mut result = crate::report::write_all(dir, &input).map_err(Some);
+    if let (Ok(files), Some(before)) = (&mut result, baseline) {
+        let path = dir.join("plan_changes.csv");
+        let csv = crate::fix::comparison_csv(&crate::fix::compare_plans(&before, &analysis));
+        match crate::io::atomic::write_atomic(&path, csv.as_bytes()) {
+            Ok(()) => files.push(path),
+            Err(e) => result = Err(Some(crate::messages::fix::cannot_write(&path, &e))),
+        }
+    }
     progress.inc(1);
     JobOutput::Exported {
         dir: dir.to_path_buf(),

@@ -1364,9 +1364,10 @@ impl ZonecheckApp {
                 let dataset = doc.dataset.clone();
                 // The exports show the decisions as they are now, saved or not.
                 let review = doc.review_with_decisions();
+                let baseline = doc.baseline.clone().filter(|_| !doc.plan.done().is_empty());
                 self.status = StatusLine::Exporting;
                 self.spawn(JobKind::Export, move |p| {
-                    jobs::export_job(&dataset, &review, analysis, &dir, p)
+                    jobs::export_job(&dataset, &review, analysis, baseline, &dir, p)
                 });
             }
             AppCommand::SelectFinding(key) => self.select_finding(key),
