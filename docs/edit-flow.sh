@@ -4,7 +4,7 @@
 # under a virtual X server from the debug build, which runs the steps through its
 # ZONECHECK_TEST_SCRIPT hook and waits for each screenshot.
 # Needs: apt-get install -y xvfb xauth libgl1-mesa-dri imagemagick
-# Writes docs/edit-1-checked.png … docs/edit-5-passing.png.
+# Writes docs/edit-1-checked.png … docs/edit-6-passing.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --bin zonecheck

@@ -300,6 +300,33 @@ pub fn merge_originals(
     })
 }
 
+/// The land `edits` take out of the plan and add to it (for a preview on the map): per
+/// geometry change the parts lost and gained, removed features whole, inserted ones whole.
+pub fn edits_change_geometry(edits: &[PlanEdit]) -> (Geom, Geom) {
+    let mut removed = Vec::new();
+    let mut added = Vec::new();
+    fn walk(
+        e: &PlanEdit,
+        removed: &mut Vec<geo::Polygon<f64>>,
+        added: &mut Vec<geo::Polygon<f64>>,
+    ) {
+        match e {
+            PlanEdit::Geometry { before, after, .. } => {
+                removed.extend(difference_local(before, after).0);
+                added.extend(difference_local(after, before).0);
+            }
+            PlanEdit::Remove { feature, .. } => removed.extend(feature.geometry.0.iter().cloned()),
+            PlanEdit::Insert { feature, .. } => added.extend(feature.geometry.0.iter().cloned()),
+            PlanEdit::Group(edits) => edits.iter().for_each(|e| walk(e, removed, added)),
+            PlanEdit::Attribute { .. } | PlanEdit::Originals(_) => {}
+        }
+    }
+    for e in edits {
+        walk(e, &mut removed, &mut added);
+    }
+    (MultiPolygon(removed), MultiPolygon(added))
+}
+
 /// The next free zone id of `plan`: `M` and three digits after the highest `M` number.
 pub fn next_zone_id(plan: &Layer, fields: &Fields) -> String {
     let mut next = 1;

@@ -89,6 +89,21 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
     h.state_mut().pending.push(AppCommand::SelectFinding(key));
     h.step();
     menu(&mut h, "扣除所选开发区占用的保护用地");
+    settle(&mut h);
+    // The preview says what goes: the 30,000 m² of red line and 15,000 m² of farmland M001
+    // occupies (45 + 22.5 亩), red on the map; nothing is applied yet.
+    assert!(h
+        .query_by_label_contains("30000.00 m²（45.00 亩）")
+        .is_some());
+    assert!(h
+        .query_by_label_contains("15000.00 m²（22.50 亩）")
+        .is_some());
+    assert!(h
+        .query_by_label_contains("45000.00 m²（67.50 亩）")
+        .is_some());
+    assert!(!h.state().doc.as_ref().unwrap().plan.can_undo());
+    h.get_by_label("应用").click();
+    h.step();
     check_done(&mut h);
     assert_eq!(
         conflicts(h.state(), "M001"),
@@ -388,6 +403,9 @@ fn edit_a_name_delete_a_part_and_cut_an_overlap_each_undoable() {
     h.state_mut().pending.push(AppCommand::SelectFinding(key));
     h.step();
     menu(&mut h, "扣除所选开发区与其他开发区的重叠");
+    settle(&mut h);
+    h.get_by_label("应用").click();
+    h.step();
     check_done(&mut h);
     assert_eq!(overlaps(&h), 0, "{:?}", rules_of(h.state(), "M001"));
     assert!(!rules_of(h.state(), "M002")

@@ -219,6 +219,9 @@ fn the_sample_plan_is_made_to_pass_entirely_in_the_app() {
         let (fi, g) = features_of(h.state(), id).remove(0);
         select_on_map(&mut h, fi, &g);
         menu(&mut h, "扣除所选开发区占用的保护用地");
+        settle(&mut h);
+        h.get_by_label("应用").click();
+        h.step();
         check_done(&mut h);
     }
     let left = blocking(h.state());

@@ -350,6 +350,8 @@ fn an_edited_plan_is_autosaved_and_comes_back_after_a_crash() {
         .pending
         .push(AppCommand::FixZone(FixKind::CutProtected));
     h.step();
+    h.state_mut().pending.push(AppCommand::ApplyFix(true));
+    h.step();
     wait_until(&mut h, "the re-check", |a| {
         a.current_check().is_some() && !a.is_busy()
     });

@@ -68,8 +68,10 @@ pub enum AppCommand {
     Undo,
     /// Redo the last undone plan edit (Ctrl+Shift+Z).
     Redo,
-    /// Apply a fix to the selected zone as one undoable edit, then re-check.
+    /// Compute a fix of the selected zone and show it (window and map) for 应用 or 取消.
     FixZone(FixKind),
+    /// Apply the fix shown (one undoable edit), then re-check; `false`: drop it.
+    ApplyFix(bool),
     /// Set attribute `field` of zones-layer feature `feature` (empty: `None`), undoable.
     EditAttribute {
         feature: usize,

@@ -108,6 +108,17 @@ strings! {
     TooManyIndustries: "主导产业 {n} 个，超过 {max} 个", "{n} dominant industries, more than {max}";
     PerMuNotANumber: "不是数字（万元/亩）", "Not a number (10,000 yuan per mu)";
     PlaceNotInTownships: "乡镇图层中没有这个名称，区位检查将无法对照", "The townships layer has no such name: the location check cannot compare";
+    FixPreviewTitle: "修改预览", "Fix preview";
+    FixAreaBeforeAfter: "开发区面积", "Zone area";
+    FixCutFrom: "扣除", "Cut out of";
+    FixLeftovers: "一并去除的细碎边角", "Thin leftovers removed with it";
+    FixFragments: "删除的碎片", "Fragments removed";
+    FixGaps: "间隙", "Gaps";
+    FixGapsCounts: "连接 {closed} 处，{left} 处因保护用地未连接", "{closed} joined, {left} not joined (protected land)";
+    FixRemovedTotal: "移出（地图上红色）", "Taken out (red on the map)";
+    FixAddedTotal: "新增（地图上绿色）", "Added (green on the map)";
+    FixPreviewHint: "应用后为一步修改，可撤销（Ctrl+Z）", "Applied as one edit, which can be undone (Ctrl+Z)";
+    ApplyFix: "应用", "Apply";
     ToolVertex: "节点", "Vertices";
     ToolMovePart: "移动部件", "Move part";
     DrawZone: "绘制新区", "Draw zone";

@@ -481,6 +481,7 @@ impl ZonecheckApp {
         self.plan_summary_window(&ctx);
         self.settings_window(&ctx);
         self.merge_window(&ctx);
+        self.fix_preview_window(&ctx);
         self.save_plan_window(&ctx);
         self.export_done_window(&ctx);
         self.gpkg_choice_window(&ctx);
@@ -1155,6 +1156,13 @@ impl ZonecheckApp {
             AppCommand::Undo => self.undo_redo(true),
             AppCommand::Redo => self.undo_redo(false),
             AppCommand::FixZone(kind) => self.fix_selected_zone(kind),
+            AppCommand::ApplyFix(apply) => {
+                if let Some(preview) = self.view.fix_preview.take() {
+                    if apply {
+                        self.edit_plan(crate::model::edit::PlanEdit::Group(preview.edits));
+                    }
+                }
+            }
             AppCommand::EditAttribute {
                 feature,
                 field,
@@ -1629,6 +1637,30 @@ impl ZonecheckApp {
             }
         }
         out
+    }
+
+    /// The preview of a fix, while there is one.
+    fn fix_preview_window(&mut self, ctx: &egui::Context) {
+        if self.doc.is_none() {
+            self.view.fix_preview = None;
+        }
+        let title = self.settings.lang.t(S::FixPreviewTitle);
+        let (lang, busy) = (self.settings.lang, self.job.is_some());
+        let doc = self.doc.as_ref();
+        let keep = match self.view.fix_preview.as_ref() {
+            Some(preview) => draft_window(ctx, title, "fix-preview-window", |ui| {
+                panels::fix_preview::fix_preview_ui(ui, doc, preview, lang, busy, &mut self.pending)
+            }),
+            None => return,
+        };
+        if !keep
+            && !self
+                .pending
+                .iter()
+                .any(|c| matches!(c, AppCommand::ApplyFix(_)))
+        {
+            self.view.fix_preview = None;
+        }
     }
 
     /// The 保存方案为 window, while it is open.
@@ -2125,7 +2157,7 @@ impl ZonecheckApp {
     /// Debug builds: runs the next line of the `ZONECHECK_TEST_SCRIPT` file when the app is
     /// idle (docs/edit-flow.sh takes its screenshots so). Lines: `check`, `pick ZONE N` (select
     /// the N-th feature of zone ZONE and fit the map to it), `full`, `fix cut|overlaps|gaps|
-    /// fragments`, `delete`, `set FIELD VALUE`, `tool vertex|pan`, `save`, `shot NAME` (writes
+    /// fragments` (its preview), `apply`, `delete`, `set FIELD VALUE`, `tool vertex|pan`, `save`, `shot NAME` (writes
     /// `NAME.ready` beside the script and waits for `NAME.done`), `quit`.
     #[cfg(debug_assertions)]
     fn test_script_step(&mut self) {
@@ -2175,6 +2207,7 @@ impl ZonecheckApp {
             ["check"] => self.pending.push(AppCommand::RunCheck),
             ["full"] => self.pending.push(AppCommand::ZoomFull),
             ["save"] => self.pending.push(AppCommand::Save),
+            ["apply"] => self.pending.push(AppCommand::ApplyFix(true)),
             ["quit"] => self.pending.push(AppCommand::Quit),
             ["tool", "vertex"] => self.view.tool = Tool::Vertex,
             ["tool", "pan"] => self.view.tool = Tool::Pan,
@@ -2509,13 +2542,22 @@ impl ZonecheckApp {
             zones: vec![zone],
             ..Default::default()
         };
-        let (edits, _) =
+        let (edits, changes) =
             crate::fix::fix_plan(plan, &fields, &protected, &doc.review.file.rules, &options);
         if edits.is_empty() {
             self.status = StatusLine::Note(lang.t(S::NothingToFix).to_string());
             return;
         }
-        self.edit_plan(crate::model::edit::PlanEdit::Group(edits));
+        // Shown first (window and map), applied with 应用.
+        let geometry = crate::fix::edits_change_geometry(&edits);
+        let zone = options.zones.first().cloned().unwrap_or_default();
+        self.view.fix_preview = Some(state::FixPreview {
+            kind,
+            change: changes.into_iter().find(|c| c.zone == zone),
+            zone,
+            edits,
+            changes: state::PlanChanges::new((geometry.1, geometry.0)),
+        });
     }
 
     /// A finished drawing of the drawing tools as one undoable edit: a new zone (then selected

@@ -188,6 +188,17 @@ pub struct CheckState {
     evidence: Vec<Vec<String>>,
 }
 
+/// A fix computed but not applied yet: what it does, shown on the map and in a window until
+/// 应用 (one undoable edit) or 取消.
+pub struct FixPreview {
+    pub kind: super::commands::FixKind,
+    pub zone: String,
+    pub edits: Vec<crate::model::edit::PlanEdit>,
+    pub change: Option<crate::fix::ZoneChange>,
+    /// The land the fix takes out of the zone and adds to it.
+    pub changes: PlanChanges,
+}
+
 /// The land added to and taken out of zones by the edits, with their triangles for the map.
 pub struct PlanChanges {
     pub added: crate::model::Geom,
@@ -453,6 +464,8 @@ pub struct ViewState {
     pub edit: EditSession,
     /// The 保存方案为 window, while open.
     pub save_plan: Option<super::panels::save_plan::SavePlanDraft>,
+    /// A fix of the 编辑 menu waiting for 应用 or 取消.
+    pub fix_preview: Option<FixPreview>,
 }
 
 /// Rectangles of the panels around the map (None: not shown).
@@ -502,6 +515,7 @@ impl Default for ViewState {
             settings: None,
             edit: EditSession::default(),
             save_plan: None,
+            fix_preview: None,
         }
     }
 }

@@ -138,14 +138,17 @@ pub fn map_ui(ui: &mut Ui, args: MapArgs<'_>) {
         }
     }
 
-    // The land the edits added to (green) and took out of (red) the zones.
-    if settings.show_changes {
-        if let Some(changes) = derived
-            .check
-            .as_ref()
-            .filter(|c| c.revision == doc.revision)
-            .and_then(|c| c.changes.as_ref())
-        {
+    // The land the edits added to (green) and took out of (red) the zones, or the land a fix
+    // shown for 应用 would.
+    let preview = view.fix_preview.as_ref().map(|p| &p.changes);
+    if settings.show_changes || preview.is_some() {
+        if let Some(changes) = preview.or_else(|| {
+            derived
+                .check
+                .as_ref()
+                .filter(|c| c.revision == doc.revision)
+                .and_then(|c| c.changes.as_ref())
+        }) {
             for (mesh, geom, fill, line) in [
                 (
                     &changes.removed_mesh,

@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod findings;
+pub mod fix_preview;
 pub mod layer_style;
 pub mod layers;
 pub mod menu;
