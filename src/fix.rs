@@ -225,8 +225,11 @@ pub fn proposed_level(
 
 /// The edit that adds a merged zone built from the original zones `members` (ids of the
 /// originals layer): its geometry is their union, its members recorded, its level proposed by
-/// the plaque rules ([`proposed_level`]), its name the given one or the first member's. Errors
+/// the plaque rules ([`proposed_level`]), its name the given one or the first member's, its
+/// city and county the members' (when the original layer has them) or else those of the
+/// township (`townships`: the layer and its fields) under the zone's interior point. Errors
 /// (in both languages): an id already used, a member not found, no id field to write it in.
+#[allow(clippy::too_many_arguments)]
 pub fn merge_originals(
     plan: &Layer,
     plan_fields: &Fields,
@@ -235,6 +238,7 @@ pub fn merge_originals(
     members: &[String],
     new: &NewZone,
     table: &crate::model::plaques::PlaqueTable,
+    townships: Option<(&Layer, &Fields)>,
 ) -> Result<PlanEdit, crate::model::Text> {
     use crate::messages::fix as msg;
     let Some(id_col) = plan_fields.id.or(plan_fields.name) else {
@@ -289,12 +293,33 @@ pub fn merge_originals(
     set(plan_fields.members, Some(members.join("、")));
     let level_refs: Vec<&str> = levels.iter().map(String::as_str).collect();
     set(plan_fields.level, proposed_level(&level_refs, table));
+    let geometry = union_local(geoms);
+    // City and county: the members' own when the original layer has them, else those of the
+    // township under the new zone's interior point (editable afterwards).
+    let first = |col: Option<usize>| -> Option<String> {
+        members.iter().find_map(|m| {
+            original
+                .features
+                .iter()
+                .filter(|f| original.attr(f, key) == Some(m.as_str()))
+                .find_map(|f| original.attr(f, col).map(str::to_string))
+        })
+    };
+    let (mut city, mut county) = (first(original_fields.city), first(original_fields.county));
+    if let (Some((towns, tf)), Some(p)) = (townships, geometry.interior_point()) {
+        if let Some(t) = towns.features.iter().find(|f| f.geometry.intersects(&p)) {
+            city = city.or_else(|| towns.attr(t, tf.city).map(str::to_string));
+            county = county.or_else(|| towns.attr(t, tf.county).map(str::to_string));
+        }
+    }
+    set(plan_fields.city, city);
+    set(plan_fields.county, county);
     let index = plan.features.iter().map(|f| f.index + 1).max().unwrap_or(0);
     Ok(PlanEdit::Insert {
         at: plan.features.len(),
         feature: crate::model::Feature {
             index,
-            geometry: union_local(geoms),
+            geometry,
             attrs,
         },
     })

@@ -459,6 +459,9 @@ fn a_new_zone_from_original_zones_in_the_app() {
     assert_eq!(z.name.as_deref(), Some("湘南河上产业园"));
     assert_eq!(z.members, ["Y07", "Y08"]);
     assert_eq!(z.level.as_deref(), Some("省级开发区"));
+    // City and county from the townships under it (every township there is 杭州市 萧山区).
+    assert_eq!(z.city.as_deref(), Some("杭州市"));
+    assert_eq!(z.county.as_deref(), Some("萧山区"));
     assert!(
         (z.area_m2 - 7_100_000.0).abs() < 1e-6 * 7_100_000.0,
         "{}",

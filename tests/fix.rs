@@ -364,6 +364,7 @@ fn merging_originals_equals_the_geos_union() {
             &members,
             &new,
             &table,
+            None,
         )
         .unwrap();
         let zonecheck::model::edit::PlanEdit::Insert { feature, .. } = edit else {
@@ -410,7 +411,8 @@ fn merging_originals_equals_the_geos_union() {
         &original_fields,
         &["Y01".into()],
         &taken,
-        &table
+        &table,
+        None,
     )
     .is_err());
     let fresh = NewZone {
@@ -425,6 +427,7 @@ fn merging_originals_equals_the_geos_union() {
         &["Y99".into()],
         &fresh,
         &table,
+        None,
     )
     .unwrap_err();
     assert!(e.en.contains("Y99"), "{e:?}");

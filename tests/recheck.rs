@@ -104,6 +104,7 @@ fn recheck_equals_a_whole_check_edit_after_edit() {
                         name: None,
                     },
                     &zonecheck::model::plaques::PlaqueTable::default(),
+                    None,
                 )
                 .unwrap()
             }

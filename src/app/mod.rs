@@ -1234,8 +1234,12 @@ impl ZonecheckApp {
                     id,
                     name: (!name.is_empty()).then_some(name),
                 };
-                match crate::fix::merge_originals(plan, &pf, original, &of, &members, &new, &table)
-                {
+                let towns = doc.dataset.layer(crate::model::LayerRole::Townships);
+                let tf = towns.map(|t| crate::model::fields::Fields::of_layer(t, &doc.review.file));
+                let townships = towns.zip(tf.as_ref());
+                match crate::fix::merge_originals(
+                    plan, &pf, original, &of, &members, &new, &table, townships,
+                ) {
                     Ok(edit) => self.edit_plan(edit),
                     Err(e) => self.error(e.get(lang.model()).to_string()),
                 }
