@@ -238,6 +238,13 @@ fn dense_zone(
         let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
         rows.push((ms(t0, t1), ms(t1, t2), ms(t2, t3), ms(t3, t4)));
     }
+    // Where the checks of the dense zone spent their time (summed over the moves).
+    let parts: Vec<String> = progress
+        .part_timings()
+        .iter()
+        .map(|(what, secs)| format!("{what} {:.0} ms", secs * 1e3 / rows.len().max(1) as f64))
+        .collect();
+    println!("per move, check parts: {}", parts.join(", "));
     let mut total: Vec<(f64, usize)> = rows
         .iter()
         .enumerate()
