@@ -228,3 +228,27 @@ pub fn fields_of_unknown_layer(key: &str) -> Text {
         format!("invalid review file: `fields_of.{key}` names no layer of this review"),
     )
 }
+
+/// A `patch` list of the review file names too many fields.
+pub fn patch_fields_too_many(key: &str, n: usize, max: usize) -> Text {
+    Text::new(
+        format!("审查文件有误：`{key}` 列出 {n} 个字段，最多 {max} 个"),
+        format!("invalid review file: `{key}` lists {n} fields, at most {max} are allowed"),
+    )
+}
+
+/// A `patch` list of the review file holds an empty name or one with a control character.
+pub fn patch_field_invalid(key: &str, name: &str) -> Text {
+    Text::new(
+        format!("审查文件有误：`{key}` 中的字段名 {name:?} 无效（为空或含控制字符）"),
+        format!("invalid review file: field name {name:?} in `{key}` is empty or holds a control character"),
+    )
+}
+
+/// A `patch` list of the review file names a field twice.
+pub fn patch_field_twice(key: &str, name: &str) -> Text {
+    Text::new(
+        format!("审查文件有误：`{key}` 重复列出字段 {name}（字段名不区分大小写）"),
+        format!("invalid review file: `{key}` lists field {name} twice (names are matched case-insensitively)"),
+    )
+}
