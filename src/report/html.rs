@@ -527,7 +527,7 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
 
 /// The layers whose overlap with a zone is a conflict: protection layers but control lines
 /// (extra layers of role `control_line`, whose area the zones report in `control_lines`).
-fn conflict_layers<'a>(input: &'a ReportInput) -> Vec<&'a Layer> {
+pub(super) fn conflict_layers<'a>(input: &'a ReportInput) -> Vec<&'a Layer> {
     input
         .dataset
         .protection_layers()
