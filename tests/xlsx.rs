@@ -365,3 +365,15 @@ fn configured_patch_fields_arrive_in_the_csv_the_workbook_and_the_geopackage() {
         .unwrap();
     assert_eq!(red, None);
 }
+
+#[test]
+fn the_workbook_is_the_same_bytes_for_the_same_inputs() {
+    // The document's creation time is fixed; everything else follows the inputs.
+    let dir = tempfile::tempdir().unwrap();
+    let (out, _) = check(dir.path(), LAYERS);
+    let first = std::fs::read(out.join("report.xlsx")).unwrap();
+    let again = dir.path().join("again");
+    run_check(&dir.path().join("review.toml"), &again).assert_checked();
+    assert_eq!(first, std::fs::read(again.join("report.xlsx")).unwrap());
+    assert!(part(&out, "docProps/core.xml").contains("2000-01-01T00:00:00Z"));
+}

@@ -455,6 +455,41 @@ mod tests {
     }
 
     #[test]
+    fn patch_field_lists_are_read_and_checked() {
+        let r = parse(
+            "[layers]\nzones = \"z.shp\"\nfarmland = \"f.shp\"\n[fields]\npatch = [\"DLBM\", \"TBMJ\"]\n[fields_of.farmland]\npatch = []\n",
+        )
+        .unwrap();
+        assert_eq!(
+            r.file.fields.patch,
+            Some(vec!["DLBM".to_string(), "TBMJ".to_string()])
+        );
+        assert_eq!(r.file.fields_of["farmland"].patch, Some(Vec::new()));
+        for (bad, key) in [
+            ("[fields]\npatch = [\"DLBM\", \"dlbm\"]\n", "`fields.patch`"),
+            ("[fields]\npatch = [\" \"]\n", "`fields.patch`"),
+            ("[fields]\npatch = [\"A\\tB\"]\n", "`fields.patch`"),
+            (
+                "[fields_of.farmland]\npatch = [\"TBMJ\", \"TBMJ\"]\n",
+                "`fields_of.farmland.patch`",
+            ),
+        ] {
+            let e = parse(&format!(
+                "[layers]\nzones = \"z.shp\"\nfarmland = \"f.shp\"\n{bad}"
+            ))
+            .unwrap_err();
+            assert!(e.contains(key), "{bad}: {e}");
+        }
+        let many: Vec<String> = (0..31).map(|i| format!("\"F{i}\"")).collect();
+        let e = parse(&format!(
+            "[layers]\nzones = \"z.shp\"\n[fields]\npatch = [{}]\n",
+            many.join(", ")
+        ))
+        .unwrap_err();
+        assert!(e.contains("`fields.patch`") && e.contains("31"), "{e}");
+    }
+
+    #[test]
     fn bom_and_multibyte_text_before_an_error_do_not_panic() {
         // Found by the fuzzer: the error span used to index the text with the BOM still on it.
         let text = "\u{feff}cers\u{e0}\u{c2} { zones = \"x\" }\n";
