@@ -170,7 +170,14 @@ fn the_workbook_has_four_sheets_with_report_json_numbers_and_frozen_headers() {
     let h = header(&s);
     assert_eq!(
         &h[..6],
-        ["开发区编号", "开发区名称", "结论", "面积（m²）", "面积（亩）", "面积（公顷）"]
+        [
+            "开发区编号",
+            "开发区名称",
+            "结论",
+            "面积（m²）",
+            "面积（亩）",
+            "面积（公顷）"
+        ]
     );
     let z1 = row(&s, "Z1");
     let j1 = zone(&report, "Z1");
@@ -200,7 +207,10 @@ fn the_workbook_has_four_sheets_with_report_json_numbers_and_frozen_headers() {
         num(&z1[col(&h, "分片区数")]),
         j1["part_count"].as_f64().unwrap()
     );
-    assert_eq!(num(&z1[col(&h, "组团数")]), j1["clusters"].as_f64().unwrap());
+    assert_eq!(
+        num(&z1[col(&h, "组团数")]),
+        j1["clusters"].as_f64().unwrap()
+    );
     let findings = j1["findings"].as_array().unwrap().len();
     assert_eq!(num(&z1[col(&h, "问题数")]), findings as f64);
     assert_eq!(num(&z1[col(&h, "待处理")]), findings as f64, "no decisions");
@@ -283,7 +293,9 @@ fn the_workbook_has_four_sheets_with_report_json_numbers_and_frozen_headers() {
     for n in 2..=4 {
         let xml = part(&out, &format!("xl/worksheets/sheet{n}.xml"));
         assert!(
-            xml.contains(r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#),
+            xml.contains(
+                r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+            ),
             "sheet{n}: {xml}"
         );
     }
@@ -348,6 +360,14 @@ fn configured_patch_fields_arrive_in_the_csv_the_workbook_and_the_geopackage() {
     assert!(close(num(&f001[col(&h, "占用面积（m²）")]), 5_000.0));
     assert!(close(num(&f001[col(&h, "占用面积（亩）")]), 7.5));
 
+    // report.html: the farmland patch table has the columns and values.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<th>DLBM</th><th>tbmj</th><th>ZLDWMC</th>"),
+        "no patch field columns in report.html"
+    );
+    assert!(html.contains("<td>0103</td><td>10000.00</td><td>东湖村</td>"));
+
     // conflicts.gpkg (the same columns as conflicts.shp): the patch fields as columns.
     let db = rusqlite::Connection::open(out.join("conflicts.gpkg")).unwrap();
     let (dlbm, tbmj, zl): (String, String, String) = db
@@ -357,7 +377,10 @@ fn configured_patch_fields_arrive_in_the_csv_the_workbook_and_the_geopackage() {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .unwrap();
-    assert_eq!((dlbm.as_str(), tbmj.as_str(), zl.as_str()), ("0101", "2800", "西湖村"));
+    assert_eq!(
+        (dlbm.as_str(), tbmj.as_str(), zl.as_str()),
+        ("0101", "2800", "西湖村")
+    );
     let red: Option<String> = db
         .query_row("SELECT DLBM FROM conflicts WHERE FEAT_ID = 'R1'", [], |r| {
             r.get(0)
@@ -376,4 +399,24 @@ fn the_workbook_is_the_same_bytes_for_the_same_inputs() {
     run_check(&dir.path().join("review.toml"), &again).assert_checked();
     assert_eq!(first, std::fs::read(again.join("report.xlsx")).unwrap());
     assert!(part(&out, "docProps/core.xml").contains("2000-01-01T00:00:00Z"));
+}
+
+#[test]
+fn a_patch_field_no_protection_layer_has_is_a_warning() {
+    // DLBMM (a typo) is on neither protection layer: said once, on the first of them; DLBM is
+    // carried as usual. `[fields_of.redline] patch` names a field the red line lacks.
+    let dir = tempfile::tempdir().unwrap();
+    write_layers(dir.path());
+    let review = format!(
+        "{LAYERS}[fields]\npatch = [\"DLBM\", \"DLBMM\"]\n[fields_of.redline]\npatch = [\"HXMC\"]\n"
+    );
+    write(&dir.path().join("review.toml"), review);
+    let out = dir.path().join("out");
+    let run = run_check(&dir.path().join("review.toml"), &out);
+    run.assert_checked();
+    run.assert_warning("farmland.geojson", &["DLBMM", "a typo"]);
+    run.assert_warning("redline.geojson", &["[fields_of.redline] patch", "HXMC"]);
+    assert!(!run.warnings().iter().any(|w| w.contains("DLBM,")), "{run}");
+    let csv = std::fs::read_to_string(out.join("occupied_patches.csv")).unwrap();
+    assert!(csv.contains(",类别,DLBM,占用面积"), "{csv}");
 }

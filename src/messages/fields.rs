@@ -252,3 +252,31 @@ pub fn patch_field_twice(key: &str, name: &str) -> Text {
         format!("invalid review file: `{key}` lists field {name} twice (names are matched case-insensitively)"),
     )
 }
+
+/// A `[fields] patch` name that none of the protection layers has (a typo?).
+pub fn patch_field_in_no_layer(field: &str, layers: &[String]) -> Text {
+    Text::new(
+        format!(
+            "审查文件 [fields] 的 patch 列出字段 {field}，但保护图层 {} 都没有该字段（拼写错误？），各图斑表中没有这一列",
+            layers.join("、")
+        ),
+        format!(
+            "the review file's [fields] patch lists {field}, but none of the protection layers {} has such a field (a typo?); no patch table shows it",
+            layers.join(", ")
+        ),
+    )
+}
+
+/// `[fields_of.<layer>] patch` names fields the layer lacks.
+pub fn patch_field_not_in_layer(layer: &str, fields: &[String]) -> Text {
+    Text::new(
+        format!(
+            "审查文件 [fields_of.{layer}] 的 patch 列出字段 {}，但图层 {layer} 没有，其图斑表中没有这些列",
+            fields.join("、")
+        ),
+        format!(
+            "the review file's [fields_of.{layer}] patch lists {}, but layer {layer} has no such field; its patch tables do not show them",
+            fields.join(", ")
+        ),
+    )
+}

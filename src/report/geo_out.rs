@@ -211,10 +211,10 @@ fn conflict_fields(patch: &[String]) -> Vec<FieldSpec> {
         kind: FieldKind::Text(100),
     }));
     let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
-    for (f, name) in fields
-        .iter_mut()
-        .zip(crate::io::shp_write::dbf_field_names(&names, OutEncoding::Utf8))
-    {
+    for (f, name) in fields.iter_mut().zip(crate::io::shp_write::dbf_field_names(
+        &names,
+        OutEncoding::Utf8,
+    )) {
         f.name = name;
     }
     fields
@@ -283,19 +283,19 @@ fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<(Geom, Vec<Opt
         .into_iter()
         .map(|r| {
             let mut values = vec![
-                    Some(r.zone_id.to_string()),
-                    Some(r.zone_name.to_string()),
-                    Some(r.layer.to_string()),
-                    Some(r.feature_id.to_string()),
-                    (!r.class.is_empty()).then(|| r.class.to_string()),
-                    Some(crate::model::num::fixed(r.area_m2, 3)),
-                    Some(crate::model::num::fixed(
-                        crate::model::mu_from_m2(r.area_m2),
-                        4,
-                    )),
-                    Some(if r.sliver { "T" } else { "F" }.to_string()),
-                    (!r.status.is_empty()).then(|| r.status.to_string()),
-                    (!r.comment.is_empty()).then(|| r.comment.clone()),
+                Some(r.zone_id.to_string()),
+                Some(r.zone_name.to_string()),
+                Some(r.layer.to_string()),
+                Some(r.feature_id.to_string()),
+                (!r.class.is_empty()).then(|| r.class.to_string()),
+                Some(crate::model::num::fixed(r.area_m2, 3)),
+                Some(crate::model::num::fixed(
+                    crate::model::mu_from_m2(r.area_m2),
+                    4,
+                )),
+                Some(if r.sliver { "T" } else { "F" }.to_string()),
+                (!r.status.is_empty()).then(|| r.status.to_string()),
+                (!r.comment.is_empty()).then(|| r.comment.clone()),
             ];
             for name in &patch {
                 let folded = name.to_lowercase();

@@ -79,10 +79,17 @@ pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>
 pub fn occupied_patches_csv(input: &ReportInput) -> String {
     let (names, rows) = patch_rows(input);
     let mut out = String::from("\u{feff}");
-    let mut header: Vec<String> = ["开发区编号", "开发区名称", "图层", "保护图层", "图斑编号", "类别"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header: Vec<String> = [
+        "开发区编号",
+        "开发区名称",
+        "图层",
+        "保护图层",
+        "图斑编号",
+        "类别",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     header.extend(names.iter().map(|n| csv_field(n)));
     header.extend(["占用面积（m²）", "占用面积（亩）", "碎片"].map(str::to_string));
     out.push_str(&header.join(","));

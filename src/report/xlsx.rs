@@ -70,7 +70,12 @@ enum Cell<'a> {
 }
 
 impl Sheet {
-    fn new(name: &str, header: &[String], f: &Formats, frozen_cols: u16) -> Result<Sheet, XlsxError> {
+    fn new(
+        name: &str,
+        header: &[String],
+        f: &Formats,
+        frozen_cols: u16,
+    ) -> Result<Sheet, XlsxError> {
         let mut ws = Worksheet::new();
         ws.set_name(name)?;
         let mut sheet = Sheet {
@@ -80,7 +85,9 @@ impl Sheet {
         };
         for (c, h) in header.iter().enumerate() {
             let col = col_num(c)?;
-            sheet.ws.write_string_with_format(0, col, h.as_str(), &f.header)?;
+            sheet
+                .ws
+                .write_string_with_format(0, col, h.as_str(), &f.header)?;
             sheet.fit(c, h);
         }
         sheet.ws.set_freeze_panes(1, frozen_cols)?;
@@ -310,7 +317,14 @@ fn findings(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
                 .enumerate()
                 .map(move |(i, x)| (Some((zi, z)), i, x))
         })
-        .chain(analysis.plan.findings.iter().enumerate().map(|(i, x)| (None, i, x)));
+        .chain(
+            analysis
+                .plan
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (None, i, x)),
+        );
     for (zone, i, x) in rows {
         let a = match zone {
             Some((zi, _)) => resolved.get(zi, i),

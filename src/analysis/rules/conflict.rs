@@ -206,7 +206,9 @@ pub fn conflict_with(
                     fields: p
                         .patch_fields
                         .iter()
-                        .map(|(name, k)| (name.clone(), p.layer.attr(f, Some(*k)).map(str::to_string)))
+                        .map(|(name, k)| {
+                            (name.clone(), p.layer.attr(f, Some(*k)).map(str::to_string))
+                        })
                         .collect(),
                     geometry: piece,
                 });
