@@ -306,11 +306,11 @@ pub fn load_review_with(
             let protection = || {
                 layers.iter().filter(|l| {
                     l.role.is_protection()
-                        && !review
+                        && review
                             .file
                             .fields_of
                             .get(&l.name)
-                            .is_some_and(|f| f.patch.is_some())
+                            .is_none_or(|f| f.patch.is_none())
                 })
             };
             if protection().any(|l| l.field_index(name).is_some()) {

@@ -299,12 +299,19 @@ fn the_workbook_has_four_sheets_with_report_json_numbers_and_frozen_headers() {
             "sheet{n}: {xml}"
         );
     }
+    // `<col min="M" max="N" width="W" …/>`: the one whose range holds column 2.
+    let attr = |c: &str, name: &str| -> f64 {
+        c.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     let width_of_b = sheet1
         .split("<col ")
-        .find(|c| c.starts_with(r#"min="2" max="2""#))
-        .and_then(|c| c.split("width=\"").nth(1))
-        .and_then(|w| w.split('"').next())
-        .and_then(|w| w.parse::<f64>().ok())
+        .skip(1)
+        .find(|c| attr(c, "min") <= 2.0 && 2.0 <= attr(c, "max"))
+        .map(|c| attr(c, "width"))
         .expect("a width for column B");
     assert!(width_of_b >= 12.0, "column B {width_of_b}");
     let styles = part(&out, "xl/styles.xml");

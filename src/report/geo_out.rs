@@ -272,9 +272,12 @@ fn fixed_conflict_fields() -> Vec<FieldSpec> {
     ]
 }
 
+/// A conflict polygon and its column values.
+type ConflictFeature = (Geom, Vec<Option<String>>);
+
 /// The conflict rows as features with one text value per [`conflict_fields`] column, and
 /// those columns.
-fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<(Geom, Vec<Option<String>>)>) {
+fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<ConflictFeature>) {
     let rows = rows(input);
     let patch = patch_names(&rows);
     let fields = conflict_fields(&patch);
