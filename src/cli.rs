@@ -29,8 +29,10 @@ pub enum Command {
     ///
     /// Writes report.json, findings.csv (UTF-8 with BOM), conflicts.geojson (lon/lat),
     /// conflicts.shp (+.shx/.dbf/.prj/.cpg, working CRS), conflicts.gpkg (the same layer as a
-    /// GeoPackage), report.html, boundary_points.csv (界址点 of every zone, working CRS) and
-    /// zones_gtxt.txt (every zone as a 国土TXT parcel) into DIR, and prints a summary table.
+    /// GeoPackage), report.html, report.xlsx (workbook: 汇总, 问题清单, 占用图斑, 界址点),
+    /// occupied_patches.csv (the occupied patches with their patch fields), boundary_points.csv
+    /// (界址点 of every zone, working CRS) and zones_gtxt.txt (every zone as a 国土TXT parcel)
+    /// into DIR, and prints a summary table.
     /// Exit status: 0 every zone passes; 1 a blocking finding exists;
     /// 2 bad input (one line on stderr starting with `error:`). Input files are never modified.
     #[command(after_long_help = REVIEW_HELP)]

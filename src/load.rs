@@ -298,6 +298,55 @@ pub fn load_review_with(
                 ));
         }
     }
+    // Patch fields named in the review file that are shown nowhere: a `[fields] patch` name no
+    // protection layer has (said on the first), a `[fields_of.<layer>] patch` name the layer
+    // lacks. The defaults are taken where present without a word.
+    if let Some(list) = &review.file.fields.patch {
+        for name in list {
+            let protection = || {
+                layers.iter().filter(|l| {
+                    l.role.is_protection()
+                        && review
+                            .file
+                            .fields_of
+                            .get(&l.name)
+                            .is_none_or(|f| f.patch.is_none())
+                })
+            };
+            if protection().any(|l| l.field_index(name).is_some()) {
+                continue;
+            }
+            let names: Vec<String> = protection().map(|l| l.name.clone()).collect();
+            let first = names.first().cloned();
+            if let Some(first) = first.and_then(|n| layers.iter_mut().find(|l| l.name == n)) {
+                first
+                    .source
+                    .warnings
+                    .push(crate::messages::fields::patch_field_in_no_layer(
+                        name, &names,
+                    ));
+            }
+        }
+    }
+    for layer in &mut layers {
+        let Some(list) = review
+            .file
+            .fields_of
+            .get(&layer.name)
+            .and_then(|f| f.patch.as_ref())
+        else {
+            continue;
+        };
+        let missing: Vec<String> = list
+            .iter()
+            .filter(|n| layer.field_index(n).is_none())
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            let w = crate::messages::fields::patch_field_not_in_layer(&layer.name, &missing);
+            layer.source.warnings.push(w);
+        }
+    }
     for (key, warning) in same_file_warnings(&paths) {
         if let Some(l) = layers.iter_mut().find(|l| l.name == key) {
             l.source.warnings.insert(0, warning);

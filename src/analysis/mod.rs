@@ -35,9 +35,29 @@ pub struct FeatureOverlap {
     pub class: Option<String>,
     /// True when this feature's overlap is slivers only and the layer's slivers do not count.
     pub sliver: bool,
+    /// The patch's attributes named by `[fields] patch` (see
+    /// [`crate::model::fields::patch_fields`]), in that order: (name, value; `None` when empty).
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "serialize_patch_fields"
+    )]
+    pub fields: Vec<(String, Option<String>)>,
     /// The overlap polygons (working CRS).
     #[serde(skip)]
     pub geometry: Geom,
+}
+
+/// Patch fields as a JSON object in their configured order.
+fn serialize_patch_fields<S: serde::Serializer>(
+    fields: &[(String, Option<String>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(fields.len()))?;
+    for (k, v) in fields {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 /// Conflict of one zone with one protection layer.
@@ -270,6 +290,8 @@ impl Analysis {
 pub struct Prepared<'a> {
     pub layer: &'a crate::model::Layer,
     pub fields: Fields,
+    /// The patch fields carried into conflict tables: (name as configured, position).
+    pub patch_fields: Vec<(String, usize)>,
     pub index: std::sync::Arc<BoxIndex>,
     /// Feature positions by id, built on first use (member lookups).
     by_id: std::sync::OnceLock<BTreeMap<String, Vec<usize>>>,
@@ -280,6 +302,7 @@ impl<'a> Prepared<'a> {
         Prepared {
             layer,
             fields: Fields::of_layer(layer, review),
+            patch_fields: fields::patch_fields(layer, review),
             index: std::sync::Arc::new(BoxIndex::new(layer.features.iter().map(|f| &f.geometry))),
             by_id: std::sync::OnceLock::new(),
         }
@@ -294,6 +317,7 @@ impl<'a> Prepared<'a> {
         Prepared {
             layer,
             fields: Fields::of_layer(layer, review),
+            patch_fields: fields::patch_fields(layer, review),
             index,
             by_id: std::sync::OnceLock::new(),
         }

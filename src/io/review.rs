@@ -239,6 +239,33 @@ fn is_iso_date(s: &str) -> bool {
 }
 
 /// Checks the values of a review (also used by the app before it saves an edit).
+/// A `patch` list of `[fields]` or `[fields_of.<layer>]` (named `key`): at most
+/// [`MAX_PATCH_FIELDS`](crate::model::settings::MAX_PATCH_FIELDS) names, none empty, none with a
+/// control character, no name twice (case-insensitively, as fields are matched).
+fn check_patch_fields(key: &str, list: &[String]) -> Result<(), crate::model::Text> {
+    use crate::messages::fields as m;
+    if list.len() > crate::model::settings::MAX_PATCH_FIELDS {
+        return Err(m::patch_fields_too_many(
+            key,
+            list.len(),
+            crate::model::settings::MAX_PATCH_FIELDS,
+        ));
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for name in list {
+        let trimmed = name.trim();
+        if trimmed.is_empty() || trimmed.chars().any(char::is_control) {
+            return Err(m::patch_field_invalid(key, name));
+        }
+        let folded = trimmed.to_lowercase();
+        if seen.contains(&folded) {
+            return Err(m::patch_field_twice(key, trimmed));
+        }
+        seen.push(folded);
+    }
+    Ok(())
+}
+
 pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
     use crate::messages::cli as m;
     let r = &file.rules;
@@ -314,6 +341,15 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         if !known.contains(&key.as_str()) {
             return Err(crate::messages::fields::fields_of_unknown_layer(key));
         }
+    }
+    let patch_lists = std::iter::once(("fields.patch".to_string(), &file.fields.patch)).chain(
+        file.fields_of
+            .iter()
+            .map(|(k, f)| (format!("fields_of.{k}.patch"), &f.patch)),
+    );
+    for (key, list) in patch_lists {
+        let Some(list) = list else { continue };
+        check_patch_fields(&key, list)?;
     }
     // A role is given to extra layers only: the fixed layers' roles are their keys.
     for key in file.layers.role.keys() {
@@ -416,6 +452,41 @@ mod tests {
         let e = parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\" \" = \"city\"\n").unwrap_err();
         assert!(e.contains("[plaques]"), "{e}");
         assert!(parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\"丙\" = \"town\"\n").is_err());
+    }
+
+    #[test]
+    fn patch_field_lists_are_read_and_checked() {
+        let r = parse(
+            "[layers]\nzones = \"z.shp\"\nfarmland = \"f.shp\"\n[fields]\npatch = [\"DLBM\", \"TBMJ\"]\n[fields_of.farmland]\npatch = []\n",
+        )
+        .unwrap();
+        assert_eq!(
+            r.file.fields.patch,
+            Some(vec!["DLBM".to_string(), "TBMJ".to_string()])
+        );
+        assert_eq!(r.file.fields_of["farmland"].patch, Some(Vec::new()));
+        for (bad, key) in [
+            ("[fields]\npatch = [\"DLBM\", \"dlbm\"]\n", "`fields.patch`"),
+            ("[fields]\npatch = [\" \"]\n", "`fields.patch`"),
+            ("[fields]\npatch = [\"A\\tB\"]\n", "`fields.patch`"),
+            (
+                "[fields_of.farmland]\npatch = [\"TBMJ\", \"TBMJ\"]\n",
+                "`fields_of.farmland.patch`",
+            ),
+        ] {
+            let e = parse(&format!(
+                "[layers]\nzones = \"z.shp\"\nfarmland = \"f.shp\"\n{bad}"
+            ))
+            .unwrap_err();
+            assert!(e.contains(key), "{bad}: {e}");
+        }
+        let many: Vec<String> = (0..31).map(|i| format!("\"F{i}\"")).collect();
+        let e = parse(&format!(
+            "[layers]\nzones = \"z.shp\"\n[fields]\npatch = [{}]\n",
+            many.join(", ")
+        ))
+        .unwrap_err();
+        assert!(e.contains("`fields.patch`") && e.contains("31"), "{e}");
     }
 
     #[test]

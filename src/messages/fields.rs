@@ -228,3 +228,55 @@ pub fn fields_of_unknown_layer(key: &str) -> Text {
         format!("invalid review file: `fields_of.{key}` names no layer of this review"),
     )
 }
+
+/// A `patch` list of the review file names too many fields.
+pub fn patch_fields_too_many(key: &str, n: usize, max: usize) -> Text {
+    Text::new(
+        format!("审查文件有误：`{key}` 列出 {n} 个字段，最多 {max} 个"),
+        format!("invalid review file: `{key}` lists {n} fields, at most {max} are allowed"),
+    )
+}
+
+/// A `patch` list of the review file holds an empty name or one with a control character.
+pub fn patch_field_invalid(key: &str, name: &str) -> Text {
+    Text::new(
+        format!("审查文件有误：`{key}` 中的字段名 {name:?} 无效（为空或含控制字符）"),
+        format!("invalid review file: field name {name:?} in `{key}` is empty or holds a control character"),
+    )
+}
+
+/// A `patch` list of the review file names a field twice.
+pub fn patch_field_twice(key: &str, name: &str) -> Text {
+    Text::new(
+        format!("审查文件有误：`{key}` 重复列出字段 {name}（字段名不区分大小写）"),
+        format!("invalid review file: `{key}` lists field {name} twice (names are matched case-insensitively)"),
+    )
+}
+
+/// A `[fields] patch` name that none of the protection layers has (a typo?).
+pub fn patch_field_in_no_layer(field: &str, layers: &[String]) -> Text {
+    Text::new(
+        format!(
+            "审查文件 [fields] 的 patch 列出字段 {field}，但保护图层 {} 都没有该字段（拼写错误？），各图斑表中没有这一列",
+            layers.join("、")
+        ),
+        format!(
+            "the review file's [fields] patch lists {field}, but none of the protection layers {} has such a field (a typo?); no patch table shows it",
+            layers.join(", ")
+        ),
+    )
+}
+
+/// `[fields_of.<layer>] patch` names fields the layer lacks.
+pub fn patch_field_not_in_layer(layer: &str, fields: &[String]) -> Text {
+    Text::new(
+        format!(
+            "审查文件 [fields_of.{layer}] 的 patch 列出字段 {}，但图层 {layer} 没有，其图斑表中没有这些列",
+            fields.join("、")
+        ),
+        format!(
+            "the review file's [fields_of.{layer}] patch lists {}, but layer {layer} has no such field; its patch tables do not show them",
+            fields.join(", ")
+        ),
+    )
+}

@@ -293,6 +293,46 @@ impl Role {
     }
 }
 
+/// The patch fields of `layer` ([`FieldNames::patch`]): `[fields_of.<layer>] patch`, else
+/// `[fields] patch`, else [`crate::model::settings::DEFAULT_PATCH_FIELDS`]; each name the layer
+/// has (matched case-insensitively), as configured, with its position. Names the layer lacks
+/// are left out (a red-line layer has no 地类编码).
+///
+/// ```
+/// use zonecheck::model::fields::patch_fields;
+/// use zonecheck::model::settings::ReviewFile;
+/// use zonecheck::model::{Layer, LayerRole, SourceInfo};
+/// let layer = Layer {
+///     name: "farmland".into(),
+///     role: LayerRole::Farmland,
+///     fields: vec!["bsm".into(), "DLBM".into(), "XZQDM".into()],
+///     features: Vec::new(),
+///     source: SourceInfo::default(),
+/// };
+/// let found = patch_fields(&layer, &ReviewFile::default());
+/// assert_eq!(found, vec![("BSM".to_string(), 0), ("DLBM".to_string(), 1)]);
+/// ```
+pub fn patch_fields(layer: &Layer, review: &ReviewFile) -> Vec<(String, usize)> {
+    let configured = review
+        .fields_of
+        .get(&layer.name)
+        .and_then(|f| f.patch.as_ref())
+        .or(review.fields.patch.as_ref());
+    let names: Vec<&str> = match configured {
+        Some(list) => list.iter().map(|s| s.trim()).collect(),
+        None => crate::model::settings::DEFAULT_PATCH_FIELDS.to_vec(),
+    };
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for name in names {
+        if let Some(i) = layer.field_index(name) {
+            if !out.iter().any(|(_, j)| *j == i) {
+                out.push((name.to_string(), i));
+            }
+        }
+    }
+    out
+}
+
 /// How the field of a role was chosen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -215,7 +215,30 @@ pub struct FieldNames {
     /// 亩均增加值 (万元/亩) of a merged zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_added_per_mu: Option<String>,
+    /// Protection layers: the attributes of an occupied patch carried into the patch tables
+    /// (report.json `features[].fields`, report.html, occupied_patches.csv, report.xlsx,
+    /// conflicts.shp/.gpkg), in this order; each where the layer has it. Absent: the farmland
+    /// database's usual ones, [`DEFAULT_PATCH_FIELDS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<Vec<String>>,
 }
+
+/// The patch fields carried into the patch tables unless `[fields] patch` says otherwise:
+/// 标识码 (or 永久基本农田图斑编号), 地类编码, 地类名称, 图斑面积, 坐落单位名称, 权属性质,
+/// 质量等别 — each where the layer has it.
+pub const DEFAULT_PATCH_FIELDS: [&str; 8] = [
+    "BSM",
+    "YJJBNTTBBH",
+    "DLBM",
+    "DLMC",
+    "TBMJ",
+    "ZLDWMC",
+    "QSXZ",
+    "ZLDJ",
+];
+
+/// Most fields `[fields] patch` may list.
+pub const MAX_PATCH_FIELDS: usize = 30;
 
 impl FieldNames {
     /// True when no attribute name is set (all detected).

@@ -20,6 +20,8 @@ struct Row<'a> {
     area_m2: f64,
     /// Slivers only, not counted as conflict (see `FeatureOverlap::sliver`).
     sliver: bool,
+    /// The patch fields (`FeatureOverlap::fields`).
+    fields: &'a [(String, Option<String>)],
     geometry: &'a Geom,
     /// The reviewer's decision on this zone's conflict finding for the layer.
     status: &'static str,
@@ -54,6 +56,7 @@ fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
                     class: f.class.as_deref().unwrap_or(""),
                     area_m2: f.area_m2,
                     sliver: f.sliver,
+                    fields: &f.fields,
                     geometry: &f.geometry,
                     status: d.map_or("", |d| d.status.id()),
                     comment: d
@@ -130,6 +133,14 @@ fn feature_json(r: &Row, to_ll: &Reprojector) -> Result<String, String> {
         "review_comment": r.comment,
     });
     let mut properties = properties;
+    if !r.fields.is_empty() {
+        let fields: serde_json::Map<String, serde_json::Value> = r
+            .fields
+            .iter()
+            .map(|(n, v)| (n.clone(), json!(v)))
+            .collect();
+        properties["fields"] = serde_json::Value::Object(fields);
+    }
     crate::model::num::clean_json(&mut properties);
     let mut out = String::from("{\"type\":\"Feature\",\"properties\":");
     out.push_str(&serde_json::to_string(&properties).map_err(|e| e.to_string())?);
@@ -176,8 +187,41 @@ pub fn conflicts_geojson(input: &ReportInput) -> Result<String, String> {
     Ok(text)
 }
 
-/// The columns of conflicts.shp and conflicts.gpkg.
-fn conflict_fields() -> Vec<FieldSpec> {
+/// The patch field names of `rows`, in order of first appearance (compared case-insensitively,
+/// as fields are matched).
+fn patch_names(rows: &[Row]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in rows {
+        for (n, _) in r.fields {
+            if !names.iter().any(|m| m.to_lowercase() == n.to_lowercase()) {
+                names.push(n.clone());
+            }
+        }
+    }
+    names
+}
+
+/// The columns of conflicts.shp and conflicts.gpkg: the fixed ones, then one text column per
+/// patch field of `patch` (`[fields] patch`), every name as the .dbf will have it (cut to 10
+/// bytes, a repeat made unique with `_1`, …).
+fn conflict_fields(patch: &[String]) -> Vec<FieldSpec> {
+    let mut fields = fixed_conflict_fields();
+    fields.extend(patch.iter().map(|n| FieldSpec {
+        name: n.clone(),
+        kind: FieldKind::Text(100),
+    }));
+    let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+    for (f, name) in fields.iter_mut().zip(crate::io::shp_write::dbf_field_names(
+        &names,
+        OutEncoding::Utf8,
+    )) {
+        f.name = name;
+    }
+    fields
+}
+
+/// The fixed columns of conflicts.shp and conflicts.gpkg.
+fn fixed_conflict_fields() -> Vec<FieldSpec> {
     vec![
         FieldSpec {
             name: "ZONE_ID".into(),
@@ -228,38 +272,52 @@ fn conflict_fields() -> Vec<FieldSpec> {
     ]
 }
 
-/// The conflict rows as features with one text value per [`conflict_fields`] column.
-fn conflict_features(input: &ReportInput) -> Vec<(Geom, Vec<Option<String>>)> {
+/// A conflict polygon and its column values.
+type ConflictFeature = (Geom, Vec<Option<String>>);
+
+/// The conflict rows as features with one text value per [`conflict_fields`] column, and
+/// those columns.
+fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<ConflictFeature>) {
+    let rows = rows(input);
+    let patch = patch_names(&rows);
+    let fields = conflict_fields(&patch);
     // As conflicts.geojson's `sliver`: slivers only, not counted as conflict.
-    rows(input)
+    let features = rows
         .into_iter()
         .map(|r| {
-            (
-                r.geometry.clone(),
-                vec![
-                    Some(r.zone_id.to_string()),
-                    Some(r.zone_name.to_string()),
-                    Some(r.layer.to_string()),
-                    Some(r.feature_id.to_string()),
-                    (!r.class.is_empty()).then(|| r.class.to_string()),
-                    Some(crate::model::num::fixed(r.area_m2, 3)),
-                    Some(crate::model::num::fixed(
-                        crate::model::mu_from_m2(r.area_m2),
-                        4,
-                    )),
-                    Some(if r.sliver { "T" } else { "F" }.to_string()),
-                    (!r.status.is_empty()).then(|| r.status.to_string()),
-                    (!r.comment.is_empty()).then(|| r.comment.clone()),
-                ],
-            )
+            let mut values = vec![
+                Some(r.zone_id.to_string()),
+                Some(r.zone_name.to_string()),
+                Some(r.layer.to_string()),
+                Some(r.feature_id.to_string()),
+                (!r.class.is_empty()).then(|| r.class.to_string()),
+                Some(crate::model::num::fixed(r.area_m2, 3)),
+                Some(crate::model::num::fixed(
+                    crate::model::mu_from_m2(r.area_m2),
+                    4,
+                )),
+                Some(if r.sliver { "T" } else { "F" }.to_string()),
+                (!r.status.is_empty()).then(|| r.status.to_string()),
+                (!r.comment.is_empty()).then(|| r.comment.clone()),
+            ];
+            for name in &patch {
+                let folded = name.to_lowercase();
+                values.push(
+                    r.fields
+                        .iter()
+                        .find(|(n, _)| n.to_lowercase() == folded)
+                        .and_then(|(_, v)| v.clone()),
+                );
+            }
+            (r.geometry.clone(), values)
         })
-        .collect()
+        .collect();
+    (fields, features)
 }
 
 /// Writes conflicts.shp (+ .shx, .dbf, .prj, .cpg) in the working CRS.
 pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), String> {
-    let fields = conflict_fields();
-    let features = conflict_features(input);
+    let (fields, features) = conflict_features(input);
     let prj = input.dataset.working_crs.esri_wkt();
     write_polygon_shapefile(path, &fields, &features, prj.as_deref(), OutEncoding::Utf8)
         .map_err(|e| format!("cannot write shapefile ({e}): {}", path.display()))
@@ -269,7 +327,8 @@ pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), Strin
 /// REAL), table `conflicts`, in the working CRS.
 pub fn conflicts_gpkg(path: &Path, input: &ReportInput) -> Result<(), String> {
     use crate::io::gpkg::{write_polygon_gpkg, Column, ColumnKind};
-    let columns: Vec<Column> = conflict_fields()
+    let (fields, features) = conflict_features(input);
+    let columns: Vec<Column> = fields
         .into_iter()
         .map(|f| Column {
             kind: match f.kind {
@@ -279,7 +338,6 @@ pub fn conflicts_gpkg(path: &Path, input: &ReportInput) -> Result<(), String> {
             name: f.name,
         })
         .collect();
-    let features = conflict_features(input);
     write_polygon_gpkg(
         path,
         "conflicts",

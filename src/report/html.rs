@@ -527,7 +527,7 @@ fn inputs_table(out: &mut String, ds: &crate::load::Dataset) {
 
 /// The layers whose overlap with a zone is a conflict: protection layers but control lines
 /// (extra layers of role `control_line`, whose area the zones report in `control_lines`).
-fn conflict_layers<'a>(input: &'a ReportInput) -> Vec<&'a Layer> {
+pub(super) fn conflict_layers<'a>(input: &'a ReportInput) -> Vec<&'a Layer> {
     input
         .dataset
         .protection_layers()
@@ -1027,6 +1027,15 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
         if with_class {
             out.push_str("<th>类别</th>");
         }
+        // The patch fields of `[fields] patch` the layer has (the same for every feature).
+        let patch_names: Vec<&str> = c
+            .features
+            .first()
+            .map(|f| f.fields.iter().map(|(n, _)| n.as_str()).collect())
+            .unwrap_or_default();
+        for n in &patch_names {
+            w!(out, "<th>{}</th>", esc(n));
+        }
         out.push_str("<th>面积（m²）</th><th>面积（亩）</th></tr></thead>\n<tbody>\n");
         for (k, f) in c.features.iter().take(MAX_TABLE_ROWS).enumerate() {
             w!(
@@ -1037,6 +1046,9 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
             );
             if with_class {
                 w!(out, "<td>{}</td>", esc(f.class.as_deref().unwrap_or("—")));
+            }
+            for (_, v) in &f.fields {
+                w!(out, "<td>{}</td>", esc(v.as_deref().unwrap_or("—")));
             }
             w!(
                 out,
@@ -1049,7 +1061,7 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
             w!(
                 out,
                 "<tr><td colspan=\"{}\" class=\"note\">…共 {} 个图斑，仅列出前 {} 个；合计含全部图斑</td></tr>\n",
-                if with_class { 5 } else { 4 },
+                if with_class { 5 } else { 4 } + patch_names.len(),
                 c.features.len(),
                 MAX_TABLE_ROWS
             );
@@ -1058,7 +1070,7 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
         w!(
             out,
             "<tr class=\"sum\"><td colspan=\"{}\">合计（逐图斑）</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-            if with_class { 3 } else { 2 },
+            if with_class { 3 } else { 2 } + patch_names.len(),
             fmt_num(sum_m2, 2),
             fmt_num(mu_from_m2(sum_m2), 4)
         );

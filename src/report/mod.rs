@@ -1,5 +1,6 @@
-//! Outputs of a check: report.json, findings.csv, conflicts.geojson, conflicts.shp,
-//! conflicts.gpkg, report.html, boundary_points.csv (界址点) and zones_gtxt.txt (国土TXT).
+//! Outputs of a check: report.json, findings.csv, occupied_patches.csv, conflicts.geojson,
+//! conflicts.shp, conflicts.gpkg, report.html, report.xlsx, boundary_points.csv (界址点) and
+//! zones_gtxt.txt (国土TXT).
 //! Deterministic: same inputs, same bytes.
 
 pub mod csv;
@@ -7,6 +8,8 @@ pub mod geo_out;
 pub mod gtxt;
 pub mod html;
 pub mod json;
+pub mod patches;
+pub mod xlsx;
 
 use crate::analysis::Analysis;
 use crate::io::review::Review;
@@ -61,13 +64,15 @@ impl ReportInput<'_> {
 }
 
 /// The files of an output set, in the order they are written.
-pub const OUTPUT_FILES: [&str; 12] = [
+pub const OUTPUT_FILES: [&str; 14] = [
     "report.json",
     "findings.csv",
+    "occupied_patches.csv",
     "boundary_points.csv",
     "zones_gtxt.txt",
     "conflicts.geojson",
     "report.html",
+    "report.xlsx",
     "conflicts.shp",
     "conflicts.shx",
     "conflicts.dbf",
@@ -111,12 +116,13 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
     // Every output rendered at once (the HTML, the longest, is itself parallel per zone).
     let shp = dir.join("conflicts.shp");
     let gpkg = dir.join("conflicts.gpkg");
-    let ((json, csv, gpkg_result), ((geojson, html), shp_result)) = rayon::join(
+    let ((json, csv, gpkg_result, xlsx), ((geojson, html), shp_result)) = rayon::join(
         || {
             (
                 json::report_json(input),
                 csv::findings_csv(input),
                 geo_out::conflicts_gpkg(&gpkg, input),
+                xlsx::report_xlsx(input),
             )
         },
         || {
@@ -134,6 +140,10 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
     put("report.json", json.into_bytes())?;
     put("findings.csv", csv.into_bytes())?;
     put(
+        "occupied_patches.csv",
+        patches::occupied_patches_csv(input).into_bytes(),
+    )?;
+    put(
         "boundary_points.csv",
         gtxt::boundary_points_csv(input).into_bytes(),
     )?;
@@ -141,6 +151,8 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
     let geojson = geojson.map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
     put("conflicts.geojson", geojson.into_bytes())?;
     put("report.html", html.into_bytes())?;
+    let xlsx = xlsx.map_err(|e| msg::cannot_render("report.xlsx", &e))?;
+    put("report.xlsx", xlsx)?;
     shp_result.map_err(|e| msg::cannot_render("conflicts.shp", &e))?;
     gpkg_result.map_err(|e| msg::cannot_render("conflicts.gpkg", &e))
 }

@@ -203,6 +203,13 @@ pub fn conflict_with(
                     area_mu: mu_from_m2(a),
                     class: p.layer.attr(f, class_field).map(str::to_string),
                     sliver: false,
+                    fields: p
+                        .patch_fields
+                        .iter()
+                        .map(|(name, k)| {
+                            (name.clone(), p.layer.attr(f, Some(*k)).map(str::to_string))
+                        })
+                        .collect(),
                     geometry: piece,
                 });
             }

@@ -1,0 +1,425 @@
+//! report.xlsx: the check as a workbook (rust_xlsxwriter) — 汇总 (one row per zone: result,
+//! areas in m²/亩/公顷, conflict areas per protection layer, parts, clusters, expansion,
+//! decisions; then the plan's result and the reviewer's verdict), 问题清单 (every finding with
+//! its decision), 占用图斑 (every occupied patch with the patch fields of `[fields] patch`) and
+//! 界址点 (the rows of boundary_points.csv). Chinese headers in bold on a frozen first row,
+//! areas as numbers formatted `0.00` (公顷 `0.0000`), columns as wide as their text (a CJK
+//! character counts two). Deterministic: the document's creation time is fixed.
+
+use super::ReportInput;
+use crate::analysis::Finding;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+use unicode_width::UnicodeWidthStr;
+
+/// The sheet names, in order.
+pub const SHEETS: [&str; 4] = ["汇总", "问题清单", "占用图斑", "界址点"];
+
+/// m² per 公顷.
+const M2_PER_HA: f64 = 10_000.0;
+
+/// Widest column (characters) the widths rule gives.
+const MAX_WIDTH: f64 = 60.0;
+
+/// The formats of the workbook.
+struct Formats {
+    header: Format,
+    area: Format,
+    mu: Format,
+    ha: Format,
+    coord: Format,
+}
+
+impl Formats {
+    fn new(coord_decimals: usize) -> Formats {
+        let coord = if coord_decimals == 0 {
+            "0".to_string()
+        } else {
+            format!("0.{}", "0".repeat(coord_decimals.min(12)))
+        };
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0x00DD_E4EE))
+                .set_border_bottom(FormatBorder::Thin),
+            area: Format::new().set_num_format("0.00"),
+            // 亩 to two decimals as the area (the CSV's four are in the cell's value).
+            mu: Format::new().set_num_format("0.00"),
+            ha: Format::new().set_num_format("0.0000"),
+            coord: Format::new().set_num_format(coord),
+        }
+    }
+}
+
+/// One sheet being written: the next row, and the widest text of each column so far.
+struct Sheet {
+    ws: Worksheet,
+    row: u32,
+    widths: Vec<f64>,
+}
+
+/// A cell of a row.
+enum Cell<'a> {
+    Text(&'a str),
+    Owned(String),
+    Number(f64, &'a Format),
+    /// An integer count (general format).
+    Count(usize),
+    Empty,
+}
+
+impl Sheet {
+    fn new(
+        name: &str,
+        header: &[String],
+        f: &Formats,
+        frozen_cols: u16,
+    ) -> Result<Sheet, XlsxError> {
+        let mut ws = Worksheet::new();
+        ws.set_name(name)?;
+        let mut sheet = Sheet {
+            ws,
+            row: 0,
+            widths: Vec::new(),
+        };
+        for (c, h) in header.iter().enumerate() {
+            let col = col_num(c)?;
+            sheet
+                .ws
+                .write_string_with_format(0, col, h.as_str(), &f.header)?;
+            sheet.fit(c, h);
+        }
+        sheet.ws.set_freeze_panes(1, frozen_cols)?;
+        sheet.row = 1;
+        Ok(sheet)
+    }
+
+    fn fit(&mut self, c: usize, text: &str) {
+        if self.widths.len() <= c {
+            self.widths.resize(c + 1, 0.0);
+        }
+        let w = text.width() as f64;
+        if w > self.widths[c] {
+            self.widths[c] = w;
+        }
+    }
+
+    fn push(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
+        let row = self.row;
+        for (c, cell) in cells.iter().enumerate() {
+            let col = col_num(c)?;
+            match cell {
+                Cell::Text(s) => {
+                    if !s.is_empty() {
+                        self.ws.write_string(row, col, *s)?;
+                    }
+                    self.fit(c, s);
+                }
+                Cell::Owned(s) => {
+                    if !s.is_empty() {
+                        self.ws.write_string(row, col, s.as_str())?;
+                    }
+                    self.fit(c, s);
+                }
+                Cell::Number(v, format) => {
+                    if v.is_finite() {
+                        self.ws.write_number_with_format(row, col, *v, format)?;
+                        // Shown with at most 4 decimals (12 for coordinates).
+                        self.fit(c, &format!("{:.4}", v));
+                    }
+                }
+                Cell::Count(n) => {
+                    self.ws.write_number(row, col, *n as f64)?;
+                    self.fit(c, &n.to_string());
+                }
+                Cell::Empty => {}
+            }
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    /// Sets the column widths and hands the sheet over.
+    fn finish(mut self) -> Result<Worksheet, XlsxError> {
+        for (c, w) in self.widths.iter().enumerate() {
+            self.ws
+                .set_column_width(col_num(c)?, (w + 2.0).clamp(6.0, MAX_WIDTH))?;
+        }
+        Ok(self.ws)
+    }
+}
+
+fn col_num(c: usize) -> Result<u16, XlsxError> {
+    u16::try_from(c).map_err(|_| XlsxError::ParameterError(format!("column {c} out of range")))
+}
+
+/// A patch field holding an area (TBMJ and other …MJ fields): written as a number when it reads
+/// as one; other fields (codes such as DLBM 0101) stay text.
+fn is_area_field(name: &str) -> bool {
+    name.to_uppercase().ends_with("MJ")
+}
+
+/// The workbook's bytes.
+pub fn report_xlsx(input: &ReportInput) -> Result<Vec<u8>, String> {
+    build(input).map_err(|e| e.to_string())
+}
+
+fn build(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats::new(input.meta.coord_decimals);
+    let mut wb = Workbook::new();
+    // A fixed creation time: same inputs, same bytes.
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title("zonecheck 开发区整合审查报告")
+            .set_creation_datetime(&created),
+    );
+    wb.push_worksheet(summary(input, &f)?);
+    wb.push_worksheet(findings(input, &f)?);
+    wb.push_worksheet(patches(input, &f)?);
+    wb.push_worksheet(boundary_points(input, &f)?);
+    wb.save_to_buffer()
+}
+
+fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let resolved = input.resolved();
+    let analysis = input.analysis;
+    let layers = super::html::conflict_layers(input);
+    let mut header: Vec<String> = [
+        "开发区编号",
+        "开发区名称",
+        "结论",
+        "面积（m²）",
+        "面积（亩）",
+        "面积（公顷）",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    for l in &layers {
+        let label = crate::analysis::zone::layer_label(l).0;
+        for unit in ["m²", "亩", "公顷"] {
+            header.push(format!("{label}冲突（{unit}）"));
+        }
+    }
+    header.extend(
+        [
+            "分片区数",
+            "组团数",
+            "扩区面积（m²）",
+            "扩区面积（亩）",
+            "问题数",
+            "阻断问题数",
+            "已决定",
+            "待处理",
+        ]
+        .map(str::to_string),
+    );
+    let mut sheet = Sheet::new(SHEETS[0], &header, f, 2)?;
+    for (zi, z) in analysis.zones.iter().enumerate() {
+        let result = resolved.zone_result(analysis, zi).text().zh;
+        let mut cells = vec![
+            Cell::Text(&z.id),
+            Cell::Text(z.name.as_deref().unwrap_or("")),
+            Cell::Owned(result),
+            Cell::Number(z.area_m2, &f.area),
+            Cell::Number(z.area_mu, &f.mu),
+            Cell::Number(z.area_m2 / M2_PER_HA, &f.ha),
+        ];
+        for l in &layers {
+            match z.conflicts.get(&l.name) {
+                Some(c) => cells.extend([
+                    Cell::Number(c.area_m2, &f.area),
+                    Cell::Number(c.area_mu, &f.mu),
+                    Cell::Number(c.area_m2 / M2_PER_HA, &f.ha),
+                ]),
+                None => cells.extend([Cell::Text("未检查"), Cell::Empty, Cell::Empty]),
+            }
+        }
+        cells.extend([Cell::Count(z.part_count), Cell::Count(z.clusters)]);
+        match z.expansion_area_m2 {
+            Some(a) => cells.extend([
+                Cell::Number(a, &f.area),
+                Cell::Number(crate::model::mu_from_m2(a), &f.mu),
+            ]),
+            None => cells.extend([Cell::Text("无原开发区图层"), Cell::Empty]),
+        }
+        let blocking = z
+            .findings
+            .iter()
+            .filter(|x| x.severity == crate::analysis::Severity::Blocking)
+            .count();
+        let decided = (0..z.findings.len())
+            .filter(|&i| {
+                resolved
+                    .get(zi, i)
+                    .is_some_and(crate::decisions::Attached::is_decided)
+            })
+            .count();
+        cells.extend([
+            Cell::Count(z.findings.len()),
+            Cell::Count(blocking),
+            Cell::Count(decided),
+            Cell::Count(z.findings.len() - decided),
+        ]);
+        sheet.push(&cells)?;
+    }
+    // The plan: its own findings' result, the whole check's, and the reviewer's verdict.
+    sheet.push(&[])?;
+    let counts = resolved.counts(analysis);
+    let verdict = crate::messages::decisions::verdict_line(&input.review.file.verdict, &counts);
+    sheet.push(&[
+        Cell::Text("（规划）"),
+        Cell::Text("规划层面问题"),
+        Cell::Owned(resolved.plan_result(analysis).text().zh),
+    ])?;
+    sheet.push(&[
+        Cell::Text("（全部）"),
+        Cell::Text("总体结论"),
+        Cell::Owned(resolved.overall(analysis).text().zh),
+    ])?;
+    sheet.push(&[
+        Cell::Text("（审查）"),
+        Cell::Text("审查意见"),
+        Cell::Owned(verdict.zh),
+    ])?;
+    sheet.finish()
+}
+
+fn findings(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let resolved = input.resolved();
+    let analysis = input.analysis;
+    let header: Vec<String> = [
+        "开发区编号",
+        "开发区名称",
+        "规则",
+        "严重程度",
+        "条款",
+        "说明",
+        "面积（m²）",
+        "面积（亩）",
+        "相关对象",
+        "审查决定",
+        "决定理由",
+        "决定说明",
+        "决定状态",
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let mut sheet = Sheet::new(SHEETS[1], &header, f, 0)?;
+    let rows = analysis
+        .zones
+        .iter()
+        .enumerate()
+        .flat_map(|(zi, z)| {
+            z.findings
+                .iter()
+                .enumerate()
+                .map(move |(i, x)| (Some((zi, z)), i, x))
+        })
+        .chain(
+            analysis
+                .plan
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (None, i, x)),
+        );
+    for (zone, i, x) in rows {
+        let a = match zone {
+            Some((zi, _)) => resolved.get(zi, i),
+            None => resolved.plan(i),
+        };
+        let d = a.map(|a| &a.decision);
+        let state = match a {
+            None => "",
+            Some(a) if a.evidence_changed => "证据已变化",
+            Some(a) if a.is_decided() => "已决定",
+            Some(_) => "待处理",
+        };
+        sheet.push(&[
+            Cell::Owned(x.zone.clone().unwrap_or_else(|| "（规划）".to_string())),
+            Cell::Text(zone.and_then(|(_, z)| z.name.as_deref()).unwrap_or("")),
+            Cell::Text(&x.rule),
+            Cell::Text(x.severity.name_zh()),
+            Cell::Text(&x.clause),
+            Cell::Text(&x.message_zh),
+            number(x, "area_m2", &f.area),
+            number(x, "area_mu", &f.mu),
+            Cell::Owned(x.refs.join(" ")),
+            Cell::Text(d.map(|d| d.status.name_zh()).unwrap_or("")),
+            Cell::Text(d.map(|d| d.reason.as_str()).unwrap_or("")),
+            Cell::Text(d.map(|d| d.comment.as_str()).unwrap_or("")),
+            Cell::Text(state),
+        ])?;
+    }
+    sheet.finish()
+}
+
+fn number<'a>(x: &Finding, key: &str, format: &'a Format) -> Cell<'a> {
+    x.numbers
+        .get(key)
+        .map_or(Cell::Empty, |&v| Cell::Number(v, format))
+}
+
+fn patches(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let (names, rows) = super::patches::patch_rows(input);
+    let mut header: Vec<String> = ["开发区编号", "开发区名称", "保护图层", "图斑编号", "类别"]
+        .map(str::to_string)
+        .to_vec();
+    header.extend(names.iter().cloned());
+    header.extend(["占用面积（m²）", "占用面积（亩）", "碎片（不计冲突）"].map(str::to_string));
+    let mut sheet = Sheet::new(SHEETS[2], &header, f, 0)?;
+    for r in &rows {
+        let mut cells = vec![
+            Cell::Text(r.zone_id),
+            Cell::Text(r.zone_name),
+            Cell::Text(&r.layer_zh),
+            Cell::Text(r.patch_id),
+            Cell::Text(r.class.unwrap_or("")),
+        ];
+        for n in &names {
+            let v = r.field(n);
+            let as_number = v
+                .filter(|_| is_area_field(n))
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite());
+            cells.push(match (as_number, v) {
+                (Some(x), _) => Cell::Number(x, &f.area),
+                (None, Some(v)) => Cell::Text(v),
+                (None, None) => Cell::Empty,
+            });
+        }
+        cells.extend([
+            Cell::Number(r.area_m2, &f.area),
+            Cell::Number(crate::model::mu_from_m2(r.area_m2), &f.mu),
+            Cell::Text(if r.sliver { "是" } else { "否" }),
+        ]);
+        sheet.push(&cells)?;
+    }
+    sheet.finish()
+}
+
+fn boundary_points(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+    let header: Vec<String> = super::gtxt::BOUNDARY_POINTS_HEADER
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let mut sheet = Sheet::new(SHEETS[3], &header, f, 0)?;
+    let decimals = input.meta.coord_decimals;
+    for z in &input.analysis.zones {
+        let name = z.name.as_deref().unwrap_or("");
+        for p in crate::io::gtxt::boundary_points(&z.geometry, decimals) {
+            sheet.push(&[
+                Cell::Text(&z.id),
+                Cell::Text(name),
+                Cell::Count(p.part),
+                Cell::Count(p.ring_in_part),
+                Cell::Owned(p.label),
+                Cell::Number(p.x_north, &f.coord),
+                Cell::Number(p.y_east, &f.coord),
+            ])?;
+        }
+    }
+    sheet.finish()
+}
