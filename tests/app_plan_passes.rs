@@ -274,6 +274,9 @@ fn the_sample_plan_is_made_to_pass_entirely_in_the_app() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
     h.step();
     settle(&mut h);
+    // The history survives the save: every step can still be undone.
+    assert!(h.state().doc.as_ref().unwrap().plan.can_undo());
+    assert!(!h.state().doc.as_ref().unwrap().plan.is_dirty());
     let shp = dir.path().join("merged_zones_edited.shp");
     assert!(
         shp.exists(),
