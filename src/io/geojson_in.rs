@@ -22,10 +22,17 @@ pub fn read_geojson(path: &Path) -> Result<RawLayer, LoadError> {
     let text =
         std::str::from_utf8(&bytes).map_err(|_| LoadError::new(msg::geojson_not_utf8(), path))?;
     let text = text.trim_start_matches('\u{feff}');
-    let geojson: GeoJson = text
-        .parse()
-        .map_err(|e: geojson::Error| LoadError::new(msg::geojson_invalid(&e.to_string()), path))?;
-    let mut layer = parse_geojson(geojson).map_err(|m| LoadError::new(m, path))?;
+    // A FeatureCollection is read feature by feature; anything else whole.
+    let mut layer = match parse_feature_collection_stream(text) {
+        Ok(Some(layer)) => layer,
+        Ok(None) => {
+            let geojson: GeoJson = text.parse().map_err(|e: geojson::Error| {
+                LoadError::new(msg::geojson_invalid(&e.to_string()), path)
+            })?;
+            parse_geojson(geojson).map_err(|m| LoadError::new(m, path))?
+        }
+        Err(m) => return Err(LoadError::new(m, path)),
+    };
     let hash = super::FileHash::of(path, &bytes);
     layer.sha256 = Some(hash.sha256.clone());
     layer.files = vec![hash];
@@ -53,16 +60,96 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
             )
         }
     };
-    let mut layer = RawLayer {
-        crs: crs_member(foreign.as_ref())?,
-        encoding: Some(msg::encoding_note("UTF-8", msg::EncodingReason::GeoJson)),
-        records_in_file: features.len(),
-        ..RawLayer::default()
-    };
-    let mut non_polygon: Vec<&'static str> = Vec::new();
-    let mut ids: Vec<Option<String>> = Vec::new();
-    let mut failed: Vec<(usize, Text)> = Vec::new();
-    for (index, feature) in features.into_iter().enumerate() {
+    let mut collector = Collector::default();
+    for feature in features {
+        collector.feature(feature);
+    }
+    collector.finish(crs_member(foreign.as_ref())?)
+}
+
+/// A FeatureCollection read feature by feature (each feature's own JSON tree only, never the
+/// whole document's): memory grows with the layer read, not with the text. `Ok(None)` when the
+/// document is not a FeatureCollection (a single Feature or Geometry: read whole instead).
+fn parse_feature_collection_stream(text: &str) -> Result<Option<RawLayer>, Text> {
+    use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    struct Top<'a>(&'a mut Collector);
+    /// What the top level said besides its features: its type, its `crs` member, whether it
+    /// had a `features` array.
+    type TopOut = (Option<String>, Option<Value>, bool);
+    impl<'de> Visitor<'de> for Top<'_> {
+        type Value = TopOut;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a GeoJSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopOut, A::Error> {
+            let (mut kind, mut crs, mut had) = (None, None, false);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "type" => kind = Some(map.next_value::<String>()?),
+                    "crs" => crs = Some(map.next_value::<Value>()?),
+                    "features" => {
+                        map.next_value_seed(Features(&mut *self.0))?;
+                        had = true;
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok((kind, crs, had))
+        }
+    }
+    struct Features<'a>(&'a mut Collector);
+    impl<'de> DeserializeSeed<'de> for Features<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Features<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of GeoJSON features")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(feature) = seq.next_element::<geojson::Feature>()? {
+                self.0.feature(feature);
+            }
+            Ok(())
+        }
+    }
+    let mut collector = Collector::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let (kind, crs, had) = de
+        .deserialize_map(Top(&mut collector))
+        .and_then(|out| de.end().map(|()| out))
+        .map_err(|e| msg::geojson_invalid(&e.to_string()))?;
+    if !had || kind.as_deref() != Some("FeatureCollection") {
+        return Ok(None);
+    }
+    let mut foreign = Map::new();
+    if let Some(crs) = crs {
+        foreign.insert("crs".into(), crs);
+    }
+    collector.finish(crs_member(Some(&foreign))?).map(Some)
+}
+
+/// Turns features into records one at a time (see [`parse_geojson`] and
+/// [`parse_feature_collection_stream`]).
+#[derive(Default)]
+struct Collector {
+    layer: RawLayer,
+    non_polygon: Vec<&'static str>,
+    ids: Vec<Option<String>>,
+    failed: Vec<(usize, Text)>,
+    count: usize,
+}
+
+impl Collector {
+    fn feature(&mut self, feature: geojson::Feature) {
+        let index = self.count;
+        self.count += 1;
+        let layer = &mut self.layer;
         let props = feature.properties.unwrap_or_default();
         for key in props.keys() {
             if !layer.fields.iter().any(|f| f == key) {
@@ -75,17 +162,17 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
             Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
             None => super::shp::record_id(&layer.fields, &attrs),
         };
-        ids.push(id);
+        self.ids.push(id);
         let Some(geometry) = feature.geometry else {
-            failed.push((index, msg::null_geometry()));
-            continue;
+            self.failed.push((index, msg::null_geometry()));
+            return;
         };
         match polygons_of(&geometry) {
-            Ok(polys) if polys.is_empty() => failed.push((index, msg::empty_geometry())),
+            Ok(polys) if polys.is_empty() => self.failed.push((index, msg::empty_geometry())),
             Ok(polys) => {
                 extend_extent(&mut layer.extent, polys.iter().flatten().flatten());
                 match ring_problem(&polys) {
-                    Some(why) => failed.push((index, why)),
+                    Some(why) => self.failed.push((index, why)),
                     None => layer.records.push(RawRecord {
                         index,
                         shape: RawShape::Polygons(polys),
@@ -94,33 +181,46 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
                 }
             }
             Err(kind) => {
-                non_polygon.push(kind);
-                failed.push((index, msg::non_polygon_geometry(kind)));
+                self.non_polygon.push(kind);
+                self.failed.push((index, msg::non_polygon_geometry(kind)));
             }
         }
     }
-    // Properties first seen on later features: pad earlier records.
-    let n = layer.fields.len();
-    for r in &mut layer.records {
-        r.attrs.resize(n, None);
+
+    fn finish(self, crs: Option<String>) -> Result<RawLayer, Text> {
+        let Collector {
+            mut layer,
+            non_polygon,
+            ids,
+            failed,
+            count,
+        } = self;
+        layer.crs = crs;
+        layer.encoding = Some(msg::encoding_note("UTF-8", msg::EncodingReason::GeoJson));
+        layer.records_in_file = count;
+        // Properties first seen on later features: pad earlier records.
+        let n = layer.fields.len();
+        for r in &mut layer.records {
+            r.attrs.resize(n, None);
+        }
+        if layer.records.is_empty() && !non_polygon.is_empty() {
+            return Err(msg::not_polygons(non_polygon[0]));
+        }
+        for (index, reason) in failed {
+            layer.warnings.push(msg::feature_warning(index, &reason));
+            layer.unusable.push(Unusable {
+                index: Some(index),
+                id: ids.get(index).cloned().flatten(),
+                reason,
+            });
+        }
+        // If the layer declares no CRS, RFC 7946 says lon/lat — but only believe it when the
+        // coordinates are in range; otherwise leave the CRS unknown for the caller to decide.
+        if layer.crs.is_none() && coords_in_lon_lat_range(&layer) {
+            layer.crs = Some(RFC7946_CRS.to_string());
+        }
+        Ok(layer)
     }
-    if layer.records.is_empty() && !non_polygon.is_empty() {
-        return Err(msg::not_polygons(non_polygon[0]));
-    }
-    for (index, reason) in failed {
-        layer.warnings.push(msg::feature_warning(index, &reason));
-        layer.unusable.push(Unusable {
-            index: Some(index),
-            id: ids.get(index).cloned().flatten(),
-            reason,
-        });
-    }
-    // If the layer declares no CRS, RFC 7946 says lon/lat — but only believe it when the
-    // coordinates are in range; otherwise leave the CRS unknown for the caller to decide.
-    if layer.crs.is_none() && coords_in_lon_lat_range(&layer) {
-        layer.crs = Some(RFC7946_CRS.to_string());
-    }
-    Ok(layer)
 }
 
 /// Why a feature's rings cannot be used: a non-finite coordinate or a ring of fewer than 3
@@ -296,5 +396,47 @@ mod tests {
             parse(r#"{"type":"Polygon","coordinates":[[[500000,3300000],[500100,3300000],[500100,3300100],[500000,3300000]]]}"#)
                 .unwrap();
         assert_eq!(projected.crs, None);
+    }
+
+    #[test]
+    fn a_streamed_feature_collection_reads_as_the_whole_tree_does() {
+        // Keys in any order: the features before `type`, the `crs` member last, a foreign
+        // member and a feature without geometry in between.
+        let text = r#"{"features":[
+            {"type":"Feature","id":7,"properties":{"BSM":"R1","MJ":1.5},"geometry":{"type":"Polygon","coordinates":[[[500000,3340000],[500010,3340000],[500010,3340010],[500000,3340000]]]}},
+            {"type":"Feature","properties":{"BSM":"R2","NOTE":"后加字段"},"geometry":null},
+            {"type":"Feature","properties":{"BSM":"R3"},"geometry":{"type":"MultiPolygon","coordinates":[[[[500020,3340000],[500030,3340000],[500030,3340010],[500020,3340000]]]]}}
+        ],"name":"redline","type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4549"}}}"#;
+        let streamed = parse_feature_collection_stream(text).unwrap().unwrap();
+        let whole = parse(text).unwrap();
+        assert_eq!(streamed.crs.as_deref(), Some("EPSG:4549"));
+        assert_eq!(streamed.crs, whole.crs);
+        assert_eq!(streamed.fields, whole.fields);
+        assert_eq!(streamed.fields, ["BSM", "MJ", "NOTE"]);
+        assert_eq!(streamed.records_in_file, 3);
+        assert_eq!(streamed.records.len(), 2);
+        assert_eq!(
+            streamed
+                .records
+                .iter()
+                .map(|r| (r.index, r.attrs.clone()))
+                .collect::<Vec<_>>(),
+            whole
+                .records
+                .iter()
+                .map(|r| (r.index, r.attrs.clone()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(streamed.unusable.len(), 1);
+        assert_eq!(streamed.unusable[0].index, Some(1));
+        assert_eq!(streamed.extent, whole.extent);
+        // A single Feature or a bare Geometry is not streamed (read whole instead).
+        let feature = r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}"#;
+        assert!(parse_feature_collection_stream(feature).unwrap().is_none());
+        // Broken JSON is an error either way.
+        assert!(
+            parse_feature_collection_stream(r#"{"type":"FeatureCollection","features":[{"#)
+                .is_err()
+        );
     }
 }

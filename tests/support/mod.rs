@@ -511,3 +511,29 @@ impl Default for Fixture {
         Fixture::new()
     }
 }
+
+/// Peak resident set size of the largest waited-for child, in kB (Linux `ru_maxrss`).
+#[cfg(target_os = "linux")]
+pub fn children_peak_rss_kb() -> i64 {
+    #[repr(C)]
+    struct RUsage {
+        utime: [i64; 2],
+        stime: [i64; 2],
+        maxrss: i64,
+        rest: [i64; 13],
+    }
+    extern "C" {
+        fn getrusage(who: i32, usage: *mut RUsage) -> i32;
+    }
+    const RUSAGE_CHILDREN: i32 = -1;
+    let mut u = RUsage {
+        utime: [0; 2],
+        stime: [0; 2],
+        maxrss: 0,
+        rest: [0; 13],
+    };
+    // SAFETY: `u` is a valid, writable struct with Linux's `struct rusage` layout on 64-bit.
+    let rc = unsafe { getrusage(RUSAGE_CHILDREN, &mut u) };
+    assert_eq!(rc, 0);
+    u.maxrss
+}
