@@ -39,6 +39,9 @@ pub struct Context<'a> {
     pub plaques: crate::model::plaques::PlaqueTable,
     /// Where the time of each kind of check is added up (for `--timings`).
     pub progress: &'a crate::progress::Progress,
+    /// The working CRS, for the areas on the CGCS2000 ellipsoid reported beside the planar
+    /// ones; `None`: no ellipsoidal areas (unit tests of single rules).
+    pub working_crs: Option<&'a crate::crs::CrsDef>,
 }
 
 /// Display name of a layer: the role's name, or the extra layer's own name.
@@ -121,11 +124,14 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 
     // Expansion beyond the member original zones.
     let mut expansion_area_m2 = None;
+    let mut expansion_geometry = None;
     if let Some(orig) = ctx.original {
         let (member_geoms, unknown) = members::member_geometries(&z, &geometry, orig);
         findings.extend(members::check(&z.id, unknown));
-        let (total, found) = expansion::check(&z, &geometry, zone_area, member_geoms, rules);
+        let (total, outside, found) =
+            expansion::check(&z, &geometry, zone_area, member_geoms, rules);
         expansion_area_m2 = Some(total);
+        expansion_geometry = Some(outside);
         findings.extend(found);
         findings.extend(designation::check(&z, orig, &ctx.plaques));
         let tol = super::sliver_tolerances(rules);
@@ -152,7 +158,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         None => findings.extend(custody::without_townships(&z)),
     }
 
-    ZoneResult {
+    let mut result = ZoneResult {
         id: z.id,
         name: z.name,
         level: z.level,
@@ -162,6 +168,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         industries: z.industries,
         area_m2: zone_area,
         area_mu: mu_from_m2(zone_area),
+        area_ellipsoid_m2: None,
         part_count: sub.parts.len(),
         parts: sub.parts,
         enclaves,
@@ -170,13 +177,64 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         cluster_gaps_net_m: sub.net_gaps,
         cluster_gap_lines: sub.lines,
         expansion_area_m2,
+        expansion_area_ellipsoid_m2: None,
         conflicts,
         control_lines,
         findings,
         pass: true,
         geometry,
+    };
+    ctx.progress.timed("ellipsoidal areas", || {
+        ellipsoidal_areas(&mut result, expansion_geometry.as_ref(), ctx)
+    });
+    result
+}
+
+/// The areas on the CGCS2000 ellipsoid beside the planar ones: the zone's, its expansion's,
+/// each conflict's and each occupied feature's; for the farmland layer also each occupied
+/// patch's whole area and its TBMJ, when it has one. Only what is reported is reprojected.
+fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Context) {
+    let Some(crs) = ctx.working_crs else { return };
+    let Ok(ell) = crate::spatial::ellipsoid::EllipsoidArea::new(crs) else {
+        return;
+    };
+    result.area_ellipsoid_m2 = ell.area_m2(&result.geometry);
+    result.expansion_area_ellipsoid_m2 = expansion.and_then(|g| ell.area_m2(g));
+    for p in ctx.protection {
+        let Some(c) = result.conflicts.get_mut(&p.layer.name) else {
+            continue;
+        };
+        c.area_ellipsoid_m2 = ell.area_m2(&c.geometry);
+        let tbmj_field = (p.layer.role == LayerRole::Farmland)
+            .then(|| p.layer.field_index(TBMJ_FIELD))
+            .flatten();
+        for o in &mut c.features {
+            o.area_ellipsoid_m2 = ell.area_m2(&o.geometry);
+            if p.layer.role != LayerRole::Farmland {
+                continue;
+            }
+            let Some(feature) = p.layer.features.get(o.feature) else {
+                continue;
+            };
+            o.patch_area_ellipsoid_m2 = ell.area_m2(&feature.geometry);
+            o.tbmj_m2 = p
+                .layer
+                .attr(feature, tbmj_field)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite());
+            o.tbmj_occupied_m2 = match (o.tbmj_m2, o.area_ellipsoid_m2, o.patch_area_ellipsoid_m2) {
+                (Some(t), Some(occupied), Some(whole)) if whole > 0.0 => {
+                    Some(t * (occupied / whole).min(1.0))
+                }
+                _ => None,
+            };
+        }
     }
 }
+
+/// The farmland patches' field of their surveyed area (图斑面积, m², ellipsoidal by the
+/// 国土调查 method), matched case-insensitively.
+pub const TBMJ_FIELD: &str = "TBMJ";
 
 /// The nearest points of a gap between two clusters.
 type GapLine = [geo::Coord<f64>; 2];

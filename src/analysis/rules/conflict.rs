@@ -201,7 +201,11 @@ pub fn conflict_with(
                     feature: i,
                     area_m2: a,
                     area_mu: mu_from_m2(a),
+                    area_ellipsoid_m2: None,
                     class: p.layer.attr(f, class_field).map(str::to_string),
+                    patch_area_ellipsoid_m2: None,
+                    tbmj_m2: None,
+                    tbmj_occupied_m2: None,
                     sliver: false,
                     geometry: piece,
                 });
@@ -233,6 +237,7 @@ pub fn conflict_with(
         role: p.layer.role,
         area_m2: area,
         area_mu: mu_from_m2(area),
+        area_ellipsoid_m2: None,
         share: if zone_area > 0.0 {
             area / zone_area
         } else {
@@ -258,6 +263,7 @@ mod tests {
             role: LayerRole::Redline,
             area_m2,
             area_mu: mu_from_m2(area_m2),
+            area_ellipsoid_m2: None,
             share: area_m2 / 10_000.0,
             sliver_area_m2,
             sliver_count,

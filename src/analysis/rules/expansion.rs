@@ -23,7 +23,7 @@ pub fn check(
     zone_area: f64,
     member_geoms: Vec<Geom>,
     rules: &Rules,
-) -> (f64, Vec<Finding>) {
+) -> (f64, Geom, Vec<Finding>) {
     let zid = Some(z.id.as_str());
     let mut findings = Vec::new();
     let members_union = union_local(member_geoms);
@@ -75,7 +75,7 @@ pub fn check(
                 .geom(MultiPolygon(real)),
         );
     }
-    (total, findings)
+    (total, outside, findings)
 }
 
 #[cfg(test)]
@@ -83,6 +83,7 @@ pub fn check(
 mod tests {
     use super::*;
     use crate::analysis::rules::testing::{rect, zone_input};
+    use geo::Area;
 
     #[test]
     fn the_area_outside_the_members_is_the_expansion() {
@@ -91,17 +92,18 @@ mod tests {
         let zone = rect(0.0, 0.0, 100.0, 100.0);
         let member = rect(0.0, 0.0, 100.0, 50.0);
         let mut rules = Rules::default();
-        let (total, found) = check(&z, &zone, 10_000.0, vec![member.clone()], &rules);
+        let (total, outside, found) = check(&z, &zone, 10_000.0, vec![member.clone()], &rules);
+        assert!((outside.unsigned_area() - 5_000.0).abs() < 1e-6);
         assert!((total - 5_000.0).abs() < 1e-6);
         assert_eq!(found.len(), 1);
         assert!(found[0].is(Rule::Expansion));
         assert_eq!(found[0].severity, Severity::Warning);
         assert!((found[0].numbers["share"] - 0.5).abs() < 1e-9);
         rules.expansion_blocks = true;
-        let (_, found) = check(&z, &zone, 10_000.0, vec![member], &rules);
+        let (_, _, found) = check(&z, &zone, 10_000.0, vec![member], &rules);
         assert_eq!(found[0].severity, Severity::Blocking);
         // Inside its member: no finding, nothing outside.
-        let (total, found) = check(&z, &zone, 10_000.0, vec![zone.clone()], &rules);
+        let (total, _, found) = check(&z, &zone, 10_000.0, vec![zone.clone()], &rules);
         assert_eq!((total, found.len()), (0.0, 0));
     }
 }
