@@ -149,13 +149,14 @@ impl Finding {
     }
 
     /// A short fingerprint of the finding's evidence: its numbers (rounded to 0.01: areas to
-    /// 0.01 m², counts, distances, thresholds; the derived `area_mu*` and `share` left out) and
+    /// 0.01 m², counts, distances, thresholds; the derived `area_mu*`, `area_ellipsoid*` and
+    /// `share` left out) and
     /// its sorted refs. A decision remembers it; when it differs, the evidence has changed.
     pub fn evidence(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut text = String::new();
         for (k, v) in &self.numbers {
-            if k.starts_with("area_mu") || k == "share" {
+            if k.starts_with("area_mu") || k.starts_with("area_ellipsoid") || k == "share" {
                 continue;
             }
             let r = (v * 100.0).round() / 100.0;

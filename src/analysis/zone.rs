@@ -200,11 +200,36 @@ fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Co
     };
     result.area_ellipsoid_m2 = ell.area_m2(&result.geometry);
     result.expansion_area_ellipsoid_m2 = expansion.and_then(|g| ell.area_m2(g));
+    let set = |f: &mut super::Finding, area: Option<f64>| {
+        if let Some(a) = area {
+            f.numbers.insert("area_ellipsoid_m2".into(), a);
+            f.numbers
+                .insert("area_ellipsoid_mu".into(), mu_from_m2(a));
+        }
+    };
+    let expansion_ellipsoid = result.expansion_area_ellipsoid_m2;
+    for f in &mut result.findings {
+        if f.is(super::rules::Rule::Expansion) {
+            set(f, expansion_ellipsoid);
+        }
+    }
     for p in ctx.protection {
         let Some(c) = result.conflicts.get_mut(&p.layer.name) else {
             continue;
         };
         c.area_ellipsoid_m2 = ell.area_m2(&c.geometry);
+        // The conflict (or sliver) finding of this layer carries it too.
+        for f in &mut result.findings {
+            let of_layer = f.rule_id().is_some_and(|id| {
+                matches!(
+                    id.rule(),
+                    super::rules::Rule::Conflict | super::rules::Rule::Sliver
+                ) && id.layer() == Some(p.layer.name.as_str())
+            });
+            if of_layer {
+                set(f, c.area_ellipsoid_m2);
+            }
+        }
         let tbmj_field = (p.layer.role == LayerRole::Farmland)
             .then(|| p.layer.field_index(TBMJ_FIELD))
             .flatten();

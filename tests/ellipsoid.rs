@@ -1,0 +1,203 @@
+//! Ellipsoidal areas beside planar ones (issue 11, items 5–6), through the real binary: a zone,
+//! its expansion, its conflict with farmland and each occupied patch on the CGCS2000 ellipsoid,
+//! within 1e-6 relative of pyproj's geodesic areas of the same polygons; report.json keeps its
+//! planar `area_m2` keys and adds `area_ellipsoid_m2` (and 亩, 公顷) beside them; findings.csv
+//! and report.html show both; the occupied patches' TBMJ reconciled.
+//!
+//! The reference numbers come from `tests/fixtures/ellipsoid/pyproj_areas.py` (the call is
+//! there: each vertex EPSG:4549 → EPSG:4490 with pyproj, then
+//! `Geod(a=6378137, f=1/298.257222101).geometry_area_perimeter`), recorded in
+//! `tests/fixtures/ellipsoid/expected.rs`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use serde_json::Value;
+
+include!("fixtures/ellipsoid/expected.rs");
+
+/// (x0, y0, x1, y1) in EPSG:4549 metres as a GeoJSON ring.
+fn ring(x0: f64, y0: f64, x1: f64, y1: f64) -> Value {
+    serde_json::json!([[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]])
+}
+
+fn layer(features: &[(Value, Value)]) -> String {
+    let features: Vec<Value> = features
+        .iter()
+        .map(|(props, rings)| {
+            serde_json::json!({
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "Polygon", "coordinates": rings},
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "EPSG:4549"}},
+        "features": features,
+    })
+    .to_string()
+}
+
+/// The cells of one CSV line (RFC 4180 quoting; no line breaks inside cells here).
+fn csv_cells(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(String::new()),
+            _ => cells.last_mut().unwrap().push(ch),
+        }
+    }
+    cells
+}
+
+fn close(got: &Value, want: f64, what: &str) {
+    let got = got
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: not a number: {got}"));
+    assert!(
+        ((got - want) / want).abs() < 1e-6,
+        "{what}: {got} vs pyproj {want}"
+    );
+}
+
+/// Zone Z1: 200 m × 200 m at (640,000 E, 3,350,000 N), 140 km east of the central meridian
+/// where Gauss-Krüger enlarges areas by ~0.05 %: 40,000 m² planar, 39,980.64 m² on the
+/// ellipsoid. The original zone Y1 is its south half: the expansion is the north half (20,000
+/// m² planar). Farmland patch P1 (100 m × 100 m, TBMJ 9995.15 ≈ its ellipsoidal 9,995.154 m²)
+/// lies half in the zone; P2 (100 m × 100 m, TBMJ 12,000: 20 % more than its 9,995.17 m²)
+/// too. Conflict: 2 × 5,000 m² planar.
+fn write_case(dir: &std::path::Path) {
+    let w = |name: &str, text: String| std::fs::write(dir.join(name), text).unwrap();
+    w(
+        "zones.geojson",
+        layer(&[(
+            serde_json::json!({"ID": "Z1", "NAME": "椭球园区"}),
+            ring(640_000.0, 3_350_000.0, 640_200.0, 3_350_200.0),
+        )]),
+    );
+    w(
+        "original.geojson",
+        layer(&[(
+            serde_json::json!({"ID": "Y1", "NAME": "原园区", "LEVEL": "省级"}),
+            ring(640_000.0, 3_350_000.0, 640_200.0, 3_350_100.0),
+        )]),
+    );
+    w(
+        "farm.geojson",
+        layer(&[
+            (
+                serde_json::json!({"BSM": "P1", "TBMJ": 9995.15}),
+                ring(640_150.0, 3_350_050.0, 640_250.0, 3_350_150.0),
+            ),
+            (
+                serde_json::json!({"BSM": "P2", "TBMJ": 12000.0}),
+                ring(639_950.0, 3_350_100.0, 640_050.0, 3_350_200.0),
+            ),
+        ]),
+    );
+    w(
+        "review.toml",
+        "[layers]\nzones = \"zones.geojson\"\noriginal = \"original.geojson\"\nfarmland = \"farm.geojson\"\n"
+            .to_string(),
+    );
+}
+
+#[test]
+fn every_reported_area_is_also_ellipsoidal_and_matches_pyproj() {
+    let dir = tempfile::tempdir().unwrap();
+    write_case(dir.path());
+    let out = dir.path().join("out");
+    let run = support::run_check(&dir.path().join("review.toml"), &out);
+    run.assert_no_panic();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let z = &json["zones"][0];
+    assert_eq!(z["id"], "Z1");
+    // The planar keys as they were.
+    assert!((z["area_m2"].as_f64().unwrap() - 40_000.0).abs() < 1e-6);
+    assert!((z["area_mu"].as_f64().unwrap() - 60.0).abs() < 1e-9);
+    assert!((z["area_ha"].as_f64().unwrap() - 4.0).abs() < 1e-9);
+    // Beside them, on the ellipsoid: m², 亩 (m² × 15 / 10,000), 公顷 (m² / 10,000).
+    close(&z["area_ellipsoid_m2"], PYPROJ_CLI_ZONE_M2, "zone");
+    close(&z["area_ellipsoid_mu"], PYPROJ_CLI_ZONE_M2 * 0.0015, "zone 亩");
+    close(&z["area_ellipsoid_ha"], PYPROJ_CLI_ZONE_M2 / 1e4, "zone 公顷");
+    assert!((z["expansion_area_m2"].as_f64().unwrap() - 20_000.0).abs() < 1e-6);
+    close(
+        &z["expansion_area_ellipsoid_m2"],
+        PYPROJ_CLI_EXPANSION_M2,
+        "expansion",
+    );
+    let c = &z["conflicts"]["farmland"];
+    assert!((c["area_m2"].as_f64().unwrap() - 10_000.0).abs() < 1e-6);
+    close(
+        &c["area_ellipsoid_m2"],
+        PYPROJ_CLI_P1_OCCUPIED_M2 + PYPROJ_CLI_P2_OCCUPIED_M2,
+        "conflict",
+    );
+    let patches = c["features"].as_array().unwrap();
+    assert_eq!(patches.len(), 2);
+    let expected = [
+        ("P1", 9995.15, PYPROJ_CLI_P1_M2, PYPROJ_CLI_P1_OCCUPIED_M2),
+        ("P2", 12_000.0, PYPROJ_CLI_P2_M2, PYPROJ_CLI_P2_OCCUPIED_M2),
+    ];
+    for (p, (id, tbmj, whole, occupied)) in patches.iter().zip(expected) {
+        assert_eq!(p["id"], id);
+        assert!((p["area_m2"].as_f64().unwrap() - 5_000.0).abs() < 1e-6);
+        close(&p["area_ellipsoid_m2"], occupied, id);
+        close(&p["patch_area_ellipsoid_m2"], whole, id);
+        assert_eq!(p["tbmj_m2"].as_f64(), Some(tbmj));
+        // TBMJ × occupied share: P1 9,995.15 × ~0.5 ≈ 4,997.58; P2 12,000 × ~0.5 ≈ 6,000.
+        close(&p["tbmj_occupied_m2"], tbmj * occupied / whole, id);
+    }
+    // The conflict finding carries the ellipsoidal area too (the checks still use the planar).
+    let f = z["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "conflict.farmland")
+        .unwrap();
+    assert!((f["numbers"]["area_m2"].as_f64().unwrap() - 10_000.0).abs() < 1e-6);
+    close(
+        &f["numbers"]["area_ellipsoid_m2"],
+        PYPROJ_CLI_P1_OCCUPIED_M2 + PYPROJ_CLI_P2_OCCUPIED_M2,
+        "finding",
+    );
+
+    // findings.csv: planar and ellipsoidal, in m², 亩 and 公顷.
+    let csv = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    let header = csv_cells(csv.lines().next().unwrap());
+    let row = csv_cells(
+        csv.lines()
+            .find(|l| l.contains("conflict.farmland"))
+            .unwrap(),
+    );
+    let col = |name: &str| {
+        let i = header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name);
+        row[i.unwrap_or_else(|| panic!("{name} in {header:?}"))].clone()
+    };
+    assert_eq!(col("area_m2"), "10000.00");
+    assert_eq!(col("area_mu"), "15.00");
+    assert_eq!(col("area_ha"), "1.0000");
+    let e = PYPROJ_CLI_P1_OCCUPIED_M2 + PYPROJ_CLI_P2_OCCUPIED_M2; // 9,995.16 m²
+    assert_eq!(col("area_ellipsoid_m2"), format!("{e:.2}"));
+    assert_eq!(col("area_ellipsoid_mu"), format!("{:.2}", e * 0.0015));
+    assert_eq!(col("area_ellipsoid_ha"), format!("{:.4}", e / 1e4));
+
+    // report.html: both, with 公顷.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("面积对照（平面 / 椭球）"));
+    assert!(html.contains("<th>椭球面积</th><td>59.97 亩（39,980.64 m²，3.9981 公顷）</td>"));
+    assert!(html.contains("<th>TBMJ（m²）</th>"));
+}
