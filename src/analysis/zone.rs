@@ -254,6 +254,17 @@ fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Co
                 _ => None,
             };
         }
+        if let (LayerRole::Farmland, Some(c)) =
+            (p.layer.role, result.conflicts.get(&p.layer.name))
+        {
+            let notes = super::rules::tbmj::check(
+                &result.id,
+                c,
+                tbmj_field.is_some(),
+                ctx.rules.tbmj_tolerance,
+            );
+            result.findings.extend(notes);
+        }
     }
 }
 

@@ -254,6 +254,7 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         ("rules.custody_min_cover_share", r.custody_min_cover_share),
         ("rules.tax_per_mu_wan", r.tax_per_mu_wan),
         ("rules.value_added_per_mu_wan", r.value_added_per_mu_wan),
+        ("rules.tbmj_tolerance", r.tbmj_tolerance),
     ] {
         if !value.is_finite() || value < 0.0 {
             return Err(m::review_negative(key, value));
@@ -262,6 +263,7 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
     for (key, share) in [
         ("rules.custody_protected_share", r.custody_protected_share),
         ("rules.custody_min_cover_share", r.custody_min_cover_share),
+        ("rules.tbmj_tolerance", r.tbmj_tolerance),
     ] {
         if share > 1.0 {
             return Err(m::review_share(key, share));
@@ -412,6 +414,14 @@ mod tests {
         ] {
             let e = parse(&format!("[layers]\nzones = \"z.shp\"\n{bad}")).unwrap_err();
             assert!(e.contains("rules.custody_min_cover_share"), "{e}");
+        }
+        for bad in [
+            "[rules]\ntbmj_tolerance = -0.01\n",
+            "[rules]\ntbmj_tolerance = nan\n",
+            "[rules]\ntbmj_tolerance = 1.5\n",
+        ] {
+            let e = parse(&format!("[layers]\nzones = \"z.shp\"\n{bad}")).unwrap_err();
+            assert!(e.contains("rules.tbmj_tolerance"), "{e}");
         }
         let e = parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\" \" = \"city\"\n").unwrap_err();
         assert!(e.contains("[plaques]"), "{e}");

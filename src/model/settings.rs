@@ -260,6 +260,9 @@ pub struct Rules {
     pub tax_per_mu_wan: f64,
     /// 五(十六) target of 亩均增加值, 万元/亩 (the guidance's indicator for 2025: 120).
     pub value_added_per_mu_wan: f64,
+    /// An occupied farmland patch whose TBMJ differs from its computed ellipsoidal area by more
+    /// than this share (0–1) of that area is a data-quality note (`tbmj.mismatch`).
+    pub tbmj_tolerance: f64,
     /// Severity per rule id, applied after the checks (`[rules.severity]`
     /// `expansion = "blocking"`); a key also covers the rule ids under it (`conflict` covers
     /// `conflict.redline`). `input.*` rules cannot be changed: incomplete input always blocks.
@@ -292,6 +295,7 @@ impl Default for Rules {
             max_total_zones: 150,
             tax_per_mu_wan: 30.0,
             value_added_per_mu_wan: 120.0,
+            tbmj_tolerance: 0.01,
             severity: BTreeMap::new(),
             severity_of_class: BTreeMap::new(),
         }

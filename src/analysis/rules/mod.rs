@@ -25,6 +25,7 @@
 //! | [`new_industrial`] | `new_industrial` |
 //! | [`per_mu`] | `per_mu.below`, `per_mu.missing` |
 //! | [`location`] | `location` |
+//! | [`tbmj`] | `tbmj.mismatch` |
 
 mod table;
 pub use table::*;
@@ -49,6 +50,7 @@ pub mod overlap;
 pub mod parts;
 pub mod per_mu;
 pub mod quota;
+pub mod tbmj;
 pub mod validity;
 
 /// Small inputs shared by the rules' tests.
