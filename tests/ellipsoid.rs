@@ -129,8 +129,16 @@ fn every_reported_area_is_also_ellipsoidal_and_matches_pyproj() {
     assert!((z["area_ha"].as_f64().unwrap() - 4.0).abs() < 1e-9);
     // Beside them, on the ellipsoid: m², 亩 (m² × 15 / 10,000), 公顷 (m² / 10,000).
     close(&z["area_ellipsoid_m2"], PYPROJ_CLI_ZONE_M2, "zone");
-    close(&z["area_ellipsoid_mu"], PYPROJ_CLI_ZONE_M2 * 0.0015, "zone 亩");
-    close(&z["area_ellipsoid_ha"], PYPROJ_CLI_ZONE_M2 / 1e4, "zone 公顷");
+    close(
+        &z["area_ellipsoid_mu"],
+        PYPROJ_CLI_ZONE_M2 * 0.0015,
+        "zone 亩",
+    );
+    close(
+        &z["area_ellipsoid_ha"],
+        PYPROJ_CLI_ZONE_M2 / 1e4,
+        "zone 公顷",
+    );
     assert!((z["expansion_area_m2"].as_f64().unwrap() - 20_000.0).abs() < 1e-6);
     close(
         &z["expansion_area_ellipsoid_m2"],
@@ -200,4 +208,53 @@ fn every_reported_area_is_also_ellipsoidal_and_matches_pyproj() {
     assert!(html.contains("面积对照（平面 / 椭球）"));
     assert!(html.contains("<th>椭球面积</th><td>59.97 亩（39,980.64 m²，3.9981 公顷）</td>"));
     assert!(html.contains("<th>TBMJ（m²）</th>"));
+}
+
+/// TBMJ reconciliation: P2's TBMJ 12,000 m² is 20.06 % above its computed 9,995.17 m²
+/// (> 1 %): one `tbmj.mismatch` note naming P2 only (P1's 9,995.15 is 0.0004 % off). With
+/// `tbmj_tolerance = 0.25` nothing is noted. The note is info: it changes no verdict.
+#[test]
+fn occupied_patches_whose_tbmj_does_not_fit_are_a_data_quality_note() {
+    let dir = tempfile::tempdir().unwrap();
+    write_case(dir.path());
+    let out = dir.path().join("out");
+    let note = |json: &Value| -> Option<Value> {
+        json["zones"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "tbmj.mismatch")
+            .cloned()
+    };
+    support::run_check(&dir.path().join("review.toml"), &out).assert_no_panic();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let f = note(&json).expect("a tbmj.mismatch note");
+    assert_eq!(f["severity"], "info");
+    assert_eq!(f["refs"], serde_json::json!(["P2"]));
+    assert_eq!(f["numbers"]["patches"], 1.0);
+    let share = 12_000.0 / PYPROJ_CLI_P2_M2 - 1.0; // 0.2006
+    assert!((f["numbers"]["max_difference_share"].as_f64().unwrap() - share).abs() < 1e-9);
+    assert!(
+        f["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("P2：TBMJ 12000.00 m²，计算椭球面积 9995.17 m²（+20.06%）"),
+        "{f}"
+    );
+
+    let review = std::fs::read_to_string(dir.path().join("review.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("review.toml"),
+        format!("{review}[rules]\ntbmj_tolerance = 0.25\n"),
+    )
+    .unwrap();
+    let out2 = dir.path().join("out2");
+    support::run_check(&dir.path().join("review.toml"), &out2).assert_no_panic();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out2.join("report.json")).unwrap()).unwrap();
+    assert!(note(&json).is_none());
+    // The reconciliation numbers stay in report.json whatever the tolerance.
+    let p2 = &json["zones"][0]["conflicts"]["farmland"]["features"][1];
+    assert_eq!(p2["tbmj_m2"], 12_000.0);
 }

@@ -203,8 +203,7 @@ fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Co
     let set = |f: &mut super::Finding, area: Option<f64>| {
         if let Some(a) = area {
             f.numbers.insert("area_ellipsoid_m2".into(), a);
-            f.numbers
-                .insert("area_ellipsoid_mu".into(), mu_from_m2(a));
+            f.numbers.insert("area_ellipsoid_mu".into(), mu_from_m2(a));
         }
     };
     let expansion_ellipsoid = result.expansion_area_ellipsoid_m2;
@@ -254,8 +253,7 @@ fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Co
                 _ => None,
             };
         }
-        if let (LayerRole::Farmland, Some(c)) =
-            (p.layer.role, result.conflicts.get(&p.layer.name))
+        if let (LayerRole::Farmland, Some(c)) = (p.layer.role, result.conflicts.get(&p.layer.name))
         {
             let notes = super::rules::tbmj::check(
                 &result.id,

@@ -80,7 +80,12 @@ pub fn findings_csv(input: &ReportInput) -> String {
             converted(f, "area_m2", crate::spatial::ellipsoid::ha_from_m2, 4),
             number(f, "area_ellipsoid_m2"),
             converted(f, "area_ellipsoid_m2", crate::model::mu_from_m2, 2),
-            converted(f, "area_ellipsoid_m2", crate::spatial::ellipsoid::ha_from_m2, 4),
+            converted(
+                f,
+                "area_ellipsoid_m2",
+                crate::spatial::ellipsoid::ha_from_m2,
+                4,
+            ),
             f.refs.join(" "),
             f.clause.clone(),
             d.map(|d| d.status.id().to_string()).unwrap_or_default(),

@@ -179,7 +179,9 @@ mod tests {
         assert_eq!(f.refs, vec!["P1".to_string()]);
         assert_eq!(f.numbers["patches"], 1.0);
         assert!((f.numbers["max_difference_share"] - 0.2).abs() < 1e-12);
-        assert!(f.message_zh.contains("P1：TBMJ 12000.00 m²，计算椭球面积 10000.00 m²（+20.00%）"));
+        assert!(f
+            .message_zh
+            .contains("P1：TBMJ 12000.00 m²，计算椭球面积 10000.00 m²（+20.00%）"));
         // A 0.4 % tolerance takes P2 in too.
         assert_eq!(check("Z1", &c, true, 0.004)[0].refs.len(), 2);
         // Within 25 %: nothing.
