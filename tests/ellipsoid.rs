@@ -203,6 +203,25 @@ fn every_reported_area_is_also_ellipsoidal_and_matches_pyproj() {
     assert_eq!(col("area_ellipsoid_mu"), format!("{:.2}", e * 0.0015));
     assert_eq!(col("area_ellipsoid_ha"), format!("{:.4}", e / 1e4));
 
+    // conflicts.shp and conflicts.geojson: per occupied patch, planar and ellipsoidal.
+    let shp = zonecheck::load::read_raw(&out.join("conflicts.shp")).unwrap();
+    let value = |r: usize, name: &str| {
+        let k = shp.fields.iter().position(|f| f == name).unwrap();
+        shp.records[r].attrs[k].clone().unwrap_or_default()
+    };
+    assert_eq!(shp.records.len(), 2);
+    assert_eq!(value(0, "AREA_M2").parse::<f64>().unwrap(), 5000.0);
+    assert_eq!(value(0, "AREA_HA").parse::<f64>().unwrap(), 0.5);
+    let p1: f64 = value(0, "ELL_M2").parse().unwrap();
+    assert!((p1 - PYPROJ_CLI_P1_OCCUPIED_M2).abs() <= 0.0005, "{p1}");
+    let gj: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("conflicts.geojson")).unwrap())
+            .unwrap();
+    let props = &gj["features"][1]["properties"];
+    assert_eq!(props["feature_id"], "P2");
+    let p2 = props["area_ellipsoid_m2"].as_f64().unwrap();
+    assert!((p2 - PYPROJ_CLI_P2_OCCUPIED_M2).abs() <= 0.0005, "{p2}");
+
     // report.html: both, with 公顷.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("面积对照（平面 / 椭球）"));
