@@ -139,6 +139,12 @@ fn every_reported_area_is_also_ellipsoidal_and_matches_pyproj() {
         PYPROJ_CLI_ZONE_M2 / 1e4,
         "zone 公顷",
     );
+    // Its one sub-area (分片区) is the whole zone.
+    close(
+        &z["parts"][0]["area_ellipsoid_m2"],
+        PYPROJ_CLI_ZONE_M2,
+        "part",
+    );
     assert!((z["expansion_area_m2"].as_f64().unwrap() - 20_000.0).abs() < 1e-6);
     close(
         &z["expansion_area_ellipsoid_m2"],

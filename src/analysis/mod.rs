@@ -104,6 +104,8 @@ pub fn sliver_tolerances(
 pub struct PartInfo {
     pub area_m2: f64,
     pub area_mu: f64,
+    /// The part's area on the CGCS2000 ellipsoid (`None`: not computed).
+    pub area_ellipsoid_m2: Option<f64>,
     pub fragment: bool,
     pub enclave: bool,
     /// Cluster number (0-based, largest cluster first) of the part, or of its largest piece

@@ -190,7 +190,8 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     result
 }
 
-/// The areas on the CGCS2000 ellipsoid beside the planar ones: the zone's, its expansion's,
+/// The areas on the CGCS2000 ellipsoid beside the planar ones: the zone's, its parts', its
+/// expansion's,
 /// each conflict's and each occupied feature's; for the farmland layer also each occupied
 /// patch's whole area and its TBMJ, when it has one. Only what is reported is reprojected.
 fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Context) {
@@ -198,7 +199,19 @@ fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Co
     let Ok(ell) = crate::spatial::ellipsoid::EllipsoidArea::new(crs) else {
         return;
     };
-    result.area_ellipsoid_m2 = ell.area_m2(&result.geometry);
+    // Part i is polygon i of the dissolved zone; the zone's area is the sum of its parts'.
+    let mut parts: Vec<Option<f64>> = result
+        .geometry
+        .0
+        .iter()
+        .map(|polygon| ell.polygon_m2(polygon))
+        .collect();
+    result.area_ellipsoid_m2 = parts.iter().copied().sum();
+    if parts.len() == result.parts.len() {
+        for (part, area) in result.parts.iter_mut().zip(parts.drain(..)) {
+            part.area_ellipsoid_m2 = area;
+        }
+    }
     result.expansion_area_ellipsoid_m2 = expansion.and_then(|g| ell.area_m2(g));
     let set = |f: &mut super::Finding, area: Option<f64>| {
         if let Some(a) = area {
@@ -417,6 +430,7 @@ pub fn sub_areas(
             PartInfo {
                 area_m2: area,
                 area_mu: mu_from_m2(area),
+                area_ellipsoid_m2: None,
                 fragment: area < rules.min_part_area_m2,
                 enclave: enclave[i],
                 cluster: largest[i].map(|u| unit_cluster[u]),
@@ -698,6 +712,7 @@ mod tests {
                 parts.push(PartInfo {
                     area_m2: 0.0,
                     area_mu: 0.0,
+                    area_ellipsoid_m2: None,
                     fragment: false,
                     enclave: false,
                     cluster: Some(cluster),

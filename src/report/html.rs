@@ -1179,7 +1179,7 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
         out.push_str("<p class=\"note\">无分片区（几何为空）。</p>\n");
         return;
     }
-    out.push_str("<table>\n<thead><tr><th>序号</th><th>面积（m²）</th><th>面积（亩）</th><th>碎片</th><th>飞地</th><th>组团</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table>\n<thead><tr><th>序号</th><th>面积（m²）</th><th>面积（亩）</th><th>面积（公顷）</th><th>椭球面积（m²）</th><th>椭球面积（亩）</th><th>椭球面积（公顷）</th><th>碎片</th><th>飞地</th><th>组团</th></tr></thead>\n<tbody>\n");
     for (k, p) in z.parts.iter().take(MAX_TABLE_ROWS).enumerate() {
         let cluster = match p.cluster {
             Some(c) if p.pieces > 1 => {
@@ -1190,10 +1190,10 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
         };
         w!(
             out,
-            "<tr><td class=\"c\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"c{}\">{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>\n",
+            "<tr><td class=\"c\">{}</td>{}{}<td class=\"c{}\">{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>\n",
             k + 1,
-            fmt_num(p.area_m2, 2),
-            fmt_num(p.area_mu, 4),
+            area_cells(Some(p.area_m2), "n"),
+            area_cells(p.area_ellipsoid_m2, "n"),
             if p.fragment { " bad" } else { "" },
             yes_dash(p.fragment),
             yes_dash(p.enclave),
@@ -1203,7 +1203,7 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
     if z.parts.len() > MAX_TABLE_ROWS {
         w!(
             out,
-            "<tr><td colspan=\"6\" class=\"note\">…共 {} 个分片区，仅列出前 {} 个</td></tr>\n",
+            "<tr><td colspan=\"10\" class=\"note\">…共 {} 个分片区，仅列出前 {} 个</td></tr>\n",
             z.parts.len(),
             MAX_TABLE_ROWS
         );

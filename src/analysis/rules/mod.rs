@@ -73,6 +73,7 @@ pub(crate) mod testing {
         PartInfo {
             area_m2,
             area_mu: crate::model::mu_from_m2(area_m2),
+            area_ellipsoid_m2: None,
             fragment,
             enclave,
             cluster: (!enclave).then_some(0),
