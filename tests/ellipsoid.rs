@@ -283,3 +283,89 @@ fn occupied_patches_whose_tbmj_does_not_fit_are_a_data_quality_note() {
     let p2 = &json["zones"][0]["conflicts"]["farmland"]["features"][1];
     assert_eq!(p2["tbmj_m2"], 12_000.0);
 }
+
+/// `[rules] area`: Z1 gets a second part of 100.03 m × 100 m = 10,003 m² planar, 9,998.14 m²
+/// on the ellipsoid (pyproj), against the default minimum sub-area of 10,000 m². Planar (the
+/// default): not a fragment. `area = "ellipsoidal"`: a fragment, its message giving the
+/// ellipsoidal area first; the conflict message too. report.json's `area_m2` keys stay planar
+/// in both.
+#[test]
+fn the_area_setting_chooses_what_thresholds_and_messages_use() {
+    let dir = tempfile::tempdir().unwrap();
+    write_case(dir.path());
+    std::fs::write(
+        dir.path().join("zones.geojson"),
+        layer(&[
+            (
+                serde_json::json!({"ID": "Z1", "NAME": "椭球园区"}),
+                ring(640_000.0, 3_350_000.0, 640_200.0, 3_350_200.0),
+            ),
+            (
+                serde_json::json!({"ID": "Z1", "NAME": "椭球园区"}),
+                ring(640_300.0, 3_350_000.0, 640_400.03, 3_350_100.0),
+            ),
+        ]),
+    )
+    .unwrap();
+    let review = std::fs::read_to_string(dir.path().join("review.toml")).unwrap();
+    let run = |name: &str, extra: &str| -> Value {
+        std::fs::write(dir.path().join("review.toml"), format!("{review}{extra}")).unwrap();
+        let out = dir.path().join(name);
+        support::run_check(&dir.path().join("review.toml"), &out).assert_no_panic();
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap()
+    };
+    let finding = |json: &Value, rule: &str| -> Option<Value> {
+        json["zones"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .cloned()
+    };
+
+    let planar = run("out_planar", "");
+    assert_eq!(planar["settings"]["rules"]["area"], "planar");
+    let part_b = &planar["zones"][0]["parts"][1];
+    assert!((part_b["area_m2"].as_f64().unwrap() - 10_003.0).abs() < 1e-6);
+    close(&part_b["area_ellipsoid_m2"], PYPROJ_CLI_PART_B_M2, "part B");
+    assert_eq!(part_b["fragment"], false);
+    assert!(finding(&planar, "fragment").is_none());
+    let conflict = finding(&planar, "conflict.farmland").unwrap();
+    assert!(
+        conflict["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("占用永久基本农田 15.00 亩（10000.0 m²）"),
+        "{conflict}"
+    );
+
+    let ellipsoidal = run("out_ellipsoidal", "[rules]\narea = \"ellipsoidal\"\n");
+    let z = &ellipsoidal["zones"][0];
+    assert_eq!(z["parts"][1]["fragment"], true);
+    assert!((z["parts"][1]["area_m2"].as_f64().unwrap() - 10_003.0).abs() < 1e-6);
+    let f = finding(&ellipsoidal, "fragment").expect("part B is a fragment on the ellipsoid");
+    assert!((f["numbers"]["smallest_area_m2"].as_f64().unwrap() - 10_003.0).abs() < 1e-6);
+    close(
+        &f["numbers"]["smallest_area_ellipsoid_m2"],
+        PYPROJ_CLI_PART_B_M2,
+        "fragment",
+    );
+    // 9,998.14 m² = 14.997 亩.
+    assert!(
+        f["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("最小 15.00 亩（9998.1 m²，椭球面积；平面 10003.0 m²）"),
+        "{f}"
+    );
+    let conflict = finding(&ellipsoidal, "conflict.farmland").unwrap();
+    // 9,995.16 m² = 14.99 亩 on the ellipsoid; the planar 10,000 m² second.
+    assert!(
+        conflict["message_zh"]
+            .as_str()
+            .unwrap()
+            .contains("占用永久基本农田 14.99 亩（9995.2 m²，椭球面积；平面 10000.0 m²）"),
+        "{conflict}"
+    );
+    assert_eq!(conflict["numbers"]["area_m2"], 10_000.0);
+}

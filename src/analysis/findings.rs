@@ -158,7 +158,7 @@ impl Finding {
         use sha2::{Digest, Sha256};
         let mut text = String::new();
         for (k, v) in &self.numbers {
-            if k.starts_with("area_mu") || k.starts_with("area_ellipsoid") || k == "share" {
+            if k.starts_with("area_mu") || k.contains("area_ellipsoid") || k == "share" {
                 continue;
             }
             let r = (v * 100.0).round() / 100.0;
@@ -186,6 +186,42 @@ pub fn fmt_area_zh(area_m2: f64) -> String {
         crate::model::num::Fixed(crate::model::mu_from_m2(area_m2), 2),
         crate::model::num::Fixed(area_m2, 1)
     )
+}
+
+/// An area for messages on the review's basis (`[rules] area`): as [`fmt_area_zh`] for the
+/// planar basis (or when the ellipsoidal area is unknown); "1.23 亩（820.0 m²，椭球面积；平面
+/// 820.4 m²）" for the ellipsoidal one.
+pub fn fmt_area_by_zh(
+    planar: f64,
+    ellipsoidal: Option<f64>,
+    basis: crate::model::settings::AreaBasis,
+) -> String {
+    match (basis, ellipsoidal) {
+        (crate::model::settings::AreaBasis::Ellipsoidal, Some(e)) => format!(
+            "{} 亩（{} m²，椭球面积；平面 {} m²）",
+            crate::model::num::Fixed(crate::model::mu_from_m2(e), 2),
+            crate::model::num::Fixed(e, 1),
+            crate::model::num::Fixed(planar, 1)
+        ),
+        _ => fmt_area_zh(planar),
+    }
+}
+
+/// As [`fmt_area_by_zh`], in English.
+pub fn fmt_area_by_en(
+    planar: f64,
+    ellipsoidal: Option<f64>,
+    basis: crate::model::settings::AreaBasis,
+) -> String {
+    match (basis, ellipsoidal) {
+        (crate::model::settings::AreaBasis::Ellipsoidal, Some(e)) => format!(
+            "{} mu ({} m² ellipsoidal; planar {} m²)",
+            crate::model::num::Fixed(crate::model::mu_from_m2(e), 2),
+            crate::model::num::Fixed(e, 1),
+            crate::model::num::Fixed(planar, 1)
+        ),
+        _ => fmt_area_en(planar),
+    }
 }
 
 pub fn fmt_area_en(area_m2: f64) -> String {

@@ -3,10 +3,10 @@
 
 use super::rules::{
     anchor, clusters, conflict, control_line, custody, designation, eliminated, enclave, expansion,
-    fragments, industries, location, members, parts, per_mu,
+    fragments, industries, location, members, parts, per_mu, tbmj,
 };
 use super::{PartInfo, Prepared, ZoneResult};
-use crate::model::settings::Rules;
+use crate::model::settings::{AreaBasis, Rules};
 use crate::model::settings::{ExtraRole, LayerPaths};
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::connect;
@@ -66,9 +66,18 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let mut findings = Vec::new();
     // Sub-areas and clusters; barriers and protected land bridge the gaps they fill.
     let bridges: Vec<&Prepared> = ctx.protection.iter().chain(ctx.barriers).collect();
-    let sub = ctx.progress.timed("contiguity", || {
+    let mut sub = ctx.progress.timed("contiguity", || {
         sub_areas(&geometry, &z.features, rules, &bridges)
     });
+    // Areas on the CGCS2000 ellipsoid beside the planar ones, for what is reported only.
+    let ell = ctx
+        .working_crs
+        .and_then(|crs| crate::spatial::ellipsoid::EllipsoidArea::new(crs).ok());
+    let ell_start = std::time::Instant::now();
+    let zone_area_ellipsoid = ell
+        .as_ref()
+        .and_then(|e| part_areas_ellipsoidal(&mut sub.parts, &geometry, e, rules));
+    let mut ell_time = ell_start.elapsed().as_secs_f64();
     findings.extend(parts::check(&z.id, &geometry, rules));
     findings.extend(fragments::check(&z.id, &geometry, &sub.parts, rules));
     let enclaves = enclave::enclave_parts(&z, &geometry, &sub.parts);
@@ -91,12 +100,20 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let overlay_start = std::time::Instant::now();
     let prepared_zone = PreparedArea::new(&geometry);
     for p in ctx.protection {
-        let c = conflict::conflict_with(
+        let mut c = conflict::conflict_with(
             &prepared_zone,
             zone_area,
             p,
             &super::sliver_tolerances(rules),
         );
+        if let Some(e) = &ell {
+            let start = std::time::Instant::now();
+            let has_tbmj = conflict_areas_ellipsoidal(&mut c, p, e);
+            ell_time += start.elapsed().as_secs_f64();
+            if let Some(has_tbmj) = has_tbmj {
+                findings.extend(tbmj::check(&z.id, &c, has_tbmj, rules.tbmj_tolerance));
+            }
+        }
         let severity = if p.layer.role == LayerRole::Extra
             && ctx.layers.extra_role(&p.layer.name) == ExtraRole::Advisory
         {
@@ -124,14 +141,14 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 
     // Expansion beyond the member original zones.
     let mut expansion_area_m2 = None;
-    let mut expansion_geometry = None;
+    let mut expansion_area_ellipsoid_m2 = None;
     if let Some(orig) = ctx.original {
         let (member_geoms, unknown) = members::member_geometries(&z, &geometry, orig);
         findings.extend(members::check(&z.id, unknown));
-        let (total, outside, found) =
-            expansion::check(&z, &geometry, zone_area, member_geoms, rules);
+        let (total, total_ellipsoid, found) =
+            expansion::check(&z, &geometry, zone_area, member_geoms, rules, ell.as_ref());
         expansion_area_m2 = Some(total);
-        expansion_geometry = Some(outside);
+        expansion_area_ellipsoid_m2 = total_ellipsoid;
         findings.extend(found);
         findings.extend(designation::check(&z, orig, &ctx.plaques));
         let tol = super::sliver_tolerances(rules);
@@ -158,7 +175,8 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         None => findings.extend(custody::without_townships(&z)),
     }
 
-    let mut result = ZoneResult {
+    ctx.progress.add_time("ellipsoidal areas", ell_time);
+    ZoneResult {
         id: z.id,
         name: z.name,
         level: z.level,
@@ -168,7 +186,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         industries: z.industries,
         area_m2: zone_area,
         area_mu: mu_from_m2(zone_area),
-        area_ellipsoid_m2: None,
+        area_ellipsoid_m2: zone_area_ellipsoid,
         part_count: sub.parts.len(),
         parts: sub.parts,
         enclaves,
@@ -177,106 +195,70 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         cluster_gaps_net_m: sub.net_gaps,
         cluster_gap_lines: sub.lines,
         expansion_area_m2,
-        expansion_area_ellipsoid_m2: None,
+        expansion_area_ellipsoid_m2,
         conflicts,
         control_lines,
         findings,
         pass: true,
         geometry,
-    };
-    ctx.progress.timed("ellipsoidal areas", || {
-        ellipsoidal_areas(&mut result, expansion_geometry.as_ref(), ctx)
-    });
-    result
+    }
 }
 
-/// The areas on the CGCS2000 ellipsoid beside the planar ones: the zone's, its parts', its
-/// expansion's,
-/// each conflict's and each occupied feature's; for the farmland layer also each occupied
-/// patch's whole area and its TBMJ, when it has one. Only what is reported is reprojected.
-fn ellipsoidal_areas(result: &mut ZoneResult, expansion: Option<&Geom>, ctx: &Context) {
-    let Some(crs) = ctx.working_crs else { return };
-    let Ok(ell) = crate::spatial::ellipsoid::EllipsoidArea::new(crs) else {
-        return;
-    };
-    // Part i is polygon i of the dissolved zone; the zone's area is the sum of its parts'.
-    let mut parts: Vec<Option<f64>> = result
-        .geometry
-        .0
-        .iter()
-        .map(|polygon| ell.polygon_m2(polygon))
-        .collect();
-    result.area_ellipsoid_m2 = parts.iter().copied().sum();
-    if parts.len() == result.parts.len() {
-        for (part, area) in result.parts.iter_mut().zip(parts.drain(..)) {
-            part.area_ellipsoid_m2 = area;
+/// Sets each part's area on the ellipsoid (part i is polygon i of the dissolved zone) and, when
+/// `rules.area` is ellipsoidal, its fragment flag by that area; returns the zone's ellipsoidal
+/// area, the sum of its parts' (`None` when a vertex could not be reprojected).
+fn part_areas_ellipsoidal(
+    parts: &mut [PartInfo],
+    geometry: &Geom,
+    ell: &crate::spatial::ellipsoid::EllipsoidArea,
+    rules: &Rules,
+) -> Option<f64> {
+    let areas: Vec<Option<f64>> = geometry.0.iter().map(|p| ell.polygon_m2(p)).collect();
+    if areas.len() == parts.len() {
+        for (part, area) in parts.iter_mut().zip(&areas) {
+            part.area_ellipsoid_m2 = *area;
+            if let (AreaBasis::Ellipsoidal, Some(a)) = (rules.area, area) {
+                part.fragment = *a < rules.min_part_area_m2;
+            }
         }
     }
-    result.expansion_area_ellipsoid_m2 = expansion.and_then(|g| ell.area_m2(g));
-    let set = |f: &mut super::Finding, area: Option<f64>| {
-        if let Some(a) = area {
-            f.numbers.insert("area_ellipsoid_m2".into(), a);
-            f.numbers.insert("area_ellipsoid_mu".into(), mu_from_m2(a));
+    areas.into_iter().sum()
+}
+
+/// Fills in the conflict's areas on the ellipsoid: the whole overlap's and each occupied
+/// feature's; for the farmland layer also each occupied patch's whole area, its TBMJ and the
+/// TBMJ-weighted occupied area. Returns, for the farmland layer, whether it has a TBMJ field
+/// (`None` for other layers).
+fn conflict_areas_ellipsoidal(
+    c: &mut super::LayerConflict,
+    p: &Prepared,
+    ell: &crate::spatial::ellipsoid::EllipsoidArea,
+) -> Option<bool> {
+    c.area_ellipsoid_m2 = ell.area_m2(&c.geometry);
+    let farmland = p.layer.role == LayerRole::Farmland;
+    let tbmj_field = p.layer.field_index(TBMJ_FIELD).filter(|_| farmland);
+    for o in &mut c.features {
+        o.area_ellipsoid_m2 = ell.area_m2(&o.geometry);
+        if !farmland {
+            continue;
         }
-    };
-    let expansion_ellipsoid = result.expansion_area_ellipsoid_m2;
-    for f in &mut result.findings {
-        if f.is(super::rules::Rule::Expansion) {
-            set(f, expansion_ellipsoid);
-        }
-    }
-    for p in ctx.protection {
-        let Some(c) = result.conflicts.get_mut(&p.layer.name) else {
+        let Some(feature) = p.layer.features.get(o.feature) else {
             continue;
         };
-        c.area_ellipsoid_m2 = ell.area_m2(&c.geometry);
-        // The conflict (or sliver) finding of this layer carries it too.
-        for f in &mut result.findings {
-            let of_layer = f.rule_id().is_some_and(|id| {
-                matches!(
-                    id.rule(),
-                    super::rules::Rule::Conflict | super::rules::Rule::Sliver
-                ) && id.layer() == Some(p.layer.name.as_str())
-            });
-            if of_layer {
-                set(f, c.area_ellipsoid_m2);
+        o.patch_area_ellipsoid_m2 = ell.area_m2(&feature.geometry);
+        o.tbmj_m2 = p
+            .layer
+            .attr(feature, tbmj_field)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite());
+        o.tbmj_occupied_m2 = match (o.tbmj_m2, o.area_ellipsoid_m2, o.patch_area_ellipsoid_m2) {
+            (Some(t), Some(occupied), Some(whole)) if whole > 0.0 => {
+                Some(t * (occupied / whole).min(1.0))
             }
-        }
-        let tbmj_field = (p.layer.role == LayerRole::Farmland)
-            .then(|| p.layer.field_index(TBMJ_FIELD))
-            .flatten();
-        for o in &mut c.features {
-            o.area_ellipsoid_m2 = ell.area_m2(&o.geometry);
-            if p.layer.role != LayerRole::Farmland {
-                continue;
-            }
-            let Some(feature) = p.layer.features.get(o.feature) else {
-                continue;
-            };
-            o.patch_area_ellipsoid_m2 = ell.area_m2(&feature.geometry);
-            o.tbmj_m2 = p
-                .layer
-                .attr(feature, tbmj_field)
-                .and_then(|v| v.parse::<f64>().ok())
-                .filter(|v| v.is_finite());
-            o.tbmj_occupied_m2 = match (o.tbmj_m2, o.area_ellipsoid_m2, o.patch_area_ellipsoid_m2) {
-                (Some(t), Some(occupied), Some(whole)) if whole > 0.0 => {
-                    Some(t * (occupied / whole).min(1.0))
-                }
-                _ => None,
-            };
-        }
-        if let (LayerRole::Farmland, Some(c)) = (p.layer.role, result.conflicts.get(&p.layer.name))
-        {
-            let notes = super::rules::tbmj::check(
-                &result.id,
-                c,
-                tbmj_field.is_some(),
-                ctx.rules.tbmj_tolerance,
-            );
-            result.findings.extend(notes);
-        }
+            _ => None,
+        };
     }
+    farmland.then_some(tbmj_field.is_some())
 }
 
 /// The farmland patches' field of their surveyed area (图斑面积, m², ellipsoidal by the

@@ -415,6 +415,13 @@ mod tests {
             let e = parse(&format!("[layers]\nzones = \"z.shp\"\n{bad}")).unwrap_err();
             assert!(e.contains("rules.custody_min_cover_share"), "{e}");
         }
+        let r = parse("[layers]\nzones = \"z.shp\"\n[rules]\narea = \"ellipsoidal\"\n").unwrap();
+        assert_eq!(
+            r.file.rules.area,
+            crate::model::settings::AreaBasis::Ellipsoidal
+        );
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\narea = \"round\"\n").unwrap_err();
+        assert!(e.contains("area") && e.contains("ellipsoidal"), "{e}");
         for bad in [
             "[rules]\ntbmj_tolerance = -0.01\n",
             "[rules]\ntbmj_tolerance = nan\n",

@@ -83,8 +83,14 @@ pub fn render_html(input: &ReportInput) -> String {
     }
     out.push_str("<footer class=\"note\">本报告由 zonecheck ");
     out.push_str(&esc(&input.meta.version));
+    out.push_str(match input.review.file.rules.area {
+        crate::model::settings::AreaBasis::Planar => " 生成。检查与阈值按工作坐标系平面面积计算",
+        crate::model::settings::AreaBasis::Ellipsoidal => {
+            " 生成。提示中的面积与分片区最小面积按椭球面积计算（rules.area = \"ellipsoidal\"），碎片容差按平面"
+        }
+    });
     out.push_str(
-        " 生成。检查与阈值按工作坐标系平面面积计算；椭球面积为 CGCS2000 椭球（a = 6378137 m，f = 1/298.257222101）上以测地线连接各界址点所围面积，与国土调查图斑椭球面积同一口径。1 亩 = 10000/15 m²，1 公顷 = 10000 m²。</footer>\n</body>\n</html>\n",
+        "；椭球面积为 CGCS2000 椭球（a = 6378137 m，f = 1/298.257222101）上以测地线连接各界址点所围面积，与国土调查图斑椭球面积同一口径。1 亩 = 10000/15 m²，1 公顷 = 10000 m²。</footer>\n</body>\n</html>\n",
     );
     out
 }
@@ -428,7 +434,7 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         esc(&ds.working_crs_reason)
     );
     out.push_str("</table>\n<h3>检查规则</h3>\n<table class=\"kv\">\n");
-    let rows: [(&str, String); 11] = [
+    let rows: [(&str, String); 12] = [
         (
             "连片距离",
             format!(
@@ -454,6 +460,19 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         (
             "分片区数量上限",
             format!("{} 个（相接的地块合为一个分片区）", rules.max_parts),
+        ),
+        (
+            "面积口径（rules.area）",
+            match rules.area {
+                crate::model::settings::AreaBasis::Planar => {
+                    "平面面积（工作坐标系）：检查结论、提示中的面积与分片区最小面积按平面面积；椭球面积并列"
+                        .to_string()
+                }
+                crate::model::settings::AreaBasis::Ellipsoidal => {
+                    "椭球面积（CGCS2000）：提示中的面积与分片区最小面积按椭球面积；平面面积并列；碎片容差仍按平面"
+                        .to_string()
+                }
+            },
         ),
         (
             "分片区最小面积",

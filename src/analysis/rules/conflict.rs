@@ -1,7 +1,9 @@
 //! 禁止占用各类保护区域: the zone's overlap with each protection layer (`conflict.<layer>`),
 //! or only slivers of it below the tolerance (`sliver.<layer>`, not a conflict).
 
-use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding, Severity};
+use crate::analysis::findings::{
+    fmt_area_by_en, fmt_area_by_zh, fmt_area_en, fmt_area_zh, Finding, Severity,
+};
 use crate::analysis::rules::Rule;
 use crate::analysis::zone::layer_label;
 use crate::analysis::{FeatureOverlap, LayerConflict, Prepared};
@@ -37,13 +39,13 @@ pub fn check_as(
         let blocking = c.is_conflict();
         let mut zh = format!(
             "占用{name_zh} {}，占开发区面积 {}%，涉及 {} 个图斑",
-            fmt_area_zh(c.area_m2),
+            fmt_area_by_zh(c.area_m2, c.area_ellipsoid_m2, rules.area),
             crate::model::num::Fixed(c.share * 100.0, 2),
             c.features.len()
         );
         let mut en = format!(
             "occupies {name_en}: {}, {}% of the zone, {} protected feature(s)",
-            fmt_area_en(c.area_m2),
+            fmt_area_by_en(c.area_m2, c.area_ellipsoid_m2, rules.area),
             crate::model::num::Fixed(c.share * 100.0, 2),
             c.features.len()
         );
@@ -109,6 +111,11 @@ pub fn check_as(
             .geom(c.geometry.clone());
         for (class, a) in &c.by_class_m2 {
             f = f.num(&format!("area_m2.{class}"), *a);
+        }
+        if let Some(e) = c.area_ellipsoid_m2 {
+            f = f
+                .num("area_ellipsoid_m2", e)
+                .num("area_ellipsoid_mu", mu_from_m2(e));
         }
         findings.push(f);
     }
