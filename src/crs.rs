@@ -639,3 +639,70 @@ mod shortcut_tests {
         );
     }
 }
+
+impl CrsDef {
+    /// The geographic CRS (lon/lat) a CRS is based on: the base of a projected CRS, the CRS
+    /// itself when it is geographic. For EPSG:4549 (and every CGCS2000 Gauss-Krüger CRS) that
+    /// is CGCS2000, EPSG:4490.
+    pub fn geographic_base(&self) -> Result<CrsDef, String> {
+        static CACHE: std::sync::OnceLock<
+            std::sync::Mutex<std::collections::HashMap<String, Result<CrsDef, String>>>,
+        > = std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(hit) = cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&self.definition).cloned())
+        {
+            return hit;
+        }
+        let result = self.geographic_base_uncached();
+        if let Ok(mut c) = cache.lock() {
+            c.insert(self.definition.clone(), result.clone());
+        }
+        result
+    }
+
+    fn geographic_base_uncached(&self) -> Result<CrsDef, String> {
+        if self.kind == CrsKind::Geographic {
+            return Ok(self.clone());
+        }
+        let pj = Proj::new(&self.definition)
+            .map_err(|e| format!("PROJ does not understand the CRS ({e})"))?;
+        let json = pj
+            .to_projjson(Some(false), None, None)
+            .map_err(|e| format!("PROJ could not describe the CRS ({e})"))?;
+        let value: Value =
+            serde_json::from_str(&json).map_err(|e| format!("bad PROJJSON ({e})"))?;
+        let crs = if value["type"] == "BoundCRS" {
+            &value["source_crs"]
+        } else {
+            &value
+        };
+        let base = &crs["base_crs"];
+        if !base.is_object() {
+            return Err(format!("{} has no geographic base CRS", self.label()));
+        }
+        // The base's own EPSG code when it has one (PROJ builds that faster), else its PROJJSON.
+        match epsg_of(base) {
+            Some(code) => CrsDef::epsg(code),
+            None => CrsDef::parse(&base.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod base_tests {
+    use super::*;
+
+    #[test]
+    fn the_base_of_cgcs2000_gauss_kruger_is_cgcs2000() {
+        for code in [4549, 4528, 4490] {
+            let base = CrsDef::epsg(code).unwrap().geographic_base().unwrap();
+            assert_eq!(base.epsg, Some(4490), "{code}: {}", base.label());
+            assert_eq!(base.kind, CrsKind::Geographic);
+        }
+        let utm = CrsDef::epsg(32650).unwrap().geographic_base().unwrap();
+        assert_eq!(utm.epsg, Some(4326));
+    }
+}

@@ -200,3 +200,56 @@ fn settings_edit_the_parts_cap_and_the_connection_width() {
     assert_eq!(saved.file.rules.min_connection_width_m, 12.5);
     assert_eq!(saved.file.rules.max_bridged_gap_m, 60.0);
 }
+
+/// The area basis and the TBMJ tolerance in the settings window: the tolerance shows its
+/// default 0.01, a negative one is refused naming it, the 面积口径 checkbox makes the review
+/// `area = "ellipsoidal"`, saved and re-checked (the sample's M001 then reports its ellipsoidal
+/// area first in its conflict message).
+#[test]
+fn settings_choose_the_ellipsoidal_area_and_the_tbmj_tolerance() {
+    let dir = sample_copy();
+    let review: PathBuf = dir.path().join("review.toml");
+    let mut h = open(&review);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    settle(&mut h);
+    assert_eq!(
+        h.get_by_label("TBMJ 与椭球面积核对容差:")
+            .value()
+            .as_deref(),
+        Some("0.01")
+    );
+    retype(&mut h, "TBMJ 与椭球面积核对容差:", "-1");
+    h.get_by_label("应用并重新检查").click();
+    settle(&mut h);
+    h.get_by_label("TBMJ 与椭球面积核对容差: -1 不能为负数");
+    retype(&mut h, "TBMJ 与椭球面积核对容差:", "0.02");
+    h.get_by_label("按 CGCS2000 椭球面积（否则按平面面积）")
+        .click();
+    settle(&mut h);
+    h.get_by_label("应用并重新检查").click();
+    h.step();
+    wait_until(&mut h, "the re-check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    let saved =
+        zonecheck::io::review::Review::parse(&std::fs::read_to_string(&review).unwrap(), &review)
+            .unwrap();
+    assert_eq!(
+        saved.file.rules.area,
+        zonecheck::model::settings::AreaBasis::Ellipsoidal
+    );
+    assert_eq!(saved.file.rules.tbmj_tolerance, 0.02);
+    let check = h.state().current_check().unwrap();
+    let z = check
+        .analysis
+        .zones
+        .iter()
+        .find(|z| z.id == "M001")
+        .unwrap();
+    let f = z
+        .findings
+        .iter()
+        .find(|f| f.rule == "conflict.farmland")
+        .unwrap();
+    assert!(f.message_zh.contains("椭球面积；平面"), "{}", f.message_zh);
+}

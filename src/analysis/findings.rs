@@ -37,6 +37,8 @@ pub mod clause {
     pub const NEW_INDUSTRIAL: &str =
         "五(十五) 整合后的开发区（园区）以外原则上不再新增工业建设用地";
     pub const PER_MU: &str = "五(十六) 重点对亩均税收、亩均增加值……等方面指标进行综合评价；二(一) 全省开发区（园区）整合提升主要指标表：亩均税收（万元/亩）2025年目标值30，亩均增加值（万元/亩）2025年目标值120";
+    pub const TBMJ: &str =
+        "审查推定：占用面积须能与农田数据库图斑面积（TBMJ）核对（四(十三) 禁止占用生态保护红线区、基本农田保护区、水源保护区等各类保护区域）";
     pub const OVERLAP: &str =
         "二(二) 推进区域范围内各级开发区（园区）实质性整合（审查推定：整合后开发区范围不得相互重叠）";
 }
@@ -149,13 +151,14 @@ impl Finding {
     }
 
     /// A short fingerprint of the finding's evidence: its numbers (rounded to 0.01: areas to
-    /// 0.01 m², counts, distances, thresholds; the derived `area_mu*` and `share` left out) and
+    /// 0.01 m², counts, distances, thresholds; the derived `area_mu*`, `area_ellipsoid*` and
+    /// `share` left out) and
     /// its sorted refs. A decision remembers it; when it differs, the evidence has changed.
     pub fn evidence(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut text = String::new();
         for (k, v) in &self.numbers {
-            if k.starts_with("area_mu") || k == "share" {
+            if k.starts_with("area_mu") || k.contains("area_ellipsoid") || k == "share" {
                 continue;
             }
             let r = (v * 100.0).round() / 100.0;
@@ -183,6 +186,42 @@ pub fn fmt_area_zh(area_m2: f64) -> String {
         crate::model::num::Fixed(crate::model::mu_from_m2(area_m2), 2),
         crate::model::num::Fixed(area_m2, 1)
     )
+}
+
+/// An area for messages on the review's basis (`[rules] area`): as [`fmt_area_zh`] for the
+/// planar basis (or when the ellipsoidal area is unknown); "1.23 亩（820.0 m²，椭球面积；平面
+/// 820.4 m²）" for the ellipsoidal one.
+pub fn fmt_area_by_zh(
+    planar: f64,
+    ellipsoidal: Option<f64>,
+    basis: crate::model::settings::AreaBasis,
+) -> String {
+    match (basis, ellipsoidal) {
+        (crate::model::settings::AreaBasis::Ellipsoidal, Some(e)) => format!(
+            "{} 亩（{} m²，椭球面积；平面 {} m²）",
+            crate::model::num::Fixed(crate::model::mu_from_m2(e), 2),
+            crate::model::num::Fixed(e, 1),
+            crate::model::num::Fixed(planar, 1)
+        ),
+        _ => fmt_area_zh(planar),
+    }
+}
+
+/// As [`fmt_area_by_zh`], in English.
+pub fn fmt_area_by_en(
+    planar: f64,
+    ellipsoidal: Option<f64>,
+    basis: crate::model::settings::AreaBasis,
+) -> String {
+    match (basis, ellipsoidal) {
+        (crate::model::settings::AreaBasis::Ellipsoidal, Some(e)) => format!(
+            "{} mu ({} m² ellipsoidal; planar {} m²)",
+            crate::model::num::Fixed(crate::model::mu_from_m2(e), 2),
+            crate::model::num::Fixed(e, 1),
+            crate::model::num::Fixed(planar, 1)
+        ),
+        _ => fmt_area_en(planar),
+    }
 }
 
 pub fn fmt_area_en(area_m2: f64) -> String {

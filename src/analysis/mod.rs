@@ -31,8 +31,23 @@ pub struct FeatureOverlap {
     pub feature: usize,
     pub area_m2: f64,
     pub area_mu: f64,
+    /// The overlap on the CGCS2000 ellipsoid (see [`crate::spatial::ellipsoid`]); `None` when
+    /// it could not be computed (a vertex PROJ could not take to lon/lat).
+    pub area_ellipsoid_m2: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
+    /// The whole protected feature's area on the ellipsoid, for the occupied patches of the
+    /// farmland layer (TBMJ reconciliation); `None` elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch_area_ellipsoid_m2: Option<f64>,
+    /// The patch's TBMJ (图斑面积, m²) as its farmland record gives it, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tbmj_m2: Option<f64>,
+    /// The TBMJ-weighted occupied area: TBMJ × the occupied share of the patch
+    /// (`area_ellipsoid_m2 / patch_area_ellipsoid_m2`), the figure a reviewer adding up the
+    /// farmland database's areas gets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tbmj_occupied_m2: Option<f64>,
     /// True when this feature's overlap is slivers only and the layer's slivers do not count.
     pub sliver: bool,
     /// The patch's attributes named by `[fields] patch` (see
@@ -67,6 +82,8 @@ pub struct LayerConflict {
     /// Area of zone ∩ union(layer): overlapping protected features are counted once.
     pub area_m2: f64,
     pub area_mu: f64,
+    /// The same on the CGCS2000 ellipsoid (`None`: could not be computed).
+    pub area_ellipsoid_m2: Option<f64>,
     /// Share of the zone's area.
     pub share: f64,
     /// Part of `area_m2` in slivers (pieces thin or tiny by the sliver tolerances).
@@ -107,6 +124,8 @@ pub fn sliver_tolerances(
 pub struct PartInfo {
     pub area_m2: f64,
     pub area_mu: f64,
+    /// The part's area on the CGCS2000 ellipsoid (`None`: not computed).
+    pub area_ellipsoid_m2: Option<f64>,
     pub fragment: bool,
     pub enclave: bool,
     /// Cluster number (0-based, largest cluster first) of the part, or of its largest piece
@@ -143,8 +162,12 @@ pub struct ZoneResult {
     pub county: Option<String>,
     pub members: Vec<String>,
     pub industries: Vec<String>,
+    /// Planar area in the working CRS: the one findings and thresholds use.
     pub area_m2: f64,
     pub area_mu: f64,
+    /// Area on the CGCS2000 ellipsoid (see [`crate::spatial::ellipsoid`]); `None` when it
+    /// could not be computed.
+    pub area_ellipsoid_m2: Option<f64>,
     /// Number of parts (分片区): polygons of the dissolved zone, so parts that touch are one;
     /// enclaves and small parts count.
     pub part_count: usize,
@@ -163,6 +186,8 @@ pub struct ZoneResult {
     pub cluster_gap_lines: Vec<[geo::Coord<f64>; 2]>,
     /// `None` without an original-zones layer.
     pub expansion_area_m2: Option<f64>,
+    /// The expansion on the CGCS2000 ellipsoid.
+    pub expansion_area_ellipsoid_m2: Option<f64>,
     pub conflicts: BTreeMap<String, LayerConflict>,
     /// Area (m²) of each control-line layer (extra layers of role `control_line`, e.g.
     /// 蓝绿空间) inside the zone, 0 included; never a conflict.
@@ -504,6 +529,7 @@ fn run_checks_with(
         ),
         plaques: crate::model::plaques::PlaqueTable::new(&review.plaques),
         progress,
+        working_crs: Some(&ds.working_crs),
     };
     let mut zones = zone::group_zones(zones_layer, &Fields::of_layer(zones_layer, review));
     let ambiguous = zone::ambiguous_ids(&zones);

@@ -3,10 +3,10 @@
 
 use super::rules::{
     anchor, clusters, conflict, control_line, custody, designation, eliminated, enclave, expansion,
-    fragments, industries, location, members, parts, per_mu,
+    fragments, industries, location, members, parts, per_mu, tbmj,
 };
 use super::{PartInfo, Prepared, ZoneResult};
-use crate::model::settings::Rules;
+use crate::model::settings::{AreaBasis, Rules};
 use crate::model::settings::{ExtraRole, LayerPaths};
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::connect;
@@ -39,6 +39,9 @@ pub struct Context<'a> {
     pub plaques: crate::model::plaques::PlaqueTable,
     /// Where the time of each kind of check is added up (for `--timings`).
     pub progress: &'a crate::progress::Progress,
+    /// The working CRS, for the areas on the CGCS2000 ellipsoid reported beside the planar
+    /// ones; `None`: no ellipsoidal areas (unit tests of single rules).
+    pub working_crs: Option<&'a crate::crs::CrsDef>,
 }
 
 /// Display name of a layer: the role's name, or the extra layer's own name.
@@ -63,9 +66,18 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let mut findings = Vec::new();
     // Sub-areas and clusters; barriers and protected land bridge the gaps they fill.
     let bridges: Vec<&Prepared> = ctx.protection.iter().chain(ctx.barriers).collect();
-    let sub = ctx.progress.timed("contiguity", || {
+    let mut sub = ctx.progress.timed("contiguity", || {
         sub_areas(&geometry, &z.features, rules, &bridges)
     });
+    // Areas on the CGCS2000 ellipsoid beside the planar ones, for what is reported only.
+    let ell = ctx
+        .working_crs
+        .and_then(|crs| crate::spatial::ellipsoid::EllipsoidArea::new(crs).ok());
+    let ell_start = std::time::Instant::now();
+    let zone_area_ellipsoid = ell
+        .as_ref()
+        .and_then(|e| part_areas_ellipsoidal(&mut sub.parts, &geometry, e, rules));
+    let mut ell_time = ell_start.elapsed().as_secs_f64();
     findings.extend(parts::check(&z.id, &geometry, rules));
     findings.extend(fragments::check(&z.id, &geometry, &sub.parts, rules));
     let enclaves = enclave::enclave_parts(&z, &geometry, &sub.parts);
@@ -88,12 +100,20 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
     let overlay_start = std::time::Instant::now();
     let prepared_zone = PreparedArea::new(&geometry);
     for p in ctx.protection {
-        let c = conflict::conflict_with(
+        let mut c = conflict::conflict_with(
             &prepared_zone,
             zone_area,
             p,
             &super::sliver_tolerances(rules),
         );
+        if let Some(e) = &ell {
+            let start = std::time::Instant::now();
+            let has_tbmj = conflict_areas_ellipsoidal(&mut c, p, e);
+            ell_time += start.elapsed().as_secs_f64();
+            if let Some(has_tbmj) = has_tbmj {
+                findings.extend(tbmj::check(&z.id, &c, has_tbmj, rules.tbmj_tolerance));
+            }
+        }
         let severity = if p.layer.role == LayerRole::Extra
             && ctx.layers.extra_role(&p.layer.name) == ExtraRole::Advisory
         {
@@ -121,11 +141,14 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
 
     // Expansion beyond the member original zones.
     let mut expansion_area_m2 = None;
+    let mut expansion_area_ellipsoid_m2 = None;
     if let Some(orig) = ctx.original {
         let (member_geoms, unknown) = members::member_geometries(&z, &geometry, orig);
         findings.extend(members::check(&z.id, unknown));
-        let (total, found) = expansion::check(&z, &geometry, zone_area, member_geoms, rules);
+        let (total, total_ellipsoid, found) =
+            expansion::check(&z, &geometry, zone_area, member_geoms, rules, ell.as_ref());
         expansion_area_m2 = Some(total);
+        expansion_area_ellipsoid_m2 = total_ellipsoid;
         findings.extend(found);
         findings.extend(designation::check(&z, orig, &ctx.plaques));
         let tol = super::sliver_tolerances(rules);
@@ -152,6 +175,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         None => findings.extend(custody::without_townships(&z)),
     }
 
+    ctx.progress.add_time("ellipsoidal areas", ell_time);
     ZoneResult {
         id: z.id,
         name: z.name,
@@ -162,6 +186,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         industries: z.industries,
         area_m2: zone_area,
         area_mu: mu_from_m2(zone_area),
+        area_ellipsoid_m2: zone_area_ellipsoid,
         part_count: sub.parts.len(),
         parts: sub.parts,
         enclaves,
@@ -170,6 +195,7 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         cluster_gaps_net_m: sub.net_gaps,
         cluster_gap_lines: sub.lines,
         expansion_area_m2,
+        expansion_area_ellipsoid_m2,
         conflicts,
         control_lines,
         findings,
@@ -177,6 +203,67 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         geometry,
     }
 }
+
+/// Sets each part's area on the ellipsoid (part i is polygon i of the dissolved zone) and, when
+/// `rules.area` is ellipsoidal, its fragment flag by that area; returns the zone's ellipsoidal
+/// area, the sum of its parts' (`None` when a vertex could not be reprojected).
+fn part_areas_ellipsoidal(
+    parts: &mut [PartInfo],
+    geometry: &Geom,
+    ell: &crate::spatial::ellipsoid::EllipsoidArea,
+    rules: &Rules,
+) -> Option<f64> {
+    let areas: Vec<Option<f64>> = geometry.0.iter().map(|p| ell.polygon_m2(p)).collect();
+    if areas.len() == parts.len() {
+        for (part, area) in parts.iter_mut().zip(&areas) {
+            part.area_ellipsoid_m2 = *area;
+            if let (AreaBasis::Ellipsoidal, Some(a)) = (rules.area, area) {
+                part.fragment = *a < rules.min_part_area_m2;
+            }
+        }
+    }
+    areas.into_iter().sum()
+}
+
+/// Fills in the conflict's areas on the ellipsoid: the whole overlap's and each occupied
+/// feature's; for the farmland layer also each occupied patch's whole area, its TBMJ and the
+/// TBMJ-weighted occupied area. Returns, for the farmland layer, whether it has a TBMJ field
+/// (`None` for other layers).
+fn conflict_areas_ellipsoidal(
+    c: &mut super::LayerConflict,
+    p: &Prepared,
+    ell: &crate::spatial::ellipsoid::EllipsoidArea,
+) -> Option<bool> {
+    c.area_ellipsoid_m2 = ell.area_m2(&c.geometry);
+    let farmland = p.layer.role == LayerRole::Farmland;
+    let tbmj_field = p.layer.field_index(TBMJ_FIELD).filter(|_| farmland);
+    for o in &mut c.features {
+        o.area_ellipsoid_m2 = ell.area_m2(&o.geometry);
+        if !farmland {
+            continue;
+        }
+        let Some(feature) = p.layer.features.get(o.feature) else {
+            continue;
+        };
+        o.patch_area_ellipsoid_m2 = ell.area_m2(&feature.geometry);
+        o.tbmj_m2 = p
+            .layer
+            .attr(feature, tbmj_field)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite());
+        o.tbmj_occupied_m2 = match (o.tbmj_m2, o.area_ellipsoid_m2, o.patch_area_ellipsoid_m2) {
+            (Some(t), Some(occupied), Some(whole)) if whole > 0.0 => {
+                Some(t * (occupied / whole).min(1.0))
+            }
+            _ => None,
+        };
+    }
+    farmland.then_some(tbmj_field.is_some())
+}
+
+/// The farmland patches' field of their surveyed area (图斑面积, m², ellipsoidal by the
+/// 国土调查 method), matched case-insensitively.
+pub const TBMJ_FIELD: &str = "TBMJ";
 
 /// The nearest points of a gap between two clusters.
 type GapLine = [geo::Coord<f64>; 2];
@@ -325,6 +412,7 @@ pub fn sub_areas(
             PartInfo {
                 area_m2: area,
                 area_mu: mu_from_m2(area),
+                area_ellipsoid_m2: None,
                 fragment: area < rules.min_part_area_m2,
                 enclave: enclave[i],
                 cluster: largest[i].map(|u| unit_cluster[u]),
@@ -606,6 +694,7 @@ mod tests {
                 parts.push(PartInfo {
                     area_m2: 0.0,
                     area_mu: 0.0,
+                    area_ellipsoid_m2: None,
                     fragment: false,
                     enclave: false,
                     cluster: Some(cluster),

@@ -319,6 +319,9 @@ strings! {
     WanPerMu: "万元/亩", "10k yuan/mu";
     CustodyShare: "托管乡镇保护面积占比阈值", "Custody protected share";
     CustodyCover: "推定托管的最小覆盖比例", "Custody inferred from coverage of";
+    TbmjTolerance: "TBMJ 与椭球面积核对容差", "TBMJ vs ellipsoidal area tolerance";
+    AreaBasis: "面积口径", "Area used by the checks";
+    AreaEllipsoidal: "按 CGCS2000 椭球面积（否则按平面面积）", "CGCS2000 ellipsoidal (else planar)";
     NotANumber: "不是数字", "is not a number";
     NotACount: "不是非负整数", "is not a whole number ≥ 0";
     MustBeNonNegative: "不能为负数", "must not be negative";

@@ -281,6 +281,7 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
         ("rules.custody_min_cover_share", r.custody_min_cover_share),
         ("rules.tax_per_mu_wan", r.tax_per_mu_wan),
         ("rules.value_added_per_mu_wan", r.value_added_per_mu_wan),
+        ("rules.tbmj_tolerance", r.tbmj_tolerance),
     ] {
         if !value.is_finite() || value < 0.0 {
             return Err(m::review_negative(key, value));
@@ -289,6 +290,7 @@ pub fn validate(file: &ReviewFile) -> Result<(), crate::model::Text> {
     for (key, share) in [
         ("rules.custody_protected_share", r.custody_protected_share),
         ("rules.custody_min_cover_share", r.custody_min_cover_share),
+        ("rules.tbmj_tolerance", r.tbmj_tolerance),
     ] {
         if share > 1.0 {
             return Err(m::review_share(key, share));
@@ -448,6 +450,21 @@ mod tests {
         ] {
             let e = parse(&format!("[layers]\nzones = \"z.shp\"\n{bad}")).unwrap_err();
             assert!(e.contains("rules.custody_min_cover_share"), "{e}");
+        }
+        let r = parse("[layers]\nzones = \"z.shp\"\n[rules]\narea = \"ellipsoidal\"\n").unwrap();
+        assert_eq!(
+            r.file.rules.area,
+            crate::model::settings::AreaBasis::Ellipsoidal
+        );
+        let e = parse("[layers]\nzones = \"z.shp\"\n[rules]\narea = \"round\"\n").unwrap_err();
+        assert!(e.contains("area") && e.contains("ellipsoidal"), "{e}");
+        for bad in [
+            "[rules]\ntbmj_tolerance = -0.01\n",
+            "[rules]\ntbmj_tolerance = nan\n",
+            "[rules]\ntbmj_tolerance = 1.5\n",
+        ] {
+            let e = parse(&format!("[layers]\nzones = \"z.shp\"\n{bad}")).unwrap_err();
+            assert!(e.contains("rules.tbmj_tolerance"), "{e}");
         }
         let e = parse("[layers]\nzones = \"z.shp\"\n[plaques]\n\" \" = \"city\"\n").unwrap_err();
         assert!(e.contains("[plaques]"), "{e}");

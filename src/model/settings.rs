@@ -162,6 +162,28 @@ pub fn role_of_key(key: &str) -> LayerRole {
     }
 }
 
+/// Which area the findings and the area thresholds use (`[rules] area`): the planar area in the
+/// working CRS, or the area on the CGCS2000 ellipsoid (as land accounts are kept). Every output
+/// shows both either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaBasis {
+    #[default]
+    Planar,
+    Ellipsoidal,
+}
+
+impl AreaBasis {
+    /// `planar` or `ellipsoidal`'s area as this basis has it: the ellipsoidal one when chosen
+    /// and known, else the planar one.
+    pub fn pick(self, planar: f64, ellipsoidal: Option<f64>) -> f64 {
+        match (self, ellipsoidal) {
+            (AreaBasis::Ellipsoidal, Some(e)) => e,
+            _ => planar,
+        }
+    }
+}
+
 /// How much a finding weighs: a blocking finding fails its zone (and the plan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -283,6 +305,12 @@ pub struct Rules {
     pub tax_per_mu_wan: f64,
     /// 五(十六) target of 亩均增加值, 万元/亩 (the guidance's indicator for 2025: 120).
     pub value_added_per_mu_wan: f64,
+    /// An occupied farmland patch whose TBMJ differs from its computed ellipsoidal area by more
+    /// than this share (0–1) of that area is a data-quality note (`tbmj.mismatch`).
+    pub tbmj_tolerance: f64,
+    /// The area findings and the area thresholds (`min_part_area_m2`) use; default planar
+    /// (see the README: the planar numbers are those the checks were specified in).
+    pub area: AreaBasis,
     /// Severity per rule id, applied after the checks (`[rules.severity]`
     /// `expansion = "blocking"`); a key also covers the rule ids under it (`conflict` covers
     /// `conflict.redline`). `input.*` rules cannot be changed: incomplete input always blocks.
@@ -315,6 +343,8 @@ impl Default for Rules {
             max_total_zones: 150,
             tax_per_mu_wan: 30.0,
             value_added_per_mu_wan: 120.0,
+            tbmj_tolerance: 0.01,
+            area: AreaBasis::Planar,
             severity: BTreeMap::new(),
             severity_of_class: BTreeMap::new(),
         }

@@ -1,4 +1,6 @@
-//! findings.csv: one row per finding, UTF-8 with a BOM so Excel shows the Chinese.
+//! findings.csv: one row per finding, UTF-8 with a BOM so Excel shows the Chinese. Areas in m²,
+//! 亩 and 公顷, planar (`area_*`, the working CRS, what the checks use) and on the CGCS2000
+//! ellipsoid (`area_ellipsoid_*`).
 
 use super::ReportInput;
 use crate::analysis::Finding;
@@ -19,12 +21,21 @@ fn number(f: &Finding, key: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A number of the finding converted (m² to 亩 or 公顷), to `digits` decimals; empty when the
+/// finding does not have it.
+fn converted(f: &Finding, key: &str, convert: fn(f64) -> f64, digits: usize) -> String {
+    f.numbers
+        .get(key)
+        .map(|&v| crate::model::num::fixed(convert(v), digits))
+        .unwrap_or_default()
+}
+
 /// The CSV text, BOM first. After the findings: a row per orphaned decision (review_state
 /// `orphaned`) and a last row with the plan verdict (rule `review.verdict`).
 pub fn findings_csv(input: &ReportInput) -> String {
     use crate::messages::decisions as msg;
     let mut out = String::from("\u{feff}");
-    out.push_str("zone_id,zone_name,severity,severity_zh,rule,message_zh,message_en,area_m2,area_mu,refs,clause,review_status,review_reason,review_comment,review_state,zone_result\r\n");
+    out.push_str("zone_id,zone_name,severity,severity_zh,rule,message_zh,message_en,area_m2,area_mu,area_ha,area_ellipsoid_m2,area_ellipsoid_mu,area_ellipsoid_ha,refs,clause,review_status,review_reason,review_comment,review_state,zone_result\r\n");
     let resolved = input.resolved();
     let analysis = input.analysis;
     let zones = &analysis.zones;
@@ -66,6 +77,15 @@ pub fn findings_csv(input: &ReportInput) -> String {
             f.message_en.clone(),
             number(f, "area_m2"),
             number(f, "area_mu"),
+            converted(f, "area_m2", crate::spatial::ellipsoid::ha_from_m2, 4),
+            number(f, "area_ellipsoid_m2"),
+            converted(f, "area_ellipsoid_m2", crate::model::mu_from_m2, 2),
+            converted(
+                f,
+                "area_ellipsoid_m2",
+                crate::spatial::ellipsoid::ha_from_m2,
+                4,
+            ),
             f.refs.join(" "),
             f.clause.clone(),
             d.map(|d| d.status.id().to_string()).unwrap_or_default(),
@@ -92,6 +112,10 @@ pub fn findings_csv(input: &ReportInput) -> String {
             note.en,
             String::new(),
             String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
             row.about.clone().unwrap_or_default(),
             String::new(),
             row.status.id().to_string(),
@@ -113,6 +137,10 @@ pub fn findings_csv(input: &ReportInput) -> String {
         "review.verdict".to_string(),
         line.zh,
         line.en,
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
         String::new(),
         String::new(),
         String::new(),

@@ -18,6 +18,8 @@ struct Row<'a> {
     feature_id: &'a str,
     class: &'a str,
     area_m2: f64,
+    /// The same on the CGCS2000 ellipsoid (`None`: could not be computed).
+    area_ellipsoid_m2: Option<f64>,
     /// Slivers only, not counted as conflict (see `FeatureOverlap::sliver`).
     sliver: bool,
     /// The patch fields (`FeatureOverlap::fields`).
@@ -55,6 +57,7 @@ fn rows<'a>(input: &'a ReportInput) -> Vec<Row<'a>> {
                     feature_id: &f.id,
                     class: f.class.as_deref().unwrap_or(""),
                     area_m2: f.area_m2,
+                    area_ellipsoid_m2: f.area_ellipsoid_m2,
                     sliver: f.sliver,
                     fields: &f.fields,
                     geometry: &f.geometry,
@@ -128,6 +131,12 @@ fn feature_json(r: &Row, to_ll: &Reprojector) -> Result<String, String> {
         "class": r.class,
         "area_m2": (r.area_m2 * 1000.0).round() / 1000.0,
         "area_mu": (crate::model::mu_from_m2(r.area_m2) * 10000.0).round() / 10000.0,
+        "area_ha": (r.area_m2 / 10.0).round() / 1000.0,
+        "area_ellipsoid_m2": r.area_ellipsoid_m2.map(|a| (a * 1000.0).round() / 1000.0),
+        "area_ellipsoid_mu": r
+            .area_ellipsoid_m2
+            .map(|a| (crate::model::mu_from_m2(a) * 10000.0).round() / 10000.0),
+        "area_ellipsoid_ha": r.area_ellipsoid_m2.map(|a| (a / 10.0).round() / 1000.0),
         "sliver": r.sliver,
         "review_status": r.status,
         "review_comment": r.comment,
@@ -257,6 +266,35 @@ fn fixed_conflict_fields() -> Vec<FieldSpec> {
                 decimals: 4,
             },
         },
+        // The planar area in 公顷 and the area on the CGCS2000 ellipsoid (m², 亩, 公顷).
+        FieldSpec {
+            name: "AREA_HA".into(),
+            kind: FieldKind::Number {
+                width: 18,
+                decimals: 4,
+            },
+        },
+        FieldSpec {
+            name: "ELL_M2".into(),
+            kind: FieldKind::Number {
+                width: 18,
+                decimals: 3,
+            },
+        },
+        FieldSpec {
+            name: "ELL_MU".into(),
+            kind: FieldKind::Number {
+                width: 18,
+                decimals: 4,
+            },
+        },
+        FieldSpec {
+            name: "ELL_HA".into(),
+            kind: FieldKind::Number {
+                width: 18,
+                decimals: 4,
+            },
+        },
         FieldSpec {
             name: "SLIVER".into(),
             kind: FieldKind::Text(1),
@@ -296,6 +334,15 @@ fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<ConflictFeatur
                     crate::model::mu_from_m2(r.area_m2),
                     4,
                 )),
+                Some(crate::model::num::fixed(
+                    crate::spatial::ellipsoid::ha_from_m2(r.area_m2),
+                    4,
+                )),
+                r.area_ellipsoid_m2.map(|a| crate::model::num::fixed(a, 3)),
+                r.area_ellipsoid_m2
+                    .map(|a| crate::model::num::fixed(crate::model::mu_from_m2(a), 4)),
+                r.area_ellipsoid_m2
+                    .map(|a| crate::model::num::fixed(crate::spatial::ellipsoid::ha_from_m2(a), 4)),
                 Some(if r.sliver { "T" } else { "F" }.to_string()),
                 (!r.status.is_empty()).then(|| r.status.to_string()),
                 (!r.comment.is_empty()).then(|| r.comment.clone()),

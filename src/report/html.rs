@@ -58,6 +58,7 @@ pub fn render_html(input: &ReportInput) -> String {
     svg_defs(&mut out);
     header(&mut out, input, &resolved);
     summary(&mut out, input, &resolved);
+    area_comparison(&mut out, input);
     plan_block(&mut out, input, &resolved);
     if !input.analysis.zones.is_empty() {
         out.push_str("<h2 class=\"part-title\">分区详情</h2>\n");
@@ -82,8 +83,14 @@ pub fn render_html(input: &ReportInput) -> String {
     }
     out.push_str("<footer class=\"note\">本报告由 zonecheck ");
     out.push_str(&esc(&input.meta.version));
+    out.push_str(match input.review.file.rules.area {
+        crate::model::settings::AreaBasis::Planar => " 生成。检查与阈值按工作坐标系平面面积计算",
+        crate::model::settings::AreaBasis::Ellipsoidal => {
+            " 生成。提示中的面积与分片区最小面积按椭球面积计算（rules.area = \"ellipsoidal\"），碎片容差按平面"
+        }
+    });
     out.push_str(
-        " 生成。面积按工作坐标系平面面积计算，1 亩 = 10000/15 m²。</footer>\n</body>\n</html>\n",
+        "；椭球面积为 CGCS2000 椭球（a = 6378137 m，f = 1/298.257222101）上以测地线连接各界址点所围面积，与国土调查图斑椭球面积同一口径。1 亩 = 10000/15 m²，1 公顷 = 10000 m²。</footer>\n</body>\n</html>\n",
     );
     out
 }
@@ -134,6 +141,62 @@ fn fmt_num(v: f64, decimals: usize) -> String {
 }
 
 /// A share 0–1 as a percentage with 2 decimals.
+/// An area in 公顷 (hectares), 4 decimals.
+fn fmt_ha(m2: f64) -> String {
+    fmt_num(crate::spatial::ellipsoid::ha_from_m2(m2), 4)
+}
+
+/// "1.50 亩（1,000.00 m²，0.1000 公顷）".
+fn fmt_area3(m2: f64) -> String {
+    format!(
+        "{} 亩（{} m²，{} 公顷）",
+        fmt_num(mu_from_m2(m2), 2),
+        fmt_num(m2, 2),
+        fmt_ha(m2)
+    )
+}
+
+/// Three cells: m², 亩 (4 decimals), 公顷; dashes when the area is unknown.
+fn area_cells(m2: Option<f64>, class: &str) -> String {
+    match m2 {
+        Some(a) => format!(
+            "<td class=\"{class}\">{}</td><td class=\"{class}\">{}</td><td class=\"{class}\">{}</td>",
+            fmt_num(a, 2),
+            fmt_num(mu_from_m2(a), 4),
+            fmt_ha(a)
+        ),
+        None => "<td class=\"n zero\">—</td>".repeat(3),
+    }
+}
+
+/// The planar and the ellipsoidal area of each zone side by side, with the difference.
+fn area_comparison(out: &mut String, input: &ReportInput) {
+    let zones = &input.analysis.zones;
+    if zones.is_empty() {
+        return;
+    }
+    out.push_str("<h3>面积对照（平面 / 椭球）</h3>\n<table>\n<thead><tr><th rowspan=\"2\" class=\"nw\">编号</th><th colspan=\"3\">平面面积</th><th colspan=\"3\">椭球面积（CGCS2000）</th><th rowspan=\"2\">椭球−平面</th></tr>\n<tr><th>m²</th><th>亩</th><th>公顷</th><th>m²</th><th>亩</th><th>公顷</th></tr></thead>\n<tbody>\n");
+    for z in zones {
+        let diff = match z.area_ellipsoid_m2 {
+            Some(e) if z.area_m2 > 0.0 => format!(
+                "{} m²（{}）",
+                fmt_num(e - z.area_m2, 2),
+                fmt_pct((e - z.area_m2) / z.area_m2)
+            ),
+            _ => "—".to_string(),
+        };
+        w!(
+            out,
+            "<tr><td class=\"c\">{}</td>{}{}<td class=\"n\">{}</td></tr>\n",
+            esc(&z.id),
+            area_cells(Some(z.area_m2), "n"),
+            area_cells(z.area_ellipsoid_m2, "n"),
+            diff
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
 fn fmt_pct(share: f64) -> String {
     format!("{}%", fmt_num(share * 100.0, 2))
 }
@@ -371,7 +434,7 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         esc(&ds.working_crs_reason)
     );
     out.push_str("</table>\n<h3>检查规则</h3>\n<table class=\"kv\">\n");
-    let rows: [(&str, String); 11] = [
+    let rows: [(&str, String); 12] = [
         (
             "连片距离",
             format!(
@@ -397,6 +460,19 @@ fn header(out: &mut String, input: &ReportInput, resolved: &crate::decisions::Re
         (
             "分片区数量上限",
             format!("{} 个（相接的地块合为一个分片区）", rules.max_parts),
+        ),
+        (
+            "面积口径（rules.area）",
+            match rules.area {
+                crate::model::settings::AreaBasis::Planar => {
+                    "平面面积（工作坐标系）：检查结论、提示中的面积与分片区最小面积按平面面积；椭球面积并列"
+                        .to_string()
+                }
+                crate::model::settings::AreaBasis::Ellipsoidal => {
+                    "椭球面积（CGCS2000）：提示中的面积与分片区最小面积按椭球面积；平面面积并列；碎片容差仍按平面"
+                        .to_string()
+                }
+            },
         ),
         (
             "分片区最小面积",
@@ -846,9 +922,14 @@ fn zone_section(
     );
     w!(
         out,
-        "<tr><th>面积</th><td>{} 亩（{} m²）</td></tr>\n",
-        fmt_num(z.area_mu, 2),
-        fmt_num(z.area_m2, 2)
+        "<tr><th>面积</th><td>{}</td></tr>\n",
+        fmt_area3(z.area_m2)
+    );
+    w!(
+        out,
+        "<tr><th>椭球面积</th><td>{}</td></tr>\n",
+        z.area_ellipsoid_m2
+            .map_or_else(|| "—（未能计算）".to_string(), fmt_area3)
     );
     w!(
         out,
@@ -857,7 +938,12 @@ fn zone_section(
         z.clusters
     );
     let expansion = match z.expansion_area_m2 {
-        Some(a) => format!("{} 亩（{} m²）", fmt_num(mu_from_m2(a), 2), fmt_num(a, 2)),
+        Some(a) => format!(
+            "{}；椭球面积 {}",
+            fmt_area3(a),
+            z.expansion_area_ellipsoid_m2
+                .map_or_else(|| "—".to_string(), fmt_area3)
+        ),
         None => "—（未提供原开发区图层）".to_string(),
     };
     w!(out, "<tr><th>扩区面积</th><td>{}</td></tr>\n", expansion);
@@ -966,7 +1052,7 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
     if protection.is_empty() {
         return;
     }
-    out.push_str("<h3>保护图层冲突</h3>\n<table>\n<thead><tr><th>保护图层</th><th>冲突面积（m²）</th><th>冲突面积（亩）</th><th>占开发区面积</th><th>图斑数</th><th>碎片（不计冲突）</th></tr></thead>\n<tbody>\n");
+    out.push_str("<h3>保护图层冲突</h3>\n<table>\n<thead><tr><th>保护图层</th><th>冲突面积（m²）</th><th>冲突面积（亩）</th><th>冲突面积（公顷）</th><th>椭球面积（m²）</th><th>椭球面积（亩）</th><th>椭球面积（公顷）</th><th>占开发区面积</th><th>图斑数</th><th>碎片（不计冲突）</th></tr></thead>\n<tbody>\n");
     for l in &protection {
         let label = layer_label(l).0;
         match z.conflicts.get(&l.name) {
@@ -975,12 +1061,10 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
                 let class = if hit { "n hit" } else { "n" };
                 w!(
                     out,
-                    "<tr><td>{}</td><td class=\"{}\">{}</td><td class=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                    "<tr><td>{}</td>{}{}<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
                     esc(&label),
-                    class,
-                    fmt_num(c.area_m2, 2),
-                    class,
-                    fmt_num(c.area_mu, 4),
+                    area_cells(Some(c.area_m2), class),
+                    area_cells(c.area_ellipsoid_m2, class),
                     fmt_pct(c.share),
                     c.features.len(),
                     if c.sliver_count > 0 {
@@ -992,17 +1076,16 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
                 for (class_name, a) in &c.by_class_m2 {
                     w!(
                         out,
-                        "<tr><td>　其中 {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td></td><td></td></tr>\n",
+                        "<tr><td>　其中 {}</td>{}<td></td><td></td><td></td><td class=\"n\">{}</td><td></td><td></td></tr>\n",
                         esc(class_name),
-                        fmt_num(*a, 2),
-                        fmt_num(mu_from_m2(*a), 4),
+                        area_cells(Some(*a), "n"),
                         fmt_pct(if z.area_m2 > 0.0 { a / z.area_m2 } else { 0.0 })
                     );
                 }
             }
             None => w!(
                 out,
-                "<tr><td>{}</td><td colspan=\"5\" class=\"zero\">未检查</td></tr>\n",
+                "<tr><td>{}</td><td colspan=\"9\" class=\"zero\">未检查</td></tr>\n",
                 esc(&label)
             ),
         }
@@ -1018,6 +1101,8 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
         }
         let label = layer_label(l).0;
         let with_class = c.features.iter().any(|f| f.class.is_some());
+        // The farmland layer's patches with a TBMJ: the reconciliation columns.
+        let with_tbmj = c.features.iter().any(|f| f.tbmj_m2.is_some());
         w!(
             out,
             "<h3>{} 冲突图斑（{} 个）</h3>\n<table>\n<thead><tr><th>序号</th><th>图斑编号</th>",
@@ -1036,7 +1121,11 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
         for n in &patch_names {
             w!(out, "<th>{}</th>", esc(n));
         }
-        out.push_str("<th>面积（m²）</th><th>面积（亩）</th></tr></thead>\n<tbody>\n");
+        out.push_str("<th>面积（m²）</th><th>面积（亩）</th><th>面积（公顷）</th><th>椭球面积（m²）</th><th>椭球面积（亩）</th><th>椭球面积（公顷）</th>");
+        if with_tbmj {
+            out.push_str("<th>TBMJ（m²）</th><th>图斑椭球面积（m²）</th><th>占用比例</th><th>按 TBMJ 折算占用面积（m²）</th>");
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
         for (k, f) in c.features.iter().take(MAX_TABLE_ROWS).enumerate() {
             w!(
                 out,
@@ -1050,30 +1139,54 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
             for (_, v) in &f.fields {
                 w!(out, "<td>{}</td>", esc(v.as_deref().unwrap_or("—")));
             }
-            w!(
-                out,
-                "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-                fmt_num(f.area_m2, 2),
-                fmt_num(f.area_mu, 4)
-            );
+            out.push_str(&area_cells(Some(f.area_m2), "n"));
+            out.push_str(&area_cells(f.area_ellipsoid_m2, "n"));
+            if with_tbmj {
+                let opt = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| fmt_num(v, 2));
+                let share = match (f.area_ellipsoid_m2, f.patch_area_ellipsoid_m2) {
+                    (Some(o), Some(w)) if w > 0.0 => fmt_pct(o / w),
+                    _ => "—".to_string(),
+                };
+                w!(
+                    out,
+                    "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                    opt(f.tbmj_m2),
+                    opt(f.patch_area_ellipsoid_m2),
+                    share,
+                    opt(f.tbmj_occupied_m2)
+                );
+            }
+            out.push_str("</tr>\n");
         }
         if c.features.len() > MAX_TABLE_ROWS {
             w!(
                 out,
                 "<tr><td colspan=\"{}\" class=\"note\">…共 {} 个图斑，仅列出前 {} 个；合计含全部图斑</td></tr>\n",
-                if with_class { 5 } else { 4 } + patch_names.len(),
+                if with_class { 9 } else { 8 } + if with_tbmj { 4 } else { 0 } + patch_names.len(),
                 c.features.len(),
                 MAX_TABLE_ROWS
             );
         }
         let sum_m2: f64 = c.features.iter().map(|f| f.area_m2).sum();
+        let sum_ellipsoid: Option<f64> = c.features.iter().map(|f| f.area_ellipsoid_m2).sum();
         w!(
             out,
-            "<tr class=\"sum\"><td colspan=\"{}\">合计（逐图斑）</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            "<tr class=\"sum\"><td colspan=\"{}\">合计（逐图斑）</td>{}{}",
             if with_class { 3 } else { 2 } + patch_names.len(),
-            fmt_num(sum_m2, 2),
-            fmt_num(mu_from_m2(sum_m2), 4)
+            area_cells(Some(sum_m2), "n"),
+            area_cells(sum_ellipsoid, "n")
         );
+        if with_tbmj {
+            let tbmj: f64 = c.features.iter().filter_map(|f| f.tbmj_m2).sum();
+            let weighted: f64 = c.features.iter().filter_map(|f| f.tbmj_occupied_m2).sum();
+            w!(
+                out,
+                "<td class=\"n\">{}</td><td></td><td></td><td class=\"n\">{}</td>",
+                fmt_num(tbmj, 2),
+                fmt_num(weighted, 2)
+            );
+        }
+        out.push_str("</tr>\n");
         out.push_str("</tbody>\n</table>\n");
         if (sum_m2 - c.area_m2).abs() > 0.005 {
             w!(
@@ -1097,7 +1210,7 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
         out.push_str("<p class=\"note\">无分片区（几何为空）。</p>\n");
         return;
     }
-    out.push_str("<table>\n<thead><tr><th>序号</th><th>面积（m²）</th><th>面积（亩）</th><th>碎片</th><th>飞地</th><th>组团</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table>\n<thead><tr><th>序号</th><th>面积（m²）</th><th>面积（亩）</th><th>面积（公顷）</th><th>椭球面积（m²）</th><th>椭球面积（亩）</th><th>椭球面积（公顷）</th><th>碎片</th><th>飞地</th><th>组团</th></tr></thead>\n<tbody>\n");
     for (k, p) in z.parts.iter().take(MAX_TABLE_ROWS).enumerate() {
         let cluster = match p.cluster {
             Some(c) if p.pieces > 1 => {
@@ -1108,10 +1221,10 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
         };
         w!(
             out,
-            "<tr><td class=\"c\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"c{}\">{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>\n",
+            "<tr><td class=\"c\">{}</td>{}{}<td class=\"c{}\">{}</td><td class=\"c\">{}</td><td class=\"c\">{}</td></tr>\n",
             k + 1,
-            fmt_num(p.area_m2, 2),
-            fmt_num(p.area_mu, 4),
+            area_cells(Some(p.area_m2), "n"),
+            area_cells(p.area_ellipsoid_m2, "n"),
             if p.fragment { " bad" } else { "" },
             yes_dash(p.fragment),
             yes_dash(p.enclave),
@@ -1121,7 +1234,7 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
     if z.parts.len() > MAX_TABLE_ROWS {
         w!(
             out,
-            "<tr><td colspan=\"6\" class=\"note\">…共 {} 个分片区，仅列出前 {} 个</td></tr>\n",
+            "<tr><td colspan=\"10\" class=\"note\">…共 {} 个分片区，仅列出前 {} 个</td></tr>\n",
             z.parts.len(),
             MAX_TABLE_ROWS
         );

@@ -46,6 +46,7 @@ fn report_value_raw(input: &ReportInput) -> Value {
     let resolved = input.resolved();
     let counts = resolved.counts(input.analysis);
     let mut zones = serde_json::to_value(&input.analysis.zones).unwrap_or(Value::Null);
+    add_area_units(&mut zones);
     let mut plan = serde_json::to_value(&input.analysis.plan).unwrap_or(Value::Null);
     // Each finding carries its subject, its evidence fingerprint and the reviewer's decision,
     // when there is one; each zone its result with the decisions (pass / passed_by_decision /
@@ -164,4 +165,48 @@ fn report_value_raw(input: &ReportInput) -> Value {
         // Every decision of the review file, as saved (also those whose finding is gone).
         "decisions": serde_json::to_value(&input.review.file.decisions).unwrap_or(Value::Null),
     })
+}
+
+/// The area keys of the analysis (m²) that get their 亩 and 公顷 beside them in report.json:
+/// `area_m2` → `area_mu` (already there) and `area_ha`, `area_ellipsoid_m2` →
+/// `area_ellipsoid_mu` and `area_ellipsoid_ha`, and so on. A finding's `numbers` are left as
+/// the finding has them.
+const AREA_KEYS: [&str; 7] = [
+    "area_m2",
+    "area_ellipsoid_m2",
+    "expansion_area_m2",
+    "expansion_area_ellipsoid_m2",
+    "patch_area_ellipsoid_m2",
+    "tbmj_m2",
+    "tbmj_occupied_m2",
+];
+
+/// Adds the 亩 and 公顷 of every key of [`AREA_KEYS`] (null stays null), at every depth but
+/// inside the findings.
+fn add_area_units(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for key in AREA_KEYS {
+                let Some(m2) = map.get(key).cloned() else {
+                    continue;
+                };
+                let stem = key.trim_end_matches("_m2");
+                let convert = |f: fn(f64) -> f64| match m2.as_f64() {
+                    Some(a) => json!(f(a)),
+                    None => Value::Null,
+                };
+                let mu = convert(crate::model::mu_from_m2);
+                let ha = convert(crate::spatial::ellipsoid::ha_from_m2);
+                map.entry(format!("{stem}_mu")).or_insert(mu);
+                map.entry(format!("{stem}_ha")).or_insert(ha);
+            }
+            for (k, child) in map.iter_mut() {
+                if k != "findings" && k != "numbers" {
+                    add_area_units(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_area_units),
+        _ => {}
+    }
 }

@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod edit;
+pub mod ellipsoid;
 pub mod frame;
 pub mod guard;
 pub mod index;

@@ -1,7 +1,9 @@
 //! 禁止占用各类保护区域: the zone's overlap with each protection layer (`conflict.<layer>`),
 //! or only slivers of it below the tolerance (`sliver.<layer>`, not a conflict).
 
-use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding, Severity};
+use crate::analysis::findings::{
+    fmt_area_by_en, fmt_area_by_zh, fmt_area_en, fmt_area_zh, Finding, Severity,
+};
 use crate::analysis::rules::Rule;
 use crate::analysis::zone::layer_label;
 use crate::analysis::{FeatureOverlap, LayerConflict, Prepared};
@@ -37,13 +39,13 @@ pub fn check_as(
         let blocking = c.is_conflict();
         let mut zh = format!(
             "占用{name_zh} {}，占开发区面积 {}%，涉及 {} 个图斑",
-            fmt_area_zh(c.area_m2),
+            fmt_area_by_zh(c.area_m2, c.area_ellipsoid_m2, rules.area),
             crate::model::num::Fixed(c.share * 100.0, 2),
             c.features.len()
         );
         let mut en = format!(
             "occupies {name_en}: {}, {}% of the zone, {} protected feature(s)",
-            fmt_area_en(c.area_m2),
+            fmt_area_by_en(c.area_m2, c.area_ellipsoid_m2, rules.area),
             crate::model::num::Fixed(c.share * 100.0, 2),
             c.features.len()
         );
@@ -109,6 +111,11 @@ pub fn check_as(
             .geom(c.geometry.clone());
         for (class, a) in &c.by_class_m2 {
             f = f.num(&format!("area_m2.{class}"), *a);
+        }
+        if let Some(e) = c.area_ellipsoid_m2 {
+            f = f
+                .num("area_ellipsoid_m2", e)
+                .num("area_ellipsoid_mu", mu_from_m2(e));
         }
         findings.push(f);
     }
@@ -201,7 +208,11 @@ pub fn conflict_with(
                     feature: i,
                     area_m2: a,
                     area_mu: mu_from_m2(a),
+                    area_ellipsoid_m2: None,
                     class: p.layer.attr(f, class_field).map(str::to_string),
+                    patch_area_ellipsoid_m2: None,
+                    tbmj_m2: None,
+                    tbmj_occupied_m2: None,
                     sliver: false,
                     fields: p
                         .patch_fields
@@ -240,6 +251,7 @@ pub fn conflict_with(
         role: p.layer.role,
         area_m2: area,
         area_mu: mu_from_m2(area),
+        area_ellipsoid_m2: None,
         share: if zone_area > 0.0 {
             area / zone_area
         } else {
@@ -265,6 +277,7 @@ mod tests {
             role: LayerRole::Redline,
             area_m2,
             area_mu: mu_from_m2(area_m2),
+            area_ellipsoid_m2: None,
             share: area_m2 / 10_000.0,
             sliver_area_m2,
             sliver_count,

@@ -291,6 +291,7 @@ mod tests {
             custody_cache: CustodyCache::new(1),
             plaques: Default::default(),
             progress: &progress,
+            working_crs: None,
         };
         // The zone covers x 20–100: 80 % of the township (≥ 50 %): inferred.
         let z = zone_input("Z1", &[], None);

@@ -1,6 +1,6 @@
 //! 严格控制分片区数量: sub-areas smaller than the minimum sub-area (`fragment`).
 
-use crate::analysis::findings::{fmt_area_en, fmt_area_zh, Finding};
+use crate::analysis::findings::{fmt_area_by_en, fmt_area_by_zh, Finding};
 use crate::analysis::rules::Rule;
 use crate::analysis::PartInfo;
 use crate::model::settings::Rules;
@@ -8,7 +8,8 @@ use crate::model::Geom;
 use geo::{MultiPolygon, Polygon};
 
 /// `fragment`: one warning listing the parts of `geometry` (described by `parts`, in the same
-/// order) smaller than `rules.min_part_area_m2`, with the smallest one's area.
+/// order) flagged as fragments (smaller than `rules.min_part_area_m2` by the area `rules.area`
+/// chooses), with the smallest one's area.
 ///
 /// Example (the test below): parts of 5 000 m² and 20 000 m² with the default minimum of
 /// 10 000 m² give one fragment whose smallest area is 5 000 m².
@@ -23,11 +24,12 @@ pub fn check(zone_id: &str, geometry: &Geom, parts: &[PartInfo], rules: &Rules) 
         .map(|(g, _)| g)
         .collect();
     if !fragments.is_empty() {
-        let smallest = parts
-            .iter()
-            .filter(|p| p.fragment)
-            .map(|p| p.area_m2)
-            .fold(f64::INFINITY, f64::min);
+        let smallest = parts.iter().filter(|p| p.fragment).min_by(|a, b| {
+            let by = |p: &PartInfo| rules.area.pick(p.area_m2, p.area_ellipsoid_m2);
+            by(a).total_cmp(&by(b))
+        });
+        let (smallest, smallest_ellipsoid) =
+            smallest.map_or((0.0, None), |p| (p.area_m2, p.area_ellipsoid_m2));
         findings.push(
             Rule::Fragment
                 .finding(zid)
@@ -36,13 +38,13 @@ pub fn check(zone_id: &str, geometry: &Geom, parts: &[PartInfo], rules: &Rules) 
                         "{} 个分片区面积小于 {} m²（最小 {}）",
                         fragments.len(),
                         rules.min_part_area_m2,
-                        fmt_area_zh(smallest)
+                        fmt_area_by_zh(smallest, smallest_ellipsoid, rules.area)
                     ),
                     format!(
                         "{} sub-area(s) smaller than {} m² (smallest {})",
                         fragments.len(),
                         rules.min_part_area_m2,
-                        fmt_area_en(smallest)
+                        fmt_area_by_en(smallest, smallest_ellipsoid, rules.area)
                     ),
                 )
                 .num("fragments", fragments.len() as f64)
@@ -50,7 +52,22 @@ pub fn check(zone_id: &str, geometry: &Geom, parts: &[PartInfo], rules: &Rules) 
                 .geom(MultiPolygon(fragments.into_iter().cloned().collect())),
         );
     }
+    if let (Some(f), Some(e)) = (findings.last_mut(), smallest_ellipsoid_of(parts, rules)) {
+        f.numbers.insert("smallest_area_ellipsoid_m2".into(), e);
+    }
     findings
+}
+
+/// The ellipsoidal area of the smallest fragment (by the area `rules.area` chooses), if known.
+fn smallest_ellipsoid_of(parts: &[PartInfo], rules: &Rules) -> Option<f64> {
+    parts
+        .iter()
+        .filter(|p| p.fragment)
+        .min_by(|a, b| {
+            let by = |p: &PartInfo| rules.area.pick(p.area_m2, p.area_ellipsoid_m2);
+            by(a).total_cmp(&by(b))
+        })
+        .and_then(|p| p.area_ellipsoid_m2)
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@
 //! | [`new_industrial`] | `new_industrial` |
 //! | [`per_mu`] | `per_mu.below`, `per_mu.missing` |
 //! | [`location`] | `location` |
+//! | [`tbmj`] | `tbmj.mismatch` |
 
 mod table;
 pub use table::*;
@@ -49,6 +50,7 @@ pub mod overlap;
 pub mod parts;
 pub mod per_mu;
 pub mod quota;
+pub mod tbmj;
 pub mod validity;
 
 /// Small inputs shared by the rules' tests.
@@ -71,6 +73,7 @@ pub(crate) mod testing {
         PartInfo {
             area_m2,
             area_mu: crate::model::mu_from_m2(area_m2),
+            area_ellipsoid_m2: None,
             fragment,
             enclave,
             cluster: (!enclave).then_some(0),
@@ -114,6 +117,7 @@ pub(crate) mod testing {
             industries: Vec::new(),
             area_m2: 0.0,
             area_mu: 0.0,
+            area_ellipsoid_m2: None,
             part_count: 0,
             parts: Vec::new(),
             enclaves: Vec::new(),
@@ -122,6 +126,7 @@ pub(crate) mod testing {
             cluster_gaps_net_m: Vec::new(),
             cluster_gap_lines: Vec::new(),
             expansion_area_m2: None,
+            expansion_area_ellipsoid_m2: None,
             conflicts: Default::default(),
             control_lines: Default::default(),
             findings: Vec::new(),

@@ -52,10 +52,11 @@ pub enum Family {
     NewIndustrial,
     PerMu,
     Location,
+    DataQuality,
 }
 
 impl Family {
-    pub const ALL: [Family; 18] = [
+    pub const ALL: [Family; 19] = [
         Family::Conflict,
         Family::Sliver,
         Family::Contiguity,
@@ -74,6 +75,7 @@ impl Family {
         Family::NewIndustrial,
         Family::PerMu,
         Family::Location,
+        Family::DataQuality,
     ];
 
     /// The family's name for people.
@@ -97,6 +99,7 @@ impl Family {
             Family::NewIndustrial => w("新增工业用地", "new industrial land"),
             Family::PerMu => w("亩均效益", "output per mu"),
             Family::Location => w("所在县市", "location"),
+            Family::DataQuality => w("数据质量", "data quality"),
         }
     }
 }
@@ -141,6 +144,7 @@ pub enum Rule {
     PerMuBelow,
     PerMuMissing,
     Location,
+    TbmjMismatch,
 }
 
 /// One row of the rule table.
@@ -173,7 +177,7 @@ pub struct RuleSpec {
 const NO_SETTINGS: &[&str] = &[];
 
 /// The rule table, in the order of [`Rule`].
-pub static RULES: [RuleSpec; 34] = [
+pub static RULES: [RuleSpec; 35] = [
     RuleSpec {
         rule: Rule::Conflict,
         id: "conflict",
@@ -772,6 +776,25 @@ pub static RULES: [RuleSpec; 34] = [
         ),
         settings: &["fields.city", "fields.county", "fields_of.townships"],
     },
+    RuleSpec {
+        rule: Rule::TbmjMismatch,
+        id: "tbmj.mismatch",
+        per_layer: false,
+        family: Family::DataQuality,
+        clause: clause::TBMJ,
+        inference: Some(w(
+            "占用永久基本农田的面积须能与农田数据库的图斑面积（TBMJ，国土调查椭球面积）核对；相差超过容差的图斑列为数据质量提示",
+            "the farmland occupied must be checkable against the farmland database's patch areas (TBMJ, the survey's ellipsoidal area); patches differing beyond the tolerance are a data-quality note",
+        )),
+        severity: Severity::Info,
+        severity_fixed: false,
+        label: w("图斑面积（TBMJ）与计算面积不符", "TBMJ differs from the computed area"),
+        checks: w(
+            "被占用的永久基本农田图斑，其 TBMJ 与计算的 CGCS2000 椭球面积相差超过容差，或 TBMJ 无法读取",
+            "an occupied farmland patch whose TBMJ differs from its computed CGCS2000 ellipsoidal area by more than the tolerance, or cannot be read",
+        ),
+        settings: &["rules.tbmj_tolerance"],
+    },
 ];
 
 impl Rule {
@@ -1056,7 +1079,8 @@ mod tests {
                 "control_line",
                 "new_industrial",
                 "per_mu",
-                "location"
+                "location",
+                "tbmj"
             ]
         );
         for fixed in [

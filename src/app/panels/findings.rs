@@ -165,9 +165,21 @@ pub fn findings_panel_ui(
                     header = header.open(Some(true));
                 }
                 header.show(ui, |ui| {
+                    // Planar (what the checks use), then on the CGCS2000 ellipsoid.
+                    let ellipsoid = zone
+                        .area_ellipsoid_m2
+                        .map(|a| {
+                            format!(
+                                " ({} {:.2} {})",
+                                lang.pick("椭球", "ellipsoidal"),
+                                crate::model::mu_from_m2(a),
+                                lang.pick("亩", "mu")
+                            )
+                        })
+                        .unwrap_or_default();
                     ui.label(
                         RichText::new(format!(
-                            "{:.2} {} · {} {} · {} {}",
+                            "{:.2} {}{ellipsoid} · {} {} · {} {}",
                             zone.area_mu,
                             lang.pick("亩", "mu"),
                             zone.part_count,

@@ -32,6 +32,9 @@ pub struct SettingsDraft {
     pub sliver_total: String,
     pub custody: String,
     pub custody_cover: String,
+    pub tbmj_tolerance: String,
+    /// `rules.area` is ellipsoidal.
+    pub area_ellipsoidal: bool,
     /// 五(十六) targets, 万元/亩.
     pub tax_per_mu: String,
     pub value_added_per_mu: String,
@@ -94,6 +97,8 @@ impl SettingsDraft {
             sliver_total: num(r.sliver_total_m2),
             custody: num(r.custody_protected_share),
             custody_cover: num(r.custody_min_cover_share),
+            tbmj_tolerance: num(r.tbmj_tolerance),
+            area_ellipsoidal: r.area == crate::model::settings::AreaBasis::Ellipsoidal,
             tax_per_mu: num(r.tax_per_mu_wan),
             value_added_per_mu: num(r.value_added_per_mu_wan),
             city_level: quota_rows(&file.quotas.city_level),
@@ -142,12 +147,19 @@ impl SettingsDraft {
         out.rules.sliver_total_m2 = number(&self.sliver_total, S::SliverTotal)?;
         out.rules.custody_protected_share = number(&self.custody, S::CustodyShare)?;
         out.rules.custody_min_cover_share = number(&self.custody_cover, S::CustodyCover)?;
+        out.rules.tbmj_tolerance = number(&self.tbmj_tolerance, S::TbmjTolerance)?;
+        out.rules.area = if self.area_ellipsoidal {
+            crate::model::settings::AreaBasis::Ellipsoidal
+        } else {
+            crate::model::settings::AreaBasis::Planar
+        };
         out.rules.tax_per_mu_wan = number(&self.tax_per_mu, S::TaxPerMuTarget)?;
         out.rules.value_added_per_mu_wan =
             number(&self.value_added_per_mu, S::ValueAddedPerMuTarget)?;
         for (share, what) in [
             (out.rules.custody_protected_share, S::CustodyShare),
             (out.rules.custody_min_cover_share, S::CustodyCover),
+            (out.rules.tbmj_tolerance, S::TbmjTolerance),
         ] {
             if share > 1.0 {
                 return Err(format!(
@@ -336,6 +348,15 @@ pub fn settings_ui(
                         &mut draft.custody_cover,
                         "0–1",
                     );
+                    text_row(
+                        ui,
+                        format!("{}:", lang.t(S::TbmjTolerance)),
+                        &mut draft.tbmj_tolerance,
+                        "0–1",
+                    );
+                    ui.label(format!("{}:", lang.t(S::AreaBasis)));
+                    ui.checkbox(&mut draft.area_ellipsoidal, lang.t(S::AreaEllipsoidal));
+                    ui.end_row();
                     text_row(
                         ui,
                         format!("{}:", lang.t(S::TaxPerMuTarget)),
