@@ -1165,13 +1165,13 @@ pub fn plan_geojson_text(plan: &Layer, epsg: Option<u32>) -> String {
             })
         })
         .collect();
-    let mut doc = json!({
-        "type": "FeatureCollection",
-        "features": features,
-    });
+    // The `crs` member before the features, as GDAL writes it: a reader streaming the features
+    // knows their CRS when they come (zonecheck filters them by it).
+    let mut doc = json!({"type": "FeatureCollection"});
     if let Some(epsg) = epsg {
         doc["crs"] = json!({"type": "name", "properties": {"name": format!("urn:ogc:def:crs:EPSG::{epsg}")}});
     }
+    doc["features"] = Value::Array(features);
     crate::model::num::clean_json(&mut doc);
     format!("{doc}\n")
 }

@@ -36,8 +36,8 @@ pub fn read_raw_with_encoding(path: &Path, encoding: Option<&str>) -> Result<Raw
 }
 
 /// Like [`read_raw_with_encoding`], with a record filter for shapefiles (see
-/// [`shp::read_shapefile_with`]); GeoJSON is parsed whole, so its filter is applied after
-/// reprojection instead.
+/// [`shp::read_shapefile_with`]) and GeoPackages; GeoJSON gets its filter once its CRS is known
+/// ([`geojson_in::read_geojson_with`], used by the loader), so this one reads it whole.
 pub fn read_raw_with(
     path: &Path,
     keep: Option<RecordFilter<'_>>,
@@ -219,7 +219,30 @@ pub fn load_review_with(
                 check_cancel(progress, path)?;
                 let file_roi = roi_in_file_crs(review, key, path, &roi, &working);
                 let keep = |b: &geo::Rect<f64>| file_roi.as_ref().is_none_or(|r| r.meets(b));
-                let raw = read_raw_with(path, Some(&keep), encoding_of(key))?;
+                let is_geojson = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")
+                });
+                let raw = if is_geojson {
+                    // Filtered while streaming, in the CRS `crs_of` or the file's `crs` member
+                    // (when it comes before the features) declares; else after reprojection.
+                    let roi_for = |declared: Option<&str>| -> Option<Roi> {
+                        if file_roi.is_some() {
+                            return file_roi.clone();
+                        }
+                        let crs = CrsDef::parse(declared?).ok()?;
+                        if crs.same_as(&working) {
+                            return Some(roi.clone());
+                        }
+                        let to_file = Reprojector::new(&working, &crs).ok()?;
+                        roi.mapped(|c| to_file.point(c))
+                    };
+                    if let Some(problem) = crate::io::regular_file_problem(path) {
+                        return Err(LoadError::new(problem, path));
+                    }
+                    geojson_in::read_geojson_with(path, Some(&roi_for))?
+                } else {
+                    read_raw_with(path, Some(&keep), encoding_of(key))?
+                };
                 progress.inc(1);
                 Ok(Some(pending(review, key, path, raw)?))
             })

@@ -64,6 +64,63 @@ fn filtered_load_gives_the_same_results_with_fewer_features() {
     assert_eq!(json(&a.plan), json(&b.plan));
 }
 
+/// The same with the farmland as a GeoJSON layer whose `crs` member comes first: its features
+/// are filtered while they are read (the filter made in the file's CRS from the member), and
+/// the results are still those of the whole load.
+#[test]
+fn geojson_filtered_while_streaming_gives_the_same_results() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&sample).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let raw = zonecheck::load::read_raw(&sample.join("farmland.shp")).unwrap();
+    let layer = zonecheck::model::Layer {
+        name: "farmland".into(),
+        role: LayerRole::Farmland,
+        fields: raw.fields.clone(),
+        features: raw
+            .records
+            .iter()
+            .map(|r| zonecheck::model::Feature {
+                index: r.index,
+                geometry: zonecheck::spatial::repair::build_geometry(&r.shape)
+                    .unwrap()
+                    .geometry,
+                attrs: r.attrs.clone(),
+            })
+            .collect(),
+        source: Default::default(),
+    };
+    let text = zonecheck::fix::plan_geojson_text(&layer, Some(4549));
+    assert!(text.find("\"crs\"").unwrap() < text.find("\"features\"").unwrap());
+    std::fs::write(dir.path().join("farmland.geojson"), text).unwrap();
+    let review_path = dir.path().join("review.toml");
+    let toml = std::fs::read_to_string(&review_path).unwrap().replace(
+        "farmland = \"farmland.shp\"",
+        "farmland = \"farmland.geojson\"",
+    );
+    assert!(toml.contains("farmland.geojson"));
+    std::fs::write(&review_path, toml).unwrap();
+    let review = Review::load(&review_path).unwrap();
+    let progress = Progress::new();
+    let full = load_review_with(&review, &progress, LoadOptions::default()).unwrap();
+    let near = LoadOptions {
+        near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+    };
+    let filtered = load_review_with(&review, &progress, near).unwrap();
+    let farmland = |d: &zonecheck::load::Dataset| d.layer(LayerRole::Farmland).unwrap().clone();
+    let (a, b) = (farmland(&full), farmland(&filtered));
+    assert!(b.source.far_from_zones > 0);
+    assert_eq!(b.features.len() + b.source.far_from_zones, a.features.len());
+    let a = run_checks(&full, &review.file, &progress).unwrap();
+    let b = run_checks(&filtered, &review.file, &progress).unwrap();
+    let json = |v: &dyn erased_json::Json| v.json();
+    assert_eq!(json(&a.zones), json(&b.zones));
+    assert_eq!(json(&a.plan), json(&b.plan));
+}
+
 mod erased_json {
     pub trait Json {
         fn json(&self) -> serde_json::Value;

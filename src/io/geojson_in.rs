@@ -13,8 +13,19 @@ use std::path::Path;
 /// under a metre, and PROJ treats the two as the same datum).
 pub const RFC7946_CRS: &str = "OGC:CRS84";
 
+/// The spatial filter of a GeoJSON layer, made once the layer's CRS is known: given the
+/// definition its `crs` member declares (`None`: none before the features), the region of
+/// interest in the file's coordinates, or `None` to keep every feature.
+pub type RoiFor<'a> = &'a (dyn Fn(Option<&str>) -> Option<crate::spatial::roi::Roi> + Sync);
+
 /// Reads a GeoJSON file (FeatureCollection, Feature or bare Geometry).
 pub fn read_geojson(path: &Path) -> Result<RawLayer, LoadError> {
+    read_geojson_with(path, None)
+}
+
+/// As [`read_geojson`]; a FeatureCollection's features whose box misses the region `roi_for`
+/// gives are counted (`filtered_out`) and their extent kept, but not stored — while streaming.
+pub fn read_geojson_with(path: &Path, roi_for: Option<RoiFor<'_>>) -> Result<RawLayer, LoadError> {
     let bytes = super::read_regular_file(path)?;
     if bytes.is_empty() {
         return Err(LoadError::new(msg::file_empty(), path));
@@ -23,7 +34,7 @@ pub fn read_geojson(path: &Path) -> Result<RawLayer, LoadError> {
         std::str::from_utf8(&bytes).map_err(|_| LoadError::new(msg::geojson_not_utf8(), path))?;
     let text = text.trim_start_matches('\u{feff}');
     // A FeatureCollection is read feature by feature; anything else whole.
-    let mut layer = match parse_feature_collection_stream(text) {
+    let mut layer = match parse_feature_collection_stream(text, roi_for) {
         Ok(Some(layer)) => layer,
         Ok(None) => {
             let geojson: GeoJson = text.parse().map_err(|e: geojson::Error| {
@@ -70,13 +81,16 @@ fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
 /// A FeatureCollection read feature by feature (each feature's own JSON tree only, never the
 /// whole document's): memory grows with the layer read, not with the text. `Ok(None)` when the
 /// document is not a FeatureCollection (a single Feature or Geometry: read whole instead).
-fn parse_feature_collection_stream(text: &str) -> Result<Option<RawLayer>, Text> {
+fn parse_feature_collection_stream(
+    text: &str,
+    roi_for: Option<RoiFor<'_>>,
+) -> Result<Option<RawLayer>, Text> {
     use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-    struct Top<'a>(&'a mut Collector);
+    struct Top<'a, 'r>(&'a mut Collector<'r>);
     /// What the top level said besides its features: its type, its `crs` member, whether it
     /// had a `features` array.
     type TopOut = (Option<String>, Option<Value>, bool);
-    impl<'de> Visitor<'de> for Top<'_> {
+    impl<'de> Visitor<'de> for Top<'_, '_> {
         type Value = TopOut;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("a GeoJSON object")
@@ -86,7 +100,14 @@ fn parse_feature_collection_stream(text: &str) -> Result<Option<RawLayer>, Text>
             while let Some(key) = map.next_key::<String>()? {
                 match key.as_str() {
                     "type" => kind = Some(map.next_value::<String>()?),
-                    "crs" => crs = Some(map.next_value::<Value>()?),
+                    "crs" => {
+                        let value = map.next_value::<Value>()?;
+                        // Declared before the features: the filter can use it.
+                        let mut m = Map::new();
+                        m.insert("crs".into(), value.clone());
+                        self.0.crs_seen = crs_member(Some(&m)).ok().flatten();
+                        crs = Some(value);
+                    }
                     "features" => {
                         map.next_value_seed(Features(&mut *self.0))?;
                         had = true;
@@ -99,14 +120,14 @@ fn parse_feature_collection_stream(text: &str) -> Result<Option<RawLayer>, Text>
             Ok((kind, crs, had))
         }
     }
-    struct Features<'a>(&'a mut Collector);
-    impl<'de> DeserializeSeed<'de> for Features<'_> {
+    struct Features<'a, 'r>(&'a mut Collector<'r>);
+    impl<'de> DeserializeSeed<'de> for Features<'_, '_> {
         type Value = ();
         fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
             d.deserialize_seq(self)
         }
     }
-    impl<'de> Visitor<'de> for Features<'_> {
+    impl<'de> Visitor<'de> for Features<'_, '_> {
         type Value = ();
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an array of GeoJSON features")
@@ -118,7 +139,10 @@ fn parse_feature_collection_stream(text: &str) -> Result<Option<RawLayer>, Text>
             Ok(())
         }
     }
-    let mut collector = Collector::default();
+    let mut collector = Collector {
+        roi_for,
+        ..Collector::default()
+    };
     let mut de = serde_json::Deserializer::from_str(text);
     let (kind, crs, had) = de
         .deserialize_map(Top(&mut collector))
@@ -137,16 +161,26 @@ fn parse_feature_collection_stream(text: &str) -> Result<Option<RawLayer>, Text>
 /// Turns features into records one at a time (see [`parse_geojson`] and
 /// [`parse_feature_collection_stream`]).
 #[derive(Default)]
-struct Collector {
+struct Collector<'r> {
     layer: RawLayer,
     non_polygon: Vec<&'static str>,
     ids: Vec<Option<String>>,
     failed: Vec<(usize, Text)>,
     count: usize,
+    /// The CRS the `crs` member declared, when it came before the features.
+    crs_seen: Option<String>,
+    /// Makes the filter at the first feature.
+    roi_for: Option<RoiFor<'r>>,
+    /// The filter, once made (`Some(None)`: keep everything).
+    roi: Option<Option<crate::spatial::roi::Roi>>,
 }
 
-impl Collector {
+impl Collector<'_> {
     fn feature(&mut self, feature: geojson::Feature) {
+        if self.roi.is_none() {
+            let roi = self.roi_for.and_then(|f| f(self.crs_seen.as_deref()));
+            self.roi = Some(roi);
+        }
         let index = self.count;
         self.count += 1;
         let layer = &mut self.layer;
@@ -171,6 +205,16 @@ impl Collector {
             Ok(polys) if polys.is_empty() => self.failed.push((index, msg::empty_geometry())),
             Ok(polys) => {
                 extend_extent(&mut layer.extent, polys.iter().flatten().flatten());
+                // Far from every zone: counted, not kept (records without a finite coordinate
+                // are kept, for repair to report).
+                if let Some(Some(roi)) = &self.roi {
+                    let mut bbox = None;
+                    extend_extent(&mut bbox, polys.iter().flatten().flatten());
+                    if bbox.is_some_and(|b| !roi.meets(&b)) {
+                        layer.filtered_out += 1;
+                        return;
+                    }
+                }
                 match ring_problem(&polys) {
                     Some(why) => self.failed.push((index, why)),
                     None => layer.records.push(RawRecord {
@@ -194,6 +238,7 @@ impl Collector {
             ids,
             failed,
             count,
+            ..
         } = self;
         layer.crs = crs;
         layer.encoding = Some(msg::encoding_note("UTF-8", msg::EncodingReason::GeoJson));
@@ -407,7 +452,9 @@ mod tests {
             {"type":"Feature","properties":{"BSM":"R2","NOTE":"后加字段"},"geometry":null},
             {"type":"Feature","properties":{"BSM":"R3"},"geometry":{"type":"MultiPolygon","coordinates":[[[[500020,3340000],[500030,3340000],[500030,3340010],[500020,3340000]]]]}}
         ],"name":"redline","type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4549"}}}"#;
-        let streamed = parse_feature_collection_stream(text).unwrap().unwrap();
+        let streamed = parse_feature_collection_stream(text, None)
+            .unwrap()
+            .unwrap();
         let whole = parse(text).unwrap();
         assert_eq!(streamed.crs.as_deref(), Some("EPSG:4549"));
         assert_eq!(streamed.crs, whole.crs);
@@ -432,11 +479,62 @@ mod tests {
         assert_eq!(streamed.extent, whole.extent);
         // A single Feature or a bare Geometry is not streamed (read whole instead).
         let feature = r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}}"#;
-        assert!(parse_feature_collection_stream(feature).unwrap().is_none());
+        assert!(parse_feature_collection_stream(feature, None)
+            .unwrap()
+            .is_none());
         // Broken JSON is an error either way.
-        assert!(
-            parse_feature_collection_stream(r#"{"type":"FeatureCollection","features":[{"#)
-                .is_err()
-        );
+        assert!(parse_feature_collection_stream(
+            r#"{"type":"FeatureCollection","features":[{"#,
+            None
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn features_far_from_the_region_are_counted_not_kept_while_streaming() {
+        // Three squares at x = 0, 100, 1000 (m); the region covers the first two. With the
+        // `crs` member before the features the filter is made from it at the first feature.
+        let text = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4549"}},"features":[
+            {"type":"Feature","properties":{"BSM":"A"},"geometry":{"type":"Polygon","coordinates":[[[500000,3340000],[500010,3340000],[500010,3340010],[500000,3340000]]]}},
+            {"type":"Feature","properties":{"BSM":"B"},"geometry":{"type":"Polygon","coordinates":[[[500100,3340000],[500110,3340000],[500110,3340010],[500100,3340000]]]}},
+            {"type":"Feature","properties":{"BSM":"C"},"geometry":{"type":"Polygon","coordinates":[[[501000,3340000],[501010,3340000],[501010,3340010],[501000,3340000]]]}}
+        ]}"#;
+        let seen = std::sync::Mutex::new(None);
+        let roi_for = |declared: Option<&str>| {
+            *seen.lock().unwrap() = Some(declared.map(str::to_string));
+            Some(crate::spatial::roi::Roi::new(vec![geo::Rect::new(
+                Coord {
+                    x: 499_990.0,
+                    y: 3_339_990.0,
+                },
+                Coord {
+                    x: 500_200.0,
+                    y: 3_340_020.0,
+                },
+            )]))
+        };
+        let layer = parse_feature_collection_stream(text, Some(&roi_for))
+            .unwrap()
+            .unwrap();
+        assert_eq!(*seen.lock().unwrap(), Some(Some("EPSG:4549".to_string())));
+        assert_eq!(layer.records.len(), 2);
+        assert_eq!(layer.filtered_out, 1);
+        assert_eq!(layer.records_in_file, 3);
+        // The extent still covers the feature left out (the CRS checks look at the whole file).
+        assert_eq!(layer.extent.unwrap().max().x, 501_010.0);
+        // The crs member after the features: the filter is made without it.
+        let late = text
+            .replace(
+                r#""crs":{"type":"name","properties":{"name":"EPSG:4549"}},"#,
+                "",
+            )
+            .replace(
+                "]}",
+                r#"],"crs":{"type":"name","properties":{"name":"EPSG:4549"}}}"#,
+            );
+        let _ = parse_feature_collection_stream(&late, Some(&roi_for))
+            .unwrap()
+            .unwrap();
+        assert_eq!(*seen.lock().unwrap(), Some(None));
     }
 }
