@@ -62,6 +62,10 @@ pub enum Command {
         /// Text encoding of zones_gtxt.txt (UTF-8 also when a name has no GBK code).
         #[arg(long, value_enum, default_value_t = DbfEncoding::Gbk)]
         gtxt_encoding: DbfEncoding,
+        /// Also write report.pdf: report.html laid out on A4 for printing (maps, tables,
+        /// verdict, decisions, page numbers, Chinese text embedded).
+        #[arg(long)]
+        pdf: bool,
     },
     /// Fix merged zones headless: cut protected land out of them, remove fragments.
     ///
@@ -319,10 +323,12 @@ pub fn run(cli: Cli) -> ExitCode {
             all_features,
             decimals,
             gtxt_encoding,
+            pdf,
         }) => {
             let meta = ReportMeta {
                 coord_decimals: usize::from(decimals),
                 gtxt_utf8: gtxt_encoding == DbfEncoding::Utf8,
+                pdf,
                 ..ReportMeta::default()
             };
             check_command(&review, &out, lang, quiet, timings, all_features, meta)

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod crs;
 pub mod decisions;
 pub mod fix;
+pub mod fonts;
 pub mod io;
 pub mod load;
 pub mod messages;

@@ -199,6 +199,26 @@ fn the_workbook_has_four_sheets_with_report_json_numbers_and_frozen_headers() {
         farm["area_mu"].as_f64().unwrap()
     ));
     assert!(close(num(&z1[col(&h, "永久基本农田冲突（公顷）")]), 0.58));
+    // The same areas on the CGCS2000 ellipsoid beside them: report.json's (whose agreement with
+    // pyproj's geodesic areas tests/ellipsoid.rs checks); this close to the central meridian
+    // they differ from the planar ones by well under 0.1 %, but they differ.
+    let ell = j1["area_ellipsoid_m2"].as_f64().unwrap();
+    assert!(
+        ell != area && (ell / area - 1.0).abs() < 1e-3,
+        "{ell} vs {area}"
+    );
+    assert!(close(num(&z1[col(&h, "椭球面积（m²）")]), ell));
+    assert!(close(
+        num(&z1[col(&h, "椭球面积（亩）")]),
+        ell * 15.0 / 10_000.0
+    ));
+    assert!(close(num(&z1[col(&h, "椭球面积（公顷）")]), ell / 10_000.0));
+    let farm_ell = farm["area_ellipsoid_m2"].as_f64().unwrap();
+    assert!((farm_ell / 5_800.0 - 1.0).abs() < 1e-3);
+    assert!(close(
+        num(&z1[col(&h, "永久基本农田冲突椭球面积（m²）")]),
+        farm_ell
+    ));
     assert!(close(num(&z1[col(&h, "生态保护红线冲突（m²）")]), 0.0));
     let z2 = row(&s, "Z2");
     assert_eq!(text(&z2[1]), "西山园区");
@@ -254,6 +274,10 @@ fn the_workbook_has_four_sheets_with_report_json_numbers_and_frozen_headers() {
             "ZLDWMC",
             "占用面积（m²）",
             "占用面积（亩）",
+            "占用面积（公顷）",
+            "占用椭球面积（m²）",
+            "占用椭球面积（亩）",
+            "占用椭球面积（公顷）",
             "碎片（不计冲突）"
         ]
     );

@@ -73,3 +73,11 @@ UNIFONT=${UNIFONT:-/usr/share/fonts/opentype/unifont/unifont.otf}
 pyftsubset "$UNIFONT" --output-file=assets/fonts/unifont-fill.otf \
   --unicodes='U+9FF0-9FFF' --layout-features='*' --no-hinting --name-IDs='*' --notdef-outline
 ls -l assets/fonts/NotoSansCJKsc-fill.otf assets/fonts/unifont-fill.otf
+
+# Latin for report.pdf (Droid Sans Fallback has no ASCII; the app takes Latin from egui's own
+# fonts, the PDF from this): printable ASCII, Latin-1, Latin Extended-A and the pinyin vowels of
+# Extended-B, Greek, punctuation, super- and subscripts, number forms and mathematical operators,
+# from DejaVu Sans (same package and licence as above).
+pyftsubset "$DEJAVU" --output-file=assets/fonts/DejaVuSans-latin.ttf \
+  --unicodes='U+0020-007E,U+00A0-017F,U+01CD-01DC,U+0370-03FF,U+2010-2027,U+2030-203A,U+2070-209F,U+20AC,U+2116,U+2122,U+2150-218F,U+2200-22FF' \
+  --layout-features='kern,liga' --no-hinting --notdef-outline

@@ -371,6 +371,7 @@ pub fn export_job(
     analysis: Option<Arc<Analysis>>,
     baseline: Option<Arc<Analysis>>,
     dir: &Path,
+    pdf: bool,
     progress: &Progress,
 ) -> JobOutput {
     let analysis = match analysis {
@@ -390,7 +391,10 @@ pub fn export_job(
         dataset,
         review,
         analysis: &analysis,
-        meta: crate::report::ReportMeta::default(),
+        meta: crate::report::ReportMeta {
+            pdf,
+            ..crate::report::ReportMeta::default()
+        },
     };
     let mut result = crate::report::write_all(dir, &input).map_err(Some);
     if let (Ok(files), Some(before)) = (&mut result, baseline) {

@@ -1378,8 +1378,9 @@ impl ZonecheckApp {
                 let review = doc.review_with_decisions();
                 let baseline = doc.baseline.clone().filter(|_| !doc.plan.done().is_empty());
                 self.status = StatusLine::Exporting;
+                let pdf = self.settings.export_pdf;
                 self.spawn(JobKind::Export, move |p| {
-                    jobs::export_job(&dataset, &review, analysis, baseline, &dir, p)
+                    jobs::export_job(&dataset, &review, analysis, baseline, &dir, pdf, p)
                 });
             }
             AppCommand::SelectFinding(key) => self.select_finding(key),

@@ -561,6 +561,8 @@ pub struct Persisted {
     pub trace: bool,
     /// Show on the map the land the edits added to (green) and took out of (red) the zones.
     pub show_changes: bool,
+    /// 导出报告 also writes report.pdf (导出 → 同时生成 PDF 报告).
+    pub export_pdf: bool,
 }
 
 impl Default for Persisted {
@@ -581,6 +583,7 @@ impl Default for Persisted {
             snap_pt: 10.0,
             trace: true,
             show_changes: true,
+            export_pdf: true,
         }
     }
 }

@@ -5,23 +5,9 @@ use crate::model::LayerRole;
 use egui::{Color32, FontData, FontDefinitions, FontFamily, Stroke};
 use std::sync::Arc;
 
-/// Droid Sans Fallback: every CJK Unified Ideograph it has (U+4E00–U+9FA5), GB2312's symbols,
-/// punctuation and the app's strings (see assets/fonts/make_subset.sh).
-pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallback-zonecheck.ttf");
+use crate::fonts::SYMBOL_FONT;
+pub use crate::fonts::{CJK_FILL_FONTS, CJK_FONT};
 const CJK_FONT_NAME: &str = "droid-sans-fallback-zonecheck";
-/// The ideographs Droid lacks: U+9FA6–U+9FEF from Noto Sans CJK SC, U+9FF0–U+9FFF from Unifont.
-pub const CJK_FILL_FONTS: [(&str, &[u8]); 2] = [
-    (
-        "noto-sans-cjk-sc-fill",
-        include_bytes!("../../assets/fonts/NotoSansCJKsc-fill.otf"),
-    ),
-    (
-        "unifont-fill",
-        include_bytes!("../../assets/fonts/unifont-fill.otf"),
-    ),
-];
-/// DejaVu Sans symbols (▶ ✓ ✗ ⚠ …) that neither egui's fonts nor Droid have.
-const SYMBOL_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-symbols.ttf");
 const SYMBOL_FONT_NAME: &str = "dejavu-sans-symbols";
 
 /// Adds the CJK and symbol fonts after egui's own (Latin from egui, Chinese from Droid and the

@@ -54,3 +54,10 @@ pub fn cannot_render(file: &str, why: &str) -> Text {
         format!("cannot make {file}: {why}"),
     )
 }
+
+pub fn pdf_failed(why: &str) -> Text {
+    Text::new(
+        format!("无法生成 report.pdf（{why}）"),
+        format!("cannot make report.pdf ({why})"),
+    )
+}

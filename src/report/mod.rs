@@ -1,6 +1,6 @@
 //! Outputs of a check: report.json, findings.csv, occupied_patches.csv, conflicts.geojson,
-//! conflicts.shp, conflicts.gpkg, report.html, report.xlsx, boundary_points.csv (界址点) and
-//! zones_gtxt.txt (国土TXT).
+//! conflicts.shp, conflicts.gpkg, report.html, report.xlsx, boundary_points.csv (界址点),
+//! zones_gtxt.txt (国土TXT) and, when asked for, report.pdf.
 //! Deterministic: same inputs, same bytes.
 
 pub mod csv;
@@ -9,6 +9,7 @@ pub mod gtxt;
 pub mod html;
 pub mod json;
 pub mod patches;
+pub mod pdf;
 pub mod xlsx;
 
 use crate::analysis::Analysis;
@@ -26,6 +27,8 @@ pub struct ReportMeta {
     pub coord_decimals: usize,
     /// Write zones_gtxt.txt in UTF-8 instead of GBK.
     pub gtxt_utf8: bool,
+    /// Also write report.pdf (report.html laid out on A4).
+    pub pdf: bool,
 }
 
 /// Decimals of written coordinates unless asked otherwise: millimetres (the CLI's `--decimals`
@@ -38,6 +41,7 @@ impl Default for ReportMeta {
             version: env!("CARGO_PKG_VERSION").to_string(),
             coord_decimals: DEFAULT_COORD_DECIMALS,
             gtxt_utf8: false,
+            pdf: false,
         }
     }
 }
@@ -63,8 +67,10 @@ impl ReportInput<'_> {
     }
 }
 
-/// The files of an output set, in the order they are written.
-pub const OUTPUT_FILES: [&str; 14] = [
+/// The files of an output set, in the order they are written (report.pdf only when asked for;
+/// a report.pdf left from an earlier check is removed with the rest of the old set, so it never
+/// stands beside outputs it does not match).
+pub const OUTPUT_FILES: [&str; 15] = [
     "report.json",
     "findings.csv",
     "occupied_patches.csv",
@@ -73,6 +79,7 @@ pub const OUTPUT_FILES: [&str; 14] = [
     "conflicts.geojson",
     "report.html",
     "report.xlsx",
+    "report.pdf",
     "conflicts.shp",
     "conflicts.shx",
     "conflicts.dbf",
@@ -104,7 +111,11 @@ pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Text> 
     let result = write_set(&tmp, input).and_then(|()| move_in(&tmp, dir));
     let _ = std::fs::remove_dir_all(&tmp);
     result?;
-    Ok(OUTPUT_FILES.iter().map(|f| dir.join(f)).collect())
+    Ok(OUTPUT_FILES
+        .iter()
+        .filter(|f| input.meta.pdf || **f != "report.pdf")
+        .map(|f| dir.join(f))
+        .collect())
 }
 
 /// Renders and writes every output into the (new, empty) folder `dir`.
@@ -150,6 +161,9 @@ fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
     put("zones_gtxt.txt", gtxt::zones_gtxt(input))?;
     let geojson = geojson.map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
     put("conflicts.geojson", geojson.into_bytes())?;
+    if input.meta.pdf {
+        put("report.pdf", pdf::render_html(&html)?)?;
+    }
     put("report.html", html.into_bytes())?;
     let xlsx = xlsx.map_err(|e| msg::cannot_render("report.xlsx", &e))?;
     put("report.xlsx", xlsx)?;
@@ -192,6 +206,10 @@ fn move_in(tmp: &Path, dir: &Path) -> Result<(), Text> {
     if result.is_ok() {
         for f in OUTPUT_FILES {
             let target = dir.join(f);
+            if !tmp.join(f).exists() {
+                // Not part of this set (report.pdf when not asked for).
+                continue;
+            }
             if let Err(e) = std::fs::rename(tmp.join(f), &target) {
                 result = Err(failed(e, &target));
                 break;

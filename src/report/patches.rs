@@ -21,6 +21,8 @@ pub struct PatchRow<'a> {
     /// The patch fields, as carried by the analysis (name, value).
     pub fields: &'a [(String, Option<String>)],
     pub area_m2: f64,
+    /// The occupied part on the CGCS2000 ellipsoid (`None`: could not be computed).
+    pub area_ellipsoid_m2: Option<f64>,
 }
 
 impl PatchRow<'_> {
@@ -66,6 +68,7 @@ pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>
                     sliver: f.sliver,
                     fields: &f.fields,
                     area_m2: f.area_m2,
+                    area_ellipsoid_m2: f.area_ellipsoid_m2,
                 });
             }
         }

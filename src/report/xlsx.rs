@@ -1,5 +1,6 @@
 //! report.xlsx: the check as a workbook (rust_xlsxwriter) — 汇总 (one row per zone: result,
-//! areas in m²/亩/公顷, conflict areas per protection layer, parts, clusters, expansion,
+//! areas in m²/亩/公顷, planar and on the CGCS2000 ellipsoid side by side, conflict areas per
+//! protection layer (both), parts, clusters, expansion (both),
 //! decisions; then the plan's result and the reviewer's verdict), 问题清单 (every finding with
 //! its decision), 占用图斑 (every occupied patch with the patch fields of `[fields] patch`) and
 //! 界址点 (the rows of boundary_points.csv). Chinese headers in bold on a frozen first row,
@@ -193,6 +194,9 @@ fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
         "面积（m²）",
         "面积（亩）",
         "面积（公顷）",
+        "椭球面积（m²）",
+        "椭球面积（亩）",
+        "椭球面积（公顷）",
     ]
     .map(str::to_string)
     .to_vec();
@@ -201,6 +205,9 @@ fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
         for unit in ["m²", "亩", "公顷"] {
             header.push(format!("{label}冲突（{unit}）"));
         }
+        for unit in ["m²", "亩", "公顷"] {
+            header.push(format!("{label}冲突椭球面积（{unit}）"));
+        }
     }
     header.extend(
         [
@@ -208,6 +215,10 @@ fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
             "组团数",
             "扩区面积（m²）",
             "扩区面积（亩）",
+            "扩区面积（公顷）",
+            "扩区椭球面积（m²）",
+            "扩区椭球面积（亩）",
+            "扩区椭球面积（公顷）",
             "问题数",
             "阻断问题数",
             "已决定",
@@ -226,23 +237,37 @@ fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
             Cell::Number(z.area_mu, &f.mu),
             Cell::Number(z.area_m2 / M2_PER_HA, &f.ha),
         ];
+        cells.extend(area_cells(z.area_ellipsoid_m2, f));
         for l in &layers {
             match z.conflicts.get(&l.name) {
-                Some(c) => cells.extend([
-                    Cell::Number(c.area_m2, &f.area),
-                    Cell::Number(c.area_mu, &f.mu),
-                    Cell::Number(c.area_m2 / M2_PER_HA, &f.ha),
+                Some(c) => {
+                    cells.extend(area_cells(Some(c.area_m2), f));
+                    cells.extend(area_cells(c.area_ellipsoid_m2, f));
+                }
+                None => cells.extend([
+                    Cell::Text("未检查"),
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
+                    Cell::Empty,
                 ]),
-                None => cells.extend([Cell::Text("未检查"), Cell::Empty, Cell::Empty]),
             }
         }
         cells.extend([Cell::Count(z.part_count), Cell::Count(z.clusters)]);
         match z.expansion_area_m2 {
-            Some(a) => cells.extend([
-                Cell::Number(a, &f.area),
-                Cell::Number(crate::model::mu_from_m2(a), &f.mu),
+            Some(a) => {
+                cells.extend(area_cells(Some(a), f));
+                cells.extend(area_cells(z.expansion_area_ellipsoid_m2, f));
+            }
+            None => cells.extend([
+                Cell::Text("无原开发区图层"),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
             ]),
-            None => cells.extend([Cell::Text("无原开发区图层"), Cell::Empty]),
         }
         let blocking = z
             .findings
@@ -298,6 +323,8 @@ fn findings(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
         "说明",
         "面积（m²）",
         "面积（亩）",
+        "椭球面积（m²）",
+        "椭球面积（亩）",
         "相关对象",
         "审查决定",
         "决定理由",
@@ -346,6 +373,12 @@ fn findings(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
             Cell::Text(&x.message_zh),
             number(x, "area_m2", &f.area),
             number(x, "area_mu", &f.mu),
+            number(x, "area_ellipsoid_m2", &f.area),
+            x.numbers
+                .get("area_ellipsoid_m2")
+                .map_or(Cell::Empty, |&v| {
+                    Cell::Number(crate::model::mu_from_m2(v), &f.mu)
+                }),
             Cell::Owned(x.refs.join(" ")),
             Cell::Text(d.map(|d| d.status.name_zh()).unwrap_or("")),
             Cell::Text(d.map(|d| d.reason.as_str()).unwrap_or("")),
@@ -354,6 +387,18 @@ fn findings(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
         ])?;
     }
     sheet.finish()
+}
+
+/// An area in m², 亩 and 公顷 (three empty cells when it could not be computed).
+fn area_cells(m2: Option<f64>, f: &Formats) -> [Cell<'_>; 3] {
+    match m2 {
+        Some(a) => [
+            Cell::Number(a, &f.area),
+            Cell::Number(crate::model::mu_from_m2(a), &f.mu),
+            Cell::Number(a / M2_PER_HA, &f.ha),
+        ],
+        None => [Cell::Empty, Cell::Empty, Cell::Empty],
+    }
 }
 
 fn number<'a>(x: &Finding, key: &str, format: &'a Format) -> Cell<'a> {
@@ -368,7 +413,18 @@ fn patches(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
         .map(str::to_string)
         .to_vec();
     header.extend(names.iter().cloned());
-    header.extend(["占用面积（m²）", "占用面积（亩）", "碎片（不计冲突）"].map(str::to_string));
+    header.extend(
+        [
+            "占用面积（m²）",
+            "占用面积（亩）",
+            "占用面积（公顷）",
+            "占用椭球面积（m²）",
+            "占用椭球面积（亩）",
+            "占用椭球面积（公顷）",
+            "碎片（不计冲突）",
+        ]
+        .map(str::to_string),
+    );
     let mut sheet = Sheet::new(SHEETS[2], &header, f, 0)?;
     for r in &rows {
         let mut cells = vec![
@@ -390,11 +446,9 @@ fn patches(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
                 (None, None) => Cell::Empty,
             });
         }
-        cells.extend([
-            Cell::Number(r.area_m2, &f.area),
-            Cell::Number(crate::model::mu_from_m2(r.area_m2), &f.mu),
-            Cell::Text(if r.sliver { "是" } else { "否" }),
-        ]);
+        cells.extend(area_cells(Some(r.area_m2), f));
+        cells.extend(area_cells(r.area_ellipsoid_m2, f));
+        cells.push(Cell::Text(if r.sliver { "是" } else { "否" }));
         sheet.push(&cells)?;
     }
     sheet.finish()

@@ -272,6 +272,7 @@ pub fn menu_bar_ui(
             {
                 cmds.push(AppCommand::ExportDialog);
             }
+            ui.checkbox(&mut settings.export_pdf, lang.t(S::ExportPdf));
         });
         ui.menu_button(lang.t(S::MenuHelp), |ui| {
             if ui.button(lang.t(S::About)).clicked() {
