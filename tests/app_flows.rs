@@ -355,8 +355,10 @@ fn export_writes_the_cli_reports() {
         ));
     h.step();
     wait_until(&mut h, "the export", |a| !a.is_busy());
-    // The whole output set of `zonecheck check`, report.xlsx and occupied_patches.csv included.
+    // The whole output set of `zonecheck check`, report.xlsx, occupied_patches.csv and (on by
+    // default) report.pdf included.
     assert!(zonecheck::report::OUTPUT_FILES.contains(&"report.xlsx"));
+    assert!(h.state().settings.export_pdf);
     for f in zonecheck::report::OUTPUT_FILES {
         assert!(
             out.path().join(f).is_file(),
@@ -364,6 +366,23 @@ fn export_writes_the_cli_reports() {
             h.state().messages
         );
     }
+    let pdf = std::fs::read(out.path().join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    // 导出 → 同时生成 PDF 报告 unticked: the next export writes no PDF and removes the old one.
+    h.get_by_label("导出").click();
+    settle(&mut h);
+    h.get_by_label("同时生成 PDF 报告（report.pdf）").click();
+    settle(&mut h);
+    assert!(!h.state().settings.export_pdf);
+    h.state_mut()
+        .pending
+        .push(zonecheck::app::commands::AppCommand::Export(
+            out.path().to_path_buf(),
+        ));
+    h.step();
+    wait_until(&mut h, "the second export", |a| !a.is_busy());
+    assert!(out.path().join("report.html").is_file());
+    assert!(!out.path().join("report.pdf").exists());
 }
 
 /// A path as a TOML basic string.
