@@ -358,16 +358,15 @@ mod reader {
         let (ds, wanted) = open(path)?;
         let layers = layers_of(&ds);
         let index = choose_layer(&layers, wanted.as_deref(), &source_label(path)).map_err(err)?;
-        let mut layer = ds
-            .layer(index)
-            .map_err(|e| err(msg::gdal_cannot_open(&error_text(&e))))?;
-        let name = layer.name();
-        let driver = ds.driver().short_name();
         let mut content = Sha256::new();
-        let mut raw = read_layer(&mut layer, &mut content).map_err(err)?;
-        raw.encoding = Some(msg::gdal_encoding(&driver));
-        let declared = layer.try_feature_count();
-        drop(layer);
+        let (name, mut raw, declared) = {
+            let mut layer = ds
+                .layer(index)
+                .map_err(|e| err(msg::gdal_cannot_open(&error_text(&e))))?;
+            let raw = read_layer(&mut layer, &mut content).map_err(err)?;
+            (layer.name(), raw, layer.try_feature_count())
+        };
+        raw.encoding = Some(msg::gdal_encoding(&ds.driver().short_name()));
         let messages = capture.take();
         if let Some((_, why)) = messages
             .iter()
