@@ -471,8 +471,9 @@ pub fn check_and_report_with(
 pub fn input_files(review: &Review) -> Vec<PathBuf> {
     let mut files = vec![review.path.clone()];
     for (_, path) in review.layer_paths() {
-        // A GeoPackage layer (`file.gpkg#table`) is the one file.
-        let (path, _) = crate::io::gpkg::split_layer_path(&path);
+        // A GeoPackage layer (`file.gpkg#table`) is the one file; a GDAL source is its path
+        // without `#layer` (a `.gdb` folder, a `.dxf`, …).
+        let (path, _) = crate::io::split_layer_source(&path);
         for ext in ["shx", "dbf", "prj", "cpg"] {
             files.push(
                 crate::io::sibling_file(&path, ext).unwrap_or_else(|| path.with_extension(ext)),

@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 pub use crate::model::Dataset;
 
 /// Reads a layer file by its extension (.shp, .geojson/.json, .txt: 国土TXT, .gpkg with an
-/// optional `#table`).
+/// optional `#table`; .gdb folders, .dxf, .tab/.mif, .kml/.kmz, .fgb and `PG:` strings through
+/// GDAL with the `gdal` feature, else an error saying how to enable it).
 pub fn read_raw(path: &Path) -> Result<RawLayer, LoadError> {
     read_raw_with(path, None, None)
 }
@@ -36,7 +37,7 @@ pub fn read_raw_with_encoding(path: &Path, encoding: Option<&str>) -> Result<Raw
 }
 
 /// Like [`read_raw_with_encoding`], with a record filter for shapefiles (see
-/// [`shp::read_shapefile_with`]) and GeoPackages; GeoJSON gets its filter once its CRS is known
+/// [`shp::read_shapefile_with`]), GeoPackages and GDAL sources; GeoJSON gets its filter once its CRS is known
 /// ([`geojson_in::read_geojson_with`], used by the loader), so this one reads it whole.
 pub fn read_raw_with(
     path: &Path,
@@ -45,6 +46,10 @@ pub fn read_raw_with(
 ) -> Result<RawLayer, LoadError> {
     if crate::io::gpkg::is_gpkg_path(path) {
         return crate::io::gpkg::read_gpkg(path, keep);
+    }
+    // Before the regular-file guard: a .gdb is a folder and a `PG:` string no file.
+    if crate::io::gdal_in::is_gdal_path(path) {
+        return crate::io::gdal_in::read_gdal(path, keep);
     }
     let ext = path
         .extension()

@@ -72,7 +72,19 @@ pub fn spawn(request: DialogRequest, ctx: Option<egui::Context>) -> Result<OpenD
     Ok(OpenDialog { kind, rx })
 }
 
-const LAYER_EXTENSIONS: [&str; 5] = ["shp", "geojson", "json", "txt", "gpkg"];
+#[cfg(not(feature = "gdal"))]
+const LAYER_EXTENSIONS: &[&str] = &["shp", "geojson", "json", "txt", "gpkg"];
+/// With GDAL: also its file formats, and `gdbtable` (a dialog cannot pick the `.gdb` folder: a
+/// table file picked inside it stands for the folder, see `io::gdal_in::gdb_folder_of`).
+#[cfg(feature = "gdal")]
+const LAYER_EXTENSIONS: &[&str] = &[
+    "shp", "geojson", "json", "txt", "gpkg", "gdbtable", "dxf", "tab", "mif", "kml", "kmz", "fgb",
+];
+#[cfg(not(feature = "gdal"))]
+const LAYER_FILTER: &str = "shapefile / GeoJSON / 国土TXT / GeoPackage";
+#[cfg(feature = "gdal")]
+const LAYER_FILTER: &str =
+    "shapefile / GeoJSON / 国土TXT / GeoPackage / File Geodatabase / DXF / MapInfo / KML";
 
 /// Shows the dialog and waits for it (never on the UI thread).
 fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
@@ -86,10 +98,7 @@ fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
             .pick_file()
             .map(AppCommand::Open),
         DialogKind::AddLayers => dialog
-            .add_filter(
-                "shapefile / GeoJSON / 国土TXT / GeoPackage",
-                &LAYER_EXTENSIONS,
-            )
+            .add_filter(LAYER_FILTER, LAYER_EXTENSIONS)
             .pick_files()
             .map(AppCommand::AddLayers),
         DialogKind::SaveAs => dialog
@@ -99,10 +108,7 @@ fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
             .map(AppCommand::SaveAs),
         DialogKind::NewReview => Some(AppCommand::NewReview(
             dialog
-                .add_filter(
-                    "shapefile / GeoJSON / 国土TXT / GeoPackage",
-                    &LAYER_EXTENSIONS,
-                )
+                .add_filter(LAYER_FILTER, LAYER_EXTENSIONS)
                 .pick_file(),
         )),
         DialogKind::ExportFolder => dialog.pick_folder().map(AppCommand::Export),

@@ -989,21 +989,36 @@ impl ZonecheckApp {
     /// `paths` with every GeoPackage that names no table resolved: one feature table → the file
     /// itself; several → a chooser ([`GpkgChoice`], the tables ticked are added later as
     /// `file.gpkg#table`); none, or a file that cannot be read → an error message.
+    ///
+    /// GDAL sources (`gdal` feature) the same way, with their polygon layers; a file picked
+    /// inside a `.gdb` folder stands for the folder.
     fn choose_gpkg_tables(&mut self, paths: Vec<PathBuf>) -> Vec<PathBuf> {
+        use crate::io::gdal_in;
         let lang = self.lang();
         let mut direct = Vec::with_capacity(paths.len());
         for p in paths {
+            let p = gdal_in::gdb_folder_of(&p).unwrap_or(p);
             let gpkg = crate::io::gpkg::is_gpkg_path(&p);
-            if !gpkg || crate::io::gpkg::split_layer_path(&p).1.is_some() {
+            let gdal = gdal_in::is_gdal_path(&p);
+            if !(gpkg || gdal) || crate::io::split_layer_source(&p).1.is_some() {
                 direct.push(p);
                 continue;
             }
-            match crate::io::gpkg::feature_tables(&p) {
+            let tables = if gdal {
+                gdal_in::polygon_layers(&p)
+            } else {
+                crate::io::gpkg::feature_tables(&p)
+            };
+            match tables {
                 Err(e) => self.error(e.in_lang(lang.model())),
-                Ok(tables) if tables.is_empty() => self.error(
-                    crate::io::LoadError::new(crate::messages::gpkg::no_feature_tables(), &p)
-                        .in_lang(lang.model()),
-                ),
+                Ok(tables) if tables.is_empty() => {
+                    let why = if gdal {
+                        crate::messages::io::gdal_no_polygon_layer(&[])
+                    } else {
+                        crate::messages::gpkg::no_feature_tables()
+                    };
+                    self.error(crate::io::LoadError::new(why, &p).in_lang(lang.model()))
+                }
                 Ok(tables) if tables.len() == 1 => direct.push(p),
                 Ok(tables) => self.gpkg_choices.push(GpkgChoice {
                     file: p,
@@ -1081,6 +1096,13 @@ impl ZonecheckApp {
         for p in paths {
             match ext(&p).as_str() {
                 "shp" | "geojson" | "json" | "txt" | "gpkg" => layers.push(p),
+                // GDAL sources (a `.gdb` folder, or a file in one): without the `gdal` feature
+                // the chooser says in one line how to get a build that reads them.
+                _ if crate::io::gdal_in::is_gdal_path(&p)
+                    || crate::io::gdal_in::gdb_folder_of(&p).is_some() =>
+                {
+                    layers.push(p)
+                }
                 _ => {
                     let msg = format!("{}: {}", self.lang().t(S::UnsupportedDrop), p.display());
                     self.error(msg);
@@ -3081,6 +3103,9 @@ pub fn utc_time(secs: u64) -> String {
 /// A new review: with a zones layer, placed in that layer's folder; without, in the current
 /// folder. It has no file until saved.
 pub fn new_review(zones: Option<&Path>) -> crate::io::review::Review {
+    // A file picked inside a `.gdb` folder stands for the geodatabase.
+    let gdb = zones.and_then(crate::io::gdal_in::gdb_folder_of);
+    let zones = gdb.as_deref().or(zones);
     let dir = zones
         .and_then(Path::parent)
         .map(Path::to_path_buf)

@@ -178,8 +178,9 @@ fn unique_extra_name(file: &ReviewFile, base: &str) -> String {
 /// How a layer file is written into a review at `review_dir`: relative when it lies below that
 /// folder, absolute otherwise.
 pub fn stored_path(review_dir: &Path, file: &Path) -> PathBuf {
-    // A GeoPackage table (`plan.gpkg#zones`): the file's path, then `#table` again.
-    let (file, table) = crate::io::gpkg::split_layer_path(file);
+    // A GeoPackage table (`plan.gpkg#zones`) or GDAL layer (`plan.gdb#zones`): the file's
+    // path, then `#table` again.
+    let (file, table) = crate::io::split_layer_source(file);
     let abs = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
     let base = std::fs::canonicalize(review_dir).unwrap_or_else(|_| review_dir.to_path_buf());
     let stored = abs
@@ -207,8 +208,9 @@ pub fn add_layer(file: &mut ReviewFile, review_dir: &Path, path: &Path) -> Strin
     {
         return key;
     }
-    // A GeoPackage table is named by its table: `plan.gpkg#redline` reads as `redline.gpkg`.
-    let named = match crate::io::gpkg::split_layer_path(path) {
+    // A GeoPackage table (or GDAL layer) is named by its table: `plan.gpkg#redline` reads as
+    // `redline.gpkg`.
+    let named = match crate::io::split_layer_source(path) {
         (_, Some(table)) => PathBuf::from(format!("{table}.gpkg")),
         (file, None) => file,
     };

@@ -456,6 +456,22 @@ pub fn parse_blob(blob: &[u8]) -> Result<Vec<Vec<RawRing>>, BlobProblem> {
     Ok(out)
 }
 
+/// The polygons of a plain (ISO or EWKB) WKB geometry, as [`parse_blob`] reads them after the
+/// GeoPackage header; also used for the WKB GDAL gives (`io::gdal_in`). Bytes after the
+/// geometry are an error.
+pub fn parse_wkb(wkb: &[u8]) -> Result<Vec<Vec<RawRing>>, BlobProblem> {
+    let mut r = Reader { b: wkb, pos: 0 };
+    let mut out = Vec::new();
+    wkb_geometry(&mut r, &mut out, 0)?;
+    if r.left() > 0 {
+        return Err(BlobProblem::Bad(format!(
+            "{} byte(s) after the geometry",
+            r.left()
+        )));
+    }
+    Ok(out)
+}
+
 fn wkb_geometry(
     r: &mut Reader<'_>,
     out: &mut Vec<Vec<RawRing>>,

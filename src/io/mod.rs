@@ -1,7 +1,9 @@
-//! Reading and writing files: shapefiles, GeoJSON, the review file, atomic writes.
+//! Reading and writing files: shapefiles, GeoJSON, GeoPackage, 国土TXT, GDAL sources (the
+//! optional `gdal` feature), the review file, atomic writes.
 
 pub mod atomic;
 pub mod dbf;
+pub mod gdal_in;
 pub mod geojson_in;
 pub mod gpkg;
 pub mod gtxt;
@@ -99,6 +101,27 @@ pub fn regular_file_problem(path: &Path) -> Option<Text> {
         Ok(m) if m.is_dir() => Some(crate::messages::io::is_a_directory()),
         Ok(_) => Some(crate::messages::io::not_a_regular_file()),
     }
+}
+
+/// A layer path split into its source and the layer or table named after `#`, for GeoPackages
+/// (`plan.gpkg#zones`) and GDAL sources (`plan.gdb#zones`, `PG:dbname=x#zones`); any other path
+/// as it is.
+pub fn split_layer_source(path: &Path) -> (PathBuf, Option<String>) {
+    if gdal_in::is_gdal_path(path) {
+        return gdal_in::split_layer_path(path);
+    }
+    gpkg::split_layer_path(path)
+}
+
+/// Why the source of a layer path cannot be read, or `None`: a GDAL source as
+/// [`gdal_in::source_problem`] says (a `.gdb` folder passes, a `PG:` string is not checked),
+/// anything else (a GeoPackage without its `#table`) as [`regular_file_problem`].
+pub fn layer_source_problem(path: &Path) -> Option<Text> {
+    if gdal_in::is_gdal_path(path) {
+        return gdal_in::source_problem(path);
+    }
+    let (file, _) = gpkg::split_layer_path(path);
+    regular_file_problem(&file)
 }
 
 /// Reads the whole of a regular file; a missing path, a directory, FIFO or device is an error

@@ -25,9 +25,9 @@ impl Review {
             ));
         }
         for (key, layer) in review.layer_paths() {
-            // `file.gpkg#table`: the file must be there (the table is looked up when read).
-            let (file, _) = super::gpkg::split_layer_path(&layer);
-            if let Some(problem) = super::regular_file_problem(&file) {
+            // `file.gpkg#table`: the file must be there (the table is looked up when read); a
+            // `.gdb` is a folder and a `PG:` string no file (see io::gdal_in).
+            if let Some(problem) = super::layer_source_problem(&layer) {
                 return Err(LoadError::new(
                     crate::messages::io::layer_file_problem(&key, &problem),
                     layer,
@@ -78,10 +78,18 @@ impl Review {
     /// An empty zones path (a review the app is still assembling) is left out.
     pub fn layer_paths(&self) -> Vec<(String, PathBuf)> {
         let base = self.base_dir();
+        // A `PG:` connection string (io::gdal_in) is no path: not resolved.
+        let join = |p: &Path| -> PathBuf {
+            if super::gdal_in::is_connection_string(p) {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
         let l = &self.file.layers;
         let mut out = Vec::new();
         if !l.zones.as_os_str().is_empty() {
-            out.push(("zones".to_string(), base.join(&l.zones)));
+            out.push(("zones".to_string(), join(&l.zones)));
         }
         for (key, p) in [
             ("original", &l.original),
@@ -93,11 +101,11 @@ impl Review {
             ("new_industrial", &l.new_industrial),
         ] {
             if let Some(p) = p {
-                out.push((key.to_string(), base.join(p)));
+                out.push((key.to_string(), join(p)));
             }
         }
         for (name, p) in &l.extra {
-            out.push((name.clone(), base.join(p)));
+            out.push((name.clone(), join(p)));
         }
         out
     }

@@ -938,3 +938,113 @@ pub fn gtxt_no_crs(datum: Option<&str>, width: Option<u32>, zone: Option<u32>) -
         format!("the header [属性描述] ({en}) does not give the CRS and the Y coordinates carry no zone number; set it with crs_of in the review file"),
     )
 }
+
+// ---------------------------------------------------------------------------------------------
+// Layers read through GDAL (io::gdal_in, the optional `gdal` feature). The caller adds the
+// source (with `#layer` when a layer was named).
+
+/// A .gdb/.dxf/.tab/.kml/… file or a `PG:` source in a build without the `gdal` feature: how to
+/// get a build that reads it. `what` is ".gdb" or "PostGIS (PG:)".
+pub fn gdal_feature_needed(what: &str) -> Text {
+    t(
+        format!("读取 {what} 需要启用 gdal 功能：cargo build --release --features gdal（需要系统的 GDAL，见 README 的“格式”一节）"),
+        format!("reading {what} needs the gdal feature: cargo build --release --features gdal (with the system's GDAL, see the README's \"Formats\")"),
+    )
+}
+
+pub fn gdal_gdb_not_a_directory() -> Text {
+    Text::new(
+        "File Geodatabase（.gdb）应为文件夹，这里却是一个文件",
+        "a File Geodatabase (.gdb) is a folder, this is a file",
+    )
+}
+
+pub fn gdal_cannot_open(why: &str) -> Text {
+    t(
+        format!("GDAL 无法打开此数据源（{why}）"),
+        format!("GDAL cannot open this source ({why})"),
+    )
+}
+
+pub fn gdal_several_layers(layers: &[String], source: &str) -> Text {
+    let list = layers.join(", ");
+    let first = layers.first().map(String::as_str).unwrap_or("LAYER");
+    t(
+        format!("数据源含有多个面图层：{list}；请在路径后用 # 指明其一，例如 \"{source}#{first}\""),
+        format!("the source has several polygon layers: {list}; name one after # in the path, e.g. \"{source}#{first}\""),
+    )
+}
+
+pub fn gdal_no_such_layer(layer: &str, layers: &[String]) -> Text {
+    let list = if layers.is_empty() {
+        "—".to_string()
+    } else {
+        layers.join(", ")
+    };
+    t(
+        format!("数据源中没有图层 {layer}（现有：{list}）"),
+        format!("the source has no layer {layer} (it has: {list})"),
+    )
+}
+
+pub fn gdal_no_polygon_layer(layers: &[String]) -> Text {
+    let list = if layers.is_empty() {
+        "—".to_string()
+    } else {
+        layers.join(", ")
+    };
+    t(
+        format!("数据源中没有面图层（现有图层：{list}）"),
+        format!("the source has no polygon layer (its layers: {list})"),
+    )
+}
+
+/// GDAL reported an error while the layer was read: the layer is refused (its records may not
+/// all have been read).
+pub fn gdal_read_failed(layer: &str, why: &str) -> Text {
+    t(
+        format!("GDAL 读取图层 {layer} 时报错，图层未使用（可能有记录未读出）：{why}"),
+        format!("GDAL reported an error reading layer {layer}, so the layer is not used (records may be missing): {why}"),
+    )
+}
+
+/// The driver's feature count and the features read disagree.
+pub fn gdal_count_mismatch(layer: &str, read: usize, declared: u64) -> Text {
+    t(
+        format!("图层 {layer} 声明有 {declared} 个要素，实际读出 {read} 个，图层未使用"),
+        format!("layer {layer} declares {declared} feature(s) but {read} were read, so the layer is not used"),
+    )
+}
+
+/// A warning GDAL gave while reading (its own English text).
+pub fn gdal_warning(what: &str) -> Text {
+    t(
+        format!("GDAL 警告：{what}"),
+        format!("GDAL warning: {what}"),
+    )
+}
+
+/// A geometry GDAL gave that cannot be read as polygons (a format detail in English).
+pub fn gdal_bad_geometry(why: &str) -> Text {
+    t(
+        format!("几何数据无法读取：{why}"),
+        format!("the geometry cannot be read: {why}"),
+    )
+}
+
+/// Curved geometries (arcs) approximated by straight segments: `count` records, the first
+/// `first`.
+pub fn gdal_curves_linearized(count: usize, first: usize) -> Text {
+    t(
+        format!("{count} 个记录含有曲线（圆弧），已由 GDAL 以折线逼近（第一个为记录 {first}）；面积与原曲线略有差别"),
+        format!("{count} record(s) have curves (arcs), approximated by GDAL with straight segments (the first is record {first}); areas differ slightly from the true curves"),
+    )
+}
+
+/// The encoding note of a layer read through GDAL (which gives every text as UTF-8).
+pub fn gdal_encoding(driver: &str) -> Text {
+    t(
+        format!("UTF-8（GDAL {driver} 驱动转换）"),
+        format!("UTF-8 (converted by GDAL's {driver} driver)"),
+    )
+}
