@@ -202,9 +202,10 @@ fn settings_edit_the_parts_cap_and_the_connection_width() {
 }
 
 /// The area basis and the TBMJ tolerance in the settings window: the tolerance shows its
-/// default 0.01, a negative one is refused naming it, the 面积口径 checkbox makes the review
-/// `area = "ellipsoidal"`, saved and re-checked (the sample's M001 then reports its ellipsoidal
-/// area first in its conflict message).
+/// default 0.01, a negative one is refused naming it; the 面积口径 checkbox is ticked (the
+/// ellipsoidal default: the sample's M001 reports its ellipsoidal area first in its conflict
+/// message) and unticking it makes the review `area = "planar"`, saved and re-checked (the
+/// message then gives the planar area alone).
 #[test]
 fn settings_choose_the_ellipsoidal_area_and_the_tbmj_tolerance() {
     let dir = sample_copy();
@@ -223,6 +224,34 @@ fn settings_choose_the_ellipsoidal_area_and_the_tbmj_tolerance() {
     settle(&mut h);
     h.get_by_label("TBMJ 与椭球面积核对容差: -1 不能为负数");
     retype(&mut h, "TBMJ 与椭球面积核对容差:", "0.02");
+    let message = |h: &egui_kittest::Harness<'_, zonecheck::app::ZonecheckApp>| {
+        let check = h.state().current_check().unwrap();
+        let z = check
+            .analysis
+            .zones
+            .iter()
+            .find(|z| z.id == "M001")
+            .unwrap();
+        z.findings
+            .iter()
+            .find(|f| f.rule == "conflict.farmland")
+            .unwrap()
+            .message_zh
+            .clone()
+    };
+    h.get_by_label("应用并重新检查").click();
+    h.step();
+    wait_until(&mut h, "the first re-check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    let before = message(&h);
+    assert!(before.contains("椭球面积；平面"), "{before}");
+    if h.query_by_label("按 CGCS2000 椭球面积（否则按平面面积）")
+        .is_none()
+    {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+        settle(&mut h);
+    }
     h.get_by_label("按 CGCS2000 椭球面积（否则按平面面积）")
         .click();
     settle(&mut h);
@@ -236,20 +265,12 @@ fn settings_choose_the_ellipsoidal_area_and_the_tbmj_tolerance() {
             .unwrap();
     assert_eq!(
         saved.file.rules.area,
-        zonecheck::model::settings::AreaBasis::Ellipsoidal
+        zonecheck::model::settings::AreaBasis::Planar
     );
     assert_eq!(saved.file.rules.tbmj_tolerance, 0.02);
-    let check = h.state().current_check().unwrap();
-    let z = check
-        .analysis
-        .zones
-        .iter()
-        .find(|z| z.id == "M001")
-        .unwrap();
-    let f = z
-        .findings
-        .iter()
-        .find(|f| f.rule == "conflict.farmland")
-        .unwrap();
-    assert!(f.message_zh.contains("椭球面积；平面"), "{}", f.message_zh);
+    let after = message(&h);
+    assert!(
+        !after.contains("椭球面积") && after.contains("亩（"),
+        "{after}"
+    );
 }

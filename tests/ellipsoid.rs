@@ -285,10 +285,10 @@ fn occupied_patches_whose_tbmj_does_not_fit_are_a_data_quality_note() {
 }
 
 /// `[rules] area`: Z1 gets a second part of 100.03 m × 100 m = 10,003 m² planar, 9,998.14 m²
-/// on the ellipsoid (pyproj), against the default minimum sub-area of 10,000 m². Planar (the
-/// default): not a fragment. `area = "ellipsoidal"`: a fragment, its message giving the
-/// ellipsoidal area first; the conflict message too. report.json's `area_m2` keys stay planar
-/// in both.
+/// on the ellipsoid (pyproj), against the default minimum sub-area of 10,000 m².
+/// `area = "planar"`: not a fragment. Ellipsoidal (the default, as land accounts are kept): a
+/// fragment, its message giving the ellipsoidal area first; the conflict message too.
+/// report.json's `area_m2` keys stay planar in both.
 #[test]
 fn the_area_setting_chooses_what_thresholds_and_messages_use() {
     let dir = tempfile::tempdir().unwrap();
@@ -323,7 +323,7 @@ fn the_area_setting_chooses_what_thresholds_and_messages_use() {
             .cloned()
     };
 
-    let planar = run("out_planar", "");
+    let planar = run("out_planar", "[rules]\narea = \"planar\"\n");
     assert_eq!(planar["settings"]["rules"]["area"], "planar");
     let part_b = &planar["zones"][0]["parts"][1];
     assert!((part_b["area_m2"].as_f64().unwrap() - 10_003.0).abs() < 1e-6);
@@ -339,7 +339,8 @@ fn the_area_setting_chooses_what_thresholds_and_messages_use() {
         "{conflict}"
     );
 
-    let ellipsoidal = run("out_ellipsoidal", "[rules]\narea = \"ellipsoidal\"\n");
+    let ellipsoidal = run("out_ellipsoidal", "");
+    assert_eq!(ellipsoidal["settings"]["rules"]["area"], "ellipsoidal");
     let z = &ellipsoidal["zones"][0];
     assert_eq!(z["parts"][1]["fragment"], true);
     assert!((z["parts"][1]["area_m2"].as_f64().unwrap() - 10_003.0).abs() < 1e-6);

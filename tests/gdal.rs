@@ -28,62 +28,9 @@ fn report(out: &Path) -> Value {
     serde_json::from_slice(&read(&out.join("report.json"))).unwrap()
 }
 
-/// report.json without what names or hashes the input files (the `inputs`, the review's hash
-/// and path) and without the run's time: what the check found. Attribute values that are
-/// numbers written as text are compared as numbers: a DBF keeps a real's decimals as written
-/// (`TBMJ` "10000.00", N(…,2)), a File Geodatabase stores the double and no precision
-/// ("10000").
-fn results(mut r: Value) -> Value {
-    fn numbers_as_numbers(v: &mut Value) {
-        match v {
-            Value::String(s) => {
-                if let Some(n) = s
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|n| n.is_finite())
-                    .and_then(serde_json::Number::from_f64)
-                {
-                    *v = Value::Number(n);
-                }
-            }
-            Value::Array(a) => a.iter_mut().for_each(numbers_as_numbers),
-            Value::Object(o) => o.values_mut().for_each(numbers_as_numbers),
-            _ => {}
-        }
-    }
-    if let Some(o) = r.as_object_mut() {
-        for key in ["inputs", "review_sha256", "review"] {
-            o.remove(key);
-        }
-    }
-    numbers_as_numbers(&mut r);
-    r
-}
-
-/// The review of the sample with every layer read from `sample.gdb` (the `[layers]` section
-/// rewritten: `x.shp` and `water.geojson` → `…/sample.gdb#x`); everything else as the sample's.
+/// The review of the sample with every layer read from `sample.gdb`.
 fn gdb_review(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(sample_dir().join("review.toml")).unwrap();
-    let gdb = fixtures().join("sample.gdb");
-    let gdb = gdb.to_str().unwrap();
-    let mut out = String::new();
-    for line in text.lines() {
-        let rewritten = match line.split_once(" = \"") {
-            Some((key, rest)) if rest.ends_with(".shp\"") || rest.ends_with(".geojson\"") => {
-                let file = rest.trim_end_matches('"');
-                let stem = Path::new(file).file_stem().unwrap().to_str().unwrap();
-                format!("{key} = \"{gdb}#{stem}\"")
-            }
-            _ => line.to_string(),
-        };
-        out.push_str(&rewritten);
-        out.push('\n');
-    }
-    assert_eq!(out.matches("sample.gdb#").count(), 9, "{out}");
-    let review = dir.join("review.toml");
-    write(&review, out);
-    review
+    sample_review_from(dir, &fixtures().join("sample.gdb"))
 }
 
 /// The sample review from the File Geodatabase copy: the same exit code, and report.json the
@@ -106,20 +53,7 @@ fn the_sample_review_from_a_gdb_copy_gives_identical_results() {
     assert!(inputs.contains("sample.gdb#farmland"));
     let zones = from_shp["zones"].as_array().map(Vec::len).unwrap_or(0);
     assert!(zones >= 5, "the sample's zones: {zones}");
-    let (a, b) = (results(from_shp), results(from_gdb));
-    if a != b {
-        let (a, b) = (
-            serde_json::to_string_pretty(&a).unwrap(),
-            serde_json::to_string_pretty(&b).unwrap(),
-        );
-        let first = a
-            .lines()
-            .zip(b.lines())
-            .enumerate()
-            .find(|(_, (x, y))| x != y)
-            .map(|(i, (x, y))| format!("line {i}:\n  shp: {x}\n  gdb: {y}"));
-        panic!("report.json differs: {first:?}");
-    }
+    assert_same_results(from_shp, from_gdb);
 }
 
 /// The planar area of every polygon of a raw layer, in record order (a multipolygon record

@@ -552,3 +552,29 @@ fn the_app_lists_the_tables_of_a_gpkg_to_choose_from() {
     assert_eq!(names, ["zones", "barriers"]);
     assert_eq!(doc.dataset.layers[1].features.len(), 1);
 }
+
+/// The sample review with every layer read from a GeoPackage copy made by GDAL's ogr2ogr
+/// (tests/fixtures/gpkg/make.sh): the same exit code, and report.json the same as the shapefile
+/// review's in everything but the inputs (zones, areas, findings with their numbers, the plan's
+/// verdict).
+#[test]
+fn the_sample_review_from_a_gpkg_copy_gives_identical_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    let shp_out = dir.path().join("out_shp");
+    let shp_run = run_check(&sample.join("review.toml"), &shp_out);
+    shp_run.assert_checked();
+    let gpkg = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gpkg/sample.gpkg");
+    let gpkg_out = dir.path().join("out_gpkg");
+    let gpkg_run = run_check(&sample_review_from(dir.path(), &gpkg), &gpkg_out);
+    gpkg_run.assert_checked();
+    assert_eq!(gpkg_run.code, shp_run.code, "{gpkg_run}");
+    assert_eq!(gpkg_run.code, Some(1), "the sample blocks: {gpkg_run}");
+    let (from_shp, from_gpkg) = (report(&shp_out), report(&gpkg_out));
+    assert!(from_gpkg["inputs"]
+        .to_string()
+        .contains("sample.gpkg#farmland"));
+    let zones = from_shp["zones"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(zones >= 5, "the sample's zones: {zones}");
+    assert_same_results(from_shp, from_gpkg);
+}

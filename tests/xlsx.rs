@@ -365,17 +365,43 @@ fn configured_patch_fields_arrive_in_the_csv_the_workbook_and_the_geopackage() {
     let mut lines = csv.trim_start_matches('\u{feff}').lines();
     assert_eq!(
         lines.next().unwrap(),
-        "开发区编号,开发区名称,图层,保护图层,图斑编号,类别,DLBM,tbmj,ZLDWMC,占用面积（m²）,占用面积（亩）,碎片"
+        "开发区编号,开发区名称,图层,保护图层,图斑编号,类别,DLBM,tbmj,ZLDWMC,占用面积（m²）,占用面积（亩）,占用椭球面积（m²）,占用椭球面积（亩）,碎片"
     );
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(
-        rows,
-        [
-            "Z1,东湖开发区,farmland,永久基本农田,F001,,0103,10000.00,东湖村,5000.00,7.5000,否",
-            "Z1,东湖开发区,farmland,永久基本农田,F002,,0101,2800,西湖村,800.00,1.2000,否",
-            "Z2,西山园区,redline,生态保护红线,R1,,,,,2500.00,3.7500,否",
-        ]
-    );
+    // The planar columns as worked out by hand; the ellipsoidal ones (11, 12) are report.json's
+    // to 2 and 4 decimals.
+    let ell = |zone_id: &str, layer: &str, i: usize| {
+        zone(&report, zone_id)["conflicts"][layer]["features"][i]["area_ellipsoid_m2"]
+            .as_f64()
+            .unwrap()
+    };
+    let expected = [
+        (
+            "Z1,东湖开发区,farmland,永久基本农田,F001,,0103,10000.00,东湖村,5000.00,7.5000",
+            ell("Z1", "farmland", 0),
+        ),
+        (
+            "Z1,东湖开发区,farmland,永久基本农田,F002,,0101,2800,西湖村,800.00,1.2000",
+            ell("Z1", "farmland", 1),
+        ),
+        (
+            "Z2,西山园区,redline,生态保护红线,R1,,,,,2500.00,3.7500",
+            ell("Z2", "redline", 0),
+        ),
+    ];
+    for (e, planar) in expected.iter().map(|x| x.1).zip([5_000.0, 800.0, 2_500.0]) {
+        assert!(
+            (e / planar - 1.0).abs() < 1e-3 && e != planar,
+            "{e} vs {planar}"
+        );
+    }
+    assert_eq!(rows.len(), expected.len(), "{rows:?}");
+    for (row, (planar, e)) in rows.iter().zip(expected) {
+        assert_eq!(
+            *row,
+            format!("{planar},{e:.2},{:.4},否", e * 15.0 / 10_000.0),
+        );
+    }
 
     // report.xlsx: DLBM stays text with its leading zero, TBMJ (an area) is a number.
     let p = sheet(&out, "占用图斑");

@@ -168,8 +168,8 @@ pub fn role_of_key(key: &str) -> LayerRole {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AreaBasis {
-    #[default]
     Planar,
+    #[default]
     Ellipsoidal,
 }
 
@@ -344,7 +344,7 @@ impl Default for Rules {
             tax_per_mu_wan: 30.0,
             value_added_per_mu_wan: 120.0,
             tbmj_tolerance: 0.01,
-            area: AreaBasis::Planar,
+            area: AreaBasis::Ellipsoidal,
             severity: BTreeMap::new(),
             severity_of_class: BTreeMap::new(),
         }

@@ -77,8 +77,9 @@ pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>
 }
 
 /// `occupied_patches.csv`, UTF-8 with a BOM: 开发区编号, 开发区名称, 图层 (key), 保护图层,
-/// 图斑编号, 类别, one column per patch field, 占用面积（m²）and（亩）to 2 and 4 decimals,
-/// 碎片 (是: slivers only, not counted as conflict).
+/// 图斑编号, 类别, one column per patch field, 占用面积（m²）and（亩）to 2 and 4 decimals, the
+/// same on the CGCS2000 ellipsoid (占用椭球面积, empty when it could not be computed), 碎片 (是:
+/// slivers only, not counted as conflict).
 pub fn occupied_patches_csv(input: &ReportInput) -> String {
     let (names, rows) = patch_rows(input);
     let mut out = String::from("\u{feff}");
@@ -94,7 +95,16 @@ pub fn occupied_patches_csv(input: &ReportInput) -> String {
     .map(|s| s.to_string())
     .collect();
     header.extend(names.iter().map(|n| csv_field(n)));
-    header.extend(["占用面积（m²）", "占用面积（亩）", "碎片"].map(str::to_string));
+    header.extend(
+        [
+            "占用面积（m²）",
+            "占用面积（亩）",
+            "占用椭球面积（m²）",
+            "占用椭球面积（亩）",
+            "碎片",
+        ]
+        .map(str::to_string),
+    );
     out.push_str(&header.join(","));
     out.push_str("\r\n");
     for r in &rows {
@@ -112,6 +122,13 @@ pub fn occupied_patches_csv(input: &ReportInput) -> String {
             crate::model::mu_from_m2(r.area_m2),
             4,
         ));
+        match r.area_ellipsoid_m2 {
+            Some(e) => {
+                cells.push(crate::model::num::fixed(e, 2));
+                cells.push(crate::model::num::fixed(crate::model::mu_from_m2(e), 4));
+            }
+            None => cells.extend([String::new(), String::new()]),
+        }
         cells.push(if r.sliver { "是" } else { "否" }.to_string());
         out.push_str(&cells.join(","));
         out.push_str("\r\n");

@@ -7,6 +7,7 @@
 
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use geo::{polygon, MultiPolygon};
 use std::collections::BTreeMap;
@@ -536,4 +537,87 @@ pub fn children_peak_rss_kb() -> i64 {
     let rc = unsafe { getrusage(RUSAGE_CHILDREN, &mut u) };
     assert_eq!(rc, 0);
     u.maxrss
+}
+
+/// report.json without what names or hashes the input files (the `inputs`, the review's hash
+/// and path): what the check found. Attribute values that are numbers written as text are
+/// compared as numbers: a DBF keeps a real's decimals as written (`TBMJ` "10000.00", N(…,2)), a
+/// File Geodatabase or a GeoPackage stores the double and no precision ("10000").
+pub fn report_results(mut r: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    fn numbers_as_numbers(v: &mut Value) {
+        match v {
+            Value::String(s) => {
+                if let Some(n) = s
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .and_then(serde_json::Number::from_f64)
+                {
+                    *v = Value::Number(n);
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(numbers_as_numbers),
+            Value::Object(o) => o.values_mut().for_each(numbers_as_numbers),
+            _ => {}
+        }
+    }
+    if let Some(o) = r.as_object_mut() {
+        for key in ["inputs", "review_sha256", "review"] {
+            o.remove(key);
+        }
+    }
+    numbers_as_numbers(&mut r);
+    r
+}
+
+/// Asserts two report.json are the same in what the check found ([`report_results`]); on a
+/// difference names the first differing line.
+pub fn assert_same_results(a: serde_json::Value, b: serde_json::Value) {
+    let (a, b) = (report_results(a), report_results(b));
+    if a != b {
+        let (a, b) = (
+            serde_json::to_string_pretty(&a).unwrap(),
+            serde_json::to_string_pretty(&b).unwrap(),
+        );
+        let first = a
+            .lines()
+            .zip(b.lines())
+            .enumerate()
+            .find(|(_, (x, y))| x != y)
+            .map(|(i, (x, y))| format!("line {i}:\n  first: {x}\n  second: {y}"));
+        panic!("report.json differs: {first:?}");
+    }
+}
+
+/// The sample review (sample_maps/review.toml) written into `dir` with every layer read from
+/// the container `source` (a GeoPackage or File Geodatabase holding the sample's layers under
+/// their file stems): `x.shp` and `water.geojson` → `<source>#x`; everything else as the
+/// sample's.
+pub fn sample_review_from(dir: &Path, source: &Path) -> PathBuf {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    let text = std::fs::read_to_string(sample.join("review.toml")).unwrap();
+    let source = source.to_str().unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        let rewritten = match line.split_once(" = \"") {
+            Some((key, rest)) if rest.ends_with(".shp\"") || rest.ends_with(".geojson\"") => {
+                let file = rest.trim_end_matches('"');
+                let stem = Path::new(file).file_stem().unwrap().to_str().unwrap();
+                format!("{key} = \"{source}#{stem}\"")
+            }
+            _ => line.to_string(),
+        };
+        out.push_str(&rewritten);
+        out.push('\n');
+    }
+    assert_eq!(
+        out.matches('#').count() - text.matches('#').count(),
+        9,
+        "{out}"
+    );
+    let review = dir.join("review.toml");
+    std::fs::write(&review, out).unwrap();
+    review
 }
