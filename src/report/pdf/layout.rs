@@ -867,7 +867,23 @@ impl<'a> Layout<'a> {
         if ncols == 0 {
             return;
         }
-        let widths = self.column_widths(&cells, ncols, w, kv);
+        let (mut widths, min_sum) = self.column_widths(&cells, ncols, w, kv);
+        if min_sum > w {
+            // Too wide for the page even with every column at its narrowest: the table's text
+            // is made smaller until it fits (down to half size), as a printed wide table is.
+            let pads = 2.0 * PAD_X * ncols as f32;
+            let factor = ((w - pads) / (min_sum - pads).max(1e-3)).clamp(0.5, 1.0);
+            for c in &mut cells {
+                for a in &mut c.atoms {
+                    match a {
+                        Atom::Text(_, st) => st.size *= factor,
+                        Atom::Svg(_, sw) => *sw *= factor,
+                        Atom::Break => {}
+                    }
+                }
+            }
+            widths = self.column_widths(&cells, ncols, w, kv).0;
+        }
         let starts: Vec<f32> = widths
             .iter()
             .scan(x, |acc, cw| {
@@ -966,7 +982,9 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn column_widths(&mut self, cells: &[Cell], ncols: usize, w: f32, kv: bool) -> Vec<f32> {
+    /// The columns' widths, and the sum of their minimum widths (more than `w`: the table does
+    /// not fit).
+    fn column_widths(&mut self, cells: &[Cell], ncols: usize, w: f32, kv: bool) -> (Vec<f32>, f32) {
         let mut min = vec![0.0f32; ncols];
         let mut max = vec![0.0f32; ncols];
         let mut spans: Vec<(usize, usize, f32, f32)> = Vec::new();
@@ -1002,20 +1020,22 @@ impl<'a> Layout<'a> {
         }
         if kv && ncols == 2 {
             // table.kv: the key column is 30 %.
-            return vec![w * 0.3, w * 0.7];
+            return (vec![w * 0.3, w * 0.7], 0.0);
         }
         let (smin, smax): (f32, f32) = (min.iter().sum(), max.iter().sum());
         if smax <= w {
             // Everything fits: share the rest in proportion to the content.
             let extra = w - smax;
-            return max.iter().map(|m| m + extra * m / smax.max(1e-6)).collect();
+            let widths = max.iter().map(|m| m + extra * m / smax.max(1e-6)).collect();
+            return (widths, smin);
         }
         if smin <= w {
             let t = (w - smin) / (smax - smin).max(1e-6);
-            return min.iter().zip(&max).map(|(a, b)| a + (b - a) * t).collect();
+            let widths = min.iter().zip(&max).map(|(a, b)| a + (b - a) * t).collect();
+            return (widths, smin);
         }
         // Too wide even at the minimum: scale down (text then breaks anywhere).
-        min.iter().map(|m| m * w / smin).collect()
+        (min.iter().map(|m| m * w / smin).collect(), smin)
     }
 }
 
