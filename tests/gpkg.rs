@@ -533,7 +533,7 @@ fn the_app_lists_the_tables_of_a_gpkg_to_choose_from() {
     h.step();
     let _ = h.try_run();
     assert_eq!(h.state().gpkg_choices.len(), 1);
-    h.get_by_label("选择 GeoPackage 图层");
+    h.get_by_label("选择图层");
     h.get_by_role_and_label(egui::Role::CheckBox, "merged_zones");
     h.get_by_role_and_label(egui::Role::CheckBox, "roads")
         .click();

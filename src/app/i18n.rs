@@ -253,8 +253,8 @@ strings! {
     Filter: "筛选", "Filter";
     FilterHint: "文字，或 字段=值", "text, or FIELD=value";
     UnsupportedDrop: "不支持的文件类型（可拖入 .shp、.geojson、.json、.gpkg 图层或 .toml 审查文件）", "unsupported file type (drop .shp, .geojson, .json, .gpkg layers or a .toml review)";
-    GpkgTables: "选择 GeoPackage 图层", "Choose GeoPackage layers";
-    GpkgTablesHint: "此 GeoPackage 含有多个要素表，请勾选要添加的图层：", "This GeoPackage has several feature tables; tick the layers to add:";
+    GpkgTables: "选择图层", "Choose layers";
+    GpkgTablesHint: "此文件（GeoPackage、文件地理数据库等）含有多个图层，请勾选要添加的图层：", "This file (GeoPackage, File Geodatabase, …) has several layers; tick the layers to add:";
     AddChosen: "添加所选", "Add chosen";
     NoZonesLayer: "尚无整合后开发区图层：请添加图层，并将其角色设为“整合后开发区”。", "No merged-zones layer yet: add layers and give one the role “merged zones”.";
     Untitled: "未命名审查", "untitled review";
