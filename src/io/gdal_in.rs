@@ -483,21 +483,7 @@ mod reader {
         start: Option<geo::Rect<f64>>,
     ) -> Option<geo::Rect<f64>> {
         let mut b = start;
-        for c in coords.filter(|c| c.x.is_finite() && c.y.is_finite()) {
-            b = Some(match b {
-                None => geo::Rect::new(*c, *c),
-                Some(e) => geo::Rect::new(
-                    Coord {
-                        x: e.min().x.min(c.x),
-                        y: e.min().y.min(c.y),
-                    },
-                    Coord {
-                        x: e.max().x.max(c.x),
-                        y: e.max().y.max(c.y),
-                    },
-                ),
-            });
-        }
+        crate::io::extend_extent(&mut b, coords);
         b
     }
 

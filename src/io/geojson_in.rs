@@ -204,12 +204,12 @@ impl Collector<'_> {
         match polygons_of(&geometry) {
             Ok(polys) if polys.is_empty() => self.failed.push((index, msg::empty_geometry())),
             Ok(polys) => {
-                extend_extent(&mut layer.extent, polys.iter().flatten().flatten());
+                super::extend_extent(&mut layer.extent, polys.iter().flatten().flatten());
                 // Far from every zone: counted, not kept (records without a finite coordinate
                 // are kept, for repair to report).
                 if let Some(Some(roi)) = &self.roi {
                     let mut bbox = None;
-                    extend_extent(&mut bbox, polys.iter().flatten().flatten());
+                    super::extend_extent(&mut bbox, polys.iter().flatten().flatten());
                     if bbox.is_some_and(|b| !roi.meets(&b)) {
                         layer.filtered_out += 1;
                         return;
@@ -285,27 +285,6 @@ pub(super) fn ring_problem(polys: &[Vec<RawRing>]) -> Option<Text> {
         }
     }
     None
-}
-
-fn extend_extent<'a>(
-    extent: &mut Option<geo::Rect<f64>>,
-    coords: impl Iterator<Item = &'a Coord<f64>>,
-) {
-    for c in coords.filter(|c| c.x.is_finite() && c.y.is_finite()) {
-        *extent = Some(match *extent {
-            None => geo::Rect::new(*c, *c),
-            Some(e) => geo::Rect::new(
-                Coord {
-                    x: e.min().x.min(c.x),
-                    y: e.min().y.min(c.y),
-                },
-                Coord {
-                    x: e.max().x.max(c.x),
-                    y: e.max().y.max(c.y),
-                },
-            ),
-        });
-    }
 }
 
 fn coords_in_lon_lat_range(layer: &RawLayer) -> bool {

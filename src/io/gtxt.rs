@@ -382,9 +382,7 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
                 })
             });
         for (_, _, ring) in &parcel.rings {
-            for c in ring {
-                extend(&mut layer.extent, *c);
-            }
+            super::extend_extent(&mut layer.extent, ring.iter());
         }
         match problem {
             Some(reason) => {
@@ -601,22 +599,6 @@ fn decide_crs(
             }
         }
     }
-}
-
-fn extend(extent: &mut Option<geo::Rect<f64>>, c: Coord<f64>) {
-    *extent = Some(match *extent {
-        None => geo::Rect::new(c, c),
-        Some(e) => geo::Rect::new(
-            Coord {
-                x: e.min().x.min(c.x),
-                y: e.min().y.min(c.y),
-            },
-            Coord {
-                x: e.max().x.max(c.x),
-                y: e.max().y.max(c.y),
-            },
-        ),
-    });
 }
 
 // ---------------------------------------------------------------------------------------------

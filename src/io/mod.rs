@@ -171,6 +171,29 @@ impl FileHash {
     }
 }
 
+/// Grows `extent` to take in the finite ones of `coords` (the box of a layer or a feature as it
+/// is read).
+pub(crate) fn extend_extent<'a>(
+    extent: &mut Option<geo::Rect<f64>>,
+    coords: impl Iterator<Item = &'a geo::Coord<f64>>,
+) {
+    for c in coords.filter(|c| c.x.is_finite() && c.y.is_finite()) {
+        *extent = Some(match *extent {
+            None => geo::Rect::new(*c, *c),
+            Some(e) => geo::Rect::new(
+                geo::Coord {
+                    x: e.min().x.min(c.x),
+                    y: e.min().y.min(c.y),
+                },
+                geo::Coord {
+                    x: e.max().x.max(c.x),
+                    y: e.max().y.max(c.y),
+                },
+            ),
+        });
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
