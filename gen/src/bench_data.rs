@@ -279,6 +279,10 @@ struct RegionSpec {
     rivers: usize,
     /// Farmland acceptance per cell: `lo + (hi − lo) · field`, field smooth in [0, 1].
     farm_density: (f64, f64),
+    /// Factor of the acceptance in cells outside zones but within the check's spatial filter
+    /// (development zones are sited on the plains where the farmland is); used by
+    /// [`Layout::Spread`] only, where it sets the share of farmland near zones.
+    farm_near_zones: f64,
     /// Counties by 40 km block (province) or one county for the whole region (tile).
     county_blocks: bool,
     /// How a zone's parts lie.
@@ -291,7 +295,7 @@ enum Layout {
     /// Around the zone's main part (within ~3 km), enclaves anywhere ≥ 8 km away.
     Clustered,
     /// As real plans are ([`plan_spread_zones`]): parts in other townships and counties
-    /// (1–45 km away), corridors of 2–11 km, enclaves ≥ 40 km away.
+    /// (1–45 km away), corridors of 2–9.5 km, enclaves ≥ 40 km away.
     Spread,
 }
 
@@ -307,6 +311,7 @@ const COUNTY: RegionSpec = RegionSpec {
     reservoirs: 4,
     rivers: 2,
     farm_density: (0.40, 1.08),
+    farm_near_zones: 1.0,
     county_blocks: false,
     layout: Layout::Clustered,
 };
@@ -323,6 +328,7 @@ const PROVINCE: RegionSpec = RegionSpec {
     reservoirs: 120,
     rivers: 40,
     farm_density: (-0.08, 0.80),
+    farm_near_zones: 1.0,
     county_blocks: true,
     layout: Layout::Clustered,
 };
@@ -340,7 +346,8 @@ const PROVINCE_SPREAD: RegionSpec = RegionSpec {
     largest_redline_vertices: 20_000,
     reservoirs: 115,
     rivers: 36,
-    farm_density: (-0.08, 0.80),
+    farm_density: (-0.068, 0.789),
+    farm_near_zones: 1.165,
     county_blocks: true,
     layout: Layout::Spread,
 };
@@ -1119,7 +1126,7 @@ fn plan_zones(spec: &RegionSpec, rng: &mut Rng, discs: &mut Discs, ids: &Ids) ->
 }
 
 /// A corridor part (a road or canal strip a zone was given): a band `40–140` m either side of
-/// a centreline of 2–11 km that starts 250–1 500 m from `(from, from_bound_m)` in a random
+/// a centreline of 2–9.5 km that starts 250–1 500 m from `(from, from_bound_m)` in a random
 /// direction and bends smoothly, never more than ±0.08 of a turn from its first heading (so it
 /// runs on and never crosses itself). `None` when no free strip was found.
 fn corridor_part(
@@ -1133,7 +1140,7 @@ fn corridor_part(
     const GAP_M: f64 = 60.0;
     for _ in 0..20 {
         let half_width = rng.range(40.0, 140.0);
-        let length = rng.range(2_000.0, 11_000.0);
+        let length = rng.range(2_000.0, 9_500.0);
         let heading = rng.unit();
         let gap = rng.range(250.0, 1_500.0);
         let start = point_around(rng, from, from_bound_m + gap);
@@ -1805,6 +1812,14 @@ fn write_farmland(
             let mut p = lo + (hi - lo) * density(density_seed, center);
             if in_zone.contains(center) {
                 p *= DENSITY_IN_ZONES;
+            } else if let Some(roi) = near {
+                let world = Rect::new(
+                    region.frame.to_world(cell.min()),
+                    region.frame.to_world(cell.max()),
+                );
+                if roi.meets(&world) {
+                    p *= spec.farm_near_zones;
+                }
             }
             if !rng.chance(p) {
                 continue;
