@@ -1524,7 +1524,8 @@ fn generate_region(
 
     write_redlines(spec, region, &part_discs, w, &county_at)?;
     write_water(spec, region, &part_discs, w, &county_at)?;
-    let near_zone_patches = write_farmland(spec, region, &part_polys, near.as_ref(), w, &county_at)?;
+    let near_zone_patches =
+        write_farmland(spec, region, &part_polys, near.as_ref(), w, &county_at)?;
     Ok(RegionOut {
         zones: zones.len() as u64,
         near_zone_patches: near.map(|_| near_zone_patches),
@@ -2137,6 +2138,152 @@ mod tests {
         // A third-party reader agrees.
         let shapes = shapefile::read_shapes(dir.path().join("t.shp")).unwrap();
         assert_eq!(shapes.len(), 2);
+    }
+
+    /// A small province-spread: 2 × 2 county blocks (80 km), zones in proportion to the area.
+    const SMALL_SPREAD: RegionSpec = RegionSpec {
+        size_m: 80_000.0,
+        zones: 24,
+        touching_pairs: 2,
+        redlines: 40,
+        largest_redline_vertices: 0,
+        reservoirs: 5,
+        rivers: 3,
+        unassigned_originals: 6,
+        ..PROVINCE_SPREAD
+    };
+
+    /// Writes [`SMALL_SPREAD`] into `dir` as `write_bench_data` writes a scale.
+    fn write_small_spread(dir: &Path) -> BenchSummary {
+        let mut w = Writers::create(dir).unwrap();
+        let out =
+            generate_region(&SMALL_SPREAD, &region_of(Scale::ProvinceSpread, 0), &mut w).unwrap();
+        let summary = BenchSummary {
+            scale: Scale::ProvinceSpread,
+            merged_zones: out.zones,
+            near_zone_patches: out.near_zone_patches,
+            layers: w.finish().unwrap(),
+        };
+        std::fs::write(dir.join("review.toml"), BENCH_REVIEW_TOML).unwrap();
+        summary
+    }
+
+    /// The 40 km county block and the 8 km township cell of a point (local metres).
+    fn county_of(p: Coord<f64>) -> (i64, i64) {
+        (
+            (p.x / 40_000.0).floor() as i64,
+            (p.y / 40_000.0).floor() as i64,
+        )
+    }
+    fn township_of(p: Coord<f64>) -> (i64, i64) {
+        (
+            (p.x / 8_000.0).floor() as i64,
+            (p.y / 8_000.0).floor() as i64,
+        )
+    }
+
+    fn distance(a: Coord<f64>, b: Coord<f64>) -> f64 {
+        ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).sqrt()
+    }
+
+    /// The province-spread plan: 150 zones of 1–17 parts spread over townships and counties,
+    /// with corridors and far enclaves.
+    #[test]
+    fn spread_zones_have_1_to_17_parts_across_townships_and_counties() {
+        let region = region_of(Scale::ProvinceSpread, 0);
+        let mut rng = stream(region.seed, 1);
+        let mut discs = Discs::new(PROVINCE_SPREAD.size_m, 5_000.0);
+        let zones = plan_spread_zones(&PROVINCE_SPREAD, &mut rng, &mut discs, &Ids { tile: None });
+        assert_eq!(zones.len(), 150);
+        let parts: Vec<usize> = zones.iter().map(|z| z.parts.len()).collect();
+        assert!(parts.iter().all(|&k| (1..=17).contains(&k)), "{parts:?}");
+        assert_eq!(parts.iter().max(), Some(&17), "{parts:?}");
+        assert!(parts.iter().filter(|&&k| k == 1).count() >= 20, "{parts:?}");
+        assert!(
+            parts.iter().filter(|&&k| k >= 10).count() >= 20,
+            "{parts:?}"
+        );
+
+        let (mut multi, mut townships, mut counties, mut corridors, mut enclaves) = (0, 0, 0, 0, 0);
+        for z in &zones {
+            let main = z.parts[0].center;
+            let mut towns: Vec<(i64, i64)> =
+                z.parts.iter().map(|p| township_of(p.center)).collect();
+            towns.sort_unstable();
+            towns.dedup();
+            let mut cs: Vec<(i64, i64)> = z.parts.iter().map(|p| county_of(p.center)).collect();
+            cs.sort_unstable();
+            cs.dedup();
+            if z.parts.len() > 1 {
+                multi += 1;
+                townships += usize::from(towns.len() > 1);
+                counties += usize::from(cs.len() > 1);
+            }
+            for p in &z.parts {
+                if p.enclave {
+                    enclaves += 1;
+                    assert!(distance(p.center, main) > 40_000.0, "{}", z.id);
+                }
+                // A corridor: one band ≥ 2 km long and at most 2 × 140 m wide (its area is at
+                // most its width times the length of its longer side, halved).
+                let b = p.polygons[0].bounding_rect().unwrap();
+                let long = b.width().max(b.height());
+                use geo::Area;
+                let area = p.polygons[0].unsigned_area();
+                if p.polygons.len() == 1 && long > 2_000.0 && area < 280.0 * long * 1.5 {
+                    corridors += 1;
+                }
+            }
+        }
+        eprintln!(
+            "{multi} multi-part zones: {townships} over several townships, {counties} over \
+             several counties; {corridors} corridors, {enclaves} enclaves"
+        );
+        assert!(townships * 10 >= multi * 9, "{townships} of {multi}");
+        assert!(counties * 2 >= multi, "{counties} of {multi}");
+        assert!(corridors >= 100, "{corridors}");
+        assert!(enclaves >= 20, "{enclaves}");
+    }
+
+    /// The small variant twice: the same bytes; about a quarter of its farmland near a zone
+    /// part; and zonecheck's own spatial filter keeps exactly the patches the generator counted.
+    #[test]
+    fn small_spread_is_deterministic_and_a_quarter_of_its_farmland_is_near_zones() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let s = write_small_spread(a.path());
+        assert_eq!(write_small_spread(b.path()), s);
+        let mut names: Vec<_> = std::fs::read_dir(a.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 5 * 5 + 1);
+        for name in &names {
+            let same = std::fs::read(a.path().join(name)).unwrap()
+                == std::fs::read(b.path().join(name)).unwrap();
+            assert!(same, "{name:?} differs between two runs");
+        }
+        eprintln!("{s}");
+        let farm = s.layer("farmland.shp").unwrap().features;
+        let near = s.near_zone_patches.unwrap();
+        let share = near as f64 / farm as f64;
+        assert!((0.15..0.35).contains(&share), "{near} of {farm}");
+
+        use zonecheck::io::review::Review;
+        use zonecheck::load::{load_review_with, LoadOptions};
+        let review = Review::load(&a.path().join("review.toml")).unwrap();
+        let options = LoadOptions {
+            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+        };
+        let progress = zonecheck::progress::Progress::new();
+        let data = load_review_with(&review, &progress, options).unwrap();
+        let farmland = data.layers.iter().find(|l| l.name == "farmland").unwrap();
+        assert_eq!(
+            farmland.features.len() + farmland.source.far_from_zones,
+            farm as usize
+        );
+        assert_eq!(farmland.features.len() as u64, near);
     }
 
     /// Writes the county twice, compares the bytes, reads it back and checks its make-up.
