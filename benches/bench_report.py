@@ -179,7 +179,7 @@ def filter_shares(runs_root, scale):
     out = []
     for i in report.get("inputs", []):
         kept = int(i.get("features", 0))
-        far = int(i.get("far_from_zones", 0))
+        far = int(i.get("features_far_from_zones", i.get("far_from_zones", 0)))
         out.append((i.get("layer", "?"), kept, kept + far))
     return out
 
