@@ -3,9 +3,12 @@
 
   record   append one timed run (wall, peak RSS, per-stage times from `timing:` lines) to a
            JSON-lines file
-  compare  per-zone areas of zonecheck's report.json against the GeoPandas/GEOS JSON;
-           exit 1 and list every difference beyond the tolerance
-  table    print the benchmark table (and, with --scaling, growth against patches)
+  compare  per-zone areas of zonecheck's report.json against a reference's JSON (GeoPandas/GEOS
+           or DuckDB); exit 1 and list every difference beyond the tolerance
+  table    print the benchmark table: zonecheck --all-features (the headline) and default,
+           GeoPandas and DuckDB, the speed-up over the faster reference, the share of each
+           layer the default mode's spatial filter kept (and, with --scaling, growth against
+           patches)
 """
 
 import argparse
@@ -44,12 +47,13 @@ def close(got, want, rel, abs_):
 
 def cmd_compare(a):
     zc = json.loads(Path(a.zonecheck).read_text(encoding="utf-8"))
-    geos_all = json.loads(Path(a.geos).read_text(encoding="utf-8"))
+    geos_all = json.loads(Path(a.ref).read_text(encoding="utf-8"))
+    ref = a.ref_name
     geos = geos_all["zones"]
     diffs = []
     for layer, info in sorted(geos_all.get("inputs", {}).items()):
         if info.get("invalid"):
-            print(f"note: GEOS finds {info['invalid']} invalid geometries in layer {layer} (made valid)")
+            print(f"note: {ref} finds {info['invalid']} invalid geometries in layer {layer} (made valid)")
     for i in zc.get("inputs", []):
         if i.get("warnings"):
             print(f"note: zonecheck warns {len(i['warnings'])}x on layer {i['layer']}: {i['warnings'][0]}")
@@ -65,23 +69,23 @@ def cmd_compare(a):
         if not close(got, want, a.rel, a.abs):
             rel = d / abs(want) if want else math.inf
             diffs.append(
-                f"{what}: zonecheck {got:.6f}, GEOS {want:.6f} (diff {got - want:+.6f} m², "
+                f"{what}: zonecheck {got:.6f}, {ref} {want:.6f} (diff {got - want:+.6f} m², "
                 f"relative {rel:.3g})"
             )
 
     zc_ids = [z["id"] for z in zc["zones"]]
     for missing in sorted(set(geos) - set(zc_ids)):
-        diffs.append(f"zone {missing}: in GEOS output, missing from report.json")
+        diffs.append(f"zone {missing}: in {ref} output, missing from report.json")
     for z in zc["zones"]:
         zid = z["id"]
         g = geos.get(zid)
         if g is None:
-            diffs.append(f"zone {zid}: in report.json, missing from GEOS output")
+            diffs.append(f"zone {zid}: in report.json, missing from {ref} output")
             continue
         check(f"zone {zid} area_m2", z["area_m2"], g["area_m2"])
         checked += 1
         if len(z["parts"]) != g["parts"]:
-            diffs.append(f"zone {zid} parts: zonecheck {len(z['parts'])}, GEOS {g['parts']}")
+            diffs.append(f"zone {zid} parts: zonecheck {len(z['parts'])}, {ref} {g['parts']}")
         for layer, want in sorted(g["conflicts"].items()):
             c = z["conflicts"].get(layer)
             if c is None:
@@ -90,7 +94,7 @@ def cmd_compare(a):
             check(f"zone {zid} conflict {layer}", c["area_m2"], want)
     label = f"[{a.label}] " if a.label else ""
     print(
-        f"{label}per-zone comparison with GEOS: {len(zc_ids)} zones, {checked} numbers, "
+        f"{label}per-zone comparison with {ref}: {len(zc_ids)} zones, {checked} numbers, "
         f"worst difference {worst_abs:.3g} m² absolute, {worst_rel:.3g} relative "
         f"(tolerance {a.rel:g} relative or {a.abs:g} m² absolute): "
         + ("OK" if not diffs else f"{len(diffs)} DIFFERENCE(S)")
@@ -156,6 +160,30 @@ def fmt_s(s):
     return "-" if s is None else (f"{s:.2f}" if s < 100 else f"{s:.0f}")
 
 
+# Tools in table order: (key in results.jsonl, column title).
+TOOLS = (
+    ("zonecheck-all", "zc --all-features"),
+    ("zonecheck", "zc default"),
+    ("geopandas", "GeoPandas"),
+    ("duckdb", "DuckDB"),
+)
+REFERENCES = ("geopandas", "duckdb")
+
+
+def filter_shares(runs_root, scale):
+    """(layer, kept, total) per layer of the default mode's report.json, or []."""
+    p = Path(runs_root) / scale / "zonecheck_report.json" if runs_root else None
+    if not p or not p.is_file():
+        return []
+    report = json.loads(p.read_text(encoding="utf-8"))
+    out = []
+    for i in report.get("inputs", []):
+        kept = int(i.get("features", 0))
+        far = int(i.get("features_far_from_zones", i.get("far_from_zones", 0)))
+        out.append((i.get("layer", "?"), kept, kept + far))
+    return out
+
+
 def cmd_table(a):
     rows = load_rows(a.results)
     scales = []
@@ -168,54 +196,73 @@ def cmd_table(a):
         s = summary_of(a.data_root, scale)
         patches = s["layers"]["farmland"]["features"] if s else None
         vertices = sum(l["vertices"] for l in s["layers"].values()) if s else None
-        zc = agg([r for r in rows if r["scale"] == scale and r["tool"] == "zonecheck"])
-        gp = agg([r for r in rows if r["scale"] == scale and r["tool"] == "geopandas"])
-        table.append((scale, patches, vertices, s, zc, gp))
+        tools = {
+            key: agg([r for r in rows if r["scale"] == scale and r["tool"] == key])
+            for key, _ in TOOLS
+        }
+        table.append((scale, patches, vertices, s, tools))
 
     out.append(
-        "wall = median of the runs, RSS = largest peak resident set of the runs (/usr/bin/time)"
+        "wall = median of the runs, RSS = largest peak resident set of the runs (/usr/bin/time); "
+        "× = wall of the faster of GeoPandas and DuckDB / zonecheck's wall"
     )
-    hdr = (
-        f"{'scale':<11} {'patches':>9} {'vertices':>10} {'zonecheck s':>11} {'RSS MiB':>8} "
-        f"{'GeoPandas s':>11} {'RSS MiB':>8} {'zc/GP wall':>10} {'zc/GP RSS':>9}"
-    )
+    hdr = f"{'scale':<16} {'patches':>9} {'vertices':>10}"
+    for _, title in TOOLS:
+        hdr += f" {title + ' s':>19} {'MiB':>6}"
+    hdr += f" {'× all':>6} {'× def':>6}"
     out.append(hdr)
     out.append("-" * len(hdr))
-    for scale, patches, vertices, s, zc, gp in table:
-        ratio = f"{zc['wall_s'] / gp['wall_s']:.2f}" if zc and gp else "-"
-        rss_ratio = f"{zc['rss_mib'] / gp['rss_mib']:.2f}" if zc and gp else "-"
-        out.append(
-            f"{scale:<11} {patches or '-':>9} {vertices or '-':>10} "
-            f"{fmt_s(zc and zc['wall_s']):>11} {fmt_mib(zc and zc['rss_mib']):>8} "
-            f"{fmt_s(gp and gp['wall_s']):>11} {fmt_mib(gp and gp['rss_mib']):>8} "
-            f"{ratio:>10} {rss_ratio:>9}"
-        )
+    for scale, patches, vertices, s, tools in table:
+        line = f"{scale:<16} {patches or '-':>9} {vertices or '-':>10}"
+        for key, _ in TOOLS:
+            g = tools[key]
+            line += f" {fmt_s(g and g['wall_s']):>19} {fmt_mib(g and g['rss_mib']):>6}"
+        refs = [tools[k]["wall_s"] for k in REFERENCES if tools[k]]
+        best = min(refs) if refs else None
+        for key in ("zonecheck-all", "zonecheck"):
+            g = tools[key]
+            speedup = f"{best / g['wall_s']:.2f}" if best and g else "-"
+            line += f" {speedup:>6}"
+        out.append(line)
     out.append("")
-    for scale, patches, vertices, s, zc, gp in table:
-        for name, g in (("zonecheck", zc), ("GeoPandas", gp)):
+    for scale, patches, vertices, s, tools in table:
+        for key, title in TOOLS:
+            g = tools[key]
             if not g:
                 continue
             stages = ", ".join(f"{k} {fmt_s(v)}" for k, v in g["stages_s"].items())
             out.append(
-                f"{scale} {name} ({g['runs']} run(s), wall {fmt_s(g['wall_min_s'])}–"
+                f"{scale} {title} ({g['runs']} run(s), wall {fmt_s(g['wall_min_s'])}–"
                 f"{fmt_s(g['wall_max_s'])} s): {stages}"
             )
+    shares = [(scale, filter_shares(a.runs_root, scale)) for scale, *_ in table]
+    if any(sh for _, sh in shares):
+        out.append("")
+        out.append("what the default mode's spatial filter kept (features near a zone / features)")
+        for scale, sh in shares:
+            if not sh:
+                continue
+            parts = []
+            for layer, kept, total in sh:
+                pct = f"{100.0 * kept / total:.1f} %" if total else "-"
+                parts.append(f"{layer} {kept}/{total} ({pct})")
+            out.append(f"{scale}: " + ", ".join(parts))
     if a.scaling:
         out.append("")
         out.append(
-            "scaling by patches: k = exponent in value ∝ patches^k from the smallest dataset "
-            "to this one"
+            "scaling by patches (zonecheck --all-features): k = exponent in value ∝ patches^k "
+            "from the smallest dataset to this one"
         )
         hdr = (
-            f"{'scale':<11} {'patches':>9} {'vertices':>10} {'zc s':>7} {'µs/patch':>8} "
+            f"{'scale':<16} {'patches':>9} {'vertices':>10} {'zc s':>7} {'µs/patch':>8} "
             f"{'k':>5} {'zc MiB':>7} {'k':>5} {'GP s':>7} {'µs/patch':>8} {'k':>5} "
             f"{'GP MiB':>7} {'k':>5}"
         )
         out.append(hdr)
         out.append("-" * len(hdr))
-        rows = sorted((t for t in table if t[1]), key=lambda t: t[1])
-        base = rows[0] if rows else None
-        for scale, patches, vertices, s, zc, gp in rows:
+        srt = sorted((t for t in table if t[1]), key=lambda t: t[1])
+        base = srt[0] if srt else None
+        for scale, patches, vertices, s, tools in srt:
 
             def k(cur, old):
                 if not cur or not old or patches == base[1]:
@@ -228,9 +275,10 @@ def cmd_table(a):
             def val(g, key):
                 return g[key] if g else None
 
-            b_zc, b_gp = base[4], base[5]
+            zc, gp = tools["zonecheck-all"], tools["geopandas"]
+            b_zc, b_gp = base[4]["zonecheck-all"], base[4]["geopandas"]
             out.append(
-                f"{scale:<11} {patches:>9} {vertices or '-':>10} "
+                f"{scale:<16} {patches:>9} {vertices or '-':>10} "
                 f"{fmt_s(val(zc, 'wall_s')):>7} {per(val(zc, 'wall_s')):>8} "
                 f"{k(val(zc, 'wall_s'), val(b_zc, 'wall_s')):>5} "
                 f"{fmt_mib(val(zc, 'rss_mib')):>7} {k(val(zc, 'rss_mib'), val(b_zc, 'rss_mib')):>5} "
@@ -259,7 +307,11 @@ def main():
     r.add_argument("--stderr", required=True)
     c = sub.add_parser("compare")
     c.add_argument("--zonecheck", required=True, help="zonecheck's report.json")
-    c.add_argument("--geos", required=True, help="compare_geopandas.py's JSON")
+    c.add_argument(
+        "--ref", "--geos", dest="ref", required=True,
+        help="compare_geopandas.py's or compare_duckdb.py's JSON",
+    )
+    c.add_argument("--ref-name", default="GEOS", help="the reference's name in the output")
     c.add_argument("--rel", type=float, default=1e-7)
     c.add_argument("--abs", type=float, default=1e-3)
     c.add_argument("--label", default="")
@@ -268,6 +320,7 @@ def main():
     t.add_argument("--results", required=True)
     t.add_argument("--data-root", required=True)
     t.add_argument("--scaling", action="store_true")
+    t.add_argument("--runs-root", help="run outputs (<scale>/zonecheck_report.json: filter shares)")
     t.add_argument("--out")
     a = ap.parse_args()
     if a.cmd == "record":

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# The zonecheck benchmark (issue 4): the release binary's whole `zonecheck check` job against
-# GeoPandas + Shapely 2 (GEOS) on the same generated reviews, with a per-zone area comparison.
+# The zonecheck benchmark (issues 4 and 12): the release binary's whole `zonecheck check` job,
+# with every feature loaded (`--all-features`, the headline) and in the default mode (spatial
+# filter), against GeoPandas + Shapely 2 (GEOS) and DuckDB + spatial on the same generated
+# reviews, runs alternated, with a per-zone area comparison against both references.
 #
-#   bash benches/run.sh                       county and province, 3 runs each
+#   bash benches/run.sh                       county and province-spread, 3 runs each
 #   bash benches/run.sh --scales county --runs 5
 #   bash benches/run.sh --scaling             county, county-x4, county-x16, province
 #
 # Options:
-#   --scales LIST    comma-separated: county, county-x4, county-x16, province
-#                    (default county,province)
+#   --scales LIST    comma-separated: county, county-x4, county-x16, province, province-spread
+#                    (default county,province-spread)
 #   --scaling        same as --scales county,county-x4,county-x16,province, plus a growth table
-#   --runs N         zonecheck runs per scale (default 3)
-#   --geo-runs N     GeoPandas runs per scale (default: same as --runs)
-#   --no-geopandas   skip the reference (and the comparison)
+#   --runs N         runs per scale of each zonecheck mode (default 3)
+#   --geo-runs N     GeoPandas and DuckDB runs per scale (default: same as --runs)
+#   --no-geopandas   skip GeoPandas (and its comparison)
+#   --no-duckdb      skip DuckDB (and its comparison)
 #   --data DIR       where datasets live (default bench_data/, gitignored); each scale is
 #                    generated once into DIR/<scale>/ when missing (delete it to regenerate)
 #   --out DIR        where run outputs, results.jsonl and table.txt go (default DIR/runs)
@@ -21,16 +24,17 @@
 # `zonecheck-gen bench --scale SCALE DIR`; PYTHON (default python3) makes the venv.
 #
 # Exit status: 0 when every zonecheck run succeeded (exit 0 or 1) and every per-zone number
-# agrees with GEOS within 1e-7 relative or 1e-3 m² absolute; 1 otherwise.
+# agrees with GEOS and DuckDB within 1e-7 relative or 1e-3 m² absolute; 1 otherwise.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
-SCALES=county,province
+SCALES=county,province-spread
 RUNS=3
 GEO_RUNS=
 GEOPANDAS=1
+DUCKDB=1
 SCALING=0
 DATA=bench_data
 OUT=
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS=$2; shift 2 ;;
         --geo-runs) GEO_RUNS=$2; shift 2 ;;
         --no-geopandas) GEOPANDAS=0; shift ;;
+        --no-duckdb) DUCKDB=0; shift ;;
         --data) DATA=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
@@ -67,10 +72,10 @@ ZC=$TARGET_DIR/release/zonecheck
 GEN=$TARGET_DIR/release/zonecheck-gen
 
 VENV=$ROOT/benches/.venv
-if [ "$GEOPANDAS" = 1 ]; then
-    if ! "$VENV/bin/python" -c 'import geopandas, shapely, pyogrio' 2>/dev/null \
+if [ "$GEOPANDAS" = 1 ] || [ "$DUCKDB" = 1 ]; then
+    if ! "$VENV/bin/python" -c 'import geopandas, shapely, pyogrio, duckdb' 2>/dev/null \
         || ! cmp -s benches/requirements.txt "$VENV/.requirements.txt"; then
-        echo "== creating the GeoPandas venv in benches/.venv (pinned: benches/requirements.txt)"
+        echo "== creating the reference venv in benches/.venv (pinned: benches/requirements.txt)"
         "$PYTHON" -m venv "$VENV"
         "$VENV/bin/pip" install --quiet --disable-pip-version-check -r benches/requirements.txt
         cp benches/requirements.txt "$VENV/.requirements.txt"
@@ -98,7 +103,7 @@ timed() {
     rss=$(tail -n 1 "$tv")
     "$PYTHON" benches/bench_report.py record --results "$RESULTS" --tool "$tool" \
         --scale "$scale" --run "$run" --wall "$wall" --rss-kib "$rss" --exit "$rc" --stderr "$err"
-    printf '   %-9s run %d: %7.2f s, peak RSS %6.0f MiB, exit %d\n' "$tool" "$run" "$wall" \
+    printf '   %-13s run %d: %7.2f s, peak RSS %6.0f MiB, exit %d\n' "$tool" "$run" "$wall" \
         "$(( rss / 1024 ))" "$rc"
     return "$rc"
 }
@@ -115,46 +120,75 @@ for scale in "${SCALE_LIST[@]}"; do
         t1=$(date +%s.%N)
         "$PYTHON" -c "print(f'   generated in {$t1 - $t0:.1f} s')"
     fi
-    echo "== $scale: zonecheck check, $RUNS run(s)"
-    for i in $(seq 1 "$RUNS"); do
-        out=$OUT/$scale/zonecheck.out
-        rm -rf "$out"
-        rc=0
-        timed zonecheck "$scale" "$i" "$ZC" check "$dir/review.toml" --out "$out" -q --timings || rc=$?
-        if [ "$rc" -gt 1 ]; then
-            echo "error: zonecheck failed on $scale (exit $rc):" >&2
-            tail -n 5 "$OUT/$scale/zonecheck.$i.stderr" >&2
+    echo "== $scale: zonecheck check --all-features and default ($RUNS run(s) each)," \
+        "GeoPandas and DuckDB ($GEO_RUNS run(s) each), alternated"
+    n=$(( RUNS > GEO_RUNS ? RUNS : GEO_RUNS ))
+    failed=0
+    for i in $(seq 1 "$n"); do
+        if [ "$i" -le "$RUNS" ]; then
+            for mode in zonecheck-all zonecheck; do
+                out=$OUT/$scale/$mode.out
+                rm -rf "$out"
+                extra=()
+                if [ "$mode" = zonecheck-all ]; then extra=(--all-features); fi
+                rc=0
+                timed "$mode" "$scale" "$i" "$ZC" check "$dir/review.toml" --out "$out" -q \
+                    --timings "${extra[@]}" || rc=$?
+                if [ "$rc" -gt 1 ]; then
+                    echo "error: zonecheck ($mode) failed on $scale (exit $rc):" >&2
+                    tail -n 5 "$OUT/$scale/$mode.$i.stderr" >&2
+                    failed=1
+                fi
+            done
+        fi
+        if [ "$i" -le "$GEO_RUNS" ] && [ "$GEOPANDAS" = 1 ]; then
+            if ! timed geopandas "$scale" "$i" "$VENV/bin/python" benches/compare_geopandas.py \
+                "$dir/review.toml" --out "$OUT/$scale/geos.json"; then
+                echo "error: compare_geopandas.py failed on $scale:" >&2
+                tail -n 5 "$OUT/$scale/geopandas.$i.stderr" >&2
+                failed=1
+            fi
+        fi
+        if [ "$i" -le "$GEO_RUNS" ] && [ "$DUCKDB" = 1 ]; then
+            if ! timed duckdb "$scale" "$i" "$VENV/bin/python" benches/compare_duckdb.py \
+                "$dir/review.toml" --out "$OUT/$scale/duckdb.json"; then
+                echo "error: compare_duckdb.py failed on $scale:" >&2
+                tail -n 5 "$OUT/$scale/duckdb.$i.stderr" >&2
+                failed=1
+            fi
+        fi
+        if [ "$failed" = 1 ]; then
             STATUS=1
             continue 2
         fi
     done
     cp "$OUT/$scale/zonecheck.out/report.json" "$OUT/$scale/zonecheck_report.json"
-    if [ "$GEOPANDAS" = 1 ]; then
-        echo "== $scale: GeoPandas + Shapely (GEOS), $GEO_RUNS run(s)"
-        for i in $(seq 1 "$GEO_RUNS"); do
-            if ! timed geopandas "$scale" "$i" "$VENV/bin/python" benches/compare_geopandas.py \
-                "$dir/review.toml" --out "$OUT/$scale/geos.json"; then
-                echo "error: compare_geopandas.py failed on $scale:" >&2
-                tail -n 5 "$OUT/$scale/geopandas.$i.stderr" >&2
-                STATUS=1
-                continue 2
-            fi
+    cp "$OUT/$scale/zonecheck-all.out/report.json" "$OUT/$scale/zonecheck_all_report.json"
+    : > "$OUT/$scale/comparison.txt"
+    for ref in geos duckdb; do
+        case $ref in
+            geos) [ "$GEOPANDAS" = 1 ] || continue; ref_name=GEOS ;;
+            duckdb) [ "$DUCKDB" = 1 ] || continue; ref_name=DuckDB ;;
+        esac
+        for mode in all default; do
+            report=$OUT/$scale/zonecheck_report.json
+            if [ "$mode" = all ]; then report=$OUT/$scale/zonecheck_all_report.json; fi
+            "$PYTHON" benches/bench_report.py compare --label "$scale, zonecheck $mode" \
+                --zonecheck "$report" --ref "$OUT/$scale/$ref.json" --ref-name "$ref_name" \
+                --json-out "$OUT/$scale/comparison.$ref.$mode.json" \
+                | tee -a "$OUT/$scale/comparison.txt" || STATUS=1
         done
-        "$PYTHON" benches/bench_report.py compare --label "$scale" \
-            --zonecheck "$OUT/$scale/zonecheck_report.json" --geos "$OUT/$scale/geos.json" \
-            --json-out "$OUT/$scale/comparison.json" | tee "$OUT/$scale/comparison.txt" \
-            || STATUS=1
-    fi
+    done
 done
 
 echo
 rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 echo "== results (zonecheck $("$ZC" --version | awk '{print $2}') at $rev, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB)"
-table_args=(--results "$RESULTS" --data-root "$DATA" --out "$OUT/table.txt")
+table_args=(--results "$RESULTS" --data-root "$DATA" --runs-root "$OUT" --out "$OUT/table.txt")
 if [ "$SCALING" = 1 ]; then table_args+=(--scaling); fi
 "$PYTHON" benches/bench_report.py table "${table_args[@]}"
 for scale in "${SCALE_LIST[@]}"; do
-    if [ -f "$OUT/$scale/comparison.txt" ]; then head -n 1 "$OUT/$scale/comparison.txt"; fi
+    if [ -f "$OUT/$scale/comparison.txt" ]; then grep '^\[' "$OUT/$scale/comparison.txt"; fi
 done
 if [ "$STATUS" != 0 ]; then
     echo "FAILED: see the differences or errors above" >&2

@@ -24,6 +24,8 @@ use geo::{BoundingRect, Contains, Coord, LineString, MultiPolygon, Point, Polygo
 use std::path::{Path, PathBuf};
 use zonecheck::io::atomic::write_atomic;
 use zonecheck::io::shp_write::{FieldKind, FieldSpec, OutEncoding, ShapefileWriter};
+use zonecheck::spatial::frame::map_view_rect;
+use zonecheck::spatial::roi::Roi;
 
 // ------------------------------------------------------------------------------------------------
 // Public API
@@ -40,14 +42,19 @@ pub enum Scale {
     CountyX16,
     /// One province: ~10⁶ patches, 3 000 red-line polygons, 150 zones.
     Province,
+    /// The same province size with its zones spread as real plans are: members in several
+    /// townships and counties, corridors, far-apart enclaves, so that about a quarter of the
+    /// farmland lies near some zone (within the check's spatial filter).
+    ProvinceSpread,
 }
 
 impl Scale {
-    pub const ALL: [Scale; 4] = [
+    pub const ALL: [Scale; 5] = [
         Scale::County,
         Scale::CountyX4,
         Scale::CountyX16,
         Scale::Province,
+        Scale::ProvinceSpread,
     ];
 
     /// The name used on the command line and for the data folder.
@@ -57,10 +64,12 @@ impl Scale {
             Scale::CountyX4 => "county-x4",
             Scale::CountyX16 => "county-x16",
             Scale::Province => "province",
+            Scale::ProvinceSpread => "province-spread",
         }
     }
 
-    /// The scale of a [`Scale::name`] (`county`, `county-x4`, `county-x16`, `province`).
+    /// The scale of a [`Scale::name`] (`county`, `county-x4`, `county-x16`, `province`,
+    /// `province-spread`).
     pub fn from_name(name: &str) -> Option<Scale> {
         Scale::ALL.into_iter().find(|s| s.name() == name.trim())
     }
@@ -77,7 +86,9 @@ impl std::str::FromStr for Scale {
 
     fn from_str(s: &str) -> Result<Scale, String> {
         Scale::from_name(s).ok_or_else(|| {
-            format!("unknown scale \"{s}\" (expected county, county-x4, county-x16 or province)")
+            format!(
+                "unknown scale \"{s}\" (expected county, county-x4, county-x16, province or province-spread)"
+            )
         })
     }
 }
@@ -103,6 +114,11 @@ pub struct BenchSummary {
     pub scale: Scale,
     /// Merged zones (distinct ids of the zones layer).
     pub merged_zones: u64,
+    /// Farmland patches whose box meets the area the check's spatial filter keeps (a zone
+    /// part's close-up map area, or its box grown by the default bridging reach), as the
+    /// generator placed the parts; only for [`Scale::ProvinceSpread`], which is built to keep
+    /// about a quarter of its farmland there.
+    pub near_zone_patches: Option<u64>,
     /// merged_zones, original_zones, redline, farmland, water, in that order.
     pub layers: Vec<LayerSummary>,
 }
@@ -129,8 +145,12 @@ impl BenchSummary {
                 )
             })
             .collect();
+        let near = match self.near_zone_patches {
+            Some(n) => format!("  \"near_zone_patches\": {n},\n"),
+            None => String::new(),
+        };
         format!(
-            "{{\n  \"scale\": \"{}\",\n  \"merged_zones\": {},\n  \"layers\": {{\n{}\n  }}\n}}\n",
+            "{{\n  \"scale\": \"{}\",\n  \"merged_zones\": {},\n{near}  \"layers\": {{\n{}\n  }}\n}}\n",
             self.scale.name(),
             self.merged_zones,
             layers.join(",\n")
@@ -156,6 +176,18 @@ impl std::fmt::Display for BenchSummary {
                 f,
                 "{:<20} {:>10} {:>10} {:>10} {:>12}",
                 l.file_name, l.features, l.polygons, l.rings, l.vertices
+            )?;
+        }
+        if let Some(near) = self.near_zone_patches {
+            let all = self.layer("farmland.shp").map_or(0, |l| l.features);
+            let share = if all > 0 {
+                100.0 * near as f64 / all as f64
+            } else {
+                0.0
+            };
+            writeln!(
+                f,
+                "farmland patches near a zone part (the check's spatial filter): {near} of {all} ({share:.1} %)"
             )?;
         }
         Ok(())
@@ -187,9 +219,15 @@ pub fn write_bench_data(dir: &Path, scale: Scale) -> Result<BenchSummary, String
         .map_err(|e| format!("cannot create the data folder ({e}): {}", dir.display()))?;
     let mut w = Writers::create(dir)?;
     let mut merged_zones = 0u64;
+    let mut near_zone_patches = None;
     match scale {
         Scale::Province => {
-            merged_zones += generate_region(&PROVINCE, &region_of(scale, 0), &mut w)?;
+            merged_zones += generate_region(&PROVINCE, &region_of(scale, 0), &mut w)?.zones;
+        }
+        Scale::ProvinceSpread => {
+            let out = generate_region(&PROVINCE_SPREAD, &region_of(scale, 0), &mut w)?;
+            merged_zones += out.zones;
+            near_zone_patches = out.near_zone_patches;
         }
         _ => {
             let tiles = match scale {
@@ -198,7 +236,7 @@ pub fn write_bench_data(dir: &Path, scale: Scale) -> Result<BenchSummary, String
                 _ => 1,
             };
             for t in 0..tiles {
-                merged_zones += generate_region(&COUNTY, &region_of(scale, t), &mut w)?;
+                merged_zones += generate_region(&COUNTY, &region_of(scale, t), &mut w)?.zones;
             }
         }
     }
@@ -206,6 +244,7 @@ pub fn write_bench_data(dir: &Path, scale: Scale) -> Result<BenchSummary, String
     let summary = BenchSummary {
         scale,
         merged_zones,
+        near_zone_patches,
         layers,
     };
     let review = dir.join("review.toml");
@@ -240,8 +279,24 @@ struct RegionSpec {
     rivers: usize,
     /// Farmland acceptance per cell: `lo + (hi − lo) · field`, field smooth in [0, 1].
     farm_density: (f64, f64),
+    /// Factor of the acceptance in cells outside zones but within the check's spatial filter
+    /// (development zones are sited on the plains where the farmland is); used by
+    /// [`Layout::Spread`] only, where it sets the share of farmland near zones.
+    farm_near_zones: f64,
     /// Counties by 40 km block (province) or one county for the whole region (tile).
     county_blocks: bool,
+    /// How a zone's parts lie.
+    layout: Layout,
+}
+
+/// How the parts of a merged zone are laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layout {
+    /// Around the zone's main part (within ~3 km), enclaves anywhere ≥ 8 km away.
+    Clustered,
+    /// As real plans are ([`plan_spread_zones`]): parts in other townships and counties
+    /// (1–45 km away), corridors of 2–9.5 km, enclaves ≥ 40 km away.
+    Spread,
 }
 
 const COUNTY: RegionSpec = RegionSpec {
@@ -256,7 +311,9 @@ const COUNTY: RegionSpec = RegionSpec {
     reservoirs: 4,
     rivers: 2,
     farm_density: (0.40, 1.08),
+    farm_near_zones: 1.0,
     county_blocks: false,
+    layout: Layout::Clustered,
 };
 
 const PROVINCE: RegionSpec = RegionSpec {
@@ -271,8 +328,30 @@ const PROVINCE: RegionSpec = RegionSpec {
     reservoirs: 120,
     rivers: 40,
     farm_density: (-0.08, 0.80),
+    farm_near_zones: 1.0,
     county_blocks: true,
+    layout: Layout::Clustered,
 };
+
+/// The province with its zones spread (issue 12): the same square, 150 zones of 1–17 parts
+/// (more of them with many parts), ~2 900 red-line polygons, ~380 water zones.
+const PROVINCE_SPREAD: RegionSpec = RegionSpec {
+    size_m: 200_000.0,
+    zones: 150,
+    touching_pairs: 15,
+    max_parts: 17,
+    part_skew: SPREAD_PART_SKEW,
+    unassigned_originals: 60,
+    redlines: 2_932,
+    largest_redline_vertices: 20_000,
+    reservoirs: 115,
+    rivers: 36,
+    farm_density: (-0.068, 0.789),
+    farm_near_zones: 1.165,
+    county_blocks: true,
+    layout: Layout::Spread,
+};
+const SPREAD_PART_SKEW: f64 = 1.6;
 
 /// Side of a county tile and of a county block of the province.
 const COUNTY_SIZE_M: f64 = 40_000.0;
@@ -290,6 +369,14 @@ const BENCH_SEED: u64 = 0xBE4C_2025_0004_0001;
 
 fn region_of(scale: Scale, tile: usize) -> Region {
     match scale {
+        Scale::ProvinceSpread => Region {
+            seed: mix64(BENCH_SEED ^ 0x5350_5244),
+            frame: Frame {
+                origin_x_mm: 400_000_000,
+                origin_y_mm: 3_050_000_000,
+            },
+            tile: None,
+        },
         Scale::Province => Region {
             seed: mix64(BENCH_SEED ^ 0x5052_4F56),
             // E 400 000 – 600 000, N 3 050 000 – 3 250 000 (CM 120°E ± ~1°).
@@ -1038,6 +1125,200 @@ fn plan_zones(spec: &RegionSpec, rng: &mut Rng, discs: &mut Discs, ids: &Ids) ->
     zones
 }
 
+/// A corridor part (a road or canal strip a zone was given): a band `40–140` m either side of
+/// a centreline of 2–9.5 km that starts 250–1 500 m from `(from, from_bound_m)` in a random
+/// direction and bends smoothly, never more than ±0.08 of a turn from its first heading (so it
+/// runs on and never crosses itself). `None` when no free strip was found.
+fn corridor_part(
+    rng: &mut Rng,
+    discs: &mut Discs,
+    size_m: f64,
+    from: Coord<f64>,
+    from_bound_m: f64,
+) -> Option<PartPlan> {
+    const STEP_M: f64 = 50.0;
+    const GAP_M: f64 = 60.0;
+    for _ in 0..20 {
+        let half_width = rng.range(40.0, 140.0);
+        let length = rng.range(2_000.0, 9_500.0);
+        let heading = rng.unit();
+        let gap = rng.range(250.0, 1_500.0);
+        let start = point_around(rng, from, from_bound_m + gap);
+        let steps = (length / STEP_M) as usize;
+        let m = 3 + (length / 3_000.0) as usize;
+        let ctrl: Vec<f64> = (0..m).map(|_| rng.range(-0.08, 0.08)).collect();
+        let mut line = Vec::with_capacity(steps + 1);
+        let mut p = start;
+        line.push(p);
+        for i in 0..steps {
+            let s = i as f64 / steps as f64 * (m - 1) as f64 / m as f64;
+            let d = direction(heading + ring_noise(&ctrl, s));
+            p = c(p.x + d.x * STEP_M, p.y + d.y * STEP_M);
+            line.push(p);
+        }
+        // Discs of radius half width + 50 m every 100 m cover the band.
+        let r = half_width + STEP_M;
+        let free = line
+            .iter()
+            .step_by(2)
+            .all(|q| inside_square(*q, r + 200.0, size_m) && discs.fits(*q, r, GAP_M));
+        if !free {
+            continue;
+        }
+        for q in line.iter().step_by(2) {
+            discs.insert(*q, r);
+        }
+        let poly = band(&line, half_width);
+        let center = line[line.len() / 2];
+        return Some(PartPlan {
+            polygons: vec![poly.clone()],
+            originals: vec![poly],
+            enclave: false,
+            center,
+            bound_m: r,
+        });
+    }
+    None
+}
+
+/// Plans the merged zones of a spread region, as real plans are: a main part (touching pairs
+/// of zones share one split ring, as in [`plan_zones`]); then per further part an enclave
+/// (the last of three or more, one time in three: ≥ 40 km away, mostly in another county), a
+/// corridor ([`corridor_part`], three times in ten), a fragment under 1 ha near the main part,
+/// or a satellite part 1–12 km away (another township) or, two times in five, 12–45 km away
+/// (across its county or in the next).
+fn plan_spread_zones(
+    spec: &RegionSpec,
+    rng: &mut Rng,
+    discs: &mut Discs,
+    ids: &Ids,
+) -> Vec<ZonePlan> {
+    let size = spec.size_m;
+    let mut zones: Vec<ZonePlan> = Vec::new();
+    let mut z = 0usize;
+    while z < spec.zones {
+        let pair = z / 2 < spec.touching_pairs && z + 1 < spec.zones;
+        let r_main = rng.range(700.0, 2_000.0);
+        let outline = if pair {
+            Outline::Ellipse {
+                rx_m: r_main * rng.range(1.2, 1.5),
+                ry_m: r_main,
+            }
+        } else {
+            zone_outline(rng, r_main)
+        };
+        let bound = bound_m(&outline);
+        let mut center = None;
+        for _ in 0..500 {
+            let p = point_in(rng, size, bound + 500.0);
+            if discs.fits(p, bound, 300.0) {
+                center = Some(p);
+                break;
+            }
+        }
+        let Some(center) = center else {
+            break;
+        };
+        discs.insert(center, bound);
+        let n = ring_vertices(rng, bound, 64, 2_000);
+        let mains: Vec<PartPlan> = if pair {
+            let step = rng.range(10.0, 30.0);
+            let (west, east) = organic_pair(rng, center, outline, n, step, false);
+            [west, east]
+                .into_iter()
+                .map(|p| PartPlan {
+                    polygons: vec![p.clone()],
+                    originals: vec![p],
+                    enclave: false,
+                    center,
+                    bound_m: bound,
+                })
+                .collect()
+        } else if rng.chance(0.2) {
+            vec![paired_part(rng, center, outline, n)]
+        } else {
+            let holes = if rng.chance(0.2) { 1 + rng.below(2) } else { 0 };
+            vec![single_part(rng, center, outline, n, holes, false)]
+        };
+        for main in mains {
+            let k = if z == 0 {
+                spec.max_parts
+            } else {
+                (1 + (spec.max_parts as f64 * rng.unit().powf(spec.part_skew)) as usize)
+                    .min(spec.max_parts)
+            };
+            let mut parts = vec![main];
+            let mut fragment_done = false;
+            for j in 1..k {
+                let enclave = j == k - 1 && k >= 3 && rng.chance(0.35);
+                if !enclave && rng.chance(0.3) {
+                    if let Some(part) = corridor_part(rng, discs, size, center, bound) {
+                        parts.push(part);
+                    }
+                    continue;
+                }
+                let fragment = !enclave && !fragment_done && rng.chance(0.12);
+                fragment_done |= fragment;
+                let r = if fragment {
+                    rng.range(40.0, 55.0)
+                } else {
+                    rng.range(200.0, 900.0)
+                };
+                let outline = if fragment {
+                    Outline::Ellipse { rx_m: r, ry_m: r }
+                } else {
+                    zone_outline(rng, r)
+                };
+                let b = bound_m(&outline);
+                let (near_m, far_m) = if fragment {
+                    (80.0, 600.0)
+                } else if rng.chance(0.4) {
+                    (12_000.0, 45_000.0)
+                } else {
+                    (1_000.0, 12_000.0)
+                };
+                let mut at = None;
+                for _ in 0..200 {
+                    let p = if enclave {
+                        point_in(rng, size, b + 200.0)
+                    } else {
+                        let d = bound + b + rng.range(near_m, far_m);
+                        point_around(rng, center, d)
+                    };
+                    let far_enough = !enclave || {
+                        let (dx, dy) = (p.x - center.x, p.y - center.y);
+                        dx * dx + dy * dy > 40_000.0 * 40_000.0
+                    };
+                    if far_enough && inside_square(p, b + 100.0, size) && discs.fits(p, b, 60.0) {
+                        at = Some(p);
+                        break;
+                    }
+                }
+                let Some(p) = at else { continue };
+                discs.insert(p, b);
+                let n = if fragment {
+                    12 + rng.below(8)
+                } else {
+                    ring_vertices(rng, b, 32, 1_200)
+                };
+                let part = if !fragment && !enclave && rng.chance(0.1) {
+                    paired_part(rng, p, outline, n)
+                } else {
+                    single_part(rng, p, outline, n, 0, enclave)
+                };
+                parts.push(part);
+            }
+            zones.push(ZonePlan {
+                id: ids.zone(z),
+                parts,
+                group_secondaries: rng.chance(0.3),
+            });
+            z += 1;
+        }
+    }
+    zones
+}
+
 /// Ids of a region's features: county tiles prefix their tile number.
 struct Ids {
     tile: Option<usize>,
@@ -1070,8 +1351,41 @@ const FARM_MARGIN_M: f64 = 3.0;
 const DENSITY_CELL_M: f64 = 6_000.0;
 const DENSITY_IN_ZONES: f64 = 0.3;
 
-/// Generates one region into the writers; returns its number of merged zones.
-fn generate_region(spec: &RegionSpec, region: &Region, w: &mut Writers) -> Result<u64, String> {
+/// What [`generate_region`] made.
+struct RegionOut {
+    /// Merged zones.
+    zones: u64,
+    /// Farmland patches near a zone part (see [`BenchSummary::near_zone_patches`]); counted
+    /// for [`Layout::Spread`] regions only.
+    near_zone_patches: Option<u64>,
+}
+
+/// The default reach of the check's bridging (`rules.max_bridged_gap_m`, 100 m; the
+/// contiguity distance is 0 by default): the spatial filter grows each part's box by it.
+const DEFAULT_REACH_M: f64 = 100.0;
+
+/// The area the check's spatial filter keeps around a zone part whose box (world coordinates)
+/// is `b`: the close-up map's area, and the box grown by [`DEFAULT_REACH_M`].
+fn filter_box(b: Rect<f64>) -> Rect<f64> {
+    let n = map_view_rect(b);
+    Rect::new(
+        c(
+            n.min().x.min(b.min().x - DEFAULT_REACH_M),
+            n.min().y.min(b.min().y - DEFAULT_REACH_M),
+        ),
+        c(
+            n.max().x.max(b.max().x + DEFAULT_REACH_M),
+            n.max().y.max(b.max().y + DEFAULT_REACH_M),
+        ),
+    )
+}
+
+/// Generates one region into the writers.
+fn generate_region(
+    spec: &RegionSpec,
+    region: &Region,
+    w: &mut Writers,
+) -> Result<RegionOut, String> {
     let frame = region.frame;
     let ids = Ids { tile: region.tile };
     let county_at = |p: Coord<f64>| -> &'static County {
@@ -1087,7 +1401,23 @@ fn generate_region(spec: &RegionSpec, region: &Region, w: &mut Writers) -> Resul
     // Zones and their originals.
     let mut zone_discs = Discs::new(spec.size_m, 5_000.0);
     let mut rng = stream(region.seed, 1);
-    let zones = plan_zones(spec, &mut rng, &mut zone_discs, &ids);
+    let zones = match spec.layout {
+        Layout::Clustered => plan_zones(spec, &mut rng, &mut zone_discs, &ids),
+        Layout::Spread => plan_spread_zones(spec, &mut rng, &mut zone_discs, &ids),
+    };
+    // The filter's areas around every part (parts lie ≥ 60 m apart, so each is one part of
+    // its dissolved zone; the two halves of a paired part make one).
+    let near = (spec.layout == Layout::Spread).then(|| {
+        let boxes: Vec<Rect<f64>> = zones
+            .iter()
+            .flat_map(|z| &z.parts)
+            .filter_map(|part| {
+                let world = frame.multi(&MultiPolygon(part.polygons.clone()));
+                world.bounding_rect().map(filter_box)
+            })
+            .collect();
+        Roi::new(boxes)
+    });
     let mut attr_rng = stream(region.seed, 2);
     let mut original_serial = 0usize;
     // Plain part outlines (local), for the farmland density and for placing conflicts.
@@ -1194,8 +1524,12 @@ fn generate_region(spec: &RegionSpec, region: &Region, w: &mut Writers) -> Resul
 
     write_redlines(spec, region, &part_discs, w, &county_at)?;
     write_water(spec, region, &part_discs, w, &county_at)?;
-    write_farmland(spec, region, &part_polys, w, &county_at)?;
-    Ok(zones.len() as u64)
+    let near_zone_patches =
+        write_farmland(spec, region, &part_polys, near.as_ref(), w, &county_at)?;
+    Ok(RegionOut {
+        zones: zones.len() as u64,
+        near_zone_patches: near.map(|_| near_zone_patches),
+    })
 }
 
 /// Red-line vertex count: log-uniform 450–5 500 (96 %) or 5 500–20 000 (4 %).
@@ -1453,19 +1787,22 @@ impl<'a> PolyGrid<'a> {
 
 const FARM_TYPES: [(&str, &str); 3] = [("0101", "水田"), ("0102", "水浇地"), ("0103", "旱地")];
 
+/// Writes the farmland; returns how many patches meet `near` (0 without it).
 fn write_farmland(
     spec: &RegionSpec,
     region: &Region,
     zone_parts: &[Polygon<f64>],
+    near: Option<&Roi>,
     w: &mut Writers,
     county_at: &dyn Fn(Coord<f64>) -> &'static County,
-) -> Result<(), String> {
+) -> Result<u64, String> {
     let seed = mix64(region.seed ^ 6);
     let density_seed = mix64(region.seed ^ 7);
     let in_zone = PolyGrid::new(zone_parts, spec.size_m, 1_000.0);
     let cells = (spec.size_m / FARM_CELL_M).floor() as u32;
     let (lo, hi) = spec.farm_density;
     let mut serial = 0u64;
+    let mut near_count = 0u64;
     for row in 0..cells {
         for col in 0..cells {
             let x0 = f64::from(col) * FARM_CELL_M;
@@ -1476,6 +1813,14 @@ fn write_farmland(
             let mut p = lo + (hi - lo) * density(density_seed, center);
             if in_zone.contains(center) {
                 p *= DENSITY_IN_ZONES;
+            } else if let Some(roi) = near {
+                let world = Rect::new(
+                    region.frame.to_world(cell.min()),
+                    region.frame.to_world(cell.max()),
+                );
+                if roi.meets(&world) {
+                    p *= spec.farm_near_zones;
+                }
             }
             if !rng.chance(p) {
                 continue;
@@ -1483,6 +1828,9 @@ fn write_farmland(
             let patch = region
                 .frame
                 .polygon(&bench_patch(&mut rng, &cell, FARM_MARGIN_M));
+            if let (Some(roi), Some(b)) = (near, patch.bounding_rect()) {
+                near_count += u64::from(roi.meets(&b));
+            }
             let home = county_at(center);
             // Townships on an 8 km grid within the county block, villages on 2 km.
             let (tx, ty) = (
@@ -1511,7 +1859,7 @@ fn write_farmland(
             )?;
         }
     }
-    Ok(())
+    Ok(near_count)
 }
 
 /// Area of a closed ring (shoelace relative to its first point, for precision).
@@ -1790,6 +2138,152 @@ mod tests {
         // A third-party reader agrees.
         let shapes = shapefile::read_shapes(dir.path().join("t.shp")).unwrap();
         assert_eq!(shapes.len(), 2);
+    }
+
+    /// A small province-spread: 2 × 2 county blocks (80 km), zones in proportion to the area.
+    const SMALL_SPREAD: RegionSpec = RegionSpec {
+        size_m: 80_000.0,
+        zones: 24,
+        touching_pairs: 2,
+        redlines: 40,
+        largest_redline_vertices: 0,
+        reservoirs: 5,
+        rivers: 3,
+        unassigned_originals: 6,
+        ..PROVINCE_SPREAD
+    };
+
+    /// Writes [`SMALL_SPREAD`] into `dir` as `write_bench_data` writes a scale.
+    fn write_small_spread(dir: &Path) -> BenchSummary {
+        let mut w = Writers::create(dir).unwrap();
+        let out =
+            generate_region(&SMALL_SPREAD, &region_of(Scale::ProvinceSpread, 0), &mut w).unwrap();
+        let summary = BenchSummary {
+            scale: Scale::ProvinceSpread,
+            merged_zones: out.zones,
+            near_zone_patches: out.near_zone_patches,
+            layers: w.finish().unwrap(),
+        };
+        std::fs::write(dir.join("review.toml"), BENCH_REVIEW_TOML).unwrap();
+        summary
+    }
+
+    /// The 40 km county block and the 8 km township cell of a point (local metres).
+    fn county_of(p: Coord<f64>) -> (i64, i64) {
+        (
+            (p.x / 40_000.0).floor() as i64,
+            (p.y / 40_000.0).floor() as i64,
+        )
+    }
+    fn township_of(p: Coord<f64>) -> (i64, i64) {
+        (
+            (p.x / 8_000.0).floor() as i64,
+            (p.y / 8_000.0).floor() as i64,
+        )
+    }
+
+    fn distance(a: Coord<f64>, b: Coord<f64>) -> f64 {
+        ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).sqrt()
+    }
+
+    /// The province-spread plan: 150 zones of 1–17 parts spread over townships and counties,
+    /// with corridors and far enclaves.
+    #[test]
+    fn spread_zones_have_1_to_17_parts_across_townships_and_counties() {
+        let region = region_of(Scale::ProvinceSpread, 0);
+        let mut rng = stream(region.seed, 1);
+        let mut discs = Discs::new(PROVINCE_SPREAD.size_m, 5_000.0);
+        let zones = plan_spread_zones(&PROVINCE_SPREAD, &mut rng, &mut discs, &Ids { tile: None });
+        assert_eq!(zones.len(), 150);
+        let parts: Vec<usize> = zones.iter().map(|z| z.parts.len()).collect();
+        assert!(parts.iter().all(|&k| (1..=17).contains(&k)), "{parts:?}");
+        assert_eq!(parts.iter().max(), Some(&17), "{parts:?}");
+        assert!(parts.iter().filter(|&&k| k == 1).count() >= 20, "{parts:?}");
+        assert!(
+            parts.iter().filter(|&&k| k >= 10).count() >= 20,
+            "{parts:?}"
+        );
+
+        let (mut multi, mut townships, mut counties, mut corridors, mut enclaves) = (0, 0, 0, 0, 0);
+        for z in &zones {
+            let main = z.parts[0].center;
+            let mut towns: Vec<(i64, i64)> =
+                z.parts.iter().map(|p| township_of(p.center)).collect();
+            towns.sort_unstable();
+            towns.dedup();
+            let mut cs: Vec<(i64, i64)> = z.parts.iter().map(|p| county_of(p.center)).collect();
+            cs.sort_unstable();
+            cs.dedup();
+            if z.parts.len() > 1 {
+                multi += 1;
+                townships += usize::from(towns.len() > 1);
+                counties += usize::from(cs.len() > 1);
+            }
+            for p in &z.parts {
+                if p.enclave {
+                    enclaves += 1;
+                    assert!(distance(p.center, main) > 40_000.0, "{}", z.id);
+                }
+                // A corridor: one band ≥ 2 km long and at most 2 × 140 m wide (its area is at
+                // most its width times the length of its longer side, halved).
+                let b = p.polygons[0].bounding_rect().unwrap();
+                let long = b.width().max(b.height());
+                use geo::Area;
+                let area = p.polygons[0].unsigned_area();
+                if p.polygons.len() == 1 && long > 2_000.0 && area < 280.0 * long * 1.5 {
+                    corridors += 1;
+                }
+            }
+        }
+        eprintln!(
+            "{multi} multi-part zones: {townships} over several townships, {counties} over \
+             several counties; {corridors} corridors, {enclaves} enclaves"
+        );
+        assert!(townships * 10 >= multi * 9, "{townships} of {multi}");
+        assert!(counties * 2 >= multi, "{counties} of {multi}");
+        assert!(corridors >= 100, "{corridors}");
+        assert!(enclaves >= 20, "{enclaves}");
+    }
+
+    /// The small variant twice: the same bytes; about a quarter of its farmland near a zone
+    /// part; and zonecheck's own spatial filter keeps exactly the patches the generator counted.
+    #[test]
+    fn small_spread_is_deterministic_and_a_quarter_of_its_farmland_is_near_zones() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let s = write_small_spread(a.path());
+        assert_eq!(write_small_spread(b.path()), s);
+        let mut names: Vec<_> = std::fs::read_dir(a.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 5 * 5 + 1);
+        for name in &names {
+            let same = std::fs::read(a.path().join(name)).unwrap()
+                == std::fs::read(b.path().join(name)).unwrap();
+            assert!(same, "{name:?} differs between two runs");
+        }
+        eprintln!("{s}");
+        let farm = s.layer("farmland.shp").unwrap().features;
+        let near = s.near_zone_patches.unwrap();
+        let share = near as f64 / farm as f64;
+        assert!((0.15..0.35).contains(&share), "{near} of {farm}");
+
+        use zonecheck::io::review::Review;
+        use zonecheck::load::{load_review_with, LoadOptions};
+        let review = Review::load(&a.path().join("review.toml")).unwrap();
+        let options = LoadOptions {
+            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+        };
+        let progress = zonecheck::progress::Progress::new();
+        let data = load_review_with(&review, &progress, options).unwrap();
+        let farmland = data.layers.iter().find(|l| l.name == "farmland").unwrap();
+        assert_eq!(
+            farmland.features.len() + farmland.source.far_from_zones,
+            farm as usize
+        );
+        assert_eq!(farmland.features.len() as u64, near);
     }
 
     /// Writes the county twice, compares the bytes, reads it back and checks its make-up.

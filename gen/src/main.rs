@@ -24,7 +24,7 @@ enum Command {
     },
     /// Write a benchmark review (see benches/README.md) into DIR.
     Bench {
-        /// county, county-x4, county-x16 or province.
+        /// county, county-x4, county-x16, province or province-spread.
         #[arg(long, default_value = "county")]
         scale: Scale,
         /// Output folder, created with missing parents.
