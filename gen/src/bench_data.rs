@@ -1009,6 +1009,60 @@ fn paired_part(rng: &mut Rng, center: Coord<f64>, outline: Outline, n: usize) ->
     }
 }
 
+/// Places a zone's main part (`z`: the zone's number; the first zones of a region come in
+/// touching pairs): its centre, its bound (m) and its part plan(s) — two for a touching pair,
+/// whose halves share one split ring. `None` when no free place was found.
+fn main_parts(
+    spec: &RegionSpec,
+    rng: &mut Rng,
+    discs: &mut Discs,
+    z: usize,
+) -> Option<(Coord<f64>, f64, Vec<PartPlan>)> {
+    let size = spec.size_m;
+    let pair = z / 2 < spec.touching_pairs && z + 1 < spec.zones;
+    let r_main = rng.range(700.0, 2_000.0);
+    let outline = if pair {
+        Outline::Ellipse {
+            rx_m: r_main * rng.range(1.2, 1.5),
+            ry_m: r_main,
+        }
+    } else {
+        zone_outline(rng, r_main)
+    };
+    let bound = bound_m(&outline);
+    let mut center = None;
+    for _ in 0..500 {
+        let p = point_in(rng, size, bound + 500.0);
+        if discs.fits(p, bound, 300.0) {
+            center = Some(p);
+            break;
+        }
+    }
+    let center = center?;
+    discs.insert(center, bound);
+    let n = ring_vertices(rng, bound, 64, 2_000);
+    let mains: Vec<PartPlan> = if pair {
+        let step = rng.range(10.0, 30.0);
+        let (west, east) = organic_pair(rng, center, outline, n, step, false);
+        [west, east]
+            .into_iter()
+            .map(|p| PartPlan {
+                polygons: vec![p.clone()],
+                originals: vec![p],
+                enclave: false,
+                center,
+                bound_m: bound,
+            })
+            .collect()
+    } else if rng.chance(0.2) {
+        vec![paired_part(rng, center, outline, n)]
+    } else {
+        let holes = if rng.chance(0.2) { 1 + rng.below(2) } else { 0 };
+        vec![single_part(rng, center, outline, n, holes, false)]
+    };
+    Some((center, bound, mains))
+}
+
 /// Plans every merged zone of a region: main parts placed without overlap (touching pairs
 /// share one split ring), further parts around them, fragments, enclaves far away.
 fn plan_zones(spec: &RegionSpec, rng: &mut Rng, discs: &mut Discs, ids: &Ids) -> Vec<ZonePlan> {
@@ -1016,48 +1070,8 @@ fn plan_zones(spec: &RegionSpec, rng: &mut Rng, discs: &mut Discs, ids: &Ids) ->
     let mut zones: Vec<ZonePlan> = Vec::new();
     let mut z = 0usize;
     while z < spec.zones {
-        let pair = z / 2 < spec.touching_pairs && z + 1 < spec.zones;
-        let r_main = rng.range(700.0, 2_000.0);
-        let outline = if pair {
-            Outline::Ellipse {
-                rx_m: r_main * rng.range(1.2, 1.5),
-                ry_m: r_main,
-            }
-        } else {
-            zone_outline(rng, r_main)
-        };
-        let bound = bound_m(&outline);
-        let mut center = None;
-        for _ in 0..500 {
-            let p = point_in(rng, size, bound + 500.0);
-            if discs.fits(p, bound, 300.0) {
-                center = Some(p);
-                break;
-            }
-        }
-        let Some(center) = center else {
+        let Some((center, bound, mains)) = main_parts(spec, rng, discs, z) else {
             break;
-        };
-        discs.insert(center, bound);
-        let n = ring_vertices(rng, bound, 64, 2_000);
-        let mains: Vec<PartPlan> = if pair {
-            let step = rng.range(10.0, 30.0);
-            let (west, east) = organic_pair(rng, center, outline, n, step, false);
-            [west, east]
-                .into_iter()
-                .map(|p| PartPlan {
-                    polygons: vec![p.clone()],
-                    originals: vec![p],
-                    enclave: false,
-                    center,
-                    bound_m: bound,
-                })
-                .collect()
-        } else if rng.chance(0.2) {
-            vec![paired_part(rng, center, outline, n)]
-        } else {
-            let holes = if rng.chance(0.2) { 1 + rng.below(2) } else { 0 };
-            vec![single_part(rng, center, outline, n, holes, false)]
         };
         for main in mains {
             let k = if z == 0 {
@@ -1197,48 +1211,8 @@ fn plan_spread_zones(
     let mut zones: Vec<ZonePlan> = Vec::new();
     let mut z = 0usize;
     while z < spec.zones {
-        let pair = z / 2 < spec.touching_pairs && z + 1 < spec.zones;
-        let r_main = rng.range(700.0, 2_000.0);
-        let outline = if pair {
-            Outline::Ellipse {
-                rx_m: r_main * rng.range(1.2, 1.5),
-                ry_m: r_main,
-            }
-        } else {
-            zone_outline(rng, r_main)
-        };
-        let bound = bound_m(&outline);
-        let mut center = None;
-        for _ in 0..500 {
-            let p = point_in(rng, size, bound + 500.0);
-            if discs.fits(p, bound, 300.0) {
-                center = Some(p);
-                break;
-            }
-        }
-        let Some(center) = center else {
+        let Some((center, bound, mains)) = main_parts(spec, rng, discs, z) else {
             break;
-        };
-        discs.insert(center, bound);
-        let n = ring_vertices(rng, bound, 64, 2_000);
-        let mains: Vec<PartPlan> = if pair {
-            let step = rng.range(10.0, 30.0);
-            let (west, east) = organic_pair(rng, center, outline, n, step, false);
-            [west, east]
-                .into_iter()
-                .map(|p| PartPlan {
-                    polygons: vec![p.clone()],
-                    originals: vec![p],
-                    enclave: false,
-                    center,
-                    bound_m: bound,
-                })
-                .collect()
-        } else if rng.chance(0.2) {
-            vec![paired_part(rng, center, outline, n)]
-        } else {
-            let holes = if rng.chance(0.2) { 1 + rng.below(2) } else { 0 };
-            vec![single_part(rng, center, outline, n, holes, false)]
         };
         for main in mains {
             let k = if z == 0 {
