@@ -1063,6 +1063,59 @@ fn main_parts(
     Some((center, bound, mains))
 }
 
+/// Where a zone's further part goes: around the main part (`center`, `bound` m) at a gap drawn
+/// from `gap_m`, or, for an enclave, anywhere at least `enclave_min_m` from the centre.
+struct Place {
+    center: Coord<f64>,
+    bound: f64,
+    gap_m: (f64, f64),
+    enclave_min_m: f64,
+}
+
+/// A further part of a zone (a satellite, a fragment or an enclave) of `outline` placed as
+/// `place` says on free ground; `None` when 200 tries found none.
+fn further_part(
+    rng: &mut Rng,
+    discs: &mut Discs,
+    size: f64,
+    place: &Place,
+    outline: Outline,
+    fragment: bool,
+    enclave: bool,
+) -> Option<PartPlan> {
+    let b = bound_m(&outline);
+    let center = place.center;
+    let mut at = None;
+    for _ in 0..200 {
+        let p = if enclave {
+            point_in(rng, size, b + 200.0)
+        } else {
+            let d = place.bound + b + rng.range(place.gap_m.0, place.gap_m.1);
+            point_around(rng, center, d)
+        };
+        let far_enough = !enclave || {
+            let (dx, dy) = (p.x - center.x, p.y - center.y);
+            dx * dx + dy * dy > place.enclave_min_m * place.enclave_min_m
+        };
+        if far_enough && inside_square(p, b + 100.0, size) && discs.fits(p, b, 60.0) {
+            at = Some(p);
+            break;
+        }
+    }
+    let p = at?;
+    discs.insert(p, b);
+    let n = if fragment {
+        12 + rng.below(8)
+    } else {
+        ring_vertices(rng, b, 32, 1_200)
+    };
+    Some(if !fragment && !enclave && rng.chance(0.1) {
+        paired_part(rng, p, outline, n)
+    } else {
+        single_part(rng, p, outline, n, 0, enclave)
+    })
+}
+
 /// Plans every merged zone of a region: main parts placed without overlap (touching pairs
 /// share one split ring), further parts around them, fragments, enclaves far away.
 fn plan_zones(spec: &RegionSpec, rng: &mut Rng, discs: &mut Discs, ids: &Ids) -> Vec<ZonePlan> {
@@ -1096,35 +1149,15 @@ fn plan_zones(spec: &RegionSpec, rng: &mut Rng, discs: &mut Discs, ids: &Ids) ->
                 } else {
                     zone_outline(rng, r)
                 };
-                let b = bound_m(&outline);
-                let mut at = None;
-                for _ in 0..200 {
-                    let p = if enclave {
-                        point_in(rng, size, b + 200.0)
-                    } else {
-                        let d = bound + b + rng.range(80.0, 2_500.0);
-                        point_around(rng, center, d)
-                    };
-                    let far_enough = !enclave || {
-                        let (dx, dy) = (p.x - center.x, p.y - center.y);
-                        dx * dx + dy * dy > 8_000.0 * 8_000.0
-                    };
-                    if far_enough && inside_square(p, b + 100.0, size) && discs.fits(p, b, 60.0) {
-                        at = Some(p);
-                        break;
-                    }
-                }
-                let Some(p) = at else { continue };
-                discs.insert(p, b);
-                let n = if fragment {
-                    12 + rng.below(8)
-                } else {
-                    ring_vertices(rng, b, 32, 1_200)
+                let place = Place {
+                    center,
+                    bound,
+                    gap_m: (80.0, 2_500.0),
+                    enclave_min_m: 8_000.0,
                 };
-                let part = if !fragment && !enclave && rng.chance(0.1) {
-                    paired_part(rng, p, outline, n)
-                } else {
-                    single_part(rng, p, outline, n, 0, enclave)
+                let Some(part) = further_part(rng, discs, size, &place, outline, fragment, enclave)
+                else {
+                    continue;
                 };
                 parts.push(part);
             }
@@ -1243,7 +1276,6 @@ fn plan_spread_zones(
                 } else {
                     zone_outline(rng, r)
                 };
-                let b = bound_m(&outline);
                 let (near_m, far_m) = if fragment {
                     (80.0, 600.0)
                 } else if rng.chance(0.4) {
@@ -1251,34 +1283,15 @@ fn plan_spread_zones(
                 } else {
                     (1_000.0, 12_000.0)
                 };
-                let mut at = None;
-                for _ in 0..200 {
-                    let p = if enclave {
-                        point_in(rng, size, b + 200.0)
-                    } else {
-                        let d = bound + b + rng.range(near_m, far_m);
-                        point_around(rng, center, d)
-                    };
-                    let far_enough = !enclave || {
-                        let (dx, dy) = (p.x - center.x, p.y - center.y);
-                        dx * dx + dy * dy > 40_000.0 * 40_000.0
-                    };
-                    if far_enough && inside_square(p, b + 100.0, size) && discs.fits(p, b, 60.0) {
-                        at = Some(p);
-                        break;
-                    }
-                }
-                let Some(p) = at else { continue };
-                discs.insert(p, b);
-                let n = if fragment {
-                    12 + rng.below(8)
-                } else {
-                    ring_vertices(rng, b, 32, 1_200)
+                let place = Place {
+                    center,
+                    bound,
+                    gap_m: (near_m, far_m),
+                    enclave_min_m: 40_000.0,
                 };
-                let part = if !fragment && !enclave && rng.chance(0.1) {
-                    paired_part(rng, p, outline, n)
-                } else {
-                    single_part(rng, p, outline, n, 0, enclave)
+                let Some(part) = further_part(rng, discs, size, &place, outline, fragment, enclave)
+                else {
+                    continue;
                 };
                 parts.push(part);
             }
