@@ -5,7 +5,7 @@ use crate::analysis::{run_checks, Analysis};
 use crate::io::review::Review;
 use crate::load::{load_review_with, Dataset, LoadOptions};
 use crate::progress::Progress;
-use crate::report::{write_all, ReportInput, ReportMeta};
+use crate::report::{write_all_timed, ReportInput, ReportMeta};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -508,7 +508,7 @@ pub fn check_and_report_reviewed(
         analysis: &analysis,
         meta,
     };
-    write_all(out, &input).map_err(|t| t.get(lang).to_string())?;
+    write_all_timed(out, &input, progress).map_err(|t| t.get(lang).to_string())?;
     progress.inc(1);
     Ok((review, ds, analysis))
 }

@@ -22,22 +22,25 @@ const STEP_PX: f64 = 0.5;
 /// The same for background layers (protection, townships, original zones): 1 px is 0.3 mm on
 /// the printed A4 map, and these layers are context.
 const BACKGROUND_STEP_PX: f64 = 1.0;
-/// Finer step for conflict and expansion polygons, which are usually small.
-const FINE_STEP_PX: f64 = 0.2;
 /// Conflict pieces smaller than this also get a ring marker so they can be seen.
 const MARKER_BELOW_PX: f64 = 6.0;
 const MAX_MARKERS: usize = 500;
+/// A marker closer than this (on both axes) to one already placed is not drawn again.
+const MARKER_APART_PX: f64 = 5.0;
 /// Close-up maps per zone at most, and the least zoom (versus the overview) worth one.
 const MAX_DETAIL_MAPS: usize = 2;
 const DETAIL_MIN_ZOOM: f64 = 2.0;
 /// Part numbers written on a map at most.
 const MAX_PART_LABELS: usize = 50;
-/// Background features drawn per map at most.
-const MAX_MAP_FEATURES: usize = 3000;
+/// Background features drawn per map at most, and the path text they may take: context for
+/// the zone, kept small enough that the province's report stays a readable file (the
+/// conflicts and the zones themselves are always drawn in full).
+const MAX_MAP_FEATURES: usize = 1500;
+const MAX_MAP_BACKGROUND_BYTES: usize = 10_000;
 /// Rows of a long table shown at most.
-const MAX_TABLE_ROWS: usize = 200;
+const MAX_TABLE_ROWS: usize = 20;
 /// Rows of a zone's 界址点 table shown at most (boundary_points.csv has them all).
-const MAX_POINT_ROWS: usize = 1000;
+const MAX_POINT_ROWS: usize = 50;
 /// Import warnings listed per layer at most.
 const MAX_WARNINGS: usize = 500;
 
@@ -1000,7 +1003,7 @@ fn boundary_points_table(out: &mut String, input: &ReportInput, z: &ZoneResult) 
     if points.len() > MAX_POINT_ROWS {
         w!(
             out,
-            "<tr><td colspan=\"5\" class=\"note\">…共 {} 行，仅列出前 {} 行；完整的界址点表见 boundary_points.csv</td></tr>\n",
+            "<tr><td colspan=\"5\" class=\"note\">…共 {} 行，仅列出前 {} 行；完整的界址点表见 report.xlsx 的“界址点”表和 boundary_points.csv</td></tr>\n",
             points.len(),
             MAX_POINT_ROWS
         );
@@ -1126,7 +1129,20 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
             out.push_str("<th>TBMJ（m²）</th><th>图斑椭球面积（m²）</th><th>占用比例</th><th>按 TBMJ 折算占用面积（m²）</th>");
         }
         out.push_str("</tr></thead>\n<tbody>\n");
-        for (k, f) in c.features.iter().take(MAX_TABLE_ROWS).enumerate() {
+        // A long table shows its largest rows (numbered as in report.xlsx and
+        // occupied_patches.csv, which list every patch).
+        let mut shown: Vec<usize> = (0..c.features.len()).collect();
+        if shown.len() > MAX_TABLE_ROWS {
+            shown.sort_by(|&a, &b| {
+                c.features[b]
+                    .area_m2
+                    .total_cmp(&c.features[a].area_m2)
+                    .then(a.cmp(&b))
+            });
+            shown.truncate(MAX_TABLE_ROWS);
+            shown.sort_unstable();
+        }
+        for (k, f) in shown.iter().map(|&k| (k, &c.features[k])) {
             w!(
                 out,
                 "<tr><td class=\"c\">{}</td><td>{}</td>",
@@ -1161,7 +1177,7 @@ fn conflict_tables(out: &mut String, input: &ReportInput, z: &ZoneResult) {
         if c.features.len() > MAX_TABLE_ROWS {
             w!(
                 out,
-                "<tr><td colspan=\"{}\" class=\"note\">…共 {} 个图斑，仅列出前 {} 个；合计含全部图斑</td></tr>\n",
+                "<tr><td colspan=\"{}\" class=\"note\">…共 {} 个图斑，仅列出面积最大的 {} 个（序号为全部冲突图斑中的序号）；全部图斑见 report.xlsx 的“占用图斑”表和 occupied_patches.csv，合计含全部图斑</td></tr>\n",
                 if with_class { 9 } else { 8 } + if with_tbmj { 4 } else { 0 } + patch_names.len(),
                 c.features.len(),
                 MAX_TABLE_ROWS
@@ -1505,7 +1521,7 @@ fn clip_ring(mut pts: Vec<(f64, f64)>, lo: (f64, f64), hi: (f64, f64)) -> Vec<(f
 
 /// One ring as an SVG subpath ("M…Z"), clipped to the viewBox and thinned to `step_px`; `None`
 /// when nothing of it is left.
-fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64) -> Option<String> {
+fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64, hole: bool) -> Option<String> {
     let coords = &ring.0;
     let n = match (coords.first(), coords.last()) {
         (Some(a), Some(b)) if coords.len() > 1 && a == b => coords.len() - 1,
@@ -1550,42 +1566,116 @@ fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64) -> Option<String> {
     if kept.len() < 3 {
         return None;
     }
-    let mut d = String::with_capacity(kept.len() * 12);
-    for (k, (x, y)) in kept.iter().enumerate() {
-        d.push_str(match k {
-            0 => "M",
-            1 => "L",
-            _ => " ",
-        });
-        push_px(&mut d, *x);
-        d.push(' ');
-        push_px(&mut d, *y);
+    // Simplify (Douglas–Peucker, within half a step): no visible change at this zoom.
+    if kept.len() > 4 {
+        use geo::Simplify;
+        let mut ring: LineString<f64> = kept.iter().map(|&(x, y)| Coord { x, y }).collect();
+        ring.close();
+        let simple = ring.simplify(step_px / 2.0);
+        kept = simple.0.iter().map(|c| (c.x, c.y)).collect();
+        kept.pop();
+        if kept.len() < 3 {
+            return None;
+        }
     }
-    d.push('Z');
+    // Whole pixels for the coarse layers, tenths otherwise; written as the first point and then
+    // relative moves between the rounded points (so rounding never accumulates).
+    let quantum: f64 = if step_px >= 1.0 { 1.0 } else { 10.0 };
+    let mut q: Vec<(i64, i64)> = Vec::with_capacity(kept.len());
+    for (x, y) in kept {
+        let p = (quantize(x, quantum)?, quantize(y, quantum)?);
+        if q.last() != Some(&p) {
+            q.push(p);
+        }
+    }
+    while q.len() > 1 && q.first() == q.last() {
+        q.pop();
+    }
+    // Twice the signed area: nothing left to fill at this zoom when zero. Exteriors run one
+    // way and holes the other, so that many features can share one nonzero-filled path.
+    let twice_area: i128 = q
+        .iter()
+        .zip(q.iter().cycle().skip(1))
+        .map(|(a, b)| i128::from(a.0) * i128::from(b.1) - i128::from(b.0) * i128::from(a.1))
+        .sum();
+    if q.len() < 3 || twice_area == 0 {
+        return None;
+    }
+    if (twice_area > 0) == hole {
+        q[1..].reverse();
+    }
+    let mut d = String::with_capacity(q.len() * 6);
+    d.push('M');
+    push_q(&mut d, q[0].0, quantum);
+    d.push(' ');
+    push_q(&mut d, q[0].1, quantum);
+    d.push('l');
+    for (k, w) in q.windows(2).enumerate() {
+        let (dx, dy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+        if k > 0 && dx >= 0 {
+            d.push(' ');
+        }
+        push_q(&mut d, dx, quantum);
+        if dy >= 0 {
+            d.push(' ');
+        }
+        push_q(&mut d, dy, quantum);
+    }
+    d.push('z');
     Some(d)
+}
+
+/// `v` in units of 1/`quantum` px, rounded; `None` when not finite or absurdly far.
+fn quantize(v: f64, quantum: f64) -> Option<i64> {
+    let t = (v * quantum).round();
+    (t.is_finite() && t.abs() < 1e15).then_some(t as i64)
+}
+
+/// Appends `t` units of 1/`quantum` px (`quantum` 1 or 10) as "12", "-4.5", "0".
+fn push_q(out: &mut String, t: i64, quantum: f64) {
+    if quantum == 1.0 {
+        let _ = write!(out, "{t}");
+    } else {
+        push_px(out, t as f64 / 10.0);
+    }
 }
 
 /// One polygon, exterior and holes, as one path's `d`; `None` when its exterior vanishes.
 fn polygon_d(poly: &Polygon<f64>, view: &View, step_px: f64) -> Option<String> {
-    let mut d = ring_d(poly.exterior(), view, step_px)?;
+    let mut d = ring_d(poly.exterior(), view, step_px, false)?;
     for hole in poly.interiors() {
-        if let Some(h) = ring_d(hole, view, step_px) {
+        if let Some(h) = ring_d(hole, view, step_px, true) {
             d.push_str(&h);
         }
     }
     Some(d)
 }
 
-/// Appends one `<path>` per polygon of `g`; returns the number of paths written.
-fn push_paths(out: &mut String, g: &Geom, view: &View, class: &str, step_px: f64) -> usize {
-    let mut n = 0;
-    for poly in &g.0 {
-        if let Some(d) = polygon_d(poly, view, step_px) {
-            w!(out, "<path class=\"{class}\" d=\"{d}\"/>\n");
-            n += 1;
+/// Appends every polygon of `geoms` as one nonzero-filled `<path>` (rings oriented by
+/// `ring_d`); returns whether anything was drawn.
+fn push_merged<'g>(
+    out: &mut String,
+    geoms: impl IntoIterator<Item = &'g Geom>,
+    view: &View,
+    class: &str,
+    step_px: f64,
+) -> bool {
+    let mut d = String::new();
+    for g in geoms {
+        for poly in &g.0 {
+            if let Some(p) = polygon_d(poly, view, step_px) {
+                d.push_str(&p);
+            }
         }
     }
-    n
+    if d.is_empty() {
+        return false;
+    }
+    w!(
+        out,
+        "<path class=\"{class}\" fill-rule=\"nonzero\" d=\"{d}\"/>\n"
+    );
+    true
 }
 
 /// Style class of a water feature by its protection class text.
@@ -1694,27 +1784,18 @@ fn share_budget(wants: &[usize], total: usize) -> Vec<usize> {
     budget
 }
 
-/// Draws up to `budget` features of `c` (near ones first); collects the style classes used.
-fn draw_background(
-    out: &mut String,
+/// The path text (class, `d`) of up to `budget` features of `c`, near ones first; features
+/// that vanish at this zoom are left out.
+fn background_paths(
     c: &Candidates,
     budget: usize,
     view: &View,
     skipped: &mut Skipped,
-    used: &mut BTreeSet<&'static str>,
-) {
+) -> Vec<(&'static str, String)> {
     let ml = c.ml;
-    let mut chosen: Vec<usize> = c.near.iter().chain(&c.far).copied().take(budget).collect();
+    let chosen: Vec<usize> = c.near.iter().chain(&c.far).copied().take(budget).collect();
     skipped.capped += c.len() - chosen.len();
-    if chosen.is_empty() {
-        return;
-    }
-    chosen.sort_unstable();
-    w!(
-        out,
-        "<g fill-rule=\"evenodd\" data-layer=\"{}\">\n",
-        esc(&ml.layer.name)
-    );
+    let mut out = Vec::with_capacity(chosen.len());
     for i in chosen {
         let Some(f) = ml.layer.features.get(i) else {
             continue;
@@ -1724,9 +1805,56 @@ fn draw_background(
         } else {
             role_class(ml.layer.role)
         };
-        if push_paths(out, &f.geometry, view, class, BACKGROUND_STEP_PX) > 0 {
-            used.insert(class);
+        let d: String = f
+            .geometry
+            .0
+            .iter()
+            .filter_map(|poly| polygon_d(poly, view, BACKGROUND_STEP_PX))
+            .collect();
+        if !d.is_empty() {
+            out.push((class, d));
         }
+    }
+    out
+}
+
+/// Draws the features of one background layer (from [`background_paths`], in that order)
+/// until their text reaches `byte_budget` (the first one always); collects the style classes
+/// used. One path per style class: exteriors and holes run opposite ways (see `ring_d`), so
+/// the nonzero rule fills every feature and leaves its holes open, and overlapping features
+/// fill once.
+fn draw_background(
+    out: &mut String,
+    layer: &Layer,
+    features: Vec<(&'static str, String)>,
+    byte_budget: usize,
+    skipped: &mut Skipped,
+    used: &mut BTreeSet<&'static str>,
+) {
+    if features.is_empty() {
+        return;
+    }
+    let mut paths: Vec<(&'static str, String)> = Vec::new();
+    let mut bytes = 0;
+    let total = features.len();
+    for (n, (class, d)) in features.into_iter().enumerate() {
+        if n > 0 && bytes + d.len() > byte_budget {
+            skipped.capped += total - n;
+            break;
+        }
+        bytes += d.len();
+        match paths.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, all)) => all.push_str(&d),
+            None => paths.push((class, d)),
+        }
+    }
+    w!(out, "<g data-layer=\"{}\">\n", esc(&layer.name));
+    for (class, d) in paths {
+        w!(
+            out,
+            "<path class=\"{class}\" fill-rule=\"nonzero\" d=\"{d}\"/>\n"
+        );
+        used.insert(class);
     }
     out.push_str("</g>\n");
 }
@@ -1826,7 +1954,18 @@ fn zone_map(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usize, z
     } else {
         "位置图"
     };
-    map_figure(out, input, maps, i, z, &overview, &bbox, title);
+    // Where each part's number goes: computed once for all of the zone's maps (an interior
+    // point of a large part costs more than drawing it).
+    let labels: Vec<Option<Coord<f64>>> = if z.geometry.0.len() > 1 {
+        z.geometry
+            .0
+            .iter()
+            .map(|p| p.interior_point().map(|pt| pt.0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    map_figure(out, input, maps, i, z, &overview, &bbox, title, 0, &labels);
     let (details, left_out) = detail_parts(z, &overview);
     for part in &details {
         let Some(part_box) = z.geometry.0.get(*part).and_then(|p| p.bounding_rect()) else {
@@ -1842,6 +1981,8 @@ fn zone_map(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usize, z
             &View::fit(part_box),
             &part_box,
             &title,
+            part + 1,
+            &labels,
         );
     }
     if left_out > 0 {
@@ -1911,6 +2052,8 @@ fn map_figure(
     view: &View,
     bbox: &Rect<f64>,
     title: &str,
+    map_no: usize,
+    labels: &[Option<Coord<f64>>],
 ) {
     let view = *view;
     let bbox = *bbox;
@@ -1948,8 +2091,19 @@ fn map_figure(
     }
     let wants: Vec<usize> = layers.iter().map(Candidates::len).collect();
     let budgets = share_budget(&wants, MAX_MAP_FEATURES);
-    for (c, budget) in layers.iter().zip(budgets) {
-        draw_background(out, c, budget, &view, &mut skipped, &mut used);
+    let rendered: Vec<Vec<(&'static str, String)>> = layers
+        .iter()
+        .zip(budgets)
+        .map(|(c, budget)| background_paths(c, budget, &view, &mut skipped))
+        .collect();
+    // The text budget shared the same way: a layer with little to draw draws all of it.
+    let want_bytes: Vec<usize> = rendered
+        .iter()
+        .map(|r| r.iter().map(|(_, d)| d.len()).sum())
+        .collect();
+    let byte_budgets = share_budget(&want_bytes, MAX_MAP_BACKGROUND_BYTES);
+    for ((c, features), bytes) in layers.iter().zip(rendered).zip(byte_budgets) {
+        draw_background(out, c.ml.layer, features, bytes, &mut skipped, &mut used);
     }
     if let Some(loaded) = &maps.loaded {
         if shade_not_loaded(out, loaded, &view) {
@@ -1957,35 +2111,32 @@ fn map_figure(
         }
     }
 
-    // Neighbouring merged zones, then this zone.
-    let mut neighbours = false;
-    for k in maps.zones.query(view_rect, 0.0) {
-        if k == i {
-            continue;
-        }
-        if let Some(other) = input.analysis.zones.get(k) {
-            if !neighbours {
-                out.push_str("<g fill-rule=\"evenodd\">\n");
-                neighbours = true;
-            }
-            if push_paths(out, &other.geometry, &view, "oz", STEP_PX) > 0 {
-                used.insert("oz");
-            }
-        }
+    // Neighbouring merged zones (context, drawn as coarsely as the background), then this zone.
+    let neighbours = maps
+        .zones
+        .query(view_rect, 0.0)
+        .into_iter()
+        .filter(|&k| k != i)
+        .filter_map(|k| input.analysis.zones.get(k))
+        .map(|other| &other.geometry);
+    if push_merged(out, neighbours, &view, "oz", BACKGROUND_STEP_PX) {
+        used.insert("oz");
     }
-    if neighbours {
-        out.push_str("</g>\n");
-    }
-    out.push_str("<g fill-rule=\"evenodd\">\n");
-    // The zone's paths, drawn twice: filled under the conflicts, outlined over them.
-    let zone_paths: Vec<String> = z
+    // The zone's outline, defined once and drawn twice: filled under the conflicts, outlined
+    // over them.
+    let zone_d: String = z
         .geometry
         .0
         .iter()
         .filter_map(|poly| polygon_d(poly, &view, STEP_PX))
         .collect();
-    for d in &zone_paths {
-        w!(out, "<path class=\"zn\" d=\"{d}\"/>\n");
+    let zone_ref = format!("zp{}-{}", i + 1, map_no);
+    out.push_str("<g fill-rule=\"evenodd\">\n");
+    if !zone_d.is_empty() {
+        w!(
+            out,
+            "<defs><path id=\"{zone_ref}\" d=\"{zone_d}\"/></defs>\n<use href=\"#{zone_ref}\" class=\"zn\"/>\n"
+        );
     }
 
     // Expansion, then conflicts on top.
@@ -1995,14 +2146,14 @@ fn map_figure(
         .filter(|f| f.is(crate::analysis::Rule::Expansion))
     {
         if let Some(g) = &f.geometry {
-            if push_paths(out, g, &view, "xp", FINE_STEP_PX) > 0 {
+            if push_merged(out, [g], &view, "xp", STEP_PX) {
                 used.insert("xp");
             }
         }
     }
     let mut markers = Vec::new();
     for c in z.conflicts.values() {
-        if push_paths(out, &c.geometry, &view, "cf", FINE_STEP_PX) > 0 {
+        if push_merged(out, [&c.geometry], &view, "cf", STEP_PX) {
             used.insert("cf");
         }
         for poly in &c.geometry.0 {
@@ -2011,12 +2162,19 @@ fn map_figure(
             };
             let (w_px, h_px) = view.size_px(&b);
             if w_px < MARKER_BELOW_PX && h_px < MARKER_BELOW_PX && markers.len() < MAX_MARKERS {
-                markers.push(view.pos_in_svg(b.center()));
+                // One ring where several would overlap.
+                let (x, y) = view.pos_in_svg(b.center());
+                let apart = |m: &(f64, f64)| {
+                    (m.0 - x).abs() >= MARKER_APART_PX || (m.1 - y).abs() >= MARKER_APART_PX
+                };
+                if markers.iter().all(apart) {
+                    markers.push((x, y));
+                }
             }
         }
     }
-    for d in &zone_paths {
-        w!(out, "<path class=\"zo\" d=\"{d}\"/>\n");
+    if !zone_d.is_empty() {
+        w!(out, "<use href=\"#{zone_ref}\" class=\"zo\"/>\n");
     }
     out.push_str("</g>\n");
     for (x, y) in &markers {
@@ -2028,7 +2186,7 @@ fn map_figure(
         );
     }
     if z.geometry.0.len() > 1 {
-        part_labels(out, z, &view);
+        part_labels(out, labels, &view);
     }
     scale_bar_and_north(out, &view);
     w!(
@@ -2099,8 +2257,8 @@ fn map_figure(
     }
     if skipped.capped > 0 {
         notes.push(format!(
-            "超过每图 {} 个要素的上限，另有 {} 个要素未绘制",
-            MAX_MAP_FEATURES, skipped.capped
+            "背景要素超过每图的绘制上限，另有 {} 个要素未绘制（与开发区范围不相交的先略去）",
+            skipped.capped
         ));
     }
     if !markers.is_empty() {
@@ -2117,16 +2275,16 @@ fn map_figure(
 }
 
 /// Numbers the parts (as in the sub-areas table) at an interior point of each part in view.
-fn part_labels(out: &mut String, z: &ZoneResult, view: &View) {
+fn part_labels(out: &mut String, labels: &[Option<Coord<f64>>], view: &View) {
     let mut n = 0;
-    for (k, part) in z.geometry.0.iter().enumerate() {
+    for (k, pt) in labels.iter().enumerate() {
         if n >= MAX_PART_LABELS {
             break;
         }
-        let Some(pt) = part.interior_point() else {
+        let Some(pt) = pt else {
             continue;
         };
-        let (x, y) = view.pos_in_svg(pt.0);
+        let (x, y) = view.pos_in_svg(*pt);
         if !(0.0..=MAP_W_PX).contains(&x) || !(0.0..=MAP_H_PX).contains(&y) {
             continue;
         }
@@ -2491,8 +2649,8 @@ mod tests {
         }
         let z1 = section(&html, 1);
         assert!(z1.contains("萧山经开区&lt;&amp;&gt;"));
-        assert!(z1.contains("个要素的上限"), "feature cap noted");
-        assert!(z1.contains("仅列出前 200 个"));
+        assert!(z1.contains("绘制上限"), "feature cap noted");
+        assert!(z1.contains("仅列出面积最大的 20 个"));
         assert!(z1.contains("class=\"xp\""), "expansion drawn");
         // Parts 2 (water conflict) and 3 (red-line sliver of a fragment) get close-ups; the
         // main part fills the overview already.
@@ -2564,25 +2722,107 @@ mod tests {
         assert_eq!(render(), render());
     }
 
+    /// The rings of a path's `d` as written by `ring_d` ("M x y l dx dy … z", repeated), in
+    /// absolute SVG coordinates.
+    fn parse_d(d: &str) -> Vec<Vec<(f64, f64)>> {
+        let mut rings = Vec::new();
+        for sub in d.split('M').filter(|s| !s.is_empty()) {
+            let sub = sub.strip_suffix('z').expect("closed");
+            let (start, moves) = sub.split_once('l').expect("relative moves");
+            let num = |t: &str| -> Vec<f64> {
+                // Numbers separated by spaces or by the sign of the next one.
+                t.replace('-', " -")
+                    .split_whitespace()
+                    .map(|v| v.parse::<f64>().unwrap())
+                    .collect()
+            };
+            let p0 = num(start);
+            let mut pts = vec![(p0[0], p0[1])];
+            for m in num(moves).chunks(2) {
+                let (x, y) = *pts.last().unwrap();
+                pts.push((x + m[0], y + m[1]));
+            }
+            rings.push(pts);
+        }
+        rings
+    }
+
+    fn signed_area(pts: &[(f64, f64)]) -> f64 {
+        pts.iter()
+            .zip(pts.iter().cycle().skip(1))
+            .map(|(a, b)| a.0 * b.1 - b.0 * a.1)
+            .sum::<f64>()
+            / 2.0
+    }
+
     #[test]
     fn hole_is_drawn_in_the_same_path() {
         let html = render();
         let z1 = section(&html, 1);
-        let start = z1.find("<path class=\"zn\" d=\"").unwrap();
+        let tag = "<defs><path id=\"zp1-0\" d=\"";
+        let start = z1.find(tag).unwrap() + tag.len();
         let path = &z1[start..];
         let path = &path[..path.find("/>").unwrap()];
-        assert_eq!(
-            path.matches('M').count(),
-            2,
-            "exterior and hole in one path: {path}"
-        );
-        assert_eq!(path.matches('Z').count(), 2);
+        assert!(path.matches('M').count() >= 2, "{path}");
+        assert_eq!(path.matches('M').count(), path.matches('z').count());
 
         let poly: Polygon<f64> =
             wkt!(POLYGON((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.),(4. 4.,4. 6.,6. 6.,6. 4.,4. 4.)));
         let view = View::fit(poly.bounding_rect().unwrap());
         let d = polygon_d(&poly, &view, STEP_PX).unwrap();
-        assert_eq!(d.matches('M').count(), 2, "{d}");
+        let rings = parse_d(&d);
+        assert_eq!(rings.len(), 2, "{d}");
+        // Exterior and hole run opposite ways (nonzero fill leaves the hole open), with the
+        // areas of a 10 m and a 2 m square at this zoom (to the 0.1 px rounding).
+        let px2 = view.px_per_m * view.px_per_m;
+        let (outer, hole) = (signed_area(&rings[0]), signed_area(&rings[1]));
+        assert!(outer * hole < 0.0, "{d}");
+        assert!(
+            (outer.abs() - 100.0 * px2).abs() < 0.01 * 100.0 * px2,
+            "{d}"
+        );
+        assert!((hole.abs() - 4.0 * px2).abs() < 0.05 * 4.0 * px2, "{d}");
+        // The same orientation whatever the input's: a reversed copy gives the same signs.
+        let reversed = Polygon::new(
+            LineString(poly.exterior().0.iter().rev().copied().collect()),
+            vec![LineString(
+                poly.interiors()[0].0.iter().rev().copied().collect(),
+            )],
+        );
+        let again = parse_d(&polygon_d(&reversed, &view, STEP_PX).unwrap());
+        assert_eq!(signed_area(&again[0]).signum(), outer.signum());
+        assert_eq!(signed_area(&again[1]).signum(), hole.signum());
+    }
+
+    #[test]
+    fn paths_are_simplified_within_half_a_step_and_keep_their_shape() {
+        // A 720-gon ellipse: every drawn point is one of its vertices (to the 0.1 px rounding),
+        // far fewer are drawn, and the area is the polygon's to 0.5 %.
+        let ring: LineString<f64> = (0..=720)
+            .map(|k| {
+                let a = k as f64 * std::f64::consts::PI / 360.0;
+                Coord {
+                    x: 500.0 * a.cos(),
+                    y: 400.0 * a.sin(),
+                }
+            })
+            .collect();
+        let poly = Polygon::new(ring.clone(), vec![]);
+        let view = View::fit(poly.bounding_rect().unwrap());
+        let rings = parse_d(&polygon_d(&poly, &view, STEP_PX).unwrap());
+        let pts = &rings[0];
+        assert!(pts.len() < 300, "{} points", pts.len());
+        let svg: Vec<(f64, f64)> = ring.0.iter().map(|c| view.pos_in_svg(*c)).collect();
+        for p in pts {
+            let near = svg
+                .iter()
+                .map(|q| (q.0 - p.0).abs().max((q.1 - p.1).abs()))
+                .fold(f64::INFINITY, f64::min);
+            assert!(near <= 0.05 + 1e-9, "{p:?} is {near} px from every vertex");
+        }
+        let want = poly.unsigned_area() * view.px_per_m * view.px_per_m;
+        let got = signed_area(pts).abs();
+        assert!((got - want).abs() < 0.005 * want, "{got} vs {want}");
     }
 
     #[test]
@@ -2605,7 +2845,7 @@ mod tests {
         let huge: Polygon<f64> = wkt!(POLYGON((-1e6 -1e6,1e6 -1e6,1e6 1e6,-1e6 1e6,-1e6 -1e6)));
         let r = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 100.0, y: 100.0 });
         let d = polygon_d(&huge, &View::fit(r), STEP_PX).unwrap();
-        assert_eq!(d, "M-4 -4L-4 484 644 484 644 -4Z");
+        assert_eq!(d, "M-4 -4l648 0 0 488-648 0z");
     }
 
     #[test]

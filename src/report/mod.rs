@@ -93,6 +93,15 @@ pub const OUTPUT_FILES: [&str; 15] = [
 /// files already in `dir` are left as they were and the temporary folder is removed. Returns
 /// the files written.
 pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Text> {
+    write_all_timed(dir, input, &crate::progress::Progress::new())
+}
+
+/// [`write_all`], adding the time each output took to `progress` (its part timings).
+pub fn write_all_timed(
+    dir: &Path,
+    input: &ReportInput,
+    progress: &crate::progress::Progress,
+) -> Result<Vec<PathBuf>, Text> {
     let cannot = |e: std::io::Error, p: &Path| msg::cannot_write(p, &e.to_string());
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -108,7 +117,7 @@ pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Text> 
         let _ = std::fs::remove_dir_all(&tmp);
     }
     std::fs::create_dir(&tmp).map_err(|e| cannot(e, &tmp))?;
-    let result = write_set(&tmp, input).and_then(|()| move_in(&tmp, dir));
+    let result = write_set(&tmp, input, progress).and_then(|()| move_in(&tmp, dir));
     let _ = std::fs::remove_dir_all(&tmp);
     result?;
     Ok(OUTPUT_FILES
@@ -118,57 +127,121 @@ pub fn write_all(dir: &Path, input: &ReportInput) -> Result<Vec<PathBuf>, Text> 
         .collect())
 }
 
-/// Renders and writes every output into the (new, empty) folder `dir`.
-fn write_set(dir: &Path, input: &ReportInput) -> Result<(), Text> {
-    let put = |name: &str, bytes: Vec<u8>| -> Result<(), Text> {
+/// One output to render and write: its timing name and the work.
+type Job<'a> = (
+    &'static str,
+    Box<dyn FnOnce() -> Result<(), Text> + Send + 'a>,
+);
+
+/// Renders and writes every output into the (new, empty) folder `dir`: every output at once,
+/// each written to its file as soon as it is rendered (the HTML and the workbook are
+/// themselves parallel inside). The first failure in [`OUTPUT_FILES`] order is returned.
+fn write_set(
+    dir: &Path,
+    input: &ReportInput,
+    progress: &crate::progress::Progress,
+) -> Result<(), Text> {
+    use rayon::prelude::*;
+    let put = |name: &str, bytes: &[u8]| -> Result<(), Text> {
         let path = dir.join(name);
         std::fs::write(&path, bytes).map_err(|e| msg::cannot_write(&path, &e.to_string()))
     };
-    // Every output rendered at once (the HTML, the longest, is itself parallel per zone).
     let shp = dir.join("conflicts.shp");
     let gpkg = dir.join("conflicts.gpkg");
-    let ((json, csv, gpkg_result, xlsx), ((geojson, html), shp_result)) = rayon::join(
-        || {
-            (
-                json::report_json(input),
-                csv::findings_csv(input),
-                geo_out::conflicts_gpkg(&gpkg, input),
-                xlsx::report_xlsx(input),
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || geo_out::conflicts_geojson(input),
-                        || html::render_html(input),
-                    )
-                },
-                || geo_out::conflicts_shapefile(&shp, input),
-            )
-        },
-    );
-    put("report.json", json.into_bytes())?;
-    put("findings.csv", csv.into_bytes())?;
-    put(
-        "occupied_patches.csv",
-        patches::occupied_patches_csv(input).into_bytes(),
-    )?;
-    put(
-        "boundary_points.csv",
-        gtxt::boundary_points_csv(input).into_bytes(),
-    )?;
-    put("zones_gtxt.txt", gtxt::zones_gtxt(input))?;
-    let geojson = geojson.map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
-    put("conflicts.geojson", geojson.into_bytes())?;
-    if input.meta.pdf {
-        put("report.pdf", pdf::render_html(&html)?)?;
+    // The longest first.
+    let jobs: Vec<Job> = vec![
+        (
+            "write report.html",
+            Box::new(|| {
+                let html = html::render_html(input);
+                if input.meta.pdf {
+                    put("report.pdf", &pdf::render_html(&html)?)?;
+                }
+                put("report.html", html.as_bytes())
+            }),
+        ),
+        (
+            "write report.xlsx",
+            Box::new(|| {
+                let xlsx =
+                    xlsx::report_xlsx(input).map_err(|e| msg::cannot_render("report.xlsx", &e))?;
+                put("report.xlsx", &xlsx)
+            }),
+        ),
+        (
+            "write conflicts.gpkg",
+            Box::new(|| {
+                geo_out::conflicts_gpkg(&gpkg, input)
+                    .map_err(|e| msg::cannot_render("conflicts.gpkg", &e))
+            }),
+        ),
+        (
+            "write conflicts.shp",
+            Box::new(|| {
+                geo_out::conflicts_shapefile(&shp, input)
+                    .map_err(|e| msg::cannot_render("conflicts.shp", &e))
+            }),
+        ),
+        (
+            "write conflicts.geojson",
+            Box::new(|| {
+                let geojson = geo_out::conflicts_geojson(input)
+                    .map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
+                put("conflicts.geojson", geojson.as_bytes())
+            }),
+        ),
+        (
+            "write report.json",
+            Box::new(|| put("report.json", json::report_json(input).as_bytes())),
+        ),
+        (
+            "write boundary_points.csv",
+            Box::new(|| {
+                put(
+                    "boundary_points.csv",
+                    gtxt::boundary_points_csv(input).as_bytes(),
+                )
+            }),
+        ),
+        (
+            "write zones_gtxt.txt",
+            Box::new(|| put("zones_gtxt.txt", &gtxt::zones_gtxt(input))),
+        ),
+        (
+            "write occupied_patches.csv",
+            Box::new(|| {
+                put(
+                    "occupied_patches.csv",
+                    patches::occupied_patches_csv(input).as_bytes(),
+                )
+            }),
+        ),
+        (
+            "write findings.csv",
+            Box::new(|| put("findings.csv", csv::findings_csv(input).as_bytes())),
+        ),
+    ];
+    let results: Vec<(&'static str, Result<(), Text>)> = jobs
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(name, job)| (name, progress.timed(name, job)))
+        .collect();
+    // Report the first failure in the order the files are listed.
+    let rank = |name: &str| {
+        OUTPUT_FILES
+            .iter()
+            .position(|f| name.ends_with(f))
+            .unwrap_or(OUTPUT_FILES.len())
+    };
+    let mut failures: Vec<(usize, Text)> = results
+        .into_iter()
+        .filter_map(|(name, r)| r.err().map(|e| (rank(name), e)))
+        .collect();
+    failures.sort_by_key(|(k, _)| *k);
+    match failures.into_iter().next() {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
     }
-    put("report.html", html.into_bytes())?;
-    let xlsx = xlsx.map_err(|e| msg::cannot_render("report.xlsx", &e))?;
-    put("report.xlsx", xlsx)?;
-    shp_result.map_err(|e| msg::cannot_render("conflicts.shp", &e))?;
-    gpkg_result.map_err(|e| msg::cannot_render("conflicts.gpkg", &e))
 }
 
 /// Moves the output set in `tmp` into `dir`: a rename of the folder when `dir` does not exist;

@@ -97,10 +97,13 @@ impl Sheet {
     }
 
     fn fit(&mut self, c: usize, text: &str) {
+        self.fit_width(c, text.width() as f64);
+    }
+
+    fn fit_width(&mut self, c: usize, w: f64) {
         if self.widths.len() <= c {
             self.widths.resize(c + 1, 0.0);
         }
-        let w = text.width() as f64;
         if w > self.widths[c] {
             self.widths[c] = w;
         }
@@ -127,12 +130,12 @@ impl Sheet {
                     if v.is_finite() {
                         self.ws.write_number_with_format(row, col, *v, format)?;
                         // Shown with at most 4 decimals (12 for coordinates).
-                        self.fit(c, &format!("{:.4}", v));
+                        self.fit_width(c, number_width(*v));
                     }
                 }
                 Cell::Count(n) => {
                     self.ws.write_number(row, col, *n as f64)?;
-                    self.fit(c, &n.to_string());
+                    self.fit_width(c, integer_digits(*n as f64));
                 }
                 Cell::Empty => {}
             }
@@ -149,6 +152,25 @@ impl Sheet {
         }
         Ok(self.ws)
     }
+}
+
+/// Characters of `format!("{:.4}", v)` (sign, integer digits, point, four decimals), counted
+/// without formatting: this runs for every number cell of the workbook.
+fn number_width(v: f64) -> f64 {
+    let sign = if v < 0.0 { 1.0 } else { 0.0 };
+    sign + integer_digits(v) + 5.0
+}
+
+/// Digits of the integer part of `|v|` (at least 1).
+fn integer_digits(v: f64) -> f64 {
+    let a = v.abs().trunc();
+    let mut digits = 1.0;
+    let mut bound = 10.0;
+    while a >= bound && digits < 309.0 {
+        digits += 1.0;
+        bound *= 10.0;
+    }
+    digits
 }
 
 fn col_num(c: usize) -> Result<u16, XlsxError> {
@@ -176,10 +198,16 @@ fn build(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
             .set_title("zonecheck 开发区整合审查报告")
             .set_creation_datetime(&created),
     );
-    wb.push_worksheet(summary(input, &f)?);
-    wb.push_worksheet(findings(input, &f)?);
-    wb.push_worksheet(patches(input, &f)?);
-    wb.push_worksheet(boundary_points(input, &f)?);
+    // The sheets are independent: built in parallel (the 界址点 sheet of a province has
+    // hundreds of thousands of rows).
+    let ((summary, findings), (patches, points)) = rayon::join(
+        || rayon::join(|| summary(input, &f), || findings(input, &f)),
+        || rayon::join(|| patches(input, &f), || boundary_points(input, &f)),
+    );
+    wb.push_worksheet(summary?);
+    wb.push_worksheet(findings?);
+    wb.push_worksheet(patches?);
+    wb.push_worksheet(points?);
     wb.save_to_buffer()
 }
 
@@ -476,4 +504,35 @@ fn boundary_points(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxEr
         }
     }
     sheet.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_width_counts_the_characters_of_four_decimals() {
+        for v in [
+            0.0,
+            0.5,
+            1.0,
+            9.9,
+            10.0,
+            99.0,
+            12_345.678,
+            -3.25,
+            -120.0,
+            3_055_063.465,
+            1e15,
+        ] {
+            assert_eq!(
+                number_width(v),
+                format!("{v:.4}").chars().count() as f64,
+                "{v}"
+            );
+        }
+        assert_eq!(integer_digits(0.0), 1.0);
+        assert_eq!(integer_digits(999.0), 3.0);
+        assert_eq!(integer_digits(1000.0), 4.0);
+    }
 }
