@@ -3,7 +3,7 @@
 use crate::model::Geom;
 use geo::{BoundingRect, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
+use rstar::{RTree, RTreeObject, AABB};
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
@@ -57,6 +57,32 @@ impl BoxIndex {
             .map(|e| e.data)
             .collect();
         out.sort_unstable();
+        out
+    }
+
+    /// As [`BoxIndex::query`], with each geometry's box (saves recomputing it from the
+    /// vertices).
+    pub fn query_boxes(&self, rect: Rect<f64>, margin: f64) -> Vec<(usize, Rect<f64>)> {
+        let env = AABB::from_corners(
+            [rect.min().x - margin, rect.min().y - margin],
+            [rect.max().x + margin, rect.max().y + margin],
+        );
+        let mut out: Vec<(usize, Rect<f64>)> = self
+            .tree
+            .locate_in_envelope_intersecting(&env)
+            .map(|e| {
+                let env = e.geom().envelope();
+                let (lo, hi) = (env.lower(), env.upper());
+                (
+                    e.data,
+                    Rect::new(
+                        geo::Coord { x: lo[0], y: lo[1] },
+                        geo::Coord { x: hi[0], y: hi[1] },
+                    ),
+                )
+            })
+            .collect();
+        out.sort_unstable_by_key(|(i, _)| *i);
         out
     }
 

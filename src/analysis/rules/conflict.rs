@@ -192,11 +192,8 @@ pub fn conflict_with(
     };
     if let Some(zbox) = zone.bounding_rect() {
         let part_boxes: Vec<_> = zone.0.iter().filter_map(|q| q.bounding_rect()).collect();
-        for i in p.index.query(zbox, 0.0) {
+        for (i, fbox) in p.index.query_boxes(zbox, 0.0) {
             let f = &p.layer.features[i];
-            let Some(fbox) = f.geometry.bounding_rect() else {
-                continue;
-            };
             if !part_boxes.iter().any(|b| boxes_intersect(b, &fbox)) {
                 continue;
             }
