@@ -14,7 +14,7 @@ use crate::model::fields::Fields;
 use crate::model::settings::{role_of_key, FieldNames};
 use crate::model::{Feature, Layer, LayerRole, RawLayer, RecordFilter, SourceInfo, Text, Unusable};
 use crate::progress::Progress;
-use crate::spatial::repair::build_geometry;
+use crate::spatial::repair::build_geometry_owned;
 use crate::spatial::roi::Roi;
 use geo::Coord;
 use rayon::prelude::*;
@@ -952,7 +952,7 @@ fn finish_layer(
             }
             let out: Vec<BuiltRecord> = recs
                 .into_iter()
-                .map(|rec| (rec.index, build_geometry(&rec.shape), rec.attrs))
+                .map(|rec| (rec.index, build_geometry_owned(rec.shape), rec.attrs))
                 .collect();
             progress.inc(out.len() as u64);
             Ok(out)

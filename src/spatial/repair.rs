@@ -36,11 +36,17 @@ pub struct Repaired {
 /// `unsigned_area`, overlays an even-odd rule or [`crate::spatial::overlay::union_all`], which
 /// orients its input).
 pub fn build_geometry(shape: &RawShape) -> Result<Repaired, Text> {
-    crate::spatial::guard::catch(|| build_geometry_unguarded(shape))
+    build_geometry_owned(shape.clone())
+}
+
+/// [`build_geometry`] taking the rings over (a loaded layer's rings are moved into its
+/// geometry, not copied).
+pub fn build_geometry_owned(shape: RawShape) -> Result<Repaired, Text> {
+    crate::spatial::guard::catch(move || build_geometry_unguarded(shape))
         .unwrap_or_else(|| Err(msg::degenerate_unhandled()))
 }
 
-fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
+fn build_geometry_unguarded(shape: RawShape) -> Result<Repaired, Text> {
     if shape
         .rings()
         .flatten()
@@ -52,7 +58,7 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
     let polygons = match shape {
         RawShape::Rings(rings) => {
             let rings: Vec<LineString<f64>> = rings
-                .iter()
+                .into_iter()
                 .filter_map(|r| clean_ring(r, &mut notes))
                 .collect();
             assign_by_containment(rings)
@@ -60,7 +66,7 @@ fn build_geometry_unguarded(shape: &RawShape) -> Result<Repaired, Text> {
         RawShape::Polygons(polys) => {
             let mut out = Vec::new();
             for poly in polys {
-                let mut rings = poly.iter();
+                let mut rings = poly.into_iter();
                 let Some(exterior) = rings.next().and_then(|r| clean_ring(r, &mut notes)) else {
                     continue;
                 };
@@ -230,7 +236,8 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
         .map(|r| r.0.as_slice())
         .collect();
     // Segment = (ring, index); ring r's segment i runs pts[i] → pts[i + 1].
-    let mut segs: Vec<(f64, f64, u32, u32)> = Vec::new();
+    let mut segs: Vec<(f64, f64, u32, u32)> =
+        Vec::with_capacity(rings.iter().map(|r| r.len()).sum());
     for (r, pts) in rings.iter().enumerate() {
         let n = pts.len().saturating_sub(1);
         if n < 3 || pts.first() != pts.last() {
@@ -348,14 +355,14 @@ impl Notes {
 
 /// Closes the ring, drops consecutive duplicate vertices; `None` when fewer than 3 distinct
 /// vertices remain (a ring needs 4 points with the closing one).
-fn clean_ring(ring: &RawRing, notes: &mut Notes) -> Option<LineString<f64>> {
+fn clean_ring(ring: RawRing, notes: &mut Notes) -> Option<LineString<f64>> {
     // Closed, at least 4 points, no repeated consecutive vertex: kept as read.
     if ring.len() >= 4 && ring.first() == ring.last() && ring.windows(2).all(|w| w[0] != w[1]) {
-        return Some(LineString::new(ring.clone()));
+        return Some(LineString::new(ring));
     }
     let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ring.len() + 1);
     let mut duplicates = false;
-    for &c in ring {
+    for &c in &ring {
         if coords.last() == Some(&c) {
             duplicates = true;
         } else {
