@@ -54,8 +54,8 @@ impl Formats {
 }
 
 /// One sheet being written: the next row, and the widest text of each column so far.
-struct Sheet {
-    ws: Worksheet,
+struct Sheet<'w> {
+    ws: &'w mut Worksheet,
     row: u32,
     widths: Vec<f64>,
 }
@@ -70,14 +70,14 @@ enum Cell<'a> {
     Empty,
 }
 
-impl Sheet {
+impl<'w> Sheet<'w> {
     fn new(
+        ws: &'w mut Worksheet,
         name: &str,
         header: &[String],
         f: &Formats,
         frozen_cols: u16,
-    ) -> Result<Sheet, XlsxError> {
-        let mut ws = Worksheet::new();
+    ) -> Result<Sheet<'w>, XlsxError> {
         ws.set_name(name)?;
         let mut sheet = Sheet {
             ws,
@@ -144,13 +144,13 @@ impl Sheet {
         Ok(())
     }
 
-    /// Sets the column widths and hands the sheet over.
-    fn finish(mut self) -> Result<Worksheet, XlsxError> {
+    /// Sets the column widths.
+    fn finish(self) -> Result<(), XlsxError> {
         for (c, w) in self.widths.iter().enumerate() {
             self.ws
                 .set_column_width(col_num(c)?, (w + 2.0).clamp(6.0, MAX_WIDTH))?;
         }
-        Ok(self.ws)
+        Ok(())
     }
 }
 
@@ -198,20 +198,22 @@ fn build(input: &ReportInput) -> Result<Vec<u8>, XlsxError> {
             .set_title("zonecheck 开发区整合审查报告")
             .set_creation_datetime(&created),
     );
-    // The sheets are independent: built in parallel (the 界址点 sheet of a province has
-    // hundreds of thousands of rows).
-    let ((summary, findings), (patches, points)) = rayon::join(
-        || rayon::join(|| summary(input, &f), || findings(input, &f)),
-        || rayon::join(|| patches(input, &f), || boundary_points(input, &f)),
-    );
-    wb.push_worksheet(summary?);
-    wb.push_worksheet(findings?);
-    wb.push_worksheet(patches?);
-    wb.push_worksheet(points?);
+    // The two short sheets built in parallel; the long ones (a province has hundreds of
+    // thousands of 界址点 rows) in the workbook's low-memory mode, each row going to a
+    // temporary file as it is written instead of staying in memory.
+    let sheet = |build: fn(&ReportInput, &Formats, &mut Worksheet) -> Result<(), XlsxError>| {
+        let mut ws = Worksheet::new();
+        build(input, &f, &mut ws).map(|()| ws)
+    };
+    let (summary_ws, findings_ws) = rayon::join(|| sheet(summary), || sheet(findings));
+    wb.push_worksheet(summary_ws?);
+    wb.push_worksheet(findings_ws?);
+    patches(input, &f, wb.add_worksheet_with_low_memory())?;
+    boundary_points(input, &f, wb.add_worksheet_with_low_memory())?;
     wb.save_to_buffer()
 }
 
-fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn summary(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Result<(), XlsxError> {
     let resolved = input.resolved();
     let analysis = input.analysis;
     let layers = super::html::conflict_layers(input);
@@ -254,7 +256,7 @@ fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
         ]
         .map(str::to_string),
     );
-    let mut sheet = Sheet::new(SHEETS[0], &header, f, 2)?;
+    let mut sheet = Sheet::new(ws, SHEETS[0], &header, f, 2)?;
     for (zi, z) in analysis.zones.iter().enumerate() {
         let result = resolved.zone_result(analysis, zi).text().zh;
         let mut cells = vec![
@@ -339,7 +341,7 @@ fn summary(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
     sheet.finish()
 }
 
-fn findings(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn findings(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Result<(), XlsxError> {
     let resolved = input.resolved();
     let analysis = input.analysis;
     let header: Vec<String> = [
@@ -361,7 +363,7 @@ fn findings(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
     ]
     .map(str::to_string)
     .to_vec();
-    let mut sheet = Sheet::new(SHEETS[1], &header, f, 0)?;
+    let mut sheet = Sheet::new(ws, SHEETS[1], &header, f, 0)?;
     let rows = analysis
         .zones
         .iter()
@@ -435,7 +437,7 @@ fn number<'a>(x: &Finding, key: &str, format: &'a Format) -> Cell<'a> {
         .map_or(Cell::Empty, |&v| Cell::Number(v, format))
 }
 
-fn patches(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn patches(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Result<(), XlsxError> {
     let (names, rows) = super::patches::patch_rows(input);
     let mut header: Vec<String> = ["开发区编号", "开发区名称", "保护图层", "图斑编号", "类别"]
         .map(str::to_string)
@@ -453,7 +455,7 @@ fn patches(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
         ]
         .map(str::to_string),
     );
-    let mut sheet = Sheet::new(SHEETS[2], &header, f, 0)?;
+    let mut sheet = Sheet::new(ws, SHEETS[2], &header, f, 0)?;
     for r in &rows {
         let mut cells = vec![
             Cell::Text(r.zone_id),
@@ -482,12 +484,12 @@ fn patches(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
     sheet.finish()
 }
 
-fn boundary_points(input: &ReportInput, f: &Formats) -> Result<Worksheet, XlsxError> {
+fn boundary_points(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Result<(), XlsxError> {
     let header: Vec<String> = super::gtxt::BOUNDARY_POINTS_HEADER
         .split(',')
         .map(str::to_string)
         .collect();
-    let mut sheet = Sheet::new(SHEETS[3], &header, f, 0)?;
+    let mut sheet = Sheet::new(ws, SHEETS[3], &header, f, 0)?;
     let decimals = input.meta.coord_decimals;
     for z in &input.analysis.zones {
         let name = z.name.as_deref().unwrap_or("");
