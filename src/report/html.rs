@@ -24,7 +24,7 @@ const STEP_PX: f64 = 0.5;
 const BACKGROUND_STEP_PX: f64 = 1.0;
 /// Conflict pieces smaller than this also get a ring marker so they can be seen.
 const MARKER_BELOW_PX: f64 = 6.0;
-const MAX_MARKERS: usize = 500;
+const MAX_MARKERS: usize = 200;
 /// A marker closer than this (on both axes) to one already placed is not drawn again.
 const MARKER_APART_PX: f64 = 5.0;
 /// Close-up maps per zone at most, and the least zoom (versus the overview) worth one.
@@ -36,7 +36,12 @@ const MAX_PART_LABELS: usize = 50;
 /// the zone, kept small enough that the province's report stays a readable file (the
 /// conflicts and the zones themselves are always drawn in full).
 const MAX_MAP_FEATURES: usize = 1500;
-const MAX_MAP_BACKGROUND_BYTES: usize = 10_000;
+/// The background's path text in the whole report, shared between the maps (about 2.5 per
+/// zone), each map getting between the two bounds below: a county's plan draws its context
+/// in full, a province's 150 zones stay a file of a few megabytes.
+const REPORT_BACKGROUND_BYTES: usize = 2_400_000;
+const MIN_MAP_BACKGROUND_BYTES: usize = 6_000;
+const MAX_MAP_BACKGROUND_BYTES: usize = 150_000;
 /// Rows of a long table shown at most.
 const MAX_TABLE_ROWS: usize = 20;
 /// Rows of a zone's 界址点 table shown at most (boundary_points.csv has them all).
@@ -1303,6 +1308,8 @@ struct MapLayers<'a> {
     /// Where protection features were loaded, when the check's spatial filter left some out:
     /// maps shade the rest, so that no one reads "no farmland here" where it was not loaded.
     loaded: Option<&'a Roi>,
+    /// Path text each map may spend on background layers.
+    background_bytes: usize,
 }
 
 impl<'a> MapLayers<'a> {
@@ -1329,6 +1336,7 @@ impl<'a> MapLayers<'a> {
                 original: None,
                 zones: BoxIndex::new(std::iter::empty()),
                 loaded: None,
+                background_bytes: MAX_MAP_BACKGROUND_BYTES,
             };
         }
         MapLayers {
@@ -1345,6 +1353,8 @@ impl<'a> MapLayers<'a> {
                     .iter()
                     .any(|l| l.source.far_from_zones > 0)
             }),
+            background_bytes: (REPORT_BACKGROUND_BYTES * 2 / (5 * input.analysis.zones.len()))
+                .clamp(MIN_MAP_BACKGROUND_BYTES, MAX_MAP_BACKGROUND_BYTES),
         }
     }
 }
@@ -1784,11 +1794,13 @@ fn share_budget(wants: &[usize], total: usize) -> Vec<usize> {
     budget
 }
 
-/// The path text (class, `d`) of up to `budget` features of `c`, near ones first; features
-/// that vanish at this zoom are left out.
+/// The path text (class, `d`) of up to `budget` features of `c`, near ones first, until the
+/// text reaches `max_bytes` (no layer may draw more than the whole map's text budget, so the
+/// rest would never be drawn); features that vanish at this zoom are left out.
 fn background_paths(
     c: &Candidates,
     budget: usize,
+    max_bytes: usize,
     view: &View,
     skipped: &mut Skipped,
 ) -> Vec<(&'static str, String)> {
@@ -1796,7 +1808,13 @@ fn background_paths(
     let chosen: Vec<usize> = c.near.iter().chain(&c.far).copied().take(budget).collect();
     skipped.capped += c.len() - chosen.len();
     let mut out = Vec::with_capacity(chosen.len());
-    for i in chosen {
+    let mut bytes = 0;
+    let total = chosen.len();
+    for (n, i) in chosen.into_iter().enumerate() {
+        if bytes >= max_bytes {
+            skipped.capped += total - n;
+            break;
+        }
         let Some(f) = ml.layer.features.get(i) else {
             continue;
         };
@@ -1812,6 +1830,7 @@ fn background_paths(
             .filter_map(|poly| polygon_d(poly, view, BACKGROUND_STEP_PX))
             .collect();
         if !d.is_empty() {
+            bytes += d.len();
             out.push((class, d));
         }
     }
@@ -2094,14 +2113,14 @@ fn map_figure(
     let rendered: Vec<Vec<(&'static str, String)>> = layers
         .iter()
         .zip(budgets)
-        .map(|(c, budget)| background_paths(c, budget, &view, &mut skipped))
+        .map(|(c, budget)| background_paths(c, budget, maps.background_bytes, &view, &mut skipped))
         .collect();
     // The text budget shared the same way: a layer with little to draw draws all of it.
     let want_bytes: Vec<usize> = rendered
         .iter()
         .map(|r| r.iter().map(|(_, d)| d.len()).sum())
         .collect();
-    let byte_budgets = share_budget(&want_bytes, MAX_MAP_BACKGROUND_BYTES);
+    let byte_budgets = share_budget(&want_bytes, maps.background_bytes);
     for ((c, features), bytes) in layers.iter().zip(rendered).zip(byte_budgets) {
         draw_background(out, c.ml.layer, features, bytes, &mut skipped, &mut used);
     }
