@@ -165,6 +165,10 @@ for scale in "${SCALE_LIST[@]}"; do
     cp "$OUT/$scale/zonecheck.out/report.json" "$OUT/$scale/zonecheck_report.json"
     cp "$OUT/$scale/zonecheck-all.out/report.json" "$OUT/$scale/zonecheck_all_report.json"
     : > "$OUT/$scale/comparison.txt"
+    for mode in zonecheck-all zonecheck; do
+        "$PYTHON" -c 'import os, sys; print(f"[report.html] {sys.argv[2]}, {sys.argv[3]}: {os.path.getsize(sys.argv[1]) / 1e6:.2f} MB (target: under 10 MB)")' \
+            "$OUT/$scale/$mode.out/report.html" "$scale" "$mode" | tee -a "$OUT/$scale/comparison.txt"
+    done
     for ref in geos duckdb; do
         case $ref in
             geos) [ "$GEOPANDAS" = 1 ] || continue; ref_name=GEOS ;;

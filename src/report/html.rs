@@ -39,8 +39,8 @@ const MAX_MAP_FEATURES: usize = 1500;
 /// The background's path text in the whole report, shared between the maps (about 2.5 per
 /// zone), each map getting between the two bounds below: a county's plan draws its context
 /// in full, a province's 150 zones stay a file of a few megabytes.
-const REPORT_BACKGROUND_BYTES: usize = 2_400_000;
-const MIN_MAP_BACKGROUND_BYTES: usize = 6_000;
+const REPORT_BACKGROUND_BYTES: usize = 2_000_000;
+const MIN_MAP_BACKGROUND_BYTES: usize = 5_000;
 const MAX_MAP_BACKGROUND_BYTES: usize = 150_000;
 /// Rows of a long table shown at most.
 const MAX_TABLE_ROWS: usize = 20;
@@ -1383,22 +1383,28 @@ fn shade_not_loaded(out: &mut String, loaded: &Roi, view: &View) -> bool {
         out,
         "<mask id=\"{id}\"><rect width=\"{MAP_W_PX}\" height=\"{MAP_H_PX}\" fill=\"white\"/>"
     );
+    // The clear boxes as one path of rectangles, grown to whole pixels (never shading a loaded
+    // place).
+    let mut d = String::new();
     for b in loaded.boxes().iter().filter(|b| boxes_intersect(b, &vr)) {
         let (x0, y1) = view.pos_in_svg(b.min());
         let (x1, y0) = view.pos_in_svg(b.max());
-        let (x0, y0) = (x0.max(-1.0), y0.max(-1.0));
-        let (x1, y1) = (x1.min(MAP_W_PX + 1.0), y1.min(MAP_H_PX + 1.0));
+        let (x0, y0) = (x0.max(-1.0).floor(), y0.max(-1.0).floor());
+        let (x1, y1) = (x1.min(MAP_W_PX + 1.0).ceil(), y1.min(MAP_H_PX + 1.0).ceil());
         if x1 > x0 && y1 > y0 {
-            out.push_str("<rect x=\"");
-            push_px(out, x0);
-            out.push_str("\" y=\"");
-            push_px(out, y0);
-            out.push_str("\" width=\"");
-            push_px(out, x1 - x0);
-            out.push_str("\" height=\"");
-            push_px(out, y1 - y0);
-            out.push_str("\" fill=\"black\"/>");
+            let _ = write!(
+                d,
+                "M{} {}h{}v{}h{}z",
+                x0 as i64,
+                y0 as i64,
+                (x1 - x0) as i64,
+                (y1 - y0) as i64,
+                (x0 - x1) as i64
+            );
         }
+    }
+    if !d.is_empty() {
+        w!(out, "<path fill=\"black\" d=\"{d}\"/>");
     }
     w!(
         out,
