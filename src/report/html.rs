@@ -1317,14 +1317,16 @@ impl<'a> MapLayers<'a> {
         let file = &input.review.file;
         let prepare = |layer: &'a Layer| {
             use rayon::prelude::*;
+            // Each box computed once (in parallel), for the index and the size tests.
+            let boxes: Vec<Option<Rect<f64>>> = layer
+                .features
+                .par_iter()
+                .map(|f| f.geometry.bounding_rect())
+                .collect();
             MapLayer {
                 layer,
-                index: BoxIndex::new(layer.features.iter().map(|f| &f.geometry)),
-                boxes: layer
-                    .features
-                    .par_iter()
-                    .map(|f| f.geometry.bounding_rect())
-                    .collect(),
+                index: BoxIndex::from_boxes(&boxes),
+                boxes,
                 fields: Fields::of_layer(layer, file),
             }
         };

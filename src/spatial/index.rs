@@ -32,6 +32,19 @@ impl BoxIndex {
         }
     }
 
+    /// Indexes boxes computed beforehand (`None`: a geometry without one, not indexed); the
+    /// payload of each entry is its position.
+    pub fn from_boxes(boxes: &[Option<Rect<f64>>]) -> BoxIndex {
+        let entries: Vec<Entry> = boxes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| Some(entry(i, (*b)?)))
+            .collect();
+        BoxIndex {
+            tree: RTree::bulk_load(entries),
+        }
+    }
+
     /// Indexes boxes; the payload of each entry is its position.
     pub fn from_rects(rects: impl IntoIterator<Item = Rect<f64>>) -> BoxIndex {
         let entries: Vec<Entry> = rects
@@ -92,5 +105,45 @@ impl BoxIndex {
 
     pub fn is_empty(&self) -> bool {
         self.tree.size() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Coord, MultiPolygon};
+
+    fn square(x: f64, y: f64) -> Geom {
+        let r = Rect::new(
+            Coord { x, y },
+            Coord {
+                x: x + 1.0,
+                y: y + 1.0,
+            },
+        );
+        MultiPolygon(vec![r.to_polygon()])
+    }
+
+    #[test]
+    fn boxes_computed_beforehand_index_as_the_geometries_do() {
+        let geoms = [
+            square(0.0, 0.0),
+            MultiPolygon(vec![]),
+            square(5.0, 5.0),
+            square(1.0, 0.5),
+        ];
+        let boxes: Vec<Option<Rect<f64>>> = geoms.iter().map(|g| g.bounding_rect()).collect();
+        assert_eq!(boxes[1], None);
+        let a = BoxIndex::new(geoms.iter());
+        let b = BoxIndex::from_boxes(&boxes);
+        assert_eq!(a.len(), 3);
+        assert_eq!(b.len(), 3);
+        let q = Rect::new(Coord { x: 0.5, y: 0.5 }, Coord { x: 1.2, y: 1.2 });
+        assert_eq!(a.query(q, 0.0), vec![0, 3]);
+        assert_eq!(b.query(q, 0.0), vec![0, 3]);
+        // Touching counts; the boxes come back exactly.
+        let touch = Rect::new(Coord { x: 6.0, y: 6.0 }, Coord { x: 7.0, y: 7.0 });
+        assert_eq!(b.query_boxes(touch, 0.0), vec![(2, boxes[2].unwrap())]);
+        assert_eq!(a.query(touch, 0.0), vec![2]);
     }
 }
