@@ -127,10 +127,11 @@ pub fn write_all_timed(
         .collect())
 }
 
-/// One output to render and write: its timing name and the work.
+/// One output: its file name (also its timing name) and the work, which returns the file's
+/// bytes, or `None` when it wrote its file(s) itself.
 type Job<'a> = (
     &'static str,
-    Box<dyn FnOnce() -> Result<(), Text> + Send + 'a>,
+    Box<dyn FnOnce() -> Result<Option<Vec<u8>>, Text> + Send + 'a>,
 );
 
 /// Renders and writes every output into the (new, empty) folder `dir`: every output at once,
@@ -146,91 +147,85 @@ fn write_set(
         let path = dir.join(name);
         std::fs::write(&path, bytes).map_err(|e| msg::cannot_write(&path, &e.to_string()))
     };
+    let text = |s: String| Ok(Some(s.into_bytes()));
     let shp = dir.join("conflicts.shp");
     let gpkg = dir.join("conflicts.gpkg");
     // The longest first.
     let jobs: Vec<Job> = vec![
         (
-            "write report.html",
+            "report.html",
             Box::new(|| {
                 let html = html::render_html(input);
                 if input.meta.pdf {
                     put("report.pdf", &pdf::render_html(&html)?)?;
                 }
-                put("report.html", html.as_bytes())
+                text(html)
             }),
         ),
         (
-            "write report.xlsx",
+            "report.xlsx",
             Box::new(|| {
-                let xlsx =
-                    xlsx::report_xlsx(input).map_err(|e| msg::cannot_render("report.xlsx", &e))?;
-                put("report.xlsx", &xlsx)
+                xlsx::report_xlsx(input)
+                    .map(Some)
+                    .map_err(|e| msg::cannot_render("report.xlsx", &e))
             }),
         ),
         (
-            "write conflicts.gpkg",
+            "conflicts.gpkg",
             Box::new(|| {
                 geo_out::conflicts_gpkg(&gpkg, input)
+                    .map(|()| None)
                     .map_err(|e| msg::cannot_render("conflicts.gpkg", &e))
             }),
         ),
         (
-            "write conflicts.shp",
+            "conflicts.shp",
             Box::new(|| {
                 geo_out::conflicts_shapefile(&shp, input)
+                    .map(|()| None)
                     .map_err(|e| msg::cannot_render("conflicts.shp", &e))
             }),
         ),
         (
-            "write conflicts.geojson",
+            "conflicts.geojson",
             Box::new(|| {
-                let geojson = geo_out::conflicts_geojson(input)
-                    .map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
-                put("conflicts.geojson", geojson.as_bytes())
-            }),
-        ),
-        (
-            "write report.json",
-            Box::new(|| put("report.json", json::report_json(input).as_bytes())),
-        ),
-        (
-            "write boundary_points.csv",
-            Box::new(|| {
-                put(
-                    "boundary_points.csv",
-                    gtxt::boundary_points_csv(input).as_bytes(),
+                text(
+                    geo_out::conflicts_geojson(input)
+                        .map_err(|e| msg::cannot_render("conflicts.geojson", &e))?,
                 )
             }),
         ),
+        ("report.json", Box::new(|| text(json::report_json(input)))),
         (
-            "write zones_gtxt.txt",
-            Box::new(|| put("zones_gtxt.txt", &gtxt::zones_gtxt(input))),
+            "boundary_points.csv",
+            Box::new(|| text(gtxt::boundary_points_csv(input))),
         ),
         (
-            "write occupied_patches.csv",
-            Box::new(|| {
-                put(
-                    "occupied_patches.csv",
-                    patches::occupied_patches_csv(input).as_bytes(),
-                )
-            }),
+            "zones_gtxt.txt",
+            Box::new(|| Ok(Some(gtxt::zones_gtxt(input)))),
         ),
         (
-            "write findings.csv",
-            Box::new(|| put("findings.csv", csv::findings_csv(input).as_bytes())),
+            "occupied_patches.csv",
+            Box::new(|| text(patches::occupied_patches_csv(input))),
         ),
+        ("findings.csv", Box::new(|| text(csv::findings_csv(input)))),
     ];
     let results: Vec<(&'static str, Result<(), Text>)> = jobs
         .into_par_iter()
         .with_max_len(1)
-        .map(|(name, job)| (name, progress.timed(name, job)))
+        .map(|(name, job)| {
+            let done = progress.timed(name, || match job()? {
+                Some(bytes) => put(name, &bytes),
+                None => Ok(()),
+            });
+            (name, done)
+        })
         .collect();
     // Report the first failure in the order the files are listed.
     let rank = |name: &str| {
         OUTPUT_FILES
             .iter()
-            .position(|f| name.ends_with(f))
+            .position(|f| *f == name)
             .unwrap_or(OUTPUT_FILES.len())
     };
     let mut failures: Vec<(usize, Text)> = results

@@ -19,17 +19,19 @@ fn entry(i: usize, r: Rect<f64>) -> Entry {
     )
 }
 
+/// `rect` grown by `margin` on each side.
+fn envelope(rect: Rect<f64>, margin: f64) -> AABB<[f64; 2]> {
+    AABB::from_corners(
+        [rect.min().x - margin, rect.min().y - margin],
+        [rect.max().x + margin, rect.max().y + margin],
+    )
+}
+
 impl BoxIndex {
     /// Indexes `geoms`; the payload of each entry is its position in the slice.
     pub fn new<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> BoxIndex {
-        let entries: Vec<Entry> = geoms
-            .into_iter()
-            .enumerate()
-            .filter_map(|(i, g)| Some(entry(i, g.bounding_rect()?)))
-            .collect();
-        BoxIndex {
-            tree: RTree::bulk_load(entries),
-        }
+        let boxes: Vec<Option<Rect<f64>>> = geoms.into_iter().map(|g| g.bounding_rect()).collect();
+        BoxIndex::from_boxes(&boxes)
     }
 
     /// Indexes boxes computed beforehand (`None`: a geometry without one, not indexed); the
@@ -47,26 +49,16 @@ impl BoxIndex {
 
     /// Indexes boxes; the payload of each entry is its position.
     pub fn from_rects(rects: impl IntoIterator<Item = Rect<f64>>) -> BoxIndex {
-        let entries: Vec<Entry> = rects
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| entry(i, r))
-            .collect();
-        BoxIndex {
-            tree: RTree::bulk_load(entries),
-        }
+        let boxes: Vec<Option<Rect<f64>>> = rects.into_iter().map(Some).collect();
+        BoxIndex::from_boxes(&boxes)
     }
 
     /// Positions of the geometries whose box intersects `rect` grown by `margin` on each side,
     /// in ascending order.
     pub fn query(&self, rect: Rect<f64>, margin: f64) -> Vec<usize> {
-        let env = AABB::from_corners(
-            [rect.min().x - margin, rect.min().y - margin],
-            [rect.max().x + margin, rect.max().y + margin],
-        );
         let mut out: Vec<usize> = self
             .tree
-            .locate_in_envelope_intersecting(&env)
+            .locate_in_envelope_intersecting(&envelope(rect, margin))
             .map(|e| e.data)
             .collect();
         out.sort_unstable();
@@ -76,13 +68,9 @@ impl BoxIndex {
     /// As [`BoxIndex::query`], with each geometry's box (saves recomputing it from the
     /// vertices).
     pub fn query_boxes(&self, rect: Rect<f64>, margin: f64) -> Vec<(usize, Rect<f64>)> {
-        let env = AABB::from_corners(
-            [rect.min().x - margin, rect.min().y - margin],
-            [rect.max().x + margin, rect.max().y + margin],
-        );
         let mut out: Vec<(usize, Rect<f64>)> = self
             .tree
-            .locate_in_envelope_intersecting(&env)
+            .locate_in_envelope_intersecting(&envelope(rect, margin))
             .map(|e| {
                 let env = e.geom().envelope();
                 let (lo, hi) = (env.lower(), env.upper());
