@@ -8,6 +8,7 @@ use super::LoadError;
 use crate::messages::io as msg;
 use crate::model::Text;
 use encoding_rs::Encoding;
+use rayon::prelude::*;
 use std::path::Path;
 
 /// An attribute table as read from a `.dbf`.
@@ -67,6 +68,8 @@ pub fn read_dbf_rows(
 /// Size of the fixed part of a dBASE III header and of one field descriptor.
 const HEADER_LEN: usize = 32;
 const DESCRIPTOR_LEN: usize = 32;
+/// Records decoded by one task.
+const DECODE_CHUNK: usize = 8_192;
 const HEADER_TERMINATOR: u8 = 0x0D;
 
 /// One field descriptor, resolved to a byte range inside a record.
@@ -261,14 +264,24 @@ fn parse_dbf_labelled(
         .map_err(|_| msg::dbf_nonsense("文件过大".to_string(), "DBF too large".to_string()))?;
     let data = bytes.get(header_len..).unwrap_or(&[]);
     // `chunks_exact` needs a non-zero size; with record_len 0 there are no records (checked above).
-    let live_records = || data.chunks_exact(record_len.max(1)).take(n_records);
 
     // Encoding.
     let names: Vec<&[u8]> = descs
         .iter()
         .map(|d| bytes.get(d.name.clone()).unwrap_or(&[]))
         .collect();
-    let scan = TextScan::new(&names, &fields_desc, live_records());
+    // The scan runs over runs of records in parallel; its counts add up.
+    let live = data
+        .get(..n_records.saturating_mul(record_len))
+        .unwrap_or(data);
+    let scan = live
+        .par_chunks(record_len.max(1) * DECODE_CHUNK)
+        .map(|run| TextScan::new(&[], &fields_desc, run.chunks_exact(record_len.max(1))))
+        .reduce(
+            || TextScan::new(&[], &fields_desc, std::iter::empty()),
+            TextScan::merge,
+        );
+    let scan = TextScan::merge(TextScan::new(&names, &fields_desc, std::iter::empty()), scan);
     let (encoding, encoding_label) = resolve_encoding(label, ldid, &scan, &mut warnings);
 
     // Field names.
@@ -286,32 +299,54 @@ fn parse_dbf_labelled(
     }
 
     // Values.
-    let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); fields_desc.len()]; // (count, first record)
-    let mut records = Vec::with_capacity(n_records);
-    for (i, rec) in live_records().enumerate() {
-        if rec.first() == Some(&b'*') {
-            records.push(None);
-            continue;
-        }
-        if wanted.is_some_and(|w| w.get(i) == Some(&false)) {
-            records.push(Some(Vec::new()));
-            continue;
-        }
-        let mut values = Vec::with_capacity(fields_desc.len());
-        for (f, fd) in fields_desc.iter().enumerate() {
-            let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
-            let (value, replaced) = field_value(fd, raw, encoding);
-            if replaced {
-                if let Some(slot) = bad_text.get_mut(f) {
-                    if slot.0 == 0 {
-                        slot.1 = i;
-                    }
-                    slot.0 += 1;
+    // Runs of records decode independently (in parallel), joined in file order.
+    type Row = Option<Vec<Option<String>>>;
+    let runs: Vec<(Vec<Row>, Vec<(usize, usize)>)> = live
+        .par_chunks(record_len.max(1) * DECODE_CHUNK)
+        .enumerate()
+        .map(|(c, run)| {
+            // (count, first record) of undecodable values per field.
+            let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); fields_desc.len()];
+            let mut records: Vec<Row> = Vec::with_capacity(DECODE_CHUNK);
+            for (k, rec) in run.chunks_exact(record_len.max(1)).enumerate() {
+                let i = c * DECODE_CHUNK + k;
+                if rec.first() == Some(&b'*') {
+                    records.push(None);
+                    continue;
                 }
+                if wanted.is_some_and(|w| w.get(i) == Some(&false)) {
+                    records.push(Some(Vec::new()));
+                    continue;
+                }
+                let mut values = Vec::with_capacity(fields_desc.len());
+                for (f, fd) in fields_desc.iter().enumerate() {
+                    let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
+                    let (value, replaced) = field_value(fd, raw, encoding);
+                    if replaced {
+                        if let Some(slot) = bad_text.get_mut(f) {
+                            if slot.0 == 0 {
+                                slot.1 = i;
+                            }
+                            slot.0 += 1;
+                        }
+                    }
+                    values.push(value);
+                }
+                records.push(Some(values));
             }
-            values.push(value);
+            (records, bad_text)
+        })
+        .collect();
+    let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); fields_desc.len()];
+    let mut records = Vec::with_capacity(n_records);
+    for (rows, bad) in runs {
+        records.extend(rows);
+        for (slot, (count, first)) in bad_text.iter_mut().zip(bad) {
+            if slot.0 == 0 {
+                slot.1 = first;
+            }
+            slot.0 += count;
         }
-        records.push(Some(values));
     }
     for (f, (count, first)) in bad_text.iter().enumerate() {
         if *count > 0 {
@@ -387,6 +422,16 @@ impl TextScan {
             }
         }
         scan
+    }
+
+    /// The scan of two sets of values together.
+    fn merge(a: TextScan, b: TextScan) -> TextScan {
+        TextScan {
+            all_ascii: a.all_ascii && b.all_ascii,
+            valid_utf8: a.valid_utf8 && b.valid_utf8,
+            invalid_utf8: a.invalid_utf8 + b.invalid_utf8,
+            invalid_gbk: a.invalid_gbk + b.invalid_gbk,
+        }
     }
 }
 

@@ -33,6 +33,7 @@ use super::LoadError;
 use crate::messages::io as msg;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, Text, Unusable};
 use geo::{Coord, MultiPolygon};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// The attribute names of a parcel line, in the order the format gives them; further fields
@@ -613,12 +614,20 @@ pub struct BoundaryPoint {
     pub ring_in_part: usize,
     /// 1-based ring within the zone (every part's rings in turn), the 国土TXT 圈号.
     pub ring: usize,
-    /// The point's number: `J1`, `J2`, …; the point closing a ring repeats its first number.
-    pub label: String,
+    /// The point's number (its label is `J` and the number: J1, J2, …); the point closing a
+    /// ring repeats its first number.
+    pub number: usize,
     /// Northing (X in Chinese surveying).
     pub x_north: f64,
     /// Easting (Y), in the CRS's own convention (with the zone prefix in a prefixed CRS).
     pub y_east: f64,
+}
+
+impl BoundaryPoint {
+    /// The point's label: `J` and its number.
+    pub fn label(&self) -> String {
+        format!("J{}", self.number)
+    }
 }
 
 /// The boundary points of a zone, ring by ring: each part's exterior then its holes; points
@@ -631,7 +640,7 @@ pub struct BoundaryPoint {
 /// use geo::{polygon, MultiPolygon};
 /// let square = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)]]);
 /// let points = zonecheck::io::gtxt::boundary_points(&square, 3);
-/// let labels: Vec<&str> = points.iter().map(|p| p.label.as_str()).collect();
+/// let labels: Vec<String> = points.iter().map(|p| p.label()).collect();
 /// assert_eq!(labels, ["J1", "J2", "J3", "J4", "J1"]);
 /// // J1 is the north-west corner, then clockwise: north-east, south-east, south-west.
 /// assert_eq!((points[0].y_east, points[0].x_north), (0.0, 10.0));
@@ -686,7 +695,7 @@ pub fn boundary_points(geom: &MultiPolygon<f64>, decimals: usize) -> Vec<Boundar
                     part: pi + 1,
                     ring_in_part: ri + 1,
                     ring: ring_in_zone,
-                    label: format!("J{number}"),
+                    number,
                     x_north: c.y,
                     y_east: c.x,
                 });
@@ -695,7 +704,7 @@ pub fn boundary_points(geom: &MultiPolygon<f64>, decimals: usize) -> Vec<Boundar
                 part: pi + 1,
                 ring_in_part: ri + 1,
                 ring: ring_in_zone,
-                label: format!("J{first}"),
+                number: first,
                 x_north: pts[0].y,
                 y_east: pts[0].x,
             });
@@ -796,10 +805,11 @@ pub fn gtxt_text(
             cell(p.name.unwrap_or_default())
         ));
         for pt in points {
-            out.push_str(&format!(
-                "{},{},{:.*},{:.*}\r\n",
-                pt.label, pt.ring, decimals, pt.x_north, decimals, pt.y_east
-            ));
+            let _ = write!(
+                out,
+                "J{},{},{:.*},{:.*}\r\n",
+                pt.number, pt.ring, decimals, pt.x_north, decimals, pt.y_east
+            );
         }
     }
     out
@@ -1049,7 +1059,7 @@ mod tests {
             interiors: [[(x: 2.0, y: 2.0), (x: 2.0, y: 4.0), (x: 4.0, y: 4.0), (x: 4.0, y: 2.0)]],
         );
         let pts = boundary_points(&MultiPolygon(vec![p]), 3);
-        let labels: Vec<&str> = pts.iter().map(|p| p.label.as_str()).collect();
+        let labels: Vec<String> = pts.iter().map(|p| p.label()).collect();
         assert_eq!(
             labels,
             ["J1", "J2", "J3", "J4", "J1", "J5", "J6", "J7", "J8", "J5"]

@@ -14,12 +14,15 @@ use super::{read_regular_file, sibling_file, FileHash, LoadError};
 use crate::messages::io as msg;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter, Text, Unusable};
 use geo::{Coord, Rect};
+use rayon::prelude::*;
 use std::path::Path;
 
 const FILE_CODE: i32 = 9994;
 const VERSION: i32 = 1000;
 const SHP_HEADER_LEN: usize = 100;
 const RECORD_HEADER_LEN: usize = 8;
+/// Records parsed by one task when the `.shx` locates them.
+const WALK_CHUNK: usize = 16_384;
 
 /// Reads the polygon shapefile whose `.shp` is `path`, with its `.dbf` (required), `.shx`,
 /// `.prj` and `.cpg` found beside it whatever the case of their extensions.
@@ -277,22 +280,26 @@ impl Walk {
     ) {
         let (shape, bbox) = parse_polygon(content, header.shape_type, keep);
         if let Some(b) = bbox {
-            self.extent = Some(match self.extent {
-                None => b,
-                Some(e) => Rect::new(
-                    Coord {
-                        x: e.min().x.min(b.min().x),
-                        y: e.min().y.min(b.min().y),
-                    },
-                    Coord {
-                        x: e.max().x.max(b.max().x),
-                        y: e.max().y.max(b.max().y),
-                    },
-                ),
-            });
+            self.grow_extent(b);
         }
         self.offsets.push(offset as u64);
         self.shapes.push(shape);
+    }
+
+    fn grow_extent(&mut self, b: Rect<f64>) {
+        self.extent = Some(match self.extent {
+            None => b,
+            Some(e) => Rect::new(
+                Coord {
+                    x: e.min().x.min(b.min().x),
+                    y: e.min().y.min(b.min().y),
+                },
+                Coord {
+                    x: e.max().x.max(b.max().x),
+                    y: e.max().y.max(b.max().y),
+                },
+            ),
+        });
     }
 }
 
@@ -372,16 +379,39 @@ fn walk_indexed(
     index: &[(usize, usize)],
     keep: Option<RecordFilter<'_>>,
 ) -> Walk {
+    // The records are located by the index, so runs of them parse independently (in parallel),
+    // each into a walk of its own, joined in file order.
+    let chunks: Vec<Walk> = index
+        .par_chunks(WALK_CHUNK)
+        .enumerate()
+        .map(|(c, entries)| {
+            let mut walk = Walk::new();
+            walk.shapes.reserve(entries.len());
+            walk.offsets.reserve(entries.len());
+            for (k, &(offset, len)) in entries.iter().enumerate() {
+                let i = c * WALK_CHUNK + k;
+                let header_len = be_i32(bytes, offset + 4).map_or(-1, |w| i64::from(w) * 2);
+                if header_len != len as i64 {
+                    walk.tail_warnings
+                        .push(msg::header_length_fixed_by_shx(i, header_len, len as u64));
+                }
+                let start = offset + RECORD_HEADER_LEN;
+                let content = bytes.get(start..start + len).unwrap_or(&[]);
+                walk.push(offset, content, header, keep);
+            }
+            walk
+        })
+        .collect();
     let mut walk = Walk::new();
-    for (i, &(offset, len)) in index.iter().enumerate() {
-        let header_len = be_i32(bytes, offset + 4).map_or(-1, |w| i64::from(w) * 2);
-        if header_len != len as i64 {
-            walk.tail_warnings
-                .push(msg::header_length_fixed_by_shx(i, header_len, len as u64));
+    walk.shapes.reserve(index.len());
+    walk.offsets.reserve(index.len());
+    for part in chunks {
+        walk.shapes.extend(part.shapes);
+        walk.offsets.extend(part.offsets);
+        walk.tail_warnings.extend(part.tail_warnings);
+        if let Some(b) = part.extent {
+            walk.grow_extent(b);
         }
-        let start = offset + RECORD_HEADER_LEN;
-        let content = bytes.get(start..start + len).unwrap_or(&[]);
-        walk.push(offset, content, header, keep);
     }
     // Anything after the last indexed record that is not padding.
     let last_end = index

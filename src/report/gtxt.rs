@@ -4,6 +4,7 @@
 
 use super::csv::csv_field;
 use super::ReportInput;
+use std::fmt::Write as _;
 use crate::io::gtxt::{boundary_points, encode, gtxt_text, ParcelOut};
 
 /// The header of `boundary_points.csv`.
@@ -19,19 +20,17 @@ pub fn boundary_points_csv(input: &ReportInput) -> String {
     out.push_str(BOUNDARY_POINTS_HEADER);
     out.push_str("\r\n");
     for zone in &input.analysis.zones {
-        let name = zone.name.as_deref().unwrap_or_default();
+        let zone_cells = format!(
+            "{},{}",
+            csv_field(&zone.id),
+            csv_field(zone.name.as_deref().unwrap_or_default())
+        );
         for p in boundary_points(&zone.geometry, decimals) {
-            let cells = [
-                csv_field(&zone.id),
-                csv_field(name),
-                p.part.to_string(),
-                p.ring_in_part.to_string(),
-                p.label,
-                format!("{:.*}", decimals, p.x_north),
-                format!("{:.*}", decimals, p.y_east),
-            ];
-            out.push_str(&cells.join(","));
-            out.push_str("\r\n");
+            let _ = write!(
+                out,
+                "{zone_cells},{},{},J{},{:.*},{:.*}\r\n",
+                p.part, p.ring_in_part, p.number, decimals, p.x_north, decimals, p.y_east
+            );
         }
     }
     out

@@ -995,10 +995,10 @@ fn boundary_points_table(out: &mut String, input: &ReportInput, z: &ZoneResult) 
     for p in points.iter().take(MAX_POINT_ROWS) {
         w!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.*}</td><td>{:.*}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>J{}</td><td>{:.*}</td><td>{:.*}</td></tr>\n",
             p.part,
             p.ring_in_part,
-            esc(&p.label),
+            p.number,
             decimals,
             p.x_north,
             decimals,
@@ -1291,9 +1291,8 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
 /// A background layer prepared for map queries.
 struct MapLayer<'a> {
     layer: &'a Layer,
+    /// Each feature's bounding box (in the index's entries), computed once for all maps.
     index: BoxIndex,
-    /// Bounding box of each feature, computed once for all maps.
-    boxes: Vec<Option<Rect<f64>>>,
     fields: Fields,
 }
 
@@ -1326,7 +1325,6 @@ impl<'a> MapLayers<'a> {
             MapLayer {
                 layer,
                 index: BoxIndex::from_boxes(&boxes),
-                boxes,
                 fields: Fields::of_layer(layer, file),
             }
         };
@@ -1761,13 +1759,10 @@ fn candidates<'m, 'a>(
         near: Vec::new(),
         far: Vec::new(),
     };
-    for i in ml.index.query(view.rect_in_map(), 0.0) {
+    ml.index.for_each_in(view.rect_in_map(), |i, b| {
         if !keep(i) {
-            continue;
+            return;
         }
-        let Some(b) = ml.boxes.get(i).copied().flatten() else {
-            continue;
-        };
         let (w_px, h_px) = view.size_px(&b);
         if w_px < MIN_FEATURE_PX && h_px < MIN_FEATURE_PX {
             skipped.small += 1;
@@ -1776,8 +1771,37 @@ fn candidates<'m, 'a>(
         } else {
             c.far.push(i);
         }
-    }
+    });
+    let n = ml.layer.features.len();
+    sort_positions(&mut c.near, n);
+    sort_positions(&mut c.far, n);
     c
+}
+
+/// Sorts distinct positions below `n` ascending: through a bit set when they are many (an
+/// overview map of a spread zone meets a good part of a province's patches), else by sorting.
+fn sort_positions(v: &mut [usize], n: usize) {
+    if v.len() < 64 || v.len() < n / 16 {
+        v.sort_unstable();
+        return;
+    }
+    let mut bits = vec![0u64; n.div_ceil(64)];
+    for &i in v.iter() {
+        if let Some(word) = bits.get_mut(i / 64) {
+            *word |= 1 << (i % 64);
+        }
+    }
+    let mut k = 0;
+    for (w, &word) in bits.iter().enumerate() {
+        let mut word = word;
+        while word != 0 {
+            if let Some(slot) = v.get_mut(k) {
+                *slot = w * 64 + word.trailing_zeros() as usize;
+            }
+            k += 1;
+            word &= word - 1;
+        }
+    }
 }
 
 /// Splits `total` between layers wanting `wants` features: small layers get all they want, the

@@ -499,7 +499,7 @@ fn boundary_points(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Resu
                 Cell::Text(name),
                 Cell::Count(p.part),
                 Cell::Count(p.ring_in_part),
-                Cell::Owned(p.label),
+                Cell::Owned(p.label()),
                 Cell::Number(p.x_north, &f.coord),
                 Cell::Number(p.y_east, &f.coord),
             ])?;

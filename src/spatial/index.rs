@@ -87,6 +87,25 @@ impl BoxIndex {
         out
     }
 
+    /// Calls `visit` with the position and box of every geometry whose box intersects `rect`,
+    /// in the tree's order (not sorted: for callers that sort or count themselves).
+    pub fn for_each_in(&self, rect: Rect<f64>, mut visit: impl FnMut(usize, Rect<f64>)) {
+        for e in self
+            .tree
+            .locate_in_envelope_intersecting(&envelope(rect, 0.0))
+        {
+            let env = e.geom().envelope();
+            let (lo, hi) = (env.lower(), env.upper());
+            visit(
+                e.data,
+                Rect::new(
+                    geo::Coord { x: lo[0], y: lo[1] },
+                    geo::Coord { x: hi[0], y: hi[1] },
+                ),
+            );
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.tree.size()
     }

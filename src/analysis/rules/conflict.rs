@@ -9,7 +9,7 @@ use crate::analysis::zone::layer_label;
 use crate::analysis::{FeatureOverlap, LayerConflict, Prepared};
 use crate::model::settings::Rules;
 use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
-use crate::spatial::overlay::{area_m2, boxes_intersect, union_local, PreparedArea};
+use crate::spatial::overlay::{area_m2, union_local, PreparedArea};
 use crate::spatial::sliver;
 use geo::BoundingRect;
 use std::collections::BTreeMap;
@@ -192,11 +192,20 @@ pub fn conflict_with(
     };
     if let Some(zbox) = zone.bounding_rect() {
         let part_boxes: Vec<_> = zone.0.iter().filter_map(|q| q.bounding_rect()).collect();
-        for (i, fbox) in p.index.query_boxes(zbox, 0.0) {
+        // The features whose box meets a part's box (a zone spread over a county would
+        // otherwise walk every feature between its parts), once each, in layer order.
+        let mut hits = if part_boxes.len() > 1 {
+            part_boxes
+                .iter()
+                .flat_map(|b| p.index.query_boxes(*b, 0.0))
+                .collect()
+        } else {
+            p.index.query_boxes(zbox, 0.0)
+        };
+        hits.sort_unstable_by_key(|(i, _)| *i);
+        hits.dedup_by_key(|(i, _)| *i);
+        for (i, _) in hits {
             let f = &p.layer.features[i];
-            if !part_boxes.iter().any(|b| boxes_intersect(b, &fbox)) {
-                continue;
-            }
             let piece = prepared.clip(&f.geometry);
             let a = area_m2(&piece);
             if a > 0.0 {
