@@ -1,7 +1,7 @@
 //! The command line: `zonecheck check REVIEW.toml --out DIR` and helpers. Exit status 0 when
 //! every zone passes, 1 when a blocking finding exists, 2 on bad input (one `error:` line).
 
-use crate::analysis::{run_checks, Analysis};
+use crate::analysis::{run_checks_indexed, Analysis, CheckIndexes};
 use crate::io::review::Review;
 use crate::load::{load_review_with, Dataset, LoadOptions};
 use crate::progress::Progress;
@@ -504,13 +504,18 @@ pub fn check_and_report_reviewed(
     crate::report::refuse_outputs_over_inputs(out, &input_files(&review))
         .map_err(|t| t.get(lang).to_string())?;
     let ds = load_review_with(&review, progress, options).map_err(|e| e.in_lang(lang))?;
-    let analysis = run_checks(&ds, &review.file, progress).map_err(|e| e.to_string())?;
+    // The layers' indexes, built once for the check and the reports' maps.
+    progress.stage("index", 1);
+    let indexes = CheckIndexes::build(&ds);
+    let analysis =
+        run_checks_indexed(&ds, &review.file, progress, &indexes).map_err(|e| e.to_string())?;
     progress.stage("write reports", 1);
     let input = ReportInput {
         dataset: &ds,
         review: &review,
         analysis: &analysis,
         meta,
+        indexes: Some(&indexes),
     };
     write_all_timed(out, &input, progress).map_err(|t| t.get(lang).to_string())?;
     progress.inc(1);

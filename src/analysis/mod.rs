@@ -401,7 +401,8 @@ pub fn run_checks(
     review: &ReviewFile,
     progress: &Progress,
 ) -> Result<Analysis, Cancelled> {
-    run_checks_with(ds, review, progress, None, None)
+    progress.stage("index", 1);
+    run_checks_indexed(ds, review, progress, &CheckIndexes::build(ds))
 }
 
 /// Box indexes of every layer but the zones, by layer position: a plan edit changes only the
@@ -412,19 +413,43 @@ pub struct CheckIndexes {
 }
 
 impl CheckIndexes {
+    /// Indexes every layer but the zones, the layers side by side and each layer's boxes in
+    /// parallel.
     pub fn build(ds: &Dataset) -> CheckIndexes {
+        use rayon::prelude::*;
         CheckIndexes {
             by_layer: ds
                 .layers
-                .iter()
+                .par_iter()
                 .map(|l| {
                     (l.role != LayerRole::Zones).then(|| {
-                        std::sync::Arc::new(BoxIndex::new(l.features.iter().map(|f| &f.geometry)))
+                        let boxes: Vec<Option<geo::Rect<f64>>> = l
+                            .features
+                            .par_iter()
+                            .map(|f| geo::BoundingRect::bounding_rect(&f.geometry))
+                            .collect();
+                        std::sync::Arc::new(BoxIndex::from_boxes(&boxes))
                     })
                 })
                 .collect(),
         }
     }
+
+    /// The index of `layer`, a layer of `ds` (the dataset these indexes were built from).
+    pub fn of(&self, ds: &Dataset, layer: &crate::model::Layer) -> Option<std::sync::Arc<BoxIndex>> {
+        let i = ds.layers.iter().position(|x| std::ptr::eq(x, layer))?;
+        self.by_layer.get(i)?.clone()
+    }
+}
+
+/// As [`run_checks`], with the layers' indexes built beforehand (shared with the reports' maps).
+pub fn run_checks_indexed(
+    ds: &Dataset,
+    review: &ReviewFile,
+    progress: &Progress,
+    indexes: &CheckIndexes,
+) -> Result<Analysis, Cancelled> {
+    run_checks_with(ds, review, progress, Some(indexes), None)
 }
 
 /// The merged zones whose input differs between two versions of the zones layer (geometry,
@@ -495,8 +520,7 @@ fn run_checks_with(
     };
     // A layer's index built before, when there is one (found by the layer's position).
     let built = |l: &crate::model::Layer| -> Option<std::sync::Arc<BoxIndex>> {
-        let i = ds.layers.iter().position(|x| std::ptr::eq(x, l))?;
-        indexes?.by_layer.get(i)?.clone()
+        indexes?.of(ds, l)
     };
     let prepare = |l| match built(l) {
         Some(index) => Prepared::with_index(l, review, index),

@@ -395,6 +395,7 @@ pub fn export_job(
             pdf,
             ..crate::report::ReportMeta::default()
         },
+        indexes: None,
     };
     let mut result = crate::report::write_all(dir, &input).map_err(Some);
     if let (Ok(files), Some(before)) = (&mut result, baseline) {

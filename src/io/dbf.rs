@@ -844,6 +844,43 @@ mod tests {
     }
 
     #[test]
+    fn records_decoded_in_parallel_runs_keep_file_order_and_the_first_bad_record() {
+        // Three decode runs and a bit: values are the record numbers; three values cut in the
+        // middle of a character, in the second and third runs.
+        let n = 3 * DECODE_CHUNK + 5;
+        let full = "萧山经济".as_bytes();
+        let numbers: Vec<Vec<u8>> = (0..n).map(|i| i.to_string().into_bytes()).collect();
+        let bad = [DECODE_CHUNK + 7, 2 * DECODE_CHUNK + 1, 3 * DECODE_CHUNK + 4];
+        let records: Vec<(u8, Vec<&[u8]>)> = (0..n)
+            .map(|i| {
+                let name: &[u8] = if bad.contains(&i) { &full[..10] } else { b"ok" };
+                let flag = if i == 5 { b'*' } else { b' ' };
+                (flag, vec![&numbers[i][..], name])
+            })
+            .collect();
+        let bytes = make_dbf(
+            &[(b"N", b'N', 8, 0), (b"NAME", b'C', 10, 0)],
+            &records,
+            0,
+        );
+        let t = parse_dbf(&bytes, None).unwrap();
+        assert_eq!(t.records.len(), n);
+        assert!(t.records[5].is_none());
+        for i in (0..n).filter(|&i| i != 5) {
+            assert_eq!(values(&t, i)[0].as_deref(), Some(i.to_string().as_str()));
+        }
+        assert_eq!(t.encoding.en, "UTF-8 (valid UTF-8)");
+        assert_eq!(t.warnings.len(), 1, "{:?}", t.warnings);
+        assert!(
+            t.warnings[0]
+                .en
+                .contains(&format!("3 values are not valid UTF-8; shown with replacement characters (first at record {})", bad[0])),
+            "{:?}",
+            t.warnings
+        );
+    }
+
+    #[test]
     fn utf8_cut_mid_character_is_still_utf8() {
         let full = "萧山经济".as_bytes(); // 12 bytes
         let ok = "杭州".as_bytes();

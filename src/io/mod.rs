@@ -134,6 +134,49 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, LoadError> {
         .map_err(|e| LoadError::new(crate::messages::io::cannot_read(&e.to_string()), path))
 }
 
+/// The bytes of a whole file: mapped into memory when the system allows, else read.
+pub enum FileBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Read(v) => v,
+        }
+    }
+}
+
+/// As [`read_regular_file`], mapping the file instead of copying it when it is large (the
+/// parse reads the system's cached pages directly). A file changed by another program while
+/// it is being read gives what `read` would give at that moment, except that a file cut short
+/// under the mapping on Unix stops the process (the system's rule for mapped files); Windows
+/// does not let other programs shorten a mapped file.
+pub fn map_regular_file(path: &Path) -> Result<FileBytes, LoadError> {
+    const MAP_FROM_BYTES: u64 = 1 << 20;
+    if let Some(problem) = regular_file_problem(path) {
+        return Err(LoadError::new(problem, path));
+    }
+    let cannot = |e: std::io::Error| {
+        LoadError::new(crate::messages::io::cannot_read(&e.to_string()), path)
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len >= MAP_FROM_BYTES {
+        // SAFETY: the map is read-only and private to this process; see above for a file
+        // shortened by another program while it is mapped.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Ok(FileBytes::Mapped(map));
+        }
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(cannot)?;
+    Ok(FileBytes::Read(bytes))
+}
+
 /// Reads a regular file as UTF-8 text (see [`read_regular_file`]); errors say "cannot read
 /// `what` (why)", naming `path`.
 pub fn read_regular_text(path: &Path, what: &str) -> Result<String, LoadError> {
@@ -198,6 +241,25 @@ pub(crate) fn extend_extent<'a>(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_files_are_mapped_small_ones_read_and_both_give_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let big: Vec<u8> = (0..(3u32 << 19)).flat_map(|i| i.to_le_bytes()).collect();
+        let big_path = dir.path().join("大文件.shp");
+        std::fs::write(&big_path, &big).unwrap();
+        let small_path = dir.path().join("small.dbf");
+        std::fs::write(&small_path, b"abc").unwrap();
+        let mapped = map_regular_file(&big_path).unwrap();
+        assert!(matches!(mapped, FileBytes::Mapped(_)));
+        assert_eq!(&mapped[..], &big[..]);
+        let read = map_regular_file(&small_path).unwrap();
+        assert!(matches!(read, FileBytes::Read(_)));
+        assert_eq!(&read[..], b"abc");
+        // Not a regular file, or missing: the same errors as reading.
+        assert!(map_regular_file(dir.path()).is_err());
+        assert!(map_regular_file(&dir.path().join("nope.shp")).is_err());
+    }
 
     #[test]
     fn directories_and_missing_files_are_told_apart() {

@@ -10,7 +10,7 @@
 //! [`record_id`]); only a file that is not a polygon shapefile is an error.
 
 use super::dbf::{parse_dbf_file, DbfTable, LabelFrom};
-use super::{read_regular_file, sibling_file, FileHash, LoadError};
+use super::{map_regular_file, read_regular_file, sibling_file, FileHash, LoadError};
 use crate::messages::io as msg;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter, Text, Unusable};
 use geo::{Coord, Rect};
@@ -55,7 +55,7 @@ pub fn read_shapefile_with(
     keep: Option<RecordFilter<'_>>,
     encoding: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
-    let bytes = read_regular_file(path)?;
+    let bytes = map_regular_file(path)?;
     let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
     let dbf_path =
         sibling_file(path, "dbf").ok_or_else(|| LoadError::new(msg::missing_dbf(), path))?;
@@ -93,7 +93,7 @@ pub fn read_shapefile_with(
                     walk
                 }
             };
-            let dbf = read_regular_file(&dbf_path)?;
+            let dbf = map_regular_file(&dbf_path)?;
             files.push(FileHash::of(&dbf_path, &dbf));
             let crs =
                 sibling_text(path, "prj", &mut warnings, &mut files).filter(|s| !s.is_empty());

@@ -1292,7 +1292,7 @@ fn parts_table(out: &mut String, z: &ZoneResult) {
 struct MapLayer<'a> {
     layer: &'a Layer,
     /// Each feature's bounding box (in the index's entries), computed once for all maps.
-    index: BoxIndex,
+    index: std::sync::Arc<BoxIndex>,
     fields: Fields,
 }
 
@@ -1316,15 +1316,22 @@ impl<'a> MapLayers<'a> {
         let file = &input.review.file;
         let prepare = |layer: &'a Layer| {
             use rayon::prelude::*;
-            // Each box computed once (in parallel), for the index and the size tests.
-            let boxes: Vec<Option<Rect<f64>>> = layer
-                .features
-                .par_iter()
-                .map(|f| f.geometry.bounding_rect())
-                .collect();
+            // The check's index of the layer when it is at hand, else one built here (each
+            // box computed once, in parallel).
+            let index = input
+                .indexes
+                .and_then(|ix| ix.of(input.dataset, layer))
+                .unwrap_or_else(|| {
+                    let boxes: Vec<Option<Rect<f64>>> = layer
+                        .features
+                        .par_iter()
+                        .map(|f| f.geometry.bounding_rect())
+                        .collect();
+                    std::sync::Arc::new(BoxIndex::from_boxes(&boxes))
+                });
             MapLayer {
                 layer,
-                index: BoxIndex::from_boxes(&boxes),
+                index,
                 fields: Fields::of_layer(layer, file),
             }
         };
@@ -2395,6 +2402,21 @@ mod tests {
     use geo::{wkt, MultiPolygon};
 
     #[test]
+    fn positions_sorted_through_the_bit_set_as_by_sorting() {
+        // Many positions (the bit set) and few (a sort), both against a plain sort.
+        let n = 10_000;
+        let many: Vec<usize> = (0..n).rev().filter(|i| i % 3 != 0).collect();
+        let few: Vec<usize> = vec![9_999, 3, 512, 64, 63, 0, 7_000];
+        for v in [many, few] {
+            let mut got = v.clone();
+            sort_positions(&mut got, n);
+            let mut want = v;
+            want.sort_unstable();
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
     fn pixel_numbers_are_rounded_to_a_tenth_without_float_formatting() {
         for (v, text) in [
             (0.0, "0"),
@@ -2500,6 +2522,7 @@ mod tests {
         let (ds, review) = fixture();
         let analysis = crate::analysis::run_checks(&ds, &review.file, &Progress::new()).unwrap();
         let input = ReportInput {
+            indexes: None,
             dataset: &ds,
             review: &review,
             analysis: &analysis,
@@ -2689,6 +2712,7 @@ mod tests {
         let (ds, review) = rich_fixture();
         let analysis = crate::analysis::run_checks(&ds, &review.file, &Progress::new()).unwrap();
         let input = ReportInput {
+            indexes: None,
             dataset: &ds,
             review: &review,
             analysis: &analysis,
@@ -2752,6 +2776,7 @@ mod tests {
         assert_eq!(z.cluster_gaps_m, [20.0]);
         assert!((z.cluster_gaps_net_m[0] - 10.0).abs() < 1e-9);
         let input = ReportInput {
+            indexes: None,
             dataset: &ds,
             review: &review,
             analysis: &analysis,

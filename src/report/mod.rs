@@ -52,6 +52,9 @@ pub struct ReportInput<'a> {
     pub review: &'a Review,
     pub analysis: &'a Analysis,
     pub meta: ReportMeta,
+    /// The check's layer indexes, when the caller kept them (the maps then use them instead of
+    /// indexing every layer again).
+    pub indexes: Option<&'a crate::analysis::CheckIndexes>,
 }
 
 impl ReportInput<'_> {
@@ -150,8 +153,16 @@ fn write_set(
     let text = |s: String| Ok(Some(s.into_bytes()));
     let shp = dir.join("conflicts.shp");
     let gpkg = dir.join("conflicts.gpkg");
-    // The longest first.
-    let jobs: Vec<Job> = vec![
+    // The workbook first (see below), then the longest first.
+    let mut jobs: Vec<Job> = vec![
+        (
+            "report.xlsx",
+            Box::new(|| {
+                xlsx::report_xlsx(input)
+                    .map(Some)
+                    .map_err(|e| msg::cannot_render("report.xlsx", &e))
+            }),
+        ),
         (
             "report.html",
             Box::new(|| {
@@ -160,14 +171,6 @@ fn write_set(
                     put("report.pdf", &pdf::render_html(&html)?)?;
                 }
                 text(html)
-            }),
-        ),
-        (
-            "report.xlsx",
-            Box::new(|| {
-                xlsx::report_xlsx(input)
-                    .map(Some)
-                    .map_err(|e| msg::cannot_render("report.xlsx", &e))
             }),
         ),
         (
@@ -210,17 +213,27 @@ fn write_set(
         ),
         ("findings.csv", Box::new(|| text(csv::findings_csv(input)))),
     ];
-    let results: Vec<(&'static str, Result<(), Text>)> = jobs
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|(name, job)| {
-            let done = progress.timed(name, || match job()? {
-                Some(bytes) => put(name, &bytes),
-                None => Ok(()),
-            });
-            (name, done)
-        })
-        .collect();
+    let run = |(name, job): Job| {
+        let done = progress.timed(name, || match job()? {
+            Some(bytes) => put(name, &bytes),
+            None => Ok(()),
+        });
+        (name, done)
+    };
+    // The workbook (the longest, and compressed on one thread) starts at once on one thread;
+    // the rest, longest first, go on beside it.
+    let first = jobs.remove(0);
+    let (first, rest) = rayon::join(
+        || run(first),
+        || {
+            jobs.into_par_iter()
+                .with_max_len(1)
+                .map(run)
+                .collect::<Vec<_>>()
+        },
+    );
+    let results: Vec<(&'static str, Result<(), Text>)> =
+        std::iter::once(first).chain(rest).collect();
     // Report the first failure in the order the files are listed.
     let rank = |name: &str| {
         OUTPUT_FILES
