@@ -436,7 +436,11 @@ impl CheckIndexes {
     }
 
     /// The index of `layer`, a layer of `ds` (the dataset these indexes were built from).
-    pub fn of(&self, ds: &Dataset, layer: &crate::model::Layer) -> Option<std::sync::Arc<BoxIndex>> {
+    pub fn of(
+        &self,
+        ds: &Dataset,
+        layer: &crate::model::Layer,
+    ) -> Option<std::sync::Arc<BoxIndex>> {
         let i = ds.layers.iter().position(|x| std::ptr::eq(x, layer))?;
         self.by_layer.get(i)?.clone()
     }
@@ -519,9 +523,8 @@ fn run_checks_with(
             && review.layers.extra_role(&l.name) == crate::model::settings::ExtraRole::ControlLine
     };
     // A layer's index built before, when there is one (found by the layer's position).
-    let built = |l: &crate::model::Layer| -> Option<std::sync::Arc<BoxIndex>> {
-        indexes?.of(ds, l)
-    };
+    let built =
+        |l: &crate::model::Layer| -> Option<std::sync::Arc<BoxIndex>> { indexes?.of(ds, l) };
     let prepare = |l| match built(l) {
         Some(index) => Prepared::with_index(l, review, index),
         None => Prepared::new(l, review),

@@ -281,7 +281,10 @@ fn parse_dbf_labelled(
             || TextScan::new(&[], &fields_desc, std::iter::empty()),
             TextScan::merge,
         );
-    let scan = TextScan::merge(TextScan::new(&names, &fields_desc, std::iter::empty()), scan);
+    let scan = TextScan::merge(
+        TextScan::new(&names, &fields_desc, std::iter::empty()),
+        scan,
+    );
     let (encoding, encoding_label) = resolve_encoding(label, ldid, &scan, &mut warnings);
 
     // Field names.
@@ -858,11 +861,7 @@ mod tests {
                 (flag, vec![&numbers[i][..], name])
             })
             .collect();
-        let bytes = make_dbf(
-            &[(b"N", b'N', 8, 0), (b"NAME", b'C', 10, 0)],
-            &records,
-            0,
-        );
+        let bytes = make_dbf(&[(b"N", b'N', 8, 0), (b"NAME", b'C', 10, 0)], &records, 0);
         let t = parse_dbf(&bytes, None).unwrap();
         assert_eq!(t.records.len(), n);
         assert!(t.records[5].is_none());

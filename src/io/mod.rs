@@ -160,9 +160,8 @@ pub fn map_regular_file(path: &Path) -> Result<FileBytes, LoadError> {
     if let Some(problem) = regular_file_problem(path) {
         return Err(LoadError::new(problem, path));
     }
-    let cannot = |e: std::io::Error| {
-        LoadError::new(crate::messages::io::cannot_read(&e.to_string()), path)
-    };
+    let cannot =
+        |e: std::io::Error| LoadError::new(crate::messages::io::cannot_read(&e.to_string()), path);
     let file = std::fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map_err(cannot)?.len();
     if len >= MAP_FROM_BYTES {

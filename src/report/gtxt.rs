@@ -4,8 +4,8 @@
 
 use super::csv::csv_field;
 use super::ReportInput;
-use std::fmt::Write as _;
 use crate::io::gtxt::{boundary_points, encode, gtxt_text, ParcelOut};
+use std::fmt::Write as _;
 
 /// The header of `boundary_points.csv`.
 pub const BOUNDARY_POINTS_HEADER: &str = "开发区编号,开发区名称,部件,圈号,点号,X坐标,Y坐标";
