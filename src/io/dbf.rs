@@ -304,7 +304,9 @@ fn parse_dbf_labelled(
     // Values.
     // Runs of records decode independently (in parallel), joined in file order.
     type Row = Option<Vec<Option<String>>>;
-    let runs: Vec<(Vec<Row>, Vec<(usize, usize)>)> = live
+    /// A run's rows and, per field, (count, first record) of undecodable values.
+    type Run = (Vec<Row>, Vec<(usize, usize)>);
+    let runs: Vec<Run> = live
         .par_chunks(record_len.max(1) * DECODE_CHUNK)
         .enumerate()
         .map(|(c, run)| {
