@@ -133,8 +133,13 @@ fn parse_feature_collection_stream(
             f.write_str("an array of GeoJSON features")
         }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while let Some(feature) = seq.next_element::<geojson::Feature>()? {
-                self.0.feature(feature);
+            // Each feature parsed straight into rings (no JSON tree for its coordinates).
+            while let Some(feature) = seq.next_element::<FeatureIn>()? {
+                let first = self.0.count;
+                let parsed = feature
+                    .into_parsed()
+                    .map_err(|e| serde::de::Error::custom(format!("feature {first}: {e}")))?;
+                self.0.parsed(parsed);
             }
             Ok(())
         }
@@ -177,6 +182,19 @@ struct Collector<'r> {
 
 impl Collector<'_> {
     fn feature(&mut self, feature: geojson::Feature) {
+        let id = match &feature.id {
+            Some(geojson::feature::Id::String(s)) => Some(s.clone()),
+            Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
+            None => None,
+        };
+        self.parsed(Parsed {
+            properties: feature.properties.unwrap_or_default(),
+            id,
+            geometry: feature.geometry.as_ref().map(polygons_of),
+        });
+    }
+
+    fn parsed(&mut self, feature: Parsed) {
         if self.roi.is_none() {
             let roi = self.roi_for.and_then(|f| f(self.crs_seen.as_deref()));
             self.roi = Some(roi);
@@ -184,24 +202,22 @@ impl Collector<'_> {
         let index = self.count;
         self.count += 1;
         let layer = &mut self.layer;
-        let props = feature.properties.unwrap_or_default();
+        let props = feature.properties;
         for key in props.keys() {
             if !layer.fields.iter().any(|f| f == key) {
                 layer.fields.push(key.clone());
             }
         }
         let attrs = attrs_in_order(&layer.fields, &props);
-        let id = match &feature.id {
-            Some(geojson::feature::Id::String(s)) => Some(s.clone()),
-            Some(geojson::feature::Id::Number(n)) => Some(n.to_string()),
-            None => super::shp::record_id(&layer.fields, &attrs),
-        };
+        let id = feature
+            .id
+            .or_else(|| super::shp::record_id(&layer.fields, &attrs));
         self.ids.push(id);
         let Some(geometry) = feature.geometry else {
             self.failed.push((index, msg::null_geometry()));
             return;
         };
-        match polygons_of(&geometry) {
+        match geometry {
             Ok(polys) if polys.is_empty() => self.failed.push((index, msg::empty_geometry())),
             Ok(polys) => {
                 super::extend_extent(&mut layer.extent, polys.iter().flatten().flatten());
@@ -336,6 +352,241 @@ fn attrs_in_order(fields: &[String], props: &Map<String, Value>) -> Vec<Option<S
         .collect()
 }
 
+/// One feature as the collector takes it: its properties, its id (string or number, as text)
+/// and its polygons (`None`: a null geometry; `Err`: the name of a non-polygonal type).
+struct Parsed {
+    properties: Map<String, Value>,
+    id: Option<String>,
+    geometry: Option<Result<Vec<Vec<RawRing>>, &'static str>>,
+}
+
+/// A feature as read from a FeatureCollection, its coordinates straight into rings (no JSON
+/// tree for them), checked by the rules of the `geojson` crate's `Feature` in
+/// [`FeatureIn::into_parsed`].
+#[derive(serde::Deserialize)]
+struct FeatureIn {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    #[serde(default)]
+    geometry: Option<GeomIn>,
+    #[serde(default)]
+    properties: Option<Map<String, Value>>,
+    #[serde(default)]
+    id: Option<Value>,
+}
+
+impl FeatureIn {
+    /// `type` must be "Feature", `properties` an object or null, `id` a string or a number,
+    /// `geometry` null or a geometry object.
+    fn into_parsed(self) -> Result<Parsed, String> {
+        match self.kind.as_deref() {
+            Some("Feature") => {}
+            Some(other) => return Err(format!("expected type \"Feature\", found \"{other}\"")),
+            None => return Err("a feature without \"type\"".to_string()),
+        }
+        let id = match self.id {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(_) => return Err("\"id\" must be a string or a number".to_string()),
+        };
+        let geometry = match self.geometry {
+            None => None,
+            Some(g) => Some(g.polygons()?),
+        };
+        Ok(Parsed {
+            properties: self.properties.unwrap_or_default(),
+            id,
+            geometry,
+        })
+    }
+}
+
+/// A geometry object: its type, its coordinates (whatever their nesting) and, for a
+/// collection, its members.
+#[derive(serde::Deserialize)]
+struct GeomIn {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    coordinates: Option<Nested>,
+    #[serde(default)]
+    geometries: Option<Vec<GeomIn>>,
+}
+
+impl GeomIn {
+    /// The polygons (see [`polygons_of`]), or the name of a non-polygonal type; an error for
+    /// coordinates that do not fit the type.
+    fn polygons(self) -> Result<Result<Vec<Vec<RawRing>>, &'static str>, String> {
+        let wrong = |kind: &str| format!("the coordinates of a {kind} are not nested as one");
+        Ok(match self.kind.as_str() {
+            "Polygon" => match self.coordinates {
+                Some(Nested::Rings(rings)) => Ok(vec![rings]),
+                Some(Nested::Empty) => Ok(vec![Vec::new()]),
+                _ => return Err(wrong("Polygon")),
+            },
+            "MultiPolygon" => match self.coordinates {
+                Some(Nested::Polygons(polys)) => Ok(polys),
+                Some(Nested::Empty) => Ok(Vec::new()),
+                // `[[], []]`: polygons without rings.
+                Some(Nested::Rings(rings)) if rings.iter().all(Vec::is_empty) => {
+                    Ok(vec![Vec::new(); rings.len()])
+                }
+                _ => return Err(wrong("MultiPolygon")),
+            },
+            "GeometryCollection" => {
+                let mut out = Vec::new();
+                for member in self.geometries.unwrap_or_default() {
+                    match member.polygons()? {
+                        Ok(polys) => out.extend(polys),
+                        Err(kind) => return Ok(Err(kind)),
+                    }
+                }
+                Ok(out)
+            }
+            "Point" => Err("Point"),
+            "MultiPoint" => Err("MultiPoint"),
+            "LineString" => Err("LineString"),
+            "MultiLineString" => Err("MultiLineString"),
+            other => return Err(format!("unknown geometry type \"{other}\"")),
+        })
+    }
+}
+
+/// GeoJSON coordinates of any nesting, read in one pass whatever the order of the geometry's
+/// keys: a position keeps its first two numbers (more are ignored; fewer are an error, as in
+/// the `geojson` crate).
+enum Nested {
+    Number(f64),
+    Position(Coord<f64>),
+    Ring(Vec<Coord<f64>>),
+    Rings(Vec<RawRing>),
+    Polygons(Vec<Vec<RawRing>>),
+    /// `[]`: nothing to say about its depth.
+    Empty,
+}
+
+impl<'de> serde::Deserialize<'de> for Nested {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Nested, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Nested;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("GeoJSON coordinates (nested arrays of numbers)")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Nested, E> {
+                Ok(Nested::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Nested, E> {
+                Ok(Nested::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Nested, E> {
+                Ok(Nested::Number(v as f64))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Nested, A::Error> {
+                use serde::de::Error;
+                let mixed = || A::Error::custom("coordinates that mix depths");
+                let Some(first) = seq.next_element::<Nested>()? else {
+                    return Ok(Nested::Empty);
+                };
+                Ok(match first {
+                    Nested::Number(x) => {
+                        let y = match seq.next_element::<Nested>()? {
+                            None => {
+                                return Err(A::Error::custom(
+                                    "a position must have two or more numbers",
+                                ))
+                            }
+                            Some(Nested::Number(y)) => y,
+                            Some(_) => return Err(mixed()),
+                        };
+                        while let Some(more) = seq.next_element::<Nested>()? {
+                            if !matches!(more, Nested::Number(_)) {
+                                return Err(mixed());
+                            }
+                        }
+                        Nested::Position(Coord { x, y })
+                    }
+                    Nested::Position(c) => {
+                        let mut ring = vec![c];
+                        while let Some(next) = seq.next_element::<Nested>()? {
+                            match next {
+                                Nested::Position(c) => ring.push(c),
+                                _ => return Err(mixed()),
+                            }
+                        }
+                        // Kept for the whole check: no spare capacity.
+                        ring.shrink_to_fit();
+                        Nested::Ring(ring)
+                    }
+                    Nested::Ring(r) => {
+                        let mut rings = vec![r];
+                        while let Some(next) = seq.next_element::<Nested>()? {
+                            match next {
+                                Nested::Ring(r) => rings.push(r),
+                                Nested::Empty => rings.push(Vec::new()),
+                                _ => return Err(mixed()),
+                            }
+                        }
+                        Nested::Rings(rings)
+                    }
+                    Nested::Rings(rs) => {
+                        let mut polys = vec![rs];
+                        while let Some(next) = seq.next_element::<Nested>()? {
+                            match next {
+                                Nested::Rings(rs) => polys.push(rs),
+                                Nested::Empty => polys.push(Vec::new()),
+                                _ => return Err(mixed()),
+                            }
+                        }
+                        Nested::Polygons(polys)
+                    }
+                    Nested::Empty => {
+                        // `[[], …]`: empty rings (or polygons) until one says which.
+                        let mut empties = 1;
+                        let mut rings: Option<Vec<RawRing>> = None;
+                        let mut polys: Option<Vec<Vec<RawRing>>> = None;
+                        while let Some(next) = seq.next_element::<Nested>()? {
+                            match (next, &mut rings, &mut polys) {
+                                (Nested::Empty, None, None) => empties += 1,
+                                (Nested::Empty, Some(rs), None) => rs.push(Vec::new()),
+                                (Nested::Empty, None, Some(ps)) => ps.push(Vec::new()),
+                                (Nested::Ring(r), None, None) => {
+                                    let mut rs = vec![Vec::new(); empties];
+                                    rs.push(r);
+                                    rings = Some(rs);
+                                }
+                                (Nested::Ring(r), Some(rs), None) => rs.push(r),
+                                (Nested::Rings(r), None, None) => {
+                                    let mut ps = vec![Vec::new(); empties];
+                                    ps.push(r);
+                                    polys = Some(ps);
+                                }
+                                (Nested::Rings(r), None, Some(ps)) => ps.push(r),
+                                _ => return Err(mixed()),
+                            }
+                        }
+                        match (rings, polys) {
+                            (Some(rs), _) => Nested::Rings(rs),
+                            (None, Some(ps)) => Nested::Polygons(ps),
+                            // Only empty lists: as rings (a Polygon) or polygons (a
+                            // MultiPolygon), each empty.
+                            (None, None) => Nested::Rings(vec![Vec::new(); empties]),
+                        }
+                    }
+                    Nested::Polygons(_) => {
+                        return Err(A::Error::custom("coordinates nested too deep"))
+                    }
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Polygons of a geometry, or the name of its (non-polygonal) type.
 fn polygons_of(geometry: &Geometry) -> Result<Vec<Vec<RawRing>>, &'static str> {
     match &geometry.value {
@@ -420,6 +671,62 @@ mod tests {
             parse(r#"{"type":"Polygon","coordinates":[[[500000,3300000],[500100,3300000],[500100,3300100],[500000,3300000]]]}"#)
                 .unwrap();
         assert_eq!(projected.crs, None);
+    }
+
+    #[test]
+    fn coordinates_of_every_nesting_read_as_the_geojson_crate_reads_them() {
+        // Coordinates before `type`, a third number (ignored), a ring of two distinct points
+        // (unusable), integers and decimals, a hole, a MultiPolygon of two, a
+        // GeometryCollection of polygons, a LineString, an empty Polygon, stray members.
+        let text = r#"{"type":"FeatureCollection","features":[
+            {"geometry":{"coordinates":[[[0,0,5],[10,0,5],[10,10,5],[0,0,5]],[[1,1],[2,1],[2,2],[1,1]]],"type":"Polygon","bbox":[0,0,10,10]},"type":"Feature","properties":{"A":1}},
+            {"type":"Feature","properties":{"A":2},"geometry":{"type":"MultiPolygon","coordinates":[[[[0.5,0.25],[3,0],[3,3],[0.5,0.25]]],[[[20,20],[30,20],[30,30],[20,20]]]]}},
+            {"type":"Feature","properties":{"A":3},"geometry":{"type":"GeometryCollection","geometries":[{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]},{"coordinates":[[[[5,5],[6,5],[6,6],[5,5]]]],"type":"MultiPolygon"}]}},
+            {"type":"Feature","properties":{"A":4},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[0,0]]]}},
+            {"type":"Feature","properties":{"A":5},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}},
+            {"type":"Feature","properties":{"A":6},"geometry":{"type":"Polygon","coordinates":[]}},
+            {"type":"Feature","properties":{"A":7},"geometry":{"type":"MultiPolygon","coordinates":[[],[[[0,0],[1,0],[1,1],[0,0]]]]}},
+            {"type":"Feature","id":"x","foo":{"bar":[1,2]},"properties":null,"geometry":{"type":"Polygon","coordinates":[[[0,0],[1e1,0],[10,1.5e1],[0,0]]]}}
+        ]}"#;
+        let streamed = parse_feature_collection_stream(text, None)
+            .unwrap()
+            .unwrap();
+        let whole = parse(text).unwrap();
+        let shapes = |l: &RawLayer| {
+            l.records
+                .iter()
+                .map(|r| (r.index, format!("{:?}", r.shape), r.attrs.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shapes(&streamed), shapes(&whole));
+        let unusable = |l: &RawLayer| {
+            l.unusable
+                .iter()
+                .map(|u| (u.index, u.id.clone(), u.reason.en.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(unusable(&streamed), unusable(&whole));
+        assert_eq!(streamed.extent, whole.extent);
+        assert_eq!(streamed.records.len(), 6, "{:?}", unusable(&streamed));
+        // Coordinates that do not nest as their type says, or a feature that is not one:
+        // errors, as with the geojson crate.
+        for bad in [
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[0,0],[1,0],[1,1],[0,0]]}}"#,
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0,0],[[1,0]],[1,1],[0,0]]]}}"#,
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[["a",0],[1,0],[1,1],[0,0]]]}}"#,
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Hexagon","coordinates":[]}}"#,
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[0],[1,0],[1,1],[0,0]]]}}"#,
+            r#"{"type":"Feature","properties":{},"id":[1],"geometry":null}"#,
+            r#"{"type":"Feeture","properties":{},"geometry":null}"#,
+            r#"{"properties":{},"geometry":null}"#,
+        ] {
+            let text = format!(r#"{{"type":"FeatureCollection","features":[{bad}]}}"#);
+            assert!(
+                parse_feature_collection_stream(&text, None).is_err(),
+                "streamed: {bad}"
+            );
+            assert!(parse(&text).is_err(), "whole: {bad}");
+        }
     }
 
     #[test]
