@@ -169,8 +169,8 @@ fn parse_feature_collection_stream(
 struct Collector<'r> {
     layer: RawLayer,
     non_polygon: Vec<&'static str>,
-    ids: Vec<Option<String>>,
-    failed: Vec<(usize, Text)>,
+    /// Features that cannot be used: position, why, and the id that names them.
+    failed: Vec<(usize, Text, Option<String>)>,
     count: usize,
     /// The CRS the `crs` member declared, when it came before the features.
     crs_seen: Option<String>,
@@ -209,16 +209,23 @@ impl Collector<'_> {
             }
         }
         let attrs = attrs_in_order(&layer.fields, &props);
-        let id = feature
-            .id
-            .or_else(|| super::shp::record_id(&layer.fields, &attrs));
-        self.ids.push(id);
+        // The id naming a feature that cannot be used (only those need one).
+        let given_id = feature.id;
+        let id = |fields: &[String], attrs: &[Option<String>]| {
+            given_id
+                .clone()
+                .or_else(|| super::shp::record_id(fields, attrs))
+        };
         let Some(geometry) = feature.geometry else {
-            self.failed.push((index, msg::null_geometry()));
+            let id = id(&layer.fields, &attrs);
+            self.failed.push((index, msg::null_geometry(), id));
             return;
         };
         match geometry {
-            Ok(polys) if polys.is_empty() => self.failed.push((index, msg::empty_geometry())),
+            Ok(polys) if polys.is_empty() => {
+                let id = id(&layer.fields, &attrs);
+                self.failed.push((index, msg::empty_geometry(), id))
+            }
             Ok(polys) => {
                 super::extend_extent(&mut layer.extent, polys.iter().flatten().flatten());
                 // Far from every zone: counted, not kept (records without a finite coordinate
@@ -232,7 +239,10 @@ impl Collector<'_> {
                     }
                 }
                 match ring_problem(&polys) {
-                    Some(why) => self.failed.push((index, why)),
+                    Some(why) => {
+                        let id = id(&layer.fields, &attrs);
+                        self.failed.push((index, why, id))
+                    }
                     None => layer.records.push(RawRecord {
                         index,
                         shape: RawShape::Polygons(polys),
@@ -242,7 +252,9 @@ impl Collector<'_> {
             }
             Err(kind) => {
                 self.non_polygon.push(kind);
-                self.failed.push((index, msg::non_polygon_geometry(kind)));
+                let id = id(&layer.fields, &attrs);
+                self.failed
+                    .push((index, msg::non_polygon_geometry(kind), id));
             }
         }
     }
@@ -251,7 +263,6 @@ impl Collector<'_> {
         let Collector {
             mut layer,
             non_polygon,
-            ids,
             failed,
             count,
             ..
@@ -267,11 +278,11 @@ impl Collector<'_> {
         if layer.records.is_empty() && !non_polygon.is_empty() {
             return Err(msg::not_polygons(non_polygon[0]));
         }
-        for (index, reason) in failed {
+        for (index, reason, id) in failed {
             layer.warnings.push(msg::feature_warning(index, &reason));
             layer.unusable.push(Unusable {
                 index: Some(index),
-                id: ids.get(index).cloned().flatten(),
+                id,
                 reason,
             });
         }
