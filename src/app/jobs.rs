@@ -235,9 +235,11 @@ pub fn load_layers(review: Review, progress: &Progress) -> Result<Loaded, String
         }
     };
     progress.stage("index", dataset.layers.len() as u64);
+    // The layers side by side.
+    use rayon::prelude::*;
     let layers = dataset
         .layers
-        .iter()
+        .par_iter()
         .map(|l| {
             let d = LayerDerived::build(l, &review);
             progress.inc(1);

@@ -66,7 +66,26 @@ pub struct LayerDerived {
 impl LayerDerived {
     pub fn build(layer: &crate::model::Layer, review: &Review) -> LayerDerived {
         let fields = Fields::of_layer(layer, &review.file);
-        let bbox = union_bbox(layer.features.iter().map(|f| &f.geometry));
+        // The features' boxes in parallel (a province layer has a million).
+        let bbox = {
+            use rayon::prelude::*;
+            layer
+                .features
+                .par_iter()
+                .filter_map(|f| f.geometry.bounding_rect())
+                .reduce_with(|a, b| {
+                    geo::Rect::new(
+                        Coord {
+                            x: a.min().x.min(b.min().x),
+                            y: a.min().y.min(b.min().y),
+                        },
+                        Coord {
+                            x: a.max().x.max(b.max().x),
+                            y: a.max().y.max(b.max().y),
+                        },
+                    )
+                })
+        };
         let mut labels = Vec::new();
         if layer.role == LayerRole::Zones {
             use geo::{Area, InteriorPoint};
