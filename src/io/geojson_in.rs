@@ -26,25 +26,31 @@ pub fn read_geojson(path: &Path) -> Result<RawLayer, LoadError> {
 /// As [`read_geojson`]; a FeatureCollection's features whose box misses the region `roi_for`
 /// gives are counted (`filtered_out`) and their extent kept, but not stored — while streaming.
 pub fn read_geojson_with(path: &Path, roi_for: Option<RoiFor<'_>>) -> Result<RawLayer, LoadError> {
-    let bytes = super::read_regular_file(path)?;
+    let bytes = super::map_regular_file(path)?;
     if bytes.is_empty() {
         return Err(LoadError::new(msg::file_empty(), path));
     }
-    let text =
-        std::str::from_utf8(&bytes).map_err(|_| LoadError::new(msg::geojson_not_utf8(), path))?;
-    let text = text.trim_start_matches('\u{feff}');
-    // A FeatureCollection is read feature by feature; anything else whole.
-    let mut layer = match parse_feature_collection_stream(text, roi_for) {
-        Ok(Some(layer)) => layer,
-        Ok(None) => {
-            let geojson: GeoJson = text.parse().map_err(|e: geojson::Error| {
-                LoadError::new(msg::geojson_invalid(&e.to_string()), path)
-            })?;
-            parse_geojson(geojson).map_err(|m| LoadError::new(m, path))?
-        }
-        Err(m) => return Err(LoadError::new(m, path)),
-    };
-    let hash = super::FileHash::of(path, &bytes);
+    // The hash runs beside the parse (it reads the whole file too).
+    let (hash, layer) = rayon::join(
+        || super::FileHash::of(path, &bytes),
+        || -> Result<RawLayer, LoadError> {
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| LoadError::new(msg::geojson_not_utf8(), path))?;
+            let text = text.trim_start_matches('\u{feff}');
+            // A FeatureCollection is read feature by feature; anything else whole.
+            match parse_feature_collection_stream(text, roi_for) {
+                Ok(Some(layer)) => Ok(layer),
+                Ok(None) => {
+                    let geojson: GeoJson = text.parse().map_err(|e: geojson::Error| {
+                        LoadError::new(msg::geojson_invalid(&e.to_string()), path)
+                    })?;
+                    parse_geojson(geojson).map_err(|m| LoadError::new(m, path))
+                }
+                Err(m) => Err(LoadError::new(m, path)),
+            }
+        },
+    );
+    let mut layer = layer?;
     layer.sha256 = Some(hash.sha256.clone());
     layer.files = vec![hash];
     Ok(layer)
