@@ -60,10 +60,11 @@ pub fn read_shapefile_with(
     let dbf_path =
         sibling_file(path, "dbf").ok_or_else(|| LoadError::new(msg::missing_dbf(), path))?;
 
-    // The hash runs beside everything else of the reading (it is the longest single task).
-    let (sha256, layer) = rayon::join(
+    // The hash of the .shp runs beside the walk; the file is let go before the .dbf is
+    // decoded (its pages no longer held while the attribute values are made).
+    let (sha256, walked) = rayon::join(
         || crate::io::sha256_hex(&bytes),
-        || -> Result<(RawLayer, Vec<FileHash>), LoadError> {
+        || -> (Walk, Vec<Text>, Vec<FileHash>) {
             let mut warnings = header.warnings.clone();
             let mut files = Vec::new();
             let shx = match sibling_file(path, "shx") {
@@ -93,27 +94,36 @@ pub fn read_shapefile_with(
                     walk
                 }
             };
-            let dbf = map_regular_file(&dbf_path)?;
-            files.push(FileHash::of(&dbf_path, &dbf));
-            let crs =
-                sibling_text(path, "prj", &mut warnings, &mut files).filter(|s| !s.is_empty());
-            let cpg_file = sibling_text(path, "cpg", &mut warnings, &mut files);
-            let label = match encoding {
-                Some(label) => Some((label, LabelFrom::Review)),
-                None => cpg_file.as_deref().map(|c| (c, LabelFrom::CpgFile)),
-            };
-            let wanted: Option<Vec<bool>> = keep.map(|_| {
-                walk.shapes
-                    .iter()
-                    // Unusable records' rows too: their id names them in messages.
-                    .map(|s| !matches!(s, Ok(None)))
-                    .collect()
-            });
-            let table = parse_dbf_file(&dbf, &dbf_path, label, wanted.as_deref())?;
-            drop(dbf);
-            Ok((pair(walk, table, crs, warnings), files))
+            (walk, warnings, files)
         },
     );
+    drop(bytes);
+    let (walk, mut warnings, mut files) = walked;
+    let dbf = map_regular_file(&dbf_path)?;
+    let mut siblings = Vec::new();
+    let crs = sibling_text(path, "prj", &mut warnings, &mut siblings).filter(|s| !s.is_empty());
+    let cpg_file = sibling_text(path, "cpg", &mut warnings, &mut siblings);
+    let label = match encoding {
+        Some(label) => Some((label, LabelFrom::Review)),
+        None => cpg_file.as_deref().map(|c| (c, LabelFrom::CpgFile)),
+    };
+    let wanted: Option<Vec<bool>> = keep.map(|_| {
+        walk.shapes
+            .iter()
+            // Unusable records' rows too: their id names them in messages.
+            .map(|s| !matches!(s, Ok(None)))
+            .collect()
+    });
+    // The .dbf's hash beside its decoding.
+    let (dbf_hash, table) = rayon::join(
+        || FileHash::of(&dbf_path, &dbf),
+        || parse_dbf_file(&dbf, &dbf_path, label, wanted.as_deref()),
+    );
+    drop(dbf);
+    files.push(dbf_hash);
+    files.extend(siblings);
+    let layer: Result<(RawLayer, Vec<FileHash>), LoadError> =
+        Ok((pair(walk, table?, crs, warnings), files));
     let (mut layer, files) = layer?;
     layer.files = std::iter::once(FileHash {
         file: path
