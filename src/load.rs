@@ -799,16 +799,7 @@ fn shp_header_box(path: &Path) -> Option<geo::Rect<f64>> {
 
 fn union_box(a: Option<geo::Rect<f64>>, b: Option<geo::Rect<f64>>) -> Option<geo::Rect<f64>> {
     match (a, b) {
-        (Some(a), Some(b)) => Some(geo::Rect::new(
-            Coord {
-                x: a.min().x.min(b.min().x),
-                y: a.min().y.min(b.min().y),
-            },
-            Coord {
-                x: a.max().x.max(b.max().x),
-                y: a.max().y.max(b.max().y),
-            },
-        )),
+        (Some(a), Some(b)) => Some(crate::spatial::overlay::box_union(a, b)),
         (a, None) => a,
         (None, b) => b,
     }

@@ -73,18 +73,7 @@ impl LayerDerived {
                 .features
                 .par_iter()
                 .filter_map(|f| f.geometry.bounding_rect())
-                .reduce_with(|a, b| {
-                    geo::Rect::new(
-                        Coord {
-                            x: a.min().x.min(b.min().x),
-                            y: a.min().y.min(b.min().y),
-                        },
-                        Coord {
-                            x: a.max().x.max(b.max().x),
-                            y: a.max().y.max(b.max().y),
-                        },
-                    )
-                })
+                .reduce_with(crate::spatial::overlay::box_union)
         };
         let mut labels = Vec::new();
         if layer.role == LayerRole::Zones {
@@ -137,23 +126,10 @@ impl LayerDerived {
 
 /// Bounding box of many geometries.
 pub fn union_bbox<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> Option<geo::Rect<f64>> {
-    let mut out: Option<geo::Rect<f64>> = None;
-    for r in geoms.into_iter().filter_map(|g| g.bounding_rect()) {
-        out = Some(match out {
-            None => r,
-            Some(o) => geo::Rect::new(
-                Coord {
-                    x: o.min().x.min(r.min().x),
-                    y: o.min().y.min(r.min().y),
-                },
-                Coord {
-                    x: o.max().x.max(r.max().x),
-                    y: o.max().y.max(r.max().y),
-                },
-            ),
-        });
-    }
-    out
+    geoms
+        .into_iter()
+        .filter_map(|g| g.bounding_rect())
+        .reduce(crate::spatial::overlay::box_union)
 }
 
 /// Polygons drawn over the layers (conflicts), drawn like a layer (meshes and tiles built by a

@@ -282,19 +282,7 @@ fn read_table(conn: &Connection, table: &str) -> Result<RawLayer, Text> {
             Ok(polys) if polys.is_empty() => failed.push((index, id, msg_io::empty_geometry())),
             Ok(polys) => {
                 if let Some(b) = ring_box(polys.iter().flatten().flatten()) {
-                    layer.extent = Some(match layer.extent {
-                        None => b,
-                        Some(e) => geo::Rect::new(
-                            Coord {
-                                x: e.min().x.min(b.min().x),
-                                y: e.min().y.min(b.min().y),
-                            },
-                            Coord {
-                                x: e.max().x.max(b.max().x),
-                                y: e.max().y.max(b.max().y),
-                            },
-                        ),
-                    });
+                    crate::spatial::overlay::grow_box(&mut layer.extent, b);
                 }
                 match super::geojson_in::ring_problem(&polys) {
                     Some(why) => failed.push((index, id, why)),

@@ -220,19 +220,7 @@ pub(crate) fn extend_extent<'a>(
     coords: impl Iterator<Item = &'a geo::Coord<f64>>,
 ) {
     for c in coords.filter(|c| c.x.is_finite() && c.y.is_finite()) {
-        *extent = Some(match *extent {
-            None => geo::Rect::new(*c, *c),
-            Some(e) => geo::Rect::new(
-                geo::Coord {
-                    x: e.min().x.min(c.x),
-                    y: e.min().y.min(c.y),
-                },
-                geo::Coord {
-                    x: e.max().x.max(c.x),
-                    y: e.max().y.max(c.y),
-                },
-            ),
-        });
+        crate::spatial::overlay::grow_box(extent, geo::Rect::new(*c, *c));
     }
 }
 

@@ -13,6 +13,7 @@ use super::dbf::{parse_dbf_file, DbfTable, LabelFrom};
 use super::{map_regular_file, read_regular_file, sibling_file, FileHash, LoadError};
 use crate::messages::io as msg;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter, Text, Unusable};
+use crate::spatial::overlay::grow_box;
 use geo::{Coord, Rect};
 use rayon::prelude::*;
 use std::path::Path;
@@ -122,9 +123,7 @@ pub fn read_shapefile_with(
     drop(dbf);
     files.push(dbf_hash);
     files.extend(siblings);
-    let layer: Result<(RawLayer, Vec<FileHash>), LoadError> =
-        Ok((pair(walk, table?, crs, warnings), files));
-    let (mut layer, files) = layer?;
+    let mut layer = pair(walk, table?, crs, warnings);
     layer.files = std::iter::once(FileHash {
         file: path
             .file_name()
@@ -290,26 +289,10 @@ impl Walk {
     ) {
         let (shape, bbox) = parse_polygon(content, header.shape_type, keep);
         if let Some(b) = bbox {
-            self.grow_extent(b);
+            grow_box(&mut self.extent, b);
         }
         self.offsets.push(offset as u64);
         self.shapes.push(shape);
-    }
-
-    fn grow_extent(&mut self, b: Rect<f64>) {
-        self.extent = Some(match self.extent {
-            None => b,
-            Some(e) => Rect::new(
-                Coord {
-                    x: e.min().x.min(b.min().x),
-                    y: e.min().y.min(b.min().y),
-                },
-                Coord {
-                    x: e.max().x.max(b.max().x),
-                    y: e.max().y.max(b.max().y),
-                },
-            ),
-        });
     }
 }
 
@@ -420,7 +403,7 @@ fn walk_indexed(
         walk.offsets.extend(part.offsets);
         walk.tail_warnings.extend(part.tail_warnings);
         if let Some(b) = part.extent {
-            walk.grow_extent(b);
+            grow_box(&mut walk.extent, b);
         }
     }
     // Anything after the last indexed record that is not padding.

@@ -17,6 +17,28 @@ pub fn boxes_intersect(a: &Rect<f64>, b: &Rect<f64>) -> bool {
         && b.min().y <= a.max().y
 }
 
+/// The smallest box holding both boxes.
+pub fn box_union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        geo::Coord {
+            x: a.min().x.min(b.min().x),
+            y: a.min().y.min(b.min().y),
+        },
+        geo::Coord {
+            x: a.max().x.max(b.max().x),
+            y: a.max().y.max(b.max().y),
+        },
+    )
+}
+
+/// Grows `extent` (none yet: nothing seen) to hold `b`.
+pub fn grow_box(extent: &mut Option<Rect<f64>>, b: Rect<f64>) {
+    *extent = Some(match *extent {
+        None => b,
+        Some(e) => box_union(e, b),
+    });
+}
+
 /// Intersection of two valid geometries; empty when their boxes do not meet.
 pub fn intersection(a: &Geom, b: &Geom) -> Geom {
     match (a.bounding_rect(), b.bounding_rect()) {
