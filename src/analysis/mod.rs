@@ -328,7 +328,7 @@ impl<'a> Prepared<'a> {
             layer,
             fields: Fields::of_layer(layer, review),
             patch_fields: fields::patch_fields(layer, review),
-            index: std::sync::Arc::new(BoxIndex::new(layer.features.iter().map(|f| &f.geometry))),
+            index: std::sync::Arc::new(BoxIndex::of_features(&layer.features)),
             by_id: std::sync::OnceLock::new(),
         }
     }
@@ -413,8 +413,7 @@ pub struct CheckIndexes {
 }
 
 impl CheckIndexes {
-    /// Indexes every layer but the zones, the layers side by side and each layer's boxes in
-    /// parallel.
+    /// Indexes every layer but the zones, the layers side by side.
     pub fn build(ds: &Dataset) -> CheckIndexes {
         use rayon::prelude::*;
         CheckIndexes {
@@ -422,14 +421,8 @@ impl CheckIndexes {
                 .layers
                 .par_iter()
                 .map(|l| {
-                    (l.role != LayerRole::Zones).then(|| {
-                        let boxes: Vec<Option<geo::Rect<f64>>> = l
-                            .features
-                            .par_iter()
-                            .map(|f| geo::BoundingRect::bounding_rect(&f.geometry))
-                            .collect();
-                        std::sync::Arc::new(BoxIndex::from_boxes(&boxes))
-                    })
+                    (l.role != LayerRole::Zones)
+                        .then(|| std::sync::Arc::new(BoxIndex::of_features(&l.features)))
                 })
                 .collect(),
         }

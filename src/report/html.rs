@@ -1315,20 +1315,11 @@ impl<'a> MapLayers<'a> {
     fn new(input: &ReportInput<'a>) -> MapLayers<'a> {
         let file = &input.review.file;
         let prepare = |layer: &'a Layer| {
-            use rayon::prelude::*;
-            // The check's index of the layer when it is at hand, else one built here (each
-            // box computed once, in parallel).
+            // The check's index of the layer when it is at hand, else one built here.
             let index = input
                 .indexes
                 .and_then(|ix| ix.of(input.dataset, layer))
-                .unwrap_or_else(|| {
-                    let boxes: Vec<Option<Rect<f64>>> = layer
-                        .features
-                        .par_iter()
-                        .map(|f| f.geometry.bounding_rect())
-                        .collect();
-                    std::sync::Arc::new(BoxIndex::from_boxes(&boxes))
-                });
+                .unwrap_or_else(|| std::sync::Arc::new(BoxIndex::of_features(&layer.features)));
             MapLayer {
                 layer,
                 index,

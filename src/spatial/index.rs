@@ -34,6 +34,17 @@ impl BoxIndex {
         BoxIndex::from_boxes(&boxes)
     }
 
+    /// Indexes the features of a layer, their boxes computed in parallel (a province layer has
+    /// a million); the payload of each entry is the feature's position.
+    pub fn of_features(features: &[crate::model::Feature]) -> BoxIndex {
+        use rayon::prelude::*;
+        let boxes: Vec<Option<Rect<f64>>> = features
+            .par_iter()
+            .map(|f| f.geometry.bounding_rect())
+            .collect();
+        BoxIndex::from_boxes(&boxes)
+    }
+
     /// Indexes boxes computed beforehand (`None`: a geometry without one, not indexed); the
     /// payload of each entry is its position.
     pub fn from_boxes(boxes: &[Option<Rect<f64>>]) -> BoxIndex {
