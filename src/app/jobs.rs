@@ -364,29 +364,44 @@ fn conflict_geoms(analysis: &Analysis) -> Vec<crate::model::Geom> {
         .collect()
 }
 
-/// Writes the CLI's reports into `dir`, checking first when no current result is given.
+/// Where an export goes: the folder, and whether report.pdf is written too.
+pub struct ExportTo<'a> {
+    pub dir: &'a Path,
+    pub pdf: bool,
+}
+
+/// Writes the CLI's reports into `out.dir`, checking first when no current result is given.
 /// `baseline`: the check of the plan as loaded, when the plan was edited since; the comparison
 /// table (`plan_changes.csv`, as 导出方案修改对比表 writes it) then goes with the reports.
+/// `indexes`: the layers' indexes the checks built, when there are (the check, if it runs, and
+/// the report's maps use them instead of indexing every layer again).
 pub fn export_job(
     dataset: &Dataset,
     review: &Review,
     analysis: Option<Arc<Analysis>>,
     baseline: Option<Arc<Analysis>>,
-    dir: &Path,
-    pdf: bool,
+    indexes: Option<Arc<crate::analysis::CheckIndexes>>,
+    out: ExportTo<'_>,
     progress: &Progress,
 ) -> JobOutput {
+    let ExportTo { dir, pdf } = out;
+    let indexes = indexes.unwrap_or_else(|| {
+        progress.stage("index", 1);
+        Arc::new(crate::analysis::CheckIndexes::build(dataset))
+    });
     let analysis = match analysis {
         Some(a) => a,
-        None => match run_checks(dataset, &review.file, progress) {
-            Ok(a) => Arc::new(a),
-            Err(_) => {
-                return JobOutput::Exported {
-                    dir: dir.to_path_buf(),
-                    result: Err(None),
+        None => {
+            match crate::analysis::run_checks_indexed(dataset, &review.file, progress, &indexes) {
+                Ok(a) => Arc::new(a),
+                Err(_) => {
+                    return JobOutput::Exported {
+                        dir: dir.to_path_buf(),
+                        result: Err(None),
+                    }
                 }
             }
-        },
+        }
     };
     progress.stage("write reports", 1);
     let input = crate::report::ReportInput {
@@ -397,7 +412,7 @@ pub fn export_job(
             pdf,
             ..crate::report::ReportMeta::default()
         },
-        indexes: None,
+        indexes: Some(&indexes),
     };
     let mut result = crate::report::write_all(dir, &input).map_err(Some);
     if let (Ok(files), Some(before)) = (&mut result, baseline) {

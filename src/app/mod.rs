@@ -1401,8 +1401,11 @@ impl ZonecheckApp {
                 let baseline = doc.baseline.clone().filter(|_| !doc.plan.done().is_empty());
                 self.status = StatusLine::Exporting;
                 let pdf = self.settings.export_pdf;
+                // The layers' indexes of the checks, when built: the report's maps use them.
+                let indexes = self.derived.check_indexes.clone();
                 self.spawn(JobKind::Export, move |p| {
-                    jobs::export_job(&dataset, &review, analysis, baseline, &dir, pdf, p)
+                    let out = jobs::ExportTo { dir: &dir, pdf };
+                    jobs::export_job(&dataset, &review, analysis, baseline, indexes, out, p)
                 });
             }
             AppCommand::SelectFinding(key) => self.select_finding(key),
