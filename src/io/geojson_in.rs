@@ -539,63 +539,40 @@ impl<'de> serde::Deserialize<'de> for Nested {
                         ring.shrink_to_fit();
                         Nested::Ring(ring)
                     }
-                    Nested::Ring(r) => {
-                        let mut rings = vec![r];
-                        while let Some(next) = seq.next_element::<Nested>()? {
-                            match next {
-                                Nested::Ring(r) => rings.push(r),
-                                Nested::Empty => rings.push(Vec::new()),
-                                _ => return Err(mixed()),
-                            }
-                        }
-                        Nested::Rings(rings)
-                    }
-                    Nested::Rings(rs) => {
-                        let mut polys = vec![rs];
-                        while let Some(next) = seq.next_element::<Nested>()? {
-                            match next {
-                                Nested::Rings(rs) => polys.push(rs),
-                                Nested::Empty => polys.push(Vec::new()),
-                                _ => return Err(mixed()),
-                            }
-                        }
-                        Nested::Polygons(polys)
-                    }
-                    Nested::Empty => {
-                        // `[[], …]`: empty rings (or polygons) until one says which.
-                        let mut empties = 1;
-                        let mut rings: Option<Vec<RawRing>> = None;
-                        let mut polys: Option<Vec<Vec<RawRing>>> = None;
-                        while let Some(next) = seq.next_element::<Nested>()? {
-                            match (next, &mut rings, &mut polys) {
-                                (Nested::Empty, None, None) => empties += 1,
-                                (Nested::Empty, Some(rs), None) => rs.push(Vec::new()),
-                                (Nested::Empty, None, Some(ps)) => ps.push(Vec::new()),
-                                (Nested::Ring(r), None, None) => {
-                                    let mut rs = vec![Vec::new(); empties];
-                                    rs.push(r);
-                                    rings = Some(rs);
-                                }
-                                (Nested::Ring(r), Some(rs), None) => rs.push(r),
-                                (Nested::Rings(r), None, None) => {
-                                    let mut ps = vec![Vec::new(); empties];
-                                    ps.push(r);
-                                    polys = Some(ps);
-                                }
-                                (Nested::Rings(r), None, Some(ps)) => ps.push(r),
-                                _ => return Err(mixed()),
-                            }
-                        }
-                        match (rings, polys) {
-                            (Some(rs), _) => Nested::Rings(rs),
-                            (None, Some(ps)) => Nested::Polygons(ps),
-                            // Only empty lists: as rings (a Polygon) or polygons (a
-                            // MultiPolygon), each empty.
-                            (None, None) => Nested::Rings(vec![Vec::new(); empties]),
-                        }
-                    }
                     Nested::Polygons(_) => {
                         return Err(A::Error::custom("coordinates nested too deep"))
+                    }
+                    // A list of rings or of polygons (`[]` an empty one): the first element
+                    // that is not empty says which.
+                    first => {
+                        let mut items = vec![first];
+                        while let Some(next) = seq.next_element::<Nested>()? {
+                            items.push(next);
+                        }
+                        let depth = items.iter().find(|n| !matches!(n, Nested::Empty));
+                        match depth {
+                            None | Some(Nested::Ring(_)) => Nested::Rings(
+                                items
+                                    .into_iter()
+                                    .map(|n| match n {
+                                        Nested::Ring(r) => Ok(r),
+                                        Nested::Empty => Ok(Vec::new()),
+                                        _ => Err(mixed()),
+                                    })
+                                    .collect::<Result<_, _>>()?,
+                            ),
+                            Some(Nested::Rings(_)) => Nested::Polygons(
+                                items
+                                    .into_iter()
+                                    .map(|n| match n {
+                                        Nested::Rings(r) => Ok(r),
+                                        Nested::Empty => Ok(Vec::new()),
+                                        _ => Err(mixed()),
+                                    })
+                                    .collect::<Result<_, _>>()?,
+                            ),
+                            Some(_) => return Err(mixed()),
+                        }
                     }
                 })
             }
