@@ -3,12 +3,25 @@
 use crate::model::Geom;
 use geo::{BoundingRect, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::{Envelope, RTree, RTreeObject, AABB};
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
-/// Bounding boxes of a list of geometries, bulk-loaded into an R-tree.
+/// Boxes beyond which the index is split into strips loaded side by side.
+const STRIP_BOXES: usize = 65_536;
+
+/// Bounding boxes of a list of geometries, bulk-loaded into R-trees: one for a small list; for
+/// a large one (a province's farmland), one per vertical strip of the boxes ordered by centre,
+/// the strips loaded in parallel (rstar's bulk load runs on one thread) and each query asking
+/// only the strips its box meets.
 pub struct BoxIndex {
+    strips: Vec<Strip>,
+    len: usize,
+}
+
+struct Strip {
+    /// The union of the strip's boxes.
+    envelope: AABB<[f64; 2]>,
     tree: RTree<Entry>,
 }
 
@@ -48,14 +61,50 @@ impl BoxIndex {
     /// Indexes boxes computed beforehand (`None`: a geometry without one, not indexed); the
     /// payload of each entry is its position.
     pub fn from_boxes(boxes: &[Option<Rect<f64>>]) -> BoxIndex {
-        let entries: Vec<Entry> = boxes
+        use rayon::prelude::*;
+        let mut entries: Vec<Entry> = boxes
             .iter()
             .enumerate()
             .filter_map(|(i, b)| Some(entry(i, (*b)?)))
             .collect();
-        BoxIndex {
-            tree: RTree::bulk_load(entries),
-        }
+        let len = entries.len();
+        let strips = if len <= STRIP_BOXES {
+            vec![entries]
+        } else {
+            let centre = |e: &Entry| {
+                let env = e.geom().envelope();
+                env.lower()[0] + env.upper()[0]
+            };
+            entries.par_sort_unstable_by(|a, b| centre(a).total_cmp(&centre(b)));
+            let count = (rayon::current_num_threads() * 2).max(2);
+            let size = len.div_ceil(count);
+            let mut strips = Vec::with_capacity(count);
+            while entries.len() > size {
+                let rest = entries.split_off(entries.len() - size);
+                strips.push(rest);
+            }
+            strips.push(entries);
+            strips
+        };
+        let strips: Vec<Strip> = strips
+            .into_par_iter()
+            .map(|entries| {
+                let tree = RTree::bulk_load(entries);
+                Strip {
+                    envelope: tree.root().envelope(),
+                    tree,
+                }
+            })
+            .collect();
+        BoxIndex { strips, len }
+    }
+
+    /// The entries whose box intersects `env`, strip by strip.
+    fn intersecting(&self, env: AABB<[f64; 2]>) -> impl Iterator<Item = &Entry> + '_ {
+        self.strips
+            .iter()
+            .filter(move |s| s.envelope.intersects(&env))
+            .flat_map(move |s| s.tree.locate_in_envelope_intersecting(&env))
     }
 
     /// Indexes boxes; the payload of each entry is its position.
@@ -68,8 +117,7 @@ impl BoxIndex {
     /// in ascending order.
     pub fn query(&self, rect: Rect<f64>, margin: f64) -> Vec<usize> {
         let mut out: Vec<usize> = self
-            .tree
-            .locate_in_envelope_intersecting(&envelope(rect, margin))
+            .intersecting(envelope(rect, margin))
             .map(|e| e.data)
             .collect();
         out.sort_unstable();
@@ -80,8 +128,7 @@ impl BoxIndex {
     /// vertices).
     pub fn query_boxes(&self, rect: Rect<f64>, margin: f64) -> Vec<(usize, Rect<f64>)> {
         let mut out: Vec<(usize, Rect<f64>)> = self
-            .tree
-            .locate_in_envelope_intersecting(&envelope(rect, margin))
+            .intersecting(envelope(rect, margin))
             .map(|e| {
                 let env = e.geom().envelope();
                 let (lo, hi) = (env.lower(), env.upper());
@@ -101,10 +148,7 @@ impl BoxIndex {
     /// Calls `visit` with the position and box of every geometry whose box intersects `rect`,
     /// in the tree's order (not sorted: for callers that sort or count themselves).
     pub fn for_each_in(&self, rect: Rect<f64>, mut visit: impl FnMut(usize, Rect<f64>)) {
-        for e in self
-            .tree
-            .locate_in_envelope_intersecting(&envelope(rect, 0.0))
-        {
+        for e in self.intersecting(envelope(rect, 0.0)) {
             let env = e.geom().envelope();
             let (lo, hi) = (env.lower(), env.upper());
             visit(
@@ -118,11 +162,11 @@ impl BoxIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.tree.size()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
+        self.len == 0
     }
 }
 
@@ -163,5 +207,79 @@ mod tests {
         let touch = Rect::new(Coord { x: 6.0, y: 6.0 }, Coord { x: 7.0, y: 7.0 });
         assert_eq!(b.query_boxes(touch, 0.0), vec![(2, boxes[2].unwrap())]);
         assert_eq!(a.query(touch, 0.0), vec![2]);
+    }
+
+    #[test]
+    fn a_large_index_split_into_strips_finds_what_a_scan_finds() {
+        // More boxes than STRIP_BOXES, scattered by a fixed linear congruential sequence.
+        let mut state: u64 = 12_345;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = STRIP_BOXES + 10_000;
+        let boxes: Vec<Option<Rect<f64>>> = (0..n)
+            .map(|i| {
+                if i % 997 == 0 {
+                    return None;
+                }
+                let (x, y) = (next() * 10_000.0, next() * 30_000.0);
+                let (w, h) = (next() * 40.0, next() * 40.0);
+                Some(Rect::new(Coord { x, y }, Coord { x: x + w, y: y + h }))
+            })
+            .collect();
+        let index = BoxIndex::from_boxes(&boxes);
+        assert!(index.strips.len() > 1);
+        assert_eq!(index.len(), boxes.iter().flatten().count());
+        for k in 0..200 {
+            let (x, y) = (next() * 10_000.0, next() * 30_000.0);
+            let side = if k % 10 == 0 { 3_000.0 } else { 60.0 };
+            let q = Rect::new(
+                Coord { x, y },
+                Coord {
+                    x: x + side,
+                    y: y + side,
+                },
+            );
+            let margin = if k % 2 == 0 { 0.0 } else { 5.0 };
+            let grown = Rect::new(
+                Coord {
+                    x: x - margin,
+                    y: y - margin,
+                },
+                Coord {
+                    x: x + side + margin,
+                    y: y + side + margin,
+                },
+            );
+            let scan: Vec<usize> = boxes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| {
+                    b.is_some_and(|b| {
+                        b.min().x <= grown.max().x
+                            && grown.min().x <= b.max().x
+                            && b.min().y <= grown.max().y
+                            && grown.min().y <= b.max().y
+                    })
+                })
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(index.query(q, margin), scan, "query {k}");
+            let with_boxes: Vec<(usize, Rect<f64>)> =
+                scan.iter().map(|&i| (i, boxes[i].unwrap())).collect();
+            assert_eq!(index.query_boxes(q, margin), with_boxes, "query {k}");
+            if margin == 0.0 {
+                let mut seen = Vec::new();
+                index.for_each_in(q, |i, b| {
+                    assert_eq!(Some(b), boxes[i]);
+                    seen.push(i);
+                });
+                seen.sort_unstable();
+                assert_eq!(seen, scan, "query {k}");
+            }
+        }
     }
 }
