@@ -320,7 +320,7 @@ pub fn merge_originals(
         feature: crate::model::Feature {
             index,
             geometry,
-            attrs,
+            attrs: attrs.into(),
         },
     })
 }
@@ -383,7 +383,7 @@ pub fn drawn_zone(
         feature: crate::model::Feature {
             index,
             geometry,
-            attrs,
+            attrs: attrs.into(),
         },
     })
 }
@@ -922,7 +922,7 @@ pub fn run(
     // a silent `?`.
     if !options.geojson && !options.gpkg && encoding == crate::io::shp_write::OutEncoding::Gbk {
         for f in &plan.features {
-            for (name, v) in plan.fields.iter().zip(&f.attrs) {
+            for (name, v) in plan.fields.iter().zip(f.attrs.iter()) {
                 if let Some(v) = v {
                     if encoding_rs::GBK.encode(v).2 {
                         return Err(msg::not_gbk(name, v).get(lang).to_string());
@@ -1010,7 +1010,7 @@ pub fn write_plan(
             let widest = plan
                 .features
                 .iter()
-                .filter_map(|f| f.attrs.get(i).cloned().flatten())
+                .filter_map(|f| f.attrs.get(i).map(str::to_string))
                 .map(|v| bytes(&v))
                 .max()
                 .unwrap_or(1);
@@ -1024,7 +1024,7 @@ pub fn write_plan(
         .features
         .iter()
         .map(|f| {
-            let mut attrs = f.attrs.clone();
+            let mut attrs = f.attrs.to_vec();
             attrs.resize(plan.fields.len(), None);
             (f.geometry.clone(), attrs)
         })
@@ -1082,7 +1082,7 @@ pub fn write_plan_gpkg(
         .features
         .iter()
         .map(|f| {
-            let mut attrs = f.attrs.clone();
+            let mut attrs = f.attrs.to_vec();
             attrs.resize(plan.fields.len(), None);
             (f.geometry.clone(), attrs)
         })
@@ -1145,7 +1145,7 @@ pub fn plan_geojson_text(plan: &Layer, epsg: Option<u32>) -> String {
         .map(|f| {
             let mut props = Map::new();
             for (i, name) in plan.fields.iter().enumerate() {
-                let v = f.attrs.get(i).cloned().flatten();
+                let v = f.attrs.get(i).map(str::to_string);
                 props.insert(name.clone(), v.map_or(Value::Null, Value::String));
             }
             let polys: Vec<Value> = f
@@ -1282,7 +1282,7 @@ mod tests {
                 .map(|(index, (id, geometry))| Feature {
                     index,
                     geometry,
-                    attrs: vec![Some(id.to_string())],
+                    attrs: vec![Some(id.to_string())].into(),
                 })
                 .collect(),
             source: SourceInfo::default(),

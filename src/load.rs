@@ -107,7 +107,7 @@ fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
 type BuiltRecord = (
     usize,
     Result<crate::spatial::repair::Repaired, Text>,
-    Vec<Option<String>>,
+    crate::model::Attrs,
 );
 
 struct Pending {
@@ -951,7 +951,7 @@ fn finish_layer(
         .collect();
     progress.add_time("repair", repair_start.elapsed().as_secs_f64());
     let mut features = Vec::new();
-    let mut dropped: Vec<(usize, Text, Vec<Option<String>>)> = Vec::new();
+    let mut dropped: Vec<(usize, Text, crate::model::Attrs)> = Vec::new();
     let mut boundary_repairs = Vec::new();
     for chunk in results {
         let chunk = chunk.map_err(|e| LoadError::new(e, &path))?;
@@ -1016,7 +1016,7 @@ fn finish_layer(
     };
     for (index, reason, attrs) in dropped {
         let id = id_field
-            .and_then(|k| attrs.get(k).cloned().flatten())
+            .and_then(|k| attrs.get(k).map(str::to_string))
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
         unusable.push(Unusable {

@@ -95,7 +95,12 @@ fn zones_features(app: &ZonecheckApp) -> Vec<(String, geo::MultiPolygon<f64>)> {
     let id = plan.field_index("ID").unwrap();
     plan.features
         .iter()
-        .map(|f| (f.attrs[id].clone().unwrap_or_default(), f.geometry.clone()))
+        .map(|f| {
+            (
+                f.attrs.get(id).map(str::to_string).unwrap_or_default(),
+                f.geometry.clone(),
+            )
+        })
         .collect()
 }
 
@@ -633,7 +638,7 @@ fn the_fate_of_an_original_is_chosen_undone_and_saved_with_the_plan() {
         let fi = l
             .features
             .iter()
-            .position(|f| f.attrs[id].as_deref() == Some("Y11"))
+            .position(|f| f.attrs.get(id) == Some("Y11"))
             .unwrap();
         (oi, fi)
     };

@@ -242,9 +242,9 @@ fn cut_protected_land_undo_redo_save_and_reopen() {
     let m001 = raw
         .records
         .iter()
-        .find(|r| r.attrs[2].as_deref() == Some("M001"))
+        .find(|r| r.attrs.get(2) == Some("M001"))
         .unwrap();
-    assert_eq!(m001.attrs[3].as_deref(), Some("萧山经济技术开发区"));
+    assert_eq!(m001.attrs.get(3), Some("萧山经济技术开发区"));
     let geom = zonecheck::spatial::repair::build_geometry(&m001.shape).unwrap();
     let area = geo::Area::unsigned_area(&geom.geometry);
     assert!((area - area_cut).abs() < 1.0, "{area} vs {area_cut}");
@@ -278,7 +278,7 @@ fn zone_feature(app: &ZonecheckApp, id: &str) -> (usize, usize) {
     let fi = layer
         .features
         .iter()
-        .position(|f| f.attrs[col].as_deref() == Some(id))
+        .position(|f| f.attrs.get(col) == Some(id))
         .unwrap();
     (zi, fi)
 }

@@ -642,7 +642,7 @@ fn bad_dropped_file_is_named_and_a_guessed_crs_and_encoding_are_corrected() {
     let l = &doc.dataset.layers[doc.layer_index(key).unwrap()];
     let mc = l.field_index("MC").unwrap();
     assert_eq!(
-        l.features[0].attrs[mc].as_deref(),
+        l.features[0].attrs.get(mc),
         Some("湘湖—白马湖湿地生态保护红线")
     );
 }

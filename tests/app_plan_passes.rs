@@ -82,7 +82,7 @@ fn features_of(app: &ZonecheckApp, id: &str) -> Vec<(usize, geo::MultiPolygon<f6
     plan.features
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.attrs[col].as_deref() == Some(id))
+        .filter(|(_, f)| f.attrs.get(col) == Some(id))
         .map(|(i, f)| (i, f.geometry.clone()))
         .collect()
 }

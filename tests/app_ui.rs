@@ -355,7 +355,7 @@ fn conflict_finding_lists_its_patches_and_a_click_zooms_to_one() {
     let layer = &doc.dataset.layers[picked.layer];
     assert_eq!(layer.name, "farmland");
     assert_eq!(
-        layer.features[picked.feature].attrs[0].as_deref(),
+        layer.features[picked.feature].attrs.get(0),
         Some("33010900000002")
     );
     // The camera is centred on the patch: E 511 050–511 150, N 3 349 000–3 349 100.

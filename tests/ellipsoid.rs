@@ -213,7 +213,11 @@ fn every_reported_area_is_also_ellipsoidal_and_matches_pyproj() {
     let shp = zonecheck::load::read_raw(&out.join("conflicts.shp")).unwrap();
     let value = |r: usize, name: &str| {
         let k = shp.fields.iter().position(|f| f == name).unwrap();
-        shp.records[r].attrs[k].clone().unwrap_or_default()
+        shp.records[r]
+            .attrs
+            .get(k)
+            .map(str::to_string)
+            .unwrap_or_default()
     };
     assert_eq!(shp.records.len(), 2);
     assert_eq!(value(0, "AREA_M2").parse::<f64>().unwrap(), 5000.0);

@@ -381,13 +381,13 @@ fn conflicts_shapefile_has_the_sliver_flag() {
         .iter()
         .map(|r| {
             (
-                r.attrs[area]
-                    .as_deref()
+                r.attrs
+                    .get(area)
                     .unwrap_or("")
                     .trim()
                     .parse()
                     .unwrap_or(-1.0),
-                r.attrs[sliver].clone().unwrap_or_default(),
+                r.attrs.get(sliver).map(str::to_string).unwrap_or_default(),
             )
         })
         .collect();

@@ -319,7 +319,7 @@ fn merging_originals_equals_the_geos_union() {
                         geo::LineString::from(coords),
                         vec![],
                     )]),
-                    attrs: vec![Some(id.clone()), Some(level.into())],
+                    attrs: vec![Some(id.clone()), Some(level.into())].into(),
                 }
             })
             .collect(),
@@ -338,7 +338,8 @@ fn merging_originals_equals_the_geos_union() {
                 Some("已有开发区".into()),
                 Some("省级经济开发区".into()),
                 Some("Y01".into()),
-            ],
+            ]
+            .into(),
         }],
         source: SourceInfo::default(),
     };
@@ -381,24 +382,21 @@ fn merging_originals_equals_the_geos_union() {
             feature.geometry.0.len() as u64,
             m["parts"].as_u64().unwrap()
         );
-        assert_eq!(
-            feature.attrs[3].as_deref(),
-            Some(members.join("、").as_str())
-        );
+        assert_eq!(feature.attrs.get(3), Some(members.join("、").as_str()));
         // 牌子: Y01 is the only national member; otherwise the provincial plaque.
         let level = if members.contains(&"Y01".to_string()) {
             "国家级高新技术产业开发区"
         } else {
             "省级经济开发区"
         };
-        assert_eq!(feature.attrs[2].as_deref(), Some(level));
+        assert_eq!(feature.attrs.get(2), Some(level));
     }
     // An id already in use, an unknown member: refused.
     let mut with_one = plan.clone();
     with_one.features.push(Feature {
         index: 0,
         geometry: geo::MultiPolygon(vec![]),
-        attrs: vec![Some("N0".into()), None, None, None],
+        attrs: vec![Some("N0".into()), None, None, None].into(),
     });
     let taken = NewZone {
         id: "N0".into(),

@@ -396,7 +396,7 @@ fn conflicts_gpkg_reads_back() {
     assert!((poly.unsigned_area() - 20_000.0).abs() < 1e-6);
     let value = |name: &str| {
         let k = layer.fields.iter().position(|f| f == name).unwrap();
-        rec.attrs[k].clone().unwrap_or_default()
+        rec.attrs.get(k).map(str::to_string).unwrap_or_default()
     };
     assert_eq!(value("ZONE_ID"), "Z01");
     assert_eq!(value("AREA_M2"), "20000");
@@ -435,7 +435,7 @@ fn fix_writes_the_fixed_plan_as_gpkg() {
         layer
             .records
             .iter()
-            .filter(|r| r.attrs[0].as_deref() == Some(id))
+            .filter(|r| r.attrs.get(0) == Some(id))
             .map(|r| match &r.shape {
                 zonecheck::model::RawShape::Polygons(polys) => polys
                     .iter()

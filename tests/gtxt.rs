@@ -186,7 +186,7 @@ fn extra_attribute_fields_are_kept() {
     let raw = zonecheck::load::read_raw(&fx.path("plan.txt")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(raw.fields.len(), 10, "{:?}", raw.fields);
     assert_eq!(raw.fields[9], "属性10");
-    assert_eq!(raw.records[0].attrs[8].as_deref(), Some("备注"));
+    assert_eq!(raw.records[0].attrs.get(8), Some("备注"));
 }
 
 /// Variant: no [属性描述] at all. The zone number 40 before every Y decides EPSG:4528, with a
@@ -363,8 +363,8 @@ fn the_writer_rounds_to_the_precision_and_the_reader_gets_it_back() {
     let layer = parse_gtxt(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(layer.crs.as_deref(), Some("EPSG:4549"));
     assert_eq!(layer.records.len(), 1);
-    assert_eq!(layer.records[0].attrs[2].as_deref(), Some("Z1"));
-    assert_eq!(layer.records[0].attrs[3].as_deref(), Some("方块"));
+    assert_eq!(layer.records[0].attrs.get(2), Some("Z1"));
+    assert_eq!(layer.records[0].attrs.get(3), Some("方块"));
     let ring: Vec<geo::Coord<f64>> = layer.records[0].shape.rings().flatten().copied().collect();
     assert_eq!(ring.len(), 5);
     for c in &square.0[0].exterior().0 {

@@ -55,7 +55,7 @@ fn recheck_equals_a_whole_check_edit_after_edit() {
                 let at = plan
                     .features
                     .iter()
-                    .position(|f| f.attrs[id_col].as_deref() == Some("M004"))
+                    .position(|f| f.attrs.get(id_col) == Some("M004"))
                     .unwrap();
                 PlanEdit::Remove {
                     at,
@@ -67,12 +67,12 @@ fn recheck_equals_a_whole_check_edit_after_edit() {
                 let at = plan
                     .features
                     .iter()
-                    .position(|f| f.attrs[id_col].as_deref() == Some("M003"))
+                    .position(|f| f.attrs.get(id_col) == Some("M003"))
                     .unwrap();
                 PlanEdit::Attribute {
                     feature: at,
                     field: name_col,
-                    before: plan.features[at].attrs[name_col].clone(),
+                    before: plan.features[at].attrs.get(name_col).map(str::to_string),
                     after: Some("湘南园".into()),
                 }
             }
@@ -81,7 +81,7 @@ fn recheck_equals_a_whole_check_edit_after_edit() {
                 let at = plan
                     .features
                     .iter()
-                    .position(|f| f.attrs[id_col].as_deref() == Some("M002"))
+                    .position(|f| f.attrs.get(id_col) == Some("M002"))
                     .unwrap();
                 PlanEdit::Attribute {
                     feature: at,

@@ -2313,12 +2313,12 @@ mod tests {
             vec!["BSM", "DLBM", "DLMC", "TBMJ", "XZQDM", "ZLDWMC"]
         );
         let r = &farm_raw.records[0].attrs;
-        assert!(r[4].as_deref().unwrap().starts_with("330109"));
-        assert!(r[5].as_deref().unwrap().ends_with('村'));
+        assert!(r.get(4).unwrap().starts_with("330109"));
+        assert!(r.get(5).unwrap().ends_with('村'));
         let enclaves = zones
             .records
             .iter()
-            .filter(|r| r.attrs[7].as_deref() == Some("是"))
+            .filter(|r| r.attrs.get(7) == Some("是"))
             .count();
         eprintln!("{enclaves} enclave feature(s)");
     }

@@ -1197,7 +1197,7 @@ impl ZonecheckApp {
                 let Some(f) = plan.features.get(feature) else {
                     return;
                 };
-                let before = f.attrs.get(field).cloned().flatten();
+                let before = f.attrs.get(field).map(str::to_string);
                 self.edit_plan(crate::model::edit::PlanEdit::Attribute {
                     feature,
                     field,
@@ -1299,7 +1299,7 @@ impl ZonecheckApp {
                     crate::model::edit::PlanEdit::Attribute {
                         feature,
                         field,
-                        before: f.attrs.get(field).cloned().flatten(),
+                        before: f.attrs.get(field).map(str::to_string),
                         after: value,
                     },
                 ));

@@ -676,7 +676,7 @@ mod tests {
                 geometry: MultiPolygon(vec![
                     wkt! { POLYGON((0.0 0.0, 1.0 0.0, 1.0 1.0, 0.0 0.0)) },
                 ]),
-                attrs: Vec::new(),
+                attrs: Default::default(),
             }],
             source: SourceInfo::default(),
         };

@@ -9,6 +9,7 @@ use crate::messages::io as msg;
 use crate::model::Text;
 use encoding_rs::Encoding;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::path::Path;
 
 /// An attribute table as read from a `.dbf`.
@@ -18,7 +19,7 @@ pub struct DbfTable {
     pub fields: Vec<String>,
     /// One entry per record in file order; `None` for a record marked deleted (`*`).
     /// Each value is trimmed text, `None` when empty, blank or NULL.
-    pub records: Vec<Option<Vec<Option<String>>>>,
+    pub records: Vec<Option<crate::model::Attrs>>,
     /// The encoding used and why, e.g. "GBK (.cpg)" or "UTF-8 (valid UTF-8)".
     pub encoding: Text,
     /// Problems that did not stop the table (no file name in them; the caller adds it).
@@ -303,7 +304,7 @@ fn parse_dbf_labelled(
 
     // Values.
     // Runs of records decode independently (in parallel), joined in file order.
-    type Row = Option<Vec<Option<String>>>;
+    type Row = Option<crate::model::Attrs>;
     /// A run's rows and, per field, (count, first record) of undecodable values.
     type Run = (Vec<Row>, Vec<(usize, usize)>);
     let runs: Vec<Run> = live
@@ -313,6 +314,7 @@ fn parse_dbf_labelled(
             // (count, first record) of undecodable values per field.
             let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); fields_desc.len()];
             let mut records: Vec<Row> = Vec::with_capacity(DECODE_CHUNK);
+            let mut values = crate::model::AttrsBuilder::default();
             for (k, rec) in run.chunks_exact(record_len.max(1)).enumerate() {
                 let i = c * DECODE_CHUNK + k;
                 if rec.first() == Some(&b'*') {
@@ -320,10 +322,9 @@ fn parse_dbf_labelled(
                     continue;
                 }
                 if wanted.is_some_and(|w| w.get(i) == Some(&false)) {
-                    records.push(Some(Vec::new()));
+                    records.push(Some(crate::model::Attrs::default()));
                     continue;
                 }
-                let mut values = Vec::with_capacity(fields_desc.len());
                 for (f, fd) in fields_desc.iter().enumerate() {
                     let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
                     let (value, replaced) = field_value(fd, raw, encoding);
@@ -335,9 +336,9 @@ fn parse_dbf_labelled(
                             slot.0 += 1;
                         }
                     }
-                    values.push(value);
+                    values.push(value.as_deref());
                 }
-                records.push(Some(values));
+                records.push(Some(values.finish()));
             }
             (records, bad_text)
         })
@@ -627,9 +628,13 @@ fn trim_bytes(raw: &[u8]) -> &[u8] {
 }
 
 /// Decodes one value; the flag says the text had undecodable bytes (U+FFFD).
-fn field_value(fd: &FieldDesc, raw: &[u8], encoding: &'static Encoding) -> (Option<String>, bool) {
+fn field_value<'a>(
+    fd: &FieldDesc,
+    raw: &'a [u8],
+    encoding: &'static Encoding,
+) -> (Option<Cow<'a, str>>, bool) {
     if fd.is_binary() {
-        return (binary_value(fd.kind, raw), false);
+        return (binary_value(fd.kind, raw).map(Cow::Owned), false);
     }
     let trimmed = trim_bytes(raw);
     if trimmed.is_empty() {
@@ -646,9 +651,9 @@ fn field_value(fd: &FieldDesc, raw: &[u8], encoding: &'static Encoding) -> (Opti
     if t.is_empty() {
         (None, replaced)
     } else if t.len() == text.len() {
-        (Some(text.into_owned()), replaced)
+        (Some(text), replaced)
     } else {
-        (Some(t.to_string()), replaced)
+        (Some(Cow::Owned(t.to_string())), replaced)
     }
 }
 
@@ -763,7 +768,7 @@ mod tests {
     }
 
     fn values(t: &DbfTable, i: usize) -> Vec<Option<String>> {
-        t.records[i].clone().unwrap()
+        t.records[i].clone().unwrap().to_vec()
     }
 
     #[test]

@@ -608,15 +608,15 @@ mod reader {
                 .and_then(|f| usize::try_from(f).ok())
                 .unwrap_or(position);
             position += 1;
-            let attrs: Vec<Option<String>> = field_types
+            let attrs: crate::model::Attrs = field_types
                 .iter()
                 .enumerate()
                 .map(|(k, (_, ty))| attr_text(&feature, k, *ty))
                 .collect();
             let id = crate::io::shp::record_id(&raw.fields, &attrs);
             content.update(index.to_le_bytes());
-            for a in &attrs {
-                content.update(a.as_deref().unwrap_or("\u{0}").as_bytes());
+            for a in attrs.iter() {
+                content.update(a.unwrap_or("\u{0}").as_bytes());
                 content.update([0xff]);
             }
             let Some(g) = feature.geometry() else {

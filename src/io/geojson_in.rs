@@ -3,7 +3,7 @@
 
 use super::LoadError;
 use crate::messages::io as msg;
-use crate::model::{RawLayer, RawRecord, RawRing, RawShape, Text, Unusable};
+use crate::model::{Attrs, RawLayer, RawRecord, RawRing, RawShape, Text, Unusable};
 use geo::Coord;
 use geojson::{GeoJson, Geometry, Value as GValue};
 use serde_json::{Map, Value};
@@ -217,7 +217,7 @@ impl Collector<'_> {
         let attrs = attrs_in_order(&layer.fields, &props);
         // The id naming a feature that cannot be used (only those need one).
         let given_id = feature.id;
-        let id = |fields: &[String], attrs: &[Option<String>]| {
+        let id = |fields: &[String], attrs: &Attrs| {
             given_id
                 .clone()
                 .or_else(|| super::shp::record_id(fields, attrs))
@@ -279,7 +279,7 @@ impl Collector<'_> {
         // Properties first seen on later features: pad earlier records.
         let n = layer.fields.len();
         for r in &mut layer.records {
-            r.attrs.resize(n, None);
+            r.attrs.resize(n);
         }
         if layer.records.is_empty() && !non_polygon.is_empty() {
             return Err(msg::not_polygons(non_polygon[0]));
@@ -353,18 +353,18 @@ fn crs_member(foreign: Option<&Map<String, Value>>) -> Result<Option<String>, Te
     Err(msg::geojson_bad_crs_member())
 }
 
-fn attrs_in_order(fields: &[String], props: &Map<String, Value>) -> Vec<Option<String>> {
+fn attrs_in_order(fields: &[String], props: &Map<String, Value>) -> Attrs {
     fields
         .iter()
         .map(|f| match props.get(f) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => {
                 let t = s.trim();
-                (!t.is_empty()).then(|| t.to_string())
+                (!t.is_empty()).then_some(std::borrow::Cow::Borrowed(t))
             }
-            Some(Value::Number(n)) => Some(n.to_string()),
-            Some(Value::Bool(b)) => Some(b.to_string()),
-            Some(other) => Some(other.to_string()),
+            Some(Value::Number(n)) => Some(n.to_string().into()),
+            Some(Value::Bool(b)) => Some(b.to_string().into()),
+            Some(other) => Some(other.to_string().into()),
         })
         .collect()
 }
@@ -641,7 +641,7 @@ mod tests {
         assert_eq!(layer.crs.as_deref(), Some("urn:ogc:def:crs:EPSG::4490"));
         assert_eq!(layer.records.len(), 1);
         assert_eq!(layer.fields, vec!["id", "名称", "n", "extra"]);
-        assert_eq!(layer.records[0].attrs[1].as_deref(), Some("萧山"));
+        assert_eq!(layer.records[0].attrs.get(1), Some("萧山"));
         assert_eq!(layer.records[0].attrs.len(), 4);
         assert_eq!(layer.warnings.len(), 1);
     }

@@ -261,10 +261,11 @@ fn read_table(conn: &Connection, table: &str) -> Result<RawLayer, Text> {
         let fid: i64 = row.get(0).map_err(query_failed)?;
         let index = usize::try_from(fid).unwrap_or(position);
         position += 1;
-        let mut attrs = Vec::with_capacity(attr_cols.len());
+        let mut attrs = crate::model::AttrsBuilder::default();
         for k in 0..attr_cols.len() {
-            attrs.push(text_of(row.get_ref(k + 2).map_err(query_failed)?));
+            attrs.push(text_of(row.get_ref(k + 2).map_err(query_failed)?).as_deref());
         }
+        let attrs = attrs.finish();
         let id = super::shp::record_id(&layer.fields, &attrs);
         let blob = match row.get_ref(1).map_err(query_failed)? {
             ValueRef::Null => {

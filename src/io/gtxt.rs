@@ -397,7 +397,7 @@ pub fn parse_gtxt(text: &str) -> Result<RawLayer, Text> {
             None => layer.records.push(RawRecord {
                 index,
                 shape: RawShape::Rings(parcel.rings.into_iter().map(|(_, _, r)| r).collect()),
-                attrs,
+                attrs: attrs.into(),
             }),
         }
     }
@@ -889,7 +889,7 @@ mod tests {
         assert_eq!(layer.crs.as_deref(), Some("EPSG:4528"));
         assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
         assert_eq!(layer.records.len(), 1);
-        assert_eq!(layer.records[0].attrs[2].as_deref(), Some("D1"));
+        assert_eq!(layer.records[0].attrs.get(2), Some("D1"));
         assert_eq!(layer.fields.len(), 8);
     }
 
@@ -1014,7 +1014,7 @@ mod tests {
             "{HEADER}4,,D1,名称@\nJ1,1,3340100,500000\nJ2,1,3340100,500100\nJ3,1,3340000,500100\nJ1,1,3340100,500000\n"
         );
         let layer = parse_gtxt(&text).unwrap();
-        assert_eq!(layer.records[0].attrs[3].as_deref(), Some("名称"));
+        assert_eq!(layer.records[0].attrs.get(3), Some("名称"));
         assert_eq!(layer.fields.len(), 4);
     }
 

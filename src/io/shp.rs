@@ -586,13 +586,12 @@ const ID_FIELDS: &[&str] = &[
 /// ([`ID_FIELDS`], tried in that order), else `None`. Only the raw `.dbf` row is looked at (not
 /// the review's `fields`), so it is a hint for finding the record, not the zone id the check
 /// uses.
-pub fn record_id(fields: &[String], row: &[Option<String>]) -> Option<String> {
+pub fn record_id(fields: &[String], row: &crate::model::Attrs) -> Option<String> {
     ID_FIELDS.iter().find_map(|want| {
         let i = fields
             .iter()
             .position(|f| f.trim().to_lowercase() == *want)?;
-        row.get(i)?
-            .as_deref()
+        row.get(i)
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_string)
@@ -640,7 +639,7 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Text
                 warnings.push(msg::deleted_in_dbf(index));
                 continue;
             }
-            None => vec![None; n_fields],
+            None => crate::model::Attrs::nulls(n_fields),
         };
         records.push(RawRecord {
             index,
@@ -763,10 +762,7 @@ mod tests {
         assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);
         assert_eq!(layer.records.len(), 3);
         assert_eq!(layer.records[1].shape.rings().count(), 4);
-        assert_eq!(
-            layer.records[0].attrs[0].as_deref(),
-            Some("萧山经济技术开发区")
-        );
+        assert_eq!(layer.records[0].attrs.get(0), Some("萧山经济技术开发区"));
         assert_eq!(layer.crs.as_deref(), Some("PROJCS[]"));
     }
 
@@ -959,7 +955,7 @@ mod tests {
         assert_eq!(layer.unusable[0].index, Some(0));
         assert_eq!(layer.unusable[0].id.as_deref(), Some("1"));
         // Attributes stay with their shapes.
-        assert_eq!(layer.records[0].attrs[1].as_deref(), Some("2"));
+        assert_eq!(layer.records[0].attrs.get(1), Some("2"));
     }
 
     #[test]
@@ -1042,7 +1038,7 @@ mod tests {
             layer.records.iter().map(|r| r.index).collect::<Vec<_>>(),
             vec![0, 2]
         );
-        assert_eq!(layer.records[1].attrs[1].as_deref(), Some("3"));
+        assert_eq!(layer.records[1].attrs.get(1), Some("3"));
     }
 
     #[test]
@@ -1059,7 +1055,7 @@ mod tests {
         );
         assert_eq!(layer.records.len(), 3);
         assert_eq!(layer.records[2].attrs, vec![None, None]);
-        assert_eq!(layer.records[1].attrs[1].as_deref(), Some("2"));
+        assert_eq!(layer.records[1].attrs.get(1), Some("2"));
     }
 
     #[test]

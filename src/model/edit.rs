@@ -188,12 +188,12 @@ pub fn apply(plan: &mut Layer, edit: &PlanEdit) -> Result<(), EditError> {
                 return Err(EditError::OutOfRange { feature: *feature });
             }
             if f.attrs.len() < width {
-                f.attrs.resize(width, None);
+                f.attrs.resize(width);
             }
-            if &f.attrs[*field] != before {
+            if f.attrs.get(*field) != before.as_deref() {
                 return Err(EditError::Stale { feature: *feature });
             }
-            f.attrs[*field] = after.clone();
+            f.attrs.set(*field, after.as_deref());
         }
         PlanEdit::Insert { at, feature } => {
             if *at > plan.features.len() {
@@ -419,7 +419,7 @@ mod tests {
         Feature {
             index,
             geometry,
-            attrs: vec![Some(id.to_string()), None],
+            attrs: vec![Some(id.to_string()), None].into(),
         }
     }
 
@@ -455,7 +455,7 @@ mod tests {
                 PlanEdit::Attribute {
                     feature: i,
                     field,
-                    before: p.features[i].attrs[field].clone(),
+                    before: p.features[i].attrs.get(field).map(str::to_string),
                     after: Some(format!("萧山{}", pick(3))),
                 }
             }
@@ -552,10 +552,7 @@ mod tests {
         );
         assert_eq!(p.features, before);
         apply(&mut p, &good).unwrap();
-        assert_eq!(
-            p.features[1].attrs[1].as_deref(),
-            Some("萧山经济技术开发区")
-        );
+        assert_eq!(p.features[1].attrs.get(1), Some("萧山经济技术开发区"));
     }
 
     #[test]
@@ -566,7 +563,7 @@ mod tests {
         let rename = |p: &Layer, to: &str| PlanEdit::Attribute {
             feature: 0,
             field: 1,
-            before: p.features[0].attrs[1].clone(),
+            before: p.features[0].attrs.get(1).map(str::to_string),
             after: Some(to.to_string()),
         };
         let e = rename(&p, "甲");
@@ -579,7 +576,7 @@ mod tests {
         let e = rename(&p, "乙");
         h.apply(&mut p, e).unwrap();
         assert!(!h.can_redo());
-        assert_eq!(p.features[0].attrs[1].as_deref(), Some("乙"));
+        assert_eq!(p.features[0].attrs.get(1), Some("乙"));
         // A no-op is not a step.
         let r = h.revision();
         let e = rename(&p, "乙");

@@ -4,6 +4,7 @@
 //! the grouping of zone features into merged zones ([`zones`]) live here too, so that `io`
 //! parses them and `load`, `analysis` and the reports read them without importing each other.
 
+pub mod attrs;
 pub mod decision;
 pub mod edit;
 pub mod fields;
@@ -12,6 +13,7 @@ pub mod plaques;
 pub mod settings;
 pub mod zones;
 
+pub use attrs::{Attrs, AttrsBuilder};
 use geo::{Coord, MultiPolygon};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -209,7 +211,7 @@ pub struct RawRecord {
     pub index: usize,
     pub shape: RawShape,
     /// One value per field of the layer; `None` for an empty or NULL value.
-    pub attrs: Vec<Option<String>>,
+    pub attrs: Attrs,
 }
 
 /// A layer as a reader found it: coordinates in the file's own CRS.
@@ -254,7 +256,7 @@ pub struct Feature {
     /// 0-based record number in the source file.
     pub index: usize,
     pub geometry: Geom,
-    pub attrs: Vec<Option<String>>,
+    pub attrs: Attrs,
 }
 
 /// Where a layer came from and what loading it involved; reported in `inputs`.
@@ -306,7 +308,7 @@ impl Layer {
 
     /// Value of field `field` of feature `feature`, trimmed; `None` when missing or empty.
     pub fn attr<'a>(&self, feature: &'a Feature, field: Option<usize>) -> Option<&'a str> {
-        let value = feature.attrs.get(field?)?.as_deref()?.trim();
+        let value = feature.attrs.get(field?)?.trim();
         (!value.is_empty()).then_some(value)
     }
 }

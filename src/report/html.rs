@@ -2752,7 +2752,7 @@ mod tests {
         ds.layers[0].features.push(Feature {
             index: 2,
             geometry: z3,
-            attrs: vec![Some("Z3".into()), Some("两片".into())],
+            attrs: vec![Some("Z3".into()), Some("两片".into())].into(),
         });
         ds.layers.push(layer(
             "barriers",

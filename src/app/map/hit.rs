@@ -111,7 +111,7 @@ mod tests {
                 .map(|(i, p)| Feature {
                     index: i,
                     geometry: MultiPolygon(vec![p]),
-                    attrs: vec![Some(format!("{name}{i}"))],
+                    attrs: vec![Some(format!("{name}{i}"))].into(),
                 })
                 .collect(),
             source: SourceInfo::default(),

@@ -791,7 +791,7 @@ mod tests {
                 .map(|(index, geometry)| Feature {
                     index,
                     geometry,
-                    attrs: Vec::new(),
+                    attrs: Default::default(),
                 })
                 .collect(),
             source: SourceInfo::default(),

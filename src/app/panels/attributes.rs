@@ -64,7 +64,7 @@ pub fn attributes_panel_ui(
         view.attr_draft = Some((
             picked,
             (0..layer.fields.len())
-                .map(|i| feature.attrs.get(i).cloned().flatten().unwrap_or_default())
+                .map(|i| feature.attrs.get(i).map(str::to_string).unwrap_or_default())
                 .collect(),
         ));
     }
@@ -167,7 +167,7 @@ pub fn attributes_panel_ui(
                     ui.strong(lang.t(S::Value));
                     ui.end_row();
                     for (i, name) in layer.fields.iter().enumerate() {
-                        let value = feature.attrs.get(i).cloned().flatten();
+                        let value = feature.attrs.get(i).map(str::to_string);
                         let label = ui.label(name);
                         if status_col == Some(i) {
                             let current = value.clone().unwrap_or_default();

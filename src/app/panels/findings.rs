@@ -517,7 +517,7 @@ fn evidence_ui(
                                 .features
                                 .get(o.feature)
                                 .and_then(|feat| feat.attrs.get(c))
-                                .and_then(|v| v.clone()),
+                                .map(str::to_string),
                             _ => o.class.clone(),
                         };
                         ui.add_sized(

@@ -78,7 +78,7 @@ impl TableState {
                         .features
                         .iter()
                         .take(300)
-                        .map(move |f| f.attrs.get(i).and_then(|v| v.as_deref()).unwrap_or(""))
+                        .map(move |f| f.attrs.get(i).unwrap_or(""))
                         .map(str::trim)
                         .filter(|v| !v.is_empty())
                 };
@@ -96,7 +96,7 @@ fn cell(layer: &Layer, feature: usize, col: usize) -> &str {
     };
     match col {
         0 => "",
-        c => f.attrs.get(c - 1).and_then(|v| v.as_deref()).unwrap_or(""),
+        c => f.attrs.get(c - 1).unwrap_or(""),
     }
 }
 
@@ -120,13 +120,7 @@ pub fn table_rows(layer: &Layer, sort: Option<(usize, bool)>, filter: &str) -> V
             let f = &layer.features[i];
             match &by_field {
                 Some((col, value)) => {
-                    f.attrs
-                        .get(*col)
-                        .and_then(|v| v.as_deref())
-                        .unwrap_or("")
-                        .trim()
-                        .to_lowercase()
-                        == *value
+                    f.attrs.get(*col).unwrap_or("").trim().to_lowercase() == *value
                 }
                 None => {
                     f.index.to_string() == needle
@@ -148,12 +142,7 @@ pub fn table_rows(layer: &Layer, sort: Option<(usize, bool)>, filter: &str) -> V
         let numeric = layer
             .features
             .iter()
-            .map(|f| {
-                f.attrs
-                    .get(col - 1)
-                    .and_then(|v| v.as_deref())
-                    .unwrap_or("")
-            })
+            .map(|f| f.attrs.get(col - 1).unwrap_or(""))
             .filter(|v| !v.trim().is_empty())
             .all(|v| v.trim().parse::<f64>().is_ok_and(f64::is_finite));
         if numeric {
@@ -231,7 +220,7 @@ fn column_widths(layer: &Layer) -> Vec<f32> {
             .features
             .iter()
             .take(300)
-            .map(|f| chars(f.attrs.get(i).and_then(|v| v.as_deref()).unwrap_or("")))
+            .map(|f| chars(f.attrs.get(i).unwrap_or("")))
             .fold(chars(name) + 2.0, f32::max);
         widths.push((longest * 7.5 + 16.0).clamp(56.0, 280.0));
     }
@@ -462,7 +451,8 @@ mod tests {
                     attrs: vec![
                         (!a.is_empty()).then(|| a.to_string()),
                         (!b.is_empty()).then(|| b.to_string()),
-                    ],
+                    ]
+                    .into(),
                 })
                 .collect(),
             source: SourceInfo::default(),
@@ -517,7 +507,8 @@ mod tests {
                         Some(format!("{:.2}", (i * 7919 % 100_000) as f64 / 3.0)),
                         Some("330109009".into()),
                         Some(format!("第{}村", i % 97)),
-                    ],
+                    ]
+                    .into(),
                 })
                 .collect(),
             source: SourceInfo::default(),
