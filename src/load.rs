@@ -868,7 +868,7 @@ fn finish_layer(
         None // an empty file's header box is meaningless (often all zeros)
     };
     let extent_own = union_box(
-        raw_bbox(&raw).map(|(a, b)| geo::Rect::new(a, b)),
+        file_extent(&raw).map(|(a, b)| geo::Rect::new(a, b)),
         header_box,
     );
     let RawLayer {
@@ -934,9 +934,12 @@ fn finish_layer(
         });
         filtered_out += before - records.len();
     }
+    // Chunks small enough that a layer of few large polygons (a red line of 3,000 with
+    // thousands of vertices each) still spreads over every thread.
+    let chunk = (records.len() / (rayon::current_num_threads().max(1) * 16)).clamp(1, 1024);
     let results: Vec<Result<Vec<BuiltRecord>, String>> = records
         .into_par_iter()
-        .chunks(1024)
+        .chunks(chunk)
         .map(|recs| {
             if progress.is_cancelled() {
                 return Err(LoadError::cancelled(&path).message.en);
