@@ -341,6 +341,30 @@ fn the_workbook_has_four_sheets_with_report_json_numbers_and_frozen_headers() {
     let styles = part(&out, "xl/styles.xml");
     assert!(styles.contains(r#"formatCode="0.00""#), "{styles}");
     assert!(styles.contains(r#"formatCode="0.0000""#), "{styles}");
+    // The 界址点 coordinates (columns F and G) shown with the review's three decimals: the
+    // cell's style is a cellXfs entry whose number format is 0.000.
+    let sheet4 = part(&out, "xl/worksheets/sheet4.xml");
+    let xfs = styles
+        .split("<cellXfs")
+        .nth(1)
+        .and_then(|x| x.split("</cellXfs>").next())
+        .expect("cellXfs");
+    let xf_list: Vec<&str> = xfs.split("<xf ").skip(1).collect();
+    for cell in ["F2", "G2", "F11", "G11"] {
+        let style = sheet4
+            .split(&format!("<c r=\"{cell}\""))
+            .nth(1)
+            .map(|c| attr(c.split('>').next().unwrap_or(""), "s"))
+            .expect("the cell");
+        let xf = xf_list[style as usize];
+        let fmt_id = attr(xf, "numFmtId");
+        assert!(
+            styles.contains(&format!(
+                r#"<numFmt numFmtId="{fmt_id}" formatCode="0.000"/>"#
+            )),
+            "{cell}: style {style}, {xf}, {styles}"
+        );
+    }
 }
 
 #[test]

@@ -65,6 +65,9 @@ enum Cell<'a> {
     Text(&'a str),
     Owned(String),
     Number(f64, &'a Format),
+    /// A number in the format its column was given ([`Sheet::column_format`]): the same cell
+    /// style as `Number` with that format, without looking the format up for every cell.
+    ColumnNumber(f64),
     /// An integer count (general format).
     Count(usize),
     Empty,
@@ -94,6 +97,12 @@ impl<'w> Sheet<'w> {
         sheet.ws.set_freeze_panes(1, frozen_cols)?;
         sheet.row = 1;
         Ok(sheet)
+    }
+
+    /// Gives column `c` the format its [`Cell::ColumnNumber`] cells are shown in.
+    fn column_format(&mut self, c: usize, format: &Format) -> Result<(), XlsxError> {
+        self.ws.set_column_format(col_num(c)?, format)?;
+        Ok(())
     }
 
     fn fit(&mut self, c: usize, text: &str) {
@@ -130,6 +139,12 @@ impl<'w> Sheet<'w> {
                     if v.is_finite() {
                         self.ws.write_number_with_format(row, col, *v, format)?;
                         // Shown with at most 4 decimals (12 for coordinates).
+                        self.fit_width(c, number_width(*v));
+                    }
+                }
+                Cell::ColumnNumber(v) => {
+                    if v.is_finite() {
+                        self.ws.write_number(row, col, *v)?;
                         self.fit_width(c, number_width(*v));
                     }
                 }
@@ -490,6 +505,8 @@ fn boundary_points(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Resu
         .map(str::to_string)
         .collect();
     let mut sheet = Sheet::new(ws, SHEETS[3], &header, f, 0)?;
+    sheet.column_format(5, &f.coord)?;
+    sheet.column_format(6, &f.coord)?;
     let decimals = input.meta.coord_decimals;
     for z in &input.analysis.zones {
         let name = z.name.as_deref().unwrap_or("");
@@ -500,8 +517,8 @@ fn boundary_points(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Resu
                 Cell::Count(p.part),
                 Cell::Count(p.ring_in_part),
                 Cell::Owned(p.label()),
-                Cell::Number(p.x_north, &f.coord),
-                Cell::Number(p.y_east, &f.coord),
+                Cell::ColumnNumber(p.x_north),
+                Cell::ColumnNumber(p.y_east),
             ])?;
         }
     }
