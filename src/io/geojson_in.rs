@@ -184,6 +184,11 @@ struct Collector<'r> {
     roi_for: Option<RoiFor<'r>>,
     /// The filter, once made (`Some(None)`: keep everything).
     roi: Option<Option<crate::spatial::roi::Roi>>,
+    /// The position of each field in `layer.fields` (kept up to date when a feature's keys
+    /// are not the fields in order).
+    field_index: std::collections::HashMap<String, usize>,
+    /// Per field, the position of its value among the current feature's properties.
+    slots: Vec<Option<usize>>,
 }
 
 impl Collector<'_> {
@@ -194,7 +199,7 @@ impl Collector<'_> {
             None => None,
         };
         self.parsed(Parsed {
-            properties: feature.properties.unwrap_or_default(),
+            properties: Props(feature.properties.unwrap_or_default().into_iter().collect()),
             id,
             geometry: feature.geometry.as_ref().map(polygons_of),
         });
@@ -209,12 +214,42 @@ impl Collector<'_> {
         self.count += 1;
         let layer = &mut self.layer;
         let props = feature.properties;
-        for key in props.keys() {
-            if !layer.fields.iter().any(|f| f == key) {
-                layer.fields.push(key.clone());
+        // Each property's field: the common case (the keys of every feature, in the same order)
+        // by comparing names in place, else through the name index.
+        let in_place = props.0.len() <= layer.fields.len()
+            && props.0.iter().zip(&layer.fields).all(|((k, _), f)| k == f);
+        if !in_place && self.field_index.len() < layer.fields.len() {
+            // The fields so far were all met in place: index them first.
+            for (f, name) in layer.fields.iter().enumerate() {
+                self.field_index.entry(name.clone()).or_insert(f);
             }
         }
-        let attrs = attrs_in_order(&layer.fields, &props);
+        self.slots.clear();
+        self.slots.resize(layer.fields.len(), None);
+        for (p, (key, _)) in props.0.iter().enumerate() {
+            let field = if in_place {
+                p
+            } else if let Some(&f) = self.field_index.get(key) {
+                f
+            } else {
+                let f = layer.fields.len();
+                self.field_index.insert(key.clone(), f);
+                layer.fields.push(key.clone());
+                self.slots.push(None);
+                f
+            };
+            if let Some(slot) = self.slots.get_mut(field) {
+                *slot = Some(p);
+            }
+        }
+        let attrs: Attrs = self
+            .slots
+            .iter()
+            .map(|slot| {
+                slot.and_then(|p| props.0.get(p))
+                    .and_then(|(_, v)| value_text(v))
+            })
+            .collect();
         // The id naming a feature that cannot be used (only those need one).
         let given_id = feature.id;
         let id = |fields: &[String], attrs: &Attrs| {
@@ -353,26 +388,57 @@ fn crs_member(foreign: Option<&Map<String, Value>>) -> Result<Option<String>, Te
     Err(msg::geojson_bad_crs_member())
 }
 
-fn attrs_in_order(fields: &[String], props: &Map<String, Value>) -> Attrs {
-    fields
-        .iter()
-        .map(|f| match props.get(f) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => {
-                let t = s.trim();
-                (!t.is_empty()).then_some(std::borrow::Cow::Borrowed(t))
+/// A property's value as attribute text: strings trimmed (empty: `None`), numbers and booleans
+/// as written, arrays and objects as JSON, null as `None`.
+fn value_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => {
+            let t = s.trim();
+            (!t.is_empty()).then_some(std::borrow::Cow::Borrowed(t))
+        }
+        Value::Number(n) => Some(n.to_string().into()),
+        Value::Bool(b) => Some(b.to_string().into()),
+        other => Some(other.to_string().into()),
+    }
+}
+
+/// A feature's properties in the file's order. A key given twice keeps its first place and
+/// its last value, as a JSON object read into serde_json's map does; unlike the map, nothing
+/// is hashed per feature.
+#[derive(Default)]
+struct Props(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Props {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Props, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Props;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map")
             }
-            Some(Value::Number(n)) => Some(n.to_string().into()),
-            Some(Value::Bool(b)) => Some(b.to_string().into()),
-            Some(other) => Some(other.to_string().into()),
-        })
-        .collect()
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Props, A::Error> {
+                let mut out: Vec<(String, Value)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                    match out.iter_mut().find(|(key, _)| *key == k) {
+                        Some(slot) => slot.1 = v,
+                        None => out.push((k, v)),
+                    }
+                }
+                Ok(Props(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// One feature as the collector takes it: its properties, its id (string or number, as text)
 /// and its polygons (`None`: a null geometry; `Err`: the name of a non-polygonal type).
 struct Parsed {
-    properties: Map<String, Value>,
+    properties: Props,
     id: Option<String>,
     geometry: Option<Result<Vec<Vec<RawRing>>, &'static str>>,
 }
@@ -387,7 +453,7 @@ struct FeatureIn {
     #[serde(default)]
     geometry: Option<GeomIn>,
     #[serde(default)]
-    properties: Option<Map<String, Value>>,
+    properties: Option<Props>,
     #[serde(default)]
     id: Option<Value>,
 }
@@ -816,5 +882,40 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(*seen.lock().unwrap(), Some(None));
+    }
+
+    #[test]
+    fn properties_in_any_order_new_or_repeated_land_in_their_fields() {
+        let square = r#""geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}"#;
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+              {{"type":"Feature","properties":{{"a":1,"b":"x"}},{square}}},
+              {{"type":"Feature","properties":{{"b":"y","a":2}},{square}}},
+              {{"type":"Feature","properties":{{"c":" 丙 ","a":3}},{square}}},
+              {{"type":"Feature","properties":{{"a":4,"b":"z","c":null}},{square}}},
+              {{"type":"Feature","properties":{{"a":5,"a":6}},{square}}},
+              {{"type":"Feature","properties":null,{square}}}
+            ]}}"#
+        );
+        let s = |v: &str| Some(v.to_string());
+        let expected = [
+            vec![s("1"), s("x"), None],
+            vec![s("2"), s("y"), None],
+            vec![s("3"), None, s("丙")],
+            vec![s("4"), s("z"), None],
+            vec![s("6"), None, None],
+            vec![None, None, None],
+        ];
+        // The streamed reader and the whole-document reader agree.
+        let streamed = parse_feature_collection_stream(&text, None)
+            .unwrap()
+            .unwrap();
+        let whole = parse(&text).unwrap();
+        for layer in [&streamed, &whole] {
+            assert_eq!(layer.fields, vec!["a", "b", "c"]);
+            let got: Vec<Vec<Option<String>>> =
+                layer.records.iter().map(|r| r.attrs.to_vec()).collect();
+            assert_eq!(got, expected);
+        }
     }
 }
