@@ -9,6 +9,8 @@ use geojson::{GeoJson, Geometry, Value as GValue};
 use serde_json::{Map, Value};
 use std::path::Path;
 
+mod par;
+
 /// CRS definition for RFC 7946 GeoJSON: longitude/latitude on WGS 84 (CGCS2000 agrees to well
 /// under a metre, and PROJ treats the two as the same datum).
 pub const RFC7946_CRS: &str = "OGC:CRS84";
@@ -37,7 +39,12 @@ pub fn read_geojson_with(path: &Path, roi_for: Option<RoiFor<'_>>) -> Result<Raw
             let text = std::str::from_utf8(&bytes)
                 .map_err(|_| LoadError::new(msg::geojson_not_utf8(), path))?;
             let text = text.trim_start_matches('\u{feff}');
-            // A FeatureCollection is read feature by feature; anything else whole.
+            // A large FeatureCollection is read with its features parsed on every thread; a
+            // smaller one (or one the parallel reader leaves) feature by feature; anything else
+            // whole.
+            if let Some(read) = par::read(text, roi_for) {
+                return read.map_err(|m| LoadError::new(m, path));
+            }
             match parse_feature_collection_stream(text, roi_for) {
                 Ok(Some(layer)) => Ok(layer),
                 Ok(None) => {
@@ -184,11 +191,69 @@ struct Collector<'r> {
     roi_for: Option<RoiFor<'r>>,
     /// The filter, once made (`Some(None)`: keep everything).
     roi: Option<Option<crate::spatial::roi::Roi>>,
-    /// The position of each field in `layer.fields` (kept up to date when a feature's keys
-    /// are not the fields in order).
-    field_index: std::collections::HashMap<String, usize>,
+    /// The layer's fields (moved to `layer.fields` at the end).
+    fields: FieldMap,
+}
+
+/// Fields in order of first appearance, and the mapping of a feature's properties onto them.
+#[derive(Default)]
+struct FieldMap {
+    names: Vec<String>,
+    /// The position of each name (kept up to date when a feature's keys are not the names in
+    /// order).
+    index: std::collections::HashMap<String, usize>,
     /// Per field, the position of its value among the current feature's properties.
     slots: Vec<Option<usize>>,
+}
+
+impl FieldMap {
+    /// The position of field `name`, added when new.
+    fn position(&mut self, name: &str) -> usize {
+        if self.index.len() < self.names.len() {
+            // The names so far were all met in place: index them first.
+            for (f, n) in self.names.iter().enumerate() {
+                self.index.entry(n.clone()).or_insert(f);
+            }
+        }
+        if let Some(&f) = self.index.get(name) {
+            return f;
+        }
+        let f = self.names.len();
+        self.index.insert(name.to_string(), f);
+        self.names.push(name.to_string());
+        f
+    }
+
+    /// A feature's properties as attribute values in field order, fields new to the map
+    /// added (the common case — the keys of every feature, in the same order — by comparing
+    /// names in place).
+    fn attrs(&mut self, props: &Props) -> Attrs {
+        let in_place = props.0.len() <= self.names.len()
+            && props.0.iter().zip(&self.names).all(|((k, _), f)| k == f);
+        let mut slots = std::mem::take(&mut self.slots);
+        slots.clear();
+        for (p, (key, _)) in props.0.iter().enumerate() {
+            let field = if in_place { p } else { self.position(key) };
+            if slots.len() <= field {
+                slots.resize(field + 1, None);
+            }
+            if let Some(slot) = slots.get_mut(field) {
+                *slot = Some(p);
+            }
+        }
+        if slots.len() < self.names.len() {
+            slots.resize(self.names.len(), None);
+        }
+        let attrs: Attrs = slots
+            .iter()
+            .map(|slot| {
+                slot.and_then(|p| props.0.get(p))
+                    .and_then(|(_, v)| value_text(v))
+            })
+            .collect();
+        self.slots = slots;
+        attrs
+    }
 }
 
 impl Collector<'_> {
@@ -206,6 +271,13 @@ impl Collector<'_> {
     }
 
     fn parsed(&mut self, feature: Parsed) {
+        let attrs = self.fields.attrs(&feature.properties);
+        self.take(attrs, feature.id, feature.geometry);
+    }
+
+    /// Takes the next feature, its properties already as values in the order of
+    /// `self.fields` (shorter when later fields are new).
+    fn take(&mut self, attrs: Attrs, given_id: Option<String>, geometry: Option<FeatureGeometry>) {
         if self.roi.is_none() {
             let roi = self.roi_for.and_then(|f| f(self.crs_seen.as_deref()));
             self.roi = Some(roi);
@@ -213,58 +285,21 @@ impl Collector<'_> {
         let index = self.count;
         self.count += 1;
         let layer = &mut self.layer;
-        let props = feature.properties;
-        // Each property's field: the common case (the keys of every feature, in the same order)
-        // by comparing names in place, else through the name index.
-        let in_place = props.0.len() <= layer.fields.len()
-            && props.0.iter().zip(&layer.fields).all(|((k, _), f)| k == f);
-        if !in_place && self.field_index.len() < layer.fields.len() {
-            // The fields so far were all met in place: index them first.
-            for (f, name) in layer.fields.iter().enumerate() {
-                self.field_index.entry(name.clone()).or_insert(f);
-            }
-        }
-        self.slots.clear();
-        self.slots.resize(layer.fields.len(), None);
-        for (p, (key, _)) in props.0.iter().enumerate() {
-            let field = if in_place {
-                p
-            } else if let Some(&f) = self.field_index.get(key) {
-                f
-            } else {
-                let f = layer.fields.len();
-                self.field_index.insert(key.clone(), f);
-                layer.fields.push(key.clone());
-                self.slots.push(None);
-                f
-            };
-            if let Some(slot) = self.slots.get_mut(field) {
-                *slot = Some(p);
-            }
-        }
-        let attrs: Attrs = self
-            .slots
-            .iter()
-            .map(|slot| {
-                slot.and_then(|p| props.0.get(p))
-                    .and_then(|(_, v)| value_text(v))
-            })
-            .collect();
+        let fields = &self.fields.names;
         // The id naming a feature that cannot be used (only those need one).
-        let given_id = feature.id;
-        let id = |fields: &[String], attrs: &Attrs| {
+        let id = |attrs: &Attrs| {
             given_id
                 .clone()
                 .or_else(|| super::shp::record_id(fields, attrs))
         };
-        let Some(geometry) = feature.geometry else {
-            let id = id(&layer.fields, &attrs);
+        let Some(geometry) = geometry else {
+            let id = id(&attrs);
             self.failed.push((index, msg::null_geometry(), id));
             return;
         };
         match geometry {
             Ok(polys) if polys.is_empty() => {
-                let id = id(&layer.fields, &attrs);
+                let id = id(&attrs);
                 self.failed.push((index, msg::empty_geometry(), id))
             }
             Ok(polys) => {
@@ -281,7 +316,7 @@ impl Collector<'_> {
                 }
                 match ring_problem(&polys) {
                     Some(why) => {
-                        let id = id(&layer.fields, &attrs);
+                        let id = id(&attrs);
                         self.failed.push((index, why, id))
                     }
                     None => layer.records.push(RawRecord {
@@ -293,7 +328,7 @@ impl Collector<'_> {
             }
             Err(kind) => {
                 self.non_polygon.push(kind);
-                let id = id(&layer.fields, &attrs);
+                let id = id(&attrs);
                 self.failed
                     .push((index, msg::non_polygon_geometry(kind), id));
             }
@@ -306,8 +341,10 @@ impl Collector<'_> {
             non_polygon,
             failed,
             count,
+            fields,
             ..
         } = self;
+        layer.fields = fields.names;
         layer.crs = crs;
         layer.encoding = Some(msg::encoding_note("UTF-8", msg::EncodingReason::GeoJson));
         layer.records_in_file = count;
@@ -440,8 +477,11 @@ impl<'de> serde::Deserialize<'de> for Props {
 struct Parsed {
     properties: Props,
     id: Option<String>,
-    geometry: Option<Result<Vec<Vec<RawRing>>, &'static str>>,
+    geometry: Option<FeatureGeometry>,
 }
+
+/// A feature's polygons, or the name of its non-polygonal type.
+type FeatureGeometry = Result<Vec<Vec<RawRing>>, &'static str>;
 
 /// A feature as read from a FeatureCollection, its coordinates straight into rings (no JSON
 /// tree for them), checked by the rules of the `geojson` crate's `Feature` in
