@@ -313,6 +313,16 @@ impl Layer {
     }
 }
 
+/// Whether two field names are the same compared case-insensitively (Unicode-aware, as
+/// `to_lowercase` compares them; ASCII names without allocating).
+pub fn same_field_name(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
 /// Index of `name` in `fields`, compared case-insensitively (Unicode-aware).
 pub fn field_index(fields: &[String], name: &str) -> Option<usize> {
     let wanted = name.trim().to_lowercase();
@@ -341,5 +351,31 @@ impl Dataset {
 
     pub fn protection_layers(&self) -> impl Iterator<Item = &Layer> {
         self.layers.iter().filter(|l| l.role.is_protection())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_compare_as_their_lowercase_does() {
+        for (a, b) in [
+            ("TBMJ", "tbmj"),
+            ("Tbmj", "TBMJ"),
+            ("DLBM", "DLMC"),
+            ("面积", "面积"),
+            ("面积", "面 积"),
+            ("ÄRT", "ärt"),
+            ("ΟΔΟΣ", "οδος"),
+            ("ΟΔΟΣ", "οδοσ"),
+            ("id", "ID "),
+        ] {
+            assert_eq!(
+                same_field_name(a, b),
+                a.to_lowercase() == b.to_lowercase(),
+                "{a} {b}"
+            );
+        }
     }
 }

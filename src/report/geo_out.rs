@@ -202,7 +202,7 @@ fn patch_names(rows: &[Row]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for r in rows {
         for (n, _) in r.fields {
-            if !names.iter().any(|m| m.to_lowercase() == n.to_lowercase()) {
+            if !names.iter().any(|m| crate::model::same_field_name(m, n)) {
                 names.push(n.clone());
             }
         }
@@ -348,11 +348,10 @@ fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<ConflictFeatur
                 (!r.comment.is_empty()).then(|| r.comment.clone()),
             ];
             for name in &patch {
-                let folded = name.to_lowercase();
                 values.push(
                     r.fields
                         .iter()
-                        .find(|(n, _)| n.to_lowercase() == folded)
+                        .find(|(n, _)| crate::model::same_field_name(n, name))
                         .and_then(|(_, v)| v.clone()),
                 );
             }

@@ -29,10 +29,9 @@ impl PatchRow<'_> {
     /// The value of patch field `name` (compared case-insensitively); `None` when the patch's
     /// layer lacks the field or the value is empty.
     pub fn field(&self, name: &str) -> Option<&str> {
-        let folded = name.to_lowercase();
         self.fields
             .iter()
-            .find(|(n, _)| n.to_lowercase() == folded)
+            .find(|(n, _)| crate::model::same_field_name(n, name))
             .and_then(|(_, v)| v.as_deref())
     }
 }
@@ -54,7 +53,7 @@ pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>
                 .unwrap_or_else(|| layer.clone());
             for f in &c.features {
                 for (n, _) in &f.fields {
-                    if !names.iter().any(|m| m.to_lowercase() == n.to_lowercase()) {
+                    if !names.iter().any(|m| crate::model::same_field_name(m, n)) {
                         names.push(n.clone());
                     }
                 }
