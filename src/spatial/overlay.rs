@@ -398,7 +398,7 @@ pub fn union_local(geoms: Vec<Geom>) -> Geom {
 }
 
 /// Crossing-number test; the point is known not to be on the ring.
-fn crossing_inside(p: geo::Coord<f64>, ring: &[geo::Coord<f64>]) -> bool {
+pub(crate) fn crossing_inside(p: geo::Coord<f64>, ring: &[geo::Coord<f64>]) -> bool {
     let mut inside = false;
     for w in ring.windows(2) {
         let (a, b) = (w[0], w[1]);

@@ -9,8 +9,9 @@
 //! (so f32 keeps millimetres whatever the coordinates).
 
 use crate::model::Geom;
+use crate::spatial::overlay::crossing_inside;
 use egui::Color32;
-use geo::{Area, BoundingRect, Intersects, Simplify, TriangulateEarcut};
+use geo::{Area, BoundingRect, Simplify, TriangulateEarcut};
 
 /// Finest and coarsest levels (1/16 m … 1024 km per cell).
 pub const LEVEL_MIN: i32 = -4;
@@ -182,7 +183,14 @@ pub fn rasterize_tile<'a>(
                             x: ox + (cx as f64 + sx) * cell,
                             y: oy + (cy as f64 + sy) * cell,
                         };
-                        if geom.intersects(&p) {
+                        // Crossing numbers, not geo's `intersects` (which works out the
+                        // polygon's box again for every sample): a sample on a boundary may
+                        // go either way, which no one sees at a cell's size.
+                        let in_feature = geom.0.iter().any(|poly| {
+                            crossing_inside(p, &poly.exterior().0)
+                                && !poly.interiors().iter().any(|h| crossing_inside(p, &h.0))
+                        });
+                        if in_feature {
                             inside += 1;
                         }
                     }
