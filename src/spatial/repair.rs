@@ -235,8 +235,8 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
         .chain(polygon.interiors())
         .map(|r| r.0.as_slice())
         .collect();
-    // Segment = (ring, index); ring r's segment i runs pts[i] → pts[i + 1].
-    let mut segs: Vec<(f64, f64, u32, u32)> =
+    // Segment = (x range, y range, ring, index); ring r's segment i runs pts[i] → pts[i + 1].
+    let mut segs: Vec<(f64, f64, f64, f64, u32, u32)> =
         Vec::with_capacity(rings.iter().map(|r| r.len()).sum());
     for (r, pts) in rings.iter().enumerate() {
         let n = pts.len().saturating_sub(1);
@@ -254,7 +254,14 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
             {
                 return false;
             }
-            segs.push((a.x.min(b.x), a.x.max(b.x), r as u32, i as u32));
+            segs.push((
+                a.x.min(b.x),
+                a.x.max(b.x),
+                a.y.min(b.y),
+                a.y.max(b.y),
+                r as u32,
+                i as u32,
+            ));
         }
     }
     segs.sort_by(|p, q| p.0.total_cmp(&q.0));
@@ -264,11 +271,15 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
     };
     let mut active: Vec<usize> = Vec::new();
     for k in 0..segs.len() {
-        let (xmin, _, r, i) = segs[k];
+        let (xmin, _, ylo, yhi, r, i) = segs[k];
         active.retain(|&j| segs[j].1 >= xmin);
         let (a, b) = seg(r, i);
         for &j in &active {
-            let (_, _, r2, i2) = segs[j];
+            let (_, _, ylo2, yhi2, r2, i2) = segs[j];
+            // Apart in y (from the list, before loading either segment's points).
+            if yhi < ylo2 || yhi2 < ylo {
+                continue;
+            }
             if r2 == r {
                 let n = (rings[r as usize].len() - 1) as u32;
                 let adjacent = i2.abs_diff(i) == 1 || i2.abs_diff(i) == n - 1;
@@ -277,9 +288,6 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
                 }
             }
             let (c, d) = seg(r2, i2);
-            if a.y.max(b.y) < c.y.min(d.y) || c.y.max(d.y) < a.y.min(b.y) {
-                continue;
-            }
             let o1 = orient(a, b, c);
             let o2 = orient(a, b, d);
             if o1 == o2 && o1 != Orientation::Collinear {
