@@ -12,7 +12,7 @@ use crate::model::{mu_from_m2, Geom, Layer, LayerRole};
 use crate::spatial::connect;
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::{area_m2, distance_m, find_root, union_local, PreparedArea};
-use geo::{Area, BoundingRect, InteriorPoint, Intersects, Polygon};
+use geo::{Area, BoundingRect, Intersects, Polygon};
 use std::collections::BTreeMap;
 
 pub use crate::model::zones::{ambiguous_id_warnings, group_zones, ZoneInput};
@@ -304,7 +304,7 @@ pub fn sub_areas(
     let any_enclave = features.iter().any(|(_, enclave)| *enclave);
     for (g, enclave) in features.iter().filter(|_| any_enclave) {
         for poly in &g.0 {
-            let Some(pt) = poly.interior_point() else {
+            let Some(pt) = crate::spatial::sliver::inner_point(poly).map(geo::Point) else {
                 continue;
             };
             for (i, part) in geometry.0.iter().enumerate() {

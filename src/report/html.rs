@@ -9,7 +9,7 @@ use crate::spatial::frame::{MapFrame, MAP_H_PX, MAP_W_PX};
 use crate::spatial::index::BoxIndex;
 use crate::spatial::overlay::boxes_intersect;
 use crate::spatial::roi::Roi;
-use geo::{Area, BoundingRect, Coord, InteriorPoint, LineString, Polygon, Rect};
+use geo::{Area, BoundingRect, Coord, LineString, Polygon, Rect};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -2009,7 +2009,7 @@ fn zone_map(out: &mut String, input: &ReportInput, maps: &MapLayers, i: usize, z
         z.geometry
             .0
             .iter()
-            .map(|p| p.interior_point().map(|pt| pt.0))
+            .map(crate::spatial::sliver::inner_point)
             .collect()
     } else {
         Vec::new()

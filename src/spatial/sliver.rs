@@ -131,6 +131,16 @@ pub fn is_thin(p: &Polygon<f64>, area_m2: f64, width_m: f64) -> bool {
     crate::spatial::guard::catch(|| p.buffer(-r).unsigned_area() <= eps).unwrap_or(false)
 }
 
+/// A point of `p` (on it or inside it), as geo's `interior_point` gives one: [`scan_point`] when
+/// it lies in `p` (nearly always), else geo's. For label positions and for telling which part a
+/// polygon lies in.
+pub fn inner_point(p: &Polygon<f64>) -> Option<Coord<f64>> {
+    match scan_point(p).filter(|c| p.intersects(c)) {
+        Some(c) => Some(c),
+        None => geo::InteriorPoint::interior_point(p).map(|pt| pt.0),
+    }
+}
+
 /// A point inside `p` far from its boundary when it has room: the middle of the widest stretch
 /// of `p` along the horizontal line through the middle of its box (crossings counted by the
 /// even-odd rule, the line moved off any vertex). `None` when the line meets no stretch.
@@ -304,5 +314,20 @@ mod tests {
         assert!(!is_thin(&diamond, diamond.unsigned_area(), 0.5));
         let needle: Polygon<f64> = wkt!(POLYGON((0. 0.,100. 0.2,200. 0.,100. -0.2,0. 0.)));
         assert!(is_thin(&needle, needle.unsigned_area(), 0.5));
+    }
+
+    #[test]
+    fn the_inner_point_lies_in_the_polygon() {
+        let shapes: Vec<Polygon<f64>> = vec![
+            rect(0., 0., 10., 10.),
+            wkt!(POLYGON((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.),(2. 4.,6. 4.,6. 6.,2. 6.,2. 4.))),
+            wkt!(POLYGON((0. 0.,10. 0.,10. 10.,4. 10.,4. 2.,2. 2.,2. 10.,0. 10.,0. 0.))),
+            wkt!(POLYGON((5. 0.,10. 5.,5. 10.,0. 5.,5. 0.))),
+            rect(500_099.5, 3_300_000., 500_100., 3_300_001.),
+        ];
+        for p in &shapes {
+            let c = inner_point(p).unwrap();
+            assert!(p.intersects(&c), "{c:?} not in {p:?}");
+        }
     }
 }

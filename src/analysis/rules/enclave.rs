@@ -7,7 +7,7 @@ use crate::analysis::rules::Rule;
 use crate::analysis::zone::ZoneInput;
 use crate::analysis::{EnclaveInfo, PartInfo};
 use crate::model::{mu_from_m2, Geom};
-use geo::{InteriorPoint, Intersects, MultiPolygon};
+use geo::{Intersects, MultiPolygon};
 
 /// The enclave parts of `geometry` (described by `parts`, in the same order) with the basis and
 /// county of the enclave features of `z` that lie in them (a feature lies in the part holding
@@ -26,7 +26,7 @@ pub fn enclave_parts(z: &ZoneInput, geometry: &Geom, parts: &[PartInfo]) -> Vec<
             };
             let inside =
                 g.0.iter()
-                    .filter_map(|p| p.interior_point())
+                    .filter_map(crate::spatial::sliver::inner_point)
                     .any(|pt| part.intersects(&pt));
             if !inside {
                 continue;
