@@ -958,4 +958,42 @@ mod tests {
             assert_eq!(got, expected);
         }
     }
+
+    #[test]
+    fn coordinates_of_seventeen_digits_are_read_as_written() {
+        // Shortest round-trip output (Python's json, 17 significant digits) must come back as
+        // the same f64, as Rust's own parser rounds it.
+        let mut state: u64 = 7;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut texts = Vec::new();
+        for _ in 0..2_000 {
+            let x = 400_000.0 + next() * 200_000.0;
+            let y = 3_000_000.0 + next() * 400_000.0;
+            texts.push((format!("{x:.10}"), format!("{y:.10}")));
+        }
+        let ring: Vec<String> = texts
+            .iter()
+            .map(|(x, y)| format!("[{x},{y}]"))
+            .chain(std::iter::once(format!("[{},{}]", texts[0].0, texts[0].1)))
+            .collect();
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}]}}"#,
+            ring.join(",")
+        );
+        let layer = parse_feature_collection_stream(&text, None)
+            .unwrap()
+            .unwrap();
+        let RawShape::Polygons(polys) = &layer.records[0].shape else {
+            panic!("polygons");
+        };
+        for (c, (x, y)) in polys[0][0].iter().zip(&texts) {
+            assert_eq!(c.x, x.parse::<f64>().unwrap(), "{x}");
+            assert_eq!(c.y, y.parse::<f64>().unwrap(), "{y}");
+        }
+    }
 }
