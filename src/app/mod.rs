@@ -835,18 +835,10 @@ impl ZonecheckApp {
         }
         let revision = self.next_revision;
         self.next_revision += 1;
-        let extent = layers.iter().filter_map(|l| l.bbox).reduce(|a, b| {
-            geo::Rect::new(
-                geo::Coord {
-                    x: a.min().x.min(b.min().x),
-                    y: a.min().y.min(b.min().y),
-                },
-                geo::Coord {
-                    x: a.max().x.max(b.max().x),
-                    y: a.max().y.max(b.max().y),
-                },
-            )
-        });
+        let extent = layers
+            .iter()
+            .filter_map(|l| l.bbox)
+            .reduce(crate::spatial::overlay::box_union);
         let to_lon_lat = crate::crs::CrsDef::epsg(4490)
             .and_then(|ll| crate::crs::Reprojector::new(&dataset.working_crs, &ll))
             .ok();

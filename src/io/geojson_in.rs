@@ -115,10 +115,7 @@ fn parse_feature_collection_stream(
                     "type" => kind = Some(map.next_value::<String>()?),
                     "crs" => {
                         let value = map.next_value::<Value>()?;
-                        // Declared before the features: the filter can use it.
-                        let mut m = Map::new();
-                        m.insert("crs".into(), value.clone());
-                        self.0.crs_seen = crs_member(Some(&m)).ok().flatten();
+                        self.0.crs_declared(&value);
                         crs = Some(value);
                     }
                     "features" => {
@@ -169,11 +166,7 @@ fn parse_feature_collection_stream(
     if !had || kind.as_deref() != Some("FeatureCollection") {
         return Ok(None);
     }
-    let mut foreign = Map::new();
-    if let Some(crs) = crs {
-        foreign.insert("crs".into(), crs);
-    }
-    collector.finish(crs_member(Some(&foreign))?).map(Some)
+    collector.finish_collection(crs).map(Some)
 }
 
 /// Turns features into records one at a time (see [`parse_geojson`] and
@@ -268,6 +261,22 @@ impl Collector<'_> {
             id,
             geometry: feature.geometry.as_ref().map(polygons_of),
         });
+    }
+
+    /// The collection's `crs` member, met before the features: the filter can use it.
+    fn crs_declared(&mut self, value: &Value) {
+        let mut m = Map::new();
+        m.insert("crs".into(), value.clone());
+        self.crs_seen = crs_member(Some(&m)).ok().flatten();
+    }
+
+    /// The layer of a FeatureCollection whose `crs` member (if any) was `crs`.
+    fn finish_collection(self, crs: Option<Value>) -> Result<RawLayer, Text> {
+        let mut foreign = Map::new();
+        if let Some(crs) = crs {
+            foreign.insert("crs".into(), crs);
+        }
+        self.finish(crs_member(Some(&foreign))?)
     }
 
     fn parsed(&mut self, feature: Parsed) {

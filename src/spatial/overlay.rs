@@ -147,8 +147,7 @@ impl<'a> PreparedArea<'a> {
         self.geom.0.iter().zip(&self.part_boxes).any(|(poly, b)| {
             b.is_some_and(|b| {
                 b.min().x <= p.x && p.x <= b.max().x && b.min().y <= p.y && p.y <= b.max().y
-            }) && crossing_inside(p, &poly.exterior().0)
-                && !poly.interiors().iter().any(|h| crossing_inside(p, &h.0))
+            }) && crossing_inside_polygon(p, poly)
         })
     }
 
@@ -193,18 +192,7 @@ impl<'a> PreparedArea<'a> {
         let window = local
             .iter()
             .filter_map(|p| p.bounding_rect())
-            .reduce(|a, b| {
-                Rect::new(
-                    geo::Coord {
-                        x: a.min().x.min(b.min().x),
-                        y: a.min().y.min(b.min().y),
-                    },
-                    geo::Coord {
-                        x: a.max().x.max(b.max().x),
-                        y: a.max().y.max(b.max().y),
-                    },
-                )
-            });
+            .reduce(box_union);
         let local = MultiPolygon(local);
         match window {
             Some(w) if ob.width() > 2.0 * w.width() || ob.height() > 2.0 * w.height() => {
@@ -397,8 +385,15 @@ pub fn union_local(geoms: Vec<Geom>) -> Geom {
     MultiPolygon(out)
 }
 
+/// Crossing-number test of a polygon: inside its exterior and outside its holes (a point on
+/// the boundary may go either way).
+pub(crate) fn crossing_inside_polygon(p: geo::Coord<f64>, poly: &Polygon<f64>) -> bool {
+    crossing_inside(p, &poly.exterior().0)
+        && !poly.interiors().iter().any(|h| crossing_inside(p, &h.0))
+}
+
 /// Crossing-number test; the point is known not to be on the ring.
-pub(crate) fn crossing_inside(p: geo::Coord<f64>, ring: &[geo::Coord<f64>]) -> bool {
+fn crossing_inside(p: geo::Coord<f64>, ring: &[geo::Coord<f64>]) -> bool {
     let mut inside = false;
     for w in ring.windows(2) {
         let (a, b) = (w[0], w[1]);

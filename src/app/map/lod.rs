@@ -9,7 +9,7 @@
 //! (so f32 keeps millimetres whatever the coordinates).
 
 use crate::model::Geom;
-use crate::spatial::overlay::crossing_inside;
+use crate::spatial::overlay::crossing_inside_polygon;
 use egui::Color32;
 use geo::{Area, BoundingRect, Simplify, TriangulateEarcut};
 
@@ -186,11 +186,7 @@ pub fn rasterize_tile<'a>(
                         // Crossing numbers, not geo's `intersects` (which works out the
                         // polygon's box again for every sample): a sample on a boundary may
                         // go either way, which no one sees at a cell's size.
-                        let in_feature = geom.0.iter().any(|poly| {
-                            crossing_inside(p, &poly.exterior().0)
-                                && !poly.interiors().iter().any(|h| crossing_inside(p, &h.0))
-                        });
-                        if in_feature {
+                        if geom.0.iter().any(|poly| crossing_inside_polygon(p, poly)) {
                             inside += 1;
                         }
                     }

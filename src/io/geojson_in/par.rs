@@ -15,11 +15,11 @@
 //! `None`, and the sequential reader reads the whole file again and says what is wrong in its
 //! own words (feature numbers, lines and columns of the whole file).
 
-use super::{crs_member, Collector, FeatureGeometry, FeatureIn, FieldMap, RoiFor};
+use super::{Collector, FeatureGeometry, FeatureIn, FieldMap, RoiFor};
 use crate::model::Attrs;
 use crate::model::{RawLayer, Text};
 use rayon::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Text per chunk of the features array.
 const CHUNK: usize = 4 << 20;
@@ -79,10 +79,7 @@ fn read_in_chunks(
             }
             "crs" => {
                 let (v, next) = value::<Value>(text, pos)?;
-                // Declared before the features: the filter can use it.
-                let mut m = Map::new();
-                m.insert("crs".into(), v.clone());
-                collector.crs_seen = crs_member(Some(&m)).ok().flatten();
+                collector.crs_declared(&v);
                 crs = Some(v);
                 pos = next;
             }
@@ -110,11 +107,7 @@ fn read_in_chunks(
     if skip_ws(b, pos) != b.len() || !had || kind.as_deref() != Some("FeatureCollection") {
         return None;
     }
-    let mut foreign = Map::new();
-    if let Some(crs) = crs {
-        foreign.insert("crs".into(), crs);
-    }
-    Some(crs_member(Some(&foreign)).and_then(|c| collector.finish(c)))
+    Some(collector.finish_collection(crs))
 }
 
 /// The position of the first byte at or after `pos` that is not JSON whitespace.
