@@ -56,6 +56,13 @@ fn build_geometry_unguarded(shape: RawShape) -> Result<Repaired, Text> {
     }
     let mut notes = Notes::default();
     let polygons = match shape {
+        // One ring (most features): no nesting to work out.
+        RawShape::Rings(mut rings) if rings.len() == 1 => {
+            match rings.pop().and_then(|r| clean_ring(r, &mut notes)) {
+                Some(r) => vec![Polygon::new(r, vec![])],
+                None => Vec::new(),
+            }
+        }
         RawShape::Rings(rings) => {
             let rings: Vec<LineString<f64>> = rings
                 .into_iter()
@@ -85,34 +92,15 @@ fn build_geometry_unguarded(shape: RawShape) -> Result<Repaired, Text> {
             out
         }
     };
-    let mut parts: Vec<Polygon<f64>> = Vec::with_capacity(polygons.len());
-    for polygon in polygons {
-        let problems = if is_fast_valid(&polygon) {
-            Vec::new()
-        } else {
-            polygon.validation_errors()
-        };
-        match problems.first() {
-            // Valid: kept as read (ring order and orientation included).
-            None => parts.push(polygon),
-            Some(problem) => {
-                let text = problem.to_string();
-                let what = if text.contains("self-intersection") {
-                    msg::self_intersection_repaired()
-                } else {
-                    msg::invalid_polygon_repaired(&text)
-                };
-                notes.boundary(what);
-                match polygon.orient(Direction::Default).make_valid() {
-                    Ok(fixed) => {
-                        parts.extend(fixed.0.into_iter().map(|p| p.orient(Direction::Default)))
-                    }
-                    Err(e) => return Err(msg::repair_failed(&format!("{e:?}"))),
-                }
-            }
-        }
-    }
+    // Valid polygons (almost all) are kept in the list they came in.
+    let mut parts: Vec<Polygon<f64>> = if polygons.iter().all(is_fast_valid) {
+        polygons
+    } else {
+        repair_invalid(polygons, &mut notes)?
+    };
     parts.retain(|p| p.unsigned_area() > 0.0);
+    // The list is kept as the geometry: no spare capacity per feature.
+    parts.shrink_to_fit();
     if parts.is_empty() {
         return Err(msg::no_area_left());
     }
@@ -142,6 +130,41 @@ fn build_geometry_unguarded(shape: RawShape) -> Result<Repaired, Text> {
         notes: notes.all,
         boundary: notes.boundary,
     })
+}
+
+/// The polygons as they are when valid, repaired (with a note) when not.
+fn repair_invalid(
+    polygons: Vec<Polygon<f64>>,
+    notes: &mut Notes,
+) -> Result<Vec<Polygon<f64>>, Text> {
+    let mut parts: Vec<Polygon<f64>> = Vec::with_capacity(polygons.len());
+    for polygon in polygons {
+        let problems = if is_fast_valid(&polygon) {
+            Vec::new()
+        } else {
+            polygon.validation_errors()
+        };
+        match problems.first() {
+            // Valid: kept as read (ring order and orientation included).
+            None => parts.push(polygon),
+            Some(problem) => {
+                let text = problem.to_string();
+                let what = if text.contains("self-intersection") {
+                    msg::self_intersection_repaired()
+                } else {
+                    msg::invalid_polygon_repaired(&text)
+                };
+                notes.boundary(what);
+                match polygon.orient(Direction::Default).make_valid() {
+                    Ok(fixed) => {
+                        parts.extend(fixed.0.into_iter().map(|p| p.orient(Direction::Default)))
+                    }
+                    Err(e) => return Err(msg::repair_failed(&format!("{e:?}"))),
+                }
+            }
+        }
+    }
+    Ok(parts)
 }
 
 /// How the parts of a multipolygon meet.
@@ -228,89 +251,108 @@ fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
 /// a spike, and no hole lies inside another hole. Segments are swept by x (n log n for real
 /// shapes). `false` means "not shown valid": geo's full validation then decides.
 fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
+    /// Segment = (x range, y range, ring, index); ring r's segment i runs pts[i] → pts[i + 1].
+    type Seg = (f64, f64, f64, f64, u32, u32);
+    thread_local! {
+        /// The segment and active lists, kept between calls (a million patches would otherwise
+        /// allocate and free two lists each).
+        static SCRATCH: std::cell::RefCell<(Vec<Seg>, Vec<usize>)> = Default::default();
+    }
     use geo::kernels::{Kernel, Orientation};
     let orient =
         |a: Coord<f64>, b: Coord<f64>, c: Coord<f64>| <f64 as geo::GeoNum>::Ker::orient2d(a, b, c);
-    let rings: Vec<&[Coord<f64>]> = std::iter::once(polygon.exterior())
-        .chain(polygon.interiors())
-        .map(|r| r.0.as_slice())
-        .collect();
-    // Segment = (x range, y range, ring, index); ring r's segment i runs pts[i] → pts[i + 1].
-    let mut segs: Vec<(f64, f64, f64, f64, u32, u32)> =
-        Vec::with_capacity(rings.iter().map(|r| r.len()).sum());
-    for (r, pts) in rings.iter().enumerate() {
-        let n = pts.len().saturating_sub(1);
-        if n < 3 || pts.first() != pts.last() {
-            return false;
+    let ring = |r: u32| -> &[Coord<f64>] {
+        match r {
+            0 => &polygon.exterior().0,
+            _ => &polygon.interiors()[r as usize - 1].0,
         }
-        for i in 0..n {
-            let (a, b, c) = (pts[i], pts[i + 1], pts[(i + 2) % n]);
-            if a == b {
-                return false;
-            }
-            // A spike: the ring turns straight back on itself.
-            if orient(a, b, c) == Orientation::Collinear
-                && (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) <= 0.0
-            {
-                return false;
-            }
-            segs.push((
-                a.x.min(b.x),
-                a.x.max(b.x),
-                a.y.min(b.y),
-                a.y.max(b.y),
-                r as u32,
-                i as u32,
-            ));
-        }
-    }
-    segs.sort_by(|p, q| p.0.total_cmp(&q.0));
-    let seg = |r: u32, i: u32| -> (Coord<f64>, Coord<f64>) {
-        let pts = rings[r as usize];
-        (pts[i as usize], pts[i as usize + 1])
     };
-    let mut active: Vec<usize> = Vec::new();
-    for k in 0..segs.len() {
-        let (xmin, _, ylo, yhi, r, i) = segs[k];
-        active.retain(|&j| segs[j].1 >= xmin);
-        let (a, b) = seg(r, i);
-        for &j in &active {
-            let (_, _, ylo2, yhi2, r2, i2) = segs[j];
-            // Apart in y (from the list, before loading either segment's points).
-            if yhi < ylo2 || yhi2 < ylo {
-                continue;
+    let rings = 1 + polygon.interiors().len() as u32;
+    let not_shown_valid = SCRATCH.with(|scratch| {
+        let Ok(mut scratch) = scratch.try_borrow_mut() else {
+            return true; // not re-entered; should it be, geo's validation decides
+        };
+        let (segs, active) = &mut *scratch;
+        segs.clear();
+        active.clear();
+        for r in 0..rings {
+            let pts = ring(r);
+            let n = pts.len().saturating_sub(1);
+            if n < 3 || pts.first() != pts.last() {
+                return true;
             }
-            if r2 == r {
-                let n = (rings[r as usize].len() - 1) as u32;
-                let adjacent = i2.abs_diff(i) == 1 || i2.abs_diff(i) == n - 1;
-                if adjacent {
-                    continue; // shares one endpoint; spikes were ruled out above
+            for i in 0..n {
+                let (a, b, c) = (pts[i], pts[i + 1], pts[(i + 2) % n]);
+                if a == b {
+                    return true;
                 }
+                // A spike: the ring turns straight back on itself.
+                if orient(a, b, c) == Orientation::Collinear
+                    && (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) <= 0.0
+                {
+                    return true;
+                }
+                segs.push((
+                    a.x.min(b.x),
+                    a.x.max(b.x),
+                    a.y.min(b.y),
+                    a.y.max(b.y),
+                    r,
+                    i as u32,
+                ));
             }
-            let (c, d) = seg(r2, i2);
-            let o1 = orient(a, b, c);
-            let o2 = orient(a, b, d);
-            if o1 == o2 && o1 != Orientation::Collinear {
-                continue;
-            }
-            let o3 = orient(c, d, a);
-            let o4 = orient(c, d, b);
-            if o3 == o4 && o3 != Orientation::Collinear {
-                continue;
-            }
-            if o1 == Orientation::Collinear && o2 == Orientation::Collinear {
-                // Collinear: they meet only if their extents overlap.
-                let (lo1, hi1) = (a.x.min(b.x), a.x.max(b.x));
-                let (lo2, hi2) = (c.x.min(d.x), c.x.max(d.x));
-                let (ylo1, yhi1) = (a.y.min(b.y), a.y.max(b.y));
-                let (ylo2, yhi2) = (c.y.min(d.y), c.y.max(d.y));
-                if hi1 < lo2 || hi2 < lo1 || yhi1 < ylo2 || yhi2 < ylo1 {
+        }
+        segs.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+        let seg = |r: u32, i: u32| -> (Coord<f64>, Coord<f64>) {
+            let pts = ring(r);
+            (pts[i as usize], pts[i as usize + 1])
+        };
+        for k in 0..segs.len() {
+            let (xmin, _, ylo, yhi, r, i) = segs[k];
+            active.retain(|&j| segs[j].1 >= xmin);
+            let (a, b) = seg(r, i);
+            for &j in active.iter() {
+                let (_, _, ylo2, yhi2, r2, i2) = segs[j];
+                // Apart in y (from the list, before loading either segment's points).
+                if yhi < ylo2 || yhi2 < ylo {
                     continue;
                 }
+                if r2 == r {
+                    let n = (ring(r).len() - 1) as u32;
+                    let adjacent = i2.abs_diff(i) == 1 || i2.abs_diff(i) == n - 1;
+                    if adjacent {
+                        continue; // shares one endpoint; spikes were ruled out above
+                    }
+                }
+                let (c, d) = seg(r2, i2);
+                let o1 = orient(a, b, c);
+                let o2 = orient(a, b, d);
+                if o1 == o2 && o1 != Orientation::Collinear {
+                    continue;
+                }
+                let o3 = orient(c, d, a);
+                let o4 = orient(c, d, b);
+                if o3 == o4 && o3 != Orientation::Collinear {
+                    continue;
+                }
+                if o1 == Orientation::Collinear && o2 == Orientation::Collinear {
+                    // Collinear: they meet only if their extents overlap.
+                    let (lo1, hi1) = (a.x.min(b.x), a.x.max(b.x));
+                    let (lo2, hi2) = (c.x.min(d.x), c.x.max(d.x));
+                    let (ylo1, yhi1) = (a.y.min(b.y), a.y.max(b.y));
+                    let (ylo2, yhi2) = (c.y.min(d.y), c.y.max(d.y));
+                    if hi1 < lo2 || hi2 < lo1 || yhi1 < ylo2 || yhi2 < ylo1 {
+                        continue;
+                    }
+                }
+                return true; // touch or crossing
             }
-            return false; // touch or crossing
+            active.push(k);
         }
-        active.push(k);
+        false
+    });
+    if not_shown_valid {
+        return false;
     }
     // Rings do not meet; every hole must be inside the shell and outside the other holes.
     let holes = polygon.interiors();
