@@ -631,11 +631,11 @@ fn last_change() -> String {
 /// has one, with WKT from PROJ), gpkg_contents with the layer's extent and
 /// gpkg_geometry_columns. Written under a temporary name beside `path` and renamed over it, so
 /// an existing file is replaced whole or not at all. No spatial index is written.
-pub fn write_polygon_gpkg(
+pub fn write_polygon_gpkg<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     path: &Path,
     table: &str,
     columns: &[Column],
-    features: &[(MultiPolygon<f64>, Vec<Option<String>>)],
+    features: &[(G, Vec<Option<String>>)],
     crs: &crate::crs::CrsDef,
 ) -> Result<(), String> {
     let tmp = super::atomic::temp_path(path);
@@ -650,16 +650,19 @@ pub fn write_polygon_gpkg(
 
 /// WKT (WKT1 as GDAL writes it, which GeoPackage 1.3's `definition` expects) of `crs`.
 fn wkt_of(crs: &crate::crs::CrsDef) -> Result<String, String> {
+    if let Some(wkt) = &crs.texts.gdal_wkt {
+        return Ok(wkt.clone());
+    }
     let pj = proj::Proj::new(&crs.definition).map_err(|e| e.to_string())?;
     pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Gdal), None)
         .map_err(|e| e.to_string())
 }
 
-fn write_to(
+fn write_to<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     file: &Path,
     table: &str,
     columns: &[Column],
-    features: &[(MultiPolygon<f64>, Vec<Option<String>>)],
+    features: &[(G, Vec<Option<String>>)],
     crs: &crate::crs::CrsDef,
 ) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
@@ -751,7 +754,7 @@ fn write_to(
     let bbox = ring_box(
         features
             .iter()
-            .flat_map(|(g, _)| g.0.iter().flat_map(|p| p.exterior().0.iter())),
+            .flat_map(|(g, _)| g.borrow().0.iter().flat_map(|p| p.exterior().0.iter())),
     );
     let (min_x, min_y, max_x, max_y) = match bbox {
         Some(b) => (
@@ -809,7 +812,8 @@ fn write_to(
             }
             let mut params: Vec<rusqlite::types::Value> = Vec::with_capacity(columns.len() + 1);
             params.push(rusqlite::types::Value::Blob(multipolygon_blob(
-                geom, srs_id,
+                geom.borrow(),
+                srs_id,
             )));
             for (c, v) in columns.iter().zip(values) {
                 params.push(match (c.kind, v) {

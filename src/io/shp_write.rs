@@ -86,10 +86,10 @@ pub struct ShapefileCounts {
 /// geometry becomes a null shape. Fails with `InvalidInput` when a feature has the wrong number
 /// of values, a number does not fit its field, or the files would exceed the format's limits;
 /// then no file of the layer is replaced.
-pub fn write_polygon_shapefile(
+pub fn write_polygon_shapefile<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     path_shp: &Path,
     fields: &[FieldSpec],
-    features: &[(MultiPolygon<f64>, Vec<Option<String>>)],
+    features: &[(G, Vec<Option<String>>)],
     prj_wkt: Option<&str>,
     encoding: OutEncoding,
 ) -> std::io::Result<()> {
@@ -98,7 +98,7 @@ pub fn write_polygon_shapefile(
     for (geom, row) in features {
         values.clear();
         values.extend(row.iter().map(|v| v.as_deref().unwrap_or("")));
-        writer.push(geom, &values)?;
+        writer.push(geom.borrow(), &values)?;
     }
     writer.finish(prj_wkt).map(|_| ())
 }
@@ -994,7 +994,8 @@ mod tests {
     fn empty_layer_is_readable() {
         let dir = tempfile::tempdir().unwrap();
         let shp = dir.path().join("empty.shp");
-        write_polygon_shapefile(&shp, &fields(), &[], None, OutEncoding::Utf8).unwrap();
+        write_polygon_shapefile::<MultiPolygon<f64>>(&shp, &fields(), &[], None, OutEncoding::Utf8)
+            .unwrap();
         let layer = read_shapefile(&shp).unwrap();
         assert!(layer.records.is_empty());
         assert!(layer.warnings.is_empty(), "{:?}", layer.warnings);

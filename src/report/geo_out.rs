@@ -311,11 +311,15 @@ fn fixed_conflict_fields() -> Vec<FieldSpec> {
 }
 
 /// A conflict polygon and its column values.
-type ConflictFeature = (Geom, Vec<Option<String>>);
+type ConflictFeature<'a> = (&'a Geom, Vec<Option<String>>);
+
+/// The conflict layer of conflicts.shp and conflicts.gpkg: its columns and features, made once
+/// for both by whichever writer starts first.
+pub type ConflictLayer<'a> = std::sync::OnceLock<(Vec<FieldSpec>, Vec<ConflictFeature<'a>>)>;
 
 /// The conflict rows as features with one text value per [`conflict_fields`] column, and
 /// those columns.
-fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<ConflictFeature>) {
+fn conflict_features<'a>(input: &'a ReportInput) -> (Vec<FieldSpec>, Vec<ConflictFeature<'a>>) {
     let rows = rows(input);
     let patch = patch_names(&rows);
     let fields = conflict_fields(&patch);
@@ -355,40 +359,48 @@ fn conflict_features(input: &ReportInput) -> (Vec<FieldSpec>, Vec<ConflictFeatur
                         .and_then(|(_, v)| v.clone()),
                 );
             }
-            (r.geometry.clone(), values)
+            (r.geometry, values)
         })
         .collect();
     (fields, features)
 }
 
 /// Writes conflicts.shp (+ .shx, .dbf, .prj, .cpg) in the working CRS.
-pub fn conflicts_shapefile(path: &Path, input: &ReportInput) -> Result<(), String> {
-    let (fields, features) = conflict_features(input);
+pub fn conflicts_shapefile<'a>(
+    path: &Path,
+    input: &'a ReportInput,
+    layer: &ConflictLayer<'a>,
+) -> Result<(), String> {
+    let (fields, features) = layer.get_or_init(|| conflict_features(input));
     let prj = input.dataset.working_crs.esri_wkt();
-    write_polygon_shapefile(path, &fields, &features, prj.as_deref(), OutEncoding::Utf8)
+    write_polygon_shapefile(path, fields, features, prj.as_deref(), OutEncoding::Utf8)
         .map_err(|e| format!("cannot write shapefile ({e}): {}", path.display()))
 }
 
 /// Writes conflicts.gpkg: the same layer as conflicts.shp (same columns, AREA_M2 and AREA_MU as
 /// REAL), table `conflicts`, in the working CRS.
-pub fn conflicts_gpkg(path: &Path, input: &ReportInput) -> Result<(), String> {
+pub fn conflicts_gpkg<'a>(
+    path: &Path,
+    input: &'a ReportInput,
+    layer: &ConflictLayer<'a>,
+) -> Result<(), String> {
     use crate::io::gpkg::{write_polygon_gpkg, Column, ColumnKind};
-    let (fields, features) = conflict_features(input);
+    let (fields, features) = layer.get_or_init(|| conflict_features(input));
     let columns: Vec<Column> = fields
-        .into_iter()
+        .iter()
         .map(|f| Column {
             kind: match f.kind {
                 FieldKind::Number { .. } => ColumnKind::Real,
                 FieldKind::Text(_) => ColumnKind::Text,
             },
-            name: f.name,
+            name: f.name.clone(),
         })
         .collect();
     write_polygon_gpkg(
         path,
         "conflicts",
         &columns,
-        &features,
+        features,
         &input.dataset.working_crs,
     )
     .map_err(|e| format!("cannot write GeoPackage ({e}): {}", path.display()))

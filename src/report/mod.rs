@@ -153,6 +153,7 @@ fn write_set(
     let text = |s: String| Ok(Some(s.into_bytes()));
     let shp = dir.join("conflicts.shp");
     let gpkg = dir.join("conflicts.gpkg");
+    let conflict_layer = geo_out::ConflictLayer::new();
     // The workbook first (see below), then the longest first.
     let mut jobs: Vec<Job> = vec![
         (
@@ -176,7 +177,7 @@ fn write_set(
         (
             "conflicts.gpkg",
             Box::new(|| {
-                geo_out::conflicts_gpkg(&gpkg, input)
+                geo_out::conflicts_gpkg(&gpkg, input, &conflict_layer)
                     .map(|()| None)
                     .map_err(|e| msg::cannot_render("conflicts.gpkg", &e))
             }),
@@ -184,7 +185,7 @@ fn write_set(
         (
             "conflicts.shp",
             Box::new(|| {
-                geo_out::conflicts_shapefile(&shp, input)
+                geo_out::conflicts_shapefile(&shp, input, &conflict_layer)
                     .map(|()| None)
                     .map_err(|e| msg::cannot_render("conflicts.shp", &e))
             }),
