@@ -37,6 +37,21 @@ pub struct CrsDef {
     /// PROJJSON of the CRS without identifiers or names: equal for two definitions of the same
     /// CRS (an ESRI `.prj` and `EPSG:4549`, say).
     pub fingerprint: String,
+    /// Texts PROJ gave when the definition was parsed (empty for a CRS built by hand).
+    pub texts: CrsTexts,
+}
+
+/// What the outputs and the ellipsoidal areas need of a CRS, taken from PROJ while the
+/// definition is parsed: every PROJ object opens its own copy of PROJ's database (10–15 ms), so
+/// asking again later would cost that each time.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct CrsTexts {
+    /// ESRI WKT1, for a shapefile's `.prj`.
+    pub esri_wkt: Option<String>,
+    /// WKT1 as GDAL writes it, for a GeoPackage's `definition`.
+    pub gdal_wkt: Option<String>,
+    /// The geographic base of a projected CRS: `EPSG:code` when it has one, else its PROJJSON.
+    pub base: Option<String>,
 }
 
 impl CrsDef {
@@ -92,6 +107,18 @@ impl CrsDef {
         let unit = unit_of(crs);
         let mut bare = crs.clone();
         strip_ids(&mut bare);
+        // The base's own EPSG code when it has one (PROJ builds that faster), else its PROJJSON.
+        let base = crs["base_crs"]
+            .is_object()
+            .then(|| match epsg_of(&crs["base_crs"]) {
+                Some(code) => format!("EPSG:{code}"),
+                None => crs["base_crs"].to_string(),
+            });
+        let texts = CrsTexts {
+            esri_wkt: pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Esri), None).ok(),
+            gdal_wkt: pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Gdal), None).ok(),
+            base,
+        };
         Ok(CrsDef {
             definition: definition.to_string(),
             name,
@@ -99,6 +126,7 @@ impl CrsDef {
             epsg,
             unit,
             fingerprint: bare.to_string(),
+            texts,
         })
     }
 
@@ -122,6 +150,9 @@ impl CrsDef {
 
     /// The CRS as ESRI WKT1, for a shapefile's `.prj`.
     pub fn esri_wkt(&self) -> Option<String> {
+        if let Some(wkt) = &self.texts.esri_wkt {
+            return Some(wkt.clone());
+        }
         let pj = Proj::new(&self.definition).ok()?;
         pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Esri), None).ok()
     }
@@ -666,6 +697,9 @@ impl CrsDef {
     fn geographic_base_uncached(&self) -> Result<CrsDef, String> {
         if self.kind == CrsKind::Geographic {
             return Ok(self.clone());
+        }
+        if let Some(base) = &self.texts.base {
+            return CrsDef::parse(base);
         }
         let pj = Proj::new(&self.definition)
             .map_err(|e| format!("PROJ does not understand the CRS ({e})"))?;

@@ -2489,6 +2489,7 @@ mod tests {
                 epsg: Some(4549),
                 unit: "metre".into(),
                 fingerprint: String::new(),
+                texts: Default::default(),
             },
             working_crs_reason: "set by `crs` in the review file".into(),
             layers: vec![zones, farmland],
