@@ -44,7 +44,7 @@ impl BoxIndex {
     /// Indexes `geoms`; the payload of each entry is its position in the slice.
     pub fn new<'a>(geoms: impl IntoIterator<Item = &'a Geom>) -> BoxIndex {
         let boxes: Vec<Option<Rect<f64>>> = geoms.into_iter().map(|g| g.bounding_rect()).collect();
-        BoxIndex::from_boxes(&boxes)
+        BoxIndex::from_boxes(boxes)
     }
 
     /// Indexes the features of a layer, their boxes computed in parallel (a province layer has
@@ -55,19 +55,24 @@ impl BoxIndex {
             .par_iter()
             .map(|f| f.geometry.bounding_rect())
             .collect();
-        BoxIndex::from_boxes(&boxes)
+        BoxIndex::from_boxes(boxes)
     }
 
     /// Indexes boxes computed beforehand (`None`: a geometry without one, not indexed); the
     /// payload of each entry is its position.
-    pub fn from_boxes(boxes: &[Option<Rect<f64>>]) -> BoxIndex {
+    pub fn from_boxes(boxes: Vec<Option<Rect<f64>>>) -> BoxIndex {
         use rayon::prelude::*;
-        let mut entries: Vec<Entry> = boxes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, b)| Some(entry(i, (*b)?)))
-            .collect();
-        let len = entries.len();
+        // Sized exactly, and the boxes freed before the trees are built (a province layer's
+        // lists are 40 MB each).
+        let len = boxes.iter().filter(|b| b.is_some()).count();
+        let mut entries: Vec<Entry> = Vec::with_capacity(len);
+        entries.extend(
+            boxes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, b)| Some(entry(i, (*b)?))),
+        );
+        drop(boxes);
         let strips = if len <= STRIP_BOXES {
             vec![entries]
         } else {
@@ -81,6 +86,8 @@ impl BoxIndex {
             let mut strips = Vec::with_capacity(count);
             while entries.len() > size {
                 let rest = entries.split_off(entries.len() - size);
+                // Give the moved tail back rather than hold the list twice.
+                entries.shrink_to_fit();
                 strips.push(rest);
             }
             strips.push(entries);
@@ -110,7 +117,7 @@ impl BoxIndex {
     /// Indexes boxes; the payload of each entry is its position.
     pub fn from_rects(rects: impl IntoIterator<Item = Rect<f64>>) -> BoxIndex {
         let boxes: Vec<Option<Rect<f64>>> = rects.into_iter().map(Some).collect();
-        BoxIndex::from_boxes(&boxes)
+        BoxIndex::from_boxes(boxes)
     }
 
     /// Positions of the geometries whose box intersects `rect` grown by `margin` on each side,
@@ -197,7 +204,7 @@ mod tests {
         let boxes: Vec<Option<Rect<f64>>> = geoms.iter().map(|g| g.bounding_rect()).collect();
         assert_eq!(boxes[1], None);
         let a = BoxIndex::new(geoms.iter());
-        let b = BoxIndex::from_boxes(&boxes);
+        let b = BoxIndex::from_boxes(boxes.clone());
         assert_eq!(a.len(), 3);
         assert_eq!(b.len(), 3);
         let q = Rect::new(Coord { x: 0.5, y: 0.5 }, Coord { x: 1.2, y: 1.2 });
@@ -230,7 +237,7 @@ mod tests {
                 Some(Rect::new(Coord { x, y }, Coord { x: x + w, y: y + h }))
             })
             .collect();
-        let index = BoxIndex::from_boxes(&boxes);
+        let index = BoxIndex::from_boxes(boxes.clone());
         assert!(index.strips.len() > 1);
         assert_eq!(index.len(), boxes.iter().flatten().count());
         for k in 0..200 {
