@@ -247,6 +247,9 @@ fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
     worst
 }
 
+/// Segments up to which [`is_fast_valid`] tests all pairs instead of sorting and sweeping.
+const SMALL_RING_SEGMENTS: usize = 32;
+
 /// Fast validity test: true when every ring is simple, no two rings touch or cross, no ring has
 /// a spike, and no hole lies inside another hole. Segments are swept by x (n log n for real
 /// shapes). `false` means "not shown valid": geo's full validation then decides.
@@ -282,7 +285,10 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
                 return true;
             }
             for i in 0..n {
-                let (a, b, c) = (pts[i], pts[i + 1], pts[(i + 2) % n]);
+                // The vertex after b: pts[n] is pts[0] (the ring is closed), so only the last
+                // segment wraps round.
+                let c = if i + 2 <= n { pts[i + 2] } else { pts[1] };
+                let (a, b) = (pts[i], pts[i + 1]);
                 if a == b {
                     return true;
                 }
@@ -302,50 +308,68 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
                 ));
             }
         }
-        segs.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
         let seg = |r: u32, i: u32| -> (Coord<f64>, Coord<f64>) {
             let pts = ring(r);
             (pts[i as usize], pts[i as usize + 1])
         };
-        for k in 0..segs.len() {
-            let (xmin, _, ylo, yhi, r, i) = segs[k];
-            active.retain(|&j| segs[j].1 >= xmin);
+        // Whether segments k and j (their x ranges overlap) touch or cross.
+        let meet = |segs: &[Seg], k: usize, j: usize| -> bool {
+            let (_, _, ylo, yhi, r, i) = segs[k];
+            let (_, _, ylo2, yhi2, r2, i2) = segs[j];
+            // Apart in y (from the list, before loading either segment's points).
+            if yhi < ylo2 || yhi2 < ylo {
+                return false;
+            }
+            if r2 == r {
+                let n = (ring(r).len() - 1) as u32;
+                let adjacent = i2.abs_diff(i) == 1 || i2.abs_diff(i) == n - 1;
+                if adjacent {
+                    return false; // shares one endpoint; spikes were ruled out above
+                }
+            }
             let (a, b) = seg(r, i);
-            for &j in active.iter() {
-                let (_, _, ylo2, yhi2, r2, i2) = segs[j];
-                // Apart in y (from the list, before loading either segment's points).
-                if yhi < ylo2 || yhi2 < ylo {
-                    continue;
+            let (c, d) = seg(r2, i2);
+            let o1 = orient(a, b, c);
+            let o2 = orient(a, b, d);
+            if o1 == o2 && o1 != Orientation::Collinear {
+                return false;
+            }
+            let o3 = orient(c, d, a);
+            let o4 = orient(c, d, b);
+            if o3 == o4 && o3 != Orientation::Collinear {
+                return false;
+            }
+            if o1 == Orientation::Collinear && o2 == Orientation::Collinear {
+                // Collinear: they meet only if their extents overlap.
+                let (lo1, hi1) = (a.x.min(b.x), a.x.max(b.x));
+                let (lo2, hi2) = (c.x.min(d.x), c.x.max(d.x));
+                let (ylo1, yhi1) = (a.y.min(b.y), a.y.max(b.y));
+                let (ylo2, yhi2) = (c.y.min(d.y), c.y.max(d.y));
+                if hi1 < lo2 || hi2 < lo1 || yhi1 < ylo2 || yhi2 < ylo1 {
+                    return false;
                 }
-                if r2 == r {
-                    let n = (ring(r).len() - 1) as u32;
-                    let adjacent = i2.abs_diff(i) == 1 || i2.abs_diff(i) == n - 1;
-                    if adjacent {
-                        continue; // shares one endpoint; spikes were ruled out above
+            }
+            true // touch or crossing
+        };
+        if segs.len() <= SMALL_RING_SEGMENTS {
+            // Few segments (a typical patch): every pair whose x ranges overlap, no sort.
+            for k in 1..segs.len() {
+                let (xmin, xmax, ..) = segs[k];
+                for j in 0..k {
+                    if segs[j].1 >= xmin && xmax >= segs[j].0 && meet(segs, k, j) {
+                        return true;
                     }
                 }
-                let (c, d) = seg(r2, i2);
-                let o1 = orient(a, b, c);
-                let o2 = orient(a, b, d);
-                if o1 == o2 && o1 != Orientation::Collinear {
-                    continue;
-                }
-                let o3 = orient(c, d, a);
-                let o4 = orient(c, d, b);
-                if o3 == o4 && o3 != Orientation::Collinear {
-                    continue;
-                }
-                if o1 == Orientation::Collinear && o2 == Orientation::Collinear {
-                    // Collinear: they meet only if their extents overlap.
-                    let (lo1, hi1) = (a.x.min(b.x), a.x.max(b.x));
-                    let (lo2, hi2) = (c.x.min(d.x), c.x.max(d.x));
-                    let (ylo1, yhi1) = (a.y.min(b.y), a.y.max(b.y));
-                    let (ylo2, yhi2) = (c.y.min(d.y), c.y.max(d.y));
-                    if hi1 < lo2 || hi2 < lo1 || yhi1 < ylo2 || yhi2 < ylo1 {
-                        continue;
-                    }
-                }
-                return true; // touch or crossing
+            }
+            return false;
+        }
+        // Sweep by x: the same pairs, found in n log n.
+        segs.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+        for k in 0..segs.len() {
+            let xmin = segs[k].0;
+            active.retain(|&j| segs[j].1 >= xmin);
+            if active.iter().any(|&j| meet(segs, k, j)) {
+                return true;
             }
             active.push(k);
         }
@@ -1001,6 +1025,27 @@ mod passthrough_tests {
             rng_seed: proptest::test_runner::RngSeed::Fixed(0x000e_9a12),
             ..ProptestConfig::default()
         })]
+
+        /// The fast validity test, on both of its paths (every pair for up to
+        /// `SMALL_RING_SEGMENTS` segments, a sweep beyond): a simple star ring of 3 to 60
+        /// vertices is shown valid, and a random walk on a 5 × 5 grid (crossings, touches,
+        /// spikes, repeated points) is shown valid only when geo's validation finds nothing.
+        #[test]
+        fn fast_validity_on_both_paths(
+            fracs in prop::collection::vec(0.5..1.0f64, 3..60),
+            phase in 0.0..TAU,
+            walk in prop::collection::vec((0..5i32, 0..5i32), 3..60),
+        ) {
+            let ring = star(500_000.0, 3_300_000.0, 100.0, &fracs, phase, false);
+            prop_assert!(is_fast_valid(&Polygon::new(LineString::new(ring), vec![])));
+            let mut pts: Vec<Coord<f64>> = walk
+                .iter()
+                .map(|&(x, y)| Coord { x: f64::from(x), y: f64::from(y) })
+                .collect();
+            pts.push(pts[0]);
+            let p = Polygon::new(LineString::new(pts), vec![]);
+            prop_assert!(!is_fast_valid(&p) || p.validation_errors().is_empty(), "{p:?}");
+        }
 
         /// A valid polygon with holes (any orientation of any ring), at any size far from the
         /// origin, comes out bit-identical with no note.
