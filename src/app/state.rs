@@ -77,7 +77,7 @@ impl LayerDerived {
         };
         let mut labels = Vec::new();
         if layer.role == LayerRole::Zones {
-            use geo::{Area, InteriorPoint};
+            use geo::Area;
             let mut best: BTreeMap<String, (f64, String, Coord<f64>)> = BTreeMap::new();
             for f in &layer.features {
                 let id = layer
@@ -86,7 +86,14 @@ impl LayerDerived {
                     .unwrap_or_else(|| format!("#{}", f.index));
                 let name = layer.attr(f, fields.name).unwrap_or("");
                 let area = f.geometry.unsigned_area();
-                let Some(p) = f.geometry.interior_point() else {
+                // On the largest part, as geo's interior point of the whole would be, by one
+                // scan of its edges (geo's intersects every pair of them).
+                let largest = f
+                    .geometry
+                    .0
+                    .iter()
+                    .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()));
+                let Some(p) = largest.and_then(crate::spatial::sliver::inner_point) else {
                     continue;
                 };
                 let text = if name.is_empty() {
@@ -96,9 +103,9 @@ impl LayerDerived {
                 };
                 let e = best
                     .entry(id)
-                    .or_insert((f64::NEG_INFINITY, String::new(), p.0));
+                    .or_insert((f64::NEG_INFINITY, String::new(), p));
                 if area > e.0 {
-                    *e = (area, text, p.0);
+                    *e = (area, text, p);
                 }
             }
             let mut sized: Vec<(f64, String, String, Coord<f64>)> = best

@@ -40,10 +40,50 @@ pub struct Classes {
     pub presence: bool,
 }
 
+/// The size class and tree entry of geometry `i` (`None`: no box, or beyond `u32` ids).
+fn class_entry(i: usize, g: &Geom) -> Option<(i32, Entry)> {
+    let (Some(r), Ok(id)) = (g.bounding_rect(), u32::try_from(i)) else {
+        return None;
+    };
+    let class = lod::size_class(r.width().max(r.height()));
+    Some((
+        class,
+        GeomWithData::new(
+            Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+            id,
+        ),
+    ))
+}
+
 impl Classes {
     /// Buckets `layer`'s features; `fill` gives each feature's colour.
     pub fn new(layer: &Layer, fill: impl Fn(usize) -> Color32) -> Classes {
-        Classes::of_geoms(layer.features.iter().map(|f| &f.geometry), fill)
+        use rayon::prelude::*;
+        // A province layer has a million features: boxes and trees on every core.
+        let entries: Vec<Option<(i32, Entry)>> = layer
+            .features
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| class_entry(i, &f.geometry))
+            .collect();
+        let mut by_class: BTreeMap<i32, Vec<Entry>> = BTreeMap::new();
+        for (class, e) in entries.into_iter().flatten() {
+            by_class.entry(class).or_default().push(e);
+        }
+        // Largest classes first, so the longest bulk loads start at once.
+        let mut classes: Vec<(i32, Vec<Entry>)> = by_class.into_iter().collect();
+        classes.sort_by_key(|(_, e)| std::cmp::Reverse(e.len()));
+        let mut trees: Vec<(i32, RTree<Entry>)> = classes
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(c, e)| (c, RTree::bulk_load(e)))
+            .collect();
+        trees.sort_by_key(|(c, _)| *c);
+        Classes {
+            trees,
+            fills: (0..layer.features.len()).map(fill).collect(),
+            presence: false,
+        }
     }
 
     /// Buckets geometries; `fill` gives each one's colour.
@@ -53,15 +93,8 @@ impl Classes {
     ) -> Classes {
         let n = geoms.len();
         let mut by_class: BTreeMap<i32, Vec<Entry>> = BTreeMap::new();
-        for (i, g) in geoms.enumerate() {
-            let (Some(r), Ok(id)) = (g.bounding_rect(), u32::try_from(i)) else {
-                continue;
-            };
-            let class = lod::size_class(r.width().max(r.height()));
-            by_class.entry(class).or_default().push(GeomWithData::new(
-                Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                id,
-            ));
+        for (class, e) in geoms.enumerate().filter_map(|(i, g)| class_entry(i, g)) {
+            by_class.entry(class).or_default().push(e);
         }
         Classes {
             trees: by_class
@@ -212,9 +245,10 @@ fn worker_loop(
     ctx: &egui::Context,
 ) {
     use rayon::prelude::*;
-    // One core stays free for the UI thread (and the check, when it runs).
+    // Every core: a batch of tiles is short work, and the UI thread (which only paints what
+    // is ready) and a running check still get their share of the cores from the system.
     let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get().saturating_sub(1))
+        .map_or(1, |n| n.get())
         .max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
