@@ -323,6 +323,41 @@ pub fn same_field_name(a: &str, b: &str) -> bool {
     }
 }
 
+/// Finds named fields in row after row of `(name, value)` pairs (the patch fields a conflict
+/// carries): a row whose names are, in order, those of the row before (every row of a layer)
+/// reuses its positions instead of comparing every name again.
+#[derive(Default)]
+pub struct FieldPositions<'a> {
+    prev: Option<&'a [(String, Option<String>)]>,
+    positions: Vec<Option<usize>>,
+}
+
+impl<'a> FieldPositions<'a> {
+    /// For each of `names` (the same list at every call), the position in `fields` of the
+    /// first field of that name ([`same_field_name`]), `None` when there is none.
+    pub fn of(
+        &mut self,
+        fields: &'a [(String, Option<String>)],
+        names: &[String],
+    ) -> &[Option<usize>] {
+        let same =
+            self.prev.is_some_and(|p| same_names(p, fields)) && self.positions.len() == names.len();
+        if !same {
+            self.positions = names
+                .iter()
+                .map(|name| fields.iter().position(|(n, _)| same_field_name(n, name)))
+                .collect();
+            self.prev = Some(fields);
+        }
+        &self.positions
+    }
+}
+
+/// Whether two rows of `(name, value)` pairs have the same names in the same order.
+pub fn same_names(a: &[(String, Option<String>)], b: &[(String, Option<String>)]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0)
+}
+
 /// Index of `name` in `fields`, compared case-insensitively (Unicode-aware).
 pub fn field_index(fields: &[String], name: &str) -> Option<usize> {
     let wanted = name.trim().to_lowercase();
@@ -376,6 +411,43 @@ mod tests {
                 a.to_lowercase() == b.to_lowercase(),
                 "{a} {b}"
             );
+        }
+    }
+
+    /// Positions found row after row are those a search of each row finds: rows of two layers
+    /// (different names, one with a name twice in different case), alternating, and a row
+    /// whose names differ from the row before only in case.
+    #[test]
+    fn field_positions_are_those_of_a_search_of_each_row() {
+        let row = |names: &[&str]| -> Vec<(String, Option<String>)> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), Some(format!("v{i}"))))
+                .collect()
+        };
+        let rows = [
+            row(&["BSM", "TBMJ", "地类名称"]),
+            row(&["BSM", "TBMJ", "地类名称"]),
+            row(&["dlmc", "bsm", "BSM"]),
+            row(&["BSM", "TBMJ", "地类名称"]),
+            row(&["bsm", "tbmj", "地类名称"]),
+            row(&[]),
+            row(&["TBMJ"]),
+        ];
+        let names: Vec<String> = ["bsm", "TBMJ", "地类名称", "DLMC", "none"]
+            .map(str::to_string)
+            .to_vec();
+        let mut positions = FieldPositions::default();
+        for r in &rows {
+            let searched: Vec<Option<usize>> = names
+                .iter()
+                .map(|name| {
+                    r.iter()
+                        .position(|(n, _)| n.to_lowercase() == name.to_lowercase())
+                })
+                .collect();
+            assert_eq!(positions.of(r, &names), searched.as_slice(), "{r:?}");
         }
     }
 }

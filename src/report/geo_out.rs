@@ -200,7 +200,13 @@ pub fn conflicts_geojson(input: &ReportInput) -> Result<String, String> {
 /// as fields are matched).
 fn patch_names(rows: &[Row]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
+    let mut prev: Option<&[(String, Option<String>)]> = None;
     for r in rows {
+        // A row with the names of the one before adds none.
+        if prev.is_some_and(|p| crate::model::same_names(p, r.fields)) {
+            continue;
+        }
+        prev = Some(r.fields);
         for (n, _) in r.fields {
             if !names.iter().any(|m| crate::model::same_field_name(m, n)) {
                 names.push(n.clone());
@@ -324,6 +330,7 @@ fn conflict_features<'a>(input: &'a ReportInput) -> (Vec<FieldSpec>, Vec<Conflic
     let patch = patch_names(&rows);
     let fields = conflict_fields(&patch);
     // As conflicts.geojson's `sliver`: slivers only, not counted as conflict.
+    let mut positions = crate::model::FieldPositions::default();
     let features = rows
         .into_iter()
         .map(|r| {
@@ -351,14 +358,11 @@ fn conflict_features<'a>(input: &'a ReportInput) -> (Vec<FieldSpec>, Vec<Conflic
                 (!r.status.is_empty()).then(|| r.status.to_string()),
                 (!r.comment.is_empty()).then(|| r.comment.clone()),
             ];
-            for name in &patch {
-                values.push(
-                    r.fields
-                        .iter()
-                        .find(|(n, _)| crate::model::same_field_name(n, name))
-                        .and_then(|(_, v)| v.clone()),
-                );
-            }
+            let at = positions.of(r.fields, &patch);
+            values.extend(
+                at.iter()
+                    .map(|k| k.and_then(|k| r.fields.get(k)).and_then(|(_, v)| v.clone())),
+            );
             (r.geometry, values)
         })
         .collect();

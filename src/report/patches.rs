@@ -29,9 +29,17 @@ impl PatchRow<'_> {
     /// The value of patch field `name` (compared case-insensitively); `None` when the patch's
     /// layer lacks the field or the value is empty.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields
+        let k = self
+            .fields
             .iter()
-            .find(|(n, _)| crate::model::same_field_name(n, name))
+            .position(|(n, _)| crate::model::same_field_name(n, name));
+        self.value_at(k)
+    }
+
+    /// The value of the patch field at position `k` (from [`crate::model::FieldPositions`]);
+    /// `None` for no position or an empty value.
+    pub fn value_at(&self, k: Option<usize>) -> Option<&str> {
+        k.and_then(|k| self.fields.get(k))
             .and_then(|(_, v)| v.as_deref())
     }
 }
@@ -51,8 +59,12 @@ pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>
                 .find(|l| &l.name == layer)
                 .map(|l| layer_label(l).0)
                 .unwrap_or_else(|| layer.clone());
+            let mut prev: Option<&[(String, Option<String>)]> = None;
             for f in &c.features {
-                for (n, _) in &f.fields {
+                // A row with the names of the one before adds none.
+                let seen = prev.is_some_and(|p| crate::model::same_names(p, &f.fields));
+                prev = Some(&f.fields);
+                for (n, _) in f.fields.iter().filter(|_| !seen) {
                     if !names.iter().any(|m| crate::model::same_field_name(m, n)) {
                         names.push(n.clone());
                     }
@@ -106,6 +118,7 @@ pub fn occupied_patches_csv(input: &ReportInput) -> String {
     );
     out.push_str(&header.join(","));
     out.push_str("\r\n");
+    let mut positions = crate::model::FieldPositions::default();
     for r in &rows {
         let mut cells = vec![
             csv_field(r.zone_id),
@@ -115,7 +128,12 @@ pub fn occupied_patches_csv(input: &ReportInput) -> String {
             csv_field(r.patch_id),
             csv_field(r.class.unwrap_or("")),
         ];
-        cells.extend(names.iter().map(|n| csv_field(r.field(n).unwrap_or(""))));
+        cells.extend(
+            positions
+                .of(r.fields, &names)
+                .iter()
+                .map(|&k| csv_field(r.value_at(k).unwrap_or(""))),
+        );
         cells.push(crate::model::num::fixed(r.area_m2, 2));
         cells.push(crate::model::num::fixed(
             crate::model::mu_from_m2(r.area_m2),

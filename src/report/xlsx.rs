@@ -471,6 +471,7 @@ fn patches(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Result<(), X
         .map(str::to_string),
     );
     let mut sheet = Sheet::new(ws, SHEETS[2], &header, f, 0)?;
+    let mut positions = crate::model::FieldPositions::default();
     for r in &rows {
         let mut cells = vec![
             Cell::Text(r.zone_id),
@@ -479,8 +480,9 @@ fn patches(input: &ReportInput, f: &Formats, ws: &mut Worksheet) -> Result<(), X
             Cell::Text(r.patch_id),
             Cell::Text(r.class.unwrap_or("")),
         ];
-        for n in &names {
-            let v = r.field(n);
+        let at = positions.of(r.fields, &names);
+        for (n, &k) in names.iter().zip(at) {
+            let v = r.value_at(k);
             let as_number = v
                 .filter(|_| is_area_field(n))
                 .and_then(|v| v.parse::<f64>().ok())
