@@ -66,7 +66,15 @@ impl Classes {
             .enumerate()
             .map(|(i, f)| class_entry(i, &f.geometry))
             .collect();
-        let mut by_class: BTreeMap<i32, Vec<Entry>> = BTreeMap::new();
+        // Each class's list sized exactly (a doubling list would hold up to twice the boxes).
+        let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+        for (class, _) in entries.iter().flatten() {
+            *counts.entry(*class).or_default() += 1;
+        }
+        let mut by_class: BTreeMap<i32, Vec<Entry>> = counts
+            .into_iter()
+            .map(|(class, n)| (class, Vec::with_capacity(n)))
+            .collect();
         for (class, e) in entries.into_iter().flatten() {
             by_class.entry(class).or_default().push(e);
         }
