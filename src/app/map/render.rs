@@ -31,7 +31,8 @@ const MESH_BATCH: usize = 512;
 
 /// The features of a layer by size class, and their fill colours; shared with the worker.
 pub struct Classes {
-    /// (size class, R-tree of the features of that class), ascending class.
+    /// (size class, R-tree of features of that class), ascending class; a large class has
+    /// several trees (vertical strips of its boxes).
     pub trees: Vec<(i32, RTree<Entry>)>,
     /// Fill colour of each feature (role style, water by class).
     pub fills: Vec<Color32>,
@@ -39,6 +40,9 @@ pub struct Classes {
     /// overlays such as conflicts, instead of their coverage.
     pub presence: bool,
 }
+
+/// Entries beyond which a size class is loaded as several trees, side by side.
+const STRIP_ENTRIES: usize = 65_536;
 
 /// The size class and tree entry of geometry `i` (`None`: no box, or beyond `u32` ids).
 fn class_entry(i: usize, g: &Geom) -> Option<(i32, Entry)> {
@@ -78,8 +82,26 @@ impl Classes {
         for (class, e) in entries.into_iter().flatten() {
             by_class.entry(class).or_default().push(e);
         }
-        // Largest classes first, so the longest bulk loads start at once.
-        let mut classes: Vec<(i32, Vec<Entry>)> = by_class.into_iter().collect();
+        // A large class in vertical strips of its boxes ordered by centre (rstar loads a tree
+        // on one thread; a query asks every tree of a class, and a strip's root box answers
+        // for the strip), then the largest first, so the longest bulk loads start at once.
+        let threads = rayon::current_num_threads();
+        let mut classes: Vec<(i32, Vec<Entry>)> = Vec::new();
+        for (class, mut e) in by_class {
+            if e.len() <= STRIP_ENTRIES {
+                classes.push((class, e));
+                continue;
+            }
+            let centre = |x: &Entry| x.geom().lower()[0] + x.geom().upper()[0];
+            e.par_sort_unstable_by(|a, b| centre(a).total_cmp(&centre(b)));
+            let size = e.len().div_ceil((threads * 2).max(2));
+            while e.len() > size {
+                let rest = e.split_off(e.len() - size);
+                e.shrink_to_fit();
+                classes.push((class, rest));
+            }
+            classes.push((class, e));
+        }
         classes.sort_by_key(|(_, e)| std::cmp::Reverse(e.len()));
         let mut trees: Vec<(i32, RTree<Entry>)> = classes
             .into_par_iter()
