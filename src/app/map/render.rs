@@ -70,38 +70,56 @@ impl Classes {
             .enumerate()
             .map(|(i, f)| class_entry(i, &f.geometry))
             .collect();
-        // Each class's list sized exactly (a doubling list would hold up to twice the boxes).
+        // A large class goes in vertical strips (rstar loads a tree on one thread; a query asks
+        // every tree of a class, and a strip's root box answers for the strip): its boxes'
+        // centres split at equal counts. Every list is sized exactly before the boxes are
+        // sorted into it (no list held twice, none doubling).
+        let centre = |e: &Entry| e.geom().lower()[0] + e.geom().upper()[0];
+        let strips = (rayon::current_num_threads() * 2).max(2);
         let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
         for (class, _) in entries.iter().flatten() {
             *counts.entry(*class).or_default() += 1;
         }
-        let mut by_class: BTreeMap<i32, Vec<Entry>> = counts
+        // Per class: the centres at which its strips begin (none for a class kept whole).
+        let bounds: BTreeMap<i32, Vec<f64>> = counts
+            .iter()
+            .filter(|(_, &n)| n > STRIP_ENTRIES)
+            .map(|(&class, &n)| {
+                let mut c: Vec<f64> = entries
+                    .iter()
+                    .flatten()
+                    .filter(|(k, _)| *k == class)
+                    .map(|(_, e)| centre(e))
+                    .collect();
+                c.par_sort_unstable_by(f64::total_cmp);
+                let at: Vec<f64> = (1..strips)
+                    .filter_map(|k| c.get(k * n / strips).copied())
+                    .collect();
+                (class, at)
+            })
+            .collect();
+        let bucket = |class: i32, e: &Entry| -> (i32, usize) {
+            let strip = bounds
+                .get(&class)
+                .map_or(0, |b| b.partition_point(|&x| x <= centre(e)));
+            (class, strip)
+        };
+        let mut sizes: BTreeMap<(i32, usize), usize> = BTreeMap::new();
+        for (class, e) in entries.iter().flatten() {
+            *sizes.entry(bucket(*class, e)).or_default() += 1;
+        }
+        let mut lists: BTreeMap<(i32, usize), Vec<Entry>> = sizes
             .into_iter()
-            .map(|(class, n)| (class, Vec::with_capacity(n)))
+            .map(|(key, n)| (key, Vec::with_capacity(n)))
             .collect();
         for (class, e) in entries.into_iter().flatten() {
-            by_class.entry(class).or_default().push(e);
+            lists.entry(bucket(class, &e)).or_default().push(e);
         }
-        // A large class in vertical strips of its boxes ordered by centre (rstar loads a tree
-        // on one thread; a query asks every tree of a class, and a strip's root box answers
-        // for the strip), then the largest first, so the longest bulk loads start at once.
-        let threads = rayon::current_num_threads();
-        let mut classes: Vec<(i32, Vec<Entry>)> = Vec::new();
-        for (class, mut e) in by_class {
-            if e.len() <= STRIP_ENTRIES {
-                classes.push((class, e));
-                continue;
-            }
-            let centre = |x: &Entry| x.geom().lower()[0] + x.geom().upper()[0];
-            e.par_sort_unstable_by(|a, b| centre(a).total_cmp(&centre(b)));
-            let size = e.len().div_ceil((threads * 2).max(2));
-            while e.len() > size {
-                let rest = e.split_off(e.len() - size);
-                e.shrink_to_fit();
-                classes.push((class, rest));
-            }
-            classes.push((class, e));
-        }
+        // The largest first, so the longest bulk loads start at once.
+        let mut classes: Vec<(i32, Vec<Entry>)> = lists
+            .into_iter()
+            .map(|((class, _), e)| (class, e))
+            .collect();
         classes.sort_by_key(|(_, e)| std::cmp::Reverse(e.len()));
         let mut trees: Vec<(i32, RTree<Entry>)> = classes
             .into_par_iter()
