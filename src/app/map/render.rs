@@ -880,6 +880,54 @@ mod tests {
         }
     }
 
+    /// A size class of more than `STRIP_ENTRIES` features goes in several trees, and queries
+    /// find exactly the features a scan of their boxes finds: 90,000 squares of two sizes
+    /// (one class in strips, one whole), three windows, and the hit-test list.
+    #[test]
+    fn a_large_class_in_strips_answers_as_a_scan() {
+        let mut l = layer();
+        l.features = (0..90_000usize)
+            .map(|i| {
+                let side = if i % 9 == 0 { 40.0 } else { 10.0 };
+                let (x, y) = ((i % 300) as f64 * 37.0, (i / 300) as f64 * 23.0);
+                Feature {
+                    index: i,
+                    geometry: square(500_000.0 + x, 3_300_000.0 + y, side),
+                    attrs: Default::default(),
+                }
+            })
+            .collect();
+        let c = Classes::new(&l, |_| Color32::RED);
+        let classes: Vec<i32> = c.trees.iter().map(|(k, _)| *k).collect();
+        assert!(classes.len() > 2, "{classes:?}");
+        assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{classes:?}");
+        let boxes: Vec<GeoRect<f64>> = l
+            .features
+            .iter()
+            .map(|f| f.geometry.bounding_rect().unwrap())
+            .collect();
+        for (x0, y0, x1, y1) in [
+            (500_000.0, 3_300_000.0, 511_100.0, 3_306_900.0),
+            (503_000.0, 3_301_000.0, 503_500.0, 3_302_000.0),
+            (499_000.0, 3_299_000.0, 499_500.0, 3_299_500.0),
+        ] {
+            let window = GeoRect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 });
+            let mut found: Vec<usize> = Vec::new();
+            for small in [true, false] {
+                for level in [0, 20] {
+                    c.query(level, small, window, |id, _| found.push(id as usize));
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            let scan: Vec<usize> = (0..boxes.len())
+                .filter(|&i| crate::spatial::overlay::boxes_intersect(&boxes[i], &window))
+                .collect();
+            assert_eq!(found, scan);
+            assert_eq!(c.ids_in(window, 0.0), scan);
+        }
+    }
+
     fn triangles_area(mesh: &Mesh) -> f64 {
         mesh.indices
             .chunks_exact(3)
