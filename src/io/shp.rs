@@ -466,12 +466,14 @@ fn parse_polygon(
     let points_at = 44 + 4 * n_parts;
     // The box of the points themselves (the record's own box field is not trusted).
     let bbox = points_bbox(c.get(points_at..points_at + 16 * n_points).unwrap_or(&[]));
-    let mut parts = Vec::with_capacity(n_parts);
+    // Part starts: 0 first, then increasing and inside the points (read where they are, no
+    // list per record).
+    let part = |k: usize| le_i32(c, 44 + 4 * k).unwrap_or(-1);
     for k in 0..n_parts {
-        let p = le_i32(c, 44 + 4 * k).unwrap_or(-1);
-        let ok = match parts.last() {
-            None => p == 0,
-            Some(&prev) => p > prev && (p as usize) < n_points,
+        let p = part(k);
+        let ok = match k {
+            0 => p == 0,
+            _ => p > part(k - 1) && (p as usize) < n_points,
         };
         if !ok {
             let why = if k == 0 {
@@ -481,22 +483,58 @@ fn parse_polygon(
             };
             return (Err(why), bbox);
         }
-        parts.push(p);
+    }
+    // Ring k's points: from its part start to the next one (the last to the end).
+    let span = |k: usize| {
+        let from = part(k) as usize;
+        let to = if k + 1 < n_parts {
+            part(k + 1) as usize
+        } else {
+            n_points
+        };
+        (from, to)
+    };
+    let point = |i: usize| -> Result<Coord<f64>, Text> {
+        let at = points_at + 16 * i;
+        let (Some(x), Some(y)) = (le_f64(c, at), le_f64(c, at + 8)) else {
+            return Err(msg::content_too_short(len));
+        };
+        if !x.is_finite() || !y.is_finite() {
+            return Err(msg::non_finite_vertex(i, x, y));
+        }
+        Ok(Coord { x, y })
+    };
+    // A record the filter may leave out is checked first without being built, so that one
+    // left out costs no allocation and one that cannot be read is still reported.
+    if let Some(keep) = keep {
+        for k in 0..n_parts {
+            let (from, to) = span(k);
+            let mut seen = Distinct::default();
+            for i in from..to {
+                match point(i) {
+                    Ok(p) => seen.add(p),
+                    Err(e) => return (Err(e), bbox),
+                }
+            }
+            if seen.count() < 3 {
+                return (Err(msg::ring_too_few_points(k, seen.count())), bbox);
+            }
+        }
+        if let Some(b) = bbox {
+            if !keep(&b) {
+                return (Ok(None), bbox);
+            }
+        }
     }
     let mut rings = Vec::with_capacity(n_parts);
     for k in 0..n_parts {
-        let from = parts.get(k).map_or(0, |&p| p as usize);
-        let to = parts.get(k + 1).map_or(n_points, |&p| p as usize);
+        let (from, to) = span(k);
         let mut ring: RawRing = Vec::with_capacity(to - from);
         for i in from..to {
-            let at = points_at + 16 * i;
-            let (Some(x), Some(y)) = (le_f64(c, at), le_f64(c, at + 8)) else {
-                return (Err(msg::content_too_short(len)), bbox);
-            };
-            if !x.is_finite() || !y.is_finite() {
-                return (Err(msg::non_finite_vertex(i, x, y)), bbox);
+            match point(i) {
+                Ok(p) => ring.push(p),
+                Err(e) => return (Err(e), bbox),
             }
-            ring.push(Coord { x, y });
         }
         let distinct = distinct_points(&ring);
         if distinct < 3 {
@@ -504,26 +542,39 @@ fn parse_polygon(
         }
         rings.push(ring);
     }
-    if let (Some(keep), Some(b)) = (keep, bbox) {
-        if !keep(&b) {
-            return (Ok(None), bbox);
+    (Ok(Some(rings)), bbox)
+}
+
+/// The distinct points of a ring seen so far, counted up to 3.
+#[derive(Default)]
+struct Distinct {
+    seen: [Coord<f64>; 3],
+    n: usize,
+}
+
+impl Distinct {
+    fn add(&mut self, c: Coord<f64>) {
+        if self.n < 3 && !self.seen[..self.n].contains(&c) {
+            self.seen[self.n] = c;
+            self.n += 1;
         }
     }
-    (Ok(Some(rings)), bbox)
+
+    fn count(&self) -> usize {
+        self.n
+    }
 }
 
 /// Number of distinct points of a ring, counted up to 3 (enough to tell a ring from a line).
 pub(crate) fn distinct_points(ring: &[Coord<f64>]) -> usize {
-    let mut seen: Vec<Coord<f64>> = Vec::with_capacity(3);
-    for c in ring {
-        if !seen.contains(c) {
-            seen.push(*c);
-            if seen.len() == 3 {
-                break;
-            }
+    let mut seen = Distinct::default();
+    for &c in ring {
+        seen.add(c);
+        if seen.count() == 3 {
+            break;
         }
     }
-    seen.len()
+    seen.count()
 }
 
 /// Bounding box of the finite points of a packed little-endian `x y` array; `None` without any.
@@ -671,6 +722,57 @@ mod tests {
     use crate::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
     use geo::{polygon, MultiPolygon};
     use std::path::PathBuf;
+
+    /// A polygon record's content (shape type 5): one part per ring.
+    fn record(rings: &[&[(f64, f64)]]) -> Vec<u8> {
+        let n_points: usize = rings.iter().map(|r| r.len()).sum();
+        let mut c = Vec::new();
+        c.extend(5i32.to_le_bytes());
+        c.extend([0u8; 32]); // the record's box, not trusted
+        c.extend((rings.len() as i32).to_le_bytes());
+        c.extend((n_points as i32).to_le_bytes());
+        let mut start = 0i32;
+        for r in rings {
+            c.extend(start.to_le_bytes());
+            start += r.len() as i32;
+        }
+        for r in rings {
+            for &(x, y) in r.iter() {
+                c.extend(x.to_le_bytes());
+                c.extend(y.to_le_bytes());
+            }
+        }
+        c
+    }
+
+    /// Under the spatial filter a record left out is still read in full first: one that cannot
+    /// be read is reported (never dropped as "far"), one that can is left out; without the
+    /// filter, or when the filter keeps it, it is built as before.
+    #[test]
+    fn a_record_the_filter_leaves_out_is_still_checked() {
+        let square: &[(f64, f64)] = &[(0.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, 0.0), (0.0, 0.0)];
+        let line: &[(f64, f64)] = &[(5.0, 5.0), (6.0, 6.0), (5.0, 5.0), (6.0, 6.0)];
+        let nan: &[(f64, f64)] = &[(0.0, 0.0), (0.0, f64::NAN), (1.0, 1.0), (0.0, 0.0)];
+        let leave_out = |_: &Rect<f64>| false;
+        let take = |_: &Rect<f64>| true;
+        let good = record(&[square]);
+        assert!(matches!(
+            parse_polygon(&good, 5, Some(&leave_out)).0,
+            Ok(None)
+        ));
+        let built = parse_polygon(&good, 5, Some(&take)).0.unwrap().unwrap();
+        assert_eq!(built, parse_polygon(&good, 5, None).0.unwrap().unwrap());
+        assert_eq!(built[0].len(), 5);
+        for bad in [record(&[square, line]), record(&[nan])] {
+            let filtered = parse_polygon(&bad, 5, Some(&leave_out)).0.unwrap_err();
+            let whole = parse_polygon(&bad, 5, None).0.unwrap_err();
+            assert_eq!(filtered, whole);
+        }
+        // A part start out of order is reported whatever the filter says.
+        let mut wrong = record(&[square, square]);
+        wrong[48..52].copy_from_slice(&99i32.to_le_bytes());
+        assert!(parse_polygon(&wrong, 5, Some(&leave_out)).0.is_err());
+    }
 
     /// Writes a valid 3-record layer `<dir>/<name>.shp`: record 0 a square with a hole, record 1
     /// a two-square multipolygon, record 2 a triangle.
