@@ -107,17 +107,10 @@ impl CrsDef {
         let unit = unit_of(crs);
         let mut bare = crs.clone();
         strip_ids(&mut bare);
-        // The base's own EPSG code when it has one (PROJ builds that faster), else its PROJJSON.
-        let base = crs["base_crs"]
-            .is_object()
-            .then(|| match epsg_of(&crs["base_crs"]) {
-                Some(code) => format!("EPSG:{code}"),
-                None => crs["base_crs"].to_string(),
-            });
         let texts = CrsTexts {
             esri_wkt: pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Esri), None).ok(),
             gdal_wkt: pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Gdal), None).ok(),
-            base,
+            base: base_definition(crs),
         };
         Ok(CrsDef {
             definition: definition.to_string(),
@@ -244,6 +237,16 @@ fn canonical_unit(unit: &Value) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// The definition of a projected CRS's geographic base (PROJJSON `crs`): `EPSG:code` when the
+/// base has one (PROJ builds that faster), else the base's PROJJSON; `None` without a base.
+fn base_definition(crs: &Value) -> Option<String> {
+    let base = &crs["base_crs"];
+    base.is_object().then(|| match epsg_of(base) {
+        Some(code) => format!("EPSG:{code}"),
+        None => base.to_string(),
+    })
 }
 
 fn epsg_of(crs: &Value) -> Option<u32> {
@@ -713,14 +716,9 @@ impl CrsDef {
         } else {
             &value
         };
-        let base = &crs["base_crs"];
-        if !base.is_object() {
-            return Err(format!("{} has no geographic base CRS", self.label()));
-        }
-        // The base's own EPSG code when it has one (PROJ builds that faster), else its PROJJSON.
-        match epsg_of(base) {
-            Some(code) => CrsDef::epsg(code),
-            None => CrsDef::parse(&base.to_string()),
+        match base_definition(crs) {
+            Some(base) => CrsDef::parse(&base),
+            None => Err(format!("{} has no geographic base CRS", self.label())),
         }
     }
 }

@@ -18,3 +18,5 @@ pub mod model;
 pub mod progress;
 pub mod report;
 pub mod spatial;
+#[cfg(test)]
+mod test_rng;

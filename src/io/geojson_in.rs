@@ -972,13 +972,7 @@ mod tests {
     fn coordinates_of_seventeen_digits_are_read_as_written() {
         // Shortest round-trip output (Python's json, 17 significant digits) must come back as
         // the same f64, as Rust's own parser rounds it.
-        let mut state: u64 = 7;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_rng::unit_sequence(7);
         let mut texts = Vec::new();
         for _ in 0..2_000 {
             let x = 400_000.0 + next() * 200_000.0;

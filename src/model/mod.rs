@@ -354,8 +354,29 @@ impl<'a> FieldPositions<'a> {
 }
 
 /// Whether two rows of `(name, value)` pairs have the same names in the same order.
-pub fn same_names(a: &[(String, Option<String>)], b: &[(String, Option<String>)]) -> bool {
+fn same_names(a: &[(String, Option<String>)], b: &[(String, Option<String>)]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0)
+}
+
+/// The field names of rows of `(name, value)` pairs, each once ([`same_field_name`]), in order
+/// of first appearance; a row with the names of the row before is passed over.
+pub fn union_field_names<'a>(
+    rows: impl IntoIterator<Item = &'a [(String, Option<String>)]>,
+) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut prev: Option<&[(String, Option<String>)]> = None;
+    for fields in rows {
+        if prev.is_some_and(|p| same_names(p, fields)) {
+            continue;
+        }
+        prev = Some(fields);
+        for (n, _) in fields {
+            if !names.iter().any(|m| same_field_name(m, n)) {
+                names.push(n.clone());
+            }
+        }
+    }
+    names
 }
 
 /// Index of `name` in `fields`, compared case-insensitively (Unicode-aware).

@@ -199,21 +199,7 @@ pub fn conflicts_geojson(input: &ReportInput) -> Result<String, String> {
 /// The patch field names of `rows`, in order of first appearance (compared case-insensitively,
 /// as fields are matched).
 fn patch_names(rows: &[Row]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let mut prev: Option<&[(String, Option<String>)]> = None;
-    for r in rows {
-        // A row with the names of the one before adds none.
-        if prev.is_some_and(|p| crate::model::same_names(p, r.fields)) {
-            continue;
-        }
-        prev = Some(r.fields);
-        for (n, _) in r.fields {
-            if !names.iter().any(|m| crate::model::same_field_name(m, n)) {
-                names.push(n.clone());
-            }
-        }
-    }
-    names
+    crate::model::union_field_names(rows.iter().map(|r| r.fields))
 }
 
 /// The columns of conflicts.shp and conflicts.gpkg: the fixed ones, then one text column per

@@ -2465,13 +2465,7 @@ mod tests {
             kept.pop();
             kept
         };
-        let mut seed: u64 = 0x5eed_1234;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::test_rng::unit_sequence(0x5eed_1234);
         let mut rings: Vec<Vec<(f64, f64)>> = Vec::new();
         for k in 0..400 {
             let n = 5 + k;

@@ -26,16 +26,6 @@ pub struct PatchRow<'a> {
 }
 
 impl PatchRow<'_> {
-    /// The value of patch field `name` (compared case-insensitively); `None` when the patch's
-    /// layer lacks the field or the value is empty.
-    pub fn field(&self, name: &str) -> Option<&str> {
-        let k = self
-            .fields
-            .iter()
-            .position(|(n, _)| crate::model::same_field_name(n, name));
-        self.value_at(k)
-    }
-
     /// The value of the patch field at position `k` (from [`crate::model::FieldPositions`]);
     /// `None` for no position or an empty value.
     pub fn value_at(&self, k: Option<usize>) -> Option<&str> {
@@ -48,7 +38,6 @@ impl PatchRow<'_> {
 /// each layer's patches by id; and the patch field names of every row, in order of first
 /// appearance (one column each).
 pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>>) {
-    let mut names: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     for z in &input.analysis.zones {
         for (layer, c) in &z.conflicts {
@@ -59,16 +48,7 @@ pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>
                 .find(|l| &l.name == layer)
                 .map(|l| layer_label(l).0)
                 .unwrap_or_else(|| layer.clone());
-            let mut prev: Option<&[(String, Option<String>)]> = None;
             for f in &c.features {
-                // A row with the names of the one before adds none.
-                let seen = prev.is_some_and(|p| crate::model::same_names(p, &f.fields));
-                prev = Some(&f.fields);
-                for (n, _) in f.fields.iter().filter(|_| !seen) {
-                    if !names.iter().any(|m| crate::model::same_field_name(m, n)) {
-                        names.push(n.clone());
-                    }
-                }
                 rows.push(PatchRow {
                     zone_id: &z.id,
                     zone_name: z.name.as_deref().unwrap_or(""),
@@ -84,6 +64,7 @@ pub fn patch_rows<'a>(input: &ReportInput<'a>) -> (Vec<String>, Vec<PatchRow<'a>
             }
         }
     }
+    let names = crate::model::union_field_names(rows.iter().map(|r| r.fields));
     (names, rows)
 }
 

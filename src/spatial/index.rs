@@ -219,13 +219,7 @@ mod tests {
     #[test]
     fn a_large_index_split_into_strips_finds_what_a_scan_finds() {
         // More boxes than STRIP_BOXES, scattered by a fixed linear congruential sequence.
-        let mut state: u64 = 12_345;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = crate::test_rng::unit_sequence(12_345);
         let n = STRIP_BOXES + 10_000;
         let boxes: Vec<Option<Rect<f64>>> = (0..n)
             .map(|i| {

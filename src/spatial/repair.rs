@@ -849,13 +849,7 @@ mod touching_hole_tests {
     /// ulp outside (the hole crosses the shell by ~1e-10 m), the hole is still not filled.
     #[test]
     fn a_hole_touching_the_shell_is_kept_at_every_scale() {
-        let mut seed: u64 = 12345;
-        let mut rnd = || {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut rnd = crate::test_rng::unit_sequence(12345);
         let (ox, oy) = (500_000.0, 3_300_000.0);
         let mut valid = 0;
         for l in [0.01, 1.0, 10.0, 100.0, 1000.0] {

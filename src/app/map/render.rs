@@ -70,6 +70,22 @@ impl Classes {
             .enumerate()
             .map(|(i, f)| class_entry(i, &f.geometry))
             .collect();
+        Classes::of_entries(entries, (0..layer.features.len()).map(fill).collect())
+    }
+
+    /// Buckets geometries; `fill` gives each one's colour.
+    pub fn of_geoms<'a>(
+        geoms: impl ExactSizeIterator<Item = &'a Geom>,
+        fill: impl Fn(usize) -> Color32,
+    ) -> Classes {
+        let n = geoms.len();
+        let entries = geoms.enumerate().map(|(i, g)| class_entry(i, g)).collect();
+        Classes::of_entries(entries, (0..n).map(fill).collect())
+    }
+
+    /// The trees of feature `i`'s entry (`entries[i]`, `None`: not indexed), with `fills`.
+    fn of_entries(entries: Vec<Option<(i32, Entry)>>, fills: Vec<Color32>) -> Classes {
+        use rayon::prelude::*;
         // A large class goes in vertical strips (rstar loads a tree on one thread; a query asks
         // every tree of a class, and a strip's root box answers for the strip): its boxes'
         // centres split at equal counts. Every list is sized exactly before the boxes are
@@ -129,27 +145,7 @@ impl Classes {
         trees.sort_by_key(|(c, _)| *c);
         Classes {
             trees,
-            fills: (0..layer.features.len()).map(fill).collect(),
-            presence: false,
-        }
-    }
-
-    /// Buckets geometries; `fill` gives each one's colour.
-    pub fn of_geoms<'a>(
-        geoms: impl ExactSizeIterator<Item = &'a Geom>,
-        fill: impl Fn(usize) -> Color32,
-    ) -> Classes {
-        let n = geoms.len();
-        let mut by_class: BTreeMap<i32, Vec<Entry>> = BTreeMap::new();
-        for (class, e) in geoms.enumerate().filter_map(|(i, g)| class_entry(i, g)) {
-            by_class.entry(class).or_default().push(e);
-        }
-        Classes {
-            trees: by_class
-                .into_iter()
-                .map(|(c, e)| (c, RTree::bulk_load(e)))
-                .collect(),
-            fills: (0..n).map(fill).collect(),
+            fills,
             presence: false,
         }
     }
