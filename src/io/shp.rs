@@ -494,15 +494,19 @@ fn parse_polygon(
         };
         (from, to)
     };
-    let point = |i: usize| -> Result<Coord<f64>, Text> {
+    // Point i; `None` when past the end of the record or not finite (`point_error` says which:
+    // the message is worked out only for a record that has one).
+    let point = |i: usize| -> Option<Coord<f64>> {
         let at = points_at + 16 * i;
-        let (Some(x), Some(y)) = (le_f64(c, at), le_f64(c, at + 8)) else {
-            return Err(msg::content_too_short(len));
-        };
-        if !x.is_finite() || !y.is_finite() {
-            return Err(msg::non_finite_vertex(i, x, y));
+        let (x, y) = (le_f64(c, at)?, le_f64(c, at + 8)?);
+        (x.is_finite() && y.is_finite()).then_some(Coord { x, y })
+    };
+    let point_error = |i: usize| -> Text {
+        let at = points_at + 16 * i;
+        match (le_f64(c, at), le_f64(c, at + 8)) {
+            (Some(x), Some(y)) => msg::non_finite_vertex(i, x, y),
+            _ => msg::content_too_short(len),
         }
-        Ok(Coord { x, y })
     };
     // A record the filter may leave out is checked first without being built, so that one
     // left out costs no allocation and one that cannot be read is still reported.
@@ -512,8 +516,8 @@ fn parse_polygon(
             let mut seen = Distinct::default();
             for i in from..to {
                 match point(i) {
-                    Ok(p) => seen.add(p),
-                    Err(e) => return (Err(e), bbox),
+                    Some(p) => seen.add(p),
+                    None => return (Err(point_error(i)), bbox),
                 }
             }
             if seen.count() < 3 {
@@ -532,8 +536,8 @@ fn parse_polygon(
         let mut ring: RawRing = Vec::with_capacity(to - from);
         for i in from..to {
             match point(i) {
-                Ok(p) => ring.push(p),
-                Err(e) => return (Err(e), bbox),
+                Some(p) => ring.push(p),
+                None => return (Err(point_error(i)), bbox),
             }
         }
         let distinct = distinct_points(&ring);
