@@ -58,19 +58,10 @@ impl CrsDef {
     /// Parses any definition PROJ accepts: `EPSG:4549`, `urn:ogc:def:crs:EPSG::4490`, `OGC:CRS84`,
     /// ESRI WKT1, OGC WKT1, WKT2.
     pub fn parse(definition: &str) -> Result<CrsDef, String> {
-        // PROJ looks definitions up in its database, which is slow: parse each text once.
-        static CACHE: std::sync::OnceLock<
-            std::sync::Mutex<std::collections::HashMap<String, Result<CrsDef, String>>>,
-        > = std::sync::OnceLock::new();
-        let cache = CACHE.get_or_init(Default::default);
-        if let Some(hit) = cache.lock().ok().and_then(|c| c.get(definition).cloned()) {
-            return hit;
-        }
-        let result = CrsDef::parse_uncached(definition);
-        if let Ok(mut c) = cache.lock() {
-            c.insert(definition.to_string(), result.clone());
-        }
-        result
+        // PROJ looks definitions up in its database, which is slow: parse each text once, also
+        // when several threads ask for it at the same time (the others wait for the first).
+        static CACHE: OnceCache = std::sync::OnceLock::new();
+        once(&CACHE, definition, || CrsDef::parse_uncached(definition))
     }
 
     fn parse_uncached(definition: &str) -> Result<CrsDef, String> {
@@ -78,13 +69,9 @@ impl CrsDef {
         if definition.is_empty() {
             return Err("empty CRS definition".into());
         }
-        let pj =
-            Proj::new(definition).map_err(|e| format!("PROJ does not understand the CRS ({e})"))?;
-        let json = pj
-            .to_projjson(Some(false), None, None)
-            .map_err(|e| format!("PROJ could not describe the CRS ({e})"))?;
+        let described = pj::describe(definition, true)?;
         let value: Value =
-            serde_json::from_str(&json).map_err(|e| format!("bad PROJJSON ({e})"))?;
+            serde_json::from_str(&described.projjson).map_err(|e| format!("bad PROJJSON ({e})"))?;
         // A BoundCRS (WKT1 with TOWGS84) describes its source CRS.
         let crs = if value["type"] == "BoundCRS" {
             &value["source_crs"]
@@ -108,8 +95,8 @@ impl CrsDef {
         let mut bare = crs.clone();
         strip_ids(&mut bare);
         let texts = CrsTexts {
-            esri_wkt: pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Esri), None).ok(),
-            gdal_wkt: pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Gdal), None).ok(),
+            esri_wkt: described.esri_wkt,
+            gdal_wkt: described.gdal_wkt,
             base: base_definition(crs),
         };
         Ok(CrsDef {
@@ -146,8 +133,7 @@ impl CrsDef {
         if let Some(wkt) = &self.texts.esri_wkt {
             return Some(wkt.clone());
         }
-        let pj = Proj::new(&self.definition).ok()?;
-        pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Esri), None).ok()
+        pj::describe(&self.definition, true).ok()?.esri_wkt
     }
 
     /// True when both describe the same CRS (same EPSG code, or same definition text).
@@ -172,6 +158,31 @@ impl CrsDef {
             .chain(32649..=32651)
             .find(|&code| CrsDef::epsg(code).is_ok_and(|c| c.fingerprint == self.fingerprint))
     }
+}
+
+/// Results kept per definition text, each worked out once (see [`once`]).
+type OnceCache = std::sync::OnceLock<
+    std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            std::sync::Arc<std::sync::OnceLock<Result<CrsDef, String>>>,
+        >,
+    >,
+>;
+
+/// The result for `key`, made by `make` the first time: a thread asking while another makes it
+/// waits for that result instead of asking PROJ again (the layers of a review usually share
+/// one `.prj` text and are read side by side).
+fn once(
+    cache: &'static OnceCache,
+    key: &str,
+    make: impl FnOnce() -> Result<CrsDef, String>,
+) -> Result<CrsDef, String> {
+    let cell = match cache.get_or_init(Default::default).lock() {
+        Ok(mut map) => map.entry(key.to_string()).or_default().clone(),
+        Err(_) => return make(),
+    };
+    cell.get_or_init(make).clone()
 }
 
 /// Reduces PROJJSON to what defines the coordinates: no identifiers, names or remarks, units
@@ -494,6 +505,114 @@ impl Reprojector {
     }
 }
 
+/// CRS definitions parsed on one PROJ context per thread. A `proj::Proj` brings a context of
+/// its own, and every context opens its own copy of PROJ's database the first time it needs it
+/// (10–15 ms, most of a definition's parse); a context kept for the thread's life opens it once.
+/// The thin unsafe layer over PROJ's C API that the `proj` crate does not offer.
+mod pj {
+    use proj_sys as sys;
+    use std::ffi::{c_char, CStr, CString};
+
+    struct Context(*mut sys::PJ_CONTEXT);
+
+    impl Drop for Context {
+        fn drop(&mut self) {
+            if !self.0.is_null() {
+                // SAFETY: the context was made by proj_context_create on this thread, and every
+                // object made on it was destroyed (Object's drop) before the thread ends.
+                unsafe { sys::proj_context_destroy(self.0) };
+            }
+        }
+    }
+
+    thread_local! {
+        // SAFETY: proj_context_create has no preconditions; a null result is checked on use.
+        static CONTEXT: Context = Context(unsafe { sys::proj_context_create() });
+    }
+
+    /// A PROJ object, destroyed when dropped.
+    struct Object(*mut sys::PJ);
+
+    impl Drop for Object {
+        fn drop(&mut self) {
+            // SAFETY: a non-null object from proj_create, destroyed once.
+            unsafe { sys::proj_destroy(self.0) };
+        }
+    }
+
+    /// Copies a string PROJ returned (owned by PROJ: valid until the next call on the object).
+    fn owned(ptr: *const c_char) -> Option<String> {
+        if ptr.is_null() {
+            return None;
+        }
+        // SAFETY: PROJ returns a NUL-terminated string or null (checked).
+        let text = unsafe { CStr::from_ptr(ptr) };
+        text.to_str().ok().map(str::to_string)
+    }
+
+    /// What PROJ says of a definition: its PROJJSON (one line) and, when asked, its ESRI and
+    /// GDAL WKT1.
+    pub struct Described {
+        pub projjson: String,
+        pub esri_wkt: Option<String>,
+        pub gdal_wkt: Option<String>,
+    }
+
+    pub fn describe(definition: &str, wkt1: bool) -> Result<Described, String> {
+        let c_definition = CString::new(definition).map_err(|e| {
+            format!(
+                "PROJ does not understand the CRS (A nul byte was found in the PROJ string \
+                 definition or CRS argument: {e})"
+            )
+        })?;
+        CONTEXT.with(|context| {
+            let ctx = context.0;
+            if ctx.is_null() {
+                return Err("PROJ could not start (no context)".to_string());
+            }
+            // SAFETY: ctx is this thread's live context, c_definition a NUL-terminated string.
+            let obj = unsafe { sys::proj_create(ctx, c_definition.as_ptr()) };
+            if obj.is_null() {
+                // SAFETY: ctx is live; the message is copied before any other call.
+                let message = unsafe {
+                    owned(sys::proj_context_errno_string(
+                        ctx,
+                        sys::proj_context_errno(ctx),
+                    ))
+                }
+                .unwrap_or_else(|| "unknown error".to_string());
+                return Err(format!(
+                    "PROJ does not understand the CRS (The underlying PROJ call failed: {message})"
+                ));
+            }
+            let obj = Object(obj);
+            let json_options = c"MULTILINE=NO";
+            let json_options: [*const c_char; 2] = [json_options.as_ptr(), std::ptr::null()];
+            // SAFETY: obj is live and made on ctx; the options are null-terminated lists of
+            // NUL-terminated strings that outlive the calls; each result is copied at once.
+            let projjson = owned(unsafe { sys::proj_as_projjson(ctx, obj.0, json_options.as_ptr()) })
+                .ok_or_else(|| "PROJ could not describe the CRS (The definition could not be represented in the requested JSON format)".to_string())?;
+            let wkt = |kind: sys::PJ_WKT_TYPE| {
+                // SAFETY: as above; a null options pointer asks for PROJ's defaults.
+                owned(unsafe { sys::proj_as_wkt(ctx, obj.0, kind, std::ptr::null()) })
+            };
+            let (esri_wkt, gdal_wkt) = if wkt1 {
+                (
+                    wkt(sys::PJ_WKT_TYPE_PJ_WKT1_ESRI),
+                    wkt(sys::PJ_WKT_TYPE_PJ_WKT1_GDAL),
+                )
+            } else {
+                (None, None)
+            };
+            Ok(Described {
+                projjson,
+                esri_wkt,
+                gdal_wkt,
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -679,22 +798,8 @@ impl CrsDef {
     /// itself when it is geographic. For EPSG:4549 (and every CGCS2000 Gauss-Krüger CRS) that
     /// is CGCS2000, EPSG:4490.
     pub fn geographic_base(&self) -> Result<CrsDef, String> {
-        static CACHE: std::sync::OnceLock<
-            std::sync::Mutex<std::collections::HashMap<String, Result<CrsDef, String>>>,
-        > = std::sync::OnceLock::new();
-        let cache = CACHE.get_or_init(Default::default);
-        if let Some(hit) = cache
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&self.definition).cloned())
-        {
-            return hit;
-        }
-        let result = self.geographic_base_uncached();
-        if let Ok(mut c) = cache.lock() {
-            c.insert(self.definition.clone(), result.clone());
-        }
-        result
+        static CACHE: OnceCache = std::sync::OnceLock::new();
+        once(&CACHE, &self.definition, || self.geographic_base_uncached())
     }
 
     fn geographic_base_uncached(&self) -> Result<CrsDef, String> {
@@ -704,13 +809,9 @@ impl CrsDef {
         if let Some(base) = &self.texts.base {
             return CrsDef::parse(base);
         }
-        let pj = Proj::new(&self.definition)
-            .map_err(|e| format!("PROJ does not understand the CRS ({e})"))?;
-        let json = pj
-            .to_projjson(Some(false), None, None)
-            .map_err(|e| format!("PROJ could not describe the CRS ({e})"))?;
+        let described = pj::describe(&self.definition, false)?;
         let value: Value =
-            serde_json::from_str(&json).map_err(|e| format!("bad PROJJSON ({e})"))?;
+            serde_json::from_str(&described.projjson).map_err(|e| format!("bad PROJJSON ({e})"))?;
         let crs = if value["type"] == "BoundCRS" {
             &value["source_crs"]
         } else {
