@@ -66,15 +66,6 @@ pub struct LayerDerived {
 impl LayerDerived {
     pub fn build(layer: &crate::model::Layer, review: &Review) -> LayerDerived {
         let fields = Fields::of_layer(layer, &review.file);
-        // The features' boxes in parallel (a province layer has a million).
-        let bbox = {
-            use rayon::prelude::*;
-            layer
-                .features
-                .par_iter()
-                .filter_map(|f| f.geometry.bounding_rect())
-                .reduce_with(crate::spatial::overlay::box_union)
-        };
         let mut labels = Vec::new();
         if layer.role == LayerRole::Zones {
             use geo::Area;
@@ -123,7 +114,9 @@ impl LayerDerived {
             _ => style.fill,
         });
         LayerDerived {
-            bbox,
+            // The union of the features' boxes, from the trees (not a second pass over a
+            // million features).
+            bbox: classes.extent(),
             fields,
             render: LayerRender::new(classes),
             labels,

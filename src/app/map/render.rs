@@ -150,6 +150,28 @@ impl Classes {
         }
     }
 
+    /// The box of every indexed feature (the union of the trees' root boxes, which are exactly
+    /// the union of their entries' boxes); `None` without any.
+    pub fn extent(&self) -> Option<geo::Rect<f64>> {
+        self.trees
+            .iter()
+            .filter(|(_, t)| t.size() > 0)
+            .map(|(_, t)| {
+                let e = t.root().envelope();
+                geo::Rect::new(
+                    geo::Coord {
+                        x: e.lower()[0],
+                        y: e.lower()[1],
+                    },
+                    geo::Coord {
+                        x: e.upper()[0],
+                        y: e.upper()[1],
+                    },
+                )
+            })
+            .reduce(crate::spatial::overlay::box_union)
+    }
+
     /// Features of the classes aggregated (`small`) or meshed (`!small`) at `level`, whose
     /// boxes meet `rect`.
     pub fn query(
@@ -922,6 +944,33 @@ mod tests {
             assert_eq!(found, scan);
             assert_eq!(c.ids_in(window, 0.0), scan);
         }
+        // The layer's box from the trees: the features' boxes' union, exactly (east: column 299,
+        // 299 * 37 m, holds only 10 m squares, as 300 k + 299 is never a multiple of 9; north:
+        // row 299, 299 * 23 m, has 40 m squares).
+        let expected = boxes
+            .iter()
+            .copied()
+            .reduce(crate::spatial::overlay::box_union)
+            .unwrap();
+        assert_eq!(c.extent(), Some(expected));
+        assert_eq!(
+            expected.min(),
+            Coord {
+                x: 500_000.0,
+                y: 3_300_000.0
+            }
+        );
+        assert_eq!(
+            expected.max(),
+            Coord {
+                x: 511_073.0,
+                y: 3_306_917.0
+            }
+        );
+        assert_eq!(
+            Classes::of_geoms(std::iter::empty(), |_| Color32::RED).extent(),
+            None
+        );
     }
 
     fn triangles_area(mesh: &Mesh) -> f64 {
