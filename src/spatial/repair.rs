@@ -352,11 +352,27 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
             true // touch or crossing
         };
         if segs.len() <= SMALL_RING_SEGMENTS {
-            // Few segments (a typical patch): every pair whose x ranges overlap, no sort.
+            // Few segments (a typical patch): every pair whose boxes meet, no sort.
+            let overlap = |k: &Seg, j: &Seg| j.1 >= k.0 && k.1 >= j.0 && j.3 >= k.2 && k.3 >= j.2;
+            if rings == 1 {
+                // One ring: segment k's neighbours are k - 1 and (for the last) 0, which share
+                // an endpoint and cannot meet otherwise (spikes were ruled out above): only the
+                // other pairs are tested.
+                let n = segs.len();
+                for k in 2..n {
+                    let first = usize::from(k == n - 1);
+                    let sk = &segs[k];
+                    for j in first..k - 1 {
+                        if overlap(sk, &segs[j]) && meet(segs, k, j) {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            }
             for k in 1..segs.len() {
-                let (xmin, xmax, ..) = segs[k];
                 for j in 0..k {
-                    if segs[j].1 >= xmin && xmax >= segs[j].0 && meet(segs, k, j) {
+                    if overlap(&segs[k], &segs[j]) && meet(segs, k, j) {
                         return true;
                     }
                 }
