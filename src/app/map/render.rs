@@ -107,10 +107,20 @@ impl Classes {
                     .filter(|(k, _)| *k == class)
                     .map(|(_, e)| centre(e))
                     .collect();
-                c.par_sort_unstable_by(f64::total_cmp);
-                let at: Vec<f64> = (1..strips)
-                    .filter_map(|k| c.get(k * n / strips).copied())
-                    .collect();
+                // The centres at ranks k n / strips, each found in what is left right of the
+                // previous one (linear, where sorting every centre is n log n).
+                let mut at = Vec::with_capacity(strips - 1);
+                let mut from = 0;
+                for k in 1..strips {
+                    let rank = k * n / strips;
+                    if rank < from || rank >= c.len() {
+                        break;
+                    }
+                    let (_, centre, _) =
+                        c[from..].select_nth_unstable_by(rank - from, f64::total_cmp);
+                    at.push(*centre);
+                    from = rank;
+                }
                 (class, at)
             })
             .collect();
