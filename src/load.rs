@@ -151,19 +151,25 @@ pub fn load_review_with(
     };
     let encoding_of = |key: &str| review.file.encoding_of.get(key).map(String::as_str);
     progress.stage("read", paths.len() as u64);
-    // Read every file not filtered by the zones (in parallel: independent files).
-    let raws: Vec<Result<Option<Pending>, LoadError>> = paths
-        .par_iter()
-        .map(|(key, path)| {
-            if filtered(key) {
-                return Ok(None);
-            }
-            check_cancel(progress, path)?;
-            let raw = read_raw_with_encoding(path, encoding_of(key))?;
-            progress.inc(1);
-            Ok(Some(pending(review, key, path, raw)?))
-        })
-        .collect();
+    // Read every file not filtered by the zones (in parallel: independent files), while one
+    // thread asks PROJ about the CRS texts the load will need.
+    let (_, raws) = rayon::join(
+        || warm_crs(review, &paths),
+        || -> Vec<Result<Option<Pending>, LoadError>> {
+            paths
+                .par_iter()
+                .map(|(key, path)| {
+                    if filtered(key) {
+                        return Ok(None);
+                    }
+                    check_cancel(progress, path)?;
+                    let raw = read_raw_with_encoding(path, encoding_of(key))?;
+                    progress.inc(1);
+                    Ok(Some(pending(review, key, path, raw)?))
+                })
+                .collect()
+        },
+    );
     let mut first = Vec::new();
     for r in raws {
         if let Some(p) = r? {
@@ -586,6 +592,46 @@ fn zone_neighbourhoods(
         boxes.extend(meeting);
     }
     Roi::new(boxes)
+}
+
+/// Parses the CRS texts known before any layer is read — the review's `crs` and `crs_of`, the
+/// shapefiles' `.prj` (as the reader will give them) — and the working CRS's geographic base,
+/// so that they are in [`CrsDef::parse`]'s cache when needed. Opening PROJ's database and
+/// parsing an ESRI `.prj` takes ~20 ms, which would otherwise stop every reading thread at
+/// the same point. Only fills the cache: the load itself parses (and reports) every text.
+fn warm_crs(review: &Review, paths: &[(String, PathBuf)]) {
+    let mut texts: Vec<String> = review.file.crs.iter().cloned().collect();
+    for (key, path) in paths {
+        if let Some(def) = review.file.crs_of.get(key) {
+            texts.push(def.clone());
+            continue;
+        }
+        let is_shp = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("shp"));
+        let Some(prj) = crate::io::sibling_file(path, "prj").filter(|_| is_shp) else {
+            continue;
+        };
+        if let Ok(bytes) = crate::io::read_regular_file(&prj) {
+            // As the shapefile reader gives the text.
+            let text = String::from_utf8_lossy(&bytes)
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_string();
+            if !text.is_empty() {
+                texts.push(text);
+            }
+        }
+    }
+    texts.sort();
+    texts.dedup();
+    for text in &texts {
+        if let Ok(crs) = CrsDef::parse(text) {
+            // The working CRS is one of them; the ellipsoidal areas ask for its base.
+            let _ = crs.geographic_base();
+        }
+    }
 }
 
 /// The filter in the coordinates of the file at `path`, when its CRS can be known before
