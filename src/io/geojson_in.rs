@@ -541,7 +541,7 @@ struct GeomIn {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
-    coordinates: Option<Nested>,
+    coordinates: Option<Coordinates>,
     #[serde(default)]
     geometries: Option<Vec<GeomIn>>,
 }
@@ -552,12 +552,12 @@ impl GeomIn {
     fn polygons(self) -> Result<Result<Vec<Vec<RawRing>>, &'static str>, String> {
         let wrong = |kind: &str| format!("the coordinates of a {kind} are not nested as one");
         Ok(match self.kind.as_str() {
-            "Polygon" => match self.coordinates {
+            "Polygon" => match self.coordinates.map(|c| c.0) {
                 Some(Nested::Rings(rings)) => Ok(vec![rings]),
                 Some(Nested::Empty) => Ok(vec![Vec::new()]),
                 _ => return Err(wrong("Polygon")),
             },
-            "MultiPolygon" => match self.coordinates {
+            "MultiPolygon" => match self.coordinates.map(|c| c.0) {
                 Some(Nested::Polygons(polys)) => Ok(polys),
                 Some(Nested::Empty) => Ok(Vec::new()),
                 // `[[], []]`: polygons without rings.
@@ -585,9 +585,290 @@ impl GeomIn {
     }
 }
 
+/// A geometry's `coordinates`, read from their JSON text by [`CoordinatesText`] into the same
+/// [`Nested`] as serde's route through [`Nested::deserialize`] gives (a visitor call and an
+/// enum per number made that route most of a large file's read). The text is borrowed from
+/// the document, which serde_json has already checked as JSON while passing over it.
+struct Coordinates(Nested);
+
+impl<'de> serde::Deserialize<'de> for Coordinates {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Coordinates, D::Error> {
+        let raw = <&'de serde_json::value::RawValue>::deserialize(d)?;
+        CoordinatesText::new(raw.get())
+            .read()
+            .map(Coordinates)
+            .map_err(<D::Error as serde::de::Error>::custom)
+    }
+}
+
+/// A reader of JSON text already known to be valid JSON (one value), for [`Coordinates`]: a
+/// ring's positions are read straight into it, anything less plain by the general rules.
+struct CoordinatesText<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    pos: usize,
+}
+
+/// What the elements of an array so far make (see [`CoordinatesText::array`]).
+enum So {
+    Nothing,
+    /// A position's first number.
+    X(f64),
+    /// A position (more numbers are ignored).
+    Position(Coord<f64>),
+    Ring(Vec<Coord<f64>>),
+    /// Rings or polygons, judged when all are read.
+    Lists(Vec<Nested>),
+}
+
+/// Powers of ten exactly representable as `f64`.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+impl<'a> CoordinatesText<'a> {
+    fn new(text: &'a str) -> Self {
+        CoordinatesText {
+            text,
+            b: text.as_bytes(),
+            pos: 0,
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.b.get(self.pos), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.pos += 1;
+        }
+    }
+
+    fn at_number(&self) -> bool {
+        matches!(self.b.get(self.pos), Some(b'-' | b'0'..=b'9'))
+    }
+
+    /// The whole text as coordinates.
+    fn read(mut self) -> Result<Nested, String> {
+        self.value()
+    }
+
+    /// One value: a number, or an array read as [`Nested::deserialize`]'s `visit_seq` reads it.
+    fn value(&mut self) -> Result<Nested, String> {
+        self.skip_ws();
+        let expected = "expected GeoJSON coordinates (nested arrays of numbers)";
+        match self.b.get(self.pos) {
+            Some(b'[') => {
+                self.pos += 1;
+                self.array()
+            }
+            Some(b'-' | b'0'..=b'9') => self.number().map(Nested::Number),
+            Some(b'"') => Err(format!("invalid type: string, {expected}")),
+            Some(b'{') => Err(format!("invalid type: map, {expected}")),
+            Some(b'n') => Err(format!("invalid type: null, {expected}")),
+            Some(b't' | b'f') => Err(format!("invalid type: boolean, {expected}")),
+            _ => Err(format!("unexpected end of coordinates, {expected}")),
+        }
+    }
+
+    /// A number, correctly rounded as serde_json (`float_roundtrip`) reads it. Up to 19
+    /// digits making at most 2^53 with at most 22 decimals and no exponent (every coordinate
+    /// in practice): the digits as an integer divided by the power of ten, both exact, so the
+    /// one rounding of the division is the correct one (Clinger's fast path); else the
+    /// standard library's parse, correctly rounded too. `-0` is `-0.0`, as in serde_json.
+    fn number(&mut self) -> Result<f64, String> {
+        let start = self.pos;
+        let b = self.b;
+        let mut i = start;
+        let negative = b.get(i) == Some(&b'-');
+        if negative {
+            i += 1;
+        }
+        let mut m: u64 = 0;
+        let mut digits = 0usize;
+        let mut decimals = 0usize;
+        while let Some(&d @ b'0'..=b'9') = b.get(i) {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            digits += 1;
+            i += 1;
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while let Some(&d @ b'0'..=b'9') = b.get(i) {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                digits += 1;
+                decimals += 1;
+                i += 1;
+            }
+        }
+        if !matches!(b.get(i), Some(b'e' | b'E'))
+            && (1..=19).contains(&digits)
+            && m <= 1 << 53
+            && decimals < EXACT_POWERS_OF_TEN.len()
+        {
+            self.pos = i;
+            let v = m as f64 / EXACT_POWERS_OF_TEN[decimals];
+            return Ok(if negative { -v } else { v });
+        }
+        while matches!(
+            b.get(i),
+            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+        ) {
+            i += 1;
+        }
+        self.pos = i;
+        let text = self.text.get(start..i).unwrap_or("");
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            Ok(_) => Err("number out of range".to_string()),
+            Err(e) => Err(format!("invalid number {text:?} ({e})")),
+        }
+    }
+
+    /// A plain position `[x, y, more numbers…]` at the `[` at `pos`: its first two numbers and
+    /// `pos` past its `]`; `None`, with `pos` unchanged, for anything else.
+    fn position(&mut self) -> Option<Coord<f64>> {
+        let start = self.pos;
+        let found = self.position_from_bracket();
+        if found.is_none() {
+            self.pos = start;
+        }
+        found
+    }
+
+    fn position_from_bracket(&mut self) -> Option<Coord<f64>> {
+        self.pos += 1;
+        self.skip_ws();
+        if !self.at_number() {
+            return None;
+        }
+        let x = self.number().ok()?;
+        self.skip_ws();
+        if self.b.get(self.pos) != Some(&b',') {
+            return None;
+        }
+        self.pos += 1;
+        self.skip_ws();
+        if !self.at_number() {
+            return None;
+        }
+        let y = self.number().ok()?;
+        loop {
+            self.skip_ws();
+            match self.b.get(self.pos) {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Some(Coord { x, y });
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if !self.at_number() {
+                        return None;
+                    }
+                    self.number().ok()?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An array (its `[` just passed), by the rules of [`Nested::deserialize`], stopping at the
+    /// first element that breaks them as its visitor does.
+    fn array(&mut self) -> Result<Nested, String> {
+        let mixed = || "coordinates that mix depths".to_string();
+        self.skip_ws();
+        if self.b.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Nested::Empty);
+        }
+        let mut so = So::Nothing;
+        loop {
+            self.skip_ws();
+            let plain = match so {
+                So::Nothing | So::Ring(_) if self.b.get(self.pos) == Some(&b'[') => self.position(),
+                _ => None,
+            };
+            so = match (so, plain) {
+                (So::Nothing, Some(c)) => So::Ring(vec![c]),
+                (So::Ring(mut ring), Some(c)) => {
+                    ring.push(c);
+                    So::Ring(ring)
+                }
+                (so, _) => match (so, self.value()?) {
+                    (So::Nothing, Nested::Number(x)) => So::X(x),
+                    (So::Nothing, Nested::Position(c)) => So::Ring(vec![c]),
+                    (So::Nothing, Nested::Polygons(_)) => {
+                        return Err("coordinates nested too deep".to_string())
+                    }
+                    (So::Nothing, first) => So::Lists(vec![first]),
+                    (So::X(x), Nested::Number(y)) => So::Position(Coord { x, y }),
+                    (So::Position(c), Nested::Number(_)) => So::Position(c),
+                    (So::Ring(mut ring), Nested::Position(c)) => {
+                        ring.push(c);
+                        So::Ring(ring)
+                    }
+                    (So::Lists(mut items), next) => {
+                        items.push(next);
+                        So::Lists(items)
+                    }
+                    _ => return Err(mixed()),
+                },
+            };
+            self.skip_ws();
+            match self.b.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err("expected `,` or `]` in coordinates".to_string()),
+            }
+        }
+        match so {
+            So::Nothing => Ok(Nested::Empty),
+            So::X(_) => Err("a position must have two or more numbers".to_string()),
+            So::Position(c) => Ok(Nested::Position(c)),
+            So::Ring(mut ring) => {
+                // Kept for the whole check: no spare capacity.
+                ring.shrink_to_fit();
+                Ok(Nested::Ring(ring))
+            }
+            So::Lists(items) => lists_of(items).map_err(|()| mixed()),
+        }
+    }
+}
+
+/// A list of rings or of polygons (`[]` an empty one): the first element that is not empty
+/// says which (as [`Nested::deserialize`] decides).
+fn lists_of(items: Vec<Nested>) -> Result<Nested, ()> {
+    match items.iter().find(|n| !matches!(n, Nested::Empty)) {
+        None | Some(Nested::Ring(_)) => Ok(Nested::Rings(
+            items
+                .into_iter()
+                .map(|n| match n {
+                    Nested::Ring(r) => Ok(r),
+                    Nested::Empty => Ok(Vec::new()),
+                    _ => Err(()),
+                })
+                .collect::<Result<_, _>>()?,
+        )),
+        Some(Nested::Rings(_)) => Ok(Nested::Polygons(
+            items
+                .into_iter()
+                .map(|n| match n {
+                    Nested::Rings(r) => Ok(r),
+                    Nested::Empty => Ok(Vec::new()),
+                    _ => Err(()),
+                })
+                .collect::<Result<_, _>>()?,
+        )),
+        Some(_) => Err(()),
+    }
+}
+
 /// GeoJSON coordinates of any nesting, read in one pass whatever the order of the geometry's
 /// keys: a position keeps its first two numbers (more are ignored; fewer are an error, as in
 /// the `geojson` crate).
+#[derive(Debug, PartialEq)]
 enum Nested {
     Number(f64),
     Position(Coord<f64>),
@@ -598,6 +879,9 @@ enum Nested {
     Empty,
 }
 
+/// serde's route to [`Nested`], visitor by visitor: the reference [`CoordinatesText`] is
+/// tested against (it was the reader until the text reader took over).
+#[cfg(test)]
 impl<'de> serde::Deserialize<'de> for Nested {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Nested, D::Error> {
         struct V;
@@ -966,6 +1250,126 @@ mod tests {
                 layer.records.iter().map(|r| r.attrs.to_vec()).collect();
             assert_eq!(got, expected);
         }
+    }
+
+    #[test]
+    fn numbers_read_as_the_standard_library_rounds_them() {
+        // Decimal texts of 1-21 digits with 0-23 of them decimals (both sides of the fast
+        // path's limits: 19 digits, 2^53, 22 decimals), signs, exponents: the same bits as
+        // str::parse, which rounds correctly.
+        let mut next = crate::test_rng::unit_sequence(11);
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "-0.0",
+            "0.1",
+            "0.3",
+            "3050061.585",
+            "401434.91",
+            "9007199254740992",
+            "9007199254740993",
+            "-9007199254740993",
+            "18446744073709551615",
+            "18446744073709551616",
+            "123456789012345678901234",
+            "0.0000000000000000000001",
+            "1.00000000000000000000001",
+            "1e22",
+            "1E-7",
+            "-2.5e+3",
+            "4.9e-324",
+            "1.7976931348623157e308",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            let digits = 1 + (next() * 21.0) as usize;
+            let decimals = ((next() * 24.0) as usize).min(digits.saturating_sub(1));
+            let mut t = String::new();
+            if next() < 0.3 {
+                t.push('-');
+            }
+            for d in 0..digits {
+                let lead = d == 0 && digits - decimals > 1;
+                let c = if lead {
+                    1 + (next() * 9.0) as u32
+                } else {
+                    (next() * 10.0) as u32
+                };
+                if d == digits - decimals && decimals > 0 {
+                    if d == 0 {
+                        t.push('0');
+                    }
+                    t.push('.');
+                }
+                t.push(char::from_digit(c.min(9), 10).unwrap());
+            }
+            if next() < 0.05 {
+                t.push_str(&format!("e{}", (next() * 40.0) as i32 - 20));
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            let want: f64 = t.parse().unwrap();
+            let got = CoordinatesText::new(t).number().unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
+        }
+        assert!(CoordinatesText::new("1e400").number().is_err());
+    }
+
+    #[test]
+    fn coordinates_read_from_their_text_as_serde_reads_them() {
+        // Every nesting, irregular members (strings, null, a lone number, empty arrays, too
+        // few numbers, mixed depths, too deep), spacing: the text reader gives what serde's
+        // visitor gives (the same values, bit for bit), or fails where it fails.
+        let mut next = crate::test_rng::unit_sequence(5);
+        fn pick<'a>(next: &mut impl FnMut() -> f64, from: &[&'a str]) -> &'a str {
+            from[((next() * from.len() as f64) as usize).min(from.len() - 1)]
+        }
+        fn value(next: &mut impl FnMut() -> f64, depth: usize) -> String {
+            let ws = pick(next, &["", "", " ", "\n  "]);
+            if depth == 0 || next() < 0.08 {
+                return match (next() * 12.0) as usize {
+                    0 => "\"a\"".into(),
+                    1 => "null".into(),
+                    2 => "[]".into(),
+                    3 => "-0".into(),
+                    4 => "1e3".into(),
+                    _ => format!("{}", (next() * 2e6 - 1e6).round() / 1e3),
+                };
+            }
+            let n = match depth {
+                1 => [2, 2, 2, 3, 1, 0][((next() * 6.0) as usize).min(5)],
+                _ => (next() * 5.0) as usize,
+            };
+            let inner: Vec<String> = (0..n)
+                .map(|_| {
+                    let d = if next() < 0.9 {
+                        depth - 1
+                    } else {
+                        depth.saturating_sub(2)
+                    };
+                    value(next, d)
+                })
+                .collect();
+            format!("[{ws}{}{ws}]", inner.join(&format!(",{ws}")))
+        }
+        let mut oks = 0;
+        for i in 0..5_000 {
+            let text = value(&mut next, 1 + i % 5);
+            let by_serde = serde_json::from_str::<Nested>(&text);
+            let by_text = CoordinatesText::new(&text).read();
+            match (&by_serde, &by_text) {
+                (Ok(a), Ok(b)) => {
+                    oks += 1;
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{text}");
+                }
+                (Err(_), Err(_)) => {}
+                _ => panic!("{text}: serde {by_serde:?}, text {by_text:?}"),
+            }
+        }
+        assert!(oks > 1_000, "{oks} of 5000 read");
     }
 
     #[test]
