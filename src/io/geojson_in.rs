@@ -607,7 +607,13 @@ struct CoordinatesText<'a> {
     text: &'a str,
     b: &'a [u8],
     pos: usize,
+    /// Arrays open at `pos`.
+    depth: usize,
 }
+
+/// Arrays nested deeper than this are an error at once (read into [`Nested`], anything deeper
+/// than five is one anyway), so that no text can exhaust the stack.
+const MAX_COORDINATES_DEPTH: usize = 6;
 
 /// What the elements of an array so far make (see [`CoordinatesText::array`]).
 enum So {
@@ -633,6 +639,7 @@ impl<'a> CoordinatesText<'a> {
             text,
             b: text.as_bytes(),
             pos: 0,
+            depth: 0,
         }
     }
 
@@ -657,8 +664,14 @@ impl<'a> CoordinatesText<'a> {
         let expected = "expected GeoJSON coordinates (nested arrays of numbers)";
         match self.b.get(self.pos) {
             Some(b'[') => {
+                if self.depth >= MAX_COORDINATES_DEPTH {
+                    return Err("coordinates nested too deep".to_string());
+                }
                 self.pos += 1;
-                self.array()
+                self.depth += 1;
+                let array = self.array();
+                self.depth -= 1;
+                array
             }
             Some(b'-' | b'0'..=b'9') => self.number().map(Nested::Number),
             Some(b'"') => Err(format!("invalid type: string, {expected}")),
@@ -1370,6 +1383,15 @@ mod tests {
             }
         }
         assert!(oks > 1_000, "{oks} of 5000 read");
+        // Deeper than serde_json's recursion limit: an error, not a stack overflow.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(CoordinatesText::new(&deep).read().is_err());
+        for depth in 1..=8 {
+            let text = format!("{}1,2{}", "[".repeat(depth), "]".repeat(depth));
+            let by_serde = serde_json::from_str::<Nested>(&text).map_err(|_| ());
+            let by_text = CoordinatesText::new(&text).read().map_err(|_| ());
+            assert_eq!(format!("{by_serde:?}"), format!("{by_text:?}"), "{text}");
+        }
     }
 
     #[test]
