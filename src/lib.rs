@@ -15,6 +15,7 @@ pub mod io;
 pub mod load;
 pub mod messages;
 pub mod model;
+pub mod platform;
 pub mod progress;
 pub mod report;
 pub mod spatial;

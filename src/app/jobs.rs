@@ -234,6 +234,8 @@ pub fn load_layers(review: Review, progress: &Progress) -> Result<Loaded, String
             }
         }
     };
+    // What reading and repairing freed, back to the system before the maps' trees are built.
+    crate::platform::release_free_memory();
     progress.stage("index", dataset.layers.len() as u64);
     // The layers side by side.
     use rayon::prelude::*;
@@ -246,6 +248,7 @@ pub fn load_layers(review: Review, progress: &Progress) -> Result<Loaded, String
             d
         })
         .collect();
+    crate::platform::release_free_memory();
     Ok(Loaded {
         review,
         dataset,

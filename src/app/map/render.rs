@@ -331,7 +331,16 @@ fn worker_loop(
         .thread_name(|i| format!("zonecheck-render-{i}"))
         .build()
         .ok();
-    while let Ok(first) = requests.recv() {
+    // A request taken while looking whether the queue was empty (see the end of the loop).
+    let mut taken: Option<Request> = None;
+    loop {
+        let first = match taken.take() {
+            Some(r) => r,
+            None => match requests.recv() {
+                Ok(r) => r,
+                Err(_) => return,
+            },
+        };
         // Take everything queued, newest first: the latest view matters most.
         let mut batch = vec![first];
         batch.extend(requests.try_iter());
@@ -397,6 +406,13 @@ fn worker_loop(
             }
         }
         ctx.request_repaint();
+        match requests.try_recv() {
+            Ok(r) => taken = Some(r),
+            // Nothing more to draw for now: what the batch freed (its id lists and pixel
+            // buffers, on every thread of the pool) back to the system.
+            Err(std::sync::mpsc::TryRecvError::Empty) => crate::platform::release_free_memory(),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+        }
     }
 }
 
