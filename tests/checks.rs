@@ -927,6 +927,11 @@ fn binary_exit_codes_and_outputs() {
         std::fs::read(c.path("out/report.json")).unwrap().len(),
         std::fs::read(c.path("out2/report.json")).unwrap().len()
     );
+    // Written zone by zone, the text is the whole document's value pretty-printed.
+    let text = std::fs::read_to_string(c.path("out/report.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(serde_json::to_string_pretty(&value).unwrap() + "\n", text);
+    assert!(value["zones"].as_array().is_some_and(|z| !z.is_empty()));
 }
 
 #[test]

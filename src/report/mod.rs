@@ -199,7 +199,21 @@ fn write_set(
                 )
             }),
         ),
-        ("report.json", Box::new(|| text(json::report_json(input)))),
+        (
+            "report.json",
+            Box::new(|| {
+                // Written as it is made (a province's document is ~18 MB of text).
+                let path = dir.join("report.json");
+                let written = std::fs::File::create(&path).and_then(|file| {
+                    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+                    json::write_report_json(input, &mut out)?;
+                    std::io::Write::flush(&mut out)
+                });
+                written
+                    .map(|()| None)
+                    .map_err(|e| msg::cannot_write(&path, &e.to_string()))
+            }),
+        ),
         (
             "boundary_points.csv",
             Box::new(|| text(gtxt::boundary_points_csv(input))),
