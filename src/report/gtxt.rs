@@ -5,7 +5,6 @@
 use super::csv::csv_field;
 use super::ReportInput;
 use crate::io::gtxt::{boundary_points, encode, gtxt_text, ParcelOut};
-use std::fmt::Write as _;
 
 /// The header of `boundary_points.csv`.
 pub const BOUNDARY_POINTS_HEADER: &str = "开发区编号,开发区名称,部件,圈号,点号,X坐标,Y坐标";
@@ -14,11 +13,14 @@ pub const BOUNDARY_POINTS_HEADER: &str = "开发区编号,开发区名称,部件
 /// order, ring by ring (see [`boundary_points`]): 部件 the 1-based part (分片区), 圈号 1 for the
 /// part's exterior and 2… for its holes, 点号 J1, J2, … across the zone (a ring's closing row
 /// repeats its first point), X the northing and Y the easting in the working CRS.
-pub fn boundary_points_csv(input: &ReportInput) -> String {
+pub fn write_boundary_points_csv(
+    input: &ReportInput,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let decimals = input.meta.coord_decimals;
-    let mut out = String::from("\u{feff}");
-    out.push_str(BOUNDARY_POINTS_HEADER);
-    out.push_str("\r\n");
+    out.write_all("\u{feff}".as_bytes())?;
+    out.write_all(BOUNDARY_POINTS_HEADER.as_bytes())?;
+    out.write_all(b"\r\n")?;
     for zone in &input.analysis.zones {
         let zone_cells = format!(
             "{},{}",
@@ -26,14 +28,14 @@ pub fn boundary_points_csv(input: &ReportInput) -> String {
             csv_field(zone.name.as_deref().unwrap_or_default())
         );
         for p in boundary_points(&zone.geometry, decimals) {
-            let _ = write!(
+            write!(
                 out,
                 "{zone_cells},{},{},J{},{:.*},{:.*}\r\n",
                 p.part, p.ring_in_part, p.number, decimals, p.x_north, decimals, p.y_east
-            );
+            )?;
         }
     }
-    out
+    Ok(())
 }
 
 /// `zones_gtxt.txt`: every zone as a 国土TXT parcel (地块编号 the zone id, 地块名称 its name,

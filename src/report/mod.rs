@@ -137,6 +137,22 @@ type Job<'a> = (
     Box<dyn FnOnce() -> Result<Option<Vec<u8>>, Text> + Send + 'a>,
 );
 
+/// Writes the file at `path` through a buffer as `write` makes its text, for an output too
+/// large to hold whole beside the others; the job's result (`None`: written).
+fn streamed(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<Option<Vec<u8>>, Text> {
+    let written = std::fs::File::create(path).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut out)?;
+        std::io::Write::flush(&mut out)
+    });
+    written
+        .map(|()| None)
+        .map_err(|e| msg::cannot_write(path, &e.to_string()))
+}
+
 /// Renders and writes every output into the (new, empty) folder `dir`: every output at once,
 /// each written to its file as soon as it is rendered (the HTML and the workbook are
 /// themselves parallel inside). The first failure in [`OUTPUT_FILES`] order is returned.
@@ -201,22 +217,21 @@ fn write_set(
         ),
         (
             "report.json",
+            // Written as it is made (a province's document is ~18 MB of text).
             Box::new(|| {
-                // Written as it is made (a province's document is ~18 MB of text).
-                let path = dir.join("report.json");
-                let written = std::fs::File::create(&path).and_then(|file| {
-                    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-                    json::write_report_json(input, &mut out)?;
-                    std::io::Write::flush(&mut out)
-                });
-                written
-                    .map(|()| None)
-                    .map_err(|e| msg::cannot_write(&path, &e.to_string()))
+                streamed(&dir.join("report.json"), |out| {
+                    json::write_report_json(input, out)
+                })
             }),
         ),
         (
             "boundary_points.csv",
-            Box::new(|| text(gtxt::boundary_points_csv(input))),
+            // Written as it is made (a province's is ~23 MB).
+            Box::new(|| {
+                streamed(&dir.join("boundary_points.csv"), |out| {
+                    gtxt::write_boundary_points_csv(input, out)
+                })
+            }),
         ),
         (
             "zones_gtxt.txt",
