@@ -504,23 +504,6 @@ pub fn check_and_report_reviewed(
     crate::report::refuse_outputs_over_inputs(out, &input_files(&review))
         .map_err(|t| t.get(lang).to_string())?;
     let ds = load_review_with(&review, progress, options).map_err(|e| e.in_lang(lang))?;
-    // A GeoJSON layer's features far from the zones were parsed before the spatial filter left
-    // them out, which leaves the heap full of small free blocks: every later allocation (the
-    // workbook's cells, most of all) searched them, ~0.4 s on the spread province. Giving them
-    // back costs ~0.1 s of pages faulted in again where nothing was left out, so only then.
-    let parsed_and_left_out = ds.layers.iter().any(|l| {
-        l.source.far_from_zones > 0
-            && l.source
-                .path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| {
-                    e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")
-                })
-    });
-    if parsed_and_left_out {
-        crate::platform::release_free_memory();
-    }
     // The layers' indexes, built once for the check and the reports' maps.
     progress.stage("index", 1);
     let indexes = CheckIndexes::build(&ds);

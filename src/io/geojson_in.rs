@@ -853,27 +853,27 @@ impl<'a> CoordinatesText<'a> {
 /// A list of rings or of polygons (`[]` an empty one): the first element that is not empty
 /// says which (as [`Nested::deserialize`] decides).
 fn lists_of(items: Vec<Nested>) -> Result<Nested, ()> {
+    /// Every item as `take` reads it, an empty one as an empty list.
+    fn each<T>(items: Vec<Nested>, take: fn(Nested) -> Option<Vec<T>>) -> Result<Vec<Vec<T>>, ()> {
+        items
+            .into_iter()
+            .map(|n| match n {
+                Nested::Empty => Ok(Vec::new()),
+                n => take(n).ok_or(()),
+            })
+            .collect()
+    }
     match items.iter().find(|n| !matches!(n, Nested::Empty)) {
-        None | Some(Nested::Ring(_)) => Ok(Nested::Rings(
-            items
-                .into_iter()
-                .map(|n| match n {
-                    Nested::Ring(r) => Ok(r),
-                    Nested::Empty => Ok(Vec::new()),
-                    _ => Err(()),
-                })
-                .collect::<Result<_, _>>()?,
-        )),
-        Some(Nested::Rings(_)) => Ok(Nested::Polygons(
-            items
-                .into_iter()
-                .map(|n| match n {
-                    Nested::Rings(r) => Ok(r),
-                    Nested::Empty => Ok(Vec::new()),
-                    _ => Err(()),
-                })
-                .collect::<Result<_, _>>()?,
-        )),
+        None | Some(Nested::Ring(_)) => each(items, |n| match n {
+            Nested::Ring(r) => Some(r),
+            _ => None,
+        })
+        .map(Nested::Rings),
+        Some(Nested::Rings(_)) => each(items, |n| match n {
+            Nested::Rings(r) => Some(r),
+            _ => None,
+        })
+        .map(Nested::Polygons),
         Some(_) => Err(()),
     }
 }
