@@ -344,6 +344,68 @@ fn bad_review_file_names_the_file_and_the_app_stays_usable() {
     });
 }
 
+/// Opening a review checks it by itself (检查 → 打开后自动检查, on by default), after the
+/// map has drawn its first view; unticked, opening leaves the check to the user.
+#[test]
+fn opening_checks_by_itself_once_the_map_is_drawn() {
+    use zonecheck::app::jobs::JobKind;
+    let mut app = ZonecheckApp::new(None);
+    assert!(app.settings.check_on_open, "on by default");
+    app.open(sample_dir().join("review.toml"));
+    let mut h = harness(app);
+    let start = Instant::now();
+    loop {
+        h.step();
+        let a = h.state();
+        if a.job.as_ref().is_some_and(|j| j.kind == JobKind::Check) {
+            // Started by itself, after the map asked for its first view and got all of it.
+            assert!(a.doc.is_some());
+            assert!(
+                a.derived.render_worker.is_some(),
+                "before the map was drawn"
+            );
+            assert!(!a.map_busy());
+            break;
+        }
+        assert!(
+            a.current_check().is_none(),
+            "a check result without a check job"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(240),
+            "no check started by itself; messages {:?}",
+            a.messages
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    wait_until(&mut h, "the check", |a| {
+        a.current_check().is_some() && !a.is_busy()
+    });
+    let zones = h.state().current_check().unwrap().analysis.zones.len();
+    assert_eq!(zones, 5, "the sample's five merged zones");
+    assert!(matches!(
+        h.state().status,
+        zonecheck::app::StatusLine::CheckDone { zones: 5, .. }
+            | zonecheck::app::StatusLine::CheckIncomplete { zones: 5, .. }
+    ));
+
+    // Unticked in the 检查 menu: opening again loads and draws, and checks nothing.
+    h.get_by_label("检查").click();
+    settle(&mut h);
+    h.get_by_label("打开后自动检查").click();
+    settle(&mut h);
+    assert!(!h.state().settings.check_on_open);
+    h.state_mut().open(sample_dir().join("review.toml"));
+    wait_until(&mut h, "the second load and its map", |a| {
+        a.doc.is_some() && !a.is_busy() && a.derived.render_worker.is_some() && !a.map_busy()
+    });
+    for _ in 0..20 {
+        h.step();
+    }
+    assert!(h.state().job.is_none());
+    assert!(h.state().current_check().is_none(), "checked by itself");
+}
+
 #[test]
 fn export_writes_the_cli_reports() {
     let mut h = open(&sample_dir().join("review.toml"));
@@ -910,7 +972,14 @@ fn listed_zones(h: &Harness<'static, ZonecheckApp>) -> Vec<String> {
 #[test]
 fn plan_summary_counts_zones_against_the_quotas_and_narrows_the_findings() {
     use zonecheck::app::panels::plan::ZoneGroup;
-    let mut h = open(&sample_dir().join("review.toml"));
+    // With 打开后自动检查 unticked, so that the review stays unchecked until 运行检查.
+    let mut app = ZonecheckApp::new(None);
+    app.settings.check_on_open = false;
+    app.open(sample_dir().join("review.toml"));
+    let mut h = harness(app);
+    wait_until(&mut h, "the review to load", |a| {
+        a.doc.is_some() && !a.is_busy()
+    });
     // Before a check the summary says so.
     h.key_press(egui::Key::F6);
     settle(&mut h);

@@ -428,6 +428,13 @@ impl CheckIndexes {
         }
     }
 
+    /// Indexes made beforehand, one per layer of the dataset in its order (`None` for the
+    /// zones layer): the app's map has every feature's box by size class already
+    /// ([`BoxIndex::from_trees`]), so the check does not index a province's farmland twice.
+    pub fn from_indexes(by_layer: Vec<Option<std::sync::Arc<BoxIndex>>>) -> CheckIndexes {
+        CheckIndexes { by_layer }
+    }
+
     /// The index of `layer`, a layer of `ds` (the dataset these indexes were built from).
     pub fn of(
         &self,

@@ -64,6 +64,7 @@ strings! {
     ExportReport: "导出报告", "Export report";
     ExportReportTo: "导出报告到文件夹…", "Export report to folder…";
     ExportPdf: "同时生成 PDF 报告（report.pdf）", "Also write the PDF report (report.pdf)";
+    CheckOnOpen: "打开后自动检查", "Check after opening";
     ZoomFull: "缩放到全图", "Zoom to full extent";
     ZoomSelection: "缩放到选中", "Zoom to selection";
     NextFinding: "下一个问题", "Next finding";

@@ -3,7 +3,7 @@
 
 use super::decisions::Decisions;
 use super::state::{LayerDerived, Overlay};
-use crate::analysis::{run_checks, Analysis};
+use crate::analysis::Analysis;
 use crate::io::review::Review;
 use crate::load::{load_review, Dataset};
 use crate::progress::{Cancelled, Progress};
@@ -291,9 +291,10 @@ pub fn check_job(
     failures: &[LayerFailure],
     revision: u64,
     progress: &Progress,
+    indexes: &crate::analysis::CheckIndexes,
 ) -> JobOutput {
     finish_check(
-        run_checks(dataset, &review.file, progress),
+        crate::analysis::run_checks_indexed(dataset, &review.file, progress, indexes),
         failures,
         revision,
     )

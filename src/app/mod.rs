@@ -137,6 +137,8 @@ pub struct ZonecheckApp {
     show_about: bool,
     /// Run the check when the load in progress is done (settings were applied).
     check_after_load: bool,
+    /// Run the check once the map of the review just loaded is drawn (打开后自动检查).
+    check_when_drawn: bool,
     /// The review was saved before the load in progress: the reloaded document is clean.
     clean_after_load: bool,
     /// The file dialog that is open (one at a time).
@@ -227,6 +229,7 @@ impl ZonecheckApp {
             fonts_installed: false,
             show_about: false,
             check_after_load: false,
+            check_when_drawn: false,
             clean_after_load: false,
             dialog: None,
             confirm: None,
@@ -253,9 +256,11 @@ impl ZonecheckApp {
         self.pending.push(AppCommand::Open(path));
     }
 
-    /// True while a load, check or export runs.
+    /// True while a load, check or export runs, or is about to (a command queued, the check
+    /// after opening waiting for the map).
     pub fn is_busy(&self) -> bool {
         self.job.is_some()
+            || self.check_when_drawn
             || self.pending.iter().any(|c| {
                 matches!(
                     c,
@@ -527,6 +532,7 @@ impl ZonecheckApp {
         for cmd in cmds {
             self.apply(cmd);
         }
+        self.check_when_drawn_if_ready();
         if self.job.is_some() {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
@@ -534,6 +540,24 @@ impl ZonecheckApp {
         self.update_title(&ctx);
         #[cfg(debug_assertions)]
         self.test_hooks();
+    }
+
+    /// Starts the check after opening (打开后自动检查) once the map has drawn what the first
+    /// view asked for: on two cores the check would otherwise take the cores the first drawing
+    /// needs. Waits for any other job; a review without a zones layer is not checked (nothing
+    /// to check, and no error for the user who is still adding layers).
+    fn check_when_drawn_if_ready(&mut self) {
+        if !self.check_when_drawn || self.job.is_some() || self.map_busy() {
+            return;
+        }
+        self.check_when_drawn = false;
+        let Some(doc) = &self.doc else { return };
+        if doc.dataset.layer(crate::model::LayerRole::Zones).is_none()
+            || self.current_check().is_some()
+        {
+            return;
+        }
+        self.apply(AppCommand::RunCheck);
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) {
@@ -700,6 +724,8 @@ impl ZonecheckApp {
                 }
                 if check_after_load {
                     self.apply(AppCommand::RunCheck);
+                } else {
+                    self.check_when_drawn = self.settings.check_on_open;
                 }
                 let origin = std::mem::take(&mut self.restored_plan_origin);
                 if std::mem::take(&mut self.restoring) {
@@ -1161,9 +1187,10 @@ impl ZonecheckApp {
                 let failures = doc.failures.clone();
                 let revision = doc.revision;
                 let baseline = doc.baseline.clone().filter(|_| !doc.plan.done().is_empty());
+                let indexes = self.derived.check_indexes(&doc.dataset);
                 self.status = StatusLine::Checking;
                 self.spawn(JobKind::Check, move |p| {
-                    let out = jobs::check_job(&dataset, &review, &failures, revision, p);
+                    let out = jobs::check_job(&dataset, &review, &failures, revision, p, &indexes);
                     jobs::with_changes(out, baseline.as_deref())
                 });
             }
@@ -1393,8 +1420,8 @@ impl ZonecheckApp {
                 let baseline = doc.baseline.clone().filter(|_| !doc.plan.done().is_empty());
                 self.status = StatusLine::Exporting;
                 let pdf = self.settings.export_pdf;
-                // The layers' indexes of the checks, when built: the report's maps use them.
-                let indexes = self.derived.check_indexes.clone();
+                // The layers' indexes of the checks (the map's trees): the report's maps use them.
+                let indexes = Some(self.derived.check_indexes(&doc.dataset));
                 self.spawn(JobKind::Export, move |p| {
                     let out = jobs::ExportTo { dir: &dir, pdf };
                     jobs::export_job(&dataset, &review, analysis, baseline, indexes, out, p)
@@ -2758,6 +2785,8 @@ impl ZonecheckApp {
                 {
                     *d = state::LayerDerived::build(l, &doc.review);
                 }
+                // The check's index of the original zones was of their features before.
+                self.derived.check_indexes = None;
             }
         }
         self.derived.render_worker = None;
@@ -2767,13 +2796,7 @@ impl ZonecheckApp {
         self.status = StatusLine::Note(note);
         match (changed, previous) {
             (Some(changed), Some(previous)) if self.job.is_none() => {
-                let indexes = self
-                    .derived
-                    .check_indexes
-                    .get_or_insert_with(|| {
-                        Arc::new(crate::analysis::CheckIndexes::build(&doc.dataset))
-                    })
-                    .clone();
+                let indexes = self.derived.check_indexes(&doc.dataset);
                 let dataset = doc.dataset.clone();
                 let review = doc.review.clone();
                 let failures = doc.failures.clone();

@@ -309,6 +309,43 @@ pub struct Derived {
 }
 
 impl Derived {
+    /// The check's indexes of `ds`'s layers (the document's dataset, which `layers` is
+    /// parallel to), made once of the map's trees: the same boxes, so a province's farmland is
+    /// not indexed a second time (~70 MB). Kept until a layer other than the zones changes
+    /// (plan edits leave them alone; an edit of the original zones drops them).
+    pub fn check_indexes(
+        &mut self,
+        ds: &crate::load::Dataset,
+    ) -> std::sync::Arc<crate::analysis::CheckIndexes> {
+        let layers = &self.layers;
+        self.check_indexes
+            .get_or_insert_with(|| {
+                use std::sync::Arc;
+                // The map indexes ids below 2^32 only; such a layer (or a list out of step)
+                // is indexed by the check itself.
+                let usable = layers.len() == ds.layers.len()
+                    && ds
+                        .layers
+                        .iter()
+                        .all(|l| u32::try_from(l.features.len()).is_ok());
+                Arc::new(if usable {
+                    crate::analysis::CheckIndexes::from_indexes(
+                        ds.layers
+                            .iter()
+                            .zip(layers)
+                            .map(|(l, d)| {
+                                (l.role != LayerRole::Zones)
+                                    .then(|| Arc::new(d.render.classes.box_index()))
+                            })
+                            .collect(),
+                    )
+                } else {
+                    crate::analysis::CheckIndexes::build(ds)
+                })
+            })
+            .clone()
+    }
+
     /// True while the render thread has requests not answered yet.
     pub fn render_busy(&self) -> bool {
         self.render_worker
@@ -558,6 +595,9 @@ pub struct Persisted {
     pub show_changes: bool,
     /// 导出报告 also writes report.pdf (导出 → 同时生成 PDF 报告).
     pub export_pdf: bool,
+    /// Run the check by itself once a review is opened (or reloaded) and its map drawn
+    /// (检查 → 打开后自动检查).
+    pub check_on_open: bool,
 }
 
 impl Default for Persisted {
@@ -579,6 +619,7 @@ impl Default for Persisted {
             trace: true,
             show_changes: true,
             export_pdf: true,
+            check_on_open: true,
         }
     }
 }

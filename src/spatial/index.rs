@@ -4,8 +4,10 @@ use crate::model::Geom;
 use geo::{BoundingRect, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{Envelope, RTree, RTreeObject, AABB};
+use std::sync::Arc;
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+/// A box and its position in the indexed list.
+pub type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
 /// Boxes beyond which the index is split into strips loaded side by side.
 const STRIP_BOXES: usize = 65_536;
@@ -22,7 +24,8 @@ pub struct BoxIndex {
 struct Strip {
     /// The union of the strip's boxes.
     envelope: AABB<[f64; 2]>,
-    tree: RTree<Entry>,
+    /// Shared with whoever built it (the app's map indexes the same boxes by size class).
+    tree: Arc<RTree<Entry>>,
 }
 
 fn entry(i: usize, r: Rect<f64>) -> Entry {
@@ -30,6 +33,15 @@ fn entry(i: usize, r: Rect<f64>) -> Entry {
         Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
         i,
     )
+}
+
+impl Strip {
+    fn of(tree: Arc<RTree<Entry>>) -> Strip {
+        Strip {
+            envelope: tree.root().envelope(),
+            tree,
+        }
+    }
 }
 
 /// `rect` grown by `margin` on each side.
@@ -95,14 +107,24 @@ impl BoxIndex {
         };
         let strips: Vec<Strip> = strips
             .into_par_iter()
-            .map(|entries| {
-                let tree = RTree::bulk_load(entries);
-                Strip {
-                    envelope: tree.root().envelope(),
-                    tree,
-                }
-            })
+            .map(|entries| Arc::new(RTree::bulk_load(entries)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(Strip::of)
             .collect();
+        BoxIndex { strips, len }
+    }
+
+    /// An index made of trees built before, together holding each position once (the app's
+    /// map has the boxes of a layer's features by size class: the check asks those instead of
+    /// indexing the layer a second time).
+    pub fn from_trees(trees: impl IntoIterator<Item = Arc<RTree<Entry>>>) -> BoxIndex {
+        let strips: Vec<Strip> = trees
+            .into_iter()
+            .filter(|t| t.size() > 0)
+            .map(Strip::of)
+            .collect();
+        let len = strips.iter().map(|s| s.tree.size()).sum();
         BoxIndex { strips, len }
     }
 

@@ -16,7 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 
-type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+/// A feature's box and position (below 2^32: the map's ids are `u32`).
+type Entry = crate::spatial::index::Entry;
 
 /// Outlines are drawn for features at least this big on screen (points).
 pub const OUTLINE_MIN_PT: f32 = 8.0;
@@ -33,7 +34,8 @@ const MESH_BATCH: usize = 512;
 pub struct Classes {
     /// (size class, R-tree of features of that class), ascending class; a large class has
     /// several trees (vertical strips of its boxes).
-    pub trees: Vec<(i32, RTree<Entry>)>,
+    /// Shared with the check's index of the layer ([`Classes::box_index`]).
+    pub trees: Vec<(i32, Arc<RTree<Entry>>)>,
     /// Fill colour of each feature (role style, water by class).
     pub fills: Vec<Color32>,
     /// Tiles show every small feature in full colour (see [`lod::rasterize_tile`]), for
@@ -46,7 +48,7 @@ const STRIP_ENTRIES: usize = 65_536;
 
 /// The size class and tree entry of geometry `i` (`None`: no box, or beyond `u32` ids).
 fn class_entry(i: usize, g: &Geom) -> Option<(i32, Entry)> {
-    let (Some(r), Ok(id)) = (g.bounding_rect(), u32::try_from(i)) else {
+    let (Some(r), Ok(_)) = (g.bounding_rect(), u32::try_from(i)) else {
         return None;
     };
     let class = lod::size_class(r.width().max(r.height()));
@@ -54,7 +56,7 @@ fn class_entry(i: usize, g: &Geom) -> Option<(i32, Entry)> {
         class,
         GeomWithData::new(
             Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-            id,
+            i,
         ),
     ))
 }
@@ -147,10 +149,10 @@ impl Classes {
             .map(|((class, _), e)| (class, e))
             .collect();
         classes.sort_by_key(|(_, e)| std::cmp::Reverse(e.len()));
-        let mut trees: Vec<(i32, RTree<Entry>)> = classes
+        let mut trees: Vec<(i32, Arc<RTree<Entry>>)> = classes
             .into_par_iter()
             .with_max_len(1)
-            .map(|(c, e)| (c, RTree::bulk_load(e)))
+            .map(|(c, e)| (c, Arc::new(RTree::bulk_load(e))))
             .collect();
         trees.sort_by_key(|(c, _)| *c);
         Classes {
@@ -158,6 +160,12 @@ impl Classes {
             fills,
             presence: false,
         }
+    }
+
+    /// The same trees as the check's index of the layer (every feature with a box, by its
+    /// position).
+    pub fn box_index(&self) -> crate::spatial::index::BoxIndex {
+        crate::spatial::index::BoxIndex::from_trees(self.trees.iter().map(|(_, t)| t.clone()))
     }
 
     /// The box of every indexed feature (the union of the trees' root boxes, which are exactly
@@ -197,7 +205,8 @@ impl Classes {
                 continue;
             }
             for e in tree.locate_in_envelope_intersecting(&env) {
-                f(e.data, e.geom());
+                // Below 2^32 (`class_entry`).
+                f(e.data as u32, e.geom());
             }
         }
     }
@@ -212,7 +221,7 @@ impl Classes {
             .trees
             .iter()
             .flat_map(|(_, t)| t.locate_in_envelope_intersecting(&env))
-            .map(|e| e.data as usize)
+            .map(|e| e.data)
             .collect();
         out.sort_unstable();
         out
@@ -898,6 +907,68 @@ mod tests {
             },
         )
         .to_polygon()])
+    }
+
+    /// The check's index made of the map's trees (`Classes::box_index`, what the app checks
+    /// with) answers every query as the check's own index of the layer: the same positions
+    /// and boxes, at every size class and across the strips of a large class (more than
+    /// 65,536 features of one class), features without a box left out of both.
+    #[test]
+    fn the_map_trees_index_as_the_check_does() {
+        let mut next = crate::test_rng::unit_sequence(12);
+        let mut geoms = Vec::new();
+        for i in 0..80_000 {
+            if i % 997 == 0 {
+                geoms.push(MultiPolygon(vec![])); // no box
+                continue;
+            }
+            let (x, y) = (
+                500_000.0 + next() * 20_000.0,
+                3_300_000.0 + next() * 20_000.0,
+            );
+            // Mostly patches of a few metres, some of hundreds.
+            let side = if i % 50 == 0 {
+                100.0 + next() * 900.0
+            } else {
+                1.0 + next() * 9.0
+            };
+            geoms.push(square(x, y, side));
+        }
+        let mut l = layer();
+        l.features = geoms
+            .into_iter()
+            .enumerate()
+            .map(|(index, geometry)| Feature {
+                index,
+                geometry,
+                attrs: Default::default(),
+            })
+            .collect();
+        let classes = Classes::new(&l, |_| Color32::WHITE);
+        assert!(
+            classes.trees.len() > 3,
+            "several size classes and strips: {}",
+            classes.trees.len()
+        );
+        let from_map = classes.box_index();
+        let own = crate::spatial::index::BoxIndex::of_features(&l.features);
+        assert_eq!(from_map.len(), own.len());
+        assert_eq!(own.len(), 80_000 - 81);
+        let mut hits = 0;
+        for _ in 0..300 {
+            let (x, y) = (
+                499_000.0 + next() * 22_000.0,
+                3_299_000.0 + next() * 22_000.0,
+            );
+            let (w, h) = (next() * 3_000.0, next() * 3_000.0);
+            let r = GeoRect::new(Coord { x, y }, Coord { x: x + w, y: y + h });
+            let margin = next() * 50.0;
+            let got = from_map.query_boxes(r, margin);
+            assert_eq!(got, own.query_boxes(r, margin));
+            assert_eq!(from_map.query(r, margin), own.query(r, margin));
+            hits += got.len();
+        }
+        assert!(hits > 10_000, "the queries found little: {hits}");
     }
 
     /// One 1000 m square and a hundred 10 m squares, at Gauss-Kruger coordinates.

@@ -251,6 +251,7 @@ pub fn menu_bar_ui(
             {
                 cmds.push(AppCommand::CancelJob);
             }
+            ui.checkbox(&mut settings.check_on_open, lang.t(S::CheckOnOpen));
             ui.separator();
             if ui
                 .add_enabled(
