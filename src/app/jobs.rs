@@ -323,6 +323,10 @@ fn finish_check(
     failures: &[LayerFailure],
     revision: u64,
 ) -> JobOutput {
+    // The check's working memory (overlays of every zone, on every thread) was freed: back to
+    // the system before the map's conflict overlay and the findings panel are built from the
+    // result (it would otherwise stay resident in the check threads' heaps, beside them).
+    crate::platform::release_free_memory();
     let result = result.map(|mut analysis| {
         let not_loaded: Vec<crate::analysis::Finding> = failures
             .iter()

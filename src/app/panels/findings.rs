@@ -164,7 +164,29 @@ pub fn findings_panel_ui(
                 if view.scroll_to_selection && selected_zone == Some(Some(z)) {
                     header = header.open(Some(true));
                 }
+                let laid_out = view.scroll_to_selection && selected_zone == Some(Some(z));
                 header.show(ui, |ui| {
+                    // A zone's findings out of sight take the height they had when last shown
+                    // (an estimate before that) instead of being laid out: a province's plan
+                    // has 150 zones open with a thousand findings, whose text would otherwise
+                    // be laid out (and its glyph layouts kept, ~17 MB) on every frame.
+                    let key = egui::Id::unique((
+                        "findings-body-height",
+                        &zone.id,
+                        ui.available_width().to_bits(),
+                    ));
+                    let known: Option<f32> = ui.data(|d| d.get_temp(key));
+                    let top = ui.cursor().top();
+                    let clip = ui.clip_rect();
+                    let guess = known.unwrap_or_else(|| {
+                        let row = ui.text_style_height(&egui::TextStyle::Body)
+                            + ui.spacing().item_spacing.y;
+                        row * (1.0 + 2.5 * zone.findings.len() as f32)
+                    });
+                    if !laid_out && (top > clip.bottom() || top + guess < clip.top()) {
+                        ui.add_space(guess);
+                        return;
+                    }
                     // Planar (what the checks use), then on the CGCS2000 ellipsoid.
                     let ellipsoid = zone
                         .area_ellipsoid_m2
@@ -200,6 +222,8 @@ pub fn findings_panel_ui(
                         cmds,
                     );
                     enclaves_ui(ui, zone, lang);
+                    let height = ui.cursor().top() - top;
+                    ui.data_mut(|d| d.insert_temp(key, height));
                 });
             }
             if !plan_first {
