@@ -2,54 +2,180 @@
 
 use crate::model::Geom;
 use geo::{BoundingRect, Rect};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{Envelope, RTree, RTreeObject, AABB};
 use std::sync::Arc;
 
-/// A box and its position in the indexed list.
-pub type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+/// A box as `[min x, min y, max x, max y]`.
+pub type Bounds = [f64; 4];
 
-/// Boxes beyond which the index is split into strips loaded side by side.
-const STRIP_BOXES: usize = 65_536;
+/// Children per node of a [`PackedTree`].
+const NODE: usize = 16;
 
-/// Bounding boxes of a list of geometries, bulk-loaded into R-trees: one for a small list; for
-/// a large one (a province's farmland), one per vertical strip of the boxes ordered by centre,
-/// the strips loaded in parallel (rstar's bulk load runs on one thread) and each query asking
-/// only the strips its box meets.
-pub struct BoxIndex {
-    strips: Vec<Strip>,
-    len: usize,
+/// A static R-tree packed into flat arrays (sort-tile-recursive order): the boxes and
+/// positions of its entries, then the box of every node, level by level. 40 bytes per entry
+/// and ~2.5 per node; rstar's tree of the same entries takes ~70 (a node's children in a `Vec`
+/// each, every entry the size of a node). Built by two parallel sorts, queried without
+/// allocating.
+pub struct PackedTree {
+    /// Entries' boxes, in tree order.
+    boxes: Vec<Bounds>,
+    /// Entries' positions (payloads), parallel to `boxes`.
+    ids: Vec<usize>,
+    /// Node boxes, the level just above the entries first, the root (one box) last.
+    nodes: Vec<Bounds>,
+    /// Where each level of `nodes` starts (and, last, `nodes.len()`).
+    levels: Vec<usize>,
 }
 
-struct Strip {
-    /// The union of the strip's boxes.
-    envelope: AABB<[f64; 2]>,
-    /// Shared with whoever built it (the app's map indexes the same boxes by size class).
-    tree: Arc<RTree<Entry>>,
+fn meets(a: &Bounds, b: &Bounds) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
 
-fn entry(i: usize, r: Rect<f64>) -> Entry {
-    GeomWithData::new(
-        Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-        i,
+fn union(boxes: &[Bounds]) -> Bounds {
+    boxes.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |u, b| {
+            [
+                u[0].min(b[0]),
+                u[1].min(b[1]),
+                u[2].max(b[2]),
+                u[3].max(b[3]),
+            ]
+        },
     )
 }
 
-impl Strip {
-    fn of(tree: Arc<RTree<Entry>>) -> Strip {
-        Strip {
-            envelope: tree.root().envelope(),
-            tree,
+impl PackedTree {
+    /// Packs `entries` (box, position); boxes must be finite with min ≤ max.
+    pub fn new(mut entries: Vec<(Bounds, usize)>) -> PackedTree {
+        use rayon::prelude::*;
+        let n = entries.len();
+        // Sort-tile-recursive: vertical slices of ⌈√(n / NODE)⌉ nodes' worth of entries by the
+        // boxes' centres in x, each slice ordered by centre in y.
+        let cx = |e: &(Bounds, usize)| e.0[0] + e.0[2];
+        let cy = |e: &(Bounds, usize)| e.0[1] + e.0[3];
+        entries.par_sort_unstable_by(|a, b| cx(a).total_cmp(&cx(b)).then(a.1.cmp(&b.1)));
+        let leaves = n.div_ceil(NODE);
+        let slices = (leaves as f64).sqrt().ceil().max(1.0) as usize;
+        let per_slice = (leaves.div_ceil(slices) * NODE).max(1);
+        entries
+            .par_chunks_mut(per_slice)
+            .for_each(|s| s.sort_unstable_by(|a, b| cy(a).total_cmp(&cy(b)).then(a.1.cmp(&b.1))));
+        let mut boxes = Vec::with_capacity(n);
+        let mut ids = Vec::with_capacity(n);
+        for (b, id) in entries {
+            boxes.push(b);
+            ids.push(id);
         }
+        let mut nodes: Vec<Bounds> = boxes.par_chunks(NODE).map(union).collect();
+        let mut levels = vec![0];
+        if n == 0 {
+            nodes.clear();
+        }
+        let mut start = 0;
+        while nodes.len() - start > 1 {
+            let level: Vec<Bounds> = nodes[start..].chunks(NODE).map(union).collect();
+            start = nodes.len();
+            levels.push(start);
+            nodes.extend(level);
+        }
+        levels.push(nodes.len());
+        PackedTree {
+            boxes,
+            ids,
+            nodes,
+            levels,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.boxes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.boxes.is_empty()
+    }
+
+    /// The union of every entry's box (`None`: no entries).
+    pub fn envelope(&self) -> Option<Bounds> {
+        self.nodes.last().copied()
+    }
+
+    /// Calls `visit` with the position and box of every entry whose box meets `query`
+    /// (touching counts), in tree order.
+    pub fn for_each_meeting(&self, query: &Bounds, mut visit: impl FnMut(usize, &Bounds)) {
+        // The nodes of level `l` are nodes[levels[l]..levels[l + 1]]; level 0 is the one just
+        // above the entries. Node k of level l covers items k·NODE .. (k+1)·NODE of the level
+        // below (entries for l = 0).
+        let Some(top) = self.levels.len().checked_sub(2) else {
+            return;
+        };
+        let level_nodes = |l: usize| -> &[Bounds] {
+            match (self.levels.get(l), self.levels.get(l + 1)) {
+                (Some(&a), Some(&b)) => self.nodes.get(a..b).unwrap_or(&[]),
+                _ => &[],
+            }
+        };
+        let mut stack: Vec<(usize, usize)> =
+            (0..level_nodes(top).len()).map(|k| (top, k)).collect();
+        while let Some((level, k)) = stack.pop() {
+            if !level_nodes(level).get(k).is_some_and(|b| meets(b, query)) {
+                continue;
+            }
+            let first = k * NODE;
+            if level == 0 {
+                let last = (first + NODE).min(self.boxes.len());
+                for i in first..last {
+                    if let (Some(b), Some(&id)) = (self.boxes.get(i), self.ids.get(i)) {
+                        if meets(b, query) {
+                            visit(id, b);
+                        }
+                    }
+                }
+            } else {
+                let last = (first + NODE).min(level_nodes(level - 1).len());
+                stack.extend((first..last).rev().map(|c| (level - 1, c)));
+            }
+        }
+    }
+
+    /// Every entry (position and box), in tree order.
+    pub fn entries(&self) -> impl Iterator<Item = (usize, &Bounds)> + '_ {
+        self.ids.iter().copied().zip(&self.boxes)
     }
 }
 
+/// Bounding boxes of a list of geometries in a [`PackedTree`] (or several built before, each
+/// query asking only those whose box it meets).
+pub struct BoxIndex {
+    trees: Vec<Arc<PackedTree>>,
+    len: usize,
+}
+
 /// `rect` grown by `margin` on each side.
-fn envelope(rect: Rect<f64>, margin: f64) -> AABB<[f64; 2]> {
-    AABB::from_corners(
-        [rect.min().x - margin, rect.min().y - margin],
-        [rect.max().x + margin, rect.max().y + margin],
+fn grown(rect: Rect<f64>, margin: f64) -> Bounds {
+    [
+        rect.min().x - margin,
+        rect.min().y - margin,
+        rect.max().x + margin,
+        rect.max().y + margin,
+    ]
+}
+
+fn rect_of(b: &Bounds) -> Rect<f64> {
+    Rect::new(
+        geo::Coord { x: b[0], y: b[1] },
+        geo::Coord { x: b[2], y: b[3] },
     )
+}
+
+/// A rectangle as [`Bounds`].
+pub fn bounds_of(r: Rect<f64>) -> Bounds {
+    grown(r, 0.0)
 }
 
 impl BoxIndex {
@@ -73,67 +199,35 @@ impl BoxIndex {
     /// Indexes boxes computed beforehand (`None`: a geometry without one, not indexed); the
     /// payload of each entry is its position.
     pub fn from_boxes(boxes: Vec<Option<Rect<f64>>>) -> BoxIndex {
-        use rayon::prelude::*;
-        // Sized exactly, and the boxes freed before the trees are built (a province layer's
-        // lists are 40 MB each).
+        // Sized exactly, and the boxes freed before the tree is built.
         let len = boxes.iter().filter(|b| b.is_some()).count();
-        let mut entries: Vec<Entry> = Vec::with_capacity(len);
+        let mut entries: Vec<(Bounds, usize)> = Vec::with_capacity(len);
         entries.extend(
             boxes
                 .iter()
                 .enumerate()
-                .filter_map(|(i, b)| Some(entry(i, (*b)?))),
+                .filter_map(|(i, b)| Some((bounds_of((*b)?), i))),
         );
         drop(boxes);
-        let strips = if len <= STRIP_BOXES {
-            vec![entries]
-        } else {
-            let centre = |e: &Entry| {
-                let env = e.geom().envelope();
-                env.lower()[0] + env.upper()[0]
-            };
-            entries.par_sort_unstable_by(|a, b| centre(a).total_cmp(&centre(b)));
-            let count = (rayon::current_num_threads() * 2).max(2);
-            let size = len.div_ceil(count);
-            let mut strips = Vec::with_capacity(count);
-            while entries.len() > size {
-                let rest = entries.split_off(entries.len() - size);
-                // Give the moved tail back rather than hold the list twice.
-                entries.shrink_to_fit();
-                strips.push(rest);
-            }
-            strips.push(entries);
-            strips
-        };
-        let strips: Vec<Strip> = strips
-            .into_par_iter()
-            .map(|entries| Arc::new(RTree::bulk_load(entries)))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(Strip::of)
-            .collect();
-        BoxIndex { strips, len }
+        BoxIndex::from_trees([Arc::new(PackedTree::new(entries))])
     }
 
     /// An index made of trees built before, together holding each position once (the app's
     /// map has the boxes of a layer's features by size class: the check asks those instead of
     /// indexing the layer a second time).
-    pub fn from_trees(trees: impl IntoIterator<Item = Arc<RTree<Entry>>>) -> BoxIndex {
-        let strips: Vec<Strip> = trees
-            .into_iter()
-            .filter(|t| t.size() > 0)
-            .map(Strip::of)
-            .collect();
-        let len = strips.iter().map(|s| s.tree.size()).sum();
-        BoxIndex { strips, len }
+    pub fn from_trees(trees: impl IntoIterator<Item = Arc<PackedTree>>) -> BoxIndex {
+        let trees: Vec<Arc<PackedTree>> = trees.into_iter().filter(|t| !t.is_empty()).collect();
+        let len = trees.iter().map(|t| t.len()).sum();
+        BoxIndex { trees, len }
     }
 
-    /// The entries whose box intersects `env`, strip by strip.
-    fn intersecting(&self, env: AABB<[f64; 2]>) -> impl Iterator<Item = &Entry> + '_ {
-        self.strips
-            .iter()
-            .filter(move |s| s.envelope.intersects(&env))
-            .flat_map(move |s| s.tree.locate_in_envelope_intersecting(&env))
+    /// Calls `visit` for every entry whose box meets `query`, tree by tree.
+    fn meeting(&self, query: &Bounds, mut visit: impl FnMut(usize, &Bounds)) {
+        for t in &self.trees {
+            if t.envelope().is_some_and(|e| meets(&e, query)) {
+                t.for_each_meeting(query, &mut visit);
+            }
+        }
     }
 
     /// Indexes boxes; the payload of each entry is its position.
@@ -145,10 +239,8 @@ impl BoxIndex {
     /// Positions of the geometries whose box intersects `rect` grown by `margin` on each side,
     /// in ascending order.
     pub fn query(&self, rect: Rect<f64>, margin: f64) -> Vec<usize> {
-        let mut out: Vec<usize> = self
-            .intersecting(envelope(rect, margin))
-            .map(|e| e.data)
-            .collect();
+        let mut out = Vec::new();
+        self.meeting(&grown(rect, margin), |i, _| out.push(i));
         out.sort_unstable();
         out
     }
@@ -156,20 +248,8 @@ impl BoxIndex {
     /// As [`BoxIndex::query`], with each geometry's box (saves recomputing it from the
     /// vertices).
     pub fn query_boxes(&self, rect: Rect<f64>, margin: f64) -> Vec<(usize, Rect<f64>)> {
-        let mut out: Vec<(usize, Rect<f64>)> = self
-            .intersecting(envelope(rect, margin))
-            .map(|e| {
-                let env = e.geom().envelope();
-                let (lo, hi) = (env.lower(), env.upper());
-                (
-                    e.data,
-                    Rect::new(
-                        geo::Coord { x: lo[0], y: lo[1] },
-                        geo::Coord { x: hi[0], y: hi[1] },
-                    ),
-                )
-            })
-            .collect();
+        let mut out = Vec::new();
+        self.meeting(&grown(rect, margin), |i, b| out.push((i, rect_of(b))));
         out.sort_unstable_by_key(|(i, _)| *i);
         out
     }
@@ -177,17 +257,7 @@ impl BoxIndex {
     /// Calls `visit` with the position and box of every geometry whose box intersects `rect`,
     /// in the tree's order (not sorted: for callers that sort or count themselves).
     pub fn for_each_in(&self, rect: Rect<f64>, mut visit: impl FnMut(usize, Rect<f64>)) {
-        for e in self.intersecting(envelope(rect, 0.0)) {
-            let env = e.geom().envelope();
-            let (lo, hi) = (env.lower(), env.upper());
-            visit(
-                e.data,
-                Rect::new(
-                    geo::Coord { x: lo[0], y: lo[1] },
-                    geo::Coord { x: hi[0], y: hi[1] },
-                ),
-            );
-        }
+        self.meeting(&grown(rect, 0.0), |i, b| visit(i, rect_of(b)));
     }
 
     pub fn len(&self) -> usize {
@@ -215,6 +285,69 @@ mod tests {
         MultiPolygon(vec![r.to_polygon()])
     }
 
+    /// Every entry a query's box meets (touching counts) and no other, for trees of 0, 1, a
+    /// node's worth, one more, and several levels, with boxes that are points, lines and
+    /// duplicates.
+    #[test]
+    fn a_packed_tree_finds_what_a_scan_finds() {
+        let mut next = crate::test_rng::unit_sequence(7);
+        for n in [
+            0usize,
+            1,
+            2,
+            NODE - 1,
+            NODE,
+            NODE + 1,
+            NODE * NODE,
+            NODE * NODE + 3,
+            5_000,
+        ] {
+            let entries: Vec<(Bounds, usize)> = (0..n)
+                .map(|i| {
+                    let (x, y) = ((next() * 1_000.0).round(), (next() * 1_000.0).round());
+                    let (w, h) = match i % 4 {
+                        0 => (0.0, 0.0),                     // a point
+                        1 => ((next() * 30.0).round(), 0.0), // a horizontal line
+                        _ => ((next() * 30.0).round(), (next() * 30.0).round()),
+                    };
+                    ([x, y, x + w, y + h], i * 3 + 1)
+                })
+                .chain((0..n.min(3)).map(|i| ([5.0, 5.0, 6.0, 6.0], 100_000 + i)))
+                .collect();
+            let tree = PackedTree::new(entries.clone());
+            assert_eq!(tree.len(), entries.len());
+            assert_eq!(tree.envelope().is_none(), entries.is_empty());
+            let mut all: Vec<(usize, Bounds)> = tree.entries().map(|(i, b)| (i, *b)).collect();
+            all.sort_by_key(|(i, _)| *i);
+            let mut want_all: Vec<(usize, Bounds)> =
+                entries.iter().map(|(b, i)| (*i, *b)).collect();
+            want_all.sort_by_key(|(i, _)| *i);
+            assert_eq!(all, want_all, "n = {n}");
+            for k in 0..60 {
+                let (x, y) = (
+                    (next() * 1_100.0).round() - 50.0,
+                    (next() * 1_100.0).round() - 50.0,
+                );
+                let side = if k % 5 == 0 {
+                    0.0
+                } else {
+                    (next() * 200.0).round()
+                };
+                let q = [x, y, x + side, y + side];
+                let mut got = Vec::new();
+                tree.for_each_meeting(&q, |i, b| got.push((i, *b)));
+                got.sort_by_key(|(i, _)| *i);
+                let mut scan: Vec<(usize, Bounds)> = entries
+                    .iter()
+                    .filter(|(b, _)| b[0] <= q[2] && q[0] <= b[2] && b[1] <= q[3] && q[1] <= b[3])
+                    .map(|(b, i)| (*i, *b))
+                    .collect();
+                scan.sort_by_key(|(i, _)| *i);
+                assert_eq!(got, scan, "n = {n}, query {k}");
+            }
+        }
+    }
+
     #[test]
     fn boxes_computed_beforehand_index_as_the_geometries_do() {
         let geoms = [
@@ -239,10 +372,10 @@ mod tests {
     }
 
     #[test]
-    fn a_large_index_split_into_strips_finds_what_a_scan_finds() {
-        // More boxes than STRIP_BOXES, scattered by a fixed linear congruential sequence.
+    fn a_large_index_finds_what_a_scan_finds() {
+        // Five levels of nodes, scattered by a fixed linear congruential sequence.
         let mut next = crate::test_rng::unit_sequence(12_345);
-        let n = STRIP_BOXES + 10_000;
+        let n = 75_536;
         let boxes: Vec<Option<Rect<f64>>> = (0..n)
             .map(|i| {
                 if i % 997 == 0 {
@@ -254,7 +387,6 @@ mod tests {
             })
             .collect();
         let index = BoxIndex::from_boxes(boxes.clone());
-        assert!(index.strips.len() > 1);
         assert_eq!(index.len(), boxes.iter().flatten().count());
         for k in 0..200 {
             let (x, y) = (next() * 10_000.0, next() * 30_000.0);

@@ -7,17 +7,16 @@ use super::camera::Camera;
 use super::lod::{self, FeatureMesh, MeshArena, TileKey};
 use crate::load::Dataset;
 use crate::model::{Geom, Layer};
+use crate::spatial::index::{bounds_of, Bounds, PackedTree};
 use egui::epaint::{Vertex, WHITE_UV};
 use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke};
 use geo::BoundingRect;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
 
 /// A feature's box and position (below 2^32: the map's ids are `u32`).
-type Entry = crate::spatial::index::Entry;
+type Entry = (Bounds, usize);
 
 /// Outlines are drawn for features at least this big on screen (points).
 pub const OUTLINE_MIN_PT: f32 = 8.0;
@@ -32,10 +31,9 @@ const MESH_BATCH: usize = 512;
 
 /// The features of a layer by size class, and their fill colours; shared with the worker.
 pub struct Classes {
-    /// (size class, R-tree of features of that class), ascending class; a large class has
-    /// several trees (vertical strips of its boxes).
-    /// Shared with the check's index of the layer ([`Classes::box_index`]).
-    pub trees: Vec<(i32, Arc<RTree<Entry>>)>,
+    /// (size class, R-tree of the features of that class), ascending class. Shared with the
+    /// check's index of the layer ([`Classes::box_index`]).
+    pub trees: Vec<(i32, Arc<PackedTree>)>,
     /// Fill colour of each feature (role style, water by class).
     pub fills: Vec<Color32>,
     /// Tiles show every small feature in full colour (see [`lod::rasterize_tile`]), for
@@ -43,22 +41,13 @@ pub struct Classes {
     pub presence: bool,
 }
 
-/// Entries beyond which a size class is loaded as several trees, side by side.
-const STRIP_ENTRIES: usize = 65_536;
-
 /// The size class and tree entry of geometry `i` (`None`: no box, or beyond `u32` ids).
 fn class_entry(i: usize, g: &Geom) -> Option<(i32, Entry)> {
     let (Some(r), Ok(_)) = (g.bounding_rect(), u32::try_from(i)) else {
         return None;
     };
     let class = lod::size_class(r.width().max(r.height()));
-    Some((
-        class,
-        GeomWithData::new(
-            Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-            i,
-        ),
-    ))
+    Some((class, (bounds_of(r), i)))
 }
 
 impl Classes {
@@ -88,71 +77,26 @@ impl Classes {
     /// The trees of feature `i`'s entry (`entries[i]`, `None`: not indexed), with `fills`.
     fn of_entries(entries: Vec<Option<(i32, Entry)>>, fills: Vec<Color32>) -> Classes {
         use rayon::prelude::*;
-        // A large class goes in vertical strips (rstar loads a tree on one thread; a query asks
-        // every tree of a class, and a strip's root box answers for the strip): its boxes'
-        // centres split at equal counts. Every list is sized exactly before the boxes are
-        // sorted into it (no list held twice, none doubling).
-        let centre = |e: &Entry| e.geom().lower()[0] + e.geom().upper()[0];
-        let strips = (rayon::current_num_threads() * 2).max(2);
+        // Every class's list sized exactly before the entries are sorted into it (no list
+        // held twice, none doubling); each tree packs its list by parallel sorts.
         let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
         for (class, _) in entries.iter().flatten() {
             *counts.entry(*class).or_default() += 1;
         }
-        // Per class: the centres at which its strips begin (none for a class kept whole).
-        let bounds: BTreeMap<i32, Vec<f64>> = counts
-            .iter()
-            .filter(|(_, &n)| n > STRIP_ENTRIES)
-            .map(|(&class, &n)| {
-                let mut c: Vec<f64> = entries
-                    .iter()
-                    .flatten()
-                    .filter(|(k, _)| *k == class)
-                    .map(|(_, e)| centre(e))
-                    .collect();
-                // The centres at ranks k n / strips, each found in what is left right of the
-                // previous one (linear, where sorting every centre is n log n).
-                let mut at = Vec::with_capacity(strips - 1);
-                let mut from = 0;
-                for k in 1..strips {
-                    let rank = k * n / strips;
-                    if rank < from || rank >= c.len() {
-                        break;
-                    }
-                    let (_, centre, _) =
-                        c[from..].select_nth_unstable_by(rank - from, f64::total_cmp);
-                    at.push(*centre);
-                    from = rank;
-                }
-                (class, at)
-            })
-            .collect();
-        let bucket = |class: i32, e: &Entry| -> (i32, usize) {
-            let strip = bounds
-                .get(&class)
-                .map_or(0, |b| b.partition_point(|&x| x <= centre(e)));
-            (class, strip)
-        };
-        let mut sizes: BTreeMap<(i32, usize), usize> = BTreeMap::new();
-        for (class, e) in entries.iter().flatten() {
-            *sizes.entry(bucket(*class, e)).or_default() += 1;
-        }
-        let mut lists: BTreeMap<(i32, usize), Vec<Entry>> = sizes
+        let mut lists: BTreeMap<i32, Vec<Entry>> = counts
             .into_iter()
-            .map(|(key, n)| (key, Vec::with_capacity(n)))
+            .map(|(class, n)| (class, Vec::with_capacity(n)))
             .collect();
         for (class, e) in entries.into_iter().flatten() {
-            lists.entry(bucket(class, &e)).or_default().push(e);
+            lists.entry(class).or_default().push(e);
         }
-        // The largest first, so the longest bulk loads start at once.
-        let mut classes: Vec<(i32, Vec<Entry>)> = lists
-            .into_iter()
-            .map(|((class, _), e)| (class, e))
-            .collect();
+        // The largest first, so the longest packing starts at once.
+        let mut classes: Vec<(i32, Vec<Entry>)> = lists.into_iter().collect();
         classes.sort_by_key(|(_, e)| std::cmp::Reverse(e.len()));
-        let mut trees: Vec<(i32, Arc<RTree<Entry>>)> = classes
+        let mut trees: Vec<(i32, Arc<PackedTree>)> = classes
             .into_par_iter()
             .with_max_len(1)
-            .map(|(c, e)| (c, Arc::new(RTree::bulk_load(e))))
+            .map(|(c, e)| (c, Arc::new(PackedTree::new(e))))
             .collect();
         trees.sort_by_key(|(c, _)| *c);
         Classes {
@@ -173,18 +117,11 @@ impl Classes {
     pub fn extent(&self) -> Option<geo::Rect<f64>> {
         self.trees
             .iter()
-            .filter(|(_, t)| t.size() > 0)
-            .map(|(_, t)| {
-                let e = t.root().envelope();
+            .filter_map(|(_, t)| t.envelope())
+            .map(|e| {
                 geo::Rect::new(
-                    geo::Coord {
-                        x: e.lower()[0],
-                        y: e.lower()[1],
-                    },
-                    geo::Coord {
-                        x: e.upper()[0],
-                        y: e.upper()[1],
-                    },
+                    geo::Coord { x: e[0], y: e[1] },
+                    geo::Coord { x: e[2], y: e[3] },
                 )
             })
             .reduce(crate::spatial::overlay::box_union)
@@ -197,32 +134,30 @@ impl Classes {
         level: i32,
         small: bool,
         rect: geo::Rect<f64>,
-        mut f: impl FnMut(u32, &Rectangle<[f64; 2]>),
+        mut f: impl FnMut(u32, &Bounds),
     ) {
-        let env = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let query = bounds_of(rect);
         for (class, tree) in &self.trees {
             if lod::aggregated(*class, level) != small {
                 continue;
             }
-            for e in tree.locate_in_envelope_intersecting(&env) {
-                // Below 2^32 (`class_entry`).
-                f(e.data as u32, e.geom());
-            }
+            // Below 2^32 (`class_entry`).
+            tree.for_each_meeting(&query, |id, b| f(id as u32, b));
         }
     }
 
     /// Every feature whose box meets `rect` grown by `margin`, ascending (for hit-testing).
     pub fn ids_in(&self, rect: geo::Rect<f64>, margin: f64) -> Vec<usize> {
-        let env = AABB::from_corners(
-            [rect.min().x - margin, rect.min().y - margin],
-            [rect.max().x + margin, rect.max().y + margin],
-        );
-        let mut out: Vec<usize> = self
-            .trees
-            .iter()
-            .flat_map(|(_, t)| t.locate_in_envelope_intersecting(&env))
-            .map(|e| e.data)
-            .collect();
+        let query = [
+            rect.min().x - margin,
+            rect.min().y - margin,
+            rect.max().x + margin,
+            rect.max().y + margin,
+        ];
+        let mut out: Vec<usize> = Vec::new();
+        for (_, t) in &self.trees {
+            t.for_each_meeting(&query, |id, _| out.push(id));
+        }
         out.sort_unstable();
         out
     }
@@ -656,10 +591,7 @@ impl LayerRender {
                 .unwrap_or(Color32::TRANSPARENT);
             let (v, idx, rings) = arena.parts(slot);
             // The feature's origin (its box corner) relative to the camera centre, in f64.
-            let (ox, oy) = (
-                bbox.lower()[0] - camera.center[0],
-                bbox.lower()[1] - camera.center[1],
-            );
+            let (ox, oy) = (bbox[0] - camera.center[0], bbox[1] - camera.center[1]);
             let to_ui = |p: &[f32; 2]| {
                 Pos2::new(
                     c.x + ((f64::from(p[0]) + ox) * ppm) as f32,
@@ -676,10 +608,7 @@ impl LayerRender {
                     fill.indices.extend(idx.iter().map(|i| base + i));
                 }
             }
-            let [w, h] = [
-                bbox.upper()[0] - bbox.lower()[0],
-                bbox.upper()[1] - bbox.lower()[1],
-            ];
+            let [w, h] = [bbox[2] - bbox[0], bbox[3] - bbox[1]];
             if outline && (w.max(h) * ppm) as f32 >= OUTLINE_MIN_PT {
                 let mut start = 0usize;
                 for &n in rings {
@@ -911,8 +840,8 @@ mod tests {
 
     /// The check's index made of the map's trees (`Classes::box_index`, what the app checks
     /// with) answers every query as the check's own index of the layer: the same positions
-    /// and boxes, at every size class and across the strips of a large class (more than
-    /// 65,536 features of one class), features without a box left out of both.
+    /// and boxes, at every size class (one of more than 65,536 features), features without a
+    /// box left out of both.
     #[test]
     fn the_map_trees_index_as_the_check_does() {
         let mut next = crate::test_rng::unit_sequence(12);
@@ -947,7 +876,7 @@ mod tests {
         let classes = Classes::new(&l, |_| Color32::WHITE);
         assert!(
             classes.trees.len() > 3,
-            "several size classes and strips: {}",
+            "several size classes: {}",
             classes.trees.len()
         );
         let from_map = classes.box_index();
@@ -995,11 +924,11 @@ mod tests {
         }
     }
 
-    /// A size class of more than `STRIP_ENTRIES` features goes in several trees, and queries
-    /// find exactly the features a scan of their boxes finds: 90,000 squares of two sizes
-    /// (one class in strips, one whole), three windows, and the hit-test list.
+    /// Each size class is one packed tree, and queries find exactly the features a scan of
+    /// their boxes finds: 90,000 squares of two sizes (two classes, one of 80,000), three
+    /// windows, and the hit-test list.
     #[test]
-    fn a_large_class_in_strips_answers_as_a_scan() {
+    fn a_large_class_answers_as_a_scan() {
         let mut l = layer();
         l.features = (0..90_000usize)
             .map(|i| {
@@ -1014,8 +943,9 @@ mod tests {
             .collect();
         let c = Classes::new(&l, |_| Color32::RED);
         let classes: Vec<i32> = c.trees.iter().map(|(k, _)| *k).collect();
-        assert!(classes.len() > 2, "{classes:?}");
-        assert!(classes.windows(2).all(|w| w[0] <= w[1]), "{classes:?}");
+        assert_eq!(classes.len(), 2, "{classes:?}");
+        assert!(classes.windows(2).all(|w| w[0] < w[1]), "{classes:?}");
+        assert_eq!(c.trees.iter().map(|(_, t)| t.len()).sum::<usize>(), 90_000);
         let boxes: Vec<GeoRect<f64>> = l
             .features
             .iter()
