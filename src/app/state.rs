@@ -321,27 +321,29 @@ impl Derived {
         self.check_indexes
             .get_or_insert_with(|| {
                 use std::sync::Arc;
-                // The map indexes ids below 2^32 only; such a layer (or a list out of step)
-                // is indexed by the check itself.
-                let usable = layers.len() == ds.layers.len()
-                    && ds
-                        .layers
+                // A layer's map trees serve when they were built for its features as they are
+                // (one fill per feature; ids below 2^32, all the map indexes); otherwise, or
+                // with the lists out of step, the check indexes the layer itself.
+                let in_step = layers.len() == ds.layers.len();
+                let index = |i: usize, l: &crate::model::Layer| {
+                    let classes = layers.get(i).filter(|_| in_step).map(|d| &d.render.classes);
+                    Arc::new(match classes {
+                        Some(c)
+                            if c.fills.len() == l.features.len()
+                                && u32::try_from(l.features.len()).is_ok() =>
+                        {
+                            c.box_index()
+                        }
+                        _ => crate::spatial::index::BoxIndex::of_features(&l.features),
+                    })
+                };
+                Arc::new(crate::analysis::CheckIndexes::from_indexes(
+                    ds.layers
                         .iter()
-                        .all(|l| u32::try_from(l.features.len()).is_ok());
-                Arc::new(if usable {
-                    crate::analysis::CheckIndexes::from_indexes(
-                        ds.layers
-                            .iter()
-                            .zip(layers)
-                            .map(|(l, d)| {
-                                (l.role != LayerRole::Zones)
-                                    .then(|| Arc::new(d.render.classes.box_index()))
-                            })
-                            .collect(),
-                    )
-                } else {
-                    crate::analysis::CheckIndexes::build(ds)
-                })
+                        .enumerate()
+                        .map(|(i, l)| (l.role != LayerRole::Zones).then(|| index(i, l)))
+                        .collect(),
+                ))
             })
             .clone()
     }

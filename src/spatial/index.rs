@@ -73,9 +73,6 @@ impl PackedTree {
         }
         let mut nodes: Vec<Bounds> = boxes.par_chunks(NODE).map(union).collect();
         let mut levels = vec![0];
-        if n == 0 {
-            nodes.clear();
-        }
         let mut start = 0;
         while nodes.len() - start > 1 {
             let level: Vec<Bounds> = nodes[start..].chunks(NODE).map(union).collect();
@@ -144,7 +141,8 @@ impl PackedTree {
     }
 
     /// Every entry (position and box), in tree order.
-    pub fn entries(&self) -> impl Iterator<Item = (usize, &Bounds)> + '_ {
+    #[cfg(test)]
+    fn entries(&self) -> impl Iterator<Item = (usize, &Bounds)> + '_ {
         self.ids.iter().copied().zip(&self.boxes)
     }
 }
@@ -157,7 +155,7 @@ pub struct BoxIndex {
 }
 
 /// `rect` grown by `margin` on each side.
-fn grown(rect: Rect<f64>, margin: f64) -> Bounds {
+pub fn grown(rect: Rect<f64>, margin: f64) -> Bounds {
     [
         rect.min().x - margin,
         rect.min().y - margin,
@@ -166,7 +164,8 @@ fn grown(rect: Rect<f64>, margin: f64) -> Bounds {
     ]
 }
 
-fn rect_of(b: &Bounds) -> Rect<f64> {
+/// [`Bounds`] as a rectangle.
+pub fn rect_of(b: &Bounds) -> Rect<f64> {
     Rect::new(
         geo::Coord { x: b[0], y: b[1] },
         geo::Coord { x: b[2], y: b[3] },

@@ -7,7 +7,7 @@ use super::camera::Camera;
 use super::lod::{self, FeatureMesh, MeshArena, TileKey};
 use crate::load::Dataset;
 use crate::model::{Geom, Layer};
-use crate::spatial::index::{bounds_of, Bounds, PackedTree};
+use crate::spatial::index::{bounds_of, grown, rect_of, Bounds, PackedTree};
 use egui::epaint::{Vertex, WHITE_UV};
 use egui::{Color32, Mesh, Pos2, Rect, Shape, Stroke};
 use geo::BoundingRect;
@@ -118,12 +118,7 @@ impl Classes {
         self.trees
             .iter()
             .filter_map(|(_, t)| t.envelope())
-            .map(|e| {
-                geo::Rect::new(
-                    geo::Coord { x: e[0], y: e[1] },
-                    geo::Coord { x: e[2], y: e[3] },
-                )
-            })
+            .map(|e| rect_of(&e))
             .reduce(crate::spatial::overlay::box_union)
     }
 
@@ -148,12 +143,7 @@ impl Classes {
 
     /// Every feature whose box meets `rect` grown by `margin`, ascending (for hit-testing).
     pub fn ids_in(&self, rect: geo::Rect<f64>, margin: f64) -> Vec<usize> {
-        let query = [
-            rect.min().x - margin,
-            rect.min().y - margin,
-            rect.max().x + margin,
-            rect.max().y + margin,
-        ];
+        let query = grown(rect, margin);
         let mut out: Vec<usize> = Vec::new();
         for (_, t) in &self.trees {
             t.for_each_meeting(&query, |id, _| out.push(id));
@@ -863,16 +853,7 @@ mod tests {
             };
             geoms.push(square(x, y, side));
         }
-        let mut l = layer();
-        l.features = geoms
-            .into_iter()
-            .enumerate()
-            .map(|(index, geometry)| Feature {
-                index,
-                geometry,
-                attrs: Default::default(),
-            })
-            .collect();
+        let l = layer_of(geoms);
         let classes = Classes::new(&l, |_| Color32::WHITE);
         assert!(
             classes.trees.len() > 3,
@@ -907,6 +888,11 @@ mod tests {
             let (x, y) = ((i % 10) as f64 * 50.0, (i / 10) as f64 * 50.0);
             geoms.push(square(501_100.0 + x, 3_300_000.0 + y, 10.0));
         }
+        layer_of(geoms)
+    }
+
+    /// A farmland layer of `geoms`, feature i being geometry i.
+    fn layer_of(geoms: Vec<Geom>) -> Layer {
         Layer {
             name: "farmland".into(),
             role: LayerRole::Farmland,
@@ -929,18 +915,15 @@ mod tests {
     /// windows, and the hit-test list.
     #[test]
     fn a_large_class_answers_as_a_scan() {
-        let mut l = layer();
-        l.features = (0..90_000usize)
-            .map(|i| {
-                let side = if i % 9 == 0 { 40.0 } else { 10.0 };
-                let (x, y) = ((i % 300) as f64 * 37.0, (i / 300) as f64 * 23.0);
-                Feature {
-                    index: i,
-                    geometry: square(500_000.0 + x, 3_300_000.0 + y, side),
-                    attrs: Default::default(),
-                }
-            })
-            .collect();
+        let l = layer_of(
+            (0..90_000usize)
+                .map(|i| {
+                    let side = if i % 9 == 0 { 40.0 } else { 10.0 };
+                    let (x, y) = ((i % 300) as f64 * 37.0, (i / 300) as f64 * 23.0);
+                    square(500_000.0 + x, 3_300_000.0 + y, side)
+                })
+                .collect(),
+        );
         let c = Classes::new(&l, |_| Color32::RED);
         let classes: Vec<i32> = c.trees.iter().map(|(k, _)| *k).collect();
         assert_eq!(classes.len(), 2, "{classes:?}");
