@@ -51,8 +51,10 @@ pub enum Command {
         /// Print the time spent in each stage on stderr.
         #[arg(long)]
         timings: bool,
-        /// Load every feature of the protection layers, not only those near a zone (same
-        /// results, slower; the report's overview maps then show context everywhere).
+        /// Read, reproject and repair every feature of the protection layers, not only those
+        /// near a zone: a record that cannot be used anywhere in a file makes the check
+        /// incomplete (same results otherwise, slower; the report's maps then show context
+        /// everywhere in their frames).
         #[arg(long)]
         all_features: bool,
         /// Decimals of the coordinates in boundary_points.csv and zones_gtxt.txt.
@@ -396,8 +398,12 @@ pub fn check_command(
 ) -> ExitCode {
     let progress = Arc::new(Progress::new());
     let bar = ProgressBar::start(progress.clone(), !quiet && std::io::stderr().is_terminal());
+    // By default the protection layers' records far from every zone are not read; with
+    // `--all-features` every record is read, reprojected and repaired (an unusable one
+    // anywhere makes the check incomplete), and those no check or map uses are let go then.
     let options = LoadOptions {
-        near_zones: (!all_features).then_some(crate::spatial::frame::map_view_rect as _),
+        near_zones: Some(crate::spatial::frame::map_view_rect),
+        read_every_feature: all_features,
     };
     let result =
         check_and_report_reviewed(review_path, out, &progress, options, lang.model(), meta);
@@ -449,6 +455,7 @@ pub fn check_and_report(
 ) -> Result<(Dataset, Analysis), String> {
     let options = LoadOptions {
         near_zones: Some(crate::spatial::frame::map_view_rect),
+        read_every_feature: false,
     };
     check_and_report_with(review_path, out, progress, options)
 }

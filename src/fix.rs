@@ -894,6 +894,7 @@ pub fn run(
         &progress,
         LoadOptions {
             near_zones: Some(crate::spatial::frame::map_view_rect),
+            read_every_feature: false,
         },
     )
     .map_err(|e| e.in_lang(lang))?;

@@ -103,11 +103,13 @@ fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
         .map(|b| (b.min(), b.max()))
 }
 
-/// A record after reprojection and repair: record number, geometry or reason it was dropped, attributes.
+/// A record after reprojection and repair: record number, geometry or reason it was dropped,
+/// attributes, and whether it is kept (see [`LoadOptions::read_every_feature`]).
 type BuiltRecord = (
     usize,
     Result<crate::spatial::repair::Repaired, Text>,
     crate::model::Attrs,
+    bool,
 );
 
 struct Pending {
@@ -129,6 +131,14 @@ pub struct LoadOptions {
     /// part, so no result of the check changes. Features left out are counted in
     /// [`SourceInfo::far_from_zones`](crate::model::SourceInfo). `None` (the app): load all.
     pub near_zones: Option<fn(geo::Rect<f64>) -> geo::Rect<f64>>,
+    /// With `near_zones`: the filtered layers are still read, reprojected and repaired whole
+    /// (every record is checked: an unreadable or unrepairable one anywhere in the file makes
+    /// the check incomplete, as without the filter), and a feature is then kept when its box
+    /// meets a zone part's neighbourhood or the frame of a zone's map, so that every check and
+    /// every map gives what the whole load gives. The features let go are counted in
+    /// [`SourceInfo::features`](crate::model::SourceInfo) and
+    /// [`SourceInfo::released`](crate::model::SourceInfo), not as far from the zones.
+    pub read_every_feature: bool,
 }
 
 /// Loads every layer of `review`. The first file that cannot be used is the error.
@@ -145,10 +155,13 @@ pub fn load_review_with(
 ) -> Result<Dataset, LoadError> {
     let paths = review.layer_paths();
     // Barriers only matter near the zones too (they bridge gaps between a zone's parts).
-    let filtered = |key: &str| {
+    let near_only = |key: &str| {
         let role = role_of_key(key);
         options.near_zones.is_some() && (role.is_protection() || role == LayerRole::Barrier)
     };
+    // Layers whose far features are not read at all, and those read whole but kept near.
+    let filtered = |key: &str| near_only(key) && !options.read_every_feature;
+    let kept_near = |key: &str| near_only(key) && options.read_every_feature;
     let encoding_of = |key: &str| review.file.encoding_of.get(key).map(String::as_str);
     progress.stage("read", paths.len() as u64);
     // Read every file not filtered by the zones (in parallel: independent files), while one
@@ -205,20 +218,51 @@ pub fn load_review_with(
     let total: u64 = first.iter().map(|p| p.raw.records.len() as u64).sum();
     progress.stage("reproject and repair", total);
     let mut layers = Vec::with_capacity(paths.len());
+    let mut read_whole_kept_near = Vec::new();
     for p in first {
+        if kept_near(&p.key) {
+            read_whole_kept_near.push(p);
+            continue;
+        }
         check_cancel(progress, &p.path)?;
         layers.push(finish_layer(
             p,
             &working,
             progress,
             None,
+            None,
             &review.file.fields,
         )?);
+    }
+    // Read whole, then kept where a check or a map can use them: the zones (and townships)
+    // are built by now, so the areas are known before these layers are repaired.
+    if let (Some(near), false) = (options.near_zones, read_whole_kept_near.is_empty()) {
+        let mut boxes = zone_neighbourhood_boxes(&layers, review, near);
+        boxes.extend(zone_map_frames(&layers, review));
+        // A margin for the rounding of the zones' dissolve (whose boxes the maps are fitted
+        // to): keeping more than a map shows changes nothing.
+        use crate::spatial::index::{grown, rect_of};
+        let keep = Roi::new(boxes.into_iter().map(|b| rect_of(&grown(b, 1.0))).collect());
+        let mut by_key: Vec<(String, Layer)> = Vec::new();
+        for p in read_whole_kept_near {
+            check_cancel(progress, &p.path)?;
+            let key = p.key.clone();
+            let layer = finish_layer(
+                p,
+                &working,
+                progress,
+                None,
+                Some(&keep),
+                &review.file.fields,
+            )?;
+            by_key.push((key, layer));
+        }
+        layers = in_review_order(&paths, layers, by_key, &kept_near);
     }
 
     // Protection layers through the spatial filter, read in parallel.
     let mut loaded_near = None;
-    if let Some(near) = options.near_zones {
+    if let (Some(near), false) = (options.near_zones, options.read_every_feature) {
         let roi = zone_neighbourhoods(&layers, review, near);
         progress.stage("read", paths.len() as u64);
         let read: Vec<Result<Option<Pending>, LoadError>> = paths
@@ -279,22 +323,10 @@ pub fn load_review_with(
             let key = p.key.clone();
             by_key.push((
                 key,
-                finish_layer(p, &working, progress, Some(&roi), &review.file.fields)?,
+                finish_layer(p, &working, progress, Some(&roi), None, &review.file.fields)?,
             ));
         }
-        // Review order, as without the filter.
-        let mut ordered = Vec::with_capacity(paths.len());
-        let mut first_layers = layers.into_iter();
-        for (key, _) in &paths {
-            if filtered(key) {
-                if let Some(k) = by_key.iter().position(|(k, _)| k == key) {
-                    ordered.push(by_key.swap_remove(k).1);
-                }
-            } else if let Some(l) = first_layers.next() {
-                ordered.push(l);
-            }
-        }
-        layers = ordered;
+        layers = in_review_order(&paths, layers, by_key, &filtered);
         loaded_near = Some(roi);
         if parsed_and_left_out {
             crate::platform::release_free_memory();
@@ -541,9 +573,18 @@ fn zone_neighbourhoods(
     review: &Review,
     near: fn(geo::Rect<f64>) -> geo::Rect<f64>,
 ) -> Roi {
+    Roi::new(zone_neighbourhood_boxes(layers, review, near))
+}
+
+/// The boxes of [`zone_neighbourhoods`].
+fn zone_neighbourhood_boxes(
+    layers: &[Layer],
+    review: &Review,
+    near: fn(geo::Rect<f64>) -> geo::Rect<f64>,
+) -> Vec<geo::Rect<f64>> {
     use geo::{BoundingRect, Intersects};
     let Some(zones) = layers.first() else {
-        return Roi::new(Vec::new());
+        return Vec::new();
     };
     let fields = Fields::of_layer(zones, &review.file);
     let parts: Vec<geo::Polygon<f64>> = crate::model::zones::group_zones(zones, &fields)
@@ -600,7 +641,52 @@ fn zone_neighbourhoods(
             .collect();
         boxes.extend(meeting);
     }
-    Roi::new(boxes)
+    boxes
+}
+
+/// The layers in review order (as without the filter): `first` holds, in review order, the
+/// layers of the keys `later` does not take; `by_key` the others.
+fn in_review_order(
+    paths: &[(String, PathBuf)],
+    first: Vec<Layer>,
+    mut by_key: Vec<(String, Layer)>,
+    later: &dyn Fn(&str) -> bool,
+) -> Vec<Layer> {
+    let mut ordered = Vec::with_capacity(paths.len());
+    let mut first = first.into_iter();
+    for (key, _) in paths {
+        if later(key) {
+            if let Some(k) = by_key.iter().position(|(k, _)| k == key) {
+                ordered.push(by_key.swap_remove(k).1);
+            }
+        } else if let Some(l) = first.next() {
+            ordered.push(l);
+        }
+    }
+    ordered
+}
+
+/// The frame of each zone's overview map in the report (the zone's box, its features' boxes
+/// together, fitted as [`crate::spatial::frame::map_view_rect`]): a part's close-ups are in
+/// [`zone_neighbourhood_boxes`].
+fn zone_map_frames(layers: &[Layer], review: &Review) -> Vec<geo::Rect<f64>> {
+    use geo::BoundingRect;
+    let Some(zones) = layers.first() else {
+        return Vec::new();
+    };
+    let fields = Fields::of_layer(zones, &review.file);
+    crate::model::zones::group_zones(zones, &fields)
+        .iter()
+        .filter_map(|z| {
+            let mut bbox = None;
+            for (g, _) in &z.features {
+                if let Some(b) = g.bounding_rect() {
+                    crate::spatial::overlay::grow_box(&mut bbox, b);
+                }
+            }
+            bbox.map(crate::spatial::frame::map_view_rect)
+        })
+        .collect()
 }
 
 /// Parses the CRS texts known before any layer is read — the review's `crs` and `crs_of`, the
@@ -885,6 +971,7 @@ fn finish_layer(
     working: &CrsDef,
     progress: &Progress,
     roi: Option<&Roi>,
+    keep_near: Option<&Roi>,
     names: &FieldNames,
 ) -> Result<Layer, LoadError> {
     let Pending {
@@ -988,7 +1075,21 @@ fn finish_layer(
             }
             let out: Vec<BuiltRecord> = recs
                 .into_iter()
-                .map(|rec| (rec.index, build_geometry_owned(rec.shape), rec.attrs))
+                .map(|rec| {
+                    let mut built = build_geometry_owned(rec.shape);
+                    let mut attrs = rec.attrs;
+                    // Checked, then let go where nothing uses it: its geometry and values are
+                    // freed here, its notes kept (`released`).
+                    if let (Some(keep), Ok(rep)) = (keep_near, &mut built) {
+                        let near = geo::BoundingRect::bounding_rect(&rep.geometry).is_none_or(|b| keep.meets(&b));
+                        if !near {
+                            rep.geometry = crate::model::Geom::new(Vec::new());
+                            attrs = crate::model::Attrs::default();
+                            return (rec.index, built, attrs, false);
+                        }
+                    }
+                    (rec.index, built, attrs, true)
+                })
                 .collect();
             progress.inc(out.len() as u64);
             Ok(out)
@@ -998,9 +1099,10 @@ fn finish_layer(
     let mut features = Vec::new();
     let mut dropped: Vec<(usize, Text, crate::model::Attrs)> = Vec::new();
     let mut boundary_repairs = Vec::new();
+    let mut released = 0;
     for chunk in results {
         let chunk = chunk.map_err(|e| LoadError::new(e, &path))?;
-        for (index, built, attrs) in chunk {
+        for (index, built, attrs, kept) in chunk {
             match built {
                 Ok(rep) => {
                     for note in &rep.notes {
@@ -1008,6 +1110,10 @@ fn finish_layer(
                     }
                     if !rep.boundary.is_empty() {
                         boundary_repairs.push((index, rep.boundary));
+                    }
+                    if !kept {
+                        released += 1;
+                        continue;
                     }
                     features.push(Feature {
                         index,
@@ -1044,7 +1150,8 @@ fn finish_layer(
             files,
             crs: reproj_note,
             encoding,
-            features: features.len(),
+            features: features.len() + released,
+            released,
             far_from_zones: filtered_out,
             warnings,
             unusable: Vec::new(),

@@ -22,6 +22,7 @@ fn filtered_load_gives_the_same_results_with_fewer_features() {
     let full = load_review_with(&review, &progress, LoadOptions::default()).unwrap();
     let near = LoadOptions {
         near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+        read_every_feature: false,
     };
     let filtered = load_review_with(&review, &progress, near).unwrap();
 
@@ -108,6 +109,7 @@ fn geojson_filtered_while_streaming_gives_the_same_results() {
     let full = load_review_with(&review, &progress, LoadOptions::default()).unwrap();
     let near = LoadOptions {
         near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+        read_every_feature: false,
     };
     let filtered = load_review_with(&review, &progress, near).unwrap();
     let farmland = |d: &zonecheck::load::Dataset| d.layer(LayerRole::Farmland).unwrap().clone();
@@ -139,7 +141,15 @@ fn maps_shade_where_features_were_not_loaded_unless_all_are_loaded() {
     let progress = Progress::new();
     let html = |out: &str, near_zones| {
         let out = dir.path().join(out);
-        zonecheck::cli::check_and_report_with(&review, &out, &progress, LoadOptions { near_zones })
+        zonecheck::cli::check_and_report_with(
+            &review,
+            &out,
+            &progress,
+            LoadOptions {
+                near_zones,
+                read_every_feature: false,
+            },
+        )
             .unwrap();
         std::fs::read_to_string(out.join("report.html")).unwrap()
     };
@@ -184,4 +194,113 @@ fn cli_all_features_flag_loads_every_protection_feature() {
     assert!(far_counts("all", &["--all-features"])
         .iter()
         .all(|&n| n == 0));
+}
+
+/// `--all-features` reads, reprojects and repairs every record, then lets go of the features
+/// no check and no map uses: every output is byte for byte that of loading everything, while
+/// features were really let go (the sample's farmland has patches far from every zone frame).
+#[test]
+fn reading_every_feature_and_keeping_the_used_ones_gives_the_outputs_of_the_whole_load() {
+    let review_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let progress = Progress::new();
+    let run = |out: &str, options: LoadOptions| {
+        let out = dir.path().join(out);
+        let (ds, _) =
+            zonecheck::cli::check_and_report_with(&review_path, &out, &progress, options).unwrap();
+        (out, ds)
+    };
+    let (whole, whole_ds) = run("whole", LoadOptions::default());
+    let (kept, kept_ds) = run(
+        "kept",
+        LoadOptions {
+            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+            read_every_feature: true,
+        },
+    );
+    let farmland = kept_ds.layer(LayerRole::Farmland).unwrap();
+    let released = farmland.source.released;
+    assert!(released > 0, "no farmland patch was let go");
+    assert_eq!(farmland.features.len() + released, farmland.source.features);
+    for (a, b) in whole_ds.layers.iter().zip(&kept_ds.layers) {
+        assert_eq!(a.name, b.name);
+        assert_eq!(a.source.features, b.source.features, "{}", a.name);
+        assert_eq!(b.source.far_from_zones, 0, "{}", a.name);
+        assert_eq!(a.source.warnings, b.source.warnings, "{}", a.name);
+    }
+    let mut names: Vec<_> = std::fs::read_dir(&whole)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in &names {
+        let a = std::fs::read(whole.join(name)).unwrap();
+        let b = std::fs::read(kept.join(name)).unwrap();
+        assert!(a == b, "{name:?} differs");
+    }
+    assert!(kept_ds.loaded_near.is_none());
+}
+
+/// What reading every feature adds to the filter: a record far from every zone that cannot be
+/// used (a ring of one point) is named and makes the check incomplete, where the filter only
+/// counts it as far.
+#[test]
+fn an_unusable_record_far_from_every_zone_is_found_when_every_feature_is_read() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&sample).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let text = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4549"}},"features":[
+{"type":"Feature","properties":{"DLBM":"0101"},"geometry":{"type":"Polygon","coordinates":[[[100000,100000],[100000,100000],[100000,100000],[100000,100000]]]}}
+]}"#;
+    std::fs::write(dir.path().join("far.geojson"), text).unwrap();
+    let review_path = dir.path().join("review.toml");
+    let toml = std::fs::read_to_string(&review_path).unwrap().replace(
+        "[layers.extra]",
+        "[layers.extra]\n\"远处\" = \"far.geojson\"",
+    );
+    assert!(toml.contains("far.geojson"), "{toml}");
+    std::fs::write(&review_path, toml).unwrap();
+    let review = Review::load(&review_path).unwrap();
+    let progress = Progress::new();
+    let load = |read_every_feature| {
+        let options = LoadOptions {
+            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+            read_every_feature,
+        };
+        let ds = load_review_with(&review, &progress, options).unwrap();
+        ds.layers
+            .into_iter()
+            .find(|l| l.name == "远处")
+            .unwrap()
+    };
+    let filtered = load(false);
+    assert_eq!(filtered.source.far_from_zones, 1);
+    assert!(filtered.source.unusable.is_empty());
+    let whole = load(true);
+    assert_eq!(whole.source.far_from_zones, 0);
+    assert_eq!(whole.source.unusable.len(), 1, "{:?}", whole.source.unusable);
+    assert!(whole.features.is_empty());
+    let (_, analysis) = zonecheck::cli::check_and_report_with(
+        &review_path,
+        &dir.path().join("out"),
+        &progress,
+        LoadOptions {
+            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+            read_every_feature: true,
+        },
+    )
+    .unwrap();
+    let incomplete: Vec<_> = analysis
+        .plan
+        .findings
+        .iter()
+        .filter(|f| f.rule == "input.incomplete")
+        .collect();
+    assert_eq!(incomplete.len(), 1);
+    assert_eq!(incomplete[0].severity, zonecheck::analysis::Severity::Blocking);
+    assert!(incomplete[0].message_zh.contains("远处"), "{:?}", incomplete[0]);
 }

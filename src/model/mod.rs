@@ -269,7 +269,13 @@ pub struct SourceInfo {
     /// Human-readable description of the source CRS and how it was decided.
     pub crs: Text,
     pub encoding: Option<Text>,
+    /// Features read and used: loaded, or checked and let go (`released`).
     pub features: usize,
+    /// Features read, reprojected and repaired whole, then let go because they lie where no
+    /// check and no map of the reports looks (`LoadOptions::read_every_feature`); counted in
+    /// `features`. 0 when every feature read is loaded.
+    #[serde(skip_serializing_if = "crate::model::is_zero")]
+    pub released: usize,
     /// Features left out because they lie far from every merged zone (the check's spatial
     /// filter): they cannot change any result. 0 when everything was loaded.
     pub far_from_zones: usize,
@@ -287,6 +293,11 @@ pub struct SourceInfo {
     pub extent: Option<[f64; 4]>,
     /// The same box in the layer's own CRS.
     pub extent_own: Option<[f64; 4]>,
+}
+
+/// Whether `n` is 0 (for `skip_serializing_if`).
+pub fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A layer loaded into the working CRS.
