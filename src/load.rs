@@ -1081,7 +1081,8 @@ fn finish_layer(
                     // Checked, then let go where nothing uses it: its geometry and values are
                     // freed here, its notes kept (`released`).
                     if let (Some(keep), Ok(rep)) = (keep_near, &mut built) {
-                        let near = geo::BoundingRect::bounding_rect(&rep.geometry).is_none_or(|b| keep.meets(&b));
+                        let near = geo::BoundingRect::bounding_rect(&rep.geometry)
+                            .is_none_or(|b| keep.meets(&b));
                         if !near {
                             rep.geometry = crate::model::Geom::new(Vec::new());
                             attrs = crate::model::Attrs::default();

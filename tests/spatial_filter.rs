@@ -150,7 +150,7 @@ fn maps_shade_where_features_were_not_loaded_unless_all_are_loaded() {
                 read_every_feature: false,
             },
         )
-            .unwrap();
+        .unwrap();
         std::fs::read_to_string(out.join("report.html")).unwrap()
     };
     let filtered = html("filtered", Some(zonecheck::spatial::frame::map_view_rect));
@@ -272,17 +272,19 @@ fn an_unusable_record_far_from_every_zone_is_found_when_every_feature_is_read() 
             read_every_feature,
         };
         let ds = load_review_with(&review, &progress, options).unwrap();
-        ds.layers
-            .into_iter()
-            .find(|l| l.name == "远处")
-            .unwrap()
+        ds.layers.into_iter().find(|l| l.name == "远处").unwrap()
     };
     let filtered = load(false);
     assert_eq!(filtered.source.far_from_zones, 1);
     assert!(filtered.source.unusable.is_empty());
     let whole = load(true);
     assert_eq!(whole.source.far_from_zones, 0);
-    assert_eq!(whole.source.unusable.len(), 1, "{:?}", whole.source.unusable);
+    assert_eq!(
+        whole.source.unusable.len(),
+        1,
+        "{:?}",
+        whole.source.unusable
+    );
     assert!(whole.features.is_empty());
     let (_, analysis) = zonecheck::cli::check_and_report_with(
         &review_path,
@@ -301,6 +303,13 @@ fn an_unusable_record_far_from_every_zone_is_found_when_every_feature_is_read() 
         .filter(|f| f.rule == "input.incomplete")
         .collect();
     assert_eq!(incomplete.len(), 1);
-    assert_eq!(incomplete[0].severity, zonecheck::analysis::Severity::Blocking);
-    assert!(incomplete[0].message_zh.contains("远处"), "{:?}", incomplete[0]);
+    assert_eq!(
+        incomplete[0].severity,
+        zonecheck::analysis::Severity::Blocking
+    );
+    assert!(
+        incomplete[0].message_zh.contains("远处"),
+        "{:?}",
+        incomplete[0]
+    );
 }

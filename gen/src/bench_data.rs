@@ -2262,6 +2262,7 @@ mod tests {
         let review = Review::load(&a.path().join("review.toml")).unwrap();
         let options = LoadOptions {
             near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+            read_every_feature: false,
         };
         let progress = zonecheck::progress::Progress::new();
         let data = load_review_with(&review, &progress, options).unwrap();
