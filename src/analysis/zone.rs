@@ -234,7 +234,6 @@ fn conflict_areas_ellipsoidal(
     p: &Prepared,
     ell: &crate::spatial::ellipsoid::EllipsoidArea,
 ) -> Option<bool> {
-    c.area_ellipsoid_m2 = ell.area_m2(&c.geometry);
     let farmland = p.layer.role == LayerRole::Farmland;
     let tbmj_field = p.layer.field_index(TBMJ_FIELD).filter(|_| farmland);
     for o in &mut c.features {
@@ -245,7 +244,13 @@ fn conflict_areas_ellipsoidal(
         let Some(feature) = p.layer.features.get(o.feature) else {
             continue;
         };
-        o.patch_area_ellipsoid_m2 = ell.area_m2(&feature.geometry);
+        // A patch wholly inside the zone is its own occupied piece (the same polygons): its
+        // area is the one just computed.
+        o.patch_area_ellipsoid_m2 = if o.geometry == feature.geometry {
+            o.area_ellipsoid_m2
+        } else {
+            ell.area_m2(&feature.geometry)
+        };
         o.tbmj_m2 = p
             .layer
             .attr(feature, tbmj_field)
@@ -258,6 +263,11 @@ fn conflict_areas_ellipsoidal(
             _ => None,
         };
     }
+    // The conflict's area: its one piece's when the union is that piece.
+    c.area_ellipsoid_m2 = match c.features.as_slice() {
+        [only] if only.geometry == c.geometry => only.area_ellipsoid_m2,
+        _ => ell.area_m2(&c.geometry),
+    };
     farmland.then_some(tbmj_field.is_some())
 }
 
@@ -486,17 +496,19 @@ pub fn nearest_points(a: &Polygon<f64>, b: &Polygon<f64>, d: f64) -> Option<[geo
         return None;
     }
     let (ba, bb) = (a.bounding_rect()?, b.bounding_rect()?);
+    // Squared lengths throughout.
     let reach = d * (1.0 + 1e-9) + 1e-9;
+    let reach2 = reach * reach;
     let near = |c: Coord<f64>, r: &geo::Rect<f64>| {
         let dx = (r.min().x - c.x).max(c.x - r.max().x).max(0.0);
         let dy = (r.min().y - c.y).max(c.y - r.max().y).max(0.0);
-        dx.hypot(dy) <= reach
+        dx * dx + dy * dy <= reach2
     };
     let edge_near = |p: Coord<f64>, q: Coord<f64>, r: &geo::Rect<f64>| {
         let e = geo::Rect::new(p, q);
         let dx = (r.min().x - e.max().x).max(e.min().x - r.max().x).max(0.0);
         let dy = (r.min().y - e.max().y).max(e.min().y - r.max().y).max(0.0);
-        dx.hypot(dy) <= reach
+        dx * dx + dy * dy <= reach2
     };
     let rings = |p: &Polygon<f64>| -> Vec<Vec<Coord<f64>>> {
         std::iter::once(p.exterior())
@@ -520,7 +532,7 @@ pub fn nearest_points(a: &Polygon<f64>, b: &Polygon<f64>, d: f64) -> Option<[geo
         for &v in from.iter().flatten().filter(|&&v| near(v, to_box)) {
             for &(p, q) in &edges {
                 let c = closest_on_segment(v, p, q);
-                let dist = (v.x - c.x).hypot(v.y - c.y);
+                let dist = (v.x - c.x) * (v.x - c.x) + (v.y - c.y) * (v.y - c.y);
                 if best.is_none_or(|(bd, _)| dist < bd) {
                     best = Some((dist, if flip { [c, v] } else { [v, c] }));
                 }

@@ -292,9 +292,11 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
                 if a == b {
                     return true;
                 }
-                // A spike: the ring turns straight back on itself.
-                if orient(a, b, c) == Orientation::Collinear
-                    && (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) <= 0.0
+                // A spike: the ring turns straight back on itself (the turn's sign first: a
+                // ring rarely turns by more than a right angle, and the exact orientation test
+                // is the dearer one).
+                if (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y) <= 0.0
+                    && orient(a, b, c) == Orientation::Collinear
                 {
                     return true;
                 }
@@ -353,7 +355,9 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
         };
         if segs.len() <= SMALL_RING_SEGMENTS {
             // Few segments (a typical patch): every pair whose boxes meet, no sort.
-            let overlap = |k: &Seg, j: &Seg| j.1 >= k.0 && k.1 >= j.0 && j.3 >= k.2 && k.3 >= j.2;
+            // All four comparisons, without branches: most pairs fail one of them at random.
+            let overlap =
+                |k: &Seg, j: &Seg| (j.1 >= k.0) & (k.1 >= j.0) & (j.3 >= k.2) & (k.3 >= j.2);
             if rings == 1 {
                 // One ring: segment k's neighbours are k - 1 and (for the last) 0, which share
                 // an endpoint and cannot meet otherwise (spikes were ruled out above): only the
