@@ -409,10 +409,7 @@ impl TextScan {
                 scan.valid_utf8 = false;
                 scan.invalid_utf8 += 1;
             }
-            if encoding_rs::GB18030
-                .decode_without_bom_handling_and_without_replacement(s)
-                .is_none()
-            {
+            if !decodes_as_gb18030(s) {
                 scan.invalid_gbk += 1;
             }
         };
@@ -627,6 +624,22 @@ fn trim_bytes(raw: &[u8]) -> &[u8] {
     raw.get(start..end).unwrap_or(&[])
 }
 
+/// Whether `s` is valid GB18030 (GBK is a part of it), decoded into a buffer on the stack.
+fn decodes_as_gb18030(s: &[u8]) -> bool {
+    use encoding_rs::DecoderResult;
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut buf = [0u8; 1024];
+    let mut rest = s;
+    loop {
+        let (result, read, _) = decoder.decode_to_utf8_without_replacement(rest, &mut buf, true);
+        match result {
+            DecoderResult::InputEmpty => return true,
+            DecoderResult::Malformed(..) => return false,
+            DecoderResult::OutputFull => rest = rest.get(read..).unwrap_or(&[]),
+        }
+    }
+}
+
 /// Decodes one value; the flag says the text had undecodable bytes (U+FFFD).
 fn field_value<'a>(
     fd: &FieldDesc,
@@ -644,6 +657,18 @@ fn field_value<'a>(
         b'D' if trimmed.iter().all(|&b| b == b'0') => return (None, false),
         b'L' if trimmed == b"?" => return (None, false),
         _ => {}
+    }
+    // ASCII (codes, numbers): the same text in every ASCII-compatible encoding, nothing to
+    // replace, and trimmed of spaces already.
+    if encoding.is_ascii_compatible() && trimmed.is_ascii() {
+        if let Ok(t) = std::str::from_utf8(trimmed) {
+            let t = t.trim();
+            return if t.is_empty() {
+                (None, false)
+            } else {
+                (Some(Cow::Borrowed(t)), false)
+            };
+        }
     }
     let (text, had_errors) = encoding.decode_without_bom_handling(trimmed);
     let replaced = had_errors || text.contains('\u{FFFD}');
@@ -716,6 +741,32 @@ pub(super) fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    /// The scan's GB18030 test agrees with decoding into a string, on valid and broken text,
+    /// and on text longer than its buffer.
+    #[test]
+    fn gb18030_test_without_allocation_agrees_with_decoding() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("永久基本农田 浙江省杭州市余杭区");
+        let long: Vec<u8> = gbk.iter().copied().cycle().take(gbk.len() * 60).collect();
+        let mut cut = gbk.to_vec();
+        cut.pop();
+        let cases: Vec<Vec<u8>> = vec![
+            gbk.to_vec(),
+            long.clone(),
+            cut,
+            vec![0x81, 0x20],
+            vec![0xff, 0xfe, 0x41],
+            b"plain".to_vec(),
+            [long.as_slice(), &[0x81]].concat(),
+            "永久".as_bytes().to_vec(),
+        ];
+        for c in cases {
+            let by_decoding = encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(&c)
+                .is_some();
+            assert_eq!(decodes_as_gb18030(&c), by_decoding, "{c:?}");
+        }
+    }
 
     /// A field for `make_dbf`: name bytes, type, width, decimals.
     type F<'a> = (&'a [u8], u8, u8, u8);

@@ -397,7 +397,21 @@ impl<'a> PreparedArea<'a> {
         // window of the other first (exact float clipping against a rectangle). A zone part
         // much larger than `other` is cut down to `other`'s window: the overlay then works on
         // the few edges near `other`, on a grid over that window.
-        let other_window = grown_rect(ob, 1.0 + 1e-3 * ob.width().max(ob.height()));
+        // Whole-metre corners: the overlay's grid is centred on its operands' box, so whole and
+        // half metres keep their exact values through it (as with the part's own corners).
+        let other_window = {
+            let g = grown_rect(ob, 1.0 + 1e-3 * ob.width().max(ob.height()));
+            Rect::new(
+                Coord {
+                    x: g.min().x.floor(),
+                    y: g.min().y.floor(),
+                },
+                Coord {
+                    x: g.max().x.ceil(),
+                    y: g.max().y.ceil(),
+                },
+            )
+        };
         let local: Vec<Polygon<f64>> = self
             .geom
             .0
