@@ -1480,7 +1480,7 @@ fn push_px(out: &mut String, v: f64) {
         out.push('-');
     }
     let a = t.unsigned_abs();
-    let _ = write!(out, "{}", a / 10);
+    out.push_str(itoa::Buffer::new().format(a / 10));
     if a % 10 != 0 {
         out.push('.');
         out.push(char::from(b'0' + (a % 10) as u8));
@@ -1533,9 +1533,39 @@ fn clip_ring(mut pts: Vec<(f64, f64)>, lo: (f64, f64), hi: (f64, f64)) -> Vec<(f
     pts
 }
 
+/// Lists [`ring_d`] fills for each ring, kept between rings (the maps draw hundreds of
+/// thousands of rings: a few lists each would otherwise be allocated and freed per ring).
+#[derive(Default)]
+struct RingScratch {
+    pts: Vec<(f64, f64)>,
+    kept: Vec<(f64, f64)>,
+    simple: Vec<(f64, f64)>,
+    keep: Vec<bool>,
+    todo: Vec<(usize, usize)>,
+    q: Vec<(i64, i64)>,
+}
+
+thread_local! {
+    static RING_SCRATCH: std::cell::RefCell<RingScratch> = Default::default();
+}
+
 /// One ring as an SVG subpath ("M…Z"), clipped to the viewBox and thinned to `step_px`; `None`
 /// when nothing of it is left.
 fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64, hole: bool) -> Option<String> {
+    RING_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => ring_d_with(&mut scratch, ring, view, step_px, hole),
+        Err(_) => ring_d_with(&mut RingScratch::default(), ring, view, step_px, hole),
+    })
+}
+
+/// [`ring_d`] with its lists in `s`.
+fn ring_d_with(
+    s: &mut RingScratch,
+    ring: &LineString<f64>,
+    view: &View,
+    step_px: f64,
+    hole: bool,
+) -> Option<String> {
     let coords = &ring.0;
     let n = match (coords.first(), coords.last()) {
         (Some(a), Some(b)) if coords.len() > 1 && a == b => coords.len() - 1,
@@ -1544,26 +1574,29 @@ fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64, hole: bool) -> Opti
     if n < 3 {
         return None;
     }
-    let mut pts: Vec<(f64, f64)> = coords[..n].iter().map(|c| view.pos_in_svg(*c)).collect();
     let lo = (-CLIP_MARGIN_PX, -CLIP_MARGIN_PX);
     let hi = (MAP_W_PX + CLIP_MARGIN_PX, MAP_H_PX + CLIP_MARGIN_PX);
     let (mut min, mut max) = (
         (f64::INFINITY, f64::INFINITY),
         (f64::NEG_INFINITY, f64::NEG_INFINITY),
     );
-    for p in &pts {
+    s.pts.clear();
+    for c in &coords[..n] {
+        let p = view.pos_in_svg(*c);
         min = (min.0.min(p.0), min.1.min(p.1));
         max = (max.0.max(p.0), max.1.max(p.1));
+        s.pts.push(p);
     }
     if max.0 < lo.0 || max.1 < lo.1 || min.0 > hi.0 || min.1 > hi.1 {
         return None;
     }
     if min.0 < lo.0 || min.1 < lo.1 || max.0 > hi.0 || max.1 > hi.1 {
-        pts = clip_ring(pts, lo, hi);
+        s.pts = clip_ring(std::mem::take(&mut s.pts), lo, hi);
     }
     // Thin: keep a vertex only when it moved at least `step_px` from the last kept one.
-    let mut kept: Vec<(f64, f64)> = Vec::with_capacity(pts.len());
-    for p in pts {
+    let kept = &mut s.kept;
+    kept.clear();
+    for &p in &s.pts {
         match kept.last() {
             Some(q) if (p.0 - q.0).abs() < step_px && (p.1 - q.1).abs() < step_px => {}
             _ => kept.push(p),
@@ -1581,17 +1614,21 @@ fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64, hole: bool) -> Opti
         return None;
     }
     // Simplify (Douglas–Peucker, within half a step): no visible change at this zoom.
-    if kept.len() > 4 {
-        kept = simplify_closed(&kept, step_px / 2.0);
-        if kept.len() < 3 {
+    let kept: &[(f64, f64)] = if kept.len() > 4 {
+        simplify_closed_into(kept, step_px / 2.0, &mut s.keep, &mut s.todo, &mut s.simple);
+        if s.simple.len() < 3 {
             return None;
         }
-    }
+        &s.simple
+    } else {
+        kept
+    };
     // Whole pixels for the coarse layers, tenths otherwise; written as the first point and then
     // relative moves between the rounded points (so rounding never accumulates).
     let quantum: f64 = if step_px >= 1.0 { 1.0 } else { 10.0 };
-    let mut q: Vec<(i64, i64)> = Vec::with_capacity(kept.len());
-    for (x, y) in kept {
+    let q = &mut s.q;
+    q.clear();
+    for &(x, y) in kept {
         let p = (quantize(x, quantum)?, quantize(y, quantum)?);
         if q.last() != Some(&p) {
             q.push(p);
@@ -1639,11 +1676,27 @@ fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64, hole: bool) -> Opti
 /// (same splits, same tie rule, same minimum of two points), but comparing squared distances
 /// and without a list per split: the maps simplify millions of rings. Returns the kept points,
 /// the closing one left off.
+#[cfg(test)]
 fn simplify_closed(pts: &[(f64, f64)], epsilon: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    simplify_closed_into(pts, epsilon, &mut Vec::new(), &mut Vec::new(), &mut out);
+    out
+}
+
+/// [`simplify_closed`] into `out`, with its lists `keep` and `todo` (cleared first).
+fn simplify_closed_into(
+    pts: &[(f64, f64)],
+    epsilon: f64,
+    keep: &mut Vec<bool>,
+    todo: &mut Vec<(usize, usize)>,
+    out: &mut Vec<(f64, f64)>,
+) {
     let n = pts.len();
     let at = |i: usize| if i == n { pts[0] } else { pts[i] };
+    out.clear();
     if epsilon <= 0.0 || n < 2 {
-        return pts.to_vec();
+        out.extend_from_slice(pts);
+        return;
     }
     /// Squared distance from `p` to the segment `a`–`b` (geo's point–segment distance, squared).
     fn dist2(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -1666,9 +1719,11 @@ fn simplify_closed(pts: &[(f64, f64)], epsilon: f64) -> Vec<(f64, f64)> {
     // Points of the closed line (n + 1, the last the first again) still in; a split's range is
     // [lo, hi] with both ends kept.
     let mut len = n + 1;
-    let mut keep = vec![false; n + 1];
+    keep.clear();
+    keep.resize(n + 1, false);
     // Ranges to do, left before right (geo's order, which decides its minimum-length rule).
-    let mut todo: Vec<(usize, usize)> = vec![(0, n)];
+    todo.clear();
+    todo.push((0, n));
     while let Some((lo, hi)) = todo.pop() {
         keep[lo] = true;
         keep[hi] = true;
@@ -1695,7 +1750,7 @@ fn simplify_closed(pts: &[(f64, f64)], epsilon: f64) -> Vec<(f64, f64)> {
             len -= culled;
         }
     }
-    (0..n).filter(|&i| keep[i]).map(|i| pts[i]).collect()
+    out.extend((0..n).filter(|&i| keep[i]).map(|i| pts[i]));
 }
 
 /// `v` in units of 1/`quantum` px, rounded; `None` when not finite or absurdly far.
@@ -1707,7 +1762,7 @@ fn quantize(v: f64, quantum: f64) -> Option<i64> {
 /// Appends `t` units of 1/`quantum` px (`quantum` 1 or 10) as "12", "-4.5", "0".
 fn push_q(out: &mut String, t: i64, quantum: f64) {
     if quantum == 1.0 {
-        let _ = write!(out, "{t}");
+        out.push_str(itoa::Buffer::new().format(t));
     } else {
         push_px(out, t as f64 / 10.0);
     }

@@ -259,7 +259,8 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
     thread_local! {
         /// The segment and active lists, kept between calls (a million patches would otherwise
         /// allocate and free two lists each).
-        static SCRATCH: std::cell::RefCell<(Vec<Seg>, Vec<usize>)> = Default::default();
+        static SCRATCH: std::cell::RefCell<(Vec<Seg>, Vec<usize>, Vec<(u64, u32)>)> =
+            Default::default();
     }
     use geo::kernels::{Kernel, Orientation};
     let orient =
@@ -275,9 +276,10 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
         let Ok(mut scratch) = scratch.try_borrow_mut() else {
             return true; // not re-entered; should it be, geo's validation decides
         };
-        let (segs, active) = &mut *scratch;
+        let (segs, active, order) = &mut *scratch;
         segs.clear();
         active.clear();
+        order.clear();
         for r in 0..rings {
             let pts = ring(r);
             let n = pts.len().saturating_sub(1);
@@ -383,9 +385,21 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
             }
             return false;
         }
-        // Sweep by x: the same pairs, found in n log n.
-        segs.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
-        for k in 0..segs.len() {
+        // Sweep by x: the same pairs, found in n log n. The segments are taken in the order of
+        // their least x, sorted as (key, position) pairs: an integer key ordered as the
+        // (finite) floats are.
+        let key = |x: f64| {
+            let bits = x.to_bits();
+            if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | (1 << 63)
+            }
+        };
+        order.extend(segs.iter().enumerate().map(|(k, s)| (key(s.0), k as u32)));
+        order.sort_unstable();
+        for &(_, k) in order.iter() {
+            let k = k as usize;
             let xmin = segs[k].0;
             active.retain(|&j| segs[j].1 >= xmin);
             if active.iter().any(|&j| meet(segs, k, j)) {
