@@ -256,11 +256,12 @@ const SMALL_RING_SEGMENTS: usize = 32;
 fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
     /// Segment = (x range, y range, ring, index); ring r's segment i runs pts[i] → pts[i + 1].
     type Seg = (f64, f64, f64, f64, u32, u32);
+    /// The segments, the sweep's active list, and the sweep's order ((key, position) pairs).
+    type Scratch = (Vec<Seg>, Vec<usize>, Vec<(u64, u32)>);
     thread_local! {
         /// The segment and active lists, kept between calls (a million patches would otherwise
         /// allocate and free two lists each).
-        static SCRATCH: std::cell::RefCell<(Vec<Seg>, Vec<usize>, Vec<(u64, u32)>)> =
-            Default::default();
+        static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
     }
     use geo::kernels::{Kernel, Orientation};
     let orient =
