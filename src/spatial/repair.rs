@@ -257,7 +257,10 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
     /// Segment = (x range, y range, ring, index); ring r's segment i runs pts[i] → pts[i + 1].
     type Seg = (f64, f64, f64, f64, u32, u32);
     /// The segments, the sweep's active list, and the sweep's order ((key, position) pairs).
-    type Scratch = (Vec<Seg>, Vec<usize>, Vec<(u64, u32)>);
+    type Scratch = (Vec<Seg>, Vec<Active>, Vec<(u64, u32)>);
+    /// A segment in the sweep: its greatest x, its y range and its position (the ranges
+    /// copied, so that most segments are passed over without loading the segment).
+    type Active = (f64, f64, f64, usize);
     thread_local! {
         /// The segment and active lists, kept between calls (a million patches would otherwise
         /// allocate and free two lists each).
@@ -401,12 +404,15 @@ fn is_fast_valid(polygon: &Polygon<f64>) -> bool {
         order.sort_unstable();
         for &(_, k) in order.iter() {
             let k = k as usize;
-            let xmin = segs[k].0;
-            active.retain(|&j| segs[j].1 >= xmin);
-            if active.iter().any(|&j| meet(segs, k, j)) {
+            let (xmin, xmax, ylo, yhi, _, _) = segs[k];
+            active.retain(|a| a.0 >= xmin);
+            if active
+                .iter()
+                .any(|a| a.2 >= ylo && yhi >= a.1 && meet(segs, k, a.3))
+            {
                 return true;
             }
-            active.push(k);
+            active.push((xmax, ylo, yhi, k));
         }
         false
     });
