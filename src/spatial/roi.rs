@@ -13,12 +13,24 @@ pub struct Roi {
     cell: f64,
     nx: usize,
     ny: usize,
-    /// Box indices per cell, row-major.
-    cells: Vec<Vec<u32>>,
+    /// Where each cell's box indices start in `ids` (row-major; one more entry than cells).
+    cell_start: Vec<u32>,
+    /// Box indices, cell after cell.
+    ids: Vec<u32>,
+    /// Boxes over more than [`MAX_CELLS_PER_BOX`] cells: tested by every query instead of
+    /// listed in each of their cells.
+    big: Vec<u32>,
 }
+
+/// Cells a box is listed in at most (see `Roi::big`): the lists stay within this many
+/// entries per box.
+const MAX_CELLS_PER_BOX: usize = 4096;
 
 /// Grid cells per side at most.
 const GRID: usize = 512;
+/// Grid cells per side per square root of the number of boxes (fewer boxes, fewer cells: a
+/// filter of a few zones is made and copied in no time).
+const CELLS_PER_ROOT_BOX: f64 = 8.0;
 /// A query box spanning more cells than this is tested against every box instead.
 const MAX_CELLS_PER_QUERY: usize = 64;
 
@@ -53,37 +65,81 @@ impl Roi {
                 cell: 1.0,
                 nx: 0,
                 ny: 0,
-                cells: Vec::new(),
+                cell_start: Vec::new(),
+                ids: Vec::new(),
+                big: Vec::new(),
             };
         }
+        let side = ((boxes.len() as f64).sqrt() * CELLS_PER_ROOT_BOX).ceil() as usize;
+        let side = side.clamp(1, GRID);
         let extent = (x1 - x0).max(y1 - y0);
         let cell = if extent > 0.0 {
-            extent / GRID as f64
+            extent / side as f64
         } else {
             1.0
         };
-        let nx = (((x1 - x0) / cell) as usize + 1).min(GRID);
-        let ny = (((y1 - y0) / cell) as usize + 1).min(GRID);
+        let nx = (((x1 - x0) / cell) as usize + 1).min(side);
+        let ny = (((y1 - y0) / cell) as usize + 1).min(side);
         let mut roi = Roi {
             boxes: Vec::new(),
             origin: Coord { x: x0, y: y0 },
             cell,
             nx,
             ny,
-            cells: vec![Vec::new(); nx * ny],
+            cell_start: Vec::new(),
+            ids: Vec::new(),
+            big: Vec::new(),
         };
-        for (k, b) in boxes.iter().enumerate() {
-            let (cx0, cy0, cx1, cy1) = roi.cell_range(b);
+        // Count the boxes of each cell, then place them (one list for all cells).
+        let mut count = vec![0u32; nx * ny + 1];
+        let mut ranges: Vec<(usize, usize, usize, usize)> =
+            boxes.iter().map(|b| roi.cell_range(b)).collect();
+        for (k, r) in ranges.iter_mut().enumerate() {
+            let (cx0, cy0, cx1, cy1) = *r;
+            if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) > MAX_CELLS_PER_BOX {
+                roi.big.push(k as u32);
+                // An empty range: listed in no cell.
+                *r = (1, 1, 0, 0);
+            }
+        }
+        for &(cx0, cy0, cx1, cy1) in &ranges {
             for cy in cy0..=cy1 {
                 for cx in cx0..=cx1 {
-                    if let Some(c) = roi.cells.get_mut(cy * nx + cx) {
-                        c.push(k as u32);
+                    if let Some(c) = count.get_mut(cy * nx + cx + 1) {
+                        *c += 1;
                     }
                 }
             }
         }
+        for i in 1..count.len() {
+            count[i] += count[i - 1];
+        }
+        let mut next = count.clone();
+        let mut ids = vec![0u32; count.last().copied().unwrap_or(0) as usize];
+        for (k, &(cx0, cy0, cx1, cy1)) in ranges.iter().enumerate() {
+            for cy in cy0..=cy1 {
+                for cx in cx0..=cx1 {
+                    if let Some(at) = next.get_mut(cy * nx + cx) {
+                        if let Some(slot) = ids.get_mut(*at as usize) {
+                            *slot = k as u32;
+                        }
+                        *at += 1;
+                    }
+                }
+            }
+        }
+        roi.cell_start = count;
+        roi.ids = ids;
         roi.boxes = boxes;
         roi
+    }
+
+    /// The box indices of cell `c`.
+    fn cell(&self, c: usize) -> &[u32] {
+        match (self.cell_start.get(c), self.cell_start.get(c + 1)) {
+            (Some(&a), Some(&b)) => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 
     /// The boxes this filter tests against.
@@ -117,12 +173,17 @@ impl Roi {
         if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) > MAX_CELLS_PER_QUERY {
             return self.boxes.iter().any(|r| meet(r, b));
         }
+        if self
+            .big
+            .iter()
+            .any(|&k| self.boxes.get(k as usize).is_some_and(|r| meet(r, b)))
+        {
+            return true;
+        }
         for cy in cy0..=cy1 {
             for cx in cx0..=cx1 {
-                let Some(ids) = self.cells.get(cy * self.nx + cx) else {
-                    continue;
-                };
-                if ids
+                if self
+                    .cell(cy * self.nx + cx)
                     .iter()
                     .any(|&k| self.boxes.get(k as usize).is_some_and(|r| meet(r, b)))
                 {
@@ -183,6 +244,41 @@ mod tests {
 
     fn r(x0: f64, y0: f64, x1: f64, y1: f64) -> Rect<f64> {
         Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 })
+    }
+
+    /// Many boxes of every size (some over the whole extent, listed apart from the cells),
+    /// against random queries small and large: the grid answers as a scan does.
+    #[test]
+    fn many_boxes_with_big_ones_answer_like_a_scan() {
+        let mut next = crate::test_rng::unit_sequence(0x0515);
+        for n in [1usize, 3, 50, 2_000] {
+            let boxes: Vec<Rect<f64>> = (0..n)
+                .map(|k| {
+                    let (x, y) = (next() * 200_000.0, next() * 200_000.0);
+                    let size = if k % 97 == 5 {
+                        150_000.0
+                    } else {
+                        next() * 3_000.0
+                    };
+                    r(x, y, x + size, y + size * (0.5 + next()))
+                })
+                .collect();
+            let roi = Roi::new(boxes.clone());
+            let mut hits = 0;
+            for q in 0..4_000 {
+                let (x, y) = (next() * 260_000.0 - 30_000.0, next() * 260_000.0 - 30_000.0);
+                let size = if q % 50 == 0 {
+                    80_000.0
+                } else {
+                    next() * 500.0
+                };
+                let b = r(x, y, x + size, y + size);
+                let scan = boxes.iter().any(|c| meet(c, &b));
+                assert_eq!(roi.meets(&b), scan, "{n} boxes, query {b:?}");
+                hits += usize::from(scan);
+            }
+            assert!(hits > 0, "{n}");
+        }
     }
 
     #[test]
