@@ -243,19 +243,27 @@ pub fn load_review_with(
         // to): keeping more than a map shows changes nothing.
         use crate::spatial::index::{grown, rect_of};
         let keep = Roi::new(boxes.into_iter().map(|b| rect_of(&grown(b, 1.0))).collect());
+        // The layers side by side: each is repaired in parallel, but its last steps (its
+        // features put in order, its notes) run on one thread, which the others now fill.
+        let finished: Vec<Result<(String, Layer), LoadError>> = read_whole_kept_near
+            .into_par_iter()
+            .map(|p| {
+                check_cancel(progress, &p.path)?;
+                let key = p.key.clone();
+                let layer = finish_layer(
+                    p,
+                    &working,
+                    progress,
+                    None,
+                    Some(&keep),
+                    &review.file.fields,
+                )?;
+                Ok((key, layer))
+            })
+            .collect();
         let mut by_key: Vec<(String, Layer)> = Vec::new();
-        for p in read_whole_kept_near {
-            check_cancel(progress, &p.path)?;
-            let key = p.key.clone();
-            let layer = finish_layer(
-                p,
-                &working,
-                progress,
-                None,
-                Some(&keep),
-                &review.file.fields,
-            )?;
-            by_key.push((key, layer));
+        for f in finished {
+            by_key.push(f?);
         }
         layers = in_review_order(&paths, layers, by_key, &kept_near);
     }

@@ -574,22 +574,37 @@ fn run_checks_with(
             .retain(|f| !f.is(Rule::ZoneOverlap) && !f.is(Rule::ZoneInvalidGeometry));
         Some(r)
     };
-    let results: Result<Vec<ZoneResult>, Cancelled> = {
+    // The zones with the most vertices first, one zone a task, so that the last to finish are
+    // small ones (on two cores a large zone begun last kept one core idle at the end); the
+    // results come back in the zones' order.
+    let mut order: Vec<(usize, zone::ZoneInput)> = zones.drain(..).enumerate().collect();
+    order.sort_by_cached_key(|(_, z)| {
+        let vertices: usize = z
+            .features
+            .iter()
+            .map(|(g, _)| geo::CoordsIter::coords_count(g))
+            .sum();
+        std::cmp::Reverse(vertices)
+    });
+    let results: Result<Vec<(usize, ZoneResult)>, Cancelled> = {
         use rayon::prelude::*;
-        zones
-            .par_drain(..)
-            .map(|z| {
+        order
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(i, z)| {
                 progress.check()?;
                 let r = match kept(&z) {
                     Some(r) => r,
                     None => zone::check_zone(z, &ctx),
                 };
                 progress.inc(1);
-                Ok(r)
+                Ok((i, r))
             })
             .collect()
     };
     let mut results = results?;
+    results.sort_by_key(|(i, _)| *i);
+    let mut results: Vec<ZoneResult> = results.into_iter().map(|(_, r)| r).collect();
     progress.timed("zone overlaps", || {
         rules::overlap::check_overlaps(&mut results, &sliver_tolerances(&review.rules))
     });
