@@ -218,21 +218,23 @@ pub fn load_review_with(
     let total: u64 = first.iter().map(|p| p.raw.records.len() as u64).sum();
     progress.stage("reproject and repair", total);
     let mut layers = Vec::with_capacity(paths.len());
-    let mut read_whole_kept_near = Vec::new();
-    for p in first {
-        if kept_near(&p.key) {
-            read_whole_kept_near.push(p);
-            continue;
-        }
+    let (read_whole_kept_near, now): (Vec<Pending>, Vec<Pending>) =
+        first.into_iter().partition(|p| kept_near(&p.key));
+    // The layers side by side: each is repaired in parallel, but its last steps (its features
+    // put in order, its notes) run on one thread, which the others fill. The first error in
+    // review order is the one reported. Not when everything is loaded (the app, for its map):
+    // there two large layers' lists at once would raise the peak the map must stay under.
+    let finish = |p: Pending| -> Result<Layer, LoadError> {
         check_cancel(progress, &p.path)?;
-        layers.push(finish_layer(
-            p,
-            &working,
-            progress,
-            None,
-            None,
-            &review.file.fields,
-        )?);
+        finish_layer(p, &working, progress, None, None, &review.file.fields)
+    };
+    let finished: Vec<Result<Layer, LoadError>> = if options.near_zones.is_some() {
+        now.into_par_iter().map(finish).collect()
+    } else {
+        now.into_iter().map(finish).collect()
+    };
+    for f in finished {
+        layers.push(f?);
     }
     // Read whole, then kept where a check or a map can use them: the zones (and townships)
     // are built by now, so the areas are known before these layers are repaired.
@@ -243,8 +245,7 @@ pub fn load_review_with(
         // to): keeping more than a map shows changes nothing.
         use crate::spatial::index::{grown, rect_of};
         let keep = Roi::new(boxes.into_iter().map(|b| rect_of(&grown(b, 1.0))).collect());
-        // The layers side by side: each is repaired in parallel, but its last steps (its
-        // features put in order, its notes) run on one thread, which the others now fill.
+        // Side by side, as above.
         let finished: Vec<Result<(String, Layer), LoadError>> = read_whole_kept_near
             .into_par_iter()
             .map(|p| {
@@ -326,13 +327,19 @@ pub fn load_review_with(
         let total: u64 = second.iter().map(|p| p.raw.records.len() as u64).sum();
         progress.stage("reproject and repair", total);
         let mut by_key: Vec<(String, Layer)> = Vec::new();
-        for p in second {
-            check_cancel(progress, &p.path)?;
-            let key = p.key.clone();
-            by_key.push((
-                key,
-                finish_layer(p, &working, progress, Some(&roi), None, &review.file.fields)?,
-            ));
+        // Side by side, as above.
+        let finished: Vec<Result<(String, Layer), LoadError>> = second
+            .into_par_iter()
+            .map(|p| {
+                check_cancel(progress, &p.path)?;
+                let key = p.key.clone();
+                let layer =
+                    finish_layer(p, &working, progress, Some(&roi), None, &review.file.fields)?;
+                Ok((key, layer))
+            })
+            .collect();
+        for f in finished {
+            by_key.push(f?);
         }
         layers = in_review_order(&paths, layers, by_key, &filtered);
         loaded_near = Some(roi);
