@@ -161,6 +161,11 @@ strings! {
     Loading: "正在加载", "Loading";
     Checking: "正在检查", "Checking";
     Exporting: "正在导出", "Exporting";
+    StageRead: "读取图层", "reading layers";
+    StageRepair: "坐标转换与修复", "reprojecting and repairing";
+    StageIndex: "建立索引", "indexing";
+    StageCheckZones: "检查开发区", "checking zones";
+    StageReports: "写出报告", "writing reports";
     Cancel: "取消", "Cancel";
     Ready: "就绪", "Ready";
     NoReview: "未打开审查文件。请通过 文件 → 打开 选择审查文件（review.toml）。", "No review open. Use File → Open to choose a review file (review.toml).";

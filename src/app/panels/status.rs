@@ -65,6 +65,7 @@ pub fn status_bar_ui(
                     JobKind::Export => S::Exporting,
                 };
                 let (stage, done, total) = job.progress.snapshot();
+                let stage = stage_text(&stage, lang);
                 let text = format!("{} · {stage} {done}/{total}", lang.t(what));
                 // Room for the bar and the button after it; the text is cut short first.
                 let room = (ui.available_width() - 260.0).max(60.0);
@@ -137,8 +138,60 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
+/// A job stage's name (as `Progress::stage` was given it) in the UI's language; a name not
+/// known here is shown as it is.
+pub fn stage_text(stage: &str, lang: Lang) -> String {
+    let s = match stage {
+        "read" => S::StageRead,
+        "reproject and repair" => S::StageRepair,
+        "index" => S::StageIndex,
+        "check zones" => S::StageCheckZones,
+        "write reports" => S::StageReports,
+        other => return other.to_string(),
+    };
+    lang.t(s).to_string()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// Every stage a job reports (each literal name given to `Progress::stage` in the sources)
+    /// is shown in Chinese in the Chinese UI, and in English in the English one; an unknown
+    /// name is shown as it is.
+    #[test]
+    fn every_job_stage_is_shown_in_the_ui_language() {
+        let mut names = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for part in text.split("stage(\"").skip(1) {
+                        if let Some(end) = part.find('"') {
+                            names.push(part[..end].to_string());
+                        }
+                    }
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        assert!(names.len() >= 5, "{names:?}");
+        for name in &names {
+            let zh = stage_text(name, Lang::Zh);
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "stage {name:?} shown as {zh:?} in the Chinese UI"
+            );
+            assert!(stage_text(name, Lang::En).is_ascii());
+        }
+        assert_eq!(stage_text("something new", Lang::Zh), "something new");
+    }
+
     #[test]
     fn thousands() {
         assert_eq!(super::group_thousands(25_000), "25,000");
