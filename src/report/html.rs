@@ -1304,6 +1304,9 @@ struct MapLayers<'a> {
     barriers: Option<MapLayer<'a>>,
     original: Option<MapLayer<'a>>,
     zones: BoxIndex,
+    /// The box of each part of each zone (`None`: empty part), for the maps' neighbouring
+    /// zones: a part out of a map's view is passed over without reading its vertices.
+    zone_parts: Vec<Vec<Option<Rect<f64>>>>,
     /// Where protection features were loaded, when the check's spatial filter left some out:
     /// maps shade the rest, so that no one reads "no farmland here" where it was not loaded.
     loaded: Option<&'a Roi>,
@@ -1333,6 +1336,7 @@ impl<'a> MapLayers<'a> {
                 barriers: None,
                 original: None,
                 zones: BoxIndex::new(std::iter::empty()),
+                zone_parts: Vec::new(),
                 loaded: None,
                 background_bytes: MAX_MAP_BACKGROUND_BYTES,
             };
@@ -1343,6 +1347,12 @@ impl<'a> MapLayers<'a> {
             barriers: input.dataset.layer(LayerRole::Barrier).map(prepare),
             original: input.dataset.layer(LayerRole::Original).map(prepare),
             zones: BoxIndex::new(input.analysis.zones.iter().map(|z| &z.geometry)),
+            zone_parts: input
+                .analysis
+                .zones
+                .iter()
+                .map(|z| z.geometry.0.iter().map(|p| p.bounding_rect()).collect())
+                .collect(),
             // Only when the filter really left features out.
             loaded: input.dataset.loaded_near.as_ref().filter(|_| {
                 input
@@ -1551,10 +1561,26 @@ thread_local! {
 
 /// One ring as an SVG subpath ("M…Z"), clipped to the viewBox and thinned to `step_px`; `None`
 /// when nothing of it is left.
-fn ring_d(ring: &LineString<f64>, view: &View, step_px: f64, hole: bool) -> Option<String> {
+///
+/// `inside`: the ring is known to lie within the viewBox and its clipping margin (no box to
+/// work out, nothing to clip: its points are projected and thinned in one pass).
+fn ring_d(
+    ring: &LineString<f64>,
+    view: &View,
+    step_px: f64,
+    hole: bool,
+    inside: bool,
+) -> Option<String> {
     RING_SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-        Ok(mut scratch) => ring_d_with(&mut scratch, ring, view, step_px, hole),
-        Err(_) => ring_d_with(&mut RingScratch::default(), ring, view, step_px, hole),
+        Ok(mut scratch) => ring_d_with(&mut scratch, ring, view, step_px, hole, inside),
+        Err(_) => ring_d_with(
+            &mut RingScratch::default(),
+            ring,
+            view,
+            step_px,
+            hole,
+            inside,
+        ),
     })
 }
 
@@ -1565,6 +1591,7 @@ fn ring_d_with(
     view: &View,
     step_px: f64,
     hole: bool,
+    inside: bool,
 ) -> Option<String> {
     let coords = &ring.0;
     let n = match (coords.first(), coords.last()) {
@@ -1574,34 +1601,41 @@ fn ring_d_with(
     if n < 3 {
         return None;
     }
-    let lo = (-CLIP_MARGIN_PX, -CLIP_MARGIN_PX);
-    let hi = (MAP_W_PX + CLIP_MARGIN_PX, MAP_H_PX + CLIP_MARGIN_PX);
-    let (mut min, mut max) = (
-        (f64::INFINITY, f64::INFINITY),
-        (f64::NEG_INFINITY, f64::NEG_INFINITY),
-    );
-    s.pts.clear();
-    for c in &coords[..n] {
-        let p = view.pos_in_svg(*c);
-        min = (min.0.min(p.0), min.1.min(p.1));
-        max = (max.0.max(p.0), max.1.max(p.1));
-        s.pts.push(p);
-    }
-    if max.0 < lo.0 || max.1 < lo.1 || min.0 > hi.0 || min.1 > hi.1 {
-        return None;
-    }
-    if min.0 < lo.0 || min.1 < lo.1 || max.0 > hi.0 || max.1 > hi.1 {
-        s.pts = clip_ring(std::mem::take(&mut s.pts), lo, hi);
-    }
     // Thin: keep a vertex only when it moved at least `step_px` from the last kept one.
-    let kept = &mut s.kept;
-    kept.clear();
-    for &p in &s.pts {
-        match kept.last() {
-            Some(q) if (p.0 - q.0).abs() < step_px && (p.1 - q.1).abs() < step_px => {}
-            _ => kept.push(p),
+    let thin = |kept: &mut Vec<(f64, f64)>, p: (f64, f64)| match kept.last() {
+        Some(q) if (p.0 - q.0).abs() < step_px && (p.1 - q.1).abs() < step_px => {}
+        _ => kept.push(p),
+    };
+    s.kept.clear();
+    if inside {
+        for c in &coords[..n] {
+            thin(&mut s.kept, view.pos_in_svg(*c));
+        }
+    } else {
+        let lo = (-CLIP_MARGIN_PX, -CLIP_MARGIN_PX);
+        let hi = (MAP_W_PX + CLIP_MARGIN_PX, MAP_H_PX + CLIP_MARGIN_PX);
+        let (mut min, mut max) = (
+            (f64::INFINITY, f64::INFINITY),
+            (f64::NEG_INFINITY, f64::NEG_INFINITY),
+        );
+        s.pts.clear();
+        for c in &coords[..n] {
+            let p = view.pos_in_svg(*c);
+            min = (min.0.min(p.0), min.1.min(p.1));
+            max = (max.0.max(p.0), max.1.max(p.1));
+            s.pts.push(p);
+        }
+        if max.0 < lo.0 || max.1 < lo.1 || min.0 > hi.0 || min.1 > hi.1 {
+            return None;
+        }
+        if min.0 < lo.0 || min.1 < lo.1 || max.0 > hi.0 || max.1 > hi.1 {
+            s.pts = clip_ring(std::mem::take(&mut s.pts), lo, hi);
+        }
+        for &p in &s.pts {
+            thin(&mut s.kept, p);
         }
     }
+    let kept = &mut s.kept;
     while kept.len() > 3 {
         match (kept.first(), kept.last()) {
             (Some(a), Some(b)) if (a.0 - b.0).abs() < step_px && (a.1 - b.1).abs() < step_px => {
@@ -1769,14 +1803,69 @@ fn push_q(out: &mut String, t: i64, quantum: f64) {
 }
 
 /// One polygon, exterior and holes, as one path's `d`; `None` when its exterior vanishes.
+/// Where a geometry whose box (of every vertex) is `b` falls on a map, decided as [`ring_d`]
+/// decides it from the projected vertices (the projection keeps the order of coordinates, so
+/// the projected corners bound every projected vertex).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Smaller than `step_px` both ways: every ring thins to one point and vanishes.
+    Vanishes,
+    /// Wholly outside the viewBox and its clipping margin.
+    Outside,
+    /// Wholly inside the viewBox and its clipping margin: nothing to clip.
+    Inside,
+    /// Across the margin: rings are clipped.
+    Across,
+}
+
+fn placement(b: &Rect<f64>, view: &View, step_px: f64) -> Placement {
+    let (left, bottom) = view.pos_in_svg(b.min());
+    let (right, top) = view.pos_in_svg(b.max());
+    let (lo, hi) = (
+        (-CLIP_MARGIN_PX, -CLIP_MARGIN_PX),
+        (MAP_W_PX + CLIP_MARGIN_PX, MAP_H_PX + CLIP_MARGIN_PX),
+    );
+    if right < lo.0 || bottom < lo.1 || left > hi.0 || top > hi.1 {
+        Placement::Outside
+    } else if right - left < step_px && bottom - top < step_px {
+        Placement::Vanishes
+    } else if left >= lo.0 && top >= lo.1 && right <= hi.0 && bottom <= hi.1 {
+        Placement::Inside
+    } else {
+        Placement::Across
+    }
+}
+
 fn polygon_d(poly: &Polygon<f64>, view: &View, step_px: f64) -> Option<String> {
-    let mut d = ring_d(poly.exterior(), view, step_px, false)?;
+    polygon_d_placed(poly, view, step_px, false)
+}
+
+/// [`polygon_d`] of a polygon known to lie inside the viewBox and its clipping margin when
+/// `inside` (see [`ring_d`]).
+fn polygon_d_placed(
+    poly: &Polygon<f64>,
+    view: &View,
+    step_px: f64,
+    inside: bool,
+) -> Option<String> {
+    let mut d = ring_d(poly.exterior(), view, step_px, false, inside)?;
     for hole in poly.interiors() {
-        if let Some(h) = ring_d(hole, view, step_px, true) {
+        if let Some(h) = ring_d(hole, view, step_px, true, inside) {
             d.push_str(&h);
         }
     }
     Some(d)
+}
+
+/// The box of every vertex of `g` (holes included), `None` when it has none.
+fn coords_box(g: &Geom) -> Option<Rect<f64>> {
+    let mut it = geo::CoordsIter::coords_iter(g);
+    let first = it.next()?;
+    let (mut x0, mut y0, mut x1, mut y1) = (first.x, first.y, first.x, first.y);
+    for c in it {
+        (x0, y0, x1, y1) = (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y));
+    }
+    Some(Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
 }
 
 /// Appends every polygon of `geoms` as one nonzero-filled `<path>` (rings oriented by
@@ -1967,11 +2056,22 @@ fn background_paths(
         } else {
             role_class(ml.layer.role)
         };
+        // The feature's box in SVG space (the projection keeps the order of coordinates, so
+        // it bounds every projected vertex): smaller than a step both ways, every ring thins
+        // to one point and vanishes; inside the viewBox and its margin, nothing is clipped.
+        let Some(b) = coords_box(&f.geometry) else {
+            continue;
+        };
+        let inside = match placement(&b, view, BACKGROUND_STEP_PX) {
+            Placement::Vanishes | Placement::Outside => continue,
+            Placement::Inside => true,
+            Placement::Across => false,
+        };
         let d: String = f
             .geometry
             .0
             .iter()
-            .filter_map(|poly| polygon_d(poly, view, BACKGROUND_STEP_PX))
+            .filter_map(|poly| polygon_d_placed(poly, view, BACKGROUND_STEP_PX, inside))
             .collect();
         if !d.is_empty() {
             bytes += d.len();
@@ -2275,14 +2375,33 @@ fn map_figure(
     }
 
     // Neighbouring merged zones (context, drawn as coarsely as the background), then this zone.
-    let neighbours = maps
-        .zones
-        .query(view_rect, 0.0)
-        .into_iter()
-        .filter(|&k| k != i)
-        .filter_map(|k| input.analysis.zones.get(k))
-        .map(|other| &other.geometry);
-    if push_merged(out, neighbours, &view, "oz", BACKGROUND_STEP_PX) {
+    // Their parts out of view (most, for zones spread over a county) are passed over by their
+    // boxes: their vertices are not read.
+    let mut neighbours_d = String::new();
+    for k in maps.zones.query(view_rect, 0.0) {
+        let (Some(other), Some(boxes)) = (input.analysis.zones.get(k), maps.zone_parts.get(k))
+        else {
+            continue;
+        };
+        if k == i {
+            continue;
+        }
+        for (poly, b) in other.geometry.0.iter().zip(boxes) {
+            let inside = match b.map(|b| placement(&b, &view, BACKGROUND_STEP_PX)) {
+                None | Some(Placement::Vanishes) | Some(Placement::Outside) => continue,
+                Some(Placement::Inside) => true,
+                Some(Placement::Across) => false,
+            };
+            if let Some(p) = polygon_d_placed(poly, &view, BACKGROUND_STEP_PX, inside) {
+                neighbours_d.push_str(&p);
+            }
+        }
+    }
+    if !neighbours_d.is_empty() {
+        w!(
+            out,
+            "<path class=\"oz\" fill-rule=\"nonzero\" d=\"{neighbours_d}\"/>\n"
+        );
         used.insert("oz");
     }
     // The zone's outline, defined once and drawn twice: filled under the conflicts, outlined
