@@ -14,6 +14,28 @@ pub fn release_free_memory() {
     }
 }
 
+/// Takes `len` bytes of `map` from `offset` (and the rest of the pages they are on) out of this
+/// process's resident memory: the pages stay in the system's file cache, and reading them
+/// again maps them again, with the same bytes. For a large file read once front to back (its
+/// hash, its records), so that the whole file is not counted in the process's memory by the
+/// end of its reading. A no-op outside Unix (there a mapped view leaves the working set when
+/// it is unmapped, as before).
+pub fn release_mapped(map: &memmap2::Mmap, offset: usize, len: usize) {
+    #[cfg(unix)]
+    if len > 0 && offset.checked_add(len).is_some_and(|end| end <= map.len()) {
+        // SAFETY: the map is a read-only shared mapping of a file (`memmap2::Mmap::map`):
+        // MADV_DONTNEED only drops this process's page-table entries, and the next read of
+        // those bytes maps the file's cached pages again, which hold what they held (a file
+        // changed by another program while mapped is the mapping's own caveat, see
+        // `crate::io::map_regular_file`). An error leaves the pages mapped: nothing to do.
+        unsafe {
+            let _ = map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (map, offset, len);
+}
+
 #[cfg(test)]
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod tests {

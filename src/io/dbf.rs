@@ -51,7 +51,20 @@ pub fn parse_dbf_file(
     label: Option<(&str, LabelFrom)>,
     wanted: Option<&[bool]>,
 ) -> Result<DbfTable, LoadError> {
-    parse_dbf_labelled(bytes, label, wanted).map_err(|message| LoadError::new(message, path))
+    parse_dbf_labelled(bytes, label, wanted, &|_| {})
+        .map_err(|message| LoadError::new(message, path))
+}
+
+/// [`parse_dbf_file`] of a file's bytes as mapped, letting the system take back the pages of
+/// each run of records once it is decoded ([`crate::io::FileBytes::release`]).
+pub fn parse_dbf_releasing(
+    bytes: &crate::io::FileBytes,
+    path: &Path,
+    label: Option<(&str, LabelFrom)>,
+    wanted: Option<&[bool]>,
+) -> Result<DbfTable, LoadError> {
+    parse_dbf_labelled(bytes, label, wanted, &|part| bytes.release(part))
+        .map_err(|message| LoadError::new(message, path))
 }
 
 /// Like [`read_dbf`], but only the rows `wanted` marks are decoded; the others come back as
@@ -107,13 +120,15 @@ fn le_u32(bytes: &[u8], at: usize) -> Option<u32> {
 /// Parses a whole `.dbf` held in memory. The error is a plain message without the file name.
 #[cfg(test)]
 fn parse_dbf(bytes: &[u8], cpg: Option<&str>) -> Result<DbfTable, Text> {
-    parse_dbf_labelled(bytes, cpg.map(|c| (c, LabelFrom::CpgFile)), None)
+    parse_dbf_labelled(bytes, cpg.map(|c| (c, LabelFrom::CpgFile)), None, &|_| {})
 }
 
+/// `release` is given each run of records once decoded.
 fn parse_dbf_labelled(
     bytes: &[u8],
     label: Option<(&str, LabelFrom)>,
     wanted: Option<&[bool]>,
+    release: &(dyn Fn(&[u8]) + Sync),
 ) -> Result<DbfTable, Text> {
     let file_len = bytes.len();
     if file_len == 0 {
@@ -277,7 +292,12 @@ fn parse_dbf_labelled(
         .unwrap_or(data);
     let scan = live
         .par_chunks(record_len.max(1) * DECODE_CHUNK)
-        .map(|run| TextScan::new(&[], &fields_desc, run.chunks_exact(record_len.max(1))))
+        .map(|run| {
+            let scan = TextScan::new(&[], &fields_desc, run.chunks_exact(record_len.max(1)));
+            // Read again (mapped again) when decoded, below.
+            release(run);
+            scan
+        })
         .reduce(
             || TextScan::new(&[], &fields_desc, std::iter::empty()),
             TextScan::merge,
@@ -340,6 +360,7 @@ fn parse_dbf_labelled(
                 }
                 records.push(Some(values.finish()));
             }
+            release(run);
             (records, bad_text)
         })
         .collect();

@@ -79,9 +79,13 @@ pub fn sibling_file(path: &Path, ext: &str) -> Option<PathBuf> {
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
+    hex_of(&Sha256::digest(bytes))
+}
+
+/// Lower-case hex of a digest.
+fn hex_of(digest: &[u8]) -> String {
     use std::fmt::Write;
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
+    let mut hex = String::with_capacity(2 * digest.len());
     for b in digest {
         let _ = write!(hex, "{b:02x}");
     }
@@ -138,6 +142,33 @@ pub fn read_regular_file(path: &Path) -> Result<Vec<u8>, LoadError> {
 pub enum FileBytes {
     Mapped(memmap2::Mmap),
     Read(Vec<u8>),
+}
+
+impl FileBytes {
+    /// Lets the system take the pages of `part` (a slice of these bytes, done with) out of the
+    /// process's resident memory, when the file is mapped ([`crate::platform::release_mapped`]);
+    /// `part` stays readable. Nothing happens for bytes read into memory, or a slice of
+    /// something else.
+    pub fn release(&self, part: &[u8]) {
+        if let FileBytes::Mapped(map) = self {
+            let start = map.as_ptr() as usize;
+            if let Some(offset) = (part.as_ptr() as usize).checked_sub(start) {
+                crate::platform::release_mapped(map, offset, part.len());
+            }
+        }
+    }
+
+    /// SHA-256 of the bytes (as [`sha256_hex`]), releasing them behind the hash as it goes.
+    pub fn sha256_hex_releasing(&self) -> String {
+        use sha2::{Digest, Sha256};
+        const STEP: usize = 4 << 20;
+        let mut hasher = Sha256::new();
+        for part in self.chunks(STEP) {
+            hasher.update(part);
+            self.release(part);
+        }
+        hex_of(&hasher.finalize())
+    }
 }
 
 impl std::ops::Deref for FileBytes {
@@ -203,12 +234,17 @@ pub struct FileHash {
 
 impl FileHash {
     pub fn of(path: &Path, bytes: &[u8]) -> FileHash {
+        FileHash::named(path, sha256_hex(bytes))
+    }
+
+    /// The file at `path` with the hash `sha256` (lower-case hex) worked out beforehand.
+    pub fn named(path: &Path, sha256: String) -> FileHash {
         FileHash {
             file: path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.display().to_string()),
-            sha256: sha256_hex(bytes),
+            sha256,
         }
     }
 }

@@ -9,7 +9,7 @@
 //! [`RawLayer::unusable`] with its 0-based number and the id its `.dbf` row gives (see
 //! [`record_id`]); only a file that is not a polygon shapefile is an error.
 
-use super::dbf::{parse_dbf_file, DbfTable, LabelFrom};
+use super::dbf::{parse_dbf_releasing, DbfTable, LabelFrom};
 use super::{map_regular_file, read_regular_file, sibling_file, FileHash, LoadError};
 use crate::messages::io as msg;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter, Text, Unusable};
@@ -63,8 +63,10 @@ pub fn read_shapefile_with(
 
     // The hash of the .shp runs beside the walk; the file is let go before the .dbf is
     // decoded (its pages no longer held while the attribute values are made).
+    // Both let the system take back the pages behind them (a mapped file read once).
+    let release = |part: &[u8]| bytes.release(part);
     let (sha256, walked) = rayon::join(
-        || crate::io::sha256_hex(&bytes),
+        || bytes.sha256_hex_releasing(),
         || -> (Walk, Vec<Text>, Vec<FileHash>) {
             let mut warnings = header.warnings.clone();
             let mut files = Vec::new();
@@ -86,7 +88,7 @@ pub fn read_shapefile_with(
             };
             let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
             let walk = match &index {
-                Some(index) => walk_indexed(&bytes, &header, index, keep),
+                Some(index) => walk_indexed(&bytes, &header, index, keep, &release),
                 None => {
                     let walk = walk_records(&bytes, &header, keep);
                     if let Some(shx) = &shx {
@@ -117,8 +119,8 @@ pub fn read_shapefile_with(
     });
     // The .dbf's hash beside its decoding.
     let (dbf_hash, table) = rayon::join(
-        || FileHash::of(&dbf_path, &dbf),
-        || parse_dbf_file(&dbf, &dbf_path, label, wanted.as_deref()),
+        || FileHash::named(&dbf_path, dbf.sha256_hex_releasing()),
+        || parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()),
     );
     drop(dbf);
     files.push(dbf_hash);
@@ -371,6 +373,7 @@ fn walk_indexed(
     header: &Header,
     index: &[(usize, usize)],
     keep: Option<RecordFilter<'_>>,
+    release: &(dyn Fn(&[u8]) + Sync),
 ) -> Walk {
     // The records are located by the index, so runs of them parse independently (in parallel),
     // each into a walk of its own, joined in file order.
@@ -391,6 +394,14 @@ fn walk_indexed(
                 let start = offset + RECORD_HEADER_LEN;
                 let content = bytes.get(start..start + len).unwrap_or(&[]);
                 walk.push(offset, content, header, keep);
+            }
+            // The run's bytes are done with (records in file order: from the first's start to
+            // the last's end).
+            if let (Some(&(first, _)), Some(&(last, len))) = (entries.first(), entries.last()) {
+                let end = last.saturating_add(RECORD_HEADER_LEN).saturating_add(len);
+                if let Some(run) = bytes.get(first..end.min(bytes.len())) {
+                    release(run);
+                }
             }
             walk
         })
