@@ -104,12 +104,13 @@ fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
 }
 
 /// A record after reprojection and repair: record number, geometry or reason it was dropped,
-/// attributes, and whether it is kept (see [`LoadOptions::read_every_feature`]).
+/// attributes, and `None` when it is kept, else (let go, see
+/// [`LoadOptions::read_every_feature`]) its box when the overview maps count it as too small.
 type BuiltRecord = (
     usize,
     Result<crate::spatial::repair::Repaired, Text>,
     crate::model::Attrs,
-    bool,
+    Option<Option<geo::Rect<f64>>>,
 );
 
 struct Pending {
@@ -134,10 +135,12 @@ pub struct LoadOptions {
     /// With `near_zones`: the filtered layers are still read, reprojected and repaired whole
     /// (every record is checked: an unreadable or unrepairable one anywhere in the file makes
     /// the check incomplete, as without the filter), and a feature is then kept when its box
-    /// meets a zone part's neighbourhood or the frame of a zone's map, so that every check and
-    /// every map gives what the whole load gives. The features let go are counted in
+    /// meets a zone part's neighbourhood, or the frame of a zone's overview map on which it is
+    /// large enough to draw, so that every check and every map gives what the whole load
+    /// gives. The features let go are counted in
     /// [`SourceInfo::features`](crate::model::SourceInfo) and
-    /// [`SourceInfo::released`](crate::model::SourceInfo), not as far from the zones.
+    /// [`SourceInfo::released`](crate::model::SourceInfo), not as far from the zones; those
+    /// in a map's frame keep their box, for the map's count of features too small to draw.
     pub read_every_feature: bool,
 }
 
@@ -239,12 +242,10 @@ pub fn load_review_with(
     // Read whole, then kept where a check or a map can use them: the zones (and townships)
     // are built by now, so the areas are known before these layers are repaired.
     if let (Some(near), false) = (options.near_zones, read_whole_kept_near.is_empty()) {
-        let mut boxes = zone_neighbourhood_boxes(&layers, review, near);
-        boxes.extend(zone_map_frames(&layers, review));
-        // A margin for the rounding of the zones' dissolve (whose boxes the maps are fitted
-        // to): keeping more than a map shows changes nothing.
-        use crate::spatial::index::{grown, rect_of};
-        let keep = Roi::new(boxes.into_iter().map(|b| rect_of(&grown(b, 1.0))).collect());
+        let keep = KeepNear::new(
+            zone_neighbourhood_boxes(&layers, review, near),
+            zone_map_frames(&layers, review),
+        );
         // Side by side, as above.
         let finished: Vec<Result<(String, Layer), LoadError>> = read_whole_kept_near
             .into_par_iter()
@@ -267,6 +268,7 @@ pub fn load_review_with(
             by_key.push(f?);
         }
         layers = in_review_order(&paths, layers, by_key, &kept_near);
+        crate::platform::release_free_memory();
     }
 
     // Protection layers through the spatial filter, read in parallel.
@@ -681,10 +683,81 @@ fn in_review_order(
     ordered
 }
 
+/// Where the features of a layer read whole are kept ([`LoadOptions::read_every_feature`]).
+struct KeepNear {
+    /// The zone parts' (and protected townships') neighbourhoods: every check, and every
+    /// close-up map, looks only there.
+    near: Roi,
+    /// The zones' overview maps: their frames, and the scale of each.
+    frames: Roi,
+    px_per_m: Vec<f64>,
+}
+
+/// What [`KeepNear`] makes of a feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// A check or a map uses it.
+    Used,
+    /// Only overview maps show its place, and on each it is smaller than a step both ways:
+    /// none draws it, they count it among the features too small to draw (its box is kept).
+    TooSmallOnMaps,
+    /// Nothing shows it.
+    Unused,
+}
+
+impl KeepNear {
+    /// Smallest size (px, its larger side) at which a feature on an overview map is kept: a
+    /// hundredth under the maps' step, for the rounding of the zones' dissolve (whose boxes
+    /// the maps are fitted to; the frames here are fitted to the features' boxes before it).
+    const MIN_KEPT_PX: f64 = crate::spatial::frame::BACKGROUND_STEP_PX * 0.99;
+
+    fn new(near: Vec<geo::Rect<f64>>, frames: Vec<(geo::Rect<f64>, f64)>) -> KeepNear {
+        // A margin for the same rounding: keeping more than a map shows changes nothing.
+        use crate::spatial::index::{grown, rect_of};
+        let grow = |b: geo::Rect<f64>| rect_of(&grown(b, 1.0));
+        let finite = |b: &geo::Rect<f64>| {
+            [b.min().x, b.min().y, b.max().x, b.max().y]
+                .iter()
+                .all(|v| v.is_finite())
+        };
+        // Positions in the filter are positions in `px_per_m`: only finite frames (the
+        // filter drops the others).
+        let frames: Vec<(geo::Rect<f64>, f64)> = frames
+            .into_iter()
+            .map(|(b, s)| (grow(b), s))
+            .filter(|(b, _)| finite(b))
+            .collect();
+        KeepNear {
+            near: Roi::new(near.into_iter().map(grow).collect()),
+            px_per_m: frames.iter().map(|(_, s)| *s).collect(),
+            frames: Roi::new(frames.into_iter().map(|(b, _)| b).collect()),
+        }
+    }
+
+    fn keep(&self, b: &geo::Rect<f64>) -> Keep {
+        if self.near.meets(b) {
+            return Keep::Used;
+        }
+        let size = b.width().max(b.height());
+        let seen = |k: usize| {
+            self.px_per_m
+                .get(k)
+                .is_none_or(|s| size * s >= Self::MIN_KEPT_PX)
+        };
+        if self.frames.meets_one(b, seen) {
+            Keep::Used
+        } else if self.frames.meets(b) {
+            Keep::TooSmallOnMaps
+        } else {
+            Keep::Unused
+        }
+    }
+}
+
 /// The frame of each zone's overview map in the report (the zone's box, its features' boxes
-/// together, fitted as [`crate::spatial::frame::map_view_rect`]): a part's close-ups are in
-/// [`zone_neighbourhood_boxes`].
-fn zone_map_frames(layers: &[Layer], review: &Review) -> Vec<geo::Rect<f64>> {
+/// together, fitted as [`crate::spatial::frame::MapFrame::fit`]) and its scale (px per metre):
+/// a part's close-ups are in [`zone_neighbourhood_boxes`].
+fn zone_map_frames(layers: &[Layer], review: &Review) -> Vec<(geo::Rect<f64>, f64)> {
     use geo::BoundingRect;
     let Some(zones) = layers.first() else {
         return Vec::new();
@@ -699,7 +772,8 @@ fn zone_map_frames(layers: &[Layer], review: &Review) -> Vec<geo::Rect<f64>> {
                     crate::spatial::overlay::grow_box(&mut bbox, b);
                 }
             }
-            bbox.map(crate::spatial::frame::map_view_rect)
+            let frame = crate::spatial::frame::MapFrame::fit(bbox?);
+            Some((frame.rect_in_map(), frame.px_per_m))
         })
         .collect()
 }
@@ -986,7 +1060,7 @@ fn finish_layer(
     working: &CrsDef,
     progress: &Progress,
     roi: Option<&Roi>,
-    keep_near: Option<&Roi>,
+    keep_near: Option<&KeepNear>,
     names: &FieldNames,
 ) -> Result<Layer, LoadError> {
     let Pending {
@@ -1096,15 +1170,16 @@ fn finish_layer(
                     // Checked, then let go where nothing uses it: its geometry and values are
                     // freed here, its notes kept (`released`).
                     if let (Some(keep), Ok(rep)) = (keep_near, &mut built) {
-                        let near = geo::BoundingRect::bounding_rect(&rep.geometry)
-                            .is_none_or(|b| keep.meets(&b));
-                        if !near {
+                        let b = geo::BoundingRect::bounding_rect(&rep.geometry);
+                        let kept = b.map_or(Keep::Used, |b| keep.keep(&b));
+                        if kept != Keep::Used {
                             rep.geometry = crate::model::Geom::new(Vec::new());
                             attrs = crate::model::Attrs::default();
-                            return (rec.index, built, attrs, false);
+                            let on_maps = b.filter(|_| kept == Keep::TooSmallOnMaps);
+                            return (rec.index, built, attrs, Some(on_maps));
                         }
                     }
-                    (rec.index, built, attrs, true)
+                    (rec.index, built, attrs, None)
                 })
                 .collect();
             progress.inc(out.len() as u64);
@@ -1112,13 +1187,21 @@ fn finish_layer(
         })
         .collect();
     progress.add_time("repair", repair_start.elapsed().as_secs_f64());
-    let mut features = Vec::new();
+    // Sized exactly: a province's list of a million features doubled as it grew.
+    let kept = results
+        .iter()
+        .flatten()
+        .flatten()
+        .filter(|(_, built, _, let_go)| built.is_ok() && let_go.is_none())
+        .count();
+    let mut features = Vec::with_capacity(kept);
     let mut dropped: Vec<(usize, Text, crate::model::Attrs)> = Vec::new();
     let mut boundary_repairs = Vec::new();
     let mut released = 0;
+    let mut too_small_on_maps = Vec::new();
     for chunk in results {
         let chunk = chunk.map_err(|e| LoadError::new(e, &path))?;
-        for (index, built, attrs, kept) in chunk {
+        for (index, built, attrs, let_go) in chunk {
             match built {
                 Ok(rep) => {
                     for note in &rep.notes {
@@ -1127,8 +1210,9 @@ fn finish_layer(
                     if !rep.boundary.is_empty() {
                         boundary_repairs.push((index, rep.boundary));
                     }
-                    if !kept {
+                    if let Some(on_maps) = let_go {
                         released += 1;
+                        too_small_on_maps.extend(on_maps);
                         continue;
                     }
                     features.push(Feature {
@@ -1168,6 +1252,7 @@ fn finish_layer(
             encoding,
             features: features.len() + released,
             released,
+            too_small_on_maps,
             far_from_zones: filtered_out,
             warnings,
             unusable: Vec::new(),

@@ -242,6 +242,95 @@ fn reading_every_feature_and_keeping_the_used_ones_gives_the_outputs_of_the_whol
     assert!(kept_ds.loaded_near.is_none());
 }
 
+/// Every file under `dir`, by name, compared byte for byte with the same name under `other`.
+fn same_outputs(dir: &Path, other: &Path) {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for name in &names {
+        let a = std::fs::read(dir.join(name)).unwrap();
+        let b = std::fs::read(other.join(name)).unwrap();
+        assert!(a == b, "{name:?} differs");
+    }
+}
+
+/// Features in the frame of a zone's overview map but smaller than a step of that map (and of
+/// every other overview map showing their place), away from every zone part, are let go too:
+/// the maps count them among the features too small to draw from their boxes, so that every
+/// output is still that of loading everything.
+#[test]
+fn features_too_small_for_every_map_showing_them_are_let_go_and_still_counted() {
+    let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(&sample_dir).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    // The zones' box, from a whole load of the sample.
+    let progress = Progress::new();
+    let ds = load_review_with(&sample(), &progress, LoadOptions::default()).unwrap();
+    let zones = ds.layer(LayerRole::Zones).unwrap();
+    let b = zones.source.extent.unwrap();
+    // Squares of 0.2 m every 150 m over the zones' box grown by 3 km: the sample's maps show at
+    // most a few px per metre, so each is far under a step on every map.
+    let mut features = Vec::new();
+    let mut y = b[1] - 3000.0;
+    while y < b[3] + 3000.0 {
+        let mut x = b[0] - 3000.0;
+        while x < b[2] + 3000.0 {
+            let (x0, y0, x1, y1) = (x.round(), y.round(), x.round() + 0.2, y.round() + 0.2);
+            features.push(format!(
+                r#"{{"type":"Feature","properties":{{"DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+            ));
+            x += 150.0;
+        }
+        y += 150.0;
+    }
+    let text = format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4549"}}}},"features":[{}]}}"#,
+        features.join(",\n")
+    );
+    std::fs::write(dir.path().join("dots.geojson"), text).unwrap();
+    let review_path = dir.path().join("review.toml");
+    let toml = std::fs::read_to_string(&review_path).unwrap().replace(
+        "[layers.extra]",
+        "[layers.extra]\n\"点状\" = \"dots.geojson\"",
+    );
+    assert!(toml.contains("dots.geojson"), "{toml}");
+    std::fs::write(&review_path, toml).unwrap();
+    let run = |out: &str, options: LoadOptions| {
+        let out = dir.path().join(out);
+        let (ds, _) =
+            zonecheck::cli::check_and_report_with(&review_path, &out, &progress, options).unwrap();
+        (out, ds)
+    };
+    let (whole, whole_ds) = run("whole", LoadOptions::default());
+    let (kept, kept_ds) = run(
+        "kept",
+        LoadOptions {
+            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+            read_every_feature: true,
+        },
+    );
+    let dots = |ds: &zonecheck::model::Dataset| {
+        ds.layers.iter().find(|l| l.name == "点状").unwrap().clone()
+    };
+    let (all, some) = (dots(&whole_ds), dots(&kept_ds));
+    assert_eq!(all.features.len(), features.len());
+    assert_eq!(all.source.released, 0);
+    let small = some.source.too_small_on_maps.len();
+    assert!(small > 0, "no dot counted as too small on a map");
+    assert!(some.source.released > small, "every dot let go is on a map");
+    assert!(!some.features.is_empty(), "no dot near a zone part");
+    assert_eq!(some.features.len() + some.source.released, features.len());
+    let html = std::fs::read_to_string(whole.join("report.html")).unwrap();
+    assert!(html.contains("个过小的要素（小于 1 像素）未绘制"));
+    same_outputs(&whole, &kept);
+}
+
 /// What reading every feature adds to the filter: a record far from every zone that cannot be
 /// used (a ring of one point) is named and makes the check incomplete, where the filter only
 /// counts it as far.

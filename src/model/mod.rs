@@ -276,6 +276,11 @@ pub struct SourceInfo {
     /// `features`. 0 when every feature read is loaded.
     #[serde(skip_serializing_if = "crate::model::is_zero")]
     pub released: usize,
+    /// The boxes of the `released` features that lie in the frame of a zone's overview map
+    /// but are smaller than the map's step on every such map: the maps count them among the
+    /// features too small to draw, as they would if they were loaded.
+    #[serde(skip)]
+    pub too_small_on_maps: Vec<geo::Rect<f64>>,
     /// Features left out because they lie far from every merged zone (the check's spatial
     /// filter): they cannot change any result. 0 when everything was loaded.
     pub far_from_zones: usize,

@@ -15,13 +15,13 @@ use std::fmt::Write as _;
 
 /// Rings are clipped this far outside the viewBox, so clipped edges never show.
 const CLIP_MARGIN_PX: f64 = 4.0;
-/// Background features whose box is smaller than this on both sides are not drawn.
-const MIN_FEATURE_PX: f64 = 0.5;
 /// Vertices closer than this to the previous kept one are dropped (zone layers).
 const STEP_PX: f64 = 0.5;
 /// The same for background layers (protection, townships, original zones): 1 px is 0.3 mm on
-/// the printed A4 map, and these layers are context.
-const BACKGROUND_STEP_PX: f64 = 1.0;
+/// the printed A4 map, and these layers are context. A background feature smaller than a step
+/// on both sides would thin to a point: it is counted as too small to draw, and takes no
+/// share of the map's feature budget.
+use crate::spatial::frame::BACKGROUND_STEP_PX;
 /// Conflict pieces smaller than this also get a ring marker so they can be seen.
 const MARKER_BELOW_PX: f64 = 6.0;
 const MAX_MARKERS: usize = 200;
@@ -1293,6 +1293,10 @@ struct MapLayer<'a> {
     layer: &'a Layer,
     /// Each feature's bounding box (in the index's entries), computed once for all maps.
     index: std::sync::Arc<BoxIndex>,
+    /// The boxes of features let go at loading because every overview map that shows their
+    /// place would find them too small to draw (`SourceInfo::too_small_on_maps`): counted as
+    /// such where they are in view. `None` without any.
+    too_small: Option<BoxIndex>,
     fields: Fields,
 }
 
@@ -1323,9 +1327,11 @@ impl<'a> MapLayers<'a> {
                 .indexes
                 .and_then(|ix| ix.of(input.dataset, layer))
                 .unwrap_or_else(|| std::sync::Arc::new(BoxIndex::of_features(&layer.features)));
+            let small = &layer.source.too_small_on_maps;
             MapLayer {
                 layer,
                 index,
+                too_small: (!small.is_empty()).then(|| BoxIndex::from_rects(small.iter().copied())),
                 fields: Fields::of_layer(layer, file),
             }
         };
@@ -1965,7 +1971,7 @@ fn candidates<'m, 'a>(
             return;
         }
         let (w_px, h_px) = view.size_px(&b);
-        if w_px < MIN_FEATURE_PX && h_px < MIN_FEATURE_PX {
+        if w_px < BACKGROUND_STEP_PX && h_px < BACKGROUND_STEP_PX {
             skipped.small += 1;
         } else if boxes_intersect(&b, zone_box) {
             c.near.push(i);
@@ -1973,6 +1979,16 @@ fn candidates<'m, 'a>(
             c.far.push(i);
         }
     });
+    if let Some(small) = &ml.too_small {
+        small.for_each_in(view.rect_in_map(), |_, b| {
+            let (w_px, h_px) = view.size_px(&b);
+            // Too small on every overview map by the loader's margin; on a close-up (which
+            // never shows them: they lie outside the zone parts' neighbourhoods) they would
+            // not be drawn either, not having been loaded.
+            debug_assert!(w_px < BACKGROUND_STEP_PX && h_px < BACKGROUND_STEP_PX);
+            skipped.small += 1;
+        });
+    }
     let n = ml.layer.features.len();
     sort_positions(&mut c.near, n);
     sort_positions(&mut c.far, n);
@@ -2534,7 +2550,7 @@ fn map_figure(
     if skipped.small > 0 {
         notes.push(format!(
             "{} 个过小的要素（小于 {} 像素）未绘制",
-            skipped.small, MIN_FEATURE_PX
+            skipped.small, BACKGROUND_STEP_PX
         ));
     }
     if skipped.capped > 0 {

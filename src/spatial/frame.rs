@@ -11,6 +11,9 @@ pub const MAP_H_PX: f64 = 480.0;
 pub const MAP_MARGIN_SHARE: f64 = 0.10;
 /// Smallest map extent, so that a tiny zone still gets a readable map.
 pub const MIN_MAP_EXTENT_M: f64 = 50.0;
+/// Step a map's background features are thinned to: a feature smaller than this both ways
+/// would thin to a point, and is counted as too small to draw instead.
+pub const BACKGROUND_STEP_PX: f64 = 1.0;
 
 /// A [`MAP_W_PX`] × [`MAP_H_PX`] map frame placed over the working CRS.
 #[derive(Debug, Clone, Copy, PartialEq)]

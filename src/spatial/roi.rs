@@ -166,18 +166,21 @@ impl Roi {
 
     /// True when `b` meets (shares at least a point with) one of the boxes.
     pub fn meets(&self, b: &Rect<f64>) -> bool {
+        self.meets_one(b, |_| true)
+    }
+
+    /// True when `b` meets one of the boxes for which `accept` (given the box's position in
+    /// [`Roi::boxes`]) is true.
+    pub fn meets_one(&self, b: &Rect<f64>, accept: impl Fn(usize) -> bool) -> bool {
         if self.boxes.is_empty() {
             return false;
         }
+        let hit = |k: usize| self.boxes.get(k).is_some_and(|r| meet(r, b)) && accept(k);
         let (cx0, cy0, cx1, cy1) = self.cell_range(b);
         if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) > MAX_CELLS_PER_QUERY {
-            return self.boxes.iter().any(|r| meet(r, b));
+            return (0..self.boxes.len()).any(hit);
         }
-        if self
-            .big
-            .iter()
-            .any(|&k| self.boxes.get(k as usize).is_some_and(|r| meet(r, b)))
-        {
+        if self.big.iter().any(|&k| hit(k as usize)) {
             return true;
         }
         for cy in cy0..=cy1 {
@@ -185,7 +188,7 @@ impl Roi {
                 if self
                     .cell(cy * self.nx + cx)
                     .iter()
-                    .any(|&k| self.boxes.get(k as usize).is_some_and(|r| meet(r, b)))
+                    .any(|&k| hit(k as usize))
                 {
                     return true;
                 }
@@ -276,6 +279,12 @@ mod tests {
                 let scan = boxes.iter().any(|c| meet(c, &b));
                 assert_eq!(roi.meets(&b), scan, "{n} boxes, query {b:?}");
                 hits += usize::from(scan);
+                // Only the boxes a test accepts (by position): every third one.
+                let third = boxes
+                    .iter()
+                    .enumerate()
+                    .any(|(k, c)| k % 3 == 0 && meet(c, &b));
+                assert_eq!(roi.meets_one(&b, |k| k % 3 == 0), third, "{n}, {b:?}");
             }
             assert!(hits > 0, "{n}");
         }
