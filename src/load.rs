@@ -104,14 +104,18 @@ fn raw_bbox(raw: &RawLayer) -> Option<(Coord<f64>, Coord<f64>)> {
 }
 
 /// A record after reprojection and repair: record number, geometry or reason it was dropped,
-/// attributes, and `None` when it is kept, else (let go, see
-/// [`LoadOptions::read_every_feature`]) its box when the overview maps count it as too small.
+/// attributes, and whether it is kept (see [`LoadOptions::read_every_feature`]). Small: the
+/// app holds one per record of its largest layer at once.
 type BuiltRecord = (
     usize,
     Result<crate::spatial::repair::Repaired, Text>,
     crate::model::Attrs,
-    Option<Option<geo::Rect<f64>>>,
+    bool,
 );
+
+/// A run of [`BuiltRecord`]s and the boxes of those let go that the overview maps count as
+/// too small to draw.
+type BuiltRun = (Vec<BuiltRecord>, Vec<geo::Rect<f64>>);
 
 struct Pending {
     key: String,
@@ -268,7 +272,6 @@ pub fn load_review_with(
             by_key.push(f?);
         }
         layers = in_review_order(&paths, layers, by_key, &kept_near);
-        crate::platform::release_free_memory();
     }
 
     // Protection layers through the spatial filter, read in parallel.
@@ -1155,13 +1158,14 @@ fn finish_layer(
     // Chunks small enough that a layer of few large polygons (a red line of 3,000 with
     // thousands of vertices each) still spreads over every thread.
     let chunk = (records.len() / (rayon::current_num_threads().max(1) * 16)).clamp(1, 1024);
-    let results: Vec<Result<Vec<BuiltRecord>, String>> = records
+    let results: Vec<Result<BuiltRun, String>> = records
         .into_par_iter()
         .chunks(chunk)
         .map(|recs| {
             if progress.is_cancelled() {
                 return Err(LoadError::cancelled(&path).message.en);
             }
+            let mut too_small = Vec::new();
             let out: Vec<BuiltRecord> = recs
                 .into_iter()
                 .map(|rec| {
@@ -1175,33 +1179,29 @@ fn finish_layer(
                         if kept != Keep::Used {
                             rep.geometry = crate::model::Geom::new(Vec::new());
                             attrs = crate::model::Attrs::default();
-                            let on_maps = b.filter(|_| kept == Keep::TooSmallOnMaps);
-                            return (rec.index, built, attrs, Some(on_maps));
+                            if kept == Keep::TooSmallOnMaps {
+                                too_small.extend(b);
+                            }
+                            return (rec.index, built, attrs, false);
                         }
                     }
-                    (rec.index, built, attrs, None)
+                    (rec.index, built, attrs, true)
                 })
                 .collect();
             progress.inc(out.len() as u64);
-            Ok(out)
+            Ok((out, too_small))
         })
         .collect();
     progress.add_time("repair", repair_start.elapsed().as_secs_f64());
-    // Sized exactly: a province's list of a million features doubled as it grew.
-    let kept = results
-        .iter()
-        .flatten()
-        .flatten()
-        .filter(|(_, built, _, let_go)| built.is_ok() && let_go.is_none())
-        .count();
-    let mut features = Vec::with_capacity(kept);
+    let mut features = Vec::new();
     let mut dropped: Vec<(usize, Text, crate::model::Attrs)> = Vec::new();
     let mut boundary_repairs = Vec::new();
     let mut released = 0;
     let mut too_small_on_maps = Vec::new();
     for chunk in results {
-        let chunk = chunk.map_err(|e| LoadError::new(e, &path))?;
-        for (index, built, attrs, let_go) in chunk {
+        let (chunk, too_small) = chunk.map_err(|e| LoadError::new(e, &path))?;
+        too_small_on_maps.extend(too_small);
+        for (index, built, attrs, kept) in chunk {
             match built {
                 Ok(rep) => {
                     for note in &rep.notes {
@@ -1210,9 +1210,8 @@ fn finish_layer(
                     if !rep.boundary.is_empty() {
                         boundary_repairs.push((index, rep.boundary));
                     }
-                    if let Some(on_maps) = let_go {
+                    if !kept {
                         released += 1;
-                        too_small_on_maps.extend(on_maps);
                         continue;
                     }
                     features.push(Feature {
