@@ -32,17 +32,19 @@ pub fn read_geojson_with(path: &Path, roi_for: Option<RoiFor<'_>>) -> Result<Raw
     if bytes.is_empty() {
         return Err(LoadError::new(msg::file_empty(), path));
     }
-    // The hash runs beside the parse (it reads the whole file too).
+    // The hash runs beside the parse (it reads the whole file too). Both, and the check of
+    // the text's UTF-8, let the system take back the mapped pages behind them.
+    let release = |part: &[u8]| bytes.release(part);
     let (hash, layer) = rayon::join(
-        || super::FileHash::of(path, &bytes),
+        || super::FileHash::named(path, bytes.sha256_hex_releasing()),
         || -> Result<RawLayer, LoadError> {
-            let text = std::str::from_utf8(&bytes)
-                .map_err(|_| LoadError::new(msg::geojson_not_utf8(), path))?;
+            let text = utf8_releasing(&bytes, &release)
+                .ok_or_else(|| LoadError::new(msg::geojson_not_utf8(), path))?;
             let text = text.trim_start_matches('\u{feff}');
             // A large FeatureCollection is read with its features parsed on every thread; a
             // smaller one (or one the parallel reader leaves) feature by feature; anything else
             // whole.
-            if let Some(read) = par::read(text, roi_for) {
+            if let Some(read) = par::read(text, roi_for, &release) {
                 return read.map_err(|m| LoadError::new(m, path));
             }
             match parse_feature_collection_stream(text, roi_for) {
@@ -61,6 +63,30 @@ pub fn read_geojson_with(path: &Path, roi_for: Option<RoiFor<'_>>) -> Result<Raw
     layer.sha256 = Some(hash.sha256.clone());
     layer.files = vec![hash];
     Ok(layer)
+}
+
+/// `bytes` as text when they are UTF-8 (`None` otherwise), checked in blocks, each given to
+/// `release` once checked (a large mapped file is not all held in memory by the check).
+fn utf8_releasing<'a>(bytes: &'a [u8], release: &dyn Fn(&[u8])) -> Option<&'a str> {
+    const BLOCK: usize = 4 << 20;
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = at.saturating_add(BLOCK).min(bytes.len());
+        let block = bytes.get(at..end)?;
+        let valid = match std::str::from_utf8(block) {
+            Ok(_) => end,
+            // A character cut by the block's end: checked with the next block.
+            Err(e) if e.error_len().is_none() && end < bytes.len() && e.valid_up_to() > 0 => {
+                at + e.valid_up_to()
+            }
+            Err(_) => return None,
+        };
+        release(bytes.get(at..valid)?);
+        at = valid;
+    }
+    // SAFETY: every byte was checked above, block by block, each block ending on a character
+    // boundary (a block is cut only where `from_utf8` found the valid text to end).
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
 fn parse_geojson(geojson: GeoJson) -> Result<RawLayer, Text> {
@@ -1029,6 +1055,34 @@ fn rings_of(rings: &[Vec<Vec<f64>>]) -> Vec<RawRing> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf8_is_checked_in_blocks_across_cut_characters() {
+        // 3-byte characters over several 4 MiB blocks: every block boundary but a few cuts
+        // one; the released blocks are the whole text, in order, each on a character boundary.
+        let text = "浙江省杭州市".repeat(700_000) + "a";
+        let released = std::sync::Mutex::new(Vec::new());
+        let got = utf8_releasing(text.as_bytes(), &|part| {
+            released.lock().unwrap().push(part.to_vec());
+        });
+        assert_eq!(got, Some(text.as_str()));
+        let released = released.into_inner().unwrap();
+        assert_eq!(
+            released.len(),
+            text.len().div_ceil(4 << 20),
+            "{}",
+            released.len()
+        );
+        assert!(released.iter().all(|p| std::str::from_utf8(p).is_ok()));
+        assert_eq!(released.concat(), text.as_bytes());
+        // Not UTF-8: a stray byte deep in the text, or a character cut at its very end.
+        let mut bad = text.clone().into_bytes();
+        bad[5 << 20] = 0xFF;
+        assert_eq!(utf8_releasing(&bad, &|_| {}), None);
+        let cut = &text.as_bytes()[..text.len() - 2];
+        assert_eq!(utf8_releasing(cut, &|_| {}), None);
+        assert_eq!(utf8_releasing(b"", &|_| {}), Some(""));
+    }
 
     fn parse(text: &str) -> Result<RawLayer, Text> {
         parse_geojson(

@@ -29,11 +29,17 @@ const MIN_PARALLEL: usize = 32 << 20;
 
 /// Reads `text` (a FeatureCollection, BOM removed) with its features parsed in parallel;
 /// `None` when it is not read here (see the module).
-pub(super) fn read(text: &str, roi_for: Option<RoiFor<'_>>) -> Option<Result<RawLayer, Text>> {
+/// Each chunk's text is given to `release` once parsed (see
+/// [`crate::io::FileBytes::release`]).
+pub(super) fn read(
+    text: &str,
+    roi_for: Option<RoiFor<'_>>,
+    release: &(dyn Fn(&[u8]) + Sync),
+) -> Option<Result<RawLayer, Text>> {
     if text.len() < MIN_PARALLEL || rayon::current_num_threads() < 2 {
         return None;
     }
-    read_in_chunks(text, roi_for, CHUNK)
+    read_in_chunks(text, roi_for, CHUNK, release)
 }
 
 /// As [`read`], in chunks of `chunk` bytes, whatever the size of the text.
@@ -41,6 +47,7 @@ fn read_in_chunks(
     text: &str,
     roi_for: Option<RoiFor<'_>>,
     chunk: usize,
+    release: &(dyn Fn(&[u8]) + Sync),
 ) -> Option<Result<RawLayer, Text>> {
     let b = text.as_bytes();
     let mut pos = skip_ws(b, 0);
@@ -86,7 +93,7 @@ fn read_in_chunks(
             // A second `features` array is read by the sequential reader (it takes both).
             "features" if had => return None,
             "features" => {
-                pos = features(text, pos, &mut collector, chunk)?;
+                pos = features(text, pos, &mut collector, chunk, release)?;
                 had = true;
             }
             _ => {
@@ -153,7 +160,13 @@ struct Chunk {
 
 /// Reads the features array starting at `pos` (its `[`) into `collector`; the position just
 /// past its `]`.
-fn features(text: &str, pos: usize, collector: &mut Collector<'_>, chunk: usize) -> Option<usize> {
+fn features(
+    text: &str,
+    pos: usize,
+    collector: &mut Collector<'_>,
+    chunk: usize,
+    release: &(dyn Fn(&[u8]) + Sync),
+) -> Option<usize> {
     let b = text.as_bytes();
     if b.get(pos) != Some(&b'[') {
         return None;
@@ -176,7 +189,7 @@ fn features(text: &str, pos: usize, collector: &mut Collector<'_>, chunk: usize)
         } else {
             candidate(text, from, to)
         };
-        match start {
+        let parsed = match start {
             Some(s) => parse_chunk(text, s, to),
             None => Chunk {
                 start: None,
@@ -185,7 +198,11 @@ fn features(text: &str, pos: usize, collector: &mut Collector<'_>, chunk: usize)
                 features: Vec::new(),
                 end: End::Failed,
             },
+        };
+        if let Some(part) = b.get(from..to) {
+            release(part);
         }
+        parsed
     };
     let window = rayon::current_num_threads() * 2;
     let parse_window = |from: usize| -> Vec<Chunk> {
@@ -343,7 +360,7 @@ mod tests {
     /// The layer as the parallel reader makes it in chunks of `chunk` bytes (`None`: left to
     /// the sequential reader).
     fn parallel(text: &str, chunk: usize) -> Option<String> {
-        read_in_chunks(text, None, chunk).map(|r| format!("{:?}", r.map(Some)))
+        read_in_chunks(text, None, chunk, &|_| {}).map(|r| format!("{:?}", r.map(Some)))
     }
 
     fn square(x: f64) -> String {
