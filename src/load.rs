@@ -718,17 +718,11 @@ impl KeepNear {
         // A margin for the same rounding: keeping more than a map shows changes nothing.
         use crate::spatial::index::{grown, rect_of};
         let grow = |b: geo::Rect<f64>| rect_of(&grown(b, 1.0));
-        let finite = |b: &geo::Rect<f64>| {
-            [b.min().x, b.min().y, b.max().x, b.max().y]
-                .iter()
-                .all(|v| v.is_finite())
-        };
-        // Positions in the filter are positions in `px_per_m`: only finite frames (the
-        // filter drops the others).
+        // Positions in the filter are positions in `px_per_m`: only the frames it takes.
         let frames: Vec<(geo::Rect<f64>, f64)> = frames
             .into_iter()
             .map(|(b, s)| (grow(b), s))
-            .filter(|(b, _)| finite(b))
+            .filter(|(b, _)| Roi::takes(b))
             .collect();
         KeepNear {
             near: Roi::new(near.into_iter().map(grow).collect()),
@@ -741,18 +735,19 @@ impl KeepNear {
         if self.near.meets(b) {
             return Keep::Used;
         }
+        // One pass over the frames it meets: drawn on one of them, or on none.
         let size = b.width().max(b.height());
-        let seen = |k: usize| {
+        let mut in_a_frame = false;
+        let drawn = self.frames.meets_one(b, |k| {
+            in_a_frame = true;
             self.px_per_m
                 .get(k)
                 .is_none_or(|s| size * s >= Self::MIN_KEPT_PX)
-        };
-        if self.frames.meets_one(b, seen) {
-            Keep::Used
-        } else if self.frames.meets(b) {
-            Keep::TooSmallOnMaps
-        } else {
-            Keep::Unused
+        });
+        match (drawn, in_a_frame) {
+            (true, _) => Keep::Used,
+            (false, true) => Keep::TooSmallOnMaps,
+            (false, false) => Keep::Unused,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use zonecheck::analysis::run_checks;
 use zonecheck::io::review::Review;
 use zonecheck::load::{load_review_with, LoadOptions};
@@ -203,21 +203,7 @@ fn cli_all_features_flag_loads_every_protection_feature() {
 fn reading_every_feature_and_keeping_the_used_ones_gives_the_outputs_of_the_whole_load() {
     let review_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml");
     let dir = tempfile::tempdir().unwrap();
-    let progress = Progress::new();
-    let run = |out: &str, options: LoadOptions| {
-        let out = dir.path().join(out);
-        let (ds, _) =
-            zonecheck::cli::check_and_report_with(&review_path, &out, &progress, options).unwrap();
-        (out, ds)
-    };
-    let (whole, whole_ds) = run("whole", LoadOptions::default());
-    let (kept, kept_ds) = run(
-        "kept",
-        LoadOptions {
-            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
-            read_every_feature: true,
-        },
-    );
+    let ((whole, whole_ds), (kept, kept_ds)) = whole_and_kept(&review_path, dir.path());
     let farmland = kept_ds.layer(LayerRole::Farmland).unwrap();
     let released = farmland.source.released;
     assert!(released > 0, "no farmland patch was let go");
@@ -228,18 +214,55 @@ fn reading_every_feature_and_keeping_the_used_ones_gives_the_outputs_of_the_whol
         assert_eq!(b.source.far_from_zones, 0, "{}", a.name);
         assert_eq!(a.source.warnings, b.source.warnings, "{}", a.name);
     }
-    let mut names: Vec<_> = std::fs::read_dir(&whole)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    assert!(names.len() >= 10, "{names:?}");
-    for name in &names {
-        let a = std::fs::read(whole.join(name)).unwrap();
-        let b = std::fs::read(kept.join(name)).unwrap();
-        assert!(a == b, "{name:?} differs");
-    }
+    same_outputs(&whole, &kept);
     assert!(kept_ds.loaded_near.is_none());
+}
+
+/// The review at `review_path` checked with everything loaded (outputs in `dir/whole`) and
+/// with every feature read and the unused ones let go (`dir/kept`): each run's output folder
+/// and dataset.
+fn whole_and_kept(
+    review_path: &Path,
+    dir: &Path,
+) -> (
+    (PathBuf, zonecheck::model::Dataset),
+    (PathBuf, zonecheck::model::Dataset),
+) {
+    let progress = Progress::new();
+    let run = |out: &str, options: LoadOptions| {
+        let out = dir.join(out);
+        let (ds, _) =
+            zonecheck::cli::check_and_report_with(review_path, &out, &progress, options).unwrap();
+        (out, ds)
+    };
+    let whole = run("whole", LoadOptions::default());
+    let kept = run(
+        "kept",
+        LoadOptions {
+            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
+            read_every_feature: true,
+        },
+    );
+    (whole, kept)
+}
+
+/// A copy of the sample review in `dir` with one more protection layer, `name`, read from
+/// the GeoJSON `text` (EPSG:4549); the copy's review file.
+fn sample_with_extra_layer(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    for e in std::fs::read_dir(&sample).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    std::fs::write(dir.join("extra.geojson"), text).unwrap();
+    let review_path = dir.join("review.toml");
+    let toml = std::fs::read_to_string(&review_path).unwrap().replace(
+        "[layers.extra]",
+        &format!("[layers.extra]\n\"{name}\" = \"extra.geojson\""),
+    );
+    assert!(toml.contains("extra.geojson"), "{toml}");
+    std::fs::write(&review_path, toml).unwrap();
+    review_path
 }
 
 /// Every file under `dir`, by name, compared byte for byte with the same name under `other`.
@@ -263,12 +286,7 @@ fn same_outputs(dir: &Path, other: &Path) {
 /// output is still that of loading everything.
 #[test]
 fn features_too_small_for_every_map_showing_them_are_let_go_and_still_counted() {
-    let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
     let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(&sample_dir).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
     // The zones' box, from a whole load of the sample.
     let progress = Progress::new();
     let ds = load_review_with(&sample(), &progress, LoadOptions::default()).unwrap();
@@ -293,28 +311,8 @@ fn features_too_small_for_every_map_showing_them_are_let_go_and_still_counted() 
         r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4549"}}}},"features":[{}]}}"#,
         features.join(",\n")
     );
-    std::fs::write(dir.path().join("dots.geojson"), text).unwrap();
-    let review_path = dir.path().join("review.toml");
-    let toml = std::fs::read_to_string(&review_path).unwrap().replace(
-        "[layers.extra]",
-        "[layers.extra]\n\"点状\" = \"dots.geojson\"",
-    );
-    assert!(toml.contains("dots.geojson"), "{toml}");
-    std::fs::write(&review_path, toml).unwrap();
-    let run = |out: &str, options: LoadOptions| {
-        let out = dir.path().join(out);
-        let (ds, _) =
-            zonecheck::cli::check_and_report_with(&review_path, &out, &progress, options).unwrap();
-        (out, ds)
-    };
-    let (whole, whole_ds) = run("whole", LoadOptions::default());
-    let (kept, kept_ds) = run(
-        "kept",
-        LoadOptions {
-            near_zones: Some(zonecheck::spatial::frame::map_view_rect),
-            read_every_feature: true,
-        },
-    );
+    let review_path = sample_with_extra_layer(dir.path(), "点状", &text);
+    let ((whole, whole_ds), (kept, kept_ds)) = whole_and_kept(&review_path, dir.path());
     let dots = |ds: &zonecheck::model::Dataset| {
         ds.layers.iter().find(|l| l.name == "点状").unwrap().clone()
     };
@@ -336,23 +334,11 @@ fn features_too_small_for_every_map_showing_them_are_let_go_and_still_counted() 
 /// counts it as far.
 #[test]
 fn an_unusable_record_far_from_every_zone_is_found_when_every_feature_is_read() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
     let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(&sample).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
     let text = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4549"}},"features":[
 {"type":"Feature","properties":{"DLBM":"0101"},"geometry":{"type":"Polygon","coordinates":[[[100000,100000],[100000,100000],[100000,100000],[100000,100000]]]}}
 ]}"#;
-    std::fs::write(dir.path().join("far.geojson"), text).unwrap();
-    let review_path = dir.path().join("review.toml");
-    let toml = std::fs::read_to_string(&review_path).unwrap().replace(
-        "[layers.extra]",
-        "[layers.extra]\n\"远处\" = \"far.geojson\"",
-    );
-    assert!(toml.contains("far.geojson"), "{toml}");
-    std::fs::write(&review_path, toml).unwrap();
+    let review_path = sample_with_extra_layer(dir.path(), "远处", text);
     let review = Review::load(&review_path).unwrap();
     let progress = Progress::new();
     let load = |read_every_feature| {

@@ -17,10 +17,10 @@ use std::fmt::Write as _;
 const CLIP_MARGIN_PX: f64 = 4.0;
 /// Vertices closer than this to the previous kept one are dropped (zone layers).
 const STEP_PX: f64 = 0.5;
-/// The same for background layers (protection, townships, original zones): 1 px is 0.3 mm on
-/// the printed A4 map, and these layers are context. A background feature smaller than a step
-/// on both sides would thin to a point: it is counted as too small to draw, and takes no
-/// share of the map's feature budget.
+// The same for background layers (protection, townships, original zones), BACKGROUND_STEP_PX:
+// 1 px is 0.3 mm on the printed A4 map, and these layers are context. A background feature
+// smaller than a step on both sides would thin to a point: it is counted as too small to draw,
+// and takes no share of the map's feature budget.
 use crate::spatial::frame::BACKGROUND_STEP_PX;
 /// Conflict pieces smaller than this also get a ring marker so they can be seen.
 const MARKER_BELOW_PX: f64 = 6.0;

@@ -38,14 +38,7 @@ impl Roi {
     /// A filter passing boxes that meet one of `boxes` (boxes with a non-finite corner are
     /// dropped).
     pub fn new(boxes: Vec<Rect<f64>>) -> Roi {
-        let boxes: Vec<Rect<f64>> = boxes
-            .into_iter()
-            .filter(|b| {
-                [b.min().x, b.min().y, b.max().x, b.max().y]
-                    .iter()
-                    .all(|v| v.is_finite())
-            })
-            .collect();
+        let boxes: Vec<Rect<f64>> = boxes.into_iter().filter(Roi::takes).collect();
         let (mut x0, mut y0, mut x1, mut y1) = (
             f64::INFINITY,
             f64::INFINITY,
@@ -164,18 +157,25 @@ impl Roi {
         )
     }
 
+    /// Whether [`Roi::new`] keeps `b` (every corner finite).
+    pub fn takes(b: &Rect<f64>) -> bool {
+        [b.min().x, b.min().y, b.max().x, b.max().y]
+            .iter()
+            .all(|v| v.is_finite())
+    }
+
     /// True when `b` meets (shares at least a point with) one of the boxes.
     pub fn meets(&self, b: &Rect<f64>) -> bool {
         self.meets_one(b, |_| true)
     }
 
     /// True when `b` meets one of the boxes for which `accept` (given the box's position in
-    /// [`Roi::boxes`]) is true.
-    pub fn meets_one(&self, b: &Rect<f64>, accept: impl Fn(usize) -> bool) -> bool {
+    /// [`Roi::boxes`]) is true; `accept` is asked only of boxes `b` meets.
+    pub fn meets_one(&self, b: &Rect<f64>, mut accept: impl FnMut(usize) -> bool) -> bool {
         if self.boxes.is_empty() {
             return false;
         }
-        let hit = |k: usize| self.boxes.get(k).is_some_and(|r| meet(r, b)) && accept(k);
+        let mut hit = |k: usize| self.boxes.get(k).is_some_and(|r| meet(r, b)) && accept(k);
         let (cx0, cy0, cx1, cy1) = self.cell_range(b);
         if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) > MAX_CELLS_PER_QUERY {
             return (0..self.boxes.len()).any(hit);
