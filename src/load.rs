@@ -71,6 +71,14 @@ pub fn read_raw_with(
     }
 }
 
+/// Whether [`read_raw_with`] would read `path` as a shapefile (which can be read deferred,
+/// [`shp::read_shapefile_deferred`]).
+fn read_deferred(path: &Path) -> bool {
+    !crate::io::gpkg::is_gpkg_path(path)
+        && !crate::io::gdal_in::is_gdal_path(path)
+        && has_extension(path, &["shp"])
+}
+
 fn sha256_of(path: &Path) -> Result<String, LoadError> {
     let bytes = crate::io::read_regular_file(path)?;
     let digest = Sha256::digest(&bytes);
@@ -113,9 +121,10 @@ type BuiltRecord = (
     bool,
 );
 
-/// A run of [`BuiltRecord`]s and the boxes of those let go that the overview maps count as
-/// too small to draw.
-type BuiltRun = (Vec<BuiltRecord>, Vec<geo::Rect<f64>>);
+/// A run of [`BuiltRecord`]s, the boxes of those let go that overview maps count
+/// ([`Keep::CountedOnMaps`]), and how many more were let go without a note (not listed: most of
+/// a province's farmland, whose records would otherwise all be held until the layer is done).
+type BuiltRun = (Vec<BuiltRecord>, Vec<geo::Rect<f64>>, usize);
 
 struct Pending {
     key: String,
@@ -183,7 +192,13 @@ pub fn load_review_with(
                         return Ok(None);
                     }
                     check_cancel(progress, path)?;
-                    let raw = read_raw_with_encoding(path, encoding_of(key))?;
+                    // A shapefile kept near the zones leaves its coordinates in the file until
+                    // it is repaired, a block at a time, after the zones.
+                    let raw = if kept_near(key) && read_deferred(path) {
+                        shp::read_shapefile_deferred(path, encoding_of(key))?
+                    } else {
+                        read_raw_with_encoding(path, encoding_of(key))?
+                    };
                     progress.inc(1);
                     Ok(Some(pending(review, key, path, raw)?))
                 })
@@ -272,6 +287,7 @@ pub fn load_review_with(
             by_key.push(f?);
         }
         layers = in_review_order(&paths, layers, by_key, &kept_near);
+        crate::platform::release_free_memory();
     }
 
     // Protection layers through the spatial filter, read in parallel.
@@ -687,13 +703,74 @@ fn in_review_order(
 }
 
 /// Where the features of a layer read whole are kept ([`LoadOptions::read_every_feature`]).
+///
+/// A feature away from every zone part is shown only by the zones' overview maps, and an
+/// overview map draws at most [`MAX_MAP_FEATURES`] background features: those whose box meets
+/// the zone's box first, then the others, each in record order, leaving out those smaller than
+/// a step both ways. A feature that cannot be among the first [`MAX_MAP_FEATURES`] on any map
+/// showing its place is let go with its box kept, from which the maps count it (too small, or
+/// past the budget) as they would if it were loaded. The maps are fitted to the zones' boxes
+/// after their dissolve, these before it: the two differ by the union's rounding, so every
+/// test here is made both ways with [`KeepNear::MARGIN_M`] (and [`KeepNear::SCALE_SLACK`] on
+/// sizes), keeping a feature unless it is left out for sure.
+///
+/// [`MAX_MAP_FEATURES`]: crate::spatial::frame::MAX_MAP_FEATURES
 struct KeepNear {
     /// The zone parts' (and protected townships') neighbourhoods: every check, and every
     /// close-up map, looks only there.
     near: Roi,
-    /// The zones' overview maps: their frames, and the scale of each.
+    /// The zones' overview maps: their frames grown by the margin...
     frames: Roi,
-    px_per_m: Vec<f64>,
+    /// ...and for each (by position in `frames`) what decides the order of its features.
+    maps: Vec<Overview>,
+}
+
+/// One zone's overview map as [`KeepNear`] sees it.
+#[derive(Debug, Clone, Copy)]
+struct Overview {
+    /// Pixels per metre.
+    px_per_m: f64,
+    /// The frame shrunk by the margin: a box meeting it is in view for sure (`None`: none is).
+    frame_in: Option<geo::Rect<f64>>,
+    /// The zone's box grown by the margin (a box missing it is drawn after those meeting the
+    /// zone's box) and shrunk by it (a box meeting it is among those drawn first).
+    zone_out: geo::Rect<f64>,
+    zone_in: Option<geo::Rect<f64>>,
+}
+
+/// How a feature stands on one overview map ([`Placed::on`]).
+mod on_map {
+    /// Large enough to be drawn there, maybe.
+    pub const MAYBE_DRAWN: u8 = 1;
+    /// In view and large enough for sure: it takes a place in the map's order.
+    pub const SURELY_DRAWN: u8 = 2;
+    /// Its box maybe meets the zone's box.
+    pub const MAYBE_FIRST: u8 = 4;
+    /// Its box meets the zone's box for sure.
+    pub const SURELY_FIRST: u8 = 8;
+}
+
+/// Where one feature lies for [`KeepNear`]: found in parallel, decided in record order.
+#[derive(Debug, Default)]
+struct Placed {
+    /// Near a zone part (or without a box): kept.
+    near: bool,
+    /// The overview maps whose frame it maybe meets (their positions, each once, in no
+    /// order), with the [`on_map`] flags: where they are in its run's list (one list per run
+    /// rather than one per feature, a million small allocations for a province's farmland).
+    on: std::ops::Range<usize>,
+    /// Its box.
+    bbox: Option<geo::Rect<f64>>,
+}
+
+/// Per overview map, the features surely in its order so far ([`KeepNear::decide`]).
+#[derive(Debug, Clone, Copy, Default)]
+struct MapCount {
+    /// All of them (a feature drawn after those meeting the zone's box has at least these
+    /// before it)...
+    all: usize,
+    /// ...and those among the ones drawn first (a feature drawn first has at least these).
+    first: usize,
 }
 
 /// What [`KeepNear`] makes of a feature.
@@ -701,61 +778,182 @@ struct KeepNear {
 enum Keep {
     /// A check or a map uses it.
     Used,
-    /// Only overview maps show its place, and on each it is smaller than a step both ways:
-    /// none draws it, they count it among the features too small to draw (its box is kept).
-    TooSmallOnMaps,
+    /// Only overview maps show its place, and none of them draws it: too small on each, or
+    /// past its feature budget. Its box is kept for them to count it.
+    CountedOnMaps,
     /// Nothing shows it.
     Unused,
 }
 
 impl KeepNear {
-    /// Smallest size (px, its larger side) at which a feature on an overview map is kept: a
-    /// hundredth under the maps' step, for the rounding of the zones' dissolve (whose boxes
-    /// the maps are fitted to; the frames here are fitted to the features' boxes before it).
-    const MIN_KEPT_PX: f64 = crate::spatial::frame::BACKGROUND_STEP_PX * 0.99;
+    /// The most the maps' frames and zone boxes move with the zones' dissolve, with room to
+    /// spare (the union rounds coordinates far under a millimetre).
+    const MARGIN_M: f64 = 1.0;
+    /// The same for a map's scale, relatively, on the sizes compared with its step.
+    const SCALE_SLACK: f64 = 0.01;
 
-    fn new(near: Vec<geo::Rect<f64>>, frames: Vec<(geo::Rect<f64>, f64)>) -> KeepNear {
-        // A margin for the same rounding: keeping more than a map shows changes nothing.
+    /// `frames`: each zone's box and its overview map's frame and scale ([`zone_map_frames`]).
+    fn new(
+        near: Vec<geo::Rect<f64>>,
+        frames: Vec<(geo::Rect<f64>, geo::Rect<f64>, f64)>,
+    ) -> KeepNear {
         use crate::spatial::index::{grown, rect_of};
-        let grow = |b: geo::Rect<f64>| rect_of(&grown(b, 1.0));
-        // Positions in the filter are positions in `px_per_m`: only the frames it takes.
-        let frames: Vec<(geo::Rect<f64>, f64)> = frames
+        let grow = |b: geo::Rect<f64>| rect_of(&grown(b, Self::MARGIN_M));
+        let shrink = |b: geo::Rect<f64>| {
+            let (lo, hi) = (b.min(), b.max());
+            let m = Self::MARGIN_M;
+            (hi.x - lo.x > 2.0 * m && hi.y - lo.y > 2.0 * m).then(|| {
+                geo::Rect::new(
+                    geo::Coord {
+                        x: lo.x + m,
+                        y: lo.y + m,
+                    },
+                    geo::Coord {
+                        x: hi.x - m,
+                        y: hi.y - m,
+                    },
+                )
+            })
+        };
+        // Positions in the filter are positions in `maps`: only the frames it takes.
+        let frames: Vec<(geo::Rect<f64>, Overview)> = frames
             .into_iter()
-            .map(|(b, s)| (grow(b), s))
+            .map(|(zone, frame, px_per_m)| {
+                let map = Overview {
+                    px_per_m,
+                    frame_in: shrink(frame),
+                    zone_out: grow(zone),
+                    zone_in: shrink(zone),
+                };
+                (grow(frame), map)
+            })
             .filter(|(b, _)| Roi::takes(b))
             .collect();
         KeepNear {
             near: Roi::new(near.into_iter().map(grow).collect()),
-            px_per_m: frames.iter().map(|(_, s)| *s).collect(),
+            maps: frames.iter().map(|(_, m)| *m).collect(),
             frames: Roi::new(frames.into_iter().map(|(b, _)| b).collect()),
         }
     }
 
-    fn keep(&self, b: &geo::Rect<f64>) -> Keep {
-        if self.near.meets(b) {
-            return Keep::Used;
-        }
-        // One pass over the frames it meets: drawn on one of them, or on none.
-        let size = b.width().max(b.height());
-        let mut in_a_frame = false;
-        let drawn = self.frames.meets_one(b, |k| {
-            in_a_frame = true;
-            self.px_per_m
-                .get(k)
-                .is_none_or(|s| size * s >= Self::MIN_KEPT_PX)
+    /// Where the feature of box `b` lies (a feature without a box is kept).
+    /// Its maps go at the end of `on_maps`.
+    fn place(&self, b: Option<&geo::Rect<f64>>, on_maps: &mut Vec<(u32, u8)>) -> Placed {
+        use crate::spatial::frame::BACKGROUND_STEP_PX as STEP;
+        let Some(b) = b else {
+            return Placed {
+                near: true,
+                ..Placed::default()
+            };
+        };
+        let start = on_maps.len();
+        // Every frame it meets, once (a frame in several cells of the filter is met once per
+        // cell; a feature meets few frames).
+        self.frames.meets_one(b, |k| {
+            let k = k as u32;
+            if !on_maps[start..].iter().any(|&(seen, _)| seen == k) {
+                on_maps.push((k, 0));
+            }
+            false
         });
-        match (drawn, in_a_frame) {
-            (true, _) => Keep::Used,
-            (false, true) => Keep::TooSmallOnMaps,
-            (false, false) => Keep::Unused,
+        let size = b.width().max(b.height());
+        let meets = |r: &geo::Rect<f64>| crate::spatial::overlay::boxes_intersect(r, b);
+        for (k, flags) in &mut on_maps[start..] {
+            let Some(m) = self.maps.get(*k as usize) else {
+                continue;
+            };
+            let px = size * m.px_per_m;
+            if px >= STEP * (1.0 - Self::SCALE_SLACK) {
+                *flags |= on_map::MAYBE_DRAWN;
+            }
+            if px >= STEP * (1.0 + Self::SCALE_SLACK) && m.frame_in.as_ref().is_some_and(meets) {
+                *flags |= on_map::SURELY_DRAWN;
+            }
+            if meets(&m.zone_out) {
+                *flags |= on_map::MAYBE_FIRST;
+            }
+            if m.zone_in.as_ref().is_some_and(meets) {
+                *flags |= on_map::SURELY_FIRST;
+            }
         }
+        Placed {
+            near: self.near.meets(b),
+            on: start..on_maps.len(),
+            bbox: Some(*b),
+        }
+    }
+
+    /// What becomes of a feature placed `p`, the features before it in record order having
+    /// been decided with the same `counts` (one per map, in `maps` order).
+    /// `on_maps`: the list `p` was placed in.
+    fn decide(&self, p: &Placed, on_maps: &[(u32, u8)], counts: &mut [MapCount]) -> Keep {
+        use crate::spatial::frame::MAX_MAP_FEATURES;
+        let mut drawn = false;
+        let on = on_maps.get(p.on.clone()).unwrap_or(&[]);
+        for &(k, flags) in on {
+            let Some(c) = counts.get_mut(k as usize) else {
+                drawn = true;
+                continue;
+            };
+            if flags & on_map::MAYBE_DRAWN != 0 {
+                // The fewest features it can have before it on this map.
+                let before = if flags & on_map::MAYBE_FIRST != 0 {
+                    c.first
+                } else {
+                    c.all
+                };
+                drawn |= before < MAX_MAP_FEATURES;
+            }
+            if flags & on_map::SURELY_DRAWN != 0 {
+                c.all += 1;
+                if flags & on_map::SURELY_FIRST != 0 {
+                    c.first += 1;
+                }
+            }
+        }
+        match (p.near || drawn, on.is_empty()) {
+            (true, _) => Keep::Used,
+            (false, false) => Keep::CountedOnMaps,
+            (false, true) => Keep::Unused,
+        }
+    }
+
+    /// Whether [`KeepNear::decide`] will let go of a feature placed `p` whatever the features
+    /// between now and it: `counts` are counts from before them (the counts only grow, and a
+    /// feature is let go when on every map it is too small or has too many before it).
+    fn let_go_anyway(&self, p: &Placed, on_maps: &[(u32, u8)], counts: &[MapCount]) -> bool {
+        use crate::spatial::frame::MAX_MAP_FEATURES;
+        !p.near
+            && on_maps
+                .get(p.on.clone())
+                .unwrap_or(&[])
+                .iter()
+                .all(|&(k, flags)| {
+                    let Some(c) = counts.get(k as usize) else {
+                        return false;
+                    };
+                    let before = if flags & on_map::MAYBE_FIRST != 0 {
+                        c.first
+                    } else {
+                        c.all
+                    };
+                    flags & on_map::MAYBE_DRAWN == 0 || before >= MAX_MAP_FEATURES
+                })
+    }
+
+    /// A count per map for [`KeepNear::decide`].
+    fn counts(&self) -> Vec<MapCount> {
+        vec![MapCount::default(); self.maps.len()]
     }
 }
 
-/// The frame of each zone's overview map in the report (the zone's box, its features' boxes
-/// together, fitted as [`crate::spatial::frame::MapFrame::fit`]) and its scale (px per metre):
-/// a part's close-ups are in [`zone_neighbourhood_boxes`].
-fn zone_map_frames(layers: &[Layer], review: &Review) -> Vec<(geo::Rect<f64>, f64)> {
+/// Each zone's box, and the frame of its overview map in the report (the zone's box, its
+/// features' boxes together, fitted as [`crate::spatial::frame::MapFrame::fit`]) with its
+/// scale (px per metre): a part's close-ups are in [`zone_neighbourhood_boxes`].
+fn zone_map_frames(
+    layers: &[Layer],
+    review: &Review,
+) -> Vec<(geo::Rect<f64>, geo::Rect<f64>, f64)> {
     use geo::BoundingRect;
     let Some(zones) = layers.first() else {
         return Vec::new();
@@ -770,8 +968,9 @@ fn zone_map_frames(layers: &[Layer], review: &Review) -> Vec<(geo::Rect<f64>, f6
                     crate::spatial::overlay::grow_box(&mut bbox, b);
                 }
             }
-            let frame = crate::spatial::frame::MapFrame::fit(bbox?);
-            Some((frame.rect_in_map(), frame.px_per_m))
+            let bbox = bbox?;
+            let frame = crate::spatial::frame::MapFrame::fit(bbox);
+            Some((bbox, frame.rect_in_map(), frame.px_per_m))
         })
         .collect()
 }
@@ -1049,6 +1248,204 @@ fn map_box(b: geo::Rect<f64>, r: &Reprojector) -> Option<geo::Rect<f64>> {
     coords_bbox(ring.iter())
 }
 
+/// Takes every record's shape from the mapped file (a layer read deferred but not kept near
+/// the zones): a record whose shape no longer reads is unusable, named as the reader would.
+fn fill_shapes(
+    records: &mut Vec<crate::model::RawRecord>,
+    mapped: &crate::io::shp::MappedShapes,
+    unusable: &mut Vec<crate::model::Unusable>,
+    warnings: &mut Vec<Text>,
+) {
+    let failed: Vec<(usize, Text)> = records
+        .par_iter_mut()
+        .filter_map(|rec| match mapped.shape(rec.index) {
+            Ok(shape) => {
+                rec.shape = shape;
+                None
+            }
+            Err(reason) => Some((rec.index, reason)),
+        })
+        .collect();
+    if failed.is_empty() {
+        return;
+    }
+    let gone: std::collections::BTreeSet<usize> = failed.iter().map(|(i, _)| *i).collect();
+    records.retain(|r| !gone.contains(&r.index));
+    for (index, reason) in failed {
+        warnings.push(msg::record_note(index, &reason));
+        unusable.push(crate::model::Unusable {
+            index: Some(index),
+            id: None,
+            reason,
+        });
+    }
+}
+
+/// Records repaired per parallel task: small enough that a layer of few large polygons (a red
+/// line of 3,000 with thousands of vertices each) still spreads over every thread.
+fn repair_chunk(records: usize) -> usize {
+    (records / (rayon::current_num_threads().max(1) * 16)).clamp(1, 1024)
+}
+
+/// Repairs `records` and lets go of those `keep` finds no use for ([`KeepNear`]): in blocks
+/// in record order, each repaired in parallel, then decided in order (a feature's place on
+/// an overview map depends on those before it), so that no more than a block of the features
+/// let go is held at once. Their geometry and values are freed, their notes kept
+/// (`released`); the boxes of those the maps count come with each run.
+///
+/// With `mapped`, each record's shape is taken from the mapped file as its block is repaired
+/// (and reprojected from `reproject`'s first CRS to its second), and the block's pages are let
+/// go after it.
+fn built_kept_near(
+    mut records: Vec<crate::model::RawRecord>,
+    keep: &KeepNear,
+    mapped: Option<&crate::io::shp::MappedShapes>,
+    reproject: Option<(&CrsDef, &CrsDef)>,
+    progress: &Progress,
+    path: &Path,
+) -> Vec<Result<BuiltRun, String>> {
+    /// Records per block: enough to keep every thread busy.
+    const BLOCK: usize = 1 << 16;
+    if !records.is_sorted_by_key(|r| r.index) {
+        records.sort_by_key(|r| r.index);
+    }
+    let chunk = repair_chunk(records.len().min(BLOCK));
+    let mut counts = keep.counts();
+    let mut runs = Vec::new();
+    // Blocks taken from the end of the list reversed, which then shrinks behind them (a
+    // province's list of records is itself tens of megabytes).
+    records.reverse();
+    while !records.is_empty() {
+        let mut block = records.split_off(records.len().saturating_sub(BLOCK));
+        records.shrink_to_fit();
+        block.reverse();
+        let first_last = block
+            .first()
+            .zip(block.last())
+            .map(|(a, b)| (a.index, b.index));
+        // The counts before the block: those before any of its features are at least these.
+        let before = counts.clone();
+        type PlacedRun = (Vec<(BuiltRecord, Placed)>, Vec<(u32, u8)>);
+        let placed: Vec<Result<PlacedRun, String>> = block
+            .into_par_iter()
+            .chunks(chunk)
+            .map_init(
+                // One PROJ object per worker (see `finish_layer`), made only when a shape is
+                // taken from the file and the layer's CRS is not the working one.
+                || None,
+                |reprojector: &mut Option<Reprojector>, recs| {
+                    if progress.is_cancelled() {
+                        return Err(LoadError::cancelled(path).message.en);
+                    }
+                    if let (Some(_), Some((from, to)), None) = (mapped, reproject, &reprojector) {
+                        *reprojector = Some(Reprojector::new(from, to)?);
+                    }
+                    let reprojector = &*reprojector;
+                    let mut on_maps: Vec<(u32, u8)> = Vec::new();
+                    let run: Vec<(BuiltRecord, Placed)> = recs
+                        .into_iter()
+                        .map(|rec| {
+                            let shape = match mapped {
+                                None => Ok(rec.shape),
+                                Some(m) => m.shape(rec.index).map(|mut shape| {
+                                    if let Some(r) = reprojector {
+                                        for ring in shape.rings_mut() {
+                                            r.transform(ring);
+                                        }
+                                    }
+                                    shape
+                                }),
+                            };
+                            let mut built = shape.and_then(build_geometry_owned);
+                            let mut attrs = rec.attrs;
+                            let placed = match &mut built {
+                                Ok(rep) => {
+                                    let b = geo::BoundingRect::bounding_rect(&rep.geometry);
+                                    let placed = keep.place(b.as_ref(), &mut on_maps);
+                                    // Let go at once when the features before it cannot change
+                                    // that (freed by the thread that made it, while it is fresh);
+                                    // still decided in order below, for the counts.
+                                    if keep.let_go_anyway(&placed, &on_maps, &before) {
+                                        rep.geometry = crate::model::Geom::new(Vec::new());
+                                        attrs = crate::model::Attrs::default();
+                                    }
+                                    placed
+                                }
+                                // Reported as unusable, not kept.
+                                Err(_) => Placed::default(),
+                            };
+                            ((rec.index, built, attrs, true), placed)
+                        })
+                        .collect();
+                    Ok((run, on_maps))
+                },
+            )
+            .collect();
+        if let (Some(m), Some((first, last))) = (mapped, first_last) {
+            m.release(first, last);
+        }
+        let mut chunks = Vec::with_capacity(placed.len());
+        for run in placed {
+            match run {
+                Ok(run) => chunks.push(run),
+                Err(e) => {
+                    runs.push(Err(e));
+                    return runs;
+                }
+            }
+        }
+        // Decided in record order (counts only), then applied in parallel: the features let
+        // go are freed by the workers.
+        let mut decisions: Vec<Vec<Keep>> = Vec::with_capacity(chunks.len());
+        for (run, on_maps) in &chunks {
+            let mut d = Vec::with_capacity(run.len());
+            for ((_, built, _, _), placed) in run {
+                d.push(match built {
+                    Ok(_) => keep.decide(placed, on_maps, &mut counts),
+                    Err(_) => Keep::Used,
+                });
+            }
+            decisions.push(d);
+        }
+        let applied: Vec<BuiltRun> = chunks
+            .into_par_iter()
+            .zip(decisions)
+            .map(|((run, _), decisions)| {
+                let mut out: Vec<BuiltRecord> = Vec::new();
+                let mut counted = Vec::new();
+                let mut quiet = 0;
+                for (((index, mut built, attrs, _), placed), kept) in run.into_iter().zip(decisions)
+                {
+                    let Ok(rep) = &mut built else {
+                        out.push((index, built, attrs, true));
+                        continue;
+                    };
+                    if kept == Keep::Used {
+                        out.push((index, built, attrs, true));
+                        continue;
+                    }
+                    if kept == Keep::CountedOnMaps {
+                        counted.extend(placed.bbox);
+                    }
+                    if rep.notes.is_empty() && rep.boundary.is_empty() {
+                        quiet += 1;
+                        continue;
+                    }
+                    rep.geometry = crate::model::Geom::new(Vec::new());
+                    drop(attrs);
+                    out.push((index, built, crate::model::Attrs::default(), false));
+                }
+                (out, counted, quiet)
+            })
+            .collect();
+        for run in applied {
+            progress.inc((run.0.len() + run.2) as u64);
+            runs.push(Ok(run));
+        }
+    }
+    runs
+}
+
 /// Reprojects and repairs one layer; with `roi`, records whose box (in the working CRS) meets
 /// no neighbourhood are left out before repair. Every record not used goes into
 /// `SourceInfo.unusable`; in the zones layer any such record is bad input (the error names the
@@ -1094,6 +1491,7 @@ fn finish_layer(
         mut filtered_out,
         mut unusable,
         files,
+        mapped,
         ..
     } = raw;
     // Reproject (one PROJ object per worker: they are not shareable, and each costs a database
@@ -1105,7 +1503,16 @@ fn finish_layer(
         other => other,
     };
     let mut records = records;
-    if !reprojector.is_identity() {
+    // Shapes left in the file are taken from it as the layer is repaired, with their
+    // reprojection, when it is kept near the zones; else all of them here.
+    let mapped = match (mapped, keep_near) {
+        (Some(m), None) => {
+            fill_shapes(&mut records, &m, &mut unusable, &mut warnings);
+            None
+        }
+        (m, _) => m,
+    };
+    if !reprojector.is_identity() && mapped.is_none() {
         if records.len() < 20_000 {
             // Small layers on this thread: building a transformation costs more than the work.
             for rec in &mut records {
@@ -1150,52 +1557,40 @@ fn finish_layer(
         });
         filtered_out += before - records.len();
     }
-    // Chunks small enough that a layer of few large polygons (a red line of 3,000 with
-    // thousands of vertices each) still spreads over every thread.
-    let chunk = (records.len() / (rayon::current_num_threads().max(1) * 16)).clamp(1, 1024);
-    let results: Vec<Result<BuiltRun, String>> = records
-        .into_par_iter()
-        .chunks(chunk)
-        .map(|recs| {
-            if progress.is_cancelled() {
-                return Err(LoadError::cancelled(&path).message.en);
-            }
-            let mut too_small = Vec::new();
-            let out: Vec<BuiltRecord> = recs
-                .into_iter()
-                .map(|rec| {
-                    let mut built = build_geometry_owned(rec.shape);
-                    let mut attrs = rec.attrs;
-                    // Checked, then let go where nothing uses it: its geometry and values are
-                    // freed here, its notes kept (`released`).
-                    if let (Some(keep), Ok(rep)) = (keep_near, &mut built) {
-                        let b = geo::BoundingRect::bounding_rect(&rep.geometry);
-                        let kept = b.map_or(Keep::Used, |b| keep.keep(&b));
-                        if kept != Keep::Used {
-                            rep.geometry = crate::model::Geom::new(Vec::new());
-                            attrs = crate::model::Attrs::default();
-                            if kept == Keep::TooSmallOnMaps {
-                                too_small.extend(b);
-                            }
-                            return (rec.index, built, attrs, false);
-                        }
+    let results: Vec<Result<BuiltRun, String>> = match keep_near {
+        None => {
+            let chunk = repair_chunk(records.len());
+            records
+                .into_par_iter()
+                .chunks(chunk)
+                .map(|recs| {
+                    if progress.is_cancelled() {
+                        return Err(LoadError::cancelled(&path).message.en);
                     }
-                    (rec.index, built, attrs, true)
+                    let out: Vec<BuiltRecord> = recs
+                        .into_iter()
+                        .map(|rec| (rec.index, build_geometry_owned(rec.shape), rec.attrs, true))
+                        .collect();
+                    progress.inc(out.len() as u64);
+                    Ok((out, Vec::new(), 0))
                 })
-                .collect();
-            progress.inc(out.len() as u64);
-            Ok((out, too_small))
-        })
-        .collect();
+                .collect()
+        }
+        Some(keep) => {
+            let reproject = (!same_crs).then_some((&crs, working));
+            built_kept_near(records, keep, mapped.as_ref(), reproject, progress, &path)
+        }
+    };
     progress.add_time("repair", repair_start.elapsed().as_secs_f64());
     let mut features = Vec::new();
     let mut dropped: Vec<(usize, Text, crate::model::Attrs)> = Vec::new();
     let mut boundary_repairs = Vec::new();
     let mut released = 0;
-    let mut too_small_on_maps = Vec::new();
+    let mut released_on_maps = Vec::new();
     for chunk in results {
-        let (chunk, too_small) = chunk.map_err(|e| LoadError::new(e, &path))?;
-        too_small_on_maps.extend(too_small);
+        let (chunk, counted, quiet) = chunk.map_err(|e| LoadError::new(e, &path))?;
+        released_on_maps.extend(counted);
+        released += quiet;
         for (index, built, attrs, kept) in chunk {
             match built {
                 Ok(rep) => {
@@ -1246,7 +1641,7 @@ fn finish_layer(
             encoding,
             features: features.len() + released,
             released,
-            too_small_on_maps,
+            released_on_maps,
             far_from_zones: filtered_out,
             warnings,
             unusable: Vec::new(),

@@ -319,13 +319,152 @@ fn features_too_small_for_every_map_showing_them_are_let_go_and_still_counted() 
     let (all, some) = (dots(&whole_ds), dots(&kept_ds));
     assert_eq!(all.features.len(), features.len());
     assert_eq!(all.source.released, 0);
-    let small = some.source.too_small_on_maps.len();
+    let small = some.source.released_on_maps.len();
     assert!(small > 0, "no dot counted as too small on a map");
     assert!(some.source.released > small, "every dot let go is on a map");
     assert!(!some.features.is_empty(), "no dot near a zone part");
     assert_eq!(some.features.len() + some.source.released, features.len());
     let html = std::fs::read_to_string(whole.join("report.html")).unwrap();
     assert!(html.contains("个过小的要素（小于 1 像素）未绘制"));
+    same_outputs(&whole, &kept);
+}
+
+/// An overview map draws at most `MAX_MAP_FEATURES` background features (those meeting the
+/// zone's box first, each group in record order): a feature away from every zone part that
+/// cannot be among them on any overview map showing its place is let go too, and the maps
+/// count it among the features left out for the budget, so that every output is still that of
+/// loading everything.
+#[test]
+fn features_past_every_maps_budget_are_let_go_and_still_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let progress = Progress::new();
+    let ds = load_review_with(&sample(), &progress, LoadOptions::default()).unwrap();
+    let b = ds.layer(LayerRole::Zones).unwrap().source.extent.unwrap();
+    // Squares of 60 m every 200 m over the zones' box grown by 3 km: the largest zone (15 km)
+    // has ~38 m to a px on its overview map, so every square is drawn where it is in view,
+    // and that map has thousands of them in view, far past its budget of 1,500.
+    let mut features = Vec::new();
+    let mut y = b[1] - 3000.0;
+    while y < b[3] + 3000.0 {
+        let mut x = b[0] - 3000.0;
+        while x < b[2] + 3000.0 {
+            let (x0, y0, x1, y1) = (x.round(), y.round(), x.round() + 60.0, y.round() + 60.0);
+            features.push(format!(
+                r#"{{"type":"Feature","properties":{{"DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+            ));
+            x += 200.0;
+        }
+        y += 200.0;
+    }
+    let text = format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4549"}}}},"features":[{}]}}"#,
+        features.join(",\n")
+    );
+    let review_path = sample_with_extra_layer(dir.path(), "方格", &text);
+    let ((whole, whole_ds), (kept, kept_ds)) = whole_and_kept(&review_path, dir.path());
+    let squares = |ds: &zonecheck::model::Dataset| {
+        ds.layers.iter().find(|l| l.name == "方格").unwrap().clone()
+    };
+    let (all, some) = (squares(&whole_ds), squares(&kept_ds));
+    assert_eq!(all.features.len(), features.len());
+    assert_eq!(some.features.len() + some.source.released, features.len());
+    // None is too small on any map: every box kept is one left out for a budget (662 of the
+    // 12,000 squares here; most lie near the large zone's parts, and are kept).
+    let counted = some.source.released_on_maps.len();
+    assert!(
+        counted > 300,
+        "only {counted} squares counted past a budget"
+    );
+    let html = std::fs::read_to_string(whole.join("report.html")).unwrap();
+    assert!(html.contains("背景要素超过每图的绘制上限"));
+    same_outputs(&whole, &kept);
+}
+
+/// A large shapefile kept near the zones leaves its coordinates in the mapped file until it is
+/// repaired, a block at a time (reprojected there when its CRS is not the working one): the
+/// outputs are still those of loading everything.
+#[test]
+fn a_large_shapefile_read_a_block_at_a_time_gives_the_same_outputs() {
+    use geo::{Coord, MultiPolygon, Polygon};
+    use zonecheck::crs::{CrsDef, Reprojector};
+    use zonecheck::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
+    let dir = tempfile::tempdir().unwrap();
+    let progress = Progress::new();
+    let ds = load_review_with(&sample(), &progress, LoadOptions::default()).unwrap();
+    let b = ds.layer(LayerRole::Zones).unwrap().source.extent.unwrap();
+    // Squares of 60 m every 200 m over the zones' box grown by 3 km (as above), in CGCS2000
+    // longitude and latitude: 12,000 records, a .shp of 1.6 MB (files from 1 MiB are mapped).
+    let working = CrsDef::parse("EPSG:4549").unwrap();
+    let geographic = CrsDef::parse("EPSG:4490").unwrap();
+    let to_degrees = Reprojector::new(&working, &geographic).unwrap();
+    let mut features: Vec<(MultiPolygon<f64>, Vec<Option<String>>)> = Vec::new();
+    let mut y = b[1] - 3000.0;
+    while y < b[3] + 3000.0 {
+        let mut x = b[0] - 3000.0;
+        while x < b[2] + 3000.0 {
+            let (x0, y0) = (x.round(), y.round());
+            let mut ring: Vec<Coord<f64>> = [
+                (0.0, 0.0),
+                (0.0, 60.0),
+                (60.0, 60.0),
+                (60.0, 0.0),
+                (0.0, 0.0),
+            ]
+            .iter()
+            .map(|&(dx, dy)| Coord {
+                x: x0 + dx,
+                y: y0 + dy,
+            })
+            .collect();
+            to_degrees.transform(&mut ring);
+            let n = features.len();
+            features.push((
+                MultiPolygon(vec![Polygon::new(ring.into(), vec![])]),
+                vec![Some(format!("{n}")), Some("0101".to_string())],
+            ));
+            x += 200.0;
+        }
+        y += 200.0;
+    }
+    let fields = [
+        FieldSpec {
+            name: "BSM".to_string(),
+            kind: FieldKind::Text(10),
+        },
+        FieldSpec {
+            name: "DLBM".to_string(),
+            kind: FieldKind::Text(10),
+        },
+    ];
+    let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
+    for e in std::fs::read_dir(&sample_dir).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let shp = dir.path().join("方格.shp");
+    let prj = geographic.esri_wkt().unwrap();
+    write_polygon_shapefile(&shp, &fields, &features, Some(&prj), OutEncoding::Gbk).unwrap();
+    assert!(std::fs::metadata(&shp).unwrap().len() > 1 << 20);
+    let review_path = dir.path().join("review.toml");
+    let toml = std::fs::read_to_string(&review_path)
+        .unwrap()
+        .replace("[layers.extra]", "[layers.extra]\n\"方格\" = \"方格.shp\"");
+    assert!(toml.contains("方格.shp"), "{toml}");
+    std::fs::write(&review_path, toml).unwrap();
+    let ((whole, whole_ds), (kept, kept_ds)) = whole_and_kept(&review_path, dir.path());
+    let squares = |ds: &zonecheck::model::Dataset| {
+        ds.layers.iter().find(|l| l.name == "方格").unwrap().clone()
+    };
+    let (all, some) = (squares(&whole_ds), squares(&kept_ds));
+    assert_eq!(all.features.len(), features.len());
+    assert!(some.source.released > 0);
+    assert_eq!(some.features.len() + some.source.released, features.len());
+    // The kept squares are those of the whole load, vertex for vertex.
+    for f in &some.features {
+        let g = all.features.iter().find(|a| a.index == f.index).unwrap();
+        assert_eq!(f.geometry, g.geometry, "record {}", f.index);
+        assert_eq!(f.attrs, g.attrs);
+    }
     same_outputs(&whole, &kept);
 }
 

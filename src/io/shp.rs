@@ -56,7 +56,78 @@ pub fn read_shapefile_with(
     keep: Option<RecordFilter<'_>>,
     encoding: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
+    read_shapefile_inner(path, keep, encoding, false)
+}
+
+/// As [`read_shapefile_with_encoding`], except that the records' coordinates stay in the mapped
+/// file: every record is walked and checked as usual (an unusable one is listed the same way)
+/// and comes with its values, but with an empty shape, taken later from
+/// [`RawLayer::mapped`] ([`MappedShapes::shape`]), a run at a time. For a large layer whose
+/// features are mostly let go once repaired: its coordinates are never all held at once. A
+/// file too small to be mapped is read as usual.
+pub fn read_shapefile_deferred(path: &Path, encoding: Option<&str>) -> Result<RawLayer, LoadError> {
+    read_shapefile_inner(path, None, encoding, true)
+}
+
+/// The coordinates of a shapefile's records, in the mapped `.shp`
+/// ([`read_shapefile_deferred`]).
+#[derive(Clone)]
+pub struct MappedShapes {
+    bytes: std::sync::Arc<crate::io::FileBytes>,
+    shape_type: i32,
+    /// Per record number: where its content is, `(start, length)` in bytes.
+    spans: Vec<(usize, usize)>,
+}
+
+impl std::fmt::Debug for MappedShapes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MappedShapes({} records)", self.spans.len())
+    }
+}
+
+impl MappedShapes {
+    /// The shape of record `index` (0-based record number), read as when the file was walked.
+    /// An error only when the file changed under the mapping since (the record then cannot be
+    /// used, and is reported so).
+    pub fn shape(&self, index: usize) -> Result<RawShape, Text> {
+        let content = self
+            .spans
+            .get(index)
+            .and_then(|&(start, len)| self.bytes.get(start..start.checked_add(len)?));
+        match content.map(|c| parse_polygon(c, self.shape_type, None).0) {
+            Some(Ok(Some(rings))) => Ok(RawShape::Rings(rings)),
+            Some(Err(reason)) => Err(reason),
+            Some(Ok(None)) | None => Err(msg::changed_while_read()),
+        }
+    }
+
+    /// Lets the system take back the pages of records `first..=last` (done with).
+    pub fn release(&self, first: usize, last: usize) {
+        if let (Some(&(start, _)), Some(&(end, len))) =
+            (self.spans.get(first), self.spans.get(last))
+        {
+            if let Some(run) = self
+                .bytes
+                .get(start..end.saturating_add(len).min(self.bytes.len()))
+            {
+                self.bytes.release(run);
+            }
+        }
+    }
+}
+
+fn read_shapefile_inner(
+    path: &Path,
+    keep: Option<RecordFilter<'_>>,
+    encoding: Option<&str>,
+    defer: bool,
+) -> Result<RawLayer, LoadError> {
     let bytes = map_regular_file(path)?;
+    // Deferred: every record is checked without being built (a filter that takes none), and
+    // kept with its values.
+    let defer = defer && matches!(bytes, crate::io::FileBytes::Mapped(_));
+    let take_none = |_: &Rect<f64>| false;
+    let keep: Option<RecordFilter<'_>> = if defer { Some(&take_none) } else { keep };
     let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
     let dbf_path =
         sibling_file(path, "dbf").ok_or_else(|| LoadError::new(msg::missing_dbf(), path))?;
@@ -88,9 +159,9 @@ pub fn read_shapefile_with(
             };
             let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
             let walk = match &index {
-                Some(index) => walk_indexed(&bytes, &header, index, keep, &release),
+                Some(index) => walk_indexed(&bytes, &header, index, keep, &release, defer),
                 None => {
-                    let walk = walk_records(&bytes, &header, keep);
+                    let walk = walk_records(&bytes, &header, keep, defer);
                     if let Some(shx) = &shx {
                         check_shx(shx, &walk.offsets, &mut warnings);
                     }
@@ -100,8 +171,17 @@ pub fn read_shapefile_with(
             (walk, warnings, files)
         },
     );
-    drop(bytes);
-    let (walk, mut warnings, mut files) = walked;
+    let (mut walk, mut warnings, mut files) = walked;
+    let mapped = if defer {
+        Some(MappedShapes {
+            bytes: std::sync::Arc::new(bytes),
+            shape_type: header.shape_type,
+            spans: std::mem::take(&mut walk.spans),
+        })
+    } else {
+        drop(bytes);
+        None
+    };
     let dbf = map_regular_file(&dbf_path)?;
     let mut siblings = Vec::new();
     let crs = sibling_text(path, "prj", &mut warnings, &mut siblings).filter(|s| !s.is_empty());
@@ -110,7 +190,7 @@ pub fn read_shapefile_with(
         Some(label) => Some((label, LabelFrom::Review)),
         None => cpg_file.as_deref().map(|c| (c, LabelFrom::CpgFile)),
     };
-    let wanted: Option<Vec<bool>> = keep.map(|_| {
+    let wanted: Option<Vec<bool>> = keep.filter(|_| !defer).map(|_| {
         walk.shapes
             .iter()
             // Unusable records' rows too: their id names them in messages.
@@ -125,7 +205,8 @@ pub fn read_shapefile_with(
     drop(dbf);
     files.push(dbf_hash);
     files.extend(siblings);
-    let mut layer = pair(walk, table?, crs, warnings);
+    let mut layer = pair(walk, table?, crs, warnings, mapped.is_some());
+    layer.mapped = mapped;
     layer.files = std::iter::once(FileHash {
         file: path
             .file_name()
@@ -270,15 +351,20 @@ struct Walk {
     tail_warnings: Vec<Text>,
     /// Box of every finite point of every record (filtered or not).
     extent: Option<Rect<f64>>,
+    /// With `keep_spans`: where each record's content is, `(start, length)`.
+    spans: Vec<(usize, usize)>,
+    keep_spans: bool,
 }
 
 impl Walk {
-    fn new() -> Walk {
+    fn new(keep_spans: bool) -> Walk {
         Walk {
             shapes: Vec::new(),
             offsets: Vec::new(),
             tail_warnings: Vec::new(),
             extent: None,
+            spans: Vec::new(),
+            keep_spans,
         }
     }
 
@@ -295,13 +381,21 @@ impl Walk {
         }
         self.offsets.push(offset as u64);
         self.shapes.push(shape);
+        if self.keep_spans {
+            self.spans.push((offset + RECORD_HEADER_LEN, content.len()));
+        }
     }
 }
 
 /// Walks the records from offset 100 to the real end of the file, following record headers.
-fn walk_records(bytes: &[u8], header: &Header, keep: Option<RecordFilter<'_>>) -> Walk {
+fn walk_records(
+    bytes: &[u8],
+    header: &Header,
+    keep: Option<RecordFilter<'_>>,
+    keep_spans: bool,
+) -> Walk {
     let end = bytes.len();
-    let mut walk = Walk::new();
+    let mut walk = Walk::new(keep_spans);
     let mut pos = SHP_HEADER_LEN;
     while pos < end {
         let index = walk.shapes.len();
@@ -374,6 +468,7 @@ fn walk_indexed(
     index: &[(usize, usize)],
     keep: Option<RecordFilter<'_>>,
     release: &(dyn Fn(&[u8]) + Sync),
+    keep_spans: bool,
 ) -> Walk {
     // The records are located by the index, so runs of them parse independently (in parallel),
     // each into a walk of its own, joined in file order.
@@ -381,7 +476,7 @@ fn walk_indexed(
         .par_chunks(WALK_CHUNK)
         .enumerate()
         .map(|(c, entries)| {
-            let mut walk = Walk::new();
+            let mut walk = Walk::new(keep_spans);
             walk.shapes.reserve(entries.len());
             walk.offsets.reserve(entries.len());
             for (k, &(offset, len)) in entries.iter().enumerate() {
@@ -406,12 +501,14 @@ fn walk_indexed(
             walk
         })
         .collect();
-    let mut walk = Walk::new();
+    let mut walk = Walk::new(keep_spans);
     walk.shapes.reserve(index.len());
     walk.offsets.reserve(index.len());
+    walk.spans.reserve(if keep_spans { index.len() } else { 0 });
     for part in chunks {
         walk.shapes.extend(part.shapes);
         walk.offsets.extend(part.offsets);
+        walk.spans.extend(part.spans);
         walk.tail_warnings.extend(part.tail_warnings);
         if let Some(b) = part.extent {
             grow_box(&mut walk.extent, b);
@@ -665,7 +762,15 @@ pub fn record_id(fields: &[String], row: &crate::model::Attrs) -> Option<String>
 }
 
 /// Pairs record i of the `.shp` with record i of the `.dbf` and builds the layer.
-fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Text>) -> RawLayer {
+/// With `deferred`, a record the walk checked but did not build ([`read_shapefile_deferred`]) is
+/// kept with an empty shape.
+fn pair(
+    walk: Walk,
+    table: DbfTable,
+    crs: Option<String>,
+    mut warnings: Vec<Text>,
+    deferred: bool,
+) -> RawLayer {
     let n_shp = walk.shapes.len();
     let n_dbf = table.records.len();
     let n_fields = table.fields.len();
@@ -681,6 +786,7 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Text
         let row = rows.next();
         let rings = match shape {
             Ok(Some(rings)) => rings,
+            Ok(None) if deferred => Vec::new(),
             Ok(None) => {
                 filtered_out += 1;
                 continue;
@@ -727,6 +833,7 @@ fn pair(walk: Walk, table: DbfTable, crs: Option<String>, mut warnings: Vec<Text
         files: Vec::new(),
         extent: walk.extent,
         crs_missing: None,
+        mapped: None,
     }
 }
 
@@ -1348,5 +1455,84 @@ mod tests {
         }
         // Both outcomes occur: the mutants reach past the header checks.
         assert!(ok > 100 && err > 100, "ok {ok}, err {err}");
+    }
+
+    /// A shapefile read deferred gives what the usual read gives (records, values, unusable
+    /// records, warnings, extent, hashes), its shapes then taken from the mapped file; a file
+    /// too small to be mapped is read as usual.
+    #[test]
+    fn deferred_read_gives_the_usual_records_and_shapes() {
+        let dir = tempfile::tempdir().unwrap();
+        let square = |x: f64, y: f64| {
+            polygon!(
+                exterior: [(x: x, y: y), (x: x, y: y + 10.0), (x: x + 10.0, y: y + 10.0), (x: x + 10.0, y: y)],
+                interiors: [[(x: x + 2.0, y: y + 2.0), (x: x + 4.0, y: y + 2.0), (x: x + 4.0, y: y + 4.0), (x: x + 2.0, y: y + 4.0)]],
+            )
+        };
+        // 12,000 records of ~220 bytes: a .shp over the 1 MiB from which files are mapped.
+        let features: Vec<(MultiPolygon<f64>, Vec<Option<String>>)> = (0..12_000)
+            .map(|i| {
+                let (x, y) = (f64::from(i % 100) * 20.0, f64::from(i / 100) * 20.0);
+                let name = (i % 3 != 0).then(|| format!("图斑{i}"));
+                (MultiPolygon(vec![square(x, y)]), vec![name])
+            })
+            .collect();
+        let fields = [FieldSpec {
+            name: "NAME".to_string(),
+            kind: FieldKind::Text(20),
+        }];
+        let path = dir.path().join("big.shp");
+        write_polygon_shapefile(
+            &path,
+            &fields,
+            &features,
+            Some("PROJCS[]"),
+            OutEncoding::Gbk,
+        )
+        .unwrap();
+        // Record 5 gets a non-finite vertex (unusable), record 7 is deleted in the .dbf.
+        let at = record_offset(&path, 5) + 8 + 44 + 4 * 2;
+        patch(&path, at, &f64::NAN.to_le_bytes());
+        let dbf_path = path.with_extension("dbf");
+        let dbf = std::fs::read(&dbf_path).unwrap();
+        let header_len = u16::from_le_bytes([dbf[8], dbf[9]]) as usize;
+        let record_len = u16::from_le_bytes([dbf[10], dbf[11]]) as usize;
+        patch(&dbf_path, header_len + 7 * record_len, b"*");
+
+        let usual = read_shapefile(&path).unwrap();
+        let deferred = read_shapefile_deferred(&path, None).unwrap();
+        let mapped = deferred.mapped.clone().expect("a large file is mapped");
+        assert!(usual.mapped.is_none());
+        assert_eq!(usual.records.len(), 12_000 - 2);
+        assert_eq!(deferred.fields, usual.fields);
+        assert_eq!(deferred.records_in_file, usual.records_in_file);
+        assert_eq!(deferred.warnings, usual.warnings);
+        assert_eq!(deferred.unusable, usual.unusable);
+        assert_eq!(deferred.unusable.first().and_then(|u| u.index), Some(5));
+        assert_eq!(deferred.filtered_out, 0);
+        assert_eq!(deferred.extent, usual.extent);
+        assert_eq!(deferred.files, usual.files);
+        assert_eq!(deferred.encoding, usual.encoding);
+        assert_eq!(deferred.records.len(), usual.records.len());
+        for (d, u) in deferred.records.iter().zip(&usual.records) {
+            assert_eq!(d.index, u.index);
+            assert_eq!(d.attrs, u.attrs);
+            assert_eq!(d.shape, RawShape::Rings(Vec::new()));
+            assert_eq!(
+                mapped.shape(d.index).unwrap(),
+                u.shape,
+                "record {}",
+                d.index
+            );
+        }
+        // Taking shapes again after their pages were let go reads the same bytes.
+        mapped.release(0, 11_999);
+        assert_eq!(mapped.shape(11_999).unwrap(), usual.records[11_997].shape);
+
+        // A small file is read as usual.
+        let small = write_sample(dir.path(), "small", 3);
+        let read = read_shapefile_deferred(&small, None).unwrap();
+        assert!(read.mapped.is_none());
+        assert_eq!(read.records, read_shapefile(&small).unwrap().records);
     }
 }

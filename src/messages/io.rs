@@ -244,6 +244,13 @@ pub fn content_too_short(len: usize) -> Text {
     )
 }
 
+pub fn changed_while_read() -> Text {
+    Text::new(
+        "读取过程中文件被其他程序修改，该记录与先前读到的不一致",
+        "the file was changed by another program while it was read: the record no longer reads as it did",
+    )
+}
+
 pub fn null_shape() -> Text {
     Text::new("空几何（Null shape）", "null shape (no geometry)")
 }

@@ -243,6 +243,10 @@ pub struct RawLayer {
     /// Why the file itself gives no CRS, when the reader knows better than "no .prj" (a
     /// 国土TXT header without 坐标系/带号): said in the error when no CRS can be found.
     pub crs_missing: Option<Text>,
+    /// The records' shapes left in the mapped file (a shapefile read with
+    /// [`crate::io::shp::read_shapefile_deferred`]): each record's `shape` is then empty until
+    /// it is taken from there.
+    pub mapped: Option<crate::io::shp::MappedShapes>,
 }
 
 /// Decides from a record's bounding box (in the file's own coordinates) whether the record is
@@ -277,10 +281,11 @@ pub struct SourceInfo {
     #[serde(skip_serializing_if = "crate::model::is_zero")]
     pub released: usize,
     /// The boxes of the `released` features that lie in the frame of a zone's overview map
-    /// but are smaller than the map's step on every such map: the maps count them among the
-    /// features too small to draw, as they would if they were loaded.
+    /// but that no such map draws: smaller than its step, or past its feature budget. The
+    /// maps count them (too small to draw, or left out for the budget) as they would if they
+    /// were loaded.
     #[serde(skip)]
-    pub too_small_on_maps: Vec<geo::Rect<f64>>,
+    pub released_on_maps: Vec<geo::Rect<f64>>,
     /// Features left out because they lie far from every merged zone (the check's spatial
     /// filter): they cannot change any result. 0 when everything was loaded.
     pub far_from_zones: usize,

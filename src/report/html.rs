@@ -21,7 +21,7 @@ const STEP_PX: f64 = 0.5;
 // 1 px is 0.3 mm on the printed A4 map, and these layers are context. A background feature
 // smaller than a step on both sides would thin to a point: it is counted as too small to draw,
 // and takes no share of the map's feature budget.
-use crate::spatial::frame::BACKGROUND_STEP_PX;
+use crate::spatial::frame::{BACKGROUND_STEP_PX, MAX_MAP_FEATURES};
 /// Conflict pieces smaller than this also get a ring marker so they can be seen.
 const MARKER_BELOW_PX: f64 = 6.0;
 const MAX_MARKERS: usize = 200;
@@ -32,10 +32,9 @@ const MAX_DETAIL_MAPS: usize = 2;
 const DETAIL_MIN_ZOOM: f64 = 2.0;
 /// Part numbers written on a map at most.
 const MAX_PART_LABELS: usize = 50;
-/// Background features drawn per map at most, and the path text they may take: context for
-/// the zone, kept small enough that the province's report stays a readable file (the
-/// conflicts and the zones themselves are always drawn in full).
-const MAX_MAP_FEATURES: usize = 1500;
+// Background features drawn per map at most: MAX_MAP_FEATURES (in spatial/frame.rs, which the
+// loader reads too), and the path text they may take (the conflicts and the zones themselves
+// are always drawn in full).
 /// The background's path text in the whole report, shared between the maps (about 2.5 per
 /// zone), each map getting between the two bounds below: a county's plan draws its context
 /// in full, a province's 150 zones stay a file of a few megabytes.
@@ -1293,10 +1292,10 @@ struct MapLayer<'a> {
     layer: &'a Layer,
     /// Each feature's bounding box (in the index's entries), computed once for all maps.
     index: std::sync::Arc<BoxIndex>,
-    /// The boxes of features let go at loading because every overview map that shows their
-    /// place would find them too small to draw (`SourceInfo::too_small_on_maps`): counted as
-    /// such where they are in view. `None` without any.
-    too_small: Option<BoxIndex>,
+    /// The boxes of features let go at loading because no overview map that shows their place
+    /// would draw them (`SourceInfo::released_on_maps`): counted where they are in view, as
+    /// too small to draw or as left out for the feature budget. `None` without any.
+    released: Option<BoxIndex>,
     fields: Fields,
 }
 
@@ -1327,11 +1326,12 @@ impl<'a> MapLayers<'a> {
                 .indexes
                 .and_then(|ix| ix.of(input.dataset, layer))
                 .unwrap_or_else(|| std::sync::Arc::new(BoxIndex::of_features(&layer.features)));
-            let small = &layer.source.too_small_on_maps;
+            let released = &layer.source.released_on_maps;
             MapLayer {
                 layer,
                 index,
-                too_small: (!small.is_empty()).then(|| BoxIndex::from_rects(small.iter().copied())),
+                released: (!released.is_empty())
+                    .then(|| BoxIndex::from_rects(released.iter().copied())),
                 fields: Fields::of_layer(layer, file),
             }
         };
@@ -1945,11 +1945,15 @@ struct Candidates<'m, 'a> {
     /// budget is short.
     near: Vec<usize>,
     far: Vec<usize>,
+    /// Features in view and large enough but not loaded: the loader let them go because on
+    /// every overview map showing them at least `MAX_MAP_FEATURES` of these candidates come
+    /// before them, so they never are among those drawn. Counted only.
+    released: usize,
 }
 
 impl Candidates<'_, '_> {
     fn len(&self) -> usize {
-        self.near.len() + self.far.len()
+        self.near.len() + self.far.len() + self.released
     }
 }
 
@@ -1965,6 +1969,7 @@ fn candidates<'m, 'a>(
         ml,
         near: Vec::new(),
         far: Vec::new(),
+        released: 0,
     };
     ml.index.for_each_in(view.rect_in_map(), |i, b| {
         if !keep(i) {
@@ -1979,14 +1984,16 @@ fn candidates<'m, 'a>(
             c.far.push(i);
         }
     });
-    if let Some(small) = &ml.too_small {
-        small.for_each_in(view.rect_in_map(), |_, b| {
+    if let Some(released) = &ml.released {
+        // Not loaded because no overview map would draw them (and no close-up shows their
+        // place): each is too small here, or past the budget (see `Candidates::released`).
+        released.for_each_in(view.rect_in_map(), |_, b| {
             let (w_px, h_px) = view.size_px(&b);
-            // Too small on every overview map by the loader's margin; on a close-up (which
-            // never shows them: they lie outside the zone parts' neighbourhoods) they would
-            // not be drawn either, not having been loaded.
-            debug_assert!(w_px < BACKGROUND_STEP_PX && h_px < BACKGROUND_STEP_PX);
-            skipped.small += 1;
+            if w_px < BACKGROUND_STEP_PX && h_px < BACKGROUND_STEP_PX {
+                skipped.small += 1;
+            } else {
+                c.released += 1;
+            }
         });
     }
     let n = ml.layer.features.len();

@@ -14,6 +14,10 @@ pub const MIN_MAP_EXTENT_M: f64 = 50.0;
 /// Step a map's background features are thinned to: a feature smaller than this both ways
 /// would thin to a point, and is counted as too small to draw instead.
 pub const BACKGROUND_STEP_PX: f64 = 1.0;
+/// Background features a map draws at most (shared between its layers; those whose box meets
+/// the zone's box first, then the others, each in record order): context for the zone, kept
+/// small enough that the province's report stays a readable file.
+pub const MAX_MAP_FEATURES: usize = 1500;
 
 /// A [`MAP_W_PX`] × [`MAP_H_PX`] map frame placed over the working CRS.
 #[derive(Debug, Clone, Copy, PartialEq)]
