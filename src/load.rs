@@ -1294,8 +1294,8 @@ fn repair_chunk(records: usize) -> usize {
 /// (`released`); the boxes of those the maps count come with each run.
 ///
 /// With `mapped`, each record's shape is taken from the mapped file as its block is repaired
-/// (and reprojected from `reproject`'s first CRS to its second), and the block's pages are let
-/// go after it.
+/// (and reprojected from `reproject`'s first CRS to its second), the pages of each run of
+/// records let go after it.
 fn built_kept_near(
     mut records: Vec<crate::model::RawRecord>,
     keep: &KeepNear,
@@ -1319,10 +1319,6 @@ fn built_kept_near(
         let mut block = records.split_off(records.len().saturating_sub(BLOCK));
         records.shrink_to_fit();
         block.reverse();
-        let first_last = block
-            .first()
-            .zip(block.last())
-            .map(|(a, b)| (a.index, b.index));
         // The counts before the block: those before any of its features are at least these.
         let before = counts.clone();
         type PlacedRun = (Vec<(BuiltRecord, Placed)>, Vec<(u32, u8)>);
@@ -1341,6 +1337,10 @@ fn built_kept_near(
                         *reprojector = Some(Reprojector::new(from, to)?);
                     }
                     let reprojector = &*reprojector;
+                    let span = recs
+                        .first()
+                        .zip(recs.last())
+                        .map(|(a, b)| (a.index, b.index));
                     let mut on_maps: Vec<(u32, u8)> = Vec::new();
                     let run: Vec<(BuiltRecord, Placed)> = recs
                         .into_iter()
@@ -1377,13 +1377,14 @@ fn built_kept_near(
                             ((rec.index, built, attrs, true), placed)
                         })
                         .collect();
+                    // The run's pages of the file are done with.
+                    if let (Some(m), Some((first, last))) = (mapped, span) {
+                        m.release(first, last);
+                    }
                     Ok((run, on_maps))
                 },
             )
             .collect();
-        if let (Some(m), Some((first, last))) = (mapped, first_last) {
-            m.release(first, last);
-        }
         let mut chunks = Vec::with_capacity(placed.len());
         for run in placed {
             match run {

@@ -171,29 +171,48 @@ fn feature_json(r: &Row, to_ll: &Reprojector) -> Result<String, String> {
     Ok(out)
 }
 
-/// conflicts.geojson text (features written in parallel, in order).
-pub fn conflicts_geojson(input: &ReportInput) -> Result<String, String> {
-    use rayon::prelude::*;
+/// Fails when the working CRS has no transformation to longitude and latitude (checked once,
+/// before [`write_conflicts_geojson`]).
+pub fn conflicts_geojson_possible(input: &ReportInput) -> Result<(), String> {
     let working = &input.dataset.working_crs;
     let lonlat = CrsDef::parse(lonlat_crs_for(working))?;
-    // Fail early (and once) when there is no transformation.
-    Reprojector::new(working, &lonlat)?;
+    Reprojector::new(working, &lonlat).map(|_| ())
+}
+
+/// Writes conflicts.geojson into `out` as it is made: runs of features rendered in parallel,
+/// each written in order before the next is made (a province's file is ~20 MB of text, held
+/// whole three times over when joined).
+pub fn write_conflicts_geojson(
+    input: &ReportInput,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    /// Features rendered at once.
+    const RUN: usize = 4096;
+    let working = &input.dataset.working_crs;
+    let lonlat = CrsDef::parse(lonlat_crs_for(working)).map_err(std::io::Error::other)?;
     let rows = rows(input);
-    let features: Vec<String> = rows
-        .par_iter()
-        .map_init(
-            || Reprojector::new(working, &lonlat),
-            |to_ll, r| match to_ll {
-                Ok(to_ll) => feature_json(r, to_ll),
-                Err(e) => Err(e.clone()),
-            },
-        )
-        .collect::<Result<_, _>>()?;
-    let mut text = String::with_capacity(features.iter().map(|f| f.len() + 1).sum::<usize>() + 64);
-    text.push_str("{\"type\":\"FeatureCollection\",\"features\":[");
-    text.push_str(&features.join(","));
-    text.push_str("]}\n");
-    Ok(text)
+    out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
+    for (r, run) in rows.chunks(RUN).enumerate() {
+        let features: Vec<String> = run
+            .par_iter()
+            .map_init(
+                || Reprojector::new(working, &lonlat),
+                |to_ll, r| match to_ll {
+                    Ok(to_ll) => feature_json(r, to_ll),
+                    Err(e) => Err(e.clone()),
+                },
+            )
+            .collect::<Result<_, _>>()
+            .map_err(std::io::Error::other)?;
+        for (k, f) in features.iter().enumerate() {
+            if r > 0 || k > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(f.as_bytes())?;
+        }
+    }
+    out.write_all(b"]}\n")
 }
 
 /// The patch field names of `rows`, in order of first appearance (compared case-insensitively,

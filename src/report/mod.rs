@@ -208,11 +208,13 @@ fn write_set(
         ),
         (
             "conflicts.geojson",
+            // Written as it is made (a province's is ~20 MB).
             Box::new(|| {
-                text(
-                    geo_out::conflicts_geojson(input)
-                        .map_err(|e| msg::cannot_render("conflicts.geojson", &e))?,
-                )
+                geo_out::conflicts_geojson_possible(input)
+                    .map_err(|e| msg::cannot_render("conflicts.geojson", &e))?;
+                streamed(&dir.join("conflicts.geojson"), |out| {
+                    geo_out::write_conflicts_geojson(input, out)
+                })
             }),
         ),
         (
