@@ -148,12 +148,14 @@ pub struct LoadOptions {
     /// With `near_zones`: the filtered layers are still read, reprojected and repaired whole
     /// (every record is checked: an unreadable or unrepairable one anywhere in the file makes
     /// the check incomplete, as without the filter), and a feature is then kept when its box
-    /// meets a zone part's neighbourhood, or the frame of a zone's overview map on which it is
-    /// large enough to draw, so that every check and every map gives what the whole load
-    /// gives. The features let go are counted in
-    /// [`SourceInfo::features`](crate::model::SourceInfo) and
+    /// meets a zone part's neighbourhood, or when a zone's overview map may draw it (large
+    /// enough there, and within the map's budget of background features: `KeepNear`), so
+    /// that every check and every map gives what the whole load gives. The features let go
+    /// are counted in [`SourceInfo::features`](crate::model::SourceInfo) and
     /// [`SourceInfo::released`](crate::model::SourceInfo), not as far from the zones; those
-    /// in a map's frame keep their box, for the map's count of features too small to draw.
+    /// in a map's frame keep their box, for the map's count of features too small to draw or
+    /// left out for its budget. A large shapefile among them is read with its coordinates left
+    /// in the file until they are repaired ([`shp::read_shapefile_deferred`]).
     pub read_every_feature: bool,
 }
 

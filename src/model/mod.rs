@@ -275,8 +275,8 @@ pub struct SourceInfo {
     pub encoding: Option<Text>,
     /// Features read and used: loaded, or checked and let go (`released`).
     pub features: usize,
-    /// Features read, reprojected and repaired whole, then let go because they lie where no
-    /// check and no map of the reports looks (`LoadOptions::read_every_feature`); counted in
+    /// Features read, reprojected and repaired whole, then let go because no check uses them
+    /// and no map of the reports draws them (`LoadOptions::read_every_feature`); counted in
     /// `features`. 0 when every feature read is loaded.
     #[serde(skip_serializing_if = "crate::model::is_zero")]
     pub released: usize,
