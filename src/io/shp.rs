@@ -1529,6 +1529,36 @@ mod tests {
         mapped.release(0, 11_999);
         assert_eq!(mapped.shape(11_999).unwrap(), usual.records[11_997].shape);
 
+        // A record changed under the mapping since the walk (written in place) no longer
+        // reads: an error for it, which makes it unusable.
+        {
+            use std::io::{Seek, SeekFrom, Write};
+            let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+            f.seek(SeekFrom::Start((record_offset(&path, 3) + 8) as u64))
+                .unwrap();
+            f.write_all(&0i32.to_le_bytes()).unwrap();
+        }
+        assert_eq!(mapped.shape(3), Err(msg::null_shape()));
+        assert_eq!(mapped.shape(4).unwrap(), usual.records[4].shape);
+
+        // Without the .shx the records are walked in order: the same.
+        std::fs::remove_file(path.with_extension("shx")).unwrap();
+        let usual = read_shapefile(&path).unwrap();
+        let deferred = read_shapefile_deferred(&path, None).unwrap();
+        let mapped = deferred.mapped.clone().expect("a large file is mapped");
+        assert_eq!(deferred.warnings, usual.warnings);
+        assert_eq!(deferred.unusable, usual.unusable);
+        assert_eq!(deferred.records.len(), usual.records.len());
+        for (d, u) in deferred.records.iter().zip(&usual.records) {
+            assert_eq!((d.index, &d.attrs), (u.index, &u.attrs));
+            assert_eq!(
+                mapped.shape(d.index).unwrap(),
+                u.shape,
+                "record {}",
+                d.index
+            );
+        }
+
         // A small file is read as usual.
         let small = write_sample(dir.path(), "small", 3);
         let read = read_shapefile_deferred(&small, None).unwrap();
