@@ -263,9 +263,12 @@ pub fn load_review_with(
     // Read whole, then kept where a check or a map can use them: the zones (and townships)
     // are built by now, so the areas are known before these layers are repaired.
     if let (Some(near), false) = (options.near_zones, read_whole_kept_near.is_empty()) {
+        // The zones dissolved as the check will (the same union of the same features): their
+        // parts' neighbourhoods, and their boxes, to which report.html fits the overview maps.
+        let dissolved = dissolved_zones(&layers, review);
         let keep = KeepNear::new(
-            zone_neighbourhood_boxes(&layers, review, near),
-            zone_map_frames(&layers, review),
+            zone_neighbourhood_boxes(&layers, review, near, &dissolved),
+            zone_map_frames(&dissolved),
         );
         // Side by side, as above.
         let finished: Vec<Result<(String, Layer), LoadError>> = read_whole_kept_near
@@ -611,7 +614,27 @@ fn zone_neighbourhoods(
     review: &Review,
     near: fn(geo::Rect<f64>) -> geo::Rect<f64>,
 ) -> Roi {
-    Roi::new(zone_neighbourhood_boxes(layers, review, near))
+    Roi::new(zone_neighbourhood_boxes(
+        layers,
+        review,
+        near,
+        &dissolved_zones(layers, review),
+    ))
+}
+
+/// Each zone (the features of the zones layer sharing an id) dissolved as the check dissolves
+/// it (`analysis::zone::check_zone`: the same union of the same features, in the same order).
+fn dissolved_zones(layers: &[Layer], review: &Review) -> Vec<crate::model::Geom> {
+    let Some(zones) = layers.first() else {
+        return Vec::new();
+    };
+    let fields = Fields::of_layer(zones, &review.file);
+    crate::model::zones::group_zones(zones, &fields)
+        .into_par_iter()
+        .map(|z| {
+            crate::spatial::overlay::union_local(z.features.into_iter().map(|(g, _)| g).collect())
+        })
+        .collect()
 }
 
 /// The boxes of [`zone_neighbourhoods`].
@@ -619,20 +642,12 @@ fn zone_neighbourhood_boxes(
     layers: &[Layer],
     review: &Review,
     near: fn(geo::Rect<f64>) -> geo::Rect<f64>,
+    dissolved: &[crate::model::Geom],
 ) -> Vec<geo::Rect<f64>> {
     use geo::{BoundingRect, Intersects};
-    let Some(zones) = layers.first() else {
-        return Vec::new();
-    };
-    let fields = Fields::of_layer(zones, &review.file);
-    let parts: Vec<geo::Polygon<f64>> = crate::model::zones::group_zones(zones, &fields)
-        .into_par_iter()
-        .flat_map_iter(|z| {
-            crate::spatial::overlay::union_local(z.features.into_iter().map(|(g, _)| g).collect()).0
-        })
-        .collect();
-    let parts: Vec<(geo::Polygon<f64>, geo::Rect<f64>)> = parts
-        .into_iter()
+    let parts: Vec<(&geo::Polygon<f64>, geo::Rect<f64>)> = dissolved
+        .iter()
+        .flat_map(|z| &z.0)
         .filter_map(|p| {
             let b = p.bounding_rect()?;
             Some((p, b))
@@ -949,28 +964,15 @@ impl KeepNear {
     }
 }
 
-/// Each zone's box, and the frame of its overview map in the report (the zone's box, its
-/// features' boxes together, fitted as [`crate::spatial::frame::MapFrame::fit`]) with its
+/// Each zone's box (of its dissolved geometry, as report.html takes it), and the frame of its
+/// overview map in the report (fitted as [`crate::spatial::frame::MapFrame::fit`]) with its
 /// scale (px per metre): a part's close-ups are in [`zone_neighbourhood_boxes`].
-fn zone_map_frames(
-    layers: &[Layer],
-    review: &Review,
-) -> Vec<(geo::Rect<f64>, geo::Rect<f64>, f64)> {
+fn zone_map_frames(dissolved: &[crate::model::Geom]) -> Vec<(geo::Rect<f64>, geo::Rect<f64>, f64)> {
     use geo::BoundingRect;
-    let Some(zones) = layers.first() else {
-        return Vec::new();
-    };
-    let fields = Fields::of_layer(zones, &review.file);
-    crate::model::zones::group_zones(zones, &fields)
+    dissolved
         .iter()
         .filter_map(|z| {
-            let mut bbox = None;
-            for (g, _) in &z.features {
-                if let Some(b) = g.bounding_rect() {
-                    crate::spatial::overlay::grow_box(&mut bbox, b);
-                }
-            }
-            let bbox = bbox?;
+            let bbox = z.bounding_rect()?;
             let frame = crate::spatial::frame::MapFrame::fit(bbox);
             Some((bbox, frame.rect_in_map(), frame.px_per_m))
         })
