@@ -726,10 +726,10 @@ fn in_review_order(
 /// the zone's box first, then the others, each in record order, leaving out those smaller than
 /// a step both ways. A feature that cannot be among the first [`MAX_MAP_FEATURES`] on any map
 /// showing its place is let go with its box kept, from which the maps count it (too small, or
-/// past the budget) as they would if it were loaded. The maps are fitted to the zones' boxes
-/// after their dissolve, these before it: the two differ by the union's rounding, so every
-/// test here is made both ways with [`KeepNear::MARGIN_M`] (and [`KeepNear::SCALE_SLACK`] on
-/// sizes), keeping a feature unless it is left out for sure.
+/// past the budget) as they would if it were loaded. The frames here are fitted to the zones
+/// dissolved as the check dissolves them, as the maps are; every test is still made both ways
+/// with [`KeepNear::MARGIN_M`] (and [`KeepNear::SCALE_SLACK`] on sizes), keeping a feature
+/// unless it is left out for sure.
 ///
 /// [`MAX_MAP_FEATURES`]: crate::spatial::frame::MAX_MAP_FEATURES
 struct KeepNear {
@@ -803,8 +803,8 @@ enum Keep {
 }
 
 impl KeepNear {
-    /// The most the maps' frames and zone boxes move with the zones' dissolve, with room to
-    /// spare (the union rounds coordinates far under a millimetre).
+    /// Room left on every box test against the maps' frames and zone boxes (computed here as
+    /// report.html computes them, from the same dissolve): floating-point noise only.
     const MARGIN_M: f64 = 1.0;
     /// The same for a map's scale, relatively, on the sizes compared with its step.
     const SCALE_SLACK: f64 = 0.01;
@@ -1295,7 +1295,9 @@ fn repair_chunk(records: usize) -> usize {
 /// in record order, each repaired in parallel, then decided in order (a feature's place on
 /// an overview map depends on those before it), so that no more than a block of the features
 /// let go is held at once. Their geometry and values are freed, their notes kept
-/// (`released`); the boxes of those the maps count come with each run.
+/// (`released`); the boxes of those the maps count come with each run. Also returns the
+/// values of the first features built (up to `fields::SAMPLE`), let go or not: the sample the
+/// layer's fields are judged from, as if every feature were loaded.
 ///
 /// With `mapped`, each record's shape is taken from the mapped file as its block is repaired
 /// (and reprojected from `reproject`'s first CRS to its second), the pages of each run of
@@ -1307,7 +1309,7 @@ fn built_kept_near(
     reproject: Option<(&CrsDef, &CrsDef)>,
     progress: &Progress,
     path: &Path,
-) -> Vec<Result<BuiltRun, String>> {
+) -> (Vec<Result<BuiltRun, String>>, Vec<crate::model::Attrs>) {
     /// Records per block: enough to keep every thread busy.
     const BLOCK: usize = 1 << 16;
     if !records.is_sorted_by_key(|r| r.index) {
@@ -1316,6 +1318,7 @@ fn built_kept_near(
     let chunk = repair_chunk(records.len().min(BLOCK));
     let mut counts = keep.counts();
     let mut runs = Vec::new();
+    let mut field_sample = Vec::new();
     // Blocks taken from the end of the list reversed, which then shrinks behind them (a
     // province's list of records is itself tens of megabytes).
     records.reverse();
@@ -1361,17 +1364,18 @@ fn built_kept_near(
                                 }),
                             };
                             let mut built = shape.and_then(build_geometry_owned);
-                            let mut attrs = rec.attrs;
+                            let attrs = rec.attrs;
                             let placed = match &mut built {
                                 Ok(rep) => {
                                     let b = geo::BoundingRect::bounding_rect(&rep.geometry);
                                     let placed = keep.place(b.as_ref(), &mut on_maps);
                                     // Let go at once when the features before it cannot change
                                     // that (freed by the thread that made it, while it is fresh);
-                                    // still decided in order below, for the counts.
+                                    // still decided in order below, for the counts. Its values
+                                    // stay until then: the first features' are the sample the
+                                    // layer's fields are judged from.
                                     if keep.let_go_anyway(&placed, &on_maps, &before) {
                                         rep.geometry = crate::model::Geom::new(Vec::new());
-                                        attrs = crate::model::Attrs::default();
                                     }
                                     placed
                                 }
@@ -1395,7 +1399,7 @@ fn built_kept_near(
                 Ok(run) => chunks.push(run),
                 Err(e) => {
                     runs.push(Err(e));
-                    return runs;
+                    return (runs, field_sample);
                 }
             }
         }
@@ -1404,7 +1408,10 @@ fn built_kept_near(
         let mut decisions: Vec<Vec<Keep>> = Vec::with_capacity(chunks.len());
         for (run, on_maps) in &chunks {
             let mut d = Vec::with_capacity(run.len());
-            for ((_, built, _, _), placed) in run {
+            for ((_, built, attrs, _), placed) in run {
+                if built.is_ok() && field_sample.len() < crate::model::fields::SAMPLE {
+                    field_sample.push(attrs.clone());
+                }
                 d.push(match built {
                     Ok(_) => keep.decide(placed, on_maps, &mut counts),
                     Err(_) => Keep::Used,
@@ -1448,7 +1455,7 @@ fn built_kept_near(
             runs.push(Ok(run));
         }
     }
-    runs
+    (runs, field_sample)
 }
 
 /// Reprojects and repairs one layer; with `roi`, records whose box (in the working CRS) meets
@@ -1562,10 +1569,10 @@ fn finish_layer(
         });
         filtered_out += before - records.len();
     }
-    let results: Vec<Result<BuiltRun, String>> = match keep_near {
+    let (results, field_sample): (Vec<Result<BuiltRun, String>>, _) = match keep_near {
         None => {
             let chunk = repair_chunk(records.len());
-            records
+            let runs = records
                 .into_par_iter()
                 .chunks(chunk)
                 .map(|recs| {
@@ -1579,7 +1586,8 @@ fn finish_layer(
                     progress.inc(out.len() as u64);
                     Ok((out, Vec::new(), 0))
                 })
-                .collect()
+                .collect();
+            (runs, Vec::new())
         }
         Some(keep) => {
             let reproject = (!same_crs).then_some((&crs, working));
@@ -1647,6 +1655,11 @@ fn finish_layer(
             features: features.len() + released,
             released,
             released_on_maps,
+            field_sample: if released > 0 {
+                field_sample
+            } else {
+                Vec::new()
+            },
             far_from_zones: filtered_out,
             warnings,
             unusable: Vec::new(),

@@ -342,15 +342,27 @@ fn features_past_every_maps_budget_are_let_go_and_still_counted() {
     let b = ds.layer(LayerRole::Zones).unwrap().source.extent.unwrap();
     // Squares of 60 m every 200 m over the zones' box grown by 3 km: the largest zone (15 km)
     // has ~38 m to a px on its overview map, so every square is drawn where it is in view,
-    // and that map has thousands of them in view, far past its budget of 1,500.
+    // and that map has thousands of them in view, far past its budget of 1,500. Before them,
+    // 100 squares 60 km away (outside every map, let go) are the only ones with a BSM: the
+    // layer's id field is judged from its first features' values as if all were loaded.
     let mut features = Vec::new();
+    for k in 0..100 {
+        let (x0, y0) = (
+            b[2].round() + 60_000.0 + 200.0 * f64::from(k),
+            b[3].round() + 60_000.0,
+        );
+        let (x1, y1) = (x0 + 60.0, y0 + 60.0);
+        features.push(format!(
+            r#"{{"type":"Feature","properties":{{"BSM":"F{k}","DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+        ));
+    }
     let mut y = b[1] - 3000.0;
     while y < b[3] + 3000.0 {
         let mut x = b[0] - 3000.0;
         while x < b[2] + 3000.0 {
             let (x0, y0, x1, y1) = (x.round(), y.round(), x.round() + 60.0, y.round() + 60.0);
             features.push(format!(
-                r#"{{"type":"Feature","properties":{{"DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+                r#"{{"type":"Feature","properties":{{"BSM":null,"DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
             ));
             x += 200.0;
         }
@@ -374,6 +386,11 @@ fn features_past_every_maps_budget_are_let_go_and_still_counted() {
     assert!(
         counted > 300,
         "only {counted} squares counted past a budget"
+    );
+    let bsm = some.fields.iter().position(|f| f == "BSM").unwrap();
+    assert!(
+        some.features.iter().all(|f| f.attrs.get(bsm).is_none()),
+        "a kept square has a BSM"
     );
     let html = std::fs::read_to_string(whole.join("report.html")).unwrap();
     assert!(html.contains("背景要素超过每图的绘制上限"));

@@ -475,16 +475,23 @@ fn resolve(layer: &Layer, own: Option<&FieldNames>, names: &FieldNames) -> Resol
     out
 }
 
-/// How many values (at most) are looked at to judge a field.
-const SAMPLE: usize = 5000;
+/// How many values (at most) are looked at to judge a field: those of the layer's first
+/// features (`SourceInfo::field_sample` when the loader let some of them go).
+pub(crate) const SAMPLE: usize = 5000;
 
 /// `Ok(())` when the values of field `index` fit `role`, else why not.
 fn values_fit(layer: &Layer, index: usize, role: Role) -> Result<(), SkipReason> {
     let mut seen = 0usize;
     let mut fit = 0usize;
     let mut examples: Vec<String> = Vec::new();
-    for f in layer.features.iter().take(SAMPLE) {
-        let Some(v) = layer.attr(f, Some(index)) else {
+    let sample: Box<dyn Iterator<Item = &crate::model::Attrs>> =
+        if layer.source.field_sample.is_empty() {
+            Box::new(layer.features.iter().map(|f| &f.attrs))
+        } else {
+            Box::new(layer.source.field_sample.iter())
+        };
+    for attrs in sample.take(SAMPLE) {
+        let Some(v) = attrs.get(index).map(str::trim).filter(|v| !v.is_empty()) else {
             continue;
         };
         seen += 1;

@@ -286,6 +286,11 @@ pub struct SourceInfo {
     /// were loaded.
     #[serde(skip)]
     pub released_on_maps: Vec<geo::Rect<f64>>,
+    /// When features were let go (`released`): the values of the layer's first features as
+    /// loading everything would give them (up to `fields::SAMPLE`), from which its fields are
+    /// judged (`model::fields`), as they would be without letting any go. Empty otherwise.
+    #[serde(skip)]
+    pub field_sample: Vec<crate::model::Attrs>,
     /// Features left out because they lie far from every merged zone (the check's spatial
     /// filter): they cannot change any result. 0 when everything was loaded.
     pub far_from_zones: usize,
