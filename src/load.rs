@@ -790,6 +790,19 @@ struct MapCount {
     first: usize,
 }
 
+impl MapCount {
+    /// Whether this map may draw a feature standing on it as `flags` say ([`on_map`]), with
+    /// these counted before it: large enough, and fewer than the map's budget before it.
+    fn may_draw(&self, flags: u8) -> bool {
+        let before = if flags & on_map::MAYBE_FIRST != 0 {
+            self.first
+        } else {
+            self.all
+        };
+        flags & on_map::MAYBE_DRAWN != 0 && before < crate::spatial::frame::MAX_MAP_FEATURES
+    }
+}
+
 /// What [`KeepNear`] makes of a feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -816,21 +829,10 @@ impl KeepNear {
     ) -> KeepNear {
         use crate::spatial::index::{grown, rect_of};
         let grow = |b: geo::Rect<f64>| rect_of(&grown(b, Self::MARGIN_M));
+        // `None` when nothing is left of it.
         let shrink = |b: geo::Rect<f64>| {
-            let (lo, hi) = (b.min(), b.max());
-            let m = Self::MARGIN_M;
-            (hi.x - lo.x > 2.0 * m && hi.y - lo.y > 2.0 * m).then(|| {
-                geo::Rect::new(
-                    geo::Coord {
-                        x: lo.x + m,
-                        y: lo.y + m,
-                    },
-                    geo::Coord {
-                        x: hi.x - m,
-                        y: hi.y - m,
-                    },
-                )
-            })
+            let s = grown(b, -Self::MARGIN_M);
+            (s[0] < s[2] && s[1] < s[3]).then(|| rect_of(&s))
         };
         // Positions in the filter are positions in `maps`: only the frames it takes.
         let frames: Vec<(geo::Rect<f64>, Overview)> = frames
@@ -904,7 +906,6 @@ impl KeepNear {
     /// been decided with the same `counts` (one per map, in `maps` order).
     /// `on_maps`: the list `p` was placed in.
     fn decide(&self, p: &Placed, on_maps: &[(u32, u8)], counts: &mut [MapCount]) -> Keep {
-        use crate::spatial::frame::MAX_MAP_FEATURES;
         let mut drawn = false;
         let on = on_maps.get(p.on.clone()).unwrap_or(&[]);
         for &(k, flags) in on {
@@ -912,15 +913,7 @@ impl KeepNear {
                 drawn = true;
                 continue;
             };
-            if flags & on_map::MAYBE_DRAWN != 0 {
-                // The fewest features it can have before it on this map.
-                let before = if flags & on_map::MAYBE_FIRST != 0 {
-                    c.first
-                } else {
-                    c.all
-                };
-                drawn |= before < MAX_MAP_FEATURES;
-            }
+            drawn |= c.may_draw(flags);
             if flags & on_map::SURELY_DRAWN != 0 {
                 c.all += 1;
                 if flags & on_map::SURELY_FIRST != 0 {
@@ -939,23 +932,12 @@ impl KeepNear {
     /// between now and it: `counts` are counts from before them (the counts only grow, and a
     /// feature is let go when on every map it is too small or has too many before it).
     fn let_go_anyway(&self, p: &Placed, on_maps: &[(u32, u8)], counts: &[MapCount]) -> bool {
-        use crate::spatial::frame::MAX_MAP_FEATURES;
         !p.near
             && on_maps
                 .get(p.on.clone())
                 .unwrap_or(&[])
                 .iter()
-                .all(|&(k, flags)| {
-                    let Some(c) = counts.get(k as usize) else {
-                        return false;
-                    };
-                    let before = if flags & on_map::MAYBE_FIRST != 0 {
-                        c.first
-                    } else {
-                        c.all
-                    };
-                    flags & on_map::MAYBE_DRAWN == 0 || before >= MAX_MAP_FEATURES
-                })
+                .all(|&(k, flags)| counts.get(k as usize).is_some_and(|c| !c.may_draw(flags)))
     }
 
     /// A count per map for [`KeepNear::decide`].
@@ -1252,37 +1234,41 @@ fn map_box(b: geo::Rect<f64>, r: &Reprojector) -> Option<geo::Rect<f64>> {
     coords_bbox(ring.iter())
 }
 
-/// Takes every record's shape from the mapped file (a layer read deferred but not kept near
-/// the zones): a record whose shape no longer reads is unusable, named as the reader would.
-fn fill_shapes(
-    records: &mut Vec<crate::model::RawRecord>,
-    mapped: &crate::io::shp::MappedShapes,
-    unusable: &mut Vec<crate::model::Unusable>,
-    warnings: &mut Vec<Text>,
-) {
-    let failed: Vec<(usize, Text)> = records
-        .par_iter_mut()
-        .filter_map(|rec| match mapped.shape(rec.index) {
-            Ok(shape) => {
-                rec.shape = shape;
-                None
-            }
-            Err(reason) => Some((rec.index, reason)),
-        })
-        .collect();
-    if failed.is_empty() {
-        return;
+/// A record's shape: as read, or, for a layer read deferred, taken from the mapped file and
+/// reprojected there (`reprojector`: the layer's CRS to the working one); an error when it no
+/// longer reads (the record is then unusable, named like one that cannot be repaired).
+fn record_shape(
+    rec: &mut crate::model::RawRecord,
+    mapped: Option<&crate::io::shp::MappedShapes>,
+    reprojector: Option<&Reprojector>,
+) -> Result<crate::model::RawShape, Text> {
+    let Some(m) = mapped else {
+        return Ok(std::mem::replace(
+            &mut rec.shape,
+            crate::model::RawShape::Rings(Vec::new()),
+        ));
+    };
+    let mut shape = m.shape(rec.index)?;
+    if let Some(r) = reprojector {
+        for ring in shape.rings_mut() {
+            r.transform(ring);
+        }
     }
-    let gone: std::collections::BTreeSet<usize> = failed.iter().map(|(i, _)| *i).collect();
-    records.retain(|r| !gone.contains(&r.index));
-    for (index, reason) in failed {
-        warnings.push(msg::record_note(index, &reason));
-        unusable.push(crate::model::Unusable {
-            index: Some(index),
-            id: None,
-            reason,
-        });
+    Ok(shape)
+}
+
+/// The reprojector of a worker taking shapes from the mapped file ([`record_shape`]): made in
+/// `slot` the first time, when there are such shapes and the layer's CRS is not the working
+/// one (`reproject`: the two).
+fn worker_reprojector<'a>(
+    slot: &'a mut Option<Reprojector>,
+    mapped: Option<&crate::io::shp::MappedShapes>,
+    reproject: Option<(&CrsDef, &CrsDef)>,
+) -> Result<Option<&'a Reprojector>, String> {
+    if let (Some(_), Some((from, to)), None) = (mapped, reproject, &slot) {
+        *slot = Some(Reprojector::new(from, to)?);
     }
+    Ok(slot.as_ref())
 }
 
 /// Records repaired per parallel task: small enough that a layer of few large polygons (a red
@@ -1340,10 +1326,7 @@ fn built_kept_near(
                     if progress.is_cancelled() {
                         return Err(LoadError::cancelled(path).message.en);
                     }
-                    if let (Some(_), Some((from, to)), None) = (mapped, reproject, &reprojector) {
-                        *reprojector = Some(Reprojector::new(from, to)?);
-                    }
-                    let reprojector = &*reprojector;
+                    let reprojector = worker_reprojector(reprojector, mapped, reproject)?;
                     let span = recs
                         .first()
                         .zip(recs.last())
@@ -1351,19 +1334,9 @@ fn built_kept_near(
                     let mut on_maps: Vec<(u32, u8)> = Vec::new();
                     let run: Vec<(BuiltRecord, Placed)> = recs
                         .into_iter()
-                        .map(|rec| {
-                            let shape = match mapped {
-                                None => Ok(rec.shape),
-                                Some(m) => m.shape(rec.index).map(|mut shape| {
-                                    if let Some(r) = reprojector {
-                                        for ring in shape.rings_mut() {
-                                            r.transform(ring);
-                                        }
-                                    }
-                                    shape
-                                }),
-                            };
-                            let mut built = shape.and_then(build_geometry_owned);
+                        .map(|mut rec| {
+                            let mut built = record_shape(&mut rec, mapped, reprojector)
+                                .and_then(build_geometry_owned);
                             let attrs = rec.attrs;
                             let placed = match &mut built {
                                 Ok(rep) => {
@@ -1515,15 +1488,7 @@ fn finish_layer(
         other => other,
     };
     let mut records = records;
-    // Shapes left in the file are taken from it as the layer is repaired, with their
-    // reprojection, when it is kept near the zones; else all of them here.
-    let mapped = match (mapped, keep_near) {
-        (Some(m), None) => {
-            fill_shapes(&mut records, &m, &mut unusable, &mut warnings);
-            None
-        }
-        (m, _) => m,
-    };
+    // Shapes left in the file are taken from it, and reprojected, as the layer is repaired.
     if !reprojector.is_identity() && mapped.is_none() {
         if records.len() < 20_000 {
             // Small layers on this thread: building a transformation costs more than the work.
@@ -1569,30 +1534,37 @@ fn finish_layer(
         });
         filtered_out += before - records.len();
     }
+    let reproject = (!same_crs).then_some((&crs, working));
     let (results, field_sample): (Vec<Result<BuiltRun, String>>, _) = match keep_near {
         None => {
             let chunk = repair_chunk(records.len());
             let runs = records
                 .into_par_iter()
                 .chunks(chunk)
-                .map(|recs| {
-                    if progress.is_cancelled() {
-                        return Err(LoadError::cancelled(&path).message.en);
-                    }
-                    let out: Vec<BuiltRecord> = recs
-                        .into_iter()
-                        .map(|rec| (rec.index, build_geometry_owned(rec.shape), rec.attrs, true))
-                        .collect();
-                    progress.inc(out.len() as u64);
-                    Ok((out, Vec::new(), 0))
-                })
+                .map_init(
+                    || None,
+                    |reprojector: &mut Option<Reprojector>, recs| {
+                        if progress.is_cancelled() {
+                            return Err(LoadError::cancelled(&path).message.en);
+                        }
+                        let reprojector =
+                            worker_reprojector(reprojector, mapped.as_ref(), reproject)?;
+                        let out: Vec<BuiltRecord> = recs
+                            .into_iter()
+                            .map(|mut rec| {
+                                let built = record_shape(&mut rec, mapped.as_ref(), reprojector)
+                                    .and_then(build_geometry_owned);
+                                (rec.index, built, rec.attrs, true)
+                            })
+                            .collect();
+                        progress.inc(out.len() as u64);
+                        Ok((out, Vec::new(), 0))
+                    },
+                )
                 .collect();
             (runs, Vec::new())
         }
-        Some(keep) => {
-            let reproject = (!same_crs).then_some((&crs, working));
-            built_kept_near(records, keep, mapped.as_ref(), reproject, progress, &path)
-        }
+        Some(keep) => built_kept_near(records, keep, mapped.as_ref(), reproject, progress, &path),
     };
     progress.add_time("repair", repair_start.elapsed().as_secs_f64());
     let mut features = Vec::new();

@@ -138,7 +138,7 @@ fn read_shapefile_inner(
     let release = |part: &[u8]| bytes.release(part);
     let (sha256, walked) = rayon::join(
         || bytes.sha256_hex_releasing(),
-        || -> (Walk, Vec<Text>, Vec<FileHash>) {
+        || -> (Walk, Option<ShxEntries>, Vec<Text>, Vec<FileHash>) {
             let mut warnings = header.warnings.clone();
             let mut files = Vec::new();
             let shx = match sibling_file(path, "shx") {
@@ -159,24 +159,44 @@ fn read_shapefile_inner(
             };
             let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
             let walk = match &index {
-                Some(index) => walk_indexed(&bytes, &header, index, keep, &release, defer),
+                Some(index) => walk_indexed(&bytes, &header, index, keep, &release),
                 None => {
-                    let walk = walk_records(&bytes, &header, keep, defer);
+                    let walk = walk_records(&bytes, &header, keep);
                     if let Some(shx) = &shx {
                         check_shx(shx, &walk.offsets, &mut warnings);
                     }
                     walk
                 }
             };
-            (walk, warnings, files)
+            (walk, index, warnings, files)
         },
     );
-    let (mut walk, mut warnings, mut files) = walked;
+    let (walk, index, mut warnings, mut files) = walked;
     let mapped = if defer {
+        // Where each record's content is: as the walk found it (the .shx's length when it
+        // is consistent, else the record header's).
+        let spans = match index {
+            Some(index) => index
+                .into_iter()
+                .map(|(offset, len)| (offset + RECORD_HEADER_LEN, len))
+                .collect(),
+            None => walk
+                .offsets
+                .iter()
+                .map(|&offset| {
+                    let offset = offset as usize;
+                    let words = be_i32(&bytes, offset + 4).and_then(|w| usize::try_from(w).ok());
+                    (
+                        offset + RECORD_HEADER_LEN,
+                        words.unwrap_or(0).saturating_mul(2),
+                    )
+                })
+                .collect(),
+        };
         Some(MappedShapes {
             bytes: std::sync::Arc::new(bytes),
             shape_type: header.shape_type,
-            spans: std::mem::take(&mut walk.spans),
+            spans,
         })
     } else {
         drop(bytes);
@@ -351,20 +371,15 @@ struct Walk {
     tail_warnings: Vec<Text>,
     /// Box of every finite point of every record (filtered or not).
     extent: Option<Rect<f64>>,
-    /// With `keep_spans`: where each record's content is, `(start, length)`.
-    spans: Vec<(usize, usize)>,
-    keep_spans: bool,
 }
 
 impl Walk {
-    fn new(keep_spans: bool) -> Walk {
+    fn new() -> Walk {
         Walk {
             shapes: Vec::new(),
             offsets: Vec::new(),
             tail_warnings: Vec::new(),
             extent: None,
-            spans: Vec::new(),
-            keep_spans,
         }
     }
 
@@ -381,21 +396,13 @@ impl Walk {
         }
         self.offsets.push(offset as u64);
         self.shapes.push(shape);
-        if self.keep_spans {
-            self.spans.push((offset + RECORD_HEADER_LEN, content.len()));
-        }
     }
 }
 
 /// Walks the records from offset 100 to the real end of the file, following record headers.
-fn walk_records(
-    bytes: &[u8],
-    header: &Header,
-    keep: Option<RecordFilter<'_>>,
-    keep_spans: bool,
-) -> Walk {
+fn walk_records(bytes: &[u8], header: &Header, keep: Option<RecordFilter<'_>>) -> Walk {
     let end = bytes.len();
-    let mut walk = Walk::new(keep_spans);
+    let mut walk = Walk::new();
     let mut pos = SHP_HEADER_LEN;
     while pos < end {
         let index = walk.shapes.len();
@@ -436,10 +443,13 @@ fn walk_records(
     walk
 }
 
+/// A `.shx`'s entries: each record's (offset, content length) in bytes.
+type ShxEntries = Vec<(usize, usize)>;
+
 /// The `.shx` entries as (offset, content length) in bytes, when the index is consistent with a
 /// `.shp` of `shp_len` bytes: a valid header, whole 8-byte entries, each record inside the file,
 /// in order and not overlapping. `None` otherwise (the `.shp` is then walked in order).
-fn shx_index(shx: &[u8], shp_len: usize) -> Option<Vec<(usize, usize)>> {
+fn shx_index(shx: &[u8], shp_len: usize) -> Option<ShxEntries> {
     parse_header(shx).ok()?;
     let body = shx.get(SHP_HEADER_LEN..)?;
     if body.len() % 8 != 0 || body.is_empty() {
@@ -468,7 +478,6 @@ fn walk_indexed(
     index: &[(usize, usize)],
     keep: Option<RecordFilter<'_>>,
     release: &(dyn Fn(&[u8]) + Sync),
-    keep_spans: bool,
 ) -> Walk {
     // The records are located by the index, so runs of them parse independently (in parallel),
     // each into a walk of its own, joined in file order.
@@ -476,7 +485,7 @@ fn walk_indexed(
         .par_chunks(WALK_CHUNK)
         .enumerate()
         .map(|(c, entries)| {
-            let mut walk = Walk::new(keep_spans);
+            let mut walk = Walk::new();
             walk.shapes.reserve(entries.len());
             walk.offsets.reserve(entries.len());
             for (k, &(offset, len)) in entries.iter().enumerate() {
@@ -501,14 +510,12 @@ fn walk_indexed(
             walk
         })
         .collect();
-    let mut walk = Walk::new(keep_spans);
+    let mut walk = Walk::new();
     walk.shapes.reserve(index.len());
     walk.offsets.reserve(index.len());
-    walk.spans.reserve(if keep_spans { index.len() } else { 0 });
     for part in chunks {
         walk.shapes.extend(part.shapes);
         walk.offsets.extend(part.offsets);
-        walk.spans.extend(part.spans);
         walk.tail_warnings.extend(part.tail_warnings);
         if let Some(b) = part.extent {
             grow_box(&mut walk.extent, b);

@@ -1971,12 +1971,16 @@ fn candidates<'m, 'a>(
         far: Vec::new(),
         released: 0,
     };
+    // Smaller than a step both ways: it would thin to a point.
+    let too_small = |b: &Rect<f64>| {
+        let (w_px, h_px) = view.size_px(b);
+        w_px < BACKGROUND_STEP_PX && h_px < BACKGROUND_STEP_PX
+    };
     ml.index.for_each_in(view.rect_in_map(), |i, b| {
         if !keep(i) {
             return;
         }
-        let (w_px, h_px) = view.size_px(&b);
-        if w_px < BACKGROUND_STEP_PX && h_px < BACKGROUND_STEP_PX {
+        if too_small(&b) {
             skipped.small += 1;
         } else if boxes_intersect(&b, zone_box) {
             c.near.push(i);
@@ -1988,8 +1992,7 @@ fn candidates<'m, 'a>(
         // Not loaded because no overview map would draw them (and no close-up shows their
         // place): each is too small here, or past the budget (see `Candidates::released`).
         released.for_each_in(view.rect_in_map(), |_, b| {
-            let (w_px, h_px) = view.size_px(&b);
-            if w_px < BACKGROUND_STEP_PX && h_px < BACKGROUND_STEP_PX {
+            if too_small(&b) {
                 skipped.small += 1;
             } else {
                 c.released += 1;
