@@ -249,20 +249,68 @@ fn whole_and_kept(
 /// A copy of the sample review in `dir` with one more protection layer, `name`, read from
 /// the GeoJSON `text` (EPSG:4549); the copy's review file.
 fn sample_with_extra_layer(dir: &Path, name: &str, text: &str) -> PathBuf {
+    std::fs::write(dir.join("extra.geojson"), text).unwrap();
+    sample_with_layer_file(dir, name, "extra.geojson")
+}
+
+/// A copy of the sample review in `dir` with one more protection layer, `name`, read from
+/// `file` (already in `dir`); the copy's review file.
+fn sample_with_layer_file(dir: &Path, name: &str, file: &str) -> PathBuf {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
     for e in std::fs::read_dir(&sample).unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
     }
-    std::fs::write(dir.join("extra.geojson"), text).unwrap();
     let review_path = dir.join("review.toml");
     let toml = std::fs::read_to_string(&review_path).unwrap().replace(
         "[layers.extra]",
-        &format!("[layers.extra]\n\"{name}\" = \"extra.geojson\""),
+        &format!("[layers.extra]\n\"{name}\" = \"{file}\""),
     );
-    assert!(toml.contains("extra.geojson"), "{toml}");
+    assert!(toml.contains(file), "{toml}");
     std::fs::write(&review_path, toml).unwrap();
     review_path
+}
+
+/// The sample's zones' box `[min x, min y, max x, max y]`, from a whole load.
+fn sample_zones_box() -> [f64; 4] {
+    let ds = load_review_with(&sample(), &Progress::new(), LoadOptions::default()).unwrap();
+    ds.layer(LayerRole::Zones).unwrap().source.extent.unwrap()
+}
+
+/// The lower-left corners of squares every `step` metres over the box `b` grown by 3 km.
+fn grid_over(b: [f64; 4], step: f64) -> Vec<(f64, f64)> {
+    let mut corners = Vec::new();
+    let mut y = b[1] - 3000.0;
+    while y < b[3] + 3000.0 {
+        let mut x = b[0] - 3000.0;
+        while x < b[2] + 3000.0 {
+            corners.push((x.round(), y.round()));
+            x += step;
+        }
+        y += step;
+    }
+    corners
+}
+
+/// A GeoJSON feature: the square of side `size` from `(x0, y0)`, with `properties` (JSON).
+fn square_feature(x0: f64, y0: f64, size: f64, properties: &str) -> String {
+    let (x1, y1) = (x0 + size, y0 + size);
+    format!(
+        r#"{{"type":"Feature","properties":{properties},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+    )
+}
+
+/// A FeatureCollection of `features` in EPSG:4549 (declared before them).
+fn collection_4549(features: &[String]) -> String {
+    format!(
+        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4549"}}}},"features":[{}]}}"#,
+        features.join(",\n")
+    )
+}
+
+/// The layer `name` of `ds`.
+fn layer_named(ds: &zonecheck::model::Dataset, name: &str) -> zonecheck::model::Layer {
+    ds.layers.iter().find(|l| l.name == name).unwrap().clone()
 }
 
 /// Every file under `dir`, by name, compared byte for byte with the same name under `other`.
@@ -287,36 +335,18 @@ fn same_outputs(dir: &Path, other: &Path) {
 #[test]
 fn features_too_small_for_every_map_showing_them_are_let_go_and_still_counted() {
     let dir = tempfile::tempdir().unwrap();
-    // The zones' box, from a whole load of the sample.
-    let progress = Progress::new();
-    let ds = load_review_with(&sample(), &progress, LoadOptions::default()).unwrap();
-    let zones = ds.layer(LayerRole::Zones).unwrap();
-    let b = zones.source.extent.unwrap();
     // Squares of 0.2 m every 150 m over the zones' box grown by 3 km: the sample's maps show at
     // most a few px per metre, so each is far under a step on every map.
-    let mut features = Vec::new();
-    let mut y = b[1] - 3000.0;
-    while y < b[3] + 3000.0 {
-        let mut x = b[0] - 3000.0;
-        while x < b[2] + 3000.0 {
-            let (x0, y0, x1, y1) = (x.round(), y.round(), x.round() + 0.2, y.round() + 0.2);
-            features.push(format!(
-                r#"{{"type":"Feature","properties":{{"DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
-            ));
-            x += 150.0;
-        }
-        y += 150.0;
-    }
-    let text = format!(
-        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4549"}}}},"features":[{}]}}"#,
-        features.join(",\n")
-    );
-    let review_path = sample_with_extra_layer(dir.path(), "点状", &text);
+    let features: Vec<String> = grid_over(sample_zones_box(), 150.0)
+        .into_iter()
+        .map(|(x, y)| square_feature(x, y, 0.2, r#"{"DLBM":"0101"}"#))
+        .collect();
+    let review_path = sample_with_extra_layer(dir.path(), "点状", &collection_4549(&features));
     let ((whole, whole_ds), (kept, kept_ds)) = whole_and_kept(&review_path, dir.path());
-    let dots = |ds: &zonecheck::model::Dataset| {
-        ds.layers.iter().find(|l| l.name == "点状").unwrap().clone()
-    };
-    let (all, some) = (dots(&whole_ds), dots(&kept_ds));
+    let (all, some) = (
+        layer_named(&whole_ds, "点状"),
+        layer_named(&kept_ds, "点状"),
+    );
     assert_eq!(all.features.len(), features.len());
     assert_eq!(all.source.released, 0);
     let small = some.source.released_on_maps.len();
@@ -337,47 +367,29 @@ fn features_too_small_for_every_map_showing_them_are_let_go_and_still_counted() 
 #[test]
 fn features_past_every_maps_budget_are_let_go_and_still_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let progress = Progress::new();
-    let ds = load_review_with(&sample(), &progress, LoadOptions::default()).unwrap();
-    let b = ds.layer(LayerRole::Zones).unwrap().source.extent.unwrap();
+    let b = sample_zones_box();
     // Squares of 60 m every 200 m over the zones' box grown by 3 km: the largest zone (15 km)
     // has ~38 m to a px on its overview map, so every square is drawn where it is in view,
     // and that map has thousands of them in view, far past its budget of 1,500. Before them,
     // 100 squares 60 km away (outside every map, let go) are the only ones with a BSM: the
     // layer's id field is judged from its first features' values as if all were loaded.
-    let mut features = Vec::new();
-    for k in 0..100 {
+    let far = (0..100).map(|k| {
         let (x0, y0) = (
             b[2].round() + 60_000.0 + 200.0 * f64::from(k),
             b[3].round() + 60_000.0,
         );
-        let (x1, y1) = (x0 + 60.0, y0 + 60.0);
-        features.push(format!(
-            r#"{{"type":"Feature","properties":{{"BSM":"F{k}","DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
-        ));
-    }
-    let mut y = b[1] - 3000.0;
-    while y < b[3] + 3000.0 {
-        let mut x = b[0] - 3000.0;
-        while x < b[2] + 3000.0 {
-            let (x0, y0, x1, y1) = (x.round(), y.round(), x.round() + 60.0, y.round() + 60.0);
-            features.push(format!(
-                r#"{{"type":"Feature","properties":{{"BSM":null,"DLBM":"0101"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
-            ));
-            x += 200.0;
-        }
-        y += 200.0;
-    }
-    let text = format!(
-        r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4549"}}}},"features":[{}]}}"#,
-        features.join(",\n")
-    );
-    let review_path = sample_with_extra_layer(dir.path(), "方格", &text);
+        square_feature(x0, y0, 60.0, &format!(r#"{{"BSM":"F{k}","DLBM":"0101"}}"#))
+    });
+    let grid = grid_over(b, 200.0)
+        .into_iter()
+        .map(|(x, y)| square_feature(x, y, 60.0, r#"{"BSM":null,"DLBM":"0101"}"#));
+    let features: Vec<String> = far.chain(grid).collect();
+    let review_path = sample_with_extra_layer(dir.path(), "方格", &collection_4549(&features));
     let ((whole, whole_ds), (kept, kept_ds)) = whole_and_kept(&review_path, dir.path());
-    let squares = |ds: &zonecheck::model::Dataset| {
-        ds.layers.iter().find(|l| l.name == "方格").unwrap().clone()
-    };
-    let (all, some) = (squares(&whole_ds), squares(&kept_ds));
+    let (all, some) = (
+        layer_named(&whole_ds, "方格"),
+        layer_named(&kept_ds, "方格"),
+    );
     assert_eq!(all.features.len(), features.len());
     assert_eq!(some.features.len() + some.source.released, features.len());
     // None is too small on any map: every box kept is one left out for a budget (662 of the
@@ -406,43 +418,35 @@ fn a_large_shapefile_read_a_block_at_a_time_gives_the_same_outputs() {
     use zonecheck::crs::{CrsDef, Reprojector};
     use zonecheck::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
     let dir = tempfile::tempdir().unwrap();
-    let progress = Progress::new();
-    let ds = load_review_with(&sample(), &progress, LoadOptions::default()).unwrap();
-    let b = ds.layer(LayerRole::Zones).unwrap().source.extent.unwrap();
     // Squares of 60 m every 200 m over the zones' box grown by 3 km (as above), in CGCS2000
     // longitude and latitude: 12,000 records, a .shp of 1.6 MB (files from 1 MiB are mapped).
     let working = CrsDef::parse("EPSG:4549").unwrap();
     let geographic = CrsDef::parse("EPSG:4490").unwrap();
     let to_degrees = Reprojector::new(&working, &geographic).unwrap();
-    let mut features: Vec<(MultiPolygon<f64>, Vec<Option<String>>)> = Vec::new();
-    let mut y = b[1] - 3000.0;
-    while y < b[3] + 3000.0 {
-        let mut x = b[0] - 3000.0;
-        while x < b[2] + 3000.0 {
-            let (x0, y0) = (x.round(), y.round());
-            let mut ring: Vec<Coord<f64>> = [
-                (0.0, 0.0),
-                (0.0, 60.0),
-                (60.0, 60.0),
-                (60.0, 0.0),
-                (0.0, 0.0),
-            ]
-            .iter()
-            .map(|&(dx, dy)| Coord {
-                x: x0 + dx,
-                y: y0 + dy,
+    let features: Vec<(MultiPolygon<f64>, Vec<Option<String>>)> =
+        grid_over(sample_zones_box(), 200.0)
+            .into_iter()
+            .enumerate()
+            .map(|(n, (x0, y0))| {
+                let corners = [
+                    (0.0, 0.0),
+                    (0.0, 60.0),
+                    (60.0, 60.0),
+                    (60.0, 0.0),
+                    (0.0, 0.0),
+                ];
+                let mut ring: Vec<Coord<f64>> = corners
+                    .iter()
+                    .map(|&(dx, dy)| Coord {
+                        x: x0 + dx,
+                        y: y0 + dy,
+                    })
+                    .collect();
+                to_degrees.transform(&mut ring);
+                let square = MultiPolygon(vec![Polygon::new(ring.into(), vec![])]);
+                (square, vec![Some(format!("{n}")), Some("0101".to_string())])
             })
             .collect();
-            to_degrees.transform(&mut ring);
-            let n = features.len();
-            features.push((
-                MultiPolygon(vec![Polygon::new(ring.into(), vec![])]),
-                vec![Some(format!("{n}")), Some("0101".to_string())],
-            ));
-            x += 200.0;
-        }
-        y += 200.0;
-    }
     let fields = [
         FieldSpec {
             name: "BSM".to_string(),
@@ -453,26 +457,16 @@ fn a_large_shapefile_read_a_block_at_a_time_gives_the_same_outputs() {
             kind: FieldKind::Text(10),
         },
     ];
-    let sample_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps");
-    for e in std::fs::read_dir(&sample_dir).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
     let shp = dir.path().join("方格.shp");
     let prj = geographic.esri_wkt().unwrap();
     write_polygon_shapefile(&shp, &fields, &features, Some(&prj), OutEncoding::Gbk).unwrap();
     assert!(std::fs::metadata(&shp).unwrap().len() > 1 << 20);
-    let review_path = dir.path().join("review.toml");
-    let toml = std::fs::read_to_string(&review_path)
-        .unwrap()
-        .replace("[layers.extra]", "[layers.extra]\n\"方格\" = \"方格.shp\"");
-    assert!(toml.contains("方格.shp"), "{toml}");
-    std::fs::write(&review_path, toml).unwrap();
+    let review_path = sample_with_layer_file(dir.path(), "方格", "方格.shp");
     let ((whole, whole_ds), (kept, kept_ds)) = whole_and_kept(&review_path, dir.path());
-    let squares = |ds: &zonecheck::model::Dataset| {
-        ds.layers.iter().find(|l| l.name == "方格").unwrap().clone()
-    };
-    let (all, some) = (squares(&whole_ds), squares(&kept_ds));
+    let (all, some) = (
+        layer_named(&whole_ds, "方格"),
+        layer_named(&kept_ds, "方格"),
+    );
     assert_eq!(all.features.len(), features.len());
     assert!(some.source.released > 0);
     assert_eq!(some.features.len() + some.source.released, features.len());
