@@ -236,8 +236,13 @@ fn conflict_areas_ellipsoidal(
 ) -> Option<bool> {
     let farmland = p.layer.role == LayerRole::Farmland;
     let tbmj_field = p.layer.field_index(TBMJ_FIELD).filter(|_| farmland);
+    // Each piece's polygons' areas, kept for the union's polygons that are pieces unchanged.
+    let mut piece_areas: Vec<Vec<Option<f64>>> = Vec::with_capacity(c.features.len());
     for o in &mut c.features {
-        o.area_ellipsoid_m2 = ell.area_m2(&o.geometry);
+        let areas: Vec<Option<f64>> = o.geometry.0.iter().map(|p| ell.polygon_m2(p)).collect();
+        // The sum `area_m2` makes, in the same order.
+        o.area_ellipsoid_m2 = areas.iter().copied().sum();
+        piece_areas.push(areas);
         if !farmland {
             continue;
         }
@@ -263,10 +268,19 @@ fn conflict_areas_ellipsoidal(
             _ => None,
         };
     }
-    // The conflict's area: its one piece's when the union is that piece.
+    // The conflict's area: its one piece's when the union is that piece; else the union's
+    // polygons', a piece's when it is one unchanged.
     c.area_ellipsoid_m2 = match c.features.as_slice() {
         [only] if only.geometry == c.geometry => only.area_ellipsoid_m2,
-        _ => ell.area_m2(&c.geometry),
+        features => {
+            let mut known = crate::spatial::ellipsoid::KnownAreas::default();
+            for (o, areas) in features.iter().zip(&piece_areas) {
+                for (polygon, area) in o.geometry.0.iter().zip(areas) {
+                    known.insert(polygon, *area);
+                }
+            }
+            ell.area_m2_with(&c.geometry, &known)
+        }
     };
     farmland.then_some(tbmj_field.is_some())
 }

@@ -103,6 +103,47 @@ impl EllipsoidArea {
     pub fn area_m2(&self, g: &Geom) -> Option<f64> {
         g.0.iter().map(|p| self.polygon_m2(p)).sum()
     }
+
+    /// As [`EllipsoidArea::area_m2`], a polygon found in `known` taking its area from there
+    /// instead of computing it again (the same polygon, the same number: the result is the
+    /// one `area_m2` gives).
+    pub fn area_m2_with(&self, g: &Geom, known: &KnownAreas<'_>) -> Option<f64> {
+        g.0.iter()
+            .map(|p| known.get(p).unwrap_or_else(|| self.polygon_m2(p)))
+            .sum()
+    }
+}
+
+/// Areas of polygons already computed ([`EllipsoidArea::polygon_m2`]), found again by value:
+/// a union's polygon that is one of its pieces unchanged (a piece touching no other) need not
+/// be taken to the ellipsoid twice.
+#[derive(Default)]
+pub struct KnownAreas<'a> {
+    /// By the exterior's first vertex (its bits) and length; equal polygons share the key.
+    by_start: std::collections::HashMap<(u64, u64, usize), Vec<(&'a Polygon<f64>, Option<f64>)>>,
+}
+
+impl<'a> KnownAreas<'a> {
+    fn key(p: &Polygon<f64>) -> Option<(u64, u64, usize)> {
+        let first = p.exterior().0.first()?;
+        Some((first.x.to_bits(), first.y.to_bits(), p.exterior().0.len()))
+    }
+
+    /// Remembers `area`, what [`EllipsoidArea::polygon_m2`] gave for `p`.
+    pub fn insert(&mut self, p: &'a Polygon<f64>, area: Option<f64>) {
+        if let Some(key) = Self::key(p) {
+            self.by_start.entry(key).or_default().push((p, area));
+        }
+    }
+
+    /// The area remembered for a polygon equal to `p`, if any.
+    fn get(&self, p: &Polygon<f64>) -> Option<Option<f64>> {
+        self.by_start
+            .get(&Self::key(p)?)?
+            .iter()
+            .find(|(known, _)| *known == p)
+            .map(|&(_, area)| area)
+    }
 }
 
 #[cfg(test)]
@@ -257,6 +298,34 @@ mod tests {
         let a = e.ring_m2(&ccw).unwrap();
         let b = e.ring_m2(&cw).unwrap();
         assert!((a - b).abs() < 1e-6 && a > 999_000.0, "{a} {b}");
+    }
+
+    /// A union's polygon that is one of the pieces unchanged takes the piece's area (the
+    /// number `area_m2` gives, to the bit); one that only starts like a piece (same first
+    /// vertex, same length) is computed.
+    #[test]
+    fn known_areas_are_taken_by_value_only() {
+        let e = EllipsoidArea::new(&CrsDef::epsg(4549).unwrap()).unwrap();
+        let piece = Polygon::new(rect(499_500.0, 3_320_000.0, 500_500.0, 3_321_000.0), vec![]);
+        let twin_start = Polygon::new(rect(499_500.0, 3_320_000.0, 500_700.0, 3_321_000.0), vec![]);
+        let other = Polygon::new(rect(600_000.0, 3_320_000.0, 600_100.0, 3_320_100.0), vec![]);
+        let union = Geom::new(vec![other.clone(), piece.clone(), twin_start.clone()]);
+        // The areas remembered are what polygon_m2 gives: the same total as area_m2.
+        let mut known = KnownAreas::default();
+        known.insert(&piece, e.polygon_m2(&piece));
+        let with = e.area_m2_with(&union, &known).unwrap();
+        assert_eq!(with.to_bits(), e.area_m2(&union).unwrap().to_bits());
+        // Taken from the list: a marked area shows where it is used, and only for `piece`
+        // (1 km² + 1.2 km² + 0.01 km², about; the mark adds 1 m² in place of `piece`'s).
+        let mut marked = KnownAreas::default();
+        marked.insert(&piece, Some(1.0));
+        let got = e.area_m2_with(&union, &marked).unwrap();
+        let want = e.polygon_m2(&other).unwrap() + 1.0 + e.polygon_m2(&twin_start).unwrap();
+        assert_eq!(got.to_bits(), want.to_bits());
+        // A piece that could not be reprojected makes the union's area unknown too.
+        let mut unknown = KnownAreas::default();
+        unknown.insert(&piece, None);
+        assert_eq!(e.area_m2_with(&union, &unknown), None);
     }
 
     #[test]
