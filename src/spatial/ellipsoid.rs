@@ -120,11 +120,17 @@ impl EllipsoidArea {
 #[derive(Default)]
 pub struct KnownAreas<'a> {
     /// By the exterior's first vertex (its bits) and length; equal polygons share the key.
-    by_start: std::collections::HashMap<(u64, u64, usize), Vec<(&'a Polygon<f64>, Option<f64>)>>,
+    by_start: std::collections::HashMap<StartKey, Vec<Known<'a>>>,
 }
 
+/// A polygon and its area ([`EllipsoidArea::polygon_m2`]).
+type Known<'a> = (&'a Polygon<f64>, Option<f64>);
+
+/// A polygon's exterior's first vertex (x and y bits) and its number of vertices.
+type StartKey = (u64, u64, usize);
+
 impl<'a> KnownAreas<'a> {
-    fn key(p: &Polygon<f64>) -> Option<(u64, u64, usize)> {
+    fn key(p: &Polygon<f64>) -> Option<StartKey> {
         let first = p.exterior().0.first()?;
         Some((first.x.to_bits(), first.y.to_bits(), p.exterior().0.len()))
     }
