@@ -73,6 +73,25 @@ pub fn read_raw_with(
 
 /// Whether [`read_raw_with`] would read `path` as a shapefile (which can be read deferred,
 /// [`shp::read_shapefile_deferred`]).
+/// The indices of `paths` from the largest file to the smallest (a shapefile counted with its
+/// `.dbf`; a file whose size cannot be had counts as empty), ties in review order.
+fn largest_first(paths: &[(String, PathBuf)]) -> Vec<usize> {
+    let size = |path: &Path| std::fs::metadata(path).map_or(0, |m| m.len());
+    let sizes: Vec<u64> = paths
+        .iter()
+        .map(|(_, path)| {
+            let dbf = has_extension(path, &["shp"])
+                .then(|| crate::io::sibling_file(path, "dbf"))
+                .flatten()
+                .map_or(0, |dbf| size(&dbf));
+            size(path).saturating_add(dbf)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..paths.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+    order
+}
+
 fn read_deferred(path: &Path) -> bool {
     !crate::io::gpkg::is_gpkg_path(path)
         && !crate::io::gdal_in::is_gdal_path(path)
@@ -182,29 +201,38 @@ pub fn load_review_with(
     let kept_near = |key: &str| near_only(key) && options.read_every_feature;
     let encoding_of = |key: &str| review.file.encoding_of.get(key).map(String::as_str);
     progress.stage("read", paths.len() as u64);
-    // Read every file not filtered by the zones (in parallel: independent files), while one
-    // thread asks PROJ about the CRS texts the load will need.
+    // Read every file not filtered by the zones (in parallel: independent files, the largest
+    // first so that it does not start last and end alone), while one thread asks PROJ about
+    // the CRS texts the load will need. The results stay in review order.
     let (_, raws) = rayon::join(
         || warm_crs(review, &paths),
         || -> Vec<Result<Option<Pending>, LoadError>> {
-            paths
-                .par_iter()
-                .map(|(key, path)| {
-                    if filtered(key) {
-                        return Ok(None);
-                    }
-                    check_cancel(progress, path)?;
-                    // A shapefile kept near the zones leaves its coordinates in the file until
-                    // it is repaired, a block at a time, after the zones.
-                    let raw = if kept_near(key) && read_deferred(path) {
-                        shp::read_shapefile_deferred(path, encoding_of(key))?
-                    } else {
-                        read_raw_with_encoding(path, encoding_of(key))?
-                    };
-                    progress.inc(1);
-                    Ok(Some(pending(review, key, path, raw)?))
-                })
-                .collect()
+            let mut results: Vec<(usize, Result<Option<Pending>, LoadError>)> =
+                largest_first(&paths)
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .map(|i| (i, &paths[i]))
+                    .map(|(i, (key, path))| {
+                        if filtered(key) {
+                            return (i, Ok(None));
+                        }
+                        let read = || -> Result<Option<Pending>, LoadError> {
+                            check_cancel(progress, path)?;
+                            // A shapefile kept near the zones leaves its coordinates in the file
+                            // until it is repaired, a block at a time, after the zones.
+                            let raw = if kept_near(key) && read_deferred(path) {
+                                shp::read_shapefile_deferred(path, encoding_of(key))?
+                            } else {
+                                read_raw_with_encoding(path, encoding_of(key))?
+                            };
+                            progress.inc(1);
+                            Ok(Some(pending(review, key, path, raw)?))
+                        };
+                        (i, read())
+                    })
+                    .collect();
+            results.sort_unstable_by_key(|(i, _)| *i);
+            results.into_iter().map(|(_, r)| r).collect()
         },
     );
     let mut first = Vec::new();

@@ -264,6 +264,51 @@ fn missing_dbf() {
     fx.run().assert_bad_input("zones.shp", &["missing .dbf"]);
 }
 
+/// Of two layers that cannot be read, the error names the first in the review's order of
+/// layers (zones, original zones, red line, farmland, …), whichever is the larger (the files
+/// are read largest first, side by side).
+#[test]
+fn of_two_unreadable_layers_the_first_in_the_review_is_named() {
+    let fx = Fixture::new();
+    let small = fx.path("small_red.shp");
+    write_zones_shp(&small, &zone_features(1));
+    let large = fx.path("large_farm.shp");
+    write_zones_shp(&large, &zone_features(400));
+    assert!(
+        std::fs::metadata(&large).map(|m| m.len()).unwrap_or(0)
+            > 100
+                * std::fs::metadata(&small)
+                    .map(|m| m.len())
+                    .unwrap_or(u64::MAX)
+    );
+    remove(&small.with_extension("dbf"));
+    remove(&large.with_extension("dbf"));
+    fx.set_review(
+        "[layers]\nzones = \"zones.shp\"\nredline = \"small_red.shp\"\nfarmland = \"large_farm.shp\"\n",
+    );
+    // Every feature read: both layers in the first read, where the larger starts first.
+    let every = |fx: &Fixture| {
+        run_zonecheck([
+            "check".as_ref(),
+            fx.review.as_os_str(),
+            "--out".as_ref(),
+            fx.out.as_os_str(),
+            "--lang".as_ref(),
+            "en".as_ref(),
+            "--all-features".as_ref(),
+        ])
+    };
+    every(&fx).assert_bad_input("small_red.shp", &["missing .dbf"]);
+    fx.run()
+        .assert_bad_input("small_red.shp", &["missing .dbf"]);
+    // The large file as the red line (before the farmland in the review's order of layers):
+    // it is named.
+    fx.set_review(
+        "[layers]\nzones = \"zones.shp\"\nfarmland = \"small_red.shp\"\nredline = \"large_farm.shp\"\n",
+    );
+    every(&fx).assert_bad_input("large_farm.shp", &["missing .dbf"]);
+}
+
 #[test]
 fn zero_byte_dbf() {
     let fx = Fixture::new();

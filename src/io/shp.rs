@@ -116,6 +116,10 @@ impl MappedShapes {
     }
 }
 
+/// A `.shp` walked: its records, the `.shx`'s entries (when usable), warnings, the `.shx`'s
+/// hash.
+type Walked = (Walk, Option<ShxEntries>, Vec<Text>, Vec<FileHash>);
+
 fn read_shapefile_inner(
     path: &Path,
     keep: Option<RecordFilter<'_>>,
@@ -132,46 +136,86 @@ fn read_shapefile_inner(
     let dbf_path =
         sibling_file(path, "dbf").ok_or_else(|| LoadError::new(msg::missing_dbf(), path))?;
 
-    // The hash of the .shp runs beside the walk; the file is let go before the .dbf is
-    // decoded (its pages no longer held while the attribute values are made).
-    // Both let the system take back the pages behind them (a mapped file read once).
+    // The .prj and .cpg first (small): the .cpg names the .dbf's encoding.
+    let mut sibling_warnings = Vec::new();
+    let mut siblings = Vec::new();
+    let crs =
+        sibling_text(path, "prj", &mut sibling_warnings, &mut siblings).filter(|s| !s.is_empty());
+    let cpg_file = sibling_text(path, "cpg", &mut sibling_warnings, &mut siblings);
+    let label = match encoding {
+        Some(label) => Some((label, LabelFrom::Review)),
+        None => cpg_file.as_deref().map(|c| (c, LabelFrom::CpgFile)),
+    };
+
+    // The .shp: its hash beside the walk, both letting the system take back the pages behind
+    // them (a mapped file read once).
     let release = |part: &[u8]| bytes.release(part);
-    let (sha256, walked) = rayon::join(
-        || bytes.sha256_hex_releasing(),
-        || -> (Walk, Option<ShxEntries>, Vec<Text>, Vec<FileHash>) {
-            let mut warnings = header.warnings.clone();
-            let mut files = Vec::new();
-            let shx = match sibling_file(path, "shx") {
-                None => {
-                    warnings.push(msg::no_shx());
-                    None
-                }
-                Some(shx_path) => match read_regular_file(&shx_path) {
-                    Ok(shx) => {
-                        files.push(FileHash::of(&shx_path, &shx));
-                        Some(shx)
-                    }
-                    Err(e) => {
-                        warnings.push(msg::cannot_read_sibling("shx", &e.message.en));
+    let shp_side = || -> (String, Walked) {
+        rayon::join(
+            || bytes.sha256_hex_releasing(),
+            || -> Walked {
+                let mut warnings = header.warnings.clone();
+                let mut files = Vec::new();
+                let shx = match sibling_file(path, "shx") {
+                    None => {
+                        warnings.push(msg::no_shx());
                         None
                     }
-                },
-            };
-            let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
-            let walk = match &index {
-                Some(index) => walk_indexed(&bytes, &header, index, keep, &release),
-                None => {
-                    let walk = walk_records(&bytes, &header, keep);
-                    if let Some(shx) = &shx {
-                        check_shx(shx, &walk.offsets, &mut warnings);
+                    Some(shx_path) => match read_regular_file(&shx_path) {
+                        Ok(shx) => {
+                            files.push(FileHash::of(&shx_path, &shx));
+                            Some(shx)
+                        }
+                        Err(e) => {
+                            warnings.push(msg::cannot_read_sibling("shx", &e.message.en));
+                            None
+                        }
+                    },
+                };
+                let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
+                let walk = match &index {
+                    Some(index) => walk_indexed(&bytes, &header, index, keep, &release),
+                    None => {
+                        let walk = walk_records(&bytes, &header, keep);
+                        if let Some(shx) = &shx {
+                            check_shx(shx, &walk.offsets, &mut warnings);
+                        }
+                        walk
                     }
-                    walk
-                }
-            };
-            (walk, index, warnings, files)
-        },
-    );
+                };
+                (walk, index, warnings, files)
+            },
+        )
+    };
+    // The .dbf: its hash beside its decoding; the rows wanted, when a filter leaves records
+    // out, as the walk found them.
+    let dbf_side = |walk: Option<&Walk>| -> Result<(FileHash, DbfTable), LoadError> {
+        let dbf = map_regular_file(&dbf_path)?;
+        let wanted: Option<Vec<bool>> = walk.map(|walk| {
+            walk.shapes
+                .iter()
+                // Unusable records' rows too: their id names them in messages.
+                .map(|s| !matches!(s, Ok(None)))
+                .collect()
+        });
+        let (dbf_hash, table) = rayon::join(
+            || FileHash::named(&dbf_path, dbf.sha256_hex_releasing()),
+            || parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()),
+        );
+        Ok((dbf_hash, table?))
+    };
+    let filtered = keep.is_some() && !defer;
+    let ((sha256, walked), dbf_read) = if filtered {
+        // The walk says which rows to decode: the .dbf after it.
+        let shp = shp_side();
+        let dbf = dbf_side(Some(&shp.1 .0));
+        (shp, dbf)
+    } else {
+        // Every row wanted: both files side by side.
+        rayon::join(shp_side, || dbf_side(None))
+    };
     let (walk, index, mut warnings, mut files) = walked;
+    warnings.extend(sibling_warnings);
     let mapped = if defer {
         // Where each record's content is: as the walk found it (the .shx's length when it
         // is consistent, else the record header's).
@@ -202,30 +246,10 @@ fn read_shapefile_inner(
         drop(bytes);
         None
     };
-    let dbf = map_regular_file(&dbf_path)?;
-    let mut siblings = Vec::new();
-    let crs = sibling_text(path, "prj", &mut warnings, &mut siblings).filter(|s| !s.is_empty());
-    let cpg_file = sibling_text(path, "cpg", &mut warnings, &mut siblings);
-    let label = match encoding {
-        Some(label) => Some((label, LabelFrom::Review)),
-        None => cpg_file.as_deref().map(|c| (c, LabelFrom::CpgFile)),
-    };
-    let wanted: Option<Vec<bool>> = keep.filter(|_| !defer).map(|_| {
-        walk.shapes
-            .iter()
-            // Unusable records' rows too: their id names them in messages.
-            .map(|s| !matches!(s, Ok(None)))
-            .collect()
-    });
-    // The .dbf's hash beside its decoding.
-    let (dbf_hash, table) = rayon::join(
-        || FileHash::named(&dbf_path, dbf.sha256_hex_releasing()),
-        || parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()),
-    );
-    drop(dbf);
+    let (dbf_hash, table) = dbf_read?;
     files.push(dbf_hash);
     files.extend(siblings);
-    let mut layer = pair(walk, table?, crs, warnings, mapped.is_some());
+    let mut layer = pair(walk, table, crs, warnings, mapped.is_some());
     layer.mapped = mapped;
     layer.files = std::iter::once(FileHash {
         file: path
