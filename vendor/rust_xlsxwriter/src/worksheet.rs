@@ -19366,6 +19366,19 @@ impl Worksheet {
         row_options: Option<&RowOptions>,
         has_data: bool,
     ) {
+        // zonecheck: a plain row (no options, no extensions, the default height), the same
+        // bytes as below without the attribute list (one per row of a province's workbook).
+        if row_options.is_none()
+            && !self.use_x14_extensions
+            && self.default_row_height == self.original_row_height
+        {
+            let mut tag = CellXml::new();
+            tag.push(b"<row r=\"");
+            tag.push_u32(row_num + 1);
+            tag.push(if has_data { b"\">" } else { b"\"/>" });
+            tag.write_to(&mut self.file_writer);
+            return;
+        }
         let row_num = (row_num + 1).to_string();
         let mut attributes = vec![("r", row_num)];
 
@@ -19416,6 +19429,10 @@ impl Worksheet {
     // overhead since they are in the inner loop for all worksheet data.
 
     // Write the <c> element for a number.
+    //
+    // zonecheck: the element is put together in a buffer on the stack and written once, the
+    // same bytes as `write!` made piece by piece (the workbook of a province has millions of
+    // cells, and the formatting machinery was most of the time spent writing them).
     fn write_number_cell<W: Write>(
         writer: &mut W,
         row: RowNum,
@@ -19436,18 +19453,28 @@ impl Worksheet {
         #[cfg(any(feature = "ryu", feature = "zmij"))]
         let number = buffer.format_finite(number);
 
+        #[cfg(not(any(feature = "ryu", feature = "zmij")))]
+        let number = number.to_string();
+        #[cfg(not(any(feature = "ryu", feature = "zmij")))]
+        let number = number.as_str();
+
+        let mut cell = CellXml::new();
+        cell.push(b"<c r=\"");
+        cell.push(col_name.as_bytes());
+        cell.push_u32(row);
         if xf_index > 0 {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" s="{xf_index}"><v>{number}</v></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
-        } else {
-            write!(writer, r#"<c r="{col_name}{row}"><v>{number}</v></c>"#).expect(XML_WRITE_ERROR);
+            cell.push(b"\" s=\"");
+            cell.push_u32(xf_index);
         }
+        cell.push(b"\"><v>");
+        cell.push(number.as_bytes());
+        cell.push(b"</v></c>");
+        cell.write_to(writer);
     }
 
     // Write the <c> element for a string.
+    //
+    // zonecheck: as `write_number_cell`, put together on the stack.
     fn write_string_cell<W: Write>(
         writer: &mut W,
         row: RowNum,
@@ -19455,19 +19482,18 @@ impl Worksheet {
         string_index: u32,
         xf_index: u32,
     ) {
+        let mut cell = CellXml::new();
+        cell.push(b"<c r=\"");
+        cell.push(col_name.as_bytes());
+        cell.push_u32(row);
         if xf_index > 0 {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" s="{xf_index}" t="s"><v>{string_index}</v></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
-        } else {
-            write!(
-                writer,
-                r#"<c r="{col_name}{row}" t="s"><v>{string_index}</v></c>"#
-            )
-            .expect(XML_WRITE_ERROR);
+            cell.push(b"\" s=\"");
+            cell.push_u32(xf_index);
         }
+        cell.push(b"\" t=\"s\"><v>");
+        cell.push_u32(string_index);
+        cell.push(b"</v></c>");
+        cell.write_to(writer);
     }
 
     // Write the <c> element for an inline string.
@@ -21315,4 +21341,59 @@ pub(crate) enum BorderPosition {
     BottomLeft,
     BottomCenter,
     BottomRight,
+}
+
+// zonecheck: one cell's XML put together on the stack (see `write_number_cell`). Every part
+// fits: a column name of 3 letters, 10 digits of a row, a style and a string index each, and
+// a number of at most 24 characters (zmij/ryu) come to under 80 bytes; anything longer (not
+// expected) goes straight to the writer.
+struct CellXml {
+    bytes: [u8; 128],
+    len: usize,
+    spilled: Vec<u8>,
+}
+
+impl CellXml {
+    fn new() -> CellXml {
+        CellXml {
+            bytes: [0; 128],
+            len: 0,
+            spilled: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, part: &[u8]) {
+        if self.spilled.is_empty() {
+            if let Some(slot) = self.bytes.get_mut(self.len..self.len + part.len()) {
+                slot.copy_from_slice(part);
+                self.len += part.len();
+                return;
+            }
+            self.spilled.extend_from_slice(&self.bytes[..self.len]);
+        }
+        self.spilled.extend_from_slice(part);
+    }
+
+    fn push_u32(&mut self, mut n: u32) {
+        let mut digits = [0u8; 10];
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.push(&digits[at..]);
+    }
+
+    fn write_to<W: Write>(&self, writer: &mut W) {
+        let bytes = if self.spilled.is_empty() {
+            &self.bytes[..self.len]
+        } else {
+            &self.spilled[..]
+        };
+        writer.write_all(bytes).expect(XML_WRITE_ERROR);
+    }
 }
