@@ -202,6 +202,23 @@ fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
     let mut worst = PartsMeet::No;
     // True when there is nothing more to learn: the interiors overlap, or the test failed.
     let mut pair = |i: usize, j: usize| -> bool {
+        // Boundaries that do not meet anywhere (exact test): the parts are apart, or one lies
+        // in the other's interior, which one vertex tells. Most pairs whose boxes meet are so,
+        // and geo's relate costs far more on large parts.
+        if let Some(apart) = boundaries_apart(&parts[i], &parts[j]) {
+            if apart {
+                let inside = |a: &Polygon<f64>, b: &Polygon<f64>| {
+                    a.exterior().0.first().is_some_and(|c| {
+                        geo::CoordinatePosition::coordinate_position(b, c) == CoordPos::Inside
+                    })
+                };
+                if inside(&parts[i], &parts[j]) || inside(&parts[j], &parts[i]) {
+                    worst = PartsMeet::Overlap;
+                    return true;
+                }
+                return false;
+            }
+        }
         // Should geo's relate fail on a degenerate pair, the parts are merged (as before exact
         // tests): the union decides, and says whether area was shared.
         let Some(m) = crate::spatial::guard::catch(|| parts[i].relate(&parts[j])) else {
@@ -245,6 +262,57 @@ fn parts_meeting(parts: &[Polygon<f64>]) -> PartsMeet {
         }
     }
     worst
+}
+
+/// Whether no point of `a`'s boundary is on `b`'s (no two segments, one of each, touch or
+/// cross; exact predicates): `Some(true)` apart, `Some(false)` meeting somewhere, `None` when
+/// the sweep would take too long (the caller then relates them another way). Only segments
+/// within the other polygon's box are swept.
+fn boundaries_apart(a: &Polygon<f64>, b: &Polygon<f64>) -> Option<bool> {
+    use geo::{Intersects, Line};
+    /// A segment: x range, y range, which polygon, the segment.
+    type Seg = (f64, f64, f64, f64, bool, Line<f64>);
+    let (box_a, box_b) = (a.bounding_rect()?, b.bounding_rect()?);
+    let mut segs: Vec<Seg> = Vec::new();
+    for (which, p, other) in [(false, a, box_b), (true, b, box_a)] {
+        for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+            for l in ring.lines() {
+                let s: Seg = (
+                    l.start.x.min(l.end.x),
+                    l.start.x.max(l.end.x),
+                    l.start.y.min(l.end.y),
+                    l.start.y.max(l.end.y),
+                    which,
+                    l,
+                );
+                if s.0 <= other.max().x
+                    && other.min().x <= s.1
+                    && s.2 <= other.max().y
+                    && other.min().y <= s.3
+                {
+                    segs.push(s);
+                }
+            }
+        }
+    }
+    segs.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+    // Pairs looked at, beyond which the sweep gives up (shapes whose segments mostly overlap
+    // in x; geo's relate is then as good).
+    let mut budget = 64 * segs.len() + 1024;
+    let mut active: Vec<usize> = Vec::new();
+    for k in 0..segs.len() {
+        let s = &segs[k];
+        active.retain(|&j| segs[j].1 >= s.0);
+        for &j in &active {
+            let t = &segs[j];
+            budget = budget.checked_sub(1)?;
+            if t.4 != s.4 && t.2 <= s.3 && s.2 <= t.3 && t.5.intersects(&s.5) {
+                return Some(false);
+            }
+        }
+        active.push(k);
+    }
+    Some(true)
 }
 
 /// Segments up to which [`is_fast_valid`] tests all pairs instead of sorting and sweeping.
@@ -1080,6 +1148,82 @@ mod passthrough_tests {
             pts.push(pts[0]);
             let p = Polygon::new(LineString::new(pts), vec![]);
             prop_assert!(!is_fast_valid(&p) || p.validation_errors().is_empty(), "{p:?}");
+        }
+
+        /// Two parts on a small grid — apart, touching at a corner, sharing an edge,
+        /// overlapping, one inside the other or inside its hole, far from the origin — are
+        /// judged as geo's DE-9IM judges them (the shortcut for boundaries that do not meet
+        /// agrees with `relate` on every case).
+        #[test]
+        fn parts_meeting_agrees_with_relate(
+            a in (0..6i32, 0..6i32, 1..7i32, 1..7i32),
+            b in (0..6i32, 0..6i32, 1..7i32, 1..7i32),
+            hole in any::<bool>(),
+            notch in any::<bool>(),
+            place in 0..4u8,
+        ) {
+            let (x0, y0) = (512_345.0, 3_301_234.0);
+            let c = |x: f64, y: f64| Coord { x: x0 + x, y: y0 + y };
+            // A rectangle, with a hole of a fifth of it in the middle, or with a notch cut into
+            // its top edge (a concave part, whose box holds what lies in the notch).
+            let part = |(x, y, w, h): (i32, i32, i32, i32), hole: bool, notch: bool| {
+                let (x, y, w, h) = (f64::from(x), f64::from(y), f64::from(w), f64::from(h));
+                let shell = if notch {
+                    vec![
+                        c(x, y), c(x + w, y), c(x + w, y + h), c(x + 0.75 * w, y + h),
+                        c(x + 0.5 * w, y + 0.2 * h), c(x + 0.25 * w, y + h), c(x, y + h), c(x, y),
+                    ]
+                } else {
+                    vec![c(x, y), c(x + w, y), c(x + w, y + h), c(x, y + h), c(x, y)]
+                };
+                let holes = if hole && !notch {
+                    vec![LineString::new(vec![
+                        c(x + 0.4 * w, y + 0.4 * h), c(x + 0.4 * w, y + 0.6 * h),
+                        c(x + 0.6 * w, y + 0.6 * h), c(x + 0.6 * w, y + 0.4 * h),
+                        c(x + 0.4 * w, y + 0.4 * h),
+                    ])]
+                } else {
+                    Vec::new()
+                };
+                Polygon::new(LineString::new(shell), holes)
+            };
+            let pa = part(a, hole, false);
+            let pb = part(b, false, notch);
+            // Or b put inside a: into a's hole (when it has one), or into its interior near a
+            // corner, touching nothing.
+            let (x, y, w, h) = (f64::from(a.0), f64::from(a.1), f64::from(a.2), f64::from(a.3));
+            let small = |fx: f64, fy: f64| {
+                Polygon::new(
+                    LineString::new(vec![
+                        c(x + fx * w, y + fy * h), c(x + (fx + 0.1) * w, y + fy * h),
+                        c(x + (fx + 0.1) * w, y + (fy + 0.1) * h), c(x + fx * w, y + (fy + 0.1) * h),
+                        c(x + fx * w, y + fy * h),
+                    ]),
+                    vec![],
+                )
+            };
+            let pb = match place {
+                1 if hole => small(0.45, 0.45),
+                1 | 2 => small(0.1, 0.1),
+                _ => pb,
+            };
+            let m = pa.relate(&pb);
+            let want = if m.get(CoordPos::Inside, CoordPos::Inside) != Dimensions::Empty {
+                PartsMeet::Overlap
+            } else if m.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+                PartsMeet::SharedEdge
+            } else {
+                PartsMeet::No
+            };
+            let got = parts_meeting(&[pa.clone(), pb.clone()]);
+            prop_assert_eq!(got, want, "{:?} {:?}", pa, pb);
+            // Whenever the boundaries are said apart, no boundary point is shared.
+            if boundaries_apart(&pa, &pb) == Some(true) {
+                prop_assert_eq!(
+                    m.get(CoordPos::OnBoundary, CoordPos::OnBoundary),
+                    Dimensions::Empty
+                );
+            }
         }
 
         /// A valid polygon with holes (any orientation of any ring), at any size far from the
