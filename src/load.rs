@@ -204,35 +204,50 @@ pub fn load_review_with(
     // Read every file not filtered by the zones (in parallel: independent files, the largest
     // first so that it does not start last and end alone), while one thread asks PROJ about
     // the CRS texts the load will need. The results stay in review order.
-    let (_, raws) = rayon::join(
+    // The shapefiles read through the spatial filter are mapped and hashed meanwhile (their
+    // hashes need no zones): the thread waiting for PROJ would otherwise sit idle.
+    let (_, (mut hashed_ahead, raws)) = rayon::join(
         || warm_crs(review, &paths),
-        || -> Vec<Result<Option<Pending>, LoadError>> {
-            let mut results: Vec<(usize, Result<Option<Pending>, LoadError>)> =
-                largest_first(&paths)
-                    .into_par_iter()
-                    .with_max_len(1)
-                    .map(|i| (i, &paths[i]))
-                    .map(|(i, (key, path))| {
-                        if filtered(key) {
-                            return (i, Ok(None));
-                        }
-                        let read = || -> Result<Option<Pending>, LoadError> {
-                            check_cancel(progress, path)?;
-                            // A shapefile kept near the zones leaves its coordinates in the file
-                            // until it is repaired, a block at a time, after the zones.
-                            let raw = if kept_near(key) && read_deferred(path) {
-                                shp::read_shapefile_deferred(path, encoding_of(key))?
-                            } else {
-                                read_raw_with_encoding(path, encoding_of(key))?
-                            };
-                            progress.inc(1);
-                            Ok(Some(pending(review, key, path, raw)?))
-                        };
-                        (i, read())
-                    })
-                    .collect();
-            results.sort_unstable_by_key(|(i, _)| *i);
-            results.into_iter().map(|(_, r)| r).collect()
+        || {
+            rayon::join(
+                || -> Vec<(usize, shp::HashedAhead)> {
+                    paths
+                        .par_iter()
+                        .enumerate()
+                        .with_max_len(1)
+                        .filter(|(_, (key, path))| filtered(key) && read_deferred(path))
+                        .filter_map(|(i, (_, path))| Some((i, shp::hash_ahead(path)?)))
+                        .collect()
+                },
+                || -> Vec<Result<Option<Pending>, LoadError>> {
+                    let mut results: Vec<(usize, Result<Option<Pending>, LoadError>)> =
+                        largest_first(&paths)
+                            .into_par_iter()
+                            .with_max_len(1)
+                            .map(|i| (i, &paths[i]))
+                            .map(|(i, (key, path))| {
+                                if filtered(key) {
+                                    return (i, Ok(None));
+                                }
+                                let read = || -> Result<Option<Pending>, LoadError> {
+                                    check_cancel(progress, path)?;
+                                    // A shapefile kept near the zones leaves its coordinates in the file
+                                    // until it is repaired, a block at a time, after the zones.
+                                    let raw = if kept_near(key) && read_deferred(path) {
+                                        shp::read_shapefile_deferred(path, encoding_of(key))?
+                                    } else {
+                                        read_raw_with_encoding(path, encoding_of(key))?
+                                    };
+                                    progress.inc(1);
+                                    Ok(Some(pending(review, key, path, raw)?))
+                                };
+                                (i, read())
+                            })
+                            .collect();
+                    results.sort_unstable_by_key(|(i, _)| *i);
+                    results.into_iter().map(|(_, r)| r).collect()
+                },
+            )
         },
     );
     let mut first = Vec::new();
@@ -328,9 +343,16 @@ pub fn load_review_with(
     if let (Some(near), false) = (options.near_zones, options.read_every_feature) {
         let roi = zone_neighbourhoods(&layers, review, near);
         progress.stage("read", paths.len() as u64);
+        let mut ahead: Vec<Option<shp::HashedAhead>> = paths.iter().map(|_| None).collect();
+        for (i, h) in hashed_ahead.drain(..) {
+            if let Some(slot) = ahead.get_mut(i) {
+                *slot = Some(h);
+            }
+        }
         let read: Vec<Result<Option<Pending>, LoadError>> = paths
             .par_iter()
-            .map(|(key, path)| {
+            .zip(ahead)
+            .map(|((key, path), hashed)| {
                 if !filtered(key) {
                     return Ok(None);
                 }
@@ -356,6 +378,8 @@ pub fn load_review_with(
                         return Err(LoadError::new(problem, path));
                     }
                     geojson_in::read_geojson_with(path, Some(&roi_for))?
+                } else if let Some(hashed) = hashed {
+                    shp::read_shapefile_hashed(path, Some(&keep), encoding_of(key), hashed)?
                 } else {
                     read_raw_with(path, Some(&keep), encoding_of(key))?
                 };

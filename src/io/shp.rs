@@ -56,7 +56,44 @@ pub fn read_shapefile_with(
     keep: Option<RecordFilter<'_>>,
     encoding: Option<&str>,
 ) -> Result<RawLayer, LoadError> {
-    read_shapefile_inner(path, keep, encoding, false)
+    read_shapefile_inner(path, keep, encoding, false, None)
+}
+
+/// As [`read_shapefile_with`], the `.shp` and `.dbf` taken from `hashed` (mapped and hashed
+/// beforehand, see [`hash_ahead`]) instead of mapped and hashed now.
+pub fn read_shapefile_hashed(
+    path: &Path,
+    keep: Option<RecordFilter<'_>>,
+    encoding: Option<&str>,
+    hashed: HashedAhead,
+) -> Result<RawLayer, LoadError> {
+    read_shapefile_inner(path, keep, encoding, false, Some(hashed))
+}
+
+/// A shapefile's `.shp` and `.dbf`, mapped and hashed ahead of their reading: the loader
+/// hashes the layers it reads through the spatial filter while it waits for PROJ and reads the
+/// zones, and reads them once the zones are known. Both are the mappings the reading then
+/// parses, so the hashes are of the bytes read (as when they are hashed beside the reading).
+pub struct HashedAhead {
+    shp: (crate::io::FileBytes, String),
+    dbf: (crate::io::FileBytes, String),
+}
+
+/// Maps and hashes the `.shp` of `path` and its `.dbf` (each hash letting the pages go behind
+/// it); `None` when either cannot be mapped (the reading then meets the problem and reports it
+/// as usual).
+pub fn hash_ahead(path: &Path) -> Option<HashedAhead> {
+    let dbf_path = sibling_file(path, "dbf")?;
+    let hashed = |p: &Path| -> Option<(crate::io::FileBytes, String)> {
+        let bytes = map_regular_file(p).ok()?;
+        let sha256 = bytes.sha256_hex_releasing();
+        Some((bytes, sha256))
+    };
+    let (shp, dbf) = rayon::join(|| hashed(path), || hashed(&dbf_path));
+    Some(HashedAhead {
+        shp: shp?,
+        dbf: dbf?,
+    })
 }
 
 /// As [`read_shapefile_with_encoding`], except that the records' coordinates stay in the mapped
@@ -66,7 +103,7 @@ pub fn read_shapefile_with(
 /// features are mostly let go once repaired: its coordinates are never all held at once. A
 /// file too small to be mapped is read as usual.
 pub fn read_shapefile_deferred(path: &Path, encoding: Option<&str>) -> Result<RawLayer, LoadError> {
-    read_shapefile_inner(path, None, encoding, true)
+    read_shapefile_inner(path, None, encoding, true, None)
 }
 
 /// The coordinates of a shapefile's records, in the mapped `.shp`
@@ -125,8 +162,12 @@ fn read_shapefile_inner(
     keep: Option<RecordFilter<'_>>,
     encoding: Option<&str>,
     defer: bool,
+    hashed: Option<HashedAhead>,
 ) -> Result<RawLayer, LoadError> {
-    let bytes = map_regular_file(path)?;
+    let (bytes, shp_sha256, mut dbf_hashed) = match hashed {
+        Some(HashedAhead { shp, dbf }) => (shp.0, Some(shp.1), Some(dbf)),
+        None => (map_regular_file(path)?, None, None),
+    };
     // Deferred: every record is checked without being built (a filter that takes none), and
     // kept with its values.
     let defer = defer && matches!(bytes, crate::io::FileBytes::Mapped(_));
@@ -152,7 +193,11 @@ fn read_shapefile_inner(
     let release = |part: &[u8]| bytes.release(part);
     let shp_side = || -> (String, Walked) {
         rayon::join(
-            || bytes.sha256_hex_releasing(),
+            || {
+                shp_sha256
+                    .clone()
+                    .unwrap_or_else(|| bytes.sha256_hex_releasing())
+            },
             || -> Walked {
                 let mut warnings = header.warnings.clone();
                 let mut files = Vec::new();
@@ -189,8 +234,13 @@ fn read_shapefile_inner(
     };
     // The .dbf: its hash beside its decoding; the rows wanted, when a filter leaves records
     // out, as the walk found them.
-    let dbf_side = |walk: Option<&Walk>| -> Result<(FileHash, DbfTable), LoadError> {
-        let dbf = map_regular_file(&dbf_path)?;
+    let dbf_side = |walk: Option<&Walk>,
+                    hashed: Option<(crate::io::FileBytes, String)>|
+     -> Result<(FileHash, DbfTable), LoadError> {
+        let (dbf, sha256) = match hashed {
+            Some((dbf, sha256)) => (dbf, Some(sha256)),
+            None => (map_regular_file(&dbf_path)?, None),
+        };
         let wanted: Option<Vec<bool>> = walk.map(|walk| {
             walk.shapes
                 .iter()
@@ -199,7 +249,12 @@ fn read_shapefile_inner(
                 .collect()
         });
         let (dbf_hash, table) = rayon::join(
-            || FileHash::named(&dbf_path, dbf.sha256_hex_releasing()),
+            || {
+                FileHash::named(
+                    &dbf_path,
+                    sha256.unwrap_or_else(|| dbf.sha256_hex_releasing()),
+                )
+            },
             || parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()),
         );
         Ok((dbf_hash, table?))
@@ -208,11 +263,11 @@ fn read_shapefile_inner(
     let ((sha256, walked), dbf_read) = if filtered {
         // The walk says which rows to decode: the .dbf after it.
         let shp = shp_side();
-        let dbf = dbf_side(Some(&shp.1 .0));
+        let dbf = dbf_side(Some(&shp.1 .0), dbf_hashed.take());
         (shp, dbf)
     } else {
         // Every row wanted: both files side by side.
-        rayon::join(shp_side, || dbf_side(None))
+        rayon::join(shp_side, || dbf_side(None, dbf_hashed.take()))
     };
     let (walk, index, mut warnings, mut files) = walked;
     warnings.extend(sibling_warnings);
@@ -1059,6 +1114,44 @@ mod tests {
             read_shapefile(&shp).unwrap().sha256.as_deref(),
             Some(want.as_str())
         );
+    }
+
+    /// Mapped and hashed ahead (the default mode's protection layers, while PROJ starts), a
+    /// shapefile reads as it does when hashed beside its reading: the same records, warnings
+    /// and file hashes, and the hashes are the files' (SHA-256 of their bytes).
+    #[test]
+    fn hashed_ahead_reads_as_hashed_beside() {
+        let dir = tempfile::tempdir().unwrap();
+        let shp = write_sample(dir.path(), "zones", 3);
+        let at = record_offset(&shp, 2) + 8 + 44;
+        patch(&shp, at, &5_i32.to_le_bytes());
+        let keep = |b: &Rect<f64>| b.min().x >= 15.0;
+        let usual = read_shapefile_with(&shp, Some(&keep), None).unwrap();
+        let ahead = hash_ahead(&shp).expect("both files map");
+        let hashed = read_shapefile_hashed(&shp, Some(&keep), None, ahead).unwrap();
+        assert_eq!(hashed.records, usual.records);
+        assert_eq!(hashed.warnings, usual.warnings);
+        assert_eq!(hashed.filtered_out, usual.filtered_out);
+        assert_eq!(hashed.unusable.len(), usual.unusable.len());
+        assert_eq!(format!("{:?}", hashed.files), format!("{:?}", usual.files));
+        assert_eq!(hashed.sha256, usual.sha256);
+        use sha2::{Digest, Sha256};
+        let sha = |p: &Path| -> String {
+            Sha256::digest(std::fs::read(p).unwrap())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        assert_eq!(hashed.sha256.as_deref(), Some(sha(&shp).as_str()));
+        let dbf = hashed
+            .files
+            .iter()
+            .find(|f| f.file == "zones.dbf")
+            .expect("the .dbf's hash");
+        assert_eq!(dbf.sha256, sha(&shp.with_extension("dbf")));
+        // Without a .dbf there is nothing to hash ahead: the reading reports it.
+        std::fs::remove_file(shp.with_extension("dbf")).unwrap();
+        assert!(hash_ahead(&shp).is_none());
     }
 
     #[test]
