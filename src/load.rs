@@ -18,7 +18,6 @@ use crate::spatial::repair::build_geometry_owned;
 use crate::spatial::roi::Roi;
 use geo::Coord;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Every layer of a review in the working CRS (see [`crate::model::Dataset`]).
@@ -99,9 +98,7 @@ fn read_deferred(path: &Path) -> bool {
 }
 
 fn sha256_of(path: &Path) -> Result<String, LoadError> {
-    let bytes = crate::io::read_regular_file(path)?;
-    let digest = Sha256::digest(&bytes);
-    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::io::sha256_hex(&crate::io::read_regular_file(path)?))
 }
 
 /// Box of the finite coordinates, `None` without any.

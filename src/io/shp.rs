@@ -1076,15 +1076,26 @@ mod tests {
         assert_eq!(layer.crs.as_deref(), Some("PROJCS[]"));
     }
 
+    /// The sample of three records with record 2 (the triangle at x 0..1) given a broken part
+    /// index: still reported, filtered or not. `KEEP_RIGHT` leaves record 0 (x 0..10) out and
+    /// keeps record 1 (x 20..50).
+    fn sample_with_broken_record(dir: &Path) -> std::path::PathBuf {
+        let shp = write_sample(dir, "zones", 3);
+        let at = record_offset(&shp, 2) + 8 + 44;
+        patch(&shp, at, &5_i32.to_le_bytes());
+        shp
+    }
+
+    /// Keeps records whose box starts right of x = 15.
+    fn keep_right(b: &Rect<f64>) -> bool {
+        b.min().x >= 15.0
+    }
+
     #[test]
     fn record_filter_keeps_only_wanted_records_with_their_own_attributes() {
         let dir = tempfile::tempdir().unwrap();
-        let shp = write_sample(dir.path(), "zones", 3);
-        // Record 2 (the triangle at x 0..1) gets a broken part index: still reported, filtered
-        // or not. Record 0 (x 0..10) is left out by the filter; record 1 (x 20..50) is kept.
-        let at = record_offset(&shp, 2) + 8 + 44;
-        patch(&shp, at, &5_i32.to_le_bytes());
-        let keep = |b: &Rect<f64>| b.min().x >= 15.0;
+        let shp = sample_with_broken_record(dir.path());
+        let keep = keep_right;
         let layer = read_shapefile_with(&shp, Some(&keep), None).unwrap();
         assert_eq!(layer.records.len(), 1);
         assert_eq!(layer.records[0].index, 1);
@@ -1104,11 +1115,7 @@ mod tests {
             layer.warnings
         );
         // The hash is the file's, filter or not.
-        use sha2::{Digest, Sha256};
-        let want: String = Sha256::digest(std::fs::read(&shp).unwrap())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let want = crate::io::sha256_hex(&std::fs::read(&shp).unwrap());
         assert_eq!(layer.sha256.as_deref(), Some(want.as_str()));
         assert_eq!(
             read_shapefile(&shp).unwrap().sha256.as_deref(),
@@ -1122,10 +1129,8 @@ mod tests {
     #[test]
     fn hashed_ahead_reads_as_hashed_beside() {
         let dir = tempfile::tempdir().unwrap();
-        let shp = write_sample(dir.path(), "zones", 3);
-        let at = record_offset(&shp, 2) + 8 + 44;
-        patch(&shp, at, &5_i32.to_le_bytes());
-        let keep = |b: &Rect<f64>| b.min().x >= 15.0;
+        let shp = sample_with_broken_record(dir.path());
+        let keep = keep_right;
         let usual = read_shapefile_with(&shp, Some(&keep), None).unwrap();
         let ahead = hash_ahead(&shp).expect("both files map");
         let hashed = read_shapefile_hashed(&shp, Some(&keep), None, ahead).unwrap();
@@ -1135,13 +1140,7 @@ mod tests {
         assert_eq!(hashed.unusable.len(), usual.unusable.len());
         assert_eq!(format!("{:?}", hashed.files), format!("{:?}", usual.files));
         assert_eq!(hashed.sha256, usual.sha256);
-        use sha2::{Digest, Sha256};
-        let sha = |p: &Path| -> String {
-            Sha256::digest(std::fs::read(p).unwrap())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
-        };
+        let sha = |p: &Path| crate::io::sha256_hex(&std::fs::read(p).unwrap());
         assert_eq!(hashed.sha256.as_deref(), Some(sha(&shp).as_str()));
         let dbf = hashed
             .files
