@@ -199,53 +199,52 @@ pub fn load_review_with(
     let encoding_of = |key: &str| review.file.encoding_of.get(key).map(String::as_str);
     progress.stage("read", paths.len() as u64);
     // Read every file not filtered by the zones (in parallel: independent files, the largest
-    // first so that it does not start last and end alone), while one thread asks PROJ about
-    // the CRS texts the load will need. The results stay in review order.
-    // The shapefiles read through the spatial filter are mapped and hashed meanwhile (their
-    // hashes need no zones): the thread waiting for PROJ would otherwise sit idle.
-    let (_, (mut hashed_ahead, raws)) = rayon::join(
+    // first so that it does not start last and end alone). The results stay in review order.
+    let read_first = || -> Vec<Result<Option<Pending>, LoadError>> {
+        let read = |key: &str, path: &Path| -> Result<Option<Pending>, LoadError> {
+            if filtered(key) {
+                return Ok(None);
+            }
+            check_cancel(progress, path)?;
+            // A shapefile kept near the zones leaves its coordinates in the file until it is
+            // repaired, a block at a time, after the zones.
+            let raw = if kept_near(key) && read_deferred(path) {
+                shp::read_shapefile_deferred(path, encoding_of(key))?
+            } else {
+                read_raw_with_encoding(path, encoding_of(key))?
+            };
+            progress.inc(1);
+            Ok(Some(pending(review, key, path, raw)?))
+        };
+        let mut results: Vec<(usize, Result<Option<Pending>, LoadError>)> = largest_first(&paths)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|i| (i, read(&paths[i].0, &paths[i].1)))
+            .collect();
+        results.sort_unstable_by_key(|(i, _)| *i);
+        results.into_iter().map(|(_, r)| r).collect()
+    };
+    // The shapefiles read through the spatial filter, mapped and hashed ahead (their hashes
+    // need no zones), one per path.
+    let hash_filtered = || -> Vec<Option<shp::HashedAhead>> {
+        paths
+            .par_iter()
+            .with_max_len(1)
+            .map(|(key, path)| {
+                if filtered(key) && read_deferred(path) {
+                    shp::hash_ahead(path)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    // One thread asks PROJ about the CRS texts the load will need; the other hashes the
+    // filtered shapefiles meanwhile (it would otherwise wait for PROJ, as the zones' reading
+    // does), then both read.
+    let (_, (hashed_ahead, raws)) = rayon::join(
         || warm_crs(review, &paths),
-        || {
-            rayon::join(
-                || -> Vec<(usize, shp::HashedAhead)> {
-                    paths
-                        .par_iter()
-                        .enumerate()
-                        .with_max_len(1)
-                        .filter(|(_, (key, path))| filtered(key) && read_deferred(path))
-                        .filter_map(|(i, (_, path))| Some((i, shp::hash_ahead(path)?)))
-                        .collect()
-                },
-                || -> Vec<Result<Option<Pending>, LoadError>> {
-                    let mut results: Vec<(usize, Result<Option<Pending>, LoadError>)> =
-                        largest_first(&paths)
-                            .into_par_iter()
-                            .with_max_len(1)
-                            .map(|i| (i, &paths[i]))
-                            .map(|(i, (key, path))| {
-                                if filtered(key) {
-                                    return (i, Ok(None));
-                                }
-                                let read = || -> Result<Option<Pending>, LoadError> {
-                                    check_cancel(progress, path)?;
-                                    // A shapefile kept near the zones leaves its coordinates in the file
-                                    // until it is repaired, a block at a time, after the zones.
-                                    let raw = if kept_near(key) && read_deferred(path) {
-                                        shp::read_shapefile_deferred(path, encoding_of(key))?
-                                    } else {
-                                        read_raw_with_encoding(path, encoding_of(key))?
-                                    };
-                                    progress.inc(1);
-                                    Ok(Some(pending(review, key, path, raw)?))
-                                };
-                                (i, read())
-                            })
-                            .collect();
-                    results.sort_unstable_by_key(|(i, _)| *i);
-                    results.into_iter().map(|(_, r)| r).collect()
-                },
-            )
-        },
+        || rayon::join(hash_filtered, read_first),
     );
     let mut first = Vec::new();
     for r in raws {
@@ -340,15 +339,9 @@ pub fn load_review_with(
     if let (Some(near), false) = (options.near_zones, options.read_every_feature) {
         let roi = zone_neighbourhoods(&layers, review, near);
         progress.stage("read", paths.len() as u64);
-        let mut ahead: Vec<Option<shp::HashedAhead>> = paths.iter().map(|_| None).collect();
-        for (i, h) in hashed_ahead.drain(..) {
-            if let Some(slot) = ahead.get_mut(i) {
-                *slot = Some(h);
-            }
-        }
         let read: Vec<Result<Option<Pending>, LoadError>> = paths
             .par_iter()
-            .zip(ahead)
+            .zip(hashed_ahead)
             .map(|((key, path), hashed)| {
                 if !filtered(key) {
                     return Ok(None);
