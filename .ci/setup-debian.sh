@@ -4,8 +4,8 @@
 # proj-sys (Debian's PROJ 9.1 is older than the 9.6 the proj crate needs) and needs cmake and
 # the sqlite3 command (to build proj.db); the SQLite library itself is compiled into the binary
 # (rusqlite's `bundled`, which proj-sys links too), libsqlite3-dev is kept for older checkouts. The desktop app loads OpenGL (Mesa), X11/Wayland and xkbcommon at run time; its file
-# dialogs are GTK 3's (rfd's `gtk3` backend, built against libgtk-3-dev). tests/dialogs.rs drives
-# those dialogs in the real binary under Xvfb with xdotool (xauth for Xvfb, imagemagick's
+# dialogs are GTK 3's, loaded (dlopen) when the first one opens: libgtk-3-0, at run time only.
+# tests/dialogs.rs drives those dialogs in the real binary under Xvfb with xdotool (xauth for Xvfb, imagemagick's
 # `import` for a screenshot). tests/pdf.rs reads report.pdf back with poppler-utils (pdfinfo,
 # pdftotext). libgdal-dev is for the optional `gdal` feature (GDAL 3.6; its tests
 # read committed fixtures, so no gdal-bin).
@@ -13,7 +13,7 @@ set -euo pipefail
 packages=(build-essential cmake sqlite3 libsqlite3-dev pkg-config
   libgl1 libegl1 libgl1-mesa-dri libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6
   libxkbcommon0 libxkbcommon-x11-0 libwayland-client0 libwayland-egl1 libwayland-cursor0
-  libgtk-3-dev xvfb xauth xdotool imagemagick poppler-utils libgdal-dev)
+  libgtk-3-0 xvfb xauth xdotool imagemagick poppler-utils libgdal-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,10 +1,11 @@
 //! The native file dialogs (open review, add layers, save as, new review, export folder).
 //!
-//! rfd's blocking dialogs run on a named worker thread and hand their answer back over a channel
-//! that the app polls every frame, so the window keeps drawing while a dialog is open. On Linux
-//! rfd is built with its `gtk3` backend: GTK's own file chooser, run by rfd on a GTK thread of
-//! its own (no desktop portal, no async runtime needed; works under Xvfb). On Windows it is the
-//! Win32 common dialog, on macOS the system panel. One dialog at a time.
+//! A dialog runs on a named worker thread and hands its answer back over a channel that the app
+//! polls every frame, so the window keeps drawing while a dialog is open. On Linux (and the other
+//! Unixes but macOS) it is GTK 3's own file chooser, loaded when the first dialog opens
+//! ([`super::gtk_dialog`]: no GTK linked into the binary, no desktop portal or async runtime
+//! needed; works under Xvfb). On Windows it is the Win32 common dialog and on macOS the system
+//! panel, through rfd. One dialog at a time.
 
 use super::commands::AppCommand;
 use std::path::PathBuf;
@@ -37,20 +38,32 @@ pub struct DialogRequest {
     pub title: String,
 }
 
+/// Why a dialog could not be shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DialogError {
+    /// The system's dialog library (GTK 3 on Linux) could not be loaded; the loader's message.
+    NotInstalled(String),
+    /// The dialog library could not open the display.
+    NoDisplay,
+}
+
+/// What a closed dialog gives: the command to apply, `None` when it was cancelled (or its thread
+/// died), or why it could not be shown.
+pub type DialogAnswer = Result<Option<AppCommand>, DialogError>;
+
 /// An open dialog; its answer arrives on the channel.
 pub struct OpenDialog {
     pub kind: DialogKind,
-    rx: Receiver<Option<AppCommand>>,
+    rx: Receiver<DialogAnswer>,
 }
 
 impl OpenDialog {
-    /// `Some(answer)` once the dialog closed: the command to apply, or `None` when it was
-    /// cancelled (or its thread died).
-    pub fn poll(&self) -> Option<Option<AppCommand>> {
+    /// `Some(answer)` once the dialog closed.
+    pub fn poll(&self) -> Option<DialogAnswer> {
         match self.rx.try_recv() {
             Ok(answer) => Some(answer),
             Err(TryRecvError::Empty) => None,
-            Err(TryRecvError::Disconnected) => Some(None),
+            Err(TryRecvError::Disconnected) => Some(Ok(None)),
         }
     }
 }
@@ -86,36 +99,110 @@ const LAYER_FILTER: &str = "shapefile / GeoJSON / 国土TXT / GeoPackage";
 const LAYER_FILTER: &str =
     "shapefile / GeoJSON / 国土TXT / GeoPackage / File Geodatabase / DXF / MapInfo / KML";
 
+/// What the platform's dialog is asked for.
+#[derive(Clone, Debug, PartialEq)]
+struct Ask {
+    title: String,
+    start_dir: Option<PathBuf>,
+    pick: Pick,
+    /// One filter: its name and extensions (without the dot).
+    filter: Option<(&'static str, &'static [&'static str])>,
+    /// The proposed file name (`Pick::Save`).
+    file_name: Option<&'static str>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pick {
+    File,
+    Files,
+    Save,
+    Folder,
+}
+
+/// The dialog for `request`.
+fn ask_for(request: &DialogRequest) -> Ask {
+    let (pick, filter, file_name): (_, Option<(&'static str, &'static [&'static str])>, _) =
+        match request.kind {
+            DialogKind::OpenReview => (Pick::File, Some(("review (TOML)", &["toml"])), None),
+            DialogKind::AddLayers => (Pick::Files, Some((LAYER_FILTER, LAYER_EXTENSIONS)), None),
+            DialogKind::SaveAs => (Pick::Save, Some(("TOML", &["toml"])), Some("review.toml")),
+            DialogKind::NewReview => (Pick::File, Some((LAYER_FILTER, LAYER_EXTENSIONS)), None),
+            DialogKind::ExportFolder => (Pick::Folder, None, None),
+            DialogKind::SavePlan => (
+                Pick::Save,
+                Some(("shapefile / GeoJSON", &["shp", "geojson"])),
+                Some("merged_zones_edited.shp"),
+            ),
+        };
+    Ask {
+        title: request.title.clone(),
+        start_dir: request.start_dir.clone().filter(|d| d.is_dir()),
+        pick,
+        filter,
+        file_name,
+    }
+}
+
 /// Shows the dialog and waits for it (never on the UI thread).
-fn show_blocking(request: &DialogRequest) -> Option<AppCommand> {
-    let mut dialog = rfd::FileDialog::new().set_title(&request.title);
-    if let Some(dir) = request.start_dir.as_ref().filter(|d| d.is_dir()) {
+fn show_blocking(request: &DialogRequest) -> DialogAnswer {
+    let chosen = show_platform(ask_for(request))?;
+    let first = chosen.as_ref().and_then(|paths| paths.first().cloned());
+    Ok(match request.kind {
+        DialogKind::OpenReview => first.map(AppCommand::Open),
+        DialogKind::AddLayers => chosen
+            .filter(|paths| !paths.is_empty())
+            .map(AppCommand::AddLayers),
+        DialogKind::SaveAs => first.map(AppCommand::SaveAs),
+        DialogKind::NewReview => Some(AppCommand::NewReview(first)),
+        DialogKind::ExportFolder => first.map(AppCommand::Export),
+        DialogKind::SavePlan => first.map(AppCommand::SavePlanPath),
+    })
+}
+
+/// GTK 3, loaded on first use.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn show_platform(ask: Ask) -> Result<Option<Vec<PathBuf>>, DialogError> {
+    use super::gtk_dialog::{self, Action, Spec, Unavailable};
+    let spec = Spec {
+        title: ask.title,
+        action: match ask.pick {
+            Pick::File | Pick::Files => Action::Open,
+            Pick::Save => Action::Save,
+            Pick::Folder => Action::SelectFolder,
+        },
+        start_dir: ask.start_dir,
+        filter: ask.filter.map(|(name, extensions)| {
+            (
+                name.to_string(),
+                extensions.iter().map(|e| e.to_string()).collect(),
+            )
+        }),
+        multiple: ask.pick == Pick::Files,
+        file_name: ask.file_name.map(str::to_string),
+    };
+    gtk_dialog::show(spec).map_err(|e| match e {
+        Unavailable::NotInstalled(why) => DialogError::NotInstalled(why),
+        Unavailable::NoDisplay => DialogError::NoDisplay,
+    })
+}
+
+/// rfd: the Win32 common dialog, the macOS panel.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn show_platform(ask: Ask) -> Result<Option<Vec<PathBuf>>, DialogError> {
+    let mut dialog = rfd::FileDialog::new().set_title(&ask.title);
+    if let Some(dir) = &ask.start_dir {
         dialog = dialog.set_directory(dir);
     }
-    match request.kind {
-        DialogKind::OpenReview => dialog
-            .add_filter("review (TOML)", &["toml"])
-            .pick_file()
-            .map(AppCommand::Open),
-        DialogKind::AddLayers => dialog
-            .add_filter(LAYER_FILTER, LAYER_EXTENSIONS)
-            .pick_files()
-            .map(AppCommand::AddLayers),
-        DialogKind::SaveAs => dialog
-            .add_filter("TOML", &["toml"])
-            .set_file_name("review.toml")
-            .save_file()
-            .map(AppCommand::SaveAs),
-        DialogKind::NewReview => Some(AppCommand::NewReview(
-            dialog
-                .add_filter(LAYER_FILTER, LAYER_EXTENSIONS)
-                .pick_file(),
-        )),
-        DialogKind::ExportFolder => dialog.pick_folder().map(AppCommand::Export),
-        DialogKind::SavePlan => dialog
-            .add_filter("shapefile / GeoJSON", &["shp", "geojson"])
-            .set_file_name("merged_zones_edited.shp")
-            .save_file()
-            .map(AppCommand::SavePlanPath),
+    if let Some((name, extensions)) = ask.filter {
+        dialog = dialog.add_filter(name, extensions);
     }
+    if let Some(name) = ask.file_name {
+        dialog = dialog.set_file_name(name);
+    }
+    Ok(match ask.pick {
+        Pick::File => dialog.pick_file().map(|p| vec![p]),
+        Pick::Files => dialog.pick_files(),
+        Pick::Save => dialog.save_file().map(|p| vec![p]),
+        Pick::Folder => dialog.pick_folder().map(|p| vec![p]),
+    })
 }

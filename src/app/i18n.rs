@@ -351,6 +351,8 @@ strings! {
     Restore: "恢复", "Restore";
     Discard: "放弃", "Discard";
     DialogOpen: "已有一个文件对话框打开。", "A file dialog is already open.";
+    DialogLibraryMissing: "无法显示文件对话框：未能加载 GTK 3（libgtk-3.so.0）。可安装 GTK 3，或把文件拖入窗口打开。", "Cannot show the file dialog: GTK 3 (libgtk-3.so.0) could not be loaded. Install GTK 3, or drop the files onto the window.";
+    DialogNoDisplay: "无法显示文件对话框：GTK 无法连接到显示器。", "Cannot show the file dialog: GTK cannot open the display.";
     ChooseZonesLayer: "选择开发区图层", "Choose the zones layer";
     ChooseExportFolder: "选择导出文件夹", "Choose the export folder";
     SaveReviewAs: "审查另存为", "Save review as";

@@ -8,6 +8,8 @@
 pub mod commands;
 pub mod decisions;
 pub mod dialogs;
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod gtk_dialog;
 pub mod i18n;
 pub mod jobs;
 pub mod map;
@@ -1917,8 +1919,20 @@ impl ZonecheckApp {
         };
         self.dialog = None;
         match answer {
-            Some(cmd) => self.pending.push(cmd),
-            None => {
+            Ok(Some(cmd)) => self.pending.push(cmd),
+            Err(e) => {
+                let lang = self.lang();
+                let message = match e {
+                    dialogs::DialogError::NotInstalled(why) => {
+                        format!("{} ({why})", lang.t(S::DialogLibraryMissing))
+                    }
+                    dialogs::DialogError::NoDisplay => lang.t(S::DialogNoDisplay).to_string(),
+                };
+                self.discard_ok = false;
+                self.after_save = None;
+                self.error(message);
+            }
+            Ok(None) => {
                 // Cancelled: nothing is given up, nothing waits for a save.
                 self.discard_ok = false;
                 self.after_save = None;
