@@ -70,8 +70,6 @@ pub fn read_raw_with(
     }
 }
 
-/// Whether [`read_raw_with`] would read `path` as a shapefile (which can be read deferred,
-/// [`shp::read_shapefile_deferred`]).
 /// The indices of `paths` from the largest file to the smallest (a shapefile counted with its
 /// `.dbf`; a file whose size cannot be had counts as empty), ties in review order.
 fn largest_first(paths: &[(String, PathBuf)]) -> Vec<usize> {
@@ -91,6 +89,8 @@ fn largest_first(paths: &[(String, PathBuf)]) -> Vec<usize> {
     order
 }
 
+/// Whether [`read_raw_with`] would read `path` as a shapefile (which can be read deferred,
+/// [`shp::read_shapefile_deferred`]).
 fn read_deferred(path: &Path) -> bool {
     !crate::io::gpkg::is_gpkg_path(path)
         && !crate::io::gdal_in::is_gdal_path(path)
@@ -1423,9 +1423,12 @@ fn built_kept_near(
         let mut decisions: Vec<Vec<Keep>> = Vec::with_capacity(chunks.len());
         for (run, on_maps) in &chunks {
             let mut d = Vec::with_capacity(run.len());
-            for ((_, built, attrs, _), placed) in run {
+            for ((index, built, attrs, _), placed) in run {
                 if built.is_ok() && field_sample.len() < crate::model::fields::SAMPLE {
-                    field_sample.push(attrs.clone());
+                    field_sample.push(match mapped {
+                        Some(m) => m.attrs(*index, attrs.clone()),
+                        None => attrs.clone(),
+                    });
                 }
                 d.push(match built {
                     Ok(_) => keep.decide(placed, on_maps, &mut counts),
@@ -1441,14 +1444,21 @@ fn built_kept_near(
                 let mut out: Vec<BuiltRecord> = Vec::new();
                 let mut counted = Vec::new();
                 let mut quiet = 0;
+                let span = run.first().zip(run.last()).map(|(a, b)| (a.0 .0, b.0 .0));
+                // The values of a feature kept, or of a record that cannot be used (its id
+                // names it), taken from the .dbf when they were left there.
+                let values = |index: usize, attrs: crate::model::Attrs| match mapped {
+                    Some(m) => m.attrs(index, attrs),
+                    None => attrs,
+                };
                 for (((index, mut built, attrs, _), placed), kept) in run.into_iter().zip(decisions)
                 {
                     let Ok(rep) = &mut built else {
-                        out.push((index, built, attrs, true));
+                        out.push((index, built, values(index, attrs), true));
                         continue;
                     };
                     if kept == Keep::Used {
-                        out.push((index, built, attrs, true));
+                        out.push((index, built, values(index, attrs), true));
                         continue;
                     }
                     if kept == Keep::CountedOnMaps {
@@ -1461,6 +1471,10 @@ fn built_kept_near(
                     rep.geometry = crate::model::Geom::new(Vec::new());
                     drop(attrs);
                     out.push((index, built, crate::model::Attrs::default(), false));
+                }
+                // The run's rows of the .dbf are done with.
+                if let (Some(m), Some((first, last))) = (mapped, span) {
+                    m.release_values(first, last);
                 }
                 (out, counted, quiet)
             })
@@ -1596,7 +1610,11 @@ fn finish_layer(
                             .map(|mut rec| {
                                 let built = record_shape(&mut rec, mapped.as_ref(), reprojector)
                                     .and_then(build_geometry_owned);
-                                (rec.index, built, rec.attrs, true)
+                                let attrs = match mapped.as_ref() {
+                                    Some(m) => m.attrs(rec.index, rec.attrs),
+                                    None => rec.attrs,
+                                };
+                                (rec.index, built, attrs, true)
                             })
                             .collect();
                         progress.inc(out.len() as u64);

@@ -130,6 +130,97 @@ fn parse_dbf_labelled(
     wanted: Option<&[bool]>,
     release: &(dyn Fn(&[u8]) + Sync),
 ) -> Result<DbfTable, Text> {
+    parse_dbf_inner(bytes, label, wanted, release, None).map(|(table, _)| table)
+}
+
+/// As [`parse_dbf_releasing`] with every row wanted, except that the values may stay in the
+/// file: when its encoding is UTF-8 or GBK and no value would decode with a replacement
+/// character (the encoding scan, which reads every value, shows it), each live row comes back
+/// as an empty [`crate::model::Attrs`] and the values are decoded a row at a time from the
+/// returned [`DeferredValues`], as this read would have decoded them. Otherwise every row is
+/// decoded here (and the undecodable values are warned about as usual). For a large layer
+/// whose features are mostly let go once placed: their values are never decoded.
+pub fn parse_dbf_deferring(
+    bytes: &std::sync::Arc<crate::io::FileBytes>,
+    path: &Path,
+    label: Option<(&str, LabelFrom)>,
+) -> Result<(DbfTable, Option<DeferredValues>), LoadError> {
+    parse_dbf_inner(bytes, label, None, &|part| bytes.release(part), Some(bytes))
+        .map_err(|message| LoadError::new(message, path))
+}
+
+/// A `.dbf`'s values left in the file ([`parse_dbf_deferring`]), decoded a row at a time.
+#[derive(Clone)]
+pub struct DeferredValues {
+    bytes: std::sync::Arc<crate::io::FileBytes>,
+    /// Where record 0 starts, a record's length, and the number of records read.
+    start: usize,
+    record_len: usize,
+    rows: usize,
+    fields: Vec<FieldDesc>,
+    encoding: &'static Encoding,
+}
+
+impl std::fmt::Debug for DeferredValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "DeferredValues({} rows, {})",
+            self.rows,
+            self.encoding.name()
+        )
+    }
+}
+
+impl DeferredValues {
+    /// The bytes of row `index`, when the file has it.
+    fn record(&self, index: usize) -> Option<&[u8]> {
+        if index >= self.rows {
+            return None;
+        }
+        let at = self
+            .start
+            .checked_add(index.checked_mul(self.record_len)?)?;
+        self.bytes.get(at..at.checked_add(self.record_len)?)
+    }
+
+    /// The values of row `index`, decoded as [`parse_dbf_releasing`] decodes them; `None` past
+    /// the rows read, or for a row marked deleted.
+    pub fn row(&self, index: usize) -> Option<crate::model::Attrs> {
+        let rec = self.record(index)?;
+        if rec.first() == Some(&b'*') {
+            return None;
+        }
+        let mut values = crate::model::AttrsBuilder::default();
+        for fd in &self.fields {
+            let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
+            let (value, _) = field_value(fd, raw, self.encoding);
+            values.push(value.as_deref());
+        }
+        Some(values.finish())
+    }
+
+    /// Lets the system take back the pages of rows `first..=last` (done with).
+    pub fn release(&self, first: usize, last: usize) {
+        if let (Some(a), Some(b)) = (self.record(first), self.record(last)) {
+            let start = a.as_ptr() as usize - self.bytes.as_ptr() as usize;
+            let end = b.as_ptr() as usize - self.bytes.as_ptr() as usize + b.len();
+            if let Some(run) = self.bytes.get(start..end) {
+                self.bytes.release(run);
+            }
+        }
+    }
+}
+
+/// [`parse_dbf_labelled`]; with `defer`, the same bytes held, the values may be left in them
+/// ([`parse_dbf_deferring`]).
+fn parse_dbf_inner(
+    bytes: &[u8],
+    label: Option<(&str, LabelFrom)>,
+    wanted: Option<&[bool]>,
+    release: &(dyn Fn(&[u8]) + Sync),
+    defer: Option<&std::sync::Arc<crate::io::FileBytes>>,
+) -> Result<(DbfTable, Option<DeferredValues>), Text> {
     let file_len = bytes.len();
     if file_len == 0 {
         return Err(msg::file_empty());
@@ -292,8 +383,18 @@ fn parse_dbf_labelled(
         .unwrap_or(data);
     let scan = live
         .par_chunks(record_len.max(1) * DECODE_CHUNK)
-        .map(|run| {
-            let scan = TextScan::new(&[], &fields_desc, run.chunks_exact(record_len.max(1)));
+        .enumerate()
+        .map(|(c, run)| {
+            let mut scan = TextScan::new(&[], &fields_desc, run.chunks_exact(record_len.max(1)));
+            if defer.is_some() {
+                // The rows marked deleted, for rows left in the file (not read again then).
+                scan.deleted.extend(
+                    run.chunks_exact(record_len.max(1))
+                        .enumerate()
+                        .filter(|(_, rec)| rec.first() == Some(&b'*'))
+                        .map(|(k, _)| c * DECODE_CHUNK + k),
+                );
+            }
             // Read again (mapped again) when decoded, below.
             release(run);
             scan
@@ -319,6 +420,37 @@ fn parse_dbf_labelled(
             fields.push(format!("FIELD{}", i + 1));
         } else {
             fields.push(name);
+        }
+    }
+
+    // Values left in the file: only where decoding them later gives what decoding them now
+    // would, warnings included (no value with a replacement character: nothing to warn about).
+    let clean = (encoding == encoding_rs::UTF_8 && scan.questionable_utf8 == 0)
+        || (encoding == encoding_rs::GB18030 && scan.questionable_gbk == 0);
+    if let (Some(held), true, None) = (defer, clean, wanted) {
+        // `bytes` is `held`'s content (the caller passes both); checked, not assumed.
+        if std::ptr::eq(bytes.as_ptr(), held.as_ptr()) && bytes.len() == held.len() {
+            let mut records = vec![Some(crate::model::Attrs::default()); n_records];
+            for &i in &scan.deleted {
+                if let Some(row) = records.get_mut(i) {
+                    *row = None;
+                }
+            }
+            let deferred = DeferredValues {
+                bytes: std::sync::Arc::clone(held),
+                start: header_len,
+                record_len,
+                rows: n_records,
+                fields: fields_desc,
+                encoding,
+            };
+            let table = DbfTable {
+                fields,
+                records,
+                encoding: msg::encoding_note(display_name(encoding), encoding_label),
+                warnings,
+            };
+            return Ok((table, Some(deferred)));
         }
     }
 
@@ -387,12 +519,13 @@ fn parse_dbf_labelled(
         }
     }
 
-    Ok(DbfTable {
+    let table = DbfTable {
         fields,
         records,
         encoding: msg::encoding_note(display_name(encoding), encoding_label),
         warnings,
-    })
+    };
+    Ok((table, None))
 }
 
 /// What the text bytes of the file look like, for choosing an encoding.
@@ -403,6 +536,13 @@ struct TextScan {
     invalid_utf8: usize,
     /// Non-ASCII names and values that are not valid GBK (GB18030).
     invalid_gbk: usize,
+    /// Non-ASCII names and values that decoded as UTF-8 would hold a replacement character
+    /// (U+FFFD): not valid UTF-8, cut short included, or holding U+FFFD itself.
+    questionable_utf8: usize,
+    /// The same decoded as GBK (GB18030, where U+FFFD is the bytes 84 31 A4 37).
+    questionable_gbk: usize,
+    /// Rows marked deleted (record numbers), when the scan is asked for them.
+    deleted: Vec<usize>,
 }
 
 impl TextScan {
@@ -417,6 +557,9 @@ impl TextScan {
             valid_utf8: true,
             invalid_utf8: 0,
             invalid_gbk: 0,
+            questionable_utf8: 0,
+            questionable_gbk: 0,
+            deleted: Vec::new(),
         };
         let mut look = |s: &[u8]| {
             let s = trim_bytes(s);
@@ -426,12 +569,25 @@ impl TextScan {
             scan.all_ascii = false;
             // A value cut in the middle of its last character by a careless writer still
             // counts as UTF-8 (it decodes with one replacement character, and a warning).
-            if std::str::from_utf8(s).is_err_and(|e| e.error_len().is_some()) {
-                scan.valid_utf8 = false;
-                scan.invalid_utf8 += 1;
+            match std::str::from_utf8(s) {
+                Ok(text) => {
+                    if text.contains('\u{FFFD}') {
+                        scan.questionable_utf8 += 1;
+                    }
+                }
+                Err(e) => {
+                    scan.questionable_utf8 += 1;
+                    if e.error_len().is_some() {
+                        scan.valid_utf8 = false;
+                        scan.invalid_utf8 += 1;
+                    }
+                }
             }
             if !decodes_as_gb18030(s) {
                 scan.invalid_gbk += 1;
+                scan.questionable_gbk += 1;
+            } else if s.windows(4).any(|w| w == [0x84, 0x31, 0xA4, 0x37]) {
+                scan.questionable_gbk += 1;
             }
         };
         for name in names {
@@ -449,12 +605,17 @@ impl TextScan {
     }
 
     /// The scan of two sets of values together.
-    fn merge(a: TextScan, b: TextScan) -> TextScan {
+    fn merge(a: TextScan, mut b: TextScan) -> TextScan {
+        let mut deleted = a.deleted;
+        deleted.append(&mut b.deleted);
         TextScan {
             all_ascii: a.all_ascii && b.all_ascii,
             valid_utf8: a.valid_utf8 && b.valid_utf8,
             invalid_utf8: a.invalid_utf8 + b.invalid_utf8,
             invalid_gbk: a.invalid_gbk + b.invalid_gbk,
+            questionable_utf8: a.questionable_utf8 + b.questionable_utf8,
+            questionable_gbk: a.questionable_gbk + b.questionable_gbk,
+            deleted,
         }
     }
 }
@@ -956,6 +1117,101 @@ mod tests {
             "{:?}",
             t.warnings
         );
+    }
+
+    /// `bytes` read deferring, held as a file's bytes are.
+    fn deferring(bytes: &[u8], cpg: Option<&str>) -> (DbfTable, Option<DeferredValues>) {
+        let held = std::sync::Arc::new(crate::io::FileBytes::Read(bytes.to_vec()));
+        let label = cpg.map(|c| (c, LabelFrom::CpgFile));
+        parse_dbf_deferring(&held, Path::new("t.dbf"), label).unwrap()
+    }
+
+    #[test]
+    fn values_left_in_the_file_decode_as_the_whole_read_decodes_them() {
+        // Clean GBK over several decode runs, a deleted row, an empty value, a number field,
+        // and text that is not valid UTF-8 in a field name too.
+        let n = 2 * DECODE_CHUNK + 3;
+        let names: Vec<Vec<u8>> = (0..n).map(|i| gbk(&format!("萧山图斑{i}"))).collect();
+        let numbers: Vec<Vec<u8>> = (0..n).map(|i| i.to_string().into_bytes()).collect();
+        let records: Vec<(u8, Vec<&[u8]>)> = (0..n)
+            .map(|i| {
+                let flag = if i == DECODE_CHUNK + 1 { b'*' } else { b' ' };
+                let name: &[u8] = if i == 4 { b"" } else { &names[i] };
+                (flag, vec![name, &numbers[i][..]])
+            })
+            .collect();
+        let field = gbk("名称");
+        let bytes = make_dbf(&[(&field, b'C', 30, 0), (b"N", b'N', 8, 0)], &records, 0);
+        let whole = parse_dbf(&bytes, Some("GBK")).unwrap();
+        let (table, values) = deferring(&bytes, Some("GBK"));
+        let values = values.expect("clean GBK stays in the file");
+        assert_eq!(table.fields, whole.fields);
+        assert_eq!(table.encoding, whole.encoding);
+        assert_eq!(table.warnings, whole.warnings);
+        assert_eq!(table.records.len(), n);
+        for i in 0..n {
+            match &whole.records[i] {
+                None => {
+                    assert_eq!(table.records[i], None, "row {i}");
+                    assert_eq!(values.row(i), None);
+                }
+                Some(attrs) => {
+                    assert_eq!(table.records[i], Some(crate::model::Attrs::default()));
+                    assert_eq!(values.row(i).as_ref(), Some(attrs), "row {i}");
+                }
+            }
+        }
+        assert!(whole.records[DECODE_CHUNK + 1].is_none());
+        assert_eq!(
+            values.row(4).unwrap().to_vec(),
+            vec![None, Some("4".to_string())]
+        );
+        assert_eq!(values.row(n), None);
+        // Clean UTF-8 too.
+        let utf8 = make_dbf(
+            &[(b"NAME", b'C', 20, 0)],
+            &[(b' ', vec!["杭州".as_bytes()]), (b' ', vec![b"ok"])],
+            0,
+        );
+        let (_, values) = deferring(&utf8, None);
+        let values = values.expect("clean UTF-8 stays in the file");
+        assert_eq!(
+            values.row(0).unwrap().to_vec(),
+            vec![Some("杭州".to_string())]
+        );
+    }
+
+    #[test]
+    fn values_that_would_warn_are_decoded_at_once() {
+        // Every value that the whole read would show with a replacement character, and every
+        // encoding but UTF-8 and GBK, is decoded at once: the table, warnings included, is the
+        // whole read's, and nothing is left in the file.
+        let full = "萧山经济".as_bytes();
+        let one = |v: &[u8]| make_dbf(&[(b"NAME", b'C', 10, 0)], &[(b' ', vec![v])], 0);
+        let cases: Vec<(Vec<u8>, Option<&str>)> = vec![
+            // UTF-8 cut in the middle of a character.
+            (one(&full[..10]), None),
+            // A replacement character written in the file (UTF-8).
+            (one("杭\u{FFFD}".as_bytes()), None),
+            // GBK bytes that do not decode.
+            (one(&[0xBA, 0xBC, 0x81]), Some("GBK")),
+            // A replacement character written in the file (GB18030: 84 31 A4 37).
+            (one(&[0xBA, 0xBC, 0x84, 0x31, 0xA4, 0x37]), Some("GBK")),
+            // Another encoding.
+            (one(&[0xE9]), Some("1252")),
+        ];
+        for (k, (bytes, cpg)) in cases.iter().enumerate() {
+            let whole = parse_dbf(bytes, *cpg).unwrap();
+            let (table, values) = deferring(bytes, *cpg);
+            assert!(values.is_none(), "case {k}");
+            assert_eq!(table, whole, "case {k}");
+            let replaced = whole
+                .records
+                .iter()
+                .flatten()
+                .any(|r| r.to_vec().iter().flatten().any(|v| v.contains('\u{FFFD}')));
+            assert_eq!(replaced, k < 4, "case {k}: {whole:?}");
+        }
     }
 
     #[test]

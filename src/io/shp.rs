@@ -9,7 +9,7 @@
 //! [`RawLayer::unusable`] with its 0-based number and the id its `.dbf` row gives (see
 //! [`record_id`]); only a file that is not a polygon shapefile is an error.
 
-use super::dbf::{parse_dbf_releasing, DbfTable, LabelFrom};
+use super::dbf::{parse_dbf_deferring, parse_dbf_releasing, DbfTable, DeferredValues, LabelFrom};
 use super::{map_regular_file, read_regular_file, sibling_file, FileHash, LoadError};
 use crate::messages::io as msg;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter, Text, Unusable};
@@ -98,22 +98,29 @@ pub fn hash_ahead(path: &Path) -> Option<HashedAhead> {
 
 /// As [`read_shapefile_with_encoding`], except that the records' coordinates stay in the mapped
 /// file: every record is walked and checked as usual (an unusable one is listed the same way)
-/// and comes with its values, but with an empty shape, taken later from
-/// [`RawLayer::mapped`] ([`MappedShapes::shape`]), a run at a time. For a large layer whose
-/// features are mostly let go once repaired: its coordinates are never all held at once. A
-/// file too small to be mapped is read as usual.
+/// but comes with an empty shape, taken later from [`RawLayer::mapped`]
+/// ([`MappedShapes::shape`]), a run at a time. Its values stay in the `.dbf` too when they can
+/// be decoded later exactly as now ([`crate::io::dbf::parse_dbf_deferring`]; a record that
+/// cannot be used is named from its values at once): each record's `attrs` is then empty
+/// until taken with [`MappedShapes::attrs`]. For a large layer whose features are mostly let go
+/// once repaired: their coordinates are never all held at once, and the values of those let
+/// go are never decoded. A file too small to be mapped is read as usual.
 pub fn read_shapefile_deferred(path: &Path, encoding: Option<&str>) -> Result<RawLayer, LoadError> {
     read_shapefile_inner(path, None, encoding, true, None)
 }
 
-/// The coordinates of a shapefile's records, in the mapped `.shp`
-/// ([`read_shapefile_deferred`]).
+/// The coordinates of a shapefile's records, in the mapped `.shp`, and maybe their values, in
+/// the `.dbf` ([`read_shapefile_deferred`]).
 #[derive(Clone)]
 pub struct MappedShapes {
     bytes: std::sync::Arc<crate::io::FileBytes>,
     shape_type: i32,
     /// Per record number: where its content is, `(start, length)` in bytes.
     spans: Vec<(usize, usize)>,
+    /// The records' values, when they were left in the `.dbf` too
+    /// ([`crate::io::dbf::parse_dbf_deferring`]): each record's `attrs` is then empty until
+    /// taken from there ([`MappedShapes::attrs`]).
+    values: Option<DeferredValues>,
 }
 
 impl std::fmt::Debug for MappedShapes {
@@ -135,6 +142,28 @@ impl MappedShapes {
             Some(Ok(Some(rings))) => Ok(RawShape::Rings(rings)),
             Some(Err(reason)) => Err(reason),
             Some(Ok(None)) | None => Err(msg::changed_while_read()),
+        }
+    }
+
+    /// The values of record `index`: from the `.dbf` when they were left there, else
+    /// `current` (the values read with the record).
+    pub fn attrs(&self, index: usize, current: crate::model::Attrs) -> crate::model::Attrs {
+        match &self.values {
+            Some(values) => values.row(index).unwrap_or(current),
+            None => current,
+        }
+    }
+
+    /// Whether the records' values were left in the `.dbf` ([`MappedShapes::attrs`]).
+    pub fn values_deferred(&self) -> bool {
+        self.values.is_some()
+    }
+
+    /// Lets the system take back the `.dbf` pages of records `first..=last` (their values
+    /// taken), when the values were left there.
+    pub fn release_values(&self, first: usize, last: usize) {
+        if let Some(values) = &self.values {
+            values.release(first, last);
         }
     }
 
@@ -234,13 +263,29 @@ fn read_shapefile_inner(
     };
     // The .dbf: its hash beside its decoding; the rows wanted, when a filter leaves records
     // out, as the walk found them.
+    type DbfRead = (FileHash, DbfTable, Option<DeferredValues>);
     let dbf_side = |walk: Option<&Walk>,
                     hashed: Option<(crate::io::FileBytes, String)>|
-     -> Result<(FileHash, DbfTable), LoadError> {
+     -> Result<DbfRead, LoadError> {
         let (dbf, sha256) = match hashed {
             Some((dbf, sha256)) => (dbf, Some(sha256)),
             None => (map_regular_file(&dbf_path)?, None),
         };
+        if defer {
+            // Every row wanted, the values maybe left in the file with the shapes.
+            let dbf = std::sync::Arc::new(dbf);
+            let (dbf_hash, read) = rayon::join(
+                || {
+                    FileHash::named(
+                        &dbf_path,
+                        sha256.unwrap_or_else(|| dbf.sha256_hex_releasing()),
+                    )
+                },
+                || parse_dbf_deferring(&dbf, &dbf_path, label),
+            );
+            let (table, values) = read?;
+            return Ok((dbf_hash, table, values));
+        }
         let wanted: Option<Vec<bool>> = walk.map(|walk| {
             walk.shapes
                 .iter()
@@ -257,7 +302,7 @@ fn read_shapefile_inner(
             },
             || parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()),
         );
-        Ok((dbf_hash, table?))
+        Ok((dbf_hash, table?, None))
     };
     let filtered = keep.is_some() && !defer;
     let ((sha256, walked), dbf_read) = if filtered {
@@ -271,6 +316,7 @@ fn read_shapefile_inner(
     };
     let (walk, index, mut warnings, mut files) = walked;
     warnings.extend(sibling_warnings);
+    let (dbf_hash, table, values) = dbf_read?;
     let mapped = if defer {
         // Where each record's content is: as the walk found it (the .shx's length when it
         // is consistent, else the record header's).
@@ -296,15 +342,22 @@ fn read_shapefile_inner(
             bytes: std::sync::Arc::new(bytes),
             shape_type: header.shape_type,
             spans,
+            values,
         })
     } else {
         drop(bytes);
         None
     };
-    let (dbf_hash, table) = dbf_read?;
     files.push(dbf_hash);
     files.extend(siblings);
-    let mut layer = pair(walk, table, crs, warnings, mapped.is_some());
+    let mut layer = pair(
+        walk,
+        table,
+        crs,
+        warnings,
+        mapped.is_some(),
+        mapped.as_ref().and_then(|m| m.values.as_ref()),
+    );
     layer.mapped = mapped;
     layer.files = std::iter::once(FileHash {
         file: path
@@ -856,6 +909,7 @@ fn pair(
     crs: Option<String>,
     mut warnings: Vec<Text>,
     deferred: bool,
+    values: Option<&DeferredValues>,
 ) -> RawLayer {
     let n_shp = walk.shapes.len();
     let n_dbf = table.records.len();
@@ -878,8 +932,10 @@ fn pair(
                 continue;
             }
             Err(reason) => {
-                let id = match &row {
-                    Some(Some(values)) => record_id(&table.fields, values),
+                let id = match (&row, values.and_then(|v| v.row(index))) {
+                    // Values left in the .dbf: this record's, decoded to name it.
+                    (Some(Some(_)), Some(decoded)) => record_id(&table.fields, &decoded),
+                    (Some(Some(values)), None) => record_id(&table.fields, values),
                     _ => None,
                 };
                 warnings.push(msg::record_warning(index, &reason));
@@ -1600,8 +1656,9 @@ mod tests {
                 (MultiPolygon(vec![square(x, y)]), vec![name])
             })
             .collect();
+        // Named 编号: an id, so that an unusable record is named by its value.
         let fields = [FieldSpec {
-            name: "NAME".to_string(),
+            name: "编号".to_string(),
             kind: FieldKind::Text(20),
         }];
         let path = dir.path().join("big.shp");
@@ -1637,9 +1694,14 @@ mod tests {
         assert_eq!(deferred.files, usual.files);
         assert_eq!(deferred.encoding, usual.encoding);
         assert_eq!(deferred.records.len(), usual.records.len());
+        // Clean GBK: the values stay in the .dbf too, each record's decoded there as the usual
+        // read decodes it (and the unusable record 5 named from there, above).
+        assert!(mapped.values_deferred());
+        assert_eq!(usual.unusable[0].id.as_deref(), Some("图斑5"));
         for (d, u) in deferred.records.iter().zip(&usual.records) {
             assert_eq!(d.index, u.index);
-            assert_eq!(d.attrs, u.attrs);
+            assert_eq!(d.attrs, crate::model::Attrs::default());
+            assert_eq!(mapped.attrs(d.index, d.attrs.clone()), u.attrs);
             assert_eq!(d.shape, RawShape::Rings(Vec::new()));
             assert_eq!(
                 mapped.shape(d.index).unwrap(),
@@ -1648,9 +1710,17 @@ mod tests {
                 d.index
             );
         }
-        // Taking shapes again after their pages were let go reads the same bytes.
+        // Taking shapes and values again after their pages were let go reads the same bytes.
         mapped.release(0, 11_999);
+        mapped.release_values(0, 11_999);
         assert_eq!(mapped.shape(11_999).unwrap(), usual.records[11_997].shape);
+        assert_eq!(
+            mapped.attrs(11_999, crate::model::Attrs::default()),
+            usual.records[11_997].attrs
+        );
+        // The deleted row has no values to give: the record's own stay.
+        let own = crate::model::Attrs::nulls(1);
+        assert_eq!(mapped.attrs(7, own.clone()), own);
 
         // A record changed under the mapping since the walk (written in place) no longer
         // reads: an error for it, which makes it unusable.
@@ -1673,7 +1743,8 @@ mod tests {
         assert_eq!(deferred.unusable, usual.unusable);
         assert_eq!(deferred.records.len(), usual.records.len());
         for (d, u) in deferred.records.iter().zip(&usual.records) {
-            assert_eq!((d.index, &d.attrs), (u.index, &u.attrs));
+            assert_eq!(d.index, u.index);
+            assert_eq!(mapped.attrs(d.index, d.attrs.clone()), u.attrs);
             assert_eq!(
                 mapped.shape(d.index).unwrap(),
                 u.shape,
