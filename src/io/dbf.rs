@@ -1214,6 +1214,58 @@ mod tests {
         }
     }
 
+    mod deferring_property {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A value's bytes: ASCII, GBK or UTF-8 Chinese, cut characters, replacement characters
+        /// in either encoding, or any bytes.
+        fn value() -> impl Strategy<Value = Vec<u8>> {
+            prop_oneof![
+                "[a-zA-Z0-9 ]{0,8}".prop_map(String::into_bytes),
+                Just(gbk("萧山永久基本农田")),
+                Just("杭州湾新区".as_bytes().to_vec()),
+                Just("萧山经济".as_bytes()[..10].to_vec()),
+                Just("杭\u{FFFD}".as_bytes().to_vec()),
+                Just(vec![0xBA, 0xBC, 0x84, 0x31, 0xA4, 0x37]),
+                Just(vec![0xBA, 0xBC, 0x81]),
+                prop::collection::vec(any::<u8>(), 0..12),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            /// Whatever the bytes and the label: the values left in the file decode as the whole
+            /// read decodes them, and the table is the whole read's except for the rows' values.
+            #[test]
+            fn deferred_rows_are_the_whole_reads(
+                rows in prop::collection::vec((any::<bool>(), value(), value()), 1..40),
+                cpg in prop_oneof![Just(None), Just(Some("GBK")), Just(Some("UTF-8")), Just(Some("1252"))],
+            ) {
+                let records: Vec<(u8, Vec<&[u8]>)> = rows
+                    .iter()
+                    .map(|(deleted, a, b)| (if *deleted { b'*' } else { b' ' }, vec![&a[..], &b[..]]))
+                    .collect();
+                let bytes = make_dbf(&[(b"A", b'C', 12, 0), (b"B", b'C', 12, 0)], &records, 0);
+                let whole = parse_dbf(&bytes, cpg).unwrap();
+                let (table, values) = deferring(&bytes, cpg);
+                match values {
+                    None => prop_assert_eq!(&table, &whole),
+                    Some(values) => {
+                        prop_assert_eq!(&table.fields, &whole.fields);
+                        prop_assert_eq!(&table.encoding, &whole.encoding);
+                        prop_assert_eq!(&table.warnings, &whole.warnings);
+                        prop_assert_eq!(table.records.len(), whole.records.len());
+                        for (i, row) in whole.records.iter().enumerate() {
+                            prop_assert_eq!(values.row(i), row.clone(), "row {}", i);
+                            prop_assert_eq!(table.records[i].is_some(), row.is_some());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn utf8_cut_mid_character_is_still_utf8() {
         let full = "萧山经济".as_bytes(); // 12 bytes
