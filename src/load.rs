@@ -1299,6 +1299,19 @@ fn record_shape(
     Ok(shape)
 }
 
+/// The values of record `index` read as `attrs`: taken from the mapped `.dbf` when they were
+/// left there ([`crate::io::shp::MappedShapes::attrs`]).
+fn record_attrs(
+    mapped: Option<&crate::io::shp::MappedShapes>,
+    index: usize,
+    attrs: crate::model::Attrs,
+) -> crate::model::Attrs {
+    match mapped {
+        Some(m) => m.attrs(index, attrs),
+        None => attrs,
+    }
+}
+
 /// The reprojector of a worker taking shapes from the mapped file ([`record_shape`]): made in
 /// `slot` the first time, when there are such shapes and the layer's CRS is not the working
 /// one (`reproject`: the two).
@@ -1425,10 +1438,7 @@ fn built_kept_near(
             let mut d = Vec::with_capacity(run.len());
             for ((index, built, attrs, _), placed) in run {
                 if built.is_ok() && field_sample.len() < crate::model::fields::SAMPLE {
-                    field_sample.push(match mapped {
-                        Some(m) => m.attrs(*index, attrs.clone()),
-                        None => attrs.clone(),
-                    });
+                    field_sample.push(record_attrs(mapped, *index, attrs.clone()));
                 }
                 d.push(match built {
                     Ok(_) => keep.decide(placed, on_maps, &mut counts),
@@ -1447,10 +1457,7 @@ fn built_kept_near(
                 let span = run.first().zip(run.last()).map(|(a, b)| (a.0 .0, b.0 .0));
                 // The values of a feature kept, or of a record that cannot be used (its id
                 // names it), taken from the .dbf when they were left there.
-                let values = |index: usize, attrs: crate::model::Attrs| match mapped {
-                    Some(m) => m.attrs(index, attrs),
-                    None => attrs,
-                };
+                let values = |index, attrs| record_attrs(mapped, index, attrs);
                 for (((index, mut built, attrs, _), placed), kept) in run.into_iter().zip(decisions)
                 {
                     let Ok(rep) = &mut built else {
@@ -1610,10 +1617,7 @@ fn finish_layer(
                             .map(|mut rec| {
                                 let built = record_shape(&mut rec, mapped.as_ref(), reprojector)
                                     .and_then(build_geometry_owned);
-                                let attrs = match mapped.as_ref() {
-                                    Some(m) => m.attrs(rec.index, rec.attrs),
-                                    None => rec.attrs,
-                                };
+                                let attrs = record_attrs(mapped.as_ref(), rec.index, rec.attrs);
                                 (rec.index, built, attrs, true)
                             })
                             .collect();

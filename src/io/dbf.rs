@@ -130,7 +130,7 @@ fn parse_dbf_labelled(
     wanted: Option<&[bool]>,
     release: &(dyn Fn(&[u8]) + Sync),
 ) -> Result<DbfTable, Text> {
-    parse_dbf_inner(bytes, label, wanted, release, None).map(|(table, _)| table)
+    parse_dbf_inner(bytes, label, wanted, release, false).map(|(table, _)| table)
 }
 
 /// As [`parse_dbf_releasing`] with every row wanted, except that the values may stay in the
@@ -145,14 +145,18 @@ pub fn parse_dbf_deferring(
     path: &Path,
     label: Option<(&str, LabelFrom)>,
 ) -> Result<(DbfTable, Option<DeferredValues>), LoadError> {
-    parse_dbf_inner(bytes, label, None, &|part| bytes.release(part), Some(bytes))
-        .map_err(|message| LoadError::new(message, path))
+    let (table, layout) = parse_dbf_inner(bytes, label, None, &|part| bytes.release(part), true)
+        .map_err(|message| LoadError::new(message, path))?;
+    let values = layout.map(|layout| DeferredValues {
+        bytes: std::sync::Arc::clone(bytes),
+        layout,
+    });
+    Ok((table, values))
 }
 
-/// A `.dbf`'s values left in the file ([`parse_dbf_deferring`]), decoded a row at a time.
+/// Where a `.dbf`'s rows and values are, and how they decode.
 #[derive(Clone)]
-pub struct DeferredValues {
-    bytes: std::sync::Arc<crate::io::FileBytes>,
+struct RowLayout {
     /// Where record 0 starts, a record's length, and the number of records read.
     start: usize,
     record_len: usize,
@@ -161,13 +165,20 @@ pub struct DeferredValues {
     encoding: &'static Encoding,
 }
 
+/// A `.dbf`'s values left in the file ([`parse_dbf_deferring`]), decoded a row at a time.
+#[derive(Clone)]
+pub struct DeferredValues {
+    bytes: std::sync::Arc<crate::io::FileBytes>,
+    layout: RowLayout,
+}
+
 impl std::fmt::Debug for DeferredValues {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
             "DeferredValues({} rows, {})",
-            self.rows,
-            self.encoding.name()
+            self.layout.rows,
+            self.layout.encoding.name()
         )
     }
 }
@@ -175,13 +186,12 @@ impl std::fmt::Debug for DeferredValues {
 impl DeferredValues {
     /// The bytes of row `index`, when the file has it.
     fn record(&self, index: usize) -> Option<&[u8]> {
-        if index >= self.rows {
+        let l = &self.layout;
+        if index >= l.rows {
             return None;
         }
-        let at = self
-            .start
-            .checked_add(index.checked_mul(self.record_len)?)?;
-        self.bytes.get(at..at.checked_add(self.record_len)?)
+        let at = l.start.checked_add(index.checked_mul(l.record_len)?)?;
+        self.bytes.get(at..at.checked_add(l.record_len)?)
     }
 
     /// The values of row `index`, decoded as [`parse_dbf_releasing`] decodes them; `None` past
@@ -192,12 +202,14 @@ impl DeferredValues {
             return None;
         }
         let mut values = crate::model::AttrsBuilder::default();
-        for fd in &self.fields {
-            let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
-            let (value, _) = field_value(fd, raw, self.encoding);
-            values.push(value.as_deref());
-        }
-        Some(values.finish())
+        let l = &self.layout;
+        Some(decode_record(
+            rec,
+            &l.fields,
+            l.encoding,
+            &mut values,
+            |_| {},
+        ))
     }
 
     /// Lets the system take back the pages of rows `first..=last` (done with).
@@ -212,15 +224,36 @@ impl DeferredValues {
     }
 }
 
-/// [`parse_dbf_labelled`]; with `defer`, the same bytes held, the values may be left in them
+/// One live record's values; `replaced` is told the field of each value that had undecodable
+/// bytes (shown with U+FFFD).
+fn decode_record(
+    rec: &[u8],
+    fields: &[FieldDesc],
+    encoding: &'static Encoding,
+    values: &mut crate::model::AttrsBuilder,
+    mut replaced: impl FnMut(usize),
+) -> crate::model::Attrs {
+    for (f, fd) in fields.iter().enumerate() {
+        let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
+        let (value, bad) = field_value(fd, raw, encoding);
+        if bad {
+            replaced(f);
+        }
+        values.push(value.as_deref());
+    }
+    values.finish()
+}
+
+/// [`parse_dbf_labelled`]; with `defer` (and every row wanted), the values may be left in the
+/// file: the layout to decode them from is then returned and every live row is empty
 /// ([`parse_dbf_deferring`]).
 fn parse_dbf_inner(
     bytes: &[u8],
     label: Option<(&str, LabelFrom)>,
     wanted: Option<&[bool]>,
     release: &(dyn Fn(&[u8]) + Sync),
-    defer: Option<&std::sync::Arc<crate::io::FileBytes>>,
-) -> Result<(DbfTable, Option<DeferredValues>), Text> {
+    defer: bool,
+) -> Result<(DbfTable, Option<RowLayout>), Text> {
     let file_len = bytes.len();
     if file_len == 0 {
         return Err(msg::file_empty());
@@ -385,26 +418,24 @@ fn parse_dbf_inner(
         .par_chunks(record_len.max(1) * DECODE_CHUNK)
         .enumerate()
         .map(|(c, run)| {
-            let mut scan = TextScan::new(&[], &fields_desc, run.chunks_exact(record_len.max(1)));
-            if defer.is_some() {
-                // The rows marked deleted, for rows left in the file (not read again then).
-                scan.deleted.extend(
-                    run.chunks_exact(record_len.max(1))
-                        .enumerate()
-                        .filter(|(_, rec)| rec.first() == Some(&b'*'))
-                        .map(|(k, _)| c * DECODE_CHUNK + k),
-                );
-            }
+            // The rows marked deleted are listed when the values may be left in the file (the
+            // rows are not read again then).
+            let scan = TextScan::new(
+                &[],
+                &fields_desc,
+                run.chunks_exact(record_len.max(1)),
+                defer.then_some(c * DECODE_CHUNK),
+            );
             // Read again (mapped again) when decoded, below.
             release(run);
             scan
         })
         .reduce(
-            || TextScan::new(&[], &fields_desc, std::iter::empty()),
+            || TextScan::new(&[], &fields_desc, std::iter::empty(), None),
             TextScan::merge,
         );
     let scan = TextScan::merge(
-        TextScan::new(&names, &fields_desc, std::iter::empty()),
+        TextScan::new(&names, &fields_desc, std::iter::empty(), None),
         scan,
     );
     let (encoding, encoding_label) = resolve_encoding(label, ldid, &scan, &mut warnings);
@@ -427,105 +458,122 @@ fn parse_dbf_inner(
     // would, warnings included (no value with a replacement character: nothing to warn about).
     let clean = (encoding == encoding_rs::UTF_8 && scan.questionable_utf8 == 0)
         || (encoding == encoding_rs::GB18030 && scan.questionable_gbk == 0);
-    if let (Some(held), true, None) = (defer, clean, wanted) {
-        // `bytes` is `held`'s content (the caller passes both); checked, not assumed.
-        if std::ptr::eq(bytes.as_ptr(), held.as_ptr()) && bytes.len() == held.len() {
-            let mut records = vec![Some(crate::model::Attrs::default()); n_records];
-            for &i in &scan.deleted {
-                if let Some(row) = records.get_mut(i) {
-                    *row = None;
-                }
+    let deferring = defer && clean && wanted.is_none();
+    let records = if deferring {
+        let mut records = vec![Some(crate::model::Attrs::default()); n_records];
+        for &i in &scan.deleted {
+            if let Some(row) = records.get_mut(i) {
+                *row = None;
             }
-            let deferred = DeferredValues {
-                bytes: std::sync::Arc::clone(held),
-                start: header_len,
-                record_len,
-                rows: n_records,
-                fields: fields_desc,
-                encoding,
-            };
-            let table = DbfTable {
-                fields,
-                records,
-                encoding: msg::encoding_note(display_name(encoding), encoding_label),
-                warnings,
-            };
-            return Ok((table, Some(deferred)));
         }
-    }
-
-    // Values.
-    // Runs of records decode independently (in parallel), joined in file order.
-    type Row = Option<crate::model::Attrs>;
-    /// A run's rows and, per field, (count, first record) of undecodable values.
-    type Run = (Vec<Row>, Vec<(usize, usize)>);
-    let runs: Vec<Run> = live
-        .par_chunks(record_len.max(1) * DECODE_CHUNK)
-        .enumerate()
-        .map(|(c, run)| {
-            // (count, first record) of undecodable values per field.
-            let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); fields_desc.len()];
-            let mut records: Vec<Row> = Vec::with_capacity(DECODE_CHUNK);
-            let mut values = crate::model::AttrsBuilder::default();
-            for (k, rec) in run.chunks_exact(record_len.max(1)).enumerate() {
-                let i = c * DECODE_CHUNK + k;
-                if rec.first() == Some(&b'*') {
-                    records.push(None);
-                    continue;
-                }
-                if wanted.is_some_and(|w| w.get(i) == Some(&false)) {
-                    records.push(Some(crate::model::Attrs::default()));
-                    continue;
-                }
-                for (f, fd) in fields_desc.iter().enumerate() {
-                    let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
-                    let (value, replaced) = field_value(fd, raw, encoding);
-                    if replaced {
-                        if let Some(slot) = bad_text.get_mut(f) {
-                            if slot.0 == 0 {
-                                slot.1 = i;
-                            }
-                            slot.0 += 1;
-                        }
-                    }
-                    values.push(value.as_deref());
-                }
-                records.push(Some(values.finish()));
-            }
-            release(run);
-            (records, bad_text)
-        })
-        .collect();
-    let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); fields_desc.len()];
-    let mut records = Vec::with_capacity(n_records);
-    for (rows, bad) in runs {
-        records.extend(rows);
-        for (slot, (count, first)) in bad_text.iter_mut().zip(bad) {
-            if slot.0 == 0 {
-                slot.1 = first;
-            }
-            slot.0 += count;
-        }
-    }
-    for (f, (count, first)) in bad_text.iter().enumerate() {
-        if *count > 0 {
-            let name = fields.get(f).map(String::as_str).unwrap_or("?");
-            warnings.push(msg::bad_text_values(
-                name,
-                *count,
-                display_name(encoding),
-                *first,
-            ));
-        }
-    }
-
+        records
+    } else {
+        let rows = Rows {
+            live,
+            record_len,
+            fields: &fields_desc,
+            encoding,
+            wanted,
+        };
+        rows.decode(n_records, release, &fields, &mut warnings)
+    };
     let table = DbfTable {
         fields,
         records,
         encoding: msg::encoding_note(display_name(encoding), encoding_label),
         warnings,
     };
-    Ok((table, None))
+    let layout = deferring.then_some(RowLayout {
+        start: header_len,
+        record_len,
+        rows: n_records,
+        fields: fields_desc,
+        encoding,
+    });
+    Ok((table, layout))
+}
+
+/// A `.dbf`'s live records and how to decode them.
+struct Rows<'a> {
+    live: &'a [u8],
+    record_len: usize,
+    fields: &'a [FieldDesc],
+    encoding: &'static Encoding,
+    /// Rows marked `false` come back empty (present, values not read).
+    wanted: Option<&'a [bool]>,
+}
+
+impl Rows<'_> {
+    /// Every row's values (`None` for a row marked deleted), runs of records decoded in
+    /// parallel and joined in file order; `release` is given each run once decoded. Undecodable
+    /// values are warned about per field (`names`), with their count and first record.
+    fn decode(
+        &self,
+        n_records: usize,
+        release: &(dyn Fn(&[u8]) + Sync),
+        names: &[String],
+        warnings: &mut Vec<Text>,
+    ) -> Vec<Option<crate::model::Attrs>> {
+        type Row = Option<crate::model::Attrs>;
+        /// A run's rows and, per field, (count, first record) of undecodable values.
+        type Run = (Vec<Row>, Vec<(usize, usize)>);
+        let record_len = self.record_len.max(1);
+        let runs: Vec<Run> = self
+            .live
+            .par_chunks(record_len * DECODE_CHUNK)
+            .enumerate()
+            .map(|(c, run)| {
+                let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); self.fields.len()];
+                let mut records: Vec<Row> = Vec::with_capacity(DECODE_CHUNK);
+                let mut values = crate::model::AttrsBuilder::default();
+                for (k, rec) in run.chunks_exact(record_len).enumerate() {
+                    let i = c * DECODE_CHUNK + k;
+                    if rec.first() == Some(&b'*') {
+                        records.push(None);
+                        continue;
+                    }
+                    if self.wanted.is_some_and(|w| w.get(i) == Some(&false)) {
+                        records.push(Some(crate::model::Attrs::default()));
+                        continue;
+                    }
+                    let attrs = decode_record(rec, self.fields, self.encoding, &mut values, |f| {
+                        if let Some(slot) = bad_text.get_mut(f) {
+                            if slot.0 == 0 {
+                                slot.1 = i;
+                            }
+                            slot.0 += 1;
+                        }
+                    });
+                    records.push(Some(attrs));
+                }
+                release(run);
+                (records, bad_text)
+            })
+            .collect();
+        let mut bad_text: Vec<(usize, usize)> = vec![(0, 0); self.fields.len()];
+        let mut records = Vec::with_capacity(n_records);
+        for (rows, bad) in runs {
+            records.extend(rows);
+            for (slot, (count, first)) in bad_text.iter_mut().zip(bad) {
+                if slot.0 == 0 {
+                    slot.1 = first;
+                }
+                slot.0 += count;
+            }
+        }
+        for (f, (count, first)) in bad_text.iter().enumerate() {
+            if *count > 0 {
+                let name = names.get(f).map(String::as_str).unwrap_or("?");
+                warnings.push(msg::bad_text_values(
+                    name,
+                    *count,
+                    display_name(self.encoding),
+                    *first,
+                ));
+            }
+        }
+        records
+    }
 }
 
 /// What the text bytes of the file look like, for choosing an encoding.
@@ -547,10 +595,13 @@ struct TextScan {
 
 impl TextScan {
     /// Looks at field names and every text value of every live record.
+    /// With `deleted_from` (the record number of the first of `records`), the records marked
+    /// deleted are listed too.
     fn new<'a>(
         names: &[&[u8]],
         fields: &[FieldDesc],
         records: impl Iterator<Item = &'a [u8]>,
+        deleted_from: Option<usize>,
     ) -> TextScan {
         let mut scan = TextScan {
             all_ascii: true,
@@ -593,8 +644,11 @@ impl TextScan {
         for name in names {
             look(name);
         }
-        for rec in records {
+        for (k, rec) in records.enumerate() {
             if rec.first() == Some(&b'*') {
+                if let Some(first) = deleted_from {
+                    scan.deleted.push(first + k);
+                }
                 continue;
             }
             for fd in fields.iter().filter(|f| !f.is_binary()) {

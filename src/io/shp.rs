@@ -271,38 +271,30 @@ fn read_shapefile_inner(
             Some((dbf, sha256)) => (dbf, Some(sha256)),
             None => (map_regular_file(&dbf_path)?, None),
         };
-        if defer {
-            // Every row wanted, the values maybe left in the file with the shapes.
-            let dbf = std::sync::Arc::new(dbf);
-            let (dbf_hash, read) = rayon::join(
-                || {
-                    FileHash::named(
-                        &dbf_path,
-                        sha256.unwrap_or_else(|| dbf.sha256_hex_releasing()),
-                    )
-                },
-                || parse_dbf_deferring(&dbf, &dbf_path, label),
-            );
-            let (table, values) = read?;
-            return Ok((dbf_hash, table, values));
-        }
-        let wanted: Option<Vec<bool>> = walk.map(|walk| {
-            walk.shapes
-                .iter()
-                // Unusable records' rows too: their id names them in messages.
-                .map(|s| !matches!(s, Ok(None)))
-                .collect()
-        });
-        let (dbf_hash, table) = rayon::join(
-            || {
-                FileHash::named(
-                    &dbf_path,
-                    sha256.unwrap_or_else(|| dbf.sha256_hex_releasing()),
-                )
-            },
-            || parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()),
-        );
-        Ok((dbf_hash, table?, None))
+        let dbf = std::sync::Arc::new(dbf);
+        let hash = || {
+            FileHash::named(
+                &dbf_path,
+                sha256.unwrap_or_else(|| dbf.sha256_hex_releasing()),
+            )
+        };
+        let decode = || {
+            if defer {
+                // Every row wanted, the values maybe left in the file with the shapes.
+                return parse_dbf_deferring(&dbf, &dbf_path, label);
+            }
+            let wanted: Option<Vec<bool>> = walk.map(|walk| {
+                walk.shapes
+                    .iter()
+                    // Unusable records' rows too: their id names them in messages.
+                    .map(|s| !matches!(s, Ok(None)))
+                    .collect()
+            });
+            parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()).map(|t| (t, None))
+        };
+        let (dbf_hash, read) = rayon::join(hash, decode);
+        let (table, values) = read?;
+        Ok((dbf_hash, table, values))
     };
     let filtered = keep.is_some() && !defer;
     let ((sha256, walked), dbf_read) = if filtered {
@@ -932,10 +924,12 @@ fn pair(
                 continue;
             }
             Err(reason) => {
-                let id = match (&row, values.and_then(|v| v.row(index))) {
-                    // Values left in the .dbf: this record's, decoded to name it.
-                    (Some(Some(_)), Some(decoded)) => record_id(&table.fields, &decoded),
-                    (Some(Some(values)), None) => record_id(&table.fields, values),
+                let id = match &row {
+                    Some(Some(read)) => {
+                        // Values left in the .dbf: this record's, decoded to name it.
+                        let decoded = values.and_then(|v| v.row(index));
+                        record_id(&table.fields, decoded.as_ref().unwrap_or(read))
+                    }
                     _ => None,
                 };
                 warnings.push(msg::record_warning(index, &reason));
