@@ -101,21 +101,27 @@ const LAYER_FILTER: &str =
 
 /// What the platform's dialog is asked for.
 #[derive(Clone, Debug, PartialEq)]
-struct Ask {
-    title: String,
-    start_dir: Option<PathBuf>,
-    pick: Pick,
+pub struct Ask {
+    pub title: String,
+    /// The folder it starts in.
+    pub start_dir: Option<PathBuf>,
+    pub pick: Pick,
     /// One filter: its name and extensions (without the dot).
-    filter: Option<(&'static str, &'static [&'static str])>,
+    pub filter: Option<(&'static str, &'static [&'static str])>,
     /// The proposed file name (`Pick::Save`).
-    file_name: Option<&'static str>,
+    pub file_name: Option<&'static str>,
 }
 
+/// What the dialog picks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Pick {
+pub enum Pick {
+    /// An existing file.
     File,
+    /// Existing files, one or more.
     Files,
+    /// A file to write (the dialog asks before replacing one).
     Save,
+    /// A folder.
     Folder,
 }
 
@@ -162,28 +168,7 @@ fn show_blocking(request: &DialogRequest) -> DialogAnswer {
 /// GTK 3, loaded on first use.
 #[cfg(all(unix, not(target_os = "macos")))]
 fn show_platform(ask: Ask) -> Result<Option<Vec<PathBuf>>, DialogError> {
-    use super::gtk_dialog::{self, Action, Spec, Unavailable};
-    let spec = Spec {
-        title: ask.title,
-        action: match ask.pick {
-            Pick::File | Pick::Files => Action::Open,
-            Pick::Save => Action::Save,
-            Pick::Folder => Action::SelectFolder,
-        },
-        start_dir: ask.start_dir,
-        filter: ask.filter.map(|(name, extensions)| {
-            (
-                name.to_string(),
-                extensions.iter().map(|e| e.to_string()).collect(),
-            )
-        }),
-        multiple: ask.pick == Pick::Files,
-        file_name: ask.file_name.map(str::to_string),
-    };
-    gtk_dialog::show(spec).map_err(|e| match e {
-        Unavailable::NotInstalled(why) => DialogError::NotInstalled(why),
-        Unavailable::NoDisplay => DialogError::NoDisplay,
-    })
+    super::gtk_dialog::show(ask)
 }
 
 /// rfd: the Win32 common dialog, the macOS panel.

@@ -22,51 +22,18 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Mutex, OnceLock};
 
+use super::dialogs::{Ask, DialogError, Pick};
+
 /// The library opened; GTK 3's soname on every distribution.
 const GTK_LIBRARY: &str = "libgtk-3.so.0";
 
-/// What the dialog picks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Existing file(s).
-    Open,
-    /// A file to write (GTK asks before replacing one).
-    Save,
-    /// A folder.
-    SelectFolder,
-}
+/// The chosen paths (one unless several were asked for), `None` when the dialog was cancelled.
+pub type Answer = Result<Option<Vec<PathBuf>>, DialogError>;
 
-/// A dialog to show.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Spec {
-    pub title: String,
-    pub action: Action,
-    /// The folder it starts in.
-    pub start_dir: Option<PathBuf>,
-    /// One filter: its name and the extensions it shows (without the dot).
-    pub filter: Option<(String, Vec<String>)>,
-    /// Several files at once (`Open` only).
-    pub multiple: bool,
-    /// The file name proposed (`Save` only).
-    pub file_name: Option<String>,
-}
-
-/// Why no dialog could be shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Unavailable {
-    /// GTK 3 could not be loaded; the loader's message.
-    NotInstalled(String),
-    /// GTK could not open the display (`gtk_init_check` failed).
-    NoDisplay,
-}
-
-/// The chosen paths (one unless `multiple`), `None` when the dialog was cancelled.
-pub type Answer = Result<Option<Vec<PathBuf>>, Unavailable>;
-
-type Job = (Spec, Sender<Answer>);
+type Job = (Ask, Sender<Answer>);
 
 /// Shows the dialog on GTK's thread and waits for its answer (never call from the UI thread).
-pub fn show(spec: Spec) -> Answer {
+pub fn show(ask: Ask) -> Answer {
     static GTK_THREAD: OnceLock<Mutex<Sender<Job>>> = OnceLock::new();
     let jobs = GTK_THREAD.get_or_init(|| {
         let (tx, rx) = channel::<Job>();
@@ -83,15 +50,15 @@ pub fn show(spec: Spec) -> Answer {
     let sent = jobs
         .lock()
         .map_err(|_| ())
-        .and_then(|tx| tx.send((spec, reply)).map_err(|_| ()));
+        .and_then(|tx| tx.send((ask, reply)).map_err(|_| ()));
     if sent.is_err() {
-        return Err(Unavailable::NotInstalled(
+        return Err(DialogError::NotInstalled(
             "the GTK thread is not running".into(),
         ));
     }
     answer
         .recv()
-        .unwrap_or_else(|_| Err(Unavailable::NotInstalled("the GTK thread ended".into())))
+        .unwrap_or_else(|_| Err(DialogError::NotInstalled("the GTK thread ended".into())))
 }
 
 /// GTK's thread: loads and initialises GTK once, then runs the dialogs one after the other.
@@ -100,10 +67,10 @@ fn gtk_thread(jobs: Receiver<Job>) {
     // `Gtk::load` checks every symbol it takes. `init` is the first GTK call, on this thread,
     // which then makes every other GTK call.
     let gtk = unsafe { Gtk::load(GTK_LIBRARY) }.and_then(|gtk| unsafe { gtk.init() }.map(|()| gtk));
-    for (spec, reply) in jobs {
+    for (ask, reply) in jobs {
         let answer = match &gtk {
             // SAFETY: GTK was initialised on this thread (above).
-            Ok(gtk) => Ok(unsafe { gtk.run(&spec) }),
+            Ok(gtk) => Ok(unsafe { gtk.run(&ask) }),
             Err(e) => Err(e.clone()),
         };
         let _ = reply.send(answer);
@@ -157,14 +124,14 @@ impl Gtk {
     /// # Safety
     /// Runs the library's initialisers; the function types must be GTK 3's (they are, as
     /// declared in gtk/gtk.h and glib/glib.h of GTK 3.x).
-    unsafe fn load(library: &str) -> Result<Gtk, Unavailable> {
+    unsafe fn load(library: &str) -> Result<Gtk, DialogError> {
         use libloading::os::unix::{Library, RTLD_GLOBAL, RTLD_NOW};
         let library = unsafe { Library::open(Some(library), RTLD_NOW | RTLD_GLOBAL) }
-            .map_err(|e| Unavailable::NotInstalled(e.to_string()))?;
+            .map_err(|e| DialogError::NotInstalled(e.to_string()))?;
         macro_rules! sym {
             ($name:literal) => {
                 *unsafe { library.get(concat!($name, "\0").as_bytes()) }
-                    .map_err(|e| Unavailable::NotInstalled(format!("{}: {e}", $name)))?
+                    .map_err(|e| DialogError::NotInstalled(format!("{}: {e}", $name)))?
             };
         }
         Ok(Gtk {
@@ -195,11 +162,11 @@ impl Gtk {
     ///
     /// # Safety
     /// The first GTK call; every later one on the same thread.
-    unsafe fn init(&self) -> Result<(), Unavailable> {
+    unsafe fn init(&self) -> Result<(), DialogError> {
         if unsafe { (self.init_check)(std::ptr::null_mut(), std::ptr::null_mut()) } != 0 {
             Ok(())
         } else {
-            Err(Unavailable::NoDisplay)
+            Err(DialogError::NoDisplay)
         }
     }
 
@@ -207,12 +174,13 @@ impl Gtk {
     ///
     /// # Safety
     /// On the thread that initialised GTK.
-    unsafe fn run(&self, spec: &Spec) -> Option<Vec<PathBuf>> {
-        let title = text(&spec.title);
-        let action = match spec.action {
-            Action::Open => 0,
-            Action::Save => 1,
-            Action::SelectFolder => 2,
+    unsafe fn run(&self, ask: &Ask) -> Option<Vec<PathBuf>> {
+        let title = text(&ask.title);
+        // GtkFileChooserAction: open, save, select folder.
+        let action = match ask.pick {
+            Pick::File | Pick::Files => 0,
+            Pick::Save => 1,
+            Pick::Folder => 2,
         };
         // SAFETY (whole block): every pointer passed is the dialog or filter GTK returned, or
         // a NUL-terminated string alive for the call; the dialog is destroyed and released once
@@ -228,7 +196,7 @@ impl Gtk {
             if dialog.is_null() {
                 return None;
             }
-            if let Some((name, extensions)) = &spec.filter {
+            if let Some((name, extensions)) = ask.filter {
                 let filter = (self.filter_new)();
                 (self.filter_set_name)(filter, text(name).as_ptr());
                 for extension in extensions {
@@ -237,17 +205,17 @@ impl Gtk {
                 // The chooser takes the filter's floating reference.
                 (self.add_filter)(dialog, filter);
             }
-            if spec.multiple && spec.action == Action::Open {
+            if ask.pick == Pick::Files {
                 (self.set_select_multiple)(dialog, 1);
             }
-            if spec.action == Action::Save {
+            if ask.pick == Pick::Save {
                 (self.set_do_overwrite_confirmation)(dialog, 1);
             }
-            if let Some(dir) = &spec.start_dir {
+            if let Some(dir) = &ask.start_dir {
                 (self.set_current_folder)(dialog, path_text(dir).as_ptr());
             }
-            if let (Action::Save, Some(name)) = (spec.action, &spec.file_name) {
-                match spec.start_dir.as_ref().map(|d| d.join(name)) {
+            if let (Pick::Save, Some(name)) = (ask.pick, ask.file_name) {
+                match ask.start_dir.as_ref().map(|d| d.join(name)) {
                     // An existing file: selected, so that saving over it is one click.
                     Some(existing) if existing.is_file() => {
                         (self.set_filename)(dialog, path_text(&existing).as_ptr());
@@ -332,7 +300,7 @@ mod tests {
     fn a_library_that_cannot_be_loaded_is_named_in_the_answer() {
         // SAFETY: the library does not exist; nothing is loaded or run.
         match unsafe { Gtk::load("libzonecheck-no-such-gtk.so.0") } {
-            Err(Unavailable::NotInstalled(why)) => {
+            Err(DialogError::NotInstalled(why)) => {
                 assert!(why.contains("libzonecheck-no-such-gtk.so.0"), "{why}")
             }
             Err(other) => panic!("{other:?}"),

@@ -1918,25 +1918,25 @@ impl ZonecheckApp {
             return;
         };
         self.dialog = None;
-        match answer {
-            Ok(Some(cmd)) => self.pending.push(cmd),
-            Err(e) => {
-                let lang = self.lang();
-                let message = match e {
-                    dialogs::DialogError::NotInstalled(why) => {
-                        format!("{} ({why})", lang.t(S::DialogLibraryMissing))
-                    }
-                    dialogs::DialogError::NoDisplay => lang.t(S::DialogNoDisplay).to_string(),
-                };
-                self.discard_ok = false;
-                self.after_save = None;
-                self.error(message);
+        let failed = match answer {
+            Ok(Some(cmd)) => {
+                self.pending.push(cmd);
+                return;
             }
-            Ok(None) => {
-                // Cancelled: nothing is given up, nothing waits for a save.
-                self.discard_ok = false;
-                self.after_save = None;
-            }
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        // Cancelled, or not shown: nothing is given up, nothing waits for a save.
+        self.discard_ok = false;
+        self.after_save = None;
+        if let Some(e) = failed {
+            let lang = self.lang();
+            self.error(match e {
+                dialogs::DialogError::NotInstalled(why) => {
+                    format!("{} ({why})", lang.t(S::DialogLibraryMissing))
+                }
+                dialogs::DialogError::NoDisplay => lang.t(S::DialogNoDisplay).to_string(),
+            });
         }
     }
 
