@@ -41,15 +41,13 @@ pub struct CrsDef {
     pub texts: CrsTexts,
 }
 
-/// What the outputs and the ellipsoidal areas need of a CRS, taken from PROJ while the
-/// definition is parsed: every PROJ object opens its own copy of PROJ's database (10–15 ms), so
-/// asking again later would cost that each time.
+/// What the ellipsoidal areas need of a CRS, taken from PROJ's description while the
+/// definition is parsed. The WKT1 texts the outputs need are asked for only when an output is
+/// written ([`CrsDef::esri_wkt`], [`CrsDef::gdal_wkt`]): of the CRS texts a load parses (the
+/// review's, each `.prj`, their geographic bases) only the working CRS is written, and its
+/// exports took a fifth of PROJ's start, which every reading thread waits for.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct CrsTexts {
-    /// ESRI WKT1, for a shapefile's `.prj`.
-    pub esri_wkt: Option<String>,
-    /// WKT1 as GDAL writes it, for a GeoPackage's `definition`.
-    pub gdal_wkt: Option<String>,
     /// The geographic base of a projected CRS: `EPSG:code` when it has one, else its PROJJSON.
     pub base: Option<String>,
 }
@@ -69,7 +67,7 @@ impl CrsDef {
         if definition.is_empty() {
             return Err("empty CRS definition".into());
         }
-        let described = pj::describe(definition, true)?;
+        let described = pj::describe(definition, false)?;
         let value: Value =
             serde_json::from_str(&described.projjson).map_err(|e| format!("bad PROJJSON ({e})"))?;
         // A BoundCRS (WKT1 with TOWGS84) describes its source CRS.
@@ -95,8 +93,6 @@ impl CrsDef {
         let mut bare = crs.clone();
         strip_ids(&mut bare);
         let texts = CrsTexts {
-            esri_wkt: described.esri_wkt,
-            gdal_wkt: described.gdal_wkt,
             base: base_definition(crs),
         };
         Ok(CrsDef {
@@ -130,10 +126,32 @@ impl CrsDef {
 
     /// The CRS as ESRI WKT1, for a shapefile's `.prj`.
     pub fn esri_wkt(&self) -> Option<String> {
-        if let Some(wkt) = &self.texts.esri_wkt {
-            return Some(wkt.clone());
-        }
-        pj::describe(&self.definition, true).ok()?.esri_wkt
+        self.wkt1()?.0
+    }
+
+    /// The CRS as WKT1 as GDAL writes it, for a GeoPackage's `definition`.
+    pub fn gdal_wkt(&self) -> Option<String> {
+        self.wkt1()?.1
+    }
+
+    /// PROJ's ESRI and GDAL WKT1 of the definition, asked for once per text (several outputs
+    /// are written side by side, each wanting them); `None` when PROJ cannot describe it.
+    fn wkt1(&self) -> Option<(Option<String>, Option<String>)> {
+        type Wkt1 = Option<(Option<String>, Option<String>)>;
+        type Cache = std::sync::Mutex<
+            std::collections::HashMap<String, std::sync::Arc<std::sync::OnceLock<Wkt1>>>,
+        >;
+        static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+        let make = || {
+            pj::describe(&self.definition, true)
+                .ok()
+                .map(|d| (d.esri_wkt, d.gdal_wkt))
+        };
+        let cell = match CACHE.get_or_init(Default::default).lock() {
+            Ok(mut map) => map.entry(self.definition.clone()).or_default().clone(),
+            Err(_) => return make(),
+        };
+        cell.get_or_init(make).clone()
     }
 
     /// True when both describe the same CRS (same EPSG code, or same definition text).
@@ -639,6 +657,31 @@ mod tests {
         let c = r.point(Coord { x: 120.5, y: 30.25 });
         assert!((c.x - 548_122.063_062_33).abs() < 1e-4, "{c:?}");
         assert!((c.y - 3_347_932.816_199_31).abs() < 1e-4, "{c:?}");
+    }
+
+    #[test]
+    fn wkt1_texts_are_pyprojs() {
+        // pyproj 3.7.2 (PROJ 9.5.1): CRS.from_epsg(4549).to_wkt("WKT1_ESRI") and
+        // .to_wkt("WKT1_GDAL").
+        let esri = r#"PROJCS["CGCS2000_3_Degree_GK_CM_120E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",120.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+        let gdal = r#"PROJCS["CGCS2000 / 3-degree Gauss-Kruger CM 120E",GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",120],PARAMETER["scale_factor",1],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AUTHORITY["EPSG","4549"]]"#;
+        // PROJ writes GDAL's flavour on several lines, pyproj on one.
+        let one_line =
+            |w: String| -> String { w.lines().map(str::trim_start).collect::<Vec<_>>().concat() };
+        let gk = CrsDef::epsg(4549).unwrap();
+        assert_eq!(gk.esri_wkt().as_deref(), Some(esri));
+        assert_eq!(gk.gdal_wkt().map(one_line).as_deref(), Some(gdal));
+        // Asked again (the cache), and for a CRS parsed from the ESRI text itself (a `.prj`
+        // as the working CRS): the same ESRI text.
+        assert_eq!(gk.esri_wkt().as_deref(), Some(esri));
+        let from_prj = CrsDef::parse(esri).unwrap();
+        assert_eq!(from_prj.esri_wkt().as_deref(), Some(esri));
+        // pyproj: CRS.from_wkt(esri).to_wkt("WKT1_GDAL").
+        let gdal_of_esri = r#"PROJCS["CGCS2000 / 3-degree Gauss-Kruger CM 120E",GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",120],PARAMETER["scale_factor",1],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH]]"#;
+        assert_eq!(
+            from_prj.gdal_wkt().map(one_line).as_deref(),
+            Some(gdal_of_esri)
+        );
     }
 
     #[test]
