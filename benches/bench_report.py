@@ -184,6 +184,63 @@ def filter_shares(runs_root, scale):
     return out
 
 
+# The issue's targets: the spread province (else the plain one) against the faster reference,
+# and the county's wall.
+SPEEDUP_TARGET = 5.0
+PEAK_TARGET_MIB = 600.0
+COUNTY_TARGET_S = 0.15
+
+
+def targets(table):
+    """(target, measured, met) for each target the runs in `table` can judge."""
+    by_scale = {scale: tools for scale, _, _, _, tools in table}
+    out = []
+    province = next((s for s in ("province-spread", "province") if s in by_scale), None)
+    if province:
+        tools = by_scale[province]
+        refs = [(k, tools[k]["wall_s"]) for k in REFERENCES if tools[k]]
+        zc_all, zc_def = tools["zonecheck-all"], tools["zonecheck"]
+        if refs and zc_all:
+            ref, best = min(refs, key=lambda r: r[1])
+            x = best / zc_all["wall_s"]
+            worst = best / zc_all["wall_max_s"]
+            out.append(
+                (
+                    f"{province}: --all-features >= {SPEEDUP_TARGET:g}x the faster reference",
+                    f"{x:.2f}x {ref} (slowest run {worst:.2f}x)",
+                    x >= SPEEDUP_TARGET,
+                )
+            )
+        if zc_all:
+            out.append(
+                (
+                    f"{province}: --all-features peak <= {PEAK_TARGET_MIB:g} MiB",
+                    f"{zc_all['rss_mib']:.0f} MiB",
+                    zc_all["rss_mib"] <= PEAK_TARGET_MIB,
+                )
+            )
+        if zc_all and zc_def:
+            out.append(
+                (
+                    f"{province}: default at least as fast as --all-features",
+                    f"{zc_def['wall_s']:.2f} s vs {zc_all['wall_s']:.2f} s",
+                    zc_def["wall_s"] <= zc_all["wall_s"],
+                )
+            )
+    if "county" in by_scale:
+        for key, title in TOOLS[:2]:
+            g = by_scale["county"][key]
+            if g:
+                out.append(
+                    (
+                        f"county: {title} <= {COUNTY_TARGET_S:g} s",
+                        f"{g['wall_s']:.2f} s (runs {g['wall_min_s']:.2f}–{g['wall_max_s']:.2f} s)",
+                        g["wall_s"] <= COUNTY_TARGET_S,
+                    )
+                )
+    return out
+
+
 def cmd_table(a):
     rows = load_rows(a.results)
     scales = []
@@ -235,6 +292,13 @@ def cmd_table(a):
                 f"{scale} {title} ({g['runs']} run(s), wall {fmt_s(g['wall_min_s'])}–"
                 f"{fmt_s(g['wall_max_s'])} s): {stages}"
             )
+    verdicts = targets(table)
+    if verdicts:
+        out.append("")
+        out.append("targets (wall = median of the runs, peak = largest of the runs)")
+        width = max(len(t) for t, _, _ in verdicts)
+        for target, measured, met in verdicts:
+            out.append(f"{target:<{width}}  {measured:<40} {'met' if met else 'NOT MET'}")
     shares = [(scale, filter_shares(a.runs_root, scale)) for scale, *_ in table]
     if any(sh for _, sh in shares):
         out.append("")
