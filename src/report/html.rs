@@ -1655,7 +1655,14 @@ fn ring_d_with(
     }
     // Simplify (Douglas–Peucker, within half a step): no visible change at this zoom.
     let kept: &[(f64, f64)] = if kept.len() > 4 {
-        simplify_closed_into(kept, step_px / 2.0, &mut s.keep, &mut s.todo, &mut s.simple);
+        crate::spatial::simplify::simplify_closed_into(
+            kept,
+            step_px / 2.0,
+            2,
+            &mut s.keep,
+            &mut s.todo,
+            &mut s.simple,
+        );
         if s.simple.len() < 3 {
             return None;
         }
@@ -1709,88 +1716,6 @@ fn ring_d_with(
     }
     d.push('z');
     Some(d)
-}
-
-/// Douglas–Peucker simplification of the closed ring through `pts` (first point not repeated
-/// at the end) within `epsilon`, as geo's `LineString::simplify` does it on the closed line
-/// (same splits, same tie rule, same minimum of two points), but comparing squared distances
-/// and without a list per split: the maps simplify millions of rings. Returns the kept points,
-/// the closing one left off.
-#[cfg(test)]
-fn simplify_closed(pts: &[(f64, f64)], epsilon: f64) -> Vec<(f64, f64)> {
-    let mut out = Vec::new();
-    simplify_closed_into(pts, epsilon, &mut Vec::new(), &mut Vec::new(), &mut out);
-    out
-}
-
-/// [`simplify_closed`] into `out`, with its lists `keep` and `todo` (cleared first).
-fn simplify_closed_into(
-    pts: &[(f64, f64)],
-    epsilon: f64,
-    keep: &mut Vec<bool>,
-    todo: &mut Vec<(usize, usize)>,
-    out: &mut Vec<(f64, f64)>,
-) {
-    let n = pts.len();
-    let at = |i: usize| if i == n { pts[0] } else { pts[i] };
-    out.clear();
-    if epsilon <= 0.0 || n < 2 {
-        out.extend_from_slice(pts);
-        return;
-    }
-    /// Squared distance from `p` to the segment `a`–`b` (geo's point–segment distance, squared).
-    fn dist2(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
-        let d2 = |u: (f64, f64), v: (f64, f64)| (u.0 - v.0).powi(2) + (u.1 - v.1).powi(2);
-        if a == b {
-            return d2(p, a);
-        }
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let len2 = dx * dx + dy * dy;
-        let r = ((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2;
-        if r <= 0.0 {
-            return d2(p, a);
-        }
-        if r >= 1.0 {
-            return d2(p, b);
-        }
-        ((a.1 - p.1) * dx - (a.0 - p.0) * dy).powi(2) / len2
-    }
-    let eps2 = epsilon * epsilon;
-    // Points of the closed line (n + 1, the last the first again) still in; a split's range is
-    // [lo, hi] with both ends kept.
-    let mut len = n + 1;
-    keep.clear();
-    keep.resize(n + 1, false);
-    // Ranges to do, left before right (geo's order, which decides its minimum-length rule).
-    todo.clear();
-    todo.push((0, n));
-    while let Some((lo, hi)) = todo.pop() {
-        keep[lo] = true;
-        keep[hi] = true;
-        if hi - lo < 2 {
-            continue;
-        }
-        let (a, b) = (at(lo), at(hi));
-        let (mut far, mut far_d2) = (lo, 0.0);
-        for i in lo + 1..hi {
-            let d = dist2(at(i), a, b);
-            if d >= far_d2 {
-                (far, far_d2) = (i, d);
-            }
-        }
-        if far_d2 > eps2 {
-            todo.push((far, hi));
-            todo.push((lo, far));
-            continue;
-        }
-        let culled = hi - lo - 1;
-        if len - culled < 2 {
-            keep[lo + 1..hi].iter_mut().for_each(|k| *k = true);
-        } else {
-            len -= culled;
-        }
-    }
-    out.extend((0..n).filter(|&i| keep[i]).map(|i| pts[i]));
 }
 
 /// `v` in units of 1/`quantum` px, rounded; `None` when not finite or absurdly far.
@@ -2650,65 +2575,6 @@ mod tests {
     use crate::progress::Progress;
     use crate::report::ReportMeta;
     use geo::{wkt, MultiPolygon};
-
-    /// The maps' ring simplification keeps exactly the points geo's `simplify` keeps on the
-    /// closed ring: random wiggly rings of 5 to 400 points at several tolerances, rings of
-    /// collinear and repeated points, and a ring that simplifies below its minimum.
-    #[test]
-    fn ring_simplification_keeps_what_geo_keeps() {
-        use geo::Simplify;
-        let geo_way = |pts: &[(f64, f64)], eps: f64| -> Vec<(f64, f64)> {
-            let mut ring: LineString<f64> = pts.iter().map(|&(x, y)| Coord { x, y }).collect();
-            ring.close();
-            let mut kept: Vec<(f64, f64)> =
-                ring.simplify(eps).0.iter().map(|c| (c.x, c.y)).collect();
-            kept.pop();
-            kept
-        };
-        let mut rnd = crate::test_rng::unit_sequence(0x5eed_1234);
-        let mut rings: Vec<Vec<(f64, f64)>> = Vec::new();
-        for k in 0..400 {
-            let n = 5 + k;
-            let ring = (0..n)
-                .map(|i| {
-                    let t = i as f64 / n as f64 * std::f64::consts::TAU;
-                    let r = 100.0 + 20.0 * rnd();
-                    // Some rings on whole and half pixels, as the maps' points often are.
-                    let (x, y) = (400.0 + r * t.cos(), 300.0 + r * t.sin());
-                    if k % 3 == 0 {
-                        ((x * 2.0).round() / 2.0, (y * 2.0).round() / 2.0)
-                    } else {
-                        (x, y)
-                    }
-                })
-                .collect();
-            rings.push(ring);
-        }
-        rings.push(vec![
-            (0.0, 0.0),
-            (1.0, 0.0),
-            (2.0, 0.0),
-            (3.0, 0.0),
-            (3.0, 0.0),
-            (0.0, 0.0),
-        ]);
-        rings.push(vec![
-            (0.0, 0.0),
-            (0.1, 0.0),
-            (0.1, 0.1),
-            (0.0, 0.1),
-            (0.05, 0.05),
-        ]);
-        for ring in &rings {
-            for eps in [0.05, 0.25, 0.5, 2.0, 30.0, 1e6] {
-                assert_eq!(
-                    simplify_closed(ring, eps),
-                    geo_way(ring, eps),
-                    "{eps} {ring:?}"
-                );
-            }
-        }
-    }
 
     #[test]
     fn positions_sorted_through_the_bit_set_as_by_sorting() {

@@ -9,4 +9,5 @@ pub mod index;
 pub mod overlay;
 pub mod repair;
 pub mod roi;
+pub mod simplify;
 pub mod sliver;

@@ -10,7 +10,7 @@
 
 use crate::model::Geom;
 use egui::Color32;
-use geo::{Area, BoundingRect, Simplify, TriangulateEarcut};
+use geo::{Area, BoundingRect, TriangulateEarcut};
 
 /// Finest and coarsest levels (1/16 m … 1024 km per cell).
 pub const LEVEL_MIN: i32 = -4;
@@ -313,7 +313,7 @@ impl FeatureMesh {
         let mut out = FeatureMesh::default();
         for original in &geom.0 {
             let simplified = (tolerance_m > 0.0)
-                .then(|| original.simplify(tolerance_m))
+                .then(|| crate::spatial::simplify::simplify_polygon(original, tolerance_m))
                 .filter(|p| p.exterior().0.len() >= 4);
             let triangulate =
                 |p: &geo::Polygon<f64>| crate::spatial::guard::catch(|| p.earcut_triangles_raw());
