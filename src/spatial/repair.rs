@@ -587,18 +587,21 @@ fn point_in_ring(p: Coord<f64>, ring: &[Coord<f64>]) -> Position {
     let mut inside = false;
     for w in ring.windows(2) {
         let (a, b) = (w[0], w[1]);
+        // Only an edge whose y range holds p's y can have p on it or cross its horizontal line:
+        // the others are passed over before the (dearer) orientation test, which decides
+        // nothing for them.
+        let in_y_range = p.y >= a.y.min(b.y) && p.y <= a.y.max(b.y);
+        let crosses = (a.y > p.y) != (b.y > p.y);
+        if !in_y_range && !crosses {
+            continue;
+        }
         let o = <f64 as geo::GeoNum>::Ker::orient2d(a, b, p);
-        if o == Orientation::Collinear
-            && p.x >= a.x.min(b.x)
-            && p.x <= a.x.max(b.x)
-            && p.y >= a.y.min(b.y)
-            && p.y <= a.y.max(b.y)
-        {
+        if o == Orientation::Collinear && p.x >= a.x.min(b.x) && p.x <= a.x.max(b.x) && in_y_range {
             return Position::Boundary;
         }
         // The edge crosses the horizontal line through p to the right of p: p is left of an
         // upward edge or right of a downward one.
-        if (a.y > p.y) != (b.y > p.y) {
+        if crosses {
             let upward = b.y > a.y;
             if (upward && o == Orientation::CounterClockwise)
                 || (!upward && o == Orientation::Clockwise)
@@ -738,6 +741,53 @@ mod tests {
             (x0, y0 + s),
             (x0, y0),
         ])
+    }
+
+    /// The crossing-number test agrees with geo's `coordinate_position` on simple rings: star
+    /// shapes on an integer grid (so that points lie exactly on edges and vertices), queried at
+    /// every vertex, every grid point of their box and points between.
+    #[test]
+    fn point_in_ring_agrees_with_geo() {
+        use geo::coordinate_position::{CoordPos, CoordinatePosition};
+        let mut rnd = crate::test_rng::unit_sequence(0x9e37_79b9);
+        for k in 0..40 {
+            let n = 3 + k % 17;
+            let mut pts: Vec<(f64, f64)> = (0..n)
+                .map(|i| {
+                    let t = (i as f64 + 0.3 * rnd()) / n as f64 * std::f64::consts::TAU;
+                    let r = 3.0 + (7.0 * rnd()).round();
+                    ((10.0 + r * t.cos()).round(), (10.0 + r * t.sin()).round())
+                })
+                .collect();
+            pts.dedup();
+            pts.push(pts[0]);
+            let shell: Vec<Coord<f64>> = pts.iter().map(|&(x, y)| Coord { x, y }).collect();
+            let polygon = Polygon::new(LineString::new(shell.clone()), vec![]);
+            if !geo::Validation::is_valid(&polygon) {
+                continue; // rounding folded the star: not a simple ring
+            }
+            let mut queries: Vec<Coord<f64>> = shell.clone();
+            for x in 0..=20 {
+                for y in 0..=20 {
+                    queries.push(Coord {
+                        x: x as f64,
+                        y: y as f64,
+                    });
+                    queries.push(Coord {
+                        x: x as f64 + rnd(),
+                        y: y as f64 + 0.5,
+                    });
+                }
+            }
+            for q in queries {
+                let want = match polygon.coordinate_position(&q) {
+                    CoordPos::Inside => Position::Inside,
+                    CoordPos::OnBoundary => Position::Boundary,
+                    CoordPos::Outside => Position::Outside,
+                };
+                assert_eq!(point_in_ring(q, &shell), want, "{q:?} in {pts:?}");
+            }
+        }
     }
 
     #[test]
