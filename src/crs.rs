@@ -137,21 +137,13 @@ impl CrsDef {
     /// PROJ's ESRI and GDAL WKT1 of the definition, asked for once per text (several outputs
     /// are written side by side, each wanting them); `None` when PROJ cannot describe it.
     fn wkt1(&self) -> Option<(Option<String>, Option<String>)> {
-        type Wkt1 = Option<(Option<String>, Option<String>)>;
-        type Cache = std::sync::Mutex<
-            std::collections::HashMap<String, std::sync::Arc<std::sync::OnceLock<Wkt1>>>,
-        >;
-        static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-        let make = || {
+        static CACHE: OnceCache<Option<(Option<String>, Option<String>)>> =
+            std::sync::OnceLock::new();
+        once(&CACHE, &self.definition, || {
             pj::describe(&self.definition, true)
                 .ok()
                 .map(|d| (d.esri_wkt, d.gdal_wkt))
-        };
-        let cell = match CACHE.get_or_init(Default::default).lock() {
-            Ok(mut map) => map.entry(self.definition.clone()).or_default().clone(),
-            Err(_) => return make(),
-        };
-        cell.get_or_init(make).clone()
+        })
     }
 
     /// True when both describe the same CRS (same EPSG code, or same definition text).
@@ -179,23 +171,14 @@ impl CrsDef {
 }
 
 /// Results kept per definition text, each worked out once (see [`once`]).
-type OnceCache = std::sync::OnceLock<
-    std::sync::Mutex<
-        std::collections::HashMap<
-            String,
-            std::sync::Arc<std::sync::OnceLock<Result<CrsDef, String>>>,
-        >,
-    >,
+type OnceCache<T = Result<CrsDef, String>> = std::sync::OnceLock<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<std::sync::OnceLock<T>>>>,
 >;
 
 /// The result for `key`, made by `make` the first time: a thread asking while another makes it
 /// waits for that result instead of asking PROJ again (the layers of a review usually share
 /// one `.prj` text and are read side by side).
-fn once(
-    cache: &'static OnceCache,
-    key: &str,
-    make: impl FnOnce() -> Result<CrsDef, String>,
-) -> Result<CrsDef, String> {
+fn once<T: Clone>(cache: &'static OnceCache<T>, key: &str, make: impl FnOnce() -> T) -> T {
     let cell = match cache.get_or_init(Default::default).lock() {
         Ok(mut map) => map.entry(key.to_string()).or_default().clone(),
         Err(_) => return make(),

@@ -650,12 +650,8 @@ pub fn write_polygon_gpkg<G: std::borrow::Borrow<MultiPolygon<f64>>>(
 
 /// WKT (WKT1 as GDAL writes it, which GeoPackage 1.3's `definition` expects) of `crs`.
 fn wkt_of(crs: &crate::crs::CrsDef) -> Result<String, String> {
-    if let Some(wkt) = crs.gdal_wkt() {
-        return Ok(wkt);
-    }
-    let pj = proj::Proj::new(&crs.definition).map_err(|e| e.to_string())?;
-    pj.as_wkt(Some(proj::wkt::WktVersion::Wkt1_Gdal), None)
-        .map_err(|e| e.to_string())
+    crs.gdal_wkt()
+        .ok_or_else(|| format!("PROJ cannot write {} as WKT1", crs.label()))
 }
 
 fn write_to<G: std::borrow::Borrow<MultiPolygon<f64>>>(

@@ -1655,10 +1655,11 @@ fn ring_d_with(
     }
     // Simplify (Douglas–Peucker, within half a step): no visible change at this zoom.
     let kept: &[(f64, f64)] = if kept.len() > 4 {
-        crate::spatial::simplify::simplify_closed_into(
+        use crate::spatial::simplify::{simplify_closed_into, LINE_MIN};
+        simplify_closed_into(
             kept,
             step_px / 2.0,
-            2,
+            LINE_MIN,
             &mut s.keep,
             &mut s.todo,
             &mut s.simple,

@@ -11,13 +11,25 @@ use geo::{Coord, LineString, Polygon, Simplify};
 #[cfg(test)]
 fn simplify_closed(pts: &[(f64, f64)], epsilon: f64) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
-    simplify_closed_into(pts, epsilon, 2, &mut Vec::new(), &mut Vec::new(), &mut out);
+    simplify_closed_into(
+        pts,
+        epsilon,
+        LINE_MIN,
+        &mut Vec::new(),
+        &mut Vec::new(),
+        &mut out,
+    );
     out
 }
 
+/// The fewest points geo's `LineString::simplify` keeps of a line, and its `Polygon::simplify`
+/// of a ring (closing point included): [`simplify_closed_into`]'s `min`.
+pub const LINE_MIN: usize = 2;
+pub const RING_MIN: usize = 4;
+
 /// [`simplify_closed`] into `out`, with its lists `keep` and `todo` (cleared first), keeping at
-/// least `min` points of the closed line (closing point included, as geo counts them): 2 as
-/// geo's `LineString::simplify`, 4 as its `Polygon::simplify`.
+/// least `min` points of the closed line (closing point included, as geo counts them):
+/// [`LINE_MIN`] or [`RING_MIN`].
 pub fn simplify_closed_into(
     pts: &[(f64, f64)],
     epsilon: f64,
@@ -117,8 +129,7 @@ pub fn simplify_polygon(p: &Polygon<f64>, epsilon: f64) -> Polygon<f64> {
             let (pts, keep, todo, out) = &mut *scratch;
             pts.clear();
             pts.extend(ls.0[..ls.0.len() - 1].iter().map(|c| (c.x, c.y)));
-            // geo keeps at least 4 points of a polygon's ring (closing point included).
-            simplify_closed_into(pts, epsilon, 4, keep, todo, out);
+            simplify_closed_into(pts, epsilon, RING_MIN, keep, todo, out);
             let mut kept: Vec<Coord<f64>> = Vec::with_capacity(out.len() + 1);
             kept.extend(out.iter().map(|&(x, y)| Coord { x, y }));
             kept.push(ls.0[0]);
