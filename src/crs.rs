@@ -414,8 +414,8 @@ type TransformCache =
     std::cell::RefCell<std::collections::HashMap<(String, String), Option<std::rc::Rc<Proj>>>>;
 
 thread_local! {
-    /// Transformations already built on this thread: PROJ's operation search takes ~80 ms, and
-    /// PROJ objects cannot move between threads.
+    /// Transformations already made on this thread (PROJ objects cannot move between threads;
+    /// each is made from the pipeline string searched for once, see `Reprojector::build`).
     static TRANSFORMS: TransformCache = Default::default();
 }
 
@@ -444,13 +444,23 @@ impl Reprojector {
                 return Reprojector::build(&cgcs, to);
             }
         }
-        let proj = Proj::new_known_crs(&from.definition, &to.definition, None).map_err(|e| {
-            format!(
-                "PROJ found no transformation from {} to {} ({e})",
-                from.label(),
-                to.label()
-            )
-        })?;
+        // The operation is searched for once (on the shared context, whose database is open)
+        // and each thread instantiates its pipeline string; PROJ's own answer otherwise.
+        static PIPELINES: OnceCache<Option<String>> = std::sync::OnceLock::new();
+        let key = format!("{}\n{}", from.definition, to.definition);
+        let pipeline = once(&PIPELINES, &key, || {
+            pj::pipeline(&from.definition, &to.definition).ok().flatten()
+        });
+        let proj = match pipeline.map(|p| Proj::new(&p)) {
+            Some(Ok(proj)) => proj,
+            _ => Proj::new_known_crs(&from.definition, &to.definition, None).map_err(|e| {
+                format!(
+                    "PROJ found no transformation from {} to {} ({e})",
+                    from.label(),
+                    to.label()
+                )
+            })?,
+        };
         // Two definitions of the same CRS (an ESRI .prj and "EPSG:4549", say) give a no-op
         // transformation: detect it on probe points and skip the work entirely.
         let probes: &[(f64, f64)] = if from.kind == CrsKind::Geographic {
@@ -506,29 +516,49 @@ impl Reprojector {
     }
 }
 
-/// CRS definitions parsed on one PROJ context per thread. A `proj::Proj` brings a context of
-/// its own, and every context opens its own copy of PROJ's database the first time it needs it
-/// (10–15 ms, most of a definition's parse); a context kept for the thread's life opens it once.
+/// CRS definitions parsed, exported and searched for operations on one PROJ context for the
+/// process. A `proj::Proj` brings a context of its own, and every context opens its own copy of
+/// PROJ's database the first time it needs it (its schema parsed: 5–15 ms); the shared context
+/// opens it once, and the `Proj`s made from pipeline strings never do.
 /// The thin unsafe layer over PROJ's C API that the `proj` crate does not offer.
 mod pj {
     use proj_sys as sys;
     use std::ffi::{c_char, CStr, CString};
 
+    /// The process's one context: PROJ's database is opened (its schema parsed, 5–15 ms) once
+    /// for every definition, export and operation search, whichever thread asks.
     struct Context(*mut sys::PJ_CONTEXT);
 
-    impl Drop for Context {
-        fn drop(&mut self) {
-            if !self.0.is_null() {
-                // SAFETY: the context was made by proj_context_create on this thread, and every
-                // object made on it was destroyed (Object's drop) before the thread ends.
-                unsafe { sys::proj_context_destroy(self.0) };
-            }
+    // SAFETY: a PROJ context may be used by any thread, one at a time: it is only reached
+    // through CONTEXT's lock, and every object made on it is destroyed under that lock.
+    unsafe impl Send for Context {}
+
+    static CONTEXT: std::sync::Mutex<Option<Context>> = std::sync::Mutex::new(None);
+
+    /// Runs `f` on the shared context (made on first use; never destroyed: it lives as long as
+    /// the process).
+    fn with_context<T>(f: impl FnOnce(*mut sys::PJ_CONTEXT) -> Result<T, String>) -> Result<T, String> {
+        let mut guard = CONTEXT
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // SAFETY: proj_context_create has no preconditions; a null result is checked below.
+        let context = guard.get_or_insert_with(|| Context(unsafe { sys::proj_context_create() }));
+        if context.0.is_null() {
+            return Err("PROJ could not start (no context)".to_string());
         }
+        f(context.0)
     }
 
-    thread_local! {
-        // SAFETY: proj_context_create has no preconditions; a null result is checked on use.
-        static CONTEXT: Context = Context(unsafe { sys::proj_context_create() });
+    /// PROJ's last error on `ctx`, copied.
+    fn last_error(ctx: *mut sys::PJ_CONTEXT) -> String {
+        // SAFETY: ctx is live; the message is copied before any other call.
+        unsafe {
+            owned(sys::proj_context_errno_string(
+                ctx,
+                sys::proj_context_errno(ctx),
+            ))
+        }
+        .unwrap_or_else(|| "unknown error".to_string())
     }
 
     /// A PROJ object, destroyed when dropped.
@@ -566,22 +596,12 @@ mod pj {
                  definition or CRS argument: {e})"
             )
         })?;
-        CONTEXT.with(|context| {
-            let ctx = context.0;
-            if ctx.is_null() {
-                return Err("PROJ could not start (no context)".to_string());
-            }
-            // SAFETY: ctx is this thread's live context, c_definition a NUL-terminated string.
+        with_context(|ctx| {
+            // SAFETY: ctx is the live shared context (locked), c_definition a NUL-terminated
+            // string.
             let obj = unsafe { sys::proj_create(ctx, c_definition.as_ptr()) };
             if obj.is_null() {
-                // SAFETY: ctx is live; the message is copied before any other call.
-                let message = unsafe {
-                    owned(sys::proj_context_errno_string(
-                        ctx,
-                        sys::proj_context_errno(ctx),
-                    ))
-                }
-                .unwrap_or_else(|| "unknown error".to_string());
+                let message = last_error(ctx);
                 return Err(format!(
                     "PROJ does not understand the CRS (The underlying PROJ call failed: {message})"
                 ));
@@ -610,6 +630,47 @@ mod pj {
                 esri_wkt,
                 gdal_wkt,
             })
+        })
+    }
+
+    /// The operation `Proj::new_known_crs(from, to, None)` would build (PROJ's choice with no
+    /// area of use, axes in lon/lat and easting/northing order), as the PROJ pipeline string
+    /// PROJ itself instantiates an operation from; a `Proj` made from it needs no database.
+    /// `Ok(None)` when no single string holds it: PROJ keeps several operations to pick from
+    /// per point, or a definition carries a coordinate epoch (not kept by the string).
+    pub fn pipeline(from: &str, to: &str) -> Result<Option<String>, String> {
+        let has_epoch = |d: &str| d.contains('@') || d.to_ascii_uppercase().contains("EPOCH");
+        if has_epoch(from) || has_epoch(to) {
+            return Ok(None);
+        }
+        let from = CString::new(from).map_err(|e| e.to_string())?;
+        let to = CString::new(to).map_err(|e| e.to_string())?;
+        with_context(|ctx| {
+            // SAFETY: ctx is the live shared context (locked), the definitions NUL-terminated
+            // strings; a null area asks for no area of use. Each object made is destroyed
+            // (Object's drop) before the lock is let go.
+            let op = unsafe {
+                sys::proj_create_crs_to_crs(ctx, from.as_ptr(), to.as_ptr(), std::ptr::null_mut())
+            };
+            if op.is_null() {
+                return Err(last_error(ctx));
+            }
+            let op = Object(op);
+            // SAFETY: as above; op is live.
+            let normal = unsafe { sys::proj_normalize_for_visualization(ctx, op.0) };
+            if normal.is_null() {
+                return Err(last_error(ctx));
+            }
+            let normal = Object(normal);
+            // SAFETY: as above; null options ask for PROJ's defaults; the text is copied.
+            Ok(owned(unsafe {
+                sys::proj_as_proj_string(
+                    ctx,
+                    normal.0,
+                    sys::PJ_PROJ_STRING_TYPE_PJ_PROJ_5,
+                    std::ptr::null(),
+                )
+            }))
         })
     }
 }
