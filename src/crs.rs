@@ -449,7 +449,9 @@ impl Reprojector {
         static PIPELINES: OnceCache<Option<String>> = std::sync::OnceLock::new();
         let key = format!("{}\n{}", from.definition, to.definition);
         let pipeline = once(&PIPELINES, &key, || {
-            pj::pipeline(&from.definition, &to.definition).ok().flatten()
+            pj::pipeline(&from.definition, &to.definition)
+                .ok()
+                .flatten()
         });
         let proj = match pipeline.map(|p| Proj::new(&p)) {
             Some(Ok(proj)) => proj,
@@ -537,7 +539,9 @@ mod pj {
 
     /// Runs `f` on the shared context (made on first use; never destroyed: it lives as long as
     /// the process).
-    fn with_context<T>(f: impl FnOnce(*mut sys::PJ_CONTEXT) -> Result<T, String>) -> Result<T, String> {
+    fn with_context<T>(
+        f: impl FnOnce(*mut sys::PJ_CONTEXT) -> Result<T, String>,
+    ) -> Result<T, String> {
         let mut guard = CONTEXT
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
