@@ -511,6 +511,8 @@ pub fn check_and_report_reviewed(
     crate::report::refuse_outputs_over_inputs(out, &input_files(&review))
         .map_err(|t| t.get(lang).to_string())?;
     let ds = load_review_with(&review, progress, options).map_err(|e| e.in_lang(lang))?;
+    let working = ds.working_crs.clone();
+    rayon::spawn(move || crate::report::warm_output_crs(&working));
     // The layers' indexes, built once for the check and the reports' maps.
     progress.stage("index", 1);
     let indexes = CheckIndexes::build(&ds);

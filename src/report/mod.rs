@@ -130,6 +130,26 @@ pub fn write_all_timed(
         .collect())
 }
 
+/// Asks PROJ ahead for what the areas and outputs want of the working CRS — the
+/// transformations to its geographic base (ellipsoidal areas) and to longitude and latitude
+/// (conflicts.geojson), its WKT1 texts (conflicts.prj, the GeoPackage's srs) and WGS 84's (the
+/// GeoPackage's required srs) — so that the check and the reports find them in PROJ's caches
+/// ([`crate::crs`]). Errors are left for those to report. `zonecheck check` runs it in the
+/// background while the zones are checked, where the check's last zones leave a thread idle;
+/// the reports otherwise waited for these (~5 ms of a county's write stage).
+pub fn warm_output_crs(working: &crate::crs::CrsDef) {
+    use crate::crs::{CrsDef, Reprojector};
+    let _ = crate::spatial::ellipsoid::EllipsoidArea::new(working);
+    if let Ok(lonlat) = CrsDef::parse(geo_out::lonlat_crs_for(working)) {
+        let _ = Reprojector::new(working, &lonlat);
+    }
+    let _ = working.esri_wkt();
+    let _ = working.gdal_wkt();
+    if let Ok(wgs84) = CrsDef::epsg(4326) {
+        let _ = wgs84.gdal_wkt();
+    }
+}
+
 /// One output: its file name (also its timing name) and the work, which returns the file's
 /// bytes, or `None` when it wrote its file(s) itself.
 type Job<'a> = (
