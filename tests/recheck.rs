@@ -126,3 +126,30 @@ fn recheck_equals_a_whole_check_edit_after_edit() {
         previous = fast;
     }
 }
+
+/// A zone's own checks run side by side once fewer zones are left than threads
+/// (`analysis::zone::check_zone`): the sample's 7 zones checked on 1 thread (only the last one
+/// side by side) and on 8 (every one) give the same analysis, findings in the same order.
+#[test]
+fn zones_checked_side_by_side_give_the_same_analysis() {
+    let review =
+        Review::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml"))
+            .unwrap();
+    let progress = Progress::new();
+    let ds = zonecheck::load::load_review(&review, &progress).unwrap();
+    let on = |threads: usize| -> String {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let analysis = pool.install(|| run_checks(&ds, &review.file, &Progress::new()).unwrap());
+        serde_json::to_string(&analysis).unwrap()
+    };
+    let one = on(1);
+    assert!(
+        one.contains("\"findings\""),
+        "{}",
+        &one[..200.min(one.len())]
+    );
+    assert_eq!(on(8), one);
+}

@@ -586,6 +586,10 @@ fn run_checks_with(
             .sum();
         std::cmp::Reverse(vertices)
     });
+    // The zones not yet begun: once fewer than the threads, a zone's own checks run side by
+    // side (`check_zone`), so that the last zones do not leave threads idle.
+    let not_begun = std::sync::atomic::AtomicUsize::new(order.len());
+    let threads = rayon::current_num_threads();
     let results: Result<Vec<(usize, ZoneResult)>, Cancelled> = {
         use rayon::prelude::*;
         order
@@ -593,9 +597,10 @@ fn run_checks_with(
             .with_max_len(1)
             .map(|(i, z)| {
                 progress.check()?;
+                let left = not_begun.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) - 1;
                 let r = match kept(&z) {
                     Some(r) => r,
-                    None => zone::check_zone(z, &ctx),
+                    None => zone::check_zone(z, &ctx, left < threads),
                 };
                 progress.inc(1);
                 Ok((i, r))

@@ -56,105 +56,50 @@ pub fn layer_label(layer: &Layer) -> (String, String) {
     }
 }
 
-/// Runs every per-zone check.
-pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
+/// Runs every per-zone check; with `side_by_side` its three main parts (below) run in parallel,
+/// for a zone that would otherwise leave a thread idle (one of the last to be checked).
+pub fn check_zone(z: ZoneInput, ctx: &Context, side_by_side: bool) -> ZoneResult {
     let rules = ctx.rules;
     let geometry = ctx.progress.timed("dissolve", || {
         union_local(z.features.iter().map(|(g, _)| g.clone()).collect())
     });
     let zone_area = area_m2(&geometry);
-    let mut findings = Vec::new();
-    // Sub-areas and clusters; barriers and protected land bridge the gaps they fill.
-    let bridges: Vec<&Prepared> = ctx.protection.iter().chain(ctx.barriers).collect();
-    let mut sub = ctx.progress.timed("contiguity", || {
-        sub_areas(&geometry, &z.features, rules, &bridges)
-    });
-    // Areas on the CGCS2000 ellipsoid beside the planar ones, for what is reported only.
-    let ell = ctx
-        .working_crs
-        .and_then(|crs| crate::spatial::ellipsoid::EllipsoidArea::new(crs).ok());
-    let ell_start = std::time::Instant::now();
-    let zone_area_ellipsoid = ell
-        .as_ref()
-        .and_then(|e| part_areas_ellipsoidal(&mut sub.parts, &geometry, e, rules));
-    let mut ell_time = ell_start.elapsed().as_secs_f64();
-    findings.extend(parts::check(&z.id, &geometry, rules));
-    findings.extend(fragments::check(&z.id, &geometry, &sub.parts, rules));
-    let enclaves = enclave::enclave_parts(&z, &geometry, &sub.parts);
-    findings.extend(enclave::check(
-        &z.id,
-        &geometry,
-        &enclaves,
-        z.home_county.as_deref(),
-    ));
-    findings.extend(clusters::check(
-        &z.id,
-        &geometry,
-        &sub,
-        ctx.barriers.is_some(),
-        rules,
-    ));
-
-    // Conflicts with each protection layer.
-    let mut conflicts = BTreeMap::new();
-    let overlay_start = std::time::Instant::now();
-    let prepared_zone = PreparedArea::new(&geometry);
-    for p in ctx.protection {
-        let mut c = conflict::conflict_with(
-            &prepared_zone,
-            zone_area,
-            p,
-            &super::sliver_tolerances(rules),
-        );
-        if let Some(e) = &ell {
-            let start = std::time::Instant::now();
-            let has_tbmj = conflict_areas_ellipsoidal(&mut c, p, e);
-            ell_time += start.elapsed().as_secs_f64();
-            if let Some(has_tbmj) = has_tbmj {
-                findings.extend(tbmj::check(&z.id, &c, has_tbmj, rules.tbmj_tolerance));
-            }
-        }
-        let severity = if p.layer.role == LayerRole::Extra
-            && ctx.layers.extra_role(&p.layer.name) == ExtraRole::Advisory
-        {
-            super::Severity::Warning
-        } else {
-            super::Severity::Blocking
-        };
-        findings.extend(conflict::check_as(&z.id, p.layer, &c, rules, severity));
-        conflicts.insert(p.layer.name.clone(), c);
-    }
-    // Control lines delineated inside the zone: their area, never a conflict.
-    let mut control_lines = BTreeMap::new();
-    for p in ctx.control_lines {
-        let c = conflict::conflict_with(
-            &prepared_zone,
-            zone_area,
-            p,
-            &super::sliver_tolerances(rules),
-        );
-        findings.extend(control_line::check(&z.id, p.layer, &c));
-        control_lines.insert(p.layer.name.clone(), c.area_m2);
-    }
-    ctx.progress
-        .add_time("overlay", overlay_start.elapsed().as_secs_f64());
-
-    // Expansion beyond the member original zones.
-    let mut expansion_area_m2 = None;
-    let mut expansion_area_ellipsoid_m2 = None;
-    if let Some(orig) = ctx.original {
-        let (member_geoms, unknown) = members::member_geometries(&z, &geometry, orig);
-        findings.extend(members::check(&z.id, unknown));
-        let (total, total_ellipsoid, found) =
-            expansion::check(&z, &geometry, zone_area, member_geoms, rules, ell.as_ref());
-        expansion_area_m2 = Some(total);
-        expansion_area_ellipsoid_m2 = total_ellipsoid;
-        findings.extend(found);
-        findings.extend(designation::check(&z, orig, &ctx.plaques));
-        let tol = super::sliver_tolerances(rules);
-        findings.extend(anchor::check(&z, &geometry, orig, &ctx.plaques, &tol));
-        findings.extend(eliminated::check(&z.id, &geometry, orig, &tol));
-    }
+    // Areas on the CGCS2000 ellipsoid beside the planar ones, for what is reported only (one
+    // per thread: PROJ objects stay where they are made; made again cheaply from its cache).
+    let ellipsoid = || {
+        ctx.working_crs
+            .and_then(|crs| crate::spatial::ellipsoid::EllipsoidArea::new(crs).ok())
+    };
+    // The parts and clusters, the conflicts with each layer and the expansion beyond the
+    // original zones; their findings come in this order either way. Side by side only for the
+    // last zones: the zones' own parallelism keeps the threads busy before that (every zone's
+    // parts side by side gained nothing more on the spread province, whose peaks were then
+    // 545–569 MiB against 540–555 MiB in 7 alternated runs: nearer the 600 MiB target).
+    let shape = || check_shape(&z, &geometry, ctx, &ellipsoid);
+    let overlay = || check_conflicts(&z.id, &geometry, zone_area, ctx, &ellipsoid);
+    let expand = || check_expansion(&z, &geometry, zone_area, ctx, &ellipsoid);
+    let (shape, (overlaid, expanded)) = if side_by_side {
+        rayon::join(shape, || rayon::join(overlay, expand))
+    } else {
+        (shape(), (overlay(), expand()))
+    };
+    let ShapeChecked {
+        sub,
+        zone_area_ellipsoid,
+        enclaves,
+        mut findings,
+        ellipsoid_s: shape_ell_time,
+    } = shape;
+    let ConflictsChecked {
+        conflicts,
+        control_lines,
+        findings: conflict_findings,
+        ellipsoid_s: conflict_ell_time,
+    } = overlaid;
+    findings.extend(conflict_findings);
+    let ell_time = shape_ell_time + conflict_ell_time;
+    let (expansion_area_m2, expansion_area_ellipsoid_m2, expansion_findings) = expanded;
+    findings.extend(expansion_findings);
 
     // Industries.
     findings.extend(industries::check(&z.id, &z.industries, rules));
@@ -202,6 +147,163 @@ pub fn check_zone(z: ZoneInput, ctx: &Context) -> ZoneResult {
         pass: true,
         geometry,
     }
+}
+
+/// What [`check_shape`] finds: the sub-areas and clusters, the ellipsoidal area, the enclave
+/// parts and their findings.
+struct ShapeChecked {
+    sub: SubAreas,
+    zone_area_ellipsoid: Option<f64>,
+    enclaves: Vec<super::EnclaveInfo>,
+    findings: Vec<super::Finding>,
+    /// Time spent on ellipsoidal areas, seconds.
+    ellipsoid_s: f64,
+}
+
+/// The zone's sub-areas and clusters (barriers and protected land bridge the gaps they fill),
+/// its parts' ellipsoidal areas, and the findings about its parts, fragments, enclaves and
+/// clusters.
+fn check_shape(
+    z: &ZoneInput,
+    geometry: &Geom,
+    ctx: &Context,
+    ellipsoid: &(dyn Fn() -> Option<crate::spatial::ellipsoid::EllipsoidArea> + Sync),
+) -> ShapeChecked {
+    let rules = ctx.rules;
+    let mut findings = Vec::new();
+    let bridges: Vec<&Prepared> = ctx.protection.iter().chain(ctx.barriers).collect();
+    let mut sub = ctx.progress.timed("contiguity", || {
+        sub_areas(geometry, &z.features, rules, &bridges)
+    });
+    let ell = ellipsoid();
+    let ell_start = std::time::Instant::now();
+    let zone_area_ellipsoid = ell
+        .as_ref()
+        .and_then(|e| part_areas_ellipsoidal(&mut sub.parts, geometry, e, rules));
+    let ellipsoid_s = ell_start.elapsed().as_secs_f64();
+    findings.extend(parts::check(&z.id, geometry, rules));
+    findings.extend(fragments::check(&z.id, geometry, &sub.parts, rules));
+    let enclaves = enclave::enclave_parts(z, geometry, &sub.parts);
+    findings.extend(enclave::check(
+        &z.id,
+        geometry,
+        &enclaves,
+        z.home_county.as_deref(),
+    ));
+    findings.extend(clusters::check(
+        &z.id,
+        geometry,
+        &sub,
+        ctx.barriers.is_some(),
+        rules,
+    ));
+    ShapeChecked {
+        sub,
+        zone_area_ellipsoid,
+        enclaves,
+        findings,
+        ellipsoid_s,
+    }
+}
+
+/// What [`check_conflicts`] finds.
+struct ConflictsChecked {
+    conflicts: BTreeMap<String, super::LayerConflict>,
+    control_lines: BTreeMap<String, f64>,
+    findings: Vec<super::Finding>,
+    /// Time spent on ellipsoidal areas, seconds.
+    ellipsoid_s: f64,
+}
+
+/// The zone's conflicts with each protection layer (with their ellipsoidal areas and the
+/// TBMJ check) and the area of each control line inside it, with their findings.
+fn check_conflicts(
+    id: &str,
+    geometry: &Geom,
+    zone_area: f64,
+    ctx: &Context,
+    ellipsoid: &(dyn Fn() -> Option<crate::spatial::ellipsoid::EllipsoidArea> + Sync),
+) -> ConflictsChecked {
+    let rules = ctx.rules;
+    let mut findings = Vec::new();
+    let ell = ellipsoid();
+    let mut ellipsoid_s = 0.0;
+    let mut conflicts = BTreeMap::new();
+    let overlay_start = std::time::Instant::now();
+    let prepared_zone = PreparedArea::new(geometry);
+    for p in ctx.protection {
+        let mut c = conflict::conflict_with(
+            &prepared_zone,
+            zone_area,
+            p,
+            &super::sliver_tolerances(rules),
+        );
+        if let Some(e) = &ell {
+            let start = std::time::Instant::now();
+            let has_tbmj = conflict_areas_ellipsoidal(&mut c, p, e);
+            ellipsoid_s += start.elapsed().as_secs_f64();
+            if let Some(has_tbmj) = has_tbmj {
+                findings.extend(tbmj::check(id, &c, has_tbmj, rules.tbmj_tolerance));
+            }
+        }
+        let severity = if p.layer.role == LayerRole::Extra
+            && ctx.layers.extra_role(&p.layer.name) == ExtraRole::Advisory
+        {
+            super::Severity::Warning
+        } else {
+            super::Severity::Blocking
+        };
+        findings.extend(conflict::check_as(id, p.layer, &c, rules, severity));
+        conflicts.insert(p.layer.name.clone(), c);
+    }
+    // Control lines delineated inside the zone: their area, never a conflict.
+    let mut control_lines = BTreeMap::new();
+    for p in ctx.control_lines {
+        let c = conflict::conflict_with(
+            &prepared_zone,
+            zone_area,
+            p,
+            &super::sliver_tolerances(rules),
+        );
+        findings.extend(control_line::check(id, p.layer, &c));
+        control_lines.insert(p.layer.name.clone(), c.area_m2);
+    }
+    ctx.progress
+        .add_time("overlay", overlay_start.elapsed().as_secs_f64());
+    ConflictsChecked {
+        conflicts,
+        control_lines,
+        findings,
+        ellipsoid_s,
+    }
+}
+
+/// The zone's expansion beyond the original zones it merges (its area, planar and on the
+/// ellipsoid) and the findings about its members, their designations, anchors and the zones it
+/// leaves out; no area and no findings without an original-zones layer.
+fn check_expansion(
+    z: &ZoneInput,
+    geometry: &Geom,
+    zone_area: f64,
+    ctx: &Context,
+    ellipsoid: &(dyn Fn() -> Option<crate::spatial::ellipsoid::EllipsoidArea> + Sync),
+) -> (Option<f64>, Option<f64>, Vec<super::Finding>) {
+    let Some(orig) = ctx.original else {
+        return (None, None, Vec::new());
+    };
+    let rules = ctx.rules;
+    let ell = ellipsoid();
+    let mut findings = Vec::new();
+    let (member_geoms, unknown) = members::member_geometries(z, geometry, orig);
+    findings.extend(members::check(&z.id, unknown));
+    let (total, total_ellipsoid, found) =
+        expansion::check(z, geometry, zone_area, member_geoms, rules, ell.as_ref());
+    findings.extend(found);
+    findings.extend(designation::check(z, orig, &ctx.plaques));
+    let tol = super::sliver_tolerances(rules);
+    findings.extend(anchor::check(z, geometry, orig, &ctx.plaques, &tol));
+    findings.extend(eliminated::check(&z.id, geometry, orig, &tol));
+    (Some(total), total_ellipsoid, findings)
 }
 
 /// Sets each part's area on the ellipsoid (part i is polygon i of the dissolved zone) and, when
