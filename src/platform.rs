@@ -14,6 +14,23 @@ pub fn release_free_memory() {
     }
 }
 
+/// As [`release_free_memory`], only when the allocator holds at least `min_free` bytes free
+/// (glibc's count of free bytes in its arenas): giving back a little memory costs the faults
+/// of taking it again for nothing. A no-op where the allocator is not glibc's.
+pub fn release_free_memory_over(min_free: usize) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallinfo2 only reads the allocator's statistics, taking its locks like any
+        // allocation.
+        let free = unsafe { libc::mallinfo2() }.fordblks;
+        if free >= min_free {
+            release_free_memory();
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = min_free;
+}
+
 /// Takes `len` bytes of `map` from `offset` (and the rest of the pages they are on) out of this
 /// process's resident memory: the pages stay in the system's file cache, and reading them
 /// again maps them again, with the same bytes. For a large file read once front to back (its
@@ -48,8 +65,8 @@ mod tests {
         pages * page
     }
 
-    #[test]
-    fn freed_memory_goes_back_to_the_system() {
+    /// Resident bytes before, after freeing 256 MB of small blocks, and after `release`.
+    fn free_then(release: impl FnOnce()) -> (usize, usize, usize) {
         // 256 MB in 1 KB blocks (kept in the heap, not mapped one by one), then a block after
         // them so that the heap cannot simply shrink from its top when they are freed.
         let mut blocks: Vec<Vec<u8>> = (0..262_144).map(|i| vec![(i % 251) as u8; 1024]).collect();
@@ -58,13 +75,33 @@ mod tests {
         blocks.clear();
         blocks.shrink_to_fit();
         let freed = resident();
-        super::release_free_memory();
+        release();
         let released = resident();
         assert_eq!(pin.len(), 1024);
+        (before, freed, released)
+    }
+
+    // One test: the process's resident size is what it measures, and another test freeing or
+    // trimming meanwhile would blur it.
+    #[test]
+    fn freed_memory_goes_back_to_the_system_when_there_is_enough() {
         // Freeing alone returns little; the release gives back most of the 256 MB.
+        let (before, freed, released) = free_then(super::release_free_memory);
         assert!(
             freed + 100_000_000 > before && released + 150_000_000 < freed,
             "before {before}, after free {freed}, after release {released}"
+        );
+        // Over 64 MiB free: given back too.
+        let (before, freed, released) = free_then(|| super::release_free_memory_over(64 << 20));
+        assert!(
+            freed + 100_000_000 > before && released + 150_000_000 < freed,
+            "before {before}, after free {freed}, after release {released}"
+        );
+        // Less free than asked for: kept.
+        let (before, freed, kept) = free_then(|| super::release_free_memory_over(1 << 40));
+        assert!(
+            freed + 100_000_000 > before && kept + 100_000_000 > freed,
+            "before {before}, after free {freed}, after no release {kept}"
         );
     }
 }
