@@ -336,7 +336,7 @@ pub fn load_review_with(
         // through the check; its peak, reached in the reports, within the runs' spread either
         // way), kept for the check's and reports' allocations otherwise (a county: 22 MB free;
         // the trim and the faults of taking the pages again cost ~5 ms of its ~0.2 s).
-        crate::platform::release_free_memory_over(64 << 20);
+        let _ = crate::platform::release_free_memory_over(64 << 20);
     }
 
     // Protection layers through the spatial filter, read in parallel.
