@@ -13,13 +13,19 @@ use zonecheck::model::fields::Fields;
 use zonecheck::model::LayerRole;
 use zonecheck::progress::Progress;
 
-#[test]
-fn recheck_equals_a_whole_check_edit_after_edit() {
+/// The bundled sample review, loaded.
+fn sample() -> (Review, zonecheck::load::Dataset) {
     let review =
         Review::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml"))
             .unwrap();
+    let ds = zonecheck::load::load_review(&review, &Progress::new()).unwrap();
+    (review, ds)
+}
+
+#[test]
+fn recheck_equals_a_whole_check_edit_after_edit() {
+    let (review, mut ds) = sample();
     let progress = Progress::new();
-    let mut ds = zonecheck::load::load_review(&review, &progress).unwrap();
     let indexes = CheckIndexes::build(&ds);
     let mut previous = run_checks(&ds, &review.file, &progress).unwrap();
     let zi = ds
@@ -128,15 +134,11 @@ fn recheck_equals_a_whole_check_edit_after_edit() {
 }
 
 /// A zone's own checks run side by side once fewer zones are left than threads
-/// (`analysis::zone::check_zone`): the sample's 7 zones checked on 1 thread (only the last one
+/// (`analysis::zone::check_zone`): the sample's 5 zones checked on 1 thread (only the last one
 /// side by side) and on 8 (every one) give the same analysis, findings in the same order.
 #[test]
 fn zones_checked_side_by_side_give_the_same_analysis() {
-    let review =
-        Review::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_maps/review.toml"))
-            .unwrap();
-    let progress = Progress::new();
-    let ds = zonecheck::load::load_review(&review, &progress).unwrap();
+    let (review, ds) = sample();
     let on = |threads: usize| -> String {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

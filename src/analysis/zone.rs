@@ -64,20 +64,14 @@ pub fn check_zone(z: ZoneInput, ctx: &Context, side_by_side: bool) -> ZoneResult
         union_local(z.features.iter().map(|(g, _)| g.clone()).collect())
     });
     let zone_area = area_m2(&geometry);
-    // Areas on the CGCS2000 ellipsoid beside the planar ones, for what is reported only (one
-    // per thread: PROJ objects stay where they are made; made again cheaply from its cache).
-    let ellipsoid = || {
-        ctx.working_crs
-            .and_then(|crs| crate::spatial::ellipsoid::EllipsoidArea::new(crs).ok())
-    };
     // The parts and clusters, the conflicts with each layer and the expansion beyond the
     // original zones; their findings come in this order either way. Side by side only for the
     // last zones: the zones' own parallelism keeps the threads busy before that (every zone's
     // parts side by side gained nothing more on the spread province, whose peaks were then
     // 545–569 MiB against 540–555 MiB in 7 alternated runs: nearer the 600 MiB target).
-    let shape = || check_shape(&z, &geometry, ctx, &ellipsoid);
-    let overlay = || check_conflicts(&z.id, &geometry, zone_area, ctx, &ellipsoid);
-    let expand = || check_expansion(&z, &geometry, zone_area, ctx, &ellipsoid);
+    let shape = || check_shape(&z, &geometry, ctx);
+    let overlay = || check_conflicts(&z.id, &geometry, zone_area, ctx);
+    let expand = || check_expansion(&z, &geometry, zone_area, ctx);
     let (shape, (overlaid, expanded)) = if side_by_side {
         rayon::join(shape, || rayon::join(overlay, expand))
     } else {
@@ -149,6 +143,14 @@ pub fn check_zone(z: ZoneInput, ctx: &Context, side_by_side: bool) -> ZoneResult
     }
 }
 
+/// Areas on the CGCS2000 ellipsoid beside the planar ones, for what is reported only; one per
+/// thread that needs it (PROJ objects stay where they are made; made again cheaply from the
+/// cached transformation). `None` without a working CRS (unit tests of single rules).
+fn ellipsoid(ctx: &Context) -> Option<crate::spatial::ellipsoid::EllipsoidArea> {
+    ctx.working_crs
+        .and_then(|crs| crate::spatial::ellipsoid::EllipsoidArea::new(crs).ok())
+}
+
 /// What [`check_shape`] finds: the sub-areas and clusters, the ellipsoidal area, the enclave
 /// parts and their findings.
 struct ShapeChecked {
@@ -163,19 +165,14 @@ struct ShapeChecked {
 /// The zone's sub-areas and clusters (barriers and protected land bridge the gaps they fill),
 /// its parts' ellipsoidal areas, and the findings about its parts, fragments, enclaves and
 /// clusters.
-fn check_shape(
-    z: &ZoneInput,
-    geometry: &Geom,
-    ctx: &Context,
-    ellipsoid: &(dyn Fn() -> Option<crate::spatial::ellipsoid::EllipsoidArea> + Sync),
-) -> ShapeChecked {
+fn check_shape(z: &ZoneInput, geometry: &Geom, ctx: &Context) -> ShapeChecked {
     let rules = ctx.rules;
     let mut findings = Vec::new();
     let bridges: Vec<&Prepared> = ctx.protection.iter().chain(ctx.barriers).collect();
     let mut sub = ctx.progress.timed("contiguity", || {
         sub_areas(geometry, &z.features, rules, &bridges)
     });
-    let ell = ellipsoid();
+    let ell = ellipsoid(ctx);
     let ell_start = std::time::Instant::now();
     let zone_area_ellipsoid = ell
         .as_ref()
@@ -217,16 +214,10 @@ struct ConflictsChecked {
 
 /// The zone's conflicts with each protection layer (with their ellipsoidal areas and the
 /// TBMJ check) and the area of each control line inside it, with their findings.
-fn check_conflicts(
-    id: &str,
-    geometry: &Geom,
-    zone_area: f64,
-    ctx: &Context,
-    ellipsoid: &(dyn Fn() -> Option<crate::spatial::ellipsoid::EllipsoidArea> + Sync),
-) -> ConflictsChecked {
+fn check_conflicts(id: &str, geometry: &Geom, zone_area: f64, ctx: &Context) -> ConflictsChecked {
     let rules = ctx.rules;
     let mut findings = Vec::new();
-    let ell = ellipsoid();
+    let ell = ellipsoid(ctx);
     let mut ellipsoid_s = 0.0;
     let mut conflicts = BTreeMap::new();
     let overlay_start = std::time::Instant::now();
@@ -286,13 +277,12 @@ fn check_expansion(
     geometry: &Geom,
     zone_area: f64,
     ctx: &Context,
-    ellipsoid: &(dyn Fn() -> Option<crate::spatial::ellipsoid::EllipsoidArea> + Sync),
 ) -> (Option<f64>, Option<f64>, Vec<super::Finding>) {
     let Some(orig) = ctx.original else {
         return (None, None, Vec::new());
     };
     let rules = ctx.rules;
-    let ell = ellipsoid();
+    let ell = ellipsoid(ctx);
     let mut findings = Vec::new();
     let (member_geoms, unknown) = members::member_geometries(z, geometry, orig);
     findings.extend(members::check(&z.id, unknown));

@@ -134,9 +134,9 @@ pub fn write_all_timed(
 /// transformations to its geographic base (ellipsoidal areas) and to longitude and latitude
 /// (conflicts.geojson), its WKT1 texts (conflicts.prj, the GeoPackage's srs) and WGS 84's (the
 /// GeoPackage's required srs) — so that the check and the reports find them in PROJ's caches
-/// ([`crate::crs`]). Errors are left for those to report. `zonecheck check` runs it in the
-/// background while the zones are checked, where the check's last zones leave a thread idle;
-/// the reports otherwise waited for these (~5 ms of a county's write stage).
+/// ([`crate::crs`]). Errors are left for those to report. `zonecheck check` hands it to the
+/// thread pool as the check begins, to be taken by a thread with nothing else to do; the
+/// reports otherwise waited for these (~5 ms of a county's write stage).
 pub fn warm_output_crs(working: &crate::crs::CrsDef) {
     use crate::crs::{CrsDef, Reprojector};
     let _ = crate::spatial::ellipsoid::EllipsoidArea::new(working);
