@@ -1304,6 +1304,48 @@ fn record_shape(
     Ok(shape)
 }
 
+/// The box of record `index` taken from the mapped file when building it would give its one
+/// ring back unchanged ([`crate::spatial::repair::ring_passes_unchanged`]): the ring read (and
+/// reprojected, as [`record_shape`] does) into `ring`, the caller's list. `None` for any other
+/// record, which is then built.
+fn plain_ring_box(
+    m: &crate::io::shp::MappedShapes,
+    index: usize,
+    reprojector: Option<&Reprojector>,
+    ring: &mut Vec<Coord<f64>>,
+) -> Option<geo::Rect<f64>> {
+    if !m.one_ring_into(index, ring) {
+        return None;
+    }
+    if let Some(r) = reprojector {
+        r.transform(ring);
+    }
+    let (passes, back) = crate::spatial::repair::ring_passes_unchanged(std::mem::take(ring));
+    *ring = back;
+    if passes {
+        coords_bbox(ring.iter())
+    } else {
+        None
+    }
+}
+
+/// A record as a block's worker leaves it ([`built_kept_near`]).
+enum Worked {
+    /// Built, or found unusable.
+    Built(Result<crate::spatial::repair::Repaired, Text>),
+    /// One ring in the mapped file that building gives back unchanged, with no note
+    /// ([`plain_ring_box`]): not built while undecided (most of a layer's far features), built
+    /// from the file if it is kept after all.
+    Plain,
+}
+
+impl Worked {
+    /// Whether the record can be used (built, or plain).
+    fn usable(&self) -> bool {
+        !matches!(self, Worked::Built(Err(_)))
+    }
+}
+
 /// The values of record `index` read as `attrs`: taken from the mapped `.dbf` when they were
 /// left there ([`crate::io::shp::MappedShapes::attrs`]).
 fn record_attrs(
@@ -1374,15 +1416,19 @@ fn built_kept_near(
         block.reverse();
         // The counts before the block: those before any of its features are at least these.
         let before = counts.clone();
-        type PlacedRun = (Vec<(BuiltRecord, Placed)>, Vec<(u32, u8)>);
+        type PlacedRun = (
+            Vec<((usize, Worked, crate::model::Attrs), Placed)>,
+            Vec<(u32, u8)>,
+        );
         let placed: Vec<Result<PlacedRun, String>> = block
             .into_par_iter()
             .chunks(chunk)
             .map_init(
                 // One PROJ object per worker (see `finish_layer`), made only when a shape is
-                // taken from the file and the layer's CRS is not the working one.
-                || None,
-                |reprojector: &mut Option<Reprojector>, recs| {
+                // taken from the file and the layer's CRS is not the working one; and a list
+                // the plain rings are read into.
+                || (None, Vec::new()),
+                |(reprojector, ring): &mut (Option<Reprojector>, Vec<Coord<f64>>), recs| {
                     if progress.is_cancelled() {
                         return Err(LoadError::cancelled(path).message.en);
                     }
@@ -1392,9 +1438,23 @@ fn built_kept_near(
                         .zip(recs.last())
                         .map(|(a, b)| (a.index, b.index));
                     let mut on_maps: Vec<(u32, u8)> = Vec::new();
-                    let run: Vec<(BuiltRecord, Placed)> = recs
+                    let run: Vec<((usize, Worked, crate::model::Attrs), Placed)> = recs
                         .into_iter()
                         .map(|mut rec| {
+                            let plain = mapped
+                                .and_then(|m| plain_ring_box(m, rec.index, reprojector, ring));
+                            if let Some(b) = plain {
+                                let placed = keep.place(Some(&b), &mut on_maps);
+                                // Near a zone: kept for sure, built now (from the ring read).
+                                let worked = if placed.near {
+                                    Worked::Built(build_geometry_owned(
+                                        crate::model::RawShape::Rings(vec![ring.clone()]),
+                                    ))
+                                } else {
+                                    Worked::Plain
+                                };
+                                return ((rec.index, worked, rec.attrs), placed);
+                            }
                             let mut built = record_shape(&mut rec, mapped, reprojector)
                                 .and_then(build_geometry_owned);
                             let attrs = rec.attrs;
@@ -1415,7 +1475,7 @@ fn built_kept_near(
                                 // Reported as unusable, not kept.
                                 Err(_) => Placed::default(),
                             };
-                            ((rec.index, built, attrs, true), placed)
+                            ((rec.index, Worked::Built(built), attrs), placed)
                         })
                         .collect();
                     // The run's pages of the file are done with.
@@ -1441,59 +1501,92 @@ fn built_kept_near(
         let mut decisions: Vec<Vec<Keep>> = Vec::with_capacity(chunks.len());
         for (run, on_maps) in &chunks {
             let mut d = Vec::with_capacity(run.len());
-            for ((index, built, attrs, _), placed) in run {
-                if built.is_ok() && field_sample.len() < crate::model::fields::SAMPLE {
+            for ((index, worked, attrs), placed) in run {
+                if worked.usable() && field_sample.len() < crate::model::fields::SAMPLE {
                     field_sample.push(record_attrs(mapped, *index, attrs.clone()));
                 }
-                d.push(match built {
-                    Ok(_) => keep.decide(placed, on_maps, &mut counts),
-                    Err(_) => Keep::Used,
+                d.push(if worked.usable() {
+                    keep.decide(placed, on_maps, &mut counts)
+                } else {
+                    Keep::Used
                 });
             }
             decisions.push(d);
         }
-        let applied: Vec<BuiltRun> = chunks
+        let applied: Vec<Result<BuiltRun, String>> = chunks
             .into_par_iter()
             .zip(decisions)
-            .map(|((run, _), decisions)| {
-                let mut out: Vec<BuiltRecord> = Vec::new();
-                let mut counted = Vec::new();
-                let mut quiet = 0;
-                let span = run.first().zip(run.last()).map(|(a, b)| (a.0 .0, b.0 .0));
-                // The values of a feature kept, or of a record that cannot be used (its id
-                // names it), taken from the .dbf when they were left there.
-                let values = |index, attrs| record_attrs(mapped, index, attrs);
-                for (((index, mut built, attrs, _), placed), kept) in run.into_iter().zip(decisions)
-                {
-                    let Ok(rep) = &mut built else {
-                        out.push((index, built, values(index, attrs), true));
-                        continue;
-                    };
-                    if kept == Keep::Used {
-                        out.push((index, built, values(index, attrs), true));
-                        continue;
+            .map_init(
+                || None,
+                |reprojector: &mut Option<Reprojector>, ((run, _), decisions)| {
+                    let reprojector = worker_reprojector(reprojector, mapped, reproject)?;
+                    let mut out: Vec<BuiltRecord> = Vec::new();
+                    let mut counted = Vec::new();
+                    let mut quiet = 0;
+                    let span = run.first().zip(run.last()).map(|(a, b)| (a.0 .0, b.0 .0));
+                    // The values of a feature kept, or of a record that cannot be used (its
+                    // id names it), taken from the .dbf when they were left there.
+                    let values = |index, attrs| record_attrs(mapped, index, attrs);
+                    let mut read_again = false;
+                    for (((index, worked, attrs), placed), kept) in run.into_iter().zip(decisions) {
+                        let mut built = match worked {
+                            Worked::Built(built) => built,
+                            // Kept after all: built from the file (what the test said).
+                            Worked::Plain if kept == Keep::Used => {
+                                read_again = true;
+                                let mut rec = crate::model::RawRecord {
+                                    index,
+                                    shape: crate::model::RawShape::Rings(Vec::new()),
+                                    attrs: crate::model::Attrs::default(),
+                                };
+                                record_shape(&mut rec, mapped, reprojector)
+                                    .and_then(build_geometry_owned)
+                            }
+                            Worked::Plain => {
+                                if kept == Keep::CountedOnMaps {
+                                    counted.extend(placed.bbox);
+                                }
+                                quiet += 1;
+                                continue;
+                            }
+                        };
+                        let Ok(rep) = &mut built else {
+                            out.push((index, built, values(index, attrs), true));
+                            continue;
+                        };
+                        if kept == Keep::Used {
+                            out.push((index, built, values(index, attrs), true));
+                            continue;
+                        }
+                        if kept == Keep::CountedOnMaps {
+                            counted.extend(placed.bbox);
+                        }
+                        if rep.notes.is_empty() && rep.boundary.is_empty() {
+                            quiet += 1;
+                            continue;
+                        }
+                        rep.geometry = crate::model::Geom::new(Vec::new());
+                        drop(attrs);
+                        out.push((index, built, crate::model::Attrs::default(), false));
                     }
-                    if kept == Keep::CountedOnMaps {
-                        counted.extend(placed.bbox);
+                    // The run's rows of the .dbf are done with, and its records' pages of the
+                    // .shp again when some were read again (scattered through a province's
+                    // file, they would otherwise stay: +200 MiB at its peak).
+                    if let (Some(m), Some((first, last))) = (mapped, span) {
+                        m.release_values(first, last);
+                        if read_again {
+                            m.release(first, last);
+                        }
                     }
-                    if rep.notes.is_empty() && rep.boundary.is_empty() {
-                        quiet += 1;
-                        continue;
-                    }
-                    rep.geometry = crate::model::Geom::new(Vec::new());
-                    drop(attrs);
-                    out.push((index, built, crate::model::Attrs::default(), false));
-                }
-                // The run's rows of the .dbf are done with.
-                if let (Some(m), Some((first, last))) = (mapped, span) {
-                    m.release_values(first, last);
-                }
-                (out, counted, quiet)
-            })
+                    Ok((out, counted, quiet))
+                },
+            )
             .collect();
         for run in applied {
-            progress.inc((run.0.len() + run.2) as u64);
-            runs.push(Ok(run));
+            if let Ok(run) = &run {
+                progress.inc((run.0.len() + run.2) as u64);
+            }
+            runs.push(run);
         }
     }
     (runs, field_sample)

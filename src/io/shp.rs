@@ -145,6 +145,44 @@ impl MappedShapes {
         }
     }
 
+    /// The one ring of record `index` into `ring` (cleared first), as [`MappedShapes::shape`]
+    /// would give it, when the record is a polygon of one part whose points are all finite and
+    /// at least 3 of them distinct; `false` (and `ring` in any state) for any other record,
+    /// whose shape [`MappedShapes::shape`] then reads, reporting what it finds.
+    pub fn one_ring_into(&self, index: usize, ring: &mut Vec<Coord<f64>>) -> bool {
+        ring.clear();
+        let Some(c) = self
+            .spans
+            .get(index)
+            .and_then(|&(start, len)| self.bytes.get(start..start.checked_add(len)?))
+        else {
+            return false;
+        };
+        if le_i32(c, 0) != Some(self.shape_type)
+            || le_i32(c, 36) != Some(1)
+            || le_i32(c, 44) != Some(0)
+        {
+            return false;
+        }
+        let Some(n) = le_i32(c, 40).and_then(|n| usize::try_from(n).ok()) else {
+            return false;
+        };
+        let Some(points) = c.get(48..).and_then(|p| p.get(..n.checked_mul(16)?)) else {
+            return false;
+        };
+        ring.reserve(n);
+        for p in points.chunks_exact(16) {
+            let (Some(x), Some(y)) = (le_f64(p, 0), le_f64(p, 8)) else {
+                return false;
+            };
+            if !(x.is_finite() && y.is_finite()) {
+                return false;
+            }
+            ring.push(Coord { x, y });
+        }
+        distinct_points(ring) >= 3
+    }
+
     /// The values of record `index`: from the `.dbf` when they were left there, else
     /// `current` (the values read with the record).
     pub fn attrs(&self, index: usize, current: crate::model::Attrs) -> crate::model::Attrs {
@@ -1642,12 +1680,17 @@ mod tests {
                 interiors: [[(x: x + 2.0, y: y + 2.0), (x: x + 4.0, y: y + 2.0), (x: x + 4.0, y: y + 4.0), (x: x + 2.0, y: y + 4.0)]],
             )
         };
-        // 12,000 records of ~220 bytes: a .shp over the 1 MiB from which files are mapped.
+        // 12,000 records of ~150-220 bytes: a .shp over the 1 MiB from which files are mapped;
+        // a quarter of them (i % 4 == 1) one ring, without the hole.
         let features: Vec<(MultiPolygon<f64>, Vec<Option<String>>)> = (0..12_000)
             .map(|i| {
                 let (x, y) = (f64::from(i % 100) * 20.0, f64::from(i / 100) * 20.0);
                 let name = (i % 3 != 0).then(|| format!("图斑{i}"));
-                (MultiPolygon(vec![square(x, y)]), vec![name])
+                let mut p = square(x, y);
+                if i % 4 == 1 {
+                    p = geo::Polygon::new(p.exterior().clone(), vec![]);
+                }
+                (MultiPolygon(vec![p]), vec![name])
             })
             .collect();
         // Named 编号: an id, so that an unusable record is named by its value.
@@ -1664,8 +1707,9 @@ mod tests {
             OutEncoding::Gbk,
         )
         .unwrap();
-        // Record 5 gets a non-finite vertex (unusable), record 7 is deleted in the .dbf.
-        let at = record_offset(&path, 5) + 8 + 44 + 4 * 2;
+        // Record 5 (one ring) gets a non-finite vertex (unusable), record 7 is deleted in the
+        // .dbf.
+        let at = record_offset(&path, 5) + 8 + 44 + 4;
         patch(&path, at, &f64::NAN.to_le_bytes());
         let dbf_path = path.with_extension("dbf");
         let dbf = std::fs::read(&dbf_path).unwrap();
@@ -1706,7 +1750,16 @@ mod tests {
                 "record {}",
                 d.index
             );
+            // A record of one ring also reads into a list kept by the caller: the same ring.
+            let mut ring = vec![Coord { x: 1.0, y: 2.0 }];
+            let one = mapped.one_ring_into(d.index, &mut ring);
+            assert_eq!(one, d.index % 4 == 1, "record {}", d.index);
+            if one {
+                assert_eq!(RawShape::Rings(vec![ring]), u.shape, "record {}", d.index);
+            }
         }
+        // The unusable record of one ring does not read so either.
+        assert!(!mapped.one_ring_into(5, &mut Vec::new()));
         // Taking shapes and values again after their pages were let go reads the same bytes.
         mapped.release(0, 11_999);
         mapped.release_values(0, 11_999);
@@ -1729,6 +1782,8 @@ mod tests {
             f.write_all(&0i32.to_le_bytes()).unwrap();
         }
         assert_eq!(mapped.shape(3), Err(msg::null_shape()));
+        assert!(!mapped.one_ring_into(3, &mut Vec::new()));
+        assert!(mapped.one_ring_into(9, &mut Vec::new()));
         assert_eq!(mapped.shape(4).unwrap(), usual.records[4].shape);
 
         // Without the .shx the records are walked in order: the same.

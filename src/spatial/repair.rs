@@ -46,6 +46,26 @@ pub fn build_geometry_owned(shape: RawShape) -> Result<Repaired, Text> {
         .unwrap_or_else(|| Err(msg::degenerate_unhandled()))
 }
 
+/// Whether [`build_geometry`] gives the one ring `ring` back unchanged, as one polygon with no
+/// note: every vertex finite, the ring closed with at least 4 points and no repeated
+/// consecutive vertex, shown valid, with an area — the same tests in the same order as the
+/// build's. A loader may then leave such a shape unbuilt while it decides whether to keep it,
+/// knowing what building it would give. The ring is handed back (its storage reused by the
+/// caller for the next record).
+pub fn ring_passes_unchanged(ring: RawRing) -> (bool, RawRing) {
+    let clean = ring.len() >= 4
+        && ring.first() == ring.last()
+        && ring.windows(2).all(|w| w[0] != w[1])
+        && ring.iter().all(|c| c.x.is_finite() && c.y.is_finite());
+    if !clean {
+        return (false, ring);
+    }
+    let polygon = Polygon::new(LineString::new(ring), Vec::new());
+    let passes = is_fast_valid(&polygon) && polygon.unsigned_area() > 0.0;
+    let (exterior, _) = polygon.into_inner();
+    (passes, exterior.0)
+}
+
 fn build_geometry_unguarded(shape: RawShape) -> Result<Repaired, Text> {
     if shape
         .rings()
@@ -1305,6 +1325,50 @@ mod passthrough_tests {
             let p = Polygon::new(LineString::new(pts), vec![]);
             prop_assert!(!is_fast_valid(&p) || p.validation_errors().is_empty(), "{p:?}");
             prop_assert!(!segments_valid(&p) || p.validation_errors().is_empty(), "{p:?}");
+        }
+
+        /// A ring said to pass unchanged is what building it gives, bit for bit, with no note
+        /// (grid walks: mostly invalid or with repeated points; star rings, some wound twice or
+        /// with a vertex pulled through the centre; open rings).
+        #[test]
+        fn a_ring_passing_unchanged_is_what_the_build_gives(
+            walk in prop::collection::vec((0..4i32, 0..4i32), 3..14),
+            fracs in prop::collection::vec(0.2..1.0f64, 3..30),
+            pull in (0usize..30, -1.5..3.0f64),
+            turns in 1..3u32,
+            close in any::<bool>(),
+        ) {
+            let mut walked: Vec<Coord<f64>> = walk
+                .iter()
+                .map(|&(x, y)| Coord { x: f64::from(x), y: f64::from(y) })
+                .collect();
+            let n = fracs.len();
+            let mut star: Vec<Coord<f64>> = fracs
+                .iter()
+                .enumerate()
+                .map(|(k, f)| {
+                    let t = TAU * f64::from(turns) * k as f64 / n as f64;
+                    let f = if k == pull.0 % n { pull.1 } else { *f };
+                    Coord { x: 500_000.0 + 100.0 * f * t.cos(), y: 3_300_000.0 + 100.0 * f * t.sin() }
+                })
+                .collect();
+            if close {
+                walked.push(walked[0]);
+                star.push(star[0]);
+            }
+            for ring in [walked, star] {
+                let (passes, back) = ring_passes_unchanged(ring.clone());
+                prop_assert_eq!(&back, &ring);
+                let built = build_geometry(&RawShape::Rings(vec![ring.clone()]));
+                if passes {
+                    let rep = built.expect("built");
+                    prop_assert!(rep.notes.is_empty() && rep.boundary.is_empty());
+                    prop_assert_eq!(
+                        rep.geometry,
+                        MultiPolygon(vec![Polygon::new(LineString::new(ring), vec![])])
+                    );
+                }
+            }
         }
 
         /// The star test never shows an invalid ring simple: random walks on small grids
