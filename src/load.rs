@@ -97,8 +97,10 @@ fn read_deferred(path: &Path) -> bool {
         && has_extension(path, &["shp"])
 }
 
-fn sha256_of(path: &Path) -> Result<String, LoadError> {
-    Ok(crate::io::sha256_hex(&crate::io::read_regular_file(path)?))
+fn sha256_of(path: &Path) -> Result<crate::io::digest::Sha256Hex, LoadError> {
+    Ok(crate::io::digest::Sha256Hex::of(
+        &crate::io::read_regular_file(path)?,
+    ))
 }
 
 /// Box of the finite coordinates, `None` without any.

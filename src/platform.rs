@@ -1,5 +1,18 @@
 //! The few calls whose availability differs between systems, kept in one place.
 
+/// Gives the calling thread the lowest priority (nice 19), so that it runs only where the
+/// process's other threads leave a processor idle (the background hashing thread,
+/// [`crate::io::digest`]). A no-op on other systems than Linux (the thread then shares the
+/// processors as any other).
+pub fn lower_this_thread() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: setpriority only changes the scheduling priority; on Linux, with PRIO_PROCESS and
+    // 0, that of the calling thread alone.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
+    }
+}
+
 /// Gives the heap's free pages back to the system. glibc keeps memory that was freed for later
 /// allocations, also when nothing will ask for it again: after the spread province is loaded
 /// into the app, ~80 MB of freed temporaries (records as read, lists built while indexing)

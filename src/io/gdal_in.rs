@@ -399,13 +399,13 @@ mod reader {
         }
         raw.sha256 = Some(match hashes.as_slice() {
             [one] => one.sha256.clone(),
-            [] => hex(&content.finalize()),
+            [] => hex(&content.finalize()).into(),
             several => {
                 let mut all = Sha256::new();
                 for h in several {
                     all.update(format!("{}  {}\n", h.sha256, h.file));
                 }
-                hex(&all.finalize())
+                hex(&all.finalize()).into()
             }
         });
         raw.files = hashes;
@@ -444,7 +444,7 @@ mod reader {
             };
         Ok(crate::io::FileHash {
             file: name,
-            sha256: hex(&hasher.finalize()),
+            sha256: hex(&hasher.finalize()).into(),
         })
     }
 

@@ -106,7 +106,7 @@ fn hash_file(file: &Path) -> Result<super::FileHash, LoadError> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.display().to_string()),
-        sha256,
+        sha256: sha256.into(),
     })
 }
 

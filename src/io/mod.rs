@@ -3,6 +3,7 @@
 
 pub mod atomic;
 pub mod dbf;
+pub mod digest;
 pub mod gdal_in;
 pub mod geojson_in;
 pub mod gpkg;
@@ -254,22 +255,22 @@ pub fn read_regular_text(path: &Path, what: &str) -> Result<String, LoadError> {
 pub struct FileHash {
     /// The file's name (no folder), e.g. `zones.dbf`.
     pub file: String,
-    pub sha256: String,
+    pub sha256: digest::Sha256Hex,
 }
 
 impl FileHash {
     pub fn of(path: &Path, bytes: &[u8]) -> FileHash {
-        FileHash::named(path, sha256_hex(bytes))
+        FileHash::named(path, digest::Sha256Hex::of(bytes))
     }
 
-    /// The file at `path` with the hash `sha256` (lower-case hex) worked out beforehand.
-    pub fn named(path: &Path, sha256: String) -> FileHash {
+    /// The file at `path` with the hash `sha256` (lower-case hex, or being worked out).
+    pub fn named(path: &Path, sha256: impl Into<digest::Sha256Hex>) -> FileHash {
         FileHash {
             file: path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.display().to_string()),
-            sha256,
+            sha256: sha256.into(),
         }
     }
 }

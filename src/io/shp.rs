@@ -10,6 +10,7 @@
 //! [`record_id`]); only a file that is not a polygon shapefile is an error.
 
 use super::dbf::{parse_dbf_deferring, parse_dbf_releasing, DbfTable, DeferredValues, LabelFrom};
+use super::digest::Sha256Hex;
 use super::{map_regular_file, read_regular_file, sibling_file, FileHash, LoadError};
 use crate::messages::io as msg;
 use crate::model::{RawLayer, RawRecord, RawRing, RawShape, RecordFilter, Text, Unusable};
@@ -235,9 +236,15 @@ fn read_shapefile_inner(
         Some(HashedAhead { shp, dbf }) => (shp.0, Some(shp.1), Some(dbf)),
         None => (map_regular_file(path)?, None, None),
     };
+    let bytes = std::sync::Arc::new(bytes);
+    // The .shp's hash: known (hashed ahead), or worked out in the background.
+    let sha256 = match shp_sha256 {
+        Some(hex) => Sha256Hex::known(hex),
+        None => hash_of(&bytes),
+    };
     // Deferred: every record is checked without being built (a filter that takes none), and
     // kept with its values.
-    let defer = defer && matches!(bytes, crate::io::FileBytes::Mapped(_));
+    let defer = defer && matches!(*bytes, crate::io::FileBytes::Mapped(_));
     let take_none = |_: &Rect<f64>| false;
     let keep: Option<RecordFilter<'_>> = if defer { Some(&take_none) } else { keep };
     let header = parse_header(&bytes).map_err(|m| LoadError::new(m, path))?;
@@ -255,17 +262,12 @@ fn read_shapefile_inner(
         None => cpg_file.as_deref().map(|c| (c, LabelFrom::CpgFile)),
     };
 
-    // The .shp: its hash beside the walk, both letting the system take back the pages behind
-    // them (a mapped file read once).
+    // The .shp walked, letting the system take back the pages behind it (a mapped file read
+    // once).
     let release = |part: &[u8]| bytes.release(part);
-    let shp_side = || -> (String, Walked) {
-        rayon::join(
-            || {
-                shp_sha256
-                    .clone()
-                    .unwrap_or_else(|| bytes.sha256_hex_releasing())
-            },
-            || -> Walked {
+    let shp_side = || -> Walked {
+        {
+            {
                 let mut warnings = header.warnings.clone();
                 let mut files = Vec::new();
                 let shx = match sibling_file(path, "shx") {
@@ -296,8 +298,8 @@ fn read_shapefile_inner(
                     }
                 };
                 (walk, index, warnings, files)
-            },
-        )
+            }
+        }
     };
     // The .dbf: its hash beside its decoding; the rows wanted, when a filter leaves records
     // out, as the walk found them.
@@ -313,7 +315,10 @@ fn read_shapefile_inner(
         let hash = || {
             FileHash::named(
                 &dbf_path,
-                sha256.unwrap_or_else(|| dbf.sha256_hex_releasing()),
+                match sha256 {
+                    Some(hex) => Sha256Hex::known(hex),
+                    None => hash_of(&dbf),
+                },
             )
         };
         let decode = || {
@@ -330,15 +335,15 @@ fn read_shapefile_inner(
             });
             parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()).map(|t| (t, None))
         };
-        let (dbf_hash, read) = rayon::join(hash, decode);
-        let (table, values) = read?;
+        let dbf_hash = hash();
+        let (table, values) = decode()?;
         Ok((dbf_hash, table, values))
     };
     let filtered = keep.is_some() && !defer;
-    let ((sha256, walked), dbf_read) = if filtered {
+    let (walked, dbf_read) = if filtered {
         // The walk says which rows to decode: the .dbf after it.
         let shp = shp_side();
-        let dbf = dbf_side(Some(&shp.1 .0), dbf_hashed.take());
+        let dbf = dbf_side(Some(&shp.0), dbf_hashed.take());
         (shp, dbf)
     } else {
         // Every row wanted: both files side by side.
@@ -369,7 +374,7 @@ fn read_shapefile_inner(
                 .collect(),
         };
         Some(MappedShapes {
-            bytes: std::sync::Arc::new(bytes),
+            bytes,
             shape_type: header.shape_type,
             spans,
             values,
@@ -400,6 +405,16 @@ fn read_shapefile_inner(
     .collect();
     layer.sha256 = Some(sha256);
     Ok(layer)
+}
+
+/// The SHA-256 of a file's bytes: a mapped file's worked out in the background (a county's
+/// farmland held its reading back ~17 ms, see [`crate::io::digest`]), bytes read into memory
+/// (under 1 MiB) hashed now.
+fn hash_of(bytes: &std::sync::Arc<crate::io::FileBytes>) -> Sha256Hex {
+    match **bytes {
+        crate::io::FileBytes::Mapped(_) => Sha256Hex::in_background(bytes.clone()),
+        crate::io::FileBytes::Read(ref b) => Sha256Hex::of(b),
+    }
 }
 
 /// Trimmed text of a sibling file (BOM removed, hashed into `files`), `None` when there is none.

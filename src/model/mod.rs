@@ -233,7 +233,7 @@ pub struct RawLayer {
     /// structure, but neither decoded nor kept.
     pub filtered_out: usize,
     /// SHA-256 of the main file (hex), when the reader hashed the bytes it read.
-    pub sha256: Option<String>,
+    pub sha256: Option<crate::io::digest::Sha256Hex>,
     /// SHA-256 of every file the reader read (main file first: .shp, .shx, .dbf, .prj, .cpg;
     /// or the GeoJSON), by file name.
     pub files: Vec<crate::io::FileHash>,
@@ -267,7 +267,7 @@ pub struct Feature {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SourceInfo {
     pub path: PathBuf,
-    pub sha256: String,
+    pub sha256: crate::io::digest::Sha256Hex,
     /// SHA-256 of every file read for the layer (.shp .shx .dbf .prj .cpg, or the GeoJSON).
     pub files: Vec<crate::io::FileHash>,
     /// Human-readable description of the source CRS and how it was decided.
