@@ -757,7 +757,7 @@ fn parse_polygon(
     }
     let points_at = 44 + 4 * n_parts;
     // The box of the points themselves (the record's own box field is not trusted).
-    let bbox = points_bbox(c.get(points_at..points_at + 16 * n_points).unwrap_or(&[]));
+    let all_points = || points_bbox(c.get(points_at..points_at + 16 * n_points).unwrap_or(&[]));
     // Part starts: 0 first, then increasing and inside the points (read where they are, no
     // list per record).
     let part = |k: usize| le_i32(c, 44 + 4 * k).unwrap_or(-1);
@@ -773,7 +773,7 @@ fn parse_polygon(
             } else {
                 msg::part_not_increasing(k, p, n_points)
             };
-            return (Err(why), bbox);
+            return (Err(why), all_points());
         }
     }
     // Ring k's points: from its part start to the next one (the last to the end).
@@ -801,21 +801,27 @@ fn parse_polygon(
         }
     };
     // A record the filter may leave out is checked first without being built, so that one
-    // left out costs no allocation and one that cannot be read is still reported.
+    // left out costs no allocation and one that cannot be read is still reported. Its box is
+    // made on the way (every point finite then, so the box of all its points).
     if let Some(keep) = keep {
+        let mut bbox = PointsBox::default();
         for k in 0..n_parts {
             let (from, to) = span(k);
             let mut seen = Distinct::default();
             for i in from..to {
                 match point(i) {
-                    Some(p) => seen.add(p),
-                    None => return (Err(point_error(i)), bbox),
+                    Some(p) => {
+                        seen.add(p);
+                        bbox.add(p);
+                    }
+                    None => return (Err(point_error(i)), all_points()),
                 }
             }
             if seen.count() < 3 {
-                return (Err(msg::ring_too_few_points(k, seen.count())), bbox);
+                return (Err(msg::ring_too_few_points(k, seen.count())), all_points());
             }
         }
+        let bbox = bbox.rect();
         if let Some(b) = bbox {
             if !keep(&b) {
                 return (Ok(None), bbox);
@@ -823,22 +829,61 @@ fn parse_polygon(
         }
     }
     let mut rings = Vec::with_capacity(n_parts);
+    let mut bbox = PointsBox::default();
     for k in 0..n_parts {
         let (from, to) = span(k);
         let mut ring: RawRing = Vec::with_capacity(to - from);
         for i in from..to {
             match point(i) {
-                Some(p) => ring.push(p),
-                None => return (Err(point_error(i)), bbox),
+                Some(p) => {
+                    bbox.add(p);
+                    ring.push(p);
+                }
+                None => return (Err(point_error(i)), all_points()),
             }
         }
         let distinct = distinct_points(&ring);
         if distinct < 3 {
-            return (Err(msg::ring_too_few_points(k, distinct)), bbox);
+            return (Err(msg::ring_too_few_points(k, distinct)), all_points());
         }
         rings.push(ring);
     }
-    (Ok(Some(rings)), bbox)
+    (Ok(Some(rings)), bbox.rect())
+}
+
+/// The box of points (all finite) added one at a time, as [`points_bbox`] makes it.
+struct PointsBox {
+    min: Coord<f64>,
+    max: Coord<f64>,
+}
+
+impl Default for PointsBox {
+    fn default() -> PointsBox {
+        PointsBox {
+            min: Coord {
+                x: f64::INFINITY,
+                y: f64::INFINITY,
+            },
+            max: Coord {
+                x: f64::NEG_INFINITY,
+                y: f64::NEG_INFINITY,
+            },
+        }
+    }
+}
+
+impl PointsBox {
+    fn add(&mut self, p: Coord<f64>) {
+        self.min.x = self.min.x.min(p.x);
+        self.min.y = self.min.y.min(p.y);
+        self.max.x = self.max.x.max(p.x);
+        self.max.y = self.max.y.max(p.y);
+    }
+
+    fn rect(&self) -> Option<Rect<f64>> {
+        (self.min.x <= self.max.x && self.min.y <= self.max.y)
+            .then(|| Rect::new(self.min, self.max))
+    }
 }
 
 /// The distinct points of a ring seen so far, counted up to 3.
