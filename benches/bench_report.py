@@ -263,6 +263,9 @@ def cmd_table(a):
         "wall = median of the runs, RSS = largest peak resident set of the runs (/usr/bin/time); "
         "× = wall of the faster of GeoPandas and DuckDB / zonecheck's wall"
     )
+    out.append(
+        f"{a.warmup} untimed warm-up run(s) of each zonecheck mode per scale before the timed runs"
+    )
     hdr = f"{'scale':<16} {'patches':>9} {'vertices':>10}"
     for _, title in TOOLS:
         hdr += f" {title + ' s':>19} {'MiB':>6}"
@@ -386,6 +389,7 @@ def main():
     t.add_argument("--scaling", action="store_true")
     t.add_argument("--runs-root", help="run outputs (<scale>/zonecheck_report.json: filter shares)")
     t.add_argument("--out")
+    t.add_argument("--warmup", type=int, default=0, help="untimed zonecheck runs per scale and mode")
     a = ap.parse_args()
     if a.cmd == "record":
         cmd_record(a)

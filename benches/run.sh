@@ -13,6 +13,10 @@
 #                    (default county,province-spread)
 #   --scaling        same as --scales county,county-x4,county-x16,province, plus a growth table
 #   --runs N         runs per scale of each zonecheck mode (default 3)
+#   --warmup N       untimed runs of each zonecheck mode per scale before the timed ones
+#                    (default 1): the timed runs then find the files, the binary and proj.db
+#                    in the system's cache, as every later run does (the references read the
+#                    same files after them)
 #   --geo-runs N     GeoPandas and DuckDB runs per scale (default: same as --runs)
 #   --no-geopandas   skip GeoPandas (and its comparison)
 #   --no-duckdb      skip DuckDB (and its comparison)
@@ -32,6 +36,7 @@ cd "$ROOT"
 
 SCALES=county,province-spread
 RUNS=3
+WARMUP=1
 GEO_RUNS=
 GEOPANDAS=1
 DUCKDB=1
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
         --scales) SCALES=$2; shift 2 ;;
         --scaling) SCALING=1; SCALES=county,county-x4,county-x16,province; shift ;;
         --runs) RUNS=$2; shift 2 ;;
+        --warmup) WARMUP=$2; shift 2 ;;
         --geo-runs) GEO_RUNS=$2; shift 2 ;;
         --no-geopandas) GEOPANDAS=0; shift ;;
         --no-duckdb) DUCKDB=0; shift ;;
@@ -124,6 +130,17 @@ for scale in "${SCALE_LIST[@]}"; do
         "GeoPandas and DuckDB ($GEO_RUNS run(s) each), alternated"
     n=$(( RUNS > GEO_RUNS ? RUNS : GEO_RUNS ))
     failed=0
+    for w in $(seq 1 "$WARMUP"); do
+        for mode in zonecheck-all zonecheck; do
+            extra=()
+            if [ "$mode" = zonecheck-all ]; then extra=(--all-features); fi
+            rm -rf "$OUT/$scale/warmup.out"
+            "$ZC" check "$dir/review.toml" --out "$OUT/$scale/warmup.out" -q "${extra[@]}" \
+                > /dev/null 2>&1 || true
+        done
+        echo "   warm-up $w: each zonecheck mode run once, untimed"
+    done
+    rm -rf "$OUT/$scale/warmup.out"
     for i in $(seq 1 "$n"); do
         if [ "$i" -le "$RUNS" ]; then
             for mode in zonecheck-all zonecheck; do
@@ -188,7 +205,8 @@ done
 echo
 rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 echo "== results (zonecheck $("$ZC" --version | awk '{print $2}') at $rev, $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB)"
-table_args=(--results "$RESULTS" --data-root "$DATA" --runs-root "$OUT" --out "$OUT/table.txt")
+table_args=(--results "$RESULTS" --data-root "$DATA" --runs-root "$OUT" --out "$OUT/table.txt"
+    --warmup "$WARMUP")
 if [ "$SCALING" = 1 ]; then table_args+=(--scaling); fi
 "$PYTHON" benches/bench_report.py table "${table_args[@]}"
 for scale in "${SCALE_LIST[@]}"; do
