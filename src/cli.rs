@@ -396,6 +396,7 @@ pub fn check_command(
     all_features: bool,
     meta: ReportMeta,
 ) -> ExitCode {
+    crate::platform::keep_freed_memory_for_reuse();
     let progress = Arc::new(Progress::new());
     let bar = ProgressBar::start(progress.clone(), !quiet && std::io::stderr().is_terminal());
     // By default the protection layers' records far from every zone are not read; with

@@ -13,6 +13,23 @@ pub fn lower_this_thread() {
     }
 }
 
+/// Lets the allocator keep what is freed for the next allocations instead of handing it back
+/// to the system at once (glibc: blocks up to 64 MiB come from the heap rather than from
+/// mappings of their own, and the heap's top is given back only past 256 MiB free). A batch
+/// check allocates and frees many buffers of a few megabytes (a layer's records, the reports'
+/// texts); each one mapped and unmapped on its own was taken again page by page, zeroed by the
+/// system (a county with every feature: 13,000 page faults, sys 0.050 → 0.037 s). Memory
+/// handed back explicitly ([`release_free_memory`]) still is. A no-op where the allocator is not
+/// glibc's.
+pub fn keep_freed_memory_for_reuse() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's thresholds; called before the work allocates.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
 /// Gives the heap's free pages back to the system. glibc keeps memory that was freed for later
 /// allocations, also when nothing will ask for it again: after the spread province is loaded
 /// into the app, ~80 MB of freed temporaries (records as read, lists built while indexing)
