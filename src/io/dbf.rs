@@ -612,37 +612,85 @@ impl TextScan {
             questionable_gbk: 0,
             deleted: Vec::new(),
         };
-        let mut look = |s: &[u8]| {
-            let s = trim_bytes(s);
-            if s.is_ascii() {
-                return;
-            }
-            scan.all_ascii = false;
+        // What a value says about the encodings (bits: questionable as UTF-8, invalid UTF-8,
+        // invalid GBK, questionable as GBK); a value of ASCII only says nothing.
+        const Q_UTF8: u8 = 1;
+        const BAD_UTF8: u8 = 2;
+        const BAD_GBK: u8 = 4;
+        const Q_GBK: u8 = 8;
+        let judge = |s: &[u8]| -> u8 {
+            let mut flags = 0;
             // A value cut in the middle of its last character by a careless writer still
             // counts as UTF-8 (it decodes with one replacement character, and a warning).
             match std::str::from_utf8(s) {
                 Ok(text) => {
                     if text.contains('\u{FFFD}') {
-                        scan.questionable_utf8 += 1;
+                        flags |= Q_UTF8;
                     }
                 }
                 Err(e) => {
-                    scan.questionable_utf8 += 1;
+                    flags |= Q_UTF8;
                     if e.error_len().is_some() {
-                        scan.valid_utf8 = false;
-                        scan.invalid_utf8 += 1;
+                        flags |= BAD_UTF8;
                     }
                 }
             }
             if !decodes_as_gb18030(s) {
-                scan.invalid_gbk += 1;
-                scan.questionable_gbk += 1;
+                flags |= BAD_GBK | Q_GBK;
             } else if s.windows(4).any(|w| w == [0x84, 0x31, 0xA4, 0x37]) {
+                flags |= Q_GBK;
+            }
+            flags
+        };
+        let count = |scan: &mut TextScan, flags: u8| {
+            scan.all_ascii = false;
+            if flags & Q_UTF8 != 0 {
+                scan.questionable_utf8 += 1;
+            }
+            if flags & BAD_UTF8 != 0 {
+                scan.valid_utf8 = false;
+                scan.invalid_utf8 += 1;
+            }
+            if flags & BAD_GBK != 0 {
+                scan.invalid_gbk += 1;
+            }
+            if flags & Q_GBK != 0 {
                 scan.questionable_gbk += 1;
             }
         };
+        // The values judged so far, by a hash of their bytes: a column of land-class or
+        // township names repeats a few hundred values over a county's 80,000 rows, each judged
+        // once (two decodings each) instead of on every row.
+        const SLOTS: usize = 1024;
+        let mut judged: Vec<Option<(&'a [u8], u8)>> = vec![None; SLOTS];
+        let slot = |s: &[u8]| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for &b in s {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            (h as usize) % SLOTS
+        };
+        let mut look = |scan: &mut TextScan, s: &'a [u8]| {
+            let s = trim_bytes(s);
+            if s.is_ascii() {
+                return;
+            }
+            let k = slot(s);
+            let flags = match judged[k] {
+                Some((seen, flags)) if seen == s => flags,
+                _ => {
+                    let flags = judge(s);
+                    judged[k] = Some((s, flags));
+                    flags
+                }
+            };
+            count(scan, flags);
+        };
         for name in names {
-            look(name);
+            let name = trim_bytes(name);
+            if !name.is_ascii() {
+                count(&mut scan, judge(name));
+            }
         }
         for (k, rec) in records.enumerate() {
             if rec.first() == Some(&b'*') {
@@ -652,7 +700,10 @@ impl TextScan {
                 continue;
             }
             for fd in fields.iter().filter(|f| !f.is_binary()) {
-                look(rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]));
+                look(
+                    &mut scan,
+                    rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]),
+                );
             }
         }
         scan
@@ -977,6 +1028,53 @@ pub(super) fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    /// Every occurrence of a value counts in the scan, whether it was judged on that row or
+    /// found judged already (3,000 rows repeating a few values, some valid UTF-8, some GBK,
+    /// some neither, plus 600 distinct GBK values: more than the table of judged values holds).
+    #[test]
+    fn the_scan_counts_every_occurrence_of_a_repeated_value() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("水田");
+        let utf8 = "水田".as_bytes().to_vec();
+        let broken = vec![0xff, 0xfe, 0x41];
+        let field = FieldDesc {
+            kind: b'C',
+            offset: 1,
+            len: 16,
+        };
+        let row = |v: &[u8]| {
+            let mut r = vec![b' '; 17];
+            r[1..1 + v.len()].copy_from_slice(v);
+            r
+        };
+        let mut rows: Vec<Vec<u8>> = Vec::new();
+        for i in 0..3000 {
+            rows.push(row(match i % 3 {
+                0 => &gbk,
+                1 => &utf8,
+                _ => &broken,
+            }));
+        }
+        for i in 0..600 {
+            let name = format!("乡镇{i}");
+            let (v, _, _) = encoding_rs::GBK.encode(&name);
+            rows.push(row(&v));
+        }
+        let scan = TextScan::new(&[], &[field], rows.iter().map(Vec::as_slice), None);
+        // Judged one by one, as the scan did before it kept judged values.
+        let (mut invalid_utf8, mut invalid_gbk) = (0, 0);
+        for r in &rows {
+            let v = trim_bytes(&r[1..17]);
+            invalid_utf8 += usize::from(std::str::from_utf8(v).is_err());
+            invalid_gbk += usize::from(!decodes_as_gb18030(v));
+        }
+        assert_eq!(invalid_utf8, 1000 + 1000 + 600);
+        assert_eq!(scan.invalid_utf8, invalid_utf8);
+        assert_eq!(scan.questionable_utf8, invalid_utf8);
+        assert_eq!(scan.invalid_gbk, invalid_gbk);
+        assert!(invalid_gbk >= 1000, "{invalid_gbk}");
+        assert!(!scan.all_ascii && !scan.valid_utf8);
+    }
 
     /// The scan's GB18030 test agrees with decoding into a string, on valid and broken text,
     /// and on text longer than its buffer.
