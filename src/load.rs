@@ -1297,7 +1297,16 @@ fn record_shape(
             crate::model::RawShape::Rings(Vec::new()),
         ));
     };
-    let mut shape = m.shape(rec.index)?;
+    mapped_shape(m, rec.index, reprojector)
+}
+
+/// The shape of record `index` taken from the mapped file, reprojected with `reprojector`.
+fn mapped_shape(
+    m: &crate::io::shp::MappedShapes,
+    index: usize,
+    reprojector: Option<&Reprojector>,
+) -> Result<crate::model::RawShape, Text> {
+    let mut shape = m.shape(index)?;
     if let Some(r) = reprojector {
         for ring in shape.rings_mut() {
             r.transform(ring);
@@ -1536,12 +1545,10 @@ fn built_kept_near(
                             // Kept after all: built from the file (what the test said).
                             Worked::Plain if kept == Keep::Used => {
                                 read_again = true;
-                                let mut rec = crate::model::RawRecord {
-                                    index,
-                                    shape: crate::model::RawShape::Rings(Vec::new()),
-                                    attrs: crate::model::Attrs::default(),
-                                };
-                                record_shape(&mut rec, mapped, reprojector)
+                                // Plain records come only from a mapped file.
+                                mapped
+                                    .ok_or_else(crate::messages::io::changed_while_read)
+                                    .and_then(|m| mapped_shape(m, index, reprojector))
                                     .and_then(build_geometry_owned)
                             }
                             Worked::Plain => {

@@ -129,18 +129,6 @@ impl PartialEq for Sha256Hex {
 
 impl Eq for Sha256Hex {}
 
-impl PartialEq<str> for Sha256Hex {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Sha256Hex {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 impl PartialEq<String> for Sha256Hex {
     fn eq(&self, other: &String) -> bool {
         self.as_str() == other

@@ -266,43 +266,39 @@ fn read_shapefile_inner(
     // once).
     let release = |part: &[u8]| bytes.release(part);
     let shp_side = || -> Walked {
-        {
-            {
-                let mut warnings = header.warnings.clone();
-                let mut files = Vec::new();
-                let shx = match sibling_file(path, "shx") {
-                    None => {
-                        warnings.push(msg::no_shx());
-                        None
-                    }
-                    Some(shx_path) => match read_regular_file(&shx_path) {
-                        Ok(shx) => {
-                            files.push(FileHash::of(&shx_path, &shx));
-                            Some(shx)
-                        }
-                        Err(e) => {
-                            warnings.push(msg::cannot_read_sibling("shx", &e.message.en));
-                            None
-                        }
-                    },
-                };
-                let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
-                let walk = match &index {
-                    Some(index) => walk_indexed(&bytes, &header, index, keep, &release),
-                    None => {
-                        let walk = walk_records(&bytes, &header, keep);
-                        if let Some(shx) = &shx {
-                            check_shx(shx, &walk.offsets, &mut warnings);
-                        }
-                        walk
-                    }
-                };
-                (walk, index, warnings, files)
+        let mut warnings = header.warnings.clone();
+        let mut files = Vec::new();
+        let shx = match sibling_file(path, "shx") {
+            None => {
+                warnings.push(msg::no_shx());
+                None
             }
-        }
+            Some(shx_path) => match read_regular_file(&shx_path) {
+                Ok(shx) => {
+                    files.push(FileHash::of(&shx_path, &shx));
+                    Some(shx)
+                }
+                Err(e) => {
+                    warnings.push(msg::cannot_read_sibling("shx", &e.message.en));
+                    None
+                }
+            },
+        };
+        let index = shx.as_deref().and_then(|shx| shx_index(shx, bytes.len()));
+        let walk = match &index {
+            Some(index) => walk_indexed(&bytes, &header, index, keep, &release),
+            None => {
+                let walk = walk_records(&bytes, &header, keep);
+                if let Some(shx) = &shx {
+                    check_shx(shx, &walk.offsets, &mut warnings);
+                }
+                walk
+            }
+        };
+        (walk, index, warnings, files)
     };
-    // The .dbf: its hash beside its decoding; the rows wanted, when a filter leaves records
-    // out, as the walk found them.
+    // The .dbf: its hash (in the background when mapped) and its decoding; the rows wanted,
+    // when a filter leaves records out, as the walk found them.
     type DbfRead = (FileHash, DbfTable, Option<DeferredValues>);
     let dbf_side = |walk: Option<&Walk>,
                     hashed: Option<(crate::io::FileBytes, String)>|
@@ -312,15 +308,13 @@ fn read_shapefile_inner(
             None => (map_regular_file(&dbf_path)?, None),
         };
         let dbf = std::sync::Arc::new(dbf);
-        let hash = || {
-            FileHash::named(
-                &dbf_path,
-                match sha256 {
-                    Some(hex) => Sha256Hex::known(hex),
-                    None => hash_of(&dbf),
-                },
-            )
-        };
+        let dbf_hash = FileHash::named(
+            &dbf_path,
+            match sha256 {
+                Some(hex) => Sha256Hex::known(hex),
+                None => hash_of(&dbf),
+            },
+        );
         let decode = || {
             if defer {
                 // Every row wanted, the values maybe left in the file with the shapes.
@@ -335,7 +329,6 @@ fn read_shapefile_inner(
             });
             parse_dbf_releasing(&dbf, &dbf_path, label, wanted.as_deref()).map(|t| (t, None))
         };
-        let dbf_hash = hash();
         let (table, values) = decode()?;
         Ok((dbf_hash, table, values))
     };
@@ -920,24 +913,15 @@ pub(crate) fn distinct_points(ring: &[Coord<f64>]) -> usize {
 
 /// Bounding box of the finite points of a packed little-endian `x y` array; `None` without any.
 fn points_bbox(points: &[u8]) -> Option<Rect<f64>> {
-    let (mut x0, mut y0, mut x1, mut y1) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    );
+    let mut bbox = PointsBox::default();
     for p in points.chunks_exact(16) {
-        let (Some(x), Some(y)) = (le_f64(p, 0), le_f64(p, 8)) else {
-            continue;
-        };
-        if x.is_finite() && y.is_finite() {
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
+        if let (Some(x), Some(y)) = (le_f64(p, 0), le_f64(p, 8)) {
+            if x.is_finite() && y.is_finite() {
+                bbox.add(Coord { x, y });
+            }
         }
     }
-    (x0 <= x1 && y0 <= y1).then(|| Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }))
+    bbox.rect()
 }
 
 /// Compares the `.shx` with the walk of the `.shp` (when the `.shx` was not consistent enough to

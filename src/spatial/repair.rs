@@ -1295,6 +1295,34 @@ mod passthrough_tests {
         out
     }
 
+    /// The points of a walk on a small grid (not closed).
+    fn grid_walk(walk: &[(i32, i32)]) -> Vec<Coord<f64>> {
+        walk.iter()
+            .map(|&(x, y)| Coord {
+                x: f64::from(x),
+                y: f64::from(y),
+            })
+            .collect()
+    }
+
+    /// A star ring (not closed) of radii 100 m × `fracs` going round its centre `turns` times,
+    /// vertex `pull.0` (modulo their number) moved along its ray to `pull.1` of the radius.
+    fn pulled_star(fracs: &[f64], pull: (usize, f64), turns: u32) -> Vec<Coord<f64>> {
+        let n = fracs.len();
+        fracs
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let t = TAU * f64::from(turns) * k as f64 / n as f64;
+                let f = if k == pull.0 % n { pull.1 } else { *f };
+                Coord {
+                    x: 500_000.0 + 100.0 * f * t.cos(),
+                    y: 3_300_000.0 + 100.0 * f * t.sin(),
+                }
+            })
+            .collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             cases: 300,
@@ -1338,20 +1366,8 @@ mod passthrough_tests {
             turns in 1..3u32,
             close in any::<bool>(),
         ) {
-            let mut walked: Vec<Coord<f64>> = walk
-                .iter()
-                .map(|&(x, y)| Coord { x: f64::from(x), y: f64::from(y) })
-                .collect();
-            let n = fracs.len();
-            let mut star: Vec<Coord<f64>> = fracs
-                .iter()
-                .enumerate()
-                .map(|(k, f)| {
-                    let t = TAU * f64::from(turns) * k as f64 / n as f64;
-                    let f = if k == pull.0 % n { pull.1 } else { *f };
-                    Coord { x: 500_000.0 + 100.0 * f * t.cos(), y: 3_300_000.0 + 100.0 * f * t.sin() }
-                })
-                .collect();
+            let mut walked = grid_walk(&walk);
+            let mut star = pulled_star(&fracs, pull, turns);
             if close {
                 walked.push(walked[0]);
                 star.push(star[0]);
@@ -1381,24 +1397,11 @@ mod passthrough_tests {
             pull in (0usize..30, -1.5..3.0f64),
             turns in 1..3u32,
         ) {
-            let mut pts: Vec<Coord<f64>> = walk
-                .iter()
-                .map(|&(x, y)| Coord { x: f64::from(x), y: f64::from(y) })
-                .collect();
+            let mut pts = grid_walk(&walk);
             pts.push(pts[0]);
             let p = Polygon::new(LineString::new(pts.clone()), vec![]);
             prop_assert!(!star_simple(&pts) || p.validation_errors().is_empty(), "{p:?}");
-            // A star ring going round `turns` times, one vertex moved along its ray.
-            let n = fracs.len();
-            let mut ring: Vec<Coord<f64>> = fracs
-                .iter()
-                .enumerate()
-                .map(|(k, f)| {
-                    let t = TAU * f64::from(turns) * k as f64 / n as f64;
-                    let f = if k == pull.0 % n { pull.1 } else { *f };
-                    Coord { x: 500_000.0 + 100.0 * f * t.cos(), y: 3_300_000.0 + 100.0 * f * t.sin() }
-                })
-                .collect();
+            let mut ring = pulled_star(&fracs, pull, turns);
             ring.push(ring[0]);
             let q = Polygon::new(LineString::new(ring.clone()), vec![]);
             prop_assert!(!star_simple(&ring) || q.validation_errors().is_empty(), "{q:?}");
