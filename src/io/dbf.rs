@@ -201,15 +201,57 @@ impl DeferredValues {
         if rec.first() == Some(&b'*') {
             return None;
         }
-        let mut values = crate::model::AttrsBuilder::default();
         let l = &self.layout;
-        Some(decode_record(
-            rec,
-            &l.fields,
-            l.encoding,
-            &mut values,
-            |_| {},
-        ))
+        // A builder and the text values decoded so far, kept by each thread from row to row:
+        // a kept feature's row is one allocation, and a column of land-class or village names
+        // (a few hundred values over a county's rows) is decoded once per value.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<RowScratch> =
+                std::cell::RefCell::new(RowScratch::default());
+        }
+        SCRATCH.with(|scratch| {
+            let Ok(mut scratch) = scratch.try_borrow_mut() else {
+                let mut values = crate::model::AttrsBuilder::default();
+                return Some(decode_record(
+                    rec,
+                    &l.fields,
+                    l.encoding,
+                    &mut values,
+                    |_| {},
+                ));
+            };
+            let RowScratch { values, decoded } = &mut *scratch;
+            if decoded.len() != DECODED_SLOTS {
+                decoded.resize_with(DECODED_SLOTS, || None);
+            }
+            for fd in &l.fields {
+                let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
+                let trimmed = trim_bytes(raw);
+                if fd.is_binary() || trimmed.is_ascii() {
+                    values.push(field_value(fd, raw, l.encoding).0.as_deref());
+                    continue;
+                }
+                // Text with bytes past ASCII: decoded as `field_value` decodes it, whatever
+                // the field (its special values are ASCII), so the same bytes in the same
+                // encoding give the same value.
+                let slot = decoded_slot(trimmed);
+                match &decoded[slot] {
+                    Some(d) if std::ptr::eq(d.encoding, l.encoding) && *d.raw == *trimmed => {
+                        values.push(d.text.as_deref());
+                    }
+                    _ => {
+                        let text = field_value(fd, raw, l.encoding).0;
+                        values.push(text.as_deref());
+                        decoded[slot] = Some(Decoded {
+                            encoding: l.encoding,
+                            raw: trimmed.into(),
+                            text: text.map(|t| t.into_owned().into_boxed_str()),
+                        });
+                    }
+                }
+            }
+            Some(values.finish())
+        })
     }
 
     /// Lets the system take back the pages of rows `first..=last` (done with).
@@ -222,6 +264,34 @@ impl DeferredValues {
             }
         }
     }
+}
+
+/// Slots of [`RowScratch::decoded`].
+const DECODED_SLOTS: usize = 1024;
+
+/// What [`DeferredValues::row`] keeps on each thread between rows.
+#[derive(Default)]
+struct RowScratch {
+    values: crate::model::AttrsBuilder,
+    /// Text values decoded, by a hash of their trimmed bytes ([`decoded_slot`]); a slot holds
+    /// the last value that fell in it.
+    decoded: Vec<Option<Decoded>>,
+}
+
+/// A text value's trimmed bytes in an encoding, and the value [`field_value`] decodes them to.
+struct Decoded {
+    encoding: &'static Encoding,
+    raw: Box<[u8]>,
+    text: Option<Box<str>>,
+}
+
+/// The slot of [`RowScratch::decoded`] for `bytes` (FNV-1a).
+fn decoded_slot(bytes: &[u8]) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h as usize) % DECODED_SLOTS
 }
 
 /// One live record's values; `replaced` is told the field of each value that had undecodable
@@ -1276,6 +1346,67 @@ mod tests {
         let held = std::sync::Arc::new(crate::io::FileBytes::Read(bytes.to_vec()));
         let label = cpg.map(|c| (c, LabelFrom::CpgFile));
         parse_dbf_deferring(&held, Path::new("t.dbf"), label).unwrap()
+    }
+
+    #[test]
+    fn repeated_values_left_in_the_file_decode_as_the_whole_read_decodes_them() {
+        // A land-class column repeating a few values among many distinct ones (more than the
+        // slots each thread keeps, so that values share slots), values that differ only in
+        // padding, an ideographic space trimmed after decoding, and a number field.
+        let classes = ["水田", "水浇地", "旱地", "　水田　", "水田 "];
+        let n = 5000;
+        let names: Vec<Vec<u8>> = (0..n)
+            .map(|i| match i % 3 {
+                0 => gbk(classes[i % classes.len()]),
+                _ => gbk(&format!("桃花村{i}")),
+            })
+            .collect();
+        let numbers: Vec<Vec<u8>> = (0..n)
+            .map(|i| format!("{}.5", i % 7).into_bytes())
+            .collect();
+        let records: Vec<(u8, Vec<&[u8]>)> = (0..n)
+            .map(|i| (b' ', vec![&names[i][..], &numbers[i][..]]))
+            .collect();
+        let field = gbk("地类名称");
+        let bytes = make_dbf(
+            &[(&field, b'C', 24, 0), (b"TBMJ", b'N', 10, 1)],
+            &records,
+            0,
+        );
+        let whole = parse_dbf(&bytes, Some("GBK")).unwrap();
+        let (_, values) = deferring(&bytes, Some("GBK"));
+        let values = values.expect("clean GBK stays in the file");
+        // Twice over, the second time with every value met before.
+        for _ in 0..2 {
+            for i in 0..n {
+                assert_eq!(values.row(i).as_ref(), whole.records[i].as_ref(), "row {i}");
+            }
+        }
+        assert_eq!(
+            values.row(3).unwrap().to_vec(),
+            vec![Some("水田".to_string()), Some("3.5".to_string())]
+        );
+        // The same bytes in another encoding are another value: "杭州" in UTF-8 reads as two
+        // other characters in GBK; each file gives its own, on the same thread.
+        let hangzhou = "杭州".as_bytes();
+        let one = |cpg| {
+            let bytes = make_dbf(&[(b"NAME", b'C', 20, 0)], &[(b' ', vec![hangzhou])], 0);
+            let (_, values) = deferring(&bytes, Some(cpg));
+            values
+                .expect("clean text stays in the file")
+                .row(0)
+                .unwrap()
+                .to_vec()
+        };
+        let as_gbk = encoding_rs::GBK
+            .decode_without_bom_handling(hangzhou)
+            .0
+            .into_owned();
+        assert_ne!(as_gbk, "杭州");
+        for _ in 0..2 {
+            assert_eq!(one("GBK"), vec![Some(as_gbk.clone())]);
+            assert_eq!(one("UTF-8"), vec![Some("杭州".to_string())]);
+        }
     }
 
     #[test]
