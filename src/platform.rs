@@ -67,6 +67,21 @@ pub fn release_free_memory_over(min_free: usize) -> bool {
     }
 }
 
+/// Asks the system to bring the whole of a mapped file into its file cache now, in the
+/// background, rather than page by page as it is first read: a file whose pages the system let
+/// go since its last use (seconds are enough here) is then read ahead in large blocks while
+/// the first pages are worked on, instead of stopping the reading thread at each missing page
+/// (a county's farmland after a 3 s pause: ~5 waits on the disk and +7 ms). Nothing is mapped
+/// into the process by it (its resident memory is unchanged). A no-op outside Unix.
+pub fn prefetch_mapped(map: &memmap2::Mmap) {
+    #[cfg(unix)]
+    {
+        let _ = map.advise(memmap2::Advice::WillNeed);
+    }
+    #[cfg(not(unix))]
+    let _ = map;
+}
+
 /// Takes `len` bytes of `map` from `offset` (and the rest of the pages they are on) out of this
 /// process's resident memory: the pages stay in the system's file cache, and reading them
 /// again maps them again, with the same bytes. For a large file read once front to back (its

@@ -225,6 +225,7 @@ pub fn map_regular_file(path: &Path) -> Result<FileBytes, LoadError> {
         // SAFETY: the map is read-only and private to this process; see above for a file
         // shortened by another program while it is mapped.
         if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            crate::platform::prefetch_mapped(&map);
             return Ok(FileBytes::Mapped(map));
         }
     }
