@@ -610,6 +610,8 @@ pub struct Column {
 
 /// `last_change` of gpkg_contents: `SOURCE_DATE_EPOCH` when set, else 2000-01-01, so that the
 /// file is the same bytes for the same inputs (as the shapefiles' .dbf date).
+use super::atomic::Durability;
+
 fn last_change() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
@@ -638,9 +640,22 @@ pub fn write_polygon_gpkg<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     features: &[(G, Vec<Option<String>>)],
     crs: &crate::crs::CrsDef,
 ) -> Result<(), String> {
+    write_polygon_gpkg_with(path, table, columns, features, crs, Durability::Synced)
+}
+
+/// [`write_polygon_gpkg`], the file flushed to the disk before it is renamed into place only
+/// when `durability` says so.
+pub fn write_polygon_gpkg_with<G: std::borrow::Borrow<MultiPolygon<f64>>>(
+    path: &Path,
+    table: &str,
+    columns: &[Column],
+    features: &[(G, Vec<Option<String>>)],
+    crs: &crate::crs::CrsDef,
+    durability: Durability,
+) -> Result<(), String> {
     let tmp = super::atomic::temp_path(path);
     let _ = std::fs::remove_file(&tmp);
-    let result = write_to(&tmp, table, columns, features, crs)
+    let result = write_to(&tmp, table, columns, features, crs, durability)
         .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -660,6 +675,7 @@ fn write_to<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     columns: &[Column],
     features: &[(G, Vec<Option<String>>)],
     crs: &crate::crs::CrsDef,
+    durability: Durability,
 ) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
     let mut conn = Connection::open(file).map_err(e)?;
@@ -834,9 +850,10 @@ fn write_to<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     }
     tx.commit().map_err(e)?;
     conn.close().map_err(|(_, err)| err.to_string())?;
-    std::fs::File::open(file)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| e.to_string())
+    if durability == Durability::Synced {
+        super::atomic::sync_file(file).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

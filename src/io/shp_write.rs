@@ -10,7 +10,7 @@
 //! orientation in the input; text is encoded as UTF-8 or GBK and cut to the field width on a
 //! character boundary.
 
-use super::atomic::{temp_path, write_atomic};
+use super::atomic::{temp_path, write_atomic_with, Durability};
 use super::dbf::civil_from_days;
 use geo::{Coord, MultiPolygon};
 use std::fs::File;
@@ -93,7 +93,28 @@ pub fn write_polygon_shapefile<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     prj_wkt: Option<&str>,
     encoding: OutEncoding,
 ) -> std::io::Result<()> {
+    write_polygon_shapefile_with(
+        path_shp,
+        fields,
+        features,
+        prj_wkt,
+        encoding,
+        Durability::Synced,
+    )
+}
+
+/// [`write_polygon_shapefile`], its files flushed to the disk before they are renamed into
+/// place only when `durability` says so.
+pub fn write_polygon_shapefile_with<G: std::borrow::Borrow<MultiPolygon<f64>>>(
+    path_shp: &Path,
+    fields: &[FieldSpec],
+    features: &[(G, Vec<Option<String>>)],
+    prj_wkt: Option<&str>,
+    encoding: OutEncoding,
+    durability: Durability,
+) -> std::io::Result<()> {
     let mut writer = ShapefileWriter::create(path_shp, fields, encoding)?;
+    writer.durability = durability;
     let mut values: Vec<&str> = Vec::with_capacity(fields.len());
     for (geom, row) in features {
         values.clear();
@@ -151,6 +172,9 @@ pub struct ShapefileWriter {
     /// Temporary `.shp`, `.shx`, `.dbf` (in that order) and their writers.
     tmp: [PathBuf; 3],
     files: Option<[BufWriter<File>; 3]>,
+    /// Whether [`ShapefileWriter::finish`] flushes the files to the disk before renaming them
+    /// into place ([`Durability::Synced`] unless set otherwise).
+    pub durability: Durability,
     counts: ShapefileCounts,
     /// Length of the `.shp` so far, header included.
     shp_bytes: u64,
@@ -179,6 +203,7 @@ impl ShapefileWriter {
             dbf_date: dbf_date(),
             tmp,
             files: None,
+            durability: Durability::Synced,
             counts: ShapefileCounts::default(),
             shp_bytes: 100,
             bbox: None,
@@ -279,18 +304,21 @@ impl ShapefileWriter {
             file.seek(SeekFrom::Start(0))?;
             file.write_all(&header)?;
             file.flush()?;
-            file.get_ref().sync_all()?;
+            if self.durability == Durability::Synced {
+                file.get_ref().sync_all()?;
+            }
         }
         drop(files);
         std::fs::rename(&self.tmp[2], self.path.with_extension("dbf"))?;
         std::fs::rename(&self.tmp[1], self.path.with_extension("shx"))?;
-        write_atomic(
+        write_atomic_with(
             &self.path.with_extension("cpg"),
             self.encoding.cpg().as_bytes(),
+            self.durability,
         )?;
         let prj_path = self.path.with_extension("prj");
         match prj_wkt {
-            Some(wkt) => write_atomic(&prj_path, wkt.as_bytes())?,
+            Some(wkt) => write_atomic_with(&prj_path, wkt.as_bytes(), self.durability)?,
             None => match std::fs::remove_file(&prj_path) {
                 Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
                 _ => {}

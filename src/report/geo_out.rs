@@ -3,8 +3,9 @@
 
 use super::ReportInput;
 use crate::crs::{CrsDef, Reprojector};
+use crate::io::atomic::Durability;
 use crate::io::geojson_in::RFC7946_CRS;
-use crate::io::shp_write::{write_polygon_shapefile, FieldKind, FieldSpec, OutEncoding};
+use crate::io::shp_write::{write_polygon_shapefile_with, FieldKind, FieldSpec, OutEncoding};
 use crate::model::Geom;
 use geo::{Coord, Orient};
 use serde_json::json;
@@ -382,8 +383,16 @@ pub fn conflicts_shapefile<'a>(
 ) -> Result<(), String> {
     let (fields, features) = layer.get_or_init(|| conflict_features(input));
     let prj = input.dataset.working_crs.esri_wkt();
-    write_polygon_shapefile(path, fields, features, prj.as_deref(), OutEncoding::Utf8)
-        .map_err(|e| format!("cannot write shapefile ({e}): {}", path.display()))
+    // In the report's folder, flushed with the whole set (`super::write_set`).
+    write_polygon_shapefile_with(
+        path,
+        fields,
+        features,
+        prj.as_deref(),
+        OutEncoding::Utf8,
+        Durability::CallerSyncs,
+    )
+    .map_err(|e| format!("cannot write shapefile ({e}): {}", path.display()))
 }
 
 /// Writes conflicts.gpkg: the same layer as conflicts.shp (same columns, AREA_M2 and AREA_MU as
@@ -393,7 +402,7 @@ pub fn conflicts_gpkg<'a>(
     input: &'a ReportInput,
     layer: &ConflictLayer<'a>,
 ) -> Result<(), String> {
-    use crate::io::gpkg::{write_polygon_gpkg, Column, ColumnKind};
+    use crate::io::gpkg::{write_polygon_gpkg_with, Column, ColumnKind};
     let (fields, features) = layer.get_or_init(|| conflict_features(input));
     let columns: Vec<Column> = fields
         .iter()
@@ -405,12 +414,13 @@ pub fn conflicts_gpkg<'a>(
             name: f.name.clone(),
         })
         .collect();
-    write_polygon_gpkg(
+    write_polygon_gpkg_with(
         path,
         "conflicts",
         &columns,
         features,
         &input.dataset.working_crs,
+        Durability::CallerSyncs,
     )
     .map_err(|e| format!("cannot write GeoPackage ({e}): {}", path.display()))
 }

@@ -265,27 +265,69 @@ fn write_set(
         ),
         ("findings.csv", Box::new(|| text(csv::findings_csv(input)))),
     ];
-    let run = |(name, job): Job| {
-        let done = progress.timed(name, || match job()? {
-            Some(bytes) => put(name, &bytes),
-            None => Ok(()),
-        });
-        (name, done)
-    };
-    // The workbook (the longest, and compressed on one thread) starts at once on one thread;
-    // the rest, longest first, go on beside it.
-    let first = jobs.remove(0);
-    let (first, rest) = rayon::join(
-        || run(first),
-        || {
-            jobs.into_par_iter()
-                .with_max_len(1)
-                .map(run)
-                .collect::<Vec<_>>()
-        },
-    );
-    let results: Vec<(&'static str, Result<(), Text>)> =
-        std::iter::once(first).chain(rest).collect();
+    debug_assert!(jobs.iter().map(|j| j.0).eq(JOB_NAMES));
+    // Each output's files are flushed to the disk as soon as it is done, on a thread of their
+    // own (waiting on the disk there, not on a worker the other outputs need), and all of
+    // them before the set is moved in.
+    let pdf = input.meta.pdf;
+    let results = std::thread::scope(|scope| {
+        let flushes = std::sync::Mutex::new(Vec::new());
+        let run = |(name, job): Job| {
+            let done = progress.timed(name, || match job()? {
+                Some(bytes) => put(name, &bytes),
+                None => Ok(()),
+            });
+            if done.is_ok() {
+                let files = output_files_of(name, pdf);
+                let flush = move || sync_outputs(dir, files);
+                let flushing = std::thread::Builder::new()
+                    .name("flush".into())
+                    .spawn_scoped(scope, flush);
+                let flush = match flushing {
+                    Ok(handle) => Flush::Running(handle),
+                    // No thread to be had: flushed here.
+                    Err(_) => Flush::Done(sync_outputs(dir, files)),
+                };
+                flushes
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((name, flush));
+            }
+            (name, done)
+        };
+        // The workbook (the longest, and compressed on one thread) starts at once on one
+        // thread; the rest, longest first, go on beside it.
+        let first = jobs.remove(0);
+        let (first, rest) = rayon::join(
+            || run(first),
+            || {
+                jobs.into_par_iter()
+                    .with_max_len(1)
+                    .map(run)
+                    .collect::<Vec<_>>()
+            },
+        );
+        let mut results: Vec<(&'static str, Result<(), Text>)> =
+            std::iter::once(first).chain(rest).collect();
+        let flushes = flushes
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (name, flush) in flushes {
+            let flushed = match flush {
+                Flush::Done(done) => done,
+                Flush::Running(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(msg::cannot_write(
+                        &dir.join(name),
+                        "the flush to the disk failed",
+                    ))
+                }),
+            };
+            if flushed.is_err() {
+                results.push((name, flushed));
+            }
+        }
+        results
+    });
     // Report the first failure in the order the files are listed.
     let rank = |name: &str| {
         OUTPUT_FILES
@@ -302,6 +344,59 @@ fn write_set(
         Some((_, e)) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The outputs of [`write_set`], by the name of their job, in its order.
+const JOB_NAMES: [&str; 10] = [
+    "report.xlsx",
+    "report.html",
+    "conflicts.gpkg",
+    "conflicts.shp",
+    "conflicts.geojson",
+    "report.json",
+    "boundary_points.csv",
+    "zones_gtxt.txt",
+    "occupied_patches.csv",
+    "findings.csv",
+];
+
+/// An output's flush to the disk ([`write_set`]): done, or running on its thread.
+enum Flush<'scope> {
+    Done(Result<(), Text>),
+    Running(std::thread::ScopedJoinHandle<'scope, Result<(), Text>>),
+}
+
+/// The files the output `name` of [`write_set`] writes (`pdf`: report.html's job writes
+/// report.pdf too).
+fn output_files_of(name: &'static str, pdf: bool) -> &'static [&'static str] {
+    match name {
+        "report.html" if pdf => &["report.html", "report.pdf"],
+        "conflicts.shp" => &[
+            "conflicts.shp",
+            "conflicts.shx",
+            "conflicts.dbf",
+            "conflicts.prj",
+            "conflicts.cpg",
+        ],
+        _ => match OUTPUT_FILES.iter().find(|f| **f == name) {
+            Some(f) => std::slice::from_ref(f),
+            None => &[],
+        },
+    }
+}
+
+/// Flushes `files` of `dir` to the disk; conflicts.prj may be missing (a working CRS without
+/// an ESRI text has none).
+fn sync_outputs(dir: &Path, files: &[&str]) -> Result<(), Text> {
+    for f in files {
+        let path = dir.join(f);
+        match crate::io::atomic::sync_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && *f == "conflicts.prj" => {}
+            Err(e) => return Err(msg::cannot_write(&path, &e.to_string())),
+        }
+    }
+    Ok(())
 }
 
 /// Moves the output set in `tmp` into `dir`: a rename of the folder when `dir` does not exist;
@@ -421,4 +516,45 @@ pub fn refuse_files_over_inputs(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_output_file_is_flushed_by_the_job_that_writes_it() {
+        let flushed: BTreeSet<&str> = JOB_NAMES
+            .iter()
+            .flat_map(|j| output_files_of(j, true))
+            .copied()
+            .collect();
+        let listed: BTreeSet<&str> = OUTPUT_FILES.iter().copied().collect();
+        assert_eq!(flushed, listed);
+        // The sample's set as written: every file of the folder is one its job flushed.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        crate::cli::check_and_report(
+            Path::new("sample_maps/review.toml"),
+            &out,
+            &crate::progress::Progress::new(),
+        )
+        .unwrap();
+        let written: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(written.len() >= 14, "{written:?}");
+        for name in &written {
+            assert!(flushed.contains(name.as_str()), "{name} is not flushed");
+        }
+        // The real flush of the written shapefile; a file missing when its job is flushed is
+        // an error naming it (conflicts.prj aside).
+        assert!(sync_outputs(&out, output_files_of("conflicts.shp", false)).is_ok());
+        let missing = sync_outputs(dir.path(), &["report.json"]).unwrap_err();
+        assert!(missing.en.contains("report.json"), "{}", missing.en);
+        assert!(sync_outputs(dir.path(), &["conflicts.prj"]).is_ok());
+    }
 }
