@@ -3310,6 +3310,7 @@ pub fn display_available() -> bool {
 
 /// Runs the app until its window closes, opening `review` first when given.
 pub fn run(review: Option<PathBuf>) -> Result<(), String> {
+    crate::platform::limit_heaps_to_processors();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1400.0, 900.0])
