@@ -1088,7 +1088,14 @@ pub fn write_plan_gpkg(
             (f.geometry.clone(), attrs)
         })
         .collect();
-    write_polygon_gpkg(path, table, &columns, &features, crs)
+    write_polygon_gpkg(
+        path,
+        table,
+        &columns,
+        &features,
+        crs,
+        crate::io::atomic::Durability::Synced,
+    )
 }
 
 /// The plan as GeoJSON in the working CRS (full precision, so nothing moves), with the legacy

@@ -209,20 +209,11 @@ impl DeferredValues {
             static SCRATCH: std::cell::RefCell<RowScratch> =
                 std::cell::RefCell::new(RowScratch::default());
         }
-        SCRATCH.with(|scratch| {
-            let Ok(mut scratch) = scratch.try_borrow_mut() else {
-                let mut values = crate::model::AttrsBuilder::default();
-                return Some(decode_record(
-                    rec,
-                    &l.fields,
-                    l.encoding,
-                    &mut values,
-                    |_| {},
-                ));
-            };
-            let RowScratch { values, decoded } = &mut *scratch;
-            if decoded.len() != DECODED_SLOTS {
-                decoded.resize_with(DECODED_SLOTS, || None);
+        // Nothing below asks for a row again while the scratch is borrowed.
+        SCRATCH.with_borrow_mut(|scratch| {
+            let RowScratch { values, decoded } = scratch;
+            if decoded.len() != VALUE_SLOTS {
+                decoded.resize_with(VALUE_SLOTS, || None);
             }
             for fd in &l.fields {
                 let raw = rec.get(fd.offset..fd.offset + fd.len).unwrap_or(&[]);
@@ -234,7 +225,7 @@ impl DeferredValues {
                 // Text with bytes past ASCII: decoded as `field_value` decodes it, whatever
                 // the field (its special values are ASCII), so the same bytes in the same
                 // encoding give the same value.
-                let slot = decoded_slot(trimmed);
+                let slot = fnv_slot(trimmed, VALUE_SLOTS);
                 match &decoded[slot] {
                     Some(d) if std::ptr::eq(d.encoding, l.encoding) && *d.raw == *trimmed => {
                         values.push(d.text.as_deref());
@@ -266,15 +257,15 @@ impl DeferredValues {
     }
 }
 
-/// Slots of [`RowScratch::decoded`].
-const DECODED_SLOTS: usize = 1024;
+/// Slots of [`RowScratch::decoded`] and of the encoding scan's judged values.
+const VALUE_SLOTS: usize = 1024;
 
 /// What [`DeferredValues::row`] keeps on each thread between rows.
 #[derive(Default)]
 struct RowScratch {
     values: crate::model::AttrsBuilder,
-    /// Text values decoded, by a hash of their trimmed bytes ([`decoded_slot`]); a slot holds
-    /// the last value that fell in it.
+    /// Text values decoded, by a hash of their trimmed bytes ([`fnv_slot`]); a slot holds the
+    /// last value that fell in it.
     decoded: Vec<Option<Decoded>>,
 }
 
@@ -285,13 +276,13 @@ struct Decoded {
     text: Option<Box<str>>,
 }
 
-/// The slot of [`RowScratch::decoded`] for `bytes` (FNV-1a).
-fn decoded_slot(bytes: &[u8]) -> usize {
+/// The slot of `bytes` (FNV-1a) in a table of `slots` values kept by a hash of their bytes.
+fn fnv_slot(bytes: &[u8], slots: usize) -> usize {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
     }
-    (h as usize) % DECODED_SLOTS
+    (h as usize) % slots
 }
 
 /// One live record's values; `replaced` is told the field of each value that had undecodable
@@ -731,15 +722,8 @@ impl TextScan {
         // The values judged so far, by a hash of their bytes: a column of land-class or
         // township names repeats a few hundred values over a county's 80,000 rows, each judged
         // once (two decodings each) instead of on every row.
-        const SLOTS: usize = 1024;
-        let mut judged: Vec<Option<(&'a [u8], u8)>> = vec![None; SLOTS];
-        let slot = |s: &[u8]| {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for &b in s {
-                h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            (h as usize) % SLOTS
-        };
+        let mut judged: Vec<Option<(&'a [u8], u8)>> = vec![None; VALUE_SLOTS];
+        let slot = |s: &[u8]| fnv_slot(s, VALUE_SLOTS);
         let mut look = |scan: &mut TextScan, s: &'a [u8]| {
             let s = trim_bytes(s);
             if s.is_ascii() {

@@ -10,6 +10,7 @@
 //! read past. The `wkb` and `geozero` crates cover every geometry type and bring geo-traits or a
 //! stack of format features with them for about 150 lines of bounds-checked reading.
 
+use super::atomic::Durability;
 use super::LoadError;
 use crate::messages::gpkg as msg;
 use crate::messages::io as msg_io;
@@ -610,8 +611,6 @@ pub struct Column {
 
 /// `last_change` of gpkg_contents: `SOURCE_DATE_EPOCH` when set, else 2000-01-01, so that the
 /// file is the same bytes for the same inputs (as the shapefiles' .dbf date).
-use super::atomic::Durability;
-
 fn last_change() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
@@ -632,20 +631,9 @@ fn last_change() -> String {
 /// spatial_ref_sys rows the standard requires (-1, 0, EPSG:4326) and `crs` (its EPSG code when it
 /// has one, with WKT from PROJ), gpkg_contents with the layer's extent and
 /// gpkg_geometry_columns. Written under a temporary name beside `path` and renamed over it, so
-/// an existing file is replaced whole or not at all. No spatial index is written.
+/// an existing file is replaced whole or not at all; flushed to the disk before the rename when
+/// `durability` says so. No spatial index is written.
 pub fn write_polygon_gpkg<G: std::borrow::Borrow<MultiPolygon<f64>>>(
-    path: &Path,
-    table: &str,
-    columns: &[Column],
-    features: &[(G, Vec<Option<String>>)],
-    crs: &crate::crs::CrsDef,
-) -> Result<(), String> {
-    write_polygon_gpkg_with(path, table, columns, features, crs, Durability::Synced)
-}
-
-/// [`write_polygon_gpkg`], the file flushed to the disk before it is renamed into place only
-/// when `durability` says so.
-pub fn write_polygon_gpkg_with<G: std::borrow::Borrow<MultiPolygon<f64>>>(
     path: &Path,
     table: &str,
     columns: &[Column],

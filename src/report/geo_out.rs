@@ -402,7 +402,7 @@ pub fn conflicts_gpkg<'a>(
     input: &'a ReportInput,
     layer: &ConflictLayer<'a>,
 ) -> Result<(), String> {
-    use crate::io::gpkg::{write_polygon_gpkg_with, Column, ColumnKind};
+    use crate::io::gpkg::{write_polygon_gpkg, Column, ColumnKind};
     let (fields, features) = layer.get_or_init(|| conflict_features(input));
     let columns: Vec<Column> = fields
         .iter()
@@ -414,7 +414,7 @@ pub fn conflicts_gpkg<'a>(
             name: f.name.clone(),
         })
         .collect();
-    write_polygon_gpkg_with(
+    write_polygon_gpkg(
         path,
         "conflicts",
         &columns,

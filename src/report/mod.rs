@@ -277,22 +277,23 @@ fn write_set(
                 Some(bytes) => put(name, &bytes),
                 None => Ok(()),
             });
-            if done.is_ok() {
-                let files = output_files_of(name, pdf);
-                let flush = move || sync_outputs(dir, files);
-                let flushing = std::thread::Builder::new()
+            let files = output_files_of(name, pdf);
+            let done = done.and_then(|()| {
+                match std::thread::Builder::new()
                     .name("flush".into())
-                    .spawn_scoped(scope, flush);
-                let flush = match flushing {
-                    Ok(handle) => Flush::Running(handle),
+                    .spawn_scoped(scope, move || sync_outputs(dir, files))
+                {
+                    Ok(handle) => {
+                        flushes
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push((name, handle));
+                        Ok(())
+                    }
                     // No thread to be had: flushed here.
-                    Err(_) => Flush::Done(sync_outputs(dir, files)),
-                };
-                flushes
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push((name, flush));
-            }
+                    Err(_) => sync_outputs(dir, files),
+                }
+            });
             (name, done)
         };
         // The workbook (the longest, and compressed on one thread) starts at once on one
@@ -312,16 +313,13 @@ fn write_set(
         let flushes = flushes
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for (name, flush) in flushes {
-            let flushed = match flush {
-                Flush::Done(done) => done,
-                Flush::Running(handle) => handle.join().unwrap_or_else(|_| {
-                    Err(msg::cannot_write(
-                        &dir.join(name),
-                        "the flush to the disk failed",
-                    ))
-                }),
-            };
+        for (name, handle) in flushes {
+            let flushed = handle.join().unwrap_or_else(|_| {
+                Err(msg::cannot_write(
+                    &dir.join(name),
+                    "the flush to the disk failed",
+                ))
+            });
             if flushed.is_err() {
                 results.push((name, flushed));
             }
@@ -359,12 +357,6 @@ const JOB_NAMES: [&str; 10] = [
     "occupied_patches.csv",
     "findings.csv",
 ];
-
-/// An output's flush to the disk ([`write_set`]): done, or running on its thread.
-enum Flush<'scope> {
-    Done(Result<(), Text>),
-    Running(std::thread::ScopedJoinHandle<'scope, Result<(), Text>>),
-}
 
 /// The files the output `name` of [`write_set`] writes (`pdf`: report.html's job writes
 /// report.pdf too).

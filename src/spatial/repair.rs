@@ -1295,32 +1295,35 @@ mod passthrough_tests {
         out
     }
 
-    /// The points of a walk on a small grid (not closed).
-    fn grid_walk(walk: &[(i32, i32)]) -> Vec<Coord<f64>> {
-        walk.iter()
-            .map(|&(x, y)| Coord {
-                x: f64::from(x),
-                y: f64::from(y),
-            })
-            .collect()
+    prop_compose! {
+        /// The points (not closed) of a walk on a small grid: collinear runs, touches, spikes,
+        /// repeated points, rings going round twice.
+        fn grid_walk()(walk in prop::collection::vec((0..4i32, 0..4i32), 3..14)) -> Vec<Coord<f64>> {
+            walk.iter()
+                .map(|&(x, y)| Coord { x: f64::from(x), y: f64::from(y) })
+                .collect()
+        }
     }
 
-    /// A star ring (not closed) of radii 100 m × `fracs` going round its centre `turns` times,
-    /// vertex `pull.0` (modulo their number) moved along its ray to `pull.1` of the radius.
-    fn pulled_star(fracs: &[f64], pull: (usize, f64), turns: u32) -> Vec<Coord<f64>> {
-        let n = fracs.len();
-        fracs
-            .iter()
-            .enumerate()
-            .map(|(k, f)| {
-                let t = TAU * f64::from(turns) * k as f64 / n as f64;
-                let f = if k == pull.0 % n { pull.1 } else { *f };
-                Coord {
-                    x: 500_000.0 + 100.0 * f * t.cos(),
-                    y: 3_300_000.0 + 100.0 * f * t.sin(),
-                }
-            })
-            .collect()
+    prop_compose! {
+        /// A star ring (not closed) of radii 100 m × `fracs` going round its centre once or
+        /// twice, one vertex moved along its ray (through the centre, or far outside).
+        fn pulled_star()(
+            fracs in prop::collection::vec(0.2..1.0f64, 3..30),
+            pull in (0usize..30, -1.5..3.0f64),
+            turns in 1..3u32,
+        ) -> Vec<Coord<f64>> {
+            let n = fracs.len();
+            fracs
+                .iter()
+                .enumerate()
+                .map(|(k, f)| {
+                    let t = TAU * f64::from(turns) * k as f64 / n as f64;
+                    let f = if k == pull.0 % n { pull.1 } else { *f };
+                    Coord { x: 500_000.0 + 100.0 * f * t.cos(), y: 3_300_000.0 + 100.0 * f * t.sin() }
+                })
+                .collect()
+        }
     }
 
     proptest! {
@@ -1360,14 +1363,10 @@ mod passthrough_tests {
         /// with a vertex pulled through the centre; open rings).
         #[test]
         fn a_ring_passing_unchanged_is_what_the_build_gives(
-            walk in prop::collection::vec((0..4i32, 0..4i32), 3..14),
-            fracs in prop::collection::vec(0.2..1.0f64, 3..30),
-            pull in (0usize..30, -1.5..3.0f64),
-            turns in 1..3u32,
+            mut walked in grid_walk(),
+            mut star in pulled_star(),
             close in any::<bool>(),
         ) {
-            let mut walked = grid_walk(&walk);
-            let mut star = pulled_star(&fracs, pull, turns);
             if close {
                 walked.push(walked[0]);
                 star.push(star[0]);
@@ -1391,17 +1390,10 @@ mod passthrough_tests {
         /// (collinear runs, touches, spikes, rings going round twice), and star rings with a
         /// vertex pulled through the centre or far outside, judged by geo's validation.
         #[test]
-        fn star_test_is_sound(
-            walk in prop::collection::vec((0..4i32, 0..4i32), 3..14),
-            fracs in prop::collection::vec(0.2..1.0f64, 3..30),
-            pull in (0usize..30, -1.5..3.0f64),
-            turns in 1..3u32,
-        ) {
-            let mut pts = grid_walk(&walk);
+        fn star_test_is_sound(mut pts in grid_walk(), mut ring in pulled_star()) {
             pts.push(pts[0]);
             let p = Polygon::new(LineString::new(pts.clone()), vec![]);
             prop_assert!(!star_simple(&pts) || p.validation_errors().is_empty(), "{p:?}");
-            let mut ring = pulled_star(&fracs, pull, turns);
             ring.push(ring[0]);
             let q = Polygon::new(LineString::new(ring.clone()), vec![]);
             prop_assert!(!star_simple(&ring) || q.validation_errors().is_empty(), "{q:?}");
